@@ -1,0 +1,45 @@
+/* cli/cli.h: what the subcommands share — the context, output helpers, progress. Only cli/
+ * parses arguments or prints. */
+#ifndef WG_CLI_H
+#define WG_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "wg/core.h"
+
+typedef struct cli {
+    wg_ctx *ctx;
+    bool quiet;   /* --quiet: no progress, no chatter */
+    const char *prog;
+} cli;
+
+/* Each subcommand: parses argv (argv[0] is the subcommand's name) and returns the exit
+ * status: 0 success, 1 bad input or usage, 2 internal failure. */
+int cmd_init(cli *c, int argc, char **argv);
+int cmd_info(cli *c, int argc, char **argv);
+int cmd_import(cli *c, int argc, char **argv);
+int cmd_export(cli *c, int argc, char **argv);
+int cmd_demo_data(cli *c, int argc, char **argv);
+int cmd_demo(cli *c, int argc, char **argv);
+
+/* Prints "wangge: <message>" for the error on ctx and returns the exit status for it. */
+int cli_fail(cli *c, wg_status st);
+/* Prints a usage error ("wangge import: ...") and returns 1. */
+int cli_usage(cli *c, const char *cmd, const char *fmt, ...) WG_PRINTF(3, 4);
+/* Prints the warnings kept on ctx to stderr ("warning: ..."), with a count of the rest. */
+void cli_warnings(cli *c);
+/* Turns progress on for a terminal (stderr is a TTY and not --quiet). Ends a progress line. */
+void cli_progress_on(cli *c);
+void cli_progress_done(cli *c);
+struct wg_import_result;
+struct wg_ws;
+/* Prints what an import did (unless --quiet). */
+void cli_print_import(cli *c, const char *layer, const char *source,
+                      const struct wg_import_result *r);
+/* Prints the layers table and the plans of an open workspace; returns an exit status. */
+int cli_print_info(cli *c, struct wg_ws *ws);
+/* "1,234,567" into buf. */
+const char *cli_num(long long v, char *buf, size_t n);
+
+#endif

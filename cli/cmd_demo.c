@@ -1,0 +1,166 @@
+/* cli/cmd_demo.c: `wangge demo-data` writes the sample city; `wangge demo` takes it through
+ * the whole flow (generate, import, describe) into a fresh workspace. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "wg/democity.h"
+#include "wg/import.h"
+#include "wg/ws.h"
+
+typedef struct demo_args {
+    const char *scale, *out;
+    unsigned long long seed;
+} demo_args;
+
+static int parse(cli *c, const char *cmd, const char *help, int argc, char **argv, demo_args *a)
+{
+    static const struct option opts[] = {{"scale", required_argument, NULL, 's'},
+                                         {"seed", required_argument, NULL, 'S'},
+                                         {"out", required_argument, NULL, 'o'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
+    int o;
+    optind = 0;
+    while ((o = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+        if (o == 's')
+            a->scale = optarg;
+        else if (o == 'o')
+            a->out = optarg;
+        else if (o == 'S') {
+            char *end = NULL;
+            errno = 0;
+            a->seed = strtoull(optarg, &end, 10);
+            if (!*optarg || *end || errno || optarg[0] == '-')
+                return cli_usage(c, cmd, "--seed wants a whole number, got '%s'", optarg);
+        } else if (o == 'h') {
+            fputs(help, stdout);
+            return -1;
+        } else
+            return cli_usage(c, cmd, "bad option");
+    }
+    if (optind < argc)
+        return cli_usage(c, cmd, "unexpected argument '%s'", argv[optind]);
+    return 0;
+}
+
+static void print_city(cli *c, const char *dir, const wg_city_stats *s)
+{
+    if (c->quiet)
+        return;
+    char a[32], b[32], d[32], e[32];
+    printf("sample city in %s (%.1f s): %zu communities, %s buildings (%zu compounds), %s "
+           "households, %zu streets, %s incidents, %zu cameras, %zu workers\n",
+           dir, s->seconds, s->communities, cli_num((long long)s->buildings, a, sizeof a),
+           s->compounds, cli_num(s->households, b, sizeof b), s->streets,
+           cli_num((long long)s->incidents, d, sizeof d), s->cameras, s->workers);
+    (void)e;
+}
+
+int cmd_demo_data(cli *c, int argc, char **argv)
+{
+    demo_args a = {.scale = "small", .seed = 1, .out = NULL};
+    int rc = parse(c, "demo-data",
+                   "usage: wangge demo-data [--scale small|medium|large] [--seed N] -o DIR\n"
+                   "Writes a deterministic sample city into DIR: communities, units (buildings),\n"
+                   "streets, barriers, incidents over a year, cameras and workers.\n",
+                   argc, argv, &a);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (!a.out)
+        return cli_usage(c, "demo-data", "-o DIR is required");
+    wg_city_scale scale;
+    wg_status st = wg_city_scale_parse(c->ctx, a.scale, &scale);
+    wg_city_stats s;
+    if (st == WG_OK) {
+        cli_progress_on(c);
+        st = wg_city_write(c->ctx, scale, a.seed, a.out, &s);
+        cli_progress_done(c);
+    }
+    if (st != WG_OK)
+        return cli_fail(c, st);
+    print_city(c, a.out, &s);
+    return 0;
+}
+
+static const struct {
+    const char *layer, *file;
+} demo_files[] = {
+    {"communities", "communities.gpkg"}, {"units", "units.gpkg"},
+    {"barriers", "barriers.gpkg"},       {"streets", "streets.gpkg"},
+    {"incidents", "incidents.fgb"},      {"cameras", "cameras.gpkg"},
+    {"workers", "workers.csv"},
+};
+
+static wg_status import_all(cli *c, wg_ws *ws, const char *datadir)
+{
+    char src[4096];
+    for (size_t i = 0; i < sizeof demo_files / sizeof demo_files[0]; i++) {
+        snprintf(src, sizeof src, "%s/%s", datadir, demo_files[i].file);
+        wg_import_result r;
+        wg_status st = wg_import(ws, demo_files[i].layer, src, NULL, &r);
+        cli_progress_done(c);
+        if (st != WG_OK)
+            return st;
+        cli_print_import(c, demo_files[i].layer, src, &r);
+    }
+    return WG_OK;
+}
+
+int cmd_demo(cli *c, int argc, char **argv)
+{
+    demo_args a = {.scale = "small", .seed = 1, .out = "wangge-demo"};
+    int rc = parse(c, "demo",
+                   "usage: wangge demo [--scale small|medium|large] [--seed N] [-o DIR]\n"
+                   "Generates the sample city into DIR/data, imports it into the workspace\n"
+                   "DIR/city.wangge (made anew) and describes it. DIR defaults to wangge-demo.\n",
+                   argc, argv, &a);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    wg_city_scale scale;
+    wg_status st = wg_city_scale_parse(c->ctx, a.scale, &scale);
+    if (st != WG_OK)
+        return cli_fail(c, st);
+    char datadir[4096], wspath[4096], tmp[4200];
+    snprintf(datadir, sizeof datadir, "%s/data", a.out);
+    snprintf(wspath, sizeof wspath, "%s/city.wangge", a.out);
+    snprintf(tmp, sizeof tmp, "%s/.city.wangge.tmp", a.out);
+    wg_city_stats s;
+    cli_progress_on(c);
+    st = wg_city_write(c->ctx, scale, a.seed, datadir, &s);
+    cli_progress_done(c);
+    if (st != WG_OK)
+        return cli_fail(c, st);
+    print_city(c, datadir, &s);
+    /* The workspace is built under a temporary name and renamed when complete, so an
+     * interrupted demo never leaves a half-made workspace behind. */
+    unlink(tmp);
+    wg_ws *ws = NULL;
+    st = wg_ws_create(c->ctx, tmp, "EPSG:4549", &ws);
+    if (st == WG_OK)
+        st = import_all(c, ws, datadir);
+    wg_ws_close(ws);
+    ws = NULL;
+    if (st == WG_OK && rename(tmp, wspath) != 0)
+        st = wg_fail(c->ctx, WG_EIO, "%s: cannot move the workspace into place: %s", wspath,
+                     strerror(errno));
+    if (st != WG_OK) {
+        unlink(tmp);
+        return cli_fail(c, st);
+    }
+    if (!c->quiet)
+        putchar('\n');
+    st = wg_ws_open(c->ctx, wspath, &ws);
+    if (st != WG_OK)
+        return cli_fail(c, st);
+    rc = c->quiet ? 0 : cli_print_info(c, ws);
+    wg_ws_close(ws);
+    if (rc == 0 && !c->quiet)
+        printf("\nworkspace: %s\n", wspath);
+    return rc;
+}

@@ -1,0 +1,207 @@
+/* cli/cmd_import.c: `wangge import` and `wangge export`. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "wg/import.h"
+
+static const char import_help[] =
+    "usage: wangge import -w WS LAYER SOURCE [options]\n"
+    "Imports SOURCE (anything OGR reads: GeoPackage, Shapefile, GeoJSON, FlatGeobuf, CSV with\n"
+    "x/y or lon/lat columns, .gz of those, PG:... PostGIS connections) into LAYER, one of\n"
+    "communities, units, barriers, streets, incidents, cameras, workers. Features whose id is\n"
+    "already in the layer are updated. All or nothing: the first bad feature stops the import\n"
+    "and leaves the workspace as it was, unless --skip-invalid.\n"
+    "  --layer NAME          layer of a multi-layer source\n"
+    "  --map FIELD=SRC       take FIELD from the source field SRC (SRC may be A+B: joined)\n"
+    "  --set FIELD=VALUE     give FIELD the same VALUE for every feature\n"
+    "  --src-crs CRS         the source's CRS, when it has none (EPSG:N, WKT or PROJ)\n"
+    "  --gcj02 | --bd09      source lon/lat are GCJ-02 (Amap, Tencent) or BD-09 (Baidu)\n"
+    "  --time-format FMT     strptime-style format of the time fields (default: ISO 8601 and\n"
+    "                        the common US forms are recognised)\n"
+    "  --tz ZONE             zone of times without an offset (Asia/Shanghai, +08:00; default UTC)\n"
+    "  --skip-invalid        import the good features; list the rejects in a file\n"
+    "  --rejects FILE        where --skip-invalid lists them (default beside the workspace)\n"
+    "  --no-repair           reject invalid polygons instead of repairing them\n";
+
+static int add_arg(cli *c, const char ***v, size_t *n, const char *a)
+{
+    const char **nv = realloc(*v, (*n + 1) * sizeof *nv);
+    if (!nv) {
+        fputs("wangge: out of memory\n", stderr);
+        (void)c;
+        return 2;
+    }
+    nv[(*n)++] = a;
+    *v = nv;
+    return 0;
+}
+
+void cli_print_import(cli *c, const char *layer, const char *source,
+                         const wg_import_result *r)
+{
+    if (c->quiet)
+        return;
+    char a[32], b[32], d[32], e[32], f[32];
+    printf("%s: %s features from %s: %s inserted, %s updated, %s repaired, %s rejected "
+           "(%.2f s)\n",
+           layer, cli_num(r->features, a, sizeof a), source, cli_num(r->inserted, b, sizeof b),
+           cli_num(r->updated, d, sizeof d), cli_num(r->repaired, e, sizeof e),
+           cli_num(r->rejected, f, sizeof f), r->seconds);
+    printf("  fields: %s\n", r->mapping);
+    if (r->crs_note[0])
+        printf("  %s\n", r->crs_note);
+    if (r->rejects_path[0])
+        printf("  rejected features are listed in %s\n", r->rejects_path);
+}
+
+int cmd_import(cli *c, int argc, char **argv)
+{
+    enum { O_MAP = 256, O_SET, O_SRCCRS, O_GCJ, O_BD, O_TFMT, O_TZ, O_SKIP, O_REJ, O_NOREP, O_LYR };
+    static const struct option opts[] = {{"workspace", required_argument, NULL, 'w'},
+                                         {"map", required_argument, NULL, O_MAP},
+                                         {"set", required_argument, NULL, O_SET},
+                                         {"src-crs", required_argument, NULL, O_SRCCRS},
+                                         {"gcj02", no_argument, NULL, O_GCJ},
+                                         {"bd09", no_argument, NULL, O_BD},
+                                         {"time-format", required_argument, NULL, O_TFMT},
+                                         {"tz", required_argument, NULL, O_TZ},
+                                         {"skip-invalid", no_argument, NULL, O_SKIP},
+                                         {"rejects", required_argument, NULL, O_REJ},
+                                         {"no-repair", no_argument, NULL, O_NOREP},
+                                         {"layer", required_argument, NULL, O_LYR},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *ws_path = NULL;
+    wg_import_opts io = {0};
+    const char **maps = NULL, **sets = NULL;
+    int rc = 0, o;
+    optind = 0;
+    while (rc == 0 && (o = getopt_long(argc, argv, "w:h", opts, NULL)) != -1) {
+        switch (o) {
+        case 'w':
+            ws_path = optarg;
+            break;
+        case O_MAP:
+            rc = add_arg(c, &maps, &io.nmaps, optarg);
+            break;
+        case O_SET:
+            rc = add_arg(c, &sets, &io.nsets, optarg);
+            break;
+        case O_SRCCRS:
+            io.src_crs = optarg;
+            break;
+        case O_GCJ:
+        case O_BD:
+            if (io.shift != WG_SHIFT_NONE)
+                rc = cli_usage(c, "import", "--gcj02 and --bd09 exclude each other");
+            io.shift = o == O_GCJ ? WG_SHIFT_GCJ02 : WG_SHIFT_BD09;
+            break;
+        case O_TFMT:
+            io.time_format = optarg;
+            break;
+        case O_TZ:
+            io.tz = optarg;
+            break;
+        case O_SKIP:
+            io.skip_invalid = true;
+            break;
+        case O_REJ:
+            io.rejects_path = optarg;
+            break;
+        case O_NOREP:
+            io.no_repair = true;
+            break;
+        case O_LYR:
+            io.src_layer = optarg;
+            break;
+        case 'h':
+            fputs(import_help, stdout);
+            free(maps);
+            free(sets);
+            return 0;
+        default:
+            rc = cli_usage(c, "import", "bad option");
+        }
+    }
+    if (rc == 0 && !ws_path)
+        rc = cli_usage(c, "import", "-w WS is required");
+    if (rc == 0 && argc - optind != 2)
+        rc = cli_usage(c, "import", "give LAYER and SOURCE");
+    if (rc != 0) {
+        free(maps);
+        free(sets);
+        return rc;
+    }
+    io.maps = maps;
+    io.sets = sets;
+    const char *layer = argv[optind], *source = argv[optind + 1];
+    wg_ws *ws = NULL;
+    wg_import_result r;
+    wg_status st = wg_ws_open(c->ctx, ws_path, &ws);
+    if (st == WG_OK) {
+        cli_progress_on(c);
+        st = wg_import(ws, layer, source, &io, &r);
+        cli_progress_done(c);
+    }
+    wg_ws_close(ws);
+    free(maps);
+    free(sets);
+    if (st != WG_OK)
+        return cli_fail(c, st);
+    cli_print_import(c, layer, source, &r);
+    cli_warnings(c);
+    return 0;
+}
+
+int cmd_export(cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"workspace", required_argument, NULL, 'w'},
+                                         {"plan", required_argument, NULL, 'p'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *ws_path = NULL;
+    long long plan = 0;
+    int o;
+    optind = 0;
+    while ((o = getopt_long(argc, argv, "w:h", opts, NULL)) != -1) {
+        if (o == 'w')
+            ws_path = optarg;
+        else if (o == 'p') {
+            char *end = NULL;
+            plan = strtoll(optarg, &end, 10);
+            if (!*optarg || *end || plan <= 0)
+                return cli_usage(c, "export", "--plan wants a plan id, got '%s'", optarg);
+        } else if (o == 'h') {
+            fputs("usage: wangge export -w WS LAYER DEST [--plan ID]\n"
+                  "Writes LAYER to DEST in the format of its extension (.gpkg .shp .geojson .fgb\n"
+                  ".csv .sqlite .gml .kml), atomically. Times are written as ISO 8601 UTC.\n"
+                  "For cells, --plan chooses the plan (default: the active one).\n",
+                  stdout);
+            return 0;
+        } else
+            return cli_usage(c, "export", "bad option");
+    }
+    if (!ws_path)
+        return cli_usage(c, "export", "-w WS is required");
+    if (argc - optind != 2)
+        return cli_usage(c, "export", "give LAYER and DEST");
+    wg_ws *ws = NULL;
+    int64_t n = 0;
+    wg_status st = wg_ws_open(c->ctx, ws_path, &ws);
+    if (st == WG_OK) {
+        cli_progress_on(c);
+        st = wg_export(ws, argv[optind], argv[optind + 1], plan, &n);
+        cli_progress_done(c);
+    }
+    wg_ws_close(ws);
+    if (st != WG_OK)
+        return cli_fail(c, st);
+    char a[32];
+    if (!c->quiet)
+        printf("%s: %s features written to %s\n", argv[optind], cli_num(n, a, sizeof a),
+               argv[optind + 1]);
+    return 0;
+}

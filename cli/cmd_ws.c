@@ -1,0 +1,121 @@
+/* cli/cmd_ws.c: `wangge init` and `wangge info` — create and describe a workspace. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "wg/ws.h"
+
+static const char init_help[] =
+    "usage: wangge init -w WS [--crs EPSG:N]\n"
+    "Creates the workspace file WS. --crs sets its metric projected CRS (e.g. EPSG:4549,\n"
+    "CGCS2000 / 3-degree Gauss-Kruger CM 120E); without it the first import chooses the UTM\n"
+    "zone of its data.\n";
+
+int cmd_init(cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"workspace", required_argument, NULL, 'w'},
+                                         {"crs", required_argument, NULL, 'c'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *ws_path = NULL, *crs = NULL;
+    int o;
+    optind = 0;
+    while ((o = getopt_long(argc, argv, "w:h", opts, NULL)) != -1) {
+        switch (o) {
+        case 'w':
+            ws_path = optarg;
+            break;
+        case 'c':
+            crs = optarg;
+            break;
+        case 'h':
+            fputs(init_help, stdout);
+            return 0;
+        default:
+            return cli_usage(c, "init", "bad option");
+        }
+    }
+    if (!ws_path)
+        return cli_usage(c, "init", "-w WS is required");
+    if (optind < argc)
+        return cli_usage(c, "init", "unexpected argument '%s'", argv[optind]);
+    wg_ws *ws = NULL;
+    wg_status st = wg_ws_create(c->ctx, ws_path, crs, &ws);
+    if (st != WG_OK)
+        return cli_fail(c, st);
+    if (!c->quiet)
+        printf("created %s (schema %d, CRS %s)\n", ws_path, wg_ws_schema_version(ws),
+               wg_ws_crs(ws) ? wg_ws_crs(ws) : "chosen by the first import");
+    wg_ws_close(ws);
+    return 0;
+}
+
+int cli_print_info(cli *c, wg_ws *ws)
+{
+    wg_layer_info li[WG_NLAYERS];
+    wg_status st = wg_ws_layer_info(ws, li);
+    if (st != WG_OK)
+        return cli_fail(c, st);
+    const char *crs = wg_ws_crs(ws);
+    printf("workspace %s\n  schema version %d, CRS %s\n\n", wg_ws_path(ws),
+           wg_ws_schema_version(ws), crs ? crs : "(none yet: the first import chooses it)");
+    printf("  %-12s %12s   %s\n", "layer", "features", crs ? "extent (x min, y min - x max, y max; metres)" : "");
+    char n[32];
+    for (size_t i = 0; i < WG_NLAYERS; i++) {
+        printf("  %-12s %12s", li[i].name, cli_num(li[i].count, n, sizeof n));
+        if (li[i].has_extent)
+            printf("   %.1f, %.1f - %.1f, %.1f  (%.2f x %.2f km)", li[i].minx, li[i].miny,
+                   li[i].maxx, li[i].maxy, (li[i].maxx - li[i].minx) / 1000,
+                   (li[i].maxy - li[i].miny) / 1000);
+        putchar('\n');
+    }
+    wg_plan_info *plans = NULL;
+    size_t np = 0;
+    st = wg_ws_plans(ws, &plans, &np);
+    if (st != WG_OK)
+        return cli_fail(c, st);
+    printf("\n  plans: %s\n", np ? "" : "none yet (make one with 'wangge partition')");
+    for (size_t i = 0; i < np; i++) {
+        char when[32], hh[32];
+        time_t t = (time_t)plans[i].created;
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M", gmtime(&t));
+        printf("  %s %-24s %6lld cells %12s households  created %s UTC\n",
+               plans[i].active ? "*" : " ", plans[i].name, (long long)plans[i].cells,
+               cli_num(plans[i].households, hh, sizeof hh), when);
+    }
+    free(plans);
+    return 0;
+}
+
+int cmd_info(cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"workspace", required_argument, NULL, 'w'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *ws_path = NULL;
+    int o;
+    optind = 0;
+    while ((o = getopt_long(argc, argv, "w:h", opts, NULL)) != -1) {
+        if (o == 'w')
+            ws_path = optarg;
+        else if (o == 'h') {
+            fputs("usage: wangge info -w WS\nPrints each layer's feature count and extent, the "
+                  "CRS and the plans.\n",
+                  stdout);
+            return 0;
+        } else
+            return cli_usage(c, "info", "bad option");
+    }
+    if (!ws_path)
+        return cli_usage(c, "info", "-w WS is required");
+    wg_ws *ws = NULL;
+    wg_status st = wg_ws_open(c->ctx, ws_path, &ws);
+    if (st != WG_OK)
+        return cli_fail(c, st);
+    int rc = cli_print_info(c, ws);
+    wg_ws_close(ws);
+    return rc;
+}

@@ -1,0 +1,86 @@
+/* cli/main.c: the wangge command — finds the subcommand and runs it. */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const struct {
+    const char *name;
+    int (*run)(cli *, int, char **);
+    const char *help;
+} commands[] = {
+    {"init", cmd_init, "init -w WS [--crs EPSG:N]          create a workspace"},
+    {"info", cmd_info, "info -w WS                         layers, counts, extents, CRS, plans"},
+    {"import", cmd_import, "import -w WS LAYER SOURCE [...]   bring a data set into a layer"},
+    {"export", cmd_export, "export -w WS LAYER DEST            write a layer to any OGR format"},
+    {"demo-data", cmd_demo_data,
+     "demo-data --scale S --seed N -o DIR  write a sample city"},
+    {"demo", cmd_demo, "demo [--scale S] [-o DIR]          the sample city through the whole flow"},
+};
+
+static wg_ctx *the_ctx;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (the_ctx)
+        wg_ctx_cancel(the_ctx); /* long loops notice and roll back */
+}
+
+static void usage(FILE *fp)
+{
+    fputs("usage: wangge [--quiet] COMMAND [options]\n\ncommands:\n", fp);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(fp, "  wangge %s\n", commands[i].help);
+    fputs("\n'wangge COMMAND --help' tells more. Exit status: 0 success, 1 bad input or usage, "
+          "2 internal failure.\n",
+          fp);
+}
+
+int main(int argc, char **argv)
+{
+    cli c = {.prog = "wangge"};
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
+            c.quiet = true;
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "wangge: unknown option '%s'\n", argv[i]);
+            usage(stderr);
+            return 1;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return 1;
+    }
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+        if (strcmp(argv[i], commands[k].name) != 0)
+            continue;
+        wg_init();
+        c.ctx = wg_ctx_new();
+        if (!c.ctx) {
+            fputs("wangge: out of memory\n", stderr);
+            return 2;
+        }
+        the_ctx = c.ctx;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        int rc = commands[k].run(&c, argc - i, argv + i);
+        the_ctx = NULL;
+        wg_ctx_free(c.ctx);
+        return rc;
+    }
+    fprintf(stderr, "wangge: unknown command '%s'\n", argv[i]);
+    usage(stderr);
+    return 1;
+}

@@ -1,0 +1,98 @@
+/* cli/util.c: error and warning printing, progress lines, number formatting. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int cli_fail(cli *c, wg_status st)
+{
+    cli_progress_done(c);
+    const char *msg = wg_ctx_errmsg(c->ctx);
+    fprintf(stderr, "wangge: %s\n", msg[0] ? msg : wg_status_str(st));
+    if (st == WG_EINPUT)
+        return 1;
+    if (st == WG_EINTR)
+        return 130;
+    return 2;
+}
+
+int cli_usage(cli *c, const char *cmd, const char *fmt, ...)
+{
+    (void)c;
+    fprintf(stderr, "wangge %s: ", cmd);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see 'wangge %s --help')\n", cmd);
+    return 1;
+}
+
+void cli_warnings(cli *c)
+{
+    size_t n = wg_ctx_warning_count(c->ctx);
+    size_t kept = n < WG_WARN_KEEP ? n : WG_WARN_KEEP;
+    for (size_t i = 0; i < kept; i++)
+        fprintf(stderr, "warning: %s\n", wg_ctx_warning(c->ctx, i));
+    if (n > kept)
+        fprintf(stderr, "warning: ... and %zu more\n", n - kept);
+}
+
+const char *cli_num(long long v, char *buf, size_t n)
+{
+    char raw[32];
+    int len = snprintf(raw, sizeof raw, "%lld", v < 0 ? -v : v);
+    size_t o = 0;
+    if (v < 0 && o + 1 < n)
+        buf[o++] = '-';
+    for (int i = 0; i < len && o + 1 < n; i++) {
+        if (i > 0 && (len - i) % 3 == 0 && o + 1 < n)
+            buf[o++] = ',';
+        if (o + 1 < n)
+            buf[o++] = raw[i];
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+typedef struct progress {
+    double last;
+    int shown;
+} progress;
+static progress prog;
+
+static void on_progress(void *user, const char *stage, uint64_t done, uint64_t total)
+{
+    (void)user;
+    double now = wg_now();
+    bool end = total > 0 && done >= total;
+    if (!end && now - prog.last < 0.2)
+        return;
+    prog.last = now;
+    char a[32], b[32];
+    if (total > 0)
+        fprintf(stderr, "\r\033[K%s: %s / %s (%.0f%%)", stage, cli_num((long long)done, a, sizeof a),
+                cli_num((long long)total, b, sizeof b), 100.0 * (double)done / (double)total);
+    else
+        fprintf(stderr, "\r\033[K%s: %s", stage, cli_num((long long)done, a, sizeof a));
+    prog.shown = 1;
+    fflush(stderr);
+}
+
+void cli_progress_on(cli *c)
+{
+    if (!c->quiet && isatty(STDERR_FILENO))
+        wg_ctx_set_progress(c->ctx, on_progress, NULL);
+}
+
+void cli_progress_done(cli *c)
+{
+    (void)c;
+    if (prog.shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        prog.shown = 0;
+    }
+}

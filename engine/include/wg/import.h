@@ -1,0 +1,50 @@
+/* wg/import.h: bringing outside data into a workspace layer, and taking it out again. */
+#ifndef WG_IMPORT_H
+#define WG_IMPORT_H
+
+#include "wg/vio.h"
+#include "wg/ws.h"
+
+typedef struct wg_import_opts {
+    const char *src_layer;   /* layer of a multi-layer source; NULL: the first */
+    const char *src_crs;     /* the source's CRS when it has none (or a wrong one) */
+    wg_shift shift;          /* GCJ-02 / BD-09 correction of lon/lat sources */
+    const char *const *maps; /* "field=SOURCEFIELD" or "field=A+B" (A and B joined by a space) */
+    size_t nmaps;
+    const char *const *sets; /* "field=VALUE": the same value for every feature */
+    size_t nsets;
+    bool skip_invalid;        /* keep the good features; write the rejects to a file */
+    const char *rejects_path; /* with skip_invalid; NULL: SOURCE-NAME.rejects.csv beside the
+                                 workspace */
+    bool no_repair;           /* reject invalid polygons instead of repairing them */
+    const char *time_format;  /* strptime-style; NULL: ISO 8601 and common US forms */
+    const char *tz;           /* zone of times without an offset (IANA name or +hh:mm);
+                                 NULL: UTC */
+} wg_import_opts;
+
+typedef struct wg_import_result {
+    int64_t features; /* read from the source */
+    int64_t inserted, updated, repaired, rejected;
+    char rejects_path[1024]; /* "" when nothing was rejected */
+    char mapping[2048];      /* how fields were found: "id <- GEOID, households <- HH (--map)" */
+    char crs_note[256];      /* "" or what happened to the CRS */
+    double seconds;
+} wg_import_result;
+
+/* Imports SOURCE into LAYER (see wg_layers()) in one transaction: features whose id is
+ * already there are updated, the others inserted. Without skip_invalid the first bad feature
+ * fails the whole import (WG_EINPUT, naming the source, the feature or line, its id and the
+ * problem) and the workspace is left as it was. With skip_invalid the bad ones are left out,
+ * listed in the rejects file and counted. Invalid polygons are repaired (GEOS MakeValid) and
+ * counted, unless no_repair. Long imports report progress through ctx. */
+wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_import_opts *o,
+                    wg_import_result *r);
+
+/* Writes LAYER to DEST, in the format of its extension (see wg_dst_open), atomically: fields
+ * as in wg_layers(), times as ISO 8601 UTC text, geometries in the workspace CRS. For cells,
+ * `plan` selects one plan's cells (0: the active plan's, or all when none is active).
+ * *count gets the number of features written. */
+wg_status wg_export(wg_ws *ws, const char *layer, const char *dest, int64_t plan,
+                    int64_t *count);
+
+#endif

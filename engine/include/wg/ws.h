@@ -1,0 +1,53 @@
+/* wg/ws.h: the workspace — one SpatiaLite file, the single source of truth. Every write is one
+ * transaction: a failed command leaves the file as it was. Knows nothing of how it is shown. */
+#ifndef WG_WS_H
+#define WG_WS_H
+
+#include "wg/core.h"
+#include "wg/layers.h"
+
+typedef struct wg_ws wg_ws;
+
+/* Creates a new workspace file at `path` (which must not exist) with the current schema.
+ * `crs` ("EPSG:N", a projected metric CRS) may be NULL: the first import then chooses the UTM
+ * zone of its data. Errors: WG_EINPUT if the file exists or the CRS is unknown or not metric.
+ * Caller frees with wg_ws_close(). */
+wg_status wg_ws_create(wg_ctx *ctx, const char *path, const char *crs, wg_ws **out);
+
+/* Opens an existing workspace and migrates its schema forward if it is older. Nothing is
+ * written to a file that is not a workspace: WG_EINPUT "PATH: not a wangge workspace (...)".
+ * The handle keeps ctx for its lifetime. Caller frees with wg_ws_close(). */
+wg_status wg_ws_open(wg_ctx *ctx, const char *path, wg_ws **out);
+void wg_ws_close(wg_ws *ws);
+
+/* The workspace CRS as "EPSG:N", or NULL while none is chosen. Borrowed. */
+const char *wg_ws_crs(const wg_ws *ws);
+const char *wg_ws_path(const wg_ws *ws);
+/* Schema version of the open file (== WG_SCHEMA_VERSION after open). */
+int wg_ws_schema_version(const wg_ws *ws);
+#define WG_SCHEMA_VERSION 1
+
+typedef struct wg_layer_info {
+    const char *name;        /* static */
+    int64_t count;
+    bool has_extent;         /* false for empty layers and tables without geometry */
+    double minx, miny, maxx, maxy;
+} wg_layer_info;
+
+/* One entry per layer of wg_layers(), in that order; `out` must hold WG_NLAYERS entries. */
+wg_status wg_ws_layer_info(wg_ws *ws, wg_layer_info *out);
+
+typedef struct wg_plan_info {
+    int64_t id;
+    char name[128];
+    int64_t created; /* UTC seconds */
+    int64_t parent;  /* 0 when none */
+    bool active;
+    int64_t cells;
+    int64_t households;
+} wg_plan_info;
+
+/* The plans, oldest first, in an array the caller frees with free(). */
+wg_status wg_ws_plans(wg_ws *ws, wg_plan_info **plans, size_t *n);
+
+#endif

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Installs the Debian 12 packages wangge builds, tests and runs with.
+# Idempotent and non-interactive: packages already present are left alone, and apt is only
+# asked when something is missing.
+set -eu
+
+PKGS="build-essential cmake pkg-config
+libgdal-dev gdal-bin libproj-dev proj-data libgeos-dev
+libsqlite3-dev sqlite3 libspatialite-dev libsqlite3-mod-spatialite
+libcairo2-dev libpango1.0-dev fonts-noto-cjk fonts-noto-core
+check poppler-utils tzdata"
+
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    echo "install-deps: all packages present"
+    exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+fi
+echo "install-deps: installing$missing"
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,18 @@
+/* tests/engine/suite.c: the engine module's suite. */
+#include <check.h>
+
+TCase *tcase_ws(void);
+TCase *tcase_import(void);
+TCase *tcase_democity(void);
+TCase *tcase_realdata(void);
+Suite *wg_test_suite(void);
+
+Suite *wg_test_suite(void)
+{
+    Suite *s = suite_create("engine");
+    suite_add_tcase(s, tcase_ws());
+    suite_add_tcase(s, tcase_import());
+    suite_add_tcase(s, tcase_democity());
+    suite_add_tcase(s, tcase_realdata());
+    return s;
+}

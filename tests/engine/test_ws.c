@@ -1,0 +1,157 @@
+/* tests/engine/test_ws.c: creating, opening, migrating and describing workspaces. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support.h"
+#include "wg/ws.h"
+
+TCase *tcase_ws(void);
+
+static wg_ctx *ctx;
+static char *dir;
+
+static void setup(void)
+{
+    ctx = wg_ctx_new();
+    dir = t_tmpdir();
+}
+
+static void teardown(void)
+{
+    wg_ctx_free(ctx);
+    t_rmtree(dir);
+    free(dir);
+}
+
+START_TEST(create_then_open_has_every_layer)
+{
+    const char *p = t_path(dir, "a.wangge");
+    wg_ws *ws = NULL;
+    T_OK(ctx, wg_ws_create(ctx, p, "EPSG:4549", &ws));
+    ck_assert_str_eq(wg_ws_crs(ws), "EPSG:4549");
+    wg_ws_close(ws);
+    T_OK(ctx, wg_ws_open(ctx, p, &ws));
+    ck_assert_int_eq(wg_ws_schema_version(ws), WG_SCHEMA_VERSION);
+    wg_layer_info li[WG_NLAYERS];
+    T_OK(ctx, wg_ws_layer_info(ws, li));
+    const wg_layer_def *L = wg_layers();
+    for (size_t i = 0; i < WG_NLAYERS; i++) {
+        ck_assert_str_eq(li[i].name, L[i].name);
+        ck_assert_int_eq(li[i].count, 0);
+        ck_assert(!li[i].has_extent);
+    }
+    wg_plan_info *plans = NULL;
+    size_t n = 9;
+    T_OK(ctx, wg_ws_plans(ws, &plans, &n));
+    ck_assert_uint_eq(n, 0);
+    free(plans);
+    wg_ws_close(ws);
+}
+END_TEST
+
+/* Every field of wg_layers() is a column of its table: the table and the schema agree. */
+START_TEST(layer_table_matches_schema)
+{
+    const char *p = t_path(dir, "s.wangge");
+    wg_ws *ws = NULL;
+    T_OK(ctx, wg_ws_create(ctx, p, "EPSG:32650", &ws));
+    wg_ws_close(ws);
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    const wg_layer_def *L = wg_layers();
+    for (size_t i = 0; i < WG_NLAYERS; i++) {
+        for (size_t c = 0; c < L[i].ncols; c++) {
+            char sql[256];
+            snprintf(sql, sizeof sql, "SELECT %s FROM %s LIMIT 0", L[i].cols[c].name, L[i].name);
+            sqlite3_stmt *q = NULL;
+            ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK, "%s: %s", sql,
+                          sqlite3_errmsg(db));
+            sqlite3_finalize(q);
+        }
+    }
+    sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(refuses_what_is_not_a_workspace_without_touching_it)
+{
+    wg_ws *ws = NULL;
+    const char *txt = t_path(dir, "notes.txt");
+    t_write(txt, "just some notes, not a database at all, long enough to look like a file\n");
+    ck_assert_int_eq(wg_ws_open(ctx, txt, &ws), WG_EINPUT);
+    ck_assert_msg(strstr(wg_ctx_errmsg(ctx), "notes.txt: not a wangge workspace"), "got: %s",
+                  wg_ctx_errmsg(ctx));
+    t_write(t_path(dir, "copy.txt"),
+            "just some notes, not a database at all, long enough to look like a file\n");
+    ck_assert(t_same_bytes(txt, t_path(dir, "copy.txt")));
+    wg_ctx_clear(ctx);
+    /* an SQLite file of another application */
+    const char *other = t_path(dir, "other.sqlite");
+    ck_assert_int_eq(t_sh("sqlite3 '%s' 'CREATE TABLE t(a); INSERT INTO t VALUES (1);'", other),
+                     0);
+    t_copy(other, t_path(dir, "other.copy"));
+    ck_assert_int_eq(wg_ws_open(ctx, other, &ws), WG_EINPUT);
+    ck_assert_msg(strstr(wg_ctx_errmsg(ctx), "made by something else"), "got: %s",
+                  wg_ctx_errmsg(ctx));
+    ck_assert(t_same_bytes(other, t_path(dir, "other.copy")));
+    wg_ctx_clear(ctx);
+    ck_assert_int_eq(wg_ws_open(ctx, t_path(dir, "missing.wangge"), &ws), WG_EINPUT);
+    ck_assert_msg(strstr(wg_ctx_errmsg(ctx), "no such workspace"), "got: %s", wg_ctx_errmsg(ctx));
+}
+END_TEST
+
+START_TEST(create_refuses_existing_and_non_metric)
+{
+    wg_ws *ws = NULL;
+    const char *p = t_path(dir, "x.wangge");
+    ck_assert_int_eq(wg_ws_create(ctx, p, "EPSG:4326", &ws), WG_EINPUT);
+    ck_assert_msg(strstr(wg_ctx_errmsg(ctx), "not a projected CRS in metres"), "got: %s",
+                  wg_ctx_errmsg(ctx));
+    ck_assert_int_ne(t_sh("test -e '%s'", p), 0); /* no half-made file left */
+    wg_ctx_clear(ctx);
+    ck_assert_int_eq(wg_ws_create(ctx, p, "EPSG:2263", &ws), WG_EINPUT); /* US feet */
+    wg_ctx_clear(ctx);
+    T_OK(ctx, wg_ws_create(ctx, p, NULL, &ws));
+    ck_assert_ptr_null(wg_ws_crs(ws));
+    wg_ws_close(ws);
+    ck_assert_int_eq(wg_ws_create(ctx, p, NULL, &ws), WG_EINPUT);
+    ck_assert_msg(strstr(wg_ctx_errmsg(ctx), "already exists"), "got: %s", wg_ctx_errmsg(ctx));
+}
+END_TEST
+
+START_TEST(newer_schema_is_refused_older_is_migrated)
+{
+    const char *p = t_path(dir, "v.wangge");
+    wg_ws *ws = NULL;
+    T_OK(ctx, wg_ws_create(ctx, p, "EPSG:4549", &ws));
+    wg_ws_close(ws);
+    ck_assert_int_eq(t_sh("sqlite3 '%s' 'PRAGMA user_version = 99'", p), 0);
+    ck_assert_int_eq(wg_ws_open(ctx, p, &ws), WG_EINPUT);
+    ck_assert_msg(strstr(wg_ctx_errmsg(ctx), "newer"), "got: %s", wg_ctx_errmsg(ctx));
+    wg_ctx_clear(ctx);
+    /* version 0 with our application id: an empty workspace, migrated to the current schema */
+    const char *q = t_path(dir, "old.wangge");
+    ck_assert_int_eq(t_sh("sqlite3 '%s' 'PRAGMA application_id = 1464289093; CREATE TABLE "
+                          "x(a);'",
+                          q),
+                     0);
+    T_OK(ctx, wg_ws_open(ctx, q, &ws));
+    ck_assert_int_eq(wg_ws_schema_version(ws), WG_SCHEMA_VERSION);
+    wg_ws_close(ws);
+}
+END_TEST
+
+TCase *tcase_ws(void)
+{
+    TCase *tc = tcase_create("ws");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, create_then_open_has_every_layer);
+    tcase_add_test(tc, layer_table_matches_schema);
+    tcase_add_test(tc, refuses_what_is_not_a_workspace_without_touching_it);
+    tcase_add_test(tc, create_refuses_existing_and_non_metric);
+    tcase_add_test(tc, newer_schema_is_refused_older_is_migrated);
+    return tc;
+}

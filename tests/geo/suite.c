@@ -1,0 +1,18 @@
+/* tests/geo/suite.c: the geo module's suite. */
+#include <check.h>
+
+TCase *tcase_ctx(void);
+TCase *tcase_vio(void);
+TCase *tcase_chinacoord(void);
+TCase *tcase_time(void);
+Suite *wg_test_suite(void);
+
+Suite *wg_test_suite(void)
+{
+    Suite *s = suite_create("geo");
+    suite_add_tcase(s, tcase_ctx());
+    suite_add_tcase(s, tcase_vio());
+    suite_add_tcase(s, tcase_chinacoord());
+    suite_add_tcase(s, tcase_time());
+    return s;
+}
