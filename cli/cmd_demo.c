@@ -99,7 +99,7 @@ static const struct {
 
 static wg_status import_all(cli *c, wg_ws *ws, const char *datadir)
 {
-    char src[4096];
+    char src[4200]; /* datadir is under 4096 bytes */
     for (size_t i = 0; i < sizeof demo_files / sizeof demo_files[0]; i++) {
         snprintf(src, sizeof src, "%s/%s", datadir, demo_files[i].file);
         wg_import_result r;

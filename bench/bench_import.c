@@ -1,0 +1,124 @@
+/* bench/bench_import.c: import throughput (features/s) and peak memory for the sample cities.
+ *
+ *   bench_import [small|medium|large ...]     (default: medium large)
+ *
+ * For each scale it writes the sample city into a temporary folder (timed, in a child
+ * process), then imports every layer into a fresh workspace (in another child), printing one
+ * line per layer and the peak resident memory of each child. Fixed seed 1. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "wg/democity.h"
+#include "wg/import.h"
+#include "wg/ws.h"
+
+static const struct {
+    const char *layer, *file;
+} files[] = {
+    {"communities", "communities.gpkg"}, {"units", "units.gpkg"},     {"barriers", "barriers.gpkg"},
+    {"streets", "streets.gpkg"},         {"incidents", "incidents.fgb"}, {"cameras", "cameras.gpkg"},
+    {"workers", "workers.csv"},
+};
+
+static int generate(const char *scale_name, const char *dir)
+{
+    wg_ctx *ctx = wg_ctx_new();
+    wg_city_scale scale;
+    wg_city_stats s;
+    wg_status st = wg_city_scale_parse(ctx, scale_name, &scale);
+    if (st == WG_OK)
+        st = wg_city_write(ctx, scale, 1, dir, &s);
+    if (st != WG_OK) {
+        fprintf(stderr, "bench_import: %s\n", wg_ctx_errmsg(ctx));
+        wg_ctx_free(ctx);
+        return 1;
+    }
+    printf("generate scale=%s buildings=%zu incidents=%zu households=%lld seconds=%.2f\n",
+           scale_name, s.buildings, s.incidents, (long long)s.households, s.seconds);
+    wg_ctx_free(ctx);
+    return 0;
+}
+
+static int import_all(const char *scale_name, const char *dir)
+{
+    wg_ctx *ctx = wg_ctx_new();
+    char ws_path[4096], src[4096];
+    snprintf(ws_path, sizeof ws_path, "%s/bench.wangge", dir);
+    wg_ws *ws = NULL;
+    wg_status st = wg_ws_create(ctx, ws_path, "EPSG:4549", &ws);
+    int64_t total = 0;
+    double t_all = wg_now();
+    for (size_t i = 0; st == WG_OK && i < sizeof files / sizeof files[0]; i++) {
+        snprintf(src, sizeof src, "%s/%s", dir, files[i].file);
+        wg_import_result r;
+        st = wg_import(ws, files[i].layer, src, NULL, &r);
+        if (st != WG_OK)
+            break;
+        total += r.features;
+        printf("import scale=%s layer=%s features=%lld seconds=%.3f rate=%.0f/s\n", scale_name,
+               files[i].layer, (long long)r.features, r.seconds,
+               r.seconds > 0 ? (double)r.features / r.seconds : 0.0);
+    }
+    double secs = wg_now() - t_all;
+    wg_ws_close(ws);
+    if (st != WG_OK) {
+        fprintf(stderr, "bench_import: %s\n", wg_ctx_errmsg(ctx));
+        wg_ctx_free(ctx);
+        return 1;
+    }
+    printf("import scale=%s layer=all features=%lld seconds=%.2f rate=%.0f/s\n", scale_name,
+           (long long)total, secs, (double)total / secs);
+    wg_ctx_free(ctx);
+    return 0;
+}
+
+/* Runs fn in a child and reports the child's peak resident memory. */
+static int in_child(int (*fn)(const char *, const char *), const char *what, const char *scale,
+                    const char *dir)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0)
+        return 1;
+    if (pid == 0) {
+        wg_init();
+        int rc = fn(scale, dir);
+        fflush(stdout);
+        _exit(rc);
+    }
+    int status = 0;
+    struct rusage ru;
+    if (wait4(pid, &status, 0, &ru) < 0)
+        return 1;
+    printf("%s scale=%s peak_rss_mib=%.1f\n", what, scale, (double)ru.ru_maxrss / 1024.0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+int main(int argc, char **argv)
+{
+    const char *defaults[] = {"medium", "large"};
+    const char **scales = argc > 1 ? (const char **)argv + 1 : defaults;
+    int n = argc > 1 ? argc - 1 : 2;
+    const char *base = getenv("TMPDIR");
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        char dir[1024];
+        snprintf(dir, sizeof dir, "%s/bench_import.XXXXXX", base && *base ? base : "/tmp");
+        if (!mkdtemp(dir)) {
+            perror("mkdtemp");
+            return 1;
+        }
+        rc = in_child(generate, "generate", scales[i], dir);
+        if (rc == 0)
+            rc = in_child(import_all, "import", scales[i], dir);
+        char cmd[1100];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "bench_import: could not remove %s\n", dir);
+    }
+    return rc;
+}
