@@ -1,10 +1,10 @@
 /* geo/chinacoord.c: WGS 84 <-> GCJ-02 <-> BD-09, the offsets Chinese web maps apply.
  * Pure arithmetic on degrees: knows nothing of contexts, PROJ, geometries or where the points
  * came from. */
+#include "wg/chinacoord.h"
+
 #include <math.h>
 #include <stdbool.h>
-
-#include "wg/chinacoord.h"
 
 /* M_PI is POSIX, not C17. */
 #define PI 3.14159265358979323846

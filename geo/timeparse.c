@@ -1,14 +1,14 @@
 /* geo/timeparse.c: date/time text -> UTC seconds, and IANA zones read from TZif files.
  * Pure calendar arithmetic and text scanning: knows nothing of CSV files, columns or incidents,
  * and never touches the C library's time-zone state (TZ, tzset, localtime, mktime). */
+#include "wg/timeparse.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "wg/timeparse.h"
 
 #define ZONEINFO_DIR "/usr/share/zoneinfo"
 #define AUTO_EXPECT "ISO 8601 or a common US form"
@@ -35,9 +35,9 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = floor_div(y, 400);
-    int64_t yoe = y - era * 400;                                  /* [0, 399] */
+    int64_t yoe = y - era * 400;                                   /* [0, 399] */
     int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] */
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;          /* [0, 146096] */
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;           /* [0, 146096] */
     return era * 146097 + doe - 719468;
 }
 
@@ -632,9 +632,9 @@ typedef struct fields {
     int32_t off;
 } fields;
 
-static const char *const MONTHS[12] = {"january", "february", "march",     "april",
-                                       "may",     "june",     "july",      "august",
-                                       "september", "october", "november", "december"};
+static const char *const MONTHS[12] = {"january",   "february", "march",    "april",
+                                       "may",       "june",     "july",     "august",
+                                       "september", "october",  "november", "december"};
 static const char *const WEEKDAYS[7] = {"sunday",   "monday", "tuesday", "wednesday",
                                         "thursday", "friday", "saturday"};
 
@@ -1144,8 +1144,7 @@ static bool fields_to_utc(fields *f, const wg_tz *tz, int64_t *utc_s)
     }
     if (hour > 23 || f->min > 59 || f->sec > 59)
         return false;
-    int64_t local =
-        days_from_civil(f->year, mon, day) * DAY_S + hour * 3600 + f->min * 60 + f->sec;
+    int64_t local = days_from_civil(f->year, mon, day) * DAY_S + hour * 3600 + f->min * 60 + f->sec;
     if (f->has_off)
         *utc_s = local - f->off;
     else if (tz)

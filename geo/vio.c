@@ -542,13 +542,15 @@ static wg_status take_geometry(wg_ctx *ctx, wg_src *src, wg_feat *f)
     GEOSContextHandle_t h = ctx->geos;
     OGRGeometryH og = OGR_F_GetGeometryRef(src->cur);
     if (!og && src->xfield >= 0) {
-        const char *x = wg_src_str(src, (size_t)src->xfield);
-        char xs[48];
-        snprintf(xs, sizeof xs, "%s", x ? x : ""); /* the next call may reuse the buffer */
-        const char *y = wg_src_str(src, (size_t)src->yfield);
-        if (xs[0] || y)
-            return set_problem(f, "coordinate ('%s', '%s') is not a number", xs, y ? y : ""),
+        /* OGR leaves the point out when a coordinate does not parse: say which one */
+        bool hx = wg_src_str(src, (size_t)src->xfield) != NULL;
+        bool hy = wg_src_str(src, (size_t)src->yfield) != NULL;
+        if (hx != hy)
+            return set_problem(f, "coordinate '%s' is missing or not a number",
+                               wg_src_field_name(src, (size_t)(hx ? src->yfield : src->xfield))),
                    WG_OK;
+        if (hx)
+            return set_problem(f, "%s", "coordinates are not numbers"), WG_OK;
     }
     if (!og)
         return set_problem(f, "%s", "no geometry (missing coordinates)"), WG_OK;

@@ -1,9 +1,9 @@
 /* tests/geo/test_chinacoord.c: WGS 84 / GCJ-02 / BD-09 conversions against published reference
  * pairs, round trips, and the identity outside China. Knows nothing of the rest of wangge. */
+#include "wg/chinacoord.h"
+
 #include <check.h>
 #include <math.h>
-
-#include "wg/chinacoord.h"
 
 TCase *tcase_chinacoord(void);
 
@@ -125,8 +125,8 @@ END_TEST
 
 START_TEST(rectangle_test)
 {
-    ck_assert(wg_gcj02_applies(116.4, 39.9));     /* Beijing */
-    ck_assert(wg_gcj02_applies(72.004, 0.8293));  /* corner, edges included */
+    ck_assert(wg_gcj02_applies(116.4, 39.9));    /* Beijing */
+    ck_assert(wg_gcj02_applies(72.004, 0.8293)); /* corner, edges included */
     ck_assert(wg_gcj02_applies(137.8347, 55.8271));
     ck_assert(!wg_gcj02_applies(72.0039, 30.0));
     ck_assert(!wg_gcj02_applies(137.8348, 30.0));
@@ -139,11 +139,10 @@ END_TEST
 START_TEST(identity_outside_china)
 {
     static const double pts[][2] = {
-        {-0.1276, 51.5072},  /* London */
-        {-74.006, 40.7128},  /* New York */
-        {151.2093, -33.8688}, /* Sydney */
-        {0.0, 0.0},
-        {139.6917, 35.6895}, /* Tokyo: east of 137.8347 */
+        {-0.1276, 51.5072},                        /* London */
+        {-74.006, 40.7128},                        /* New York */
+        {151.2093, -33.8688},                      /* Sydney */
+        {0.0, 0.0},           {139.6917, 35.6895}, /* Tokyo: east of 137.8347 */
     };
     for (size_t i = 0; i < sizeof pts / sizeof pts[0]; i++) {
         double lon, lat;

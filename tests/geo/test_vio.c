@@ -127,7 +127,8 @@ START_TEST(bad_coordinates_are_problems_not_errors)
     ck_assert_uint_eq(n, 6);
     ck_assert_str_eq(probs[0], "");
     ck_assert_msg(strstr(probs[1], "out of range"), "got: %s", probs[1]);
-    ck_assert_msg(strstr(probs[2], "('nan', '31') is not a number"), "got: %s", probs[2]);
+    ck_assert_msg(strstr(probs[2], "coordinate 'lon' is missing or not a number"), "got: %s",
+                  probs[2]);
     ck_assert_msg(strstr(probs[3], "0,0"), "got: %s", probs[3]);
     ck_assert_msg(strstr(probs[4], "no geometry"), "got: %s", probs[4]);
     ck_assert_msg(strstr(probs[5], "out of range"), "got: %s", probs[5]);

@@ -9,10 +9,10 @@
 #ifndef WG_TIMEPARSE_H
 #define WG_TIMEPARSE_H
 
+#include "wg/core.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-#include "wg/core.h"
 
 typedef struct wg_tz wg_tz;
 
@@ -28,8 +28,9 @@ typedef struct wg_tz wg_tz;
  * On success *out is a new zone the caller frees with wg_tz_free(); on failure *out is untouched.
  * Errors: WG_EINPUT "unknown time zone 'NAME' ..." when the name is neither an offset nor a zone
  * file (names with "..", a leading '/' or odd characters are refused before any file is
- * opened), and for "right/..." zones that count leap seconds; WG_EIO when the file exists but
- * cannot be read or is not valid TZif; WG_ENOMEM. */
+ * opened; a directory or a non-TZif file such as "zone.tab" counts as unknown), and for
+ * "right/..." zones, which count leap seconds; WG_EIO when a zone file cannot be read or is
+ * damaged; WG_ENOMEM. */
 wg_status wg_tz_load(wg_ctx *ctx, const char *name, wg_tz **out);
 
 /* Frees a zone from wg_tz_load(). NULL does nothing. */
@@ -53,7 +54,7 @@ int64_t wg_tz_to_utc(const wg_tz *tz, int64_t local_s);
  *    (year first), "20140918"; then optionally a time after 'T' or spaces: "13:53",
  *    "13:53:00", "13:53:00.123" and, after 'T', "1353" or "135300";
  *  - US numeric dates, month first: "03/01/2011", "3/1/2011", "03-01-2011", "3/1/11" (a 2-digit
- *    year means 1969-2068, as POSIX %y);
+ *    year means 1969-2068, as POSIX %y; it is accepted only here and after a dash, "18-Sep-14");
  *  - English dates: "September 18, 2014", "Sept. 18th 2014", "Sep 18 2014", "18 Sep 2014",
  *    "18-Sep-2014", optionally after a weekday ("Thu, ", "Thursday "), which is skipped and
  *    not checked against the date; month names full, 3-letter, or "Sept"; ordinals 1st, 2nd,
@@ -68,8 +69,8 @@ int64_t wg_tz_to_utc(const wg_tz *tz, int64_t local_s);
  * included), hour 0-23, minute and second 0-59 (no leap second 60, no 24:00).
  *
  * fmt non-NULL is a strptime()-style format matched by wangge itself (not the C library):
- *   %Y year (exactly 4 digits)  %y 2-digit year (69-99 -> 19xx, 00-68 -> 20xx)  %m month  %d, %e day
- *   %j day of year  %H hour 0-23  %I hour 1-12  %M minute  %S second (a fraction after it,
+ *   %Y year (exactly 4 digits)  %y 2-digit year (69-99 -> 19xx, 00-68 -> 20xx)  %m month  %d, %e
+ * day %j day of year  %H hour 0-23  %I hour 1-12  %M minute  %S second (a fraction after it,
  *   ".123" or ",123", is consumed and truncated unless fmt itself continues with '.' or ',')
  *   %p am/pm (forms as above)  %b %B %h month name  %a %A weekday name (skipped)
  *   %z "Z", +hh:mm, +hhmm or +hh  %Z a zone name: UTC, GMT, UT or Z mean offset 0, any other
@@ -77,7 +78,9 @@ int64_t wg_tz_to_utc(const wg_tz *tz, int64_t local_s);
  *   %n %t and white space: any amount of white space, including none  %% a literal '%'.
  * Numeric fields read at most their width (2 digits, 4 for %Y, 3 for %j) and skip white space
  * before them. The whole text must be consumed. A year is required; a missing month or day is
- * 1; a missing time is midnight. %p applies to %I and %H alike (hour must then be 1-12).
+ * 1; a missing time is midnight. %p applies to %I and %H alike (the hour must then be 1-12);
+ * %I without %p reads as AM, as strptime() does. %j is used only when %m and %d are absent.
+ * Weekdays are skipped, never checked.
  *
  * tz NULL means UTC. On failure *utc_s is untouched and the error is WG_EINPUT with the message
  *   cannot read 'TEXT' as a date/time (expected FMT)
