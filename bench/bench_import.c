@@ -5,6 +5,10 @@
  * For each scale it writes the sample city into a temporary folder (timed, in a child
  * process), then imports every layer into a fresh workspace (in another child), printing one
  * line per layer and the peak resident memory of each child. Fixed seed 1. */
+#include "wg/democity.h"
+#include "wg/import.h"
+#include "wg/ws.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,15 +16,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "wg/democity.h"
-#include "wg/import.h"
-#include "wg/ws.h"
-
 static const struct {
     const char *layer, *file;
 } files[] = {
-    {"communities", "communities.gpkg"}, {"units", "units.gpkg"},     {"barriers", "barriers.gpkg"},
-    {"streets", "streets.gpkg"},         {"incidents", "incidents.fgb"}, {"cameras", "cameras.gpkg"},
+    {"communities", "communities.gpkg"}, {"units", "units.gpkg"},
+    {"barriers", "barriers.gpkg"},       {"streets", "streets.gpkg"},
+    {"incidents", "incidents.fgb"},      {"cameras", "cameras.gpkg"},
     {"workers", "workers.csv"},
 };
 

@@ -3,14 +3,14 @@
 #ifndef WG_CLI_H
 #define WG_CLI_H
 
+#include "wg/core.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "wg/core.h"
-
 typedef struct cli {
     wg_ctx *ctx;
-    bool quiet;   /* --quiet: no progress, no chatter */
+    bool quiet; /* --quiet: no progress, no chatter */
     const char *prog;
 } cli;
 

@@ -1,5 +1,10 @@
 /* cli/cmd_demo.c: `wangge demo-data` writes the sample city; `wangge demo` takes it through
  * the whole flow (generate, import, describe) into a fresh workspace. */
+#include "cli.h"
+#include "wg/democity.h"
+#include "wg/import.h"
+#include "wg/ws.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -7,11 +12,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "cli.h"
-#include "wg/democity.h"
-#include "wg/import.h"
-#include "wg/ws.h"
 
 typedef struct demo_args {
     const char *scale, *out;

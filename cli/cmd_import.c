@@ -1,11 +1,11 @@
 /* cli/cmd_import.c: `wangge import` and `wangge export`. */
+#include "cli.h"
+#include "wg/import.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "cli.h"
-#include "wg/import.h"
 
 static const char import_help[] =
     "usage: wangge import -w WS LAYER SOURCE [options]\n"
@@ -39,8 +39,7 @@ static int add_arg(cli *c, const char ***v, size_t *n, const char *a)
     return 0;
 }
 
-void cli_print_import(cli *c, const char *layer, const char *source,
-                         const wg_import_result *r)
+void cli_print_import(cli *c, const char *layer, const char *source, const wg_import_result *r)
 {
     if (c->quiet)
         return;

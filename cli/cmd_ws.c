@@ -1,12 +1,12 @@
 /* cli/cmd_ws.c: `wangge init` and `wangge info` — create and describe a workspace. */
+#include "cli.h"
+#include "wg/ws.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include "cli.h"
-#include "wg/ws.h"
 
 static const char init_help[] =
     "usage: wangge init -w WS [--crs EPSG:N]\n"
@@ -62,7 +62,8 @@ int cli_print_info(cli *c, wg_ws *ws)
     const char *crs = wg_ws_crs(ws);
     printf("workspace %s\n  schema version %d, CRS %s\n\n", wg_ws_path(ws),
            wg_ws_schema_version(ws), crs ? crs : "(none yet: the first import chooses it)");
-    printf("  %-12s %12s   %s\n", "layer", "features", crs ? "extent (x min, y min - x max, y max; metres)" : "");
+    printf("  %-12s %12s   %s\n", "layer", "features",
+           crs ? "extent (x min, y min - x max, y max; metres)" : "");
     char n[32];
     for (size_t i = 0; i < WG_NLAYERS; i++) {
         printf("  %-12s %12s", li[i].name, cli_num(li[i].count, n, sizeof n));

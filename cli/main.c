@@ -1,11 +1,11 @@
 /* cli/main.c: the wangge command — finds the subcommand and runs it. */
+#include "cli.h"
+
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "cli.h"
 
 static const struct {
     const char *name;
@@ -16,8 +16,7 @@ static const struct {
     {"info", cmd_info, "info -w WS                         layers, counts, extents, CRS, plans"},
     {"import", cmd_import, "import -w WS LAYER SOURCE [...]   bring a data set into a layer"},
     {"export", cmd_export, "export -w WS LAYER DEST            write a layer to any OGR format"},
-    {"demo-data", cmd_demo_data,
-     "demo-data --scale S --seed N -o DIR  write a sample city"},
+    {"demo-data", cmd_demo_data, "demo-data --scale S --seed N -o DIR  write a sample city"},
     {"demo", cmd_demo, "demo [--scale S] [-o DIR]          the sample city through the whole flow"},
 };
 

@@ -1,10 +1,10 @@
 /* cli/util.c: error and warning printing, progress lines, number formatting. */
+#include "cli.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "cli.h"
 
 int cli_fail(cli *c, wg_status st)
 {
@@ -73,8 +73,9 @@ static void on_progress(void *user, const char *stage, uint64_t done, uint64_t t
     prog.last = now;
     char a[32], b[32];
     if (total > 0)
-        fprintf(stderr, "\r\033[K%s: %s / %s (%.0f%%)", stage, cli_num((long long)done, a, sizeof a),
-                cli_num((long long)total, b, sizeof b), 100.0 * (double)done / (double)total);
+        fprintf(stderr, "\r\033[K%s: %s / %s (%.0f%%)", stage,
+                cli_num((long long)done, a, sizeof a), cli_num((long long)total, b, sizeof b),
+                100.0 * (double)done / (double)total);
     else
         fprintf(stderr, "\r\033[K%s: %s", stage, cli_num((long long)done, a, sizeof a));
     prog.shown = 1;

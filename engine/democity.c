@@ -5,6 +5,8 @@
  * incidents at once: one superblock's buildings, one day's incidents. */
 #include "wg/democity.h"
 
+#include "wg/vio.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -13,8 +15,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-
-#include "wg/vio.h"
 
 #define PI 3.14159265358979323846
 
@@ -137,25 +137,25 @@ static const char *const COMM_A[] = {
     "丰", "盛", "荣", "祥", "瑞", "福", "嘉", "兴", "永", "昌", "金", "玉", "翠", "春", "秋",
     "明", "光", "东", "南", "西", "北", "长", "宝", "仁", "德", "星", "云", "江", "湖", "海",
     "虹", "锦", "绿", "青", "凌", "龙", "凤", "景", "田", "石", "泉", "天", "文", "育", "振"};
-static const char *const COMM_B[] = {
-    "林", "苑", "园", "里", "坊", "城", "湾", "庭", "桥", "欣", "馨", "逸", "悦", "泰", "韵",
-    "苗", "源", "洲", "岸", "峰", "岭", "滨", "港", "塘", "浜", "堂", "阁", "居", "邨", "汇",
-    "茂", "晖", "丽", "霞", "溪", "枫", "梓", "杉", "榕", "樱"};
+static const char *const COMM_B[] = {"林", "苑", "园", "里", "坊", "城", "湾", "庭", "桥", "欣",
+                                     "馨", "逸", "悦", "泰", "韵", "苗", "源", "洲", "岸", "峰",
+                                     "岭", "滨", "港", "塘", "浜", "堂", "阁", "居", "邨", "汇",
+                                     "茂", "晖", "丽", "霞", "溪", "枫", "梓", "杉", "榕", "樱"};
 static const char *const ORDINAL[] = {"二", "三", "四", "五", "六", "七", "八", "九"};
 
 /* Streets and towns (街道 / 镇): first + second syllables. */
-static const char *const PARENT_A[] = {
-    "徐", "田", "虹", "漕", "凌", "长", "华", "龙", "斜", "天", "康", "梅", "七", "莘",
-    "江", "吴", "颛", "马", "古", "浦", "仙", "程", "周", "宜", "甘", "石", "曹", "真",
-    "桃", "万", "彭", "临", "芷", "共", "大", "殷", "五", "四", "新", "金"};
+static const char *const PARENT_A[] = {"徐", "田", "虹", "漕", "凌", "长", "华", "龙", "斜", "天",
+                                       "康", "梅", "七", "莘", "江", "吴", "颛", "马", "古", "浦",
+                                       "仙", "程", "周", "宜", "甘", "石", "曹", "真", "桃", "万",
+                                       "彭", "临", "芷", "共", "大", "殷", "五", "四", "新", "金"};
 static const char *const PARENT_B[] = {"家汇", "林", "梅", "河泾", "云", "桥", "泾",
                                        "华",   "土", "平", "健",   "陇", "宝", "庄",
                                        "川",   "湾", "美", "霞",   "泉", "浦"};
 
 /* Main roads: north-south ones after provinces, east-west ones after cities (as in Shanghai). */
 static const char *const PROVINCES[] = {
-    "四川", "河南", "江西", "福建", "山东", "山西",   "浙江", "湖北", "湖南", "广西",
-    "广东", "云南", "贵州", "西藏", "新疆", "甘肃",   "陕西", "宁夏", "青海", "辽宁",
+    "四川", "河南", "江西", "福建", "山东", "山西",   "浙江",   "湖北", "湖南", "广西",
+    "广东", "云南", "贵州", "西藏", "新疆", "甘肃",   "陕西",   "宁夏", "青海", "辽宁",
     "吉林", "河北", "安徽", "江苏", "海南", "黑龙江", "内蒙古", "台湾", "重庆", "天津"};
 static const char *const CITIES[] = {
     "南京", "北京", "汉口", "九江", "福州", "广州", "厦门", "宁波", "苏州", "杭州",
@@ -165,18 +165,16 @@ static const char *const CITIES[] = {
 static const char *const MINOR_SUFFIX[] = {"路", "支路", "街", "弄"};
 static const char *const RIVERS[] = {"蒲汇塘", "张家浜", "淀浦河", "蕰藻浜",
                                      "桃浦河", "新泾港", "龙华港", "漕河泾港"};
-static const char *const RAILS[] = {"沪杭铁路联络线", "金山铁路支线", "沪宁城际铁路",
-                                    "浦东铁路"};
+static const char *const RAILS[] = {"沪杭铁路联络线", "金山铁路支线", "沪宁城际铁路", "浦东铁路"};
 
 /* People: common surnames (the first 20 drawn more often) and given-name characters. */
 static const char *const SURNAMES[] = {
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱",
-    "胡", "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯",
-    "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜",
-    "叶", "程", "苏", "魏", "吕", "丁", "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭",
-    "陆", "汪", "范", "金", "石", "廖", "贾", "夏", "韦", "方", "白", "邹", "孟", "熊",
-    "秦", "邱", "江", "尹", "薛", "段", "雷", "侯", "龙", "史", "陶", "黎", "贺", "顾",
-    "毛", "郝", "龚", "邵", "万", "钱", "严", "武", "戴", "莫", "孔", "汤"};
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
+    "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁",
+    "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭", "陆", "汪", "范", "金", "石", "廖", "贾", "夏",
+    "韦", "方", "白", "邹", "孟", "熊", "秦", "邱", "江", "尹", "薛", "段", "雷", "侯", "龙", "史",
+    "陶", "黎", "贺", "顾", "毛", "郝", "龚", "邵", "万", "钱", "严", "武", "戴", "莫", "孔", "汤"};
 static const char *const GIVEN[] = {
     "伟", "芳", "娜", "秀", "英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰",
     "娟", "涛", "明", "超", "兰", "霞", "平", "刚", "桂", "华", "建", "国", "文", "玉", "珍",
@@ -219,8 +217,18 @@ enum {
  * open land (schools, parks, green belts). Bungalow areas carry the group renting, illegal
  * building and workshops; compounds the disputes, parking, dogs and elderly care. */
 static const double CAT_WEIGHT[NCAT][NCTX] = {
-    {5, 16, 0},  {4, 12, 1}, {6, 10, 4}, {1, 2, 0},  {0.5, 4, 0.5}, {8, 12, 14},
-    {14, 16, 20}, {14, 8, 0}, {8, 6, 0}, {18, 6, 10}, {7, 3, 3},
+    /* compound, bungalow, open */
+    {5, 16, 0},    /* group_renting */
+    {4, 12, 1},    /* illegal_construction */
+    {6, 10, 4},    /* unlicensed_business */
+    {1, 2, 0},     /* illegal_medical */
+    {0.5, 4, 0.5}, /* underground_workshop */
+    {8, 12, 14},   /* street_order */
+    {14, 16, 20},  /* sanitation */
+    {14, 8, 0},    /* neighbour_dispute */
+    {8, 6, 0},     /* elderly_care */
+    {18, 6, 10},   /* parking */
+    {7, 3, 3},     /* dogs */
 };
 /* Categories that happen in the street (the point goes into the street beside a block) and
  * that cameras see. */
@@ -254,8 +262,8 @@ static const double HOUR_WEIGHT[3][24] = {
 
 #define ORIGIN_X 500000.0 /* EPSG:4549 false easting: the central meridian 120E */
 #define ORIGIN_Y 3450000.0
-#define MAIN_HW 20.0  /* half width of a main road (a 40 m boulevard) */
-#define MINOR_HW 8.0  /* half width of a minor street */
+#define MAIN_HW 20.0 /* half width of a main road (a 40 m boulevard) */
+#define MINOR_HW 8.0 /* half width of a minor street */
 #define RIVER_MARGIN 40.0
 #define RAIL_MARGIN 25.0
 #define SB_MAX 8 /* blocks per superblock side, at most */
@@ -382,12 +390,12 @@ typedef struct region { /* rows [r0, r1) x columns [c0, c1) of a superblock's bl
 
 typedef struct sbplan {
     int si, sj;
-    int nc, nr;                       /* blocks west-east, south-north */
-    double xs[SB_MAX + 1];            /* street centre lines; xs[0], xs[nc] are main roads */
+    int nc, nr;            /* blocks west-east, south-north */
+    double xs[SB_MAX + 1]; /* street centre lines; xs[0], xs[nc] are main roads */
     double ys[SB_MAX + 1];
-    uint8_t kind[SB_BLOCKS];          /* block r * nc + c */
+    uint8_t kind[SB_BLOCKS]; /* block r * nc + c */
     int32_t hh[SB_BLOCKS];
-    size_t first[SB_BLOCKS + 1];      /* buildings of block b: bl[first[b] .. first[b+1]) */
+    size_t first[SB_BLOCKS + 1]; /* buildings of block b: bl[first[b] .. first[b+1]) */
     region comm[SB_BLOCKS];
     int ncomm;
 } sbplan;
@@ -487,7 +495,8 @@ static wg_status lay_out(city *c)
         return wg_fail(c->ctx, WG_ENOMEM, "out of memory for a river of %zu points", n);
     for (size_t i = 0; i < n; i++) {
         double x = i + 1 == n ? xb : xa + step * (double)i;
-        double y = yc + a1 * sin(2 * PI * (x - xa) / l1 + p1) + a2 * sin(2 * PI * (x - xa) / l2 + p2);
+        double y =
+            yc + a1 * sin(2 * PI * (x - xa) / l1 + p1) + a2 * sin(2 * PI * (x - xa) / l2 + p2);
         c->river[2 * i] = round_dm(x);
         c->river[2 * i + 1] = round_dm(y);
     }
@@ -497,7 +506,8 @@ static wg_status lay_out(city *c)
     double rx0 = c->ext.x0 + w * rng_range(&r, 0.15, 0.85);
     double rx2 = c->ext.x0 + w * rng_range(&r, 0.15, 0.85);
     double rx1 = (rx0 + rx2) / 2 + w * rng_range(&r, -0.08, 0.08);
-    const double rail[6] = {round_dm(rx0), c->ext.y0 - 300, round_dm(rx1), round_dm(c->ext.y0 + h / 2),
+    const double rail[6] = {round_dm(rx0), c->ext.y0 - 300,
+                            round_dm(rx1), round_dm(c->ext.y0 + h / 2),
                             round_dm(rx2), c->ext.y1 + 300};
     memcpy(c->rail, rail, sizeof rail);
     c->nrail = 3;
@@ -879,8 +889,9 @@ static wg_status emit_workers(city *c, const char *comm_id, int32_t hh)
     wg_status st = WG_OK;
     char id[32], name[32];
     for (int k = 0; k < total && st == WG_OK; k++) {
-        const char *role = k < officials ? "official" : k < officials + police ? "police"
-                                                                               : "grid_worker";
+        const char *role = k < officials            ? "official"
+                           : k < officials + police ? "police"
+                                                    : "grid_worker";
         fmt_id(id, sizeof id, "W", c->st.workers + 1, 6);
         person_name(&r, name, sizeof name);
         wg_city_worker w = {id, name, role, comm_id};
@@ -896,8 +907,14 @@ static wg_status emit_camera(city *c, const char *kind, double x, double y, doub
 {
     char id[32];
     fmt_id(id, sizeof id, "CAM", c->st.cameras + 1, 5);
-    wg_city_camera cam = {id,           kind,         round_dm(x),     round_dm(y),
-                          fmod(round(heading), 360.0), round(fov), round(range), round_dm(height)};
+    wg_city_camera cam = {.id = id,
+                          .kind = kind,
+                          .x = round_dm(x),
+                          .y = round_dm(y),
+                          .heading_deg = fmod(round(heading), 360.0),
+                          .fov_deg = round(fov),
+                          .range_m = round(range),
+                          .height_m = round_dm(height)};
     c->st.cameras++;
     return c->sink->on_camera ? c->sink->on_camera(c->ctx, c->sink->user, &cam) : WG_OK;
 }
@@ -908,8 +925,12 @@ static wg_status cameras_at(city *c, const sbplan *p, rng *r, int a, int b)
     bool main_v = a == 0 || a == p->nc, main_h = b == 0 || b == p->nr;
     double x = p->xs[a], y = p->ys[b];
     /* Arms of the crossing: north, east, south, west. */
-    const bool arm[4] = {main_v ? y < c->ext.y1 - 1 : b < p->nr, main_h ? x < c->ext.x1 - 1 : a < p->nc,
-                         main_v ? y > c->ext.y0 + 1 : b > 0, main_h ? x > c->ext.x0 + 1 : a > 0};
+    const bool arm[4] = {
+        main_v ? y < c->ext.y1 - 1 : b < p->nr, /* north */
+        main_h ? x < c->ext.x1 - 1 : a < p->nc, /* east */
+        main_v ? y > c->ext.y0 + 1 : b > 0,     /* south */
+        main_h ? x > c->ext.x0 + 1 : a > 0,     /* west */
+    };
     double hw_v = main_v ? MAIN_HW : MINOR_HW, hw_h = main_h ? MAIN_HW : MINOR_HW;
     double p_fixed = main_v && main_h ? 0.8 : main_v || main_h ? 0.35 : 0.2;
     int nfixed = rng_chance(r, p_fixed) ? (main_v && main_h && rng_chance(r, 0.5) ? 2 : 1) : 0;
@@ -998,8 +1019,8 @@ static wg_status emit_superblock(city *c, const sbplan *p)
             double ring[10];
             rect_ring(c->bl[i].r, ring);
             fmt_id(id, sizeof id, "B", c->st.buildings + 1, 7);
-            wg_city_building bd = {id,   c->bl[i].hh, compound ? cp : NULL, comm_ids[comm_of[b]],
-                                   ring, 5};
+            wg_city_building bd = {
+                id, c->bl[i].hh, compound ? cp : NULL, comm_ids[comm_of[b]], ring, 5};
             c->st.buildings++;
             c->st.bungalows += !compound;
             c->st.households += c->bl[i].hh;
@@ -1049,9 +1070,8 @@ static wg_status gen_superblocks(city *c)
             for (int row = 0; row < p.nr && st == WG_OK; row++)
                 for (int col = 0; col < p.nc; col++) {
                     int b = row * p.nc + col;
-                    c->blocks[c->nblocks++] = (blockrec){block_rect(&p, row, col),
-                                                         block_parcel(&p, row, col), p.hh[b],
-                                                         p.kind[b]};
+                    c->blocks[c->nblocks++] = (blockrec){
+                        block_rect(&p, row, col), block_parcel(&p, row, col), p.hh[b], p.kind[b]};
                 }
             wg_progress(c->ctx, "generating blocks", ++done, total);
         }
@@ -1183,8 +1203,7 @@ static void incident_place(const city *c, const incgen *g, rng *r, inc *e)
     if (rng_chance(r, 0.35)) {
         const hotspot *h = &g->hot[pick_cum(r, g->hot_cum, g->nhot)];
         ctx_ = h->ctx;
-        e->cat = (uint8_t)(rng_chance(r, 0.55) ? h->dominant
-                                               : pick_cum(r, g->cat_cum[ctx_], NCAT));
+        e->cat = (uint8_t)(rng_chance(r, 0.55) ? h->dominant : pick_cum(r, g->cat_cum[ctx_], NCAT));
         e->x = h->x;
         e->y = h->y;
         for (int t = 0; t < 8; t++) {
@@ -1250,14 +1269,14 @@ static void incident_times(const incgen *g, rng *r, int64_t day_start, inc *e)
         double median = e->src == SRC_PATROL ? 30 : e->src == SRC_HOTLINE ? 20 : 10;
         disp = rep + (int64_t)lognormal(r, median, 0.8);
         if (e->src != SRC_CAMERA && (hour >= 21 || hour < 7)) /* waits for the morning shift */
-            disp += (hour >= 21 ? (24 - (int64_t)hour + 8) : (8 - (int64_t)hour)) * 60 -
-                    e->minute % 60;
+            disp +=
+                (hour >= 21 ? (24 - (int64_t)hour + 8) : (8 - (int64_t)hour)) * 60 - e->minute % 60;
         int64_t handle = (int64_t)(lognormal(r, 0.3, 0.9) * (double)deadline);
         clo = rep + handle;
         if (clo < disp + 10)
             clo = disp + 10 + rng_below(r, 50);
     }
-    if (rng_chance(r, 0.025)) /* stuck: waiting for another department */
+    if (rng_chance(r, 0.04)) /* stuck: waiting for another department */
         clo = -1;
     e->reported = day_start + rep * 60;
     e->dispatched = day_start + disp * 60;
@@ -1271,6 +1290,44 @@ static void incident_times(const incgen *g, rng *r, int64_t day_start, inc *e)
         e->closed = WG_CITY_NO_TIME;
 }
 
+/* Sorts a day's n incidents from `day` into `sorted` by minute of the day (a counting sort:
+ * stable, so incidents of the same minute keep the order they were drawn in). */
+static void sort_day(const inc *day, size_t n, inc *sorted)
+{
+    size_t start[1441] = {0};
+    for (size_t i = 0; i < n; i++)
+        start[day[i].minute + 1]++;
+    for (size_t m = 0; m < 1440; m++)
+        start[m + 1] += start[m];
+    for (size_t i = 0; i < n; i++)
+        sorted[start[day[i].minute]++] = day[i];
+}
+
+static wg_status emit_incidents(city *c, const inc *e, size_t n)
+{
+    wg_status st = WG_OK;
+    char id[32];
+    for (size_t i = 0; i < n && st == WG_OK; i++, e++) {
+        fmt_id(id, sizeof id, "E", c->st.incidents + 1, 8);
+        wg_city_incident out = {.id = id,
+                                .category = CATEGORIES[e->cat].code,
+                                .source = SOURCES[e->src],
+                                .status = e->closed == WG_CITY_NO_TIME ? "open" : "closed",
+                                .x = e->x,
+                                .y = e->y,
+                                .reported = e->reported,
+                                .dispatched = e->dispatched,
+                                .closed = e->closed,
+                                .due = e->due};
+        c->st.incidents++;
+        if (c->sink->on_incident)
+            st = c->sink->on_incident(c->ctx, c->sink->user, &out);
+    }
+    return st;
+}
+
+/* A year of incidents, one day at a time: each day drawn from its own stream, sorted by time
+ * and emitted, so memory holds one day (~30 k incidents for the large city). */
 static wg_status gen_incidents(city *c)
 {
     size_t total = c->cfg->incidents;
@@ -1301,32 +1358,8 @@ static wg_status gen_incidents(city *c)
             incident_place(c, &g, &r, &day[i]);
             incident_times(&g, &r, day_start, &day[i]);
         }
-        /* Counting sort by minute of the day: stable, so equal minutes keep their order. */
-        size_t start[1441] = {0};
-        for (size_t i = 0; i < n; i++)
-            start[day[i].minute + 1]++;
-        for (size_t m = 0; m < 1440; m++)
-            start[m + 1] += start[m];
-        for (size_t i = 0; i < n; i++)
-            sorted[start[day[i].minute]++] = day[i];
-        char id[32];
-        for (size_t i = 0; i < n && st == WG_OK; i++) {
-            const inc *e = &sorted[i];
-            fmt_id(id, sizeof id, "E", c->st.incidents + 1, 8);
-            wg_city_incident out = {id,
-                                    CATEGORIES[e->cat].code,
-                                    SOURCES[e->src],
-                                    e->closed == WG_CITY_NO_TIME ? "open" : "closed",
-                                    e->x,
-                                    e->y,
-                                    e->reported,
-                                    e->dispatched,
-                                    e->closed,
-                                    e->due};
-            c->st.incidents++;
-            if (c->sink->on_incident)
-                st = c->sink->on_incident(c->ctx, c->sink->user, &out);
-        }
+        sort_day(day, n, sorted);
+        st = emit_incidents(c, sorted, n);
         done += n;
         wg_progress(c->ctx, "generating incidents", done, total);
     }
@@ -1441,10 +1474,10 @@ static const wg_field_def STREET_FIELDS[] = {
     {"id", WG_F_TEXT}, {"name", WG_F_TEXT}, {"kind", WG_F_TEXT}};
 static const wg_field_def BARRIER_FIELDS[] = {
     {"id", WG_F_TEXT}, {"kind", WG_F_TEXT}, {"name", WG_F_TEXT}};
-static const wg_field_def INCIDENT_FIELDS[] = {
-    {"id", WG_F_TEXT},       {"category", WG_F_TEXT}, {"source", WG_F_TEXT},
-    {"reported", WG_F_TEXT}, {"dispatched", WG_F_TEXT}, {"closed", WG_F_TEXT},
-    {"due", WG_F_TEXT},      {"status", WG_F_TEXT}};
+static const wg_field_def INCIDENT_FIELDS[] = {{"id", WG_F_TEXT},         {"category", WG_F_TEXT},
+                                               {"source", WG_F_TEXT},     {"reported", WG_F_TEXT},
+                                               {"dispatched", WG_F_TEXT}, {"closed", WG_F_TEXT},
+                                               {"due", WG_F_TEXT},        {"status", WG_F_TEXT}};
 static const wg_field_def CAMERA_FIELDS[] = {{"id", WG_F_TEXT},          {"kind", WG_F_TEXT},
                                              {"heading_deg", WG_F_REAL}, {"fov_deg", WG_F_REAL},
                                              {"range_m", WG_F_REAL},     {"height_m", WG_F_REAL}};
@@ -1488,7 +1521,7 @@ static GEOSGeometry *make_geom(wg_ctx *ctx, const double *xy, size_t n, bool pol
     GEOSCoordSequence *seq = GEOSCoordSeq_copyFromBuffer_r(h, xy, (unsigned)n, 0, 0);
     GEOSGeometry *g = NULL;
     if (seq && polygon) {
-        GEOSGeometry *shell = GEOSGeom_createLinearRing_r(h, seq); /* takes seq */
+        GEOSGeometry *shell = GEOSGeom_createLinearRing_r(h, seq);      /* takes seq */
         g = shell ? GEOSGeom_createPolygon_r(h, shell, NULL, 0) : NULL; /* takes shell */
         if (shell && !g)
             GEOSGeom_destroy_r(h, shell);
@@ -1545,7 +1578,7 @@ static wg_status w_building(wg_ctx *ctx, void *user, const wg_city_building *b)
 static wg_status w_camera(wg_ctx *ctx, void *user, const wg_city_camera *cam)
 {
     writer *w = user;
-    const wg_value v[] = {text_value(cam->id),         text_value(cam->kind),
+    const wg_value v[] = {text_value(cam->id),          text_value(cam->kind),
                           real_value(cam->heading_deg), real_value(cam->fov_deg),
                           real_value(cam->range_m),     real_value(cam->height_m)};
     return wg_dst_add_xy(ctx, w->dst[F_CAMERAS], cam->x, cam->y, v);

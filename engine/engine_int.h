@@ -2,16 +2,16 @@
 #ifndef WG_ENGINE_INT_H
 #define WG_ENGINE_INT_H
 
-#include <sqlite3.h>
-
 #include "wg/ws.h"
+
+#include <sqlite3.h>
 
 struct wg_ws {
     wg_ctx *ctx;
     sqlite3 *db;
     void *splite; /* SpatiaLite connection cache */
     char *path;
-    int srid;     /* 0 while no CRS is chosen */
+    int srid; /* 0 while no CRS is chosen */
     char crs[32];
     int version;
 };

@@ -1,12 +1,12 @@
 /* engine/export.c: a workspace layer out to any OGR format, atomically. Times leave as
  * ISO 8601 UTC text, so that export -> import gives back the same instants. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "engine_int.h"
 #include "wg/import.h"
 #include "wg/timeparse.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define MAXCOLS 16
 
@@ -90,8 +90,7 @@ static wg_status write_rows(wg_ws *ws, const wg_layer_def *L, sqlite3_stmt *q, w
     return st;
 }
 
-wg_status wg_export(wg_ws *ws, const char *layer, const char *dest, int64_t plan,
-                    int64_t *count)
+wg_status wg_export(wg_ws *ws, const char *layer, const char *dest, int64_t plan, int64_t *count)
 {
     wg_ctx *ctx = ws->ctx;
     const wg_layer_def *L = wg_layer_find(layer);
@@ -123,8 +122,8 @@ wg_status wg_export(wg_ws *ws, const char *layer, const char *dest, int64_t plan
         st = wg_buf_addf(ctx, &sql, "%s%s", i ? ", " : "SELECT ", L->cols[i].name);
     }
     if (st == WG_OK)
-        st = wg_buf_addf(ctx, &sql, "%s FROM %s%s ORDER BY fid", L->sql_geom ? ", AsBinary(geom)" : "",
-                         L->name, where);
+        st = wg_buf_addf(ctx, &sql, "%s FROM %s%s ORDER BY fid",
+                         L->sql_geom ? ", AsBinary(geom)" : "", L->name, where);
     sqlite3_stmt *q = NULL;
     if (st == WG_OK)
         st = wg__prepare(ws, wg_buf_str(&sql), &q);

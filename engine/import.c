@@ -1,6 +1,11 @@
 /* engine/import.c: outside data into a workspace layer — field mapping, value checks, the
  * all-or-nothing transaction, upserts by id, rejects. Geometry reading and reprojection are
  * geo's (wg_src); this file knows what the layers mean. */
+#include "wg/import.h"
+
+#include "engine_int.h"
+#include "wg/timeparse.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,17 +15,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine_int.h"
-#include "wg/import.h"
-#include "wg/timeparse.h"
-
 #define MAXCOLS 16
 
 /* Where one workspace field's value comes from. */
 typedef struct col_src {
-    int field, field2;  /* source field indexes (field2 >= 0: joined with a space), or -1 */
-    const char *konst;  /* a --set value */
-    bool from_fid;      /* id only: the OGR feature id */
+    int field, field2; /* source field indexes (field2 >= 0: joined with a space), or -1 */
+    const char *konst; /* a --set value */
+    bool from_fid;     /* id only: the OGR feature id */
 } col_src;
 
 typedef struct importer {
@@ -108,8 +109,8 @@ static wg_status resolve_fields(importer *im)
                 return wg_fail(ctx, WG_EINPUT, "%s: --map %s: no field '%s' in the source",
                                im->source, arg, im->cs[c].field < 0 ? first : plus + 1);
         } else if (im->cs[c].field < 0) {
-            return wg_fail(ctx, WG_EINPUT, "%s: --map %s: no field '%s' in the source",
-                           im->source, arg, name);
+            return wg_fail(ctx, WG_EINPUT, "%s: --map %s: no field '%s' in the source", im->source,
+                           arg, name);
         }
     }
     for (size_t i = 0; i < im->L->ncols; i++) {
@@ -231,8 +232,10 @@ static wg_status check_layer_kind(importer *im)
         return wg_fail(im->ctx, WG_EINPUT, "%s: has %s, but the %s layer needs %s", im->source,
                        kind_name(have), im->L->name, kind_name(want));
     if (want == WG_G_ANY && have == WG_G_LINE)
-        return wg_fail(im->ctx, WG_EINPUT, "%s: has lines, but the units layer needs polygons or "
-                       "points", im->source);
+        return wg_fail(im->ctx, WG_EINPUT,
+                       "%s: has lines, but the units layer needs polygons or "
+                       "points",
+                       im->source);
     return WG_OK;
 }
 
@@ -432,8 +435,7 @@ static wg_status reject(importer *im, const wg_feat *f, const char *id, const ch
         return wg_fail(im->ctx, WG_EINPUT,
                        "%s: %s%s%s%s: %s (nothing was imported; --skip-invalid imports the "
                        "rest and lists the rejects)",
-                       im->source, f->label, id ? " (id '" : "", id ? id : "", id ? "')" : "",
-                       why);
+                       im->source, f->label, id ? " (id '" : "", id ? id : "", id ? "')" : "", why);
     if (!im->rej) {
         wg_status st = open_rejects(im);
         if (st != WG_OK)
@@ -459,11 +461,11 @@ static wg_status import_feature(importer *im, const wg_feat *f)
         if (f->problem[0])
             return reject(im, f, id, f->problem);
         wg_gkind k = wg_geom_kind(im->ctx, f->geom);
-        bool ok = im->L->gkind == WG_G_ANY ? (k == WG_G_POINT || k == WG_G_POLYGON)
-                                           : k == im->L->gkind;
+        bool ok =
+            im->L->gkind == WG_G_ANY ? (k == WG_G_POINT || k == WG_G_POLYGON) : k == im->L->gkind;
         if (!ok) {
-            snprintf(why, sizeof why, "geometry has %s, but the %s layer needs %s",
-                     kind_name(k), im->L->name, kind_name(im->L->gkind));
+            snprintf(why, sizeof why, "geometry has %s, but the %s layer needs %s", kind_name(k),
+                     im->L->name, kind_name(im->L->gkind));
             return reject(im, f, id, why);
         }
     }
@@ -641,8 +643,10 @@ static wg_status run(importer *im)
         return st;
     }
     if (im->r->rejected > 0 && rename(im->rej_tmp, im->r->rejects_path) != 0)
-        return wg_fail(im->ctx, WG_EIO, "%s: imported, but the rejects file could not be "
-                       "moved into place: %s", im->r->rejects_path, strerror(errno));
+        return wg_fail(im->ctx, WG_EIO,
+                       "%s: imported, but the rejects file could not be "
+                       "moved into place: %s",
+                       im->r->rejects_path, strerror(errno));
     return WG_OK;
 }
 

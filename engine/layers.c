@@ -1,8 +1,8 @@
 /* engine/layers.c: the table of workspace layers and their fields. The schema in
  * data/schema.sql must agree with it; check_engine tests that it does. */
-#include <string.h>
-
 #include "wg/layers.h"
+
+#include <string.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

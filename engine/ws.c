@@ -3,14 +3,14 @@
 #include <errno.h>
 #include <sqlite3.h>
 /* spatialite.h needs sqlite3.h before it */
+#include "engine_int.h"
+
 #include <spatialite.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-
-#include "engine_int.h"
 
 #include WG_SCHEMA_SQL
 
@@ -37,8 +37,8 @@ wg_status wg__sql(wg_ws *ws, const char *sql)
     char *err = NULL;
     if (sqlite3_exec(ws->db, sql, NULL, NULL, &err) == SQLITE_OK)
         return WG_OK;
-    wg_status st = wg_fail(ws->ctx, WG_ESQL, "workspace %s: %s", ws->path,
-                           err ? err : sqlite3_errmsg(ws->db));
+    wg_status st =
+        wg_fail(ws->ctx, WG_ESQL, "workspace %s: %s", ws->path, err ? err : sqlite3_errmsg(ws->db));
     sqlite3_free(err);
     return st;
 }
@@ -246,8 +246,7 @@ wg_status wg__ws_set_crs(wg_ws *ws, int epsg)
          * rate (bench_import). */
         static const char *const trig[] = {"ggi", "ggu", "tmi", "tmu", "tmd"};
         for (size_t k = 0; st == WG_OK && k < sizeof trig / sizeof trig[0]; k++) {
-            snprintf(sql, sizeof sql, "DROP TRIGGER IF EXISTS \"%s_%s_geom\"", trig[k],
-                     L[i].name);
+            snprintf(sql, sizeof sql, "DROP TRIGGER IF EXISTS \"%s_%s_geom\"", trig[k], L[i].name);
             st = wg__sql(ws, sql);
         }
         if (st == WG_OK && L[i].spatial_index) {

@@ -1,5 +1,7 @@
 /* geo/ctx.c: the per-thread context, errors and warnings, progress, string buffers.
  * Knows nothing of the domain. */
+#include "geo_int.h"
+
 #include <errno.h>
 #include <gdal.h>
 #include <stdio.h>
@@ -7,8 +9,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-
-#include "geo_int.h"
 
 static const char *const status_text[] = {
 #define WG_X(name, code, text) [code] = text,

@@ -3,10 +3,10 @@
 #define WG_GEO_INT_H
 
 #define GEOS_USE_ONLY_R_API
+#include "wg/core.h"
+
 #include <geos_c.h>
 #include <proj.h>
-
-#include "wg/core.h"
 
 struct wg_ctx {
     GEOSContextHandle_t geos;

@@ -1,6 +1,11 @@
 /* geo/vio.c: vector sources and destinations through GDAL/OGR; reprojection with PROJ; the
  * GCJ-02/BD-09 correction; geometry checks and repair with GEOS. Plain data in and out: knows
  * nothing of what the layers mean. */
+#include "wg/vio.h"
+
+#include "geo_int.h"
+#include "wg/chinacoord.h"
+
 #include <cpl_conv.h>
 #include <cpl_csv.h>
 #include <cpl_error.h>
@@ -10,19 +15,15 @@
 #include <errno.h>
 #include <gdal.h>
 #include <math.h>
-#include <stdarg.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "geo_int.h"
-#include "wg/chinacoord.h"
-#include "wg/vio.h"
 
 GEOSContextHandle_t wg_ctx_geos(wg_ctx *ctx)
 {
@@ -58,23 +59,23 @@ static void gdal_push(gdal_err *e)
 /* ---- Sources -------------------------------------------------------------------------- */
 
 struct wg_src {
-    char *path;       /* as the user gave it, for messages */
+    char *path; /* as the user gave it, for messages */
     GDALDatasetH ds;
     OGRLayerH lyr;
-    OGRFeatureH cur;  /* current feature, owned */
-    GEOSGeometry *geom; /* current geometry, owned */
+    OGRFeatureH cur;          /* current feature, owned */
+    GEOSGeometry *geom;       /* current geometry, owned */
     GEOSContextHandle_t geos; /* the handle geom was made with */
     OGRSpatialReferenceH srs; /* source CRS (owned clone), NULL without geometry */
-    PJ *pj;           /* source -> target, NULL when no reprojection is needed */
-    bool geographic;  /* source coordinates are lon/lat degrees */
+    PJ *pj;                   /* source -> target, NULL when no reprojection is needed */
+    bool geographic;          /* source coordinates are lon/lat degrees */
     bool csv;
     bool no_repair;
     wg_shift shift;
-    int64_t *lines;   /* CSV: physical line of record i (1-based record), when records span lines */
+    int64_t *lines; /* CSV: physical line of record i (1-based record), when records span lines */
     size_t nlines;
     int64_t nread;
     int xfield, yfield; /* CSV: the coordinate columns, or -1 */
-    char val[64];     /* scratch for formatted numbers and dates */
+    char val[64];       /* scratch for formatted numbers and dates */
 };
 
 static bool has_suffix(const char *s, const char *suf)
@@ -211,8 +212,9 @@ static wg_status make_transform(wg_ctx *ctx, wg_src *src, const char *dst_crs)
     PJ *raw = proj_create_crs_to_crs(ctx->proj, src_def, dst_crs, NULL);
     CPLFree(wkt);
     if (!raw) {
-        st = wg_fail(ctx, WG_EPROJ, "%s: no transformation from the source CRS to %s: %s",
-                     src->path, dst_crs, proj_context_errno_string(ctx->proj, proj_context_errno(ctx->proj)));
+        st =
+            wg_fail(ctx, WG_EPROJ, "%s: no transformation from the source CRS to %s: %s", src->path,
+                    dst_crs, proj_context_errno_string(ctx->proj, proj_context_errno(ctx->proj)));
         goto done;
     }
     src->pj = proj_normalize_for_visualization(ctx->proj, raw);
@@ -229,26 +231,23 @@ static wg_status open_layer(wg_ctx *ctx, wg_src *src, const char *gpath, const w
                             const csv_info *ci, const gdal_err *ge)
 {
     char xopt[160], yopt[160];
-    const char *csv_opts[] = {xopt,
-                              yopt,
-                              "KEEP_GEOM_COLUMNS=YES",
-                              "AUTODETECT_TYPE=NO",
-                              "EMPTY_STRING_AS_NULL=YES",
-                              NULL};
+    const char *csv_opts[] = {
+        xopt, yopt, "KEEP_GEOM_COLUMNS=YES", "AUTODETECT_TYPE=NO", "EMPTY_STRING_AS_NULL=YES",
+        NULL};
     snprintf(xopt, sizeof xopt, "X_POSSIBLE_NAMES=%s", ci->xname);
     snprintf(yopt, sizeof yopt, "Y_POSSIBLE_NAMES=%s", ci->yname);
     const char *const csv_drivers[] = {"CSV", NULL};
     src->ds = GDALOpenEx(gpath, GDAL_OF_VECTOR | GDAL_OF_READONLY, src->csv ? csv_drivers : NULL,
                          src->csv && ci->xname[0] ? csv_opts : NULL, NULL);
     if (!src->ds)
-        return wg_fail(ctx, WG_EINPUT, "%s: not a vector format GDAL/OGR can read%s%s",
-                       src->path, ge->failed ? ": " : "", ge->msg);
+        return wg_fail(ctx, WG_EINPUT, "%s: not a vector format GDAL/OGR can read%s%s", src->path,
+                       ge->failed ? ": " : "", ge->msg);
     int nl = GDALDatasetGetLayerCount(src->ds);
     if (o && o->layer) {
         src->lyr = GDALDatasetGetLayerByName(src->ds, o->layer);
         if (!src->lyr)
-            return wg_fail(ctx, WG_EINPUT, "%s: no layer named '%s' (it has %d layer%s)",
-                           src->path, o->layer, nl, nl == 1 ? "" : "s");
+            return wg_fail(ctx, WG_EINPUT, "%s: no layer named '%s' (it has %d layer%s)", src->path,
+                           o->layer, nl, nl == 1 ? "" : "s");
     } else {
         if (nl < 1)
             return wg_fail(ctx, WG_EINPUT, "%s: no layers", src->path);
@@ -427,8 +426,7 @@ wg_status wg_src_center_lonlat(wg_ctx *ctx, wg_src *src, double *lon, double *la
     OGRErr e = OGR_L_GetExtent(src->lyr, &env, TRUE);
     CPLPopErrorHandler();
     if (e != OGRERR_NONE)
-        return wg_fail(ctx, WG_EINPUT, "%s: cannot compute the extent (no geometries?)",
-                       src->path);
+        return wg_fail(ctx, WG_EINPUT, "%s: cannot compute the extent (no geometries?)", src->path);
     double x = (env.MinX + env.MaxX) / 2, y = (env.MinY + env.MaxY) / 2;
     if (src->geographic) {
         *lon = x;
@@ -443,8 +441,7 @@ wg_status wg_src_center_lonlat(wg_ctx *ctx, wg_src *src, double *lon, double *la
     PJ *pj = raw ? proj_normalize_for_visualization(ctx->proj, raw) : NULL;
     proj_destroy(raw);
     if (!pj)
-        return wg_fail(ctx, WG_EPROJ, "%s: cannot transform the source CRS to WGS 84",
-                       src->path);
+        return wg_fail(ctx, WG_EPROJ, "%s: cannot transform the source CRS to WGS 84", src->path);
     PJ_COORD c = proj_trans(pj, PJ_FWD, proj_coord(x, y, 0, 0));
     proj_destroy(pj);
     if (!isfinite(c.xy.x) || !isfinite(c.xy.y))
@@ -473,8 +470,8 @@ static int xy_cb(double *x, double *y, void *user)
         return 1;
     }
     if (p->src->geographic && (*x < -180 || *x > 180 || *y < -90 || *y > 90)) {
-        snprintf(p->problem, sizeof p->problem,
-                 "longitude/latitude out of range (%.9g, %.9g)", *x, *y);
+        snprintf(p->problem, sizeof p->problem, "longitude/latitude out of range (%.9g, %.9g)", *x,
+                 *y);
         return 1;
     }
     if (p->src->shift == WG_SHIFT_GCJ02)
@@ -485,8 +482,7 @@ static int xy_cb(double *x, double *y, void *user)
         PJ_COORD c = proj_trans(p->src->pj, PJ_FWD, proj_coord(*x, *y, 0, 0));
         if (!isfinite(c.xy.x) || !isfinite(c.xy.y)) {
             snprintf(p->problem, sizeof p->problem,
-                     "coordinate (%.9g, %.9g) cannot be transformed to the workspace CRS", *x,
-                     *y);
+                     "coordinate (%.9g, %.9g) cannot be transformed to the workspace CRS", *x, *y);
             return 1;
         }
         *x = c.xy.x;
@@ -684,8 +680,8 @@ const char *wg_src_str(wg_src *src, size_t i)
             snprintf(src->val + n, sizeof src->val - (size_t)n, "Z");
         else if (t == OFTDateTime && tz > 1) {
             int off = (tz - 100) * 15;
-            snprintf(src->val + n, sizeof src->val - (size_t)n, "%c%02d:%02d",
-                     off < 0 ? '-' : '+', abs(off) / 60, abs(off) % 60);
+            snprintf(src->val + n, sizeof src->val - (size_t)n, "%c%02d:%02d", off < 0 ? '-' : '+',
+                     abs(off) / 60, abs(off) % 60);
         }
         return src->val;
     }
@@ -711,10 +707,10 @@ typedef struct fmt_info {
 } fmt_info;
 
 static const fmt_info formats[] = {
-    {".gpkg", "GPKG", true},        {".shp", "ESRI Shapefile", false},
-    {".geojson", "GeoJSON", true},  {".json", "GeoJSON", true},
-    {".fgb", "FlatGeobuf", true},   {".csv", "CSV", true},
-    {".sqlite", "SQLite", true},    {".gml", "GML", true},
+    {".gpkg", "GPKG", true},       {".shp", "ESRI Shapefile", false},
+    {".geojson", "GeoJSON", true}, {".json", "GeoJSON", true},
+    {".fgb", "FlatGeobuf", true},  {".csv", "CSV", true},
+    {".sqlite", "SQLite", true},   {".gml", "GML", true},
     {".kml", "KML", true},
 };
 
@@ -867,8 +863,8 @@ wg_status wg_dst_open(wg_ctx *ctx, const char *path, const char *layer, const ch
                                                        : OFTString;
         OGRFieldDefnH fd = OGR_Fld_Create(fields[i].name, t);
         if (OGR_L_CreateField(d->lyr, fd, TRUE) != OGRERR_NONE)
-            st = wg_fail(ctx, WG_EGDAL, "%s: cannot create field '%s': %s", path,
-                         fields[i].name, ge.msg);
+            st = wg_fail(ctx, WG_EGDAL, "%s: cannot create field '%s': %s", path, fields[i].name,
+                         ge.msg);
         OGR_Fld_Destroy(fd);
     }
     if (st == WG_OK) {
@@ -913,8 +909,8 @@ static wg_status dst_write(wg_ctx *ctx, wg_dst *d, OGRGeometryH og, const wg_val
     CPLPopErrorHandler();
     OGR_F_Destroy(f);
     if (e != OGRERR_NONE)
-        return wg_fail(ctx, WG_EIO, "%s: cannot write feature %lld: %s", d->path,
-                       (long long)d->n, ge.msg[0] ? ge.msg : "write failed");
+        return wg_fail(ctx, WG_EIO, "%s: cannot write feature %lld: %s", d->path, (long long)d->n,
+                       ge.msg[0] ? ge.msg : "write failed");
     d->n++;
     /* Long transactions hold every page in GDAL's cache; commit in slices. */
     if (d->in_txn && d->n % 200000 == 0) {
@@ -974,8 +970,8 @@ static wg_status move_into_place(wg_ctx *ctx, wg_dst *d)
         else
             snprintf(to, sizeof to, "%s", e->d_name);
         if (rename(from, to) != 0)
-            st = wg_fail(ctx, WG_EIO, "%s: cannot move the finished file into place: %s",
-                         d->path, strerror(errno));
+            st = wg_fail(ctx, WG_EIO, "%s: cannot move the finished file into place: %s", d->path,
+                         strerror(errno));
     }
     closedir(dir);
     return st;
@@ -1058,9 +1054,8 @@ wg_status wg_geom_multi(wg_ctx *ctx, const GEOSGeometry *g, GEOSGeometry **out)
     GEOSGeometry *c = GEOSGeom_clone_r(h, g);
     if (c && (t == GEOS_POLYGON || t == GEOS_LINESTRING)) {
         GEOSGeometry *parts[1] = {c};
-        c = GEOSGeom_createCollection_r(h, t == GEOS_POLYGON ? GEOS_MULTIPOLYGON
-                                                            : GEOS_MULTILINESTRING,
-                                        parts, 1);
+        c = GEOSGeom_createCollection_r(
+            h, t == GEOS_POLYGON ? GEOS_MULTIPOLYGON : GEOS_MULTILINESTRING, parts, 1);
     }
     if (!c)
         return wg_fail(ctx, WG_EGEOS, "cannot copy a geometry");

@@ -1,9 +1,9 @@
 /* tests/check_main.c: the main() every check suite shares. Each suite file defines
  * wg_test_suite(); this runs it and fails when any test failed. */
+#include "wg/core.h"
+
 #include <check.h>
 #include <stdlib.h>
-
-#include "wg/core.h"
 
 Suite *wg_test_suite(void);
 

@@ -3,11 +3,11 @@
 #ifndef WG_TEST_SUPPORT_H
 #define WG_TEST_SUPPORT_H
 
+#include "wg/core.h"
+
 #include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
-
-#include "wg/core.h"
 
 #define WG_FIXTURE(name) WG_FIXTURES_DIR "/" name
 

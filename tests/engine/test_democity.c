@@ -3,6 +3,9 @@
  * compounds 100-2,000, high-rises 30-400, bungalows 1-10), buildings inside their community and
  * never overlapping, communities not overlapping, the incidents' closed loop inside 2025,
  * determinism per seed; and the files wg_city_write() leaves. */
+#include "wg/democity.h"
+#include "wg/vio.h"
+
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -10,9 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "wg/democity.h"
-#include "wg/vio.h"
 
 TCase *tcase_democity(void);
 
@@ -273,7 +273,8 @@ static wg_status on_camera(wg_ctx *c, void *user, const wg_city_camera *cam)
     k->n.cameras++;
     hash_str(k, cam->id);
     hash_str(k, cam->kind);
-    const double v[] = {cam->x, cam->y, cam->heading_deg, cam->fov_deg, cam->range_m, cam->height_m};
+    const double v[] = {cam->x,       cam->y,       cam->heading_deg,
+                        cam->fov_deg, cam->range_m, cam->height_m};
     for (size_t i = 0; i < 6; i++)
         hash_num(k, v[i]);
     if (!k->check)
@@ -353,7 +354,8 @@ static void on_progress(void *user, const char *stage, uint64_t done, uint64_t t
 {
     checker *k = user;
     ck_assert(done <= total);
-    ck_assert(strcmp(stage, "generating blocks") == 0 || strcmp(stage, "generating incidents") == 0);
+    ck_assert(strcmp(stage, "generating blocks") == 0 ||
+              strcmp(stage, "generating incidents") == 0);
     k->progress_calls++;
 }
 
@@ -427,8 +429,7 @@ START_TEST(scale_parse)
     ck_assert_int_eq(wg_city_scale_parse(ctx, "huge", &s), WG_EINPUT);
     ck_assert_int_eq(s, WG_CITY_LARGE); /* untouched on failure */
     const char *msg = wg_ctx_errmsg(ctx);
-    ck_assert_msg(strstr(msg, "\"huge\"") && strstr(msg, "small, medium or large"), "got: %s",
-                  msg);
+    ck_assert_msg(strstr(msg, "\"huge\"") && strstr(msg, "small, medium or large"), "got: %s", msg);
 }
 END_TEST
 
@@ -544,8 +545,7 @@ static size_t count_features(const char *dir, const char *file, const char *cons
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, file);
     wg_src *src = NULL;
-    ck_assert_msg(wg_src_open(ctx, path, NULL, &src) == WG_OK, "%s: %s", path,
-                  wg_ctx_errmsg(ctx));
+    ck_assert_msg(wg_src_open(ctx, path, NULL, &src) == WG_OK, "%s: %s", path, wg_ctx_errmsg(ctx));
     for (size_t i = 0; fields[i]; i++)
         ck_assert_msg(wg_src_field(src, fields[i]) >= 0, "%s has no field %s", file, fields[i]);
     size_t n = 0;
@@ -595,7 +595,7 @@ START_TEST(write_small_city_files)
     static const char *const barrier_f[] = {"id", "kind", "name", NULL};
     static const char *const inc_f[] = {"id",     "category", "source", "reported", "dispatched",
                                         "closed", "due",      "status", NULL};
-    static const char *const cam_f[] = {"id",      "kind",    "heading_deg", "fov_deg",
+    static const char *const cam_f[] = {"id",      "kind",     "heading_deg", "fov_deg",
                                         "range_m", "height_m", NULL};
     static const char *const worker_f[] = {"id", "name", "role", "community", NULL};
     ck_assert_uint_eq(count_features(dir, "communities.gpkg", comm_f), st.communities);

@@ -1,13 +1,13 @@
 /* tests/engine/test_import.c: import and export on small hand-made sources — field mapping,
  * upserts, duplicates, rejects, all-or-nothing, CRS choice, times, exact round trips. */
+#include "support.h"
+#include "wg/import.h"
+#include "wg/ws.h"
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "support.h"
-#include "wg/import.h"
-#include "wg/ws.h"
 
 TCase *tcase_import(void);
 
@@ -67,8 +67,8 @@ static const char *squares(const char *name, const char *hh3)
                       "%s{\"type\":\"Feature\",\"properties\":{\"id\":\"u%d\",\"NB_HH\":%s,"
                       "\"compound\":\"%s\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[["
                       "[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f]]]}}",
-                      i ? "," : "", i, i == 2 && hh3 ? hh3 : hh, i < 2 ? "c1" : "c2", x, y,
-                      x + 100, y, x + 100, y + 100, x, y + 100, x, y);
+                      i ? "," : "", i, i == 2 && hh3 ? hh3 : hh, i < 2 ? "c1" : "c2", x, y, x + 100,
+                      y, x + 100, y + 100, x, y + 100, x, y);
     }
     snprintf(text + n, sizeof text - (size_t)n, "]}");
     const char *p = t_path(dir, name);
@@ -127,8 +127,7 @@ START_TEST(bad_households_fail_whole_import_and_leave_file_alone)
     static const char *const want[] = {"must be >= 0", "is not a number", "households is missing",
                                        "not a whole number"};
     for (int i = 0; i < 4; i++) {
-        ck_assert_int_eq(wg_import(ws, "units", squares("bad.geojson", bad[i]), &o, &r),
-                         WG_EINPUT);
+        ck_assert_int_eq(wg_import(ws, "units", squares("bad.geojson", bad[i]), &o, &r), WG_EINPUT);
         const char *msg = wg_ctx_errmsg(ctx);
         ck_assert_msg(strstr(msg, "bad.geojson: feature 2 (id 'u2')") && strstr(msg, want[i]),
                       "got: %s", msg);
@@ -151,8 +150,8 @@ START_TEST(skip_invalid_keeps_good_and_lists_rejects)
                "d,121.49,31.25,parking\n");
     wg_import_result r;
     ck_assert_int_eq(wg_import(ws, "incidents", p, NULL, &r), WG_EINPUT);
-    ck_assert_msg(strstr(wg_ctx_errmsg(ctx), "inc.csv: line 3 (id 'b'): no geometry"),
-                  "got: %s", wg_ctx_errmsg(ctx));
+    ck_assert_msg(strstr(wg_ctx_errmsg(ctx), "inc.csv: line 3 (id 'b'): no geometry"), "got: %s",
+                  wg_ctx_errmsg(ctx));
     wg_ctx_clear(ctx);
     wg_import_opts o = {.skip_invalid = true, .rejects_path = t_path(dir, "rej.csv")};
     T_OK(ctx, wg_import(ws, "incidents", p, &o, &r));
@@ -225,8 +224,7 @@ START_TEST(bad_time_is_rejected_with_its_line)
     wg_import_opts o = {.time_format = "%d.%m.%Y %Hh%M"};
     T_OK(ctx, wg_import(ws, "incidents", fmt, &o, &r));
     wg_ws_close(ws);
-    ck_assert_int_eq(q1("w.wangge", "SELECT reported FROM incidents WHERE id = '1'"),
-                     1741944360LL);
+    ck_assert_int_eq(q1("w.wangge", "SELECT reported FROM incidents WHERE id = '1'"), 1741944360LL);
 }
 END_TEST
 
@@ -271,8 +269,7 @@ static void same_rows(const char *a, const char *b, const char *layer, const cha
              "(SELECT count(*) FROM (SELECT %s FROM main.%s EXCEPT SELECT %s FROM other.%s))",
              layer, layer, cols, layer, cols, layer);
     sqlite3_stmt *q = NULL;
-    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK, "%s",
-                  sqlite3_errmsg(db));
+    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(db));
     ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
     ck_assert_int_gt(sqlite3_column_int64(q, 0), 0);
     ck_assert_int_eq(sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1));

@@ -1,11 +1,11 @@
 /* tests/engine/test_ws.c: creating, opening, migrating and describing workspaces. */
+#include "support.h"
+#include "wg/ws.h"
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "support.h"
-#include "wg/ws.h"
 
 TCase *tcase_ws(void);
 
@@ -89,8 +89,7 @@ START_TEST(refuses_what_is_not_a_workspace_without_touching_it)
     wg_ctx_clear(ctx);
     /* an SQLite file of another application */
     const char *other = t_path(dir, "other.sqlite");
-    ck_assert_int_eq(t_sh("sqlite3 '%s' 'CREATE TABLE t(a); INSERT INTO t VALUES (1);'", other),
-                     0);
+    ck_assert_int_eq(t_sh("sqlite3 '%s' 'CREATE TABLE t(a); INSERT INTO t VALUES (1);'", other), 0);
     t_copy(other, t_path(dir, "other.copy"));
     ck_assert_int_eq(wg_ws_open(ctx, other, &ws), WG_EINPUT);
     ck_assert_msg(strstr(wg_ctx_errmsg(ctx), "made by something else"), "got: %s",

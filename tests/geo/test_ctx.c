@@ -1,8 +1,8 @@
 /* tests/geo/test_ctx.c: the context — first error wins, where-prefixes, warnings, buffers. */
+#include "support.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-#include "support.h"
 
 TCase *tcase_ctx(void);
 

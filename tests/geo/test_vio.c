@@ -1,14 +1,14 @@
 /* tests/geo/test_vio.c: sources and destinations — CSV checks, CRS handling, reprojection,
  * geometry problems and repair, atomic writes and exact round trips. */
+#include "support.h"
+#include "wg/chinacoord.h"
+#include "wg/vio.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#include "support.h"
-#include "wg/chinacoord.h"
-#include "wg/vio.h"
 
 TCase *tcase_vio(void);
 
@@ -29,8 +29,8 @@ static void teardown(void)
 }
 
 /* Opens path and reads every feature into problems[] (one "" per usable feature). */
-static wg_status read_all(const char *path, const wg_src_opts *o, char problems[][256],
-                          size_t max, size_t *n)
+static wg_status read_all(const char *path, const wg_src_opts *o, char problems[][256], size_t max,
+                          size_t *n)
 {
     wg_src *src = NULL;
     wg_status st = wg_src_open(ctx, path, o, &src);

@@ -8,10 +8,10 @@
 #ifndef WG_DEMOCITY_H
 #define WG_DEMOCITY_H
 
+#include "wg/core.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-#include "wg/core.h"
 
 /* The CRS of every coordinate the generator produces (metres). */
 #define WG_CITY_CRS "EPSG:4549"
@@ -84,8 +84,8 @@ typedef struct wg_city_incident {
 } wg_city_incident;
 
 typedef struct wg_city_camera {
-    const char *id;     /* "CAM00001" */
-    const char *kind;   /* "fixed" | "dome" | "high" */
+    const char *id;   /* "CAM00001" */
+    const char *kind; /* "fixed" | "dome" | "high" */
     double x, y;
     double heading_deg; /* clockwise from grid north, [0, 360); 0 for 360-degree cameras */
     double fov_deg;     /* fixed 60-120; dome and high 360 */

@@ -44,7 +44,6 @@ wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_i
  * as in wg_layers(), times as ISO 8601 UTC text, geometries in the workspace CRS. For cells,
  * `plan` selects one plan's cells (0: the active plan's, or all when none is active).
  * *count gets the number of features written. */
-wg_status wg_export(wg_ws *ws, const char *layer, const char *dest, int64_t plan,
-                    int64_t *count);
+wg_status wg_export(wg_ws *ws, const char *layer, const char *dest, int64_t plan, int64_t *count);
 
 #endif

@@ -17,17 +17,17 @@ typedef struct wg_col {
     const char *name;
     wg_coltype type;
     unsigned flags;
-    const char *aliases;   /* comma-separated source field names tried when not mapped */
-    const char *allowed;   /* comma-separated allowed text values, or NULL */
+    const char *aliases; /* comma-separated source field names tried when not mapped */
+    const char *allowed; /* comma-separated allowed text values, or NULL */
 } wg_col;
 
 typedef struct wg_layer_def {
     const char *name;
-    wg_gkind gkind;        /* WG_G_ANY for units (polygons or points) */
-    const char *sql_geom;  /* SpatiaLite geometry type, NULL for tables */
-    bool spatial_index;    /* incidents have none: the locator does their spatial work */
-    bool importable;       /* cells are made by plans, not imported */
-    const wg_col *cols;    /* cols[0] is the key: "id" (or "code" for cells) */
+    wg_gkind gkind;       /* WG_G_ANY for units (polygons or points) */
+    const char *sql_geom; /* SpatiaLite geometry type, NULL for tables */
+    bool spatial_index;   /* incidents have none: the locator does their spatial work */
+    bool importable;      /* cells are made by plans, not imported */
+    const wg_col *cols;   /* cols[0] is the key: "id" (or "code" for cells) */
     size_t ncols;
 } wg_layer_def;
 

@@ -28,9 +28,9 @@ int wg_ws_schema_version(const wg_ws *ws);
 #define WG_SCHEMA_VERSION 1
 
 typedef struct wg_layer_info {
-    const char *name;        /* static */
+    const char *name; /* static */
     int64_t count;
-    bool has_extent;         /* false for empty layers and tables without geometry */
+    bool has_extent; /* false for empty layers and tables without geometry */
     double minx, miny, maxx, maxy;
 } wg_layer_info;
 

@@ -5,9 +5,9 @@
 #define WG_VIO_H
 
 #define GEOS_USE_ONLY_R_API
-#include <geos_c.h>
-
 #include "wg/core.h"
+
+#include <geos_c.h>
 
 /* The GEOS handle of a context, for callers that hold GEOS geometries made by geo. */
 GEOSContextHandle_t wg_ctx_geos(wg_ctx *ctx);
