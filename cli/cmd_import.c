@@ -15,6 +15,7 @@ static const char import_help[] =
     "already in the layer are updated. All or nothing: the first bad feature stops the import\n"
     "and leaves the workspace as it was, unless --skip-invalid.\n"
     "  --layer NAME          layer of a multi-layer source\n"
+    "  --xy X,Y              CSV: the coordinate columns (default: x/y, lon/lat and the like)\n"
     "  --map FIELD=SRC       take FIELD from the source field SRC (SRC may be A+B: joined)\n"
     "  --set FIELD=VALUE     give FIELD the same VALUE for every feature\n"
     "  --src-crs CRS         the source's CRS, when it has none (EPSG:N, WKT or PROJ)\n"
@@ -58,7 +59,20 @@ void cli_print_import(cli *c, const char *layer, const char *source, const wg_im
 
 int cmd_import(cli *c, int argc, char **argv)
 {
-    enum { O_MAP = 256, O_SET, O_SRCCRS, O_GCJ, O_BD, O_TFMT, O_TZ, O_SKIP, O_REJ, O_NOREP, O_LYR };
+    enum {
+        O_MAP = 256,
+        O_SET,
+        O_SRCCRS,
+        O_GCJ,
+        O_BD,
+        O_TFMT,
+        O_TZ,
+        O_SKIP,
+        O_REJ,
+        O_NOREP,
+        O_LYR,
+        O_XY
+    };
     static const struct option opts[] = {{"workspace", required_argument, NULL, 'w'},
                                          {"map", required_argument, NULL, O_MAP},
                                          {"set", required_argument, NULL, O_SET},
@@ -71,6 +85,7 @@ int cmd_import(cli *c, int argc, char **argv)
                                          {"rejects", required_argument, NULL, O_REJ},
                                          {"no-repair", no_argument, NULL, O_NOREP},
                                          {"layer", required_argument, NULL, O_LYR},
+                                         {"xy", required_argument, NULL, O_XY},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
     const char *ws_path = NULL;
@@ -116,6 +131,17 @@ int cmd_import(cli *c, int argc, char **argv)
         case O_LYR:
             io.src_layer = optarg;
             break;
+        case O_XY: {
+            char *comma = strchr(optarg, ',');
+            if (!comma || comma == optarg || !comma[1]) {
+                rc = cli_usage(c, "import", "--xy wants two column names, X,Y");
+                break;
+            }
+            *comma = '\0'; /* argv is ours to cut */
+            io.x_field = optarg;
+            io.y_field = comma + 1;
+            break;
+        }
         case 'h':
             fputs(import_help, stdout);
             free(maps);

@@ -28,5 +28,7 @@ void wg__rollback(wg_ws *ws);
 /* Chooses the workspace CRS (EPSG code): stores it and adds the geometry columns and spatial
  * indexes. Must run inside the caller's transaction. */
 wg_status wg__ws_set_crs(wg_ws *ws, int epsg);
+/* Forgets a CRS chosen inside a transaction that was rolled back. */
+void wg__ws_forget_crs(wg_ws *ws);
 
 #endif

@@ -38,6 +38,8 @@ typedef struct importer {
     char rej_tmp[1100];
     int64_t batch;
     wg_buf joined; /* scratch for A+B fields */
+    wg_buf id;     /* the current feature's id, copied: GDAL reuses its text buffers */
+    char first_reject[512];
     wg_import_result *r;
 } importer;
 
@@ -116,6 +118,11 @@ static wg_status resolve_fields(importer *im)
     for (size_t i = 0; i < im->L->ncols; i++) {
         if (given[i])
             continue;
+        /* a shapefile (dBase) cuts field names to 10 characters: heading_deg -> heading_de */
+        char cut[11];
+        snprintf(cut, sizeof cut, "%s", im->L->cols[i].name);
+        if (strlen(im->L->cols[i].name) > 10)
+            im->cs[i].field = wg_src_field(im->src, cut);
         const char *p = im->L->cols[i].aliases;
         while (p && *p && im->cs[i].field < 0) {
             const char *e = strchr(p, ',');
@@ -178,7 +185,9 @@ static wg_status open_source(importer *im, int *new_epsg)
                       .src_crs = im->o->src_crs,
                       .dst_crs = wg_ws_crs(im->ws),
                       .shift = im->o->shift,
-                      .no_repair = im->o->no_repair};
+                      .no_repair = im->o->no_repair,
+                      .x_field = im->o->x_field,
+                      .y_field = im->o->y_field};
     wg_status st = wg_src_open(im->ctx, im->source, &so, &im->src);
     if (st != WG_OK || im->L->gkind == WG_G_NONE || so.dst_crs)
         return st;
@@ -348,7 +357,7 @@ static bool bind_col(importer *im, size_t c, const char *v, char *why, size_t n)
         int64_t t = 0;
         if (wg_time_parse(im->ctx, v, im->o->time_format, im->tz, &t) != WG_OK) {
             snprintf(why, n, "%s: %s", col->name, wg_ctx_errmsg(im->ctx));
-            wg_ctx_clear(im->ctx);
+            wg_ctx_clear_error(im->ctx);
             return false;
         }
         sqlite3_bind_int64(im->ins, p, t);
@@ -446,7 +455,10 @@ static wg_status reject(importer *im, const wg_feat *f, const char *id, const ch
     fputc(',', im->rej);
     csv_field(im->rej, why);
     fputc('\n', im->rej);
-    if (im->r->rejected <= 3)
+    if (im->r->rejected == 1)
+        snprintf(im->first_reject, sizeof im->first_reject, "%s (id '%s'): %s", f->label,
+                 id ? id : "", why);
+    if (im->r->rejected <= 10)
         wg_warn(im->ctx, "%s (id '%s'): rejected: %s", f->label, id ? id : "", why);
     return WG_OK;
 }
@@ -454,9 +466,14 @@ static wg_status reject(importer *im, const wg_feat *f, const char *id, const ch
 static wg_status import_feature(importer *im, const wg_feat *f)
 {
     char idbuf[32], why[512];
-    const char *id = col_text(im, 0, f, idbuf, sizeof idbuf);
-    if (!id)
+    const char *text = col_text(im, 0, f, idbuf, sizeof idbuf);
+    if (!text)
         return reject(im, f, NULL, "id is missing");
+    wg_buf_reset(&im->id);
+    wg_status cst = wg_buf_add(im->ctx, &im->id, text, strlen(text));
+    if (cst != WG_OK)
+        return cst;
+    const char *id = wg_buf_str(&im->id);
     if (im->L->gkind != WG_G_NONE) {
         if (f->problem[0])
             return reject(im, f, id, f->problem);
@@ -588,8 +605,8 @@ static wg_status run_rows(importer *im)
         st = wg_fail(ctx, WG_EINPUT, "%s: the layer has no features (empty layer)", im->source);
     if (st == WG_OK && im->r->rejected == im->r->features)
         st = wg_fail(ctx, WG_EINPUT,
-                     "%s: all %lld features were rejected (see %s); nothing was imported",
-                     im->source, (long long)im->r->features, im->r->rejects_path);
+                     "%s: all %lld features were rejected (the first: %s); nothing was imported",
+                     im->source, (long long)im->r->features, im->first_reject);
     return st;
 }
 
@@ -640,6 +657,8 @@ static wg_status run(importer *im)
         st = wg__sql(im->ws, "COMMIT");
     if (st != WG_OK) {
         wg__rollback(im->ws);
+        if (new_epsg) /* the CRS this import chose went with the rollback */
+            wg__ws_forget_crs(im->ws);
         return st;
     }
     if (im->r->rejected > 0 && rename(im->rej_tmp, im->r->rejects_path) != 0)
@@ -665,6 +684,7 @@ wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_i
     memset(r, 0, sizeof *r);
     importer im = {.ws = ws, .ctx = ctx, .L = L, .source = source, .o = o ? o : &none, .r = r};
     wg_buf_init(&im.joined, 1 << 16);
+    wg_buf_init(&im.id, 1 << 16);
     wg_status st = run(&im);
     if (im.rej) {
         fclose(im.rej);
@@ -676,6 +696,7 @@ wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_i
         r->rejects_path[0] = '\0';
     sqlite3_finalize(im.ins);
     wg_buf_fini(&im.joined);
+    wg_buf_fini(&im.id);
     wg_tz_free(im.tz);
     wg_src_close(im.src);
     r->seconds = wg_now() - t0;

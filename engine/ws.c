@@ -266,6 +266,12 @@ wg_status wg__ws_set_crs(wg_ws *ws, int epsg)
     return st;
 }
 
+void wg__ws_forget_crs(wg_ws *ws)
+{
+    ws->srid = 0;
+    ws->crs[0] = '\0';
+}
+
 wg_status wg_ws_create(wg_ctx *ctx, const char *path, const char *crs, wg_ws **out)
 {
     struct stat sb;

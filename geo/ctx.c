@@ -115,6 +115,12 @@ const char *wg_ctx_errmsg(const wg_ctx *ctx)
     return ctx->msg;
 }
 
+void wg_ctx_clear_error(wg_ctx *ctx)
+{
+    ctx->status = WG_OK;
+    ctx->msg[0] = '\0';
+}
+
 void wg_ctx_clear(wg_ctx *ctx)
 {
     ctx->status = WG_OK;

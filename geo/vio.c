@@ -70,6 +70,7 @@ struct wg_src {
     bool geographic;          /* source coordinates are lon/lat degrees */
     bool csv;
     bool no_repair;
+    const char *x_field, *y_field; /* borrowed from the options, during open only */
     wg_shift shift;
     int64_t *lines; /* CSV: physical line of record i (1-based record), when records span lines */
     size_t nlines;
@@ -127,14 +128,33 @@ static wg_status csv_check(wg_ctx *ctx, wg_src *src, const char *gpath, csv_info
         goto done;
     }
     memset(ci, 0, sizeof *ci);
-    for (int i = 0; i < ncol; i++) {
+    if (src->x_field || src->y_field) {
+        const char *want[2] = {src->x_field, src->y_field};
+        for (int k = 0; k < 2; k++) {
+            int found = -1;
+            for (int i = 0; want[k] && i < ncol && found < 0; i++)
+                if (strcasecmp(hdr[i], want[k]) == 0)
+                    found = i;
+            if (found < 0) {
+                st = wg_fail(ctx, WG_EINPUT, "%s: no column named '%s' for the %s coordinate",
+                             src->path, want[k] ? want[k] : "", k ? "y" : "x");
+                goto done;
+            }
+            snprintf(k ? ci->yname : ci->xname, sizeof ci->xname, "%s", hdr[found]);
+        }
+        ci->lonlat = name_in(ci->xname, lon_names) && name_in(ci->yname, lat_names);
+    }
+    for (int i = 0; i < ncol && !ci->xname[0]; i++) {
         if (!ci->xname[0] && name_in(hdr[i], lon_names))
             snprintf(ci->xname, sizeof ci->xname, "%s", hdr[i]);
+    }
+    for (int i = 0; i < ncol && !src->x_field; i++) {
         if (!ci->yname[0] && name_in(hdr[i], lat_names))
             snprintf(ci->yname, sizeof ci->yname, "%s", hdr[i]);
     }
-    ci->lonlat = ci->xname[0] && ci->yname[0];
-    if (!ci->lonlat) {
+    if (!src->x_field)
+        ci->lonlat = ci->xname[0] && ci->yname[0];
+    if (!ci->lonlat && !src->x_field) {
         ci->xname[0] = ci->yname[0] = '\0';
         for (int i = 0; i < ncol; i++) {
             if (!ci->xname[0] && name_in(hdr[i], x_names))
@@ -155,9 +175,10 @@ static wg_status csv_check(wg_ctx *ctx, wg_src *src, const char *gpath, csv_info
             break;
         int n = CSLCount(f);
         size_t nl = count_newlines(f);
-        if (n == 0 || (n == 1 && f[0][0] == '\0')) { /* a blank line */
+        if (n == 0 || (n == 1 && f[0][0] == '\0')) { /* a blank line: OGR skips it */
             CSLDestroy(f);
             line += 1;
+            multiline = true; /* record numbers no longer tell lines: keep the map */
             continue;
         }
         CSLDestroy(f);
@@ -264,6 +285,12 @@ static wg_status set_crs(wg_ctx *ctx, wg_src *src, const wg_src_opts *o, const c
     if (o && o->src_crs) {
         if (OSRSetFromUserInput(src->srs, o->src_crs) != OGRERR_NONE)
             return wg_fail(ctx, WG_EINPUT, "%s: unknown source CRS '%s'", src->path, o->src_crs);
+        if (src->csv && ci->lonlat && OSRIsProjected(src->srs))
+            return wg_fail(ctx, WG_EINPUT,
+                           "%s: the coordinates come from the columns '%s'/'%s', which hold "
+                           "longitude/latitude, but --src-crs %s is projected; name the "
+                           "projected columns with --xy X,Y",
+                           src->path, ci->xname, ci->yname, o->src_crs);
     } else if (src->csv && ci->lonlat) {
         OSRImportFromEPSG(src->srs, 4326);
     } else {
@@ -309,6 +336,10 @@ wg_status wg_src_open(wg_ctx *ctx, const char *path, const wg_src_opts *opts, wg
     src->shift = opts ? opts->shift : WG_SHIFT_NONE;
     src->no_repair = opts && opts->no_repair;
     src->geos = ctx->geos;
+    if (opts) {
+        src->x_field = opts->x_field;
+        src->y_field = opts->y_field;
+    }
 
     gdal_err ge;
     gdal_push(&ge);
@@ -416,23 +447,8 @@ wg_gkind wg_src_gkind(const wg_src *src)
     return kind_of_ogr(OGR_L_GetGeomType(src->lyr));
 }
 
-wg_status wg_src_center_lonlat(wg_ctx *ctx, wg_src *src, double *lon, double *lat)
+static PJ *to_wgs84(wg_ctx *ctx, const wg_src *src)
 {
-    if (!src->srs)
-        return wg_fail(ctx, WG_EINPUT, "%s: has no geometry to place it", src->path);
-    OGREnvelope env;
-    gdal_err ge;
-    gdal_push(&ge);
-    OGRErr e = OGR_L_GetExtent(src->lyr, &env, TRUE);
-    CPLPopErrorHandler();
-    if (e != OGRERR_NONE)
-        return wg_fail(ctx, WG_EINPUT, "%s: cannot compute the extent (no geometries?)", src->path);
-    double x = (env.MinX + env.MaxX) / 2, y = (env.MinY + env.MaxY) / 2;
-    if (src->geographic) {
-        *lon = x;
-        *lat = y;
-        return WG_OK;
-    }
     char *wkt = NULL;
     const char *opts[] = {"FORMAT=WKT2_2019", NULL};
     OSRExportToWktEx(src->srs, &wkt, opts);
@@ -440,15 +456,53 @@ wg_status wg_src_center_lonlat(wg_ctx *ctx, wg_src *src, double *lon, double *la
     CPLFree(wkt);
     PJ *pj = raw ? proj_normalize_for_visualization(ctx->proj, raw) : NULL;
     proj_destroy(raw);
-    if (!pj)
+    return pj;
+}
+
+wg_status wg_src_center_lonlat(wg_ctx *ctx, wg_src *src, double *lon, double *lat)
+{
+    if (!src->srs)
+        return wg_fail(ctx, WG_EINPUT, "%s: has no geometry to place it", src->path);
+    PJ *pj = NULL;
+    if (!src->geographic && !(pj = to_wgs84(ctx, src)))
         return wg_fail(ctx, WG_EPROJ, "%s: cannot transform the source CRS to WGS 84", src->path);
-    PJ_COORD c = proj_trans(pj, PJ_FWD, proj_coord(x, y, 0, 0));
+    double sx = 0, sy = 0;
+    int64_t n = 0, seen = 0;
+    gdal_err ge;
+    gdal_push(&ge);
+    OGR_L_ResetReading(src->lyr);
+    OGRFeatureH f;
+    while (seen < 200000 && (f = OGR_L_GetNextFeature(src->lyr)) != NULL) {
+        seen++;
+        OGRGeometryH g = OGR_F_GetGeometryRef(f);
+        OGREnvelope env;
+        if (g && !OGR_G_IsEmpty(g)) {
+            OGR_G_GetEnvelope(g, &env);
+            double x = (env.MinX + env.MaxX) / 2, y = (env.MinY + env.MaxY) / 2;
+            if (pj && isfinite(x) && isfinite(y) && !(x == 0 && y == 0)) {
+                PJ_COORD c = proj_trans(pj, PJ_FWD, proj_coord(x, y, 0, 0));
+                x = c.xy.x;
+                y = c.xy.y;
+            }
+            if (isfinite(x) && isfinite(y) && !(x == 0 && y == 0) && x >= -180 && x <= 180 &&
+                y >= -90 && y <= 90) {
+                sx += x;
+                sy += y;
+                n++;
+            }
+        }
+        OGR_F_Destroy(f);
+    }
+    OGR_L_ResetReading(src->lyr);
+    CPLPopErrorHandler();
     proj_destroy(pj);
-    if (!isfinite(c.xy.x) || !isfinite(c.xy.y))
-        return wg_fail(ctx, WG_EPROJ, "%s: the extent's center does not transform to WGS 84",
+    if (n == 0)
+        return wg_fail(ctx, WG_EINPUT,
+                       "%s: no feature has a usable location, so no CRS can be chosen for the "
+                       "workspace",
                        src->path);
-    *lon = c.xy.x;
-    *lat = c.xy.y;
+    *lon = sx / (double)n;
+    *lat = sy / (double)n;
     return WG_OK;
 }
 
@@ -577,7 +631,7 @@ static wg_status take_geometry(wg_ctx *ctx, wg_src *src, wg_feat *f)
     GEOSGeometry *g = GEOSGeomFromWKB_buf_r(h, wkb, (size_t)len);
     free(wkb);
     if (!g) {
-        wg_ctx_clear(ctx); /* GEOS's parse error belongs to this feature, not to the run */
+        wg_ctx_clear_error(ctx); /* GEOS's parse error belongs to this feature, not the run */
         return set_problem(f, "%s", "geometry GEOS cannot read"), WG_OK;
     }
     xy_pass pass = {.src = src};
@@ -698,6 +752,7 @@ struct wg_dst {
     size_t nfields;
     wg_ftype *types;
     bool in_txn;
+    bool csv; /* coordinates are written as text: with 17 digits, so they come back exactly */
     int64_t n;
 };
 
@@ -876,6 +931,7 @@ wg_status wg_dst_open(wg_ctx *ctx, const char *path, const char *layer, const ch
             d->types[i] = fields[i].type;
     }
     if (st == WG_OK) {
+        d->csv = strcmp(fi->driver, "CSV") == 0;
         d->defn = OGR_L_GetLayerDefn(d->lyr);
         d->in_txn = GDALDatasetStartTransaction(d->ds, FALSE) == OGRERR_NONE;
     }
@@ -905,7 +961,11 @@ static wg_status dst_write(wg_ctx *ctx, wg_dst *d, OGRGeometryH og, const wg_val
         OGR_F_SetGeometryDirectly(f, og);
     gdal_err ge;
     gdal_push(&ge);
+    if (d->csv)
+        CPLSetThreadLocalConfigOption("OGR_WKT_PRECISION", "17");
     OGRErr e = OGR_L_CreateFeature(d->lyr, f);
+    if (d->csv)
+        CPLSetThreadLocalConfigOption("OGR_WKT_PRECISION", NULL);
     CPLPopErrorHandler();
     OGR_F_Destroy(f);
     if (e != OGRERR_NONE)
@@ -1059,6 +1119,13 @@ wg_status wg_geom_multi(wg_ctx *ctx, const GEOSGeometry *g, GEOSGeometry **out)
     }
     if (!c)
         return wg_fail(ctx, WG_EGEOS, "cannot copy a geometry");
+    /* One vertex order for every polygon (GEOS normal form: shells clockwise, starting at
+     * their smallest vertex): formats disagree on ring orientation (shapefiles turn shells
+     * clockwise), and the stored form must not depend on where a polygon came from. */
+    if ((t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON) && GEOSNormalize_r(h, c) != 0) {
+        GEOSGeom_destroy_r(h, c);
+        return wg_fail(ctx, WG_EGEOS, "cannot normalise a polygon");
+    }
     *out = c;
     return WG_OK;
 }

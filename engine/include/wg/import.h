@@ -13,13 +13,15 @@ typedef struct wg_import_opts {
     size_t nmaps;
     const char *const *sets; /* "field=VALUE": the same value for every feature */
     size_t nsets;
-    bool skip_invalid;        /* keep the good features; write the rejects to a file */
-    const char *rejects_path; /* with skip_invalid; NULL: SOURCE-NAME.rejects.csv beside the
-                                 workspace */
-    bool no_repair;           /* reject invalid polygons instead of repairing them */
-    const char *time_format;  /* strptime-style; NULL: ISO 8601 and common US forms */
-    const char *tz;           /* zone of times without an offset (IANA name or +hh:mm);
-                                 NULL: UTC */
+    bool skip_invalid;             /* keep the good features; write the rejects to a file */
+    const char *rejects_path;      /* with skip_invalid; NULL: SOURCE-NAME.rejects.csv beside the
+                                      workspace */
+    bool no_repair;                /* reject invalid polygons instead of repairing them */
+    const char *time_format;       /* strptime-style; NULL: ISO 8601 and common US forms */
+    const char *tz;                /* zone of times without an offset (IANA name or +hh:mm);
+                                      NULL: UTC */
+    const char *x_field, *y_field; /* CSV: the coordinate columns (default: guessed from
+                                      x/y, lon/lat and similar names) */
 } wg_import_opts;
 
 typedef struct wg_import_result {

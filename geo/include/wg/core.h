@@ -67,6 +67,8 @@ wg_status wg_ctx_status(const wg_ctx *ctx);
 const char *wg_ctx_errmsg(const wg_ctx *ctx);
 /* Forgets the recorded error and warnings. */
 void wg_ctx_clear(wg_ctx *ctx);
+/* Forgets the recorded error only (an error that was handled), keeping the warnings. */
+void wg_ctx_clear_error(wg_ctx *ctx);
 
 /* Warnings: things the user should know that did not stop the work (a ring repaired, a row
  * skipped on request). All are counted; the first WG_WARN_KEEP are kept with their text. */

@@ -34,6 +34,7 @@ typedef struct wg_src_opts {
     const char *dst_crs; /* CRS to reproject to ("EPSG:N"); NULL: keep the source's */
     wg_shift shift;      /* applied to lon/lat before reprojection; needs a geographic source */
     bool no_repair;      /* invalid polygons become a problem instead of being repaired */
+    const char *x_field, *y_field; /* CSV: the coordinate columns, instead of guessing them */
 } wg_src_opts;
 
 typedef struct wg_src wg_src;
@@ -57,7 +58,9 @@ const char *wg_src_field_name(const wg_src *src, size_t i);
 int wg_src_field(const wg_src *src, const char *name);
 /* The layer's geometry kind (WG_G_NONE for a table, WG_G_ANY when OGR says "unknown"). */
 wg_gkind wg_src_gkind(const wg_src *src);
-/* Center of the layer's extent in WGS 84 lon/lat; WG_EINPUT for an empty or CRS-less layer. */
+/* Where the layer's data is, in WGS 84 lon/lat: the mean of its features' centers, leaving out
+ * those at 0,0 or out of range (a few stray points must not move a city into the ocean); at
+ * most the first 200,000 features are read. WG_EINPUT when no feature has a usable place. */
 wg_status wg_src_center_lonlat(wg_ctx *ctx, wg_src *src, double *lon, double *lat);
 
 typedef struct wg_feat {
@@ -120,8 +123,10 @@ void wg_dst_abort(wg_dst *dst);
 wg_status wg_geom_to_wkb(wg_ctx *ctx, const GEOSGeometry *g, unsigned char **wkb, size_t *len);
 /* A geometry from WKB; caller frees with GEOSGeom_destroy_r(wg_ctx_geos(ctx), g). */
 wg_status wg_geom_from_wkb(wg_ctx *ctx, const unsigned char *wkb, size_t len, GEOSGeometry **g);
-/* The multi form of a single polygon or line (a copy of anything else) in *out; caller frees
- * with GEOSGeom_destroy_r. Stores keep polygon and line layers in the multi form. */
+/* The stored form of g in *out: single polygons and lines become multi ones, and polygons
+ * take GEOS's normal vertex order (shells clockwise, each ring starting at its smallest
+ * vertex; coordinates untouched), so that the form does not depend on the source format. A
+ * copy of anything else. Caller frees with GEOSGeom_destroy_r. */
 wg_status wg_geom_multi(wg_ctx *ctx, const GEOSGeometry *g, GEOSGeometry **out);
 /* The kind of a geometry (points and multipoints are WG_G_POINT, and so on; collections of
  * mixed kinds are WG_G_ANY). */

@@ -1,0 +1,128 @@
+# tests/cli/lib.sh: helpers shared by the end-to-end scripts (sourced, not run).
+# A script calls `wg_begin "$@"` with the arguments ctest gives it (the wangge binary and the
+# fixtures folder); it then runs in a fresh temporary folder that is removed on exit. Checks
+# record failures and go on, so that one run lists every problem; `wg_end` prints the summary
+# and sets the exit status.
+set -u
+
+wg_begin()
+{
+    if [ $# -lt 2 ]; then
+        echo "usage: bash $0 /path/to/wangge /path/to/tests/fixtures" >&2
+        exit 2
+    fi
+    case $1 in
+    /*) WG=$1 ;;
+    *) WG=$PWD/$1 ;;
+    esac
+    FIX=$(cd "$2" 2>/dev/null && pwd)/cli
+    if [ ! -x "$WG" ]; then
+        echo "$WG: not an executable" >&2
+        exit 2
+    fi
+    if [ ! -d "$FIX" ]; then
+        echo "$FIX: no such fixtures folder" >&2
+        exit 2
+    fi
+    for tool in sqlite3 sha256sum; do
+        command -v "$tool" >/dev/null || { echo "$tool is needed" >&2; exit 2; }
+    done
+    TMP=$(mktemp -d "${TMPDIR:-/tmp}/wangge-cli.XXXXXX") || exit 2
+    trap wg__cleanup EXIT
+    trap 'exit 130' INT TERM HUP
+    cd "$TMP" || exit 2
+    NFAIL=0
+    NCHECK=0
+    CASE="(setup)"
+    T0=$(date +%s)
+}
+
+wg__cleanup()
+{
+    local p
+    for p in $(jobs -p); do # background commands of this script still running
+        kill -9 "$p" 2>/dev/null
+    done
+    cd / && rm -rf "$TMP"
+}
+
+# The name shown in front of failures, until the next call.
+wg_case()
+{
+    CASE=$1
+}
+
+fail()
+{
+    NFAIL=$((NFAIL + 1))
+    echo "FAIL [$CASE]: $*"
+}
+
+# check DESCRIPTION COMMAND...: counts a check, and fails with DESCRIPTION unless COMMAND
+# succeeds.
+check()
+{
+    local what=$1
+    shift
+    NCHECK=$((NCHECK + 1))
+    "$@" || fail "$what"
+}
+
+note()
+{
+    echo "note [$CASE]: $*"
+}
+
+wg_end()
+{
+    local secs=$(($(date +%s) - T0))
+    if [ "$NFAIL" -gt 0 ]; then
+        echo "$(basename "$0"): $NFAIL of $NCHECK checks FAILED (${secs} s)"
+        exit 1
+    fi
+    echo "$(basename "$0"): all $NCHECK checks passed (${secs} s)"
+    exit 0
+}
+
+# wg ARGS...: runs wangge; its stdout lands in $TMP/out, stderr in $TMP/err, status in $RC.
+wg()
+{
+    "$WG" "$@" >"$TMP/out" 2>"$TMP/err"
+    RC=$?
+    return 0
+}
+
+# wg_ok ARGS...: runs wangge and fails the case unless it exits 0.
+wg_ok()
+{
+    wg "$@"
+    NCHECK=$((NCHECK + 1))
+    if [ "$RC" -ne 0 ]; then
+        fail "wangge $* exited $RC: $(head -c 600 "$TMP/err")"
+        return 1
+    fi
+    return 0
+}
+
+nlines()
+{
+    # lines of a file, counting a last line without its newline
+    awk 'END { print NR }' "$1"
+}
+
+sha()
+{
+    sha256sum <"$1" | cut -d' ' -f1
+}
+
+# sql DB SQL: read-only query (no hot-journal rollback, no change to DB) with SpatiaLite.
+sql()
+{
+    sqlite3 -readonly -batch -cmd ".load mod_spatialite" "$1" "$2"
+}
+
+# The text of a captured file for a failure message, on one line and not too long.
+show()
+{
+    tr '\n' '|' <"$1" | head -c 400
+}
