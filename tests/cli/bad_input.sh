@@ -26,8 +26,8 @@ if [ "$NFAIL" -gt 0 ]; then
 fi
 cp out src/info.base
 cp "$WS" src/base.wangge
-check "info counts: $(show src/info.base)" \
-    grep -Eq '^ +units +6 .*' src/info.base
+check "info does not show 6 units and 8 incidents: $(show src/info.base)" \
+    grep -Eq '^ +units +6 ' src/info.base && grep -Eq '^ +incidents +8 ' src/info.base
 
 # Puts the starting workspace back after a case that changed it (so one bug does not cascade).
 ws_restore()
@@ -93,7 +93,9 @@ if command -v ogr2ogr >/dev/null &&
     page=$(sqlite3 src/g300.gpkg "SELECT pageno FROM dbstat WHERE name = 'incidents' AND
                                   pagetype = 'leaf' ORDER BY pageno" 2>/dev/null | awk '{ p[NR] = $1 } END { print p[int((NR + 1) / 2)] }')
     psize=$(sqlite3 src/g300.gpkg "PRAGMA page_size")
-    if [ -n "$page" ]; then
+    if [ -z "$page" ]; then
+        rm src/corrupt.gpkg # no dbstat: no way to find a page of the table
+    else
         awk 'BEGIN { for (i = 0; i < 512; i++) printf "GARBAGE!" }' |
             dd of=src/corrupt.gpkg bs="$psize" seek=$((page - 1)) conv=notrunc status=none
     fi
@@ -144,8 +146,9 @@ refused "duplicate ids in one source, ids already in the workspace" "$WS" \
 if [ -f src/half.gpkg ]; then
     refused "truncated GeoPackage" "$WS" "half.gpkg|malformed" \
         import -w "$WS" incidents src/half.gpkg
-    refused "GeoPackage with a corrupt page" "$WS" "corrupt.gpkg|malformed" \
-        import -w "$WS" incidents src/corrupt.gpkg
+    [ -f src/corrupt.gpkg ] &&
+        refused "GeoPackage with a corrupt page" "$WS" "corrupt.gpkg|malformed" \
+            import -w "$WS" incidents src/corrupt.gpkg
     # the untouched file imports: what broke the two above is the damage
     wg_case "intact GeoPackage"
     cp src/base.wangge src/scratch.wangge
@@ -234,14 +237,16 @@ check "stdout does not count 3 inserted, 2 rejected: $(show out)" \
     grep -q '5 features .* 3 inserted, 0 updated, 0 repaired, 2 rejected' out
 check "stdout does not name the rejects file: $(show out)" grep -qF "$rej" out
 check "no rejects file $rej: $(ls -A ws | tr '\n' ' ')" [ -f "$rej" ]
-printf '%s\n' 'feature,id,problem' \
-    "line 3,\"S2\",\"coordinate 'lon' is missing or not a number\"" \
-    "line 5,\"S4\",\"reported: cannot read 'not a time' as a date/time (expected ISO 8601 or a common US form)\"" \
-    >src/rejects.expected
-check "rejects file differs: $(diff src/rejects.expected "$rej" 2>&1 | tr '\n' '|')" \
-    cmp -s src/rejects.expected "$rej"
-check "left a temporary file beside the workspace: $(ls -A ws | tr '\n' ' ')" \
-    [ "$(ls -A ws | grep -c tmp)" -eq 0 ]
+# the rejects file: a header, then one row per bad line (its label, id and problem)
+rejects_ok()
+{
+    [ "$(sed -n 1p "$1")" = "feature,id,problem" ] && [ "$(nlines "$1")" -eq 3 ] &&
+        sed -n 2p "$1" | grep -q "^line 3,\"S2\",\".*not a number.*\"$" &&
+        sed -n 3p "$1" | grep -q "^line 5,\"S4\",\".*reported.*'not a time'.*\"$"
+}
+check "rejects file is not the header + lines 3 (S2) and 5 (S4): $(show "$rej")" rejects_ok "$rej"
+check "beside the workspace are other files than it and the rejects: $(ls -A ws | tr '\n' ' ')" \
+    [ "$(ls -A ws | tr '\n' ' ')" = "incidents_skip.incidents.rejects.csv ws.wangge " ]
 check "incidents are not the 8 + S1, S3, S5" \
     [ "$(sql "$WS" "SELECT count(*), group_concat(id) FROM (SELECT id FROM incidents WHERE id LIKE 'S%' ORDER BY id)")" = "3|S1,S3,S5" ]
 check "incident count is not 8 + 3" [ "$(sql "$WS" "SELECT count(*) FROM incidents")" = 11 ]
@@ -253,8 +258,8 @@ wg_case "--skip-invalid --rejects FILE"
 ws_restore
 wg import -w "$WS" incidents "$FIX/incidents_skip.csv" --skip-invalid --rejects src/my.rejects.csv
 check "exit status $RC, expected 0: $(show err)" [ "$RC" -eq 0 ]
-check "--rejects file differs: $(diff src/rejects.expected src/my.rejects.csv 2>&1 | tr '\n' '|')" \
-    cmp -s src/rejects.expected src/my.rejects.csv
+check "--rejects file is not the header + lines 3 and 5: $(show src/my.rejects.csv)" \
+    rejects_ok src/my.rejects.csv
 check "a rejects file was also written beside the workspace: $(ls -A ws | tr '\n' ' ')" \
     [ "$(ls -A ws)" = ws.wangge ]
 

@@ -41,7 +41,7 @@ wg__cleanup()
 {
     local p
     for p in $(jobs -p); do # background commands of this script still running
-        kill -9 "$p" 2>/dev/null
+        { kill -9 "$p" && wait "$p"; } 2>/dev/null
     done
     cd / && rm -rf "$TMP"
 }
