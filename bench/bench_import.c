@@ -16,15 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const struct {
-    const char *layer, *file;
-} files[] = {
-    {"communities", "communities.gpkg"}, {"units", "units.gpkg"},
-    {"barriers", "barriers.gpkg"},       {"streets", "streets.gpkg"},
-    {"incidents", "incidents.fgb"},      {"cameras", "cameras.gpkg"},
-    {"workers", "workers.csv"},
-};
-
 static int generate(const char *scale_name, const char *dir)
 {
     wg_ctx *ctx = wg_ctx_new();
@@ -53,15 +44,17 @@ static int import_all(const char *scale_name, const char *dir)
     wg_status st = wg_ws_create(ctx, ws_path, "EPSG:4549", &ws);
     int64_t total = 0;
     double t_all = wg_now();
-    for (size_t i = 0; st == WG_OK && i < sizeof files / sizeof files[0]; i++) {
-        snprintf(src, sizeof src, "%s/%s", dir, files[i].file);
+    for (size_t i = 0; st == WG_OK && i < WG_CITY_NFILES; i++) {
+        const char *file, *layer;
+        wg_city_file(i, &file, &layer);
+        snprintf(src, sizeof src, "%s/%s", dir, file);
         wg_import_result r;
-        st = wg_import(ws, files[i].layer, src, NULL, &r);
+        st = wg_import(ws, layer, src, NULL, &r);
         if (st != WG_OK)
             break;
         total += r.features;
         printf("import scale=%s layer=%s features=%lld seconds=%.3f rate=%.0f/s\n", scale_name,
-               files[i].layer, (long long)r.features, r.seconds,
+               layer, (long long)r.features, r.seconds,
                r.seconds > 0 ? (double)r.features / r.seconds : 0.0);
     }
     double secs = wg_now() - t_all;

@@ -53,13 +53,12 @@ static void print_city(cli *c, const char *dir, const wg_city_stats *s)
 {
     if (c->quiet)
         return;
-    char a[32], b[32], d[32], e[32];
+    char a[32], b[32], d[32];
     printf("sample city in %s (%.1f s): %zu communities, %s buildings (%zu compounds), %s "
            "households, %zu streets, %s incidents, %zu cameras, %zu workers\n",
            dir, s->seconds, s->communities, cli_num((long long)s->buildings, a, sizeof a),
            s->compounds, cli_num(s->households, b, sizeof b), s->streets,
            cli_num((long long)s->incidents, d, sizeof d), s->cameras, s->workers);
-    (void)e;
 }
 
 int cmd_demo_data(cli *c, int argc, char **argv)
@@ -88,26 +87,19 @@ int cmd_demo_data(cli *c, int argc, char **argv)
     return 0;
 }
 
-static const struct {
-    const char *layer, *file;
-} demo_files[] = {
-    {"communities", "communities.gpkg"}, {"units", "units.gpkg"},
-    {"barriers", "barriers.gpkg"},       {"streets", "streets.gpkg"},
-    {"incidents", "incidents.fgb"},      {"cameras", "cameras.gpkg"},
-    {"workers", "workers.csv"},
-};
-
 static wg_status import_all(cli *c, wg_ws *ws, const char *datadir)
 {
     char src[4200]; /* datadir is under 4096 bytes */
-    for (size_t i = 0; i < sizeof demo_files / sizeof demo_files[0]; i++) {
-        snprintf(src, sizeof src, "%s/%s", datadir, demo_files[i].file);
+    for (size_t i = 0; i < WG_CITY_NFILES; i++) {
+        const char *file, *layer;
+        wg_city_file(i, &file, &layer);
+        snprintf(src, sizeof src, "%s/%s", datadir, file);
         wg_import_result r;
-        wg_status st = wg_import(ws, demo_files[i].layer, src, NULL, &r);
+        wg_status st = wg_import(ws, layer, src, NULL, &r);
         cli_progress_done(c);
         if (st != WG_OK)
             return st;
-        cli_print_import(c, demo_files[i].layer, src, &r);
+        cli_print_import(c, layer, src, &r);
     }
     return WG_OK;
 }

@@ -1494,6 +1494,14 @@ static const file_def FILES[NFILES] = {
     {"workers.csv", "workers", WG_G_NONE, WORKER_FIELDS, COUNT(WORKER_FIELDS)},
 };
 
+_Static_assert(NFILES == WG_CITY_NFILES, "democity.h lists every file");
+
+void wg_city_file(size_t i, const char **file, const char **layer)
+{
+    *file = FILES[i].file;
+    *layer = FILES[i].layer;
+}
+
 typedef struct writer {
     wg_dst *dst[NFILES];
 } writer;

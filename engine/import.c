@@ -198,9 +198,6 @@ static wg_status open_source(importer *im, int *new_epsg)
     st = wg_src_center_lonlat(im->ctx, im->src, &lon, &lat);
     if (st != WG_OK)
         return st;
-    if (im->o->shift == WG_SHIFT_NONE) {
-        /* shifted sources are at most ~500 m off: the zone is the same */
-    }
     *new_epsg = utm_epsg(lon, lat);
     char crs[32];
     snprintf(crs, sizeof crs, "EPSG:%d", *new_epsg);

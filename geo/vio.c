@@ -210,40 +210,42 @@ done:
     return st;
 }
 
+/* A PROJ transformation from the source CRS (or from WGS 84 when the China correction has
+ * already turned coordinates into WGS 84 lon/lat) to `dst`, in x/y (east/north) order.
+ * NULL when PROJ cannot make one; its reason is then on ctx->proj. */
+static PJ *source_pj(wg_ctx *ctx, const wg_src *src, const char *dst)
+{
+    char *wkt = NULL;
+    const char *opts[] = {"FORMAT=WKT2_2019", NULL};
+    const char *src_def = "EPSG:4326"; /* corrected lon/lat are WGS 84 */
+    if (src->shift == WG_SHIFT_NONE) {
+        if (OSRExportToWktEx(src->srs, &wkt, opts) != OGRERR_NONE) {
+            CPLFree(wkt);
+            return NULL;
+        }
+        src_def = wkt;
+    }
+    PJ *raw = proj_create_crs_to_crs(ctx->proj, src_def, dst, NULL);
+    CPLFree(wkt);
+    PJ *pj = raw ? proj_normalize_for_visualization(ctx->proj, raw) : NULL;
+    proj_destroy(raw);
+    return pj;
+}
+
 static wg_status make_transform(wg_ctx *ctx, wg_src *src, const char *dst_crs)
 {
     OGRSpatialReferenceH dst = OSRNewSpatialReference(NULL);
     wg_status st = WG_OK;
-    if (OSRSetFromUserInput(dst, dst_crs) != OGRERR_NONE) {
+    if (OSRSetFromUserInput(dst, dst_crs) != OGRERR_NONE)
         st = wg_fail(ctx, WG_EINPUT, "unknown target CRS '%s'", dst_crs);
-        goto done;
+    /* the same CRS and no correction: coordinates pass through untouched, bit for bit */
+    else if (!OSRIsSame(src->srs, dst) || src->shift != WG_SHIFT_NONE) {
+        src->pj = source_pj(ctx, src, dst_crs);
+        if (!src->pj)
+            st = wg_fail(ctx, WG_EPROJ, "%s: no transformation from the source CRS to %s: %s",
+                         src->path, dst_crs,
+                         proj_context_errno_string(ctx->proj, proj_context_errno(ctx->proj)));
     }
-    if (OSRIsSame(src->srs, dst) && src->shift == WG_SHIFT_NONE)
-        goto done; /* nothing to do: coordinates pass through untouched, bit for bit */
-    char *wkt = NULL;
-    const char *opts[] = {"FORMAT=WKT2_2019", NULL};
-    if (OSRExportToWktEx(src->srs, &wkt, opts) != OGRERR_NONE) {
-        CPLFree(wkt);
-        st = wg_fail(ctx, WG_EPROJ, "%s: cannot express the source CRS for PROJ", src->path);
-        goto done;
-    }
-    const char *src_def = wkt;
-    if (src->shift != WG_SHIFT_NONE)
-        src_def = "EPSG:4326"; /* corrected lon/lat are WGS 84 */
-    PJ *raw = proj_create_crs_to_crs(ctx->proj, src_def, dst_crs, NULL);
-    CPLFree(wkt);
-    if (!raw) {
-        st =
-            wg_fail(ctx, WG_EPROJ, "%s: no transformation from the source CRS to %s: %s", src->path,
-                    dst_crs, proj_context_errno_string(ctx->proj, proj_context_errno(ctx->proj)));
-        goto done;
-    }
-    src->pj = proj_normalize_for_visualization(ctx->proj, raw);
-    proj_destroy(raw);
-    if (!src->pj)
-        st = wg_fail(ctx, WG_EPROJ, "%s: cannot normalise the transformation to %s", src->path,
-                     dst_crs);
-done:
     OSRDestroySpatialReference(dst);
     return st;
 }
@@ -447,24 +449,13 @@ wg_gkind wg_src_gkind(const wg_src *src)
     return kind_of_ogr(OGR_L_GetGeomType(src->lyr));
 }
 
-static PJ *to_wgs84(wg_ctx *ctx, const wg_src *src)
-{
-    char *wkt = NULL;
-    const char *opts[] = {"FORMAT=WKT2_2019", NULL};
-    OSRExportToWktEx(src->srs, &wkt, opts);
-    PJ *raw = wkt ? proj_create_crs_to_crs(ctx->proj, wkt, "EPSG:4326", NULL) : NULL;
-    CPLFree(wkt);
-    PJ *pj = raw ? proj_normalize_for_visualization(ctx->proj, raw) : NULL;
-    proj_destroy(raw);
-    return pj;
-}
-
 wg_status wg_src_center_lonlat(wg_ctx *ctx, wg_src *src, double *lon, double *lat)
 {
     if (!src->srs)
         return wg_fail(ctx, WG_EINPUT, "%s: has no geometry to place it", src->path);
+    /* the center is taken before any China correction: ~500 m never changes a UTM zone */
     PJ *pj = NULL;
-    if (!src->geographic && !(pj = to_wgs84(ctx, src)))
+    if (!src->geographic && !(pj = source_pj(ctx, src, "EPSG:4326")))
         return wg_fail(ctx, WG_EPROJ, "%s: cannot transform the source CRS to WGS 84", src->path);
     double sx = 0, sy = 0;
     int64_t n = 0, seen = 0;

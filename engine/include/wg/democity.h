@@ -146,6 +146,12 @@ wg_status wg_city_generate(wg_ctx *ctx, wg_city_scale scale, uint64_t seed,
 wg_status wg_city_write(wg_ctx *ctx, wg_city_scale scale, uint64_t seed, const char *dir,
                         wg_city_stats *stats);
 
+/* The files wg_city_write() writes, in the order they import (communities first): for
+ * i < WG_CITY_NFILES, *file gets the name inside dir and *layer the workspace layer it fills.
+ * Both static. */
+#define WG_CITY_NFILES 7
+void wg_city_file(size_t i, const char **file, const char **layer);
+
 /* Formats Unix seconds as local time in Asia/Shanghai (UTC+8, no daylight saving since 1991),
  * "2025-03-14T09:26:00+08:00", into out (at least WG_CITY_TIME_LEN bytes). Returns out. */
 #define WG_CITY_TIME_LEN 32
