@@ -8,6 +8,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+wg_ctx *t_ctx;
+char *t_dir;
+
+void t_setup(void)
+{
+    t_ctx = wg_ctx_new();
+    ck_assert_ptr_nonnull(t_ctx);
+    t_dir = t_tmpdir();
+}
+
+void t_teardown(void)
+{
+    wg_ctx_free(t_ctx);
+    t_ctx = NULL;
+    t_rmtree(t_dir);
+    free(t_dir);
+    t_dir = NULL;
+}
+
 char *t_tmpdir(void)
 {
     const char *base = getenv("TMPDIR");

@@ -11,6 +11,14 @@
 
 #define WG_FIXTURE(name) WG_FIXTURES_DIR "/" name
 
+/* The checked fixture most test cases use (tcase_add_checked_fixture(tc, t_setup,
+ * t_teardown)): a fresh context in t_ctx and a fresh temporary folder in t_dir, per test, in
+ * the forked child; both are gone after the test. */
+extern wg_ctx *t_ctx;
+extern char *t_dir;
+void t_setup(void);
+void t_teardown(void);
+
 /* A new empty folder under $TMPDIR (or /tmp); caller frees the string and removes the tree
  * with t_rmtree(). Aborts the test on failure. */
 char *t_tmpdir(void);

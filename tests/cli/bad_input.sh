@@ -14,16 +14,7 @@ mkdir ws src
 WS=ws/ws.wangge
 
 # ---- the starting workspace: units, incidents and cameras from the good fixtures ----------
-wg_case "start"
-wg_ok init -w "$WS" --crs EPSG:4549 &&
-    wg_ok import -w "$WS" units "$FIX/units.geojson" &&
-    wg_ok import -w "$WS" incidents "$FIX/incidents.csv" &&
-    wg_ok import -w "$WS" cameras "$FIX/cameras.geojson" &&
-    wg_ok info -w "$WS"
-if [ "$NFAIL" -gt 0 ]; then
-    echo "cannot make the starting workspace; nothing else is tested"
-    wg_end
-fi
+wg_start_workspace "$WS"
 cp out src/info.base
 cp "$WS" src/base.wangge
 check "info does not show 6 units and 8 incidents: $(show src/info.base)" \

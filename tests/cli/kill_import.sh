@@ -17,16 +17,7 @@ ROWS=600000
 LIMIT=240 # seconds to wait for one moment (ASan builds are several times slower)
 WS=ws.wangge
 
-wg_case "start"
-wg_ok init -w "$WS" --crs EPSG:4549 &&
-    wg_ok import -w "$WS" units "$FIX/units.geojson" &&
-    wg_ok import -w "$WS" incidents "$FIX/incidents.csv" &&
-    wg_ok import -w "$WS" cameras "$FIX/cameras.geojson" &&
-    wg_ok info -w "$WS"
-if [ "$NFAIL" -gt 0 ]; then
-    echo "cannot make the starting workspace; nothing else is tested"
-    wg_end
-fi
+wg_start_workspace "$WS"
 cp out info.base
 
 # lon/lat columns: EPSG:4326, reprojected into the workspace's EPSG:4549

@@ -126,3 +126,19 @@ show()
 {
     tr '\n' '|' <"$1" | head -c 400
 }
+
+# The starting workspace both bad_input.sh and kill_import.sh need: EPSG:4549 with the good
+# units, incidents and cameras fixtures; `info` of it is left in the file `out`. Ends the
+# script (wg_end) when it cannot be made, since nothing else can then be tested.
+wg_start_workspace() { # WS
+    wg_case "start"
+    wg_ok init -w "$1" --crs EPSG:4549 &&
+        wg_ok import -w "$1" units "$FIX/units.geojson" &&
+        wg_ok import -w "$1" incidents "$FIX/incidents.csv" &&
+        wg_ok import -w "$1" cameras "$FIX/cameras.geojson" &&
+        wg_ok info -w "$1"
+    if [ "$NFAIL" -gt 0 ]; then
+        echo "cannot make the starting workspace; nothing else is tested"
+        wg_end
+    fi
+}

@@ -12,35 +12,19 @@
 
 TCase *tcase_vio(void);
 
-static wg_ctx *ctx;
-static char *dir;
-
-static void setup(void)
-{
-    ctx = wg_ctx_new();
-    dir = t_tmpdir();
-}
-
-static void teardown(void)
-{
-    wg_ctx_free(ctx);
-    t_rmtree(dir);
-    free(dir);
-}
-
 /* Opens path and reads every feature into problems[] (one "" per usable feature). */
 static wg_status read_all(const char *path, const wg_src_opts *o, char problems[][256], size_t max,
                           size_t *n)
 {
     wg_src *src = NULL;
-    wg_status st = wg_src_open(ctx, path, o, &src);
+    wg_status st = wg_src_open(t_ctx, path, o, &src);
     if (st != WG_OK)
         return st;
     *n = 0;
     for (;;) {
         wg_feat f;
         bool eof = false;
-        st = wg_src_next(ctx, src, &f, &eof);
+        st = wg_src_next(t_ctx, src, &f, &eof);
         if (st != WG_OK || eof)
             break;
         if (*n < max)
@@ -53,12 +37,12 @@ static wg_status read_all(const char *path, const wg_src_opts *o, char problems[
 
 START_TEST(csv_wrong_column_count_names_the_line)
 {
-    const char *p = t_path(dir, "bad.csv");
+    const char *p = t_path(t_dir, "bad.csv");
     t_write(p, "id,lon,lat\n1,10,20\n2,11\n3,12,22\n");
     wg_src *src = NULL;
-    ck_assert_int_eq(wg_src_open(ctx, p, NULL, &src), WG_EINPUT);
+    ck_assert_int_eq(wg_src_open(t_ctx, p, NULL, &src), WG_EINPUT);
     ck_assert_ptr_null(src);
-    const char *msg = wg_ctx_errmsg(ctx);
+    const char *msg = wg_ctx_errmsg(t_ctx);
     ck_assert_msg(strstr(msg, "bad.csv") && strstr(msg, "line 3") && strstr(msg, "2 columns") &&
                       strstr(msg, "header has 3"),
                   "got: %s", msg);
@@ -67,22 +51,22 @@ END_TEST
 
 START_TEST(csv_quoted_newlines_keep_line_numbers)
 {
-    const char *p = t_path(dir, "multi.csv");
+    const char *p = t_path(t_dir, "multi.csv");
     t_write(p, "id,note,lon,lat\n1,\"two\nlines\",10,20\n2,x,0,0\n");
     char probs[4][256];
     size_t n = 0;
-    T_OK(ctx, read_all(p, NULL, probs, 4, &n));
+    T_OK(t_ctx, read_all(p, NULL, probs, 4, &n));
     ck_assert_uint_eq(n, 2);
     ck_assert_str_eq(probs[0], "");
     ck_assert_msg(strstr(probs[1], "0,0"), "got: %s", probs[1]);
     /* the label of the second record is its physical line, 4 */
     wg_src *src = NULL;
-    T_OK(ctx, wg_src_open(ctx, p, NULL, &src));
+    T_OK(t_ctx, wg_src_open(t_ctx, p, NULL, &src));
     wg_feat f;
     bool eof;
-    T_OK(ctx, wg_src_next(ctx, src, &f, &eof));
+    T_OK(t_ctx, wg_src_next(t_ctx, src, &f, &eof));
     ck_assert_str_eq(f.label, "line 2");
-    T_OK(ctx, wg_src_next(ctx, src, &f, &eof));
+    T_OK(t_ctx, wg_src_next(t_ctx, src, &f, &eof));
     ck_assert_str_eq(f.label, "line 4");
     wg_src_close(src);
 }
@@ -91,39 +75,39 @@ END_TEST
 START_TEST(open_errors_name_the_file)
 {
     wg_src *src = NULL;
-    ck_assert_int_eq(wg_src_open(ctx, t_path(dir, "nothere.gpkg"), NULL, &src), WG_EINPUT);
-    ck_assert_msg(strstr(wg_ctx_errmsg(ctx), "nothere.gpkg: no such file"), "got: %s",
-                  wg_ctx_errmsg(ctx));
-    wg_ctx_clear(ctx);
-    const char *junk = t_path(dir, "junk.dat");
+    ck_assert_int_eq(wg_src_open(t_ctx, t_path(t_dir, "nothere.gpkg"), NULL, &src), WG_EINPUT);
+    ck_assert_msg(strstr(wg_ctx_errmsg(t_ctx), "nothere.gpkg: no such file"), "got: %s",
+                  wg_ctx_errmsg(t_ctx));
+    wg_ctx_clear(t_ctx);
+    const char *junk = t_path(t_dir, "junk.dat");
     t_write(junk, "this is not a map\n");
-    ck_assert_int_eq(wg_src_open(ctx, junk, NULL, &src), WG_EINPUT);
-    ck_assert_msg(strstr(wg_ctx_errmsg(ctx), "junk.dat: not a vector format"), "got: %s",
-                  wg_ctx_errmsg(ctx));
-    wg_ctx_clear(ctx);
-    const char *xy = t_path(dir, "xy.csv");
+    ck_assert_int_eq(wg_src_open(t_ctx, junk, NULL, &src), WG_EINPUT);
+    ck_assert_msg(strstr(wg_ctx_errmsg(t_ctx), "junk.dat: not a vector format"), "got: %s",
+                  wg_ctx_errmsg(t_ctx));
+    wg_ctx_clear(t_ctx);
+    const char *xy = t_path(t_dir, "xy.csv");
     t_write(xy, "id,x,y\n1,500000,3450000\n");
-    ck_assert_int_eq(wg_src_open(ctx, xy, NULL, &src), WG_EINPUT);
-    ck_assert_msg(strstr(wg_ctx_errmsg(ctx), "xy.csv: the source has no CRS"), "got: %s",
-                  wg_ctx_errmsg(ctx));
-    wg_ctx_clear(ctx);
+    ck_assert_int_eq(wg_src_open(t_ctx, xy, NULL, &src), WG_EINPUT);
+    ck_assert_msg(strstr(wg_ctx_errmsg(t_ctx), "xy.csv: the source has no CRS"), "got: %s",
+                  wg_ctx_errmsg(t_ctx));
+    wg_ctx_clear(t_ctx);
     wg_src_opts o = {.src_crs = "EPSG:4549"};
-    T_OK(ctx, wg_src_open(ctx, xy, &o, &src));
+    T_OK(t_ctx, wg_src_open(t_ctx, xy, &o, &src));
     wg_src_close(src);
-    const char *empty = t_path(dir, "empty.csv");
+    const char *empty = t_path(t_dir, "empty.csv");
     t_write(empty, "id,lon,lat\n");
-    ck_assert_int_eq(wg_src_open(ctx, empty, NULL, &src), WG_EINPUT);
-    ck_assert_msg(strstr(wg_ctx_errmsg(ctx), "empty layer"), "got: %s", wg_ctx_errmsg(ctx));
+    ck_assert_int_eq(wg_src_open(t_ctx, empty, NULL, &src), WG_EINPUT);
+    ck_assert_msg(strstr(wg_ctx_errmsg(t_ctx), "empty layer"), "got: %s", wg_ctx_errmsg(t_ctx));
 }
 END_TEST
 
 START_TEST(bad_coordinates_are_problems_not_errors)
 {
-    const char *p = t_path(dir, "pts.csv");
+    const char *p = t_path(t_dir, "pts.csv");
     t_write(p, "id,lon,lat\n1,121.47,31.23\n2,200,31\n3,nan,31\n4,0,0\n5,,\n6,121.5,-95\n");
     char probs[8][256];
     size_t n = 0;
-    T_OK(ctx, read_all(p, NULL, probs, 8, &n));
+    T_OK(t_ctx, read_all(p, NULL, probs, 8, &n));
     ck_assert_uint_eq(n, 6);
     ck_assert_str_eq(probs[0], "");
     ck_assert_msg(strstr(probs[1], "out of range"), "got: %s", probs[1]);
@@ -132,23 +116,23 @@ START_TEST(bad_coordinates_are_problems_not_errors)
     ck_assert_msg(strstr(probs[3], "0,0"), "got: %s", probs[3]);
     ck_assert_msg(strstr(probs[4], "no geometry"), "got: %s", probs[4]);
     ck_assert_msg(strstr(probs[5], "out of range"), "got: %s", probs[5]);
-    ck_assert_int_eq(wg_ctx_status(ctx), WG_OK);
+    ck_assert_int_eq(wg_ctx_status(t_ctx), WG_OK);
 }
 END_TEST
 
 START_TEST(reprojects_to_web_mercator_exactly)
 {
-    const char *p = t_path(dir, "one.csv");
+    const char *p = t_path(t_dir, "one.csv");
     t_write(p, "id,lon,lat\n1,121.5,31.25\n");
     wg_src_opts o = {.dst_crs = "EPSG:3857"};
     wg_src *src = NULL;
-    T_OK(ctx, wg_src_open(ctx, p, &o, &src));
+    T_OK(t_ctx, wg_src_open(t_ctx, p, &o, &src));
     wg_feat f;
     bool eof;
-    T_OK(ctx, wg_src_next(ctx, src, &f, &eof));
+    T_OK(t_ctx, wg_src_next(t_ctx, src, &f, &eof));
     ck_assert_ptr_nonnull(f.geom);
     double x, y;
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
+    GEOSContextHandle_t h = wg_ctx_geos(t_ctx);
     GEOSGeomGetX_r(h, f.geom, &x);
     GEOSGeomGetY_r(h, f.geom, &y);
     const double R = 6378137.0, d = M_PI / 180;
@@ -160,25 +144,25 @@ END_TEST
 
 START_TEST(gcj02_correction_applies_before_projection)
 {
-    const char *p = t_path(dir, "gcj.csv");
+    const char *p = t_path(t_dir, "gcj.csv");
     t_write(p, "id,lon,lat\n1,121.4737,31.2304\n");
     wg_src_opts o = {.shift = WG_SHIFT_GCJ02};
     wg_src *src = NULL;
-    T_OK(ctx, wg_src_open(ctx, p, &o, &src));
+    T_OK(t_ctx, wg_src_open(t_ctx, p, &o, &src));
     wg_feat f;
     bool eof;
-    T_OK(ctx, wg_src_next(ctx, src, &f, &eof));
+    T_OK(t_ctx, wg_src_next(t_ctx, src, &f, &eof));
     double x, y, ex, ey;
-    GEOSGeomGetX_r(wg_ctx_geos(ctx), f.geom, &x);
-    GEOSGeomGetY_r(wg_ctx_geos(ctx), f.geom, &y);
+    GEOSGeomGetX_r(wg_ctx_geos(t_ctx), f.geom, &x);
+    GEOSGeomGetY_r(wg_ctx_geos(t_ctx), f.geom, &y);
     wg_gcj02_to_wgs84(121.4737, 31.2304, &ex, &ey);
     ck_assert_double_eq_tol(x, ex, 1e-12);
     ck_assert_double_eq_tol(y, ey, 1e-12);
     ck_assert(fabs(x - 121.4737) > 1e-3); /* the shift is real: hundreds of metres */
     wg_src_close(src);
     wg_src_opts bad = {.shift = WG_SHIFT_BD09, .src_crs = "EPSG:4549"};
-    ck_assert_int_eq(wg_src_open(ctx, p, &bad, &src), WG_EINPUT);
-    ck_assert_msg(strstr(wg_ctx_errmsg(ctx), "projected"), "got: %s", wg_ctx_errmsg(ctx));
+    ck_assert_int_eq(wg_src_open(t_ctx, p, &bad, &src), WG_EINPUT);
+    ck_assert_msg(strstr(wg_ctx_errmsg(t_ctx), "projected"), "got: %s", wg_ctx_errmsg(t_ctx));
 }
 END_TEST
 
@@ -189,22 +173,22 @@ static const char bowtie[] =
 
 START_TEST(bowtie_is_repaired_or_rejected)
 {
-    const char *p = t_path(dir, "bowtie.geojson");
+    const char *p = t_path(t_dir, "bowtie.geojson");
     t_write(p, bowtie);
     wg_src *src = NULL;
-    T_OK(ctx, wg_src_open(ctx, p, NULL, &src));
+    T_OK(t_ctx, wg_src_open(t_ctx, p, NULL, &src));
     wg_feat f;
     bool eof;
-    T_OK(ctx, wg_src_next(ctx, src, &f, &eof));
+    T_OK(t_ctx, wg_src_next(t_ctx, src, &f, &eof));
     ck_assert(f.repaired);
     ck_assert_msg(strstr(f.note, "Self-intersection"), "got: %s", f.note);
     double area = 0;
-    ck_assert(GEOSArea_r(wg_ctx_geos(ctx), f.geom, &area));
+    ck_assert(GEOSArea_r(wg_ctx_geos(t_ctx), f.geom, &area));
     ck_assert_double_eq_tol(area, 0.5, 1e-12); /* two triangles of 0.25 */
     wg_src_close(src);
     wg_src_opts strict = {.no_repair = true};
-    T_OK(ctx, wg_src_open(ctx, p, &strict, &src));
-    T_OK(ctx, wg_src_next(ctx, src, &f, &eof));
+    T_OK(t_ctx, wg_src_open(t_ctx, p, &strict, &src));
+    T_OK(t_ctx, wg_src_next(t_ctx, src, &f, &eof));
     ck_assert_ptr_null(f.geom);
     ck_assert_msg(strstr(f.problem, "Self-intersection"), "got: %s", f.problem);
     wg_src_close(src);
@@ -220,28 +204,28 @@ START_TEST(writer_round_trips_exactly_and_atomically)
     for (size_t e = 0; e < 4; e++) {
         char name[32];
         snprintf(name, sizeof name, "out.%s", exts[e]);
-        const char *p = t_path(dir, name);
+        const char *p = t_path(t_dir, name);
         wg_dst *d = NULL;
-        T_OK(ctx, wg_dst_open(ctx, p, "pts", "EPSG:4549", WG_G_POINT, defs, 3, &d));
+        T_OK(t_ctx, wg_dst_open(t_ctx, p, "pts", "EPSG:4549", WG_G_POINT, defs, 3, &d));
         for (int i = 0; i < 2; i++) {
             char id[8];
             snprintf(id, sizeof id, "p%d", i);
             wg_value v[3] = {{.s = id}, {.i = 1234567890123LL * (i + 1)}, {.r = 0.1 * (i + 1)}};
-            T_OK(ctx, wg_dst_add_xy(ctx, d, xs[i], ys[i], v));
+            T_OK(t_ctx, wg_dst_add_xy(t_ctx, d, xs[i], ys[i], v));
         }
         struct stat sb;
         ck_assert_int_ne(stat(p, &sb), 0); /* nothing at the destination until commit */
-        T_OK(ctx, wg_dst_commit(ctx, d));
+        T_OK(t_ctx, wg_dst_commit(t_ctx, d));
         ck_assert_int_eq(stat(p, &sb), 0);
         wg_src *src = NULL;
-        T_OK(ctx, wg_src_open(ctx, p, NULL, &src));
+        T_OK(t_ctx, wg_src_open(t_ctx, p, NULL, &src));
         for (int i = 0; i < 2; i++) {
             wg_feat f;
             bool eof;
-            T_OK(ctx, wg_src_next(ctx, src, &f, &eof));
+            T_OK(t_ctx, wg_src_next(t_ctx, src, &f, &eof));
             double x, y;
-            GEOSGeomGetX_r(wg_ctx_geos(ctx), f.geom, &x);
-            GEOSGeomGetY_r(wg_ctx_geos(ctx), f.geom, &y);
+            GEOSGeomGetX_r(wg_ctx_geos(t_ctx), f.geom, &x);
+            GEOSGeomGetY_r(wg_ctx_geos(t_ctx), f.geom, &y);
             ck_assert_msg(x == xs[i] && y == ys[i], "%s: %.17g %.17g", name, x, y);
             char want[32];
             snprintf(want, sizeof want, "p%d", i);
@@ -252,18 +236,18 @@ START_TEST(writer_round_trips_exactly_and_atomically)
         wg_src_close(src);
     }
     /* an aborted write leaves nothing behind: no file, no temporary folder */
-    const char *p = t_path(dir, "aborted.gpkg");
+    const char *p = t_path(t_dir, "aborted.gpkg");
     wg_dst *d = NULL;
-    T_OK(ctx, wg_dst_open(ctx, p, "x", "EPSG:4549", WG_G_POINT, defs, 3, &d));
+    T_OK(t_ctx, wg_dst_open(t_ctx, p, "x", "EPSG:4549", WG_G_POINT, defs, 3, &d));
     wg_dst_abort(d);
-    ck_assert_int_eq(t_sh("ls -A '%s' | grep -q aborted", dir), 1);
+    ck_assert_int_eq(t_sh("ls -A '%s' | grep -q aborted", t_dir), 1);
 }
 END_TEST
 
 TCase *tcase_vio(void)
 {
     TCase *tc = tcase_create("vio");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, t_setup, t_teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, csv_wrong_column_count_names_the_line);
     tcase_add_test(tc, csv_quoted_newlines_keep_line_numbers);
