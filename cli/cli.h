@@ -22,6 +22,8 @@ int cmd_import(cli *c, int argc, char **argv);
 int cmd_export(cli *c, int argc, char **argv);
 int cmd_demo_data(cli *c, int argc, char **argv);
 int cmd_demo(cli *c, int argc, char **argv);
+int cmd_partition(cli *c, int argc, char **argv);
+int cmd_plan(cli *c, int argc, char **argv);
 
 /* Prints "wangge: <message>" for the error on ctx and returns the exit status for it. */
 int cli_fail(cli *c, wg_status st);

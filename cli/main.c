@@ -16,6 +16,8 @@ static const struct {
     {"info", cmd_info, "info -w WS                         layers, counts, extents, CRS, plans"},
     {"import", cmd_import, "import -w WS LAYER SOURCE [...]   bring a data set into a layer"},
     {"export", cmd_export, "export -w WS LAYER DEST            write a layer to any OGR format"},
+    {"partition", cmd_partition, "partition -w WS [--target N --min N --max N]  cut units into a plan of cells"},
+    {"plan", cmd_plan, "plan -w WS list|show|diff|activate|move   plans and their cells"},
     {"demo-data", cmd_demo_data, "demo-data --scale S --seed N -o DIR  write a sample city"},
     {"demo", cmd_demo, "demo [--scale S] [-o DIR]          the sample city through the whole flow"},
 };

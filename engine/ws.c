@@ -13,13 +13,15 @@
 #include <sys/stat.h>
 
 #include WG_SCHEMA_SQL
+#include WG_SCHEMA_V2_SQL
 
 /* "WGGE": marks a SQLite file as a wangge workspace (PRAGMA application_id). */
 #define WG_APP_ID 0x57474745
 
 /* Migrations: entry v turns schema v into v+1. Version 0 is an empty file. */
 static const char *const migrations[] = {
-    wg__schema_sql, /* 0 -> 1 */
+    wg__schema_sql,    /* 0 -> 1 */
+    wg__schema_v2_sql, /* 1 -> 2: plans' unit membership, issues, community codes */
 };
 
 wg_status wg__sql_fail(wg_ws *ws, const char *lead)
