@@ -560,6 +560,14 @@ static bool recut_pair(work *k, zstate *s, int32_t a, int32_t b, size_t *m)
             m[nm++] = v;
     if (nm < 2)
         return false;
+    /* Earlier re-cuts of this round may have moved the zones apart. */
+    bool touch = false;
+    for (size_t i = 0; i < nm && !touch; i++)
+        if (s->z[m[i]] == a)
+            for (size_t e = g->off[m[i]]; e < g->off[m[i] + 1] && !touch; e++)
+                touch = s->z[g->nbr[e]] == b;
+    if (!touch)
+        return false;
     double before = zcost(p, s->w[a], s->a[a], s->p[a]) + zcost(p, s->w[b], s->a[b], s->p[b]);
     uint8_t *side = malloc(nm);
     int32_t *old = malloc(nm * sizeof *old);
