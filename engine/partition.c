@@ -26,6 +26,8 @@ typedef struct out_cell {
     int64_t piece_hh;
     long crossing;     /* ws barrier index, or -1 */
     int32_t old;       /* keep: the old cell it is, or -1 */
+    int32_t inherit;   /* keep: a redrawn cell taking the code of the old cell most of its
+                          households come from, or -1 */
     char code[32];
 } out_cell;
 
@@ -247,6 +249,48 @@ static void absorb_small(const comm_tess *t, const zone_params *zp, int32_t *zon
     }
 }
 
+/* Keep: a redrawn cell takes the code of the old cell that gave it most of its households
+ * (more than half), each old code once, so that a cell redrawn into the same units is the
+ * same cell. */
+static void inherit_codes(const ws_units *w, const comm_tess *t, const int32_t *zone_of_site,
+                          out_cell *cells, size_t nz)
+{
+    bool used_any = false;
+    for (size_t z = 0; z < nz; z++) {
+        if (cells[z].old >= 0 || cells[z].nunits == 0)
+            continue;
+        /* The old cell with the most households (then units) of this zone. */
+        int32_t best = -1;
+        double best_v = 0;
+        for (size_t k = 0; k < t->nunits; k++) {
+            int32_t oc = w->u[t->units[k]].old_cell;
+            if (oc < 0 || zone_of_site[t->site_of[k]] != (int32_t)z || oc == best)
+                continue;
+            double v = 0;
+            for (size_t j = 0; j < t->nunits; j++)
+                if (w->u[t->units[j]].old_cell == oc && zone_of_site[t->site_of[j]] == (int32_t)z)
+                    v += (double)w->u[t->units[j]].hh + 1e-3;
+            if (v > best_v || (v == best_v && oc < best))
+                best_v = v, best = oc;
+        }
+        double total = (double)cells[z].hh + 1e-3 * (double)cells[z].nunits;
+        if (best >= 0 && 2 * best_v > total)
+            cells[z].inherit = best;
+        used_any |= best >= 0;
+    }
+    /* An old code goes to one cell only: the one with the larger share; and never beside a
+     * kept cell holding that code. */
+    for (size_t z = 0; used_any && z < nz; z++)
+        for (size_t y = 0; y < nz; y++) {
+            if (y == z || cells[z].inherit < 0)
+                continue;
+            if (cells[y].old == cells[z].inherit ||
+                (cells[y].inherit == cells[z].inherit &&
+                 (cells[y].hh > cells[z].hh || (cells[y].hh == cells[z].hh && y < z))))
+                cells[z].inherit = -1;
+        }
+}
+
 static wg_status do_community(wg_ctx *ctx, job *J, size_t c)
 {
     const ws_units *w = J->w;
@@ -298,6 +342,7 @@ static wg_status do_community(wg_ctx *ctx, job *J, size_t c)
             C->piece_hh = zr.piece[z];
             C->crossing = cross >= 0 ? (long)t.barrier_idx[cross] : -1;
             C->old = zr.sealed_id[z];
+            C->inherit = -1;
             kept_old[nz + z] = C->old < 0 ? 0 : J->keep->locked[C->old] ? 2 : 1;
             /* The heaviest unit of a zone above max, named later from its site. */
             if (zr.big[z] != SIZE_MAX)
@@ -316,6 +361,8 @@ static wg_status do_community(wg_ctx *ctx, job *J, size_t c)
     }
     if (st == WG_OK && J->keep)
         absorb_small(&t, &zp, zone_of_site, out->cells, nz, kept_old);
+    if (st == WG_OK && J->keep)
+        inherit_codes(w, &t, zone_of_site, out->cells, nz);
     /* The heaviest unit of each site named as "big": turn a site index into a unit index. */
     for (size_t z = 0; st == WG_OK && z < nz; z++) {
         out_cell *C = &out->cells[z];
@@ -351,16 +398,17 @@ static wg_status do_community(wg_ctx *ctx, job *J, size_t c)
             GEOSGeomGetY_r(h, pt, &C->cy);
             GEOSGeom_destroy_r(h, pt);
         }
-        /* Across a barrier only if the barrier runs through the cell's interior. */
+        /* Across a barrier only if the barrier runs through the cell's interior (taken 1 cm
+         * in: a barrier along the cell's edge may wander off it in the last digits). */
         if (C->crossing >= 0) {
             size_t bi = 0;
             while (bi < t.nbarriers && t.barrier_idx[bi] != (size_t)C->crossing)
                 bi++;
-            char rel = bi < t.nbarriers
-                           ? GEOSRelatePattern_r(h, g, t.barriers[bi], "T********")
-                           : 0;
-            if (rel != 1)
+            GEOSGeometry *inner = bi < t.nbarriers ? GEOSBuffer_r(h, g, -0.01, 8) : NULL;
+            if (!inner || GEOSIntersects_r(h, inner, t.barriers[bi]) != 1)
                 C->crossing = -1;
+            if (inner)
+                GEOSGeom_destroy_r(h, inner);
         }
         st = wg_geom_to_wkb(ctx, g, &C->wkb, &C->wkblen);
         GEOSGeom_destroy_r(h, g);
@@ -546,8 +594,9 @@ static void cell_codes(const comm_rec *C, comm_out *co, const char *prefix, cons
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         out_cell *cell = &co->cells[i];
-        if (cell->old >= 0) {
-            snprintf(cell->code, sizeof cell->code, "%s", keep->code[cell->old]);
+        int32_t from = cell->old >= 0 ? cell->old : cell->inherit;
+        if (from >= 0) {
+            snprintf(cell->code, sizeof cell->code, "%s", keep->code[from]);
             continue;
         }
         r[m++] = (reading){(long)floor((C->y1 - cell->cy) / band), cell->cx, i};
@@ -641,7 +690,8 @@ static wg_status cell_issues(wg_ws *ws, sqlite3_stmt *q, int64_t plan, const ws_
         const barrier_rec *B = &w->b[cell->crossing];
         const char *name = wu_str(w, B->name), *kind = wu_str(w, B->kind);
         snprintf(cause, sizeof cause,
-                 "straddles barrier %s (%s%s%s): the units beyond it are too few to form a cell",
+                 "straddles barrier %s (%s%s%s): the area beyond it holds too few households "
+                 "to be a cell of its own",
                  wu_str(w, B->id), name ? name : "", name ? ", " : "", kind ? kind : "");
         st = add_issue(ws, q, plan, cell->code, comm, "barrier", cause, count);
     }
@@ -789,6 +839,7 @@ static wg_status load_keep(wg_ws *ws, ws_units *w, int64_t plan, const wg_part_o
         snprintf(k->code[k->ncells++], sizeof *k->code, "%s", sqlite3_column_text(q, 0));
     }
     sqlite3_finalize(q);
+    q = NULL;
     size_t n1 = k->ncells + 1;
     k->locked = calloc(n1, sizeof *k->locked);
     k->sealable = calloc(n1, sizeof *k->sealable);

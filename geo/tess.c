@@ -289,7 +289,8 @@ static wg_status merge_light_parts(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in
             continue;
         }
         part *L = &t->parts[light], *B = &t->parts[best];
-        if (L->nsites > 0 && B->nsites > 0 && B->crossing < 0)
+        /* Even an empty part taken in puts the barrier inside a cell: say which. */
+        if (B->crossing < 0)
             B->crossing = L->crossing >= 0 ? L->crossing : barrier_between(h, in, L->geom, B->geom);
         GEOSGeometry *two[2] = {L->geom, B->geom};
         GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, two, 2);

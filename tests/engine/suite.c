@@ -5,6 +5,7 @@ TCase *tcase_ws(void);
 TCase *tcase_import(void);
 TCase *tcase_democity(void);
 TCase *tcase_realdata(void);
+TCase *tcase_partition(void);
 Suite *wg_test_suite(void);
 
 Suite *wg_test_suite(void)
@@ -14,5 +15,6 @@ Suite *wg_test_suite(void)
     suite_add_tcase(s, tcase_import());
     suite_add_tcase(s, tcase_democity());
     suite_add_tcase(s, tcase_realdata());
+    suite_add_tcase(s, tcase_partition());
     return s;
 }
