@@ -41,6 +41,11 @@ void cli_print_import(cli *c, const char *layer, const char *source,
                       const struct wg_import_result *r);
 /* Prints the layers table and the plans of an open workspace; returns an exit status. */
 int cli_print_info(cli *c, struct wg_ws *ws);
+struct wg_part_opts;
+struct wg_part_summary;
+/* Prints a partition's summary table (unless --quiet); returns 0. */
+int cli_print_partition(cli *c, const char *ws_path, const struct wg_part_opts *o,
+                        const struct wg_part_summary *s);
 /* "1,234,567" into buf. */
 const char *cli_num(long long v, char *buf, size_t n);
 

@@ -1,6 +1,7 @@
 /* cli/cmd_demo.c: `wangge demo-data` writes the sample city; `wangge demo` takes it through
  * the whole flow (generate, import, describe) into a fresh workspace. */
 #include "cli.h"
+#include "wg/plan.h"
 #include "wg/democity.h"
 #include "wg/import.h"
 #include "wg/ws.h"
@@ -136,6 +137,19 @@ int cmd_demo(cli *c, int argc, char **argv)
     st = wg_ws_create(c->ctx, tmp, "EPSG:4549", &ws);
     if (st == WG_OK)
         st = import_all(c, ws, datadir);
+    /* The planner's first step: a grid plan of 200-300 households per cell. */
+    wg_part_opts po = {.target = 250, .min = 200, .max = 300, .seed = a.seed, .name = "demo",
+                       .division = "310104"};
+    wg_part_summary ps;
+    if (st == WG_OK) {
+        if (!c->quiet)
+            putchar('\n');
+        cli_progress_on(c);
+        st = wg_partition(ws, &po, &ps);
+        cli_progress_done(c);
+        if (st == WG_OK)
+            cli_print_partition(c, wspath, &po, &ps);
+    }
     wg_ws_close(ws);
     ws = NULL;
     if (st == WG_OK && rename(tmp, wspath) != 0)
@@ -151,8 +165,16 @@ int cmd_demo(cli *c, int argc, char **argv)
     if (st != WG_OK)
         return cli_fail(c, st);
     rc = c->quiet ? 0 : cli_print_info(c, ws);
+    /* The cells, for any GIS. */
+    char cells[4200];
+    snprintf(cells, sizeof cells, "%s/cells.gpkg", a.out);
+    int64_t ncells = 0;
+    unlink(cells);
+    if (rc == 0 && (st = wg_export(ws, "cells", cells, 0, &ncells)) != WG_OK)
+        rc = cli_fail(c, st);
     wg_ws_close(ws);
     if (rc == 0 && !c->quiet)
-        printf("\nworkspace: %s\n", wspath);
+        printf("\nworkspace: %s\ncells:     %s (%lld cells of plan demo)\n", wspath, cells,
+               (long long)ncells);
     return rc;
 }

@@ -37,7 +37,8 @@ static bool whole(cli *c, const char *cmd, const char *name, const char *text, i
     return true;
 }
 
-static int print_summary(cli *c, const wg_part_opts *o, const wg_part_summary *s)
+int cli_print_partition(cli *c, const char *ws_path, const wg_part_opts *o,
+                        const wg_part_summary *s)
 {
     if (c->quiet)
         return 0;
@@ -63,10 +64,10 @@ static int print_summary(cli *c, const wg_part_opts *o, const wg_part_summary *s
                s->new_units, s->gone_units);
     printf("  %-28s %.2f s\n", "time", s->seconds);
     if (s->issues)
-        printf("%zu issues recorded with their causes: wangge plan show -w WS %s\n", s->issues,
-               s->name);
+        printf("%zu issues recorded with their causes: wangge plan -w %s show %s\n", s->issues,
+               ws_path, s->name);
     if (!s->active)
-        printf("not active; make it so with: wangge plan activate -w WS %s\n", s->name);
+        printf("not active; make it so with: wangge plan -w %s activate %s\n", ws_path, s->name);
     return 0;
 }
 
@@ -159,7 +160,7 @@ int cmd_partition(cli *c, int argc, char **argv)
     cli_progress_on(c);
     st = wg_partition(ws, &o, &s);
     cli_progress_done(c);
-    int rc = st == WG_OK ? print_summary(c, &o, &s) : cli_fail(c, st);
+    int rc = st == WG_OK ? cli_print_partition(c, ws_path, &o, &s) : cli_fail(c, st);
     cli_warnings(c);
     wg_ws_close(ws);
     return rc;

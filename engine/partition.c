@@ -630,9 +630,9 @@ static wg_status add_issue(wg_ws *ws, sqlite3_stmt *q, int64_t plan, const char 
 }
 
 /* The issues of one cell: out of range (with its cause), across a barrier, in pieces. */
-static wg_status cell_issues(wg_ws *ws, sqlite3_stmt *q, int64_t plan, const ws_units *w,
-                             size_t c, const out_cell *cell, const wg_part_opts *o,
-                             size_t *count)
+static wg_status cell_issues(wg_ws *ws, sqlite3_stmt *q, sqlite3_stmt *oldq, int64_t plan,
+                             const ws_units *w, size_t c, const out_cell *cell,
+                             const wg_part_opts *o, size_t *count)
 {
     const char *comm = wu_str(w, w->c[c].id);
     char cause[256];
@@ -640,8 +640,17 @@ static wg_status cell_issues(wg_ws *ws, sqlite3_stmt *q, int64_t plan, const ws_
     bool out = cell->hh < o->min || cell->hh > o->max;
     if (out) {
         const char *kind = cell->hh > o->max ? "above_max" : "below_min";
-        if (cell->why & ZONE_SEALED)
-            snprintf(cause, sizeof cause, "%lld households: locked or kept as it was",
+        const unsigned char *was = NULL;
+        if ((cell->why & ZONE_SEALED) && oldq) { /* the cause it had, if it is the same */
+            sqlite3_reset(oldq);
+            sqlite3_bind_text(oldq, 1, cell->code, -1, SQLITE_STATIC);
+            if (sqlite3_step(oldq) == SQLITE_ROW)
+                was = sqlite3_column_text(oldq, 0);
+        }
+        if ((cell->why & ZONE_SEALED) && was)
+            snprintf(cause, sizeof cause, "%s", (const char *)was);
+        else if (cell->why & ZONE_SEALED)
+            snprintf(cause, sizeof cause, "%lld households: locked, or kept as it was",
                      (long long)cell->hh);
         else if ((cell->why & ZONE_UNIT_ABOVE_MAX) && cell->big != SIZE_MAX) {
             const unit_rec *u = &w->u[cell->big];
@@ -736,7 +745,7 @@ static wg_status store_plan(wg_ws *ws, const ws_units *w, comm_out *out, const w
     int64_t plan = sqlite3_last_insert_rowid(ws->db);
     sum->plan = plan;
     snprintf(sum->name, sizeof sum->name, "%s", name);
-    sqlite3_stmt *cells = NULL, *members = NULL, *issues = NULL;
+    sqlite3_stmt *cells = NULL, *members = NULL, *issues = NULL, *oldq = NULL;
     char sql[256];
     snprintf(sql, sizeof sql,
              "INSERT INTO cells (plan, code, community, households, units, area_m2, "
@@ -754,6 +763,14 @@ static wg_status store_plan(wg_ws *ws, const ws_units *w, comm_out *out, const w
                          "INSERT INTO plan_issues (plan, cell, community, kind, cause) "
                          "VALUES (?, ?, ?, ?, ?)",
                          &issues);
+    if (st == WG_OK && parent > 0) {
+        char oq[200];
+        snprintf(oq, sizeof oq,
+                 "SELECT cause FROM plan_issues WHERE plan = %lld AND cell = ? AND kind IN "
+                 "('above_max', 'below_min')",
+                 (long long)parent);
+        st = wg__prepare(ws, oq, &oldq);
+    }
     for (size_t c = 0; st == WG_OK && c < w->nc; c++) {
         const comm_out *co = &out[c];
         const char *comm = wu_str(w, w->c[c].id);
@@ -771,7 +788,7 @@ static wg_status store_plan(wg_ws *ws, const ws_units *w, comm_out *out, const w
             if (sqlite3_step(cells) != SQLITE_DONE)
                 st = wg__sql_fail(ws, "storing a cell: ");
             if (st == WG_OK)
-                st = cell_issues(ws, issues, plan, w, c, cell, o, &sum->issues);
+                st = cell_issues(ws, issues, oldq, plan, w, c, cell, o, &sum->issues);
         }
         for (size_t k = 0; st == WG_OK && k < w->c[c].count; k++) {
             const unit_rec *u = &w->u[w->order[w->c[c].first + k]];
@@ -794,6 +811,7 @@ static wg_status store_plan(wg_ws *ws, const ws_units *w, comm_out *out, const w
     sqlite3_finalize(cells);
     sqlite3_finalize(members);
     sqlite3_finalize(issues);
+    sqlite3_finalize(oldq);
     if (st == WG_OK) {
         sqlite3_stmt *a = NULL;
         st = wg__prepare(ws, "SELECT active FROM plans WHERE id = ?", &a);
@@ -857,8 +875,14 @@ static wg_status load_keep(wg_ws *ws, ws_units *w, int64_t plan, const wg_part_o
     }
     for (size_t i = 0; i < n1 && comm; i++)
         comm[i] = -2;
+    /* Whether each old cell is as it was: the same units with the same households. */
+    bool *same = calloc(n1, sizeof *same);
+    if (st == WG_OK && !same)
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory for the kept plan");
+    for (size_t c = 0; same && c < n1; c++)
+        same[c] = true;
     if (st == WG_OK)
-        st = wg__prepare(ws, "SELECT unit, cell FROM cell_units WHERE plan = ?", &q);
+        st = wg__prepare(ws, "SELECT unit, cell, households FROM cell_units WHERE plan = ?", &q);
     if (st == WG_OK)
         sqlite3_bind_int64(q, 1, plan);
     while (st == WG_OK && sqlite3_step(q) == SQLITE_ROW) {
@@ -866,20 +890,27 @@ static wg_status load_keep(wg_ws *ws, ws_units *w, int64_t plan, const wg_part_o
         long c = find_code(k, (const char *)sqlite3_column_text(q, 1));
         if (u < 0) { /* the unit is gone: its cell changed, but may still be kept */
             sum->gone_units++;
+            if (c >= 0)
+                same[c] = false;
             continue;
         }
         if (c < 0)
             continue;
         w->u[u].old_cell = (int32_t)c;
         hh[c] += w->u[u].hh;
+        if (w->u[u].hh != sqlite3_column_int64(q, 2))
+            same[c] = false;
         if (comm[c] == -2)
             comm[c] = w->u[u].comm;
         else if (comm[c] != w->u[u].comm)
             comm[c] = -3; /* its units now lie in different communities */
     }
     sqlite3_finalize(q);
+    /* Kept: in range now, or out of range but exactly as it was (its cause stands, and a
+     * redraw is no reason to move anybody). New units joining are checked per community. */
     for (size_t c = 0; st == WG_OK && c < k->ncells; c++)
-        k->sealable[c] = hh[c] >= o->min && hh[c] <= o->max && comm[c] >= 0;
+        k->sealable[c] = comm[c] >= 0 && (same[c] || (hh[c] >= o->min && hh[c] <= o->max));
+    free(same);
     for (size_t i = 0; i < w->nu; i++)
         sum->new_units += w->u[i].old_cell < 0;
     free(hh), free(comm);

@@ -427,7 +427,7 @@ typedef struct zstate {
 static double zcost(const zone_params *p, int64_t w, double a, double per)
 {
     double dev = ((double)w - (double)p->target) / (double)p->target;
-    return 10.0 * (double)out_of(w, p->min, p->max) + dev * dev + (1.0 - zone_pp(a, per));
+    return 10.0 * (double)out_of(w, p->min, p->max) + 0.25 * dev * dev + (1.0 - zone_pp(a, per));
 }
 
 static void zone_totals(const sg *g, zstate *s)
@@ -663,6 +663,52 @@ static size_t recut_round(work *k, zstate *s, size_t *m)
     return changed;
 }
 
+/* Merges each zone below min into the neighbouring zone that best takes it while staying within
+ * max: one zone fewer where the count chosen for the piece was one too many. Returns the
+ * merges made; a merged zone is left empty (size 0). */
+static size_t merge_pass(work *k, zstate *s)
+{
+    const sg *g = k->g;
+    const zone_params *p = k->p;
+    size_t merges = 0;
+    double *shared = calloc(s->nz + 1, sizeof *shared);
+    if (!shared)
+        return 0;
+    for (size_t a = 0; a < s->nz; a++) {
+        if (s->fixed[a] || s->size[a] == 0 || s->w[a] >= p->min)
+            continue;
+        /* Boundary shared with each neighbouring zone. */
+        for (size_t v = 0; v < g->n; v++)
+            if (s->z[v] == (int32_t)a)
+                for (size_t e = g->off[v]; e < g->off[v + 1]; e++)
+                    shared[s->z[g->nbr[e]]] += g->len[e];
+        int32_t best = -1;
+        double best_d = -1e-9;
+        for (size_t b = 0; b < s->nz; b++) {
+            if (b == a || shared[b] <= 0 || s->fixed[b] || s->w[a] + s->w[b] > p->max)
+                continue;
+            double d = zcost(p, s->w[a] + s->w[b], s->a[a] + s->a[b],
+                             s->p[a] + s->p[b] - 2 * shared[b]) -
+                       zcost(p, s->w[a], s->a[a], s->p[a]) - zcost(p, s->w[b], s->a[b], s->p[b]);
+            if (d < best_d)
+                best_d = d, best = (int32_t)b;
+        }
+        if (best >= 0) {
+            for (size_t v = 0; v < g->n; v++)
+                if (s->z[v] == (int32_t)a)
+                    s->z[v] = best;
+            s->p[best] += s->p[a] - 2 * shared[best];
+            s->w[best] += s->w[a], s->a[best] += s->a[a], s->size[best] += s->size[a];
+            s->w[a] = 0, s->a[a] = 0, s->p[a] = 0, s->size[a] = 0;
+            s->stuck[best] |= s->stuck[a];
+            merges++;
+        }
+        memset(shared, 0, (s->nz + 1) * sizeof *shared);
+    }
+    free(shared);
+    return merges;
+}
+
 /* ---- The whole ------------------------------------------------------------------------- */
 
 static wg_status refine(wg_ctx *ctx, work *k, zstate *s)
@@ -681,7 +727,7 @@ static wg_status refine(wg_ctx *ctx, work *k, zstate *s)
     }
     wg_status st = WG_OK;
     for (int round = 0; round < 6 && st == WG_OK; round++) {
-        size_t changed = 0;
+        size_t changed = merge_pass(k, s);
         if (s->nz > 1)
             changed += recut_round(k, s, m);
         for (int pass = 0; pass < 25; pass++) {
@@ -937,6 +983,26 @@ wg_status zones_partition(wg_ctx *ctx, const zone_graph *in, const zone_params *
                 s.stuck[s.z[v]] = true;
         zone_totals(&g1, &s);
         st = refine(ctx, &k, &s);
+    }
+    /* Zones emptied by merges: renumber the rest, keeping each zone's facts. */
+    if (st == WG_OK) {
+        size_t nz = 0;
+        int32_t *to = malloc((s.nz + 1) * sizeof *to);
+        if (!to)
+            st = wg_fail(ctx, WG_ENOMEM, "out of memory for %zu zones", s.nz);
+        for (size_t z = 0; to && z < s.nz; z++) {
+            to[z] = s.size[z] ? (int32_t)nz : -1;
+            if (s.size[z]) {
+                piece_w[nz] = piece_w[z], piece_why[nz] = piece_why[z];
+                s.w[nz] = s.w[z], s.a[nz] = s.a[z], s.p[nz] = s.p[z], s.size[nz] = s.size[z];
+                s.fixed[nz] = s.fixed[z], s.stuck[nz] = s.stuck[z];
+                nz++;
+            }
+        }
+        for (size_t v = 0; to && v < n1; v++)
+            s.z[v] = to[s.z[v]];
+        s.nz = nz;
+        free(to);
     }
 
     /* Results per input node and per zone. */

@@ -142,3 +142,40 @@ wg_start_workspace() { # WS
         wg_end
     fi
 }
+
+# The checks every refused command must pass (the script defines ws_restore and keeps the
+# starting `info` in src/info.base). TARGET is the file that must not change (the
+# workspace, or the file given as one); NEEDLES are '|'-separated phrases the message must hold.
+#   refused NAME TARGET NEEDLES WANGGE-ARGS...
+refused()
+{
+    local name=$1 target=$2 needles=$3
+    shift 3
+    wg_case "$name"
+    local dir before listing
+    dir=$(dirname "$target")
+    before=$(sha "$target")
+    listing=$(ls -A "$dir")
+    wg "$@"
+    cp err refused.err # the message, kept for checks after this one
+    check "exit status $RC, expected 1 (stderr: $(show err))" [ "$RC" -eq 1 ]
+    check "stdout is not empty: $(show out)" [ ! -s out ]
+    check "stderr has $(nlines err) lines, expected 1: $(show err)" [ "$(nlines err)" -eq 1 ]
+    check "stderr does not start with 'wangge: ': $(show err)" \
+        [ "$(head -c 8 err)" = "wangge: " ]
+    local n parts
+    IFS='|' read -r -a parts <<<"$needles"
+    for n in "${parts[@]}"; do
+        check "the message does not contain '$n': $(show err)" grep -qF -- "$n" err
+    done
+    check "$target changed (sha256 differs)" [ "$(sha "$target")" = "$before" ]
+    check "files beside $target changed: was '$listing', now '$(ls -A "$dir" | tr '\n' ' ')'" \
+        [ "$(ls -A "$dir")" = "$listing" ]
+    if [ "$target" = "$WS" ]; then
+        wg info -w "$WS"
+        check "info after the failure exited $RC: $(show err)" [ "$RC" -eq 0 ]
+        check "info after the failure differs from before: $(diff src/info.base out | tr '\n' '|')" \
+            cmp -s src/info.base out
+        [ "$(sha "$WS")" = "$(sha src/base.wangge)" ] || ws_restore
+    fi
+}
