@@ -5,6 +5,7 @@
  * For each scale it writes the sample city into a temporary folder (timed, in a child
  * process), then imports every layer into a fresh workspace (in another child), printing one
  * line per layer and the peak resident memory of each child. Fixed seed 1. */
+#include "bench_child.h"
 #include "wg/democity.h"
 #include "wg/import.h"
 #include "wg/ws.h"
@@ -70,28 +71,6 @@ static int import_all(const char *scale_name, const char *dir)
     return 0;
 }
 
-/* Runs fn in a child and reports the child's peak resident memory. */
-static int in_child(int (*fn)(const char *, const char *), const char *what, const char *scale,
-                    const char *dir)
-{
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid < 0)
-        return 1;
-    if (pid == 0) {
-        wg_init();
-        int rc = fn(scale, dir);
-        fflush(stdout);
-        _exit(rc);
-    }
-    int status = 0;
-    struct rusage ru;
-    if (wait4(pid, &status, 0, &ru) < 0)
-        return 1;
-    printf("%s scale=%s peak_rss_mib=%.1f\n", what, scale, (double)ru.ru_maxrss / 1024.0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-}
-
 int main(int argc, char **argv)
 {
     const char *defaults[] = {"medium", "large"};
@@ -106,9 +85,9 @@ int main(int argc, char **argv)
             perror("mkdtemp");
             return 1;
         }
-        rc = in_child(generate, "generate", scales[i], dir);
+        rc = bench_in_child(generate, "generate", scales[i], dir);
         if (rc == 0)
-            rc = in_child(import_all, "import", scales[i], dir);
+            rc = bench_in_child(import_all, "import", scales[i], dir);
         char cmd[1100];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
         if (system(cmd) != 0)

@@ -12,6 +12,7 @@
  * sites, their shared-boundary lengths as edge weights, households as vertex weights) is cut
  * by `gpmetis -contig` into as many parts as wangge made cells there, and the same figures
  * are computed for both on that graph (compactness from the regions' areas and outlines). */
+#include "bench_child.h"
 #include "plan_int.h"
 #include "wg/democity.h"
 #include "wg/import.h"
@@ -258,7 +259,8 @@ static int run_metis(const char *scale, const char *dir)
             return 1;
         }
         /* Our cell per site (a site's first unit). */
-        int *site_cell = malloc(t.nsites * sizeof *site_cell), *local = malloc(t.nsites * sizeof *local);
+        int *site_cell = malloc(t.nsites * sizeof *site_cell),
+            *local = malloc(t.nsites * sizeof *local);
         size_t *sites = malloc(t.nsites * sizeof *sites);
         int *part = malloc(t.nsites * sizeof *part), *mine = malloc(t.nsites * sizeof *mine);
         bool *done = calloc(t.nsites, 1);
@@ -327,28 +329,6 @@ static int run_metis(const char *scale, const char *dir)
     return 0;
 }
 
-/* Runs fn in a child and reports the child's peak resident memory. */
-static int in_child(int (*fn)(const char *, const char *), const char *what, const char *scale,
-                    const char *dir)
-{
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid < 0)
-        return 1;
-    if (pid == 0) {
-        wg_init();
-        int rc = fn(scale, dir);
-        fflush(stdout);
-        _exit(rc);
-    }
-    int status = 0;
-    struct rusage ru;
-    if (wait4(pid, &status, 0, &ru) < 0)
-        return 1;
-    printf("%s scale=%s peak_rss_mib=%.1f\n", what, scale, (double)ru.ru_maxrss / 1024.0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-}
-
 int main(int argc, char **argv)
 {
     const char *defaults[] = {"medium", "large"};
@@ -366,11 +346,11 @@ int main(int argc, char **argv)
             perror("mkdtemp");
             return 1;
         }
-        rc = in_child(prepare, "prepare", scales[i], dir);
+        rc = bench_in_child(prepare, "prepare", scales[i], dir);
         if (rc == 0)
-            rc = in_child(run_partition, "partition", scales[i], dir);
+            rc = bench_in_child(run_partition, "partition", scales[i], dir);
         if (rc == 0 && have_metis)
-            rc = in_child(run_metis, "compare", scales[i], dir);
+            rc = bench_in_child(run_metis, "compare", scales[i], dir);
         char cmd[1100];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
         if (system(cmd) != 0)

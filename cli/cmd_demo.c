@@ -1,9 +1,9 @@
 /* cli/cmd_demo.c: `wangge demo-data` writes the sample city; `wangge demo` takes it through
  * the whole flow (generate, import, describe) into a fresh workspace. */
 #include "cli.h"
-#include "wg/plan.h"
 #include "wg/democity.h"
 #include "wg/import.h"
+#include "wg/plan.h"
 #include "wg/ws.h"
 
 #include <errno.h>
@@ -138,7 +138,11 @@ int cmd_demo(cli *c, int argc, char **argv)
     if (st == WG_OK)
         st = import_all(c, ws, datadir);
     /* The planner's first step: a grid plan of 200-300 households per cell. */
-    wg_part_opts po = {.target = 250, .min = 200, .max = 300, .seed = a.seed, .name = "demo",
+    wg_part_opts po = {.target = 250,
+                       .min = 200,
+                       .max = 300,
+                       .seed = a.seed,
+                       .name = "demo",
                        .division = "310104"};
     wg_part_summary ps;
     if (st == WG_OK) {

@@ -43,14 +43,14 @@ int cli_print_partition(cli *c, const char *ws_path, const wg_part_opts *o,
     if (c->quiet)
         return 0;
     char a[32], b[32], h[32];
-    printf("plan %s (id %lld)%s: %s cells in %zu communities, %s units, %s households\n",
-           s->name, (long long)s->plan, s->active ? ", active" : "",
+    printf("plan %s (id %lld)%s: %s cells in %zu communities, %s units, %s households\n", s->name,
+           (long long)s->plan, s->active ? ", active" : "",
            cli_num((long long)s->cells, a, sizeof a), s->communities,
            cli_num((long long)s->units, b, sizeof b), cli_num(s->households, h, sizeof h));
     printf("  %-28s %lld / %lld / %lld\n", "households per cell", (long long)s->hh_min,
            (long long)s->hh_median, (long long)s->hh_max);
-    printf("  %-28s (min / median / max; range %lld-%lld, target %lld)\n", "",
-           (long long)o->min, (long long)o->max, (long long)o->target);
+    printf("  %-28s (min / median / max; range %lld-%lld, target %lld)\n", "", (long long)o->min,
+           (long long)o->max, (long long)o->target);
     printf("  %-28s %zu of %zu (%.1f %%)\n", "cells in range", s->in_range, s->cells,
            s->cells ? 100.0 * (double)s->in_range / (double)s->cells : 0.0);
     printf("  %-28s %.1f %% of target\n", "max deviation (in range)", 100 * s->max_dev);
@@ -83,13 +83,18 @@ static size_t split_list(char *text, const char **out, size_t max)
 
 int cmd_partition(cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"workspace", required_argument, NULL, 'w'}, {"target", required_argument, NULL, 't'},
-        {"min", required_argument, NULL, 'm'},       {"max", required_argument, NULL, 'M'},
-        {"name", required_argument, NULL, 'n'},      {"keep", required_argument, NULL, 'k'},
-        {"lock", required_argument, NULL, 'l'},      {"seed", required_argument, NULL, 's'},
-        {"division", required_argument, NULL, 'd'},  {"threads", required_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},            {0, 0, 0, 0}};
+    static const struct option opts[] = {{"workspace", required_argument, NULL, 'w'},
+                                         {"target", required_argument, NULL, 't'},
+                                         {"min", required_argument, NULL, 'm'},
+                                         {"max", required_argument, NULL, 'M'},
+                                         {"name", required_argument, NULL, 'n'},
+                                         {"keep", required_argument, NULL, 'k'},
+                                         {"lock", required_argument, NULL, 'l'},
+                                         {"seed", required_argument, NULL, 's'},
+                                         {"division", required_argument, NULL, 'd'},
+                                         {"threads", required_argument, NULL, 'j'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
     const char *ws_path = NULL;
     wg_part_opts o = {.target = 250, .min = 200, .max = 300, .seed = 1};
     int64_t v;
@@ -107,11 +112,12 @@ int cmd_partition(cli *c, int argc, char **argv)
         case 'M':
         case 's':
         case 'j':
-            if (!whole(c, "partition", opt == 't'   ? "--target"
-                                       : opt == 'm' ? "--min"
-                                       : opt == 'M' ? "--max"
-                                       : opt == 's' ? "--seed"
-                                                    : "--threads",
+            if (!whole(c, "partition",
+                       opt == 't'   ? "--target"
+                       : opt == 'm' ? "--min"
+                       : opt == 'M' ? "--max"
+                       : opt == 's' ? "--seed"
+                                    : "--threads",
                        optarg, &v))
                 return 1;
             if (opt == 't')
@@ -223,9 +229,9 @@ static int plan_show(cli *c, wg_ws *ws, const char *ref, bool cells)
         printf("%-18s %-12s %10s %6s %12s %8s\n", "code", "community", "households", "units",
                "area_m2", "PP");
         for (size_t i = 0; i < d.ncells; i++)
-            printf("%-18s %-12s %10lld %6lld %12.0f %8.3f\n", d.cells[i].code,
-                   d.cells[i].community, (long long)d.cells[i].households,
-                   (long long)d.cells[i].units, d.cells[i].area_m2, d.cells[i].compactness);
+            printf("%-18s %-12s %10lld %6lld %12.0f %8.3f\n", d.cells[i].code, d.cells[i].community,
+                   (long long)d.cells[i].households, (long long)d.cells[i].units,
+                   d.cells[i].area_m2, d.cells[i].compactness);
     }
     if (d.nissues == 0)
         printf("no issues: every cell in range, in one piece, on one side of every barrier\n");
@@ -253,10 +259,9 @@ static int plan_diff(cli *c, wg_ws *ws, const char *ra, const char *rb)
     printf("%s -> %s\n", ra, rb);
     printf("  households that change cell  %lld (%lld units)\n", (long long)d.moved_households,
            (long long)d.moved_units);
-    printf("  units only in %s / only in %s   %zu / %zu\n", ra, rb, d.only_a_units,
-           d.only_b_units);
-    printf("  cells added / removed / changed / same  %zu / %zu / %zu / %zu\n", d.added,
-           d.removed, d.changed, d.same);
+    printf("  units only in %s / only in %s   %zu / %zu\n", ra, rb, d.only_a_units, d.only_b_units);
+    printf("  cells added / removed / changed / same  %zu / %zu / %zu / %zu\n", d.added, d.removed,
+           d.changed, d.same);
     if (d.nmap)
         printf("  old -> new (the new cell holding most of the old one's households):\n");
     for (size_t i = 0; i < d.nmap; i++)
@@ -336,14 +341,12 @@ int cmd_plan(cli *c, int argc, char **argv)
                  strcmp(what, "move") == 0;
     if (!known) {
         free(rest);
-        return cli_usage(c, "plan", "unknown action '%s' (list, show, diff, activate, move)",
-                         what);
+        return cli_usage(c, "plan", "unknown action '%s' (list, show, diff, activate, move)", what);
     }
     int need = strcmp(what, "list") == 0 ? 1 : strcmp(what, "diff") == 0 ? 3 : 2;
     if (strcmp(what, "move") != 0 && nrest != need) {
         free(rest);
-        return cli_usage(c, "plan", "%s takes %d argument%s", what, need - 1,
-                         need == 2 ? "" : "s");
+        return cli_usage(c, "plan", "%s takes %d argument%s", what, need - 1, need == 2 ? "" : "s");
     }
     wg_ws *ws = NULL;
     wg_status st = wg_ws_open(c->ctx, ws_path, &ws);

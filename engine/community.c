@@ -29,7 +29,7 @@ static wg_status arena_add(wg_ctx *ctx, ws_units *w, const void *data, size_t le
 static wg_status col_blob(wg_ctx *ctx, ws_units *w, sqlite3_stmt *q, int c, blob *out)
 {
     const void *p = sqlite3_column_type(q, c) == SQLITE_BLOB ? sqlite3_column_blob(q, c)
-                                                               : sqlite3_column_text(q, c);
+                                                             : sqlite3_column_text(q, c);
     return arena_add(ctx, w, p, (size_t)sqlite3_column_bytes(q, c), out);
 }
 
@@ -48,12 +48,15 @@ static void envelope(wg_ctx *ctx, const unsigned char *wkb, size_t len, double *
     GEOSGeom_destroy_r(h, g);
 }
 
-long wu_find_unit(const ws_units *w, const char *id)
+/* Binary search over records sorted by id: `first` is the id blob of record 0, records lie
+ * `stride` bytes apart. */
+static long find_id(const ws_units *w, const void *first, size_t stride, size_t n, const char *id)
 {
-    size_t lo = 0, hi = w->nu;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        int c = strcmp(wu_str(w, w->u[mid].id), id);
+        const blob *b = (const blob *)((const char *)first + mid * stride);
+        int c = strcmp(wu_str(w, *b), id);
         if (c == 0)
             return (long)mid;
         if (c < 0)
@@ -64,20 +67,14 @@ long wu_find_unit(const ws_units *w, const char *id)
     return -1;
 }
 
+long wu_find_unit(const ws_units *w, const char *id)
+{
+    return w->nu ? find_id(w, &w->u[0].id, sizeof *w->u, w->nu, id) : -1;
+}
+
 static long find_comm(const ws_units *w, const char *id)
 {
-    size_t lo = 0, hi = w->nc;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(wu_str(w, w->c[mid].id), id);
-        if (c == 0)
-            return (long)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
+    return w->nc ? find_id(w, &w->c[0].id, sizeof *w->c, w->nc, id) : -1;
 }
 
 /* Places a unit without a known community in the one containing its location. */
@@ -86,8 +83,8 @@ static wg_status locate(wg_ctx *ctx, ws_units *w, GEOSGeometry **comm, size_t i)
     GEOSContextHandle_t h = wg_ctx_geos(ctx);
     unit_rec *u = &w->u[i];
     GEOSGeometry *g = NULL;
-    wg_status st = wg_geom_from_wkb(ctx, (const unsigned char *)w->arena + u->wkb.off,
-                                    u->wkb.len, &g);
+    wg_status st =
+        wg_geom_from_wkb(ctx, (const unsigned char *)w->arena + u->wkb.off, u->wkb.len, &g);
     if (st != WG_OK)
         return st;
     GEOSGeometry *pt = GEOSPointOnSurface_r(h, g);
@@ -291,8 +288,7 @@ static wg_status unit_site(GEOSContextHandle_t h, wg_ctx *ctx, const GEOSGeometr
     return WG_OK;
 }
 
-wg_status comm_tess_build(wg_ctx *ctx, const ws_units *w, size_t c, int64_t min,
-                          comm_tess *t)
+wg_status comm_tess_build(wg_ctx *ctx, const ws_units *w, size_t c, int64_t min, comm_tess *t)
 {
     GEOSContextHandle_t h = wg_ctx_geos(ctx);
     memset(t, 0, sizeof *t);
@@ -300,8 +296,8 @@ wg_status comm_tess_build(wg_ctx *ctx, const ws_units *w, size_t c, int64_t min,
     t->nunits = C->count;
     t->units = w->order + C->first;
     size_t n = t->nunits ? t->nunits : 1;
-    wg_status st = wg_geom_from_wkb(ctx, (const unsigned char *)w->arena + C->wkb.off,
-                                    C->wkb.len, &t->area);
+    wg_status st =
+        wg_geom_from_wkb(ctx, (const unsigned char *)w->arena + C->wkb.off, C->wkb.len, &t->area);
     GEOSGeometry **geoms = calloc(n, sizeof *geoms);
     site_key *keys = malloc(n * sizeof *keys);
     t->site_of = malloc(n * sizeof *t->site_of);
@@ -406,8 +402,7 @@ void comm_tess_free(wg_ctx *ctx, comm_tess *t)
     memset(t, 0, sizeof *t);
 }
 
-void cell_shape(GEOSContextHandle_t h, const GEOSGeometry *g, double *area, double *pp,
-                int *pieces)
+void cell_shape(GEOSContextHandle_t h, const GEOSGeometry *g, double *area, double *pp, int *pieces)
 {
     double a = 0, p = 0;
     GEOSArea_r(h, g, &a);

@@ -21,13 +21,13 @@ typedef struct out_cell {
     int pieces;
     unsigned char *wkb;
     size_t wkblen;
-    unsigned why;      /* ZONE_* */
-    size_t big;        /* ws unit index of a unit above max, or SIZE_MAX */
+    unsigned why; /* ZONE_* */
+    size_t big;   /* ws unit index of a unit above max, or SIZE_MAX */
     int64_t piece_hh;
-    long crossing;     /* ws barrier index, or -1 */
-    int32_t old;       /* keep: the old cell it is, or -1 */
-    int32_t inherit;   /* keep: a redrawn cell taking the code of the old cell most of its
-                          households come from, or -1 */
+    long crossing;   /* ws barrier index, or -1 */
+    int32_t old;     /* keep: the old cell it is, or -1 */
+    int32_t inherit; /* keep: a redrawn cell taking the code of the old cell most of its
+                        households come from, or -1 */
     char code[32];
 } out_cell;
 
@@ -41,9 +41,9 @@ typedef struct comm_out {
 /* The keep plan, as the workers see it. */
 typedef struct keep_info {
     size_t ncells;
-    char (*code)[32];   /* old cell codes, sorted */
+    char (*code)[32]; /* old cell codes, sorted */
     bool *locked;
-    bool *sealable;     /* in range now, all units in one community */
+    bool *sealable; /* in range now, all units in one community */
 } keep_info;
 
 typedef struct job {
@@ -370,8 +370,8 @@ static wg_status do_community(wg_ctx *ctx, job *J, size_t c)
             continue;
         size_t site = C->big, best = SIZE_MAX;
         for (size_t k = 0; k < t.nunits; k++)
-            if (t.site_of[k] == site && (best == SIZE_MAX || w->u[t.units[k]].hh >
-                                                                 w->u[t.units[best]].hh))
+            if (t.site_of[k] == site &&
+                (best == SIZE_MAX || w->u[t.units[k]].hh > w->u[t.units[best]].hh))
                 best = k;
         C->big = best == SIZE_MAX ? SIZE_MAX : t.units[best];
     }
@@ -524,8 +524,7 @@ static wg_status community_codes(wg_ws *ws, const ws_units *w, const comm_out *o
     if (!have_div && division)
         snprintf(div, sizeof div, "%s", division);
     if (st == WG_OK)
-        st = wg__prepare(ws, "INSERT INTO community_codes (community, code) VALUES (?, ?)",
-                         &ins);
+        st = wg__prepare(ws, "INSERT INTO community_codes (community, code) VALUES (?, ?)", &ins);
     for (size_t c = 0; st == WG_OK && c < w->nc; c++) {
         if (prefix[c][0] || !out[c].ncells)
             continue;
@@ -603,8 +602,7 @@ static void cell_codes(const comm_rec *C, comm_out *co, const char *prefix, cons
     }
     qsort(r, m, sizeof *r, cmp_reading);
     for (size_t k = 0; k < m; k++)
-        snprintf(co->cells[r[k].i].code, sizeof co->cells[r[k].i].code, "%s%03d", prefix,
-                 next++);
+        snprintf(co->cells[r[k].i].code, sizeof co->cells[r[k].i].code, "%s%03d", prefix, next++);
     free(r);
 }
 
@@ -656,8 +654,7 @@ static wg_status cell_issues(wg_ws *ws, sqlite3_stmt *q, sqlite3_stmt *oldq, int
             const unit_rec *u = &w->u[cell->big];
             const char *cp = wu_str(w, u->compound);
             if (u->hh > o->max)
-                snprintf(cause, sizeof cause,
-                         "%lld households: unit %s alone has %lld (max %lld)",
+                snprintf(cause, sizeof cause, "%lld households: unit %s alone has %lld (max %lld)",
                          (long long)cell->hh, wu_str(w, u->id), (long long)u->hh,
                          (long long)o->max);
             else
@@ -868,8 +865,7 @@ static wg_status load_keep(wg_ws *ws, ws_units *w, int64_t plan, const wg_part_o
     for (size_t i = 0; st == WG_OK && i < o->nlock; i++) {
         long c = find_code(k, o->lock[i]);
         if (c < 0)
-            st = wg_fail(ctx, WG_EINPUT, "--lock %s: no such cell in plan %s", o->lock[i],
-                         o->keep);
+            st = wg_fail(ctx, WG_EINPUT, "--lock %s: no such cell in plan %s", o->lock[i], o->keep);
         else
             k->locked[c] = true;
     }
@@ -1043,8 +1039,7 @@ wg_status wg_partition(wg_ws *ws, const wg_part_opts *o, wg_part_summary *sum)
         return st;
     if (w.nu == 0) {
         wu_free(&w);
-        return wg_fail(ctx, WG_EINPUT, "%s: no units to partition (import units first)",
-                       ws->path);
+        return wg_fail(ctx, WG_EINPUT, "%s: no units to partition (import units first)", ws->path);
     }
     if (w.nc == 0) {
         wu_free(&w);

@@ -9,8 +9,9 @@
 wg_status wg_plan_find(wg_ws *ws, const char *ref, int64_t *id)
 {
     sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws, "SELECT id FROM plans WHERE name = ?1 OR CAST(id AS TEXT) = ?1 "
-                                   "ORDER BY name = ?1 DESC LIMIT 1",
+    wg_status st = wg__prepare(ws,
+                               "SELECT id FROM plans WHERE name = ?1 OR CAST(id AS TEXT) = ?1 "
+                               "ORDER BY name = ?1 DESC LIMIT 1",
                                &q);
     if (st != WG_OK)
         return st;
@@ -28,8 +29,8 @@ wg_status wg_plan_find(wg_ws *ws, const char *ref, int64_t *id)
 wg_status wg_plan_activate(wg_ws *ws, int64_t id)
 {
     char sql[160];
-    snprintf(sql, sizeof sql,
-             "BEGIN IMMEDIATE; UPDATE plans SET active = (id = %lld); COMMIT", (long long)id);
+    snprintf(sql, sizeof sql, "BEGIN IMMEDIATE; UPDATE plans SET active = (id = %lld); COMMIT",
+             (long long)id);
     wg_status st = wg__sql(ws, sql);
     if (st != WG_OK)
         wg__rollback(ws);
@@ -116,6 +117,14 @@ void wg_plan_detail_free(wg_plan_detail *d)
     memset(d, 0, sizeof *d);
 }
 
+/* Each cell of plans ?1 (ca) and ?2 (cb) with its membership as text ("unit:households,..."),
+ * so that equal text is an unchanged cell. */
+#define CELLS_AB                                                                                   \
+    "WITH ca AS (SELECT cell, group_concat(unit || ':' || households, ',') AS m FROM (SELECT * "   \
+    "FROM cell_units WHERE plan = ?1 ORDER BY cell, unit) GROUP BY cell), cb AS (SELECT cell, "    \
+    "group_concat(unit || ':' || households, ',') AS m FROM (SELECT * FROM cell_units WHERE "      \
+    "plan = ?2 ORDER BY cell, unit) GROUP BY cell)"
+
 wg_status wg_plan_diff_get(wg_ws *ws, int64_t a, int64_t b, wg_plan_diff *d)
 {
     wg_ctx *ctx = ws->ctx;
@@ -159,14 +168,10 @@ wg_status wg_plan_diff_get(wg_ws *ws, int64_t a, int64_t b, wg_plan_diff *d)
     if (st == WG_OK)
         st = wg__prepare(
             ws,
-            "WITH ca AS (SELECT cell, group_concat(unit || ':' || households, ',') AS m FROM "
-            "(SELECT * FROM cell_units WHERE plan = ?1 ORDER BY cell, unit) GROUP BY cell), "
-            "cb AS (SELECT cell, group_concat(unit || ':' || households, ',') AS m FROM "
-            "(SELECT * FROM cell_units WHERE plan = ?2 ORDER BY cell, unit) GROUP BY cell) "
-            "SELECT (SELECT count(*) FROM cb WHERE cell NOT IN (SELECT cell FROM ca)), "
-            "(SELECT count(*) FROM ca WHERE cell NOT IN (SELECT cell FROM cb)), "
-            "(SELECT count(*) FROM ca JOIN cb USING (cell) WHERE ca.m <> cb.m), "
-            "(SELECT count(*) FROM ca JOIN cb USING (cell) WHERE ca.m = cb.m)",
+            CELLS_AB "SELECT (SELECT count(*) FROM cb WHERE cell NOT IN (SELECT cell FROM ca)), "
+                     "(SELECT count(*) FROM ca WHERE cell NOT IN (SELECT cell FROM cb)), "
+                     "(SELECT count(*) FROM ca JOIN cb USING (cell) WHERE ca.m <> cb.m), "
+                     "(SELECT count(*) FROM ca JOIN cb USING (cell) WHERE ca.m = cb.m)",
             &q);
     if (st == WG_OK) {
         sqlite3_bind_int64(q, 1, a);
@@ -185,11 +190,8 @@ wg_status wg_plan_diff_get(wg_ws *ws, int64_t a, int64_t b, wg_plan_diff *d)
     if (st == WG_OK)
         st = wg__prepare(
             ws,
-            "WITH ca AS (SELECT cell, group_concat(unit || ':' || households, ',') AS m FROM "
-            "(SELECT * FROM cell_units WHERE plan = ?1 ORDER BY cell, unit) GROUP BY cell), "
-            "cb AS (SELECT cell, group_concat(unit || ':' || households, ',') AS m FROM "
-            "(SELECT * FROM cell_units WHERE plan = ?2 ORDER BY cell, unit) GROUP BY cell), "
-            "moved AS (SELECT cell FROM ca WHERE NOT EXISTS (SELECT 1 FROM cb WHERE cb.cell = "
+            CELLS_AB
+            ", moved AS (SELECT cell FROM ca WHERE NOT EXISTS (SELECT 1 FROM cb WHERE cb.cell = "
             "ca.cell AND cb.m = ca.m)), "
             "flow AS (SELECT x.cell AS f, y.cell AS t, sum(x.households) AS hh FROM cell_units "
             "x JOIN cell_units y ON y.unit = x.unit AND y.plan = ?2 WHERE x.plan = ?1 AND "
@@ -428,7 +430,7 @@ wg_status wg_plan_move(wg_ws *ws, int64_t plan, const char *const *units, size_t
         st = wg_fail(ctx, WG_EINPUT, "cell %s: its community '%s' is no longer in the workspace",
                      to, to_comm);
     /* Every unit must exist, be in the plan, and lie in the target cell's community. */
-    char (*from)[32] = calloc(nunits + 1, sizeof *from);
+    char(*from)[32] = calloc(nunits + 1, sizeof *from);
     if (!from)
         st = wg_fail(ctx, WG_ENOMEM, "out of memory");
     q = NULL;

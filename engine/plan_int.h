@@ -39,7 +39,7 @@ typedef struct ws_units {
     size_t nc, ccap;
     barrier_rec *b;
     size_t nb, bcap;
-    size_t *order; /* unit indexes grouped by community (then by id) */
+    size_t *order;  /* unit indexes grouped by community (then by id) */
     size_t outside; /* units in no community: order[nu - outside .. nu) */
 } ws_units;
 
@@ -60,19 +60,18 @@ typedef struct comm_tess {
     size_t *barrier_idx;     /* their indexes in ws_units.b */
     size_t nbarriers;
     size_t nunits;
-    const size_t *units;     /* ws_units indexes (borrowed from order) */
-    size_t *site_of;         /* per unit (local index): its site */
+    const size_t *units; /* ws_units indexes (borrowed from order) */
+    size_t *site_of;     /* per unit (local index): its site */
     size_t nsites;
-    double *xy;              /* per site */
-    int64_t *hh;             /* per site */
-    GEOSGeometry **shape;    /* per site: the unit's polygon when it is alone there, else NULL */
+    double *xy;           /* per site */
+    int64_t *hh;          /* per site */
+    GEOSGeometry **shape; /* per site: the unit's polygon when it is alone there, else NULL */
     wg_tess *tess;
 } comm_tess;
 
 /* Builds community c's sites and tessellation with ctx's GEOS handle. min: parts lighter than
  * this join a neighbour across a barrier. */
-wg_status comm_tess_build(wg_ctx *ctx, const ws_units *w, size_t c, int64_t min,
-                          comm_tess *out);
+wg_status comm_tess_build(wg_ctx *ctx, const ws_units *w, size_t c, int64_t min, comm_tess *out);
 void comm_tess_free(wg_ctx *ctx, comm_tess *t);
 
 /* Polsby-Popper compactness and parts of a cell polygon. */

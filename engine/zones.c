@@ -188,8 +188,8 @@ static double cut_score(work *k, const size_t *m, size_t nm, const uint8_t *side
                 cutlen += g->len[e];
     }
     int64_t wb = total - wa, k2 = kk - k1;
-    double pen = (double)(out_of(wa, k1 * p->min, k1 * p->max) +
-                          out_of(wb, k2 * p->min, k2 * p->max));
+    double pen =
+        (double)(out_of(wa, k1 * p->min, k1 * p->max) + out_of(wb, k2 * p->min, k2 * p->max));
     return 1000.0 * pen + 0.5 * fabs((double)wa - goal) / (double)p->target + cutlen / scale;
 }
 
@@ -416,12 +416,12 @@ static wg_status contract(wg_ctx *ctx, const sg *g0, const int32_t *label, size_
 
 typedef struct zstate {
     size_t nz;
-    int32_t *z;   /* per node */
-    int64_t *w;   /* per zone */
+    int32_t *z; /* per node */
+    int64_t *w; /* per zone */
     double *a, *p;
     size_t *size;
-    bool *fixed;  /* sealed zones */
-    bool *stuck;  /* out of range for a reason no search can mend */
+    bool *fixed; /* sealed zones */
+    bool *stuck; /* out of range for a reason no search can mend */
 } zstate;
 
 static double zcost(const zone_params *p, int64_t w, double a, double per)
@@ -631,9 +631,9 @@ static size_t recut_round(work *k, zstate *s, size_t *m)
         }
     /* Deduplicate (sort by pair). */
     for (size_t i = 1; i < np; i++)
-        for (size_t j = i; j > 0 && (pairs[j - 1][0] > pairs[j][0] ||
-                                     (pairs[j - 1][0] == pairs[j][0] &&
-                                      pairs[j - 1][1] > pairs[j][1]));
+        for (size_t j = i;
+             j > 0 && (pairs[j - 1][0] > pairs[j][0] ||
+                       (pairs[j - 1][0] == pairs[j][0] && pairs[j - 1][1] > pairs[j][1]));
              j--) {
             int32_t t0 = pairs[j][0], t1 = pairs[j][1];
             pairs[j][0] = pairs[j - 1][0], pairs[j][1] = pairs[j - 1][1];
@@ -687,9 +687,9 @@ static size_t merge_pass(work *k, zstate *s)
         for (size_t b = 0; b < s->nz; b++) {
             if (b == a || shared[b] <= 0 || s->fixed[b] || s->w[a] + s->w[b] > p->max)
                 continue;
-            double d = zcost(p, s->w[a] + s->w[b], s->a[a] + s->a[b],
-                             s->p[a] + s->p[b] - 2 * shared[b]) -
-                       zcost(p, s->w[a], s->a[a], s->p[a]) - zcost(p, s->w[b], s->a[b], s->p[b]);
+            double d =
+                zcost(p, s->w[a] + s->w[b], s->a[a] + s->a[b], s->p[a] + s->p[b] - 2 * shared[b]) -
+                zcost(p, s->w[a], s->a[a], s->p[a]) - zcost(p, s->w[b], s->a[b], s->p[b]);
             if (d < best_d)
                 best_d = d, best = (int32_t)b;
         }
@@ -877,8 +877,7 @@ static void work_fini(work *k)
     k->mark = NULL, k->queue = NULL, k->tmp = NULL, k->key = NULL;
 }
 
-wg_status zones_partition(wg_ctx *ctx, const zone_graph *in, const zone_params *p,
-                          zone_result *out)
+wg_status zones_partition(wg_ctx *ctx, const zone_graph *in, const zone_params *p, zone_result *out)
 {
     memset(out, 0, sizeof *out);
     size_t n = in->n;
@@ -926,8 +925,8 @@ wg_status zones_partition(wg_ctx *ctx, const zone_graph *in, const zone_params *
     /* Pieces of the contracted graph (sealed nodes are walls) and their cuts. */
     size_t n1 = g1.n;
     s.z = malloc((n1 + 1) * sizeof *s.z);
-    int64_t *piece_w = malloc((n1 + 1) * sizeof *piece_w); /* per zone */
-    unsigned *piece_why = calloc(n1 + 1, sizeof *piece_why);  /* per zone */
+    int64_t *piece_w = malloc((n1 + 1) * sizeof *piece_w);   /* per zone */
+    unsigned *piece_why = calloc(n1 + 1, sizeof *piece_why); /* per zone */
     size_t *m = malloc((n1 + 1) * sizeof *m);
     if (st == WG_OK && (!s.z || !piece_w || !piece_why || !m))
         st = wg_fail(ctx, WG_ENOMEM, "out of memory for %zu units", n1);

@@ -13,9 +13,9 @@ typedef struct part {
     const GEOSPreparedGeometry *prep;
     double weight;
     size_t nsites;
-    long crossing;      /* barrier index, or -1 */
+    long crossing; /* barrier index, or -1 */
     bool tiled;
-    GEOSGeometry *vor;  /* owned Voronoi collection (tessellation mode) */
+    GEOSGeometry *vor; /* owned Voronoi collection (tessellation mode) */
 } part;
 
 typedef struct edge {
@@ -32,7 +32,7 @@ struct wg_tess {
     bool *owned;                 /* region[i] owned (tiled mode clip or clone) */
     bool *clipped;               /* Voronoi region extends beyond the part */
     double *area, *outer;
-    size_t *off;                 /* CSR: n + 1 */
+    size_t *off; /* CSR: n + 1 */
     size_t *nbr;
     double *len;
 };
@@ -54,8 +54,7 @@ static GEOSGeometry *make_point(GEOSContextHandle_t h, double x, double y)
     return GEOSGeom_createPoint_r(h, cs);
 }
 
-static GEOSGeometry *make_segment(GEOSContextHandle_t h, double x0, double y0, double x1,
-                                  double y1)
+static GEOSGeometry *make_segment(GEOSContextHandle_t h, double x0, double y0, double x1, double y1)
 {
     GEOSCoordSequence *cs = GEOSCoordSeq_create_r(h, 2, 2);
     if (!cs)
@@ -150,10 +149,9 @@ static wg_status cut_parts(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in)
         return st == WG_OK ? add_polygons(ctx, t, in->area) : st;
     }
     lines[nl++] = GEOSBoundary_r(h, in->area);
-    GEOSGeometry *coll = lines[nl - 1]
-                             ? GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, lines,
-                                                           (unsigned)nl)
-                             : NULL;
+    GEOSGeometry *coll =
+        lines[nl - 1] ? GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, lines, (unsigned)nl)
+                      : NULL;
     if (!coll) {
         for (size_t i = 0; i < nl; i++)
             if (lines[i])
@@ -461,8 +459,10 @@ static size_t grid_nearest(const grid *g, const double *xy, double x, double y)
         }
         /* Every site not yet seen lies outside the searched block; stop when the best one is
          * closer than the block's edge. */
-        double bx0 = g->x0 + (double)(cx - r) * g->cell, bx1 = g->x0 + (double)(cx + r + 1) * g->cell;
-        double by0 = g->y0 + (double)(cy - r) * g->cell, by1 = g->y0 + (double)(cy + r + 1) * g->cell;
+        double bx0 = g->x0 + (double)(cx - r) * g->cell,
+               bx1 = g->x0 + (double)(cx + r + 1) * g->cell;
+        double by0 = g->y0 + (double)(cy - r) * g->cell,
+               by1 = g->y0 + (double)(cy + r + 1) * g->cell;
         double margin = fmin(fmin(x - bx0, bx1 - x), fmin(y - by0, by1 - y));
         if (best != SIZE_MAX && margin > 0 && sqrt(bd) <= margin)
             break;
@@ -509,8 +509,8 @@ typedef struct shared_seg {
 } shared_seg;
 
 /* Finds the segments of the part's Voronoi rings that two sites share. */
-static wg_status find_shared(wg_ctx *ctx, wg_tess *t, const size_t *ids, size_t n,
-                             shared_seg **out, size_t *nout)
+static wg_status find_shared(wg_ctx *ctx, wg_tess *t, const size_t *ids, size_t n, shared_seg **out,
+                             size_t *nout)
 {
     GEOSContextHandle_t h = t->h;
     size_t cap = 0;
@@ -549,8 +549,8 @@ static wg_status find_shared(wg_ctx *ctx, wg_tess *t, const size_t *ids, size_t 
                 table[sl] = key;
             } else if (table[sl].site != s && m < cap / 2 + 1) {
                 size_t a = table[sl].site;
-                res[m++] = (shared_seg){a < s ? a : s, a < s ? s : a, key.x0, key.y0, key.x1,
-                                        key.y1};
+                res[m++] =
+                    (shared_seg){a < s ? a : s, a < s ? s : a, key.x0, key.y0, key.x1, key.y1};
             }
         }
     }
@@ -563,8 +563,8 @@ static wg_status find_shared(wg_ctx *ctx, wg_tess *t, const size_t *ids, size_t 
 
 /* Sorts the edges of one part by pair, adds up each pair's segments, drops empty ones, appends
  * them to `edges` and takes them off the sites' outlines. perim[k] belongs to ids[k]. */
-static wg_status fold_edges(wg_ctx *ctx, wg_tess *t, edge_list *local, const size_t *ids,
-                            size_t n, const double *perim, edge_list *edges)
+static wg_status fold_edges(wg_ctx *ctx, wg_tess *t, edge_list *local, const size_t *ids, size_t n,
+                            const double *perim, edge_list *edges)
 {
     qsort(local->e, local->n, sizeof *local->e, edge_cmp);
     for (size_t k = 0; k < n; k++)
@@ -782,8 +782,8 @@ static wg_status tiled_part(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in, size_
         size_t s = ids[k];
         const GEOSGeometry *shape = in->shape[s];
         int inside = GEOSPreparedContains_r(h, P->prep, shape);
-        GEOSGeometry *r = inside == 1 ? GEOSGeom_clone_r(h, shape)
-                                      : GEOSIntersection_r(h, P->geom, shape);
+        GEOSGeometry *r =
+            inside == 1 ? GEOSGeom_clone_r(h, shape) : GEOSIntersection_r(h, P->geom, shape);
         if (!r)
             return geos_fail(ctx, "clipping a unit to its part");
         t->region[s] = r;

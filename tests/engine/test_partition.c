@@ -11,8 +11,8 @@
 #include "wg/ws.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,8 +77,8 @@ static bool in_comm(int i, int j, bool ell, double x, double y)
 }
 
 typedef struct city_opts {
-    bool fine;     /* only small units (1-10 households) */
-    bool points;   /* some units are address points */
+    bool fine;   /* only small units (1-10 households) */
+    bool points; /* some units are address points */
     bool river;
 } city_opts;
 
@@ -102,15 +102,15 @@ static int make_city(uint64_t seed, city_opts co, const char *ws_name)
                    "%s{\"type\":\"Feature\",\"properties\":{\"id\":\"K%d%d\"},\"geometry\":{"
                    "\"type\":\"Polygon\",\"coordinates\":[[[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f],"
                    "[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f]]]}}",
-                   i + j ? "," : "", i, j, x0, y0, x0 + CW, y0, x0 + CW, y0 + CH / 2,
-                   x0 + CW / 2, y0 + CH / 2, x0 + CW / 2, y0 + CH, x0, y0 + CH, x0, y0);
+                   i + j ? "," : "", i, j, x0, y0, x0 + CW, y0, x0 + CW, y0 + CH / 2, x0 + CW / 2,
+                   y0 + CH / 2, x0 + CW / 2, y0 + CH, x0, y0 + CH, x0, y0);
             else
                 tx(&comm,
                    "%s{\"type\":\"Feature\",\"properties\":{\"id\":\"K%d%d\"},\"geometry\":{"
                    "\"type\":\"Polygon\",\"coordinates\":[[[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f],"
                    "[%.1f,%.1f],[%.1f,%.1f]]]}}",
-                   i + j ? "," : "", i, j, x0, y0, x0 + CW, y0, x0 + CW, y0 + CH, x0, y0 + CH,
-                   x0, y0);
+                   i + j ? "," : "", i, j, x0, y0, x0 + CW, y0, x0 + CW, y0 + CH, x0, y0 + CH, x0,
+                   y0);
             /* Units on a jittered 20 m grid; compounds as 3x2 clusters of buildings, their
              * ground kept clear of other units. */
             double box[64][4];
@@ -124,8 +124,8 @@ static int make_city(uint64_t seed, city_opts co, const char *ws_name)
                         continue;
                     bool taken = false;
                     for (int q = 0; q < nbox && !taken; q++)
-                        taken = cx > box[q][0] && cx < box[q][2] && cy > box[q][1] &&
-                                cy < box[q][3];
+                        taken =
+                            cx > box[q][0] && cx < box[q][2] && cy > box[q][1] && cy < box[q][3];
                     if (taken || urand() < 0.25)
                         continue; /* a compound's ground, or open space */
                     bool compound = !co.fine && urand() < 0.04;
@@ -234,8 +234,8 @@ static void check_plan(const char *ws_name, int64_t plan, int units, bool fine, 
     sqlite3 *db = open_db(ws_name);
     /* Every unit in exactly one cell. */
     ck_assert_int_eq((int)qp(db, plan, "SELECT count(*) FROM cell_units WHERE plan = ?1"), units);
-    ck_assert_int_eq((int)qp(db, plan, "SELECT count(DISTINCT unit) FROM cell_units WHERE plan = ?1"),
-                     units);
+    ck_assert_int_eq(
+        (int)qp(db, plan, "SELECT count(DISTINCT unit) FROM cell_units WHERE plan = ?1"), units);
     ck_assert_int_eq((int)qp(db, plan,
                              "SELECT count(*) FROM cell_units cu LEFT JOIN cells c ON c.plan = "
                              "cu.plan AND c.code = cu.cell WHERE cu.plan = ?1 AND c.fid IS NULL"),
@@ -247,10 +247,10 @@ static void check_plan(const char *ws_name, int64_t plan, int units, bool fine, 
                              "= cu.unit WHERE cu.plan = ?1 AND cu.cell = c.code)"),
                      0);
     /* Every cell one polygon, inside its community, holding only that community's units. */
-    ck_assert_msg(qp(db, plan,
-                     "SELECT count(*) FROM cells WHERE plan = ?1 AND ST_NumGeometries(geom) <> 1") ==
-                      0,
-                  "seed %llu: a cell in pieces", (unsigned long long)seed);
+    ck_assert_msg(
+        qp(db, plan,
+           "SELECT count(*) FROM cells WHERE plan = ?1 AND ST_NumGeometries(geom) <> 1") == 0,
+        "seed %llu: a cell in pieces", (unsigned long long)seed);
     ck_assert_int_eq((int)qp(db, plan,
                              "SELECT count(*) FROM cell_units cu JOIN units u ON u.id = cu.unit "
                              "JOIN cells c ON c.plan = cu.plan AND c.code = cu.cell WHERE "
@@ -262,12 +262,13 @@ static void check_plan(const char *ws_name, int64_t plan, int units, bool fine, 
                              "m.geom)) > 1e-6 * ST_Area(c.geom)"),
                      0);
     /* Cells tile each community: areas add up, and their union is the community. */
-    ck_assert_msg(qp(db, plan,
-                     "SELECT count(*) FROM communities m JOIN (SELECT community, sum(ST_Area(geom)) "
-                     "s, ST_Area(ST_Union(geom)) u FROM cells WHERE plan = ?1 GROUP BY community) "
-                     "x ON x.community = m.id WHERE abs(x.s - ST_Area(m.geom)) > 1e-6 * "
-                     "ST_Area(m.geom) OR abs(x.u - ST_Area(m.geom)) > 1e-6 * ST_Area(m.geom)") == 0,
-                  "seed %llu: cells do not tile a community", (unsigned long long)seed);
+    ck_assert_msg(
+        qp(db, plan,
+           "SELECT count(*) FROM communities m JOIN (SELECT community, sum(ST_Area(geom)) "
+           "s, ST_Area(ST_Union(geom)) u FROM cells WHERE plan = ?1 GROUP BY community) "
+           "x ON x.community = m.id WHERE abs(x.s - ST_Area(m.geom)) > 1e-6 * "
+           "ST_Area(m.geom) OR abs(x.u - ST_Area(m.geom)) > 1e-6 * ST_Area(m.geom)") == 0,
+        "seed %llu: cells do not tile a community", (unsigned long long)seed);
     /* Every cell out of range carries an issue with its cause. */
     ck_assert_int_eq((int)qp(db, plan,
                              "SELECT count(*) FROM cells c WHERE plan = ?1 AND (households < 200 "
@@ -293,12 +294,13 @@ static void check_plan(const char *ws_name, int64_t plan, int units, bool fine, 
                   "seed %llu: a compound that fits was split", (unsigned long long)seed);
     /* No cell straddles a barrier without saying so (a barrier along a cell's edge may
      * wander off it in the last digits: the interior is taken 1 cm in). */
-    ck_assert_int_eq((int)qp(db, plan,
-                             "SELECT count(*) FROM cells c, barriers b WHERE c.plan = ?1 AND "
-                             "ST_Intersects(ST_Buffer(c.geom, -0.01), b.geom) AND NOT EXISTS (SELECT 1 "
-                             "FROM plan_issues i WHERE i.plan = ?1 AND i.cell = c.code AND "
-                             "i.kind = 'barrier')"),
-                     0);
+    ck_assert_int_eq(
+        (int)qp(db, plan,
+                "SELECT count(*) FROM cells c, barriers b WHERE c.plan = ?1 AND "
+                "ST_Intersects(ST_Buffer(c.geom, -0.01), b.geom) AND NOT EXISTS (SELECT 1 "
+                "FROM plan_issues i WHERE i.plan = ?1 AND i.cell = c.code AND "
+                "i.kind = 'barrier')"),
+        0);
     sqlite3_close(db);
 }
 
@@ -307,8 +309,8 @@ static int64_t partition(const char *ws_name, const char *name, const char *keep
 {
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_open(t_ctx, t_path(t_dir, ws_name), &ws));
-    wg_part_opts o = {.target = 250, .min = 200, .max = 300, .name = name, .keep = keep,
-                      .seed = seed};
+    wg_part_opts o = {
+        .target = 250, .min = 200, .max = 300, .name = name, .keep = keep, .seed = seed};
     T_OK(t_ctx, wg_partition(ws, &o, s));
     wg_ws_close(ws);
     return s->plan;
@@ -359,14 +361,16 @@ static void random_city(uint64_t seed, city_opts co)
 START_TEST(random_fine_cities)
 {
     for (uint64_t seed = 1; seed <= 6; seed++)
-        random_city(seed, (city_opts){.fine = true, .points = seed % 2 == 0, .river = seed % 3 != 0});
+        random_city(seed,
+                    (city_opts){.fine = true, .points = seed % 2 == 0, .river = seed % 3 != 0});
 }
 END_TEST
 
 START_TEST(random_compound_cities)
 {
     for (uint64_t seed = 101; seed <= 106; seed++)
-        random_city(seed, (city_opts){.fine = false, .points = seed % 2 == 0, .river = seed % 3 != 0});
+        random_city(seed,
+                    (city_opts){.fine = false, .points = seed % 2 == 0, .river = seed % 3 != 0});
 }
 END_TEST
 
@@ -464,8 +468,10 @@ START_TEST(lock_move_and_diff)
     ck_assert(res.same_community);
     ck_assert_uint_eq(res.from_cells, 1);
     db = open_db("c.wangge");
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM cell_units WHERE plan = ?1 AND unit = '%s' "
-                              "AND cell = '%s'", unit, locked);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM cell_units WHERE plan = ?1 AND unit = '%s' "
+             "AND cell = '%s'",
+             unit, locked);
     ck_assert_int_eq((int)qp(db, p2, sql), 1);
     ck_assert_double_eq(qp(db, p2, "SELECT sum(households) FROM cells WHERE plan = ?1"), before);
     snprintf(sql, sizeof sql, "SELECT households FROM cells WHERE plan = ?1 AND code = '%s'",
@@ -485,8 +491,14 @@ START_TEST(lock_move_and_diff)
 
     /* Locking the moved-into cell keeps it exactly, even redrawn from the edited plan. */
     const char *lk[] = {locked};
-    wg_part_opts lo = {.target = 250, .min = 200, .max = 300, .name = "locked", .keep = "edit",
-                       .lock = lk, .nlock = 1, .seed = 5};
+    wg_part_opts lo = {.target = 250,
+                       .min = 200,
+                       .max = 300,
+                       .name = "locked",
+                       .keep = "edit",
+                       .lock = lk,
+                       .nlock = 1,
+                       .seed = 5};
     wg_part_summary s3;
     T_OK(t_ctx, wg_partition(ws, &lo, &s3));
     T_OK(t_ctx, wg_plan_diff_get(ws, p2, s3.plan, &df));

@@ -11,26 +11,26 @@ typedef struct wg_part_opts {
     const char *keep;         /* redraw from this plan (name or id), or NULL */
     const char *const *lock;  /* cell codes of the `keep` plan kept exactly as they are */
     size_t nlock;
-    uint64_t seed;            /* the same seed and input give the same plan */
-    const char *division;     /* 6-digit division code for new community codes; NULL: "000000" */
-    int threads;              /* communities partitioned at once; 0: 2 */
+    uint64_t seed;        /* the same seed and input give the same plan */
+    const char *division; /* 6-digit division code for new community codes; NULL: "000000" */
+    int threads;          /* communities partitioned at once; 0: 2 */
 } wg_part_opts;
 
 typedef struct wg_part_summary {
-    int64_t plan;             /* the new plan's id */
+    int64_t plan; /* the new plan's id */
     char name[128];
-    bool active;              /* it became the active plan (there was none) */
+    bool active; /* it became the active plan (there was none) */
     size_t communities, units, cells;
     int64_t households;
     int64_t hh_min, hh_median, hh_max; /* over cells */
-    size_t in_range;          /* cells with households in [min, max] */
-    size_t out_of_range;      /* cells outside, each with its cause in the plan's issues */
-    size_t issues;            /* all recorded issues (see wg_plan_issues) */
-    size_t pieces;            /* cells whose polygon falls in more than one piece */
-    size_t across_barrier;    /* cells that straddle a barrier */
-    size_t outside;           /* units in no community, left out */
-    double pp_mean, pp_min;   /* Polsby-Popper compactness of the cell polygons */
-    double max_dev;           /* max |households - target| / target over in-range cells */
+    size_t in_range;                   /* cells with households in [min, max] */
+    size_t out_of_range;               /* cells outside, each with its cause in the plan's issues */
+    size_t issues;                     /* all recorded issues (see wg_plan_issues) */
+    size_t pieces;                     /* cells whose polygon falls in more than one piece */
+    size_t across_barrier;             /* cells that straddle a barrier */
+    size_t outside;                    /* units in no community, left out */
+    double pp_mean, pp_min;            /* Polsby-Popper compactness of the cell polygons */
+    double max_dev;                    /* max |households - target| / target over in-range cells */
     /* Redrawing (keep): */
     size_t kept;              /* cells kept with their units and code */
     int64_t moved_households; /* households of units now in another cell than before */
@@ -60,7 +60,7 @@ typedef struct wg_plan_cell {
 } wg_plan_cell;
 
 typedef struct wg_plan_issue {
-    char cell[32];      /* "" when none */
+    char cell[32]; /* "" when none */
     char community[64];
     char kind[24];
     char cause[256];
@@ -68,8 +68,8 @@ typedef struct wg_plan_issue {
 
 typedef struct wg_plan_detail {
     wg_plan_info info;
-    char params[512];   /* JSON */
-    wg_plan_cell *cells;   /* by code */
+    char params[512];    /* JSON */
+    wg_plan_cell *cells; /* by code */
     size_t ncells;
     wg_plan_issue *issues; /* by cell, kind */
     size_t nissues;
@@ -79,9 +79,9 @@ typedef struct wg_plan_detail {
 wg_status wg_plan_detail_get(wg_ws *ws, int64_t id, wg_plan_detail *out);
 void wg_plan_detail_free(wg_plan_detail *d);
 
-typedef struct wg_plan_map {  /* old cell -> the new cell holding most of its households */
+typedef struct wg_plan_map { /* old cell -> the new cell holding most of its households */
     char from[32], to[32];
-    int64_t households;       /* of `from`'s units that are in `to` */
+    int64_t households; /* of `from`'s units that are in `to` */
 } wg_plan_map;
 
 typedef struct wg_plan_diff {

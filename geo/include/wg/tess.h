@@ -18,14 +18,14 @@
 #include <stddef.h>
 
 typedef struct wg_tess_in {
-    const GEOSGeometry *area;             /* Polygon or MultiPolygon; borrowed */
-    const GEOSGeometry *const *barriers;  /* lines (may be NULL when nbarriers is 0); borrowed */
+    const GEOSGeometry *area;            /* Polygon or MultiPolygon; borrowed */
+    const GEOSGeometry *const *barriers; /* lines (may be NULL when nbarriers is 0); borrowed */
     size_t nbarriers;
-    size_t n;                             /* sites */
-    const double *xy;                     /* 2n: distinct site coordinates (metres) */
-    const GEOSGeometry *const *shape;     /* n polygons, entries may be NULL; NULL: all points */
-    const double *weight;                 /* n weights for merging light parts; NULL: all 1 */
-    double min_weight;                    /* parts lighter than this join a neighbour; 0: never */
+    size_t n;                         /* sites */
+    const double *xy;                 /* 2n: distinct site coordinates (metres) */
+    const GEOSGeometry *const *shape; /* n polygons, entries may be NULL; NULL: all points */
+    const double *weight;             /* n weights for merging light parts; NULL: all 1 */
+    double min_weight;                /* parts lighter than this join a neighbour; 0: never */
 } wg_tess_in;
 
 typedef struct wg_tess wg_tess;
