@@ -798,6 +798,23 @@ static wg_status store_plan(wg_ws *ws, const ws_units *w, comm_out *out, const w
                 st = wg__sql_fail(ws, "storing a cell's units: ");
         }
     }
+    /* Compounds in more than one cell: cut along building lines because they hold more than
+     * max, or because their buildings do not form one connected area. */
+    if (st == WG_OK) {
+        char split[1024];
+        snprintf(split, sizeof split,
+                 "INSERT INTO plan_issues (plan, cell, community, kind, cause) SELECT %lld, NULL, "
+                 "min(u.community), 'compound_split', printf('compound %%s (%%d households) is "
+                 "split into %%d cells: %%s', u.compound, sum(u.households), count(DISTINCT "
+                 "cu.cell), CASE WHEN sum(u.households) > %lld THEN 'above max, cut along "
+                 "building lines' ELSE 'its buildings do not form one connected area (a barrier "
+                 "or other units between them)' END) FROM cell_units cu JOIN units u ON u.id = "
+                 "cu.unit WHERE cu.plan = %lld AND u.compound IS NOT NULL GROUP BY u.compound "
+                 "HAVING count(DISTINCT cu.cell) > 1 ORDER BY u.compound",
+                 (long long)plan, (long long)o->max, (long long)plan);
+        st = wg__sql(ws, split);
+        sum->issues += (size_t)sqlite3_changes(ws->db);
+    }
     /* Units in no community are left out, each named. */
     for (size_t k = w->nu - w->outside; st == WG_OK && k < w->nu; k++) {
         char cause[256];

@@ -292,6 +292,15 @@ static void check_plan(const char *ws_name, int64_t plan, int units, bool fine, 
                      "u.compound HAVING sum(u.households) <= 300 AND count(DISTINCT cu.cell) > "
                      "1)") == 0,
                   "seed %llu: a compound that fits was split", (unsigned long long)seed);
+    /* Every compound in more than one cell is reported as split. */
+    ck_assert_int_eq((int)qp(db, plan,
+                             "SELECT count(*) FROM (SELECT u.compound FROM units u JOIN "
+                             "cell_units cu ON cu.unit = u.id AND cu.plan = ?1 WHERE u.compound "
+                             "IS NOT NULL GROUP BY u.compound HAVING count(DISTINCT cu.cell) > 1) "
+                             "x WHERE NOT EXISTS (SELECT 1 FROM plan_issues i WHERE i.plan = ?1 "
+                             "AND i.kind = 'compound_split' AND i.cause LIKE 'compound ' || "
+                             "x.compound || ' %')"),
+                     0);
     /* No cell straddles a barrier without saying so (a barrier along a cell's edge may
      * wander off it in the last digits: the interior is taken 1 cm in). */
     ck_assert_int_eq(
