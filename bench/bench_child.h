@@ -6,6 +6,7 @@
 #include "wg/core.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,6 +32,39 @@ static inline int bench_in_child(int (*fn)(const char *, const char *), const ch
         return 1;
     printf("%s scale=%s peak_rss_mib=%.1f\n", what, scale, (double)ru.ru_maxrss / 1024.0);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+typedef struct bench_step {
+    int (*fn)(const char *scale, const char *dir);
+    const char *what;
+} bench_step;
+
+/* For each scale named on the command line (default: medium large), runs the steps in order,
+ * each in a child, in a fresh temporary folder (under $TMPDIR) removed afterwards; stops at
+ * the first failing step. Returns 0 or the failing step's status. */
+static inline int bench_scales(int argc, char **argv, const char *name, const bench_step *steps,
+                               int nsteps)
+{
+    const char *defaults[] = {"medium", "large"};
+    const char **scales = argc > 1 ? (const char **)argv + 1 : defaults;
+    int n = argc > 1 ? argc - 1 : 2;
+    const char *base = getenv("TMPDIR");
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        char dir[1024];
+        snprintf(dir, sizeof dir, "%s/%s.XXXXXX", base && *base ? base : "/tmp", name);
+        if (!mkdtemp(dir)) {
+            perror("mkdtemp");
+            return 1;
+        }
+        for (int s = 0; s < nsteps && rc == 0; s++)
+            rc = bench_in_child(steps[s].fn, steps[s].what, scales[i], dir);
+        char cmd[1100];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "%s: could not remove %s\n", name, dir);
+    }
+    return rc;
 }
 
 #endif

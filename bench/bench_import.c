@@ -73,25 +73,6 @@ static int import_all(const char *scale_name, const char *dir)
 
 int main(int argc, char **argv)
 {
-    const char *defaults[] = {"medium", "large"};
-    const char **scales = argc > 1 ? (const char **)argv + 1 : defaults;
-    int n = argc > 1 ? argc - 1 : 2;
-    const char *base = getenv("TMPDIR");
-    int rc = 0;
-    for (int i = 0; i < n && rc == 0; i++) {
-        char dir[1024];
-        snprintf(dir, sizeof dir, "%s/bench_import.XXXXXX", base && *base ? base : "/tmp");
-        if (!mkdtemp(dir)) {
-            perror("mkdtemp");
-            return 1;
-        }
-        rc = bench_in_child(generate, "generate", scales[i], dir);
-        if (rc == 0)
-            rc = bench_in_child(import_all, "import", scales[i], dir);
-        char cmd[1100];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "bench_import: could not remove %s\n", dir);
-    }
-    return rc;
+    const bench_step steps[] = {{generate, "generate"}, {import_all, "import"}};
+    return bench_scales(argc, argv, "bench_import", steps, 2);
 }

@@ -331,30 +331,10 @@ static int run_metis(const char *scale, const char *dir)
 
 int main(int argc, char **argv)
 {
-    const char *defaults[] = {"medium", "large"};
-    const char **scales = argc > 1 ? (const char **)argv + 1 : defaults;
-    int n = argc > 1 ? argc - 1 : 2;
-    const char *base = getenv("TMPDIR");
     bool have_metis = system("command -v gpmetis > /dev/null 2>&1") == 0;
     if (!have_metis)
         printf("gpmetis not found (Debian package metis): no comparison\n");
-    int rc = 0;
-    for (int i = 0; i < n && rc == 0; i++) {
-        char dir[1024];
-        snprintf(dir, sizeof dir, "%s/bench_partition.XXXXXX", base && *base ? base : "/tmp");
-        if (!mkdtemp(dir)) {
-            perror("mkdtemp");
-            return 1;
-        }
-        rc = bench_in_child(prepare, "prepare", scales[i], dir);
-        if (rc == 0)
-            rc = bench_in_child(run_partition, "partition", scales[i], dir);
-        if (rc == 0 && have_metis)
-            rc = bench_in_child(run_metis, "compare", scales[i], dir);
-        char cmd[1100];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "bench_partition: could not remove %s\n", dir);
-    }
-    return rc;
+    const bench_step steps[] = {
+        {prepare, "prepare"}, {run_partition, "partition"}, {run_metis, "compare"}};
+    return bench_scales(argc, argv, "bench_partition", steps, have_metis ? 3 : 2);
 }

@@ -411,3 +411,31 @@ void cell_shape(GEOSContextHandle_t h, const GEOSGeometry *g, double *area, doub
     *pp = p > 0 ? 4 * 3.14159265358979323846 * a / (p * p) : 0;
     *pieces = GEOSGetNumGeometries_r(h, g);
 }
+
+wg_status plan_issue_prepare(wg_ws *ws, sqlite3_stmt **q)
+{
+    return wg__prepare(ws,
+                       "INSERT INTO plan_issues (plan, cell, community, kind, cause) VALUES (?, ?, "
+                       "?, ?, ?)",
+                       q);
+}
+
+wg_status plan_issue_add(wg_ws *ws, sqlite3_stmt *q, int64_t plan, const char *cell,
+                         const char *comm, const char *kind, const char *cause, size_t *count)
+{
+    sqlite3_reset(q);
+    sqlite3_bind_int64(q, 1, plan);
+    if (cell)
+        sqlite3_bind_text(q, 2, cell, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, 2);
+    if (comm)
+        sqlite3_bind_text(q, 3, comm, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, 3);
+    sqlite3_bind_text(q, 4, kind, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 5, cause, -1, SQLITE_TRANSIENT);
+    if (count)
+        (*count)++;
+    return sqlite3_step(q) == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "storing an issue: ");
+}

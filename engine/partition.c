@@ -216,7 +216,7 @@ static wg_status part_zones(wg_ctx *ctx, const comm_tess *t, const int32_t *grou
 /* Keep: a small free zone next to a kept cell joins it when the sum stays in range, so that
  * new units do not force old households to move. */
 static void absorb_small(const comm_tess *t, const zone_params *zp, int32_t *zone_of_site,
-                         out_cell *cells, size_t nz, const int32_t *kept_old)
+                         out_cell *cells, size_t nz, const keep_info *keep)
 {
     for (size_t z = 0; z < nz; z++) {
         if (cells[z].old >= 0 || cells[z].hh >= zp->min || cells[z].nunits == 0)
@@ -231,7 +231,7 @@ static void absorb_small(const comm_tess *t, const zone_params *zp, int32_t *zon
             wg_tess_adj(t->tess, s, &nbr, &len, &deg);
             for (size_t e = 0; e < deg; e++) {
                 int32_t b = zone_of_site[nbr[e]];
-                if (b == (int32_t)z || cells[b].old < 0 || kept_old[b] == 2)
+                if (b == (int32_t)z || cells[b].old < 0 || keep->locked[cells[b].old])
                     continue; /* only kept, not locked, cells take units in */
                 if (cells[b].hh + cells[z].hh <= zp->max &&
                     (best < 0 || cells[b].hh < cells[best].hh))
@@ -249,38 +249,64 @@ static void absorb_small(const comm_tess *t, const zone_params *zp, int32_t *zon
     }
 }
 
+/* A unit's share in inherit_codes(): its zone, its old cell, its households. */
+typedef struct share {
+    int32_t zone, old;
+    size_t unit; /* local index, for a stable order */
+    int64_t hh;
+} share;
+
+static int cmp_share(const void *a, const void *b)
+{
+    const share *p = a, *q = b;
+    if (p->zone != q->zone)
+        return p->zone < q->zone ? -1 : 1;
+    if (p->old != q->old)
+        return p->old < q->old ? -1 : 1;
+    return p->unit < q->unit ? -1 : p->unit > q->unit;
+}
+
 /* Keep: a redrawn cell takes the code of the old cell that gave it most of its households
- * (more than half), each old code once, so that a cell redrawn into the same units is the
- * same cell. */
+ * (more than half; units count 1e-3 each, so that empty units decide ties), each old code
+ * once, so that a cell redrawn into the same units is the same cell. */
 static void inherit_codes(const ws_units *w, const comm_tess *t, const int32_t *zone_of_site,
                           out_cell *cells, size_t nz)
 {
-    bool used_any = false;
-    for (size_t z = 0; z < nz; z++) {
-        if (cells[z].old >= 0 || cells[z].nunits == 0)
-            continue;
-        /* The old cell with the most households (then units) of this zone. */
-        int32_t best = -1;
-        double best_v = 0;
-        for (size_t k = 0; k < t->nunits; k++) {
-            int32_t oc = w->u[t->units[k]].old_cell;
-            if (oc < 0 || zone_of_site[t->site_of[k]] != (int32_t)z || oc == best)
-                continue;
-            double v = 0;
-            for (size_t j = 0; j < t->nunits; j++)
-                if (w->u[t->units[j]].old_cell == oc && zone_of_site[t->site_of[j]] == (int32_t)z)
-                    v += (double)w->u[t->units[j]].hh + 1e-3;
-            if (v > best_v || (v == best_v && oc < best))
-                best_v = v, best = oc;
-        }
-        double total = (double)cells[z].hh + 1e-3 * (double)cells[z].nunits;
-        if (best >= 0 && 2 * best_v > total)
-            cells[z].inherit = best;
-        used_any |= best >= 0;
+    share *sh = malloc((t->nunits + 1) * sizeof *sh);
+    if (!sh)
+        return; /* no codes inherited: new serials, nothing wrong */
+    size_t n = 0;
+    for (size_t k = 0; k < t->nunits; k++) {
+        const unit_rec *u = &w->u[t->units[k]];
+        int32_t z = zone_of_site[t->site_of[k]];
+        if (u->old_cell >= 0 && cells[z].old < 0 && cells[z].nunits > 0)
+            sh[n++] = (share){z, u->old_cell, k, u->hh};
     }
+    qsort(sh, n, sizeof *sh, cmp_share);
+    /* Runs of one (zone, old cell); the heaviest run of each zone, the lower old cell on a
+     * tie. */
+    int32_t best = -1;
+    double best_v = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        double v = 0;
+        for (; j < n && sh[j].zone == sh[i].zone && sh[j].old == sh[i].old; j++)
+            v += (double)sh[j].hh + 1e-3;
+        if (best < 0 || v > best_v)
+            best_v = v, best = sh[i].old;
+        bool zone_ends = j == n || sh[j].zone != sh[i].zone;
+        if (zone_ends) {
+            out_cell *C = &cells[sh[i].zone];
+            if (2 * best_v > (double)C->hh + 1e-3 * (double)C->nunits)
+                C->inherit = best;
+            best = -1, best_v = 0;
+        }
+        i = j;
+    }
+    free(sh);
     /* An old code goes to one cell only: the one with the larger share; and never beside a
      * kept cell holding that code. */
-    for (size_t z = 0; used_any && z < nz; z++)
+    for (size_t z = 0; n && z < nz; z++)
         for (size_t y = 0; y < nz; y++) {
             if (y == z || cells[z].inherit < 0)
                 continue;
@@ -315,8 +341,6 @@ static wg_status do_community(wg_ctx *ctx, job *J, size_t c)
     zone_params zp = {o->target, o->min, o->max, o->seed ^ (uint64_t)c * 0x9E3779B97F4A7C15u};
     size_t nparts = t.tess ? wg_tess_nparts(t.tess) : 0;
     size_t nz = 0, zcap = 0;
-    int32_t *kept_old = NULL; /* per zone: 0 new, 1 kept, 2 locked */
-    size_t kcap = 0;
     for (size_t p = 0; st == WG_OK && p < nparts; p++) {
         size_t n = 0;
         for (size_t s = 0; s < t.nsites; s++)
@@ -328,8 +352,7 @@ static wg_status do_community(wg_ctx *ctx, job *J, size_t c)
         st = part_zones(ctx, &t, group, sealed, ids, n, &zp, zone_of_site, &zr);
         if (st != WG_OK)
             break;
-        if ((st = wg_grow(ctx, (void **)&out->cells, &zcap, nz + zr.nzones, sizeof *out->cells)) ||
-            (st = wg_grow(ctx, (void **)&kept_old, &kcap, nz + zr.nzones, sizeof *kept_old))) {
+        if ((st = wg_grow(ctx, (void **)&out->cells, &zcap, nz + zr.nzones, sizeof *out->cells))) {
             zone_result_free(&zr);
             break;
         }
@@ -338,15 +361,12 @@ static wg_status do_community(wg_ctx *ctx, job *J, size_t c)
             out_cell *C = &out->cells[nz + z];
             memset(C, 0, sizeof *C);
             C->why = zr.why[z];
-            C->big = zr.big[z] == SIZE_MAX ? SIZE_MAX : 0;
             C->piece_hh = zr.piece[z];
             C->crossing = cross >= 0 ? (long)t.barrier_idx[cross] : -1;
             C->old = zr.sealed_id[z];
             C->inherit = -1;
-            kept_old[nz + z] = C->old < 0 ? 0 : J->keep->locked[C->old] ? 2 : 1;
             /* The heaviest unit of a zone above max, named later from its site. */
-            if (zr.big[z] != SIZE_MAX)
-                C->big = ids[zr.big[z]];
+            C->big = zr.big[z] == SIZE_MAX ? SIZE_MAX : ids[zr.big[z]];
         }
         for (size_t k = 0; k < n; k++)
             zone_of_site[ids[k]] += (int32_t)nz;
@@ -360,7 +380,7 @@ static wg_status do_community(wg_ctx *ctx, job *J, size_t c)
         out->cells[z].nunits++;
     }
     if (st == WG_OK && J->keep)
-        absorb_small(&t, &zp, zone_of_site, out->cells, nz, kept_old);
+        absorb_small(&t, &zp, zone_of_site, out->cells, nz, J->keep);
     if (st == WG_OK && J->keep)
         inherit_codes(w, &t, zone_of_site, out->cells, nz);
     /* The heaviest unit of each site named as "big": turn a site index into a unit index. */
@@ -434,7 +454,7 @@ static wg_status do_community(wg_ctx *ctx, job *J, size_t c)
         out->ncells = kept;
         free(renum);
     }
-    free(group), free(sealed), free(zone_of_site), free(ids), free(kept_old);
+    free(group), free(sealed), free(zone_of_site), free(ids);
     comm_tess_free(ctx, &t);
     if (st != WG_OK)
         wg_ctx_where(ctx, "community %s: ", wu_str(w, w->c[c].id));
@@ -608,25 +628,6 @@ static void cell_codes(const comm_rec *C, comm_out *co, const char *prefix, cons
 
 /* ---- Storing ------------------------------------------------------------------------------ */
 
-static wg_status add_issue(wg_ws *ws, sqlite3_stmt *q, int64_t plan, const char *cell,
-                           const char *comm, const char *kind, const char *cause, size_t *count)
-{
-    sqlite3_reset(q);
-    sqlite3_bind_int64(q, 1, plan);
-    if (cell)
-        sqlite3_bind_text(q, 2, cell, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, 2);
-    if (comm)
-        sqlite3_bind_text(q, 3, comm, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, 3);
-    sqlite3_bind_text(q, 4, kind, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 5, cause, -1, SQLITE_TRANSIENT);
-    (*count)++;
-    return sqlite3_step(q) == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "storing an issue: ");
-}
-
 /* The issues of one cell: out of range (with its cause), across a barrier, in pieces. */
 static wg_status cell_issues(wg_ws *ws, sqlite3_stmt *q, sqlite3_stmt *oldq, int64_t plan,
                              const ws_units *w, size_t c, const out_cell *cell,
@@ -690,7 +691,7 @@ static wg_status cell_issues(wg_ws *ws, sqlite3_stmt *q, sqlite3_stmt *oldq, int
                      "%lld households: no arrangement of whole units and compounds found "
                      "in range here",
                      (long long)cell->hh);
-        st = add_issue(ws, q, plan, cell->code, comm, kind, cause, count);
+        st = plan_issue_add(ws, q, plan, cell->code, comm, kind, cause, count);
     }
     if (st == WG_OK && cell->crossing >= 0) {
         const barrier_rec *B = &w->b[cell->crossing];
@@ -699,13 +700,13 @@ static wg_status cell_issues(wg_ws *ws, sqlite3_stmt *q, sqlite3_stmt *oldq, int
                  "straddles barrier %s (%s%s%s): the area beyond it holds too few households "
                  "to be a cell of its own",
                  wu_str(w, B->id), name ? name : "", name ? ", " : "", kind ? kind : "");
-        st = add_issue(ws, q, plan, cell->code, comm, "barrier", cause, count);
+        st = plan_issue_add(ws, q, plan, cell->code, comm, "barrier", cause, count);
     }
     if (st == WG_OK && cell->pieces > 1) {
         snprintf(cause, sizeof cause,
                  "its polygon falls in %d pieces (the community's outline pinches it)",
                  cell->pieces);
-        st = add_issue(ws, q, plan, cell->code, comm, "pieces", cause, count);
+        st = plan_issue_add(ws, q, plan, cell->code, comm, "pieces", cause, count);
     }
     return st;
 }
@@ -713,7 +714,6 @@ static wg_status cell_issues(wg_ws *ws, sqlite3_stmt *q, sqlite3_stmt *oldq, int
 static wg_status store_plan(wg_ws *ws, const ws_units *w, comm_out *out, const wg_part_opts *o,
                             int64_t parent, const char *name, wg_part_summary *sum)
 {
-    wg_ctx *ctx = ws->ctx;
     char params[512];
     snprintf(params, sizeof params,
              "{\"target\": %lld, \"min\": %lld, \"max\": %lld, \"seed\": %llu, \"keep\": %s%s%s, "
@@ -756,10 +756,7 @@ static wg_status store_plan(wg_ws *ws, const ws_units *w, comm_out *out, const w
                          "VALUES (?, ?, ?, ?)",
                          &members);
     if (st == WG_OK)
-        st = wg__prepare(ws,
-                         "INSERT INTO plan_issues (plan, cell, community, kind, cause) "
-                         "VALUES (?, ?, ?, ?, ?)",
-                         &issues);
+        st = plan_issue_prepare(ws, &issues);
     if (st == WG_OK && parent > 0) {
         char oq[200];
         snprintf(oq, sizeof oq,
@@ -820,7 +817,7 @@ static wg_status store_plan(wg_ws *ws, const ws_units *w, comm_out *out, const w
         char cause[256];
         snprintf(cause, sizeof cause, "unit %s lies in no community: left out of the plan",
                  wu_str(w, w->u[w->order[k]].id));
-        st = add_issue(ws, issues, plan, NULL, NULL, "outside", cause, &sum->issues);
+        st = plan_issue_add(ws, issues, plan, NULL, NULL, "outside", cause, &sum->issues);
     }
     sqlite3_finalize(cells);
     sqlite3_finalize(members);
@@ -836,7 +833,6 @@ static wg_status store_plan(wg_ws *ws, const ws_units *w, comm_out *out, const w
         }
         sqlite3_finalize(a);
     }
-    (void)ctx;
     return st;
 }
 

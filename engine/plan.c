@@ -125,66 +125,55 @@ void wg_plan_detail_free(wg_plan_detail *d)
     "group_concat(unit || ':' || households, ',') AS m FROM (SELECT * FROM cell_units WHERE "      \
     "plan = ?2 ORDER BY cell, unit) GROUP BY cell)"
 
+/* The first row of `sql` (?1 = plan a, ?2 = plan b) as n whole numbers. */
+static wg_status row_of_two(wg_ws *ws, const char *sql, int64_t a, int64_t b, int64_t *out, int n)
+{
+    sqlite3_stmt *q = NULL;
+    wg_status st = wg__prepare(ws, sql, &q);
+    if (st == WG_OK) {
+        sqlite3_bind_int64(q, 1, a);
+        sqlite3_bind_int64(q, 2, b);
+        if (sqlite3_step(q) == SQLITE_ROW)
+            for (int i = 0; i < n; i++)
+                out[i] = sqlite3_column_int64(q, i);
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
 wg_status wg_plan_diff_get(wg_ws *ws, int64_t a, int64_t b, wg_plan_diff *d)
 {
     wg_ctx *ctx = ws->ctx;
     memset(d, 0, sizeof *d);
-    sqlite3_stmt *q = NULL;
+    int64_t v[4] = {0};
     /* Units in both plans whose cell code differs. */
-    wg_status st = wg__prepare(ws,
-                               "SELECT count(*), coalesce(sum(x.households), 0) FROM cell_units "
-                               "x JOIN cell_units y ON y.unit = x.unit AND y.plan = ?2 WHERE "
-                               "x.plan = ?1 AND x.cell <> y.cell",
-                               &q);
-    if (st == WG_OK) {
-        sqlite3_bind_int64(q, 1, a);
-        sqlite3_bind_int64(q, 2, b);
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            d->moved_units = sqlite3_column_int64(q, 0);
-            d->moved_households = sqlite3_column_int64(q, 1);
-        }
-    }
-    sqlite3_finalize(q);
-    q = NULL;
+    wg_status st = row_of_two(ws,
+                              "SELECT count(*), coalesce(sum(x.households), 0) FROM cell_units "
+                              "x JOIN cell_units y ON y.unit = x.unit AND y.plan = ?2 WHERE "
+                              "x.plan = ?1 AND x.cell <> y.cell",
+                              a, b, v, 2);
+    d->moved_units = v[0], d->moved_households = v[1];
     if (st == WG_OK)
-        st = wg__prepare(ws,
-                         "SELECT (SELECT count(*) FROM cell_units x WHERE x.plan = ?1 AND NOT "
-                         "EXISTS (SELECT 1 FROM cell_units y WHERE y.plan = ?2 AND y.unit = "
-                         "x.unit)), (SELECT count(*) FROM cell_units y WHERE y.plan = ?2 AND NOT "
-                         "EXISTS (SELECT 1 FROM cell_units x WHERE x.plan = ?1 AND x.unit = "
-                         "y.unit))",
-                         &q);
-    if (st == WG_OK) {
-        sqlite3_bind_int64(q, 1, a);
-        sqlite3_bind_int64(q, 2, b);
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            d->only_a_units = (size_t)sqlite3_column_int64(q, 0);
-            d->only_b_units = (size_t)sqlite3_column_int64(q, 1);
-        }
-    }
-    sqlite3_finalize(q);
-    q = NULL;
+        st = row_of_two(ws,
+                        "SELECT (SELECT count(*) FROM cell_units x WHERE x.plan = ?1 AND NOT "
+                        "EXISTS (SELECT 1 FROM cell_units y WHERE y.plan = ?2 AND y.unit = "
+                        "x.unit)), (SELECT count(*) FROM cell_units y WHERE y.plan = ?2 AND NOT "
+                        "EXISTS (SELECT 1 FROM cell_units x WHERE x.plan = ?1 AND x.unit = "
+                        "y.unit))",
+                        a, b, v, 2);
+    d->only_a_units = (size_t)v[0], d->only_b_units = (size_t)v[1];
     /* Cells by code: the same when the same units (and households) make them up. */
     if (st == WG_OK)
-        st = wg__prepare(
-            ws,
-            CELLS_AB "SELECT (SELECT count(*) FROM cb WHERE cell NOT IN (SELECT cell FROM ca)), "
-                     "(SELECT count(*) FROM ca WHERE cell NOT IN (SELECT cell FROM cb)), "
-                     "(SELECT count(*) FROM ca JOIN cb USING (cell) WHERE ca.m <> cb.m), "
-                     "(SELECT count(*) FROM ca JOIN cb USING (cell) WHERE ca.m = cb.m)",
-            &q);
-    if (st == WG_OK) {
-        sqlite3_bind_int64(q, 1, a);
-        sqlite3_bind_int64(q, 2, b);
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            d->added = (size_t)sqlite3_column_int64(q, 0);
-            d->removed = (size_t)sqlite3_column_int64(q, 1);
-            d->changed = (size_t)sqlite3_column_int64(q, 2);
-            d->same = (size_t)sqlite3_column_int64(q, 3);
-        }
-    }
-    sqlite3_finalize(q);
-    q = NULL;
+        st = row_of_two(ws,
+                        CELLS_AB
+                        "SELECT (SELECT count(*) FROM cb WHERE cell NOT IN (SELECT cell FROM ca)), "
+                        "(SELECT count(*) FROM ca WHERE cell NOT IN (SELECT cell FROM cb)), "
+                        "(SELECT count(*) FROM ca JOIN cb USING (cell) WHERE ca.m <> cb.m), "
+                        "(SELECT count(*) FROM ca JOIN cb USING (cell) WHERE ca.m = cb.m)",
+                        a, b, v, 4);
+    d->added = (size_t)v[0], d->removed = (size_t)v[1];
+    d->changed = (size_t)v[2], d->same = (size_t)v[3];
+    sqlite3_stmt *q = NULL;
     /* Where each changed or removed cell of A went: the cell of B holding most of its
      * households (ties: the lower code). */
     if (st == WG_OK)
@@ -360,39 +349,23 @@ static wg_status rebuild_cell(wg_ws *ws, const ws_units *w, const comm_tess *t, 
             st = wg__sql_fail(ws, "updating issues: ");
     }
     sqlite3_finalize(q);
-    char cause[256] = "";
-    const char *kind = NULL;
-    if (hh < min || hh > max) {
-        kind = hh > max ? "above_max" : "below_min";
+    char cause[256];
+    const char *comm = wu_str(w, w->c[c].id);
+    q = NULL;
+    if (st == WG_OK && (hh < min || hh > max || pieces > 1))
+        st = plan_issue_prepare(ws, &q);
+    if (st == WG_OK && (hh < min || hh > max)) {
         snprintf(cause, sizeof cause, "%lld households after a move by hand (range %lld-%lld)",
                  (long long)hh, (long long)min, (long long)max);
+        st = plan_issue_add(ws, q, plan, code, comm, hh > max ? "above_max" : "below_min", cause,
+                            NULL);
     }
-    for (int pass = 0; st == WG_OK && pass < 2; pass++) {
-        if (pass == 1) {
-            if (pieces <= 1)
-                break;
-            kind = "pieces";
-            snprintf(cause, sizeof cause, "its polygon falls in %d pieces after a move by hand",
-                     pieces);
-        }
-        if (!kind)
-            continue;
-        q = NULL;
-        st = wg__prepare(ws,
-                         "INSERT INTO plan_issues (plan, cell, community, kind, cause) VALUES "
-                         "(?, ?, ?, ?, ?)",
-                         &q);
-        if (st == WG_OK) {
-            sqlite3_bind_int64(q, 1, plan);
-            sqlite3_bind_text(q, 2, code, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 3, wu_str(w, w->c[c].id), -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 4, kind, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 5, cause, -1, SQLITE_STATIC);
-            if (sqlite3_step(q) != SQLITE_DONE)
-                st = wg__sql_fail(ws, "storing an issue: ");
-        }
-        sqlite3_finalize(q);
+    if (st == WG_OK && pieces > 1) {
+        snprintf(cause, sizeof cause, "its polygon falls in %d pieces after a move by hand",
+                 pieces);
+        st = plan_issue_add(ws, q, plan, code, comm, "pieces", cause, NULL);
     }
+    sqlite3_finalize(q);
     free(sites), free(in);
     *hh_out = hh;
     *pieces_out = pieces;

@@ -74,6 +74,12 @@ typedef struct comm_tess {
 wg_status comm_tess_build(wg_ctx *ctx, const ws_units *w, size_t c, int64_t min, comm_tess *out);
 void comm_tess_free(wg_ctx *ctx, comm_tess *t);
 
+/* Issues of a plan: prepares the insert (caller finalizes), then adds one issue per call
+ * (cell and comm may be NULL; *count, when given, is incremented). */
+wg_status plan_issue_prepare(wg_ws *ws, sqlite3_stmt **q);
+wg_status plan_issue_add(wg_ws *ws, sqlite3_stmt *q, int64_t plan, const char *cell,
+                         const char *comm, const char *kind, const char *cause, size_t *count);
+
 /* Polsby-Popper compactness and parts of a cell polygon. */
 void cell_shape(GEOSContextHandle_t h, const GEOSGeometry *g, double *area, double *pp,
                 int *pieces);

@@ -1,14 +1,15 @@
 /* engine/zones.c: household-balanced, contiguous, compact zones on a unit graph.
  *
- * 1. Groups (compounds) that fit under max are contracted into one node; larger ones are first
- *    cut into balanced connected pieces, each contracted. Sealed zones become one node each.
+ * 1. Groups (compounds) that fit under max are contracted into one node; the nodes of larger
+ *    ones stay free, so the cut falls along building lines. Sealed zones become one node each.
  * 2. Each connected piece of the contracted graph gets the whole number of zones k that best
  *    fits total/target inside [min, max], and is cut by recursive bisection: nodes ordered
  *    along a direction, the prefix nearest the weight share taken, stray fragments handed to
- *    the other side so both halves stay connected; the best of four directions wins.
- * 3. Refinement: re-cutting pairs of neighbouring zones (the union bisected afresh) and moving
- *    single boundary nodes, accepted only when the cost falls: households out of range first,
- *    then deviation from target, then 1 - Polsby-Popper. A move never disconnects a zone.
+ *    the other side so both halves stay connected; the best of several directions wins.
+ * 3. Refinement: merging a zone below min into a neighbour with room, re-cutting pairs of
+ *    neighbouring zones (the union bisected afresh) and moving single boundary nodes, accepted
+ *    only when the cost falls: households out of range first, then deviation from target, then
+ *    1 - Polsby-Popper. A move never disconnects a zone.
  * Everything is deterministic for a seed: orders come from a seeded shuffle, ties by index. */
 #include "zones.h"
 
@@ -32,13 +33,12 @@ typedef struct sg {
     size_t *off, *nbr;
     double *len;
     int32_t *sealed; /* sealed id or -1 */
-    bool *split;     /* holds a piece of a split group */
 } sg;
 
 static void sg_free(sg *g)
 {
     free(g->w), free(g->area), free(g->outer), free(g->x), free(g->y);
-    free(g->off), free(g->nbr), free(g->len), free(g->sealed), free(g->split);
+    free(g->off), free(g->nbr), free(g->len), free(g->sealed);
     memset(g, 0, sizeof *g);
 }
 
@@ -49,7 +49,6 @@ typedef struct work {
     int32_t *mark; /* set stamps */
     int32_t stamp;
     size_t *queue;
-    size_t *tmp;
     double *key;
     uint64_t rng;
 } work;
@@ -335,7 +334,6 @@ static wg_status contract(wg_ctx *ctx, const sg *g0, const int32_t *label, size_
     g1->x = calloc(nl, sizeof *g1->x);
     g1->y = calloc(nl, sizeof *g1->y);
     g1->sealed = malloc(nl * sizeof *g1->sealed);
-    g1->split = calloc(nl, sizeof *g1->split);
     g1->off = calloc(nl + 1, sizeof *g1->off);
     size_t *cnt = calloc(nl, sizeof *cnt);
     size_t m0 = g0->off[g0->n];
@@ -343,8 +341,8 @@ static wg_status contract(wg_ctx *ctx, const sg *g0, const int32_t *label, size_
     g1->len = malloc((m0 + 1) * sizeof *g1->len);
     double *acc = calloc(nl, sizeof *acc);
     size_t *seen = malloc(nl * sizeof *seen);
-    if (!g1->w || !g1->area || !g1->outer || !g1->x || !g1->y || !g1->sealed || !g1->split ||
-        !g1->off || !cnt || !g1->nbr || !g1->len || !acc || !seen) {
+    if (!g1->w || !g1->area || !g1->outer || !g1->x || !g1->y || !g1->sealed || !g1->off || !cnt ||
+        !g1->nbr || !g1->len || !acc || !seen) {
         free(cnt), free(acc), free(seen);
         sg_free(g1);
         return wg_fail(ctx, WG_ENOMEM, "out of memory contracting %zu units", g0->n);
@@ -359,7 +357,6 @@ static wg_status contract(wg_ctx *ctx, const sg *g0, const int32_t *label, size_
         double wt = g0->area[i] > 0 ? g0->area[i] : 1e-9;
         g1->x[s] += g0->x[i] * wt, g1->y[s] += g0->y[i] * wt, acc[s] += wt;
         g1->sealed[s] = g0->sealed[i];
-        g1->split[s] |= g0->split[i];
         cnt[s]++;
     }
     for (size_t s = 0; s < nl; s++)
@@ -777,9 +774,10 @@ void zone_result_free(zone_result *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Labels for the contraction: sealed ids, groups that fit, pieces of groups that do not. */
+/* Labels for the contraction: one per sealed id, one per connected piece of a group that fits
+ * under max, one per other node (buildings of larger groups included). */
 static wg_status label_groups(wg_ctx *ctx, work *k, const zone_graph *in, int32_t *label,
-                              size_t *nl, bool *split)
+                              size_t *nl)
 {
     const sg *g = k->g;
     const zone_params *p = k->p;
@@ -808,9 +806,7 @@ static wg_status label_groups(wg_ctx *ctx, work *k, const zone_graph *in, int32_
     }
     /* Groups: their connected pieces (within the group). */
     size_t *m = malloc((n + 1) * sizeof *m);
-    int32_t *zone = malloc((n + 1) * sizeof *zone);
-    if (!m || !zone) {
-        free(m), free(zone);
+    if (!m) {
         return wg_fail(ctx, WG_ENOMEM, "out of memory for compounds");
     }
     for (size_t i = 0; i < n; i++) {
@@ -842,16 +838,13 @@ static wg_status label_groups(wg_ctx *ctx, work *k, const zone_graph *in, int32_
         }
         /* Too big for one zone: its buildings stay free nodes, and the cut falls along
          * building lines wherever balance and compactness put it. */
-        for (size_t q = 0; q < tail; q++) {
+        for (size_t q = 0; q < tail; q++)
             label[m[q]] = -3; /* seen; a node of its own */
-            split[m[q]] = true;
-        }
-        (void)zone;
     }
     for (size_t i = 0; i < n; i++)
         if (label[i] < 0)
             label[i] = next++;
-    free(m), free(zone);
+    free(m);
     *nl = (size_t)next;
     return WG_OK;
 }
@@ -864,17 +857,16 @@ static wg_status work_init(wg_ctx *ctx, work *k, const sg *g, const zone_params 
     size_t n1 = g->n + 1;
     k->mark = calloc(n1, sizeof *k->mark);
     k->queue = malloc(n1 * sizeof *k->queue);
-    k->tmp = malloc(n1 * sizeof *k->tmp);
     k->key = malloc(n1 * sizeof *k->key);
-    if (!k->mark || !k->queue || !k->tmp || !k->key)
+    if (!k->mark || !k->queue || !k->key)
         return wg_fail(ctx, WG_ENOMEM, "out of memory for %zu units", g->n);
     return WG_OK;
 }
 
 static void work_fini(work *k)
 {
-    free(k->mark), free(k->queue), free(k->tmp), free(k->key);
-    k->mark = NULL, k->queue = NULL, k->tmp = NULL, k->key = NULL;
+    free(k->mark), free(k->queue), free(k->key);
+    k->mark = NULL, k->queue = NULL, k->key = NULL;
 }
 
 wg_status zones_partition(wg_ctx *ctx, const zone_graph *in, const zone_params *p, zone_result *out)
@@ -893,14 +885,13 @@ wg_status zones_partition(wg_ctx *ctx, const zone_graph *in, const zone_params *
     g0.nbr = malloc((in->off[n] + 1) * sizeof *g0.nbr);
     g0.len = malloc((in->off[n] + 1) * sizeof *g0.len);
     g0.sealed = malloc((n + 1) * sizeof *g0.sealed);
-    g0.split = calloc(n + 1, sizeof *g0.split);
     int32_t *label = malloc((n + 1) * sizeof *label);
     work k = {.rng = p->seed ^ 0x5851F42D4C957F2Du};
     sg g1 = {0};
     zstate s = {0};
     wg_status st = WG_OK;
     if (!g0.w || !g0.area || !g0.outer || !g0.x || !g0.y || !g0.off || !g0.nbr || !g0.len ||
-        !g0.sealed || !g0.split || !label)
+        !g0.sealed || !label)
         st = wg_fail(ctx, WG_ENOMEM, "out of memory for %zu units", n);
     if (st == WG_OK) {
         for (size_t i = 0; i < n; i++) {
@@ -915,7 +906,7 @@ wg_status zones_partition(wg_ctx *ctx, const zone_graph *in, const zone_params *
     }
     size_t nl = 0;
     if (st == WG_OK)
-        st = label_groups(ctx, &k, in, label, &nl, g0.split);
+        st = label_groups(ctx, &k, in, label, &nl);
     if (st == WG_OK)
         st = contract(ctx, &g0, label, nl, &g1);
     work_fini(&k);
@@ -1028,8 +1019,6 @@ wg_status zones_partition(wg_ctx *ctx, const zone_graph *in, const zone_params *
             int32_t z = s.z[label[i]];
             out->zone[i] = z;
             out->hh[z] += in->w[i];
-            if (g0.split[i])
-                out->why[z] |= ZONE_GROUP_SPLIT;
             if (g0.sealed[i] >= 0)
                 out->sealed_id[z] = g0.sealed[i];
         }

@@ -29,20 +29,19 @@ typedef struct zone_params {
 
 /* Why a zone's households fall outside [min, max]; bits of zone_result.why. */
 enum {
-    ZONE_UNIT_ABOVE_MAX = 1, /* it holds a single node (or an unsplittable group piece) > max */
+    ZONE_UNIT_ABOVE_MAX = 1, /* it holds a single node (or a whole group) above max */
     ZONE_TOO_FEW = 2,        /* its connected piece of the graph holds fewer than min */
     ZONE_NO_WHOLE_COUNT = 4, /* its piece's total fits no whole number of zones in range */
     ZONE_SEARCH = 8,         /* the search found no in-range arrangement */
     ZONE_COARSE = 64,        /* no single node can leave or join it without putting it or
                                 a neighbour out of range (the units are too coarse) */
-    ZONE_SEALED = 16,        /* a sealed zone, kept as it was */
-    ZONE_GROUP_SPLIT = 32    /* it holds part of a group (compound) that was split */
+    ZONE_SEALED = 16         /* a sealed zone, kept as it was */
 };
 
 typedef struct zone_result {
     size_t nzones;
     int32_t *zone;      /* n: the zone of each node, 0..nzones-1 */
-    unsigned *why;      /* nzones: ZONE_* bits (GROUP_SPLIT may be set on in-range zones too) */
+    unsigned *why;      /* nzones: ZONE_* bits (0 for a zone in range) */
     int64_t *hh;        /* nzones: households */
     size_t *big;        /* nzones: for UNIT_ABOVE_MAX, a node above max (else SIZE_MAX) */
     int64_t *piece;     /* nzones: households of the connected piece it lies in */
@@ -52,9 +51,10 @@ typedef struct zone_result {
 /* Partitions the graph: every node in exactly one zone; zones are connected in the graph;
  * each connected piece of the graph is cut into the whole number of zones closest to
  * total/target that lets every zone fall in [min, max], and zones are balanced, then made
- * compact (Polsby-Popper from area and outline) by moving nodes and re-cutting pairs of
- * zones. A group (compound) whose total is at most max stays in one zone; a larger one is
- * first cut into balanced connected pieces. Sealed nodes keep their zone exactly. The same
+ * compact (Polsby-Popper from area and outline) by moving nodes, re-cutting pairs of zones
+ * and merging a zone below min into a neighbour with room. A group (compound) whose total is
+ * at most max stays in one zone; a larger one is cut along its nodes like any other. Sealed
+ * nodes keep their zone exactly. The same
  * input and seed give the same result. Checks wg_ctx_cancelled() (WG_EINTR).
  * Caller frees with zone_result_free(). Errors: WG_ENOMEM; WG_EINTR. */
 wg_status zones_partition(wg_ctx *ctx, const zone_graph *g, const zone_params *p, zone_result *out);

@@ -1047,11 +1047,6 @@ size_t wg_tess_part(const wg_tess *t, size_t i)
     return t->part_of[i];
 }
 
-bool wg_tess_part_tiled(const wg_tess *t, size_t p)
-{
-    return t->parts[p].tiled;
-}
-
 long wg_tess_part_crossing(const wg_tess *t, size_t p)
 {
     return t->parts[p].crossing;

@@ -41,8 +41,6 @@ void wg_tess_free(wg_tess *t);
 size_t wg_tess_nparts(const wg_tess *t);
 /* The part of site i, in [0, nparts). */
 size_t wg_tess_part(const wg_tess *t, size_t i);
-/* Whether part p's regions are the sites' own polygons (true) or Voronoi regions (false). */
-bool wg_tess_part_tiled(const wg_tess *t, size_t p);
 /* The barrier (an index into in->barriers) that part p straddles because a light (or empty)
  * part joined it, or -1. */
 long wg_tess_part_crossing(const wg_tess *t, size_t p);
