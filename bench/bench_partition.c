@@ -224,7 +224,7 @@ static int run_metis(const char *scale, const char *dir)
     ws_units w;
     wg_status st = wg_ws_open(ctx, ws_path, &ws);
     if (st == WG_OK)
-        st = wu_load(ws, &w);
+        st = wu_load(ws, &w, NULL);
     if (st != WG_OK) {
         fprintf(stderr, "bench_partition: %s\n", wg_ctx_errmsg(ctx));
         return 1;

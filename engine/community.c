@@ -105,15 +105,17 @@ static wg_status locate(wg_ctx *ctx, ws_units *w, GEOSGeometry **comm, size_t i)
     return WG_OK;
 }
 
-wg_status wu_load(wg_ws *ws, ws_units *w)
+wg_status wu_load(wg_ws *ws, ws_units *w, const char *only)
 {
     wg_ctx *ctx = ws->ctx;
     memset(w, 0, sizeof *w);
     sqlite3_stmt *q = NULL;
     wg_status st = wg__prepare(ws,
                                "SELECT id, AsBinary(geom), parent FROM communities WHERE geom "
-                               "IS NOT NULL ORDER BY id",
+                               "IS NOT NULL AND (?1 IS NULL OR id = ?1) ORDER BY id",
                                &q);
+    if (st == WG_OK && only)
+        sqlite3_bind_text(q, 1, only, -1, SQLITE_STATIC);
     int rc = SQLITE_DONE;
     while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         if ((st = wg_grow(ctx, (void **)&w->c, &w->ccap, w->nc + 1, sizeof *w->c)) != WG_OK)
@@ -139,8 +141,12 @@ wg_status wu_load(wg_ws *ws, ws_units *w)
     if (st == WG_OK)
         st = wg__prepare(ws,
                          "SELECT id, households, compound, community, AsBinary(geom) FROM units "
-                         "WHERE geom IS NOT NULL ORDER BY id",
+                         "WHERE geom IS NOT NULL AND (?1 IS NULL OR community = ?1 OR community "
+                         "IS NULL OR community NOT IN (SELECT id FROM communities WHERE geom IS "
+                         "NOT NULL)) ORDER BY id",
                          &q);
+    if (st == WG_OK && only)
+        sqlite3_bind_text(q, 1, only, -1, SQLITE_STATIC);
     while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         if ((st = wg_grow(ctx, (void **)&w->u, &w->ucap, w->nu + 1, sizeof *w->u)) != WG_OK)
             break;

@@ -1048,7 +1048,7 @@ wg_status wg_partition(wg_ws *ws, const wg_part_opts *o, wg_part_summary *sum)
     wg_ctx_clear_error(ctx);
 
     ws_units w;
-    if ((st = wu_load(ws, &w)) != WG_OK)
+    if ((st = wu_load(ws, &w, NULL)) != WG_OK)
         return st;
     if (w.nu == 0) {
         wu_free(&w);

@@ -392,8 +392,29 @@ wg_status wg_plan_move(wg_ws *ws, int64_t plan, const char *const *units, size_t
         return wg_fail(ctx, WG_EINPUT, "--to %s: no such cell in this plan", to);
     if (st != WG_OK)
         return st;
+    /* Every unit must exist and lie in the target cell's community (as stored; a unit without
+     * one is placed by location below). Only that community is loaded. */
+    q = NULL;
+    st = wg__prepare(ws, "SELECT community FROM units WHERE id = ?", &q);
+    for (size_t i = 0; st == WG_OK && i < nunits; i++) {
+        sqlite3_reset(q);
+        sqlite3_bind_text(q, 1, units[i], -1, SQLITE_STATIC);
+        if (sqlite3_step(q) != SQLITE_ROW)
+            st = wg_fail(ctx, WG_EINPUT, "unit %s: no such unit", units[i]);
+        else if (sqlite3_column_type(q, 0) != SQLITE_NULL &&
+                 strcmp((const char *)sqlite3_column_text(q, 0), to_comm) != 0) {
+            res->same_community = false;
+            st = wg_fail(ctx, WG_EINPUT,
+                         "unit %s lies in community %s, cell %s in %s: cells nest in one "
+                         "community",
+                         units[i], (const char *)sqlite3_column_text(q, 0), to, to_comm);
+        }
+    }
+    sqlite3_finalize(q);
+    if (st != WG_OK)
+        return st;
     ws_units w;
-    if ((st = wu_load(ws, &w)) != WG_OK)
+    if ((st = wu_load(ws, &w, to_comm)) != WG_OK)
         return st;
     long c = -1;
     for (size_t i = 0; i < w.nc && c < 0; i++)

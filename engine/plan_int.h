@@ -47,8 +47,9 @@ typedef struct ws_units {
 const char *wu_str(const ws_units *w, blob b);
 
 /* Loads communities, units and barriers; units without a (known) community are placed by
- * their location. Errors: WG_ESQL; WG_EGEOS; WG_ENOMEM. */
-wg_status wu_load(wg_ws *ws, ws_units *w);
+ * their location. With `only` (a community id), just that community and the units that are,
+ * or may be placed, in it. Errors: WG_ESQL; WG_EGEOS; WG_ENOMEM. */
+wg_status wu_load(wg_ws *ws, ws_units *w, const char *only);
 void wu_free(ws_units *w);
 /* The index of the unit with this id, or -1 (units are kept sorted by id). */
 long wu_find_unit(const ws_units *w, const char *id);
