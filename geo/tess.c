@@ -14,6 +14,7 @@ typedef struct part {
     double weight;
     size_t nsites;
     long crossing; /* barrier index, or -1 */
+    bool island;   /* light, but touching no other part: left as it is */
     bool tiled;
     GEOSGeometry *vor; /* owned Voronoi collection (tessellation mode) */
 } part;
@@ -261,7 +262,7 @@ static wg_status merge_light_parts(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in
         size_t light = SIZE_MAX;
         for (size_t p = 0; p < t->nparts; p++) {
             const part *P = &t->parts[p];
-            bool want = P->nsites == 0 || P->weight < in->min_weight;
+            bool want = !P->island && (P->nsites == 0 || P->weight < in->min_weight);
             if (want && (light == SIZE_MAX || P->weight < t->parts[light].weight))
                 light = p;
         }
@@ -280,10 +281,8 @@ static wg_status merge_light_parts(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in
                 best = q;
             }
         }
-        if (best == SIZE_MAX) { /* an island: nothing to join; stop asking about it */
-            if (t->parts[light].nsites == 0 || t->parts[light].weight >= in->min_weight)
-                return WG_OK;
-            t->parts[light].weight = in->min_weight; /* mark as handled */
+        if (best == SIZE_MAX) { /* an island: nothing to join; the other light parts may */
+            t->parts[light].island = true;
             continue;
         }
         part *L = &t->parts[light], *B = &t->parts[best];

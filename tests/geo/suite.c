@@ -5,6 +5,7 @@ TCase *tcase_ctx(void);
 TCase *tcase_vio(void);
 TCase *tcase_chinacoord(void);
 TCase *tcase_time(void);
+TCase *tcase_tess(void);
 Suite *wg_test_suite(void);
 
 Suite *wg_test_suite(void)
@@ -14,5 +15,6 @@ Suite *wg_test_suite(void)
     suite_add_tcase(s, tcase_vio());
     suite_add_tcase(s, tcase_chinacoord());
     suite_add_tcase(s, tcase_time());
+    suite_add_tcase(s, tcase_tess());
     return s;
 }
