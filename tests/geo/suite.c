@@ -6,6 +6,7 @@ TCase *tcase_vio(void);
 TCase *tcase_chinacoord(void);
 TCase *tcase_time(void);
 TCase *tcase_tess(void);
+TCase *tcase_locate(void);
 Suite *wg_test_suite(void);
 
 Suite *wg_test_suite(void)
@@ -16,5 +17,6 @@ Suite *wg_test_suite(void)
     suite_add_tcase(s, tcase_chinacoord());
     suite_add_tcase(s, tcase_time());
     suite_add_tcase(s, tcase_tess());
+    suite_add_tcase(s, tcase_locate());
     return s;
 }

@@ -1,0 +1,602 @@
+/* geo/locate.c: the point locator (see wg/locate.h).
+ *
+ * The crossing test. A point p is inside a polygon when a ray from p due east crosses its rings
+ * an odd number of times, counting an edge when it spans p's y half-open (ymin <= y < ymax) and
+ * passes strictly east of p. Both tests are exact (comparisons of input coordinates and a robust
+ * orientation predicate), which gives the boundary rule of the header.
+ *
+ * Why a bin needs only its own edges. Take bin b, slightly enlarged by a margin m, and its
+ * horizontal band (the bin's row, enlarged by m). An edge of polygon k that does not meet the
+ * enlarged bin meets the band in a piece lying wholly west or wholly east of the bin. Western
+ * pieces never count for a point in b. Eastern pieces count exactly when their edge spans p.y,
+ * which changes only at their endpoints: so their contribution is a parity at the band's bottom
+ * (`base`) toggled at each endpoint y inside the band (`tog`). Edges that do meet the enlarged
+ * bin are tested one by one. Horizontal edges never count, but where one crosses a bin the
+ * eastern edge at its end toggles inside the band. A bin that no counting edge meets and that
+ * has no toggle is wholly inside polygon k or wholly outside. */
+#include "wg/locate.h"
+
+#include "geo_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_BINS (1u << 26)
+
+/* An edge as stored for a boundary bin: its two ends. */
+typedef struct ledge {
+    double ax, ay, bx, by;
+} ledge;
+
+/* Polygon k in a boundary bin: its edges meeting the bin, and the parity of its eastern edges. */
+typedef struct cand {
+    int32_t poly;
+    uint32_t edge; /* first of nedge in L->edges */
+    uint32_t tog;  /* first of ntog in L->togs, ascending */
+    uint16_t nedge, ntog;
+    uint8_t base;
+} cand;
+
+struct wg_locator {
+    double x0, y0, inv; /* grid origin and 1 / bin size */
+    size_t cols, rows;
+    int32_t *bin;   /* >= 0: that polygon; -1: none; <= -2: boundary bin -2 - j */
+    uint32_t *boff; /* boundary bin j has candidates [boff[j], boff[j+1]) */
+    int32_t *bfull; /* polygon wholly covering boundary bin j without an edge in it, or -1 */
+    cand *cands;
+    ledge *edges;
+    double *togs;
+    size_t nbnd, ncand, nedge, ntog;
+    wg_locator_stats stats;
+};
+
+/* ---- exact orientation (after Shewchuk's orient2d: a float filter, then exact sums) ---- */
+
+static void two_sum(double a, double b, double *x, double *y)
+{
+    double s = a + b, bv = s - a, av = s - bv;
+    *x = s;
+    *y = (a - av) + (b - bv);
+}
+
+/* The sign of the exact sum of t[0..n) (n <= 12), by growing a nonoverlapping expansion. */
+static int exact_sign(const double *t, int n)
+{
+    double e[16];
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        double q = t[i];
+        int k = 0;
+        for (int j = 0; j < m; j++) {
+            double s, h;
+            two_sum(q, e[j], &s, &h);
+            q = s;
+            if (h != 0)
+                e[k++] = h;
+        }
+        if (q != 0 || k == 0)
+            e[k++] = q;
+        m = k;
+    }
+    double top = e[m - 1];
+    return (top > 0) - (top < 0);
+}
+
+static int orient_exact(double ax, double ay, double bx, double by, double cx, double cy)
+{
+    /* (ax-cx)(by-cy) - (ay-cy)(bx-cx), expanded so that every product is of two inputs and
+     * is split exactly into a rounded part and its error (fma). */
+    const double f[6][2] = {{ax, by}, {-ax, cy}, {-cx, by}, {-ay, bx}, {ay, cx}, {cy, bx}};
+    double t[12];
+    for (int i = 0; i < 6; i++) {
+        double p = f[i][0] * f[i][1];
+        t[2 * i] = p;
+        t[2 * i + 1] = fma(f[i][0], f[i][1], -p);
+    }
+    return exact_sign(t, 12);
+}
+
+/* The sign of the orientation of c against the directed line a->b: > 0 when c is to its left. */
+static inline int orient(double ax, double ay, double bx, double by, double cx, double cy)
+{
+    static const double errbound = (3.0 + 16.0 * 0x1p-53) * 0x1p-53;
+    double l = (ax - cx) * (by - cy), r = (ay - cy) * (bx - cx), det = l - r, sum;
+    if (l > 0) {
+        if (r <= 0)
+            return det > 0 ? 1 : det < 0 ? -1 : 0;
+        sum = l + r;
+    } else if (l < 0) {
+        if (r >= 0)
+            return det > 0 ? 1 : det < 0 ? -1 : 0;
+        sum = -l - r;
+    } else {
+        return det > 0 ? 1 : det < 0 ? -1 : 0;
+    }
+    double bound = errbound * sum;
+    if (det >= bound || -det >= bound)
+        return det > 0 ? 1 : -1;
+    return orient_exact(ax, ay, bx, by, cx, cy);
+}
+
+/* ---- query ---- */
+
+static int32_t locate_boundary(const wg_locator *L, uint32_t j, double x, double y)
+{
+    int32_t full = L->bfull[j];
+    for (uint32_t i = L->boff[j]; i < L->boff[j + 1]; i++) {
+        const cand *c = &L->cands[i];
+        if (full >= 0 && c->poly > full)
+            break;
+        unsigned in = c->base;
+        const double *t = L->togs + c->tog;
+        for (unsigned q = 0; q < c->ntog && t[q] <= y; q++)
+            in ^= 1u;
+        const ledge *e = L->edges + c->edge;
+        for (unsigned q = 0; q < c->nedge; q++, e++) {
+            if ((e->ay > y) == (e->by > y))
+                continue;
+            int o = orient(e->ax, e->ay, e->bx, e->by, x, y);
+            if (e->by > e->ay ? o > 0 : o < 0)
+                in ^= 1u;
+        }
+        if (in)
+            return c->poly; /* candidates ascend by polygon: the lowest wins */
+    }
+    return full;
+}
+
+int32_t wg_locate(const wg_locator *L, double x, double y)
+{
+    double fx = (x - L->x0) * L->inv, fy = (y - L->y0) * L->inv;
+    if (!(fx >= 0 && fy >= 0 && fx < (double)L->cols && fy < (double)L->rows))
+        return -1; /* also NaN */
+    int32_t v = L->bin[(size_t)fy * L->cols + (size_t)fx];
+    return v >= -1 ? v : locate_boundary(L, (uint32_t)(-2 - v), x, y);
+}
+
+void wg_locate_many(const wg_locator *L, const double *xy, size_t n, int32_t *out)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = wg_locate(L, xy[2 * i], xy[2 * i + 1]);
+}
+
+void wg_locator_get_stats(const wg_locator *L, wg_locator_stats *s)
+{
+    *s = L->stats;
+}
+
+void wg_locator_free(wg_locator *L)
+{
+    if (!L)
+        return;
+    free(L->bin);
+    free(L->boff);
+    free(L->bfull);
+    free(L->cands);
+    free(L->edges);
+    free(L->togs);
+    free(L);
+}
+
+/* ---- build ---- */
+
+/* The rings of every polygon as edges, skipping horizontal and zero-length ones (they never
+ * count in the crossing test). Polygon k owns edges [eoff[k], eoff[k+1]). */
+typedef struct rings {
+    ledge *e;
+    size_t n, cap;
+    size_t *eoff;
+    double minx, miny, maxx, maxy;
+} rings;
+
+static wg_status add_ring(wg_ctx *ctx, rings *R, const GEOSGeometry *ring, size_t k)
+{
+    GEOSContextHandle_t h = wg_ctx_geos(ctx);
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
+    unsigned int np = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &np))
+        return wg_fail(ctx, WG_EGEOS, "polygon %zu: cannot read a ring", k);
+    if (np < 2)
+        return WG_OK;
+    double *xy = malloc(2 * (size_t)np * sizeof *xy);
+    if (!xy)
+        return wg_fail(ctx, WG_ENOMEM, "out of memory reading polygon %zu", k);
+    wg_status st = WG_OK;
+    if (!GEOSCoordSeq_copyToBuffer_r(h, seq, xy, 0, 0))
+        st = wg_fail(ctx, WG_EGEOS, "polygon %zu: cannot read a ring", k);
+    for (unsigned i = 0; st == WG_OK && i < np; i++) {
+        double x = xy[2 * i], y = xy[2 * i + 1];
+        if (!isfinite(x) || !isfinite(y)) {
+            st = wg_fail(ctx, WG_EINPUT, "polygon %zu: a vertex has a non-finite coordinate", k);
+            break;
+        }
+        R->minx = fmin(R->minx, x);
+        R->miny = fmin(R->miny, y);
+        R->maxx = fmax(R->maxx, x);
+        R->maxy = fmax(R->maxy, y);
+    }
+    for (unsigned i = 0; st == WG_OK && i + 1 < np; i++) {
+        const double *a = xy + 2 * i, *b = a + 2;
+        if (a[1] == b[1])
+            continue;
+        st = wg_grow(ctx, (void **)&R->e, &R->cap, R->n + 1, sizeof *R->e);
+        if (st == WG_OK)
+            R->e[R->n++] = (ledge){a[0], a[1], b[0], b[1]};
+    }
+    free(xy);
+    return st;
+}
+
+static wg_status add_polygon(wg_ctx *ctx, rings *R, const GEOSGeometry *p, size_t k)
+{
+    GEOSContextHandle_t h = wg_ctx_geos(ctx);
+    wg_status st = add_ring(ctx, R, GEOSGetExteriorRing_r(h, p), k);
+    int nh = GEOSGetNumInteriorRings_r(h, p);
+    for (int i = 0; st == WG_OK && i < nh; i++)
+        st = add_ring(ctx, R, GEOSGetInteriorRingN_r(h, p, i), k);
+    return st;
+}
+
+static wg_status read_rings(wg_ctx *ctx, const GEOSGeometry *const *polys, size_t n, rings *R)
+{
+    GEOSContextHandle_t h = wg_ctx_geos(ctx);
+    R->eoff = malloc((n + 1) * sizeof *R->eoff);
+    if (!R->eoff)
+        return wg_fail(ctx, WG_ENOMEM, "out of memory building a locator");
+    R->minx = R->miny = INFINITY;
+    R->maxx = R->maxy = -INFINITY;
+    wg_status st = WG_OK;
+    for (size_t k = 0; k < n && st == WG_OK; k++) {
+        R->eoff[k] = R->n;
+        const GEOSGeometry *g = polys[k];
+        if (!g || GEOSisEmpty_r(h, g) == 1)
+            continue;
+        int type = GEOSGeomTypeId_r(h, g);
+        if (type == GEOS_POLYGON) {
+            st = add_polygon(ctx, R, g, k);
+        } else if (type == GEOS_MULTIPOLYGON) {
+            int np = GEOSGetNumGeometries_r(h, g);
+            for (int i = 0; i < np && st == WG_OK; i++)
+                st = add_polygon(ctx, R, GEOSGetGeometryN_r(h, g, i), k);
+        } else {
+            st = wg_fail(ctx, WG_EINPUT, "polygon %zu: a %s is not polygonal", k,
+                         GEOSGeomType_r(h, g));
+        }
+    }
+    R->eoff[n] = R->n;
+    if (st == WG_OK && R->n > UINT32_MAX / 2)
+        st = wg_fail(ctx, WG_EINPUT, "too many polygon edges for one locator (%zu)", R->n);
+    return st;
+}
+
+/* One edge of polygon k meeting one band (row): the columns whose enlarged bins it meets. */
+typedef struct hit {
+    uint32_t edge;
+    int32_t c0, c1;
+} hit;
+
+/* Everything the build accumulates. Candidates are emitted polygon by polygon, then sorted by
+ * bin. */
+typedef struct builder {
+    wg_ctx *ctx;
+    wg_locator *L;
+    const rings *R;
+    double s, m; /* bin size, margin */
+    int32_t *full;
+    /* emitted candidates: bin of each, and the candidate */
+    uint32_t *cbin;
+    cand *c;
+    size_t nc, capc, capb;
+    ledge *edges;
+    size_t nedge, cape;
+    double *togs;
+    size_t ntog, capt;
+    /* scratch for one polygon row */
+    hit *hits;
+    size_t nhits, caph;
+    double *set; /* toggles of the eastern edges so far (xor set) */
+    size_t nset, capset;
+} builder;
+
+static int32_t col_of(const builder *B, double x)
+{
+    double f = floor((x - B->L->x0) * B->L->inv);
+    return f < 0 ? -1 : f >= (double)B->L->cols ? (int32_t)B->L->cols : (int32_t)f;
+}
+
+static int32_t row_of(const builder *B, double y)
+{
+    double f = floor((y - B->L->y0) * B->L->inv);
+    return f < 0 ? -1 : f >= (double)B->L->rows ? (int32_t)B->L->rows : (int32_t)f;
+}
+
+static int cmp_hit(const void *a, const void *b)
+{
+    const hit *x = a, *y = b;
+    return (x->c0 > y->c0) - (x->c0 < y->c0);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Adds v to the xor set: present, it leaves; absent, it joins. */
+static wg_status set_xor(builder *B, double v)
+{
+    for (size_t i = 0; i < B->nset; i++)
+        if (B->set[i] == v) {
+            B->set[i] = B->set[--B->nset];
+            return WG_OK;
+        }
+    wg_status st = wg_grow(B->ctx, (void **)&B->set, &B->capset, B->nset + 1, sizeof *B->set);
+    if (st == WG_OK)
+        B->set[B->nset++] = v;
+    return st;
+}
+
+/* Emits polygon k as a candidate of bin `bin` with the edges of hits[0..nh) that meet column c. */
+static wg_status emit(builder *B, uint32_t bin, int32_t k, int32_t c, size_t nh, unsigned base)
+{
+    wg_ctx *ctx = B->ctx;
+    size_t ne = 0;
+    for (size_t i = 0; i < nh; i++)
+        ne += B->hits[i].c1 >= c;
+    if (ne > UINT16_MAX || B->nset > UINT16_MAX)
+        return wg_fail(ctx, WG_EINPUT, "polygon %d: more than 65535 edges in one locator bin",
+                       (int)k);
+    wg_status st = wg_grow(ctx, (void **)&B->c, &B->capc, B->nc + 1, sizeof *B->c);
+    if (st == WG_OK)
+        st = wg_grow(ctx, (void **)&B->cbin, &B->capb, B->nc + 1, sizeof *B->cbin);
+    if (st == WG_OK)
+        st = wg_grow(ctx, (void **)&B->edges, &B->cape, B->nedge + ne, sizeof *B->edges);
+    if (st == WG_OK && B->nset)
+        st = wg_grow(ctx, (void **)&B->togs, &B->capt, B->ntog + B->nset, sizeof *B->togs);
+    if (st != WG_OK)
+        return st;
+    if (B->nedge + ne > UINT32_MAX || B->ntog + B->nset > UINT32_MAX)
+        return wg_fail(ctx, WG_EINPUT, "too many polygon edges for one locator");
+    cand *cd = &B->c[B->nc];
+    *cd = (cand){.poly = k,
+                 .edge = (uint32_t)B->nedge,
+                 .tog = (uint32_t)B->ntog,
+                 .nedge = (uint16_t)ne,
+                 .ntog = (uint16_t)B->nset,
+                 .base = (uint8_t)base};
+    for (size_t i = 0; i < nh; i++)
+        if (B->hits[i].c1 >= c)
+            B->edges[B->nedge++] = B->R->e[B->hits[i].edge];
+    memcpy(B->togs + B->ntog, B->set, B->nset * sizeof *B->togs);
+    qsort(B->togs + B->ntog, B->nset, sizeof *B->togs, cmp_double);
+    B->ntog += B->nset;
+    B->cbin[B->nc++] = bin;
+    return WG_OK;
+}
+
+/* Polygon k in row r: the hits are the edges meeting the band; sweep the columns east to west,
+ * moving edges that lie east of the column into the parity and toggle set. */
+static wg_status sweep_row(builder *B, int32_t k, int32_t r, int32_t kc0, int32_t kc1)
+{
+    wg_locator *L = B->L;
+    double yb = L->y0 + r * B->s - B->m, yt = L->y0 + (r + 1) * B->s + B->m;
+    qsort(B->hits, B->nhits, sizeof *B->hits, cmp_hit);
+    B->nset = 0;
+    unsigned base = 0;
+    size_t east = B->nhits; /* hits[east..) lie wholly east of the current column */
+    wg_status st = WG_OK;
+    for (int32_t c = kc1; c >= kc0 && st == WG_OK; c--) {
+        while (east > 0 && B->hits[east - 1].c0 > c) {
+            const ledge *e = &B->R->e[B->hits[--east].edge];
+            double lo = fmin(e->ay, e->by), hi = fmax(e->ay, e->by);
+            base ^= (unsigned)(lo <= yb && yb < hi);
+            if (e->ay > yb && e->ay <= yt)
+                st = set_xor(B, e->ay);
+            if (st == WG_OK && e->by > yb && e->by <= yt)
+                st = set_xor(B, e->by);
+        }
+        if (st != WG_OK)
+            break;
+        uint32_t bin = (uint32_t)((size_t)r * L->cols + (size_t)c);
+        bool meets = false;
+        for (size_t i = 0; i < east && !meets; i++)
+            meets = B->hits[i].c1 >= c;
+        if (meets || B->nset) /* toggles: a horizontal edge crosses the bin */
+            st = emit(B, bin, k, c, east, base);
+        else if (base && (B->full[bin] < 0 || B->full[bin] > k))
+            B->full[bin] = k;
+    }
+    return st;
+}
+
+/* The columns of the enlarged bins that edge e meets within the band [yb, yt]. */
+static void edge_in_band(const builder *B, const ledge *e, double yb, double yt, int32_t *c0,
+                         int32_t *c1)
+{
+    double dy = e->by - e->ay;
+    double t0 = (yb - e->ay) / dy, t1 = (yt - e->ay) / dy;
+    if (t0 > t1) {
+        double t = t0;
+        t0 = t1;
+        t1 = t;
+    }
+    t0 = fmax(t0, 0);
+    t1 = fmin(t1, 1);
+    double xa = e->ax + t0 * (e->bx - e->ax), xb = e->ax + t1 * (e->bx - e->ax);
+    *c0 = col_of(B, fmin(xa, xb) - B->m);
+    *c1 = col_of(B, fmax(xa, xb) + B->m);
+}
+
+static wg_status build_polygon(builder *B, int32_t k)
+{
+    const rings *R = B->R;
+    size_t e0 = R->eoff[k], e1 = R->eoff[k + 1];
+    if (e0 == e1)
+        return WG_OK;
+    double minx = INFINITY, maxx = -INFINITY, miny = INFINITY, maxy = -INFINITY;
+    for (size_t i = e0; i < e1; i++) {
+        const ledge *e = &R->e[i];
+        minx = fmin(minx, fmin(e->ax, e->bx));
+        maxx = fmax(maxx, fmax(e->ax, e->bx));
+        miny = fmin(miny, fmin(e->ay, e->by));
+        maxy = fmax(maxy, fmax(e->ay, e->by));
+    }
+    int32_t kc0 = col_of(B, minx - B->m), kc1 = col_of(B, maxx + B->m);
+    int32_t kr0 = row_of(B, miny - B->m), kr1 = row_of(B, maxy + B->m);
+    kc0 = kc0 < 0 ? 0 : kc0;
+    kr0 = kr0 < 0 ? 0 : kr0;
+    kc1 = kc1 >= (int32_t)B->L->cols ? (int32_t)B->L->cols - 1 : kc1;
+    kr1 = kr1 >= (int32_t)B->L->rows ? (int32_t)B->L->rows - 1 : kr1;
+    wg_status st = WG_OK;
+    for (int32_t r = kr0; r <= kr1 && st == WG_OK; r++) {
+        double yb = B->L->y0 + r * B->s - B->m, yt = B->L->y0 + (r + 1) * B->s + B->m;
+        B->nhits = 0;
+        for (size_t i = e0; i < e1 && st == WG_OK; i++) {
+            const ledge *e = &R->e[i];
+            if (fmax(e->ay, e->by) < yb || fmin(e->ay, e->by) > yt)
+                continue;
+            int32_t c0, c1;
+            edge_in_band(B, e, yb, yt, &c0, &c1);
+            st = wg_grow(B->ctx, (void **)&B->hits, &B->caph, B->nhits + 1, sizeof *B->hits);
+            if (st == WG_OK)
+                B->hits[B->nhits++] = (hit){(uint32_t)i, c0, c1};
+        }
+        if (st == WG_OK)
+            st = sweep_row(B, k, r, kc0, kc1);
+    }
+    return st;
+}
+
+/* Sorts the emitted candidates by bin (stable: within a bin they stay in polygon order) and
+ * lays out the final arrays. */
+static wg_status finish(builder *B)
+{
+    wg_locator *L = B->L;
+    size_t nbins = L->cols * L->rows;
+    uint32_t *count = calloc(nbins + 1, sizeof *count);
+    if (!count)
+        return wg_fail(B->ctx, WG_ENOMEM, "out of memory building a locator");
+    for (size_t i = 0; i < B->nc; i++)
+        count[B->cbin[i]]++;
+    size_t nbnd = 0;
+    for (size_t b = 0; b < nbins; b++)
+        nbnd += count[b] > 0;
+    L->boff = malloc((nbnd + 1) * sizeof *L->boff);
+    L->bfull = malloc((nbnd ? nbnd : 1) * sizeof *L->bfull);
+    L->cands = malloc((B->nc ? B->nc : 1) * sizeof *L->cands);
+    uint32_t *at = malloc((nbins ? nbins : 1) * sizeof *at);
+    if (!L->boff || !L->bfull || !L->cands || !at) {
+        free(count);
+        free(at);
+        return wg_fail(B->ctx, WG_ENOMEM, "out of memory building a locator");
+    }
+    size_t j = 0, off = 0;
+    for (size_t b = 0; b < nbins; b++) {
+        if (count[b] == 0) {
+            L->bin[b] = B->full[b];
+            continue;
+        }
+        L->bin[b] = -2 - (int32_t)j;
+        L->bfull[j] = B->full[b];
+        L->boff[j] = (uint32_t)off;
+        at[b] = (uint32_t)off;
+        off += count[b];
+        j++;
+    }
+    L->boff[nbnd] = (uint32_t)off;
+    for (size_t i = 0; i < B->nc; i++)
+        L->cands[at[B->cbin[i]]++] = B->c[i];
+    free(count);
+    free(at);
+    L->nbnd = nbnd;
+    L->ncand = B->nc;
+    L->edges = B->edges;
+    L->nedge = B->nedge;
+    L->togs = B->togs;
+    L->ntog = B->ntog;
+    B->edges = NULL;
+    B->togs = NULL;
+    return WG_OK;
+}
+
+/* The bin grid: about bins_per_vertex bins per stored edge over the extent, square bins. */
+static void lay_grid(wg_locator *L, const rings *R, double bins_per_vertex)
+{
+    double w = R->maxx - R->minx, hgt = R->maxy - R->miny;
+    double want = fmin(fmax((double)R->n * bins_per_vertex, 1), (double)MAX_BINS / 2);
+    double s = sqrt(fmax(w * hgt, 0) / want);
+    if (!(s > 0))
+        s = fmax(fmax(w, hgt), 1e-9) / sqrt(want);
+    size_t cols = (size_t)floor(w / s) + 1, rows = (size_t)floor(hgt / s) + 1;
+    while ((double)cols * (double)rows > MAX_BINS) {
+        s *= 1.25;
+        cols = (size_t)floor(w / s) + 1;
+        rows = (size_t)floor(hgt / s) + 1;
+    }
+    L->x0 = R->minx;
+    L->y0 = R->miny;
+    L->inv = 1 / s;
+    L->cols = cols;
+    L->rows = rows;
+}
+
+wg_status wg_locator_build(wg_ctx *ctx, const GEOSGeometry *const *polys, size_t n,
+                           double bins_per_vertex, wg_locator **out)
+{
+    if (n > INT32_MAX - 2)
+        return wg_fail(ctx, WG_EINPUT, "too many polygons for one locator (%zu)", n);
+    wg_locator *L = calloc(1, sizeof *L);
+    rings R = {0};
+    builder B = {.ctx = ctx, .L = L, .R = &R};
+    wg_status st = L ? read_rings(ctx, polys, n, &R) : wg_fail(ctx, WG_ENOMEM, "out of memory");
+    if (st == WG_OK && R.n == 0) { /* nothing to hit: every point is outside */
+        L->cols = L->rows = 1;
+        L->inv = 0;
+        L->x0 = L->y0 = INFINITY;
+    } else if (st == WG_OK) {
+        lay_grid(L, &R, bins_per_vertex > 0 ? bins_per_vertex : 2.0);
+    }
+    size_t nbins = L ? L->cols * L->rows : 0;
+    if (st == WG_OK) {
+        L->bin = malloc(nbins * sizeof *L->bin);
+        B.full = malloc(nbins * sizeof *B.full);
+        if (!L->bin || !B.full)
+            st = wg_fail(ctx, WG_ENOMEM, "out of memory building a locator (%zu bins)", nbins);
+    }
+    if (st == WG_OK) {
+        for (size_t b = 0; b < nbins; b++)
+            B.full[b] = -1;
+        B.s = R.n ? 1 / L->inv : 0;
+        double big = fmax(fmax(fabs(R.minx), fabs(R.maxx)), fmax(fabs(R.miny), fabs(R.maxy)));
+        B.m = 1e-9 * big + 1e-7 * B.s;
+    }
+    for (size_t k = 0; k < n && st == WG_OK && R.n; k++)
+        st = build_polygon(&B, (int32_t)k);
+    if (st == WG_OK)
+        st = finish(&B);
+    free(B.full);
+    free(B.cbin);
+    free(B.c);
+    free(B.edges);
+    free(B.togs);
+    free(B.hits);
+    free(B.set);
+    free(R.e);
+    free(R.eoff);
+    if (st != WG_OK) {
+        wg_locator_free(L);
+        return st;
+    }
+    L->stats = (wg_locator_stats){
+        .polygons = n,
+        .edges = R.n,
+        .cols = L->cols,
+        .rows = L->rows,
+        .boundary_bins = L->nbnd,
+        .bytes = sizeof *L + nbins * sizeof *L->bin + (L->nbnd + 1) * sizeof *L->boff +
+                 L->nbnd * sizeof *L->bfull + L->ncand * sizeof *L->cands +
+                 L->nedge * sizeof *L->edges + L->ntog * sizeof *L->togs};
+    *out = L;
+    return WG_OK;
+}
