@@ -260,8 +260,10 @@ static wg_status read_rings(wg_ctx *ctx, const GEOSGeometry *const *polys, size_
             for (int i = 0; i < np && st == WG_OK; i++)
                 st = add_polygon(ctx, R, GEOSGetGeometryN_r(h, g, i), k);
         } else {
+            char *type_name = GEOSGeomType_r(h, g);
             st = wg_fail(ctx, WG_EINPUT, "polygon %zu: a %s is not polygonal", k,
-                         GEOSGeomType_r(h, g));
+                         type_name ? type_name : "geometry");
+            GEOSFree_r(h, type_name);
         }
     }
     R->eoff[n] = R->n;
@@ -368,8 +370,10 @@ static wg_status emit(builder *B, uint32_t bin, int32_t k, int32_t c, size_t nh,
     for (size_t i = 0; i < nh; i++)
         if (B->hits[i].c1 >= c)
             B->edges[B->nedge++] = B->R->e[B->hits[i].edge];
-    memcpy(B->togs + B->ntog, B->set, B->nset * sizeof *B->togs);
-    qsort(B->togs + B->ntog, B->nset, sizeof *B->togs, cmp_double);
+    if (B->nset) {
+        memcpy(B->togs + B->ntog, B->set, B->nset * sizeof *B->togs);
+        qsort(B->togs + B->ntog, B->nset, sizeof *B->togs, cmp_double);
+    }
     B->ntog += B->nset;
     B->cbin[B->nc++] = bin;
     return WG_OK;
@@ -381,7 +385,8 @@ static wg_status sweep_row(builder *B, int32_t k, int32_t r, int32_t kc0, int32_
 {
     wg_locator *L = B->L;
     double yb = L->y0 + r * B->s - B->m, yt = L->y0 + (r + 1) * B->s + B->m;
-    qsort(B->hits, B->nhits, sizeof *B->hits, cmp_hit);
+    if (B->nhits > 1)
+        qsort(B->hits, B->nhits, sizeof *B->hits, cmp_hit);
     B->nset = 0;
     unsigned base = 0;
     size_t east = B->nhits; /* hits[east..) lie wholly east of the current column */

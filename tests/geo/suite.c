@@ -7,6 +7,7 @@ TCase *tcase_chinacoord(void);
 TCase *tcase_time(void);
 TCase *tcase_tess(void);
 TCase *tcase_locate(void);
+TCase *tcase_view(void);
 Suite *wg_test_suite(void);
 
 Suite *wg_test_suite(void)
@@ -18,5 +19,6 @@ Suite *wg_test_suite(void)
     suite_add_tcase(s, tcase_time());
     suite_add_tcase(s, tcase_tess());
     suite_add_tcase(s, tcase_locate());
+    suite_add_tcase(s, tcase_view());
     return s;
 }
