@@ -6,6 +6,7 @@
 #include "wg/core.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 typedef struct cli {
@@ -24,6 +25,7 @@ int cmd_demo_data(cli *c, int argc, char **argv);
 int cmd_demo(cli *c, int argc, char **argv);
 int cmd_partition(cli *c, int argc, char **argv);
 int cmd_plan(cli *c, int argc, char **argv);
+int cmd_assign(cli *c, int argc, char **argv);
 
 /* Prints "wangge: <message>" for the error on ctx and returns the exit status for it. */
 int cli_fail(cli *c, wg_status st);
@@ -46,6 +48,9 @@ struct wg_part_summary;
 /* Prints a partition's summary table (unless --quiet); returns 0. */
 int cli_print_partition(cli *c, const char *ws_path, const struct wg_part_opts *o,
                         const struct wg_part_summary *s);
+/* Parses option `name`'s whole number (>= 0) for subcommand cmd; false (after a usage
+ * message) when it is not one. */
+bool cli_whole(cli *c, const char *cmd, const char *name, const char *text, int64_t *out);
 /* "1,234,567" into buf. */
 const char *cli_num(long long v, char *buf, size_t n);
 

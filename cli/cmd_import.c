@@ -55,6 +55,10 @@ void cli_print_import(cli *c, const char *layer, const char *source, const wg_im
         printf("  %s\n", r->crs_note);
     if (r->rejects_path[0])
         printf("  rejected features are listed in %s\n", r->rejects_path);
+    if (r->defaulted > 0)
+        printf("  %s camera%s took default view parameters (kind defaults: fixed 90°/50 m, "
+               "dome 360°/30 m, ptz 360°/100 m, high 360°/300 m; README \"Cameras\")\n",
+               cli_num(r->defaulted, a, sizeof a), r->defaulted == 1 ? "" : "s");
 }
 
 int cmd_import(cli *c, int argc, char **argv)

@@ -23,20 +23,6 @@ static const char partition_help[] =
     "  --division CODE  6-digit division code that starts new cell codes (default 000000)\n"
     "  --threads N      communities partitioned at once (default 2)\n";
 
-/* Parses a whole number option; returns false (after a usage message) when it is not. */
-static bool whole(cli *c, const char *cmd, const char *name, const char *text, int64_t *out)
-{
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (errno || end == text || *end || v < 0) {
-        cli_usage(c, cmd, "%s %s: give a whole number", name, text);
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
 int cli_print_partition(cli *c, const char *ws_path, const wg_part_opts *o,
                         const wg_part_summary *s)
 {
@@ -112,13 +98,13 @@ int cmd_partition(cli *c, int argc, char **argv)
         case 'M':
         case 's':
         case 'j':
-            if (!whole(c, "partition",
-                       opt == 't'   ? "--target"
-                       : opt == 'm' ? "--min"
-                       : opt == 'M' ? "--max"
-                       : opt == 's' ? "--seed"
-                                    : "--threads",
-                       optarg, &v))
+            if (!cli_whole(c, "partition",
+                           opt == 't'   ? "--target"
+                           : opt == 'm' ? "--min"
+                           : opt == 'M' ? "--max"
+                           : opt == 's' ? "--seed"
+                                        : "--threads",
+                           optarg, &v))
                 return 1;
             if (opt == 't')
                 o.target = v;

@@ -1,8 +1,10 @@
 /* cli/util.c: error and warning printing, progress lines, number formatting. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -96,4 +98,18 @@ void cli_progress_done(cli *c)
         fflush(stderr);
         prog.shown = 0;
     }
+}
+
+/* Parses a whole number option; returns false (after a usage message) when it is not. */
+bool cli_whole(cli *c, const char *cmd, const char *name, const char *text, int64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || end == text || *end || v < 0) {
+        cli_usage(c, cmd, "%s %s: give a whole number", name, text);
+        return false;
+    }
+    *out = v;
+    return true;
 }

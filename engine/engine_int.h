@@ -31,4 +31,13 @@ wg_status wg__ws_set_crs(wg_ws *ws, int epsg);
 /* Forgets a CRS chosen inside a transaction that was rolled back. */
 void wg__ws_forget_crs(wg_ws *ws);
 
+/* One item of a parallel loop, run with the thread's own context; `thread` is in [0, threads)
+ * (0: the calling thread, whose context is the caller's). */
+typedef wg_status (*wg__item_fn)(wg_ctx *ctx, void *user, size_t i, int thread);
+/* Runs fn for every i in [0, n) on up to `threads` threads (the caller's among them) and
+ * stops at the first failure, whose message lands on ctx. Reports progress under `stage`
+ * (NULL: none). The items must be independent. */
+wg_status wg__parallel(wg_ctx *ctx, size_t n, int threads, const char *stage, wg__item_fn fn,
+                       void *user);
+
 #endif

@@ -3,6 +3,7 @@
  * geo's (wg_src); this file knows what the layers mean. */
 #include "wg/import.h"
 
+#include "cameras.h"
 #include "engine_int.h"
 #include "wg/timeparse.h"
 
@@ -41,6 +42,9 @@ typedef struct importer {
     wg_buf id;     /* the current feature's id, copied: GDAL reuses its text buffers */
     char first_reject[512];
     wg_import_result *r;
+    bool cameras;                    /* the cameras layer: its view fields are read together */
+    size_t cam_col[WG__CAM_NFIELDS]; /* with cameras: the column of each WG__CAM_* field */
+    wg_buf cam_text;                 /* with cameras: copies of the feature's view texts */
 } importer;
 
 static bool in_list(const char *v, const char *list)
@@ -261,13 +265,21 @@ static wg_status prepare_insert(importer *im)
         if (st == WG_OK && i > 0)
             st = wg_buf_addf(ctx, &upd, "%s = excluded.%s, ", n, n);
     }
-    size_t gi = im->L->ncols + 1, bi = im->L->ncols + 2;
+    size_t gi = im->L->ncols + 1, bi = im->L->ncols + 2, di = im->L->ncols + 3;
     if (st == WG_OK && im->L->sql_geom) {
         st = wg_buf_addf(ctx, &cols, ", geom");
         if (st == WG_OK)
             st = wg_buf_addf(ctx, &vals, ", GeomFromWKB(?%zu, %d)", gi, im->ws->srid);
         if (st == WG_OK)
             st = wg_buf_addf(ctx, &upd, "geom = excluded.geom, ");
+    }
+    /* cameras.defaulted is written by import, never read from a source: not a layer field */
+    if (st == WG_OK && im->cameras) {
+        st = wg_buf_addf(ctx, &cols, ", defaulted");
+        if (st == WG_OK)
+            st = wg_buf_addf(ctx, &vals, ", ?%zu", di);
+        if (st == WG_OK)
+            st = wg_buf_addf(ctx, &upd, "defaulted = excluded.defaulted, ");
     }
     wg_buf sql;
     wg_buf_init(&sql, 16384);
@@ -385,6 +397,56 @@ static bool bind_col(importer *im, size_t c, const char *v, char *why, size_t n)
     return true;
 }
 
+static bool is_cam_col(const importer *im, size_t c)
+{
+    for (size_t k = 0; im->cameras && k < WG__CAM_NFIELDS; k++)
+        if (im->cam_col[k] == c)
+            return true;
+    return false;
+}
+
+/* The cameras layer: kind, heading, fov, range and height are read together by cameras.c,
+ * since what a missing one defaults to depends on the others. Binds the view and which
+ * defaults it took (*took_default: at least one). A bad value sets *bad and writes why; the
+ * returned status is for failures of the import itself. */
+static wg_status bind_camera(importer *im, const wg_feat *f, bool *bad, bool *took_default,
+                             char *why, size_t n)
+{
+    char idbuf[32];
+    size_t off[WG__CAM_NFIELDS];
+    bool has[WG__CAM_NFIELDS];
+    wg_buf_reset(&im->cam_text);
+    for (size_t k = 0; k < WG__CAM_NFIELDS; k++) {
+        /* copied: GDAL reuses the buffer of a number's text for the next field */
+        const char *v = col_text(im, im->cam_col[k], f, idbuf, sizeof idbuf);
+        has[k] = v != NULL;
+        off[k] = im->cam_text.len;
+        wg_status st = v ? wg_buf_add(im->ctx, &im->cam_text, v, strlen(v) + 1) : WG_OK;
+        if (st != WG_OK) {
+            wg_ctx_where(im->ctx, "%s: %s: %s: ", im->source, f->label, wg__cam_field[k]);
+            return st;
+        }
+    }
+    const char *text[WG__CAM_NFIELDS];
+    for (size_t k = 0; k < WG__CAM_NFIELDS; k++)
+        text[k] = has[k] ? wg_buf_str(&im->cam_text) + off[k] : NULL;
+    wg__cam_view cv;
+    *bad = !wg__cam_read(text, &cv, why, n);
+    if (*bad)
+        return WG_OK;
+    sqlite3_stmt *q = im->ins;
+    sqlite3_bind_text(q, (int)im->cam_col[WG__CAM_KIND] + 1, cv.kind, -1, SQLITE_STATIC);
+    sqlite3_bind_double(q, (int)im->cam_col[WG__CAM_HEADING] + 1, cv.heading_deg);
+    sqlite3_bind_double(q, (int)im->cam_col[WG__CAM_FOV] + 1, cv.fov_deg);
+    sqlite3_bind_double(q, (int)im->cam_col[WG__CAM_RANGE] + 1, cv.range_m);
+    if (cv.has_height)
+        sqlite3_bind_double(q, (int)im->cam_col[WG__CAM_HEIGHT] + 1, cv.height_m);
+    *took_default = cv.defaulted[0] != '\0';
+    if (*took_default)
+        sqlite3_bind_text(q, (int)im->L->ncols + 3, cv.defaulted, -1, SQLITE_TRANSIENT);
+    return WG_OK;
+}
+
 /* Defaults that depend on the feature: a unit's kind from its geometry, an incident's status
  * from its closing time, a barrier's kind. */
 static const char *default_value(importer *im, size_t c, const wg_feat *f)
@@ -487,10 +549,20 @@ static wg_status import_feature(importer *im, const wg_feat *f)
     sqlite3_clear_bindings(im->ins);
     sqlite3_bind_text(im->ins, 1, id, -1, SQLITE_TRANSIENT);
     for (size_t c = 1; c < im->L->ncols; c++) {
+        if (is_cam_col(im, c))
+            continue;
         const char *v = col_text(im, c, f, idbuf, sizeof idbuf);
         if (!v)
             v = default_value(im, c, f);
         if (!bind_col(im, c, v, why, sizeof why))
+            return reject(im, f, id, why);
+    }
+    bool bad = false, took_default = false;
+    if (im->cameras) {
+        wg_status st = bind_camera(im, f, &bad, &took_default, why, sizeof why);
+        if (st != WG_OK)
+            return st;
+        if (bad)
             return reject(im, f, id, why);
     }
     unsigned char *wkb = NULL;
@@ -516,6 +588,8 @@ static wg_status import_feature(importer *im, const wg_feat *f)
     }
     if (sqlite3_changes(im->ws->db) == 0)
         return reject(im, f, id, "the same id appears more than once in the source");
+    if (took_default)
+        im->r->defaulted++;
     if (f->repaired) {
         im->r->repaired++;
         wg_warn(im->ctx, "%s (id '%s'): invalid polygon repaired (%s)", f->label, id, f->note);
@@ -666,6 +740,20 @@ static wg_status run(importer *im)
     return WG_OK;
 }
 
+/* For the cameras layer: where each field cameras.c reads sits in the layer's columns. */
+static wg_status find_cam_cols(importer *im)
+{
+    im->cameras = strcmp(im->L->name, "cameras") == 0;
+    for (size_t k = 0; im->cameras && k < WG__CAM_NFIELDS; k++) {
+        int c = find_col(im->L, wg__cam_field[k], strlen(wg__cam_field[k]));
+        if (c < 1)
+            return wg_fail(im->ctx, WG_EINTERNAL, "the cameras layer has no '%s' field",
+                           wg__cam_field[k]);
+        im->cam_col[k] = (size_t)c;
+    }
+    return WG_OK;
+}
+
 wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_import_opts *o,
                     wg_import_result *r)
 {
@@ -682,7 +770,10 @@ wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_i
     importer im = {.ws = ws, .ctx = ctx, .L = L, .source = source, .o = o ? o : &none, .r = r};
     wg_buf_init(&im.joined, 1 << 16);
     wg_buf_init(&im.id, 1 << 16);
-    wg_status st = run(&im);
+    wg_buf_init(&im.cam_text, 1 << 16);
+    wg_status st = find_cam_cols(&im);
+    if (st == WG_OK)
+        st = run(&im);
     if (im.rej) {
         fclose(im.rej);
         unlink(im.rej_tmp);
@@ -694,6 +785,7 @@ wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_i
     sqlite3_finalize(im.ins);
     wg_buf_fini(&im.joined);
     wg_buf_fini(&im.id);
+    wg_buf_fini(&im.cam_text);
     wg_tz_free(im.tz);
     wg_src_close(im.src);
     r->seconds = wg_now() - t0;

@@ -41,13 +41,15 @@ static const wg_col incidents[] = {
     {"closed", WG_COL_TIME, 0, "closed", NULL},
     {"due", WG_COL_TIME, 0, "due", NULL},
 };
+/* Import reads kind, heading_deg, fov_deg, range_m and height_m through engine/cameras.c
+ * (spellings, OSM directions, defaults per kind), not by their type and flags here. */
 static const wg_col cameras[] = {
-    {"id", WG_COL_TEXT, WG_COL_REQUIRED, "id", NULL},
-    {"kind", WG_COL_TEXT, 0, "kind", NULL},
-    {"heading_deg", WG_COL_REAL, 0, "heading_deg,heading", NULL},
+    {"id", WG_COL_TEXT, WG_COL_REQUIRED, "id,deviceid,device_id", NULL},
+    {"kind", WG_COL_TEXT, 0, "kind,camera:type,camera_type,type", NULL},
+    {"heading_deg", WG_COL_REAL, 0, "heading_deg,heading,camera:direction,direction", NULL},
     {"fov_deg", WG_COL_REAL, WG_COL_NONNEG, "fov_deg,fov", NULL},
     {"range_m", WG_COL_REAL, WG_COL_NONNEG, "range_m,range", NULL},
-    {"height_m", WG_COL_REAL, WG_COL_NONNEG, "height_m,height", NULL},
+    {"height_m", WG_COL_REAL, WG_COL_NONNEG, "height_m,height,camera:height", NULL},
     {"name", WG_COL_TEXT, 0, "name", NULL},
 };
 static const wg_col workers[] = {
@@ -65,6 +67,17 @@ static const wg_col cells[] = {
     {"area_m2", WG_COL_REAL, 0, NULL, NULL},
     {"compactness", WG_COL_REAL, 0, NULL, NULL},
 };
+static const wg_col blind_spots[] = {
+    {"cell", WG_COL_TEXT, WG_COL_REQUIRED, NULL, NULL},
+    {"plan", WG_COL_INT, 0, NULL, NULL},
+    {"area_m2", WG_COL_REAL, 0, NULL, NULL},
+    {"incidents", WG_COL_INT, 0, NULL, NULL},
+};
+static const wg_col camera_views[] = {
+    {"camera", WG_COL_TEXT, WG_COL_REQUIRED, NULL, NULL},
+    {"kind", WG_COL_TEXT, 0, NULL, NULL},
+    {"area_m2", WG_COL_REAL, 0, NULL, NULL},
+};
 
 static const wg_layer_def layers[WG_NLAYERS] = {
     {"communities", WG_G_POLYGON, "MULTIPOLYGON", true, true, communities, N(communities)},
@@ -75,6 +88,8 @@ static const wg_layer_def layers[WG_NLAYERS] = {
     {"cameras", WG_G_POINT, "POINT", true, true, cameras, N(cameras)},
     {"workers", WG_G_NONE, NULL, false, true, workers, N(workers)},
     {"cells", WG_G_POLYGON, "MULTIPOLYGON", true, false, cells, N(cells)},
+    {"blind_spots", WG_G_POLYGON, "MULTIPOLYGON", true, false, blind_spots, N(blind_spots)},
+    {"camera_views", WG_G_POLYGON, "MULTIPOLYGON", true, false, camera_views, N(camera_views)},
 };
 
 const wg_layer_def *wg_layers(void)

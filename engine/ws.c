@@ -14,6 +14,7 @@
 
 #include WG_SCHEMA_SQL
 #include WG_SCHEMA_V2_SQL
+#include WG_SCHEMA_V3_SQL
 
 /* "WGGE": marks a SQLite file as a wangge workspace (PRAGMA application_id). */
 #define WG_APP_ID 0x57474745
@@ -22,6 +23,7 @@
 static const char *const migrations[] = {
     wg__schema_sql,    /* 0 -> 1 */
     wg__schema_v2_sql, /* 1 -> 2: plans' unit membership, issues, community codes */
+    wg__schema_v3_sql, /* 2 -> 3: assignment, camera views and coverage, blind spots */
 };
 
 wg_status wg__sql_fail(wg_ws *ws, const char *lead)
@@ -129,6 +131,8 @@ static wg_status check_workspace(wg_ws *ws, int *version)
     return WG_OK;
 }
 
+static wg_status add_geom_column(wg_ws *ws, const wg_layer_def *L, int epsg);
+
 /* One migration step, v -> v+1. Version 0 also gets SpatiaLite's metadata tables. */
 static wg_status migrate_step(wg_ws *ws, int v)
 {
@@ -143,7 +147,15 @@ static wg_status migrate_step(wg_ws *ws, int v)
                 return st;
         }
     }
-    return wg__sql(ws, migrations[v]);
+    wg_status st = wg__sql(ws, migrations[v]);
+    if (st == WG_OK && v == 2) { /* the layers assign makes, in a CRS chosen earlier */
+        int epsg = 0;
+        st = pragma_int(ws, "SELECT coalesce((SELECT value FROM ws_meta WHERE key = 'srid'), 0)",
+                        &epsg);
+        for (size_t i = 0; st == WG_OK && epsg && i < 2; i++)
+            st = add_geom_column(ws, wg_layer_find(i ? "camera_views" : "blind_spots"), epsg);
+    }
+    return st;
 }
 
 /* Applies the migrations from `from` up to WG_SCHEMA_VERSION in one transaction. */
@@ -209,6 +221,28 @@ static int parse_epsg(const char *crs)
     return (int)code;
 }
 
+/* Adds layer L's geometry column (and spatial index) in CRS epsg. */
+static wg_status add_geom_column(wg_ws *ws, const wg_layer_def *L, int epsg)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT AddGeometryColumn('%s', 'geom', %d, '%s', 'XY')", L->name,
+             epsg, L->sql_geom);
+    wg_status st = wg__sql(ws, sql);
+    /* SpatiaLite's per-row triggers re-check the geometry type and SRID and stamp a
+     * last-insert time; import checks both itself, and the triggers halve the insert
+     * rate (bench_import). */
+    static const char *const trig[] = {"ggi", "ggu", "tmi", "tmu", "tmd"};
+    for (size_t k = 0; st == WG_OK && k < sizeof trig / sizeof trig[0]; k++) {
+        snprintf(sql, sizeof sql, "DROP TRIGGER IF EXISTS \"%s_%s_geom\"", trig[k], L->name);
+        st = wg__sql(ws, sql);
+    }
+    if (st == WG_OK && L->spatial_index) {
+        snprintf(sql, sizeof sql, "SELECT CreateSpatialIndex('%s', 'geom')", L->name);
+        st = wg__sql(ws, sql);
+    }
+    return st;
+}
+
 wg_status wg__ws_set_crs(wg_ws *ws, int epsg)
 {
     char sql[256];
@@ -237,25 +271,9 @@ wg_status wg__ws_set_crs(wg_ws *ws, int epsg)
     }
     sqlite3_finalize(q);
     const wg_layer_def *L = wg_layers();
-    for (size_t i = 0; st == WG_OK && i < WG_NLAYERS; i++) {
-        if (!L[i].sql_geom)
-            continue;
-        snprintf(sql, sizeof sql, "SELECT AddGeometryColumn('%s', 'geom', %d, '%s', 'XY')",
-                 L[i].name, epsg, L[i].sql_geom);
-        st = wg__sql(ws, sql);
-        /* SpatiaLite's per-row triggers re-check the geometry type and SRID and stamp a
-         * last-insert time; import checks both itself, and the triggers halve the insert
-         * rate (bench_import). */
-        static const char *const trig[] = {"ggi", "ggu", "tmi", "tmu", "tmd"};
-        for (size_t k = 0; st == WG_OK && k < sizeof trig / sizeof trig[0]; k++) {
-            snprintf(sql, sizeof sql, "DROP TRIGGER IF EXISTS \"%s_%s_geom\"", trig[k], L[i].name);
-            st = wg__sql(ws, sql);
-        }
-        if (st == WG_OK && L[i].spatial_index) {
-            snprintf(sql, sizeof sql, "SELECT CreateSpatialIndex('%s', 'geom')", L[i].name);
-            st = wg__sql(ws, sql);
-        }
-    }
+    for (size_t i = 0; st == WG_OK && i < WG_NLAYERS; i++)
+        if (L[i].sql_geom)
+            st = add_geom_column(ws, &L[i], epsg);
     if (st == WG_OK) {
         snprintf(sql, sizeof sql,
                  "INSERT OR REPLACE INTO ws_meta (key, value) VALUES ('srid', '%d')", epsg);

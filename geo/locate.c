@@ -5,6 +5,9 @@
  * passes strictly east of p. Both tests are exact (comparisons of input coordinates and a robust
  * orientation predicate), which gives the boundary rule of the header.
  *
+ * A point in no polygon by that rule, but on the boundary of some, lies on their outer edge
+ * (nothing east of it): it goes to the lowest of them, found by an exact on-segment test.
+ *
  * Why a bin needs only its own edges. Take bin b, slightly enlarged by a margin m, and its
  * horizontal band (the bin's row, enlarged by m). An edge of polygon k that does not meet the
  * enlarged bin meets the band in a piece lying wholly west or wholly east of the bin. Western
@@ -143,7 +146,18 @@ static int32_t locate_boundary(const wg_locator *L, uint32_t j, double x, double
         if (in)
             return c->poly; /* candidates ascend by polygon: the lowest wins */
     }
-    return full;
+    if (full >= 0)
+        return full;
+    /* Nothing east of the point: on the outer boundary, it goes to the polygon it lies on. */
+    for (uint32_t i = L->boff[j]; i < L->boff[j + 1]; i++) {
+        const cand *c = &L->cands[i];
+        const ledge *e = L->edges + c->edge;
+        for (unsigned q = 0; q < c->nedge; q++, e++)
+            if (x >= fmin(e->ax, e->bx) && x <= fmax(e->ax, e->bx) && y >= fmin(e->ay, e->by) &&
+                y <= fmax(e->ay, e->by) && orient(e->ax, e->ay, e->bx, e->by, x, y) == 0)
+                return c->poly;
+    }
+    return -1;
 }
 
 int32_t wg_locate(const wg_locator *L, double x, double y)
@@ -181,8 +195,8 @@ void wg_locator_free(wg_locator *L)
 
 /* ---- build ---- */
 
-/* The rings of every polygon as edges, skipping horizontal and zero-length ones (they never
- * count in the crossing test). Polygon k owns edges [eoff[k], eoff[k+1]). */
+/* The rings of every polygon as edges, skipping zero-length ones. Horizontal edges never count
+ * in the crossing test, but a point may lie on one. Polygon k owns edges [eoff[k], eoff[k+1]). */
 typedef struct rings {
     ledge *e;
     size_t n, cap;
@@ -218,7 +232,7 @@ static wg_status add_ring(wg_ctx *ctx, rings *R, const GEOSGeometry *ring, size_
     }
     for (unsigned i = 0; st == WG_OK && i + 1 < np; i++) {
         const double *a = xy + 2 * i, *b = a + 2;
-        if (a[1] == b[1])
+        if (a[0] == b[0] && a[1] == b[1])
             continue;
         st = wg_grow(ctx, (void **)&R->e, &R->cap, R->n + 1, sizeof *R->e);
         if (st == WG_OK)

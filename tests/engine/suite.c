@@ -6,6 +6,7 @@ TCase *tcase_import(void);
 TCase *tcase_democity(void);
 TCase *tcase_realdata(void);
 TCase *tcase_partition(void);
+TCase *tcase_assign(void);
 Suite *wg_test_suite(void);
 
 Suite *wg_test_suite(void)
@@ -16,5 +17,6 @@ Suite *wg_test_suite(void)
     suite_add_tcase(s, tcase_democity());
     suite_add_tcase(s, tcase_realdata());
     suite_add_tcase(s, tcase_partition());
+    suite_add_tcase(s, tcase_assign());
     return s;
 }

@@ -1,9 +1,11 @@
 /* tests/engine/test_import.c: import and export on small hand-made sources — field mapping,
  * upserts, duplicates, rejects, all-or-nothing, CRS choice, times, exact round trips. */
+#include "cameras.h"
 #include "support.h"
 #include "wg/import.h"
 #include "wg/ws.h"
 
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -305,6 +307,283 @@ START_TEST(import_export_import_round_trips_exactly)
 }
 END_TEST
 
+/* ---- cameras: registers as they come ------------------------------------------------------ */
+
+/* One camera as it must be stored: heading and fov in degrees, range and height in metres
+ * (height < 0: NULL), defaulted (NULL: NULL). */
+typedef struct cam_want {
+    const char *id, *kind;
+    double heading_deg, fov_deg, range_m, height_m;
+    const char *defaulted;
+} cam_want;
+
+/* Checks every camera of want[] in the workspace file, and that there are no others. */
+static void check_cameras(const char *ws_name, const cam_want *want, size_t n)
+{
+    ck_assert_int_eq(q1(ws_name, "SELECT count(*) FROM cameras"), (long long)n);
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(t_path(t_dir, ws_name), &db, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    sqlite3_stmt *q = NULL;
+    ck_assert_int_eq(sqlite3_prepare_v2(db,
+                                        "SELECT kind, heading_deg, fov_deg, range_m, height_m, "
+                                        "defaulted FROM cameras WHERE id = ?",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    for (size_t i = 0; i < n; i++) {
+        const cam_want *w = &want[i];
+        sqlite3_reset(q);
+        sqlite3_bind_text(q, 1, w->id, -1, SQLITE_STATIC);
+        ck_assert_msg(sqlite3_step(q) == SQLITE_ROW, "camera %s is missing", w->id);
+        const char *kind = (const char *)sqlite3_column_text(q, 0);
+        ck_assert_msg(kind && strcmp(kind, w->kind) == 0, "%s: kind %s, want %s", w->id,
+                      kind ? kind : "NULL", w->kind);
+        const double got[3] = {sqlite3_column_double(q, 1), sqlite3_column_double(q, 2),
+                               sqlite3_column_double(q, 3)};
+        const double exp[3] = {w->heading_deg, w->fov_deg, w->range_m};
+        static const char *const what[3] = {"heading_deg", "fov_deg", "range_m"};
+        for (int k = 0; k < 3; k++)
+            ck_assert_msg(sqlite3_column_type(q, k + 1) == SQLITE_FLOAT &&
+                              fabs(got[k] - exp[k]) < 1e-9,
+                          "%s: %s %.17g, want %.17g", w->id, what[k], got[k], exp[k]);
+        if (w->height_m < 0)
+            ck_assert_msg(sqlite3_column_type(q, 4) == SQLITE_NULL, "%s: height %g, want NULL",
+                          w->id, sqlite3_column_double(q, 4));
+        else
+            ck_assert_msg(sqlite3_column_type(q, 4) == SQLITE_FLOAT &&
+                              sqlite3_column_double(q, 4) == w->height_m,
+                          "%s: height %g, want %g", w->id, sqlite3_column_double(q, 4),
+                          w->height_m);
+        const char *d = (const char *)sqlite3_column_text(q, 5);
+        ck_assert_msg(w->defaulted ? d && strcmp(d, w->defaulted) == 0 : !d,
+                      "%s: defaulted %s, want %s", w->id, d ? d : "NULL",
+                      w->defaulted ? w->defaulted : "NULL");
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
+START_TEST(camera_register_osm_style)
+{
+    wg_ws *ws = new_ws("w.wangge", "EPSG:32651");
+    const char *p = t_path(t_dir, "osm.csv");
+    t_write(p, "id,lon,lat,camera:type,camera:direction,fov,range_m,camera:height\n"
+               "c01,121.401,31.201,fixed,45,,,6\n"
+               "c02,121.402,31.201,Bullet,-90,60,80,12 m\n"
+               "c03,121.403,31.201,BOX,NNE,70,40,5m\n"
+               "c04,121.404,31.201,static,sw,100,60 m,\n"
+               "c05,121.405,31.201,枪机,370.5,,30,\n"
+               "c06,121.406,31.201,dome,,,,3\n"
+               "c07,121.407,31.201,半球,E,,20,\n"
+               "c08,121.408,31.201,ptz,300-60,40,,\n"
+               "c09,121.409,31.201,Panning,90-270,,150,\n"
+               "c10,121.410,31.201,pan,,,,\n"
+               "c11,121.411,31.201,PAN-TILT,wnw,,,\n"
+               "c12,121.412,31.201,球机,350-10,,,\n"
+               "c13,121.413,31.201,high,,,,45\n"
+               "c14,121.414,31.201,High-Mounted,,,500,\n"
+               "c15,121.415,31.201,high_mounted,,,,\n"
+               "c16,121.416,31.201,HighMounted,,,,\n"
+               "c17,121.417,31.201,高空,,,,\n"
+               "c18,121.418,31.201,高点,,,,\n"
+               "c19,121.419,31.201,,,,,25 m\n"
+               "c20,121.420,31.201,,0-360,,,\n"
+               "c21,121.421,31.201,,,360,,\n"
+               "c22,121.422,31.201,,W,50,10,\n"
+               "c23,121.423,31.201,Fixed,,60,80,\n"
+               "c24,121.424,31.201,,,,,19.5\n");
+    wg_import_result r;
+    T_OK(t_ctx, wg_import(ws, "cameras", p, NULL, &r));
+    ck_assert_int_eq(r.inserted, 24);
+    ck_assert_msg(strstr(r.mapping, "kind <- camera:type") &&
+                      strstr(r.mapping, "heading_deg <- camera:direction") &&
+                      strstr(r.mapping, "height_m <- camera:height"),
+                  "got: %s", r.mapping);
+    wg_ws_close(ws);
+    const char *all = "heading,fov,range";
+    const cam_want want[] = {
+        {"c01", "fixed", 45, 90, 50, 6, "fov,range"},
+        {"c02", "fixed", 270, 60, 80, 12, NULL},
+        {"c03", "fixed", 22.5, 70, 40, 5, NULL},
+        {"c04", "fixed", 225, 100, 60, -1, NULL},
+        {"c05", "fixed", 10.5, 90, 30, -1, "fov"},
+        {"c06", "dome", 0, 360, 30, 3, "fov,range"},
+        {"c07", "dome", 90, 360, 20, -1, "fov"},
+        {"c08", "ptz", 0, 160, 100, -1, "range"}, /* sweep 120 wrapping north + lens 40 */
+        {"c09", "ptz", 180, 180, 150, -1, NULL},  /* the sweep alone */
+        {"c10", "ptz", 0, 360, 100, -1, "fov,range"},
+        {"c11", "ptz", 292.5, 360, 100, -1, "fov,range"},
+        {"c12", "ptz", 0, 20, 100, -1, "range"},
+        {"c13", "high", 0, 360, 300, 45, "fov,range"},
+        {"c14", "high", 0, 360, 500, -1, "fov"},
+        {"c15", "high", 0, 360, 300, -1, "fov,range"},
+        {"c16", "high", 0, 360, 300, -1, "fov,range"},
+        {"c17", "high", 0, 360, 300, -1, "fov,range"},
+        {"c18", "high", 0, 360, 300, -1, "fov,range"},
+        {"c19", "high", 0, 360, 300, 25, "fov,range"}, /* no kind, 25 m up */
+        {"c20", "ptz", 180, 360, 100, -1, "range"},    /* no kind, a sweep (a full turn) */
+        {"c21", "dome", 0, 360, 30, -1, "range"},      /* no kind, 360° */
+        {"c22", "fixed", 270, 50, 10, -1, NULL},       /* no kind */
+        {"c23", "fixed", 0, 360, 80 * sqrt(60.0 / 360.0), -1, "heading"}, /* unpointed: disc */
+        {"c24", "fixed", 0, 360, 25, 19.5, all}, /* no kind, below 20 m: fixed, a disc */
+    };
+    check_cameras("w.wangge", want, sizeof want / sizeof want[0]);
+    ck_assert_int_eq(r.defaulted, 19);
+    ck_assert_int_eq(q1("w.wangge", "SELECT count(defaulted) FROM cameras"), 19);
+}
+END_TEST
+
+START_TEST(camera_register_gbt28181_all_defaulted)
+{
+    wg_ws *ws = new_ws("w.wangge", "EPSG:32650");
+    const char *p = t_path(t_dir, "gb28181.csv");
+    t_write(p, "DeviceID,Longitude,Latitude\n"
+               "34010000001320000001,117.28341,31.86120\n"
+               "34010000001320000002,117.28512,31.86204\n"
+               "34010000001310000003,117.28703,31.86331\n");
+    wg_import_result r;
+    T_OK(t_ctx, wg_import(ws, "cameras", p, NULL, &r));
+    ck_assert_int_eq(r.inserted, 3);
+    ck_assert_int_eq(r.defaulted, 3);
+    ck_assert_msg(strstr(r.mapping, "id <- DeviceID"), "got: %s", r.mapping);
+    wg_ws_close(ws);
+    const cam_want want[] = {
+        {"34010000001320000001", "fixed", 0, 360, 25, -1, "heading,fov,range"},
+        {"34010000001320000002", "fixed", 0, 360, 25, -1, "heading,fov,range"},
+        {"34010000001310000003", "fixed", 0, 360, 25, -1, "heading,fov,range"},
+    };
+    check_cameras("w.wangge", want, 3);
+}
+END_TEST
+
+/* GeoJSON numbers come back from GDAL as text in buffers it reuses (fov_deg, range_m and
+ * height_m here): each must be read before the next field overwrites it. */
+START_TEST(fixed_camera_without_heading_is_a_disc_of_the_same_area)
+{
+    wg_ws *ws = new_ws("w.wangge", "EPSG:32651");
+    const char *p = t_path(t_dir, "k.geojson");
+    t_write(p, "{\"type\":\"FeatureCollection\",\"features\":["
+               "{\"type\":\"Feature\",\"properties\":{\"id\":\"f1\",\"kind\":\"fixed\"},"
+               "\"geometry\":{\"type\":\"Point\",\"coordinates\":[121.40,31.20]}},"
+               "{\"type\":\"Feature\",\"properties\":{\"id\":\"f2\",\"kind\":\"fixed\","
+               "\"heading_deg\":null,\"fov_deg\":60,\"range_m\":80.5,\"height_m\":6.25},"
+               "\"geometry\":{\"type\":\"Point\",\"coordinates\":[121.41,31.20]}}]}");
+    wg_import_result r;
+    T_OK(t_ctx, wg_import(ws, "cameras", p, NULL, &r));
+    ck_assert_int_eq(r.defaulted, 2);
+    wg_ws_close(ws);
+    const cam_want want[] = {
+        {"f1", "fixed", 0, 360, 25, -1, "heading,fov,range"},
+        {"f2", "fixed", 0, 360, 80.5 * sqrt(60.0 / 360.0), 6.25, "heading"},
+    };
+    check_cameras("w.wangge", want, 2);
+    /* the same area as the sector: pi r^2 = (60 / 360) pi 80.5^2 */
+    ck_assert_int_eq(q1("w.wangge", "SELECT round(1000 * range_m * range_m * 360 / 60) FROM "
+                                    "cameras WHERE id = 'f2'"),
+                     6480250);
+}
+END_TEST
+
+START_TEST(bad_camera_values_are_rejected_by_name)
+{
+    wg_ws *ws = new_ws("w.wangge", "EPSG:32651");
+    const char *p = t_path(t_dir, "cams.csv");
+    static const char *const bad[] = {"fixed,north-ish,", "tripod,90,", "fixed,90,0"};
+    static const char *const want[] = {
+        "heading_deg = 'north-ish' (expected degrees, a compass point N, NNE",
+        "kind = 'tripod' (must be one of fixed (bullet, box, static, 枪机), dome (半球, 360), ptz "
+        "(panning, pan, pan-tilt, 球机), high (high-mounted, high_mounted, highmounted, 高空, "
+        "高点))",
+        "fov_deg = 0 (must be > 0 and <= 360)"};
+    wg_import_result r;
+    for (int i = 0; i < 3; i++) {
+        char text[256];
+        snprintf(text, sizeof text,
+                 "id,lon,lat,kind,direction,fov_deg\n"
+                 "k1,121.40,31.20,dome,,\n"
+                 "k2,121.41,31.20,%s\n",
+                 bad[i]);
+        t_write(p, text);
+        ck_assert_int_eq(wg_import(ws, "cameras", p, NULL, &r), WG_EINPUT);
+        const char *msg = wg_ctx_errmsg(t_ctx);
+        ck_assert_msg(strstr(msg, "cams.csv: line 3 (id 'k2'): ") && strstr(msg, want[i]),
+                      "got: %s", msg);
+        wg_ctx_clear(t_ctx);
+    }
+    wg_ws_close(ws);
+    ck_assert_int_eq(q1("w.wangge", "SELECT count(*) FROM cameras"), 0);
+    /* --skip-invalid keeps the good ones and lists the others */
+    T_OK(t_ctx, wg_ws_open(t_ctx, t_path(t_dir, "w.wangge"), &ws));
+    t_write(p, "id,lon,lat,kind,direction,fov_deg\n"
+               "k1,121.40,31.20,dome,,\n"
+               "k2,121.41,31.20,fixed,north-ish,\n"
+               "k3,121.42,31.20,tripod,90,\n"
+               "k4,121.43,31.20,fixed,90,0\n"
+               "k5,121.44,31.20,fixed,90,400\n"
+               "k6,121.45,31.20,fixed,90-90,\n");
+    wg_import_opts o = {.skip_invalid = true, .rejects_path = t_path(t_dir, "rej.csv")};
+    T_OK(t_ctx, wg_import(ws, "cameras", p, &o, &r));
+    ck_assert_int_eq(r.inserted, 1);
+    ck_assert_int_eq(r.rejected, 5);
+    wg_ws_close(ws);
+    char *rej = t_read(t_path(t_dir, "rej.csv"), NULL);
+    ck_assert_ptr_nonnull(rej);
+    ck_assert_msg(strstr(rej, "line 3,\"k2\",\"heading_deg = 'north-ish'") &&
+                      strstr(rej, "line 4,\"k3\",\"kind = 'tripod'") &&
+                      strstr(rej, "line 5,\"k4\",\"fov_deg = 0 (") &&
+                      strstr(rej, "line 6,\"k5\",\"fov_deg = 400 (") &&
+                      strstr(rej, "line 7,\"k6\",\"heading_deg = '90-90'"),
+                  "got: %s", rej);
+    free(rej);
+    ck_assert_int_eq(q1("w.wangge", "SELECT count(*) FROM cameras WHERE id = 'k1'"), 1);
+}
+END_TEST
+
+/* The rules on their own (engine/cameras.c is pure): edge cases of the texts. */
+START_TEST(camera_texts_edge_cases)
+{
+    wg__cam_view v;
+    char why[512];
+    const char *t[WG__CAM_NFIELDS] = {NULL};
+    t[WG__CAM_HEADING] = " 90 - 270 ";
+    ck_assert(wg__cam_read(t, &v, why, sizeof why));
+    ck_assert_str_eq(v.kind, "ptz");
+    ck_assert_double_eq_tol(v.heading_deg, 180, 1e-12);
+    ck_assert_double_eq_tol(v.fov_deg, 180, 1e-12);
+    t[WG__CAM_HEADING] = "-720.25"; /* any real, brought into [0, 360) */
+    ck_assert(wg__cam_read(t, &v, why, sizeof why));
+    ck_assert_double_eq_tol(v.heading_deg, 359.75, 1e-12);
+    t[WG__CAM_HEADING] = "200-100"; /* clockwise from 200 round to 100: 260 wide */
+    t[WG__CAM_FOV] = "120";         /* plus the lens, capped at a full circle */
+    ck_assert(wg__cam_read(t, &v, why, sizeof why));
+    ck_assert_double_eq_tol(v.heading_deg, 330, 1e-12);
+    ck_assert_double_eq_tol(v.fov_deg, 360, 1e-12);
+    ck_assert_str_eq(v.defaulted, "range");
+    t[WG__CAM_FOV] = NULL;
+    static const char *const no[] = {"inf", "nan", "NE;SW", "90°", "1e999", "N-E", "90-", " "};
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+        t[WG__CAM_HEADING] = no[i];
+        bool ok = wg__cam_read(t, &v, why, sizeof why);
+        if (no[i][0] == ' ') /* blank: missing, not bad */
+            ck_assert_msg(ok && strcmp(v.defaulted, "heading,fov,range") == 0, "%s", why);
+        else
+            ck_assert_msg(!ok && strstr(why, "heading_deg = '"), "'%s': %s", no[i],
+                          ok ? "accepted" : why);
+    }
+    t[WG__CAM_HEADING] = NULL;
+    t[WG__CAM_HEIGHT] = "12 mm";
+    ck_assert(!wg__cam_read(t, &v, why, sizeof why));
+    ck_assert_str_eq(why, "height_m = '12 mm' is not a number of metres (12, 12 m)");
+    t[WG__CAM_HEIGHT] = "-1";
+    ck_assert(!wg__cam_read(t, &v, why, sizeof why));
+    ck_assert_str_eq(why, "height_m = -1 (must be >= 0)");
+    t[WG__CAM_HEIGHT] = NULL;
+    t[WG__CAM_RANGE] = "0 m";
+    ck_assert(!wg__cam_read(t, &v, why, sizeof why));
+    ck_assert_str_eq(why, "range_m = 0 m (must be > 0)");
+}
+END_TEST
+
 TCase *tcase_import(void)
 {
     TCase *tc = tcase_create("import");
@@ -319,5 +598,10 @@ TCase *tcase_import(void)
     tcase_add_test(tc, bad_time_is_rejected_with_its_line);
     tcase_add_test(tc, usage_errors_name_the_field);
     tcase_add_test(tc, import_export_import_round_trips_exactly);
+    tcase_add_test(tc, camera_register_osm_style);
+    tcase_add_test(tc, camera_register_gbt28181_all_defaulted);
+    tcase_add_test(tc, fixed_camera_without_heading_is_a_disc_of_the_same_area);
+    tcase_add_test(tc, bad_camera_values_are_rejected_by_name);
+    tcase_add_test(tc, camera_texts_edge_cases);
     return tc;
 }

@@ -735,7 +735,12 @@ START_TEST(nyc_dot_cameras_as_cameras)
     ck_assert_msg(strstr(r.mapping, "id <- id") && strstr(r.mapping, "name <- name"), "mapping: %s",
                   r.mapping);
     wg_ws_close(ws);
-    ck_assert_int_eq(qi("SELECT count(heading_deg) + count(fov_deg) FROM cameras"), 0);
+    /* no kind, no heading: each a fixed camera of unknown direction, a 25 m disc (the area of
+     * the 90 degree, 50 m default sector) */
+    ck_assert_int_eq(r.defaulted, 723);
+    ck_assert_int_eq(qi("SELECT count(*) FROM cameras WHERE kind = 'fixed' AND fov_deg = 360 AND "
+                        "range_m = 25 AND defaulted = 'heading,fov,range'"),
+                     723);
     ck_assert_int_eq(qi("SELECT count(*) FROM cameras WHERE id = '368' AND name = "
                         "'1 Ave @ 110 St'"),
                      1);
@@ -786,35 +791,34 @@ START_TEST(osm_surveillance_switzerland_as_cameras)
         return;
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "r.wangge"), NULL, &ws));
+    /* camera:type and camera:direction are read as kind and heading: 5 cameras say what no
+     * rule can read ('180, 270', '90;160;270', kinds 'webcam', 'public', 'dome;fixed');
+     * compass words ('south'), points ('NW') and sweeps ('190-100') are understood. */
+    wg_import_opts o = {.skip_invalid = true};
     wg_import_result r;
-    T_OK(t_ctx, wg_import(ws, "cameras", src, NULL, &r));
-    ck_assert_int_eq(r.features, 2144);
-    ck_assert_int_eq(r.inserted, 2144);
-    ck_assert_int_eq(r.rejected, 0);
-    ck_assert_str_eq(wg_ws_crs(ws), "EPSG:32632"); /* 8.2 E: UTM 32N */
-    ck_assert_msg(strstr(r.mapping, "height_m <- height"), "mapping: %s", r.mapping);
-    /* node 29773946 at 8.820002 E 47.2284849 N: x 486374.00 y 5230571.03 in 32N */
-    wg_ws_close(ws);
-    point_at("cameras", "29773946", 486374.00, 5230571.03, 0.5);
-    ck_assert_int_eq(qi("SELECT count(height_m) FROM cameras"), 335);
-    /* Now with the OSM tags mapped: 9 directions are not single numbers ('190-100', 'south',
-     * 'north', '180, 270', '90;160;270', 'NW', 'E', 'NW', 'SW') and are rejected; the other
-     * 2,135 cameras are updated in place. */
-    T_OK(t_ctx, wg_ws_open(t_ctx, t_path(t_dir, "r.wangge"), &ws));
-    const char *maps[] = {"id=osm_id", "kind=camera:type", "heading_deg=camera:direction"};
-    wg_import_opts o = {.maps = maps, .nmaps = 3, .skip_invalid = true};
     T_OK(t_ctx, wg_import(ws, "cameras", src, &o, &r));
     ck_assert_int_eq(r.features, 2144);
-    ck_assert_int_eq(r.inserted, 0);
-    ck_assert_int_eq(r.updated, 2135);
-    ck_assert_int_eq(r.rejected, 9);
+    ck_assert_int_eq(r.inserted, 2139);
+    ck_assert_int_eq(r.rejected, 5);
+    ck_assert_int_eq(r.defaulted, 2139);
+    ck_assert_str_eq(wg_ws_crs(ws), "EPSG:32632"); /* 8.2 E: UTM 32N */
+    ck_assert_msg(strstr(r.mapping, "height_m <- height") &&
+                      strstr(r.mapping, "heading_deg <- camera:direction") &&
+                      strstr(r.mapping, "kind <- camera:type"),
+                  "mapping: %s", r.mapping);
     wg_ws_close(ws);
-    ck_assert_int_eq(qi("SELECT count(heading_deg) FROM cameras"), 488);
-    ck_assert_int_eq(qi("SELECT count(*) FROM cameras WHERE kind = 'fixed'"), 799);
-    ck_assert_int_eq(qi("SELECT count(*) FROM cameras"), 2144);
-    /* the rejects must name each camera by its id */
-    rejects_hold(r.rejects_path, 9,
-                 "feature 4353583563,\"4353583563\",\"heading_deg = '190-100' is not a number\"");
+    /* node 29773946 at 8.820002 E 47.2284849 N: x 486374.00 y 5230571.03 in 32N */
+    point_at("cameras", "29773946", 486374.00, 5230571.03, 0.5);
+    ck_assert_int_eq(qi("SELECT count(height_m) FROM cameras"), 335);
+    ck_assert_int_eq(qi("SELECT count(*) FROM cameras WHERE kind = 'fixed'"), 1453);
+    ck_assert_int_eq(qi("SELECT count(*) FROM cameras WHERE kind = 'dome'"), 626);
+    ck_assert_int_eq(qi("SELECT count(*) FROM cameras WHERE kind = 'ptz'"), 60);
+    /* a dome sweeping 190-100 (clockwise through north): 270 degrees wide, centred on 325 */
+    ck_assert_int_eq(qi("SELECT count(*) FROM cameras WHERE id = '4353583563' AND kind = 'dome' "
+                        "AND heading_deg = 325 AND fov_deg = 270"),
+                     1);
+    /* the rejects name each camera by its id */
+    rejects_hold(r.rejects_path, 5, "feature 4590454439,\"4590454439\",\"heading_deg = '180, 270'");
 }
 END_TEST
 

@@ -27,6 +27,8 @@ typedef struct wg_import_opts {
 typedef struct wg_import_result {
     int64_t features; /* read from the source */
     int64_t inserted, updated, repaired, rejected;
+    int64_t defaulted;       /* cameras: imported ones that took at least one of heading, fov
+                                and range from their kind's defaults (cameras.defaulted) */
     char rejects_path[1024]; /* "" when nothing was rejected */
     char mapping[2048];      /* how fields were found: "id <- GEOID, households <- HH (--map)" */
     char crs_note[256];      /* "" or what happened to the CRS */

@@ -31,10 +31,11 @@ typedef struct wg_layer_def {
     size_t ncols;
 } wg_layer_def;
 
-#define WG_NLAYERS 8
+#define WG_NLAYERS 10
 
-/* The importable layers, in a fixed order: communities, units, barriers, streets, incidents,
- * cameras, workers, cells. Static; never NULL. */
+/* The layers, in a fixed order: communities, units, barriers, streets, incidents, cameras,
+ * workers (imported); cells (made by plans); blind_spots, camera_views (made by assign).
+ * Static; never NULL. */
 const wg_layer_def *wg_layers(void);
 /* The layer named `name`, or NULL. */
 const wg_layer_def *wg_layer_find(const char *name);

@@ -11,8 +11,9 @@
  * exactly one of them, the one that contains the points immediately east of it (for a
  * horizontal edge, immediately north): formally, the polygon that contains (x + e, y + e^2) for
  * every small enough e > 0. So polygons that tile an area leave no point unassigned and none
- * assigned twice. Where polygons overlap, the lowest index wins. Points elsewhere get the same
- * answer as GEOS `contains`.
+ * assigned twice. A point on the outer boundary (no polygon east of it) belongs to the polygon
+ * it lies on, so a point on the edge of the area is never left out. Where polygons overlap, the
+ * lowest index wins. Points elsewhere get the same answer as GEOS `contains`.
  *
  * Plain data in and out; knows nothing of cells or incidents. */
 #ifndef WG_LOCATE_H

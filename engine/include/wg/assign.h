@@ -1,0 +1,64 @@
+/* wg/assign.h: spatial assignment — the cell of every incident, what each camera sees, and the
+ * coverage and blind spots of every cell, for one plan.
+ *
+ * Incidents. Each incident goes to the cell containing it (wg/locate.h: a point on an edge
+ * shared by two cells goes to the cell just east of it, or just north for an east-west edge).
+ * An incident in no cell keeps a row with its reason: `outside` (in no community: outside the
+ * district), `gap` (in a community, but in no cell of the plan), `no_location` (no point).
+ * Nothing is dropped: assigned + unassigned = the incidents layer. Runs are incremental: only
+ * incidents new or re-imported since the last run are located, unless the plan changed (another
+ * plan, or cells edited), which re-assigns all.
+ *
+ * Cameras. Each camera's view is the sector of its heading, field of view and range (a disc for
+ * domes, PTZ and high-mounted cameras), minus what building footprints hide (wg/view.h).
+ * High-mounted cameras look over the roofs and are not occluded; the workspace has no building
+ * heights to do better. A camera is linked to every cell whose open ground it sees, with the
+ * area seen in each.
+ *
+ * Coverage per cell. Open ground is the cell minus building footprints (no camera sees the
+ * ground inside a building). Per cell: cameras, open area seen, households whose building (or
+ * address point) a camera sees (within 5 cm of a view), incidents inside a view, and the blind
+ * spots: the open ground no camera sees, one feature per connected piece of at least 1 m^2
+ * (smaller slivers are left out of the layer but never counted as seen). Coverage is recomputed
+ * when the plan, the cameras or the units changed since the last run.
+ *
+ * Everything is replaced in one transaction; a failed run leaves the workspace as it was. */
+#ifndef WG_ASSIGN_H
+#define WG_ASSIGN_H
+
+#include "wg/ws.h"
+
+typedef struct wg_assign_opts {
+    int64_t plan; /* 0: the active plan */
+    bool full;    /* re-assign every incident and recompute coverage */
+    int threads;  /* 0: 2 */
+} wg_assign_opts;
+
+typedef struct wg_assign_result {
+    int64_t plan;
+    char plan_name[128];
+    bool all_located; /* every incident was located again (new plan, or full) */
+    bool coverage;    /* coverage was recomputed */
+    /* incidents */
+    int64_t incidents; /* in the layer */
+    int64_t located;   /* located by this run */
+    int64_t assigned;  /* with a cell, over the whole layer */
+    int64_t outside, gap, no_location;
+    int64_t seen; /* assigned incidents inside some camera's view */
+    /* cells and cameras */
+    int64_t cells, cameras, cameras_seeing, links, cells_with_camera;
+    double area_m2, open_m2, seen_m2;
+    int64_t households, households_seen;
+    int64_t blind_spots;
+    double blind_m2;
+    /* timings (seconds) and the locator's rate */
+    double seconds, seconds_locate, seconds_coverage, points_per_second;
+} wg_assign_result;
+
+/* Assigns incidents and cameras to the cells of a plan (see above), reporting progress through
+ * the workspace's context. Errors: WG_EINPUT when there is no such plan or no active plan
+ * ("make one with wangge partition"), or a plan without cells; WG_ESQL/WG_EIO; WG_EGEOS;
+ * WG_ENOMEM. */
+wg_status wg_assign(wg_ws *ws, const wg_assign_opts *o, wg_assign_result *r);
+
+#endif

@@ -1,0 +1,429 @@
+/* tests/engine/test_assign.c: spatial assignment with answers worked out by hand — incidents on
+ * edges and vertices, in a gap, outside, without a location; camera sectors, a half-covered
+ * cell, a building's shadow, a camera seeing three cells, blind spots; incremental re-runs — and
+ * the sample city reconciled against SpatiaLite.
+ *
+ * The hand fixture (metres from X0, Y0 in EPSG:4549): community K = [0,200] x [0,150]; plan
+ * "hand" with cells A = [0,100] x [0,100], B = [100,200] x [0,100], C = [0,150] x [100,150],
+ * leaving the gap [150,200] x [100,150]. Buildings U1 = [40,60]^2 (10 households) and
+ * U4 = [70,90] x [10,30] (8) in A, address point U2 = (170,80) (5) in B, building
+ * U3 = [20,40] x [120,140] (7) in C. Cameras: cam1 at (150,50), fixed, heading north, fov 180,
+ * range 200 (it sees the half-plane y >= 50 of all three cells, except what U1 and U3 hide);
+ * cam2 at (5,25), heading east, fov 90, range 20 (a quarter disc inside A). */
+#include "support.h"
+#include "wg/assign.h"
+#include "wg/democity.h"
+#include "wg/import.h"
+#include "wg/plan.h"
+#include "wg/view.h"
+#include "wg/ws.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+TCase *tcase_assign(void);
+
+#define X0 500000.0
+#define Y0 3450000.0
+
+static sqlite3 *db_open(const char *name, bool write)
+{
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(t_path(t_dir, name), &db,
+                                     write ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    sqlite3_enable_load_extension(db, 1);
+    ck_assert_int_eq(sqlite3_load_extension(db, "mod_spatialite", NULL, NULL), SQLITE_OK);
+    return db;
+}
+
+static double qd(const char *name, const char *sql)
+{
+    sqlite3 *db = db_open(name, false);
+    sqlite3_stmt *q = NULL;
+    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK, "%s: %s", sql,
+                  sqlite3_errmsg(db));
+    ck_assert_msg(sqlite3_step(q) == SQLITE_ROW, "no row: %s", sql);
+    double v = sqlite3_column_double(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return v;
+}
+
+static long long qi(const char *name, const char *sql)
+{
+    return llround(qd(name, sql));
+}
+
+static void exec(const char *name, const char *sql)
+{
+    sqlite3 *db = db_open(name, true);
+    char *err = NULL;
+    ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &err) == SQLITE_OK, "%s: %s", sql, err);
+    sqlite3_close(db);
+}
+
+static void import(wg_ws *ws, const char *layer, const char *file, const char *text)
+{
+    const char *p = t_path(t_dir, file);
+    t_write(p, text);
+    wg_import_opts o = {.src_crs = "EPSG:4549"};
+    wg_import_result r;
+    T_OK(t_ctx, wg_import(ws, layer, p, &o, &r));
+}
+
+/* "POLYGON((x0 y0, ...))" of the rectangle [x0,x1] x [y0,y1] in fixture metres. */
+static const char *rect(char *buf, size_t n, double x0, double y0, double x1, double y1)
+{
+    snprintf(buf, n, "MULTIPOLYGON(((%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f)))", X0 + x0,
+             Y0 + y0, X0 + x1, Y0 + y0, X0 + x1, Y0 + y1, X0 + x0, Y0 + y1, X0 + x0, Y0 + y0);
+    return buf;
+}
+
+static void csv_rect(char *buf, size_t n, const char *id, int hh, double x0, double y0, double x1,
+                     double y1)
+{
+    snprintf(buf, n, "%s,%d,K,\"POLYGON((%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f))\"\n",
+             id, hh, X0 + x0, Y0 + y0, X0 + x1, Y0 + y0, X0 + x1, Y0 + y1, X0 + x0, Y0 + y1,
+             X0 + x0, Y0 + y0);
+}
+
+static const double INC[][2] = {
+    {50, 20},   /* I1: A, south half: blind */
+    {100, 70},  /* I2: on the A|B edge -> B (east), seen by cam1 */
+    {100, 100}, /* I3: the vertex of A, B and C -> C (north-east), seen */
+    {175, 125}, /* I4: the gap */
+    {300, 50},  /* I5: outside the community */
+    {50, 50},   /* I6: inside building U1 (cell A): neither seen nor in a blind spot */
+    {120, 130}, /* I7: C, seen */
+    {15, 25},   /* I8: A, inside cam2's quarter disc */
+    {150, 20},  /* I9: B, south half: blind */
+    {10, 145},  /* I10: C, in U3's shadow: blind */
+    {60, 90},   /* I11: will lose its location */
+};
+#define NINC (sizeof INC / sizeof INC[0])
+
+static void hand_workspace(const char *name)
+{
+    wg_ws *ws = NULL;
+    T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, name), "EPSG:4549", &ws));
+    char text[8192], line[512], r[512];
+    snprintf(text, sizeof text,
+             "id,wkt\nK,\"POLYGON((%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,"
+             "%.1f %.1f))\"\n",
+             X0, Y0, X0 + 200, Y0, X0 + 200, Y0 + 150, X0, Y0 + 150, X0, Y0);
+    import(ws, "communities", "k.csv", text);
+    snprintf(text, sizeof text, "id,households,community,wkt\n");
+    csv_rect(line, sizeof line, "U1", 10, 40, 40, 60, 60);
+    strcat(text, line);
+    csv_rect(line, sizeof line, "U3", 20 - 13, 20, 120, 40, 140);
+    strcat(text, line);
+    csv_rect(line, sizeof line, "U4", 8, 70, 10, 90, 30);
+    strcat(text, line);
+    snprintf(line, sizeof line, "U2,5,K,\"POINT(%.1f %.1f)\"\n", X0 + 170, Y0 + 80);
+    strcat(text, line);
+    import(ws, "units", "u.csv", text);
+    snprintf(text, sizeof text,
+             "id,kind,heading,fov,range,x,y\n"
+             "cam1,fixed,0,180,200,%.1f,%.1f\n"
+             "cam2,fixed,90,90,20,%.1f,%.1f\n",
+             X0 + 150, Y0 + 50, X0 + 5, Y0 + 25);
+    import(ws, "cameras", "c.csv", text);
+    snprintf(text, sizeof text, "id,category,x,y\n");
+    for (size_t i = 0; i < NINC; i++) {
+        snprintf(line, sizeof line, "I%zu,noise,%.1f,%.1f\n", i + 1, X0 + INC[i][0],
+                 Y0 + INC[i][1]);
+        strcat(text, line);
+    }
+    import(ws, "incidents", "i.csv", text);
+    wg_ws_close(ws);
+    /* the plan, built by hand */
+    char sql[8192];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO plans (id, name, created, params, active) VALUES (1, 'hand', 0, '{}', 1);"
+             "INSERT INTO cells (plan, code, community, households, units, geom) VALUES "
+             "(1, 'A', 'K', 18, 2, GeomFromText('%s', 4549)),",
+             rect(r, sizeof r, 0, 0, 100, 100));
+    snprintf(sql + strlen(sql), sizeof sql - strlen(sql),
+             "(1, 'B', 'K', 5, 1, GeomFromText('%s', 4549)),", rect(r, sizeof r, 100, 0, 200, 100));
+    snprintf(sql + strlen(sql), sizeof sql - strlen(sql),
+             "(1, 'C', 'K', 7, 1, GeomFromText('%s', 4549));"
+             "INSERT INTO cell_units (plan, unit, cell, households) VALUES (1, 'U1', 'A', 10), "
+             "(1, 'U4', 'A', 8), (1, 'U2', 'B', 5), (1, 'U3', 'C', 7);"
+             "UPDATE incidents SET geom = NULL WHERE id = 'I11';",
+             rect(r, sizeof r, 0, 100, 150, 150));
+    exec(name, sql);
+}
+
+static void run_assign(const char *name, const wg_assign_opts *o, wg_assign_result *r)
+{
+    wg_ws *ws = NULL;
+    T_OK(t_ctx, wg_ws_open(t_ctx, t_path(t_dir, name), &ws));
+    T_OK(t_ctx, wg_assign(ws, o, r));
+    wg_ws_close(ws);
+}
+
+static const char *cell_of(const char *ws, const char *id)
+{
+    static char out[4][32];
+    static int k;
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT coalesce(a.cell, '-' || a.reason) FROM incident_cells a JOIN incidents i "
+             "ON i.fid = a.incident WHERE i.id = '%s'",
+             id);
+    sqlite3 *db = db_open(ws, false);
+    sqlite3_stmt *q = NULL;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    ck_assert_msg(sqlite3_step(q) == SQLITE_ROW, "incident %s has no assignment row", id);
+    k = (k + 1) % 4;
+    snprintf(out[k], sizeof out[k], "%s", (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return out[k];
+}
+
+static double cov(const char *ws, const char *cell, const char *col)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT %s FROM cell_coverage WHERE cell = '%s'", col, cell);
+    return qd(ws, sql);
+}
+
+/* The sector's polygon misses at most delta^2/6 of its area (wg/view.h). */
+static double arc_loss(double r, double fov_deg)
+{
+    double d = wg_view_arc_step(r);
+    return r * r * fov_deg * M_PI / 360 * d * d / 6;
+}
+
+START_TEST(hand_fixture_incidents)
+{
+    const char *ws = "hand.wangge";
+    hand_workspace(ws);
+    wg_assign_result r;
+    run_assign(ws, NULL, &r);
+    ck_assert(r.all_located && r.coverage);
+    ck_assert_int_eq(r.incidents, (int64_t)NINC);
+    ck_assert_int_eq(r.located, (int64_t)NINC);
+    ck_assert_int_eq(r.assigned, 8);
+    ck_assert_int_eq(r.gap, 1);
+    ck_assert_int_eq(r.outside, 1);
+    ck_assert_int_eq(r.no_location, 1);
+    ck_assert_str_eq(cell_of(ws, "I1"), "A");
+    ck_assert_str_eq(cell_of(ws, "I2"), "B");
+    ck_assert_str_eq(cell_of(ws, "I3"), "C");
+    ck_assert_str_eq(cell_of(ws, "I4"), "-gap");
+    ck_assert_str_eq(cell_of(ws, "I5"), "-outside");
+    ck_assert_str_eq(cell_of(ws, "I6"), "A");
+    ck_assert_str_eq(cell_of(ws, "I7"), "C");
+    ck_assert_str_eq(cell_of(ws, "I8"), "A");
+    ck_assert_str_eq(cell_of(ws, "I9"), "B");
+    ck_assert_str_eq(cell_of(ws, "I10"), "C");
+    ck_assert_str_eq(cell_of(ws, "I11"), "-no_location");
+    /* every incident has exactly one row */
+    ck_assert_int_eq(qi(ws, "SELECT count(*) FROM incident_cells"), (long long)NINC);
+    /* in view: I2, I3, I7, I8 */
+    ck_assert_int_eq(r.seen, 4);
+    ck_assert_int_eq(cov(ws, "A", "incidents"), 3);
+    ck_assert_int_eq(cov(ws, "A", "incidents_seen"), 1);
+    ck_assert_int_eq(cov(ws, "B", "incidents"), 2);
+    ck_assert_int_eq(cov(ws, "B", "incidents_seen"), 1);
+    ck_assert_int_eq(cov(ws, "C", "incidents"), 3);
+    ck_assert_int_eq(cov(ws, "C", "incidents_seen"), 2);
+    /* one incident in each blind spot: I1, I9, I10 (I6 is inside a building) */
+    ck_assert_int_eq(qi(ws, "SELECT count(*) FROM blind_spots WHERE incidents = 1"), 3);
+    ck_assert_int_eq(qi(ws, "SELECT count(*) FROM incident_cells WHERE blind IS NOT NULL"), 3);
+
+    /* A second run finds nothing new and changes nothing. */
+    run_assign(ws, NULL, &r);
+    ck_assert(!r.all_located && !r.coverage);
+    ck_assert_int_eq(r.located, 0);
+    ck_assert_int_eq(r.assigned, 8);
+    /* A new incident and a re-imported one (I5 moved into A) are the only ones located. */
+    wg_ws *w = NULL;
+    T_OK(t_ctx, wg_ws_open(t_ctx, t_path(t_dir, ws), &w));
+    char text[256];
+    snprintf(text, sizeof text, "id,category,x,y\nI12,noise,%.1f,%.1f\nI5,noise,%.1f,%.1f\n",
+             X0 + 130, Y0 + 90, X0 + 30, Y0 + 80);
+    import(w, "incidents", "more.csv", text);
+    wg_ws_close(w);
+    run_assign(ws, NULL, &r);
+    ck_assert(!r.all_located && !r.coverage);
+    ck_assert_int_eq(r.located, 2);
+    ck_assert_int_eq(r.incidents, (int64_t)NINC + 1);
+    ck_assert_int_eq(r.assigned, 10);
+    ck_assert_int_eq(r.outside, 0);
+    ck_assert_str_eq(cell_of(ws, "I5"), "A");
+    ck_assert_str_eq(cell_of(ws, "I12"), "B");
+    ck_assert_int_eq(cov(ws, "A", "incidents_seen"), 2); /* I5 at (30,80): above U1's shadow */
+    ck_assert_int_eq(cov(ws, "B", "incidents_seen"), 2);
+    /* A deleted incident leaves no row behind. */
+    exec(ws, "DELETE FROM incidents WHERE id = 'I12'");
+    run_assign(ws, NULL, &r);
+    ck_assert_int_eq(qi(ws, "SELECT count(*) FROM incident_cells"), (long long)NINC);
+    ck_assert_int_eq(cov(ws, "B", "incidents"), 2);
+
+    /* Another plan re-assigns everything: one cell over the whole community. */
+    char sql[1024], rr[256];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO plans (id, name, created, params, active) VALUES (2, 'one', 0, '{}', 0);"
+             "INSERT INTO cells (plan, code, community, households, units, geom) VALUES "
+             "(2, 'K1', 'K', 30, 4, GeomFromText('%s', 4549));",
+             rect(rr, sizeof rr, 0, 0, 200, 150));
+    exec(ws, sql);
+    wg_assign_opts o = {.plan = 2};
+    run_assign(ws, &o, &r);
+    ck_assert(r.all_located && r.coverage);
+    ck_assert_int_eq(r.located, (int64_t)NINC);
+    ck_assert_int_eq(r.assigned, (int64_t)NINC - 1); /* all but I11: I4 too, no gap now */
+    ck_assert_str_eq(cell_of(ws, "I4"), "K1");
+}
+END_TEST
+
+START_TEST(hand_fixture_cameras)
+{
+    const char *ws = "hand.wangge";
+    hand_workspace(ws);
+    wg_assign_result r;
+    run_assign(ws, NULL, &r);
+    /* cam2's view is a quarter disc of radius 20: pi r^2 / 4, less the arc's chords */
+    double q = M_PI * 400 / 4, loss2 = arc_loss(20, 90);
+    double a2 = qd(ws, "SELECT area_m2 FROM camera_views WHERE camera = 'cam2'");
+    ck_assert_msg(a2 <= q + 1e-9 && a2 >= q - loss2 - 1e-9, "cam2 view %.6f, expected %.6f", a2, q);
+    /* cam1 sees three cells, cam2 one */
+    ck_assert_int_eq(qi(ws, "SELECT count(*) FROM camera_cells WHERE camera = 'cam1'"), 3);
+    ck_assert_int_eq(qi(ws, "SELECT count(*) FROM camera_cells WHERE camera = 'cam2'"), 1);
+    ck_assert_int_eq(cov(ws, "A", "cameras"), 2);
+    ck_assert_int_eq(cov(ws, "B", "cameras"), 1);
+    ck_assert_int_eq(cov(ws, "C", "cameras"), 1);
+    /* B is half covered: its northern half, 5,000 of 10,000 m2 */
+    ck_assert_double_eq_tol(cov(ws, "B", "open_m2"), 10000, 1e-6);
+    ck_assert_double_eq_tol(cov(ws, "B", "seen_m2"), 5000, 1e-6);
+    ck_assert_double_eq_tol(
+        qd(ws, "SELECT area_m2 FROM camera_cells WHERE camera = 'cam1' AND cell = 'B'"), 5000,
+        1e-6);
+    /* A: cam1 sees the northern half less U1's shadow, the region west of U1 under the ray
+     * from (150,50) through (60,60): integral over x in [0,60] of (150 - x) / 9 = 800 m2
+     * (with U1's own northern half, 200 m2, inside it); cam2 adds its quarter disc. */
+    ck_assert_double_eq_tol(cov(ws, "A", "open_m2"), 10000 - 400 - 400, 1e-6);
+    ck_assert_double_eq_tol(
+        qd(ws, "SELECT area_m2 FROM camera_cells WHERE camera = 'cam1' AND cell = 'A'"), 5000 - 800,
+        1e-3);
+    double seenA = cov(ws, "A", "seen_m2");
+    ck_assert_msg(seenA <= 4200 + q + 1e-3 && seenA >= 4200 + q - loss2 - 1e-3, "A seen %.6f",
+                  seenA);
+    /* C: U3 hides the hexagon (20,120) (40,120) (40,140) (27.78,150) (0,150) (0,130.77): the
+     * shadow edges are the rays from (150,50) through the corners (40,140) and (20,120). */
+    const double hx[] = {20, 40, 40, 150 - 110 * 100 / 90.0, 0, 0};
+    const double hy[] = {120, 120, 140, 150, 150, 50 + 70 * 150 / 130.0};
+    double hidden = 0;
+    for (int i = 0; i < 6; i++)
+        hidden += hx[i] * hy[(i + 1) % 6] - hx[(i + 1) % 6] * hy[i];
+    hidden = fabs(hidden) / 2; /* 1031.197 */
+    ck_assert_double_eq_tol(cov(ws, "C", "open_m2"), 7500 - 400, 1e-6);
+    ck_assert_double_eq_tol(cov(ws, "C", "seen_m2"), 7500 - hidden, 1e-3);
+    /* blind spots: one piece per cell, the open ground nobody sees */
+    ck_assert_int_eq(qi(ws, "SELECT count(*) FROM blind_spots"), 3);
+    ck_assert_double_eq_tol(qd(ws, "SELECT area_m2 FROM blind_spots WHERE cell = 'B'"), 5000, 1e-6);
+    ck_assert_double_eq_tol(qd(ws, "SELECT area_m2 FROM blind_spots WHERE cell = 'C'"),
+                            hidden - 400, 1e-3);
+    ck_assert_double_eq_tol(qd(ws, "SELECT area_m2 FROM blind_spots WHERE cell = 'A'"),
+                            9200 - seenA, 1e-3);
+    /* blind spots lie in their cell and avoid buildings */
+    ck_assert_int_eq(qi(ws, "SELECT count(*) FROM blind_spots b JOIN cells c ON c.code = b.cell "
+                            "WHERE ST_Area(ST_Difference(b.geom, c.geom)) > 1e-6"),
+                     0);
+    ck_assert_double_eq_tol(qd(ws, "SELECT total(ST_Area(ST_Intersection(b.geom, u.geom))) FROM "
+                                   "blind_spots b, units u WHERE u.kind = 'building'"),
+                            0, 1e-6);
+    /* households whose building a camera sees: U1 (east wall, cam1), U3 (cam1), U2 (point in
+     * B's north half); not U4, in A's south-east */
+    ck_assert_int_eq(cov(ws, "A", "households"), 18);
+    ck_assert_int_eq(cov(ws, "A", "households_seen"), 10);
+    ck_assert_int_eq(cov(ws, "B", "households_seen"), 5);
+    ck_assert_int_eq(cov(ws, "C", "households_seen"), 7);
+    ck_assert_int_eq(r.households_seen, 22);
+    ck_assert_int_eq(r.blind_spots, 3);
+    /* Moving a camera recomputes the coverage, without re-locating the incidents. */
+    exec(ws, "UPDATE cameras SET range_m = 9, batch = batch + 1 WHERE id = 'cam2'");
+    run_assign(ws, NULL, &r);
+    ck_assert(!r.all_located && r.coverage);
+    double q9 = M_PI * 81 / 4;
+    ck_assert_double_eq_tol(cov(ws, "A", "seen_m2"), 4200 + q9, arc_loss(9, 90) + 1e-3);
+    ck_assert_int_eq(cov(ws, "A", "incidents_seen"), 0); /* I8, 10 m away, is out of reach */
+}
+END_TEST
+
+/* The sample city: every incident in exactly one cell or listed as unassigned, and the cell
+ * agrees with SpatiaLite's ST_Covers wherever exactly one cell covers the point (every tenth
+ * incident: SpatiaLite takes minutes for them all). */
+START_TEST(sample_city_reconciles)
+{
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", t_path(t_dir, "city"));
+    wg_city_stats cs;
+    T_OK(t_ctx, wg_city_write(t_ctx, WG_CITY_SMALL, 3, dir, &cs));
+    wg_ws *ws = NULL;
+    T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "c.wangge"), WG_CITY_CRS, &ws));
+    for (size_t i = 0; i < WG_CITY_NFILES; i++) {
+        const char *file, *layer;
+        char src[1200];
+        wg_city_file(i, &file, &layer);
+        snprintf(src, sizeof src, "%s/%s", dir, file);
+        wg_import_result ir;
+        T_OK(t_ctx, wg_import(ws, layer, src, NULL, &ir));
+    }
+    wg_part_opts po = {.target = 250, .min = 200, .max = 300, .name = "p", .seed = 1};
+    wg_part_summary ps;
+    T_OK(t_ctx, wg_partition(ws, &po, &ps));
+    T_OK(t_ctx, wg_plan_activate(ws, ps.plan));
+    wg_assign_result r;
+    T_OK(t_ctx, wg_assign(ws, NULL, &r));
+    wg_ws_close(ws);
+    const char *w = "c.wangge";
+    ck_assert_int_gt(r.incidents, 1000);
+    ck_assert_int_eq(r.incidents, qi(w, "SELECT count(*) FROM incidents"));
+    ck_assert_int_eq(qi(w, "SELECT count(*) FROM incident_cells"), r.incidents);
+    ck_assert_int_eq(r.assigned + r.outside + r.gap + r.no_location, r.incidents);
+    ck_assert_int_eq(qi(w, "SELECT count(*) FROM incident_cells a LEFT JOIN cells c ON c.plan = "
+                           "(SELECT id FROM plans WHERE active) AND c.code = a.cell WHERE "
+                           "a.cell IS NOT NULL AND c.code IS NULL"),
+                     0);
+    ck_assert_int_eq(qi(w, "SELECT count(*) FROM incident_cells WHERE (cell IS NULL) = "
+                           "(reason IS NULL)"),
+                     0);
+    /* SpatiaLite's answer, through the cells' spatial index */
+    long long disagree =
+        qi(w, "WITH cov AS (SELECT i.fid, count(c.fid) AS n, min(c.code) AS code FROM incidents i "
+              "LEFT JOIN cells c ON c.plan = (SELECT id FROM plans WHERE active) AND c.fid IN "
+              "(SELECT rowid FROM SpatialIndex WHERE f_table_name = 'cells' AND search_frame = "
+              "i.geom) AND ST_Covers(c.geom, i.geom) WHERE i.fid % 10 = 0 GROUP BY i.fid) "
+              "SELECT count(*) FROM cov JOIN incident_cells a ON a.incident = cov.fid "
+              "WHERE (cov.n = 1 AND a.cell IS NOT cov.code) OR (cov.n = 0 AND a.cell IS NOT NULL)");
+    ck_assert_int_eq(disagree, 0);
+    /* coverage figures add up */
+    ck_assert_int_eq(qi(w, "SELECT total(incidents) FROM cell_coverage"), r.assigned);
+    ck_assert_int_eq(qi(w, "SELECT total(households) FROM cell_coverage"),
+                     qi(w, "SELECT total(households) FROM cells WHERE plan = (SELECT id FROM "
+                           "plans WHERE active)"));
+    ck_assert_int_gt(r.cameras_seeing, 0);
+    ck_assert(r.seen_m2 > 0 && r.seen_m2 < r.open_m2 && r.open_m2 < r.area_m2);
+    ck_assert_double_eq_tol(r.open_m2 - r.seen_m2, qd(w, "SELECT total(area_m2) FROM blind_spots"),
+                            0.01 * r.open_m2);
+}
+END_TEST
+
+TCase *tcase_assign(void)
+{
+    TCase *tc = tcase_create("assign");
+    tcase_add_checked_fixture(tc, t_setup, t_teardown);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, hand_fixture_incidents);
+    tcase_add_test(tc, hand_fixture_cameras);
+    tcase_add_test(tc, sample_city_reconciles);
+    return tc;
+}
