@@ -51,6 +51,10 @@ int cli_print_partition(cli *c, const char *ws_path, const struct wg_part_opts *
 /* Parses option `name`'s whole number (>= 0) for subcommand cmd; false (after a usage
  * message) when it is not one. */
 bool cli_whole(cli *c, const char *cmd, const char *name, const char *text, int64_t *out);
+struct wg_assign_result;
+/* Prints an assignment's figures: of a run (run: with what it located and its time), or as
+ * stored (for info). */
+void cli_print_assign(const char *ws_path, const struct wg_assign_result *r, bool run);
 /* "1,234,567" into buf. */
 const char *cli_num(long long v, char *buf, size_t n);
 

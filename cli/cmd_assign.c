@@ -25,13 +25,15 @@ static double pct(double a, double b)
     return b > 0 ? 100.0 * a / b : 0.0;
 }
 
-static void print_result(const char *ws_path, const wg_assign_result *r)
+void cli_print_assign(const char *ws_path, const wg_assign_result *r, bool run)
 {
     char a[32], b[32], d[32], e[32];
     printf("plan %s (id %lld): %s cells\n", r->plan_name, (long long)r->plan,
            cli_num(r->cells, a, sizeof a));
     printf("  %-22s %s", "incidents", cli_num(r->incidents, a, sizeof a));
-    if (r->located)
+    if (!run)
+        ;
+    else if (r->located)
         printf(" (%s located now%s, %.1f M points/s)", cli_num(r->located, b, sizeof b),
                r->all_located ? ", all" : "", r->points_per_second / 1e6);
     else
@@ -44,10 +46,12 @@ static void print_result(const char *ws_path, const wg_assign_result *r)
         printf(": %s outside the district, %s in a gap of the plan, %s without a location",
                cli_num(r->outside, b, sizeof b), cli_num(r->gap, d, sizeof d),
                cli_num(r->no_location, e, sizeof e));
-    printf("\n  %-22s %s, %s seeing %s cell%s%s\n", "cameras", cli_num(r->cameras, a, sizeof a),
-           cli_num(r->cameras_seeing, b, sizeof b), cli_num(r->links, d, sizeof d),
-           r->links == 1 ? "" : "s (camera-cell links)",
-           r->coverage ? "; coverage recomputed" : "; coverage unchanged");
+    printf("\n  %-22s %s, %s of them seeing a cell (%s camera-cell links)%s\n", "cameras",
+           cli_num(r->cameras, a, sizeof a), cli_num(r->cameras_seeing, b, sizeof b),
+           cli_num(r->links, d, sizeof d),
+           !run          ? ""
+           : r->coverage ? "; coverage recomputed"
+                         : "; coverage unchanged");
     printf("  %-22s %s of %s (%.1f %%)\n", "cells with a camera",
            cli_num(r->cells_with_camera, a, sizeof a), cli_num(r->cells, b, sizeof b),
            pct((double)r->cells_with_camera, (double)r->cells));
@@ -60,8 +64,9 @@ static void print_result(const char *ws_path, const wg_assign_result *r)
            pct((double)r->seen, (double)r->assigned));
     printf("  %-22s %s, %.3f km2\n", "blind spots", cli_num(r->blind_spots, a, sizeof a),
            r->blind_m2 / 1e6);
-    printf("  %-22s %.2f s (coverage %.2f s)\n", "time", r->seconds, r->seconds_coverage);
-    if (r->blind_spots)
+    if (run)
+        printf("  %-22s %.2f s (coverage %.2f s)\n", "time", r->seconds, r->seconds_coverage);
+    if (run && r->blind_spots)
         printf("blind spots with their area and incidents: wangge export -w %s blind_spots "
                "FILE.gpkg\n",
                ws_path);
@@ -121,7 +126,7 @@ int cmd_assign(cli *c, int argc, char **argv)
     if (st != WG_OK)
         rc = cli_fail(c, st);
     else if (!c->quiet)
-        print_result(ws_path, &r);
+        cli_print_assign(ws_path, &r, true);
     cli_warnings(c);
     wg_ws_close(ws);
     return rc;

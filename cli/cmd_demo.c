@@ -1,6 +1,7 @@
 /* cli/cmd_demo.c: `wangge demo-data` writes the sample city; `wangge demo` takes it through
  * the whole flow (generate, import, describe) into a fresh workspace. */
 #include "cli.h"
+#include "wg/assign.h"
 #include "wg/democity.h"
 #include "wg/import.h"
 #include "wg/plan.h"
@@ -153,6 +154,20 @@ int cmd_demo(cli *c, int argc, char **argv)
         cli_progress_done(c);
         if (st == WG_OK)
             cli_print_partition(c, wspath, &po, &ps);
+    }
+    /* The command center's first question: which cell each incident falls in, what the
+     * cameras see. */
+    if (st == WG_OK && !ps.active)
+        st = wg_plan_activate(ws, ps.plan);
+    wg_assign_result ar;
+    if (st == WG_OK) {
+        if (!c->quiet)
+            putchar('\n');
+        cli_progress_on(c);
+        st = wg_assign(ws, NULL, &ar);
+        cli_progress_done(c);
+        if (st == WG_OK && !c->quiet)
+            cli_print_assign(wspath, &ar, true);
     }
     wg_ws_close(ws);
     ws = NULL;

@@ -1,5 +1,6 @@
 /* cli/cmd_ws.c: `wangge init` and `wangge info` — create and describe a workspace. */
 #include "cli.h"
+#include "wg/assign.h"
 #include "wg/ws.h"
 
 #include <getopt.h>
@@ -88,6 +89,17 @@ int cli_print_info(cli *c, wg_ws *ws)
                cli_num(plans[i].households, hh, sizeof hh), when);
     }
     free(plans);
+    wg_assign_result ar;
+    bool any = false;
+    st = wg_assign_stored(ws, &ar, &any);
+    if (st != WG_OK)
+        return cli_fail(c, st);
+    if (any) {
+        printf("\n  assignment (wangge assign): ");
+        cli_print_assign(wg_ws_path(ws), &ar, false);
+    } else {
+        printf("\n  assignment: none yet (wangge assign -w WS)\n");
+    }
     return 0;
 }
 

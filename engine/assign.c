@@ -454,3 +454,28 @@ wg_status wg_assign(wg_ws *ws, const wg_assign_opts *o, wg_assign_result *r)
     r->seconds = wg_now() - t0;
     return st;
 }
+
+wg_status wg_assign_stored(wg_ws *ws, wg_assign_result *r, bool *any)
+{
+    memset(r, 0, sizeof *r);
+    *any = false;
+    char stamp[256];
+    wg_status st = meta_get(ws, "assign.plan", stamp, sizeof stamp);
+    if (st != WG_OK || !stamp[0])
+        return st;
+    int64_t plan = strtoll(stamp, NULL, 10);
+    st = find_plan(ws, plan, r);
+    if (st != WG_OK) { /* the plan is gone: nothing stored describes the workspace */
+        wg_ctx_clear_error(ws->ctx);
+        memset(r, 0, sizeof *r);
+        return WG_OK;
+    }
+    *any = true;
+    st = incident_figures(ws, r);
+    if (st == WG_OK)
+        st = coverage_figures(ws, r);
+    if (st == WG_OK)
+        st = query_text(ws, "SELECT count(*) FROM cells WHERE plan = ?", plan, stamp, sizeof stamp);
+    r->cells = strtoll(stamp, NULL, 10);
+    return st;
+}

@@ -61,4 +61,10 @@ typedef struct wg_assign_result {
  * WG_ENOMEM. */
 wg_status wg_assign(wg_ws *ws, const wg_assign_opts *o, wg_assign_result *r);
 
+/* The figures of the last assignment stored in the workspace (the run's own counts: located,
+ * timings and the flags stay 0). *any is false, and r is zeroed, when none was made. Counts
+ * describe the incidents layer as it is now: incidents imported since then are counted in
+ * r->incidents but not among the assigned or unassigned. */
+wg_status wg_assign_stored(wg_ws *ws, wg_assign_result *r, bool *any);
+
 #endif
