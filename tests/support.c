@@ -132,3 +132,13 @@ const char *t_realdata(const char *rel)
     }
     return b;
 }
+
+GEOSGeometry *t_wkt(const char *text)
+{
+    GEOSContextHandle_t h = wg_ctx_geos(t_ctx);
+    GEOSWKTReader *r = GEOSWKTReader_create_r(h);
+    GEOSGeometry *g = GEOSWKTReader_read_r(h, r, text);
+    GEOSWKTReader_destroy_r(h, r);
+    ck_assert_msg(g != NULL, "not WKT: %s", text);
+    return g;
+}

@@ -4,6 +4,7 @@
 #define WG_TEST_SUPPORT_H
 
 #include "wg/core.h"
+#include "wg/vio.h"
 
 #include <check.h>
 #include <stdbool.h>
@@ -37,6 +38,10 @@ void t_copy(const char *from, const char *to);
 const char *t_realdata(const char *rel);
 /* Runs a shell command; returns its exit status (-1 if it could not run). */
 int t_sh(const char *fmt, ...) WG_PRINTF(1, 2);
+
+/* The geometry of a WKT text, read with t_ctx's GEOS handle (aborting the test when it does
+ * not parse); caller destroys it. */
+GEOSGeometry *t_wkt(const char *text);
 
 /* Fails the test with the context's message unless st is WG_OK. */
 #define T_OK(ctx, expr)                                                                            \

@@ -7,16 +7,6 @@
 
 TCase *tcase_tess(void);
 
-static GEOSGeometry *wkt(const char *text)
-{
-    GEOSContextHandle_t h = wg_ctx_geos(t_ctx);
-    GEOSWKTReader *r = GEOSWKTReader_create_r(h);
-    GEOSGeometry *g = GEOSWKTReader_read_r(h, r, text);
-    GEOSWKTReader_destroy_r(h, r);
-    ck_assert_ptr_nonnull(g);
-    return g;
-}
-
 static double area_of(const GEOSGeometry *g)
 {
     double a = 0;
@@ -28,8 +18,8 @@ static double area_of(const GEOSGeometry *g)
 START_TEST(barrier_parts_and_light_part_joins)
 {
     GEOSContextHandle_t h = wg_ctx_geos(t_ctx);
-    GEOSGeometry *area = wkt("POLYGON((0 0,100 0,100 100,0 100,0 0))");
-    GEOSGeometry *river = wkt("LINESTRING(-10 50,110 50)");
+    GEOSGeometry *area = t_wkt("POLYGON((0 0,100 0,100 100,0 100,0 0))");
+    GEOSGeometry *river = t_wkt("LINESTRING(-10 50,110 50)");
     const GEOSGeometry *bars[] = {river};
     const double xy[] = {20, 20, 50, 25, 80, 20, 50, 80};
     wg_tess_in in = {.area = area, .barriers = bars, .nbarriers = 1, .n = 4, .xy = xy};
@@ -75,9 +65,9 @@ END_TEST
 START_TEST(empty_island_does_not_stop_merging)
 {
     GEOSContextHandle_t h = wg_ctx_geos(t_ctx);
-    GEOSGeometry *area = wkt("MULTIPOLYGON(((0 0,100 0,100 100,0 100,0 0)),"
+    GEOSGeometry *area = t_wkt("MULTIPOLYGON(((0 0,100 0,100 100,0 100,0 0)),"
                              "((500 500,510 500,510 510,500 510,500 500)))");
-    GEOSGeometry *river = wkt("LINESTRING(-10 50,110 50)");
+    GEOSGeometry *river = t_wkt("LINESTRING(-10 50,110 50)");
     const GEOSGeometry *bars[] = {river};
     const double xy[] = {20, 20, 80, 20, 50, 80};
     wg_tess_in in = {

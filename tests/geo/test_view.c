@@ -13,22 +13,12 @@ TCase *tcase_view(void);
 
 #define PI 3.14159265358979323846
 
-static GEOSGeometry *wkt(const char *text)
-{
-    GEOSContextHandle_t h = wg_ctx_geos(t_ctx);
-    GEOSWKTReader *r = GEOSWKTReader_create_r(h);
-    GEOSGeometry *g = GEOSWKTReader_read_r(h, r, text);
-    GEOSWKTReader_destroy_r(h, r);
-    ck_assert_ptr_nonnull(g);
-    return g;
-}
-
 static GEOSGeometry *box(double x0, double y0, double x1, double y1)
 {
     char s[256];
     snprintf(s, sizeof s, "POLYGON((%.17g %.17g,%.17g %.17g,%.17g %.17g,%.17g %.17g,%.17g %.17g))",
              x0, y0, x1, y0, x1, y1, x0, y1, x0, y0);
-    return wkt(s);
+    return t_wkt(s);
 }
 
 static double area_of(const GEOSGeometry *g)
@@ -277,7 +267,7 @@ START_TEST(obstacle_beyond_range_changes_nothing)
     /* A square far off; a triangle whose envelope reaches into range (its corner (60, 60) is
      * 84.9 m away) while its nearest edge (x + y = 160) stays 113 m away. */
     GEOSGeometry *far = box(200, 0, 210, 10);
-    GEOSGeometry *tri = wkt("POLYGON((60 100,100 60,110 110,60 100))");
+    GEOSGeometry *tri = t_wkt("POLYGON((60 100,100 60,110 110,60 100))");
     const GEOSGeometry *obs[] = {far, tri};
     double hidden;
     double a = view_area(&cam, obs, 2, &hidden);
@@ -320,7 +310,7 @@ END_TEST
 START_TEST(concave_obstacle_shows_its_notch)
 {
     GEOSContextHandle_t h = wg_ctx_geos(t_ctx);
-    GEOSGeometry *el = wkt("POLYGON((20 -20,40 -20,40 20,30 20,30 0,20 0,20 -20))");
+    GEOSGeometry *el = t_wkt("POLYGON((20 -20,40 -20,40 20,30 20,30 0,20 0,20 -20))");
     const GEOSGeometry *obs[] = {el};
     wg_view_cam cam = {.x = 0, .y = 0, .heading_deg = 0, .fov_deg = 360, .range_m = 100};
     double hidden;
@@ -371,7 +361,7 @@ START_TEST(overlapping_obstacles_switch_at_their_crossing)
 {
     GEOSContextHandle_t h = wg_ctx_geos(t_ctx);
     GEOSGeometry *sq = box(20, -10, 40, 10);
-    GEOSGeometry *tri = wkt("POLYGON((25 -20,40 20,15 20,25 -20))");
+    GEOSGeometry *tri = t_wkt("POLYGON((25 -20,40 20,15 20,25 -20))");
     const GEOSGeometry *obs[] = {sq, tri};
     wg_view_cam cam = {.x = 0, .y = 0, .heading_deg = 7.3, .fov_deg = 360, .range_m = 100};
     double hidden;
@@ -498,15 +488,15 @@ START_TEST(brute_force_agrees_on_random_layout)
             snprintf(text, sizeof text, "MULTIPOLYGON((%s),(%s))", ring, ring2);
         } else
             snprintf(text, sizeof text, "POLYGON(%s)", ring);
-        obs[k] = wkt(text);
+        obs[k] = t_wkt(text);
         if (k == 0)
             snprintf(text, sizeof text, "POLYGON(%s)", ring);
-        filled[k] = wkt(text);
+        filled[k] = t_wkt(text);
         k++;
     }
     rect_ring(ring, sizeof ring, cx + 2, cy - 1, 8, 12, 0.3); /* the host */
     snprintf(text, sizeof text, "POLYGON(%s)", ring);
-    obs[NOBS] = wkt(text);
+    obs[NOBS] = t_wkt(text);
     const GEOSPreparedGeometry *shrunk[NOBS];
     GEOSGeometry *small[NOBS];
     for (size_t k = 0; k < NOBS; k++) {
@@ -587,7 +577,7 @@ START_TEST(bad_input_names_the_value)
     expect_einput(&cam, NULL, 0, "heading_deg = inf");
     cam.heading_deg = 0;
     GEOSGeometry *sq = box(10, 10, 20, 20);
-    GEOSGeometry *line = wkt("LINESTRING(0 5,5 5)");
+    GEOSGeometry *line = t_wkt("LINESTRING(0 5,5 5)");
     const GEOSGeometry *obs[] = {sq, line};
     expect_einput(&cam, obs, 2, "obstacle 1 is a LineString");
     GEOSGeom_destroy_r(wg_ctx_geos(t_ctx), sq);
