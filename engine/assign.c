@@ -105,13 +105,14 @@ static wg_status query_text(wg_ws *ws, const char *sql, int64_t plan, char *out,
 
 /* Fingerprints of the plan's cells, and of the plan, cameras and units together: a stored
  * fingerprint that differs means the stored results describe other data. */
-static wg_status stamps(wg_ws *ws, int64_t plan, char *pl, char *cov, size_t n)
+#define STAMP_LEN 256
+static wg_status stamps(wg_ws *ws, int64_t plan, char pl[STAMP_LEN], char cov[4 * STAMP_LEN])
 {
-    char cam[256], units[256];
+    char cam[STAMP_LEN], units[STAMP_LEN];
     wg_status st = query_text(ws,
                               "SELECT printf('%d:%d:%.6f:%d', ?1, count(*), total(area_m2), "
                               "total(households)) FROM cells WHERE plan = ?1",
-                              plan, pl, n);
+                              plan, pl, STAMP_LEN);
     if (st == WG_OK)
         st = query_text(ws,
                         "SELECT printf('%d:%d:%.9g', count(*), coalesce(max(batch), 0), "
@@ -124,7 +125,7 @@ static wg_status stamps(wg_ws *ws, int64_t plan, char *pl, char *cov, size_t n)
                         "total(households)) FROM units",
                         0, units, sizeof units);
     if (st == WG_OK)
-        snprintf(cov, n, "%s|%s|%s", pl, cam, units);
+        snprintf(cov, 4 * STAMP_LEN, "%s|%s|%s", pl, cam, units);
     return st;
 }
 
@@ -369,8 +370,8 @@ static wg_status assign_in_tx(wg_ws *ws, const wg_assign_opts *o, const cellset 
                               wg_assign_result *r)
 {
     wg_ctx *ctx = ws->ctx;
-    char pl[256], cv[1024], old_pl[256], old_cv[1024];
-    wg_status st = stamps(ws, r->plan, pl, cv, sizeof pl);
+    char pl[STAMP_LEN], cv[4 * STAMP_LEN], old_pl[STAMP_LEN], old_cv[4 * STAMP_LEN];
+    wg_status st = stamps(ws, r->plan, pl, cv);
     if (st == WG_OK)
         st = meta_get(ws, "assign.plan", old_pl, sizeof old_pl);
     if (st == WG_OK)

@@ -275,6 +275,40 @@ static GEOSGeometry *union_of(GEOSContextHandle_t h, GEOSGeometry **geoms, size_
     return u;
 }
 
+/* The polygons of g (consumed) as one MultiPolygon: an overlay may return points or lines
+ * where two shapes only touch, and no area lives there. NULL when GEOS fails. */
+static GEOSGeometry *polygons_of(GEOSContextHandle_t h, GEOSGeometry *g)
+{
+    if (!g)
+        return NULL;
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON)
+        return g;
+    int n = GEOSGetNumGeometries_r(h, g), k = 0;
+    GEOSGeometry **parts = malloc((n > 0 ? (size_t)n : 1) * sizeof *parts);
+    for (int i = 0; parts && i < n; i++) {
+        const GEOSGeometry *p = GEOSGetGeometryN_r(h, g, i);
+        int t = GEOSGeomTypeId_r(h, p);
+        if (t == GEOS_POLYGON) {
+            parts[k++] = GEOSGeom_clone_r(h, p);
+        } else if (t == GEOS_MULTIPOLYGON) { /* a collection member may itself be multi */
+            int m = GEOSGetNumGeometries_r(h, p);
+            GEOSGeometry **more =
+                realloc(parts, ((size_t)k + (size_t)m + (size_t)n) * sizeof *parts);
+            if (!more)
+                break;
+            parts = more;
+            for (int j = 0; j < m; j++)
+                parts[k++] = GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, p, j));
+        }
+    }
+    GEOSGeometry *out =
+        parts ? GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, (unsigned)k) : NULL;
+    free(parts);
+    GEOSGeom_destroy_r(h, g);
+    return out;
+}
+
 static wg_status geos_fail(wg_ctx *ctx, const char *what, const char *code)
 {
     return wg_fail(ctx, WG_EGEOS, "cell %s: %s failed", code, what);
@@ -356,7 +390,7 @@ static wg_status cell_one(wg_ctx *ctx, void *user, size_t c, int thread)
         }
     }
     if (st == WG_OK && np) {
-        seen = union_of(h, parts, np);
+        seen = polygons_of(h, union_of(h, parts, np));
         np = 0;
         if (!seen)
             st = geos_fail(ctx, "merging the camera views", code);
@@ -365,7 +399,7 @@ static wg_status cell_one(wg_ctx *ctx, void *user, size_t c, int thread)
     }
     /* blind spots: the open ground nobody sees */
     if (st == WG_OK) {
-        blind = seen ? GEOSDifference_r(h, open, seen) : GEOSGeom_clone_r(h, open);
+        blind = polygons_of(h, seen ? GEOSDifference_r(h, open, seen) : GEOSGeom_clone_r(h, open));
         st = blind ? split_blind(ctx, blind, res) : geos_fail(ctx, "finding blind spots", code);
     }
     /* households whose building (or address point) a view reaches */
