@@ -7,8 +7,6 @@
 #include "zones.h"
 
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +33,6 @@ typedef struct comm_out {
     out_cell *cells;
     size_t ncells;
     int32_t *cell_of; /* per unit of the community (local index) */
-    bool done;
 } comm_out;
 
 /* The keep plan, as the workers see it. */
@@ -52,12 +49,6 @@ typedef struct job {
     const wg_part_opts *o;
     const keep_info *keep;
     comm_out *out;
-    atomic_size_t next;
-    atomic_size_t finished;
-    atomic_int failed;
-    pthread_mutex_t lock;
-    wg_status st;
-    char err[2048];
 } job;
 
 /* ---- One community ------------------------------------------------------------------------ */
@@ -461,42 +452,13 @@ static wg_status do_community(wg_ctx *ctx, job *J, size_t c)
     return st;
 }
 
-static void *worker(void *arg)
+/* One community, as an item of the parallel loop (communities without units have nothing to
+ * do). */
+static wg_status community_item(wg_ctx *ctx, void *user, size_t c, int thread)
 {
-    job *J = arg;
-    wg_ctx *ctx = wg_ctx_new();
-    if (!ctx) {
-        pthread_mutex_lock(&J->lock);
-        if (J->st == WG_OK) {
-            J->st = WG_ENOMEM;
-            snprintf(J->err, sizeof J->err, "out of memory for a worker");
-        }
-        pthread_mutex_unlock(&J->lock);
-        atomic_store(&J->failed, 1);
-        return NULL;
-    }
-    for (;;) {
-        if (atomic_load(&J->failed) || wg_ctx_cancelled(J->ws->ctx))
-            break;
-        size_t c = atomic_fetch_add(&J->next, 1);
-        if (c >= J->w->nc)
-            break;
-        wg_status st = J->w->c[c].count ? do_community(ctx, J, c) : WG_OK;
-        if (st != WG_OK) {
-            pthread_mutex_lock(&J->lock);
-            if (J->st == WG_OK) {
-                J->st = st;
-                snprintf(J->err, sizeof J->err, "%s", wg_ctx_errmsg(ctx));
-            }
-            pthread_mutex_unlock(&J->lock);
-            atomic_store(&J->failed, 1);
-            break;
-        }
-        J->out[c].done = true;
-        atomic_fetch_add(&J->finished, 1);
-    }
-    wg_ctx_free(ctx);
-    return NULL;
+    (void)thread;
+    job *J = user;
+    return J->w->c[c].count ? do_community(ctx, J, c) : WG_OK;
 }
 
 /* ---- Codes -------------------------------------------------------------------------------- */
@@ -1069,45 +1031,12 @@ wg_status wg_partition(wg_ws *ws, const wg_part_opts *o, wg_part_summary *sum)
     if (st == WG_OK && !J.out)
         st = wg_fail(ctx, WG_ENOMEM, "out of memory for %zu communities", w.nc);
     if (st == WG_OK) {
-        pthread_mutex_init(&J.lock, NULL);
-        int nt = o->threads > 0 ? o->threads : 2;
-        pthread_t th[16];
-        int started = 0;
-        for (int i = 1; i < nt && i < 16; i++)
-            if (pthread_create(&th[started], NULL, worker, &J) == 0)
-                started++;
-        /* This thread works too, and reports progress between communities. */
-        wg_ctx *mine = wg_ctx_new();
-        if (!mine)
-            st = wg_fail(ctx, WG_ENOMEM, "out of memory for a worker");
-        for (;;) {
-            if (!mine || atomic_load(&J.failed) || wg_ctx_cancelled(ctx))
-                break;
-            size_t c = atomic_fetch_add(&J.next, 1);
-            if (c >= w.nc)
-                break;
-            wg_status s = w.c[c].count ? do_community(mine, &J, c) : WG_OK;
-            if (s != WG_OK) {
-                pthread_mutex_lock(&J.lock);
-                if (J.st == WG_OK) {
-                    J.st = s;
-                    snprintf(J.err, sizeof J.err, "%s", wg_ctx_errmsg(mine));
-                }
-                pthread_mutex_unlock(&J.lock);
-                atomic_store(&J.failed, 1);
-                break;
-            }
-            atomic_fetch_add(&J.finished, 1);
-            wg_progress(ctx, "partitioning", atomic_load(&J.finished), w.nc);
-        }
-        for (int i = 0; i < started; i++)
-            pthread_join(th[i], NULL);
-        wg_ctx_free(mine);
-        pthread_mutex_destroy(&J.lock);
-        if (st == WG_OK && J.st != WG_OK)
-            st = wg_fail(ctx, J.st, "%s", J.err);
-        if (st == WG_OK && wg_ctx_cancelled(ctx))
+        st = wg__parallel(ctx, w.nc, o->threads > 0 ? o->threads : 2, "partitioning",
+                          community_item, &J);
+        if (st == WG_EINTR) {
+            wg_ctx_clear_error(ctx);
             st = wg_fail(ctx, WG_EINTR, "interrupted: no plan was stored");
+        }
         wg_progress(ctx, "partitioning", w.nc, w.nc);
     }
     /* Codes, then everything in one transaction. */
