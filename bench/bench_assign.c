@@ -259,6 +259,14 @@ static int32_t cell_index(const cellset *cs, const char *code)
 
 /* ---- prepare: the city, the workspace, the plan ------------------------------------------ */
 
+/* One line per imported file of the city. */
+static void print_import(void *user, const char *layer, const char *src, const wg_import_result *r)
+{
+    (void)src;
+    printf("import scale=%s layer=%s features=%lld seconds=%.2f\n", (const char *)user, layer,
+           (long long)r->features, r->seconds);
+}
+
 static int prepare(const char *scale_name, const char *dir)
 {
     wg_ctx *ctx = wg_ctx_new();
@@ -272,22 +280,14 @@ static int prepare(const char *scale_name, const char *dir)
                "seconds=%.2f\n",
                scale_name, cs.buildings, cs.incidents, cs.cameras, (long long)cs.households,
                cs.seconds);
-    char path[4096], src[4096];
+    char path[4096];
     ws_path(dir, path, sizeof path);
     wg_ws *ws = NULL;
     if (st == WG_OK)
         st = wg_ws_create(ctx, path, WG_CITY_CRS, &ws);
     double t0 = wg_now();
-    for (size_t i = 0; st == WG_OK && i < WG_CITY_NFILES; i++) {
-        const char *file, *layer;
-        wg_city_file(i, &file, &layer);
-        snprintf(src, sizeof src, "%s/%s", dir, file);
-        wg_import_result r;
-        st = wg_import(ws, layer, src, NULL, &r);
-        if (st == WG_OK)
-            printf("import scale=%s layer=%s features=%lld seconds=%.2f\n", scale_name, layer,
-                   (long long)r.features, r.seconds);
-    }
+    if (st == WG_OK)
+        st = wg_city_import(ws, dir, print_import, (void *)scale_name);
     if (st == WG_OK)
         printf("import scale=%s layer=all seconds=%.2f\n", scale_name, wg_now() - t0);
     wg_part_summary s;

@@ -36,28 +36,33 @@ static int generate(const char *scale_name, const char *dir)
     return 0;
 }
 
+/* What the import of one file of the city did, and the running total. */
+typedef struct tally {
+    const char *scale;
+    int64_t total;
+} tally;
+
+static void print_import(void *user, const char *layer, const char *src, const wg_import_result *r)
+{
+    (void)src;
+    tally *t = user;
+    t->total += r->features;
+    printf("import scale=%s layer=%s features=%lld seconds=%.3f rate=%.0f/s\n", t->scale, layer,
+           (long long)r->features, r->seconds,
+           r->seconds > 0 ? (double)r->features / r->seconds : 0.0);
+}
+
 static int import_all(const char *scale_name, const char *dir)
 {
     wg_ctx *ctx = wg_ctx_new();
-    char ws_path[4096], src[4096];
+    char ws_path[4096];
     snprintf(ws_path, sizeof ws_path, "%s/bench.wangge", dir);
     wg_ws *ws = NULL;
     wg_status st = wg_ws_create(ctx, ws_path, "EPSG:4549", &ws);
-    int64_t total = 0;
+    tally t = {scale_name, 0};
     double t_all = wg_now();
-    for (size_t i = 0; st == WG_OK && i < WG_CITY_NFILES; i++) {
-        const char *file, *layer;
-        wg_city_file(i, &file, &layer);
-        snprintf(src, sizeof src, "%s/%s", dir, file);
-        wg_import_result r;
-        st = wg_import(ws, layer, src, NULL, &r);
-        if (st != WG_OK)
-            break;
-        total += r.features;
-        printf("import scale=%s layer=%s features=%lld seconds=%.3f rate=%.0f/s\n", scale_name,
-               layer, (long long)r.features, r.seconds,
-               r.seconds > 0 ? (double)r.features / r.seconds : 0.0);
-    }
+    if (st == WG_OK)
+        st = wg_city_import(ws, dir, print_import, &t);
     double secs = wg_now() - t_all;
     wg_ws_close(ws);
     if (st != WG_OK) {
@@ -66,7 +71,7 @@ static int import_all(const char *scale_name, const char *dir)
         return 1;
     }
     printf("import scale=%s layer=all features=%lld seconds=%.2f rate=%.0f/s\n", scale_name,
-           (long long)total, secs, (double)total / secs);
+           (long long)t.total, secs, (double)t.total / secs);
     wg_ctx_free(ctx);
     return 0;
 }

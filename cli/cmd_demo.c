@@ -89,21 +89,12 @@ int cmd_demo_data(cli *c, int argc, char **argv)
     return 0;
 }
 
-static wg_status import_all(cli *c, wg_ws *ws, const char *datadir)
+/* After each file of the city: ends its progress line and says what the import did. */
+static void imported(void *user, const char *layer, const char *src, const wg_import_result *r)
 {
-    char src[4200]; /* datadir is under 4096 bytes */
-    for (size_t i = 0; i < WG_CITY_NFILES; i++) {
-        const char *file, *layer;
-        wg_city_file(i, &file, &layer);
-        snprintf(src, sizeof src, "%s/%s", datadir, file);
-        wg_import_result r;
-        wg_status st = wg_import(ws, layer, src, NULL, &r);
-        cli_progress_done(c);
-        if (st != WG_OK)
-            return st;
-        cli_print_import(c, layer, src, &r);
-    }
-    return WG_OK;
+    cli *c = user;
+    cli_progress_done(c);
+    cli_print_import(c, layer, src, r);
 }
 
 int cmd_demo(cli *c, int argc, char **argv)
@@ -137,7 +128,7 @@ int cmd_demo(cli *c, int argc, char **argv)
     wg_ws *ws = NULL;
     st = wg_ws_create(c->ctx, tmp, "EPSG:4549", &ws);
     if (st == WG_OK)
-        st = import_all(c, ws, datadir);
+        st = wg_city_import(ws, datadir, imported, c);
     /* The planner's first step: a grid plan of 200-300 households per cell. */
     wg_part_opts po = {.target = 250,
                        .min = 200,

@@ -1,10 +1,13 @@
 /* engine/democity.c: the deterministic sample city behind `wangge demo`. Lays out main roads,
  * superblocks, blocks, compounds and bungalow areas, communities, cameras, workers and a year of
  * incidents, and streams them into a sink; wg_city_write() is the sink that writes files through
- * geo's writer. Knows nothing of the workspace store, and never holds all buildings or all
- * incidents at once: one superblock's buildings, one day's incidents. */
+ * geo's writer, and wg_city_import() brings those files into a workspace through the importer.
+ * Never holds all buildings or all incidents at once: one superblock's buildings, one day's
+ * incidents. */
 #include "wg/democity.h"
 
+#include "engine_int.h"
+#include "wg/import.h"
 #include "wg/vio.h"
 
 #include <errno.h>
@@ -1500,6 +1503,22 @@ void wg_city_file(size_t i, const char **file, const char **layer)
 {
     *file = FILES[i].file;
     *layer = FILES[i].layer;
+}
+
+wg_status wg_city_import(wg_ws *ws, const char *dir, wg_city_imported_fn done, void *user)
+{
+    char src[4200];
+    for (size_t i = 0; i < NFILES; i++) {
+        if (snprintf(src, sizeof src, "%s/%s", dir, FILES[i].file) >= (int)sizeof src)
+            return wg_fail(ws->ctx, WG_EINPUT, "%s: folder name too long", dir);
+        wg_import_result r;
+        wg_status st = wg_import(ws, FILES[i].layer, src, NULL, &r);
+        if (st != WG_OK)
+            return st;
+        if (done)
+            done(user, FILES[i].layer, src, &r);
+    }
+    return WG_OK;
 }
 
 typedef struct writer {

@@ -369,14 +369,7 @@ START_TEST(sample_city_reconciles)
     T_OK(t_ctx, wg_city_write(t_ctx, WG_CITY_SMALL, 3, dir, &cs));
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "c.wangge"), WG_CITY_CRS, &ws));
-    for (size_t i = 0; i < WG_CITY_NFILES; i++) {
-        const char *file, *layer;
-        char src[1200];
-        wg_city_file(i, &file, &layer);
-        snprintf(src, sizeof src, "%s/%s", dir, file);
-        wg_import_result ir;
-        T_OK(t_ctx, wg_import(ws, layer, src, NULL, &ir));
-    }
+    T_OK(t_ctx, wg_city_import(ws, dir, NULL, NULL));
     wg_part_opts po = {.target = 250, .min = 200, .max = 300, .name = "p", .seed = 1};
     wg_part_summary ps;
     T_OK(t_ctx, wg_partition(ws, &po, &ps));

@@ -9,6 +9,7 @@
 #define WG_DEMOCITY_H
 
 #include "wg/core.h"
+#include "wg/ws.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -151,6 +152,14 @@ wg_status wg_city_write(wg_ctx *ctx, wg_city_scale scale, uint64_t seed, const c
  * Both static. */
 #define WG_CITY_NFILES 7
 void wg_city_file(size_t i, const char **file, const char **layer);
+
+/* Imports every file wg_city_write() wrote into folder `dir` into ws, in that order, calling
+ * done (may be NULL) after each with its layer, source path and result. Stops at the first
+ * failed import (its error is on the workspace's context). */
+struct wg_import_result;
+typedef void (*wg_city_imported_fn)(void *user, const char *layer, const char *src,
+                                    const struct wg_import_result *r);
+wg_status wg_city_import(wg_ws *ws, const char *dir, wg_city_imported_fn done, void *user);
 
 /* Formats Unix seconds as local time in Asia/Shanghai (UTC+8, no daylight saving since 1991),
  * "2025-03-14T09:26:00+08:00", into out (at least WG_CITY_TIME_LEN bytes). Returns out. */
