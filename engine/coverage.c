@@ -58,24 +58,20 @@ typedef struct job {
     GEOSGeometry **seen; /* per cell, out */
 } job;
 
+/* The items an index query found. */
 typedef struct collect {
+    wg_ctx *ctx;
     size_t *v;
     size_t n, cap;
-    bool oom;
+    bool failed;
 } collect;
 
 static bool collect_one(void *user, size_t i)
 {
     collect *c = user;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? 2 * c->cap : 64;
-        size_t *v = realloc(c->v, cap * sizeof *v);
-        if (!v) {
-            c->oom = true;
-            return false;
-        }
-        c->v = v;
-        c->cap = cap;
+    if (wg_grow(c->ctx, (void **)&c->v, &c->cap, c->n + 1, sizeof *c->v) != WG_OK) {
+        c->failed = true;
+        return false;
     }
     c->v[c->n++] = i;
     return true;
@@ -84,9 +80,10 @@ static bool collect_one(void *user, size_t i)
 static wg_status query(wg_ctx *ctx, const wg_boxindex *ix, double x0, double y0, double x1,
                        double y1, collect *c)
 {
+    c->ctx = ctx;
     c->n = 0;
     wg_boxindex_query(ix, x0, y0, x1, y1, collect_one, c);
-    return c->oom ? wg_fail(ctx, WG_ENOMEM, "out of memory querying an index") : WG_OK;
+    return c->failed ? wg_ctx_status(ctx) : WG_OK;
 }
 
 static void envelope(wg_ctx *ctx, const GEOSGeometry *g, double *b)
