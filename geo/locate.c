@@ -32,25 +32,44 @@ typedef struct ledge {
     double ax, ay, bx, by;
 } ledge;
 
-/* Polygon k in a boundary bin: its edges meeting the bin, and the parity of its eastern edges. */
+/* Polygon k in a boundary bin, as the build collects it: its edges meeting the bin, and the
+ * parity of its eastern edges. */
 typedef struct cand {
     int32_t poly;
-    uint32_t edge; /* first of nedge in L->edges */
-    uint32_t tog;  /* first of ntog in L->togs, ascending */
+    uint32_t edge; /* first of nedge in the builder's edges */
+    uint32_t tog;  /* first of ntog in the builder's togs, ascending */
     uint16_t nedge, ntog;
     uint8_t base;
 } cand;
 
+/* The query side keeps each boundary bin as one run of 8-byte words, read front to back:
+ *   bin header; then per candidate, in ascending polygon order: its header, its ntog toggle
+ *   y's (ascending), its nedge edges (4 words each: ax ay bx by).
+ * One run per bin means a point costs one or two cache misses, which wg_locate_many issues
+ * ahead of time. */
+typedef struct bin_head {
+    int32_t full;   /* polygon wholly covering the bin without an edge in it, or -1 */
+    uint32_t ncand;
+} bin_head;
+
+typedef struct cand_head {
+    int32_t poly;
+    uint16_t nedge;
+    uint16_t togbase; /* ntog << 1 | base */
+} cand_head;
+
+#define MAX_TOGS (UINT16_MAX >> 1)
+
+_Static_assert(sizeof(bin_head) == sizeof(double) && sizeof(cand_head) == sizeof(double) &&
+                   sizeof(ledge) == 4 * sizeof(double),
+               "a boundary bin run is made of 8-byte words");
+
 struct wg_locator {
     double x0, y0, inv; /* grid origin and 1 / bin size */
     size_t cols, rows;
-    int32_t *bin;   /* >= 0: that polygon; -1: none; <= -2: boundary bin -2 - j */
-    uint32_t *boff; /* boundary bin j has candidates [boff[j], boff[j+1]) */
-    int32_t *bfull; /* polygon wholly covering boundary bin j without an edge in it, or -1 */
-    cand *cands;
-    ledge *edges;
-    double *togs;
-    size_t nbnd, ncand, nedge, ntog;
+    int32_t *bin;  /* >= 0: that polygon; -1: none; <= -2: boundary bin at word -2 - v of run */
+    double *run;   /* the boundary bins' words */
+    size_t nbnd, nword;
     wg_locator_stats stats;
 };
 
@@ -124,54 +143,93 @@ static inline int orient(double ax, double ay, double bx, double by, double cx, 
 
 /* ---- query ---- */
 
-static int32_t locate_boundary(const wg_locator *L, uint32_t j, double x, double y)
+static int32_t locate_boundary(const double *w, double x, double y)
 {
-    int32_t full = L->bfull[j];
-    for (uint32_t i = L->boff[j]; i < L->boff[j + 1]; i++) {
-        const cand *c = &L->cands[i];
-        if (full >= 0 && c->poly > full)
+    bin_head h;
+    memcpy(&h, w++, sizeof h);
+    const double *first = w;
+    for (uint32_t i = 0; i < h.ncand; i++) {
+        cand_head c;
+        memcpy(&c, w++, sizeof c);
+        if (h.full >= 0 && c.poly > h.full)
             break;
-        unsigned in = c->base;
-        const double *t = L->togs + c->tog;
-        for (unsigned q = 0; q < c->ntog && t[q] <= y; q++)
+        unsigned in = c.togbase & 1u, ntog = c.togbase >> 1;
+        for (unsigned q = 0; q < ntog && w[q] <= y; q++)
             in ^= 1u;
-        const ledge *e = L->edges + c->edge;
-        for (unsigned q = 0; q < c->nedge; q++, e++) {
-            if ((e->ay > y) == (e->by > y))
+        w += ntog;
+        for (unsigned q = 0; q < c.nedge; q++, w += 4) {
+            double ax = w[0], ay = w[1], bx = w[2], by = w[3];
+            if ((ay > y) == (by > y))
                 continue;
-            int o = orient(e->ax, e->ay, e->bx, e->by, x, y);
-            if (e->by > e->ay ? o > 0 : o < 0)
+            int o = orient(ax, ay, bx, by, x, y);
+            if (by > ay ? o > 0 : o < 0)
                 in ^= 1u;
         }
         if (in)
-            return c->poly; /* candidates ascend by polygon: the lowest wins */
+            return c.poly; /* candidates ascend by polygon: the lowest wins */
     }
-    if (full >= 0)
-        return full;
+    if (h.full >= 0)
+        return h.full;
     /* Nothing east of the point: on the outer boundary, it goes to the polygon it lies on. */
-    for (uint32_t i = L->boff[j]; i < L->boff[j + 1]; i++) {
-        const cand *c = &L->cands[i];
-        const ledge *e = L->edges + c->edge;
-        for (unsigned q = 0; q < c->nedge; q++, e++)
-            if (x >= fmin(e->ax, e->bx) && x <= fmax(e->ax, e->bx) && y >= fmin(e->ay, e->by) &&
-                y <= fmax(e->ay, e->by) && orient(e->ax, e->ay, e->bx, e->by, x, y) == 0)
-                return c->poly;
+    w = first;
+    for (uint32_t i = 0; i < h.ncand; i++) {
+        cand_head c;
+        memcpy(&c, w++, sizeof c);
+        w += c.togbase >> 1;
+        for (unsigned q = 0; q < c.nedge; q++, w += 4) {
+            double ax = w[0], ay = w[1], bx = w[2], by = w[3];
+            if (x >= fmin(ax, bx) && x <= fmax(ax, bx) && y >= fmin(ay, by) &&
+                y <= fmax(ay, by) && orient(ax, ay, bx, by, x, y) == 0)
+                return c.poly;
+        }
     }
     return -1;
 }
 
-int32_t wg_locate(const wg_locator *L, double x, double y)
+/* The bin entry of (x, y), or NULL outside the grid (also NaN). */
+static inline const int32_t *bin_at(const wg_locator *L, double x, double y)
 {
     double fx = (x - L->x0) * L->inv, fy = (y - L->y0) * L->inv;
     if (!(fx >= 0 && fy >= 0 && fx < (double)L->cols && fy < (double)L->rows))
-        return -1; /* also NaN */
-    int32_t v = L->bin[(size_t)fy * L->cols + (size_t)fx];
-    return v >= -1 ? v : locate_boundary(L, (uint32_t)(-2 - v), x, y);
+        return NULL;
+    return &L->bin[(size_t)fy * L->cols + (size_t)fx];
 }
+
+int32_t wg_locate(const wg_locator *L, double x, double y)
+{
+    const int32_t *b = bin_at(L, x, y);
+    if (!b)
+        return -1;
+    int32_t v = *b;
+    return v >= -1 ? v : locate_boundary(L->run + (-2 - (int64_t)v), x, y);
+}
+
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+/* Points far apart in the plan touch memory far apart: the loop fetches the bin of the point
+ * 2 * AHEAD on and the run of the point AHEAD on, so that both are in cache when needed. */
+#define AHEAD 16
 
 void wg_locate_many(const wg_locator *L, const double *xy, size_t n, int32_t *out)
 {
-    for (size_t i = 0; i < n; i++)
+    size_t i = 0;
+    for (; i + 2 * AHEAD < n; i++) {
+        const int32_t *b = bin_at(L, xy[2 * (i + 2 * AHEAD)], xy[2 * (i + 2 * AHEAD) + 1]);
+        if (b)
+            PREFETCH(b);
+        b = bin_at(L, xy[2 * (i + AHEAD)], xy[2 * (i + AHEAD) + 1]);
+        if (b && *b < -1) {
+            const double *w = L->run + (-2 - (int64_t)*b);
+            PREFETCH(w);
+            PREFETCH(w + 8);
+        }
+        out[i] = wg_locate(L, xy[2 * i], xy[2 * i + 1]);
+    }
+    for (; i < n; i++)
         out[i] = wg_locate(L, xy[2 * i], xy[2 * i + 1]);
 }
 
@@ -185,11 +243,7 @@ void wg_locator_free(wg_locator *L)
     if (!L)
         return;
     free(L->bin);
-    free(L->boff);
-    free(L->bfull);
-    free(L->cands);
-    free(L->edges);
-    free(L->togs);
+    free(L->run);
     free(L);
 }
 
@@ -360,9 +414,9 @@ static wg_status emit(builder *B, uint32_t bin, int32_t k, int32_t c, size_t nh,
     size_t ne = 0;
     for (size_t i = 0; i < nh; i++)
         ne += B->hits[i].c1 >= c;
-    if (ne > UINT16_MAX || B->nset > UINT16_MAX)
-        return wg_fail(ctx, WG_EINPUT, "polygon %d: more than 65535 edges in one locator bin",
-                       (int)k);
+    if (ne > UINT16_MAX || B->nset > MAX_TOGS)
+        return wg_fail(ctx, WG_EINPUT, "polygon %d: more than %d edges in one locator bin",
+                       (int)k, ne > UINT16_MAX ? UINT16_MAX : MAX_TOGS);
     wg_status st = wg_grow(ctx, (void **)&B->c, &B->capc, B->nc + 1, sizeof *B->c);
     if (st == WG_OK)
         st = wg_grow(ctx, (void **)&B->cbin, &B->capb, B->nc + 1, sizeof *B->cbin);
@@ -488,55 +542,68 @@ static wg_status build_polygon(builder *B, int32_t k)
 }
 
 /* Sorts the emitted candidates by bin (stable: within a bin they stay in polygon order) and
- * lays out the final arrays. */
+ * lays out each boundary bin's run. */
 static wg_status finish(builder *B)
 {
     wg_locator *L = B->L;
     size_t nbins = L->cols * L->rows;
     uint32_t *count = calloc(nbins + 1, sizeof *count);
-    if (!count)
-        return wg_fail(B->ctx, WG_ENOMEM, "out of memory building a locator");
-    for (size_t i = 0; i < B->nc; i++)
-        count[B->cbin[i]]++;
-    size_t nbnd = 0;
-    for (size_t b = 0; b < nbins; b++)
-        nbnd += count[b] > 0;
-    L->boff = malloc((nbnd + 1) * sizeof *L->boff);
-    L->bfull = malloc((nbnd ? nbnd : 1) * sizeof *L->bfull);
-    L->cands = malloc((B->nc ? B->nc : 1) * sizeof *L->cands);
-    uint32_t *at = malloc((nbins ? nbins : 1) * sizeof *at);
-    if (!L->boff || !L->bfull || !L->cands || !at) {
-        free(count);
-        free(at);
+    size_t *at = malloc((nbins ? nbins : 1) * sizeof *at);
+    cand *sorted = malloc((B->nc ? B->nc : 1) * sizeof *sorted);
+    size_t *words = calloc(nbins + 1, sizeof *words);
+    if (!count || !at || !sorted || !words) {
+        free(count), free(at), free(sorted), free(words);
         return wg_fail(B->ctx, WG_ENOMEM, "out of memory building a locator");
     }
-    size_t j = 0, off = 0;
+    for (size_t i = 0; i < B->nc; i++) {
+        const cand *c = &B->c[i];
+        count[B->cbin[i]]++;
+        words[B->cbin[i]] += 1 + (size_t)c->ntog + 4 * (size_t)c->nedge;
+    }
+    size_t nbnd = 0, nword = 0, off = 0;
     for (size_t b = 0; b < nbins; b++) {
+        at[b] = off;
+        off += count[b];
+        if (count[b]) {
+            nbnd++;
+            nword += 1 + words[b];
+        }
+    }
+    for (size_t i = 0; i < B->nc; i++)
+        sorted[at[B->cbin[i]]++] = B->c[i];
+    free(words);
+    wg_status st = WG_OK;
+    if (nword > (size_t)INT32_MAX - 2)
+        st = wg_fail(B->ctx, WG_EINPUT, "too many polygon edges for one locator");
+    else if (!(L->run = malloc((nword ? nword : 1) * sizeof *L->run)))
+        st = wg_fail(B->ctx, WG_ENOMEM, "out of memory building a locator");
+    size_t w = 0, ci = 0;
+    for (size_t b = 0; b < nbins && st == WG_OK; b++) {
         if (count[b] == 0) {
             L->bin[b] = B->full[b];
             continue;
         }
-        L->bin[b] = -2 - (int32_t)j;
-        L->bfull[j] = B->full[b];
-        L->boff[j] = (uint32_t)off;
-        at[b] = (uint32_t)off;
-        off += count[b];
-        j++;
+        L->bin[b] = -2 - (int32_t)w;
+        bin_head h = {.full = B->full[b], .ncand = count[b]};
+        memcpy(&L->run[w++], &h, sizeof h);
+        for (uint32_t k = 0; k < count[b]; k++, ci++) {
+            const cand *c = &sorted[ci];
+            cand_head ch = {.poly = c->poly,
+                            .nedge = c->nedge,
+                            .togbase = (uint16_t)((unsigned)c->ntog << 1 | c->base)};
+            memcpy(&L->run[w++], &ch, sizeof ch);
+            if (c->ntog)
+                memcpy(&L->run[w], B->togs + c->tog, c->ntog * sizeof *L->run);
+            w += c->ntog;
+            if (c->nedge)
+                memcpy(&L->run[w], B->edges + c->edge, c->nedge * sizeof *B->edges);
+            w += 4 * (size_t)c->nedge;
+        }
     }
-    L->boff[nbnd] = (uint32_t)off;
-    for (size_t i = 0; i < B->nc; i++)
-        L->cands[at[B->cbin[i]]++] = B->c[i];
-    free(count);
-    free(at);
+    free(count), free(at), free(sorted);
     L->nbnd = nbnd;
-    L->ncand = B->nc;
-    L->edges = B->edges;
-    L->nedge = B->nedge;
-    L->togs = B->togs;
-    L->ntog = B->ntog;
-    B->edges = NULL;
-    B->togs = NULL;
-    return WG_OK;
+    L->nword = nword;
+    return st;
 }
 
 /* The bin grid: about bins_per_vertex bins per stored edge over the extent, square bins. */
@@ -613,9 +680,7 @@ wg_status wg_locator_build(wg_ctx *ctx, const GEOSGeometry *const *polys, size_t
         .cols = L->cols,
         .rows = L->rows,
         .boundary_bins = L->nbnd,
-        .bytes = sizeof *L + nbins * sizeof *L->bin + (L->nbnd + 1) * sizeof *L->boff +
-                 L->nbnd * sizeof *L->bfull + L->ncand * sizeof *L->cands +
-                 L->nedge * sizeof *L->edges + L->ntog * sizeof *L->togs};
+        .bytes = sizeof *L + nbins * sizeof *L->bin + L->nword * sizeof *L->run};
     *out = L;
     return WG_OK;
 }
