@@ -26,6 +26,10 @@ int cmd_demo(cli *c, int argc, char **argv);
 int cmd_partition(cli *c, int argc, char **argv);
 int cmd_plan(cli *c, int argc, char **argv);
 int cmd_assign(cli *c, int argc, char **argv);
+int cmd_report(cli *c, int argc, char **argv);
+/* Prints a report as a table with its summary, as CSV or as JSON (format). */
+struct wg_report;
+int cli_report_print(cli *c, FILE *f, const struct wg_report *r, const char *format);
 
 /* Prints "wangge: <message>" for the error on ctx and returns the exit status for it. */
 int cli_fail(cli *c, wg_status st);

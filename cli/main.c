@@ -20,6 +20,7 @@ static const struct {
      "partition -w WS [--target N --min N --max N]  cut units into a plan of cells"},
     {"plan", cmd_plan, "plan -w WS list|show|diff|activate|move   plans and their cells"},
     {"assign", cmd_assign, "assign -w WS [--plan P]            incidents and cameras to cells"},
+    {"report", cmd_report, "report -w WS [--by cell|worker|community]  workload and coverage"},
     {"demo-data", cmd_demo_data, "demo-data --scale S --seed N -o DIR  write a sample city"},
     {"demo", cmd_demo, "demo [--scale S] [-o DIR]          the sample city through the whole flow"},
 };

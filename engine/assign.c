@@ -1,6 +1,7 @@
 /* engine/assign.c: incidents to cells, incrementally, and the run that ties in camera coverage
  * (see wg/assign.h). */
 #include "assign_int.h"
+#include "patrol.h"
 #include "wg/locate.h"
 
 #include <math.h>
@@ -124,8 +125,14 @@ static wg_status stamps(wg_ws *ws, int64_t plan, char pl[STAMP_LEN], char cov[4 
                         "SELECT printf('%d:%d:%d', count(*), coalesce(max(batch), 0), "
                         "total(households)) FROM units",
                         0, units, sizeof units);
+    char streets[STAMP_LEN];
     if (st == WG_OK)
-        snprintf(cov, 4 * STAMP_LEN, "%s|%s|%s", pl, cam, units);
+        st = query_text(ws,
+                        "SELECT printf('%d:%d:%.3f', count(*), coalesce(max(batch), 0), "
+                        "total(GLength(geom))) FROM streets",
+                        0, streets, sizeof streets);
+    if (st == WG_OK)
+        snprintf(cov, 4 * STAMP_LEN, "%s|%s|%s|%s", pl, cam, units, streets);
     return st;
 }
 
@@ -383,6 +390,9 @@ static wg_status assign_in_tx(wg_ws *ws, const wg_assign_opts *o, const cellset 
     double t0 = wg_now();
     st = r->coverage ? coverage_run(ws, r->plan, cs, o->threads > 0 ? o->threads : 2, r, cov)
                      : coverage_load(ws, cs, cov);
+    bool streets = false;
+    if (st == WG_OK && r->coverage)
+        st = wg__patrol_run(ws, r->plan, &streets);
     r->seconds_coverage = wg_now() - t0;
     if (st == WG_OK && r->all_located)
         st = wg__sql(ws, "DELETE FROM incident_cells");
@@ -478,5 +488,18 @@ wg_status wg_assign_stored(wg_ws *ws, wg_assign_result *r, bool *any)
     if (st == WG_OK)
         st = query_text(ws, "SELECT count(*) FROM cells WHERE plan = ?", plan, stamp, sizeof stamp);
     r->cells = strtoll(stamp, NULL, 10);
+    return st;
+}
+
+wg_status wg_assign_current(wg_ws *ws, int64_t plan, bool *current)
+{
+    char pl[STAMP_LEN], cv[4 * STAMP_LEN], old_pl[STAMP_LEN], old_cv[4 * STAMP_LEN];
+    *current = false;
+    wg_status st = stamps(ws, plan, pl, cv);
+    if (st == WG_OK)
+        st = meta_get(ws, "assign.plan", old_pl, sizeof old_pl);
+    if (st == WG_OK)
+        st = meta_get(ws, "assign.coverage", old_cv, sizeof old_cv);
+    *current = st == WG_OK && strcmp(pl, old_pl) == 0 && strcmp(cv, old_cv) == 0;
     return st;
 }

@@ -5,6 +5,7 @@
 
 #include "cameras.h"
 #include "engine_int.h"
+#include "roster.h"
 #include "wg/timeparse.h"
 
 #include <errno.h>
@@ -758,15 +759,20 @@ wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_i
                     wg_import_result *r)
 {
     wg_ctx *ctx = ws->ctx;
+    static const wg_import_opts none = {0};
+    double t0 = wg_now();
+    memset(r, 0, sizeof *r);
+    if (strcmp(layer, "postings") == 0 || strcmp(layer, "visits") == 0) {
+        wg_status st = wg__import_roster(ws, layer, source, o ? o : &none, r);
+        r->seconds = wg_now() - t0;
+        return st;
+    }
     const wg_layer_def *L = wg_layer_find(layer);
     if (!L || !L->importable)
         return wg_fail(ctx, WG_EINPUT,
                        "unknown layer '%s' (layers: communities, units, barriers, streets, "
-                       "incidents, cameras, workers)",
+                       "incidents, cameras, workers, postings, visits)",
                        layer);
-    static const wg_import_opts none = {0};
-    double t0 = wg_now();
-    memset(r, 0, sizeof *r);
     importer im = {.ws = ws, .ctx = ctx, .L = L, .source = source, .o = o ? o : &none, .r = r};
     wg_buf_init(&im.joined, 1 << 16);
     wg_buf_init(&im.id, 1 << 16);

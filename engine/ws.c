@@ -15,6 +15,7 @@
 #include WG_SCHEMA_SQL
 #include WG_SCHEMA_V2_SQL
 #include WG_SCHEMA_V3_SQL
+#include WG_SCHEMA_V4_SQL
 
 /* "WGGE": marks a SQLite file as a wangge workspace (PRAGMA application_id). */
 #define WG_APP_ID 0x57474745
@@ -24,6 +25,7 @@ static const char *const migrations[] = {
     wg__schema_sql,    /* 0 -> 1 */
     wg__schema_v2_sql, /* 1 -> 2: plans' unit membership, issues, community codes */
     wg__schema_v3_sql, /* 2 -> 3: assignment, camera views and coverage, blind spots */
+    wg__schema_v4_sql, /* 3 -> 4: household visits */
 };
 
 wg_status wg__sql_fail(wg_ws *ws, const char *lead)

@@ -67,4 +67,8 @@ wg_status wg_assign(wg_ws *ws, const wg_assign_opts *o, wg_assign_result *r);
  * r->incidents but not among the assigned or unassigned. */
 wg_status wg_assign_stored(wg_ws *ws, wg_assign_result *r, bool *any);
 
+/* *current is true when the stored assignment and coverage are those of plan `plan` as its
+ * cells, cameras, units and streets are now (incidents imported since are not looked at). */
+wg_status wg_assign_current(wg_ws *ws, int64_t plan, bool *current);
+
 #endif

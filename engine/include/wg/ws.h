@@ -25,7 +25,7 @@ const char *wg_ws_crs(const wg_ws *ws);
 const char *wg_ws_path(const wg_ws *ws);
 /* Schema version of the open file (== WG_SCHEMA_VERSION after open). */
 int wg_ws_schema_version(const wg_ws *ws);
-#define WG_SCHEMA_VERSION 3
+#define WG_SCHEMA_VERSION 4
 
 typedef struct wg_layer_info {
     const char *name; /* static */

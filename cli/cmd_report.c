@@ -1,0 +1,621 @@
+/* cli/cmd_report.c: `wangge report` — workload and coverage per cell, worker or community, as
+ * an aligned table (terminal), CSV or JSON (batch jobs). The JSON schema is in the README. */
+#include "cli.h"
+#include "wg/report.h"
+#include "wg/timeparse.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const BY_NAME[] = {"cell", "worker", "community"};
+
+static const char report_help[] =
+    "usage: wangge report -w WS [--by cell|worker|community] [--from T] [--to T]\n"
+    "                     [--category C[,C...]] [--format table|csv|json] [-o FILE]\n"
+    "                     [--categories FILE] [--weights FILE] [--over X] [--under X] [--tz Z]\n"
+    "Workload and coverage of the active plan's cells, per cell, grid worker (from the\n"
+    "postings) or community, over the incidents reported in [--from, --to) (dates or times,\n"
+    "ISO 8601; --tz gives the zone of times without one, default UTC). Needs a current\n"
+    "'wangge assign'. The workload index (mean row = 1.00) weighs households, handling hours,\n"
+    "area and patrol length (--weights, default data/workload.csv); --categories replaces the\n"
+    "handling hours and deadlines of data/categories.csv. Rows above --over (1.25) or below\n"
+    "--under (0.6) are flagged with a suggestion. -o writes the file atomically.\n";
+
+/* Display width of UTF-8 text: East Asian wide characters take two columns. */
+static int width(const char *s)
+{
+    int w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        unsigned cp = *p;
+        int len = cp < 0x80 ? 1 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : 4;
+        if (len == 3)
+            cp = (cp & 0x0F) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
+        else if (len == 4)
+            cp = 0x10000;
+        w += (cp >= 0x1100 && (cp <= 0x115F || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                               (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                               (cp >= 0xFF00 && cp <= 0xFF60) || cp >= 0x10000))
+                 ? 2
+                 : 1;
+        for (int k = 0; k < len && *p; k++)
+            p++;
+    }
+    return w;
+}
+
+/* A count: whole numbers plainly, shares of shared cells with two decimals. */
+static const char *count(double v, char *buf, size_t n)
+{
+    if (isnan(v))
+        snprintf(buf, n, "-");
+    else if (fabs(v - round(v)) < 1e-9)
+        snprintf(buf, n, "%.0f", v);
+    else
+        snprintf(buf, n, "%.2f", v);
+    return buf;
+}
+
+static const char *pct(double v, char *buf, size_t n)
+{
+    if (isnan(v))
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.1f", 100 * v);
+    return buf;
+}
+
+static const char *fixed(double v, int digits, char *buf, size_t n)
+{
+    if (isnan(v))
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.*f", digits, v);
+    return buf;
+}
+
+/* ---- the table ---------------------------------------------------------------------------------- */
+
+enum { NCOL = 22 };
+static const char *const HEAD[NCOL] = {
+    "id",    "name",   "community", "cells", "workers", "households", "units",  "km2",
+    "inc",   "hours",  "open",      "overdue", "close%",   "ontime%", "med_h", "p90_h",
+    "visit%", "cams", "seen%",     "hh_seen%", "patrol_km", "index"};
+
+/* The cells of one row as text. */
+static void row_text(const wg_report *r, const wg_report_row *w, char cells[NCOL][160])
+{
+    snprintf(cells[0], 160, "%s", w->id);
+    snprintf(cells[1], 160, "%s", w->name);
+    snprintf(cells[2], 160, "%s", w->community);
+    snprintf(cells[3], 160, "%d", w->ncells);
+    snprintf(cells[4], 160, "%d", w->nworkers);
+    count(w->households, cells[5], 160);
+    count(w->units, cells[6], 160);
+    fixed(w->area_m2 / 1e6, 3, cells[7], 160);
+    count(w->incidents, cells[8], 160);
+    fixed(w->hours, 1, cells[9], 160);
+    count(w->open, cells[10], 160);
+    count(w->overdue, cells[11], 160);
+    pct(w->closing_rate, cells[12], 160);
+    pct(w->on_time_rate, cells[13], 160);
+    fixed(w->close_median_h, 1, cells[14], 160);
+    fixed(w->close_p90_h, 1, cells[15], 160);
+    pct(w->patrol_coverage, cells[16], 160);
+    count(w->cameras, cells[17], 160);
+    pct(w->seen_share, cells[18], 160);
+    pct(w->households_seen_share, cells[19], 160);
+    fixed(w->patrol_m / 1e3, 2, cells[20], 160);
+    fixed(w->index, 2, cells[21], 160);
+    (void)r;
+}
+
+static bool shown(const wg_report *r, int col)
+{
+    if (col == 1)
+        return r->by != WG_BY_CELL;
+    if (col == 2)
+        return r->by != WG_BY_COMMUNITY;
+    if (col == 3)
+        return r->by != WG_BY_CELL;
+    return true;
+}
+
+static void print_table(FILE *f, const wg_report *r)
+{
+    int wd[NCOL];
+    char cells[NCOL][160];
+    for (int k = 0; k < NCOL; k++)
+        wd[k] = width(HEAD[k]);
+    for (size_t i = 0; i <= r->nrows; i++) {
+        row_text(r, i < r->nrows ? &r->rows[i] : &r->total, cells);
+        for (int k = 0; k < NCOL; k++)
+            if (width(cells[k]) > wd[k])
+                wd[k] = width(cells[k]);
+    }
+    for (size_t i = 0; i <= r->nrows + 1; i++) {
+        if (i == r->nrows + 1)
+            row_text(r, &r->total, cells);
+        else if (i > 0)
+            row_text(r, &r->rows[i - 1], cells);
+        for (int k = 0; k < NCOL; k++) {
+            if (!shown(r, k))
+                continue;
+            const char *t = i == 0 ? HEAD[k] : cells[k];
+            int pad = wd[k] - width(t);
+            bool left = k <= 2;
+            fprintf(f, "%s%*s%s%*s", k ? "  " : "", left ? 0 : pad, "", t, left ? pad : 0, "");
+        }
+        const char *flag = i == 0 ? "flag"
+                           : i > r->nrows || r->rows[i - 1].flag == 0 ? ""
+                           : r->rows[i - 1].flag > 0                  ? "over"
+                                                                      : "under";
+        fprintf(f, "  %s\n", flag);
+    }
+}
+
+static void print_time(FILE *f, int64_t t, bool open)
+{
+    char buf[40];
+    if (open) {
+        fputs("open", f);
+        return;
+    }
+    wg_time_format_utc(t, buf, sizeof buf);
+    fputs(buf, f);
+}
+
+static void print_summary(FILE *f, const wg_report *r)
+{
+    char a[32], b[32], c[32];
+    fprintf(f, "\nplan %s, by %s; period ", r->plan_name, BY_NAME[r->by]);
+    print_time(f, r->from, r->from == INT64_MIN);
+    fputs(" to ", f);
+    print_time(f, r->to, r->to == INT64_MAX);
+    fputs(", as of ", f);
+    print_time(f, r->as_of, false);
+    fprintf(f, "\nincidents in the period: %s = %s in cells + %s unassigned (outside %lld, gap %lld, "
+               "no location %lld)\n",
+            cli_num(r->period_incidents, a, sizeof a), cli_num(r->assigned, b, sizeof b),
+            cli_num(r->unassigned, c, sizeof c), (long long)r->outside, (long long)r->gap,
+            (long long)r->no_location);
+    fprintf(f, "households: %s over cells, %s over units%s\n",
+            cli_num((long long)r->total.households, a, sizeof a),
+            cli_num(r->unit_households, b, sizeof b),
+            (long long)r->total.households == r->unit_households
+                ? ""
+                : " (the units changed since the plan was made)");
+    fprintf(f, "workload index = ");
+    bool first = true;
+    for (int k = 0; k < WG_NTERMS; k++)
+        if (r->weights[k] > 0) {
+            fprintf(f, "%s%.2f x %s/mean", first ? "" : " + ", r->weights[k], wg_term_name(k));
+            first = false;
+        }
+    fprintf(f, "  (patrol: %s)\n", r->patrol_method);
+    static const char *const PLURAL[] = {"cells", "workers", "communities"};
+    fprintf(f, "imbalance over %zu %s: Gini %.3f, CV %.3f, max/mean %.2f\n", r->nrows,
+            PLURAL[r->by], r->gini, r->cv, r->max_over_mean);
+    fprintf(f, "overloaded (index > %.2f): %zu; underloaded (< %.2f): %zu\n", r->over, r->overloaded,
+            r->under, r->underloaded);
+    size_t shown_n = 0;
+    for (size_t i = 0; i < r->nrows; i++)
+        if (r->rows[i].flag && r->rows[i].suggestion[0] && shown_n++ < 20)
+            fprintf(f, "  %-20s %.2f  %s\n", r->rows[i].id, r->rows[i].index,
+                    r->rows[i].suggestion);
+    if (shown_n > 20)
+        fprintf(f, "  ... and %zu more (see --format csv)\n", shown_n - 20);
+    if (r->postings && r->nunposted)
+        fprintf(f, "cells no worker is posted to (%zu): %s\n", r->nunposted, r->unposted);
+    if (!r->postings && r->by == WG_BY_WORKER)
+        fputs("no postings: every cell is its own post (wangge import -w WS postings FILE)\n", f);
+}
+
+/* ---- CSV and JSON ---------------------------------------------------------------------------------- */
+
+static void csv_text(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void num(FILE *f, double v, bool json)
+{
+    if (isnan(v))
+        fputs(json ? "null" : "", f);
+    else if (fabs(v - round(v)) < 1e-9 && fabs(v) < 1e15)
+        fprintf(f, "%.0f", v);
+    else
+        fprintf(f, "%.6g", v);
+}
+
+/* The numeric fields of a row, in one order for CSV and JSON. */
+typedef struct field {
+    const char *name;
+    double v;
+} field;
+
+static size_t fields(const wg_report *r, const wg_report_row *w, field *out)
+{
+    size_t n = 0;
+#define F(name_, v_) out[n++] = (field){name_, v_}
+    F("cells", w->ncells);
+    F("workers", w->nworkers);
+    F("households", w->households);
+    F("units", w->units);
+    F("area_km2", w->area_m2 / 1e6);
+    F("incidents", w->incidents);
+    F("hours", w->hours);
+    F("open", w->open);
+    F("overdue", w->overdue);
+    F("due", w->due);
+    F("closed_due", w->closed_due);
+    F("on_time", w->on_time);
+    F("closing_rate", w->closing_rate);
+    F("on_time_rate", w->on_time_rate);
+    F("close_median_h", w->close_median_h);
+    F("close_p90_h", w->close_p90_h);
+    F("visits", w->visits);
+    F("households_visited", w->households_visited);
+    F("patrol_coverage", w->patrol_coverage);
+    F("cameras", w->cameras);
+    F("open_km2", w->open_m2 / 1e6);
+    F("seen_km2", w->seen_m2 / 1e6);
+    F("seen_share", w->seen_share);
+    F("households_seen", w->households_seen);
+    F("households_seen_share", w->households_seen_share);
+    F("patrol_km", w->patrol_m / 1e3);
+    F("index", w->index);
+    (void)r;
+#undef F
+    return n;
+}
+
+static void print_csv(FILE *f, const wg_report *r)
+{
+    field fl[40];
+    size_t nf = fields(r, &r->total, fl);
+    fputs("id,name,community,cells_or_workers", f);
+    for (size_t k = 0; k < nf; k++)
+        fprintf(f, ",%s", fl[k].name);
+    for (int s = 0; s < WG_NSRC; s++)
+        fprintf(f, ",src_%s", wg_source_name(s));
+    for (size_t c = 0; c < r->ncategories; c++) {
+        fputs(",cat_", f);
+        csv_text(f, r->category[c][0] ? r->category[c] : "(none)");
+    }
+    fputs(",flag,suggestion\n", f);
+    for (size_t i = 0; i <= r->nrows; i++) {
+        const wg_report_row *w = i < r->nrows ? &r->rows[i] : &r->total;
+        csv_text(f, w->id);
+        fputc(',', f);
+        csv_text(f, w->name);
+        fputc(',', f);
+        csv_text(f, w->community);
+        fputc(',', f);
+        csv_text(f, w->cells);
+        fields(r, w, fl);
+        for (size_t k = 0; k < nf; k++) {
+            fputc(',', f);
+            num(f, fl[k].v, false);
+        }
+        for (int s = 0; s < WG_NSRC; s++) {
+            fputc(',', f);
+            num(f, w->by_source[s], false);
+        }
+        for (size_t c = 0; c < r->ncategories; c++) {
+            fputc(',', f);
+            num(f, w->by_category[c], false);
+        }
+        fprintf(f, ",%s,", w->flag > 0 ? "over" : w->flag < 0 ? "under" : "");
+        csv_text(f, w->suggestion);
+        fputc('\n', f);
+    }
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static void json_time(FILE *f, int64_t t, bool open)
+{
+    char buf[40];
+    if (open) {
+        fputs("null", f);
+        return;
+    }
+    wg_time_format_utc(t, buf, sizeof buf);
+    json_str(f, buf);
+}
+
+static void json_row(FILE *f, const wg_report *r, const wg_report_row *w)
+{
+    field fl[40];
+    size_t nf = fields(r, w, fl);
+    fputs("{\"id\": ", f);
+    json_str(f, w->id);
+    fputs(", \"name\": ", f);
+    json_str(f, w->name);
+    fputs(", \"community\": ", f);
+    json_str(f, w->community);
+    fputs(", \"members\": ", f);
+    json_str(f, w->cells);
+    for (size_t k = 0; k < nf; k++) {
+        fprintf(f, ", \"%s\": ", fl[k].name);
+        num(f, fl[k].v, true);
+    }
+    fputs(", \"by_source\": {", f);
+    for (int s = 0; s < WG_NSRC; s++) {
+        fprintf(f, "%s\"%s\": ", s ? ", " : "", wg_source_name(s));
+        num(f, w->by_source[s], true);
+    }
+    fputs("}, \"by_category\": {", f);
+    for (size_t c = 0; c < r->ncategories; c++) {
+        fputs(c ? ", " : "", f);
+        json_str(f, r->category[c]);
+        fputs(": ", f);
+        num(f, w->by_category[c], true);
+    }
+    fprintf(f, "}, \"flag\": %s, \"suggestion\": ",
+            w->flag > 0 ? "\"over\"" : w->flag < 0 ? "\"under\"" : "null");
+    json_str(f, w->suggestion);
+    fputc('}', f);
+}
+
+static void print_json(FILE *f, const wg_report *r)
+{
+    fprintf(f, "{\"schema\": \"wangge-report/1\", \"by\": \"%s\", \"plan\": {\"id\": %lld, "
+               "\"name\": ",
+            BY_NAME[r->by], (long long)r->plan);
+    json_str(f, r->plan_name);
+    fputs("},\n \"period\": {\"from\": ", f);
+    json_time(f, r->from, r->from == INT64_MIN);
+    fputs(", \"to\": ", f);
+    json_time(f, r->to, r->to == INT64_MAX);
+    fputs(", \"as_of\": ", f);
+    json_time(f, r->as_of, false);
+    fputs("},\n \"units\": {\"area_km2\": \"km^2\", \"open_km2\": \"km^2\", \"seen_km2\": "
+          "\"km^2\", \"hours\": \"handling hours\", \"close_median_h\": \"hours\", "
+          "\"close_p90_h\": \"hours\", \"patrol_km\": \"km\", \"closing_rate\": \"fraction 0-1\", "
+          "\"on_time_rate\": \"fraction 0-1\", \"patrol_coverage\": \"fraction 0-1\", "
+          "\"seen_share\": \"fraction 0-1\", \"households_seen_share\": \"fraction 0-1\", "
+          "\"index\": \"mean row = 1\", \"times\": \"ISO 8601 UTC\"},\n",
+          f);
+    fputs(" \"categories\": [", f);
+    for (size_t c = 0; c < r->ncategories; c++) {
+        fputs(c ? ", " : "", f);
+        fputs("{\"code\": ", f);
+        json_str(f, r->category[c]);
+        fputs(", \"handling_hours\": ", f);
+        num(f, r->category_hours[c], true);
+        fputc('}', f);
+    }
+    fputs("],\n \"weights\": {", f);
+    for (int k = 0; k < WG_NTERMS; k++)
+        fprintf(f, "%s\"%s\": %.6g", k ? ", " : "", wg_term_name(k), r->weights[k]);
+    fprintf(f, "}, \"patrol_method\": \"%s\",\n", r->patrol_method);
+    fprintf(f, " \"imbalance\": {\"gini\": %.6g, \"cv\": %.6g, \"max_over_mean\": %.6g, "
+               "\"over\": %.6g, \"under\": %.6g, \"overloaded\": %zu, \"underloaded\": %zu},\n",
+            r->gini, r->cv, r->max_over_mean, r->over, r->under, r->overloaded, r->underloaded);
+    fprintf(f, " \"reconciliation\": {\"incidents\": %lld, \"assigned\": %lld, \"unassigned\": "
+               "%lld, \"outside\": %lld, \"gap\": %lld, \"no_location\": %lld, "
+               "\"households_cells\": %.0f, \"households_units\": %lld},\n",
+            (long long)r->period_incidents, (long long)r->assigned, (long long)r->unassigned,
+            (long long)r->outside, (long long)r->gap, (long long)r->no_location,
+            r->total.households, (long long)r->unit_households);
+    fprintf(f, " \"postings\": %s, \"unposted\": ", r->postings ? "true" : "false");
+    json_str(f, r->unposted);
+    fputs(",\n \"rows\": [\n", f);
+    for (size_t i = 0; i < r->nrows; i++) {
+        fputs("  ", f);
+        json_row(f, r, &r->rows[i]);
+        fputs(i + 1 < r->nrows ? ",\n" : "\n", f);
+    }
+    fputs(" ],\n \"total\": ", f);
+    json_row(f, r, &r->total);
+    fputs("\n}\n", f);
+}
+
+/* ---- the command ------------------------------------------------------------------------------------ */
+
+static int parse_time(cli *c, const char *opt, const char *text, const wg_tz *tz, int64_t *t)
+{
+    if (wg_time_parse(c->ctx, text, NULL, tz, t) != WG_OK)
+        return cli_usage(c, "report", "%s: %s", opt, wg_ctx_errmsg(c->ctx));
+    return 0;
+}
+
+int cli_report_print(cli *c, FILE *f, const wg_report *r, const char *format)
+{
+    if (strcmp(format, "csv") == 0)
+        print_csv(f, r);
+    else if (strcmp(format, "json") == 0)
+        print_json(f, r);
+    else {
+        print_table(f, r);
+        print_summary(f, r);
+    }
+    (void)c;
+    return 0;
+}
+
+/* Writes the report to `path` through a temporary file beside it and a rename, so a killed
+ * job never leaves half a report. */
+static int write_atomic(cli *c, const char *path, const wg_report *r, const char *format)
+{
+    size_t n = strlen(path) + 16;
+    char *tmp = malloc(n);
+    if (!tmp)
+        return cli_fail(c, wg_fail(c->ctx, WG_ENOMEM, "out of memory"));
+    snprintf(tmp, n, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd), unlink(tmp);
+        int rc = cli_fail(c, wg_fail(c->ctx, WG_EIO, "%s: cannot write beside it: %s", path,
+                                     strerror(errno)));
+        free(tmp);
+        return rc;
+    }
+    cli_report_print(c, f, r, format);
+    bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        int err = errno;
+        unlink(tmp);
+        free(tmp);
+        return cli_fail(c, wg_fail(c->ctx, WG_EIO, "%s: cannot write: %s", path, strerror(err)));
+    }
+    free(tmp);
+    if (!c->quiet)
+        fprintf(stderr, "report written to %s\n", path);
+    return 0;
+}
+
+int cmd_report(cli *c, int argc, char **argv)
+{
+    enum { O_FROM = 256, O_TO, O_CAT, O_CATS, O_W, O_OVER, O_UNDER, O_TZ, O_BY, O_FMT };
+    static const struct option opts[] = {{"workspace", required_argument, NULL, 'w'},
+                                         {"by", required_argument, NULL, O_BY},
+                                         {"from", required_argument, NULL, O_FROM},
+                                         {"to", required_argument, NULL, O_TO},
+                                         {"category", required_argument, NULL, O_CAT},
+                                         {"categories", required_argument, NULL, O_CATS},
+                                         {"weights", required_argument, NULL, O_W},
+                                         {"over", required_argument, NULL, O_OVER},
+                                         {"under", required_argument, NULL, O_UNDER},
+                                         {"tz", required_argument, NULL, O_TZ},
+                                         {"format", required_argument, NULL, O_FMT},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *ws_path = NULL, *from = NULL, *to = NULL, *tzname = NULL, *format = "table",
+               *out = NULL;
+    char *catlist = NULL;
+    const char *cats[64];
+    wg_report_opts o = {.by = WG_BY_CELL, .from = INT64_MIN, .to = INT64_MAX};
+    int opt, rc = 0;
+    optind = 0;
+    while (rc == 0 && (opt = getopt_long(argc, argv, "w:o:h", opts, NULL)) != -1) {
+        char *end = NULL;
+        switch (opt) {
+        case 'w':
+            ws_path = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case O_BY:
+            if (strcmp(optarg, "cell") == 0)
+                o.by = WG_BY_CELL;
+            else if (strcmp(optarg, "worker") == 0)
+                o.by = WG_BY_WORKER;
+            else if (strcmp(optarg, "community") == 0)
+                o.by = WG_BY_COMMUNITY;
+            else
+                rc = cli_usage(c, "report", "--by wants cell, worker or community, got '%s'",
+                               optarg);
+            break;
+        case O_FROM:
+            from = optarg;
+            break;
+        case O_TO:
+            to = optarg;
+            break;
+        case O_CAT:
+            catlist = optarg;
+            break;
+        case O_CATS:
+            o.categories_file = optarg;
+            break;
+        case O_W:
+            o.weights_file = optarg;
+            break;
+        case O_OVER:
+        case O_UNDER: {
+            double v = strtod(optarg, &end);
+            if (!*optarg || *end || !(v > 0))
+                rc = cli_usage(c, "report", "--%s wants a number above 0, got '%s'",
+                               opt == O_OVER ? "over" : "under", optarg);
+            else if (opt == O_OVER)
+                o.over = v;
+            else
+                o.under = v;
+            break;
+        }
+        case O_TZ:
+            tzname = optarg;
+            break;
+        case O_FMT:
+            if (strcmp(optarg, "table") && strcmp(optarg, "csv") && strcmp(optarg, "json"))
+                rc = cli_usage(c, "report", "--format wants table, csv or json, got '%s'", optarg);
+            format = optarg;
+            break;
+        case 'h':
+            fputs(report_help, stdout);
+            return 0;
+        default:
+            rc = cli_usage(c, "report", "bad option");
+        }
+    }
+    if (rc)
+        return rc;
+    if (!ws_path)
+        return cli_usage(c, "report", "-w WS is required");
+    if (optind < argc)
+        return cli_usage(c, "report", "unexpected argument '%s'", argv[optind]);
+    if (catlist) {
+        size_t n = 0;
+        for (char *save = NULL, *t = strtok_r(catlist, ",", &save); t;
+             t = strtok_r(NULL, ",", &save))
+            if (n < 64)
+                cats[n++] = t;
+        o.categories = cats;
+        o.ncategories = n;
+    }
+    wg_tz *tz = NULL;
+    if (tzname && wg_tz_load(c->ctx, tzname, &tz) != WG_OK)
+        return cli_usage(c, "report", "--tz: %s", wg_ctx_errmsg(c->ctx));
+    if (from)
+        rc = parse_time(c, "--from", from, tz, &o.from);
+    if (rc == 0 && to)
+        rc = parse_time(c, "--to", to, tz, &o.to);
+    wg_tz_free(tz);
+    if (rc)
+        return rc;
+    wg_ws *ws = NULL;
+    wg_report r;
+    wg_status st = wg_ws_open(c->ctx, ws_path, &ws);
+    if (st == WG_OK)
+        st = wg_report_make(ws, &o, &r);
+    wg_ws_close(ws);
+    if (st != WG_OK)
+        return cli_fail(c, st);
+    rc = out ? write_atomic(c, out, &r, format) : cli_report_print(c, stdout, &r, format);
+    wg_report_free(&r);
+    return rc;
+}
