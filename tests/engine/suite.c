@@ -7,6 +7,7 @@ TCase *tcase_democity(void);
 TCase *tcase_realdata(void);
 TCase *tcase_partition(void);
 TCase *tcase_assign(void);
+TCase *tcase_report(void);
 Suite *wg_test_suite(void);
 
 Suite *wg_test_suite(void)
@@ -18,5 +19,6 @@ Suite *wg_test_suite(void)
     suite_add_tcase(s, tcase_realdata());
     suite_add_tcase(s, tcase_partition());
     suite_add_tcase(s, tcase_assign());
+    suite_add_tcase(s, tcase_report());
     return s;
 }

@@ -67,7 +67,7 @@ typedef struct wg_report_row {
     char name[128]; /* worker name, community name; "" for cells */
     char community[64];
     char cells[256]; /* worker: its cells, comma-separated ("..." when cut); cell: its workers */
-    int nworkers;    /* cell: workers posted to it; worker: 1; community: distinct workers */
+    int nworkers;    /* cell: workers posted to it; worker: 1; community: postings to its cells */
     int ncells;
     double households, units, area_m2;
     double incidents, by_source[WG_NSRC];
