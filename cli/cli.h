@@ -30,6 +30,8 @@ int cmd_report(cli *c, int argc, char **argv);
 /* Prints a report as a table with its summary, as CSV or as JSON (format). */
 struct wg_report;
 int cli_report_print(cli *c, FILE *f, const struct wg_report *r, const char *format);
+/* Writes it to path atomically (a temporary file beside it, then a rename). */
+int cli_report_write(cli *c, const char *path, const struct wg_report *r, const char *format);
 
 /* Prints "wangge: <message>" for the error on ctx and returns the exit status for it. */
 int cli_fail(cli *c, wg_status st);

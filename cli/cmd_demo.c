@@ -2,6 +2,7 @@
  * the whole flow (generate, import, describe) into a fresh workspace. */
 #include "cli.h"
 #include "wg/assign.h"
+#include "wg/report.h"
 #include "wg/democity.h"
 #include "wg/import.h"
 #include "wg/plan.h"
@@ -182,9 +183,32 @@ int cmd_demo(cli *c, int argc, char **argv)
     unlink(cells);
     if (rc == 0 && (st = wg_export(ws, "cells", cells, 0, &ncells)) != WG_OK)
         rc = cli_fail(c, st);
+    /* The planners' question: who carries too much. Per community on the terminal, per cell
+     * in a CSV for the batch jobs. */
+    char csv[4200];
+    snprintf(csv, sizeof csv, "%s/workload-cells.csv", a.out);
+    wg_report_opts ro = {.by = WG_BY_COMMUNITY, .from = INT64_MIN, .to = INT64_MAX};
+    wg_report rep;
+    if (rc == 0 && (st = wg_report_make(ws, &ro, &rep)) != WG_OK)
+        rc = cli_fail(c, st);
+    else if (rc == 0) {
+        if (!c->quiet) {
+            printf("\nworkload per community (wangge report -w %s --by community):\n\n", wspath);
+            cli_report_print(c, stdout, &rep, "table");
+        }
+        wg_report_free(&rep);
+        ro.by = WG_BY_CELL;
+        if ((st = wg_report_make(ws, &ro, &rep)) != WG_OK)
+            rc = cli_fail(c, st);
+        else {
+            rc = cli_report_write(c, csv, &rep, "csv");
+            wg_report_free(&rep);
+        }
+    }
     wg_ws_close(ws);
     if (rc == 0 && !c->quiet)
-        printf("\nworkspace: %s\ncells:     %s (%lld cells of plan demo)\n", wspath, cells,
-               (long long)ncells);
+        printf("\nworkspace: %s\ncells:     %s (%lld cells of plan demo)\nworkload:  %s (per "
+               "cell)\n",
+               wspath, cells, (long long)ncells, csv);
     return rc;
 }

@@ -464,7 +464,7 @@ int cli_report_print(cli *c, FILE *f, const wg_report *r, const char *format)
 
 /* Writes the report to `path` through a temporary file beside it and a rename, so a killed
  * job never leaves half a report. */
-static int write_atomic(cli *c, const char *path, const wg_report *r, const char *format)
+int cli_report_write(cli *c, const char *path, const wg_report *r, const char *format)
 {
     size_t n = strlen(path) + 16;
     char *tmp = malloc(n);
@@ -615,7 +615,7 @@ int cmd_report(cli *c, int argc, char **argv)
     wg_ws_close(ws);
     if (st != WG_OK)
         return cli_fail(c, st);
-    rc = out ? write_atomic(c, out, &r, format) : cli_report_print(c, stdout, &r, format);
+    rc = out ? cli_report_write(c, out, &r, format) : cli_report_print(c, stdout, &r, format);
     wg_report_free(&r);
     return rc;
 }

@@ -230,20 +230,95 @@ void row_rates(wg_report_row *r, bool visits)
     r->households_seen_share = ratio(r->households_seen, r->households);
 }
 
-static int cmp_double(const void *a, const void *b)
+/* The k-th smallest of x[0..n) (reordered in place): quickselect, median of three pivots. */
+static double select_kth(double *x, size_t n, size_t k)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        double a = x[lo], b = x[mid], c = x[hi];
+        double pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (x[i] < pivot)
+                i++;
+            while (x[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = x[i];
+                x[i] = x[j];
+                x[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return x[k];
+    }
+    return x[k];
 }
 
 double quantile(double *x, size_t n, double p)
 {
     if (n == 0)
         return NAN;
-    qsort(x, n, sizeof *x, cmp_double);
     double h = p * (double)(n - 1);
     size_t lo = (size_t)floor(h);
-    return lo + 1 < n ? x[lo] + (h - (double)lo) * (x[lo + 1] - x[lo]) : x[lo];
+    double a = select_kth(x, n, lo);
+    if (lo + 1 >= n)
+        return a;
+    /* after the selection everything above lo is >= a: the next order statistic is their min */
+    double b = x[lo + 1];
+    for (size_t i = lo + 2; i < n; i++)
+        b = fmin(b, x[i]);
+    return a + (h - (double)lo) * (b - a);
+}
+
+/* ---- a string -> index table (open addressing; the strings are the caller's) ---- */
+
+typedef struct strmap {
+    const char **key;
+    int32_t *val;
+    size_t cap; /* a power of two, at least twice the entries */
+} strmap;
+
+static uint64_t fnv(const char *s)
+{
+    uint64_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static wg_status strmap_init(wg_ctx *ctx, strmap *m, size_t n)
+{
+    m->cap = 16;
+    while (m->cap < 2 * n + 2)
+        m->cap *= 2;
+    m->key = calloc(m->cap, sizeof *m->key);
+    m->val = malloc(m->cap * sizeof *m->val);
+    return m->key && m->val ? WG_OK : wg_fail(ctx, WG_ENOMEM, "out of memory");
+}
+
+static void strmap_free(strmap *m)
+{
+    free(m->key), free(m->val);
+    memset(m, 0, sizeof *m);
+}
+
+/* The slot of s: holding s, or empty. */
+static size_t strmap_slot(const strmap *m, const char *s)
+{
+    size_t i = (size_t)fnv(s) & (m->cap - 1);
+    while (m->key[i] && strcmp(m->key[i], s) != 0)
+        i = (i + 1) & (m->cap - 1);
+    return i;
 }
 
 /* ---- the incidents ------------------------------------------------------------------------------ */
@@ -265,22 +340,39 @@ typedef struct scan {
     size_t ncat, capcat;
     const char *const *codes; /* cells, sorted */
     size_t ncells;
+    strmap cell_of;
+    char (*catkey)[64]; /* fixed copies for the category map: S->cat moves as it grows */
+    strmap cat_of;
     inc *v;
     size_t n, cap;
     int64_t max_time;
 } scan;
 
+#define MAX_CATS 4096
+
 static int32_t cat_index(scan *S, const char *text, wg_status *st)
 {
-    if (!text)
-        text = "";
-    for (size_t i = 0; i < S->ncat; i++) /* a few dozen at most */
-        if (strcmp(S->cat[i], text) == 0)
-            return (int32_t)i;
+    char key[64];
+    size_t len = text ? strlen(text) : 0;
+    if (len >= sizeof key)
+        len = sizeof key - 1; /* categories are compared on their first 63 bytes */
+    if (len)
+        memcpy(key, text, len);
+    key[len] = '\0';
+    size_t slot = strmap_slot(&S->cat_of, key);
+    if (S->cat_of.key[slot])
+        return S->cat_of.val[slot];
+    if (S->ncat >= MAX_CATS) {
+        *st = wg_fail(S->ctx, WG_EINPUT, "more than %d incident categories", MAX_CATS);
+        return -1;
+    }
     if ((*st = wg_grow(S->ctx, (void **)&S->cat, &S->capcat, S->ncat + 1, sizeof *S->cat)) !=
         WG_OK)
         return -1;
-    snprintf(S->cat[S->ncat], sizeof S->cat[S->ncat], "%s", text);
+    snprintf(S->cat[S->ncat], sizeof S->cat[S->ncat], "%s", key);
+    memcpy(S->catkey[S->ncat], S->cat[S->ncat], sizeof S->catkey[S->ncat]);
+    S->cat_of.key[slot] = S->catkey[S->ncat];
+    S->cat_of.val[slot] = (int32_t)S->ncat;
     return (int32_t)S->ncat++;
 }
 
@@ -308,6 +400,12 @@ static wg_status read_incidents(wg_ws *ws, scan *S)
                                &q);
     int rc = SQLITE_DONE;
     S->max_time = NO_TIME;
+    sqlite3_stmt *cnt = NULL; /* one allocation, not a trail of copies */
+    if (st == WG_OK && (st = wg__prepare(ws, "SELECT count(*) FROM incidents", &cnt)) == WG_OK &&
+        sqlite3_step(cnt) == SQLITE_ROW)
+        st = wg_grow(ws->ctx, (void **)&S->v, &S->cap, (size_t)sqlite3_column_int64(cnt, 0) + 1,
+                     sizeof *S->v);
+    sqlite3_finalize(cnt);
     while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         if (sqlite3_column_int(q, 7)) {
             st = wg_fail(ws->ctx, WG_EINPUT,
@@ -321,17 +419,20 @@ static wg_status read_incidents(wg_ws *ws, scan *S)
         inc *e = &S->v[S->n];
         e->cat = cat_index(S, (const char *)sqlite3_column_text(q, 0), &st);
         const char *src = (const char *)sqlite3_column_text(q, 1);
-        e->src = WG_SRC_OTHER;
-        for (int k = 0; src && k < WG_SRC_OTHER; k++)
-            if (strcmp(src, wg_source_name(k)) == 0)
-                e->src = (uint8_t)k;
+        int k = !src ? WG_SRC_OTHER
+                : src[0] == 'p' ? WG_SRC_PATROL
+                : src[0] == 'h' ? WG_SRC_HOTLINE
+                : src[0] == 'c' ? WG_SRC_CAMERA
+                                : WG_SRC_OTHER;
+        e->src = (uint8_t)(k != WG_SRC_OTHER && strcmp(src, wg_source_name(k)) == 0 ? k
+                                                                                 : WG_SRC_OTHER);
         t_col(q, 2, &e->reported);
         t_col(q, 3, &e->closed);
         t_col(q, 4, &e->due);
         const char *cell = (const char *)sqlite3_column_text(q, 5);
-        const char *const *hit =
-            cell ? bsearch(cell, S->codes, S->ncells, sizeof *S->codes, cmp_code) : NULL;
-        e->cell = hit ? (int32_t)(hit - S->codes) : -1;
+        size_t slot = cell ? strmap_slot(&S->cell_of, cell) : 0;
+        bool hit = cell && S->cell_of.key[slot];
+        e->cell = hit ? S->cell_of.val[slot] : -1;
         const char *reason = (const char *)sqlite3_column_text(q, 6);
         e->reason = !reason                            ? R_NONE
                     : strcmp(reason, "outside") == 0 ? R_OUTSIDE
@@ -561,13 +662,24 @@ wg_status measure_cells(wg_ws *ws, const wg_report_opts *o, const cat_table *cat
     memset(m, 0, sizeof *m);
     char **codes = NULL;
     scan S = {.ctx = ctx, .cats = cats};
-    wg_status st = read_cells(ws, r->plan, m, &codes);
+    wg_status st = strmap_init(ctx, &S.cat_of, MAX_CATS);
+    if (st == WG_OK && !(S.catkey = malloc(MAX_CATS * sizeof *S.catkey)))
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory");
+    if (st == WG_OK)
+        st = read_cells(ws, r->plan, m, &codes);
     /* the table's categories first, in its order, so reports keep one column order */
     for (size_t i = 0; st == WG_OK && i < cats->n; i++)
         if ((long)i != cats->star)
             cat_index(&S, cats->code[i], &st);
     S.codes = (const char *const *)codes;
     S.ncells = m->n;
+    if (st == WG_OK)
+        st = strmap_init(ctx, &S.cell_of, m->n);
+    for (size_t c = 0; st == WG_OK && c < m->n; c++) {
+        size_t slot = strmap_slot(&S.cell_of, codes[c]);
+        S.cell_of.key[slot] = codes[c];
+        S.cell_of.val[slot] = (int32_t)c;
+    }
     if (st == WG_OK)
         st = read_incidents(ws, &S);
     for (size_t c = 0; st == WG_OK && c < m->n; c++)
@@ -586,6 +698,9 @@ wg_status measure_cells(wg_ws *ws, const wg_report_opts *o, const cat_table *cat
     r->category = S.cat;
     r->ncategories = S.ncat;
     free(S.v);
+    free(S.catkey);
+    strmap_free(&S.cat_of);
+    strmap_free(&S.cell_of);
     free(codes);
     return st;
 }

@@ -2,6 +2,8 @@
  * the workload index, its imbalance, and the flags with what to do about them. */
 #include "report_int.h"
 #include "wg/assign.h"
+#include "wg/boxindex.h"
+#include "wg/vio.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -21,6 +23,12 @@ const char *wg_term_name(int term)
     return term >= 0 && term < WG_NTERMS ? TERM_NAMES[term] : "?";
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 double wg_gini(const double *x, size_t n)
 {
     if (n < 2)
@@ -29,7 +37,7 @@ double wg_gini(const double *x, size_t n)
     if (!s)
         return NAN;
     memcpy(s, x, n * sizeof *s);
-    quantile(s, n, 0); /* sorts */
+    qsort(s, n, sizeof *s, cmp_double);
     /* sum_ij |xi - xj| = 2 sum_i (2i - n + 1) s_i over the sorted values */
     for (size_t i = 0; i < n; i++) {
         sum += s[i];
@@ -73,9 +81,14 @@ static int find_row(const wg_report *r, const char *id)
     return -1;
 }
 
-static wg_status add_row(wg_ctx *ctx, wg_report *r, size_t *cap, const char *id, size_t *at)
+/* The row with this id, added when new. `grouped`: ids arrive together, only the last row can
+ * match (postings by worker, cells by code). */
+static wg_status add_row(wg_ctx *ctx, wg_report *r, size_t *cap, const char *id, bool grouped,
+                         size_t *at)
 {
-    int i = find_row(r, id);
+    int i = !grouped                                                   ? find_row(r, id)
+            : r->nrows && strcmp(r->rows[r->nrows - 1].id, id) == 0 ? (int)r->nrows - 1
+                                                                      : -1;
     if (i >= 0) {
         *at = (size_t)i;
         return WG_OK;
@@ -128,8 +141,8 @@ static wg_status worker_groups(wg_ws *ws, wg_report *r, const cell_measures *m, 
                          worker, cell, r->plan_name, ws->path);
             break;
         }
-        size_t at;
-        if ((st = add_row(ctx, r, &cap, worker, &at)) != WG_OK)
+        size_t at = 0;
+        if ((st = add_row(ctx, r, &cap, worker, true, &at)) != WG_OK)
             break;
         wg_report_row *row = &r->rows[at];
         const char *name = (const char *)sqlite3_column_text(q, 2);
@@ -156,8 +169,8 @@ static wg_status worker_groups(wg_ws *ws, wg_report *r, const cell_measures *m, 
             r->nunposted++;
             continue;
         }
-        size_t at;
-        if ((st = add_row(ctx, r, &cap, m->rows[c].id, &at)) != WG_OK)
+        size_t at = 0;
+        if ((st = add_row(ctx, r, &cap, m->rows[c].id, true, &at)) != WG_OK)
             break;
         snprintf(r->rows[at].community, sizeof r->rows[at].community, "%s", m->rows[c].community);
         snprintf(r->rows[at].cells, sizeof r->rows[at].cells, "%s", m->rows[c].id);
@@ -177,8 +190,8 @@ static wg_status cell_groups(wg_ctx *ctx, wg_report *r, const cell_measures *m, 
     size_t cap = 0;
     wg_status st = WG_OK;
     for (size_t c = 0; c < m->n && st == WG_OK; c++) {
-        size_t at;
-        if ((st = add_row(ctx, r, &cap, m->rows[c].id, &at)) == WG_OK) {
+        size_t at = 0;
+        if ((st = add_row(ctx, r, &cap, m->rows[c].id, true, &at)) == WG_OK) {
             r->rows[at].ncells = 1;
             r->rows[at].nworkers = nworkers[c];
             snprintf(r->rows[at].community, sizeof r->rows[at].community, "%s",
@@ -195,9 +208,9 @@ static wg_status community_groups(wg_ws *ws, wg_report *r, const cell_measures *
     size_t cap = 0;
     wg_status st = WG_OK;
     for (size_t c = 0; c < m->n && st == WG_OK; c++) {
-        size_t at;
+        size_t at = 0;
         const char *comm = m->rows[c].community[0] ? m->rows[c].community : "(none)";
-        if ((st = add_row(ws->ctx, r, &cap, comm, &at)) == WG_OK) {
+        if ((st = add_row(ws->ctx, r, &cap, comm, false, &at)) == WG_OK) {
             r->rows[at].ncells++;
             r->rows[at].nworkers += nworkers[c];
             snprintf(r->rows[at].community, sizeof r->rows[at].community, "%s", comm);
@@ -306,30 +319,123 @@ static void index_rows(wg_report *r, const double w[WG_NTERMS])
     free(x);
 }
 
-/* The rows of the cells adjacent to `cell` (sharing a stretch of boundary) in its community:
- * visit(user, neighbour code) for each. */
-typedef void (*nb_visit)(void *user, const char *code);
+/* The cells' neighbours, found on demand: envelopes in a box index, then GEOS on the two
+ * boundaries (cells are adjacent when they share a stretch of boundary, not just a point). */
+typedef struct adjacency {
+    wg_ws *ws;
+    int64_t plan;
+    size_t n;
+    double *box;
+    wg_boxindex *ix;
+    GEOSGeometry **bound; /* boundary of each cell, loaded when first needed */
+    sqlite3_stmt *geom_q;
+    size_t *hits;
+    size_t nhits, caphits;
+} adjacency;
 
-static wg_status neighbours(wg_ws *ws, int64_t plan, const char *cell, nb_visit visit, void *user)
+static wg_status adj_open(wg_ws *ws, int64_t plan, size_t n, adjacency *A)
 {
+    memset(A, 0, sizeof *A);
+    A->ws = ws, A->plan = plan, A->n = n;
+    A->box = malloc((n ? n : 1) * 4 * sizeof *A->box);
+    A->bound = calloc(n ? n : 1, sizeof *A->bound);
+    if (!A->box || !A->bound)
+        return wg_fail(ws->ctx, WG_ENOMEM, "out of memory");
     sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(
-        ws,
-        "SELECT b.code FROM cells a JOIN cells b ON b.plan = a.plan AND b.code <> a.code AND "
-        "b.community IS a.community AND b.fid IN (SELECT rowid FROM SpatialIndex WHERE "
-        "f_table_name = 'cells' AND search_frame = a.geom) WHERE a.plan = ?1 AND a.code = ?2 AND "
-        "GLength(ST_Intersection(ST_Boundary(a.geom), ST_Boundary(b.geom))) > 0 ORDER BY b.code",
-        &q);
+    wg_status st = wg__prepare(ws,
+                               "SELECT MbrMinX(geom), MbrMinY(geom), MbrMaxX(geom), MbrMaxY(geom) "
+                               "FROM cells WHERE plan = ? ORDER BY code",
+                               &q);
+    size_t i = 0;
+    if (st == WG_OK)
+        sqlite3_bind_int64(q, 1, plan);
+    while (st == WG_OK && i < n && sqlite3_step(q) == SQLITE_ROW) {
+        for (int k = 0; k < 4; k++)
+            A->box[4 * i + k] =
+                sqlite3_column_type(q, k) == SQLITE_NULL ? NAN : sqlite3_column_double(q, k);
+        i++;
+    }
+    sqlite3_finalize(q);
+    if (st == WG_OK)
+        st = wg_boxindex_build(ws->ctx, A->box, i, &A->ix);
+    if (st == WG_OK)
+        st = wg__prepare(ws, "SELECT AsBinary(geom) FROM cells WHERE plan = ? AND code = ?",
+                         &A->geom_q);
+    return st;
+}
+
+static void adj_close(adjacency *A)
+{
+    for (size_t i = 0; A->bound && i < A->n; i++)
+        if (A->bound[i])
+            GEOSGeom_destroy_r(wg_ctx_geos(A->ws->ctx), A->bound[i]);
+    free(A->bound), free(A->box), free(A->hits);
+    wg_boxindex_free(A->ix);
+    sqlite3_finalize(A->geom_q);
+}
+
+static wg_status adj_boundary(adjacency *A, const cell_measures *m, size_t i, GEOSGeometry **out)
+{
+    *out = A->bound[i];
+    if (*out)
+        return WG_OK;
+    sqlite3_reset(A->geom_q);
+    sqlite3_bind_int64(A->geom_q, 1, A->plan);
+    sqlite3_bind_text(A->geom_q, 2, m->rows[i].id, -1, SQLITE_STATIC);
+    if (sqlite3_step(A->geom_q) != SQLITE_ROW || sqlite3_column_type(A->geom_q, 0) == SQLITE_NULL)
+        return WG_OK; /* no geometry: no neighbours */
+    GEOSGeometry *g = NULL;
+    wg_status st = wg_geom_from_wkb(A->ws->ctx, sqlite3_column_blob(A->geom_q, 0),
+                                    (size_t)sqlite3_column_bytes(A->geom_q, 0), &g);
     if (st != WG_OK)
         return st;
-    sqlite3_bind_int64(q, 1, plan);
-    sqlite3_bind_text(q, 2, cell, -1, SQLITE_STATIC);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-        visit(user, (const char *)sqlite3_column_text(q, 0));
-    if (rc != SQLITE_DONE)
-        st = wg__sql_fail(ws, "finding neighbouring cells: ");
-    sqlite3_finalize(q);
+    GEOSContextHandle_t h = wg_ctx_geos(A->ws->ctx);
+    A->bound[i] = GEOSBoundary_r(h, g);
+    GEOSGeom_destroy_r(h, g);
+    if (!A->bound[i])
+        return wg_fail(A->ws->ctx, WG_EGEOS, "cell %s: cannot take its boundary", m->rows[i].id);
+    *out = A->bound[i];
+    return WG_OK;
+}
+
+static bool adj_hit(void *user, size_t i)
+{
+    adjacency *A = user;
+    if (wg_grow(A->ws->ctx, (void **)&A->hits, &A->caphits, A->nhits + 1, sizeof *A->hits) ==
+        WG_OK)
+        A->hits[A->nhits++] = i;
+    return true;
+}
+
+typedef void (*nb_visit)(void *user, size_t cell);
+
+/* Calls visit for every cell adjacent to cell i in its community. */
+static wg_status neighbours(adjacency *A, const cell_measures *m, size_t i, nb_visit visit,
+                            void *user)
+{
+    const double *b = &A->box[4 * i];
+    A->nhits = 0;
+    wg_boxindex_query(A->ix, b[0], b[1], b[2], b[3], adj_hit, A);
+    GEOSContextHandle_t h = wg_ctx_geos(A->ws->ctx);
+    GEOSGeometry *bi = NULL;
+    wg_status st = adj_boundary(A, m, i, &bi);
+    for (size_t k = 0; k < A->nhits && st == WG_OK && bi; k++) {
+        size_t j = A->hits[k];
+        if (j == i || strcmp(m->rows[j].community, m->rows[i].community) != 0)
+            continue;
+        GEOSGeometry *bj = NULL;
+        if ((st = adj_boundary(A, m, j, &bj)) != WG_OK || !bj)
+            continue;
+        GEOSGeometry *x = GEOSIntersection_r(h, bi, bj);
+        double len = 0;
+        if (!x || !GEOSLength_r(h, x, &len))
+            st = wg_fail(A->ws->ctx, WG_EGEOS, "cells %s and %s: cannot intersect boundaries",
+                         m->rows[i].id, m->rows[j].id);
+        if (x)
+            GEOSGeom_destroy_r(h, x);
+        if (st == WG_OK && len > 0)
+            visit(user, j);
+    }
     return st;
 }
 
@@ -355,13 +461,9 @@ static void consider(merge *M, size_t row)
     }
 }
 
-static void merge_visit(void *user, const char *code)
+static void merge_visit(void *user, size_t ci)
 {
     merge *M = user;
-    const wg_report_row *c = bsearch(code, M->m->rows, M->m->n, sizeof *M->m->rows, cmp_cell_code);
-    if (!c)
-        return;
-    size_t ci = (size_t)(c - M->m->rows);
     for (size_t k = 0; k < M->g->n; k++)
         if (M->g->m[k].cell == ci)
             consider(M, M->g->m[k].row);
@@ -369,7 +471,8 @@ static void merge_visit(void *user, const char *code)
 
 static wg_status flag_rows(wg_ws *ws, wg_report *r, const cell_measures *m, const groups *g)
 {
-    wg_status st = WG_OK;
+    adjacency A;
+    wg_status st = adj_open(ws, r->plan, m->n, &A);
     for (size_t i = 0; i < r->nrows && st == WG_OK; i++) {
         wg_report_row *row = &r->rows[i];
         row->flag = row->index > r->over ? 1 : row->index < r->under ? -1 : 0;
@@ -403,7 +506,7 @@ static wg_status flag_rows(wg_ws *ws, wg_report *r, const cell_measures *m, cons
             merge M = {.r = r, .g = g, .m = m, .self = i, .best = -1};
             for (size_t q = 0; q < g->n && st == WG_OK; q++)
                 if (g->m[q].row == i)
-                    st = neighbours(ws, r->plan, m->rows[g->m[q].cell].id, merge_visit, &M);
+                    st = neighbours(&A, m, g->m[q].cell, merge_visit, &M);
             if (M.best >= 0)
                 snprintf(row->suggestion, sizeof row->suggestion, "merge with %s %s (together %.2f)",
                          r->by == WG_BY_CELL ? "cell" : "worker", r->rows[M.best].id, M.best_sum);
@@ -415,6 +518,7 @@ static wg_status flag_rows(wg_ws *ws, wg_report *r, const cell_measures *m, cons
                      "fewer grid workers, or larger cells");
         }
     }
+    adj_close(&A);
     return st;
 }
 

@@ -39,7 +39,8 @@ void cell_measures_free(cell_measures *m);
 void row_add(wg_report_row *dst, const wg_report_row *src, double f, size_t ncat);
 /* The rates of a row from its sums; without visits in the workspace, no patrol coverage. */
 void row_rates(wg_report_row *row, bool visits);
-/* The p-quantile (0..1) of x[0..n) (sorted in place): linear between order statistics. */
+/* The p-quantile (0..1) of x[0..n) (reordered in place): linear between order statistics;
+ * NaN for n = 0. */
 double quantile(double *x, size_t n, double p);
 
 #endif
