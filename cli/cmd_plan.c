@@ -21,7 +21,11 @@ static const char partition_help[] =
     "  --lock CODES     cells of PLAN kept exactly as they are (comma-separated codes)\n"
     "  --seed N         the same seed and data give the same plan (default 1)\n"
     "  --division CODE  6-digit division code that starts new cell codes (default 000000)\n"
-    "  --threads N      communities partitioned at once (default 2)\n";
+    "  --threads N      communities partitioned at once (default 2)\n"
+    "  --weight workload  balance the workload instead of households: each unit weighs its\n"
+    "                   households and the handling hours of the incidents nearest to it\n"
+    "                   (weights of --weights, hours of --categories, as in wangge report);\n"
+    "                   --target/--min/--max then count household-equivalents\n";
 
 int cli_print_partition(cli *c, const char *ws_path, const wg_part_opts *o,
                         const wg_part_summary *s)
@@ -33,7 +37,8 @@ int cli_print_partition(cli *c, const char *ws_path, const wg_part_opts *o,
            (long long)s->plan, s->active ? ", active" : "",
            cli_num((long long)s->cells, a, sizeof a), s->communities,
            cli_num((long long)s->units, b, sizeof b), cli_num(s->households, h, sizeof h));
-    printf("  %-28s %lld / %lld / %lld\n", "households per cell", (long long)s->hh_min,
+    printf("  %-28s %lld / %lld / %lld\n",
+           o->workload ? "workload per cell (hh-equiv.)" : "households per cell", (long long)s->hh_min,
            (long long)s->hh_median, (long long)s->hh_max);
     printf("  %-28s (min / median / max; range %lld-%lld, target %lld)\n", "", (long long)o->min,
            (long long)o->max, (long long)o->target);
@@ -79,6 +84,9 @@ int cmd_partition(cli *c, int argc, char **argv)
                                          {"seed", required_argument, NULL, 's'},
                                          {"division", required_argument, NULL, 'd'},
                                          {"threads", required_argument, NULL, 'j'},
+                                         {"weight", required_argument, NULL, 'W'},
+                                         {"weights", required_argument, NULL, 'X'},
+                                         {"categories", required_argument, NULL, 'C'},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
     const char *ws_path = NULL;
@@ -128,6 +136,18 @@ int cmd_partition(cli *c, int argc, char **argv)
             break;
         case 'd':
             o.division = optarg;
+            break;
+        case 'W':
+            if (strcmp(optarg, "workload") && strcmp(optarg, "households"))
+                return cli_usage(c, "partition", "--weight wants households or workload, got '%s'",
+                                 optarg);
+            o.workload = strcmp(optarg, "workload") == 0;
+            break;
+        case 'X':
+            o.weights_file = optarg;
+            break;
+        case 'C':
+            o.categories_file = optarg;
             break;
         case 'h':
             fputs(partition_help, stdout);

@@ -239,7 +239,7 @@ static void num(FILE *f, double v, bool json)
     else if (fabs(v - round(v)) < 1e-9 && fabs(v) < 1e15)
         fprintf(f, "%.0f", v);
     else
-        fprintf(f, "%.6g", v);
+        fprintf(f, "%.10g", v);
 }
 
 /* The numeric fields of a row, in one order for CSV and JSON. */
@@ -415,9 +415,9 @@ static void print_json(FILE *f, const wg_report *r)
     }
     fputs("],\n \"weights\": {", f);
     for (int k = 0; k < WG_NTERMS; k++)
-        fprintf(f, "%s\"%s\": %.6g", k ? ", " : "", wg_term_name(k), r->weights[k]);
+        fprintf(f, "%s\"%s\": %.10g", k ? ", " : "", wg_term_name(k), r->weights[k]);
     fprintf(f, "}, \"patrol_method\": \"%s\",\n", r->patrol_method);
-    fprintf(f, " \"imbalance\": {\"gini\": %.6g, \"cv\": %.6g, \"max_over_mean\": %.6g, "
+    fprintf(f, " \"imbalance\": {\"gini\": %.10g, \"cv\": %.10g, \"max_over_mean\": %.10g, "
                "\"over\": %.6g, \"under\": %.6g, \"overloaded\": %zu, \"underloaded\": %zu},\n",
             r->gini, r->cv, r->max_over_mean, r->over, r->under, r->overloaded, r->underloaded);
     fprintf(f, " \"reconciliation\": {\"incidents\": %lld, \"assigned\": %lld, \"unassigned\": "

@@ -152,7 +152,7 @@ wg_status wu_load(wg_ws *ws, ws_units *w, const char *only)
             break;
         unit_rec *u = &w->u[w->nu];
         memset(u, 0, sizeof *u);
-        u->hh = sqlite3_column_int64(q, 1);
+        u->hh = u->households = sqlite3_column_int64(q, 1);
         u->old_cell = -1;
         const char *comm = (const char *)sqlite3_column_text(q, 3);
         u->comm = comm ? (int32_t)find_comm(w, comm) : -1;

@@ -13,7 +13,8 @@
 #include <time.h>
 
 typedef struct out_cell {
-    int64_t hh;
+    int64_t hh;         /* balanced quantity (see unit_rec) */
+    int64_t households; /* stored */
     size_t nunits;
     double area, pp, cx, cy;
     int pieces;
@@ -368,6 +369,7 @@ static wg_status do_community(wg_ctx *ctx, job *J, size_t c)
     for (size_t k = 0; st == WG_OK && k < t.nunits; k++) {
         int32_t z = zone_of_site[t.site_of[k]];
         out->cells[z].hh += w->u[t.units[k]].hh;
+        out->cells[z].households += w->u[t.units[k]].households;
         out->cells[z].nunits++;
     }
     if (st == WG_OK && J->keep)
@@ -679,10 +681,10 @@ static wg_status store_plan(wg_ws *ws, const ws_units *w, comm_out *out, const w
     char params[512];
     snprintf(params, sizeof params,
              "{\"target\": %lld, \"min\": %lld, \"max\": %lld, \"seed\": %llu, \"keep\": %s%s%s, "
-             "\"locked\": %zu}",
+             "\"locked\": %zu, \"weight\": \"%s\"}",
              (long long)o->target, (long long)o->min, (long long)o->max,
              (unsigned long long)o->seed, o->keep ? "\"" : "", o->keep ? o->keep : "null",
-             o->keep ? "\"" : "", o->nlock);
+             o->keep ? "\"" : "", o->nlock, o->workload ? "workload" : "households");
     sqlite3_stmt *q = NULL;
     wg_status st = wg__prepare(ws,
                                "INSERT INTO plans (name, created, params, parent, active) "
@@ -736,7 +738,7 @@ static wg_status store_plan(wg_ws *ws, const ws_units *w, comm_out *out, const w
             sqlite3_bind_int64(cells, 1, plan);
             sqlite3_bind_text(cells, 2, cell->code, -1, SQLITE_STATIC);
             sqlite3_bind_text(cells, 3, comm, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(cells, 4, cell->hh);
+            sqlite3_bind_int64(cells, 4, cell->households);
             sqlite3_bind_int64(cells, 5, (int64_t)cell->nunits);
             sqlite3_bind_double(cells, 6, cell->area);
             sqlite3_bind_double(cells, 7, cell->pp);
@@ -752,7 +754,7 @@ static wg_status store_plan(wg_ws *ws, const ws_units *w, comm_out *out, const w
             sqlite3_bind_int64(members, 1, plan);
             sqlite3_bind_text(members, 2, wu_str(w, u->id), -1, SQLITE_STATIC);
             sqlite3_bind_text(members, 3, co->cells[co->cell_of[k]].code, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(members, 4, u->hh);
+            sqlite3_bind_int64(members, 4, u->households);
             if (sqlite3_step(members) != SQLITE_DONE)
                 st = wg__sql_fail(ws, "storing a cell's units: ");
         }
@@ -869,7 +871,7 @@ static wg_status load_keep(wg_ws *ws, ws_units *w, int64_t plan, const wg_part_o
             continue;
         w->u[u].old_cell = (int32_t)c;
         hh[c] += w->u[u].hh;
-        if (w->u[u].hh != sqlite3_column_int64(q, 2))
+        if (w->u[u].households != sqlite3_column_int64(q, 2))
             same[c] = false;
         if (comm[c] == -2)
             comm[c] = w->u[u].comm;
@@ -919,7 +921,7 @@ static void summarise(const ws_units *w, const comm_out *out, const wg_part_opts
             if (hh)
                 hh[k] = cell->hh;
             k++;
-            sum->households += cell->hh;
+            sum->households += cell->households;
             sum->units += cell->nunits;
             bool in = cell->hh >= o->min && cell->hh <= o->max;
             sum->in_range += in;
@@ -1012,6 +1014,11 @@ wg_status wg_partition(wg_ws *ws, const wg_part_opts *o, wg_part_summary *sum)
     ws_units w;
     if ((st = wu_load(ws, &w, NULL)) != WG_OK)
         return st;
+    if (o->workload && (st = wg__unit_workload(ws, o->weights_file, o->categories_file, &w)) !=
+                           WG_OK) {
+        wu_free(&w);
+        return st;
+    }
     if (w.nu == 0) {
         wu_free(&w);
         return wg_fail(ctx, WG_EINPUT, "%s: no units to partition (import units first)", ws->path);

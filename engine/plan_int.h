@@ -14,7 +14,8 @@ typedef struct blob {
 
 typedef struct unit_rec {
     blob id, compound, wkb;
-    int64_t hh;
+    int64_t hh;         /* what cells balance: households, or workload in household-equivalents */
+    int64_t households; /* the unit's households, as stored */
     int32_t comm;     /* index into the communities, or -1 (none found) */
     int32_t old_cell; /* keep: index into the keep plan's cells, or -1 */
 } unit_rec;
@@ -51,6 +52,12 @@ const char *wu_str(const ws_units *w, blob b);
  * or may be placed, in it. Errors: WG_ESQL; WG_EGEOS; WG_ENOMEM. */
 wg_status wu_load(wg_ws *ws, ws_units *w, const char *only);
 void wu_free(ws_units *w);
+
+/* Sets each unit's hh to its workload in household-equivalents (see wg_part_opts.workload);
+ * units keep their households in `households`. Errors: bad weights or categories file
+ * (WG_EINPUT), WG_ESQL, WG_EGEOS, WG_ENOMEM. */
+wg_status wg__unit_workload(wg_ws *ws, const char *weights_file, const char *categories_file,
+                            ws_units *w);
 /* The index of the unit with this id, or -1 (units are kept sorted by id). */
 long wu_find_unit(const ws_units *w, const char *id);
 

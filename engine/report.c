@@ -538,6 +538,7 @@ static wg_status active_plan(wg_ws *ws, wg_report *r)
         snprintf(r->plan_name, sizeof r->plan_name, "%s", sqlite3_column_text(q, 1));
     }
     sqlite3_finalize(q);
+    q = NULL;
     if (st == WG_OK && !r->plan)
         st = wg_fail(ws->ctx, WG_EINPUT,
                      "no active plan: make one with 'wangge partition -w %s' (or activate one)",

@@ -25,7 +25,9 @@
 #include "engine_int.h"
 #include "support.h"
 #include "wg/assign.h"
+#include "wg/democity.h"
 #include "wg/import.h"
+#include "wg/plan.h"
 #include "wg/report.h"
 #include "wg/timeparse.h"
 
@@ -400,6 +402,48 @@ START_TEST(bad_input)
 }
 END_TEST
 
+/* The sample city's plan by households, then by workload: the workload index of the cells is
+ * less unequal in the second. */
+static double cell_gini(wg_ws *ws, const wg_part_opts *po)
+{
+    wg_part_summary ps;
+    T_OK(t_ctx, wg_partition(ws, po, &ps));
+    T_OK(t_ctx, wg_plan_activate(ws, ps.plan));
+    wg_assign_result ar;
+    T_OK(t_ctx, wg_assign(ws, NULL, &ar));
+    wg_report_opts o = {.by = WG_BY_CELL, .from = INT64_MIN, .to = INT64_MAX};
+    wg_report r;
+    T_OK(t_ctx, wg_report_make(ws, &o, &r));
+    ck_assert_int_eq(r.assigned + r.unassigned, r.period_incidents);
+    ck_assert_int_eq(llround(r.total.households), r.unit_households);
+    double g = r.gini;
+    printf("report: sample city, weight %s: %zu cells, workload Gini %.3f, CV %.3f, max/mean "
+           "%.2f\n",
+           po->workload ? "workload" : "households", r.nrows, r.gini, r.cv, r.max_over_mean);
+    wg_report_free(&r);
+    return g;
+}
+
+START_TEST(workload_weight_lowers_gini)
+{
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", t_path(t_dir, "city"));
+    wg_city_stats cs;
+    T_OK(t_ctx, wg_city_write(t_ctx, WG_CITY_SMALL, 1, dir, &cs));
+    wg_ws *ws = NULL;
+    T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "city.wangge"), WG_CITY_CRS, &ws));
+    T_OK(t_ctx, wg_city_import(ws, dir, NULL, NULL));
+    wg_part_opts po = {.target = 250, .min = 200, .max = 300, .seed = 1, .name = "hh"};
+    double by_households = cell_gini(ws, &po);
+    po.name = "wl";
+    po.workload = true;
+    double by_workload = cell_gini(ws, &po);
+    ck_assert_msg(by_workload < 0.8 * by_households, "Gini %.3f by workload, %.3f by households",
+                  by_workload, by_households);
+    wg_ws_close(ws);
+}
+END_TEST
+
 START_TEST(gini_by_hand)
 {
     const double x[] = {1, 1, 1, 1};
@@ -415,11 +459,12 @@ TCase *tcase_report(void)
 {
     TCase *tc = tcase_create("report");
     tcase_add_checked_fixture(tc, t_setup, t_teardown);
-    tcase_set_timeout(tc, 120);
+    tcase_set_timeout(tc, 300);
     tcase_add_test(tc, cells_by_hand);
     tcase_add_test(tc, shared_cells_by_worker);
     tcase_add_test(tc, no_postings_empty_period);
     tcase_add_test(tc, bad_input);
     tcase_add_test(tc, gini_by_hand);
+    tcase_add_test(tc, workload_weight_lowers_gini);
     return tc;
 }

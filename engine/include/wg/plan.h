@@ -14,6 +14,14 @@ typedef struct wg_part_opts {
     uint64_t seed;        /* the same seed and input give the same plan */
     const char *division; /* 6-digit division code for new community codes; NULL: "000000" */
     int threads;          /* communities partitioned at once; 0: 2 */
+    /* Balance by workload instead of households alone: each unit weighs its households and the
+     * handling hours of the incidents nearest to it, combined with the households and hours
+     * weights of the workload index (wg/report.h) and scaled so that the units' total equals
+     * their households. target, min and max then count these household-equivalents; cells
+     * still store their real households. */
+    bool workload;
+    const char *weights_file;    /* NULL: data/workload.csv */
+    const char *categories_file; /* NULL: data/categories.csv */
 } wg_part_opts;
 
 typedef struct wg_part_summary {

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# tests/cli/report.sh: `wangge report` as planners and batch jobs run it, on the small sample
+# city with grid workers posted to its cells: the table with its reconciliation, CSV and JSON
+# whose figures add up to the workspace's, an atomic -o, postings that are refused with the
+# workspace left byte for byte as it was, and partition --weight workload.
+#   usage: bash tests/cli/report.sh /path/to/wangge /path/to/tests/fixtures
+set -u
+. "$(dirname "$0")/lib.sh"
+wg_begin "$@"
+
+mkdir ws src
+WS=ws/city.wangge
+
+wg_case "start"
+wg_ok demo-data --scale small --seed 2 -o city
+wg_ok init -w "$WS" --crs EPSG:4549
+for f in city/communities.gpkg city/units.gpkg city/streets.gpkg city/incidents.fgb \
+    city/cameras.gpkg city/workers.csv; do
+    l=$(basename "${f%.*}")
+    wg_ok import -w "$WS" "$l" "$f"
+done
+wg_ok --quiet partition -w "$WS" --name p1 --division 310104
+[ "$NFAIL" -eq 0 ] || wg_end
+
+ws_restore()
+{
+    cp src/base.wangge "$WS"
+}
+wg_ok info -w "$WS"
+cp out src/info.base
+cp "$WS" src/base.wangge
+refused "report before assign" "$WS" "wangge assign" report -w "$WS"
+
+wg_case "postings"
+wg_ok --quiet assign -w "$WS"
+# each community's grid workers take its cells in turn; the first cell of each gets two
+sql "$WS" "WITH c AS (SELECT code, community, row_number() OVER (PARTITION BY community ORDER BY code) - 1 AS k FROM cells WHERE plan = 1), w AS (SELECT id, community, row_number() OVER (PARTITION BY community ORDER BY id) - 1 AS k, count(*) OVER (PARTITION BY community) AS n FROM workers WHERE role = 'grid_worker') SELECT w.id || ',' || c.code FROM c JOIN w ON w.community = c.community AND (w.k = c.k % w.n OR (c.k = 0 AND w.k = 1 % w.n)) GROUP BY w.id, c.code" >src/posts
+{ echo "worker,cell"; cat src/posts; } >postings.csv
+wg_ok import -w "$WS" postings postings.csv
+check "postings not all stored" [ "$(sql "$WS" "SELECT count(*) FROM postings")" = "$(nlines src/posts)" ]
+shared=$(sql "$WS" "SELECT count(*) FROM (SELECT cell FROM postings GROUP BY cell HAVING count(*) > 1)")
+check "no cell is shared: the fixture should share some" [ "$shared" -gt 0 ]
+wg_ok info -w "$WS"
+cp out src/info.base
+cp "$WS" src/base.wangge
+
+n=$(sql "$WS" "SELECT count(*) FROM incidents")
+hh=$(sql "$WS" "SELECT total(households) FROM units" | sed 's/\.0$//')
+cells=$(sql "$WS" "SELECT count(*) FROM cells WHERE plan = 1")
+workers=$(sql "$WS" "SELECT count(DISTINCT worker) FROM postings")
+
+wg_case "table by worker"
+wg_ok report -w "$WS" --by worker
+nc=$(printf "%'d" "$n" 2>/dev/null || echo "$n")
+check "no reconciliation line: $(show out)" grep -Eq "^incidents in the period: [0-9,]+ = [0-9,]+ in cells \+ [0-9,]+ unassigned" out
+check "households do not reconcile: $(grep households: out)" grep -Eq "^households: ([0-9,]+) over cells, \1 over units$" out
+check "no imbalance line: $(show out)" grep -Eq "^imbalance over $workers workers: Gini 0\.[0-9]{3}, CV [0-9.]+, max/mean [0-9.]+$" out
+check "table has $(( $(nlines out) )) lines, not one per worker" [ "$(grep -c '^W[0-9]' out)" -eq "$workers" ]
+check "a Chinese name is missing: $(show out)" env LC_ALL=C grep -q $'[\xe4-\xe9]' out
+
+wg_case "csv by cell"
+wg_ok report -w "$WS" --format csv
+check "csv has $(nlines out) lines, expected header + $cells cells + total" [ "$(nlines out)" -eq $((cells + 2)) ]
+python3 -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+print(round(sum(float(r["incidents"]) for r in rows if r["id"] != "total")))' out >csv.sum
+check "csv: incidents of the cells do not add up: $(show csv.sum)" [ "$(cat csv.sum)" = "$(sql "$WS" "SELECT count(cell) FROM incident_cells")" ]
+
+wg_case "json by worker"
+mkdir -p rep
+wg_ok report -w "$WS" --by worker --format json -o rep/by-worker.json
+check "-o left other files: $(ls rep | tr '\n' ' ')" [ "$(ls rep)" = "by-worker.json" ]
+python3 - "$n" "$hh" rep/by-worker.json >py.out 2>&1 <<'PY'
+import json, sys
+n, hh, path = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+d = json.load(open(path))
+assert d["schema"] == "wangge-report/1", d["schema"]
+r = d["reconciliation"]
+assert r["assigned"] + r["unassigned"] == r["incidents"] == n, r
+assert r["households_cells"] == r["households_units"] == hh, r
+rows = d["rows"]
+for key in ("incidents", "households", "hours", "patrol_km"):
+    s = sum(x[key] for x in rows)
+    assert abs(s - d["total"][key]) < 1e-6 * max(1, abs(s)), (key, s, d["total"][key])
+mean = sum(x["index"] for x in rows) / len(rows)
+assert abs(mean - 1) < 1e-9, mean
+assert any(abs(x["incidents"] - round(x["incidents"])) > 1e-9 for x in rows), "no shared load"
+assert d["units"]["patrol_km"] == "km"
+print("ok", len(rows))
+PY
+check "json does not add up: $(show py.out)" grep -q '^ok' py.out
+
+printf 'worker,cell\n%s\n%s,999\n' "$(head -1 src/posts)" "$(head -1 src/posts | cut -d, -f1)" >src/bad1.csv
+refused "posting to a cell not in the plan" "$WS" "line 3|cell '999' is not in the active plan" \
+    import -w "$WS" postings src/bad1.csv
+printf 'worker,cell\n%s\nW999999,%s\n' "$(head -1 src/posts)" "$(head -1 src/posts | cut -d, -f2)" >src/bad2.csv
+refused "posting of an unknown worker" "$WS" "line 3|worker 'W999999' is not in the workers layer" \
+    import -w "$WS" postings src/bad2.csv
+wg_case "bad --by"
+wg report -w "$WS" --by street
+check "exit status $RC, expected 1" [ "$RC" -eq 1 ]
+check "the usage error does not name the value: $(show err)" grep -q -- "--by wants cell, worker or community, got 'street'" err
+
+wg_case "partition by workload"
+wg_ok partition -w "$WS" --weight workload --name wl
+check "summary does not say workload: $(show out)" grep -q 'workload per cell (hh-equiv.)' out
+check "plan params lack the weight" [ "$(sql "$WS" "SELECT json_extract(params, '$.weight') FROM plans WHERE name = 'wl'")" = workload ]
+check "the workload plan does not keep every household" [ "$(sql "$WS" "SELECT total(households) FROM cells WHERE plan = (SELECT id FROM plans WHERE name = 'wl')" | sed 's/\.0$//')" = "$hh" ]
+
+wg_end
