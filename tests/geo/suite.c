@@ -8,6 +8,7 @@ TCase *tcase_time(void);
 TCase *tcase_tess(void);
 TCase *tcase_locate(void);
 TCase *tcase_view(void);
+TCase *tcase_density(void);
 Suite *wg_test_suite(void);
 
 Suite *wg_test_suite(void)
@@ -20,5 +21,6 @@ Suite *wg_test_suite(void)
     suite_add_tcase(s, tcase_tess());
     suite_add_tcase(s, tcase_locate());
     suite_add_tcase(s, tcase_view());
+    suite_add_tcase(s, tcase_density());
     return s;
 }
