@@ -139,9 +139,11 @@ typedef struct wg_density_opts {
 } wg_density_opts;
 
 typedef struct wg_density_stats {
-    size_t points_binned;            /* points snapped within the radius of the raster's lattice */
-    size_t points_nonfinite;         /* skipped: a coordinate is NaN or infinite */
-    size_t points_far;               /* skipped: snapped farther than the radius from every pixel */
+    /* Points binned: snapped into the raster grown by the kernel's half-width in pixels (those
+     * near that frame's corners may still reach no pixel); skipped: a coordinate NaN or
+     * infinite; skipped: snapped outside that frame, so farther than the radius from every
+     * pixel. */
+    size_t points_binned, points_nonfinite, points_far;
     double weight_binned;            /* the weight of the points binned (their number without w) */
     size_t bins_occupied;            /* distinct bins (pixels of the padded grid) with weight */
     size_t kernel_cols, kernel_rows; /* the sampled kernel's extent in pixels (odd) */
