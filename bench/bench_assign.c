@@ -116,20 +116,6 @@ static double fig_num(const char *dir, const char *key)
     return end != v ? d : NAN;
 }
 
-static int write_file(const char *dir, const char *name, const void *data, size_t bytes)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *fp = fopen(path, "wb");
-    if (!fp || fwrite(data, 1, bytes, fp) != bytes) {
-        perror(path);
-        if (fp)
-            fclose(fp);
-        return 1;
-    }
-    return fclose(fp) == 0 ? 0 : 1;
-}
-
 /* The whole of a file written by write_file, exactly `bytes` long, or NULL. Caller frees. */
 static void *read_file(const char *dir, const char *name, size_t bytes)
 {

@@ -34,6 +34,21 @@ static inline int bench_in_child(int (*fn)(const char *, const char *), const ch
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
+/* Writes `bytes` of data to DIR/NAME; returns 0, or 1 after saying why on stderr. */
+static inline int write_file(const char *dir, const char *name, const void *data, size_t bytes)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "wb");
+    if (!fp || fwrite(data, 1, bytes, fp) != bytes) {
+        perror(path);
+        if (fp)
+            fclose(fp);
+        return 1;
+    }
+    return fclose(fp) == 0 ? 0 : 1;
+}
+
 typedef struct bench_step {
     int (*fn)(const char *scale, const char *dir);
     const char *what;

@@ -129,20 +129,6 @@ static int sh(const char *fmt, ...)
     return rc != -1 && WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-static int write_file(const char *dir, const char *name, const void *data, size_t bytes)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *fp = fopen(path, "wb");
-    if (!fp || fwrite(data, 1, bytes, fp) != bytes) {
-        perror(path);
-        if (fp)
-            fclose(fp);
-        return 1;
-    }
-    return fclose(fp) == 0 ? 0 : 1;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;

@@ -158,26 +158,31 @@ static void print_table(FILE *f, const wg_report *r)
     }
 }
 
-static void print_time(FILE *f, int64_t t, bool open)
+static void json_str(FILE *f, const char *s);
+
+/* A time as ISO 8601 UTC (a JSON string when json), or the open end ("open", null). */
+static void put_time(FILE *f, int64_t t, bool open, bool json)
 {
-    char buf[40];
-    if (open) {
-        fputs("open", f);
-        return;
-    }
-    wg_time_format_utc(t, buf, sizeof buf);
-    fputs(buf, f);
+    char buf[40] = "";
+    if (!open)
+        wg_time_format_utc(t, buf, sizeof buf);
+    if (json && open)
+        fputs("null", f);
+    else if (json)
+        json_str(f, buf);
+    else
+        fputs(open ? "open" : buf, f);
 }
 
 static void print_summary(FILE *f, const wg_report *r)
 {
     char a[32], b[32], c[32];
     fprintf(f, "\nplan %s, by %s; period ", r->plan_name, BY_NAME[r->by]);
-    print_time(f, r->from, r->from == INT64_MIN);
+    put_time(f, r->from, r->from == INT64_MIN, false);
     fputs(" to ", f);
-    print_time(f, r->to, r->to == INT64_MAX);
+    put_time(f, r->to, r->to == INT64_MAX, false);
     fputs(", as of ", f);
-    print_time(f, r->as_of, false);
+    put_time(f, r->as_of, false, false);
     fprintf(f, "\nincidents in the period: %s = %s in cells + %s unassigned (outside %lld, gap %lld, "
                "no location %lld)\n",
             cli_num(r->period_incidents, a, sizeof a), cli_num(r->assigned, b, sizeof b),
@@ -340,16 +345,6 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static void json_time(FILE *f, int64_t t, bool open)
-{
-    char buf[40];
-    if (open) {
-        fputs("null", f);
-        return;
-    }
-    wg_time_format_utc(t, buf, sizeof buf);
-    json_str(f, buf);
-}
 
 static void json_row(FILE *f, const wg_report *r, const wg_report_row *w)
 {
@@ -392,11 +387,11 @@ static void print_json(FILE *f, const wg_report *r)
             BY_NAME[r->by], (long long)r->plan);
     json_str(f, r->plan_name);
     fputs("},\n \"period\": {\"from\": ", f);
-    json_time(f, r->from, r->from == INT64_MIN);
+    put_time(f, r->from, r->from == INT64_MIN, true);
     fputs(", \"to\": ", f);
-    json_time(f, r->to, r->to == INT64_MAX);
+    put_time(f, r->to, r->to == INT64_MAX, true);
     fputs(", \"as_of\": ", f);
-    json_time(f, r->as_of, false);
+    put_time(f, r->as_of, false, true);
     fputs("},\n \"units\": {\"area_km2\": \"km^2\", \"open_km2\": \"km^2\", \"seen_km2\": "
           "\"km^2\", \"hours\": \"handling hours\", \"close_median_h\": \"hours\", "
           "\"close_p90_h\": \"hours\", \"patrol_km\": \"km\", \"closing_rate\": \"fraction 0-1\", "
