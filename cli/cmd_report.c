@@ -486,8 +486,6 @@ int cli_report_write(cli *c, const char *path, const wg_report *r, const char *f
         return cli_fail(c, wg_fail(c->ctx, WG_EIO, "%s: cannot write: %s", path, strerror(err)));
     }
     free(tmp);
-    if (!c->quiet)
-        fprintf(stderr, "report written to %s\n", path);
     return 0;
 }
 
@@ -611,6 +609,8 @@ int cmd_report(cli *c, int argc, char **argv)
     if (st != WG_OK)
         return cli_fail(c, st);
     rc = out ? cli_report_write(c, out, &r, format) : cli_report_print(c, stdout, &r, format);
+    if (rc == 0 && out && !c->quiet)
+        fprintf(stderr, "report written to %s\n", out);
     wg_report_free(&r);
     return rc;
 }
