@@ -21,7 +21,9 @@
  *   I10  A      fix   patrol   +5 d       +5 d 3 h    +5 d 2 h (own) yes: closed late, 3 h
  *   I11  none   fix   patrol   +7 d                                  yes: unassigned (no location)
  *
- * Visits: W1 -> UA1 at +1 d and +2 d, W2 -> UB at +3 d, W1 -> UA2 at +30 d (outside). */
+ * Visits: W1 -> UA1 at +1 d and +2 d, W2 -> UB at +3 d, W1 -> UA2 at +30 d (outside).
+ * Camera: a dome (360 degrees, 30 m by default) at the centre of C, over UC: C sees pi 30^2 of
+ * its 10,000 m^2 of open ground and all 40 of its households; A and B see nothing. */
 #include "engine_int.h"
 #include "support.h"
 #include "wg/assign.h"
@@ -124,6 +126,8 @@ static wg_ws *district(bool postings)
              "%.1f)\"\n",
              X0 - 10, Y0 + 50, X0 + 310, Y0 + 50, X0 + 20, Y0, X0 + 20, Y0 + 100);
     import(ws, "streets", "s.csv", text);
+    snprintf(text, sizeof text, "id,kind,x,y\ncam1,dome,%.1f,%.1f\n", X0 + 250, Y0 + 50);
+    import(ws, "cameras", "c.csv", text);
     strcpy(text, "id,category,source,reported,closed,due,x,y\n");
     for (size_t i = 0; i < NINC; i++) {
         const hinc *e = &INC[i];
@@ -248,8 +252,13 @@ START_TEST(cells_by_hand)
     NEAR(C->close_median_h, 10);
     NEAR(C->close_p90_h, 10);
     NEAR(C->patrol_coverage, 0);
-    NEAR(C->cameras, 0);
-    ck_assert(!isnan(C->seen_share) && C->seen_share == 0);
+    NEAR(C->cameras, 1);
+    ck_assert_msg(fabs(C->seen_share - M_PI * 900 / 10000) < 1e-4, "seen %.6f", C->seen_share);
+    NEAR(C->households_seen_share, 1);
+    NEAR(A->cameras, 0);
+    ck_assert(!isnan(A->seen_share) && A->seen_share == 0);
+    NEAR(A->units, 2);
+    NEAR(r.total.cameras, 1);
     /* index: means households 93.33, hours 9, patrol 0.1333 km; weights .4 .4 .2 */
     NEAR(A->index, 0.4 * 160 / (280.0 / 3) + 0.4 * 14 / 9 + 0.2 * 0.2 / (0.4 / 3));
     NEAR(B->index, 0.4 * 80 / (280.0 / 3) + 0.4 * 3 / 9 + 0.2 * 0.1 / (0.4 / 3));
