@@ -143,6 +143,14 @@ wg_status cat_table_load(wg_ctx *ctx, const char *path, cat_table *t)
     return st;
 }
 
+long cat_table_find(const cat_table *t, const char *code)
+{
+    for (size_t i = 0; code && i < t->n; i++)
+        if ((long)i != t->star && strcmp(t->code[i], code) == 0)
+            return (long)i;
+    return t->star;
+}
+
 void cat_table_free(cat_table *t)
 {
     free(t->code), free(t->hours), free(t->deadline_s);
@@ -338,8 +346,6 @@ typedef struct scan {
     const cat_table *cats;
     char (*cat)[64]; /* categories met: the table's (without "*") first */
     size_t ncat, capcat;
-    const char *const *codes; /* cells, sorted */
-    size_t ncells;
     strmap cell_of;
     char (*catkey)[64]; /* fixed copies for the category map: S->cat moves as it grows */
     strmap cat_of;
@@ -376,15 +382,9 @@ static int32_t cat_index(scan *S, const char *text, wg_status *st)
     return (int32_t)S->ncat++;
 }
 
-static int cmp_code(const void *key, const void *elem)
+static int64_t t_col(sqlite3_stmt *q, int i)
 {
-    return strcmp(key, *(const char *const *)elem);
-}
-
-static int t_col(sqlite3_stmt *q, int i, int64_t *t)
-{
-    *t = sqlite3_column_type(q, i) == SQLITE_NULL ? NO_TIME : sqlite3_column_int64(q, i);
-    return 0;
+    return sqlite3_column_type(q, i) == SQLITE_NULL ? NO_TIME : sqlite3_column_int64(q, i);
 }
 
 /* Reads every incident with its stored cell. WG_EINPUT when one has not been assigned since
@@ -426,9 +426,9 @@ static wg_status read_incidents(wg_ws *ws, scan *S)
                                 : WG_SRC_OTHER;
         e->src = (uint8_t)(k != WG_SRC_OTHER && strcmp(src, wg_source_name(k)) == 0 ? k
                                                                                  : WG_SRC_OTHER);
-        t_col(q, 2, &e->reported);
-        t_col(q, 3, &e->closed);
-        t_col(q, 4, &e->due);
+        e->reported = t_col(q, 2);
+        e->closed = t_col(q, 3);
+        e->due = t_col(q, 4);
         const char *cell = (const char *)sqlite3_column_text(q, 5);
         size_t slot = cell ? strmap_slot(&S->cell_of, cell) : 0;
         bool hit = cell && S->cell_of.key[slot];
@@ -459,7 +459,7 @@ static wg_status read_incidents(wg_ws *ws, scan *S)
 
 /* ---- the cells ----------------------------------------------------------------------------------- */
 
-static wg_status read_cells(wg_ws *ws, int64_t plan, cell_measures *m, char ***codes)
+static wg_status read_cells(wg_ws *ws, int64_t plan, cell_measures *m)
 {
     sqlite3_stmt *q = NULL;
     wg_status st = wg__prepare(ws,
@@ -469,13 +469,12 @@ static wg_status read_cells(wg_ws *ws, int64_t plan, cell_measures *m, char ***c
                                "c.code LEFT JOIN cell_patrol p ON p.cell = c.code WHERE c.plan = ? "
                                "ORDER BY c.code",
                                &q);
-    size_t cap = 0, capc = 0;
+    size_t cap = 0;
     int rc = SQLITE_DONE;
     if (st == WG_OK)
         sqlite3_bind_int64(q, 1, plan);
     while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if ((st = wg_grow(ws->ctx, (void **)&m->rows, &cap, m->n + 1, sizeof *m->rows)) != WG_OK ||
-            (st = wg_grow(ws->ctx, (void **)codes, &capc, m->n + 1, sizeof **codes)) != WG_OK)
+        if ((st = wg_grow(ws->ctx, (void **)&m->rows, &cap, m->n + 1, sizeof *m->rows)) != WG_OK)
             break;
         wg_report_row *r = &m->rows[m->n];
         memset(r, 0, sizeof *r);
@@ -503,8 +502,6 @@ static wg_status read_cells(wg_ws *ws, int64_t plan, cell_measures *m, char ***c
     if (st == WG_OK && rc != SQLITE_DONE)
         st = wg__sql_fail(ws, "reading cells: ");
     sqlite3_finalize(q);
-    for (size_t i = 0; st == WG_OK && i < m->n; i++) /* the rows have stopped moving */
-        (*codes)[i] = m->rows[i].id;
     if (st == WG_OK && m->n == 0)
         st = wg_fail(ws->ctx, WG_EINPUT, "the active plan has no cells");
     return st;
@@ -512,7 +509,7 @@ static wg_status read_cells(wg_ws *ws, int64_t plan, cell_measures *m, char ***c
 
 /* Visits in the period: count, and households of the distinct units visited, per cell. */
 static wg_status read_visits(wg_ws *ws, int64_t plan, const wg_report_opts *o, cell_measures *m,
-                             char **codes)
+                             const strmap *cell_of)
 {
     static const char *const sql[2] = {
         "SELECT cu.cell, count(*) FROM visits v JOIN cell_units cu ON cu.plan = ?1 AND cu.unit "
@@ -531,11 +528,14 @@ static wg_status read_visits(wg_ws *ws, int64_t plan, const wg_report_opts *o, c
         int rc;
         while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
             const char *cell = (const char *)sqlite3_column_text(q, 0);
-            char **hit = bsearch(cell, codes, m->n, sizeof *codes, cmp_code);
-            if (hit && k == 0)
-                m->rows[hit - codes].visits = sqlite3_column_double(q, 1);
-            else if (hit)
-                m->rows[hit - codes].households_visited = sqlite3_column_double(q, 1);
+            size_t slot = strmap_slot(cell_of, cell);
+            if (!cell_of->key[slot])
+                continue;
+            wg_report_row *row = &m->rows[cell_of->val[slot]];
+            if (k == 0)
+                row->visits = sqlite3_column_double(q, 1);
+            else
+                row->households_visited = sqlite3_column_double(q, 1);
         }
         if (rc != SQLITE_DONE)
             st = wg__sql_fail(ws, "reading visits: ");
@@ -556,6 +556,14 @@ static bool wanted(const wg_report_opts *o, const char *cat)
     return false;
 }
 
+/* Reported in [from, to); with no bounds at all, also an incident without a reported time. */
+static bool in_period(const wg_report_opts *o, const inc *e)
+{
+    if (o->from == INT64_MIN && o->to == INT64_MAX)
+        return true;
+    return e->reported != NO_TIME && e->reported >= o->from && e->reported < o->to;
+}
+
 static wg_status tally(wg_ctx *ctx, const wg_report_opts *o, const cat_table *cats, scan *S,
                        wg_report *r, cell_measures *m)
 {
@@ -563,18 +571,16 @@ static wg_status tally(wg_ctx *ctx, const wg_report_opts *o, const cat_table *ca
     int64_t end = bounded ? o->to : (S->max_time == NO_TIME ? 0 : S->max_time + 1);
     r->as_of = bounded ? o->to : end - 1;
     /* per category: handling hours and deadline, from the table or its "*" row */
-    double *hours = calloc(S->ncat + 1, sizeof *hours), *dl = calloc(S->ncat + 1, sizeof *dl);
+    double *hours = r->category_hours = calloc(S->ncat + 1, sizeof *hours);
+    double *dl = calloc(S->ncat + 1, sizeof *dl);
     bool *want = calloc(S->ncat + 1, sizeof *want);
     size_t *ncl = calloc(m->n + 1, sizeof *ncl);
     if (!hours || !dl || !want || !ncl) {
-        free(hours), free(dl), free(want), free(ncl);
+        free(dl), free(want), free(ncl);
         return wg_fail(ctx, WG_ENOMEM, "out of memory");
     }
     for (size_t c = 0; c < S->ncat; c++) {
-        long t = cats->star;
-        for (size_t i = 0; i < cats->n; i++)
-            if (strcmp(cats->code[i], S->cat[c]) == 0)
-                t = (long)i;
+        long t = cat_table_find(cats, S->cat[c]);
         hours[c] = t >= 0 ? cats->hours[t] : 0;
         dl[c] = t >= 0 ? cats->deadline_s[t] : NAN;
         want[c] = wanted(o, S->cat[c]);
@@ -582,9 +588,7 @@ static wg_status tally(wg_ctx *ctx, const wg_report_opts *o, const cat_table *ca
     /* first the times to close per cell, to size the array */
     for (size_t i = 0; i < S->n; i++) {
         const inc *e = &S->v[i];
-        bool in = bounded || o->from != INT64_MIN
-                      ? e->reported != NO_TIME && e->reported >= o->from && e->reported < o->to
-                      : true;
+        bool in = in_period(o, e);
         if (in && want[e->cat] && e->cell >= 0 && e->closed != NO_TIME && e->closed < end &&
             e->reported != NO_TIME)
             ncl[e->cell]++;
@@ -598,7 +602,7 @@ static wg_status tally(wg_ctx *ctx, const wg_report_opts *o, const cat_table *ca
     }
     m->close_h = malloc((total ? total : 1) * sizeof *m->close_h);
     if (!m->coff || !m->close_h) {
-        free(hours), free(dl), free(want), free(ncl);
+        free(dl), free(want), free(ncl);
         return wg_fail(ctx, WG_ENOMEM, "out of memory");
     }
     m->coff[m->n] = total;
@@ -606,9 +610,7 @@ static wg_status tally(wg_ctx *ctx, const wg_report_opts *o, const cat_table *ca
         const inc *e = &S->v[i];
         if (!want[e->cat])
             continue;
-        bool in = bounded || o->from != INT64_MIN
-                      ? e->reported != NO_TIME && e->reported >= o->from && e->reported < o->to
-                      : true;
+        bool in = in_period(o, e);
         bool closed = e->closed != NO_TIME && e->closed < end;
         int64_t due = e->due != NO_TIME                        ? e->due
                       : e->reported != NO_TIME && !isnan(dl[e->cat]) ? e->reported + (int64_t)dl[e->cat]
@@ -643,15 +645,7 @@ static wg_status tally(wg_ctx *ctx, const wg_report_opts *o, const cat_table *ca
             c->on_time += closed && e->closed <= due;
         }
     }
-    free(ncl);
-    /* the report's categories: their hours, for the JSON */
-    r->category_hours = malloc((S->ncat ? S->ncat : 1) * sizeof *r->category_hours);
-    if (!r->category_hours) {
-        free(hours), free(dl), free(want);
-        return wg_fail(ctx, WG_ENOMEM, "out of memory");
-    }
-    memcpy(r->category_hours, hours, S->ncat * sizeof *hours);
-    free(hours), free(dl), free(want);
+    free(ncl), free(dl), free(want);
     return WG_OK;
 }
 
@@ -660,24 +654,21 @@ wg_status measure_cells(wg_ws *ws, const wg_report_opts *o, const cat_table *cat
 {
     wg_ctx *ctx = ws->ctx;
     memset(m, 0, sizeof *m);
-    char **codes = NULL;
     scan S = {.ctx = ctx, .cats = cats};
     wg_status st = strmap_init(ctx, &S.cat_of, MAX_CATS);
     if (st == WG_OK && !(S.catkey = malloc(MAX_CATS * sizeof *S.catkey)))
         st = wg_fail(ctx, WG_ENOMEM, "out of memory");
     if (st == WG_OK)
-        st = read_cells(ws, r->plan, m, &codes);
+        st = read_cells(ws, r->plan, m);
     /* the table's categories first, in its order, so reports keep one column order */
     for (size_t i = 0; st == WG_OK && i < cats->n; i++)
         if ((long)i != cats->star)
             cat_index(&S, cats->code[i], &st);
-    S.codes = (const char *const *)codes;
-    S.ncells = m->n;
-    if (st == WG_OK)
+    if (st == WG_OK) /* the rows have stopped moving: their ids are the keys */
         st = strmap_init(ctx, &S.cell_of, m->n);
     for (size_t c = 0; st == WG_OK && c < m->n; c++) {
-        size_t slot = strmap_slot(&S.cell_of, codes[c]);
-        S.cell_of.key[slot] = codes[c];
+        size_t slot = strmap_slot(&S.cell_of, m->rows[c].id);
+        S.cell_of.key[slot] = m->rows[c].id;
         S.cell_of.val[slot] = (int32_t)c;
     }
     if (st == WG_OK)
@@ -688,7 +679,7 @@ wg_status measure_cells(wg_ws *ws, const wg_report_opts *o, const cat_table *cat
     if (st == WG_OK)
         st = tally(ctx, o, cats, &S, r, m);
     if (st == WG_OK)
-        st = read_visits(ws, r->plan, o, m, codes);
+        st = read_visits(ws, r->plan, o, m, &S.cell_of);
     for (size_t c = 0; st == WG_OK && c < m->n; c++)
         row_rates(&m->rows[c], true);
     sqlite3_stmt *q = NULL;
@@ -701,7 +692,6 @@ wg_status measure_cells(wg_ws *ws, const wg_report_opts *o, const cat_table *cat
     free(S.catkey);
     strmap_free(&S.cat_of);
     strmap_free(&S.cell_of);
-    free(codes);
     return st;
 }
 

@@ -91,10 +91,7 @@ static wg_status incident_hours(wg_ws *ws, const cat_table *cats, const ws_units
     int rc = SQLITE_DONE;
     while (st == WG_OK && n && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         const char *cat = (const char *)sqlite3_column_text(q, 0);
-        long t = cats->star;
-        for (size_t k = 0; cat && k < cats->n; k++)
-            if (strcmp(cats->code[k], cat) == 0)
-                t = (long)k;
+        long t = cat_table_find(cats, cat);
         if (t < 0 || !(cats->hours[t] > 0))
             continue;
         pt at = {sqlite3_column_double(q, 1), sqlite3_column_double(q, 2)};
