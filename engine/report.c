@@ -71,6 +71,7 @@ typedef struct member {
 typedef struct groups {
     member *m;
     size_t n, cap;
+    size_t *roff; /* after groups_index: row i has members [roff[i], roff[i+1]) */
 } groups;
 
 static int find_row(const wg_report *r, const char *id)
@@ -230,6 +231,26 @@ static wg_status community_groups(wg_ws *ws, wg_report *r, const cell_measures *
     return st;
 }
 
+static int cmp_member(const void *a, const void *b)
+{
+    const member *x = a, *y = b;
+    return x->row != y->row ? (x->row > y->row) - (x->row < y->row)
+                            : (x->cell > y->cell) - (x->cell < y->cell);
+}
+
+/* Orders the members by row (then cell) and finds where each row's start. */
+static wg_status groups_index(wg_ctx *ctx, groups *g, size_t nrows)
+{
+    qsort(g->m, g->n, sizeof *g->m, cmp_member);
+    if (!(g->roff = calloc(nrows + 1, sizeof *g->roff)))
+        return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    for (size_t k = 0; k < g->n; k++)
+        g->roff[g->m[k].row + 1]++;
+    for (size_t i = 0; i < nrows; i++)
+        g->roff[i + 1] += g->roff[i];
+    return WG_OK;
+}
+
 /* Sums the members into their rows; the times to close of a row are its cells' together. */
 static wg_status gather(wg_ctx *ctx, wg_report *r, const cell_measures *m, const groups *g)
 {
@@ -240,12 +261,11 @@ static wg_status gather(wg_ctx *ctx, wg_report *r, const cell_measures *m, const
         return wg_fail(ctx, WG_ENOMEM, "out of memory");
     for (size_t i = 0; i < r->nrows; i++) {
         size_t n = 0;
-        for (size_t k = 0; k < g->n; k++) /* members are grouped by row for cells/communities */
-            if (g->m[k].row == i) {
-                size_t c = g->m[k].cell;
-                memcpy(buf + n, m->close_h + m->coff[c], (m->coff[c + 1] - m->coff[c]) * sizeof *buf);
-                n += m->coff[c + 1] - m->coff[c];
-            }
+        for (size_t k = g->roff[i]; k < g->roff[i + 1]; k++) {
+            size_t c = g->m[k].cell;
+            memcpy(buf + n, m->close_h + m->coff[c], (m->coff[c + 1] - m->coff[c]) * sizeof *buf);
+            n += m->coff[c + 1] - m->coff[c];
+        }
         r->rows[i].close_median_h = quantile(buf, n, 0.5);
         r->rows[i].close_p90_h = quantile(buf, n, 0.9);
         row_rates(&r->rows[i], r->visits);
@@ -482,11 +502,9 @@ static wg_status flag_rows(wg_ws *ws, wg_report *r, const cell_measures *m, cons
             int k = (int)fmax(2, round(row->index));
             if (r->by == WG_BY_WORKER && row->ncells > 1) {
                 /* the heaviest of its cells goes to another worker */
-                size_t best = SIZE_MAX;
-                for (size_t q = 0; q < g->n; q++)
-                    if (g->m[q].row == i &&
-                        (best == SIZE_MAX ||
-                         m->rows[g->m[q].cell].hours > m->rows[g->m[best].cell].hours))
+                size_t best = g->roff[i];
+                for (size_t q = g->roff[i] + 1; q < g->roff[i + 1]; q++)
+                    if (m->rows[g->m[q].cell].hours > m->rows[g->m[best].cell].hours)
                         best = q;
                 snprintf(row->suggestion, sizeof row->suggestion,
                          "hand cell %s to a neighbouring worker", m->rows[g->m[best].cell].id);
@@ -496,17 +514,14 @@ static wg_status flag_rows(wg_ws *ws, wg_report *r, const cell_measures *m, cons
                          "workload)",
                          k - 1);
             } else {
-                size_t q = 0;
-                while (q < g->n && g->m[q].row != i)
-                    q++;
+                size_t q = g->roff[i];
                 snprintf(row->suggestion, sizeof row->suggestion, "split cell %s in %d",
-                         q < g->n ? m->rows[g->m[q].cell].id : row->id, k);
+                         q < g->roff[i + 1] ? m->rows[g->m[q].cell].id : row->id, k);
             }
         } else if (row->flag < 0 && r->by != WG_BY_COMMUNITY) {
             merge M = {.r = r, .g = g, .m = m, .self = i, .best = -1};
-            for (size_t q = 0; q < g->n && st == WG_OK; q++)
-                if (g->m[q].row == i)
-                    st = neighbours(&A, m, g->m[q].cell, merge_visit, &M);
+            for (size_t q = g->roff[i]; q < g->roff[i + 1] && st == WG_OK; q++)
+                st = neighbours(&A, m, g->m[q].cell, merge_visit, &M);
             if (M.best >= 0)
                 snprintf(row->suggestion, sizeof row->suggestion, "merge with %s %s (together %.2f)",
                          r->by == WG_BY_CELL ? "cell" : "worker", r->rows[M.best].id, M.best_sum);
@@ -616,6 +631,8 @@ wg_status wg_report_make(wg_ws *ws, const wg_report_opts *o, wg_report *r)
     free(tmp.rows);
     free(wg.m);
     if (st == WG_OK)
+        st = groups_index(ctx, &g, r->nrows);
+    if (st == WG_OK)
         st = gather(ctx, r, &m, &g);
     if (st == WG_OK) {
         index_rows(r, w);
@@ -633,6 +650,7 @@ wg_status wg_report_make(wg_ws *ws, const wg_report_opts *o, wg_report *r)
     sqlite3_finalize(q);
     free(nworkers);
     free(g.m);
+    free(g.roff);
     cell_measures_free(&m);
     cat_table_free(&cats);
     if (st != WG_OK) {
