@@ -61,11 +61,6 @@
 
 /* ---- Small helpers ---------------------------------------------------------------------- */
 
-static void ws_path(const char *dir, char *out, size_t n)
-{
-    snprintf(out, n, "%s/bench.wangge", dir);
-}
-
 /* Appends "key value" to the figures of the scale's folder, for the summary. */
 static void fig_put(const char *dir, const char *key, const char *fmt, ...) WG_PRINTF(3, 4);
 static void fig_put(const char *dir, const char *key, const char *fmt, ...)
@@ -131,21 +126,6 @@ static void *read_file(const char *dir, const char *name, size_t bytes)
     if (fp)
         fclose(fp);
     return data;
-}
-
-/* Runs a shell command; returns its exit status, or -1 when it did not run or was killed. */
-static int sh(const char *fmt, ...) WG_PRINTF(1, 2);
-static int sh(const char *fmt, ...)
-{
-    char cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    int len = vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    if (len < 0 || (size_t)len >= sizeof cmd)
-        return -1;
-    int rc = system(cmd);
-    return rc != -1 && WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
 /* splitmix64: a small, fixed-seed generator, so every run makes the same points. */

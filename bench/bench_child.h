@@ -5,6 +5,7 @@
 
 #include "wg/core.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -32,6 +33,29 @@ static inline int bench_in_child(int (*fn)(const char *, const char *), const ch
         return 1;
     printf("%s scale=%s peak_rss_mib=%.1f\n", what, scale, (double)ru.ru_maxrss / 1024.0);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+/* The workspace a benchmark keeps in its scale's folder. */
+static inline void ws_path(const char *dir, char *out, size_t n)
+{
+    snprintf(out, n, "%s/bench.wangge", dir);
+}
+
+/* Runs a shell command (stdout flushed first, so output stays in order); returns its exit
+ * status, or -1 when it did not run or was killed. */
+static inline int sh(const char *fmt, ...) WG_PRINTF(1, 2);
+static inline int sh(const char *fmt, ...)
+{
+    char cmd[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    if (len < 0 || (size_t)len >= sizeof cmd)
+        return -1;
+    fflush(stdout);
+    int rc = system(cmd);
+    return rc != -1 && WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
 /* Writes `bytes` of data to DIR/NAME; returns 0, or 1 after saying why on stderr. */

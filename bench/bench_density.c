@@ -114,21 +114,6 @@ static void make_points(const bcase *c, double *xy, double *w)
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
-static int sh(const char *fmt, ...) WG_PRINTF(1, 2);
-static int sh(const char *fmt, ...)
-{
-    char cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    int len = vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    if (len < 0 || (size_t)len >= sizeof cmd)
-        return -1;
-    fflush(stdout);
-    int rc = system(cmd);
-    return rc != -1 && WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;

@@ -22,11 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void ws_path(const char *dir, char *out, size_t n)
-{
-    snprintf(out, n, "%s/bench.wangge", dir);
-}
-
 static int prepare(const char *scale_name, const char *dir)
 {
     wg_ctx *ctx = wg_ctx_new();

@@ -87,7 +87,7 @@ static const char *const HEAD[NCOL] = {
     "visit%", "cams", "seen%",     "hh_seen%", "patrol_km", "index"};
 
 /* The cells of one row as text. */
-static void row_text(const wg_report *r, const wg_report_row *w, char cells[NCOL][160])
+static void row_text(const wg_report_row *w, char cells[NCOL][160])
 {
     snprintf(cells[0], 160, "%s", w->id);
     snprintf(cells[1], 160, "%s", w->name);
@@ -111,7 +111,6 @@ static void row_text(const wg_report *r, const wg_report_row *w, char cells[NCOL
     pct(w->households_seen_share, cells[19], 160);
     fixed(w->patrol_m / 1e3, 2, cells[20], 160);
     fixed(w->index, 2, cells[21], 160);
-    (void)r;
 }
 
 static bool shown(const wg_report *r, int col)
@@ -132,16 +131,16 @@ static void print_table(FILE *f, const wg_report *r)
     for (int k = 0; k < NCOL; k++)
         wd[k] = width(HEAD[k]);
     for (size_t i = 0; i <= r->nrows; i++) {
-        row_text(r, i < r->nrows ? &r->rows[i] : &r->total, cells);
+        row_text(i < r->nrows ? &r->rows[i] : &r->total, cells);
         for (int k = 0; k < NCOL; k++)
             if (width(cells[k]) > wd[k])
                 wd[k] = width(cells[k]);
     }
     for (size_t i = 0; i <= r->nrows + 1; i++) {
         if (i == r->nrows + 1)
-            row_text(r, &r->total, cells);
+            row_text(&r->total, cells);
         else if (i > 0)
-            row_text(r, &r->rows[i - 1], cells);
+            row_text(&r->rows[i - 1], cells);
         for (int k = 0; k < NCOL; k++) {
             if (!shown(r, k))
                 continue;
@@ -253,7 +252,7 @@ typedef struct field {
     double v;
 } field;
 
-static size_t fields(const wg_report *r, const wg_report_row *w, field *out)
+static size_t fields(const wg_report_row *w, field *out)
 {
     size_t n = 0;
 #define F(name_, v_) out[n++] = (field){name_, v_}
@@ -284,7 +283,6 @@ static size_t fields(const wg_report *r, const wg_report_row *w, field *out)
     F("households_seen_share", w->households_seen_share);
     F("patrol_km", w->patrol_m / 1e3);
     F("index", w->index);
-    (void)r;
 #undef F
     return n;
 }
@@ -292,7 +290,7 @@ static size_t fields(const wg_report *r, const wg_report_row *w, field *out)
 static void print_csv(FILE *f, const wg_report *r)
 {
     field fl[40];
-    size_t nf = fields(r, &r->total, fl);
+    size_t nf = fields(&r->total, fl);
     fputs("id,name,community,cells_or_workers", f);
     for (size_t k = 0; k < nf; k++)
         fprintf(f, ",%s", fl[k].name);
@@ -312,7 +310,7 @@ static void print_csv(FILE *f, const wg_report *r)
         csv_text(f, w->community);
         fputc(',', f);
         csv_text(f, w->cells);
-        fields(r, w, fl);
+        fields(w, fl);
         for (size_t k = 0; k < nf; k++) {
             fputc(',', f);
             num(f, fl[k].v, false);
@@ -349,7 +347,7 @@ static void json_str(FILE *f, const char *s)
 static void json_row(FILE *f, const wg_report *r, const wg_report_row *w)
 {
     field fl[40];
-    size_t nf = fields(r, w, fl);
+    size_t nf = fields(w, fl);
     fputs("{\"id\": ", f);
     json_str(f, w->id);
     fputs(", \"name\": ", f);
