@@ -81,6 +81,19 @@ static wg_status bad_field(importer *im, const char *opt, const char *arg)
     return st;
 }
 
+int wg__src_alias(wg_src *src, const char *aliases)
+{
+    int field = -1;
+    for (const char *p = aliases; p && *p && field < 0;) {
+        const char *e = strchr(p, ',');
+        char alias[64];
+        snprintf(alias, sizeof alias, "%.*s", (int)(e ? e - p : (long)strlen(p)), p);
+        field = wg_src_field(src, alias);
+        p = e ? e + 1 : NULL;
+    }
+    return field;
+}
+
 /* Applies --map and --set, then finds the other fields by their usual names. */
 static wg_status resolve_fields(importer *im)
 {
@@ -128,14 +141,8 @@ static wg_status resolve_fields(importer *im)
         snprintf(cut, sizeof cut, "%s", im->L->cols[i].name);
         if (strlen(im->L->cols[i].name) > 10)
             im->cs[i].field = wg_src_field(im->src, cut);
-        const char *p = im->L->cols[i].aliases;
-        while (p && *p && im->cs[i].field < 0) {
-            const char *e = strchr(p, ',');
-            char alias[64];
-            snprintf(alias, sizeof alias, "%.*s", (int)(e ? e - p : (long)strlen(p)), p);
-            im->cs[i].field = wg_src_field(im->src, alias);
-            p = e ? e + 1 : NULL;
-        }
+        if (im->cs[i].field < 0)
+            im->cs[i].field = wg__src_alias(im->src, im->L->cols[i].aliases);
     }
     if (im->cs[0].field < 0 && !im->cs[0].konst)
         im->cs[0].from_fid = true;

@@ -25,13 +25,9 @@ static int find_col(wg_ctx *ctx, wg_src *src, const wg_import_opts *o, const cha
             return c;
         }
     }
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", aliases);
-    for (char *save = NULL, *a = strtok_r(buf, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
-        int c = wg_src_field(src, a);
-        if (c >= 0)
-            return c;
-    }
+    int c = wg__src_alias(src, aliases);
+    if (c >= 0)
+        return c;
     *st = wg_fail(ctx, WG_EINPUT, "%s: no %s column (tried %s; or use --map %s=FIELD)", source,
                   field, aliases, field);
     return -1;

@@ -9,4 +9,7 @@
 wg_status wg__import_roster(wg_ws *ws, const char *layer, const char *source,
                             const wg_import_opts *o, wg_import_result *r);
 
+/* The first of the comma-separated field names `aliases` that src has (any case), or -1. */
+int wg__src_alias(wg_src *src, const char *aliases);
+
 #endif
