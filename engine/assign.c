@@ -164,6 +164,19 @@ static wg_status meta_set(wg_ws *ws, const char *key, const char *value)
     return st;
 }
 
+/* The stamps of plan `plan` as the workspace is now, and those of the stored assignment. */
+static wg_status stamps_now_and_stored(wg_ws *ws, int64_t plan, char pl[STAMP_LEN],
+                                       char cv[4 * STAMP_LEN], char old_pl[STAMP_LEN],
+                                       char old_cv[4 * STAMP_LEN])
+{
+    wg_status st = stamps(ws, plan, pl, cv);
+    if (st == WG_OK)
+        st = meta_get(ws, "assign.plan", old_pl, STAMP_LEN);
+    if (st == WG_OK)
+        st = meta_get(ws, "assign.coverage", old_cv, 4 * STAMP_LEN);
+    return st;
+}
+
 /* ---- incidents ---- */
 
 typedef struct pts {
@@ -378,11 +391,7 @@ static wg_status assign_in_tx(wg_ws *ws, const wg_assign_opts *o, const cellset 
 {
     wg_ctx *ctx = ws->ctx;
     char pl[STAMP_LEN], cv[4 * STAMP_LEN], old_pl[STAMP_LEN], old_cv[4 * STAMP_LEN];
-    wg_status st = stamps(ws, r->plan, pl, cv);
-    if (st == WG_OK)
-        st = meta_get(ws, "assign.plan", old_pl, sizeof old_pl);
-    if (st == WG_OK)
-        st = meta_get(ws, "assign.coverage", old_cv, sizeof old_cv);
+    wg_status st = stamps_now_and_stored(ws, r->plan, pl, cv, old_pl, old_cv);
     if (st != WG_OK)
         return st;
     r->all_located = o->full || strcmp(pl, old_pl) != 0;
@@ -494,12 +503,7 @@ wg_status wg_assign_stored(wg_ws *ws, wg_assign_result *r, bool *any)
 wg_status wg_assign_current(wg_ws *ws, int64_t plan, bool *current)
 {
     char pl[STAMP_LEN], cv[4 * STAMP_LEN], old_pl[STAMP_LEN], old_cv[4 * STAMP_LEN];
-    *current = false;
-    wg_status st = stamps(ws, plan, pl, cv);
-    if (st == WG_OK)
-        st = meta_get(ws, "assign.plan", old_pl, sizeof old_pl);
-    if (st == WG_OK)
-        st = meta_get(ws, "assign.coverage", old_cv, sizeof old_cv);
+    wg_status st = stamps_now_and_stored(ws, plan, pl, cv, old_pl, old_cv);
     *current = st == WG_OK && strcmp(pl, old_pl) == 0 && strcmp(cv, old_cv) == 0;
     return st;
 }
