@@ -352,6 +352,11 @@ const char *wg_ws_path(const wg_ws *ws)
     return ws->path;
 }
 
+wg_ctx *wg_ws_ctx(const wg_ws *ws)
+{
+    return ws->ctx;
+}
+
 int wg_ws_schema_version(const wg_ws *ws)
 {
     return ws->version;

@@ -23,6 +23,8 @@ void wg_ws_close(wg_ws *ws);
 /* The workspace CRS as "EPSG:N", or NULL while none is chosen. Borrowed. */
 const char *wg_ws_crs(const wg_ws *ws);
 const char *wg_ws_path(const wg_ws *ws);
+/* The context the workspace was opened with, where its errors are recorded. */
+wg_ctx *wg_ws_ctx(const wg_ws *ws);
 /* Schema version of the open file (== WG_SCHEMA_VERSION after open). */
 int wg_ws_schema_version(const wg_ws *ws);
 #define WG_SCHEMA_VERSION 4
