@@ -61,6 +61,14 @@ struct wg_assign_result;
 /* Prints an assignment's figures: of a run (run: with what it located and its time), or as
  * stored (for info). */
 void cli_print_assign(const char *ws_path, const struct wg_assign_result *r, bool run);
+/* Parses --from/--to (ISO 8601 dates or times; --tz gives the zone of those without one,
+ * default UTC) into t0/t1, leaving unset ones alone; false (after a usage message) on error. */
+bool cli_period(cli *c, const char *cmd, const char *from, const char *to, const char *tzname,
+                int64_t *t0, int64_t *t1);
+/* Splits a comma-separated list in place into at most max items; returns their count. */
+size_t cli_split(char *list, const char **out, size_t max);
+int cmd_render(cli *c, int argc, char **argv);
+int cmd_atlas(cli *c, int argc, char **argv);
 /* "1,234,567" into buf. */
 const char *cli_num(long long v, char *buf, size_t n);
 

@@ -434,13 +434,6 @@ static void print_json(FILE *f, const wg_report *r)
 
 /* ---- the command ------------------------------------------------------------------------------------ */
 
-static int parse_time(cli *c, const char *opt, const char *text, const wg_tz *tz, int64_t *t)
-{
-    if (wg_time_parse(c->ctx, text, NULL, tz, t) != WG_OK)
-        return cli_usage(c, "report", "%s: %s", opt, wg_ctx_errmsg(c->ctx));
-    return 0;
-}
-
 int cli_report_print(cli *c, FILE *f, const wg_report *r, const char *format)
 {
     if (strcmp(format, "csv") == 0)
@@ -580,24 +573,11 @@ int cmd_report(cli *c, int argc, char **argv)
     if (optind < argc)
         return cli_usage(c, "report", "unexpected argument '%s'", argv[optind]);
     if (catlist) {
-        size_t n = 0;
-        for (char *save = NULL, *t = strtok_r(catlist, ",", &save); t;
-             t = strtok_r(NULL, ",", &save))
-            if (n < 64)
-                cats[n++] = t;
+        o.ncategories = cli_split(catlist, cats, 64);
         o.categories = cats;
-        o.ncategories = n;
     }
-    wg_tz *tz = NULL;
-    if (tzname && wg_tz_load(c->ctx, tzname, &tz) != WG_OK)
-        return cli_usage(c, "report", "--tz: %s", wg_ctx_errmsg(c->ctx));
-    if (from)
-        rc = parse_time(c, "--from", from, tz, &o.from);
-    if (rc == 0 && to)
-        rc = parse_time(c, "--to", to, tz, &o.to);
-    wg_tz_free(tz);
-    if (rc)
-        return rc;
+    if (!cli_period(c, "report", from, to, tzname, &o.from, &o.to))
+        return 1;
     wg_ws *ws = NULL;
     wg_report r;
     wg_status st = wg_ws_open(c->ctx, ws_path, &ws);

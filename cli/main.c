@@ -21,6 +21,8 @@ static const struct {
     {"plan", cmd_plan, "plan -w WS list|show|diff|activate|move   plans and their cells"},
     {"assign", cmd_assign, "assign -w WS [--plan P]            incidents and cameras to cells"},
     {"report", cmd_report, "report -w WS [--by cell|worker|community]  workload and coverage"},
+    {"render", cmd_render, "render -w WS MAP|audit -o OUT      maps: heatmap, plan, workload, ..."},
+    {"atlas", cmd_atlas, "atlas -w WS -o OUT.pdf             one page per community, with its table"},
     {"demo-data", cmd_demo_data, "demo-data --scale S --seed N -o DIR  write a sample city"},
     {"demo", cmd_demo, "demo [--scale S] [-o DIR]          the sample city through the whole flow"},
 };

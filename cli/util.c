@@ -1,5 +1,6 @@
 /* cli/util.c: error and warning printing, progress lines, number formatting. */
 #include "cli.h"
+#include "wg/timeparse.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -112,4 +113,30 @@ bool cli_whole(cli *c, const char *cmd, const char *name, const char *text, int6
     }
     *out = v;
     return true;
+}
+
+bool cli_period(cli *c, const char *cmd, const char *from, const char *to, const char *tzname,
+                int64_t *t0, int64_t *t1)
+{
+    wg_tz *tz = NULL;
+    if (tzname && wg_tz_load(c->ctx, tzname, &tz) != WG_OK) {
+        cli_usage(c, cmd, "--tz: %s", wg_ctx_errmsg(c->ctx));
+        return false;
+    }
+    bool ok = true;
+    if (from && wg_time_parse(c->ctx, from, NULL, tz, t0) != WG_OK)
+        ok = cli_usage(c, cmd, "--from: %s", wg_ctx_errmsg(c->ctx)) == 0;
+    if (ok && to && wg_time_parse(c->ctx, to, NULL, tz, t1) != WG_OK)
+        ok = cli_usage(c, cmd, "--to: %s", wg_ctx_errmsg(c->ctx)) == 0;
+    wg_tz_free(tz);
+    return ok;
+}
+
+size_t cli_split(char *list, const char **out, size_t max)
+{
+    size_t n = 0;
+    for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        if (n < max)
+            out[n++] = t;
+    return n;
 }

@@ -1,0 +1,169 @@
+/* render/atlas.c: the atlas — an overview page, then one page per community: its map and a
+ * table of its cells with their households, workers and workload. */
+#include "render_int.h"
+#include "wg/plan.h"
+#include "wg/report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct atlas {
+    const wg_plan_detail *d;
+    const wg_report *r; /* NULL when the report cannot be made */
+    size_t *rows;       /* the community's cells (indexes into d->cells) */
+    size_t nrows;
+} atlas;
+
+static const wg_report_row *report_row(const atlas *a, const char *code)
+{
+    if (!a->r)
+        return NULL;
+    size_t lo = 0, hi = a->r->nrows; /* report rows are in code order */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(a->r->rows[mid].id, code);
+        if (c == 0)
+            return &a->r->rows[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static void atlas_row(void *user, size_t row, size_t col, char *buf, size_t n)
+{
+    const atlas *a = user;
+    const wg_plan_cell *p = &a->d->cells[a->rows[row]];
+    const wg_report_row *w = report_row(a, p->code);
+    switch (col) {
+    case 0: snprintf(buf, n, "%s", p->code); break;
+    case 1: snprintf(buf, n, "%lld", (long long)p->households); break;
+    case 2: snprintf(buf, n, "%.3f", p->compactness); break;
+    case 3: snprintf(buf, n, "%s", w ? (w->cells[0] ? w->cells : "–") : "–"); break;
+    default:
+        if (w)
+            snprintf(buf, n, "%.2f%s", w->index, w->flag > 0 ? " ▲" : w->flag < 0 ? " ▼" : "");
+        else
+            snprintf(buf, n, "–");
+    }
+}
+
+static const table_col COLS[] = {{"cell", 82, ALIGN_LEFT},
+                                 {"households", 52, ALIGN_RIGHT},
+                                 {"PP", 34, ALIGN_RIGHT},
+                                 {"workers", 70, ALIGN_LEFT},
+                                 {"workload", 48, ALIGN_RIGHT}};
+
+/* One community: its map with the table beside it, continued on further pages if long. */
+static wg_status community_page(wg_ws *ws, const wg_render_opts *o, canvas *c, atlas *a,
+                                const char *id, const char *name, wg_render_info *info)
+{
+    wg_render_opts po = *o;
+    char title[200];
+    snprintf(title, sizeof title, "%s (%s)", name[0] ? name : id, id);
+    po.community = id;
+    po.bbox = NULL;
+    po.title = title;
+    map_ctx m;
+    wg_status st = map_begin(ws, &po, WG_MAP_PLAN, c, &m, info);
+    if (st != WG_OK)
+        return st;
+    /* a wider panel: the table lives there */
+    double panel_w = 0;
+    for (size_t k = 0; k < sizeof COLS / sizeof COLS[0]; k++)
+        panel_w += COLS[k].width * c->u;
+    double right = m.L.panel.x + m.L.panel.w;
+    m.L.panel.w = panel_w;
+    m.L.panel.x = right - panel_w;
+    m.L.frame.w = m.L.panel.x - 10 * c->u - m.L.frame.x;
+    canvas_view(c, m.L.frame, m.view);
+    if ((st = map_draw(&m, WG_MAP_PLAN)) != WG_OK)
+        return st;
+    double y = m.panel_y, bottom = m.L.panel.y + m.L.panel.h;
+    size_t row = draw_table(c, m.L.panel.x, &y, bottom, COLS, 5, atlas_row, a, 0, a->nrows, 7);
+    while (st == WG_OK && row < a->nrows) {
+        if ((st = canvas_next_page(c)) != WG_OK)
+            break;
+        char cont[240];
+        snprintf(cont, sizeof cont, "%s (continued)", title);
+        draw_title(c, &m.L, cont, NULL);
+        y = m.L.frame.y;
+        row = draw_table(c, m.L.frame.x, &y, bottom, COLS, 5, atlas_row, a, row, a->nrows, 7);
+    }
+    return st;
+}
+
+wg_status wg_render_atlas(wg_ws *ws, const wg_render_opts *o, const char *path,
+                          wg_render_info *info)
+{
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    double t0 = wg_now();
+    wg_render_info scratch;
+    info = info ? info : &scratch;
+    *info = (wg_render_info){0};
+    wg_render_format f;
+    if (!wg_render_format_of(path, &f) || f != WG_FMT_PDF)
+        return wg_fail(ctx, WG_EINPUT, "%s: the atlas is a PDF: its name must end in .pdf", path);
+    canvas c;
+    wg_status st = canvas_open(ctx, &c, path, o);
+    if (st != WG_OK)
+        return st;
+    map_ctx m;
+    wg_render_opts ov = *o;
+    ov.community = NULL;
+    st = map_begin(ws, &ov, WG_MAP_PLAN, &c, &m, info);
+    char title[200];
+    if (st == WG_OK) {
+        snprintf(title, sizeof title, "图集 Atlas of plan %s", m.plan_name);
+        ov.title = o->title ? o->title : title;
+        st = map_draw(&m, WG_MAP_PLAN);
+    }
+    info_page(&c, info);
+    wg_plan_detail d = {0};
+    wg_map_feats comms = {0};
+    wg_report r;
+    bool have_report = false;
+    if (st == WG_OK)
+        st = wg_plan_detail_get(ws, m.plan, &d);
+    if (st == WG_OK)
+        st = wg_map_read(ws, WG_ML_COMMUNITIES, &(wg_map_query){0}, &comms);
+    if (st == WG_OK) {
+        wg_report_opts ro = {.by = WG_BY_CELL, .from = o->from, .to = o->to,
+                             .categories_file = o->categories_file,
+                             .weights_file = o->weights_file};
+        have_report = wg_report_make(ws, &ro, &r) == WG_OK;
+        if (have_report && r.plan != m.plan) {
+            wg_report_free(&r);
+            have_report = false;
+        }
+        wg_ctx_clear_error(ctx); /* without an assignment the atlas simply has no workload */
+    }
+    atlas a = {.d = &d, .r = have_report ? &r : NULL};
+    if (st == WG_OK && !(a.rows = malloc((d.ncells + 1) * sizeof *a.rows)))
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory");
+    for (size_t k = 0; st == WG_OK && k < comms.n; k++) {
+        a.nrows = 0;
+        for (size_t i = 0; i < d.ncells; i++)
+            if (strcmp(d.cells[i].community, comms.key[k]) == 0)
+                a.rows[a.nrows++] = i;
+        if (a.nrows == 0)
+            continue; /* a community the plan does not cover */
+        st = canvas_next_page(&c);
+        if (st == WG_OK)
+            st = community_page(ws, o, &c, &a, comms.key[k], comms.name[k], info);
+        wg_progress(ctx, "atlas pages", k + 1, comms.n);
+    }
+    free(a.rows);
+    if (have_report)
+        wg_report_free(&r);
+    wg_map_feats_free(&comms);
+    wg_plan_detail_free(&d);
+    info->pages = c.pages;
+    wg_status cs = canvas_close(&c, st == WG_OK);
+    info->seconds = wg_now() - t0;
+    return st != WG_OK ? st : cs;
+}

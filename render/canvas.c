@@ -1,0 +1,238 @@
+/* render/canvas.c: the page surface, its file written atomically, and the world-to-page view. */
+#include "render_int.h"
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+bool wg_render_format_of(const char *path, wg_render_format *f)
+{
+    const char *dot = path ? strrchr(path, '.') : NULL;
+    if (!dot)
+        return false;
+    if (strcasecmp(dot, ".png") == 0)
+        *f = WG_FMT_PNG;
+    else if (strcasecmp(dot, ".pdf") == 0)
+        *f = WG_FMT_PDF;
+    else if (strcasecmp(dot, ".svg") == 0)
+        *f = WG_FMT_SVG;
+    else
+        return false;
+    return true;
+}
+
+/* Paper sizes in millimetres, portrait. */
+static bool paper_mm(const char *name, double *w, double *h, bool *landscape)
+{
+    static const struct {
+        const char *name;
+        double w, h;
+    } P[] = {{"A5", 148, 210}, {"A4", 210, 297}, {"A3", 297, 420}, {"A2", 420, 594},
+             {"A1", 594, 841}, {"A0", 841, 1189}};
+    *landscape = true;
+    char base[16];
+    snprintf(base, sizeof base, "%s", name);
+    char *dash = strchr(base, '-');
+    if (dash) {
+        if (strcasecmp(dash + 1, "portrait") == 0)
+            *landscape = false;
+        else if (strcasecmp(dash + 1, "landscape") != 0)
+            return false;
+        *dash = '\0';
+    }
+    for (size_t i = 0; i < sizeof P / sizeof P[0]; i++)
+        if (strcasecmp(base, P[i].name) == 0) {
+            *w = P[i].w;
+            *h = P[i].h;
+            return true;
+        }
+    return false;
+}
+
+/* The page size in device units and the points-to-device factor. */
+static wg_status page_size(wg_ctx *ctx, canvas *c, const wg_render_opts *o)
+{
+    double mw = 0, mh = 0;
+    bool landscape = true;
+    const char *paper = o->paper;
+    if (!paper && c->fmt == WG_FMT_PDF)
+        paper = "A4";
+    if (paper && !paper_mm(paper, &mw, &mh, &landscape))
+        return wg_fail(ctx, WG_EINPUT,
+                       "--paper %s: unknown paper (A5 to A0, optionally -portrait or -landscape)",
+                       paper);
+    if (landscape) {
+        double t = mw;
+        mw = mh;
+        mh = t;
+    }
+    if (paper && c->fmt == WG_FMT_PDF) {
+        c->W = mw / 25.4 * 72;
+        c->H = mh / 25.4 * 72;
+        c->u = 1;
+        return WG_OK;
+    }
+    double dpi = o->dpi > 0 ? o->dpi : 150;
+    if (o->dpi < 0 || dpi > 1200)
+        return wg_fail(ctx, WG_EINPUT, "--dpi %g: must be in (0, 1200]", o->dpi);
+    if (paper) {
+        c->W = round(mw / 25.4 * dpi);
+        c->H = round(mh / 25.4 * dpi);
+        c->u = dpi / 72;
+    } else {
+        c->W = o->width > 0 ? o->width : 1600;
+        c->H = o->height > 0 ? o->height : 1200;
+        /* Text is sized as on a page whose short side is 800 points: the same map looks the
+         * same at any pixel size, and a command-centre screen reads it from afar. */
+        c->u = fmax(0.5, fmin(c->W, c->H) / 800.0);
+    }
+    if (o->width < 0 || o->height < 0 || c->W < 64 || c->H < 64 || c->W > 20000 || c->H > 20000)
+        return wg_fail(ctx, WG_EINPUT, "page size %gx%g: each side must be 64 to 20000 pixels",
+                       c->W, c->H);
+    return WG_OK;
+}
+
+static cairo_status_t write_png(void *closure, const unsigned char *data, unsigned int len)
+{
+    return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS
+                                                : CAIRO_STATUS_WRITE_ERROR;
+}
+
+wg_status canvas_open(wg_ctx *ctx, canvas *c, const char *path, const wg_render_opts *o)
+{
+    *c = (canvas){.ctx = ctx};
+    if (!wg_render_format_of(path, &c->fmt))
+        return wg_fail(ctx, WG_EINPUT, "%s: the map's file name must end in .png, .pdf or .svg",
+                       path);
+    wg_status st = page_size(ctx, c, o);
+    if (st != WG_OK)
+        return st;
+    size_t n = strlen(path);
+    c->path = strdup(path);
+    c->tmp = malloc(n + 32);
+    if (!c->path || !c->tmp) {
+        free(c->path), free(c->tmp);
+        return wg_fail(ctx, WG_ENOMEM, "out of memory opening %s", path);
+    }
+    snprintf(c->tmp, n + 32, "%s.tmp-%ld", path, (long)getpid());
+    if (c->fmt == WG_FMT_PDF) {
+        c->surf = cairo_pdf_surface_create(c->tmp, c->W, c->H);
+        cairo_pdf_surface_set_metadata(c->surf, CAIRO_PDF_METADATA_CREATOR, "wangge");
+    } else if (c->fmt == WG_FMT_SVG) {
+        c->surf = cairo_svg_surface_create(c->tmp, c->W, c->H);
+        cairo_svg_surface_set_document_unit(c->surf, CAIRO_SVG_UNIT_PX);
+    } else {
+        c->surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)c->W, (int)c->H);
+    }
+    if (cairo_surface_status(c->surf) != CAIRO_STATUS_SUCCESS) {
+        st = wg_fail(ctx, WG_EIO, "%s: cannot write the map: %s", path,
+                     cairo_status_to_string(cairo_surface_status(c->surf)));
+        cairo_surface_destroy(c->surf);
+        unlink(c->tmp);
+        free(c->path), free(c->tmp);
+        *c = (canvas){0};
+        return st;
+    }
+    c->cr = cairo_create(c->surf);
+    c->pages = 1;
+    c->font = pango_font_description_from_string("Noto Sans CJK SC");
+    cairo_set_source_rgb(c->cr, 1, 1, 1);
+    cairo_paint(c->cr);
+    return WG_OK;
+}
+
+wg_status canvas_status(canvas *c, const char *what)
+{
+    cairo_status_t s = cairo_status(c->cr);
+    if (s == CAIRO_STATUS_SUCCESS)
+        s = cairo_surface_status(c->surf);
+    if (s == CAIRO_STATUS_SUCCESS)
+        return WG_OK;
+    return wg_fail(c->ctx, s == CAIRO_STATUS_NO_MEMORY ? WG_ENOMEM : WG_EIO, "%s: %s: %s",
+                   c->path, what, cairo_status_to_string(s));
+}
+
+wg_status canvas_next_page(canvas *c)
+{
+    if (c->fmt != WG_FMT_PDF)
+        return wg_fail(c->ctx, WG_EINPUT, "%s: only a PDF holds several pages", c->path);
+    cairo_show_page(c->cr);
+    c->pages++;
+    c->ntaken = 0;
+    cairo_set_source_rgb(c->cr, 1, 1, 1);
+    cairo_paint(c->cr);
+    return canvas_status(c, "drawing a page");
+}
+
+wg_status canvas_close(canvas *c, bool commit)
+{
+    if (!c->cr)
+        return WG_OK;
+    wg_status st = commit ? canvas_status(c, "drawing") : WG_OK;
+    cairo_destroy(c->cr);
+    if (st == WG_OK && commit && c->fmt == WG_FMT_PNG) {
+        FILE *f = fopen(c->tmp, "wb");
+        if (!f) {
+            st = wg_fail(c->ctx, WG_EIO, "%s: cannot write the map: %s", c->path,
+                         strerror(errno));
+        } else {
+            cairo_status_t s = cairo_surface_write_to_png_stream(c->surf, write_png, f);
+            if ((fclose(f) != 0 || s != CAIRO_STATUS_SUCCESS))
+                st = wg_fail(c->ctx, WG_EIO, "%s: writing the PNG failed", c->path);
+        }
+    }
+    cairo_surface_finish(c->surf);
+    if (st == WG_OK && commit && cairo_surface_status(c->surf) != CAIRO_STATUS_SUCCESS)
+        st = wg_fail(c->ctx, WG_EIO, "%s: writing the map failed: %s", c->path,
+                     cairo_status_to_string(cairo_surface_status(c->surf)));
+    cairo_surface_destroy(c->surf);
+    if (st == WG_OK && commit && rename(c->tmp, c->path) != 0)
+        st = wg_fail(c->ctx, WG_EIO, "%s: cannot move the map into place: %s", c->path,
+                     strerror(errno));
+    if (st != WG_OK || !commit)
+        unlink(c->tmp);
+    pango_font_description_free(c->font);
+    free(c->taken);
+    free(c->path);
+    free(c->tmp);
+    *c = (canvas){0};
+    return st;
+}
+
+void canvas_view(canvas *c, rect frame, const double world[4])
+{
+    c->frame = frame;
+    double ww = fmax(world[2] - world[0], 1e-9), wh = fmax(world[3] - world[1], 1e-9);
+    c->s = fmin(frame.w / ww, frame.h / wh);
+    double mx = (world[0] + world[2]) / 2, my = (world[1] + world[3]) / 2;
+    double hw = frame.w / c->s / 2, hh = frame.h / c->s / 2;
+    c->view[0] = mx - hw;
+    c->view[1] = my - hh;
+    c->view[2] = mx + hw;
+    c->view[3] = my + hh;
+}
+
+wg_status canvas_take(canvas *c, rect r)
+{
+    if (wg_grow(c->ctx, (void **)&c->taken, &c->cap_taken, c->ntaken + 1, sizeof *c->taken) !=
+        WG_OK)
+        return wg_ctx_status(c->ctx);
+    c->taken[c->ntaken++] = r;
+    return WG_OK;
+}
+
+bool canvas_free_at(const canvas *c, rect r)
+{
+    for (size_t i = 0; i < c->ntaken; i++) {
+        const rect *t = &c->taken[i];
+        if (r.x < t->x + t->w && t->x < r.x + r.w && r.y < t->y + t->h && t->y < r.y + r.h)
+            return false;
+    }
+    return true;
+}

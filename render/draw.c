@@ -1,0 +1,214 @@
+/* render/draw.c: vector features and rasters on the map frame, and the basemap. */
+#include "render_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+wg_rgb hex_rgb(unsigned hex)
+{
+    return (wg_rgb){((hex >> 16) & 255) / 255.0, ((hex >> 8) & 255) / 255.0, (hex & 255) / 255.0};
+}
+
+void set_rgb(cairo_t *cr, wg_rgb c, double alpha)
+{
+    cairo_set_source_rgba(cr, c.r, c.g, c.b, alpha);
+}
+
+uint32_t argb(wg_rgb c, double alpha)
+{
+    double a = fmin(fmax(alpha, 0), 1);
+    uint32_t A = (uint32_t)lround(a * 255);
+    uint32_t R = (uint32_t)lround(c.r * a * 255), G = (uint32_t)lround(c.g * a * 255),
+             B = (uint32_t)lround(c.b * a * 255);
+    return A << 24 | R << 16 | G << 8 | B;
+}
+
+void draw_path(canvas *c, const wg_shapes *s, size_t i)
+{
+    cairo_t *cr = c->cr;
+    if (s->kind[i] == WG_G_POINT)
+        return;
+    for (size_t p = s->feat[i]; p < s->feat[i + 1]; p++) {
+        size_t a = s->part[p], b = s->part[p + 1];
+        for (size_t k = a; k < b; k++) {
+            double x = cx(c, s->xy[2 * k]), y = cy(c, s->xy[2 * k + 1]);
+            if (k == a)
+                cairo_move_to(cr, x, y);
+            else
+                cairo_line_to(cr, x, y);
+        }
+        if (s->kind[i] == WG_G_POLYGON)
+            cairo_close_path(cr);
+    }
+}
+
+/* Whether feature i's box meets the view: features outside are not drawn at all. */
+static bool in_view(const canvas *c, const wg_shapes *s, size_t i)
+{
+    double b[4];
+    wg_shapes_bbox(s, i, b);
+    return b[0] <= c->view[2] && b[2] >= c->view[0] && b[1] <= c->view[3] && b[3] >= c->view[1];
+}
+
+static void stroke_style(canvas *c, const style *st)
+{
+    cairo_t *cr = c->cr;
+    cairo_set_line_width(cr, st->width * c->u);
+    if (st->dash) {
+        double d[8];
+        int n = st->ndash < 8 ? st->ndash : 8;
+        for (int k = 0; k < n; k++)
+            d[k] = st->dash[k] * c->u;
+        cairo_set_dash(cr, d, n, 0);
+    } else {
+        cairo_set_dash(cr, NULL, 0, 0);
+    }
+}
+
+void draw_feature(canvas *c, const wg_shapes *s, size_t i, const style *st)
+{
+    cairo_t *cr = c->cr;
+    if (s->kind[i] == WG_G_NONE || !in_view(c, s, i))
+        return;
+    cairo_save(cr);
+    cairo_rectangle(cr, c->frame.x, c->frame.y, c->frame.w, c->frame.h);
+    cairo_clip(cr);
+    cairo_new_path(cr);
+    if (s->kind[i] == WG_G_POINT) {
+        for (size_t p = s->feat[i]; p < s->feat[i + 1]; p++) {
+            size_t k = s->part[p];
+            cairo_new_sub_path(cr);
+            cairo_arc(cr, cx(c, s->xy[2 * k]), cy(c, s->xy[2 * k + 1]), st->marker * c->u, 0,
+                      2 * M_PI);
+        }
+    } else {
+        draw_path(c, s, i);
+    }
+    if (st->fill_alpha > 0 && s->kind[i] != WG_G_LINE) {
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+        set_rgb(cr, st->fill, st->fill_alpha);
+        cairo_fill_preserve(cr);
+    }
+    if (st->line_alpha > 0 && st->width > 0) {
+        stroke_style(c, st);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+        set_rgb(cr, st->line, st->line_alpha);
+        cairo_stroke(cr);
+    }
+    cairo_new_path(cr);
+    cairo_restore(cr);
+}
+
+void draw_all(canvas *c, const wg_shapes *s, const style *st)
+{
+    for (size_t i = 0; i < s->n; i++)
+        draw_feature(c, s, i, st);
+}
+
+wg_status draw_raster(canvas *c, const wg_raster_grid *g, const double *v, color_fn fn,
+                      void *user)
+{
+    cairo_surface_t *img =
+        cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)g->cols, (int)g->rows);
+    if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(img);
+        return wg_fail(c->ctx, WG_ENOMEM, "no memory for a %zux%zu raster", g->cols, g->rows);
+    }
+    cairo_surface_flush(img);
+    unsigned char *data = cairo_image_surface_get_data(img);
+    int stride = cairo_image_surface_get_stride(img);
+    for (size_t r = 0; r < g->rows; r++) {
+        uint32_t *row = (uint32_t *)(void *)(data + (size_t)stride * r);
+        for (size_t k = 0; k < g->cols; k++)
+            row[k] = fn(v[r * g->cols + k], user);
+    }
+    cairo_surface_mark_dirty(img);
+    cairo_t *cr = c->cr;
+    cairo_save(cr);
+    cairo_rectangle(cr, c->frame.x, c->frame.y, c->frame.w, c->frame.h);
+    cairo_clip(cr);
+    cairo_translate(cr, cx(c, g->xmin), cy(c, g->ymax));
+    cairo_scale(cr, g->px * c->s, g->py * c->s);
+    cairo_set_source_surface(cr, img, 0, 0);
+    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
+    cairo_paint(cr);
+    cairo_restore(cr);
+    cairo_surface_destroy(img);
+    return canvas_status(c, "drawing a raster");
+}
+
+/* ---- the basemap ------------------------------------------------------------------------- */
+
+wg_status basemap_load(wg_ws *ws, const double *view, basemap *b)
+{
+    *b = (basemap){0};
+    wg_map_query q = {.bbox = view};
+    wg_map_query qa = {.bbox = view, .anchors = true};
+    wg_status st = wg_map_read(ws, WG_ML_COMMUNITIES, &qa, &b->communities);
+    if (st == WG_OK)
+        st = wg_map_read(ws, WG_ML_UNITS, &q, &b->units);
+    if (st == WG_OK)
+        st = wg_map_read(ws, WG_ML_STREETS, &q, &b->streets);
+    if (st == WG_OK)
+        st = wg_map_read(ws, WG_ML_BARRIERS, &q, &b->barriers);
+    if (st != WG_OK)
+        basemap_free(b);
+    return st;
+}
+
+void basemap_free(basemap *b)
+{
+    wg_map_feats_free(&b->communities);
+    wg_map_feats_free(&b->units);
+    wg_map_feats_free(&b->streets);
+    wg_map_feats_free(&b->barriers);
+}
+
+void basemap_draw(canvas *c, const basemap *b)
+{
+    cairo_t *cr = c->cr;
+    /* the world outside the communities: a quiet grey, so the district stands out */
+    set_rgb(cr, hex_rgb(0xe9e7e2), 1);
+    cairo_rectangle(cr, c->frame.x, c->frame.y, c->frame.w, c->frame.h);
+    cairo_fill(cr);
+    style land = {.fill = hex_rgb(0xfaf8f4), .fill_alpha = 1};
+    draw_all(c, &b->communities.shapes, &land);
+    style bld = {.fill = hex_rgb(0xd9d3c9), .fill_alpha = 1, .line = hex_rgb(0xc4bdb1),
+                 .line_alpha = 1, .width = 0.2};
+    for (size_t i = 0; i < b->units.n; i++)
+        if (b->units.shapes.kind[i] == WG_G_POLYGON)
+            draw_feature(c, &b->units.shapes, i, &bld);
+    style casing = {.line = hex_rgb(0xc9c3b8), .line_alpha = 1, .width = 2.2};
+    style street = {.line = hex_rgb(0xffffff), .line_alpha = 1, .width = 1.4};
+    draw_all(c, &b->streets.shapes, &casing);
+    draw_all(c, &b->streets.shapes, &street);
+    static const double rail_dash[] = {4, 3};
+    for (size_t i = 0; i < b->barriers.n; i++) {
+        const char *k = b->barriers.group[i];
+        style s = {.line = hex_rgb(0xf4d58d), .line_alpha = 1, .width = 2.4};
+        if (k[0] == 'r' && k[1] == 'i') /* river */
+            s = (style){.line = hex_rgb(0x8ec3e6), .line_alpha = 1, .width = 3.0};
+        else if (k[0] == 'r' && k[1] == 'a') /* rail */
+            s = (style){.line = hex_rgb(0x6b6b6b), .line_alpha = 1, .width = 1.2,
+                        .dash = rail_dash, .ndash = 2};
+        draw_feature(c, &b->barriers.shapes, i, &s);
+    }
+}
+
+void basemap_draw_top(canvas *c, const basemap *b, bool names)
+{
+    style edge = {.line = hex_rgb(0x4a4a4a), .line_alpha = 0.9, .width = 1.6};
+    draw_all(c, &b->communities.shapes, &edge);
+    if (!names)
+        return;
+    for (size_t i = 0; i < b->communities.n; i++) {
+        const double *a = b->communities.anchor[i];
+        if (isnan(a[0]))
+            continue;
+        const char *name = b->communities.name[i][0] ? b->communities.name[i]
+                                                     : b->communities.key[i];
+        if (!label_place(c, name, 10, true, cx(c, a[0]), cy(c, a[1]), 0, hex_rgb(0x333333)))
+            c->dropped++;
+    }
+}

@@ -1,0 +1,111 @@
+/* wg/render.h: maps of the workspace — heatmaps, incidents, plans, workload, coverage,
+ * cameras, plan differences — as PNG, PDF or SVG; the plan audit and the atlas as multi-page
+ * PDFs. Every map carries its furniture: title, legend with units and class breaks, scale bar,
+ * north arrow, data period, CRS and source. Files are written to a temporary file beside the
+ * destination and renamed into place, so a killed job never leaves half a map. */
+#ifndef WG_RENDER_H
+#define WG_RENDER_H
+
+#include "wg/density.h"
+#include "wg/ramp.h"
+#include "wg/ws.h"
+
+typedef enum wg_map_kind {
+    WG_MAP_HEATMAP,   /* kernel density of incidents, incidents/km², over the basemap */
+    WG_MAP_INCIDENTS, /* incidents as points coloured by category */
+    WG_MAP_PLAN,      /* a plan's cells with their codes, shaded by household deviation */
+    WG_MAP_WORKLOAD,  /* cells shaded by the workload index (wangge report) */
+    WG_MAP_RATE,      /* cells shaded by incidents per 100 households over the period */
+    WG_MAP_COVERAGE,  /* cells by camera-seen share of open ground, blind spots, camera views */
+    WG_MAP_CAMERAS,   /* cameras with their view sectors over the cells */
+    WG_MAP_DIFF,      /* two plans: cells added, changed and kept, and the old boundaries */
+    WG_MAP_COUNT
+} wg_map_kind;
+
+/* "heatmap", "incidents", ... as above; false when unknown. */
+bool wg_map_kind_parse(const char *s, wg_map_kind *k);
+const char *wg_map_kind_name(wg_map_kind k);
+
+typedef enum wg_render_format { WG_FMT_PNG, WG_FMT_PDF, WG_FMT_SVG } wg_render_format;
+/* The format from a file name's extension (.png, .pdf, .svg, any case); false otherwise. */
+bool wg_render_format_of(const char *path, wg_render_format *f);
+
+typedef struct wg_render_opts {
+    /* Page. PNG and SVG: width x height pixels (default 1600 x 1200), or a paper size at
+     * `dpi` (default 150). PDF: the paper (default A4 landscape); width/height in pixels are
+     * then ignored. Paper: "A4", "A3", "A2", with "-portrait" or "-landscape" (default). */
+    int width, height;
+    const char *paper;
+    double dpi;
+    /* What is shown: the bounding box {minx, miny, maxx, maxy} in the workspace CRS, else
+     * one community, else everything. */
+    const double *bbox;
+    const char *community;
+    const char *plan;   /* plan name or id; NULL: the active one. diff: the old plan */
+    const char *plan_b; /* diff: the new plan; NULL: the active one */
+    /* Incidents: reported in [from, to) (UTC s; INT64_MIN / INT64_MAX: open), of these
+     * categories (NULL: all). period_text names the period in the furniture; NULL: the
+     * dates of the first and last incident drawn. */
+    int64_t from, to;
+    const char *const *categories;
+    size_t ncategories;
+    const char *period_text;
+    const char *title; /* NULL: a title made from the map kind and the plan */
+    /* Heatmap. */
+    wg_kernel kernel;
+    double radius_m;     /* 0: 150 m */
+    double pixel_m;      /* raster pixel; 0: about one screen pixel */
+    bool weight_hours;   /* weight incidents by their category's handling hours */
+    double opacity;      /* of the heatmap and fills over the basemap; 0: 0.75 */
+    /* Classes: ramp name (NULL: the map's own), method, count (0: 5; 2..9). */
+    const char *ramp;
+    wg_class_method classify;
+    int classes;
+    const char *categories_file, *weights_file; /* as for wangge report */
+    const char *source; /* the source line; NULL: the workspace file's name */
+} wg_render_opts;
+
+/* The defaults above (from = INT64_MIN, to = INT64_MAX, quartic kernel, quantiles). */
+void wg_render_opts_init(wg_render_opts *o);
+
+/* What a map shows, for callers that check or print it. Page coordinates are device units:
+ * pixels for PNG, points for PDF and SVG, y down. */
+typedef struct wg_render_info {
+    int pages;
+    double width, height;    /* of a page */
+    double frame[4];         /* the map frame: x, y, width, height */
+    double view[4];          /* the world box the frame shows */
+    double scale;            /* device units per metre */
+    size_t features;         /* features drawn (cells, points, ...) */
+    size_t labels, labels_dropped; /* placed, and left out for want of room */
+    /* The thematic values: class bounds (nbreaks = classes + 1), as in the legend. */
+    double breaks[10];
+    size_t nbreaks;
+    char unit[48];               /* of the breaks: "incidents/km²", "index", ... */
+    double value_max;            /* heatmap: the raster's maximum; cells: the largest value */
+    double hot_x, hot_y;         /* heatmap: the world centre of the maximum pixel */
+    double hot_px, hot_py;       /* ... and where it lands on the page */
+    size_t points;               /* incidents drawn or counted */
+    double seconds;
+} wg_render_info;
+
+/* Draws one map into `path` (its extension gives the format). Errors: WG_EINPUT for a bad
+ * option (naming it), an unknown plan or community, a workspace without what the map needs
+ * (no plan, no assignment for workload or coverage, no incidents for a heatmap); WG_EIO when
+ * the file cannot be written; WG_ESQL, WG_EGEOS, WG_ENOMEM. info may be NULL. */
+wg_status wg_render(wg_ws *ws, wg_map_kind kind, const wg_render_opts *o, const char *path,
+                    wg_render_info *info);
+
+/* The plan audit, a multi-page PDF (path must end in .pdf): overview map; households and
+ * deviation per cell; compactness; the plan's issues with their causes (barrier crossings
+ * among them); camera coverage and blind spots; closed-loop figures per cell when the
+ * assignment is current. */
+wg_status wg_render_audit(wg_ws *ws, const wg_render_opts *o, const char *path,
+                          wg_render_info *info);
+
+/* The atlas, a multi-page PDF: an overview page, then one page per community with its map
+ * and a table of its cells (and their workers and workload when the report can be made). */
+wg_status wg_render_atlas(wg_ws *ws, const wg_render_opts *o, const char *path,
+                          wg_render_info *info);
+
+#endif

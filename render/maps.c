@@ -1,0 +1,982 @@
+/* render/maps.c: the map recipes — what each MAP of `wangge render` shows and how — and the
+ * one-map entry point wg_render. */
+#include "render_int.h"
+#include "wg/plan.h"
+#include "wg/report.h"
+#include "wg/timeparse.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const KIND_NAMES[WG_MAP_COUNT] = {
+    "heatmap", "incidents", "plan", "workload", "rate", "coverage", "cameras", "diff"};
+
+bool wg_map_kind_parse(const char *s, wg_map_kind *k)
+{
+    for (int i = 0; i < WG_MAP_COUNT; i++)
+        if (s && strcmp(s, KIND_NAMES[i]) == 0) {
+            *k = (wg_map_kind)i;
+            return true;
+        }
+    return false;
+}
+
+const char *wg_map_kind_name(wg_map_kind k)
+{
+    return k < WG_MAP_COUNT ? KIND_NAMES[k] : "?";
+}
+
+void wg_render_opts_init(wg_render_opts *o)
+{
+    *o = (wg_render_opts){.from = INT64_MIN, .to = INT64_MAX, .kernel = WG_KERNEL_QUARTIC,
+                          .classify = WG_CLASS_QUANTILE};
+}
+
+/* "2026-03-01" for a time at midnight UTC, else "2026-03-01 08:00". */
+static void day_text(int64_t t, char *buf, size_t n)
+{
+    char full[40];
+    wg_time_format_utc(t, full, sizeof full);
+    bool midnight = t % 86400 == 0;
+    snprintf(buf, n, "%.*s", midnight ? 10 : 16, full);
+    if (!midnight && strlen(buf) > 10)
+        buf[10] = ' ';
+}
+
+void period_text(const wg_render_opts *o, int64_t first, int64_t last, char *buf, size_t n)
+{
+    char a[40] = "", b[40] = "";
+    if (o->period_text) {
+        snprintf(buf, n, "%s", o->period_text);
+        return;
+    }
+    int64_t from = o->from != INT64_MIN ? o->from : first;
+    int64_t to = o->to != INT64_MAX ? o->to - 1 : last; /* the period is [from, to) */
+    if (from == INT64_MAX || to == INT64_MIN) {
+        snprintf(buf, n, "all data");
+        return;
+    }
+    day_text(from, a, sizeof a);
+    day_text(o->to != INT64_MAX && o->to % 86400 == 0 ? o->to - 86400 : to, b, sizeof b);
+    snprintf(buf, n, strcmp(a, b) == 0 ? "%s (UTC)" : "%s – %.16s (UTC)", a, b);
+}
+
+static void pad_box(double v[4], double frac)
+{
+    double dx = (v[2] - v[0]) * frac, dy = (v[3] - v[1]) * frac;
+    double d = fmax(fmax(dx, dy), 10); /* a lone point still gets a few metres around it */
+    v[0] -= d;
+    v[1] -= d;
+    v[2] += d;
+    v[3] += d;
+}
+
+wg_status map_view(wg_ws *ws, const wg_render_opts *o, int64_t plan, double view[4])
+{
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    if (o->bbox) {
+        if (!(o->bbox[0] < o->bbox[2] && o->bbox[1] < o->bbox[3]))
+            return wg_fail(ctx, WG_EINPUT, "--bbox: minx < maxx and miny < maxy are needed");
+        memcpy(view, o->bbox, 4 * sizeof *view);
+        return WG_OK;
+    }
+    bool any = false;
+    wg_status st;
+    if (o->community) {
+        wg_map_query q = {.community = o->community};
+        st = wg_map_extent(ws, WG_ML_COMMUNITIES, &q, view, &any);
+        if (st == WG_OK && !any)
+            return wg_fail(ctx, WG_EINPUT, "--community %s: no such community in the workspace",
+                           o->community);
+    } else {
+        wg_map_query q = {.plan = plan};
+        st = plan ? wg_map_extent(ws, WG_ML_CELLS, &q, view, &any) : WG_OK;
+        for (int l = WG_ML_COMMUNITIES; st == WG_OK && !any && l <= WG_ML_UNITS; l++)
+            st = wg_map_extent(ws, (wg_map_layer)l, &q, view, &any);
+        if (st == WG_OK && !any)
+            return wg_fail(ctx, WG_EINPUT,
+                           "the workspace has no communities or units to draw (import them first)");
+    }
+    if (st == WG_OK)
+        pad_box(view, 0.03);
+    return st;
+}
+
+/* ---- cells, classes and choropleths ----------------------------------------------------- */
+
+static int cmp_row(const void *a, const void *b)
+{
+    return strcmp(((const wg_report_row *)a)->id, ((const wg_report_row *)b)->id);
+}
+
+static const wg_report_row *row_of(const wg_report *r, const char *code)
+{
+    wg_report_row key;
+    snprintf(key.id, sizeof key.id, "%s", code);
+    return bsearch(&key, r->rows, r->nrows, sizeof *r->rows, cmp_row);
+}
+
+/* Labels cells with their code where it fits inside, else with its serial (the last three
+ * digits), else not at all. */
+static void label_cells(canvas *c, const wg_map_feats *cells, double size)
+{
+    for (size_t i = 0; i < cells->n; i++) {
+        const double *a = cells->anchor[i];
+        if (isnan(a[0])) { /* too small for a label (or not a polygon) */
+            c->dropped += cells->shapes.kind[i] == WG_G_POLYGON;
+            continue;
+        }
+        if (a[0] < c->view[0] || a[0] > c->view[2] || a[1] < c->view[1] || a[1] > c->view[3])
+            continue;
+        double room = 2 * a[2] * c->s * 0.95;
+        const char *code = cells->key[i];
+        size_t len = strlen(code);
+        /* digits are about 0.55 em wide: no layout is made for a label that cannot fit */
+        double digit = 0.55 * size * c->u;
+        if (room < digit * (double)(len < 3 ? len : 3)) {
+            c->dropped++;
+            continue;
+        }
+        if (room < digit * (double)len * 0.9 && len > 3) {
+            if (!label_place(c, code + len - 3, size, false, cx(c, a[0]), cy(c, a[1]), room,
+                             hex_rgb(0x222222)))
+                c->dropped++;
+            continue;
+        }
+        if (!label_place(c, code, size, false, cx(c, a[0]), cy(c, a[1]), room, hex_rgb(0x222222)) &&
+            (len <= 3 || !label_place(c, code + len - 3, size, false, cx(c, a[0]), cy(c, a[1]),
+                                      room, hex_rgb(0x222222))))
+            c->dropped++;
+    }
+}
+
+/* Classifies the finite values and fills each cell by its class; NaN cells get a hatched grey.
+ * Writes the breaks to info and the legend entries to e (classes, then "no value" when any). */
+static wg_status choropleth(map_ctx *m, const wg_map_feats *cells, const double *val,
+                            const wg_ramp *ramp, const double *fixed, size_t nfixed,
+                            legend_entry *e, size_t *ne)
+{
+    canvas *c = m->c;
+    double breaks[10];
+    size_t k = 0;
+    wg_status st = WG_OK;
+    size_t finite = 0, nan = 0;
+    for (size_t i = 0; i < cells->n; i++)
+        isfinite(val[i]) ? finite++ : nan++;
+    if (fixed) {
+        memcpy(breaks, fixed, (nfixed + 1) * sizeof *breaks);
+        k = nfixed;
+    } else if (finite > 0) {
+        int want = m->o->classes > 0 ? m->o->classes : 5;
+        st = wg_classify(c->ctx, val, cells->n, (size_t)want, m->o->classify, breaks, &k);
+    }
+    if (st != WG_OK)
+        return st;
+    double alpha = m->o->opacity > 0 ? m->o->opacity : 0.8;
+    for (size_t i = 0; i < cells->n; i++) {
+        style s = {.fill_alpha = alpha, .line = hex_rgb(0x555555), .line_alpha = 0.8,
+                   .width = 0.5};
+        if (isfinite(val[i]) && k > 0) {
+            size_t cl = wg_class_of(breaks, k, val[i]);
+            s.fill = wg_ramp_at(ramp, k > 1 ? (double)cl / (double)(k - 1) : 1.0);
+        } else {
+            s.fill = hex_rgb(0xbdbdbd);
+            s.fill_alpha = 0.5;
+        }
+        draw_feature(c, &cells->shapes, i, &s);
+    }
+    *ne = k > 0 ? class_entries(ramp, breaks, k, alpha, e) : 0;
+    if (nan > 0) {
+        e[*ne] = (legend_entry){.colour = hex_rgb(0xbdbdbd), .alpha = 0.5};
+        snprintf(e[*ne].text, sizeof e[*ne].text, "no value (%zu cells)", nan);
+        (*ne)++;
+    }
+    m->info->nbreaks = k > 0 ? k + 1 : 0;
+    memcpy(m->info->breaks, breaks, m->info->nbreaks * sizeof *breaks);
+    m->info->features = cells->n;
+    for (size_t i = 0; i < cells->n; i++)
+        if (isfinite(val[i]) && !(val[i] <= m->info->value_max))
+            m->info->value_max = val[i];
+    return WG_OK;
+}
+
+static const wg_ramp *ramp_or(const wg_render_opts *o, const char *dflt)
+{
+    const wg_ramp *r = o->ramp ? wg_ramp_find(o->ramp) : NULL;
+    return r ? r : wg_ramp_find(dflt);
+}
+
+/* ---- the recipes ------------------------------------------------------------------------ */
+
+typedef struct theme {
+    legend_entry e[24];
+    size_t ne;
+    char heading[160];
+    char note[512];
+    char title[320];
+    char sub[400];
+} theme;
+
+static wg_status read_cells(map_ctx *m, int64_t plan, wg_map_feats *cells)
+{
+    /* anchors only where three digits of 6.5 points could fit */
+    wg_map_query q = {.plan = plan, .bbox = m->c->view, .anchors = true,
+                      .anchor_min_m = 3 * 0.55 * 6.5 * m->c->u / m->c->s};
+    return wg_map_read(m->ws, WG_ML_CELLS, &q, cells);
+}
+
+/* Plan: cells by households against the plan's target and range. */
+static wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
+{
+    wg_plan_detail d;
+    wg_status st = wg_plan_detail_get(m->ws, m->plan, &d);
+    if (st != WG_OK)
+        return st;
+    double target = 250, lo = 200, hi = 300;
+    const char *p;
+    if ((p = strstr(d.params, "\"target\": ")))
+        target = atof(p + 10);
+    if ((p = strstr(d.params, "\"min\": ")))
+        lo = atof(p + 7);
+    if ((p = strstr(d.params, "\"max\": ")))
+        hi = atof(p + 7);
+    wg_map_feats cells;
+    if ((st = read_cells(m, m->plan, &cells)) != WG_OK) {
+        wg_plan_detail_free(&d);
+        return st;
+    }
+    double *v = malloc((cells.n + 1) * sizeof *v);
+    if (!v) {
+        wg_map_feats_free(&cells);
+        wg_plan_detail_free(&d);
+        return wg_fail(m->c->ctx, WG_ENOMEM, "out of memory");
+    }
+    double vmin = INFINITY, vmax = -INFINITY;
+    for (size_t i = 0; i < cells.n; i++) {
+        v[i] = cells.v[i][0];
+        vmin = fmin(vmin, v[i]);
+        vmax = fmax(vmax, v[i]);
+    }
+    /* Five fixed classes around the target: below the range, low, near, high, above. The
+     * outer bounds are the data's, so the legend says how far out the worst cells are. */
+    double near_lo = target - (target - lo) / 2, near_hi = target + (hi - target) / 2;
+    double fixed[6] = {fmin(vmin, lo - 1), lo - 0.5, near_lo, near_hi, hi + 0.5,
+                       fmax(vmax, hi + 1)};
+    const wg_ramp *r = ramp_or(m->o, "RdBu");
+    /* RdBu runs red to blue; households above the range are the warm end */
+    legend_entry tmp[8];
+    size_t ne = 0;
+    double *vr = malloc((cells.n + 1) * sizeof *vr);
+    if (!vr) {
+        free(v);
+        wg_map_feats_free(&cells);
+        wg_plan_detail_free(&d);
+        return wg_fail(m->c->ctx, WG_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < cells.n; i++)
+        vr[i] = -v[i]; /* reversed, so the ramp's red end takes the largest */
+    double rfixed[6];
+    for (int k = 0; k < 6; k++)
+        rfixed[k] = -fixed[5 - k];
+    st = choropleth(m, &cells, vr, r, rfixed, 5, tmp, &ne);
+    if (st == WG_OK) {
+        static const char *names[5] = {"above the range", "high", "near target", "low",
+                                       "below the range"};
+        size_t counts[5] = {0};
+        for (size_t i = 0; i < cells.n; i++)
+            counts[wg_class_of(rfixed, 5, vr[i])]++;
+        /* the legend reads from few to many households */
+        for (size_t k = 0; k < 5; k++) {
+            size_t j = 4 - k;
+            char a[32], b[32];
+            fmt_num(-rfixed[j + 1], a, sizeof a);
+            fmt_num(-rfixed[j], b, sizeof b);
+            t->e[k] = tmp[j];
+            if (j == 4)
+                snprintf(t->e[k].text, sizeof t->e[k].text, "%s: under %g (%zu)", names[j], lo,
+                         counts[j]);
+            else if (j == 0)
+                snprintf(t->e[k].text, sizeof t->e[k].text, "%s: over %g (%zu)", names[j], hi,
+                         counts[j]);
+            else
+                snprintf(t->e[k].text, sizeof t->e[k].text, "%s: %.0f – %.0f (%zu)", names[j],
+                         j == 3 ? lo : j == 2 ? ceil(near_lo) : floor(near_hi) + 1,
+                         j == 3 ? ceil(near_lo) - 1 : j == 2 ? floor(near_hi) : hi, counts[j]);
+        }
+        t->ne = 5;
+        m->info->nbreaks = 6;
+        for (int k = 0; k < 6; k++)
+            m->info->breaks[k] = fixed[k];
+        m->info->value_max = vmax;
+        /* cells with an issue other than range: in pieces or across a barrier */
+        size_t flagged = 0;
+        static const double dash[] = {3, 2};
+        style s = {.line = hex_rgb(0xc51b7d), .line_alpha = 1, .width = 1.6, .dash = dash,
+                   .ndash = 2};
+        for (size_t i = 0; i < d.nissues; i++) {
+            if (strcmp(d.issues[i].kind, "pieces") != 0 && strcmp(d.issues[i].kind, "barrier") != 0)
+                continue;
+            for (size_t j = 0; j < cells.n; j++)
+                if (strcmp(cells.key[j], d.issues[i].cell) == 0) {
+                    draw_feature(m->c, &cells.shapes, j, &s);
+                    flagged++;
+                }
+        }
+        if (flagged) {
+            t->e[t->ne] = (legend_entry){.colour = s.line, .alpha = 1, .shape = 2};
+            snprintf(t->e[t->ne].text, sizeof t->e[t->ne].text,
+                     "in pieces or across a barrier (%zu)", flagged);
+            t->ne++;
+        }
+        snprintf(t->heading, sizeof t->heading, "户数 Households per cell (target %g)", target);
+        snprintf(t->note, sizeof t->note,
+                 "%zu cells, %zu issues recorded (wangge plan show). Labels: cell code, or its "
+                 "last 3 digits where the code does not fit.",
+                 d.ncells, d.nissues);
+        snprintf(t->title, sizeof t->title, "网格划分 Grid plan %s", d.info.name);
+        snprintf(t->sub, sizeof t->sub, "%zu cells, %lld households, range %g–%g", d.ncells,
+                 (long long)d.info.households, lo, hi);
+    }
+    free(vr);
+    free(v);
+    if (st == WG_OK)
+        *keep = cells;
+    else
+        wg_map_feats_free(&cells);
+    wg_plan_detail_free(&d);
+    return st;
+}
+
+/* Workload, rate, coverage: a per-cell measure of the report over the period. */
+static wg_status recipe_cells(map_ctx *m, wg_map_kind kind, theme *t, wg_map_feats *cells)
+{
+    wg_report_opts ro = {.by = WG_BY_CELL,
+                         .from = m->o->from,
+                         .to = m->o->to,
+                         .categories = m->o->categories,
+                         .ncategories = m->o->ncategories,
+                         .categories_file = m->o->categories_file,
+                         .weights_file = m->o->weights_file};
+    wg_report r;
+    wg_status st = wg_report_make(m->ws, &ro, &r);
+    if (st != WG_OK)
+        return st;
+    if (r.plan != m->plan) {
+        wg_report_free(&r);
+        return wg_fail(m->c->ctx, WG_EINPUT,
+                       "the %s map shows the active plan's assignment; activate plan %s first",
+                       wg_map_kind_name(kind), m->plan_name);
+    }
+    if ((st = read_cells(m, m->plan, cells)) != WG_OK) {
+        wg_report_free(&r);
+        return st;
+    }
+    double *v = malloc((cells->n + 1) * sizeof *v);
+    if (!v) {
+        wg_report_free(&r);
+        return wg_fail(m->c->ctx, WG_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < cells->n; i++) {
+        const wg_report_row *row = row_of(&r, cells->key[i]);
+        double x = NAN;
+        if (row && kind == WG_MAP_WORKLOAD)
+            x = row->index;
+        else if (row && kind == WG_MAP_RATE)
+            x = row->households > 0 ? 100 * row->incidents / row->households : NAN;
+        else if (row)
+            x = 100 * row->seen_share;
+        v[i] = x;
+    }
+    char period[96];
+    period_text(m->o, r.from == INT64_MIN ? INT64_MAX : r.from, r.as_of, period, sizeof period);
+    snprintf(m->period, sizeof m->period, "%s", period);
+    static const double pct[] = {0, 20, 40, 60, 80, 100};
+    const wg_ramp *ramp = ramp_or(m->o, kind == WG_MAP_WORKLOAD ? "YlOrRd"
+                                        : kind == WG_MAP_RATE   ? "PuRd"
+                                                                : "viridis");
+    st = choropleth(m, cells, v, ramp, kind == WG_MAP_COVERAGE ? pct : NULL, 5, t->e, &t->ne);
+    if (st == WG_OK && kind == WG_MAP_COVERAGE)
+        for (size_t k = 0; k + 1 < t->ne || (k < t->ne && !strstr(t->e[k].text, "no value"));
+             k++)
+            snprintf(t->e[k].text, sizeof t->e[k].text, "%g – %g %%", pct[k], pct[k + 1]);
+    if (st == WG_OK && kind == WG_MAP_WORKLOAD) {
+        style over = {.line = hex_rgb(0x7f0000), .line_alpha = 1, .width = 2.2};
+        style under = {.line = hex_rgb(0x2166ac), .line_alpha = 1, .width = 2.2};
+        size_t no = 0, nu = 0;
+        for (size_t i = 0; i < cells->n; i++) {
+            const wg_report_row *row = row_of(&r, cells->key[i]);
+            if (row && row->flag > 0)
+                draw_feature(m->c, &cells->shapes, i, &over), no++;
+            else if (row && row->flag < 0)
+                draw_feature(m->c, &cells->shapes, i, &under), nu++;
+        }
+        legend_entry *e = &t->e[t->ne];
+        e[0] = (legend_entry){.colour = over.line, .alpha = 1, .shape = 2};
+        snprintf(e[0].text, sizeof e[0].text, "overloaded, index > %.2f (%zu)", r.over, no);
+        e[1] = (legend_entry){.colour = under.line, .alpha = 1, .shape = 2};
+        snprintf(e[1].text, sizeof e[1].text, "underloaded, index < %.2f (%zu)", r.under, nu);
+        t->ne += 2;
+        snprintf(t->heading, sizeof t->heading, "工作量指数 Workload index (mean cell = 1.00)");
+        snprintf(t->note, sizeof t->note,
+                 "Index = weighted households, handling hours, area and patrol length, each over "
+                 "its mean. Gini %.3f, CV %.3f, max/mean %.2f over %zu cells.",
+                 r.gini, r.cv, r.max_over_mean, r.nrows);
+        snprintf(t->title, sizeof t->title, "网格工作量 Workload per cell");
+    } else if (st == WG_OK && kind == WG_MAP_RATE) {
+        snprintf(t->heading, sizeof t->heading, "每百户事件 Incidents per 100 households");
+        snprintf(t->note, sizeof t->note,
+                 "%lld incidents in the period, %lld assigned to cells. A high rate marks a busy "
+                 "cell, not merely a populous one.",
+                 (long long)r.period_incidents, (long long)r.assigned);
+        snprintf(t->title, sizeof t->title, "事件率 Incident rate per cell");
+        m->info->points = (size_t)r.assigned;
+    } else if (st == WG_OK) {
+        snprintf(t->heading, sizeof t->heading, "视频覆盖率 Open ground seen by cameras");
+        snprintf(t->note, sizeof t->note,
+                 "Seen share of each cell's open ground (cell minus buildings). Overall %.1f %% of "
+                 "open ground and %.1f %% of households seen.",
+                 100 * r.total.seen_share, 100 * r.total.households_seen_share);
+        snprintf(t->title, sizeof t->title, "视频覆盖 Camera coverage");
+    }
+    snprintf(t->sub, sizeof t->sub, "plan %s, %zu cells", m->plan_name, r.nrows);
+    free(v);
+    wg_report_free(&r);
+    return st;
+}
+
+/* Blind spots hatched, camera views and cameras (coverage and camera maps). */
+static wg_status draw_cameras(map_ctx *m, theme *t, bool blind, bool by_kind)
+{
+    canvas *c = m->c;
+    wg_map_query q = {.bbox = c->view};
+    wg_map_feats views, cams, spots = {0};
+    wg_status st = wg_map_read(m->ws, WG_ML_CAMERA_VIEWS, &q, &views);
+    if (st != WG_OK)
+        return st;
+    if ((st = wg_map_read(m->ws, WG_ML_CAMERAS, &q, &cams)) != WG_OK) {
+        wg_map_feats_free(&views);
+        return st;
+    }
+    if (blind && (st = wg_map_read(m->ws, WG_ML_BLIND_SPOTS, &q, &spots)) != WG_OK) {
+        wg_map_feats_free(&views);
+        wg_map_feats_free(&cams);
+        return st;
+    }
+    if (blind) {
+        cairo_t *cr = c->cr;
+        double area = 0;
+        for (size_t i = 0; i < spots.n; i++) {
+            area += spots.v[i][0];
+            cairo_save(cr);
+            cairo_rectangle(cr, c->frame.x, c->frame.y, c->frame.w, c->frame.h);
+            cairo_clip(cr);
+            cairo_new_path(cr);
+            draw_path(c, &spots.shapes, i);
+            cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+            cairo_clip(cr);
+            set_rgb(cr, hex_rgb(0xfee0d2), 0.6);
+            cairo_paint(cr);
+            for (double d = c->frame.x - c->frame.h; d < c->frame.x + c->frame.w; d += 4 * c->u) {
+                cairo_move_to(cr, d, c->frame.y + c->frame.h);
+                cairo_line_to(cr, d + c->frame.h, c->frame.y);
+            }
+            cairo_set_line_width(cr, 0.6 * c->u);
+            set_rgb(cr, hex_rgb(0x7a0000), 0.8);
+            cairo_stroke(cr);
+            cairo_restore(cr);
+        }
+        legend_entry *e = &t->e[t->ne++];
+        *e = (legend_entry){.colour = hex_rgb(0xfee0d2), .alpha = 0.6, .shape = 3};
+        snprintf(e->text, sizeof e->text, "盲区 blind spot (%zu, %.2f km²)", spots.n, area / 1e6);
+    }
+    /* camera kinds, each its own colour */
+    const wg_ramp *qual = wg_ramp_find("Dark2");
+    char kinds[8][32];
+    size_t nk = 0, kcount[8] = {0};
+    for (size_t i = 0; i < cams.n; i++) {
+        size_t k = 0;
+        while (k < nk && strcmp(kinds[k], cams.group[i]) != 0)
+            k++;
+        if (k == nk && nk < 8)
+            snprintf(kinds[nk++], sizeof kinds[0], "%s", cams.group[i]);
+        if (k < 8)
+            kcount[k]++;
+    }
+    for (size_t i = 0; i < views.n; i++) {
+        size_t k = 0;
+        while (k < nk && strcmp(kinds[k], views.group[i]) != 0)
+            k++;
+        style s = {.fill = by_kind ? wg_ramp_color(qual, k, nk) : hex_rgb(0x3182bd),
+                   .fill_alpha = 0.22, .line_alpha = 0.6, .width = 0.4};
+        s.line = s.fill;
+        draw_feature(c, &views.shapes, i, &s);
+    }
+    for (size_t i = 0; i < cams.n; i++) {
+        size_t k = 0;
+        while (k < nk && strcmp(kinds[k], cams.group[i]) != 0)
+            k++;
+        style s = {.fill = wg_ramp_color(qual, k, nk), .fill_alpha = 1,
+                   .line = hex_rgb(0xffffff), .line_alpha = 1, .width = 0.6, .marker = 2.4};
+        draw_feature(c, &cams.shapes, i, &s);
+    }
+    for (size_t k = 0; k < nk && t->ne < 22; k++) {
+        legend_entry *e = &t->e[t->ne++];
+        *e = (legend_entry){.colour = wg_ramp_color(qual, k, nk), .alpha = 1, .shape = 1};
+        snprintf(e->text, sizeof e->text, "camera: %.31s (%zu)", kinds[k][0] ? kinds[k] : "no kind",
+                 kcount[k]);
+    }
+    m->info->points = cams.n;
+    if (by_kind) {
+        m->info->features = cams.n;
+        snprintf(t->heading, sizeof t->heading, "摄像头 Cameras and what they see");
+        snprintf(t->note, sizeof t->note,
+                 "Shaded: each camera's visible ground, its sector minus what buildings hide "
+                 "(wangge assign). %zu cameras, %zu view polygons.",
+                 cams.n, views.n);
+    }
+    wg_map_feats_free(&views);
+    wg_map_feats_free(&cams);
+    wg_map_feats_free(&spots);
+    return WG_OK;
+}
+
+typedef struct heat_colour {
+    const wg_ramp *ramp;
+    bool reverse; /* the default magma runs light (cool) to dark (hot) over a light basemap */
+    const double *breaks;
+    size_t k;
+    double alpha;
+} heat_colour;
+
+/* The colour and alpha of class cl: low classes lighter and more transparent, so the hot spots
+ * stand out and the basemap shows through the rest. The ramp's extreme ends (near black, near
+ * white) are left out. */
+static wg_rgb heat_class(const heat_colour *h, size_t cl, double *alpha)
+{
+    double t = h->k > 1 ? (double)cl / (double)(h->k - 1) : 1;
+    *alpha = h->alpha * (0.35 + 0.65 * t);
+    double at = 0.1 + 0.8 * t;
+    return wg_ramp_at(h->ramp, h->reverse ? 1 - at : at);
+}
+
+static uint32_t heat_rgba(double v, void *user)
+{
+    const heat_colour *h = user;
+    if (!(v > 0))
+        return 0; /* no density: the basemap shows */
+    double a;
+    wg_rgb c = heat_class(h, wg_class_of(h->breaks, h->k, v), &a);
+    return argb(c, a);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static wg_status recipe_heatmap(map_ctx *m, theme *t)
+{
+    canvas *c = m->c;
+    const wg_render_opts *o = m->o;
+    double radius = o->radius_m > 0 ? o->radius_m : 150;
+    double grow[4] = {c->view[0] - radius, c->view[1] - radius, c->view[2] + radius,
+                      c->view[3] + radius};
+    wg_points_query pq = {.bbox = grow, .from = o->from, .to = o->to,
+                          .categories = o->categories, .ncategories = o->ncategories,
+                          .categories_file = o->categories_file};
+    wg_map_points pts;
+    wg_status st = wg_map_incidents(m->ws, &pq, &pts);
+    if (st != WG_OK)
+        return st;
+    period_text(o, pts.first, pts.last, m->period, sizeof m->period);
+    if (pts.n == 0) {
+        wg_map_points_free(&pts);
+        return wg_fail(c->ctx, WG_EINPUT,
+                       "no incidents to draw in this view and period (import incidents, or widen "
+                       "--from/--to or the categories)");
+    }
+    /* unless asked: one raster pixel per screen pixel, or 150 per inch on paper (capped) */
+    double pixel = o->pixel_m > 0 ? o->pixel_m : c->fmt == WG_FMT_PNG ? 1 / c->s : 72.0 / 150 / c->s;
+    double fw = c->view[2] - c->view[0], fh = c->view[3] - c->view[1];
+    pixel = fmax(pixel, fmax(fw, fh) / 4096);
+    wg_raster_grid g;
+    if ((st = wg_raster_grid_by_pixel(c->ctx, c->view[0], c->view[1], c->view[2], c->view[3],
+                                      pixel, &g)) != WG_OK) {
+        wg_map_points_free(&pts);
+        return st;
+    }
+    double *ras = malloc(g.cols * g.rows * sizeof *ras);
+    if (!ras) {
+        wg_map_points_free(&pts);
+        return wg_fail(c->ctx, WG_ENOMEM, "no memory for a %zux%zu raster", g.cols, g.rows);
+    }
+    wg_density_opts dopt = {.kernel = o->kernel, .radius_m = radius, .threads = 2};
+    st = wg_density(c->ctx, &g, &dopt, pts.xy, o->weight_hours ? pts.hours : NULL, pts.n, ras,
+                    NULL);
+    /* the classes of the pixels with any density: a sample of at most 200,000 of them (the
+     * maximum always among them, so the legend ends at the raster's maximum) */
+    size_t npix = g.cols * g.rows, nz = 0, hot = 0;
+    for (size_t i = 0; st == WG_OK && i < npix; i++) {
+        nz += ras[i] > 0;
+        if (ras[i] > ras[hot])
+            hot = i;
+    }
+    double *sample = NULL;
+    size_t ns = 0, k = 0;
+    double breaks[10];
+    if (st == WG_OK && nz == 0)
+        st = wg_fail(c->ctx, WG_EINPUT, "the incidents give no density inside the view");
+    if (st == WG_OK && !(sample = malloc((nz < 200000 ? nz : 200000) * sizeof *sample + 8)))
+        st = wg_fail(c->ctx, WG_ENOMEM, "out of memory");
+    if (st == WG_OK) {
+        size_t step = nz / 200000 + 1, seen = 0;
+        for (size_t i = 0; i < npix; i++)
+            if (ras[i] > 0 && seen++ % step == 0 && ns < 200000)
+                sample[ns++] = ras[i];
+        sample[ns++ == 200000 ? ns - 1 : ns - 1] = ras[hot];
+        int want = o->classes > 0 ? o->classes : 6;
+        st = wg_classify(c->ctx, sample, ns, (size_t)want, o->classify, breaks, &k);
+    }
+    if (st == WG_OK) {
+        /* the lowest class starts at (not including) zero: zero is left clear */
+        breaks[0] = 0;
+        heat_colour hc = {ramp_or(o, "magma"), !o->ramp, breaks, k,
+                          o->opacity > 0 ? o->opacity : 0.85};
+        st = draw_raster(c, &g, ras, heat_rgba, &hc);
+        for (size_t j = 0; j < k; j++) {
+            char a[32], b[32];
+            fmt_num(breaks[j], a, sizeof a);
+            fmt_num(breaks[j + 1], b, sizeof b);
+            t->e[j] = (legend_entry){0};
+            t->e[j].colour = heat_class(&hc, j, &t->e[j].alpha);
+            snprintf(t->e[j].text, sizeof t->e[j].text, j == 0 ? "over %s – %s" : "%s – %s", a,
+                     b);
+        }
+        t->ne = k;
+        m->info->nbreaks = k + 1;
+        memcpy(m->info->breaks, breaks, (k + 1) * sizeof *breaks);
+        m->info->value_max = ras[hot];
+        m->info->hot_x = g.xmin + ((double)(hot % g.cols) + 0.5) * g.px;
+        m->info->hot_y = g.ymax - ((double)(hot / g.cols) + 0.5) * g.py;
+        m->info->hot_px = cx(c, m->info->hot_x);
+        m->info->hot_py = cy(c, m->info->hot_y);
+        m->info->points = pts.n;
+        snprintf(t->heading, sizeof t->heading, "%s per km² (%s)",
+                 o->weight_hours ? "处置工时 Handling hours" : "事件密度 Incidents",
+                 wg_class_method_name(o->classify));
+        snprintf(t->note, sizeof t->note,
+                 "Kernel density: %s kernel, radius %g m, pixel %.1f m; %zu incidents. Zero "
+                 "density is left clear.",
+                 wg_kernel_name(o->kernel), radius, g.px, pts.n);
+        snprintf(t->title, sizeof t->title, "事件热力图 Incident density");
+        snprintf(t->sub, sizeof t->sub, "%zu incidents%s%s", pts.n,
+                 o->ncategories ? ", categories " : "", o->ncategories ? o->categories[0] : "");
+    }
+    (void)cmp_double;
+    free(sample);
+    free(ras);
+    wg_map_points_free(&pts);
+    return st;
+}
+
+static wg_status recipe_incidents(map_ctx *m, theme *t)
+{
+    canvas *c = m->c;
+    wg_points_query pq = {.bbox = c->view, .from = m->o->from, .to = m->o->to,
+                          .categories = m->o->categories, .ncategories = m->o->ncategories,
+                          .categories_file = m->o->categories_file};
+    wg_map_points p;
+    wg_status st = wg_map_incidents(m->ws, &pq, &p);
+    if (st != WG_OK)
+        return st;
+    period_text(m->o, p.first, p.last, m->period, sizeof m->period);
+    const wg_ramp *qual = ramp_or(m->o, "Tableau10");
+    size_t shown = p.ncat < 9 ? p.ncat : 9; /* the rest share one grey: "other" */
+    double r = p.n > 200000 ? 0.6 : p.n > 20000 ? 1.0 : 1.8;
+    double alpha = p.n > 200000 ? 0.5 : 0.85;
+    cairo_t *cr = c->cr;
+    cairo_save(cr);
+    cairo_rectangle(cr, c->frame.x, c->frame.y, c->frame.w, c->frame.h);
+    cairo_clip(cr);
+    /* the rarest categories last, so they are not buried under the common ones */
+    for (size_t cat = p.ncat; cat-- > 0;) {
+        wg_rgb col = cat < shown ? wg_ramp_color(qual, cat, shown) : hex_rgb(0x969696);
+        set_rgb(cr, col, alpha);
+        size_t in = 0;
+        for (size_t i = 0; i < p.n; i++) {
+            if (p.cat[i] != cat)
+                continue;
+            cairo_new_sub_path(cr);
+            cairo_arc(cr, cx(c, p.xy[2 * i]), cy(c, p.xy[2 * i + 1]), r * c->u, 0, 2 * M_PI);
+            if (++in % 4096 == 0)
+                cairo_fill(cr); /* short paths keep cairo's tessellation fast */
+        }
+        cairo_fill(cr);
+    }
+    cairo_restore(cr);
+    size_t other = 0;
+    for (size_t k = 0; k < p.ncat; k++) {
+        if (k >= shown) {
+            other += p.cat_count[k];
+            continue;
+        }
+        t->e[t->ne] = (legend_entry){.colour = wg_ramp_color(qual, k, shown), .alpha = 1,
+                                     .shape = 1};
+        snprintf(t->e[t->ne].text, sizeof t->e[t->ne].text, "%s (%zu)",
+                 p.category[k][0] ? p.category[k] : "no category", p.cat_count[k]);
+        t->ne++;
+    }
+    if (other) {
+        t->e[t->ne] = (legend_entry){.colour = hex_rgb(0x969696), .alpha = 1, .shape = 1};
+        snprintf(t->e[t->ne].text, sizeof t->e[t->ne].text, "other (%zu)", other);
+        t->ne++;
+    }
+    m->info->points = m->info->features = p.n;
+    snprintf(t->heading, sizeof t->heading, "事件类别 Incidents by category");
+    snprintf(t->title, sizeof t->title, "事件分布 Incidents");
+    snprintf(t->sub, sizeof t->sub, "%zu incidents", p.n);
+    wg_map_points_free(&p);
+    return st;
+}
+
+static wg_status recipe_diff(map_ctx *m, theme *t, wg_map_feats *keep)
+{
+    int64_t a = 0, b = m->plan;
+    char aname[128];
+    wg_status st = wg_plan_find(m->ws, m->o->plan ? m->o->plan : "", &a);
+    if (st != WG_OK)
+        return st;
+    wg_map_plan(m->ws, a, &a, aname);
+    wg_plan_diff d;
+    if ((st = wg_plan_diff_get(m->ws, a, b, &d)) != WG_OK)
+        return st;
+    wg_map_feats old, cells;
+    if ((st = read_cells(m, a, &old)) != WG_OK) {
+        wg_plan_diff_free(&d);
+        return st;
+    }
+    if ((st = read_cells(m, b, &cells)) != WG_OK) {
+        wg_map_feats_free(&old);
+        wg_plan_diff_free(&d);
+        return st;
+    }
+    static const unsigned colours[3] = {0xe5e5e5, 0xfdae61, 0x1a9850};
+    static const char *names[3] = {"kept", "changed", "new"};
+    size_t count[3] = {0};
+    for (size_t i = 0; i < cells.n; i++) {
+        /* new: no cell of that code in the old plan; changed: the old cell of that code lost
+         * or gained units (it is in the diff's map); else kept */
+        int state = 2;
+        for (size_t j = 0; j < old.n && state == 2; j++)
+            if (strcmp(old.key[j], cells.key[i]) == 0)
+                state = 0;
+        for (size_t j = 0; state == 0 && j < d.nmap; j++)
+            if (strcmp(d.map[j].from, cells.key[i]) == 0)
+                state = 1;
+        count[state]++;
+        style s = {.fill = hex_rgb(colours[state]), .fill_alpha = 0.85,
+                   .line = hex_rgb(0x555555), .line_alpha = 0.8, .width = 0.5};
+        draw_feature(m->c, &cells.shapes, i, &s);
+    }
+    static const double dash[] = {2.5, 2};
+    style was = {.line = hex_rgb(0xb2182b), .line_alpha = 1, .width = 1.1, .dash = dash,
+                 .ndash = 2};
+    draw_all(m->c, &old.shapes, &was);
+    for (int k = 0; k < 3; k++) {
+        t->e[t->ne] = (legend_entry){.colour = hex_rgb(colours[k]), .alpha = 0.85};
+        snprintf(t->e[t->ne].text, sizeof t->e[t->ne].text, "%s cell (%zu)", names[k], count[k]);
+        t->ne++;
+    }
+    t->e[t->ne] = (legend_entry){.colour = was.line, .alpha = 1, .shape = 2};
+    snprintf(t->e[t->ne].text, sizeof t->e[t->ne].text, "old boundary (%s)", aname);
+    t->ne++;
+    m->info->features = cells.n;
+    snprintf(t->heading, sizeof t->heading, "调整 Changes from %s", aname);
+    snprintf(t->note, sizeof t->note,
+             "%lld households and %lld units change cell; %zu cells added, %zu removed, %zu "
+             "changed, %zu kept.",
+             (long long)d.moved_households, (long long)d.moved_units, d.added, d.removed,
+             d.changed, d.same);
+    snprintf(t->title, sizeof t->title, "网格调整 Plan changes %s → %s", aname, m->plan_name);
+    snprintf(t->sub, sizeof t->sub, "%zu cells in %s, %zu in %s", old.n, aname, cells.n,
+             m->plan_name);
+    *keep = cells;
+    wg_map_feats_free(&old);
+    wg_plan_diff_free(&d);
+    return WG_OK;
+}
+
+/* Light cell outlines for orientation on maps whose theme is not the cells. */
+static wg_status cell_outlines(map_ctx *m, wg_map_feats *keep)
+{
+    if (!m->plan)
+        return WG_OK;
+    wg_map_feats cells;
+    wg_status st = read_cells(m, m->plan, &cells);
+    if (st != WG_OK)
+        return st;
+    style s = {.line = hex_rgb(0x555555), .line_alpha = 0.55, .width = 0.45};
+    draw_all(m->c, &cells.shapes, &s);
+    *keep = cells;
+    return WG_OK;
+}
+
+wg_status map_draw(map_ctx *m, wg_map_kind kind)
+{
+    canvas *c = m->c;
+    basemap b;
+    wg_status st = basemap_load(m->ws, c->view, &b);
+    if (st != WG_OK)
+        return st;
+    basemap_draw(c, &b);
+    /* the furniture inside the frame takes its place first, so labels keep clear of it; it is
+     * drawn last, over everything */
+    layout *L = &m->L;
+    draw_north(c, false);
+    draw_scalebar(c, false);
+    theme *t = calloc(1, sizeof *t);
+    if (!t) {
+        basemap_free(&b);
+        return wg_fail(c->ctx, WG_ENOMEM, "out of memory");
+    }
+    wg_map_feats cells = {0};
+    bool label = true; /* cell codes, on the maps whose theme is the cells */
+    snprintf(m->period, sizeof m->period, "all data");
+    switch (kind) {
+    case WG_MAP_HEATMAP:
+        st = recipe_heatmap(m, t);
+        if (st == WG_OK)
+            st = cell_outlines(m, &cells);
+        label = false;
+        break;
+    case WG_MAP_INCIDENTS:
+        st = cell_outlines(m, &cells);
+        if (st == WG_OK)
+            st = recipe_incidents(m, t);
+        label = false;
+        break;
+    case WG_MAP_PLAN:
+        st = recipe_plan(m, t, &cells);
+        break;
+    case WG_MAP_WORKLOAD:
+    case WG_MAP_RATE:
+    case WG_MAP_COVERAGE:
+        st = recipe_cells(m, kind, t, &cells);
+        if (st == WG_OK && kind == WG_MAP_COVERAGE)
+            st = draw_cameras(m, t, true, false);
+        break;
+    case WG_MAP_CAMERAS:
+        st = cell_outlines(m, &cells);
+        if (st == WG_OK)
+            st = draw_cameras(m, t, false, true);
+        label = false;
+        snprintf(t->title, sizeof t->title, "摄像头 Cameras");
+        break;
+    case WG_MAP_DIFF:
+        st = recipe_diff(m, t, &cells);
+        break;
+    default:
+        st = wg_fail(c->ctx, WG_EINPUT, "unknown map kind");
+    }
+    if (st == WG_OK) {
+        basemap_draw_top(c, &b, true);
+        if (label)
+            label_cells(c, &cells, 6.5);
+        draw_north(c, true);
+        draw_scalebar(c, true);
+        draw_frame(c);
+        double y = L->panel.y;
+        if (t->ne)
+            draw_legend(c, &L->panel, &y, t->heading, t->e, t->ne);
+        if (t->note[0])
+            draw_note(c, &L->panel, &y, t->note);
+        m->panel_y = y;
+        if (!t->sub[0] && m->plan)
+            snprintf(t->sub, sizeof t->sub, "plan %s", m->plan_name);
+        draw_title(c, L, m->o->title ? m->o->title : t->title, t->sub);
+        draw_footer(c, L, m->period, wg_ws_crs(m->ws), m->source);
+        m->info->labels = c->labels;
+        m->info->labels_dropped = c->dropped;
+        st = canvas_status(c, "drawing the map");
+    }
+    wg_map_feats_free(&cells);
+    free(t);
+    basemap_free(&b);
+    return st;
+}
+
+/* Sets up a map context for the plan the options name (or the active one, when any). */
+wg_status map_begin(wg_ws *ws, const wg_render_opts *o, wg_map_kind kind, canvas *c,
+                           map_ctx *m, wg_render_info *info)
+{
+    *m = (map_ctx){.ws = ws, .o = o, .c = c, .info = info};
+    const char *ref = kind == WG_MAP_DIFF ? o->plan_b : o->plan;
+    wg_status st = WG_OK;
+    if (ref) {
+        st = wg_plan_find(ws, ref, &m->plan);
+        if (st == WG_OK)
+            st = wg_map_plan(ws, m->plan, &m->plan, m->plan_name);
+    } else {
+        st = wg_map_plan(ws, 0, &m->plan, m->plan_name);
+        bool needs = kind == WG_MAP_PLAN || kind == WG_MAP_WORKLOAD || kind == WG_MAP_RATE ||
+                     kind == WG_MAP_COVERAGE || kind == WG_MAP_DIFF;
+        if (st != WG_OK && !needs) { /* maps of incidents or cameras do without a plan */
+            wg_ctx_clear_error(wg_ws_ctx(ws));
+            m->plan = 0;
+            st = WG_OK;
+        }
+    }
+    if (st == WG_OK && kind == WG_MAP_DIFF && !o->plan)
+        st = wg_fail(wg_ws_ctx(ws), WG_EINPUT, "the diff map needs --plan OLD (and --plan-b NEW)");
+    if (st != WG_OK)
+        return st;
+    const char *p = wg_ws_path(ws), *slash = strrchr(p, '/');
+    snprintf(m->source, sizeof m->source, "Source: %s", o->source ? o->source : slash ? slash + 1 : p);
+    m->L = page_layout(c);
+    st = map_view(ws, o, m->plan, m->view);
+    if (st == WG_OK)
+        canvas_view(c, m->L.frame, m->view);
+    return st;
+}
+
+void info_page(const canvas *c, wg_render_info *info)
+{
+    info->pages = c->pages;
+    info->width = c->W;
+    info->height = c->H;
+    info->frame[0] = c->frame.x;
+    info->frame[1] = c->frame.y;
+    info->frame[2] = c->frame.w;
+    info->frame[3] = c->frame.h;
+    memcpy(info->view, c->view, sizeof info->view);
+    info->scale = c->s;
+}
+
+wg_status wg_render(wg_ws *ws, wg_map_kind kind, const wg_render_opts *o, const char *path,
+                    wg_render_info *info)
+{
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    double t0 = wg_now();
+    wg_render_info scratch;
+    info = info ? info : &scratch;
+    *info = (wg_render_info){0};
+    if (o->classes < 0 || o->classes > 9 || o->classes == 1)
+        return wg_fail(ctx, WG_EINPUT, "--classes %d: must be 2 to 9", o->classes);
+    if (o->ramp && !wg_ramp_find(o->ramp))
+        return wg_fail(ctx, WG_EINPUT, "--ramp %s: unknown colour ramp", o->ramp);
+    canvas c;
+    wg_status st = canvas_open(ctx, &c, path, o);
+    if (st != WG_OK)
+        return st;
+    map_ctx m;
+    st = map_begin(ws, o, kind, &c, &m, info);
+    if (st == WG_OK)
+        st = map_draw(&m, kind);
+    info_page(&c, info);
+    wg_status cs = canvas_close(&c, st == WG_OK);
+    info->seconds = wg_now() - t0;
+    return st != WG_OK ? st : cs;
+}

@@ -1,0 +1,207 @@
+/* render/render_int.h (private): the canvas every map draws on, and what the drawing files
+ * share. Units: "device units" are pixels (PNG) or points (PDF, SVG); c->u device units make
+ * one typographic point, so text and line widths are given in points and look alike at any
+ * page size. */
+#ifndef WG_RENDER_INT_H
+#define WG_RENDER_INT_H
+
+#include "wg/mapdata.h"
+#include "wg/render.h"
+
+#include <cairo.h>
+#include <pango/pangocairo.h>
+
+typedef struct rect {
+    double x, y, w, h;
+} rect;
+
+typedef struct canvas {
+    wg_ctx *ctx;
+    wg_render_format fmt;
+    cairo_surface_t *surf;
+    cairo_t *cr;
+    char *path, *tmp;
+    double W, H; /* the page */
+    double u;    /* device units per point */
+    int pages;
+    /* The map frame and the world box it shows (the view keeps the frame's aspect). */
+    rect frame;
+    double view[4];
+    double s; /* device units per metre */
+    /* Places labels and furniture took on this page. */
+    rect *taken;
+    size_t ntaken, cap_taken;
+    size_t labels, dropped;
+    PangoFontDescription *font;
+} canvas;
+
+/* ---- canvas.c ---------------------------------------------------------------------------- */
+
+/* Opens a page surface writing to a temporary file beside `path`. Errors: WG_EINPUT for a bad
+ * size, paper or extension; WG_EIO when the folder is not writable. */
+wg_status canvas_open(wg_ctx *ctx, canvas *c, const char *path, const wg_render_opts *o);
+/* Ends the page and starts another (PDF only; a PNG or SVG holds one page). */
+wg_status canvas_next_page(canvas *c);
+/* Finishes the file and renames it into place (commit), or removes it. Frees everything. */
+wg_status canvas_close(canvas *c, bool commit);
+/* Shows `world` in `frame`, centred, with the scale that fits it whole. */
+void canvas_view(canvas *c, rect frame, const double world[4]);
+static inline double cx(const canvas *c, double x)
+{
+    return c->frame.x + c->frame.w / 2 + (x - (c->view[0] + c->view[2]) / 2) * c->s;
+}
+static inline double cy(const canvas *c, double y)
+{
+    return c->frame.y + c->frame.h / 2 - (y - (c->view[1] + c->view[3]) / 2) * c->s;
+}
+/* Marks a page area as taken (labels avoid it). */
+wg_status canvas_take(canvas *c, rect r);
+bool canvas_free_at(const canvas *c, rect r);
+wg_status canvas_status(canvas *c, const char *what);
+
+/* ---- draw.c: vector and raster layers ---------------------------------------------------- */
+
+typedef struct style {
+    wg_rgb fill, line;
+    double fill_alpha, line_alpha; /* 0: none */
+    double width;                  /* line width in points */
+    const double *dash;            /* in points, or NULL */
+    int ndash;
+    double marker; /* point radius in points */
+} style;
+
+/* Builds the path of feature i (rings, lines, or nothing for points) in the frame. */
+void draw_path(canvas *c, const wg_shapes *s, size_t i);
+/* Fills and strokes feature i, clipped to the frame. Points get a disc marker. */
+void draw_feature(canvas *c, const wg_shapes *s, size_t i, const style *st);
+/* Draws every feature with one style. */
+void draw_all(canvas *c, const wg_shapes *s, const style *st);
+/* The raster of values (grid as in wg/density.h) coloured by `rgba(value)`: an image laid
+ * over the frame, resampled smoothly; in PDF an embedded image. */
+typedef uint32_t (*color_fn)(double v, void *user);
+wg_status draw_raster(canvas *c, const wg_raster_grid *g, const double *v, color_fn fn,
+                      void *user);
+/* Premultiplied ARGB32 of a colour at an alpha. */
+uint32_t argb(wg_rgb c, double alpha);
+void set_rgb(cairo_t *cr, wg_rgb c, double alpha);
+wg_rgb hex_rgb(unsigned hex);
+
+/* The basemap: communities, buildings, streets, barriers, community names. */
+typedef struct basemap {
+    wg_map_feats communities, units, streets, barriers;
+} basemap;
+wg_status basemap_load(wg_ws *ws, const double *view, basemap *b);
+void basemap_free(basemap *b);
+void basemap_draw(canvas *c, const basemap *b);
+/* Community boundaries over the thematic layer, and their names. */
+void basemap_draw_top(canvas *c, const basemap *b, bool names);
+
+/* ---- text.c: labels with pango --------------------------------------------------------- */
+
+enum { ALIGN_LEFT, ALIGN_CENTRE, ALIGN_RIGHT };
+/* A layout of `text` at `size` points (bold when asked), wrapped at `wrap` device units when
+ * wrap > 0. Caller unrefs it with g_object_unref(). */
+PangoLayout *text_layout(canvas *c, const char *text, double size, bool bold, double wrap);
+/* Its size in device units. */
+void text_size(PangoLayout *l, double *w, double *h);
+/* Draws a layout with its top-left at (x, y), with a white halo of `halo` points (0: none). */
+void text_draw(canvas *c, PangoLayout *l, double x, double y, wg_rgb colour, double halo);
+/* Draws text aligned at (x, y) (top edge); returns its height. */
+double text_at(canvas *c, const char *text, double size, bool bold, double x, double y,
+               int align, wg_rgb colour);
+/* Places a label centred on (x, y) if its box is free of other labels and furniture and fits
+ * within `room` device units across (0: any); returns whether it was placed (and counts it
+ * in c->labels; the caller counts what it leaves out in c->dropped). */
+bool label_place(canvas *c, const char *text, double size, bool bold, double x, double y,
+                 double room, wg_rgb colour);
+
+/* ---- furniture.c ------------------------------------------------------------------------- */
+
+/* The page layout: title band, map frame, side panel, footer. */
+typedef struct layout {
+    rect title, frame, panel, footer;
+} layout;
+layout page_layout(const canvas *c);
+/* Title and subtitle in the title band. */
+void draw_title(canvas *c, const layout *L, const char *title, const char *subtitle);
+/* Footer: period, CRS, source, the tool. */
+void draw_footer(canvas *c, const layout *L, const char *period, const char *crs,
+                 const char *source);
+/* Scale bar (bottom left of the frame) and north arrow (top right): with draw false they only
+ * take their place (before labels are placed); with draw true they are drawn. */
+void draw_scalebar(canvas *c, bool draw);
+void draw_north(canvas *c, bool draw);
+/* The frame's border. */
+void draw_frame(canvas *c);
+
+typedef struct legend_entry {
+    wg_rgb colour;
+    double alpha;
+    int shape; /* 0 box, 1 disc, 2 line, 3 hatched box */
+    char text[160];
+} legend_entry;
+/* A legend in the panel from its top at *y: a heading (with unit), then entries; *y moves
+ * below it. */
+void draw_legend(canvas *c, const rect *panel, double *y, const char *heading,
+                 const legend_entry *e, size_t n);
+/* A paragraph of small text in the panel. */
+void draw_note(canvas *c, const rect *panel, double *y, const char *text);
+/* Legend entries of classes: "a – b" per class, coloured along the ramp. */
+size_t class_entries(const wg_ramp *r, const double *breaks, size_t nclasses,
+                     double alpha, legend_entry *e);
+/* "1,234" / "12.5" / "0.034": a number for people (3 significant figures at most for
+ * fractions). */
+void fmt_num(double v, char *buf, size_t n);
+
+/* ---- chart.c: tables and histograms for the audit and the atlas -------------------------- */
+
+typedef struct table_col {
+    const char *head;
+    double width; /* points */
+    int align;
+} table_col;
+/* Writes cell (row, col)'s text into buf. */
+typedef void (*table_cell_fn)(void *user, size_t row, size_t col, char *buf, size_t n);
+/* Draws rows from `row` on, from *y down to `bottom`, with a header; returns the first row
+ * that did not fit (nrows when all did). *y moves below the table. */
+size_t draw_table(canvas *c, double x, double *y, double bottom, const table_col *cols,
+                  size_t ncols, table_cell_fn cell, void *user, size_t row, size_t nrows,
+                  double size);
+/* A histogram of x in box r: `nbins` bars between lo and hi, vertical marks at marks[]
+ * (labelled), axis labels. */
+void draw_histogram(canvas *c, rect r, const double *x, size_t n, double lo, double hi,
+                    size_t nbins, const double *marks, const char *const *mark_names,
+                    size_t nmarks, const char *xlabel);
+
+/* ---- maps.c: the recipes ----------------------------------------------------------------- */
+
+/* What every map needs before it draws: the view, the page, the furniture texts. */
+typedef struct map_ctx {
+    wg_ws *ws;
+    const wg_render_opts *o;
+    canvas *c;
+    layout L;
+    int64_t plan;
+    char plan_name[128];
+    double view[4];
+    char period[96];
+    char source[256];
+    wg_render_info *info;
+    double panel_y; /* after map_draw: where the panel's legend and notes end */
+} map_ctx;
+
+/* Sets up a map of `kind` on the current page of c: the plan, the view, the layout. */
+wg_status map_begin(wg_ws *ws, const wg_render_opts *o, wg_map_kind kind, canvas *c, map_ctx *m,
+                    wg_render_info *info);
+/* Copies the page's geometry into info. */
+void info_page(const canvas *c, wg_render_info *info);
+
+/* The world box a map of this kind shows (bbox, else community, else the plan's cells or the
+ * communities). */
+wg_status map_view(wg_ws *ws, const wg_render_opts *o, int64_t plan, double view[4]);
+/* Draws one map on the current page of c (the recipe, the basemap and the furniture). */
+wg_status map_draw(map_ctx *m, wg_map_kind kind);
+/* The period text: o->period_text, else the dates first..last (UTC), else "all time". */
+void period_text(const wg_render_opts *o, int64_t first, int64_t last, char *buf, size_t n);
+
+#endif

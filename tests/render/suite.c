@@ -1,0 +1,16 @@
+/* tests/render/suite.c: the render module's suite. */
+#include <check.h>
+
+TCase *tcase_style(void);
+TCase *tcase_render(void);
+TCase *tcase_golden(void);
+Suite *wg_test_suite(void);
+
+Suite *wg_test_suite(void)
+{
+    Suite *s = suite_create("render");
+    suite_add_tcase(s, tcase_style());
+    suite_add_tcase(s, tcase_render());
+    suite_add_tcase(s, tcase_golden());
+    return s;
+}
