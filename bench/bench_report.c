@@ -10,6 +10,7 @@
  *             that the figures reconcile: assigned + unassigned = incidents in the period, and
  *             households over cells = households over units. Target (medium): under 1 s. */
 #include "bench_child.h"
+#include "bench_city.h"
 #include "wg/assign.h"
 #include "wg/democity.h"
 #include "wg/import.h"
@@ -21,41 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int prepare(const char *scale_name, const char *dir)
-{
-    wg_ctx *ctx = wg_ctx_new();
-    wg_city_scale scale;
-    wg_city_stats cs;
-    wg_status st = wg_city_scale_parse(ctx, scale_name, &scale);
-    if (st == WG_OK)
-        st = wg_city_write(ctx, scale, 1, dir, &cs);
-    char path[4096];
-    ws_path(dir, path, sizeof path);
-    wg_ws *ws = NULL;
-    double t0 = wg_now();
-    if (st == WG_OK)
-        st = wg_ws_create(ctx, path, WG_CITY_CRS, &ws);
-    if (st == WG_OK)
-        st = wg_city_import(ws, dir, NULL, NULL);
-    wg_part_summary s;
-    wg_part_opts o = {.target = 250, .min = 200, .max = 300, .seed = 1, .name = "bench"};
-    if (st == WG_OK)
-        st = wg_partition(ws, &o, &s);
-    if (st == WG_OK && !s.active)
-        st = wg_plan_activate(ws, s.plan);
-    wg_assign_result ar;
-    if (st == WG_OK)
-        st = wg_assign(ws, NULL, &ar);
-    if (st == WG_OK)
-        printf("prepare scale=%s incidents=%zu cells=%zu seconds=%.1f\n", scale_name, cs.incidents,
-               s.cells, wg_now() - t0);
-    wg_ws_close(ws);
-    if (st != WG_OK)
-        fprintf(stderr, "bench_report: %s\n", wg_ctx_errmsg(ctx));
-    wg_ctx_free(ctx);
-    return st == WG_OK ? 0 : 1;
-}
 
 static int time_one(wg_ws *ws, const char *scale, const char *what, const wg_report_opts *o,
                     double *best)
@@ -126,6 +92,6 @@ static int run_report(const char *scale, const char *dir)
 int main(int argc, char **argv)
 {
     char *defaults[] = {argv[0], "medium"};
-    const bench_step steps[] = {{prepare, "prepare"}, {run_report, "report"}};
+    const bench_step steps[] = {{bench_city_prepare, "prepare"}, {run_report, "report"}};
     return bench_scales(argc > 1 ? argc : 2, argc > 1 ? argv : defaults, "bench_report", steps, 2);
 }

@@ -1,6 +1,7 @@
 /* cli/cmd_demo.c: `wangge demo-data` writes the sample city; `wangge demo` takes it through
  * the whole flow (generate, import, describe) into a fresh workspace. */
 #include "cli.h"
+#include "wg/render.h"
 #include "wg/assign.h"
 #include "wg/report.h"
 #include "wg/democity.h"
@@ -205,10 +206,29 @@ int cmd_demo(cli *c, int argc, char **argv)
             wg_report_free(&rep);
         }
     }
+    /* The command center's screen and the planners' paper: a heatmap, the plan, the atlas. */
+    char heat[4200], plan[4200], atlas[4200];
+    snprintf(heat, sizeof heat, "%s/heatmap.png", a.out);
+    snprintf(plan, sizeof plan, "%s/plan.pdf", a.out);
+    snprintf(atlas, sizeof atlas, "%s/atlas.pdf", a.out);
+    wg_render_opts mo;
+    wg_render_opts_init(&mo);
+    wg_render_info hi, pi, ai;
+    if (rc == 0) {
+        cli_progress_on(c);
+        if ((st = wg_render(ws, WG_MAP_HEATMAP, &mo, heat, &hi)) == WG_OK &&
+            (st = wg_render(ws, WG_MAP_PLAN, &mo, plan, &pi)) == WG_OK)
+            st = wg_render_atlas(ws, &mo, atlas, &ai);
+        cli_progress_done(c);
+        if (st != WG_OK)
+            rc = cli_fail(c, st);
+    }
     wg_ws_close(ws);
     if (rc == 0 && !c->quiet)
         printf("\nworkspace: %s\ncells:     %s (%lld cells of plan demo)\nworkload:  %s (per "
-               "cell)\n",
-               wspath, cells, (long long)ncells, csv);
+               "cell)\nheatmap:   %s (%zu incidents, %.0fx%.0f px)\nplan map:  %s (A4)\n"
+               "atlas:     %s (%d pages, one per community)\n",
+               wspath, cells, (long long)ncells, csv, heat, hi.points, hi.width, hi.height, plan,
+               atlas, ai.pages);
     return rc;
 }
