@@ -18,4 +18,7 @@ check geo '#include [<"](sqlite3|spatialite|cairo|pango)' "geo has no SQLite and
 check geo '#include "wg/(ws|import|layers|democity)\.h"' "geo uses no other module"
 check engine '#include [<"](gdal|ogr_|cpl_|cairo|pango)' "engine reaches GDAL only through geo"
 check engine '#include "(cli|server)' "nothing includes the applications"
+check engine '#include "wg/(render|ramp)\.h"' "engine knows nothing of how it is shown"
+check render '#include "(cli|server)' "nothing includes the applications"
+check render '#include [<"](sqlite3|spatialite|gdal|ogr_|cpl_)' "render reads the workspace through engine"
 exit $bad

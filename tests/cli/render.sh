@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# tests/cli/render.sh: `wangge render` and `wangge atlas` as batch jobs run them on the small
+# sample city: every map kind in every format, files that are what their names say, usage
+# errors that name the option, a failed render that leaves the old map alone, a killed render
+# that leaves no file, and `wangge demo`'s maps.
+#   usage: bash tests/cli/render.sh /path/to/wangge /path/to/tests/fixtures
+set -u
+. "$(dirname "$0")/lib.sh"
+wg_begin "$@"
+
+wg_case "demo"
+wg_ok --quiet demo -o city || wg_end
+WS=city/city.wangge
+for f in heatmap.png plan.pdf atlas.pdf; do
+    check "demo wrote $f" test -s "city/$f"
+done
+check "the demo's heatmap is a PNG" sh -c "head -c 8 city/heatmap.png | od -c | grep -q 'P   N   G'"
+check "the demo's plan is a one-page PDF" sh -c "pdfinfo city/plan.pdf | grep -q '^Pages: *1$'"
+n=$(sql "$WS" "SELECT count(DISTINCT community) FROM cells c JOIN plans p ON p.id = c.plan AND p.active")
+check "the atlas has an overview and a page per community ($n)" \
+    sh -c "test \$(pdfinfo city/atlas.pdf | awk '/^Pages:/ {print \$2}') -ge $((n + 1))"
+
+wg_case "every kind, every format"
+for m in heatmap incidents plan workload rate coverage cameras; do
+    for ext in png pdf svg; do
+        wg_ok --quiet render -w "$WS" "$m" -o "m-$m.$ext" --size 640x480
+        check "$m.$ext written" test -s "m-$m.$ext"
+    done
+    check "$m.svg is SVG" grep -q "<svg" "m-$m.svg"
+done
+wg_ok --quiet partition -w "$WS" --name wider --target 300 --min 240 --max 360
+wg_ok --quiet render -w "$WS" diff --plan wider -o diff.png
+check "diff map written" test -s diff.png
+wg_ok render -w "$WS" audit -o audit.pdf
+check "render says where the audit went" grep -q "audit written to audit.pdf" err
+wg_ok --quiet render -w "$WS" plan -o a3.pdf --paper A3-portrait --title "测试 Test plan"
+check "A3 portrait is 842 x 1191 pt" sh -c "pdfinfo a3.pdf | grep -q 'Page size: *841.89 x 1190.55'"
+check "the title is text in the PDF" sh -c "pdftotext a3.pdf - | grep -q '测试 Test plan'"
+wg_ok --quiet render -w "$WS" heatmap -o k.png --kernel gaussian --radius 300 --classify jenks --classes 7 --ramp viridis --weight hours --from 2025-03-01 --to 2025-04-01 --tz Asia/Shanghai --category sanitation
+check "heatmap with every option" test -s k.png
+
+wg_case "bad input"
+for args in "nosuch -o x.png" "plan -o x.jpg" "plan -o x.png --size 10x10" "heatmap -o x.png --kernel box" \
+    "plan -o x.png --classes 12" "plan -o x.png --ramp rainbow" "plan -o x.pdf --paper B9" \
+    "plan -o x.png --bbox 1,2,3" "plan -o x.png --community NOPE" "heatmap -o x.png --from 2025-13-01" \
+    "diff -o x.png"; do
+    # shellcheck disable=SC2086
+    wg render -w "$WS" $args
+    check "'render $args' is refused with status 1" test "$RC" -eq 1
+    check "'render $args' says what is wrong" test -s err
+done
+check "no file was left by the refused renders" sh -c "! ls x.* 2>/dev/null | grep -q ."
+echo "an older map" >old.png
+wg render -w "$WS" plan --plan nonesuch -o old.png
+check "an unknown plan is named" grep -q nonesuch err
+check "the old map is untouched" grep -q "an older map" old.png
+wg atlas -w "$WS" -o atlas.png
+check "the atlas must be a PDF" grep -q "must end in .pdf" err
+
+wg_case "killed render"
+"$WG" --quiet render -w "$WS" heatmap --size 6000x6000 -o killed.png >/dev/null 2>&1 &
+pid=$!
+sleep 0.5
+kill -KILL $pid 2>/dev/null
+wait $pid 2>/dev/null
+check "a killed render leaves no map" test ! -e killed.png
+rm -f killed.png.tmp-*
+
+wg_end
