@@ -97,38 +97,18 @@ static wg_status community_page(wg_ws *ws, const wg_render_opts *o, canvas *c, a
     return st;
 }
 
-wg_status wg_render_atlas(wg_ws *ws, const wg_render_opts *o, const char *path,
-                          wg_render_info *info)
+/* A page per community after the overview. */
+static wg_status atlas_more(map_ctx *m, void *user)
 {
-    wg_ctx *ctx = wg_ws_ctx(ws);
-    double t0 = wg_now();
-    wg_render_info scratch;
-    info = info ? info : &scratch;
-    *info = (wg_render_info){0};
-    wg_render_format f;
-    if (!wg_render_format_of(path, &f) || f != WG_FMT_PDF)
-        return wg_fail(ctx, WG_EINPUT, "%s: the atlas is a PDF: its name must end in .pdf", path);
-    canvas c;
-    wg_status st = canvas_open(ctx, &c, path, o);
-    if (st != WG_OK)
-        return st;
-    map_ctx m;
-    wg_render_opts ov = *o;
-    ov.community = NULL;
-    st = map_begin(ws, &ov, WG_MAP_PLAN, &c, &m, info);
-    char title[200];
-    if (st == WG_OK) {
-        snprintf(title, sizeof title, "图集 Atlas of plan %s", m.plan_name);
-        ov.title = o->title ? o->title : title;
-        st = map_draw(&m, WG_MAP_PLAN);
-    }
-    info_page(&c, info);
+    wg_render_info *info = user;
+    wg_ws *ws = m->ws;
+    const wg_render_opts *o = m->o;
+    wg_ctx *ctx = m->c->ctx;
     wg_plan_detail d = {0};
     wg_map_feats comms = {0};
     wg_report r;
     bool have_report = false;
-    if (st == WG_OK)
-        st = wg_plan_detail_get(ws, m.plan, &d);
+    wg_status st = wg_plan_detail_get(ws, m->plan, &d);
     if (st == WG_OK)
         st = wg_map_read(ws, WG_ML_COMMUNITIES, &(wg_map_query){0}, &comms);
     if (st == WG_OK) {
@@ -136,7 +116,7 @@ wg_status wg_render_atlas(wg_ws *ws, const wg_render_opts *o, const char *path,
                              .categories_file = o->categories_file,
                              .weights_file = o->weights_file};
         have_report = wg_report_make(ws, &ro, &r) == WG_OK;
-        if (have_report && r.plan != m.plan) {
+        if (have_report && r.plan != m->plan) {
             wg_report_free(&r);
             have_report = false;
         }
@@ -152,9 +132,9 @@ wg_status wg_render_atlas(wg_ws *ws, const wg_render_opts *o, const char *path,
                 a.rows[a.nrows++] = i;
         if (a.nrows == 0)
             continue; /* a community the plan does not cover */
-        st = canvas_next_page(&c);
+        st = canvas_next_page(m->c);
         if (st == WG_OK)
-            st = community_page(ws, o, &c, &a, comms.key[k], comms.name[k], info);
+            st = community_page(ws, o, m->c, &a, comms.key[k], comms.name[k], info);
         wg_progress(ctx, "atlas pages", k + 1, comms.n);
     }
     free(a.rows);
@@ -162,8 +142,14 @@ wg_status wg_render_atlas(wg_ws *ws, const wg_render_opts *o, const char *path,
         wg_report_free(&r);
     wg_map_feats_free(&comms);
     wg_plan_detail_free(&d);
-    info->pages = c.pages;
-    wg_status cs = canvas_close(&c, st == WG_OK);
-    info->seconds = wg_now() - t0;
-    return st != WG_OK ? st : cs;
+    return st;
+}
+
+wg_status wg_render_atlas(wg_ws *ws, const wg_render_opts *o, const char *path,
+                          wg_render_info *info)
+{
+    wg_render_info scratch;
+    info = info ? info : &scratch;
+    return render_doc(ws, o, path, WG_MAP_PLAN, "atlas", "图集 Atlas of plan ", atlas_more,
+                      info, info);
 }

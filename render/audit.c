@@ -289,49 +289,30 @@ static wg_status audit_pages(audit *a, wg_ws *ws, const wg_render_opts *o)
     return st;
 }
 
+/* The pages after the overview map. */
+static wg_status audit_more(map_ctx *m, void *user)
+{
+    (void)user;
+    wg_ctx *ctx = m->c->ctx;
+    wg_plan_detail d = {0};
+    wg_status st = wg_plan_detail_get(m->ws, m->plan, &d);
+    if (st != WG_OK)
+        return st;
+    audit a = {.c = m->c, .d = &d, .L = m->L};
+    plan_range(d.params, &a.target, &a.lo, &a.hi);
+    snprintf(a.source, sizeof a.source, "Plan audit of %s  ·  %s", d.info.name, m->source);
+    /* one index array serves every page's order: cells, or report rows (as many) */
+    a.order = malloc((d.ncells + 1) * sizeof *a.order);
+    a.tmp = malloc((d.ncells + 1) * sizeof *a.tmp);
+    st = a.order && a.tmp ? audit_pages(&a, m->ws, m->o) : wg_fail(ctx, WG_ENOMEM, "out of memory");
+    free(a.order);
+    free(a.tmp);
+    wg_plan_detail_free(&d);
+    return st;
+}
+
 wg_status wg_render_audit(wg_ws *ws, const wg_render_opts *o, const char *path,
                           wg_render_info *info)
 {
-    wg_ctx *ctx = wg_ws_ctx(ws);
-    double t0 = wg_now();
-    wg_render_info scratch;
-    info = info ? info : &scratch;
-    *info = (wg_render_info){0};
-    wg_render_format f;
-    if (!wg_render_format_of(path, &f) || f != WG_FMT_PDF)
-        return wg_fail(ctx, WG_EINPUT, "%s: the audit is a PDF: its name must end in .pdf", path);
-    canvas c;
-    wg_status st = canvas_open(ctx, &c, path, o);
-    if (st != WG_OK)
-        return st;
-    map_ctx m;
-    st = map_begin(ws, o, WG_MAP_PLAN, &c, &m, info);
-    if (st == WG_OK)
-        st = map_draw(&m, WG_MAP_PLAN);
-    info_page(&c, info);
-    wg_plan_detail d = {0};
-    if (st == WG_OK)
-        st = wg_plan_detail_get(ws, m.plan, &d);
-    if (st == WG_OK) {
-        audit a = {.c = &c, .d = &d, .target = 250, .lo = 200, .hi = 300, .L = m.L};
-        const char *p;
-        if ((p = strstr(d.params, "\"target\": ")))
-            a.target = atof(p + 10);
-        if ((p = strstr(d.params, "\"min\": ")))
-            a.lo = atof(p + 7);
-        if ((p = strstr(d.params, "\"max\": ")))
-            a.hi = atof(p + 7);
-        snprintf(a.source, sizeof a.source, "Plan audit of %s  ·  %s", d.info.name, m.source);
-        /* one index array serves every page's order: cells, or report rows (as many) */
-        a.order = malloc((d.ncells + 1) * sizeof *a.order);
-        a.tmp = malloc((d.ncells + 1) * sizeof *a.tmp);
-        st = a.order && a.tmp ? audit_pages(&a, ws, o) : wg_fail(ctx, WG_ENOMEM, "out of memory");
-        free(a.order);
-        free(a.tmp);
-    }
-    wg_plan_detail_free(&d);
-    info->pages = c.pages;
-    wg_status cs = canvas_close(&c, st == WG_OK);
-    info->seconds = wg_now() - t0;
-    return st != WG_OK ? st : cs;
+    return render_doc(ws, o, path, WG_MAP_PLAN, "audit", NULL, audit_more, NULL, info);
 }

@@ -234,14 +234,8 @@ static wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
     wg_status st = wg_plan_detail_get(m->ws, m->plan, &d);
     if (st != WG_OK)
         return st;
-    double target = 250, lo = 200, hi = 300;
-    const char *p;
-    if ((p = strstr(d.params, "\"target\": ")))
-        target = atof(p + 10);
-    if ((p = strstr(d.params, "\"min\": ")))
-        lo = atof(p + 7);
-    if ((p = strstr(d.params, "\"max\": ")))
-        hi = atof(p + 7);
+    double target, lo, hi;
+    plan_range(d.params, &target, &lo, &hi);
     wg_map_feats cells;
     if ((st = read_cells(m, m->plan, &cells)) != WG_OK) {
         wg_plan_detail_free(&d);
@@ -955,28 +949,60 @@ void info_page(const canvas *c, wg_render_info *info)
     info->scale = c->s;
 }
 
-wg_status wg_render(wg_ws *ws, wg_map_kind kind, const wg_render_opts *o, const char *path,
-                    wg_render_info *info)
+wg_status render_doc(wg_ws *ws, const wg_render_opts *o, const char *path, wg_map_kind kind,
+                     const char *what, const char *title_fmt, doc_fn more, void *user,
+                     wg_render_info *info)
 {
     wg_ctx *ctx = wg_ws_ctx(ws);
     double t0 = wg_now();
     wg_render_info scratch;
     info = info ? info : &scratch;
     *info = (wg_render_info){0};
-    if (o->classes < 0 || o->classes > 9 || o->classes == 1)
-        return wg_fail(ctx, WG_EINPUT, "--classes %d: must be 2 to 9", o->classes);
-    if (o->ramp && !wg_ramp_find(o->ramp))
-        return wg_fail(ctx, WG_EINPUT, "--ramp %s: unknown colour ramp", o->ramp);
+    wg_render_format f;
+    if (what && (!wg_render_format_of(path, &f) || f != WG_FMT_PDF))
+        return wg_fail(ctx, WG_EINPUT, "%s: the %s is a PDF: its name must end in .pdf", path,
+                       what);
+    /* a document's first page shows the whole plan */
+    wg_render_opts first = *o;
+    if (what)
+        first.community = NULL;
     canvas c;
     wg_status st = canvas_open(ctx, &c, path, o);
     if (st != WG_OK)
         return st;
     map_ctx m;
-    st = map_begin(ws, o, kind, &c, &m, info);
+    char title[200];
+    st = map_begin(ws, &first, kind, &c, &m, info);
+    if (st == WG_OK && title_fmt && !o->title) {
+        snprintf(title, sizeof title, "%s%s", title_fmt, m.plan_name);
+        first.title = title;
+    }
     if (st == WG_OK)
         st = map_draw(&m, kind);
     info_page(&c, info);
+    if (st == WG_OK && more)
+        st = more(&m, user);
+    info->pages = c.pages;
     wg_status cs = canvas_close(&c, st == WG_OK);
     info->seconds = wg_now() - t0;
     return st != WG_OK ? st : cs;
+}
+
+void plan_range(const char *params, double *target, double *lo, double *hi)
+{
+    const char *p;
+    *target = (p = strstr(params, "\"target\": ")) ? atof(p + 10) : 250;
+    *lo = (p = strstr(params, "\"min\": ")) ? atof(p + 7) : 200;
+    *hi = (p = strstr(params, "\"max\": ")) ? atof(p + 7) : 300;
+}
+
+wg_status wg_render(wg_ws *ws, wg_map_kind kind, const wg_render_opts *o, const char *path,
+                    wg_render_info *info)
+{
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    if (o->classes < 0 || o->classes > 9 || o->classes == 1)
+        return wg_fail(ctx, WG_EINPUT, "--classes %d: must be 2 to 9", o->classes);
+    if (o->ramp && !wg_ramp_find(o->ramp))
+        return wg_fail(ctx, WG_EINPUT, "--ramp %s: unknown colour ramp", o->ramp);
+    return render_doc(ws, o, path, kind, NULL, NULL, NULL, NULL, info);
 }

@@ -195,6 +195,15 @@ wg_status map_begin(wg_ws *ws, const wg_render_opts *o, wg_map_kind kind, canvas
                     wg_render_info *info);
 /* Copies the page's geometry into info. */
 void info_page(const canvas *c, wg_render_info *info);
+/* Draws a document into path: the map of `kind` on its first page (a document, named `what`,
+ * must be a PDF and shows the whole plan there, titled title_fmt followed by the plan name unless
+ * o->title), then whatever `more` adds; the file is renamed into place on success. */
+typedef wg_status (*doc_fn)(map_ctx *m, void *user);
+wg_status render_doc(wg_ws *ws, const wg_render_opts *o, const char *path, wg_map_kind kind,
+                     const char *what, const char *title_fmt, doc_fn more, void *user,
+                     wg_render_info *info);
+/* The target and range a plan was made with, from its parameters (JSON). */
+void plan_range(const char *params, double *target, double *lo, double *hi);
 
 /* The world box a map of this kind shows (bbox, else community, else the plan's cells or the
  * communities). */
