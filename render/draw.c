@@ -65,14 +65,12 @@ static void stroke_style(canvas *c, const style *st)
     }
 }
 
-void draw_feature(canvas *c, const wg_shapes *s, size_t i, const style *st)
+/* Draws feature i inside a clip the caller set. */
+static void feature(canvas *c, const wg_shapes *s, size_t i, const style *st)
 {
     cairo_t *cr = c->cr;
     if (s->kind[i] == WG_G_NONE || !in_view(c, s, i))
         return;
-    cairo_save(cr);
-    cairo_rectangle(cr, c->frame.x, c->frame.y, c->frame.w, c->frame.h);
-    cairo_clip(cr);
     cairo_new_path(cr);
     if (s->kind[i] == WG_G_POINT) {
         for (size_t p = s->feat[i]; p < s->feat[i + 1]; p++) {
@@ -85,25 +83,57 @@ void draw_feature(canvas *c, const wg_shapes *s, size_t i, const style *st)
         draw_path(c, s, i);
     }
     if (st->fill_alpha > 0 && s->kind[i] != WG_G_LINE) {
-        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
         set_rgb(cr, st->fill, st->fill_alpha);
         cairo_fill_preserve(cr);
     }
     if (st->line_alpha > 0 && st->width > 0) {
-        stroke_style(c, st);
-        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
         set_rgb(cr, st->line, st->line_alpha);
         cairo_stroke(cr);
     }
     cairo_new_path(cr);
-    cairo_restore(cr);
+}
+
+/* The frame as the clip, and the style's line settings, for a run of features. */
+static void begin(canvas *c, const style *st)
+{
+    cairo_t *cr = c->cr;
+    cairo_save(cr);
+    cairo_rectangle(cr, c->frame.x, c->frame.y, c->frame.w, c->frame.h);
+    cairo_clip(cr);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    stroke_style(c, st);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+}
+
+void draw_feature(canvas *c, const wg_shapes *s, size_t i, const style *st)
+{
+    begin(c, st);
+    feature(c, s, i, st);
+    cairo_restore(c->cr);
 }
 
 void draw_all(canvas *c, const wg_shapes *s, const style *st)
 {
+    /* one clip for the whole layer: a clip per feature costs more than the feature */
+    begin(c, st);
     for (size_t i = 0; i < s->n; i++)
-        draw_feature(c, s, i, st);
+        feature(c, s, i, st);
+    cairo_restore(c->cr);
+}
+
+/* Draws the polygons of s at least `min` device units across; smaller ones would be specks. */
+static void draw_polygons(canvas *c, const wg_shapes *s, const style *st, double min)
+{
+    begin(c, st);
+    for (size_t i = 0; i < s->n; i++) {
+        double b[4];
+        wg_shapes_bbox(s, i, b);
+        if (s->kind[i] == WG_G_POLYGON &&
+            ((b[2] - b[0]) * c->s >= min || (b[3] - b[1]) * c->s >= min))
+            feature(c, s, i, st);
+    }
+    cairo_restore(c->cr);
 }
 
 wg_status draw_raster(canvas *c, const wg_raster_grid *g, const double *v, color_fn fn,
@@ -176,9 +206,7 @@ void basemap_draw(canvas *c, const basemap *b)
     draw_all(c, &b->communities.shapes, &land);
     style bld = {.fill = hex_rgb(0xd9d3c9), .fill_alpha = 1, .line = hex_rgb(0xc4bdb1),
                  .line_alpha = 1, .width = 0.2};
-    for (size_t i = 0; i < b->units.n; i++)
-        if (b->units.shapes.kind[i] == WG_G_POLYGON)
-            draw_feature(c, &b->units.shapes, i, &bld);
+    draw_polygons(c, &b->units.shapes, &bld, 0.75 * c->u);
     style casing = {.line = hex_rgb(0xc9c3b8), .line_alpha = 1, .width = 2.2};
     style street = {.line = hex_rgb(0xffffff), .line_alpha = 1, .width = 1.4};
     draw_all(c, &b->streets.shapes, &casing);
