@@ -94,8 +94,10 @@ static int64_t plan_of(wg_ws *ws, wg_map_layer layer, const wg_map_query *q, wg_
     return id;
 }
 
-wg_status wg_map_extent(wg_ws *ws, wg_map_layer layer, const wg_map_query *q, double box[4],
-                        bool *any)
+/* Prepares "SELECT <what> FROM <layer> WHERE <the query's filters> <tail>" with the query's
+ * values bound. */
+static wg_status query_open(wg_ws *ws, wg_map_layer layer, const wg_map_query *q,
+                            const char *what, const char *tail, sqlite3_stmt **s)
 {
     wg_status st;
     int64_t plan = plan_of(ws, layer, q, &st);
@@ -104,14 +106,22 @@ wg_status wg_map_extent(wg_ws *ws, wg_map_layer layer, const wg_map_query *q, do
         st = where_clause(ws, layer, q, plan, where, sizeof where);
     if (st != WG_OK)
         return st;
-    snprintf(sql, sizeof sql,
-             "SELECT min(MbrMinX(geom)), min(MbrMinY(geom)), max(MbrMaxX(geom)), "
-             "max(MbrMaxY(geom)), count(*) FROM %s %s",
-             LAYERS[layer].table, where);
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s %s %s", what, LAYERS[layer].table, where, tail);
+    if ((st = wg__prepare(ws, sql, s)) == WG_OK)
+        bind_query(*s, q);
+    return st;
+}
+
+wg_status wg_map_extent(wg_ws *ws, wg_map_layer layer, const wg_map_query *q, double box[4],
+                        bool *any)
+{
     sqlite3_stmt *s = NULL;
-    if ((st = wg__prepare(ws, sql, &s)) != WG_OK)
+    wg_status st = query_open(ws, layer, q,
+                              "min(MbrMinX(geom)), min(MbrMinY(geom)), max(MbrMaxX(geom)), "
+                              "max(MbrMaxY(geom)), count(*)",
+                              "", &s);
+    if (st != WG_OK)
         return st;
-    bind_query(s, q);
     if (sqlite3_step(s) == SQLITE_ROW) {
         *any = sqlite3_column_int64(s, 4) > 0;
         for (int i = 0; i < 4; i++)
@@ -178,19 +188,13 @@ static wg_status add_string(wg_ctx *ctx, wg_buf *b, const unsigned char *s, size
 wg_status wg_map_read(wg_ws *ws, wg_map_layer layer, const wg_map_query *q, wg_map_feats *out)
 {
     wg_ctx *ctx = ws->ctx;
-    wg_status st;
-    int64_t plan = plan_of(ws, layer, q, &st);
-    char where[512], sql[1024];
-    if (st == WG_OK)
-        st = where_clause(ws, layer, q, plan, where, sizeof where);
+    char what[256], order[64];
+    snprintf(what, sizeof what, "%s, AsBinary(geom)", LAYERS[layer].cols);
+    snprintf(order, sizeof order, "ORDER BY %s", LAYERS[layer].order);
+    sqlite3_stmt *s = NULL;
+    wg_status st = query_open(ws, layer, q, what, order, &s);
     if (st != WG_OK)
         return st;
-    snprintf(sql, sizeof sql, "SELECT %s, AsBinary(geom) FROM %s %s ORDER BY %s",
-             LAYERS[layer].cols, LAYERS[layer].table, where, LAYERS[layer].order);
-    sqlite3_stmt *s = NULL;
-    if ((st = wg__prepare(ws, sql, &s)) != WG_OK)
-        return st;
-    bind_query(s, q);
 
     wg_map_feats f = {0};
     wg_buf strs;

@@ -241,17 +241,10 @@ static wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
         wg_plan_detail_free(&d);
         return st;
     }
-    double *v = malloc((cells.n + 1) * sizeof *v);
-    if (!v) {
-        wg_map_feats_free(&cells);
-        wg_plan_detail_free(&d);
-        return wg_fail(m->c->ctx, WG_ENOMEM, "out of memory");
-    }
     double vmin = INFINITY, vmax = -INFINITY;
     for (size_t i = 0; i < cells.n; i++) {
-        v[i] = cells.v[i][0];
-        vmin = fmin(vmin, v[i]);
-        vmax = fmax(vmax, v[i]);
+        vmin = fmin(vmin, cells.v[i][0]);
+        vmax = fmax(vmax, cells.v[i][0]);
     }
     /* Five fixed classes around the target: below the range, low, near, high, above. The
      * outer bounds are the data's, so the legend says how far out the worst cells are. */
@@ -264,13 +257,12 @@ static wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
     size_t ne = 0;
     double *vr = malloc((cells.n + 1) * sizeof *vr);
     if (!vr) {
-        free(v);
         wg_map_feats_free(&cells);
         wg_plan_detail_free(&d);
         return wg_fail(m->c->ctx, WG_ENOMEM, "out of memory");
     }
     for (size_t i = 0; i < cells.n; i++)
-        vr[i] = -v[i]; /* reversed, so the ramp's red end takes the largest */
+        vr[i] = -cells.v[i][0]; /* reversed, so the ramp's red end takes the largest */
     double rfixed[6];
     for (int k = 0; k < 6; k++)
         rfixed[k] = -fixed[5 - k];
@@ -334,7 +326,6 @@ static wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
                  (long long)d.info.households, lo, hi);
     }
     free(vr);
-    free(v);
     if (st == WG_OK)
         *keep = cells;
     else
@@ -392,8 +383,7 @@ static wg_status recipe_cells(map_ctx *m, wg_map_kind kind, theme *t, wg_map_fea
                                                                 : "viridis");
     st = choropleth(m, cells, v, ramp, kind == WG_MAP_COVERAGE ? pct : NULL, 5, t->e, &t->ne);
     if (st == WG_OK && kind == WG_MAP_COVERAGE)
-        for (size_t k = 0; k + 1 < t->ne || (k < t->ne && !strstr(t->e[k].text, "no value"));
-             k++)
+        for (size_t k = 0; k < 5; k++) /* the fixed classes; "no value" stays as it is */
             snprintf(t->e[k].text, sizeof t->e[k].text, "%g – %g %%", pct[k], pct[k + 1]);
     if (st == WG_OK && kind == WG_MAP_WORKLOAD) {
         style over = {.line = hex_rgb(0x7f0000), .line_alpha = 1, .width = 2.2};
@@ -438,6 +428,15 @@ static wg_status recipe_cells(map_ctx *m, wg_map_kind kind, theme *t, wg_map_fea
     free(v);
     wg_report_free(&r);
     return st;
+}
+
+/* The index of camera kind `name` among the nk met so far; nk when it is new. */
+static size_t kind_of(const char (*kinds)[32], size_t nk, const char *name)
+{
+    size_t k = 0;
+    while (k < nk && strcmp(kinds[k], name) != 0)
+        k++;
+    return k;
 }
 
 /* Blind spots hatched, camera views and cameras (coverage and camera maps). */
@@ -490,27 +489,21 @@ static wg_status draw_cameras(map_ctx *m, theme *t, bool blind, bool by_kind)
     char kinds[8][32];
     size_t nk = 0, kcount[8] = {0};
     for (size_t i = 0; i < cams.n; i++) {
-        size_t k = 0;
-        while (k < nk && strcmp(kinds[k], cams.group[i]) != 0)
-            k++;
+        size_t k = kind_of(kinds, nk, cams.group[i]);
         if (k == nk && nk < 8)
             snprintf(kinds[nk++], sizeof kinds[0], "%s", cams.group[i]);
         if (k < 8)
             kcount[k]++;
     }
     for (size_t i = 0; i < views.n; i++) {
-        size_t k = 0;
-        while (k < nk && strcmp(kinds[k], views.group[i]) != 0)
-            k++;
+        size_t k = kind_of(kinds, nk, views.group[i]);
         style s = {.fill = by_kind ? wg_ramp_color(qual, k, nk) : hex_rgb(0x3182bd),
                    .fill_alpha = 0.22, .line_alpha = 0.6, .width = 0.4};
         s.line = s.fill;
         draw_feature(c, &views.shapes, i, &s);
     }
     for (size_t i = 0; i < cams.n; i++) {
-        size_t k = 0;
-        while (k < nk && strcmp(kinds[k], cams.group[i]) != 0)
-            k++;
+        size_t k = kind_of(kinds, nk, cams.group[i]);
         style s = {.fill = wg_ramp_color(qual, k, nk), .fill_alpha = 1,
                    .line = hex_rgb(0xffffff), .line_alpha = 1, .width = 0.6, .marker = 2.4};
         draw_feature(c, &cams.shapes, i, &s);
@@ -565,12 +558,6 @@ static uint32_t heat_rgba(double v, void *user)
     return argb(c, a);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static wg_status recipe_heatmap(map_ctx *m, theme *t)
 {
     canvas *c = m->c;
@@ -623,14 +610,15 @@ static wg_status recipe_heatmap(map_ctx *m, theme *t)
     double breaks[10];
     if (st == WG_OK && nz == 0)
         st = wg_fail(c->ctx, WG_EINPUT, "the incidents give no density inside the view");
-    if (st == WG_OK && !(sample = malloc((nz < 200000 ? nz : 200000) * sizeof *sample + 8)))
+    enum { SAMPLE = 200000 };
+    if (st == WG_OK && !(sample = malloc(((nz < SAMPLE ? nz : SAMPLE) + 1) * sizeof *sample)))
         st = wg_fail(c->ctx, WG_ENOMEM, "out of memory");
     if (st == WG_OK) {
-        size_t step = nz / 200000 + 1, seen = 0;
+        size_t step = nz / SAMPLE + 1, seen = 0;
         for (size_t i = 0; i < npix; i++)
-            if (ras[i] > 0 && seen++ % step == 0 && ns < 200000)
+            if (ras[i] > 0 && seen++ % step == 0 && ns < SAMPLE)
                 sample[ns++] = ras[i];
-        sample[ns++ == 200000 ? ns - 1 : ns - 1] = ras[hot];
+        sample[ns++] = ras[hot];
         int want = o->classes > 0 ? o->classes : 6;
         st = wg_classify(c->ctx, sample, ns, (size_t)want, o->classify, breaks, &k);
     }
@@ -669,7 +657,6 @@ static wg_status recipe_heatmap(map_ctx *m, theme *t)
         snprintf(t->sub, sizeof t->sub, "%zu incidents%s%s", pts.n,
                  o->ncategories ? ", categories " : "", o->ncategories ? o->categories[0] : "");
     }
-    (void)cmp_double;
     free(sample);
     free(ras);
     wg_map_points_free(&pts);
