@@ -67,11 +67,19 @@ static wg_status where_clause(wg_ws *ws, wg_map_layer layer, const wg_map_query 
         k += snprintf(sql + k, cap - (size_t)k, " AND plan = %lld", (long long)plan);
     if (q && q->community && L->community)
         k += snprintf(sql + k, cap - (size_t)k, " AND %s = ?1", L->community);
-    if (q && q->bbox)
-        k += snprintf(sql + k, cap - (size_t)k,
-                      " AND fid IN (SELECT rowid FROM SpatialIndex WHERE f_table_name = '%s' AND "
-                      "search_frame = BuildMbr(?2, ?3, ?4, ?5))",
+    /* the layer's R*Tree (SpatiaLite's idx_<table>_geom) answers both the box and the size
+     * test from its own entries, so features left out are never read */
+    if (q && (q->bbox || q->min_size_m > 0)) {
+        k += snprintf(sql + k, cap - (size_t)k, " AND fid IN (SELECT pkid FROM idx_%s_geom WHERE 1",
                       L->table);
+        if (q->bbox)
+            k += snprintf(sql + k, cap - (size_t)k,
+                          " AND xmin <= ?4 AND xmax >= ?2 AND ymin <= ?5 AND ymax >= ?3");
+        if (q->min_size_m > 0)
+            k += snprintf(sql + k, cap - (size_t)k,
+                          " AND (xmax - xmin >= ?6 OR ymax - ymin >= ?6)");
+        k += snprintf(sql + k, cap - (size_t)k, ")");
+    }
     if ((size_t)k >= cap)
         return wg_fail(ws->ctx, WG_EINTERNAL, "map query too long");
     return WG_OK;
@@ -84,6 +92,8 @@ static void bind_query(sqlite3_stmt *s, const wg_map_query *q)
     if (q && q->bbox)
         for (int i = 0; i < 4; i++)
             sqlite3_bind_double(s, 2 + i, q->bbox[i]);
+    if (q && q->min_size_m > 0)
+        sqlite3_bind_double(s, 6, q->min_size_m);
 }
 
 static int64_t plan_of(wg_ws *ws, wg_map_layer layer, const wg_map_query *q, wg_status *st)
@@ -340,6 +350,36 @@ static wg_status sort_categories(wg_ctx *ctx, wg_map_points *p)
     return WG_OK;
 }
 
+/* The x, y of a POINT in SpatiaLite's BLOB-Geometry format: 0x00, byte order (1: little
+ * endian), SRID, MBR (4 doubles), 0x7C, class 1, x, y, 0xFE — 60 bytes. Read in place: the
+ * SQL functions X() and Y() parse the blob twice more and cost four times the whole scan. */
+static bool point_xy(const unsigned char *b, size_t len, double xy[2])
+{
+    if (!b || len != 60 || b[0] != 0x00 || b[38] != 0x7C || b[59] != 0xFE)
+        return false;
+    const uint32_t one = 1;
+    bool native = (b[1] == 0x01) == (*(const unsigned char *)&one == 1);
+    unsigned char v[20];
+    memcpy(v, b + 39, 20); /* class (4), x (8), y (8) */
+    if (!native) {
+        for (int f = 0; f < 3; f++) {
+            unsigned char *w = v + (f == 0 ? 0 : 4 + 8 * (f - 1));
+            int n = f == 0 ? 4 : 8;
+            for (int i = 0; i < n / 2; i++) {
+                unsigned char t = w[i];
+                w[i] = w[n - 1 - i], w[n - 1 - i] = t;
+            }
+        }
+    }
+    int32_t cls;
+    memcpy(&cls, v, 4);
+    if (cls != 1 || (b[1] != 0x00 && b[1] != 0x01))
+        return false;
+    memcpy(&xy[0], v + 4, 8);
+    memcpy(&xy[1], v + 12, 8);
+    return true;
+}
+
 wg_status wg_map_incidents(wg_ws *ws, const wg_points_query *q, wg_map_points *out)
 {
     wg_ctx *ctx = ws->ctx;
@@ -351,11 +391,10 @@ wg_status wg_map_incidents(wg_ws *ws, const wg_points_query *q, wg_map_points *o
         return st;
     char sql[512];
     snprintf(sql, sizeof sql,
-             "SELECT X(geom), Y(geom), coalesce(category, ''), reported FROM incidents "
-             "WHERE geom IS NOT NULL%s%s%s",
+             "SELECT geom, id, coalesce(category, ''), reported FROM incidents "
+             "WHERE geom IS NOT NULL%s%s",
              q->from != INT64_MIN ? " AND reported >= ?1" : "",
-             q->to != INT64_MAX ? " AND reported < ?2" : "",
-             q->bbox ? " AND MbrIntersects(geom, BuildMbr(?3, ?4, ?5, ?6))" : "");
+             q->to != INT64_MAX ? " AND reported < ?2" : "");
     sqlite3_stmt *s = NULL;
     if ((st = wg__prepare(ws, sql, &s)) != WG_OK) {
         cat_table_free(&cats);
@@ -365,30 +404,35 @@ wg_status wg_map_incidents(wg_ws *ws, const wg_points_query *q, wg_map_points *o
         sqlite3_bind_int64(s, 1, q->from);
     if (q->to != INT64_MAX)
         sqlite3_bind_int64(s, 2, q->to);
-    if (q->bbox)
-        for (int i = 0; i < 4; i++)
-            sqlite3_bind_double(s, 3 + i, q->bbox[i]);
 
     wg_map_points p = {.first = INT64_MAX, .last = INT64_MIN};
     size_t cap_xy = 0, cap_h = 0, cap_c = 0, cap_cat = 0, cap_cnt = 0;
-    long last_cat = -1;
-    char last_name[64] = "";
-    double last_hours = NAN;
+    double *cat_hours = NULL; /* per category met: its handling hours */
+    size_t cap_ch = 0;
     int rc = SQLITE_DONE;
     while (st == WG_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        double xy[2];
+        if (!point_xy(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), xy)) {
+            st = wg_fail(ctx, WG_EINPUT, "incident %s: its geometry is not a SpatiaLite point",
+                         (const char *)sqlite3_column_text(s, 1));
+            break;
+        }
+        if (q->bbox && (xy[0] < q->bbox[0] || xy[0] > q->bbox[2] || xy[1] < q->bbox[1] ||
+                        xy[1] > q->bbox[3]))
+            continue;
         const char *c = (const char *)sqlite3_column_text(s, 2);
         if (!wanted(q, c))
             continue;
-        /* incidents of one category tend to come in runs: skip the lookups then */
-        if (last_cat < 0 || strcmp(c, last_name) != 0) {
-            last_cat = category_index(ctx, &p, &cap_cat, &cap_cnt, c);
-            if (last_cat < 0) {
-                st = wg_ctx_status(ctx);
-                break;
-            }
-            snprintf(last_name, sizeof last_name, "%s", c);
+        size_t known = p.ncat;
+        long ci = category_index(ctx, &p, &cap_cat, &cap_cnt, c);
+        if (ci < 0 || (p.ncat > known && wg_grow(ctx, (void **)&cat_hours, &cap_ch, p.ncat,
+                                                 sizeof *cat_hours) != WG_OK)) {
+            st = wg_ctx_status(ctx);
+            break;
+        }
+        if (p.ncat > known) {
             long row = cat_table_find(&cats, c);
-            last_hours = row >= 0 ? cats.hours[row] : 0.0;
+            cat_hours[ci] = row >= 0 ? cats.hours[row] : 0.0;
         }
         if (wg_grow(ctx, (void **)&p.xy, &cap_xy, 2 * (p.n + 1), sizeof *p.xy) != WG_OK ||
             wg_grow(ctx, (void **)&p.hours, &cap_h, p.n + 1, sizeof *p.hours) != WG_OK ||
@@ -396,11 +440,11 @@ wg_status wg_map_incidents(wg_ws *ws, const wg_points_query *q, wg_map_points *o
             st = wg_ctx_status(ctx);
             break;
         }
-        p.xy[2 * p.n] = sqlite3_column_double(s, 0);
-        p.xy[2 * p.n + 1] = sqlite3_column_double(s, 1);
-        p.hours[p.n] = last_hours;
-        p.cat[p.n] = (uint16_t)last_cat;
-        p.cat_count[last_cat]++;
+        p.xy[2 * p.n] = xy[0];
+        p.xy[2 * p.n + 1] = xy[1];
+        p.hours[p.n] = cat_hours[ci];
+        p.cat[p.n] = (uint16_t)ci;
+        p.cat_count[ci]++;
         if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
             int64_t t = sqlite3_column_int64(s, 3);
             p.first = t < p.first ? t : p.first;
@@ -412,6 +456,7 @@ wg_status wg_map_incidents(wg_ws *ws, const wg_points_query *q, wg_map_points *o
         st = wg__sql_fail(ws, "reading incidents: ");
     sqlite3_finalize(s);
     cat_table_free(&cats);
+    free(cat_hours);
     if (st == WG_OK)
         st = sort_categories(ctx, &p);
     if (st != WG_OK) {

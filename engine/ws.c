@@ -98,7 +98,8 @@ static wg_status connect(wg_ctx *ctx, const char *path, int flags, wg_ws **out)
         return wg_fail(ctx, WG_ENOMEM, "out of memory opening %s", path);
     }
     ws->ctx = ctx;
-    if (sqlite3_open_v2(path, &ws->db, flags, NULL) != SQLITE_OK) {
+    /* a workspace handle is used by one thread at a time: no locks on every call */
+    if (sqlite3_open_v2(path, &ws->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         wg_status st = wg_fail(ctx, WG_EINPUT, "%s: cannot open: %s", path,
                                ws->db ? sqlite3_errmsg(ws->db) : "out of memory");
         wg_ws_close(ws);

@@ -37,7 +37,10 @@ static wg_status feature_room(wg_ctx *ctx, wg_shapes *s)
     return WG_OK;
 }
 
-static wg_status add_seq(wg_ctx *ctx, wg_shapes *s, const GEOSCoordSequence *cs)
+/* Appends a sequence as a part; a ring is turned to run anticlockwise (ccw > 0: an exterior)
+ * or clockwise (ccw < 0: a hole), so that the non-zero winding rule fills many polygons drawn
+ * as one path as their union, holes kept. */
+static wg_status add_seq(wg_ctx *ctx, wg_shapes *s, const GEOSCoordSequence *cs, int ccw)
 {
     GEOSContextHandle_t h = wg_ctx_geos(ctx);
     unsigned int m = 0;
@@ -49,9 +52,14 @@ static wg_status add_seq(wg_ctx *ctx, wg_shapes *s, const GEOSCoordSequence *cs)
         wg_grow(ctx, (void **)&s->part, &s->capp, s->nparts + 2, sizeof *s->part) != WG_OK)
         return wg_ctx_status(ctx);
     double *xy = s->xy + 2 * s->npts;
-    for (unsigned int k = 0; k < m; k++)
-        if (!GEOSCoordSeq_getXY_r(h, cs, k, &xy[2 * k], &xy[2 * k + 1]))
+    char is_ccw = 0;
+    bool flip = ccw != 0 && m >= 4 && GEOSCoordSeq_isCCW_r(h, cs, &is_ccw) &&
+                (is_ccw != 0) != (ccw > 0);
+    for (unsigned int k = 0; k < m; k++) {
+        unsigned int d = flip ? m - 1 - k : k;
+        if (!GEOSCoordSeq_getXY_r(h, cs, k, &xy[2 * d], &xy[2 * d + 1]))
             return wg_fail(ctx, WG_EGEOS, "reading a coordinate failed");
+    }
     s->npts += m;
     s->part[++s->nparts] = s->npts;
     return WG_OK;
@@ -67,11 +75,11 @@ static wg_status add_simple(wg_ctx *ctx, wg_shapes *s, const GEOSGeometry *g, ui
     if (*kind == WG_G_NONE)
         *kind = k;
     if (t != GEOS_POLYGON)
-        return add_seq(ctx, s, GEOSGeom_getCoordSeq_r(h, g));
-    wg_status st = add_seq(ctx, s, GEOSGeom_getCoordSeq_r(h, GEOSGetExteriorRing_r(h, g)));
+        return add_seq(ctx, s, GEOSGeom_getCoordSeq_r(h, g), 0);
+    wg_status st = add_seq(ctx, s, GEOSGeom_getCoordSeq_r(h, GEOSGetExteriorRing_r(h, g)), 1);
     int nh = GEOSGetNumInteriorRings_r(h, g);
     for (int r = 0; st == WG_OK && r < nh; r++)
-        st = add_seq(ctx, s, GEOSGeom_getCoordSeq_r(h, GEOSGetInteriorRingN_r(h, g, r)));
+        st = add_seq(ctx, s, GEOSGeom_getCoordSeq_r(h, GEOSGetInteriorRingN_r(h, g, r)), -1);
     return st;
 }
 

@@ -4,6 +4,7 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <errno.h>
+#include <png.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,10 +99,43 @@ static wg_status page_size(wg_ctx *ctx, canvas *c, const wg_render_opts *o)
     return WG_OK;
 }
 
-static cairo_status_t write_png(void *closure, const unsigned char *data, unsigned int len)
+/* Writes the opaque image surface as an 8-bit RGB PNG. Maps are large flat areas of few
+ * colours: zlib level 2 without row filters makes files as small as cairo's own writer (level
+ * 6, adaptive filters, alpha kept) in a third of the time. */
+static wg_status write_png(canvas *c)
 {
-    return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS
-                                                : CAIRO_STATUS_WRITE_ERROR;
+    FILE *f = fopen(c->tmp, "wb");
+    if (!f)
+        return wg_fail(c->ctx, WG_EIO, "%s: cannot write the map: %s", c->path, strerror(errno));
+    cairo_surface_flush(c->surf);
+    const unsigned char *data = cairo_image_surface_get_data(c->surf);
+    int stride = cairo_image_surface_get_stride(c->surf);
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    bool ok = info != NULL;
+    if (ok && setjmp(png_jmpbuf(png)) == 0) {
+        png_init_io(png, f);
+        png_set_IHDR(png, info, (png_uint_32)c->W, (png_uint_32)c->H, 8, PNG_COLOR_TYPE_RGB,
+                     PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+        png_set_compression_level(png, 2);
+        png_set_filter(png, 0, PNG_FILTER_NONE);
+        png_write_info(png, info);
+        /* cairo's RGB24 pixel is a native-endian 0xXXRRGGBB word */
+        const uint32_t one = 1;
+        bool le = *(const unsigned char *)&one == 1;
+        if (le)
+            png_set_bgr(png);
+        png_set_filler(png, 0, le ? PNG_FILLER_AFTER : PNG_FILLER_BEFORE);
+        for (int y = 0; y < (int)c->H; y++)
+            png_write_row(png, data + (size_t)stride * (size_t)y);
+        png_write_end(png, NULL);
+    } else {
+        ok = false;
+    }
+    png_destroy_write_struct(&png, &info);
+    if (fclose(f) != 0 || !ok)
+        return wg_fail(c->ctx, WG_EIO, "%s: writing the PNG failed", c->path);
+    return WG_OK;
 }
 
 wg_status canvas_open(wg_ctx *ctx, canvas *c, const char *path, const wg_render_opts *o)
@@ -128,7 +162,7 @@ wg_status canvas_open(wg_ctx *ctx, canvas *c, const char *path, const wg_render_
         c->surf = cairo_svg_surface_create(c->tmp, c->W, c->H);
         cairo_svg_surface_set_document_unit(c->surf, CAIRO_SVG_UNIT_PX);
     } else {
-        c->surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)c->W, (int)c->H);
+        c->surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)c->W, (int)c->H);
     }
     if (cairo_surface_status(c->surf) != CAIRO_STATUS_SUCCESS) {
         st = wg_fail(ctx, WG_EIO, "%s: cannot write the map: %s", path,
@@ -177,15 +211,7 @@ wg_status canvas_close(canvas *c, bool commit)
     wg_status st = commit ? canvas_status(c, "drawing") : WG_OK;
     cairo_destroy(c->cr);
     if (st == WG_OK && commit && c->fmt == WG_FMT_PNG) {
-        FILE *f = fopen(c->tmp, "wb");
-        if (!f) {
-            st = wg_fail(c->ctx, WG_EIO, "%s: cannot write the map: %s", c->path,
-                         strerror(errno));
-        } else {
-            cairo_status_t s = cairo_surface_write_to_png_stream(c->surf, write_png, f);
-            if ((fclose(f) != 0 || s != CAIRO_STATUS_SUCCESS))
-                st = wg_fail(c->ctx, WG_EIO, "%s: writing the PNG failed", c->path);
-        }
+        st = write_png(c);
     }
     cairo_surface_finish(c->surf);
     if (st == WG_OK && commit && cairo_surface_status(c->surf) != CAIRO_STATUS_SUCCESS)

@@ -118,6 +118,17 @@ static const wg_report_row *row_of(const wg_report *r, const char *code)
     return bsearch(&key, r->rows, r->nrows, sizeof *r->rows, cmp_row);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Whether `key` is among n keys sorted by strcmp (a layer's keys come in that order). */
+static bool has_key(char *const *keys, size_t n, const char *key)
+{
+    return n > 0 && bsearch(&key, keys, n, sizeof *keys, cmp_str) != NULL;
+}
+
 /* Labels cells with their code where it fits inside, else with its serial (the last three
  * digits), else not at all. */
 static void label_cells(canvas *c, const wg_map_feats *cells, double size)
@@ -175,18 +186,25 @@ static wg_status choropleth(map_ctx *m, const wg_map_feats *cells, const double 
     if (st != WG_OK)
         return st;
     double alpha = m->o->opacity > 0 ? m->o->opacity : 0.8;
-    for (size_t i = 0; i < cells->n; i++) {
-        style s = {.fill_alpha = alpha, .line = hex_rgb(0x555555), .line_alpha = 0.8,
-                   .width = 0.5};
-        if (isfinite(val[i]) && k > 0) {
-            size_t cl = wg_class_of(breaks, k, val[i]);
+    /* the cells class by class (class k is "no value"), then every outline over them */
+    size_t *idx = malloc((cells->n + 1) * sizeof *idx);
+    if (!idx)
+        return wg_fail(c->ctx, WG_ENOMEM, "out of memory");
+    for (size_t cl = 0; cl <= k; cl++) {
+        size_t n = 0;
+        for (size_t i = 0; i < cells->n; i++)
+            if (isfinite(val[i]) && k > 0 ? wg_class_of(breaks, k, val[i]) == cl : cl == k)
+                idx[n++] = i;
+        style s = {.fill = hex_rgb(0xbdbdbd), .fill_alpha = 0.5};
+        if (cl < k) {
             s.fill = wg_ramp_at(ramp, k > 1 ? (double)cl / (double)(k - 1) : 1.0);
-        } else {
-            s.fill = hex_rgb(0xbdbdbd);
-            s.fill_alpha = 0.5;
+            s.fill_alpha = alpha;
         }
-        draw_feature(c, &cells->shapes, i, &s);
+        draw_set(c, &cells->shapes, idx, n, &s);
     }
+    free(idx);
+    style edge = {.line = hex_rgb(0x555555), .line_alpha = 0.8, .width = 0.5};
+    draw_all(c, &cells->shapes, &edge);
     *ne = k > 0 ? class_entries(ramp, breaks, k, alpha, e) : 0;
     if (nan > 0) {
         e[*ne] = (legend_entry){.colour = hex_rgb(0xbdbdbd), .alpha = 0.5};
@@ -301,15 +319,19 @@ static wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
         static const double dash[] = {3, 2};
         style s = {.line = hex_rgb(0xc51b7d), .line_alpha = 1, .width = 1.6, .dash = dash,
                    .ndash = 2};
+        draw_begin(m->c);
         for (size_t i = 0; i < d.nissues; i++) {
             if (strcmp(d.issues[i].kind, "pieces") != 0 && strcmp(d.issues[i].kind, "barrier") != 0)
                 continue;
-            for (size_t j = 0; j < cells.n; j++)
-                if (strcmp(cells.key[j], d.issues[i].cell) == 0) {
-                    draw_feature(m->c, &cells.shapes, j, &s);
-                    flagged++;
-                }
+            const char *key = d.issues[i].cell;
+            char **hit = cells.n ? bsearch(&key, cells.key, cells.n, sizeof *cells.key, cmp_str)
+                                 : NULL;
+            if (hit) {
+                draw_one(m->c, &cells.shapes, (size_t)(hit - cells.key), &s);
+                flagged++;
+            }
         }
+        draw_end(m->c);
         if (flagged) {
             t->e[t->ne] = (legend_entry){.colour = s.line, .alpha = 1, .shape = 2};
             snprintf(t->e[t->ne].text, sizeof t->e[t->ne].text,
@@ -389,13 +411,15 @@ static wg_status recipe_cells(map_ctx *m, wg_map_kind kind, theme *t, wg_map_fea
         style over = {.line = hex_rgb(0x7f0000), .line_alpha = 1, .width = 2.2};
         style under = {.line = hex_rgb(0x2166ac), .line_alpha = 1, .width = 2.2};
         size_t no = 0, nu = 0;
+        draw_begin(m->c);
         for (size_t i = 0; i < cells->n; i++) {
             const wg_report_row *row = row_of(&r, cells->key[i]);
             if (row && row->flag > 0)
-                draw_feature(m->c, &cells->shapes, i, &over), no++;
+                draw_one(m->c, &cells->shapes, i, &over), no++;
             else if (row && row->flag < 0)
-                draw_feature(m->c, &cells->shapes, i, &under), nu++;
+                draw_one(m->c, &cells->shapes, i, &under), nu++;
         }
+        draw_end(m->c);
         legend_entry *e = &t->e[t->ne];
         e[0] = (legend_entry){.colour = over.line, .alpha = 1, .shape = 2};
         snprintf(e[0].text, sizeof e[0].text, "overloaded, index > %.2f (%zu)", r.over, no);
@@ -495,19 +519,21 @@ static wg_status draw_cameras(map_ctx *m, theme *t, bool blind, bool by_kind)
         if (k < 8)
             kcount[k]++;
     }
+    draw_begin(c);
     for (size_t i = 0; i < views.n; i++) {
         size_t k = kind_of(kinds, nk, views.group[i]);
         style s = {.fill = by_kind ? wg_ramp_color(qual, k, nk) : hex_rgb(0x3182bd),
                    .fill_alpha = 0.22, .line_alpha = 0.6, .width = 0.4};
         s.line = s.fill;
-        draw_feature(c, &views.shapes, i, &s);
+        draw_one(c, &views.shapes, i, &s);
     }
     for (size_t i = 0; i < cams.n; i++) {
         size_t k = kind_of(kinds, nk, cams.group[i]);
         style s = {.fill = wg_ramp_color(qual, k, nk), .fill_alpha = 1,
                    .line = hex_rgb(0xffffff), .line_alpha = 1, .width = 0.6, .marker = 2.4};
-        draw_feature(c, &cams.shapes, i, &s);
+        draw_one(c, &cams.shapes, i, &s);
     }
+    draw_end(c);
     for (size_t k = 0; k < nk && t->ne < 22; k++) {
         legend_entry *e = &t->e[t->ne++];
         *e = (legend_entry){.colour = wg_ramp_color(qual, k, nk), .alpha = 1, .shape = 1};
@@ -747,21 +773,39 @@ static wg_status recipe_diff(map_ctx *m, theme *t, wg_map_feats *keep)
     static const unsigned colours[3] = {0xe5e5e5, 0xfdae61, 0x1a9850};
     static const char *names[3] = {"kept", "changed", "new"};
     size_t count[3] = {0};
-    for (size_t i = 0; i < cells.n; i++) {
-        /* new: no cell of that code in the old plan; changed: the old cell of that code lost
-         * or gained units (it is in the diff's map); else kept */
-        int state = 2;
-        for (size_t j = 0; j < old.n && state == 2; j++)
-            if (strcmp(old.key[j], cells.key[i]) == 0)
-                state = 0;
-        for (size_t j = 0; state == 0 && j < d.nmap; j++)
-            if (strcmp(d.map[j].from, cells.key[i]) == 0)
-                state = 1;
-        count[state]++;
-        style s = {.fill = hex_rgb(colours[state]), .fill_alpha = 0.85,
-                   .line = hex_rgb(0x555555), .line_alpha = 0.8, .width = 0.5};
-        draw_feature(m->c, &cells.shapes, i, &s);
+    char **from = malloc((d.nmap + 1) * sizeof *from);
+    if (!from) {
+        wg_map_feats_free(&old), wg_map_feats_free(&cells), wg_plan_diff_free(&d);
+        return wg_fail(m->c->ctx, WG_ENOMEM, "out of memory");
     }
+    for (size_t j = 0; j < d.nmap; j++)
+        from[j] = d.map[j].from;
+    qsort(from, d.nmap, sizeof *from, cmp_str);
+    /* new: no cell of that code in the old plan; changed: the old cell of that code lost or
+     * gained units (it is in the diff's map); else kept. Fills state by state, then outlines */
+    size_t *idx = malloc((cells.n + 1) * sizeof *idx), at[4] = {0};
+    uint8_t *state = malloc(cells.n + 1);
+    if (!idx || !state) {
+        free(idx), free(state), free(from);
+        wg_map_feats_free(&old), wg_map_feats_free(&cells), wg_plan_diff_free(&d);
+        return wg_fail(m->c->ctx, WG_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < cells.n; i++) {
+        state[i] = !has_key(old.key, old.n, cells.key[i]) ? 2
+                   : has_key(from, d.nmap, cells.key[i])  ? 1
+                                                          : 0;
+        count[state[i]]++;
+    }
+    at[1] = count[0], at[2] = count[0] + count[1];
+    for (size_t i = 0; i < cells.n; i++)
+        idx[at[state[i]]++] = i;
+    for (size_t k = 0, first = 0; k < 3; first += count[k++]) {
+        style s = {.fill = hex_rgb(colours[k]), .fill_alpha = 0.85};
+        draw_set(m->c, &cells.shapes, idx + first, count[k], &s);
+    }
+    style edge = {.line = hex_rgb(0x555555), .line_alpha = 0.8, .width = 0.5};
+    draw_all(m->c, &cells.shapes, &edge);
+    free(idx), free(state), free(from);
     static const double dash[] = {2.5, 2};
     style was = {.line = hex_rgb(0xb2182b), .line_alpha = 1, .width = 1.1, .dash = dash,
                  .ndash = 2};
@@ -809,7 +853,7 @@ wg_status map_draw(map_ctx *m, wg_map_kind kind)
 {
     canvas *c = m->c;
     basemap b;
-    wg_status st = basemap_load(m->ws, c->view, &b);
+    wg_status st = basemap_load(c, m->ws, &b);
     if (st != WG_OK)
         return st;
     basemap_draw(c, &b);

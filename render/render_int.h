@@ -74,7 +74,15 @@ typedef struct style {
 void draw_path(canvas *c, const wg_shapes *s, size_t i);
 /* Fills and strokes feature i, clipped to the frame. Points get a disc marker. */
 void draw_feature(canvas *c, const wg_shapes *s, size_t i, const style *st);
-/* Draws every feature with one style. */
+/* The same for a run of features, each in its own style, under one clip (a clip per feature
+ * costs more than the feature): draw_begin, draw_one for each, draw_end. */
+void draw_begin(canvas *c);
+void draw_one(canvas *c, const wg_shapes *s, size_t i, const style *st);
+void draw_end(canvas *c);
+/* Draws features idx[0..n) (NULL: the first n) in one style, as one path: one fill and one
+ * stroke for them all, so that shared edges are drawn once. */
+void draw_set(canvas *c, const wg_shapes *s, const size_t *idx, size_t n, const style *st);
+/* draw_set of every feature. */
 void draw_all(canvas *c, const wg_shapes *s, const style *st);
 /* The raster of values (grid as in wg/density.h) coloured by `rgba(value)`: an image laid
  * over the frame, resampled smoothly; in PDF an embedded image. */
@@ -90,7 +98,10 @@ wg_rgb hex_rgb(unsigned hex);
 typedef struct basemap {
     wg_map_feats communities, units, streets, barriers;
 } basemap;
-wg_status basemap_load(wg_ws *ws, const double *view, basemap *b);
+/* Buildings less than this many points across are specks: neither read nor drawn. */
+#define SPECK 0.75
+/* Reads the basemap layers meeting the canvas's view. */
+wg_status basemap_load(const canvas *c, wg_ws *ws, basemap *b);
 void basemap_free(basemap *b);
 void basemap_draw(canvas *c, const basemap *b);
 /* Community boundaries over the thematic layer, and their names. */

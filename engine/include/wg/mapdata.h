@@ -24,6 +24,7 @@ typedef struct wg_map_query {
     const char *community; /* cells, units, communities: only this community's; NULL: all */
     bool anchors;          /* compute label anchors (polygons) */
     double anchor_min_m;   /* ... only for polygons whose box is at least this wide and high */
+    double min_size_m;     /* > 0: only features whose box is at least this wide or high */
 } wg_map_query;
 
 #define WG_MAP_NV 4

@@ -19,8 +19,8 @@ typedef struct wg_shapes {
 void wg_shapes_init(wg_shapes *s);
 void wg_shapes_fini(wg_shapes *s);
 
-/* Appends g as one feature: every polygon's rings (exterior, then holes), every line, every
- * point. A mixed collection keeps the kind of its first member. Borrowed g; NULL or empty
+/* Appends g as one feature: every polygon's rings (exterior anticlockwise, then holes
+ * clockwise), every line, every point. A mixed collection keeps the kind of its first member. Borrowed g; NULL or empty
  * adds an empty feature, so features stay aligned with the caller's rows. */
 wg_status wg_shapes_add_geom(wg_ctx *ctx, wg_shapes *s, const GEOSGeometry *g);
 /* The same from WKB. WG_EGEOS naming the feature when the WKB does not parse. */
