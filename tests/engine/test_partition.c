@@ -421,6 +421,39 @@ START_TEST(redraw_after_changes)
 }
 END_TEST
 
+/* A redraw with a narrower range: cells now above the new max are cut again, even when their
+ * units did not change; cells still in range and untouched keep their units and codes. */
+START_TEST(redraw_new_range)
+{
+    make_city(8, (city_opts){.fine = true}, "c.wangge");
+    wg_part_summary s1, s2;
+    partition("c.wangge", "wide", NULL, 1, &s1);
+    wg_ws *ws = NULL;
+    T_OK(t_ctx, wg_ws_open(t_ctx, t_path(t_dir, "c.wangge"), &ws));
+    wg_part_opts o = {.target = 230, .min = 200, .max = 260, .name = "narrow", .keep = "wide",
+                      .seed = 1};
+    T_OK(t_ctx, wg_partition(ws, &o, &s2));
+    wg_ws_close(ws);
+    sqlite3 *db = open_db("c.wangge");
+    /* the wide plan had cells above 260 that the narrow one must not keep */
+    ck_assert_int_gt((int)qp(db, s1.plan, "SELECT count(*) FROM cells WHERE plan = ?1 AND "
+                                          "households > 260"),
+                     0);
+    ck_assert_int_eq((int)qp(db, s2.plan, "SELECT count(*) FROM plan_issues WHERE plan = ?1 AND "
+                                          "cause LIKE '%kept as it was%'"),
+                     0);
+    /* every feasible cell is in the new range, and cells in it were kept */
+    ck_assert_int_eq((int)qp(db, s2.plan, "SELECT count(*) FROM cells c WHERE plan = ?1 AND "
+                                          "(households < 200 OR households > 260) AND NOT "
+                                          "EXISTS (SELECT 1 FROM plan_issues i WHERE i.plan = "
+                                          "?1 AND i.cell = c.code)"),
+                     0);
+    ck_assert_int_gt((int)s2.kept, 0);
+    ck_assert_int_gt(s2.moved_households, 0);
+    sqlite3_close(db);
+}
+END_TEST
+
 START_TEST(lock_move_and_diff)
 {
     int units = make_city(11, (city_opts){.fine = true}, "c.wangge");
@@ -596,6 +629,7 @@ TCase *tcase_partition(void)
     tcase_add_test(tc, random_fine_cities);
     tcase_add_test(tc, random_compound_cities);
     tcase_add_test(tc, redraw_after_changes);
+    tcase_add_test(tc, redraw_new_range);
     tcase_add_test(tc, lock_move_and_diff);
     tcase_add_test(tc, cincinnati_blocks);
     return tc;
