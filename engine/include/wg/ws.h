@@ -16,7 +16,8 @@ wg_status wg_ws_create(wg_ctx *ctx, const char *path, const char *crs, wg_ws **o
 
 /* Opens an existing workspace and migrates its schema forward if it is older. Nothing is
  * written to a file that is not a workspace: WG_EINPUT "PATH: not a wangge workspace (...)".
- * The handle keeps ctx for its lifetime. Caller frees with wg_ws_close(). */
+ * The handle keeps ctx for its lifetime and is used by one thread at a time (its SQLite
+ * connection takes no locks). Caller frees with wg_ws_close(). */
 wg_status wg_ws_open(wg_ctx *ctx, const char *path, wg_ws **out);
 void wg_ws_close(wg_ws *ws);
 
