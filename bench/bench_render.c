@@ -101,13 +101,16 @@ static int write_mapfile(const char *dir, const char *ws, const double v[4])
             " FONTSET \"%s/fonts.txt\"\n"
             " OUTPUTFORMAT NAME \"png24\" DRIVER AGG/PNG IMAGEMODE RGB EXTENSION \"png\" END\n",
             v[0], v[1], v[2], v[3], dir);
-#define LAYER(name, type, data) \
-    fprintf(f, " LAYER NAME \"%s\" TYPE %s STATUS DEFAULT CONNECTIONTYPE OGR CONNECTION \"%s\" " \
-               "DATA \"%s\"\n", name, type, ws, data)
+#define LAYER(name, type, data)                                                                    \
+    fprintf(f,                                                                                     \
+            " LAYER NAME \"%s\" TYPE %s STATUS DEFAULT CONNECTIONTYPE OGR CONNECTION \"%s\" "      \
+            "DATA \"%s\"\n",                                                                       \
+            name, type, ws, data)
     LAYER("communities", "POLYGON", "communities");
     fprintf(f, "  CLASS STYLE COLOR 250 248 244 END END\n END\n");
     LAYER("units", "POLYGON", "units");
-    fprintf(f, "  CLASS STYLE COLOR 217 211 201 OUTLINECOLOR 196 189 177 WIDTH 0.5 END END\n END\n");
+    fprintf(f,
+            "  CLASS STYLE COLOR 217 211 201 OUTLINECOLOR 196 189 177 WIDTH 0.5 END END\n END\n");
     LAYER("streets", "LINE", "streets");
     fprintf(f, "  CLASS STYLE COLOR 201 195 184 WIDTH 5.5 END STYLE COLOR 255 255 255 WIDTH 3.5 "
                "END END\n END\n");

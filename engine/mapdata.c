@@ -1,7 +1,8 @@
 /* engine/mapdata.c: layers read as plain data for drawing (wg/mapdata.h). */
+#include "wg/mapdata.h"
+
 #include "engine_int.h"
 #include "report_int.h"
-#include "wg/mapdata.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -76,8 +77,8 @@ static wg_status where_clause(wg_ws *ws, wg_map_layer layer, const wg_map_query 
             k += snprintf(sql + k, cap - (size_t)k,
                           " AND xmin <= ?4 AND xmax >= ?2 AND ymin <= ?5 AND ymax >= ?3");
         if (q->min_size_m > 0)
-            k += snprintf(sql + k, cap - (size_t)k,
-                          " AND (xmax - xmin >= ?6 OR ymax - ymin >= ?6)");
+            k +=
+                snprintf(sql + k, cap - (size_t)k, " AND (xmax - xmin >= ?6 OR ymax - ymin >= ?6)");
         k += snprintf(sql + k, cap - (size_t)k, ")");
     }
     if ((size_t)k >= cap)
@@ -106,8 +107,8 @@ static int64_t plan_of(wg_ws *ws, wg_map_layer layer, const wg_map_query *q, wg_
 
 /* Prepares "SELECT <what> FROM <layer> WHERE <the query's filters> <tail>" with the query's
  * values bound. */
-static wg_status query_open(wg_ws *ws, wg_map_layer layer, const wg_map_query *q,
-                            const char *what, const char *tail, sqlite3_stmt **s)
+static wg_status query_open(wg_ws *ws, wg_map_layer layer, const wg_map_query *q, const char *what,
+                            const char *tail, sqlite3_stmt **s)
 {
     wg_status st;
     int64_t plan = plan_of(ws, layer, q, &st);
@@ -209,7 +210,7 @@ wg_status wg_map_read(wg_ws *ws, wg_map_layer layer, const wg_map_query *q, wg_m
     wg_map_feats f = {0};
     wg_buf strs;
     wg_buf_init(&strs, SIZE_MAX / 2);
-    size_t (*offs)[3] = NULL, cap_offs = 0, cap_v = 0, cap_a = 0;
+    size_t(*offs)[3] = NULL, cap_offs = 0, cap_v = 0, cap_a = 0;
     int rc = SQLITE_DONE;
     while (st == WG_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         size_t i = f.n;
@@ -241,7 +242,8 @@ wg_status wg_map_read(wg_ws *ws, wg_map_layer layer, const wg_map_query *q, wg_m
                 f.anchor[i][0] = f.anchor[i][1] = f.anchor[i][2] = NAN;
         }
         if (st != WG_OK)
-            wg_ctx_where(ctx, "%s %s: ", LAYERS[layer].table, (const char *)sqlite3_column_text(s, 0));
+            wg_ctx_where(ctx, "%s %s: ", LAYERS[layer].table,
+                         (const char *)sqlite3_column_text(s, 0));
         f.n++;
     }
     if (st == WG_OK && rc != SQLITE_DONE)
@@ -286,8 +288,7 @@ void wg_map_points_free(wg_map_points *p)
 }
 
 /* The index of category `c` among those met so far (a short list: categories are few). */
-static long category_index(wg_ctx *ctx, wg_map_points *p, size_t *cap, size_t *capn,
-                           const char *c)
+static long category_index(wg_ctx *ctx, wg_map_points *p, size_t *cap, size_t *capn, const char *c)
 {
     for (size_t i = 0; i < p->ncat; i++)
         if (strcmp(p->category[i], c) == 0)
@@ -329,9 +330,9 @@ static wg_status sort_categories(wg_ctx *ctx, wg_map_points *p)
     for (size_t i = 1; i < m; i++) /* insertion sort: few categories */
         for (size_t j = i; j > 0; j--) {
             size_t a = order[j - 1], b = order[j];
-            bool swap = p->cat_count[b] > p->cat_count[a] ||
-                        (p->cat_count[b] == p->cat_count[a] &&
-                         strcmp(p->category[b], p->category[a]) < 0);
+            bool swap =
+                p->cat_count[b] > p->cat_count[a] ||
+                (p->cat_count[b] == p->cat_count[a] && strcmp(p->category[b], p->category[a]) < 0);
             if (!swap)
                 break;
             order[j - 1] = b;
@@ -417,8 +418,8 @@ wg_status wg_map_incidents(wg_ws *ws, const wg_points_query *q, wg_map_points *o
                          (const char *)sqlite3_column_text(s, 1));
             break;
         }
-        if (q->bbox && (xy[0] < q->bbox[0] || xy[0] > q->bbox[2] || xy[1] < q->bbox[1] ||
-                        xy[1] > q->bbox[3]))
+        if (q->bbox &&
+            (xy[0] < q->bbox[0] || xy[0] > q->bbox[2] || xy[1] < q->bbox[1] || xy[1] > q->bbox[3]))
             continue;
         const char *c = (const char *)sqlite3_column_text(s, 2);
         if (!wanted(q, c))

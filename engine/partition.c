@@ -882,10 +882,11 @@ static wg_status load_keep(wg_ws *ws, ws_units *w, int64_t plan, const wg_part_o
     /* The range the kept plan was drawn with: a cell out of range but exactly as it was
      * keeps its cause only under that same range. */
     bool same_range = false;
-    if (st == WG_OK && (st = wg__prepare(ws, "SELECT params FROM plans WHERE id = ?", &q)) == WG_OK) {
+    if (st == WG_OK &&
+        (st = wg__prepare(ws, "SELECT params FROM plans WHERE id = ?", &q)) == WG_OK) {
         sqlite3_bind_int64(q, 1, plan);
-        const char *p = sqlite3_step(q) == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0)
-                                                      : NULL;
+        const char *p =
+            sqlite3_step(q) == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0) : NULL;
         const char *lo = p ? strstr(p, "\"min\": ") : NULL, *hi = p ? strstr(p, "\"max\": ") : NULL;
         same_range = lo && hi && atoll(lo + 7) == o->min && atoll(hi + 7) == o->max;
         sqlite3_finalize(q);
@@ -894,8 +895,8 @@ static wg_status load_keep(wg_ws *ws, ws_units *w, int64_t plan, const wg_part_o
      * cause stands, and a redraw is no reason to move anybody). New units joining are
      * checked per community. */
     for (size_t c = 0; st == WG_OK && c < k->ncells; c++)
-        k->sealable[c] = comm[c] >= 0 && ((same[c] && same_range) ||
-                                          (hh[c] >= o->min && hh[c] <= o->max));
+        k->sealable[c] =
+            comm[c] >= 0 && ((same[c] && same_range) || (hh[c] >= o->min && hh[c] <= o->max));
     free(same);
     for (size_t i = 0; i < w->nu; i++)
         sum->new_units += w->u[i].old_cell < 0;
@@ -1027,8 +1028,8 @@ wg_status wg_partition(wg_ws *ws, const wg_part_opts *o, wg_part_summary *sum)
     ws_units w;
     if ((st = wu_load(ws, &w, NULL)) != WG_OK)
         return st;
-    if (o->workload && (st = wg__unit_workload(ws, o->weights_file, o->categories_file, &w)) !=
-                           WG_OK) {
+    if (o->workload &&
+        (st = wg__unit_workload(ws, o->weights_file, o->categories_file, &w)) != WG_OK) {
         wu_free(&w);
         return st;
     }

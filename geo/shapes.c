@@ -1,6 +1,7 @@
 /* geo/shapes.c: GEOS geometries flattened into coordinate arrays (wg/shapes.h). */
-#include "geo_int.h"
 #include "wg/shapes.h"
+
+#include "geo_int.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -53,8 +54,8 @@ static wg_status add_seq(wg_ctx *ctx, wg_shapes *s, const GEOSCoordSequence *cs,
         return wg_ctx_status(ctx);
     double *xy = s->xy + 2 * s->npts;
     char is_ccw = 0;
-    bool flip = ccw != 0 && m >= 4 && GEOSCoordSeq_isCCW_r(h, cs, &is_ccw) &&
-                (is_ccw != 0) != (ccw > 0);
+    bool flip =
+        ccw != 0 && m >= 4 && GEOSCoordSeq_isCCW_r(h, cs, &is_ccw) && (is_ccw != 0) != (ccw > 0);
     for (unsigned int k = 0; k < m; k++) {
         unsigned int d = flip ? m - 1 - k : k;
         if (!GEOSCoordSeq_getXY_r(h, cs, k, &xy[2 * d], &xy[2 * d + 1]))

@@ -4,8 +4,8 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <errno.h>
-#include <png.h>
 #include <math.h>
+#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +34,8 @@ static bool paper_mm(const char *name, double *w, double *h, bool *landscape)
     static const struct {
         const char *name;
         double w, h;
-    } P[] = {{"A5", 148, 210}, {"A4", 210, 297}, {"A3", 297, 420}, {"A2", 420, 594},
-             {"A1", 594, 841}, {"A0", 841, 1189}};
+    } P[] = {{"A5", 148, 210}, {"A4", 210, 297}, {"A3", 297, 420},
+             {"A2", 420, 594}, {"A1", 594, 841}, {"A0", 841, 1189}};
     *landscape = true;
     char base[16];
     snprintf(base, sizeof base, "%s", name);
@@ -188,8 +188,8 @@ wg_status canvas_status(canvas *c, const char *what)
         s = cairo_surface_status(c->surf);
     if (s == CAIRO_STATUS_SUCCESS)
         return WG_OK;
-    return wg_fail(c->ctx, s == CAIRO_STATUS_NO_MEMORY ? WG_ENOMEM : WG_EIO, "%s: %s: %s",
-                   c->path, what, cairo_status_to_string(s));
+    return wg_fail(c->ctx, s == CAIRO_STATUS_NO_MEMORY ? WG_ENOMEM : WG_EIO, "%s: %s: %s", c->path,
+                   what, cairo_status_to_string(s));
 }
 
 wg_status canvas_next_page(canvas *c)

@@ -87,8 +87,7 @@ static bool add_feature(canvas *c, const wg_shapes *s, size_t i, double marker)
     for (size_t p = s->feat[i]; p < s->feat[i + 1]; p++) {
         size_t k = s->part[p];
         cairo_new_sub_path(c->cr);
-        cairo_arc(c->cr, cx(c, s->xy[2 * k]), cy(c, s->xy[2 * k + 1]), marker * c->u, 0,
-                  2 * M_PI);
+        cairo_arc(c->cr, cx(c, s->xy[2 * k]), cy(c, s->xy[2 * k + 1]), marker * c->u, 0, 2 * M_PI);
     }
     return true;
 }
@@ -179,8 +178,7 @@ static void draw_polygons(canvas *c, const wg_shapes *s, const style *st, double
     free(idx);
 }
 
-wg_status draw_raster(canvas *c, const wg_raster_grid *g, const double *v, color_fn fn,
-                      void *user)
+wg_status draw_raster(canvas *c, const wg_raster_grid *g, const double *v, color_fn fn, void *user)
 {
     cairo_surface_t *img =
         cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)g->cols, (int)g->rows);
@@ -250,8 +248,11 @@ void basemap_draw(canvas *c, const basemap *b)
     cairo_fill(cr);
     style land = {.fill = hex_rgb(0xfaf8f4), .fill_alpha = 1};
     draw_all(c, &b->communities.shapes, &land);
-    style bld = {.fill = hex_rgb(0xd9d3c9), .fill_alpha = 1, .line = hex_rgb(0xc4bdb1),
-                 .line_alpha = 1, .width = 0.2};
+    style bld = {.fill = hex_rgb(0xd9d3c9),
+                 .fill_alpha = 1,
+                 .line = hex_rgb(0xc4bdb1),
+                 .line_alpha = 1,
+                 .width = 0.2};
     draw_polygons(c, &b->units.shapes, &bld, SPECK * c->u);
     style casing = {.line = hex_rgb(0xc9c3b8), .line_alpha = 1, .width = 2.2};
     style street = {.line = hex_rgb(0xffffff), .line_alpha = 1, .width = 1.4};
@@ -265,8 +266,11 @@ void basemap_draw(canvas *c, const basemap *b)
         if (k[0] == 'r' && k[1] == 'i') /* river */
             s = (style){.line = hex_rgb(0x8ec3e6), .line_alpha = 1, .width = 3.0};
         else if (k[0] == 'r' && k[1] == 'a') /* rail */
-            s = (style){.line = hex_rgb(0x6b6b6b), .line_alpha = 1, .width = 1.2,
-                        .dash = rail_dash, .ndash = 2};
+            s = (style){.line = hex_rgb(0x6b6b6b),
+                        .line_alpha = 1,
+                        .width = 1.2,
+                        .dash = rail_dash,
+                        .ndash = 2};
         draw_one(c, &b->barriers.shapes, i, &s);
     }
     draw_end(c);
@@ -282,8 +286,8 @@ void basemap_draw_top(canvas *c, const basemap *b, bool names)
         const double *a = b->communities.anchor[i];
         if (isnan(a[0]))
             continue;
-        const char *name = b->communities.name[i][0] ? b->communities.name[i]
-                                                     : b->communities.key[i];
+        const char *name =
+            b->communities.name[i][0] ? b->communities.name[i] : b->communities.key[i];
         if (!label_place(c, name, 10, true, cx(c, a[0]), cy(c, a[1]), 0, hex_rgb(0x333333)))
             c->dropped++;
     }

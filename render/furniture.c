@@ -133,6 +133,15 @@ void draw_north(canvas *c, bool draw)
     cairo_stroke(cr);
 }
 
+const char *fmt_int(long long v, char *buf, size_t n)
+{
+    if (v > -10 && v < 10)
+        snprintf(buf, n, "%lld", v);
+    else
+        fmt_num((double)v, buf, n);
+    return buf;
+}
+
 void fmt_num(double v, char *buf, size_t n)
 {
     double a = fabs(v);
@@ -165,8 +174,8 @@ void fmt_num(double v, char *buf, size_t n)
         snprintf(buf, n, "%.2g", v);
 }
 
-size_t class_entries(const wg_ramp *r, const double *breaks, size_t nclasses,
-                     double alpha, legend_entry *e)
+size_t class_entries(const wg_ramp *r, const double *breaks, size_t nclasses, double alpha,
+                     legend_entry *e)
 {
     for (size_t k = 0; k < nclasses; k++) {
         char a[32], b[32];

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const KIND_NAMES[WG_MAP_COUNT] = {
-    "heatmap", "incidents", "plan", "workload", "rate", "coverage", "cameras", "diff"};
+static const char *const KIND_NAMES[WG_MAP_COUNT] = {"heatmap", "incidents", "plan",    "workload",
+                                                     "rate",    "coverage",  "cameras", "diff"};
 
 bool wg_map_kind_parse(const char *s, wg_map_kind *k)
 {
@@ -30,7 +30,9 @@ const char *wg_map_kind_name(wg_map_kind k)
 
 void wg_render_opts_init(wg_render_opts *o)
 {
-    *o = (wg_render_opts){.from = INT64_MIN, .to = INT64_MAX, .kernel = WG_KERNEL_QUARTIC,
+    *o = (wg_render_opts){.from = INT64_MIN,
+                          .to = INT64_MAX,
+                          .kernel = WG_KERNEL_QUARTIC,
                           .classify = WG_CLASS_QUANTILE};
 }
 
@@ -240,7 +242,9 @@ typedef struct theme {
 static wg_status read_cells(map_ctx *m, int64_t plan, wg_map_feats *cells)
 {
     /* anchors only where three digits of 6.5 points could fit */
-    wg_map_query q = {.plan = plan, .bbox = m->c->view, .anchors = true,
+    wg_map_query q = {.plan = plan,
+                      .bbox = m->c->view,
+                      .anchors = true,
                       .anchor_min_m = 3 * 0.55 * 6.5 * m->c->u / m->c->s};
     return wg_map_read(m->ws, WG_ML_CELLS, &q, cells);
 }
@@ -267,8 +271,8 @@ static wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
     /* Five fixed classes around the target: below the range, low, near, high, above. The
      * outer bounds are the data's, so the legend says how far out the worst cells are. */
     double near_lo = target - (target - lo) / 2, near_hi = target + (hi - target) / 2;
-    double fixed[6] = {fmin(vmin, lo - 1), lo - 0.5, near_lo, near_hi, hi + 0.5,
-                       fmax(vmax, hi + 1)};
+    double fixed[6] = {fmin(vmin, lo - 1), lo - 0.5,          near_lo, near_hi,
+                       hi + 0.5,           fmax(vmax, hi + 1)};
     const wg_ramp *r = ramp_or(m->o, "RdBu");
     /* RdBu runs red to blue; households above the range are the warm end */
     legend_entry tmp[8];
@@ -306,8 +310,13 @@ static wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
                          counts[j]);
             else
                 snprintf(t->e[k].text, sizeof t->e[k].text, "%s: %.0f – %.0f (%zu)", names[j],
-                         j == 3 ? lo : j == 2 ? ceil(near_lo) : floor(near_hi) + 1,
-                         j == 3 ? ceil(near_lo) - 1 : j == 2 ? floor(near_hi) : hi, counts[j]);
+                         j == 3   ? lo
+                         : j == 2 ? ceil(near_lo)
+                                  : floor(near_hi) + 1,
+                         j == 3   ? ceil(near_lo) - 1
+                         : j == 2 ? floor(near_hi)
+                                  : hi,
+                         counts[j]);
         }
         t->ne = 5;
         m->info->nbreaks = 6;
@@ -317,15 +326,15 @@ static wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
         /* cells with an issue other than range: in pieces or across a barrier */
         size_t flagged = 0;
         static const double dash[] = {3, 2};
-        style s = {.line = hex_rgb(0xc51b7d), .line_alpha = 1, .width = 1.6, .dash = dash,
-                   .ndash = 2};
+        style s = {
+            .line = hex_rgb(0xc51b7d), .line_alpha = 1, .width = 1.6, .dash = dash, .ndash = 2};
         draw_begin(m->c);
         for (size_t i = 0; i < d.nissues; i++) {
             if (strcmp(d.issues[i].kind, "pieces") != 0 && strcmp(d.issues[i].kind, "barrier") != 0)
                 continue;
             const char *key = d.issues[i].cell;
-            char **hit = cells.n ? bsearch(&key, cells.key, cells.n, sizeof *cells.key, cmp_str)
-                                 : NULL;
+            char **hit =
+                cells.n ? bsearch(&key, cells.key, cells.n, sizeof *cells.key, cmp_str) : NULL;
             if (hit) {
                 draw_one(m->c, &cells.shapes, (size_t)(hit - cells.key), &s);
                 flagged++;
@@ -339,13 +348,15 @@ static wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
             t->ne++;
         }
         snprintf(t->heading, sizeof t->heading, "户数 Households per cell (target %g)", target);
+        char n1[32], n2[32];
         snprintf(t->note, sizeof t->note,
-                 "%zu cells, %zu issues recorded (wangge plan show). Labels: cell code, or its "
+                 "%s cells, %s issues recorded (wangge plan show). Labels: cell code, or its "
                  "last 3 digits where the code does not fit.",
-                 d.ncells, d.nissues);
+                 fmt_int((long long)d.ncells, n1, sizeof n1),
+                 fmt_int((long long)d.nissues, n2, sizeof n2));
         snprintf(t->title, sizeof t->title, "网格划分 Grid plan %s", d.info.name);
-        snprintf(t->sub, sizeof t->sub, "%zu cells, %lld households, range %g–%g", d.ncells,
-                 (long long)d.info.households, lo, hi);
+        snprintf(t->sub, sizeof t->sub, "%s cells, %s households, range %g–%g", n1,
+                 fmt_int((long long)d.info.households, n2, sizeof n2), lo, hi);
     }
     free(vr);
     if (st == WG_OK)
@@ -359,6 +370,7 @@ static wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
 /* Workload, rate, coverage: a per-cell measure of the report over the period. */
 static wg_status recipe_cells(map_ctx *m, wg_map_kind kind, theme *t, wg_map_feats *cells)
 {
+    char n1[32], n2[32];
     wg_report_opts ro = {.by = WG_BY_CELL,
                          .from = m->o->from,
                          .to = m->o->to,
@@ -429,15 +441,16 @@ static wg_status recipe_cells(map_ctx *m, wg_map_kind kind, theme *t, wg_map_fea
         snprintf(t->heading, sizeof t->heading, "工作量指数 Workload index (mean cell = 1.00)");
         snprintf(t->note, sizeof t->note,
                  "Index = weighted households, handling hours, area and patrol length, each over "
-                 "its mean. Gini %.3f, CV %.3f, max/mean %.2f over %zu cells.",
-                 r.gini, r.cv, r.max_over_mean, r.nrows);
+                 "its mean. Gini %.3f, CV %.3f, max/mean %.2f over %s cells.",
+                 r.gini, r.cv, r.max_over_mean, fmt_int((long long)r.nrows, n1, sizeof n1));
         snprintf(t->title, sizeof t->title, "网格工作量 Workload per cell");
     } else if (st == WG_OK && kind == WG_MAP_RATE) {
         snprintf(t->heading, sizeof t->heading, "每百户事件 Incidents per 100 households");
         snprintf(t->note, sizeof t->note,
-                 "%lld incidents in the period, %lld assigned to cells. A high rate marks a busy "
+                 "%s incidents in the period, %s assigned to cells. A high rate marks a busy "
                  "cell, not merely a populous one.",
-                 (long long)r.period_incidents, (long long)r.assigned);
+                 fmt_int((long long)r.period_incidents, n1, sizeof n1),
+                 fmt_int((long long)r.assigned, n2, sizeof n2));
         snprintf(t->title, sizeof t->title, "事件率 Incident rate per cell");
         m->info->points = (size_t)r.assigned;
     } else if (st == WG_OK) {
@@ -448,7 +461,8 @@ static wg_status recipe_cells(map_ctx *m, wg_map_kind kind, theme *t, wg_map_fea
                  100 * r.total.seen_share, 100 * r.total.households_seen_share);
         snprintf(t->title, sizeof t->title, "视频覆盖 Camera coverage");
     }
-    snprintf(t->sub, sizeof t->sub, "plan %s, %zu cells", m->plan_name, r.nrows);
+    snprintf(t->sub, sizeof t->sub, "plan %s, %s cells", m->plan_name,
+             fmt_int((long long)r.nrows, n1, sizeof n1));
     free(v);
     wg_report_free(&r);
     return st;
@@ -523,14 +537,20 @@ static wg_status draw_cameras(map_ctx *m, theme *t, bool blind, bool by_kind)
     for (size_t i = 0; i < views.n; i++) {
         size_t k = kind_of(kinds, nk, views.group[i]);
         style s = {.fill = by_kind ? wg_ramp_color(qual, k, nk) : hex_rgb(0x3182bd),
-                   .fill_alpha = 0.22, .line_alpha = 0.6, .width = 0.4};
+                   .fill_alpha = 0.22,
+                   .line_alpha = 0.6,
+                   .width = 0.4};
         s.line = s.fill;
         draw_one(c, &views.shapes, i, &s);
     }
     for (size_t i = 0; i < cams.n; i++) {
         size_t k = kind_of(kinds, nk, cams.group[i]);
-        style s = {.fill = wg_ramp_color(qual, k, nk), .fill_alpha = 1,
-                   .line = hex_rgb(0xffffff), .line_alpha = 1, .width = 0.6, .marker = 2.4};
+        style s = {.fill = wg_ramp_color(qual, k, nk),
+                   .fill_alpha = 1,
+                   .line = hex_rgb(0xffffff),
+                   .line_alpha = 1,
+                   .width = 0.6,
+                   .marker = 2.4};
         draw_one(c, &cams.shapes, i, &s);
     }
     draw_end(c);
@@ -586,13 +606,17 @@ static uint32_t heat_rgba(double v, void *user)
 
 static wg_status recipe_heatmap(map_ctx *m, theme *t)
 {
+    char n1[32];
     canvas *c = m->c;
     const wg_render_opts *o = m->o;
     double radius = o->radius_m > 0 ? o->radius_m : 150;
     double grow[4] = {c->view[0] - radius, c->view[1] - radius, c->view[2] + radius,
                       c->view[3] + radius};
-    wg_points_query pq = {.bbox = grow, .from = o->from, .to = o->to,
-                          .categories = o->categories, .ncategories = o->ncategories,
+    wg_points_query pq = {.bbox = grow,
+                          .from = o->from,
+                          .to = o->to,
+                          .categories = o->categories,
+                          .ncategories = o->ncategories,
                           .categories_file = o->categories_file};
     wg_map_points pts;
     wg_status st = wg_map_incidents(m->ws, &pq, &pts);
@@ -606,12 +630,14 @@ static wg_status recipe_heatmap(map_ctx *m, theme *t)
                        "--from/--to or the categories)");
     }
     /* unless asked: one raster pixel per screen pixel, or 150 per inch on paper (capped) */
-    double pixel = o->pixel_m > 0 ? o->pixel_m : c->fmt == WG_FMT_PNG ? 1 / c->s : 72.0 / 150 / c->s;
+    double pixel = o->pixel_m > 0         ? o->pixel_m
+                   : c->fmt == WG_FMT_PNG ? 1 / c->s
+                                          : 72.0 / 150 / c->s;
     double fw = c->view[2] - c->view[0], fh = c->view[3] - c->view[1];
     pixel = fmax(pixel, fmax(fw, fh) / 4096);
     wg_raster_grid g;
-    if ((st = wg_raster_grid_by_pixel(c->ctx, c->view[0], c->view[1], c->view[2], c->view[3],
-                                      pixel, &g)) != WG_OK) {
+    if ((st = wg_raster_grid_by_pixel(c->ctx, c->view[0], c->view[1], c->view[2], c->view[3], pixel,
+                                      &g)) != WG_OK) {
         wg_map_points_free(&pts);
         return st;
     }
@@ -621,8 +647,8 @@ static wg_status recipe_heatmap(map_ctx *m, theme *t)
         return wg_fail(c->ctx, WG_ENOMEM, "no memory for a %zux%zu raster", g.cols, g.rows);
     }
     wg_density_opts dopt = {.kernel = o->kernel, .radius_m = radius, .threads = 2};
-    st = wg_density(c->ctx, &g, &dopt, pts.xy, o->weight_hours ? pts.hours : NULL, pts.n, ras,
-                    NULL);
+    st =
+        wg_density(c->ctx, &g, &dopt, pts.xy, o->weight_hours ? pts.hours : NULL, pts.n, ras, NULL);
     /* the classes of the pixels with any density: a sample of at most 200,000 of them (the
      * maximum always among them, so the legend ends at the raster's maximum) */
     size_t npix = g.cols * g.rows, nz = 0, hot = 0;
@@ -660,8 +686,7 @@ static wg_status recipe_heatmap(map_ctx *m, theme *t)
             fmt_num(breaks[j + 1], b, sizeof b);
             t->e[j] = (legend_entry){0};
             t->e[j].colour = heat_class(&hc, j, &t->e[j].alpha);
-            snprintf(t->e[j].text, sizeof t->e[j].text, j == 0 ? "over %s – %s" : "%s – %s", a,
-                     b);
+            snprintf(t->e[j].text, sizeof t->e[j].text, j == 0 ? "over %s – %s" : "%s – %s", a, b);
         }
         t->ne = k;
         m->info->nbreaks = k + 1;
@@ -676,11 +701,11 @@ static wg_status recipe_heatmap(map_ctx *m, theme *t)
                  o->weight_hours ? "处置工时 Handling hours" : "事件密度 Incidents",
                  wg_class_method_name(o->classify));
         snprintf(t->note, sizeof t->note,
-                 "Kernel density: %s kernel, radius %g m, pixel %.1f m; %zu incidents. Zero "
+                 "Kernel density: %s kernel, radius %g m, pixel %.1f m; %s incidents. Zero "
                  "density is left clear.",
-                 wg_kernel_name(o->kernel), radius, g.px, pts.n);
+                 wg_kernel_name(o->kernel), radius, g.px, fmt_int((long long)pts.n, n1, sizeof n1));
         snprintf(t->title, sizeof t->title, "事件热力图 Incident density");
-        snprintf(t->sub, sizeof t->sub, "%zu incidents%s%s", pts.n,
+        snprintf(t->sub, sizeof t->sub, "%s incidents%s%s", n1,
                  o->ncategories ? ", categories " : "", o->ncategories ? o->categories[0] : "");
     }
     free(sample);
@@ -692,8 +717,11 @@ static wg_status recipe_heatmap(map_ctx *m, theme *t)
 static wg_status recipe_incidents(map_ctx *m, theme *t)
 {
     canvas *c = m->c;
-    wg_points_query pq = {.bbox = c->view, .from = m->o->from, .to = m->o->to,
-                          .categories = m->o->categories, .ncategories = m->o->ncategories,
+    wg_points_query pq = {.bbox = c->view,
+                          .from = m->o->from,
+                          .to = m->o->to,
+                          .categories = m->o->categories,
+                          .ncategories = m->o->ncategories,
                           .categories_file = m->o->categories_file};
     wg_map_points p;
     wg_status st = wg_map_incidents(m->ws, &pq, &p);
@@ -730,8 +758,8 @@ static wg_status recipe_incidents(map_ctx *m, theme *t)
             other += p.cat_count[k];
             continue;
         }
-        t->e[t->ne] = (legend_entry){.colour = wg_ramp_color(qual, k, shown), .alpha = 1,
-                                     .shape = 1};
+        t->e[t->ne] =
+            (legend_entry){.colour = wg_ramp_color(qual, k, shown), .alpha = 1, .shape = 1};
         snprintf(t->e[t->ne].text, sizeof t->e[t->ne].text, "%s (%zu)",
                  p.category[k][0] ? p.category[k] : "no category", p.cat_count[k]);
         t->ne++;
@@ -744,7 +772,8 @@ static wg_status recipe_incidents(map_ctx *m, theme *t)
     m->info->points = m->info->features = p.n;
     snprintf(t->heading, sizeof t->heading, "事件类别 Incidents by category");
     snprintf(t->title, sizeof t->title, "事件分布 Incidents");
-    snprintf(t->sub, sizeof t->sub, "%zu incidents", p.n);
+    char n1[32];
+    snprintf(t->sub, sizeof t->sub, "%s incidents", fmt_int((long long)p.n, n1, sizeof n1));
     wg_map_points_free(&p);
     return st;
 }
@@ -807,8 +836,8 @@ static wg_status recipe_diff(map_ctx *m, theme *t, wg_map_feats *keep)
     draw_all(m->c, &cells.shapes, &edge);
     free(idx), free(state), free(from);
     static const double dash[] = {2.5, 2};
-    style was = {.line = hex_rgb(0xb2182b), .line_alpha = 1, .width = 1.1, .dash = dash,
-                 .ndash = 2};
+    style was = {
+        .line = hex_rgb(0xb2182b), .line_alpha = 1, .width = 1.1, .dash = dash, .ndash = 2};
     draw_all(m->c, &old.shapes, &was);
     for (int k = 0; k < 3; k++) {
         t->e[t->ne] = (legend_entry){.colour = hex_rgb(colours[k]), .alpha = 0.85};
@@ -820,14 +849,17 @@ static wg_status recipe_diff(map_ctx *m, theme *t, wg_map_feats *keep)
     t->ne++;
     m->info->features = cells.n;
     snprintf(t->heading, sizeof t->heading, "调整 Changes from %s", aname);
+    char n[6][32];
     snprintf(t->note, sizeof t->note,
-             "%lld households and %lld units change cell; %zu cells added, %zu removed, %zu "
-             "changed, %zu kept.",
-             (long long)d.moved_households, (long long)d.moved_units, d.added, d.removed,
-             d.changed, d.same);
+             "%s households and %s units change cell; %s cells added, %s removed, %s changed, "
+             "%s kept.",
+             fmt_int((long long)d.moved_households, n[0], 32),
+             fmt_int((long long)d.moved_units, n[1], 32), fmt_int((long long)d.added, n[2], 32),
+             fmt_int((long long)d.removed, n[3], 32), fmt_int((long long)d.changed, n[4], 32),
+             fmt_int((long long)d.same, n[5], 32));
     snprintf(t->title, sizeof t->title, "网格调整 Plan changes %s → %s", aname, m->plan_name);
-    snprintf(t->sub, sizeof t->sub, "%zu cells in %s, %zu in %s", old.n, aname, cells.n,
-             m->plan_name);
+    snprintf(t->sub, sizeof t->sub, "%s cells in %s, %s in %s", fmt_int((long long)old.n, n[0], 32),
+             aname, fmt_int((long long)cells.n, n[1], 32), m->plan_name);
     *keep = cells;
     wg_map_feats_free(&old);
     wg_plan_diff_free(&d);
@@ -934,8 +966,8 @@ wg_status map_draw(map_ctx *m, wg_map_kind kind)
 }
 
 /* Sets up a map context for the plan the options name (or the active one, when any). */
-wg_status map_begin(wg_ws *ws, const wg_render_opts *o, wg_map_kind kind, canvas *c,
-                           map_ctx *m, wg_render_info *info)
+wg_status map_begin(wg_ws *ws, const wg_render_opts *o, wg_map_kind kind, canvas *c, map_ctx *m,
+                    wg_render_info *info)
 {
     *m = (map_ctx){.ws = ws, .o = o, .c = c, .info = info};
     const char *ref = kind == WG_MAP_DIFF ? o->plan_b : o->plan;
@@ -959,7 +991,10 @@ wg_status map_begin(wg_ws *ws, const wg_render_opts *o, wg_map_kind kind, canvas
     if (st != WG_OK)
         return st;
     const char *p = wg_ws_path(ws), *slash = strrchr(p, '/');
-    snprintf(m->source, sizeof m->source, "Source: %s", o->source ? o->source : slash ? slash + 1 : p);
+    snprintf(m->source, sizeof m->source, "Source: %s",
+             o->source ? o->source
+             : slash   ? slash + 1
+                       : p);
     m->L = page_layout(c);
     st = map_view(ws, o, m->plan, m->view);
     if (st == WG_OK)

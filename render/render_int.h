@@ -163,6 +163,8 @@ size_t class_entries(const wg_ramp *r, const double *breaks, size_t nclasses,
 /* "1,234" / "12.5" / "0.034": a number for people (3 significant figures at most for
  * fractions). */
 void fmt_num(double v, char *buf, size_t n);
+/* A count with thousands separated (7,633,929); returns buf. */
+const char *fmt_int(long long v, char *buf, size_t n);
 
 /* ---- chart.c: tables and histograms for the audit and the atlas -------------------------- */
 

@@ -430,23 +430,26 @@ START_TEST(redraw_new_range)
     partition("c.wangge", "wide", NULL, 1, &s1);
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_open(t_ctx, t_path(t_dir, "c.wangge"), &ws));
-    wg_part_opts o = {.target = 230, .min = 200, .max = 260, .name = "narrow", .keep = "wide",
-                      .seed = 1};
+    wg_part_opts o = {
+        .target = 230, .min = 200, .max = 260, .name = "narrow", .keep = "wide", .seed = 1};
     T_OK(t_ctx, wg_partition(ws, &o, &s2));
     wg_ws_close(ws);
     sqlite3 *db = open_db("c.wangge");
     /* the wide plan had cells above 260 that the narrow one must not keep */
-    ck_assert_int_gt((int)qp(db, s1.plan, "SELECT count(*) FROM cells WHERE plan = ?1 AND "
-                                          "households > 260"),
+    ck_assert_int_gt((int)qp(db, s1.plan,
+                             "SELECT count(*) FROM cells WHERE plan = ?1 AND "
+                             "households > 260"),
                      0);
-    ck_assert_int_eq((int)qp(db, s2.plan, "SELECT count(*) FROM plan_issues WHERE plan = ?1 AND "
-                                          "cause LIKE '%kept as it was%'"),
+    ck_assert_int_eq((int)qp(db, s2.plan,
+                             "SELECT count(*) FROM plan_issues WHERE plan = ?1 AND "
+                             "cause LIKE '%kept as it was%'"),
                      0);
     /* every feasible cell is in the new range, and cells in it were kept */
-    ck_assert_int_eq((int)qp(db, s2.plan, "SELECT count(*) FROM cells c WHERE plan = ?1 AND "
-                                          "(households < 200 OR households > 260) AND NOT "
-                                          "EXISTS (SELECT 1 FROM plan_issues i WHERE i.plan = "
-                                          "?1 AND i.cell = c.code)"),
+    ck_assert_int_eq((int)qp(db, s2.plan,
+                             "SELECT count(*) FROM cells c WHERE plan = ?1 AND "
+                             "(households < 200 OR households > 260) AND NOT "
+                             "EXISTS (SELECT 1 FROM plan_issues i WHERE i.plan = "
+                             "?1 AND i.cell = c.code)"),
                      0);
     ck_assert_int_gt((int)s2.kept, 0);
     ck_assert_int_gt(s2.moved_households, 0);
