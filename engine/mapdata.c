@@ -351,34 +351,29 @@ static wg_status sort_categories(wg_ctx *ctx, wg_map_points *p)
     return WG_OK;
 }
 
+/* n bytes from src to dst, reversed when the blob's byte order is not the machine's. */
+static void blob_get(const unsigned char *src, size_t n, bool swap, void *dst)
+{
+    unsigned char *d = dst;
+    for (size_t i = 0; i < n; i++)
+        d[i] = src[swap ? n - 1 - i : i];
+}
+
 /* The x, y of a POINT in SpatiaLite's BLOB-Geometry format: 0x00, byte order (1: little
  * endian), SRID, MBR (4 doubles), 0x7C, class 1, x, y, 0xFE — 60 bytes. Read in place: the
  * SQL functions X() and Y() parse the blob twice more and cost four times the whole scan. */
 static bool point_xy(const unsigned char *b, size_t len, double xy[2])
 {
-    if (!b || len != 60 || b[0] != 0x00 || b[38] != 0x7C || b[59] != 0xFE)
+    if (!b || len != 60 || b[0] != 0x00 || (b[1] != 0x00 && b[1] != 0x01) || b[38] != 0x7C ||
+        b[59] != 0xFE)
         return false;
     const uint32_t one = 1;
-    bool native = (b[1] == 0x01) == (*(const unsigned char *)&one == 1);
-    unsigned char v[20];
-    memcpy(v, b + 39, 20); /* class (4), x (8), y (8) */
-    if (!native) {
-        for (int f = 0; f < 3; f++) {
-            unsigned char *w = v + (f == 0 ? 0 : 4 + 8 * (f - 1));
-            int n = f == 0 ? 4 : 8;
-            for (int i = 0; i < n / 2; i++) {
-                unsigned char t = w[i];
-                w[i] = w[n - 1 - i], w[n - 1 - i] = t;
-            }
-        }
-    }
+    bool swap = (b[1] == 0x01) != (*(const unsigned char *)&one == 1);
     int32_t cls;
-    memcpy(&cls, v, 4);
-    if (cls != 1 || (b[1] != 0x00 && b[1] != 0x01))
-        return false;
-    memcpy(&xy[0], v + 4, 8);
-    memcpy(&xy[1], v + 12, 8);
-    return true;
+    blob_get(b + 39, 4, swap, &cls);
+    blob_get(b + 43, 8, swap, &xy[0]);
+    blob_get(b + 51, 8, swap, &xy[1]);
+    return cls == 1;
 }
 
 wg_status wg_map_incidents(wg_ws *ws, const wg_points_query *q, wg_map_points *out)

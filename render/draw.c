@@ -145,12 +145,8 @@ void draw_set(canvas *c, const wg_shapes *s, const size_t *idx, size_t n, const 
     /* feature by feature: cairo's image backend rasterises many small paths faster than one
      * path of them all (measured: 3x slower for the buildings of a city as one path) */
     draw_begin(c);
-    stroke_style(c, st);
-    for (size_t q = 0; q < n; q++) {
-        size_t i = idx ? idx[q] : q;
-        if (add_feature(c, s, i, st->marker))
-            paint(c, st, s->kind[i] != WG_G_LINE);
-    }
+    for (size_t q = 0; q < n; q++)
+        draw_one(c, s, idx ? idx[q] : q, st);
     draw_end(c);
 }
 

@@ -604,6 +604,17 @@ static uint32_t heat_rgba(double v, void *user)
     return argb(c, a);
 }
 
+/* The incidents the options ask for, inside bbox. */
+static wg_points_query points_query(const wg_render_opts *o, const double *bbox)
+{
+    return (wg_points_query){.bbox = bbox,
+                             .from = o->from,
+                             .to = o->to,
+                             .categories = o->categories,
+                             .ncategories = o->ncategories,
+                             .categories_file = o->categories_file};
+}
+
 static wg_status recipe_heatmap(map_ctx *m, theme *t)
 {
     char n1[32];
@@ -612,12 +623,7 @@ static wg_status recipe_heatmap(map_ctx *m, theme *t)
     double radius = o->radius_m > 0 ? o->radius_m : 150;
     double grow[4] = {c->view[0] - radius, c->view[1] - radius, c->view[2] + radius,
                       c->view[3] + radius};
-    wg_points_query pq = {.bbox = grow,
-                          .from = o->from,
-                          .to = o->to,
-                          .categories = o->categories,
-                          .ncategories = o->ncategories,
-                          .categories_file = o->categories_file};
+    wg_points_query pq = points_query(o, grow);
     wg_map_points pts;
     wg_status st = wg_map_incidents(m->ws, &pq, &pts);
     if (st != WG_OK)
@@ -717,12 +723,7 @@ static wg_status recipe_heatmap(map_ctx *m, theme *t)
 static wg_status recipe_incidents(map_ctx *m, theme *t)
 {
     canvas *c = m->c;
-    wg_points_query pq = {.bbox = c->view,
-                          .from = m->o->from,
-                          .to = m->o->to,
-                          .categories = m->o->categories,
-                          .ncategories = m->o->ncategories,
-                          .categories_file = m->o->categories_file};
+    wg_points_query pq = points_query(m->o, c->view);
     wg_map_points p;
     wg_status st = wg_map_incidents(m->ws, &pq, &p);
     if (st != WG_OK)

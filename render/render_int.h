@@ -79,8 +79,7 @@ void draw_feature(canvas *c, const wg_shapes *s, size_t i, const style *st);
 void draw_begin(canvas *c);
 void draw_one(canvas *c, const wg_shapes *s, size_t i, const style *st);
 void draw_end(canvas *c);
-/* Draws features idx[0..n) (NULL: the first n) in one style, as one path: one fill and one
- * stroke for them all, so that shared edges are drawn once. */
+/* Draws features idx[0..n) (NULL: the first n) in one style, under one clip. */
 void draw_set(canvas *c, const wg_shapes *s, const size_t *idx, size_t n, const style *st);
 /* draw_set of every feature. */
 void draw_all(canvas *c, const wg_shapes *s, const style *st);
