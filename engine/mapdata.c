@@ -303,16 +303,6 @@ static long category_index(wg_ctx *ctx, wg_map_points *p, size_t *cap, size_t *c
     return (long)p->ncat++;
 }
 
-static bool wanted(const wg_points_query *q, const char *c)
-{
-    if (!q->categories)
-        return true;
-    for (size_t i = 0; i < q->ncategories; i++)
-        if (strcmp(q->categories[i], c) == 0)
-            return true;
-    return false;
-}
-
 /* Renumbers the categories most frequent first (ties by name), so legends and colours do not
  * depend on the order rows were read. */
 static wg_status sort_categories(wg_ctx *ctx, wg_map_points *p)
@@ -417,7 +407,7 @@ wg_status wg_map_incidents(wg_ws *ws, const wg_points_query *q, wg_map_points *o
             (xy[0] < q->bbox[0] || xy[0] > q->bbox[2] || xy[1] < q->bbox[1] || xy[1] > q->bbox[3]))
             continue;
         const char *c = (const char *)sqlite3_column_text(s, 2);
-        if (!wanted(q, c))
+        if (!category_wanted(q->categories, q->ncategories, c))
             continue;
         size_t known = p.ncat;
         long ci = category_index(ctx, &p, &cap_cat, &cap_cnt, c);

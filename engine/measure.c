@@ -546,12 +546,12 @@ static wg_status read_visits(wg_ws *ws, int64_t plan, const wg_report_opts *o, c
 
 /* ---- the pass --------------------------------------------------------------------------------------- */
 
-static bool wanted(const wg_report_opts *o, const char *cat)
+bool category_wanted(const char *const *list, size_t n, const char *cat)
 {
-    if (!o->categories)
+    if (!list)
         return true;
-    for (size_t i = 0; i < o->ncategories; i++)
-        if (strcmp(o->categories[i], cat) == 0)
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], cat) == 0)
             return true;
     return false;
 }
@@ -583,7 +583,7 @@ static wg_status tally(wg_ctx *ctx, const wg_report_opts *o, const cat_table *ca
         long t = cat_table_find(cats, S->cat[c]);
         hours[c] = t >= 0 ? cats->hours[t] : 0;
         dl[c] = t >= 0 ? cats->deadline_s[t] : NAN;
-        want[c] = wanted(o, S->cat[c]);
+        want[c] = category_wanted(o->categories, o->ncategories, S->cat[c]);
     }
     /* first the times to close per cell, to size the array */
     for (size_t i = 0; i < S->n; i++) {

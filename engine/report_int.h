@@ -21,6 +21,8 @@ wg_status cat_table_load(wg_ctx *ctx, const char *path, cat_table *t);
 void cat_table_free(cat_table *t);
 /* The row of category `code`: its own, else the "*" row; -1 when neither. */
 long cat_table_find(const cat_table *t, const char *code);
+/* Whether category `cat` passes a --category filter (list NULL: no filter). */
+bool category_wanted(const char *const *list, size_t n, const char *cat);
 /* Reads the workload weights (NULL: data/workload.csv); they must be >= 0, not all 0. */
 wg_status weights_load(wg_ctx *ctx, const char *path, double w[WG_NTERMS]);
 
