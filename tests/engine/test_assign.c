@@ -10,7 +10,7 @@
  * U3 = [20,40] x [120,140] (7) in C. Cameras: cam1 at (150,50), fixed, heading north, fov 180,
  * range 200 (it sees the half-plane y >= 50 of all three cells, except what U1 and U3 hide);
  * cam2 at (5,25), heading east, fov 90, range 20 (a quarter disc inside A). */
-#include "support.h"
+#include "support_engine.h"
 #include "wg/assign.h"
 #include "wg/democity.h"
 #include "wg/import.h"
@@ -66,15 +66,6 @@ static void exec(const char *name, const char *sql)
     sqlite3_close(db);
 }
 
-static void import(wg_ws *ws, const char *layer, const char *file, const char *text)
-{
-    const char *p = t_path(t_dir, file);
-    t_write(p, text);
-    wg_import_opts o = {.src_crs = "EPSG:4549"};
-    wg_import_result r;
-    T_OK(t_ctx, wg_import(ws, layer, p, &o, &r));
-}
-
 /* "POLYGON((x0 y0, ...))" of the rectangle [x0,x1] x [y0,y1] in fixture metres. */
 static const char *rect(char *buf, size_t n, double x0, double y0, double x1, double y1)
 {
@@ -115,7 +106,7 @@ static void hand_workspace(const char *name)
              "id,wkt\nK,\"POLYGON((%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,"
              "%.1f %.1f))\"\n",
              X0, Y0, X0 + 200, Y0, X0 + 200, Y0 + 150, X0, Y0 + 150, X0, Y0);
-    import(ws, "communities", "k.csv", text);
+    t_import(ws, "communities", "k.csv", text);
     snprintf(text, sizeof text, "id,households,community,wkt\n");
     csv_rect(line, sizeof line, "U1", 10, 40, 40, 60, 60);
     strcat(text, line);
@@ -125,20 +116,20 @@ static void hand_workspace(const char *name)
     strcat(text, line);
     snprintf(line, sizeof line, "U2,5,K,\"POINT(%.1f %.1f)\"\n", X0 + 170, Y0 + 80);
     strcat(text, line);
-    import(ws, "units", "u.csv", text);
+    t_import(ws, "units", "u.csv", text);
     snprintf(text, sizeof text,
              "id,kind,heading,fov,range,x,y\n"
              "cam1,fixed,0,180,200,%.1f,%.1f\n"
              "cam2,fixed,90,90,20,%.1f,%.1f\n",
              X0 + 150, Y0 + 50, X0 + 5, Y0 + 25);
-    import(ws, "cameras", "c.csv", text);
+    t_import(ws, "cameras", "c.csv", text);
     snprintf(text, sizeof text, "id,category,x,y\n");
     for (size_t i = 0; i < NINC; i++) {
         snprintf(line, sizeof line, "I%zu,noise,%.1f,%.1f\n", i + 1, X0 + INC[i][0],
                  Y0 + INC[i][1]);
         strcat(text, line);
     }
-    import(ws, "incidents", "i.csv", text);
+    t_import(ws, "incidents", "i.csv", text);
     wg_ws_close(ws);
     /* the plan, built by hand */
     char sql[8192];
@@ -249,7 +240,7 @@ START_TEST(hand_fixture_incidents)
     char text[256];
     snprintf(text, sizeof text, "id,category,x,y\nI12,noise,%.1f,%.1f\nI5,noise,%.1f,%.1f\n",
              X0 + 130, Y0 + 90, X0 + 30, Y0 + 80);
-    import(w, "incidents", "more.csv", text);
+    t_import(w, "incidents", "more.csv", text);
     wg_ws_close(w);
     run_assign(ws, NULL, &r);
     ck_assert(!r.all_located && !r.coverage);

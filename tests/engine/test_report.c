@@ -25,7 +25,7 @@
  * Camera: a dome (360 degrees, 30 m by default) at the centre of C, over UC: C sees pi 30^2 of
  * its 10,000 m^2 of open ground and all 40 of its households; A and B see nothing. */
 #include "engine_int.h"
-#include "support.h"
+#include "support_engine.h"
 #include "wg/assign.h"
 #include "wg/democity.h"
 #include "wg/import.h"
@@ -45,15 +45,6 @@ TCase *tcase_report(void);
 #define H 3600LL
 #define D 86400LL
 #define EPS 1e-9
-
-static void import(wg_ws *ws, const char *layer, const char *file, const char *text)
-{
-    const char *p = t_path(t_dir, file);
-    t_write(p, text);
-    wg_import_opts o = {.src_crs = "EPSG:4549"};
-    wg_import_result r;
-    T_OK(t_ctx, wg_import(ws, layer, p, &o, &r));
-}
 
 static void sql(wg_ws *ws, const char *text)
 {
@@ -109,9 +100,10 @@ static wg_ws *district(bool postings)
     char text[8192], w[512], a[32], b[32], c[32];
     rect_wkt(w, sizeof w, 0, 0, 300, 150);
     snprintf(text, sizeof text, "id,name,wkt\nK,Kang,\"%s\"\n", w);
-    import(ws, "communities", "k.csv", text);
+    t_import(ws, "communities", "k.csv", text);
     strcpy(text, "id,households,community,wkt\n");
-    static const double U[3][5] = {{100, 10, 10, 30, 30}, {60, 50, 50, 70, 70}, {80, 120, 20, 140, 40}};
+    static const double U[3][5] = {
+        {100, 10, 10, 30, 30}, {60, 50, 50, 70, 70}, {80, 120, 20, 140, 40}};
     static const char *const UID[3] = {"UA1", "UA2", "UB"};
     for (int i = 0; i < 3; i++) {
         rect_wkt(w, sizeof w, U[i][1], U[i][2], U[i][3], U[i][4]);
@@ -120,14 +112,14 @@ static wg_ws *district(bool postings)
     }
     snprintf(text + strlen(text), sizeof text - strlen(text), "UC,40,K,\"POINT(%.1f %.1f)\"\n",
              X0 + 250, Y0 + 50);
-    import(ws, "units", "u.csv", text);
+    t_import(ws, "units", "u.csv", text);
     snprintf(text, sizeof text,
              "id,wkt\nS1,\"LINESTRING(%.1f %.1f,%.1f %.1f)\"\nS2,\"LINESTRING(%.1f %.1f,%.1f "
              "%.1f)\"\n",
              X0 - 10, Y0 + 50, X0 + 310, Y0 + 50, X0 + 20, Y0, X0 + 20, Y0 + 100);
-    import(ws, "streets", "s.csv", text);
+    t_import(ws, "streets", "s.csv", text);
     snprintf(text, sizeof text, "id,kind,x,y\ncam1,dome,%.1f,%.1f\n", X0 + 250, Y0 + 50);
-    import(ws, "cameras", "c.csv", text);
+    t_import(ws, "cameras", "c.csv", text);
     strcpy(text, "id,category,source,reported,closed,due,x,y\n");
     for (size_t i = 0; i < NINC; i++) {
         const hinc *e = &INC[i];
@@ -135,9 +127,10 @@ static wg_ws *district(bool postings)
                  e->id, e->cat, e->src, iso(e->rep, a), e->clo == NONE ? "" : iso(e->clo, b),
                  e->due == NONE ? "" : iso(e->due, c), X0 + e->x, Y0 + e->y);
     }
-    import(ws, "incidents", "i.csv", text);
-    import(ws, "workers", "w.csv", "id,name,role,community\nW1,王芳,grid_worker,K\n"
-                                   "W2,李伟,grid_worker,K\nW3,张敏,grid_worker,K\n");
+    t_import(ws, "incidents", "i.csv", text);
+    t_import(ws, "workers", "w.csv",
+             "id,name,role,community\nW1,王芳,grid_worker,K\n"
+             "W2,李伟,grid_worker,K\nW3,张敏,grid_worker,K\n");
     char cells[3][512];
     for (int i = 0; i < 3; i++)
         rect_wkt(cells[i], sizeof cells[i], 100 * i, 0, 100 * (i + 1), 100);
@@ -154,10 +147,10 @@ static wg_ws *district(bool postings)
              cells[0], cells[1], cells[2]);
     sql(ws, q);
     if (postings)
-        import(ws, "postings", "p.csv", "worker,cell\nW1,A\nW2,A\nW2,B\nW3,C\n");
+        t_import(ws, "postings", "p.csv", "worker,cell\nW1,A\nW2,A\nW2,B\nW3,C\n");
     snprintf(text, sizeof text, "worker,unit,date\nW1,UA1,%s\nW1,UA1,%s\nW2,UB,%s\nW1,UA2,%s\n",
              iso(1 * D, a), iso(2 * D, b), iso(3 * D, c), iso(30 * D, w));
-    import(ws, "visits", "v.csv", text);
+    t_import(ws, "visits", "v.csv", text);
     wg_assign_opts ao = {0};
     wg_assign_result ar;
     T_OK(t_ctx, wg_assign(ws, &ao, &ar));
@@ -190,7 +183,8 @@ static size_t cat(const wg_report *r, const char *code)
     return 0;
 }
 
-#define NEAR(a, b) ck_assert_msg(fabs((a) - (b)) < 1e-6, "%s = %.9g, expected %.9g", #a, (double)(a), (double)(b))
+#define NEAR(a, b)                                                                                 \
+    ck_assert_msg(fabs((a) - (b)) < 1e-6, "%s = %.9g, expected %.9g", #a, (double)(a), (double)(b))
 
 START_TEST(cells_by_hand)
 {
@@ -403,7 +397,7 @@ START_TEST(bad_input)
     wg_ctx_clear_error(t_ctx);
     /* an incident imported after the assignment */
     o = period(WG_BY_CELL);
-    import(ws, "incidents", "late.csv", "id,category,x,y\nI99,fix,500050,3450050\n");
+    t_import(ws, "incidents", "late.csv", "id,category,x,y\nI99,fix,500050,3450050\n");
     ck_assert_int_eq(wg_report_make(ws, &o, &r), WG_EINPUT);
     ck_assert_msg(strstr(wg_ctx_errmsg(t_ctx), "I99") && strstr(wg_ctx_errmsg(t_ctx), "assign"),
                   "%s", wg_ctx_errmsg(t_ctx));

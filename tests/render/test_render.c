@@ -4,7 +4,7 @@
  *
  * The district: one community K = [0,600] x [0,400] (offset by X0, Y0 in EPSG:4549) with four
  * buildings; 60 incidents at H = (450, 300), 20 spread along y = 100. */
-#include "support.h"
+#include "support_engine.h"
 #include "wg/import.h"
 #include "wg/plan.h"
 #include "wg/render.h"
@@ -23,15 +23,6 @@ TCase *tcase_render(void);
 #define HX 450.0
 #define HY 300.0
 
-static void import(wg_ws *ws, const char *layer, const char *file, const char *text)
-{
-    const char *p = t_path(t_dir, file);
-    t_write(p, text);
-    wg_import_opts o = {.src_crs = "EPSG:4549"};
-    wg_import_result r;
-    T_OK(t_ctx, wg_import(ws, layer, p, &o, &r));
-}
-
 static void square(char *buf, size_t n, double x0, double y0, double x1, double y1)
 {
     snprintf(buf, n, "\"POLYGON((%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f))\"", X0 + x0,
@@ -45,22 +36,25 @@ static wg_ws *district(void)
     char g[256], text[4096];
     square(g, sizeof g, 0, 0, 600, 400);
     snprintf(text, sizeof text, "id,name,wkt\nK,和平社区,%s\n", g);
-    import(ws, "communities", "comm.csv", text);
+    t_import(ws, "communities", "comm.csv", text);
     int k = snprintf(text, sizeof text, "id,households,community,kind,wkt\n");
     for (int i = 0; i < 4; i++) {
         square(g, sizeof g, 50 + 140 * i, 150, 150 + 140 * i, 250);
-        k += snprintf(text + k, sizeof text - (size_t)k, "U%d,%d,K,building,%s\n", i, 100 + 20 * i, g);
+        k += snprintf(text + k, sizeof text - (size_t)k, "U%d,%d,K,building,%s\n", i, 100 + 20 * i,
+                      g);
     }
-    import(ws, "units", "units.csv", text);
+    t_import(ws, "units", "units.csv", text);
     static char inc[8192];
     k = snprintf(inc, sizeof inc, "id,category,reported,x,y\n");
     for (int i = 0; i < 60; i++) /* the hot spot: a tight cluster */
-        k += snprintf(inc + k, sizeof inc - (size_t)k, "H%d,noise,2025-03-%02dT10:00:00Z,%.2f,%.2f\n",
-                      i, 1 + i % 28, X0 + HX + (i % 5) - 2, Y0 + HY + (i / 5 % 5) - 2);
+        k += snprintf(inc + k, sizeof inc - (size_t)k,
+                      "H%d,noise,2025-03-%02dT10:00:00Z,%.2f,%.2f\n", i, 1 + i % 28,
+                      X0 + HX + (i % 5) - 2, Y0 + HY + (i / 5 % 5) - 2);
     for (int i = 0; i < 20; i++) /* a thin line of others */
-        k += snprintf(inc + k, sizeof inc - (size_t)k, "S%d,litter,2025-03-%02dT10:00:00Z,%.2f,%.2f\n",
-                      i, 1 + i, X0 + 20 + 25 * i, Y0 + 100);
-    import(ws, "incidents", "inc.csv", inc);
+        k += snprintf(inc + k, sizeof inc - (size_t)k,
+                      "S%d,litter,2025-03-%02dT10:00:00Z,%.2f,%.2f\n", i, 1 + i, X0 + 20 + 25 * i,
+                      Y0 + 100);
+    t_import(ws, "incidents", "inc.csv", inc);
     return ws;
 }
 
@@ -141,7 +135,7 @@ START_TEST(heatmap_period_and_category_filter)
     wg_render_opts_init(&o);
     o.width = 400;
     o.height = 300;
-    o.from = 1740787200;          /* 2025-03-01 */
+    o.from = 1740787200;           /* 2025-03-01 */
     o.to = 1740787200 + 5 * 86400; /* 2025-03-06 */
     T_OK(t_ctx, wg_render(ws, WG_MAP_HEATMAP, &o, t_path(t_dir, "p.png"), &info));
     ck_assert_uint_eq(info.points, 5 + 14);
@@ -180,7 +174,9 @@ START_TEST(plan_map_legend_and_vector_pdf)
     /* the heatmap PDF embeds exactly one image, its raster (with its alpha as a soft mask) */
     const char *hpdf = t_path(t_dir, "heat.pdf");
     T_OK(t_ctx, wg_render(ws, WG_MAP_HEATMAP, &o, hpdf, &info));
-    ck_assert_int_eq(t_sh("test $(pdfimages -list %s | tail -n +3 | awk '$3 == \"image\"' | wc -l) -eq 1", hpdf), 0);
+    ck_assert_int_eq(
+        t_sh("test $(pdfimages -list %s | tail -n +3 | awk '$3 == \"image\"' | wc -l) -eq 1", hpdf),
+        0);
     wg_ws_close(ws);
 }
 END_TEST

@@ -1,0 +1,13 @@
+/* tests/support_engine.h: helpers of the suites that drive the engine (check_engine,
+ * check_render) — on top of support.h. */
+#ifndef WG_TEST_SUPPORT_ENGINE_H
+#define WG_TEST_SUPPORT_ENGINE_H
+
+#include "support.h"
+#include "wg/ws.h"
+
+/* Writes `text` to t_dir/file and imports it into `layer` of ws, its coordinates in the
+ * fixtures' CRS (EPSG:4549). Aborts the test on failure. */
+void t_import(wg_ws *ws, const char *layer, const char *file, const char *text);
+
+#endif
