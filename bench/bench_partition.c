@@ -88,7 +88,7 @@ static int run_partition(const char *scale, const char *dir)
     /* Feasible: every cell but those whose issue proves it cannot be in range. */
     size_t feasible = s.in_range + search;
     printf("wangge scale=%s seconds=%.2f units=%zu communities=%zu cells=%zu in_range=%.1f%% "
-           "feasible_in_range=%.1f%% unexplained=%zu max_dev=%.1f%% pieces=%zu "
+           "feasible_in_range=%.2f%% unexplained=%zu max_dev=%.1f%% pieces=%zu "
            "across_barrier=%zu pp_mean=%.3f pp_min=%.3f\n",
            scale, s.seconds, s.units, s.communities, s.cells,
            100.0 * (double)s.in_range / (double)s.cells,

@@ -10,6 +10,11 @@
  *    neighbouring zones (the union bisected afresh) and moving single boundary nodes, accepted
  *    only when the cost falls: households out of range first, then deviation from target, then
  *    1 - Polsby-Popper. A move never disconnects a zone.
+ * 4. Mending: a zone still out of range for no proven reason (a node above max, a piece with
+ *    no whole count of zones) has its neighbourhood (it and the zones it touches, then those
+ *    they touch) redrawn from scratch into as many zones, by a bisection turned by a seeded
+ *    angle or by a balanced power diagram (Lloyd iterations with additive weights steering
+ *    households), and refined there; the redraw stands only when the whole costs less.
  * Everything is deterministic for a seed: orders come from a seeded shuffle, ties by index. */
 #include "zones.h"
 
@@ -19,6 +24,10 @@
 #include <string.h>
 
 #define PI 3.14159265358979323846
+
+/* Mending: redraws of one zone's neighbourhood per sweep, and sweeps at most. */
+#define MEND_TRIES 8
+#define MEND_SWEEPS 4
 
 double zone_pp(double area, double perim)
 {
@@ -51,6 +60,8 @@ typedef struct work {
     size_t *queue;
     double *key;
     uint64_t rng;
+    bool quick;    /* fewer directions and cut positions (re-cuts of pairs) */
+    double jitter; /* turns the bisection's directions by this share of their spacing */
 } work;
 
 static uint64_t rnd(work *k)
@@ -206,13 +217,15 @@ static void bisect(work *k, size_t *m, size_t nm, int64_t k1, int64_t kk, uint8_
     double goal = (double)total * (double)k1 / (double)kk;
     double scale = sqrt(area > 0 ? area : 1);
     int ndir = nm > 64 ? 6 : 12, ncand = nm > 64 ? 3 : 6;
+    if (k->quick)
+        ndir = 6, ncand = 3;
     uint8_t *trial = malloc(nm), *best = malloc(nm);
     size_t *idx = malloc(nm * sizeof *idx), *scratch = malloc(nm * sizeof *scratch);
     int64_t *pre = malloc((nm + 1) * sizeof *pre);
     double best_score = INFINITY;
     int64_t k2 = kk - k1;
     for (int d = 0; trial && best && idx && scratch && pre && d < ndir; d++) {
-        double ang = 3.14159265358979323846 * d / ndir, cx = cos(ang), cy = sin(ang);
+        double ang = 3.14159265358979323846 * (d + k->jitter) / ndir, cx = cos(ang), cy = sin(ang);
         for (size_t i = 0; i < nm; i++) {
             idx[i] = i;
             k->key[i] = g->x[m[i]] * cx + g->y[m[i]] * cy;
@@ -301,6 +314,166 @@ static void split_rec(work *k, size_t *m, size_t nm, int64_t kk, int32_t *zone, 
     split_rec(k, a, na, ka, zone, next);
     split_rec(k, a + na, nb, kb, zone, next);
     free(a);
+}
+
+/* ---- Power diagram ------------------------------------------------------------------------ */
+
+/* Nearest centre in the power distance |x - c_j|^2 - wt_j. */
+static size_t power_nearest(double x, double y, const double *cx, const double *cy,
+                            const double *wt, size_t nk)
+{
+    size_t bj = 0;
+    double best = INFINITY;
+    for (size_t j = 0; j < nk; j++) {
+        double dx = x - cx[j], dy = y - cy[j], d = dx * dx + dy * dy - wt[j];
+        if (d < best)
+            best = d, bj = j;
+    }
+    return bj;
+}
+
+/* Lloyd iterations of a balanced power diagram over members m[0..nm), zones z[i] in [0, nk)
+ * to start from and to return: centres move to the area centroids of their zones, the
+ * additive weights wt are steered until each zone holds about total/nk households, and every
+ * node goes to its nearest centre. A zone left empty takes the free node nearest its centre.
+ * Returns false when that cannot be done (z is then of no use). */
+static bool power_assign(const sg *g, const size_t *m, size_t nm, size_t nk, int32_t *z)
+{
+    double *cx = calloc(nk, sizeof *cx), *cy = calloc(nk, sizeof *cy);
+    double *wt = calloc(nk, sizeof *wt), *acc = calloc(nk, sizeof *acc);
+    int64_t *hh = calloc(nk, sizeof *hh);
+    size_t *count = calloc(nk, sizeof *count);
+    bool ok = cx && cy && wt && acc && hh && count;
+    int64_t total = 0;
+    double area = 0;
+    for (size_t i = 0; i < nm; i++)
+        total += g->w[m[i]], area += g->area[m[i]];
+    double goal = (double)total / (double)nk, spacing = area / (double)nk;
+    const int iters = 40;
+    for (int it = 0; ok && it < iters; it++) {
+        memset(cx, 0, nk * sizeof *cx), memset(cy, 0, nk * sizeof *cy);
+        memset(acc, 0, nk * sizeof *acc), memset(hh, 0, nk * sizeof *hh);
+        for (size_t i = 0; i < nm; i++) {
+            size_t v = m[i];
+            double a = g->area[v] > 0 ? g->area[v] : 1e-9;
+            cx[z[i]] += g->x[v] * a, cy[z[i]] += g->y[v] * a, acc[z[i]] += a;
+            hh[z[i]] += g->w[v];
+        }
+        /* Moving a boundary by a share f of the spacing between two centres takes about
+         * 2 f spacing of weight; the step shrinks as the diagram settles. */
+        double step = 0.6 * spacing * (1.0 - 0.5 * it / iters);
+        for (size_t j = 0; j < nk; j++) {
+            cx[j] /= acc[j], cy[j] /= acc[j];
+            wt[j] += step * (goal - (double)hh[j]) / goal;
+            count[j] = 0;
+        }
+        for (size_t i = 0; i < nm; i++) {
+            z[i] = (int32_t)power_nearest(g->x[m[i]], g->y[m[i]], cx, cy, wt, nk);
+            count[z[i]]++;
+        }
+        for (size_t j = 0; ok && j < nk; j++) {
+            if (count[j])
+                continue;
+            double best = INFINITY;
+            size_t bi = SIZE_MAX;
+            for (size_t i = 0; i < nm; i++) {
+                double dx = g->x[m[i]] - cx[j], dy = g->y[m[i]] - cy[j];
+                if (count[z[i]] > 1 && dx * dx + dy * dy < best)
+                    best = dx * dx + dy * dy, bi = i;
+            }
+            ok = bi != SIZE_MAX;
+            if (ok)
+                count[z[bi]]--, count[j]++, z[bi] = (int32_t)j;
+        }
+    }
+    free(cx), free(cy), free(wt), free(acc), free(hh), free(count);
+    return ok;
+}
+
+/* Makes zones zone[m[i]] in [first, first + nk) connected: each keeps its heaviest connected
+ * part, and a node of another part joins the kept part of a neighbouring zone across its
+ * longest shared edge, round after round. Returns false if some node found no home. */
+static bool connect_zones(work *k, const size_t *m, size_t nm, int32_t first, size_t nk,
+                          int32_t *zone)
+{
+    const sg *g = k->g;
+    int32_t *keep = malloc(nk * sizeof *keep);
+    int64_t *best_w = malloc(nk * sizeof *best_w);
+    bool done = false;
+    for (int round = 0; keep && best_w && round < 16 && !done; round++) {
+        int32_t inset = new_stamp(k);
+        for (size_t i = 0; i < nm; i++)
+            k->mark[m[i]] = inset;
+        for (size_t j = 0; j < nk; j++)
+            keep[j] = -1, best_w[j] = -1;
+        /* Label each connected part of each zone with a fresh stamp. */
+        for (size_t i = 0; i < nm; i++) {
+            size_t v = m[i];
+            if (k->mark[v] != inset)
+                continue;
+            int32_t zj = zone[v], c = new_stamp(k);
+            size_t head = 0, tail = 0;
+            int64_t w = 0;
+            k->queue[tail++] = v;
+            k->mark[v] = c;
+            while (head < tail) {
+                size_t u = k->queue[head++];
+                w += g->w[u] + 1; /* +1: weightless nodes still count */
+                for (size_t e = g->off[u]; e < g->off[u + 1]; e++) {
+                    size_t t = g->nbr[e];
+                    if (k->mark[t] == inset && zone[t] == zj) {
+                        k->mark[t] = c;
+                        k->queue[tail++] = t;
+                    }
+                }
+            }
+            size_t j = (size_t)(zj - first);
+            if (w > best_w[j])
+                best_w[j] = w, keep[j] = c;
+        }
+        done = true;
+        for (size_t i = 0; i < nm; i++) {
+            size_t v = m[i];
+            if (k->mark[v] == keep[zone[v] - first])
+                continue;
+            done = false;
+            double bl = -1;
+            int32_t bz = -1;
+            for (size_t e = g->off[v]; e < g->off[v + 1]; e++) {
+                size_t t = g->nbr[e];
+                if (k->mark[t] > inset && zone[t] != zone[v] &&
+                    k->mark[t] == keep[zone[t] - first] && g->len[e] > bl)
+                    bl = g->len[e], bz = zone[t];
+            }
+            if (bz >= 0)
+                zone[v] = bz;
+        }
+    }
+    free(keep), free(best_w);
+    return done;
+}
+
+/* Redraws the nk zones first..first+nk-1 of members m[0..nm) as a balanced power diagram
+ * seeded from them. Such zones are nearly convex, and the discrete nodes make them easier to
+ * balance than straight cuts do in places. Keeps the input when the diagram fails. */
+static void power_zones(work *k, const size_t *m, size_t nm, int32_t first, size_t nk,
+                        int32_t *zone)
+{
+    if (nk < 2 || nk >= nm)
+        return;
+    int32_t *z = malloc(nm * sizeof *z), *old = malloc(nm * sizeof *old);
+    if (z && old) {
+        for (size_t i = 0; i < nm; i++)
+            old[i] = zone[m[i]], z[i] = zone[m[i]] - first;
+        if (power_assign(k->g, m, nm, nk, z)) {
+            for (size_t i = 0; i < nm; i++)
+                zone[m[i]] = first + z[i];
+            if (!connect_zones(k, m, nm, first, nk, zone))
+                for (size_t i = 0; i < nm; i++)
+                    zone[m[i]] = old[i];
+        }
+    }
+    free(z), free(old);
 }
 
 /* The number of zones for a piece of `total` households; sets why bits when none fits. */
@@ -417,8 +590,12 @@ typedef struct zstate {
     int64_t *w; /* per zone */
     double *a, *p;
     size_t *size;
-    bool *fixed; /* sealed zones */
-    bool *stuck; /* out of range for a reason no search can mend */
+    bool *fixed;         /* sealed zones */
+    bool *stuck;         /* out of range for a reason no search can mend */
+    bool *dirty;         /* changed since the last round of re-cuts: a pair of clean zones re-cuts
+                            as it did then, so it is not tried again */
+    int64_t *piece_w;    /* per zone: households of the connected piece it was cut from */
+    unsigned *piece_why; /* per zone: ZONE_* bits of that piece */
 } zstate;
 
 static double zcost(const zone_params *p, int64_t w, double a, double per)
@@ -441,6 +618,25 @@ static void zone_totals(const sg *g, zstate *s)
             if (s->z[g->nbr[e]] != s->z[v])
                 s->p[z] += g->len[e];
     }
+}
+
+/* The cost of the whole: the sum over its zones. */
+static double zstate_cost(const zone_params *p, const zstate *s)
+{
+    double c = 0;
+    for (size_t z = 0; z < s->nz; z++)
+        if (s->size[z])
+            c += zcost(p, s->w[z], s->a[z], s->p[z]);
+    return c;
+}
+
+/* Zones out of range. */
+static size_t zones_out(const zone_params *p, const zstate *s)
+{
+    size_t n = 0;
+    for (size_t z = 0; z < s->nz; z++)
+        n += s->size[z] && out_of(s->w[z], p->min, p->max);
+    return n;
 }
 
 /* Whether zone z stays connected without node v. */
@@ -476,12 +672,12 @@ static bool connected_without(work *k, const zstate *s, size_t v)
 }
 
 /* One pass of single-node moves; returns the number made. */
-static size_t move_pass(work *k, zstate *s, const size_t *order)
+static size_t move_pass(work *k, zstate *s, const size_t *order, size_t norder)
 {
     const sg *g = k->g;
     const zone_params *p = k->p;
     size_t moves = 0;
-    for (size_t q = 0; q < g->n; q++) {
+    for (size_t q = 0; q < norder; q++) {
         size_t v = order[q];
         int32_t a = s->z[v];
         if (s->fixed[a] || s->size[a] <= 1)
@@ -525,6 +721,7 @@ static size_t move_pass(work *k, zstate *s, const size_t *order)
         s->w[best_b] += g->w[v], s->a[best_b] += g->area[v], s->size[best_b]++;
         s->p[a] = pa, s->w[a] = wa, s->a[a] = aa, s->size[a]--;
         s->z[v] = best_b;
+        s->dirty[a] = s->dirty[best_b] = true;
         moves++;
     }
     return moves;
@@ -575,7 +772,9 @@ static bool recut_pair(work *k, zstate *s, int32_t a, int32_t b, size_t *m)
     }
     for (size_t i = 0; i < nm; i++)
         old[i] = s->z[m[i]];
+    k->quick = true;
     bisect(k, m, nm, 1, 2, side);
+    k->quick = false;
     for (size_t i = 0; i < nm; i++)
         s->z[m[i]] = side[i] ? b : a;
     int64_t wa, wb;
@@ -594,6 +793,7 @@ static bool recut_pair(work *k, zstate *s, int32_t a, int32_t b, size_t *m)
     if (keep) {
         s->w[a] = wa, s->a[a] = aa, s->p[a] = pa, s->size[a] = na;
         s->w[b] = wb, s->a[b] = ab, s->p[b] = pb, s->size[b] = nb;
+        s->dirty[a] = s->dirty[b] = true;
         /* Other zones' perimeters are unchanged: their shared edges with a ∪ b stay. */
     } else {
         for (size_t i = 0; i < nm; i++)
@@ -604,11 +804,20 @@ static bool recut_pair(work *k, zstate *s, int32_t a, int32_t b, size_t *m)
 }
 
 /* Recuts every pair of neighbouring zones once, in a seeded order, out-of-range first. */
+static int pair_cmp(const void *x, const void *y)
+{
+    const int32_t *a = x, *b = y;
+    if (a[0] != b[0])
+        return a[0] < b[0] ? -1 : 1;
+    return (a[1] > b[1]) - (a[1] < b[1]);
+}
+
 static size_t recut_round(work *k, zstate *s, size_t *m)
 {
     const sg *g = k->g;
     size_t changed = 0;
-    /* Pairs (a < b) that touch. */
+    /* Pairs (a < b) that touch, with a zone changed since the last round (a pair of clean
+     * zones would re-cut as it did then). */
     size_t cap = 64, np = 0;
     int32_t(*pairs)[2] = malloc(cap * sizeof *pairs);
     if (!pairs)
@@ -616,7 +825,7 @@ static size_t recut_round(work *k, zstate *s, size_t *m)
     for (size_t v = 0; v < g->n; v++)
         for (size_t e = g->off[v]; e < g->off[v + 1]; e++) {
             int32_t a = s->z[v], b = s->z[g->nbr[e]];
-            if (a >= b || s->fixed[a] || s->fixed[b])
+            if (a >= b || s->fixed[a] || s->fixed[b] || (!s->dirty[a] && !s->dirty[b]))
                 continue;
             if (np == cap) {
                 int32_t(*grown)[2] = realloc(pairs, 2 * cap * sizeof *pairs);
@@ -626,28 +835,20 @@ static size_t recut_round(work *k, zstate *s, size_t *m)
             }
             pairs[np][0] = a, pairs[np][1] = b, np++;
         }
-    /* Deduplicate (sort by pair). */
-    for (size_t i = 1; i < np; i++)
-        for (size_t j = i;
-             j > 0 && (pairs[j - 1][0] > pairs[j][0] ||
-                       (pairs[j - 1][0] == pairs[j][0] && pairs[j - 1][1] > pairs[j][1]));
-             j--) {
-            int32_t t0 = pairs[j][0], t1 = pairs[j][1];
-            pairs[j][0] = pairs[j - 1][0], pairs[j][1] = pairs[j - 1][1];
-            pairs[j - 1][0] = t0, pairs[j - 1][1] = t1;
-        }
+    qsort(pairs, np, sizeof *pairs, pair_cmp);
     size_t u = 0;
     for (size_t i = 0; i < np; i++)
         if (!u || pairs[u - 1][0] != pairs[i][0] || pairs[u - 1][1] != pairs[i][1])
             pairs[u][0] = pairs[i][0], pairs[u][1] = pairs[i][1], u++;
     np = u;
-    /* Seeded shuffle, then out-of-range pairs first. */
+    /* Seeded shuffle, then out-of-range pairs first; flags for this round start clear. */
     for (size_t i = np; i > 1; i--) {
         size_t j = (size_t)(rnd(k) % i);
         int32_t t0 = pairs[i - 1][0], t1 = pairs[i - 1][1];
         pairs[i - 1][0] = pairs[j][0], pairs[i - 1][1] = pairs[j][1];
         pairs[j][0] = t0, pairs[j][1] = t1;
     }
+    memset(s->dirty, 0, s->nz * sizeof *s->dirty);
     for (int urgent = 1; urgent >= 0; urgent--)
         for (size_t i = 0; i < np; i++) {
             int32_t a = pairs[i][0], b = pairs[i][1];
@@ -698,12 +899,129 @@ static size_t merge_pass(work *k, zstate *s)
             s->w[best] += s->w[a], s->a[best] += s->a[a], s->size[best] += s->size[a];
             s->w[a] = 0, s->a[a] = 0, s->p[a] = 0, s->size[a] = 0;
             s->stuck[best] |= s->stuck[a];
+            s->dirty[best] = true;
             merges++;
         }
         memset(shared, 0, (s->nz + 1) * sizeof *shared);
     }
     free(shared);
     return merges;
+}
+
+/* ---- Mending ------------------------------------------------------------------------------ */
+
+/* Scratch for mend_zone(), each for g->n + 1 entries. */
+typedef struct mend_scratch {
+    size_t *m, *tmp;
+    int32_t *save, *ring;
+} mend_scratch;
+
+/* Redraws the neighbourhood of zone `bad` (it and the unfixed zones it touches) from scratch
+ * into as many zones, by a turned bisection or a power diagram, and refines it locally;
+ * keeps the result when the whole costs less. Returns whether it did. */
+static bool mend_zone(work *k, zstate *s, int32_t bad, int depth, bool power,
+                      const mend_scratch *ms)
+{
+    const sg *g = k->g;
+    int32_t *ring = ms->ring;
+    size_t nr = 0;
+    int32_t inring = new_stamp(k); /* on zone ids: mark[] has room for as many as nodes */
+    ring[nr++] = bad;
+    k->mark[bad] = inring;
+    for (int d = 0; d < depth; d++) {
+        int32_t grown = new_stamp(k); /* marks zones reached at this depth's start */
+        for (size_t r = 0; r < nr; r++)
+            k->mark[ring[r]] = grown;
+        for (size_t v = 0; v < g->n; v++)
+            if (k->mark[s->z[v]] == grown)
+                for (size_t e = g->off[v]; e < g->off[v + 1]; e++) {
+                    int32_t b = s->z[g->nbr[e]];
+                    if (!s->fixed[b] && k->mark[b] != grown && k->mark[b] != inring)
+                        ring[nr++] = b, k->mark[b] = inring;
+                }
+        for (size_t r = 0; r < nr; r++)
+            k->mark[ring[r]] = inring;
+    }
+    if (nr < 2)
+        return false;
+    size_t nm = 0;
+    for (size_t v = 0; v < g->n; v++)
+        if (k->mark[s->z[v]] == inring)
+            ms->m[nm++] = v;
+    double before = zstate_cost(k->p, s);
+    size_t out_before = zones_out(k->p, s);
+    memcpy(ms->save, s->z, g->n * sizeof *ms->save);
+    /* The ring's nodes get zones 0..nr-1, then the ring's ids. */
+    int32_t next = 0;
+    k->jitter = (double)(rnd(k) >> 11) * 0x1.0p-53;
+    split_rec(k, ms->m, nm, (int64_t)nr, s->z, &next);
+    if (power)
+        power_zones(k, ms->m, nm, 0, (size_t)next, s->z);
+    k->jitter = 0;
+    for (size_t i = 0; i < nm; i++)
+        s->z[ms->m[i]] = ring[s->z[ms->m[i]]];
+    zone_totals(g, s);
+    memset(s->dirty, 0, s->nz * sizeof *s->dirty);
+    for (size_t r = 0; r < nr; r++)
+        s->dirty[ring[r]] = true;
+    for (int round = 0; round < 3; round++) {
+        size_t changed = recut_round(k, s, ms->tmp);
+        for (int pass = 0; pass < 10; pass++) {
+            size_t moved = move_pass(k, s, ms->m, nm);
+            changed += moved;
+            if (!moved)
+                break;
+        }
+        if (!changed)
+            break;
+    }
+    size_t out_after = zones_out(k->p, s);
+    if (out_after < out_before ||
+        (out_after == out_before && zstate_cost(k->p, s) < before - 1e-9)) {
+        /* Hopeless marks follow the nodes above max (bad's piece has none of its own, or
+         * bad would not be mended). */
+        for (size_t r = 0; r < nr; r++)
+            s->stuck[ring[r]] = false;
+        for (size_t i = 0; i < nm; i++)
+            if (g->w[ms->m[i]] > k->p->max)
+                s->stuck[s->z[ms->m[i]]] = true;
+        return true;
+    }
+    memcpy(s->z, ms->save, g->n * sizeof *ms->save);
+    zone_totals(g, s);
+    return false;
+}
+
+/* Mends zones out of range for no proven reason, each by redrawing its neighbourhood a few
+ * times, until a sweep over them mends none. */
+static wg_status mend(wg_ctx *ctx, work *k, zstate *s)
+{
+    const sg *g = k->g;
+    const zone_params *p = k->p;
+    size_t n1 = g->n + 1;
+    mend_scratch ms = {malloc(n1 * sizeof *ms.m), malloc(n1 * sizeof *ms.tmp),
+                       malloc(n1 * sizeof *ms.save), malloc(n1 * sizeof *ms.ring)};
+    wg_status st = WG_OK;
+    if (!ms.m || !ms.tmp || !ms.save || !ms.ring)
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory mending %zu zones", s->nz);
+    for (int sweep = 0; st == WG_OK && sweep < MEND_SWEEPS; sweep++) {
+        size_t mended = 0;
+        for (size_t z = 0; z < s->nz; z++) {
+            if (!s->size[z] || s->fixed[z] || s->stuck[z] || !out_of(s->w[z], p->min, p->max))
+                continue;
+            for (int t = 0; t < MEND_TRIES; t++)
+                if (mend_zone(k, s, (int32_t)z, 1 + t / 4, t % 2 == 1, &ms)) {
+                    mended++;
+                    break;
+                }
+        }
+        if (wg_ctx_cancelled(ctx))
+            st = wg_fail(ctx, WG_EINTR, "interrupted");
+        if (!mended)
+            break;
+    }
+    free(ms.m), free(ms.tmp), free(ms.save), free(ms.ring);
+    return st;
 }
 
 /* ---- The whole ------------------------------------------------------------------------- */
@@ -728,7 +1046,7 @@ static wg_status refine(wg_ctx *ctx, work *k, zstate *s)
         if (s->nz > 1)
             changed += recut_round(k, s, m);
         for (int pass = 0; pass < 25; pass++) {
-            size_t moved = move_pass(k, s, order);
+            size_t moved = move_pass(k, s, order, g->n);
             changed += moved;
             if (!moved)
                 break;
@@ -869,6 +1187,88 @@ static void work_fini(work *k)
     k->mark = NULL, k->queue = NULL, k->key = NULL;
 }
 
+/* Cuts every piece of the graph (sealed nodes are walls; each its own zone) into zones:
+ * z[] per node; piece_w, piece_why per zone. Returns the number of zones. */
+static int32_t cut_pieces(work *k, const zone_params *p, size_t *m, int32_t *z, int64_t *piece_w,
+                          unsigned *piece_why)
+{
+    const sg *g = k->g;
+    int32_t next = 0;
+    for (size_t v = 0; v < g->n; v++)
+        z[v] = -1;
+    for (size_t v = 0; v < g->n; v++)
+        if (g->sealed[v] >= 0) {
+            piece_w[next] = g->w[v], piece_why[next] = 0;
+            z[v] = next++;
+        }
+    int32_t unsealed = new_stamp(k);
+    for (size_t v = 0; v < g->n; v++)
+        if (g->sealed[v] < 0)
+            k->mark[v] = unsealed;
+    for (size_t v = 0; v < g->n; v++) {
+        if (k->mark[v] != unsealed)
+            continue;
+        size_t cnt = bfs(k, v, unsealed, new_stamp(k));
+        memcpy(m, k->queue, cnt * sizeof *m);
+        int64_t total = 0;
+        for (size_t q = 0; q < cnt; q++)
+            total += g->w[m[q]];
+        unsigned why = 0;
+        int64_t kk = choose_k(p, total, &why);
+        if ((int64_t)cnt < kk)
+            kk = (int64_t)cnt;
+        int32_t first = next;
+        split_rec(k, m, cnt, kk, z, &next);
+        for (int32_t q = first; q < next; q++)
+            piece_w[q] = total, piece_why[q] = why;
+    }
+    return next;
+}
+
+static void zstate_free(zstate *s)
+{
+    free(s->z), free(s->w), free(s->a), free(s->p), free(s->size), free(s->fixed), free(s->stuck);
+    free(s->dirty), free(s->piece_w), free(s->piece_why);
+    memset(s, 0, sizeof *s);
+}
+
+/* The graph cut and refined: every piece cut by bisection, sealed and hopeless zones marked,
+ * then refined. m is scratch for g->n nodes. The caller frees s with zstate_free() whatever
+ * the outcome. */
+static wg_status cut_and_refine(wg_ctx *ctx, work *k, const zone_params *p, size_t *m, zstate *s)
+{
+    const sg *g = k->g;
+    size_t n1 = g->n + 1;
+    memset(s, 0, sizeof *s);
+    s->z = malloc(n1 * sizeof *s->z);
+    s->piece_w = malloc(n1 * sizeof *s->piece_w);
+    s->piece_why = calloc(n1, sizeof *s->piece_why);
+    if (!s->z || !s->piece_w || !s->piece_why)
+        return wg_fail(ctx, WG_ENOMEM, "out of memory for %zu units", g->n);
+    s->nz = (size_t)cut_pieces(k, p, m, s->z, s->piece_w, s->piece_why);
+    size_t nz1 = s->nz + 1;
+    s->w = malloc(nz1 * sizeof *s->w);
+    s->a = malloc(nz1 * sizeof *s->a);
+    s->p = malloc(nz1 * sizeof *s->p);
+    s->size = malloc(nz1 * sizeof *s->size);
+    s->fixed = calloc(nz1, sizeof *s->fixed);
+    s->stuck = calloc(nz1, sizeof *s->stuck);
+    s->dirty = malloc(nz1 * sizeof *s->dirty);
+    if (!s->w || !s->a || !s->p || !s->size || !s->fixed || !s->stuck || !s->dirty)
+        return wg_fail(ctx, WG_ENOMEM, "out of memory for %zu zones", s->nz);
+    for (size_t v = 0; v < g->n; v++)
+        if (g->sealed[v] >= 0)
+            s->fixed[s->z[v]] = true;
+    for (size_t z = 0; z < s->nz; z++)
+        s->stuck[z] = s->piece_why[z] & (ZONE_TOO_FEW | ZONE_NO_WHOLE_COUNT);
+    for (size_t v = 0; v < g->n; v++)
+        if (g->w[v] > p->max)
+            s->stuck[s->z[v]] = true;
+    memset(s->dirty, 1, nz1 * sizeof *s->dirty);
+    zone_totals(g, s);
+    return refine(ctx, k, s);
+}
+
 wg_status zones_partition(wg_ctx *ctx, const zone_graph *in, const zone_params *p, zone_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -913,67 +1313,17 @@ wg_status zones_partition(wg_ctx *ctx, const zone_graph *in, const zone_params *
     if (st == WG_OK)
         st = work_init(ctx, &k, &g1, p);
 
-    /* Pieces of the contracted graph (sealed nodes are walls) and their cuts. */
+    /* Cut, refine, then mend what is still out of range. */
     size_t n1 = g1.n;
-    s.z = malloc((n1 + 1) * sizeof *s.z);
-    int64_t *piece_w = malloc((n1 + 1) * sizeof *piece_w);   /* per zone */
-    unsigned *piece_why = calloc(n1 + 1, sizeof *piece_why); /* per zone */
     size_t *m = malloc((n1 + 1) * sizeof *m);
-    if (st == WG_OK && (!s.z || !piece_w || !piece_why || !m))
+    if (st == WG_OK && !m)
         st = wg_fail(ctx, WG_ENOMEM, "out of memory for %zu units", n1);
-    int32_t next = 0;
-    if (st == WG_OK) {
-        for (size_t v = 0; v < n1; v++)
-            s.z[v] = -1;
-        for (size_t v = 0; v < n1; v++)
-            if (g1.sealed[v] >= 0) {
-                piece_w[next] = g1.w[v];
-                s.z[v] = next++;
-            }
-        int32_t unsealed = new_stamp(&k);
-        for (size_t v = 0; v < n1; v++)
-            if (g1.sealed[v] < 0)
-                k.mark[v] = unsealed;
-        for (size_t v = 0; v < n1; v++) {
-            if (k.mark[v] != unsealed)
-                continue;
-            size_t cnt = bfs(&k, v, unsealed, new_stamp(&k));
-            memcpy(m, k.queue, cnt * sizeof *m);
-            int64_t total = 0;
-            for (size_t q = 0; q < cnt; q++)
-                total += g1.w[m[q]];
-            unsigned why = 0;
-            int64_t kk = choose_k(p, total, &why);
-            if ((int64_t)cnt < kk)
-                kk = (int64_t)cnt;
-            int32_t first = next;
-            split_rec(&k, m, cnt, kk, s.z, &next);
-            for (int32_t z = first; z < next; z++)
-                piece_w[z] = total, piece_why[z] = why;
-        }
-    }
-    s.nz = (size_t)next;
-    size_t nz1 = s.nz + 1;
-    s.w = malloc(nz1 * sizeof *s.w);
-    s.a = malloc(nz1 * sizeof *s.a);
-    s.p = malloc(nz1 * sizeof *s.p);
-    s.size = malloc(nz1 * sizeof *s.size);
-    s.fixed = calloc(nz1, sizeof *s.fixed);
-    s.stuck = calloc(nz1, sizeof *s.stuck);
-    if (st == WG_OK && (!s.w || !s.a || !s.p || !s.size || !s.fixed || !s.stuck))
-        st = wg_fail(ctx, WG_ENOMEM, "out of memory for %zu zones", s.nz);
-    if (st == WG_OK) {
-        for (size_t v = 0; v < n1; v++)
-            if (g1.sealed[v] >= 0)
-                s.fixed[s.z[v]] = true;
-        for (size_t z = 0; z < s.nz; z++)
-            s.stuck[z] = piece_why[z] & (ZONE_TOO_FEW | ZONE_NO_WHOLE_COUNT);
-        for (size_t v = 0; v < n1; v++)
-            if (g1.w[v] > p->max)
-                s.stuck[s.z[v]] = true;
-        zone_totals(&g1, &s);
-        st = refine(ctx, &k, &s);
-    }
+    if (st == WG_OK)
+        st = cut_and_refine(ctx, &k, p, m, &s);
+    if (st == WG_OK)
+        st = mend(ctx, &k, &s);
+    int64_t *piece_w = s.piece_w;
+    unsigned *piece_why = s.piece_why;
     /* Zones emptied by merges: renumber the rest, keeping each zone's facts. */
     if (st == WG_OK) {
         size_t nz = 0;
@@ -1049,8 +1399,8 @@ wg_status zones_partition(wg_ctx *ctx, const zone_graph *in, const zone_params *
     if (st != WG_OK)
         zone_result_free(out);
     work_fini(&k);
-    free(piece_w), free(piece_why), free(m), free(label);
-    free(s.z), free(s.w), free(s.a), free(s.p), free(s.size), free(s.fixed), free(s.stuck);
+    free(m), free(label);
+    zstate_free(&s);
     sg_free(&g0);
     sg_free(&g1);
     return st;
