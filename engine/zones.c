@@ -14,7 +14,8 @@
  *    no whole count of zones) has its neighbourhood (it and the zones it touches, then those
  *    they touch) redrawn from scratch into as many zones, by a bisection turned by a seeded
  *    angle or by a balanced power diagram (Lloyd iterations with additive weights steering
- *    households), and refined there; the redraw stands only when the whole costs less.
+ *    households), and refined there; the redraw stands only when fewer zones are out of
+ *    range, or as many at a lower cost.
  * Everything is deterministic for a seed: orders come from a seeded shuffle, ties by index. */
 #include "zones.h"
 
@@ -60,7 +61,6 @@ typedef struct work {
     size_t *queue;
     double *key;
     uint64_t rng;
-    bool quick;    /* fewer directions and cut positions (re-cuts of pairs) */
     double jitter; /* turns the bisection's directions by this share of their spacing */
 } work;
 
@@ -205,8 +205,9 @@ static double cut_score(work *k, const size_t *m, size_t nm, const uint8_t *side
 
 /* Cuts members m[0..nm) into A (weight share k1/kk) and B, both connected: members ordered
  * along each of several directions, a few prefixes near the weight goal (feasible ones
- * first) tried, fragments repaired, the best-scoring cut kept. */
-static void bisect(work *k, size_t *m, size_t nm, int64_t k1, int64_t kk, uint8_t *side)
+ * first) tried, fragments repaired, the best-scoring cut kept. `quick` tries fewer
+ * directions and prefixes, as for large sets (re-cuts of pairs, which run many times). */
+static void bisect(work *k, size_t *m, size_t nm, int64_t k1, int64_t kk, bool quick, uint8_t *side)
 {
     const sg *g = k->g;
     const zone_params *p = k->p;
@@ -216,9 +217,7 @@ static void bisect(work *k, size_t *m, size_t nm, int64_t k1, int64_t kk, uint8_
         total += g->w[m[i]], area += g->area[m[i]];
     double goal = (double)total * (double)k1 / (double)kk;
     double scale = sqrt(area > 0 ? area : 1);
-    int ndir = nm > 64 ? 6 : 12, ncand = nm > 64 ? 3 : 6;
-    if (k->quick)
-        ndir = 6, ncand = 3;
+    int ndir = quick || nm > 64 ? 6 : 12, ncand = quick || nm > 64 ? 3 : 6;
     uint8_t *trial = malloc(nm), *best = malloc(nm);
     size_t *idx = malloc(nm * sizeof *idx), *scratch = malloc(nm * sizeof *scratch);
     int64_t *pre = malloc((nm + 1) * sizeof *pre);
@@ -296,7 +295,7 @@ static void split_rec(work *k, size_t *m, size_t nm, int64_t kk, int32_t *zone, 
             zone[m[i]] = z;
         return;
     }
-    bisect(k, m, nm, k1, kk, side);
+    bisect(k, m, nm, k1, kk, false, side);
     size_t na = 0, nb = 0;
     for (size_t i = 0; i < nm; i++)
         if (!side[i])
@@ -772,9 +771,7 @@ static bool recut_pair(work *k, zstate *s, int32_t a, int32_t b, size_t *m)
     }
     for (size_t i = 0; i < nm; i++)
         old[i] = s->z[m[i]];
-    k->quick = true;
-    bisect(k, m, nm, 1, 2, side);
-    k->quick = false;
+    bisect(k, m, nm, 1, 2, true, side);
     for (size_t i = 0; i < nm; i++)
         s->z[m[i]] = side[i] ? b : a;
     int64_t wa, wb;
@@ -803,7 +800,6 @@ static bool recut_pair(work *k, zstate *s, int32_t a, int32_t b, size_t *m)
     return keep;
 }
 
-/* Recuts every pair of neighbouring zones once, in a seeded order, out-of-range first. */
 static int pair_cmp(const void *x, const void *y)
 {
     const int32_t *a = x, *b = y;
@@ -812,6 +808,7 @@ static int pair_cmp(const void *x, const void *y)
     return (a[1] > b[1]) - (a[1] < b[1]);
 }
 
+/* Recuts every pair of neighbouring zones once, in a seeded order, out-of-range first. */
 static size_t recut_round(work *k, zstate *s, size_t *m)
 {
     const sg *g = k->g;
@@ -916,9 +913,10 @@ typedef struct mend_scratch {
     int32_t *save, *ring;
 } mend_scratch;
 
-/* Redraws the neighbourhood of zone `bad` (it and the unfixed zones it touches) from scratch
- * into as many zones, by a turned bisection or a power diagram, and refines it locally;
- * keeps the result when the whole costs less. Returns whether it did. */
+/* Redraws the neighbourhood of zone `bad` (it and the unfixed zones it touches, to `depth`
+ * steps) from scratch into as many zones, by a turned bisection or a power diagram, and
+ * refines it locally; keeps the result when fewer zones are out of range, or as many at a
+ * lower cost. Returns whether it did. */
 static bool mend_zone(work *k, zstate *s, int32_t bad, int depth, bool power,
                       const mend_scratch *ms)
 {

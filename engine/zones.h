@@ -53,10 +53,10 @@ typedef struct zone_result {
  * total/target that lets every zone fall in [min, max], and zones are balanced, then made
  * compact (Polsby-Popper from area and outline) by moving nodes, re-cutting pairs of zones
  * and merging a zone below min into a neighbour with room; a zone still out of range for no
- * proven reason has its neighbourhood redrawn afresh, kept when the whole costs less. A group
- * (compound) whose total is at most max stays in one zone; a larger one is cut along its
- * nodes like any other. Sealed nodes keep their zone exactly. The same input and seed give
- * the same result. Checks wg_ctx_cancelled() (WG_EINTR).
+ * proven reason has its neighbourhood redrawn afresh, kept when fewer zones end out of range.
+ * A group (compound) whose total is at most max stays in one zone; a larger one is cut along
+ * its nodes like any other. Sealed nodes keep their zone exactly. The same input and seed
+ * give the same result. Checks wg_ctx_cancelled() (WG_EINTR).
  * Caller frees with zone_result_free(). Errors: WG_ENOMEM; WG_EINTR. */
 wg_status zones_partition(wg_ctx *ctx, const zone_graph *g, const zone_params *p, zone_result *out);
 void zone_result_free(zone_result *r);
