@@ -26,9 +26,21 @@
 
 #define PI 3.14159265358979323846
 
-/* Mending: redraws of one zone's neighbourhood per sweep, and sweeps at most. */
-#define MEND_TRIES 8
+/* Mending: sweeps at most; per sweep, the redraws of one zone's neighbourhood (ring depth,
+ * power diagram or turned bisection), in the order they most often succeed on the sample
+ * cities. A zone certified coarse (no single node can move to help it) is mostly so for good,
+ * and gets the short list; any other zone, the long one. */
 #define MEND_SWEEPS 4
+typedef struct mend_try {
+    int depth;
+    bool power;
+} mend_try;
+static const mend_try mend_short[] = {{1, false}, {1, true}, {2, false},
+                                      {2, true},  {1, true}, {2, true}};
+static const mend_try mend_long[] = {
+    {1, false}, {1, true}, {1, false}, {1, true}, {2, false}, {2, true},  {2, false}, {2, true},
+    {3, false}, {3, true}, {3, false}, {3, true}, {3, true},  {3, false}, {3, true},  {3, true},
+    {4, false}, {4, true}, {4, true},  {4, true}, {5, true},  {5, true},  {5, true},  {5, true}};
 
 double zone_pp(double area, double perim)
 {
@@ -905,6 +917,32 @@ static size_t merge_pass(work *k, zstate *s)
     return merges;
 }
 
+/* Whether zone z, out of range, is certified stuck by coarse units: above max and no node
+ * can leave it (the rest would fall below min, or no neighbouring zone has room); below min
+ * and no neighbouring node can join (it would pass max, or its own zone fall below min). */
+static bool coarse(const sg *g, const zstate *s, int32_t z, const zone_params *p)
+{
+    bool above = s->w[z] > p->max;
+    for (size_t v = 0; v < g->n; v++) {
+        if (above && s->z[v] == z) {
+            if (s->w[z] - g->w[v] < p->min)
+                continue;
+            for (size_t e = g->off[v]; e < g->off[v + 1]; e++) {
+                int32_t b = s->z[g->nbr[e]];
+                if (b != z && !s->fixed[b] && s->w[b] + g->w[v] <= p->max)
+                    return false;
+            }
+        } else if (!above && s->z[v] != z && !s->fixed[s->z[v]]) {
+            bool touches = false;
+            for (size_t e = g->off[v]; e < g->off[v + 1] && !touches; e++)
+                touches = s->z[g->nbr[e]] == z;
+            if (touches && s->w[z] + g->w[v] <= p->max && s->w[s->z[v]] - g->w[v] >= p->min)
+                return false;
+        }
+    }
+    return true;
+}
+
 /* ---- Mending ------------------------------------------------------------------------------ */
 
 /* Scratch for mend_zone(), each for g->n + 1 entries. */
@@ -1007,8 +1045,12 @@ static wg_status mend(wg_ctx *ctx, work *k, zstate *s)
         for (size_t z = 0; z < s->nz; z++) {
             if (!s->size[z] || s->fixed[z] || s->stuck[z] || !out_of(s->w[z], p->min, p->max))
                 continue;
-            for (int t = 0; t < MEND_TRIES; t++)
-                if (mend_zone(k, s, (int32_t)z, 1 + t / 4, t % 2 == 1, &ms)) {
+            bool is_coarse = coarse(g, s, (int32_t)z, p);
+            const mend_try *tries = is_coarse ? mend_short : mend_long;
+            size_t ntries = is_coarse ? sizeof mend_short / sizeof *mend_short
+                                      : sizeof mend_long / sizeof *mend_long;
+            for (size_t t = 0; t < ntries; t++)
+                if (mend_zone(k, s, (int32_t)z, tries[t].depth, tries[t].power, &ms)) {
                     mended++;
                     break;
                 }
@@ -1056,32 +1098,6 @@ static wg_status refine(wg_ctx *ctx, work *k, zstate *s)
     }
     free(order), free(m);
     return st;
-}
-
-/* Whether zone z, out of range, is certified stuck by coarse units: above max and no node
- * can leave it (the rest would fall below min, or no neighbouring zone has room); below min
- * and no neighbouring node can join (it would pass max, or its own zone fall below min). */
-static bool coarse(const sg *g, const zstate *s, int32_t z, const zone_params *p)
-{
-    bool above = s->w[z] > p->max;
-    for (size_t v = 0; v < g->n; v++) {
-        if (above && s->z[v] == z) {
-            if (s->w[z] - g->w[v] < p->min)
-                continue;
-            for (size_t e = g->off[v]; e < g->off[v + 1]; e++) {
-                int32_t b = s->z[g->nbr[e]];
-                if (b != z && !s->fixed[b] && s->w[b] + g->w[v] <= p->max)
-                    return false;
-            }
-        } else if (!above && s->z[v] != z && !s->fixed[s->z[v]]) {
-            bool touches = false;
-            for (size_t e = g->off[v]; e < g->off[v + 1] && !touches; e++)
-                touches = s->z[g->nbr[e]] == z;
-            if (touches && s->w[z] + g->w[v] <= p->max && s->w[s->z[v]] - g->w[v] >= p->min)
-                return false;
-        }
-    }
-    return true;
 }
 
 void zone_result_free(zone_result *r)
