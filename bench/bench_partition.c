@@ -11,7 +11,9 @@
  * When gpmetis is on PATH, the same unit graph (per connected piece of each community: the
  * sites, their shared-boundary lengths as edge weights, households as vertex weights) is cut
  * by `gpmetis -contig` into as many parts as wangge made cells there, and the same figures
- * are computed for both on that graph (compactness from the regions' areas and outlines). */
+ * are computed for both on that graph (compactness from the regions' areas and outlines).
+ * Then (not on the large city) the trade-off between the band and compactness: the city
+ * partitioned again with wider bands, each beside METIS. */
 #include "bench_child.h"
 #include "plan_int.h"
 #include "wg/democity.h"
@@ -315,13 +317,26 @@ static int run_metis(const char *scale, const char *dir)
            "pp_mean=%.3f\n",
            scale, ours.parts, 100.0 * (double)ours.in_range / (double)ours.parts,
            100 * ours.max_dev, ours.noncontig, ours.pp_sum / (double)ours.parts);
-    printf("graph scale=%s who=gpmetis-contig parts=%zu in_range=%.1f%% max_dev=%.1f%% "
-           "noncontig=%zu pp_mean=%.3f seconds=%.2f runs=%zu failed=%zu\n",
-           scale, metis.parts, 100.0 * (double)metis.in_range / (double)metis.parts,
-           100 * metis.max_dev, metis.noncontig, metis.pp_sum / (double)metis.parts, msecs, runs,
-           failed);
+    /* METIS may leave parts empty: asked for as many as wangge made, it returns fewer. */
+    printf("graph scale=%s who=gpmetis-contig parts=%zu empty_parts=%zu in_range=%.1f%% "
+           "(of parts asked for: %.1f%%) max_dev=%.1f%% noncontig=%zu pp_mean=%.3f seconds=%.2f "
+           "runs=%zu failed=%zu\n",
+           scale, metis.parts, ours.parts - metis.parts,
+           100.0 * (double)metis.in_range / (double)metis.parts,
+           100.0 * (double)metis.in_range / (double)ours.parts, 100 * metis.max_dev,
+           metis.noncontig, metis.pp_sum / (double)metis.parts, msecs, runs, failed);
     printf("graph scale=%s pp_gain_over_metis=%.1f%%\n", scale,
            100.0 * ((ours.pp_sum / (double)ours.parts) / (metis.pp_sum / (double)metis.parts) - 1));
+    /* For the trade-off step. */
+    char pp_path[4096];
+    snprintf(pp_path, sizeof pp_path, "%s/metis.pp", dir);
+    FILE *fp = fopen(pp_path, "w");
+    if (fp) {
+        fprintf(fp, "%.17g %.17g %.17g\n", metis.pp_sum / (double)metis.parts,
+                (double)metis.in_range / (double)metis.parts,
+                (double)metis.in_range / (double)ours.parts);
+        fclose(fp);
+    }
     free(cell_of);
     wu_free(&w);
     wg_ws_close(ws);
@@ -329,12 +344,75 @@ static int run_metis(const char *scale, const char *dir)
     return 0;
 }
 
+/* ---- Balance against compactness ---------------------------------------------------------
+ * The hard band costs compactness: METIS leaves a fifth of its parts outside 200-300 and
+ * keeps no compound whole. The same city partitioned with wider bands shows what wangge
+ * reaches at METIS's balance: for each band, the share of cells inside 200-300 and the mean
+ * Polsby-Popper, beside METIS's. Skipped on the large city (a minute more, the same curve). */
+static int run_tradeoff(const char *scale, const char *dir)
+{
+    if (strcmp(scale, "large") == 0)
+        return 0;
+    char ws_path[4096], pp_path[4096];
+    snprintf(ws_path, sizeof ws_path, "%s/bench.wangge", dir);
+    snprintf(pp_path, sizeof pp_path, "%s/metis.pp", dir);
+    double metis_pp = 0, metis_in = 0, metis_in_asked = 0;
+    FILE *fp = fopen(pp_path, "r");
+    if (!fp || fscanf(fp, "%lf %lf %lf", &metis_pp, &metis_in, &metis_in_asked) != 3) {
+        fprintf(stderr, "bench_partition: no METIS figures in %s\n", pp_path);
+        if (fp)
+            fclose(fp);
+        return 1;
+    }
+    fclose(fp);
+    wg_ctx *ctx = wg_ctx_new();
+    wg_ws *ws = NULL;
+    wg_status st = wg_ws_open(ctx, ws_path, &ws);
+    const int64_t bands[][2] = {{MIN, MAX}, {185, 315}, {175, 325}, {165, 335}, {150, 350}};
+    for (size_t b = 0; st == WG_OK && b < sizeof bands / sizeof *bands; b++) {
+        char name[32];
+        snprintf(name, sizeof name, "band-%lld-%lld", (long long)bands[b][0],
+                 (long long)bands[b][1]);
+        wg_part_opts o = {
+            .target = TARGET, .min = bands[b][0], .max = bands[b][1], .seed = 1, .name = name};
+        wg_part_summary s;
+        st = wg_partition(ws, &o, &s);
+        if (st != WG_OK)
+            break;
+        sqlite3_stmt *q = NULL;
+        sqlite3_prepare_v2(ws->db,
+                           "SELECT count(*), sum(households BETWEEN ? AND ?) FROM cells "
+                           "WHERE plan = ?",
+                           -1, &q, NULL);
+        sqlite3_bind_int64(q, 1, MIN);
+        sqlite3_bind_int64(q, 2, MAX);
+        sqlite3_bind_int64(q, 3, s.plan);
+        double cells = 0, in = 0;
+        if (sqlite3_step(q) == SQLITE_ROW)
+            cells = sqlite3_column_double(q, 0), in = sqlite3_column_double(q, 1);
+        sqlite3_finalize(q);
+        printf("tradeoff scale=%s band=%lld-%lld cells=%.0f in_%d_%d=%.1f%% pp_mean=%.3f "
+               "pp_gain_over_metis=%.1f%% (metis: in_%d_%d=%.1f%% of its parts, %.1f%% of those "
+               "asked for; pp_mean=%.3f)\n",
+               scale, (long long)bands[b][0], (long long)bands[b][1], cells, MIN, MAX,
+               cells > 0 ? 100 * in / cells : 0, s.pp_mean, 100 * (s.pp_mean / metis_pp - 1), MIN,
+               MAX, 100 * metis_in, 100 * metis_in_asked, metis_pp);
+    }
+    wg_ws_close(ws);
+    if (st != WG_OK)
+        fprintf(stderr, "bench_partition: %s\n", wg_ctx_errmsg(ctx));
+    wg_ctx_free(ctx);
+    return st == WG_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     bool have_metis = system("command -v gpmetis > /dev/null 2>&1") == 0;
     if (!have_metis)
         printf("gpmetis not found (Debian package metis): no comparison\n");
-    const bench_step steps[] = {
-        {prepare, "prepare"}, {run_partition, "partition"}, {run_metis, "compare"}};
-    return bench_scales(argc, argv, "bench_partition", steps, have_metis ? 3 : 2);
+    const bench_step steps[] = {{prepare, "prepare"},
+                                {run_partition, "partition"},
+                                {run_metis, "compare"},
+                                {run_tradeoff, "tradeoff"}};
+    return bench_scales(argc, argv, "bench_partition", steps, have_metis ? 4 : 2);
 }
