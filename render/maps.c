@@ -298,25 +298,24 @@ static wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
         /* the legend reads from few to many households */
         for (size_t k = 0; k < 5; k++) {
             size_t j = 4 - k;
-            char a[32], b[32];
+            char a[32], b[32], cnt[32];
             fmt_num(-rfixed[j + 1], a, sizeof a);
             fmt_num(-rfixed[j], b, sizeof b);
+            fmt_int((long long)counts[j], cnt, sizeof cnt);
             t->e[k] = tmp[j];
             if (j == 4)
-                snprintf(t->e[k].text, sizeof t->e[k].text, "%s: under %g (%zu)", names[j], lo,
-                         counts[j]);
+                snprintf(t->e[k].text, sizeof t->e[k].text, "%s: under %g (%s)", names[j], lo, cnt);
             else if (j == 0)
-                snprintf(t->e[k].text, sizeof t->e[k].text, "%s: over %g (%zu)", names[j], hi,
-                         counts[j]);
+                snprintf(t->e[k].text, sizeof t->e[k].text, "%s: over %g (%s)", names[j], hi, cnt);
             else
-                snprintf(t->e[k].text, sizeof t->e[k].text, "%s: %.0f – %.0f (%zu)", names[j],
+                snprintf(t->e[k].text, sizeof t->e[k].text, "%s: %.0f – %.0f (%s)", names[j],
                          j == 3   ? lo
                          : j == 2 ? ceil(near_lo)
                                   : floor(near_hi) + 1,
                          j == 3   ? ceil(near_lo) - 1
                          : j == 2 ? floor(near_hi)
                                   : hi,
-                         counts[j]);
+                         cnt);
         }
         t->ne = 5;
         m->info->nbreaks = 6;
@@ -342,9 +341,11 @@ static wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
         }
         draw_end(m->c);
         if (flagged) {
+            char cnt[32];
             t->e[t->ne] = (legend_entry){.colour = s.line, .alpha = 1, .shape = 2};
             snprintf(t->e[t->ne].text, sizeof t->e[t->ne].text,
-                     "in pieces or across a barrier (%zu)", flagged);
+                     "in pieces or across a barrier (%s)",
+                     fmt_int((long long)flagged, cnt, sizeof cnt));
             t->ne++;
         }
         snprintf(t->heading, sizeof t->heading, "户数 Households per cell (target %g)", target);
@@ -433,10 +434,13 @@ static wg_status recipe_cells(map_ctx *m, wg_map_kind kind, theme *t, wg_map_fea
         }
         draw_end(m->c);
         legend_entry *e = &t->e[t->ne];
+        char cnt[32];
         e[0] = (legend_entry){.colour = over.line, .alpha = 1, .shape = 2};
-        snprintf(e[0].text, sizeof e[0].text, "overloaded, index > %.2f (%zu)", r.over, no);
+        snprintf(e[0].text, sizeof e[0].text, "overloaded, index > %.2f (%s)", r.over,
+                 fmt_int((long long)no, cnt, sizeof cnt));
         e[1] = (legend_entry){.colour = under.line, .alpha = 1, .shape = 2};
-        snprintf(e[1].text, sizeof e[1].text, "underloaded, index < %.2f (%zu)", r.under, nu);
+        snprintf(e[1].text, sizeof e[1].text, "underloaded, index < %.2f (%s)", r.under,
+                 fmt_int((long long)nu, cnt, sizeof cnt));
         t->ne += 2;
         snprintf(t->heading, sizeof t->heading, "工作量指数 Workload index (mean cell = 1.00)");
         snprintf(t->note, sizeof t->note,
@@ -557,8 +561,9 @@ static wg_status draw_cameras(map_ctx *m, theme *t, bool blind, bool by_kind)
     for (size_t k = 0; k < nk && t->ne < 22; k++) {
         legend_entry *e = &t->e[t->ne++];
         *e = (legend_entry){.colour = wg_ramp_color(qual, k, nk), .alpha = 1, .shape = 1};
-        snprintf(e->text, sizeof e->text, "camera: %.31s (%zu)", kinds[k][0] ? kinds[k] : "no kind",
-                 kcount[k]);
+        char cnt[32];
+        snprintf(e->text, sizeof e->text, "camera: %.31s (%s)", kinds[k][0] ? kinds[k] : "no kind",
+                 fmt_int((long long)kcount[k], cnt, sizeof cnt));
     }
     m->info->points = cams.n;
     if (by_kind) {
@@ -761,13 +766,17 @@ static wg_status recipe_incidents(map_ctx *m, theme *t)
         }
         t->e[t->ne] =
             (legend_entry){.colour = wg_ramp_color(qual, k, shown), .alpha = 1, .shape = 1};
-        snprintf(t->e[t->ne].text, sizeof t->e[t->ne].text, "%s (%zu)",
-                 p.category[k][0] ? p.category[k] : "no category", p.cat_count[k]);
+        char cnt[32];
+        snprintf(t->e[t->ne].text, sizeof t->e[t->ne].text, "%s (%s)",
+                 p.category[k][0] ? p.category[k] : "no category",
+                 fmt_int((long long)p.cat_count[k], cnt, sizeof cnt));
         t->ne++;
     }
     if (other) {
         t->e[t->ne] = (legend_entry){.colour = hex_rgb(0x969696), .alpha = 1, .shape = 1};
-        snprintf(t->e[t->ne].text, sizeof t->e[t->ne].text, "other (%zu)", other);
+        char cnt[32];
+        snprintf(t->e[t->ne].text, sizeof t->e[t->ne].text, "other (%s)",
+                 fmt_int((long long)other, cnt, sizeof cnt));
         t->ne++;
     }
     m->info->points = m->info->features = p.n;
@@ -842,7 +851,9 @@ static wg_status recipe_diff(map_ctx *m, theme *t, wg_map_feats *keep)
     draw_all(m->c, &old.shapes, &was);
     for (int k = 0; k < 3; k++) {
         t->e[t->ne] = (legend_entry){.colour = hex_rgb(colours[k]), .alpha = 0.85};
-        snprintf(t->e[t->ne].text, sizeof t->e[t->ne].text, "%s cell (%zu)", names[k], count[k]);
+        char cnt[32];
+        snprintf(t->e[t->ne].text, sizeof t->e[t->ne].text, "%s cell (%s)", names[k],
+                 fmt_int((long long)count[k], cnt, sizeof cnt));
         t->ne++;
     }
     t->e[t->ne] = (legend_entry){.colour = was.line, .alpha = 1, .shape = 2};

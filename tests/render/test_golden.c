@@ -49,7 +49,8 @@ static void image_diff(cairo_surface_t *a, cairo_surface_t *b, double *share, do
 {
     int w = cairo_image_surface_get_width(a), h = cairo_image_surface_get_height(a);
     int sa = cairo_image_surface_get_stride(a), sb = cairo_image_surface_get_stride(b);
-    const unsigned char *pa = cairo_image_surface_get_data(a), *pb = cairo_image_surface_get_data(b);
+    const unsigned char *pa = cairo_image_surface_get_data(a),
+                        *pb = cairo_image_surface_get_data(b);
     size_t off = 0;
     double sum = 0;
     for (int y = 0; y < h; y++)
@@ -122,7 +123,10 @@ START_TEST(golden_diff)
 {
     /* a second plan with other bounds, drawn against the active one */
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "%s --quiet partition -w %s/demo/city.wangge --name wider --target 300 --min 240 --max 360 >/dev/null 2>&1 || true", WG_CLI, g_dir);
+    snprintf(cmd, sizeof cmd,
+             "%s --quiet partition -w %s/demo/city.wangge --name wider --target 300 --min 240 "
+             "--max 360 >/dev/null 2>&1 || true",
+             WG_CLI, g_dir);
     t_sh("%s", cmd);
     wg_render_opts o = small();
     o.plan = "wider";
@@ -140,18 +144,36 @@ START_TEST(audit_pages)
     T_OK(t_ctx, wg_render_audit(ws, &o, pdf, &info));
     wg_ws_close(ws);
     ck_assert_int_ge(info.pages, 6);
-    ck_assert_int_eq(t_sh("test $(pdfinfo %s | awk '/^Pages:/ {print $2}') -eq %d", pdf,
-                          info.pages),
-                     0);
+    ck_assert_int_eq(
+        t_sh("test $(pdfinfo %s | awk '/^Pages:/ {print $2}') -eq %d", pdf, info.pages), 0);
     ck_assert_int_eq(t_sh("pdftotext %s %s", pdf, t_path(t_dir, "a.txt")), 0);
     char *txt = t_read(t_path(t_dir, "a.txt"), NULL);
-    static const char *const want[] = {"Grid plan", "Households and deviation per cell",
-                                       "Compactness", "Issues and their causes",
+    static const char *const want[] = {"Grid plan",       "Households and deviation per cell",
+                                       "Compactness",     "Issues and their causes",
                                        "Camera coverage", "Closed-loop figures per cell",
                                        "blind spot"};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         ck_assert_msg(strstr(txt, want[i]), "the audit has no '%s'", want[i]);
     free(txt);
+}
+END_TEST
+
+/* Counts a person reads have their thousands separated, in the legends as in the titles. */
+START_TEST(legend_counts_separated)
+{
+    wg_ws *ws = city();
+    wg_render_opts o;
+    wg_render_opts_init(&o);
+    wg_render_info info;
+    const char *pdf = t_path(t_dir, "incidents.pdf");
+    T_OK(t_ctx, wg_render(ws, WG_MAP_INCIDENTS, &o, pdf, &info));
+    wg_ws_close(ws);
+    ck_assert_uint_ge(info.points, 1000);
+    const char *txt = t_path(t_dir, "incidents.txt");
+    ck_assert_int_eq(t_sh("pdftotext %s %s", pdf, txt), 0);
+    /* a category's count in four digits or more, separated; none unseparated */
+    ck_assert_int_eq(t_sh("grep -Eq '[a-z] \\([0-9]{1,3}(,[0-9]{3})+\\)' %s", txt), 0);
+    ck_assert_int_ne(t_sh("grep -Eq '\\([0-9]{4,}\\)' %s", txt), 0);
 }
 END_TEST
 
@@ -190,6 +212,7 @@ TCase *tcase_golden(void)
     tcase_add_loop_test(tc, golden_maps, 0, WG_MAP_DIFF); /* every kind but diff */
     tcase_add_test(tc, golden_diff);
     tcase_add_test(tc, audit_pages);
+    tcase_add_test(tc, legend_counts_separated);
     tcase_add_test(tc, atlas_one_page_per_community);
     return tc;
 }
