@@ -1,12 +1,12 @@
 /* cli/cmd_demo.c: `wangge demo-data` writes the sample city; `wangge demo` takes it through
  * the whole flow (generate, import, describe) into a fresh workspace. */
 #include "cli.h"
-#include "wg/render.h"
 #include "wg/assign.h"
-#include "wg/report.h"
 #include "wg/democity.h"
 #include "wg/import.h"
 #include "wg/plan.h"
+#include "wg/render.h"
+#include "wg/report.h"
 #include "wg/ws.h"
 
 #include <errno.h>
@@ -224,11 +224,13 @@ int cmd_demo(cli *c, int argc, char **argv)
             rc = cli_fail(c, st);
     }
     wg_ws_close(ws);
+    char nc[32], np[32];
     if (rc == 0 && !c->quiet)
-        printf("\nworkspace: %s\ncells:     %s (%lld cells of plan demo)\nworkload:  %s (per "
-               "cell)\nheatmap:   %s (%zu incidents, %.0fx%.0f px)\nplan map:  %s (A4)\n"
+        printf("\nworkspace: %s\ncells:     %s (%s cells of plan demo)\nworkload:  %s (per "
+               "cell)\nheatmap:   %s (%s incidents, %.0fx%.0f px)\nplan map:  %s (A4)\n"
                "atlas:     %s (%d pages, one per community)\n",
-               wspath, cells, (long long)ncells, csv, heat, hi.points, hi.width, hi.height, plan,
-               atlas, ai.pages);
+               wspath, cells, cli_num((long long)ncells, nc, sizeof nc), csv, heat,
+               cli_num((long long)hi.points, np, sizeof np), hi.width, hi.height, plan, atlas,
+               ai.pages);
     return rc;
 }
