@@ -638,12 +638,12 @@ static wg_status cell_issues(wg_ws *ws, sqlite3_stmt *q, sqlite3_stmt *oldq, int
         else if ((cell->why & ZONE_COARSE) && cell->hh > o->max)
             snprintf(cause, sizeof cause,
                      "%lld households in units too coarse to rebalance: none can leave without "
-                     "leaving it below %lld or a neighbouring cell above %lld",
+                     "leaving it below %lld or in pieces, or a neighbouring cell above %lld",
                      (long long)cell->hh, (long long)o->min, (long long)o->max);
         else if (cell->why & ZONE_COARSE)
             snprintf(cause, sizeof cause,
                      "%lld households: no neighbouring unit or compound can join without taking "
-                     "it above %lld or leaving its own cell below %lld",
+                     "it above %lld or leaving its own cell below %lld or in pieces",
                      (long long)cell->hh, (long long)o->max, (long long)o->min);
         else if (cell->why & ZONE_NO_WHOLE_COUNT)
             snprintf(cause, sizeof cause,

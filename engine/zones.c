@@ -918,10 +918,13 @@ static size_t merge_pass(work *k, zstate *s)
 }
 
 /* Whether zone z, out of range, is certified stuck by coarse units: above max and no node
- * can leave it (the rest would fall below min, or no neighbouring zone has room); below min
- * and no neighbouring node can join (it would pass max, or its own zone fall below min). */
-static bool coarse(const sg *g, const zstate *s, int32_t z, const zone_params *p)
+ * can leave it (the rest would fall below min or apart, or no neighbouring zone has room);
+ * below min and no neighbouring node can join (it would pass max, or its own zone fall below
+ * min or apart). The certificate is local: single moves, not every arrangement. */
+static bool coarse(work *k, const zstate *s, int32_t z)
 {
+    const sg *g = k->g;
+    const zone_params *p = k->p;
     bool above = s->w[z] > p->max;
     for (size_t v = 0; v < g->n; v++) {
         if (above && s->z[v] == z) {
@@ -929,14 +932,16 @@ static bool coarse(const sg *g, const zstate *s, int32_t z, const zone_params *p
                 continue;
             for (size_t e = g->off[v]; e < g->off[v + 1]; e++) {
                 int32_t b = s->z[g->nbr[e]];
-                if (b != z && !s->fixed[b] && s->w[b] + g->w[v] <= p->max)
+                if (b != z && !s->fixed[b] && s->w[b] + g->w[v] <= p->max &&
+                    connected_without(k, s, v))
                     return false;
             }
         } else if (!above && s->z[v] != z && !s->fixed[s->z[v]]) {
             bool touches = false;
             for (size_t e = g->off[v]; e < g->off[v + 1] && !touches; e++)
                 touches = s->z[g->nbr[e]] == z;
-            if (touches && s->w[z] + g->w[v] <= p->max && s->w[s->z[v]] - g->w[v] >= p->min)
+            if (touches && s->w[z] + g->w[v] <= p->max && s->w[s->z[v]] - g->w[v] >= p->min &&
+                connected_without(k, s, v))
                 return false;
         }
     }
@@ -1045,7 +1050,7 @@ static wg_status mend(wg_ctx *ctx, work *k, zstate *s)
         for (size_t z = 0; z < s->nz; z++) {
             if (!s->size[z] || s->fixed[z] || s->stuck[z] || !out_of(s->w[z], p->min, p->max))
                 continue;
-            bool is_coarse = coarse(g, s, (int32_t)z, p);
+            bool is_coarse = coarse(k, s, (int32_t)z);
             const mend_try *tries = is_coarse ? mend_short : mend_long;
             size_t ntries = is_coarse ? sizeof mend_short / sizeof *mend_short
                                       : sizeof mend_long / sizeof *mend_long;
@@ -1405,7 +1410,7 @@ wg_status zones_partition(wg_ctx *ctx, const zone_graph *in, const zone_params *
             unsigned w = piece_why[z] & (ZONE_TOO_FEW | ZONE_NO_WHOLE_COUNT);
             if (out->big[z] != SIZE_MAX && out->hh[z] > p->max)
                 w |= ZONE_UNIT_ABOVE_MAX;
-            if (!w && coarse(&g1, &s, (int32_t)z, p))
+            if (!w && coarse(&k, &s, (int32_t)z))
                 w |= ZONE_COARSE;
             out->why[z] |= w ? w : ZONE_SEARCH;
         }
