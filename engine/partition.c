@@ -881,16 +881,9 @@ static wg_status load_keep(wg_ws *ws, ws_units *w, int64_t plan, const wg_part_o
     sqlite3_finalize(q);
     /* The range the kept plan was drawn with: a cell out of range but exactly as it was
      * keeps its cause only under that same range. */
-    bool same_range = false;
-    if (st == WG_OK &&
-        (st = wg__prepare(ws, "SELECT params FROM plans WHERE id = ?", &q)) == WG_OK) {
-        sqlite3_bind_int64(q, 1, plan);
-        const char *p =
-            sqlite3_step(q) == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0) : NULL;
-        const char *lo = p ? strstr(p, "\"min\": ") : NULL, *hi = p ? strstr(p, "\"max\": ") : NULL;
-        same_range = lo && hi && atoll(lo + 7) == o->min && atoll(hi + 7) == o->max;
-        sqlite3_finalize(q);
-    }
+    int64_t old_min, old_max;
+    bool same_range = st == WG_OK && wg__plan_range(ws, plan, &old_min, &old_max) &&
+                      old_min == o->min && old_max == o->max;
     /* Kept: in range now, or out of range but exactly as it was under the same range (its
      * cause stands, and a redraw is no reason to move anybody). New units joining are
      * checked per community. */

@@ -216,22 +216,25 @@ void wg_plan_diff_free(wg_plan_diff *d)
 
 /* ---- Moving units by hand ----------------------------------------------------------------- */
 
-/* The plan's range from its parameters. */
-static void plan_range(wg_ws *ws, int64_t plan, int64_t *min, int64_t *max)
+bool wg__plan_range(wg_ws *ws, int64_t plan, int64_t *min, int64_t *max)
 {
     sqlite3_stmt *q = NULL;
+    bool found = false;
     *min = 0, *max = INT64_MAX;
     if (wg__prepare(ws,
                     "SELECT json_extract(params, '$.min'), json_extract(params, '$.max') FROM "
                     "plans WHERE id = ?",
                     &q) == WG_OK) {
         sqlite3_bind_int64(q, 1, plan);
-        if (sqlite3_step(q) == SQLITE_ROW) {
+        if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL &&
+            sqlite3_column_type(q, 1) != SQLITE_NULL) {
             *min = sqlite3_column_int64(q, 0);
             *max = sqlite3_column_int64(q, 1);
+            found = true;
         }
     }
     sqlite3_finalize(q);
+    return found;
 }
 
 /* Rebuilds cell `code` of the plan from its members: geometry, totals, and its range and
@@ -458,7 +461,7 @@ wg_status wg_plan_move(wg_ws *ws, int64_t plan, const char *const *units, size_t
     sqlite3_finalize(q);
     comm_tess t = {0};
     int64_t min, max;
-    plan_range(ws, plan, &min, &max);
+    wg__plan_range(ws, plan, &min, &max);
     if (st == WG_OK)
         st = comm_tess_build(ctx, &w, (size_t)c, min, &t);
     if (st == WG_OK)

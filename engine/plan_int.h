@@ -16,8 +16,8 @@ typedef struct unit_rec {
     blob id, compound, wkb;
     int64_t hh;         /* what cells balance: households, or workload in household-equivalents */
     int64_t households; /* the unit's households, as stored */
-    int32_t comm;     /* index into the communities, or -1 (none found) */
-    int32_t old_cell; /* keep: index into the keep plan's cells, or -1 */
+    int32_t comm;       /* index into the communities, or -1 (none found) */
+    int32_t old_cell;   /* keep: index into the keep plan's cells, or -1 */
 } unit_rec;
 
 typedef struct comm_rec {
@@ -87,6 +87,10 @@ void comm_tess_free(wg_ctx *ctx, comm_tess *t);
 wg_status plan_issue_prepare(wg_ws *ws, sqlite3_stmt **q);
 wg_status plan_issue_add(wg_ws *ws, sqlite3_stmt *q, int64_t plan, const char *cell,
                          const char *comm, const char *kind, const char *cause, size_t *count);
+
+/* The household range a plan was drawn with, from its parameters; false (and 0, INT64_MAX)
+ * when the plan records none. */
+bool wg__plan_range(wg_ws *ws, int64_t plan, int64_t *min, int64_t *max);
 
 /* Polsby-Popper compactness and parts of a cell polygon. */
 void cell_shape(GEOSContextHandle_t h, const GEOSGeometry *g, double *area, double *pp,
