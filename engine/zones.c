@@ -930,12 +930,13 @@ static bool coarse(work *k, const zstate *s, int32_t z)
         if (above && s->z[v] == z) {
             if (s->w[z] - g->w[v] < p->min)
                 continue;
-            for (size_t e = g->off[v]; e < g->off[v + 1]; e++) {
+            bool room = false;
+            for (size_t e = g->off[v]; e < g->off[v + 1] && !room; e++) {
                 int32_t b = s->z[g->nbr[e]];
-                if (b != z && !s->fixed[b] && s->w[b] + g->w[v] <= p->max &&
-                    connected_without(k, s, v))
-                    return false;
+                room = b != z && !s->fixed[b] && s->w[b] + g->w[v] <= p->max;
             }
+            if (room && connected_without(k, s, v))
+                return false;
         } else if (!above && s->z[v] != z && !s->fixed[s->z[v]]) {
             bool touches = false;
             for (size_t e = g->off[v]; e < g->off[v + 1] && !touches; e++)
