@@ -1,0 +1,712 @@
+/* engine/assign/coverage.c: what the cameras see, cell by cell (see wg/assign.h): camera views with
+ * building occlusion, camera-cell links, seen open ground, households seen, blind spots. */
+#include "wg/parallel.h"
+#include "assign_int.h"
+#include "wg/boxindex.h"
+#include "wg/view.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEEN_TOL_M 0.05  /* a building within 5 cm of a view is seen */
+#define MIN_BLIND_M2 1.0 /* blind-spot pieces smaller than this are left out of the layer */
+#define MIN_LINK_M2 1e-3 /* a camera sees a cell when it sees more than this of it */
+
+typedef struct unit {
+    GEOSGeometry *g;
+    int64_t hh;
+    int32_t cell; /* index in the cellset, -1: none */
+    bool building;
+    bool seen;
+} unit;
+
+typedef struct camera {
+    char *id, *kind;
+    wg_view_cam v;
+    bool occluded;
+    GEOSGeometry *view; /* NULL: not computed (bad parameters) */
+    double area;
+} camera;
+
+typedef struct camlink {
+    uint32_t camera;
+    double area;
+} camlink;
+
+/* Per cell, what its worker found. */
+typedef struct cellres {
+    double open, seen;
+    int64_t hh_seen;
+    camlink *links;
+    size_t nlinks;
+    GEOSGeometry **blind;
+    size_t nblind;
+} cellres;
+
+typedef struct job {
+    const cellset *cs;
+    unit *u;
+    size_t nu;
+    size_t *cell_units, *cell_off; /* units of cell c: cell_units[cell_off[c] .. cell_off[c+1]) */
+    wg_boxindex *fp_ix;            /* building footprints (unit indexes) */
+    size_t *fp;                    /* footprint k -> unit index */
+    camera *cam;
+    size_t ncam;
+    wg_boxindex *view_ix;
+    cellres *res;
+    GEOSGeometry **seen; /* per cell, out */
+} job;
+
+/* The items an index query found. */
+typedef struct collect {
+    wg_ctx *ctx;
+    size_t *v;
+    size_t n, cap;
+    bool failed;
+} collect;
+
+static bool collect_one(void *user, size_t i)
+{
+    collect *c = user;
+    if (wg_grow(c->ctx, (void **)&c->v, &c->cap, c->n + 1, sizeof *c->v) != WG_OK) {
+        c->failed = true;
+        return false;
+    }
+    c->v[c->n++] = i;
+    return true;
+}
+
+static wg_status query(wg_ctx *ctx, const wg_boxindex *ix, double x0, double y0, double x1,
+                       double y1, collect *c)
+{
+    c->ctx = ctx;
+    c->n = 0;
+    wg_boxindex_query(ix, x0, y0, x1, y1, collect_one, c);
+    return c->failed ? wg_ctx_status(ctx) : WG_OK;
+}
+
+static void envelope(wg_ctx *ctx, const GEOSGeometry *g, double *b)
+{
+    GEOSContextHandle_t h = wg_ctx_geos(ctx);
+    if (!g || GEOSisEmpty_r(h, g) == 1 || !GEOSGeom_getXMin_r(h, g, &b[0]) ||
+        !GEOSGeom_getYMin_r(h, g, &b[1]) || !GEOSGeom_getXMax_r(h, g, &b[2]) ||
+        !GEOSGeom_getYMax_r(h, g, &b[3]))
+        b[0] = b[1] = b[2] = b[3] = NAN;
+}
+
+/* ---- loading ---- */
+
+static int32_t cell_index(const cellset *cs, const char *code)
+{
+    size_t lo = 0, hi = cs->n;
+    while (code && lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(cs->code[mid], code);
+        if (c == 0)
+            return (int32_t)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+static wg_status load_units(wg_ws *ws, int64_t plan, job *J)
+{
+    wg_ctx *ctx = ws->ctx;
+    GEOSContextHandle_t h = wg_ctx_geos(ctx);
+    sqlite3_stmt *q = NULL;
+    wg_status st = wg__prepare(ws,
+                               "SELECT u.households, u.kind, AsBinary(u.geom), c.cell FROM units u "
+                               "LEFT JOIN cell_units c ON c.plan = ? AND c.unit = u.id "
+                               "WHERE u.geom IS NOT NULL ORDER BY u.fid",
+                               &q);
+    if (st != WG_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, plan);
+    size_t cap = 0;
+    int rc;
+    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        st = wg_grow(ctx, (void **)&J->u, &cap, J->nu + 1, sizeof *J->u);
+        if (st != WG_OK)
+            break;
+        unit *u = &J->u[J->nu];
+        memset(u, 0, sizeof *u);
+        st = wg_geom_from_wkb(ctx, sqlite3_column_blob(q, 2), (size_t)sqlite3_column_bytes(q, 2),
+                              &u->g);
+        if (st != WG_OK)
+            break;
+        J->nu++;
+        u->hh = sqlite3_column_int64(q, 0);
+        const char *kind = (const char *)sqlite3_column_text(q, 1);
+        int type = GEOSGeomTypeId_r(h, u->g);
+        /* compounds are the ground between buildings, not walls */
+        u->building = kind && strcmp(kind, "building") == 0 &&
+                      (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON);
+        u->cell = cell_index(J->cs, (const char *)sqlite3_column_text(q, 3));
+    }
+    if (st == WG_OK && rc != SQLITE_DONE)
+        st = wg__sql_fail(ws, "reading the units: ");
+    sqlite3_finalize(q);
+    return st;
+}
+
+static wg_status index_units(wg_ctx *ctx, job *J)
+{
+    size_t n = J->cs->n, nfp = 0;
+    J->cell_off = calloc(n + 1, sizeof *J->cell_off);
+    J->cell_units = malloc((J->nu ? J->nu : 1) * sizeof *J->cell_units);
+    J->fp = malloc((J->nu ? J->nu : 1) * sizeof *J->fp);
+    double *box = malloc((J->nu ? 4 * J->nu : 1) * sizeof *box);
+    if (!J->cell_off || !J->cell_units || !J->fp || !box) {
+        free(box);
+        return wg_fail(ctx, WG_ENOMEM, "out of memory indexing the units");
+    }
+    for (size_t i = 0; i < J->nu; i++)
+        if (J->u[i].cell >= 0)
+            J->cell_off[J->u[i].cell + 1]++;
+    for (size_t c = 0; c < n; c++)
+        J->cell_off[c + 1] += J->cell_off[c];
+    size_t *at = malloc((n ? n : 1) * sizeof *at);
+    if (!at) {
+        free(box);
+        return wg_fail(ctx, WG_ENOMEM, "out of memory indexing the units");
+    }
+    memcpy(at, J->cell_off, n * sizeof *at);
+    for (size_t i = 0; i < J->nu; i++) {
+        if (J->u[i].cell >= 0)
+            J->cell_units[at[J->u[i].cell]++] = i;
+        if (J->u[i].building) {
+            envelope(ctx, J->u[i].g, box + 4 * nfp);
+            J->fp[nfp++] = i;
+        }
+    }
+    free(at);
+    wg_status st = wg_boxindex_build(ctx, box, nfp, &J->fp_ix);
+    free(box);
+    return st;
+}
+
+static wg_status load_cameras(wg_ws *ws, job *J)
+{
+    wg_ctx *ctx = ws->ctx;
+    sqlite3_stmt *q = NULL;
+    wg_status st = wg__prepare(ws,
+                               "SELECT id, kind, heading_deg, fov_deg, range_m, X(geom), Y(geom) "
+                               "FROM cameras WHERE geom IS NOT NULL ORDER BY id",
+                               &q);
+    size_t cap = 0;
+    int rc;
+    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        st = wg_grow(ctx, (void **)&J->cam, &cap, J->ncam + 1, sizeof *J->cam);
+        if (st != WG_OK)
+            break;
+        camera *c = &J->cam[J->ncam++];
+        memset(c, 0, sizeof *c);
+        const char *kind = (const char *)sqlite3_column_text(q, 1);
+        c->id = strdup((const char *)sqlite3_column_text(q, 0));
+        c->kind = strdup(kind ? kind : "");
+        if (!c->id || !c->kind)
+            st = wg_fail(ctx, WG_ENOMEM, "out of memory reading the cameras");
+        c->v = (wg_view_cam){
+            .x = sqlite3_column_double(q, 5),
+            .y = sqlite3_column_double(q, 6),
+            .heading_deg = sqlite3_column_double(q, 2),
+            .fov_deg = sqlite3_column_type(q, 3) == SQLITE_NULL ? 0 : sqlite3_column_double(q, 3),
+            .range_m = sqlite3_column_type(q, 4) == SQLITE_NULL ? 0 : sqlite3_column_double(q, 4)};
+        c->occluded = !kind || strcmp(kind, "high") != 0;
+    }
+    if (st == WG_OK && rc != SQLITE_DONE)
+        st = wg__sql_fail(ws, "reading the cameras: ");
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* ---- the work ---- */
+
+static wg_status view_one(wg_ctx *ctx, void *user, size_t i, int thread)
+{
+    (void)thread;
+    job *J = user;
+    camera *c = &J->cam[i];
+    if (!(c->v.range_m > 0 && c->v.fov_deg > 0)) {
+        wg_warn(ctx, "camera %s: no range or field of view: it sees nothing", c->id);
+        return WG_OK;
+    }
+    collect hits = {0};
+    const GEOSGeometry **obs = NULL;
+    size_t nobs = 0;
+    wg_status st = WG_OK;
+    if (c->occluded) {
+        double r = c->v.range_m;
+        st = query(ctx, J->fp_ix, c->v.x - r, c->v.y - r, c->v.x + r, c->v.y + r, &hits);
+        if (st == WG_OK && hits.n && !(obs = malloc(hits.n * sizeof *obs)))
+            st = wg_fail(ctx, WG_ENOMEM, "out of memory for camera %s", c->id);
+        for (size_t k = 0; st == WG_OK && k < hits.n; k++)
+            obs[nobs++] = J->u[J->fp[hits.v[k]]].g;
+    }
+    if (st == WG_OK)
+        st = wg_view_polygon(ctx, &c->v, obs, nobs, &c->view);
+    if (st == WG_OK)
+        GEOSArea_r(wg_ctx_geos(ctx), c->view, &c->area);
+    else
+        wg_ctx_where(ctx, "camera %s: ", c->id);
+    free(obs);
+    free(hits.v);
+    return st;
+}
+
+/* The union of geoms[0..n) (consumed), or NULL when n is 0. */
+static GEOSGeometry *union_of(GEOSContextHandle_t h, GEOSGeometry **geoms, size_t n)
+{
+    if (n == 0)
+        return NULL;
+    GEOSGeometry *coll =
+        GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, geoms, (unsigned)n);
+    if (!coll)
+        return NULL;
+    GEOSGeometry *u = GEOSUnaryUnion_r(h, coll);
+    GEOSGeom_destroy_r(h, coll);
+    return u;
+}
+
+/* The polygons of g (consumed) as one MultiPolygon: an overlay may return points or lines
+ * where two shapes only touch, and no area lives there. NULL when GEOS fails. */
+static GEOSGeometry *polygons_of(GEOSContextHandle_t h, GEOSGeometry *g)
+{
+    if (!g)
+        return NULL;
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON)
+        return g;
+    int n = GEOSGetNumGeometries_r(h, g), k = 0;
+    GEOSGeometry **parts = malloc((n > 0 ? (size_t)n : 1) * sizeof *parts);
+    for (int i = 0; parts && i < n; i++) {
+        const GEOSGeometry *p = GEOSGetGeometryN_r(h, g, i);
+        int t = GEOSGeomTypeId_r(h, p);
+        if (t == GEOS_POLYGON) {
+            parts[k++] = GEOSGeom_clone_r(h, p);
+        } else if (t == GEOS_MULTIPOLYGON) { /* a collection member may itself be multi */
+            int m = GEOSGetNumGeometries_r(h, p);
+            GEOSGeometry **more =
+                realloc(parts, ((size_t)k + (size_t)m + (size_t)n) * sizeof *parts);
+            if (!more)
+                break;
+            parts = more;
+            for (int j = 0; j < m; j++)
+                parts[k++] = GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, p, j));
+        }
+    }
+    GEOSGeometry *out =
+        parts ? GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, (unsigned)k) : NULL;
+    free(parts);
+    GEOSGeom_destroy_r(h, g);
+    return out;
+}
+
+static wg_status geos_fail(wg_ctx *ctx, const char *what, const char *code)
+{
+    return wg_fail(ctx, WG_EGEOS, "cell %s: %s failed", code, what);
+}
+
+/* The polygons of g, each of at least MIN_BLIND_M2, as separate geometries. */
+static wg_status split_blind(wg_ctx *ctx, const GEOSGeometry *g, cellres *res)
+{
+    GEOSContextHandle_t h = wg_ctx_geos(ctx);
+    int n = GEOSGetNumGeometries_r(h, g);
+    res->blind = malloc((n > 0 ? (size_t)n : 1) * sizeof *res->blind);
+    if (!res->blind)
+        return wg_fail(ctx, WG_ENOMEM, "out of memory for blind spots");
+    for (int i = 0; i < n; i++) {
+        const GEOSGeometry *p = GEOSGetGeometryN_r(h, g, i);
+        double a = 0;
+        if (GEOSGeomTypeId_r(h, p) != GEOS_POLYGON || !GEOSArea_r(h, p, &a) || a < MIN_BLIND_M2)
+            continue;
+        res->blind[res->nblind++] = GEOSGeom_clone_r(h, p);
+    }
+    return WG_OK;
+}
+
+static wg_status cell_one(wg_ctx *ctx, void *user, size_t c, int thread)
+{
+    (void)thread;
+    job *J = user;
+    GEOSContextHandle_t h = wg_ctx_geos(ctx);
+    const GEOSGeometry *cell = J->cs->geom[c];
+    const char *code = J->cs->code[c];
+    cellres *res = &J->res[c];
+    if (!cell)
+        return WG_OK;
+    double b[4];
+    envelope(ctx, cell, b);
+    collect hits = {0};
+    GEOSGeometry **parts = NULL, *fpu = NULL, *open = NULL, *seen = NULL, *blind = NULL;
+    size_t np = 0;
+    /* open ground: the cell minus the footprints in it */
+    wg_status st = query(ctx, J->fp_ix, b[0], b[1], b[2], b[3], &hits);
+    size_t cap = hits.n > J->ncam ? hits.n : J->ncam;
+    if (st == WG_OK && !(parts = malloc((cap ? cap : 1) * sizeof *parts)))
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory for cell %s", code);
+    for (size_t k = 0; st == WG_OK && k < hits.n; k++) {
+        const GEOSGeometry *f = J->u[J->fp[hits.v[k]]].g;
+        if (GEOSIntersects_r(h, cell, f) == 1)
+            parts[np++] = GEOSGeom_clone_r(h, f);
+    }
+    if (st == WG_OK && np) {
+        fpu = union_of(h, parts, np);
+        np = 0;
+        open = fpu ? GEOSDifference_r(h, cell, fpu) : NULL;
+        if (!open)
+            st = geos_fail(ctx, "cutting out the footprints", code);
+    } else if (st == WG_OK) {
+        open = GEOSGeom_clone_r(h, cell);
+    }
+    if (st == WG_OK)
+        GEOSArea_r(h, open, &res->open);
+    /* the views over the open ground */
+    if (st == WG_OK && J->view_ix)
+        st = query(ctx, J->view_ix, b[0], b[1], b[2], b[3], &hits);
+    if (st == WG_OK && J->view_ix && hits.n && !(res->links = malloc(hits.n * sizeof *res->links)))
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory for cell %s", code);
+    for (size_t k = 0; st == WG_OK && J->view_ix && k < hits.n; k++) {
+        const camera *cm = &J->cam[hits.v[k]];
+        GEOSGeometry *piece = GEOSIntersection_r(h, cm->view, open);
+        double a = 0;
+        if (!piece) {
+            st = geos_fail(ctx, "clipping a camera view", code);
+            break;
+        }
+        GEOSArea_r(h, piece, &a);
+        if (a > MIN_LINK_M2) {
+            res->links[res->nlinks++] = (camlink){(uint32_t)hits.v[k], a};
+            parts[np++] = piece;
+        } else {
+            GEOSGeom_destroy_r(h, piece);
+        }
+    }
+    if (st == WG_OK && np) {
+        seen = polygons_of(h, union_of(h, parts, np));
+        np = 0;
+        if (!seen)
+            st = geos_fail(ctx, "merging the camera views", code);
+        else
+            GEOSArea_r(h, seen, &res->seen);
+    }
+    /* blind spots: the open ground nobody sees */
+    if (st == WG_OK) {
+        blind = polygons_of(h, seen ? GEOSDifference_r(h, open, seen) : GEOSGeom_clone_r(h, open));
+        st = blind ? split_blind(ctx, blind, res) : geos_fail(ctx, "finding blind spots", code);
+    }
+    /* households whose building (or address point) a view reaches */
+    for (size_t k = J->cell_off[c]; st == WG_OK && k < J->cell_off[c + 1]; k++) {
+        unit *u = &J->u[J->cell_units[k]];
+        double ub[4];
+        envelope(ctx, u->g, ub);
+        if (!J->view_ix)
+            break;
+        st = query(ctx, J->view_ix, ub[0] - SEEN_TOL_M, ub[1] - SEEN_TOL_M, ub[2] + SEEN_TOL_M,
+                   ub[3] + SEEN_TOL_M, &hits);
+        for (size_t v = 0; st == WG_OK && v < hits.n && !u->seen; v++)
+            u->seen = GEOSDistanceWithin_r(h, J->cam[hits.v[v]].view, u->g, SEEN_TOL_M) == 1;
+        if (u->seen)
+            res->hh_seen += u->hh;
+    }
+    for (size_t k = 0; k < np; k++)
+        GEOSGeom_destroy_r(h, parts[k]);
+    free(parts);
+    free(hits.v);
+    J->seen[c] = seen;
+    if (st != WG_OK && seen) {
+        GEOSGeom_destroy_r(h, seen);
+        J->seen[c] = NULL;
+    }
+    if (fpu)
+        GEOSGeom_destroy_r(h, fpu);
+    if (open)
+        GEOSGeom_destroy_r(h, open);
+    if (blind)
+        GEOSGeom_destroy_r(h, blind);
+    return st;
+}
+
+/* ---- storing ---- */
+
+static wg_status bind_geom(wg_ws *ws, sqlite3_stmt *q, int col, const GEOSGeometry *g, bool multi)
+{
+    wg_ctx *ctx = ws->ctx;
+    GEOSGeometry *m = NULL;
+    unsigned char *wkb = NULL;
+    size_t len = 0;
+    wg_status st = multi ? wg_geom_multi(ctx, g, &m) : WG_OK;
+    if (st == WG_OK)
+        st = wg_geom_to_wkb(ctx, multi ? m : g, &wkb, &len);
+    if (m)
+        GEOSGeom_destroy_r(wg_ctx_geos(ctx), m);
+    if (st == WG_OK)
+        sqlite3_bind_blob(q, col, wkb, (int)len, free);
+    return st;
+}
+
+static wg_status step(wg_ws *ws, sqlite3_stmt *q, const char *what)
+{
+    wg_status st = sqlite3_step(q) == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, what);
+    sqlite3_reset(q);
+    return st;
+}
+
+static wg_status store(wg_ws *ws, int64_t plan, job *J, coverage *out)
+{
+    GEOSContextHandle_t h = wg_ctx_geos(ws->ctx);
+    char sql[4][256];
+    snprintf(sql[0], sizeof sql[0],
+             "INSERT INTO camera_views (camera, kind, area_m2, geom) VALUES (?, ?, ?, "
+             "GeomFromWKB(?, %d))",
+             ws->srid);
+    snprintf(sql[1], sizeof sql[1],
+             "INSERT INTO camera_cells (camera, cell, area_m2) VALUES (?, ?, ?)");
+    snprintf(sql[2], sizeof sql[2],
+             "INSERT INTO cell_coverage (cell, cameras, area_m2, open_m2, seen_m2, households, "
+             "households_seen, seen_wkb) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    snprintf(sql[3], sizeof sql[3],
+             "INSERT INTO blind_spots (plan, cell, area_m2, geom) VALUES (?, ?, ?, "
+             "GeomFromWKB(?, %d))",
+             ws->srid);
+    sqlite3_stmt *q[4] = {0};
+    wg_status st = wg__sql(ws, "DELETE FROM camera_views; DELETE FROM camera_cells; "
+                               "DELETE FROM cell_coverage; DELETE FROM blind_spots;");
+    for (int i = 0; st == WG_OK && i < 4; i++)
+        st = wg__prepare(ws, sql[i], &q[i]);
+    for (size_t i = 0; st == WG_OK && i < J->ncam; i++) {
+        const camera *c = &J->cam[i];
+        if (!c->view || GEOSisEmpty_r(h, c->view) == 1)
+            continue;
+        sqlite3_bind_text(q[0], 1, c->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q[0], 2, c->kind, -1, SQLITE_STATIC);
+        sqlite3_bind_double(q[0], 3, c->area);
+        st = bind_geom(ws, q[0], 4, c->view, true);
+        if (st == WG_OK)
+            st = step(ws, q[0], "storing camera views: ");
+    }
+    for (size_t c = 0; st == WG_OK && c < J->cs->n; c++) {
+        cellres *res = &J->res[c];
+        const char *code = J->cs->code[c];
+        for (size_t k = 0; st == WG_OK && k < res->nlinks; k++) {
+            sqlite3_bind_text(q[1], 1, J->cam[res->links[k].camera].id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q[1], 2, code, -1, SQLITE_STATIC);
+            sqlite3_bind_double(q[1], 3, res->links[k].area);
+            st = step(ws, q[1], "storing camera cells: ");
+        }
+        double area = 0;
+        if (J->cs->geom[c])
+            GEOSArea_r(h, J->cs->geom[c], &area);
+        sqlite3_bind_text(q[2], 1, code, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q[2], 2, (int64_t)res->nlinks);
+        sqlite3_bind_double(q[2], 3, area);
+        sqlite3_bind_double(q[2], 4, res->open);
+        sqlite3_bind_double(q[2], 5, res->seen);
+        sqlite3_bind_int64(q[2], 6, J->cs->hh[c]);
+        sqlite3_bind_int64(q[2], 7, res->hh_seen);
+        if (J->seen[c] && st == WG_OK)
+            st = bind_geom(ws, q[2], 8, J->seen[c], false);
+        else
+            sqlite3_bind_null(q[2], 8);
+        if (st == WG_OK)
+            st = step(ws, q[2], "storing cell coverage: ");
+        for (size_t k = 0; st == WG_OK && k < res->nblind; k++) {
+            double a = 0;
+            GEOSArea_r(h, res->blind[k], &a);
+            sqlite3_bind_int64(q[3], 1, plan);
+            sqlite3_bind_text(q[3], 2, code, -1, SQLITE_STATIC);
+            sqlite3_bind_double(q[3], 3, a);
+            st = bind_geom(ws, q[3], 4, res->blind[k], true);
+            if (st == WG_OK)
+                st = step(ws, q[3], "storing blind spots: ");
+            if (st != WG_OK)
+                break;
+            /* the blind spot moves to the coverage, for locating incidents */
+            size_t j = out->nblind++;
+            out->blind[j] = res->blind[k];
+            res->blind[k] = NULL;
+            out->blind_cell[j] = c;
+            out->blind_fid[j] = sqlite3_last_insert_rowid(ws->db);
+        }
+    }
+    for (int i = 0; i < 4; i++)
+        sqlite3_finalize(q[i]);
+    return st;
+}
+
+static wg_status alloc_out(wg_ctx *ctx, const job *J, coverage *out)
+{
+    size_t nb = 0;
+    for (size_t c = 0; c < J->cs->n; c++)
+        nb += J->res[c].nblind;
+    out->blind = calloc(nb ? nb : 1, sizeof *out->blind);
+    out->blind_cell = malloc((nb ? nb : 1) * sizeof *out->blind_cell);
+    out->blind_fid = malloc((nb ? nb : 1) * sizeof *out->blind_fid);
+    if (!out->blind || !out->blind_cell || !out->blind_fid)
+        return wg_fail(ctx, WG_ENOMEM, "out of memory for %zu blind spots", nb);
+    out->capblind = nb;
+    return WG_OK;
+}
+
+static wg_status index_views(wg_ctx *ctx, job *J)
+{
+    double *box = malloc((J->ncam ? 4 * J->ncam : 1) * sizeof *box);
+    if (!box)
+        return wg_fail(ctx, WG_ENOMEM, "out of memory indexing the camera views");
+    for (size_t i = 0; i < J->ncam; i++)
+        envelope(ctx, J->cam[i].view, box + 4 * i);
+    wg_status st = wg_boxindex_build(ctx, box, J->ncam, &J->view_ix);
+    free(box);
+    return st;
+}
+
+static void job_free(wg_ctx *ctx, job *J)
+{
+    GEOSContextHandle_t h = wg_ctx_geos(ctx);
+    for (size_t i = 0; i < J->nu; i++)
+        GEOSGeom_destroy_r(h, J->u[i].g);
+    free(J->u);
+    free(J->cell_units);
+    free(J->cell_off);
+    free(J->fp);
+    wg_boxindex_free(J->fp_ix);
+    wg_boxindex_free(J->view_ix);
+    for (size_t i = 0; i < J->ncam; i++) {
+        free(J->cam[i].id);
+        free(J->cam[i].kind);
+        if (J->cam[i].view)
+            GEOSGeom_destroy_r(h, J->cam[i].view);
+    }
+    free(J->cam);
+    for (size_t c = 0; J->res && c < J->cs->n; c++) {
+        free(J->res[c].links);
+        for (size_t k = 0; k < J->res[c].nblind; k++)
+            if (J->res[c].blind[k])
+                GEOSGeom_destroy_r(h, J->res[c].blind[k]);
+        free(J->res[c].blind);
+    }
+    free(J->res);
+}
+
+wg_status coverage_run(wg_ws *ws, int64_t plan, const cellset *cs, int threads, wg_assign_result *r,
+                       coverage *out)
+{
+    wg_ctx *ctx = ws->ctx;
+    (void)r;
+    job J = {.cs = cs};
+    out->seen = calloc(cs->n ? cs->n : 1, sizeof *out->seen);
+    J.seen = out->seen;
+    J.res = calloc(cs->n ? cs->n : 1, sizeof *J.res);
+    wg_status st = out->seen && J.res ? WG_OK : wg_fail(ctx, WG_ENOMEM, "out of memory");
+    if (st == WG_OK)
+        st = load_units(ws, plan, &J);
+    if (st == WG_OK)
+        st = index_units(ctx, &J);
+    if (st == WG_OK)
+        st = load_cameras(ws, &J);
+    if (st == WG_OK)
+        st = wg_parallel(ctx, J.ncam, threads, "camera views", view_one, &J);
+    if (st == WG_OK)
+        st = index_views(ctx, &J);
+    if (st == WG_OK)
+        st = wg_parallel(ctx, cs->n, threads, "cell coverage", cell_one, &J);
+    if (st == WG_OK)
+        st = alloc_out(ctx, &J, out);
+    if (st == WG_OK)
+        st = store(ws, plan, &J, out);
+    job_free(ctx, &J);
+    return st;
+}
+
+wg_status coverage_load(wg_ws *ws, const cellset *cs, coverage *out)
+{
+    wg_ctx *ctx = ws->ctx;
+    out->seen = calloc(cs->n ? cs->n : 1, sizeof *out->seen);
+    if (!out->seen)
+        return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    sqlite3_stmt *q = NULL;
+    wg_status st = wg__prepare(ws, "SELECT cell, seen_wkb FROM cell_coverage", &q);
+    while (st == WG_OK && sqlite3_step(q) == SQLITE_ROW) {
+        int32_t c = cell_index(cs, (const char *)sqlite3_column_text(q, 0));
+        if (c >= 0 && !out->seen[c] && sqlite3_column_type(q, 1) == SQLITE_BLOB)
+            st = wg_geom_from_wkb(ctx, sqlite3_column_blob(q, 1),
+                                  (size_t)sqlite3_column_bytes(q, 1), &out->seen[c]);
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (st == WG_OK)
+        st = wg__prepare(ws, "SELECT fid, cell, AsBinary(geom) FROM blind_spots ORDER BY fid", &q);
+    size_t cap[3] = {0};
+    while (st == WG_OK && sqlite3_step(q) == SQLITE_ROW) {
+        int32_t c = cell_index(cs, (const char *)sqlite3_column_text(q, 1));
+        if (c < 0)
+            continue;
+        size_t j = out->nblind;
+        st = wg_grow(ctx, (void **)&out->blind, &cap[0], j + 1, sizeof *out->blind);
+        if (st == WG_OK)
+            st = wg_grow(ctx, (void **)&out->blind_cell, &cap[1], j + 1, sizeof *out->blind_cell);
+        if (st == WG_OK)
+            st = wg_grow(ctx, (void **)&out->blind_fid, &cap[2], j + 1, sizeof *out->blind_fid);
+        if (st != WG_OK)
+            break;
+        out->blind[j] = NULL;
+        out->blind_cell[j] = (size_t)c;
+        out->blind_fid[j] = sqlite3_column_int64(q, 0);
+        out->nblind++;
+        st = wg_geom_from_wkb(ctx, sqlite3_column_blob(q, 2), (size_t)sqlite3_column_bytes(q, 2),
+                              &out->blind[j]);
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+wg_status coverage_figures(wg_ws *ws, wg_assign_result *r)
+{
+    sqlite3_stmt *q = NULL;
+    wg_status st = wg__prepare(
+        ws,
+        "SELECT (SELECT count(*) FROM cameras), (SELECT count(DISTINCT camera) FROM camera_cells), "
+        "(SELECT count(*) FROM camera_cells), total(cameras > 0), total(area_m2), total(open_m2), "
+        "total(seen_m2), total(households), total(households_seen), "
+        "(SELECT count(*) FROM blind_spots), (SELECT total(area_m2) FROM blind_spots) "
+        "FROM cell_coverage",
+        &q);
+    if (st == WG_OK && sqlite3_step(q) == SQLITE_ROW) {
+        r->cameras = sqlite3_column_int64(q, 0);
+        r->cameras_seeing = sqlite3_column_int64(q, 1);
+        r->links = sqlite3_column_int64(q, 2);
+        r->cells_with_camera = sqlite3_column_int64(q, 3);
+        r->area_m2 = sqlite3_column_double(q, 4);
+        r->open_m2 = sqlite3_column_double(q, 5);
+        r->seen_m2 = sqlite3_column_double(q, 6);
+        r->households = sqlite3_column_int64(q, 7);
+        r->households_seen = sqlite3_column_int64(q, 8);
+        r->blind_spots = sqlite3_column_int64(q, 9);
+        r->blind_m2 = sqlite3_column_double(q, 10);
+    } else if (st == WG_OK) {
+        st = wg__sql_fail(ws, "reading coverage: ");
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+void coverage_free(wg_ctx *ctx, coverage *c, size_t ncells)
+{
+    GEOSContextHandle_t h = wg_ctx_geos(ctx);
+    for (size_t i = 0; c->seen && i < ncells; i++)
+        if (c->seen[i])
+            GEOSGeom_destroy_r(h, c->seen[i]);
+    for (size_t i = 0; c->blind && i < c->nblind; i++)
+        if (c->blind[i])
+            GEOSGeom_destroy_r(h, c->blind[i]);
+    free(c->seen);
+    free(c->blind);
+    free(c->blind_cell);
+    free(c->blind_fid);
+    memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,806 @@
+/* engine/io/import.c: outside data into a workspace layer — field mapping, value checks, the
+ * all-or-nothing transaction, upserts by id, rejects. Geometry reading and reprojection are
+ * geo's (wg_src); this file knows what the layers mean. */
+#include "wg/import.h"
+
+#include "cameras.h"
+#include "engine_int.h"
+#include "roster.h"
+#include "wg/timeparse.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAXCOLS 16
+
+/* Where one workspace field's value comes from. */
+typedef struct col_src {
+    int field, field2; /* source field indexes (field2 >= 0: joined with a space), or -1 */
+    const char *konst; /* a --set value */
+    bool from_fid;     /* id only: the OGR feature id */
+} col_src;
+
+typedef struct importer {
+    wg_ws *ws;
+    wg_ctx *ctx;
+    const wg_layer_def *L;
+    const char *source;
+    const wg_import_opts *o;
+    wg_src *src;
+    col_src cs[MAXCOLS];
+    wg_tz *tz;
+    sqlite3_stmt *ins;
+    FILE *rej;
+    char rej_tmp[1100];
+    int64_t batch;
+    wg_buf joined; /* scratch for A+B fields */
+    wg_buf id;     /* the current feature's id, copied: GDAL reuses its text buffers */
+    char first_reject[512];
+    wg_import_result *r;
+    bool cameras;                    /* the cameras layer: its view fields are read together */
+    size_t cam_col[WG__CAM_NFIELDS]; /* with cameras: the column of each WG__CAM_* field */
+    wg_buf cam_text;                 /* with cameras: copies of the feature's view texts */
+} importer;
+
+static bool in_list(const char *v, const char *list)
+{
+    size_t n = strlen(v);
+    for (const char *p = list; p && *p;) {
+        const char *e = strchr(p, ',');
+        size_t m = e ? (size_t)(e - p) : strlen(p);
+        if (m == n && strncasecmp(p, v, n) == 0)
+            return true;
+        p = e ? e + 1 : NULL;
+    }
+    return false;
+}
+
+static int find_col(const wg_layer_def *L, const char *name, size_t len)
+{
+    for (size_t i = 0; i < L->ncols; i++)
+        if (strlen(L->cols[i].name) == len && strncmp(L->cols[i].name, name, len) == 0)
+            return (int)i;
+    return -1;
+}
+
+static wg_status bad_field(importer *im, const char *opt, const char *arg)
+{
+    wg_buf b;
+    wg_buf_init(&b, 4096);
+    for (size_t i = 0; i < im->L->ncols; i++)
+        wg_buf_addf(im->ctx, &b, "%s%s", i ? ", " : "", im->L->cols[i].name);
+    wg_status st = wg_fail(im->ctx, WG_EINPUT, "%s %s: the %s layer has no such field (fields: %s)",
+                           opt, arg, im->L->name, wg_buf_str(&b));
+    wg_buf_fini(&b);
+    return st;
+}
+
+int wg__src_alias(wg_src *src, const char *aliases)
+{
+    int field = -1;
+    for (const char *p = aliases; p && *p && field < 0;) {
+        const char *e = strchr(p, ',');
+        char alias[64];
+        snprintf(alias, sizeof alias, "%.*s", (int)(e ? e - p : (long)strlen(p)), p);
+        field = wg_src_field(src, alias);
+        p = e ? e + 1 : NULL;
+    }
+    return field;
+}
+
+/* Applies --map and --set, then finds the other fields by their usual names. */
+static wg_status resolve_fields(importer *im)
+{
+    wg_ctx *ctx = im->ctx;
+    for (size_t i = 0; i < im->L->ncols; i++)
+        im->cs[i] = (col_src){.field = -1, .field2 = -1};
+    bool given[MAXCOLS] = {0};
+    for (size_t k = 0; k < im->o->nmaps + im->o->nsets; k++) {
+        bool is_map = k < im->o->nmaps;
+        const char *arg = is_map ? im->o->maps[k] : im->o->sets[k - im->o->nmaps];
+        const char *opt = is_map ? "--map" : "--set";
+        const char *eq = strchr(arg, '=');
+        if (!eq || eq == arg)
+            return wg_fail(ctx, WG_EINPUT, "%s %s: expected FIELD=%s", opt, arg,
+                           is_map ? "SOURCEFIELD" : "VALUE");
+        int c = find_col(im->L, arg, (size_t)(eq - arg));
+        if (c < 0)
+            return bad_field(im, opt, arg);
+        given[c] = true;
+        if (!is_map) {
+            im->cs[c].konst = eq + 1;
+            continue;
+        }
+        const char *name = eq + 1;
+        im->cs[c].field = wg_src_field(im->src, name);
+        const char *plus = strchr(name, '+');
+        if (im->cs[c].field < 0 && plus) { /* "date+time": two fields joined by a space */
+            char first[256];
+            snprintf(first, sizeof first, "%.*s", (int)(plus - name), name);
+            im->cs[c].field = wg_src_field(im->src, first);
+            im->cs[c].field2 = wg_src_field(im->src, plus + 1);
+            if (im->cs[c].field < 0 || im->cs[c].field2 < 0)
+                return wg_fail(ctx, WG_EINPUT, "%s: --map %s: no field '%s' in the source",
+                               im->source, arg, im->cs[c].field < 0 ? first : plus + 1);
+        } else if (im->cs[c].field < 0) {
+            return wg_fail(ctx, WG_EINPUT, "%s: --map %s: no field '%s' in the source", im->source,
+                           arg, name);
+        }
+    }
+    for (size_t i = 0; i < im->L->ncols; i++) {
+        if (given[i])
+            continue;
+        /* a shapefile (dBase) cuts field names to 10 characters: heading_deg -> heading_de */
+        char cut[11];
+        snprintf(cut, sizeof cut, "%s", im->L->cols[i].name);
+        if (strlen(im->L->cols[i].name) > 10)
+            im->cs[i].field = wg_src_field(im->src, cut);
+        if (im->cs[i].field < 0)
+            im->cs[i].field = wg__src_alias(im->src, im->L->cols[i].aliases);
+    }
+    if (im->cs[0].field < 0 && !im->cs[0].konst)
+        im->cs[0].from_fid = true;
+    for (size_t i = 1; i < im->L->ncols; i++)
+        if ((im->L->cols[i].flags & WG_COL_REQUIRED) && im->cs[i].field < 0 && !im->cs[i].konst)
+            return wg_fail(ctx, WG_EINPUT,
+                           "%s: no '%s' field for the %s layer; name the source field with "
+                           "--map %s=FIELD",
+                           im->source, im->L->cols[i].name, im->L->name, im->L->cols[i].name);
+    return WG_OK;
+}
+
+static void describe_mapping(importer *im)
+{
+    size_t n = 0, cap = sizeof im->r->mapping;
+    char *m = im->r->mapping;
+    m[0] = '\0';
+    for (size_t i = 0; i < im->L->ncols && n < cap; i++) {
+        const col_src *c = &im->cs[i];
+        const char *sep = n ? ", " : "";
+        int k = 0;
+        if (c->konst)
+            k = snprintf(m + n, cap - n, "%s%s = '%s'", sep, im->L->cols[i].name, c->konst);
+        else if (c->from_fid)
+            k = snprintf(m + n, cap - n, "%s%s <- feature id", sep, im->L->cols[i].name);
+        else if (c->field >= 0 && c->field2 >= 0)
+            k = snprintf(m + n, cap - n, "%s%s <- %s+%s", sep, im->L->cols[i].name,
+                         wg_src_field_name(im->src, (size_t)c->field),
+                         wg_src_field_name(im->src, (size_t)c->field2));
+        else if (c->field >= 0)
+            k = snprintf(m + n, cap - n, "%s%s <- %s", sep, im->L->cols[i].name,
+                         wg_src_field_name(im->src, (size_t)c->field));
+        if (k > 0)
+            n += (size_t)k;
+    }
+}
+
+/* UTM zone of a lon/lat: EPSG 326zz north, 327zz south. */
+static int utm_epsg(double lon, double lat)
+{
+    int zone = (int)floor((lon + 180.0) / 6.0) + 1;
+    if (zone < 1)
+        zone = 1;
+    if (zone > 60)
+        zone = 60;
+    return (lat >= 0 ? 32600 : 32700) + zone;
+}
+
+static wg_status open_source(importer *im, int *new_epsg)
+{
+    wg_src_opts so = {.layer = im->o->src_layer,
+                      .src_crs = im->o->src_crs,
+                      .dst_crs = wg_ws_crs(im->ws),
+                      .shift = im->o->shift,
+                      .no_repair = im->o->no_repair,
+                      .x_field = im->o->x_field,
+                      .y_field = im->o->y_field};
+    wg_status st = wg_src_open(im->ctx, im->source, &so, &im->src);
+    if (st != WG_OK || im->L->gkind == WG_G_NONE || so.dst_crs)
+        return st;
+    /* No workspace CRS yet: this import chooses it, the UTM zone of the data's center. */
+    if (wg_src_gkind(im->src) == WG_G_NONE)
+        return WG_OK; /* reported as "no geometry" below */
+    double lon, lat;
+    st = wg_src_center_lonlat(im->ctx, im->src, &lon, &lat);
+    if (st != WG_OK)
+        return st;
+    *new_epsg = utm_epsg(lon, lat);
+    char crs[32];
+    snprintf(crs, sizeof crs, "EPSG:%d", *new_epsg);
+    wg_src_close(im->src);
+    im->src = NULL;
+    so.dst_crs = crs;
+    return wg_src_open(im->ctx, im->source, &so, &im->src);
+}
+
+static const char *kind_name(wg_gkind k)
+{
+    switch (k) {
+    case WG_G_POINT:
+        return "points";
+    case WG_G_LINE:
+        return "lines";
+    case WG_G_POLYGON:
+        return "polygons";
+    case WG_G_NONE:
+        return "no geometry";
+    default:
+        return "mixed geometries";
+    }
+}
+
+static wg_status check_layer_kind(importer *im)
+{
+    wg_gkind want = im->L->gkind, have = wg_src_gkind(im->src);
+    if (want == WG_G_NONE)
+        return WG_OK;
+    if (have == WG_G_NONE)
+        return wg_fail(im->ctx, WG_EINPUT,
+                       "%s: has no geometry, but the %s layer needs %s (a CSV needs x/y or "
+                       "lon/lat columns)",
+                       im->source, im->L->name,
+                       want == WG_G_ANY ? "polygons or points" : kind_name(want));
+    if (want != WG_G_ANY && have != WG_G_ANY && have != want)
+        return wg_fail(im->ctx, WG_EINPUT, "%s: has %s, but the %s layer needs %s", im->source,
+                       kind_name(have), im->L->name, kind_name(want));
+    if (want == WG_G_ANY && have == WG_G_LINE)
+        return wg_fail(im->ctx, WG_EINPUT,
+                       "%s: has lines, but the units layer needs polygons or "
+                       "points",
+                       im->source);
+    return WG_OK;
+}
+
+static wg_status prepare_insert(importer *im)
+{
+    wg_buf cols, vals, upd;
+    wg_buf_init(&cols, 4096);
+    wg_buf_init(&vals, 4096);
+    wg_buf_init(&upd, 4096);
+    wg_ctx *ctx = im->ctx;
+    wg_status st = WG_OK;
+    for (size_t i = 0; i < im->L->ncols && st == WG_OK; i++) {
+        const char *n = im->L->cols[i].name;
+        st = wg_buf_addf(ctx, &cols, "%s%s", i ? ", " : "", n);
+        if (st == WG_OK)
+            st = wg_buf_addf(ctx, &vals, "%s?%zu", i ? ", " : "", i + 1);
+        if (st == WG_OK && i > 0)
+            st = wg_buf_addf(ctx, &upd, "%s = excluded.%s, ", n, n);
+    }
+    size_t gi = im->L->ncols + 1, bi = im->L->ncols + 2, di = im->L->ncols + 3;
+    if (st == WG_OK && im->L->sql_geom) {
+        st = wg_buf_addf(ctx, &cols, ", geom");
+        if (st == WG_OK)
+            st = wg_buf_addf(ctx, &vals, ", GeomFromWKB(?%zu, %d)", gi, im->ws->srid);
+        if (st == WG_OK)
+            st = wg_buf_addf(ctx, &upd, "geom = excluded.geom, ");
+    }
+    /* cameras.defaulted is written by import, never read from a source: not a layer field */
+    if (st == WG_OK && im->cameras) {
+        st = wg_buf_addf(ctx, &cols, ", defaulted");
+        if (st == WG_OK)
+            st = wg_buf_addf(ctx, &vals, ", ?%zu", di);
+        if (st == WG_OK)
+            st = wg_buf_addf(ctx, &upd, "defaulted = excluded.defaulted, ");
+    }
+    wg_buf sql;
+    wg_buf_init(&sql, 16384);
+    /* A row written by this very import is a duplicate id in the source: the WHERE clause
+     * makes the upsert do nothing, and sqlite3_changes() tells us. */
+    if (st == WG_OK)
+        st = wg_buf_addf(ctx, &sql,
+                         "INSERT INTO %s (%s, batch) VALUES (%s, ?%zu) ON CONFLICT (id) DO UPDATE "
+                         "SET %sbatch = excluded.batch WHERE %s.batch IS NOT excluded.batch",
+                         im->L->name, wg_buf_str(&cols), wg_buf_str(&vals), bi, wg_buf_str(&upd),
+                         im->L->name);
+    if (st == WG_OK)
+        st = wg__prepare(im->ws, wg_buf_str(&sql), &im->ins);
+    wg_buf_fini(&cols);
+    wg_buf_fini(&vals);
+    wg_buf_fini(&upd);
+    wg_buf_fini(&sql);
+    return st;
+}
+
+/* The text of column c for the current feature, or NULL. */
+static const char *col_text(importer *im, size_t c, const wg_feat *f, char *idbuf, size_t n)
+{
+    const col_src *s = &im->cs[c];
+    const char *v = NULL;
+    if (s->konst)
+        v = s->konst;
+    else if (s->from_fid) {
+        snprintf(idbuf, n, "%lld", (long long)f->fid);
+        v = idbuf;
+    } else if (s->field >= 0 && s->field2 >= 0) {
+        const char *a = wg_src_str(im->src, (size_t)s->field);
+        const char *b = wg_src_str(im->src, (size_t)s->field2);
+        wg_buf_reset(&im->joined);
+        if (a)
+            wg_buf_add(im->ctx, &im->joined, a, strlen(a));
+        if (a && b)
+            wg_buf_add(im->ctx, &im->joined, " ", 1);
+        if (b)
+            wg_buf_add(im->ctx, &im->joined, b, strlen(b));
+        v = a || b ? wg_buf_str(&im->joined) : NULL;
+    } else if (s->field >= 0)
+        v = wg_src_str(im->src, (size_t)s->field);
+    if (v) {
+        while (*v == ' ' || *v == '\t')
+            v++;
+        if (!*v)
+            v = NULL; /* an empty value is a missing one */
+    }
+    return v;
+}
+
+/* Checks and binds column c; on a bad value writes why into `why` and returns false. */
+static bool bind_col(importer *im, size_t c, const char *v, char *why, size_t n)
+{
+    const wg_col *col = &im->L->cols[c];
+    int p = (int)c + 1;
+    if (!v) {
+        if (col->flags & WG_COL_REQUIRED) {
+            snprintf(why, n, "%s is missing", col->name);
+            return false;
+        }
+        sqlite3_bind_null(im->ins, p);
+        return true;
+    }
+    if (col->type == WG_COL_TEXT) {
+        if (col->allowed && !in_list(v, col->allowed)) {
+            snprintf(why, n, "%s = '%s' (must be one of %s)", col->name, v, col->allowed);
+            return false;
+        }
+        if (col->allowed) { /* store the canonical lower-case spelling */
+            char low[32];
+            size_t k = 0;
+            for (; v[k] && k + 1 < sizeof low; k++)
+                low[k] = (char)(v[k] >= 'A' && v[k] <= 'Z' ? v[k] + 32 : v[k]);
+            low[k] = '\0';
+            sqlite3_bind_text(im->ins, p, low, -1, SQLITE_TRANSIENT);
+        } else {
+            sqlite3_bind_text(im->ins, p, v, -1, SQLITE_TRANSIENT);
+        }
+        return true;
+    }
+    if (col->type == WG_COL_TIME) {
+        int64_t t = 0;
+        if (wg_time_parse(im->ctx, v, im->o->time_format, im->tz, &t) != WG_OK) {
+            snprintf(why, n, "%s: %s", col->name, wg_ctx_errmsg(im->ctx));
+            wg_ctx_clear_error(im->ctx);
+            return false;
+        }
+        sqlite3_bind_int64(im->ins, p, t);
+        return true;
+    }
+    char *end = NULL;
+    errno = 0;
+    double d = strtod(v, &end);
+    while (end && (*end == ' ' || *end == '\t'))
+        end++;
+    if (end == v || *end || errno == ERANGE || !isfinite(d)) {
+        snprintf(why, n, "%s = '%s' is not a number", col->name, v);
+        return false;
+    }
+    if ((col->flags & WG_COL_NONNEG) && d < 0) {
+        snprintf(why, n, "%s = %s (must be >= 0)", col->name, v);
+        return false;
+    }
+    if (col->type == WG_COL_INT) {
+        if (d != floor(d) || fabs(d) > 9007199254740992.0) {
+            snprintf(why, n, "%s = %s is not a whole number", col->name, v);
+            return false;
+        }
+        sqlite3_bind_int64(im->ins, p, (int64_t)d);
+    } else {
+        sqlite3_bind_double(im->ins, p, d);
+    }
+    return true;
+}
+
+static bool is_cam_col(const importer *im, size_t c)
+{
+    for (size_t k = 0; im->cameras && k < WG__CAM_NFIELDS; k++)
+        if (im->cam_col[k] == c)
+            return true;
+    return false;
+}
+
+/* The cameras layer: kind, heading, fov, range and height are read together by cameras.c,
+ * since what a missing one defaults to depends on the others. Binds the view and which
+ * defaults it took (*took_default: at least one). A bad value sets *bad and writes why; the
+ * returned status is for failures of the import itself. */
+static wg_status bind_camera(importer *im, const wg_feat *f, bool *bad, bool *took_default,
+                             char *why, size_t n)
+{
+    char idbuf[32];
+    size_t off[WG__CAM_NFIELDS];
+    bool has[WG__CAM_NFIELDS];
+    wg_buf_reset(&im->cam_text);
+    for (size_t k = 0; k < WG__CAM_NFIELDS; k++) {
+        /* copied: GDAL reuses the buffer of a number's text for the next field */
+        const char *v = col_text(im, im->cam_col[k], f, idbuf, sizeof idbuf);
+        has[k] = v != NULL;
+        off[k] = im->cam_text.len;
+        wg_status st = v ? wg_buf_add(im->ctx, &im->cam_text, v, strlen(v) + 1) : WG_OK;
+        if (st != WG_OK) {
+            wg_ctx_where(im->ctx, "%s: %s: %s: ", im->source, f->label, wg__cam_field[k]);
+            return st;
+        }
+    }
+    const char *text[WG__CAM_NFIELDS];
+    for (size_t k = 0; k < WG__CAM_NFIELDS; k++)
+        text[k] = has[k] ? wg_buf_str(&im->cam_text) + off[k] : NULL;
+    wg__cam_view cv;
+    *bad = !wg__cam_read(text, &cv, why, n);
+    if (*bad)
+        return WG_OK;
+    sqlite3_stmt *q = im->ins;
+    sqlite3_bind_text(q, (int)im->cam_col[WG__CAM_KIND] + 1, cv.kind, -1, SQLITE_STATIC);
+    sqlite3_bind_double(q, (int)im->cam_col[WG__CAM_HEADING] + 1, cv.heading_deg);
+    sqlite3_bind_double(q, (int)im->cam_col[WG__CAM_FOV] + 1, cv.fov_deg);
+    sqlite3_bind_double(q, (int)im->cam_col[WG__CAM_RANGE] + 1, cv.range_m);
+    if (cv.has_height)
+        sqlite3_bind_double(q, (int)im->cam_col[WG__CAM_HEIGHT] + 1, cv.height_m);
+    *took_default = cv.defaulted[0] != '\0';
+    if (*took_default)
+        sqlite3_bind_text(q, (int)im->L->ncols + 3, cv.defaulted, -1, SQLITE_TRANSIENT);
+    return WG_OK;
+}
+
+/* Defaults that depend on the feature: a unit's kind from its geometry, an incident's status
+ * from its closing time, a barrier's kind. */
+static const char *default_value(importer *im, size_t c, const wg_feat *f)
+{
+    const char *layer = im->L->name, *col = im->L->cols[c].name;
+    if (strcmp(layer, "units") == 0 && strcmp(col, "kind") == 0)
+        return f->geom && wg_geom_kind(im->ctx, f->geom) == WG_G_POINT ? "address" : "building";
+    if (strcmp(layer, "barriers") == 0 && strcmp(col, "kind") == 0)
+        return "road";
+    return NULL;
+}
+
+static wg_status open_rejects(importer *im)
+{
+    const wg_import_opts *o = im->o;
+    char *path = im->r->rejects_path;
+    size_t cap = sizeof im->r->rejects_path;
+    if (o->rejects_path) {
+        snprintf(path, cap, "%s", o->rejects_path);
+    } else {
+        const char *ws = wg_ws_path(im->ws), *slash = strrchr(ws, '/');
+        const char *base = strrchr(im->source, '/');
+        base = base ? base + 1 : im->source;
+        size_t blen = strcspn(base, ".");
+        snprintf(path, cap, "%.*s%.*s.%s.rejects.csv", slash ? (int)(slash - ws + 1) : 0, ws,
+                 (int)blen, base, im->L->name);
+    }
+    snprintf(im->rej_tmp, sizeof im->rej_tmp, "%s.tmp", path);
+    im->rej = fopen(im->rej_tmp, "w");
+    if (!im->rej)
+        return wg_fail(im->ctx, WG_EIO, "%s: cannot write the rejects file: %s", im->rej_tmp,
+                       strerror(errno));
+    fputs("feature,id,problem\n", im->rej);
+    return WG_OK;
+}
+
+static void csv_field(FILE *fp, const char *s)
+{
+    fputc('"', fp);
+    for (; s && *s; s++) {
+        if (*s == '"')
+            fputc('"', fp);
+        fputc(*s, fp);
+    }
+    fputc('"', fp);
+}
+
+/* A feature that cannot be imported: with --skip-invalid it is listed and skipped; without,
+ * it fails the import. */
+static wg_status reject(importer *im, const wg_feat *f, const char *id, const char *why)
+{
+    im->r->rejected++;
+    if (!im->o->skip_invalid)
+        return wg_fail(im->ctx, WG_EINPUT,
+                       "%s: %s%s%s%s: %s (nothing was imported; --skip-invalid imports the "
+                       "rest and lists the rejects)",
+                       im->source, f->label, id ? " (id '" : "", id ? id : "", id ? "')" : "", why);
+    if (!im->rej) {
+        wg_status st = open_rejects(im);
+        if (st != WG_OK)
+            return st;
+    }
+    fprintf(im->rej, "%s,", f->label);
+    csv_field(im->rej, id);
+    fputc(',', im->rej);
+    csv_field(im->rej, why);
+    fputc('\n', im->rej);
+    if (im->r->rejected == 1)
+        snprintf(im->first_reject, sizeof im->first_reject, "%s (id '%s'): %s", f->label,
+                 id ? id : "", why);
+    if (im->r->rejected <= 10)
+        wg_warn(im->ctx, "%s (id '%s'): rejected: %s", f->label, id ? id : "", why);
+    return WG_OK;
+}
+
+static wg_status import_feature(importer *im, const wg_feat *f)
+{
+    char idbuf[32], why[512];
+    const char *text = col_text(im, 0, f, idbuf, sizeof idbuf);
+    if (!text)
+        return reject(im, f, NULL, "id is missing");
+    wg_buf_reset(&im->id);
+    wg_status cst = wg_buf_add(im->ctx, &im->id, text, strlen(text));
+    if (cst != WG_OK)
+        return cst;
+    const char *id = wg_buf_str(&im->id);
+    if (im->L->gkind != WG_G_NONE) {
+        if (f->problem[0])
+            return reject(im, f, id, f->problem);
+        wg_gkind k = wg_geom_kind(im->ctx, f->geom);
+        bool ok =
+            im->L->gkind == WG_G_ANY ? (k == WG_G_POINT || k == WG_G_POLYGON) : k == im->L->gkind;
+        if (!ok) {
+            snprintf(why, sizeof why, "geometry has %s, but the %s layer needs %s", kind_name(k),
+                     im->L->name, kind_name(im->L->gkind));
+            return reject(im, f, id, why);
+        }
+    }
+    sqlite3_reset(im->ins);
+    sqlite3_clear_bindings(im->ins);
+    sqlite3_bind_text(im->ins, 1, id, -1, SQLITE_TRANSIENT);
+    for (size_t c = 1; c < im->L->ncols; c++) {
+        if (is_cam_col(im, c))
+            continue;
+        const char *v = col_text(im, c, f, idbuf, sizeof idbuf);
+        if (!v)
+            v = default_value(im, c, f);
+        if (!bind_col(im, c, v, why, sizeof why))
+            return reject(im, f, id, why);
+    }
+    bool bad = false, took_default = false;
+    if (im->cameras) {
+        wg_status st = bind_camera(im, f, &bad, &took_default, why, sizeof why);
+        if (st != WG_OK)
+            return st;
+        if (bad)
+            return reject(im, f, id, why);
+    }
+    unsigned char *wkb = NULL;
+    if (im->L->sql_geom) {
+        GEOSGeometry *m = NULL;
+        size_t len = 0;
+        wg_status st = wg_geom_multi(im->ctx, f->geom, &m);
+        if (st == WG_OK) {
+            /* units may be points: only polygons and lines take the multi form */
+            st = wg_geom_to_wkb(im->ctx, wg_geom_kind(im->ctx, f->geom) == WG_G_POINT ? f->geom : m,
+                                &wkb, &len);
+            GEOSGeom_destroy_r(wg_ctx_geos(im->ctx), m);
+        }
+        if (st != WG_OK)
+            return st;
+        sqlite3_bind_blob(im->ins, (int)im->L->ncols + 1, wkb, (int)len, free);
+    }
+    sqlite3_bind_int64(im->ins, (int)im->L->ncols + 2, im->batch);
+    if (sqlite3_step(im->ins) != SQLITE_DONE) {
+        wg_status st = wg__sql_fail(im->ws, "");
+        wg_ctx_where(im->ctx, "%s: %s (id '%s'): ", im->source, f->label, id);
+        return st;
+    }
+    if (sqlite3_changes(im->ws->db) == 0)
+        return reject(im, f, id, "the same id appears more than once in the source");
+    if (took_default)
+        im->r->defaulted++;
+    if (f->repaired) {
+        im->r->repaired++;
+        wg_warn(im->ctx, "%s (id '%s'): invalid polygon repaired (%s)", f->label, id, f->note);
+    }
+    return WG_OK;
+}
+
+static wg_status count_rows(importer *im, int64_t *n)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", im->L->name);
+    sqlite3_stmt *q = NULL;
+    wg_status st = wg__prepare(im->ws, sql, &q);
+    if (st == WG_OK && sqlite3_step(q) == SQLITE_ROW)
+        *n = sqlite3_column_int64(q, 0);
+    else if (st == WG_OK)
+        st = wg__sql_fail(im->ws, "counting rows: ");
+    sqlite3_finalize(q);
+    return st;
+}
+
+static wg_status log_import(importer *im)
+{
+    sqlite3_stmt *q = NULL;
+    wg_status st = wg__prepare(im->ws,
+                               "INSERT INTO imports (id, layer, source, at, features, inserted, "
+                               "updated, repaired, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               &q);
+    if (st != WG_OK)
+        return st;
+    const wg_import_result *r = im->r;
+    sqlite3_bind_int64(q, 1, im->batch);
+    sqlite3_bind_text(q, 2, im->L->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, im->source, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 4, (int64_t)time(NULL));
+    sqlite3_bind_int64(q, 5, r->features);
+    sqlite3_bind_int64(q, 6, r->inserted);
+    sqlite3_bind_int64(q, 7, r->updated);
+    sqlite3_bind_int64(q, 8, r->repaired);
+    sqlite3_bind_int64(q, 9, r->rejected);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        st = wg__sql_fail(im->ws, "logging the import: ");
+    sqlite3_finalize(q);
+    return st;
+}
+
+static wg_status next_batch(importer *im)
+{
+    sqlite3_stmt *q = NULL;
+    wg_status st = wg__prepare(im->ws, "SELECT coalesce(max(id), 0) + 1 FROM imports", &q);
+    if (st == WG_OK && sqlite3_step(q) == SQLITE_ROW)
+        im->batch = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return st;
+}
+
+static wg_status run_rows(importer *im)
+{
+    wg_ctx *ctx = im->ctx;
+    int64_t total = wg_src_count(im->src);
+    char stage[64];
+    snprintf(stage, sizeof stage, "importing %s", im->L->name);
+    wg_status st = WG_OK;
+    for (;;) {
+        wg_feat f;
+        bool eof = false;
+        st = wg_src_next(ctx, im->src, &f, &eof);
+        if (st != WG_OK || eof)
+            break;
+        im->r->features++;
+        st = import_feature(im, &f);
+        if (st != WG_OK)
+            break;
+        if (im->r->features % 20000 == 0) {
+            wg_progress(ctx, stage, (uint64_t)im->r->features, total > 0 ? (uint64_t)total : 0);
+            if (wg_ctx_cancelled(ctx)) {
+                st = wg_fail(ctx, WG_EINTR, "import interrupted; nothing was imported");
+                break;
+            }
+        }
+    }
+    wg_progress(ctx, stage, (uint64_t)im->r->features, (uint64_t)im->r->features);
+    if (st == WG_OK && im->r->features == 0)
+        st = wg_fail(ctx, WG_EINPUT, "%s: the layer has no features (empty layer)", im->source);
+    if (st == WG_OK && im->r->rejected == im->r->features)
+        st = wg_fail(ctx, WG_EINPUT,
+                     "%s: all %lld features were rejected (the first: %s); nothing was imported",
+                     im->source, (long long)im->r->features, im->first_reject);
+    return st;
+}
+
+static wg_status run(importer *im)
+{
+    int new_epsg = 0;
+    int64_t before = 0, after = 0;
+    wg_status st = open_source(im, &new_epsg);
+    if (st == WG_OK)
+        st = check_layer_kind(im);
+    if (st == WG_OK)
+        st = resolve_fields(im);
+    if (st == WG_OK && im->o->tz)
+        st = wg_tz_load(im->ctx, im->o->tz, &im->tz);
+    if (st != WG_OK)
+        return st;
+    describe_mapping(im);
+    st = wg__sql(im->ws, "BEGIN IMMEDIATE");
+    if (st != WG_OK)
+        return st;
+    if (new_epsg) {
+        st = wg__ws_set_crs(im->ws, new_epsg);
+        snprintf(im->r->crs_note, sizeof im->r->crs_note,
+                 "workspace CRS set to EPSG:%d (the UTM zone of this data)", new_epsg);
+    }
+    if (st == WG_OK)
+        st = next_batch(im);
+    if (st == WG_OK)
+        st = count_rows(im, &before);
+    if (st == WG_OK)
+        st = prepare_insert(im);
+    if (st == WG_OK)
+        st = run_rows(im);
+    if (st == WG_OK)
+        st = count_rows(im, &after);
+    if (st == WG_OK) {
+        im->r->inserted = after - before;
+        im->r->updated = im->r->features - im->r->rejected - im->r->inserted;
+        st = log_import(im);
+    }
+    if (st == WG_OK && im->rej && fclose(im->rej) != 0)
+        st = wg_fail(im->ctx, WG_EIO, "%s: cannot write the rejects file", im->rej_tmp);
+    if (im->rej && st == WG_OK)
+        im->rej = NULL;
+    sqlite3_finalize(im->ins);
+    im->ins = NULL;
+    if (st == WG_OK)
+        st = wg__sql(im->ws, "COMMIT");
+    if (st != WG_OK) {
+        wg__rollback(im->ws);
+        if (new_epsg) /* the CRS this import chose went with the rollback */
+            wg__ws_forget_crs(im->ws);
+        return st;
+    }
+    if (im->r->rejected > 0 && rename(im->rej_tmp, im->r->rejects_path) != 0)
+        return wg_fail(im->ctx, WG_EIO,
+                       "%s: imported, but the rejects file could not be "
+                       "moved into place: %s",
+                       im->r->rejects_path, strerror(errno));
+    return WG_OK;
+}
+
+/* For the cameras layer: where each field cameras.c reads sits in the layer's columns. */
+static wg_status find_cam_cols(importer *im)
+{
+    im->cameras = strcmp(im->L->name, "cameras") == 0;
+    for (size_t k = 0; im->cameras && k < WG__CAM_NFIELDS; k++) {
+        int c = find_col(im->L, wg__cam_field[k], strlen(wg__cam_field[k]));
+        if (c < 1)
+            return wg_fail(im->ctx, WG_EINTERNAL, "the cameras layer has no '%s' field",
+                           wg__cam_field[k]);
+        im->cam_col[k] = (size_t)c;
+    }
+    return WG_OK;
+}
+
+wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_import_opts *o,
+                    wg_import_result *r)
+{
+    wg_ctx *ctx = ws->ctx;
+    static const wg_import_opts none = {0};
+    double t0 = wg_now();
+    memset(r, 0, sizeof *r);
+    if (strcmp(layer, "postings") == 0 || strcmp(layer, "visits") == 0) {
+        wg_status st = wg__import_roster(ws, layer, source, o ? o : &none, r);
+        r->seconds = wg_now() - t0;
+        return st;
+    }
+    const wg_layer_def *L = wg_layer_find(layer);
+    if (!L || !L->importable)
+        return wg_fail(ctx, WG_EINPUT,
+                       "unknown layer '%s' (layers: communities, units, barriers, streets, "
+                       "incidents, cameras, workers, postings, visits)",
+                       layer);
+    importer im = {.ws = ws, .ctx = ctx, .L = L, .source = source, .o = o ? o : &none, .r = r};
+    wg_buf_init(&im.joined, 1 << 16);
+    wg_buf_init(&im.id, 1 << 16);
+    wg_buf_init(&im.cam_text, 1 << 16);
+    wg_status st = find_cam_cols(&im);
+    if (st == WG_OK)
+        st = run(&im);
+    if (im.rej) {
+        fclose(im.rej);
+        unlink(im.rej_tmp);
+    }
+    if (st != WG_OK)
+        r->rejects_path[0] = '\0';
+    if (r->rejected == 0)
+        r->rejects_path[0] = '\0';
+    sqlite3_finalize(im.ins);
+    wg_buf_fini(&im.joined);
+    wg_buf_fini(&im.id);
+    wg_buf_fini(&im.cam_text);
+    wg_tz_free(im.tz);
+    wg_src_close(im.src);
+    r->seconds = wg_now() - t0;
+    return st;
+}

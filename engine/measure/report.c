@@ -1,0 +1,673 @@
+/* engine/measure/report.c: the report — cell measures (measure.c) gathered per worker or community,
+ * the workload index, its imbalance, and the flags with what to do about them. */
+#include "report_int.h"
+#include "wg/assign.h"
+#include "wg/boxindex.h"
+#include "wg/vio.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const SOURCE_NAMES[WG_NSRC] = {"patrol", "hotline", "camera", "other"};
+static const char *const TERM_NAMES[WG_NTERMS] = {"households", "hours", "area", "patrol"};
+
+const char *wg_source_name(int src)
+{
+    return src >= 0 && src < WG_NSRC ? SOURCE_NAMES[src] : "?";
+}
+
+const char *wg_term_name(int term)
+{
+    return term >= 0 && term < WG_NTERMS ? TERM_NAMES[term] : "?";
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double wg_gini(const double *x, size_t n)
+{
+    if (n < 2)
+        return 0;
+    double *s = malloc(n * sizeof *s), sum = 0, acc = 0;
+    if (!s)
+        return NAN;
+    memcpy(s, x, n * sizeof *s);
+    qsort(s, n, sizeof *s, cmp_double);
+    /* sum_ij |xi - xj| = 2 sum_i (2i - n + 1) s_i over the sorted values */
+    for (size_t i = 0; i < n; i++) {
+        sum += s[i];
+        acc += (2.0 * (double)i - (double)n + 1.0) * s[i];
+    }
+    free(s);
+    return sum > 0 ? acc / ((double)n * sum) : 0;
+}
+
+/* Appends text to a comma-separated list in buf (cut with "..." when full). */
+static void list_add(char *buf, size_t n, const char *text)
+{
+    size_t len = strlen(buf), add = strlen(text) + (len ? 1 : 0);
+    if (len >= 3 && strcmp(buf + len - 3, "...") == 0)
+        return;
+    if (len + add + 4 >= n) {
+        snprintf(buf + len, n - len, "%s...", len ? "," : "");
+        return;
+    }
+    snprintf(buf + len, n - len, "%s%s", len ? "," : "", text);
+}
+
+/* ---- groups -------------------------------------------------------------------------------------- */
+
+/* Which cells feed which row, and with what share. */
+typedef struct member {
+    size_t row, cell;
+    double share;
+} member;
+
+typedef struct groups {
+    member *m;
+    size_t n, cap;
+    size_t *roff; /* after groups_index: row i has members [roff[i], roff[i+1]) */
+} groups;
+
+static int find_row(const wg_report *r, const char *id)
+{
+    for (size_t i = r->nrows; i-- > 0;) /* rows arrive grouped: the last is the likeliest */
+        if (strcmp(r->rows[i].id, id) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* The row with this id, added when new. `grouped`: ids arrive together, only the last row can
+ * match (postings by worker, cells by code). */
+static wg_status add_row(wg_ctx *ctx, wg_report *r, size_t *cap, const char *id, bool grouped,
+                         size_t *at)
+{
+    int i = !grouped                                                   ? find_row(r, id)
+            : r->nrows && strcmp(r->rows[r->nrows - 1].id, id) == 0 ? (int)r->nrows - 1
+                                                                      : -1;
+    if (i >= 0) {
+        *at = (size_t)i;
+        return WG_OK;
+    }
+    wg_status st = wg_grow(ctx, (void **)&r->rows, cap, r->nrows + 1, sizeof *r->rows);
+    if (st != WG_OK)
+        return st;
+    wg_report_row *row = &r->rows[r->nrows];
+    memset(row, 0, sizeof *row);
+    snprintf(row->id, sizeof row->id, "%s", id);
+    if (!(row->by_category = calloc(r->ncategories ? r->ncategories : 1, sizeof(double))))
+        return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    *at = r->nrows++;
+    return WG_OK;
+}
+
+static wg_status add_member(wg_ctx *ctx, groups *g, size_t row, size_t cell)
+{
+    wg_status st = wg_grow(ctx, (void **)&g->m, &g->cap, g->n + 1, sizeof *g->m);
+    if (st == WG_OK)
+        g->m[g->n++] = (member){row, cell, 1};
+    return st;
+}
+
+static int cmp_cell_code(const void *key, const void *elem)
+{
+    return strcmp(key, ((const wg_report_row *)elem)->id);
+}
+
+/* Workers from the postings (or one post per cell); each cell's load split among its workers. */
+static wg_status worker_groups(wg_ws *ws, wg_report *r, const cell_measures *m, groups *g,
+                               int *nworkers)
+{
+    wg_ctx *ctx = ws->ctx;
+    sqlite3_stmt *q = NULL;
+    size_t cap = 0;
+    wg_status st = wg__prepare(ws,
+                               "SELECT p.worker, p.cell, w.name, w.community FROM postings p "
+                               "LEFT JOIN workers w ON w.id = p.worker ORDER BY p.worker, p.cell",
+                               &q);
+    int rc = SQLITE_DONE;
+    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *worker = (const char *)sqlite3_column_text(q, 0);
+        const char *cell = (const char *)sqlite3_column_text(q, 1);
+        const wg_report_row *c = bsearch(cell, m->rows, m->n, sizeof *m->rows, cmp_cell_code);
+        if (!c) {
+            st = wg_fail(ctx, WG_EINPUT,
+                         "posting of worker %s names cell %s, which is not in the active plan %s: "
+                         "import the postings for this plan ('wangge import -w %s postings FILE')",
+                         worker, cell, r->plan_name, ws->path);
+            break;
+        }
+        size_t at = 0;
+        if ((st = add_row(ctx, r, &cap, worker, true, &at)) != WG_OK)
+            break;
+        wg_report_row *row = &r->rows[at];
+        const char *name = (const char *)sqlite3_column_text(q, 2);
+        const char *comm = (const char *)sqlite3_column_text(q, 3);
+        snprintf(row->name, sizeof row->name, "%s", name ? name : "");
+        snprintf(row->community, sizeof row->community, "%s", comm ? comm : c->community);
+        list_add(row->cells, sizeof row->cells, cell);
+        row->nworkers = 1;
+        row->ncells++;
+        size_t ci = (size_t)(c - m->rows);
+        nworkers[ci]++;
+        st = add_member(ctx, g, at, ci);
+    }
+    if (st == WG_OK && rc != SQLITE_DONE)
+        st = wg__sql_fail(ws, "reading postings: ");
+    sqlite3_finalize(q);
+    r->postings = r->nrows > 0;
+    /* without postings every cell is its own post; with them, unposted cells are named */
+    for (size_t c = 0; st == WG_OK && c < m->n; c++) {
+        if (nworkers[c])
+            continue;
+        if (r->postings) {
+            list_add(r->unposted, sizeof r->unposted, m->rows[c].id);
+            r->nunposted++;
+            continue;
+        }
+        size_t at = 0;
+        if ((st = add_row(ctx, r, &cap, m->rows[c].id, true, &at)) != WG_OK)
+            break;
+        snprintf(r->rows[at].community, sizeof r->rows[at].community, "%s", m->rows[c].community);
+        snprintf(r->rows[at].cells, sizeof r->rows[at].cells, "%s", m->rows[c].id);
+        r->rows[at].nworkers = 1;
+        r->rows[at].ncells = 1;
+        nworkers[c] = 1;
+        st = add_member(ctx, g, at, c);
+    }
+    for (size_t k = 0; k < g->n; k++)
+        g->m[k].share = 1.0 / nworkers[g->m[k].cell];
+    return st;
+}
+
+static wg_status cell_groups(wg_ctx *ctx, wg_report *r, const cell_measures *m, groups *g,
+                             const int *nworkers)
+{
+    size_t cap = 0;
+    wg_status st = WG_OK;
+    for (size_t c = 0; c < m->n && st == WG_OK; c++) {
+        size_t at = 0;
+        if ((st = add_row(ctx, r, &cap, m->rows[c].id, true, &at)) == WG_OK) {
+            r->rows[at].ncells = 1;
+            r->rows[at].nworkers = nworkers[c];
+            snprintf(r->rows[at].community, sizeof r->rows[at].community, "%s",
+                     m->rows[c].community);
+            st = add_member(ctx, g, at, c);
+        }
+    }
+    return st;
+}
+
+static wg_status community_groups(wg_ws *ws, wg_report *r, const cell_measures *m, groups *g,
+                                  const int *nworkers)
+{
+    size_t cap = 0;
+    wg_status st = WG_OK;
+    for (size_t c = 0; c < m->n && st == WG_OK; c++) {
+        size_t at = 0;
+        const char *comm = m->rows[c].community[0] ? m->rows[c].community : "(none)";
+        if ((st = add_row(ws->ctx, r, &cap, comm, false, &at)) == WG_OK) {
+            r->rows[at].ncells++;
+            r->rows[at].nworkers += nworkers[c];
+            snprintf(r->rows[at].community, sizeof r->rows[at].community, "%s", comm);
+            st = add_member(ws->ctx, g, at, c);
+        }
+    }
+    sqlite3_stmt *q = NULL;
+    if (st == WG_OK)
+        st = wg__prepare(ws, "SELECT name FROM communities WHERE id = ?", &q);
+    for (size_t i = 0; st == WG_OK && i < r->nrows; i++) {
+        sqlite3_reset(q);
+        sqlite3_bind_text(q, 1, r->rows[i].id, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+            snprintf(r->rows[i].name, sizeof r->rows[i].name, "%s", sqlite3_column_text(q, 0));
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+static int cmp_member(const void *a, const void *b)
+{
+    const member *x = a, *y = b;
+    return x->row != y->row ? (x->row > y->row) - (x->row < y->row)
+                            : (x->cell > y->cell) - (x->cell < y->cell);
+}
+
+/* Orders the members by row (then cell) and finds where each row's start. */
+static wg_status groups_index(wg_ctx *ctx, groups *g, size_t nrows)
+{
+    qsort(g->m, g->n, sizeof *g->m, cmp_member);
+    if (!(g->roff = calloc(nrows + 1, sizeof *g->roff)))
+        return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    for (size_t k = 0; k < g->n; k++)
+        g->roff[g->m[k].row + 1]++;
+    for (size_t i = 0; i < nrows; i++)
+        g->roff[i + 1] += g->roff[i];
+    return WG_OK;
+}
+
+/* Sums the members into their rows; the times to close of a row are its cells' together. */
+static wg_status gather(wg_ctx *ctx, wg_report *r, const cell_measures *m, const groups *g)
+{
+    for (size_t k = 0; k < g->n; k++)
+        row_add(&r->rows[g->m[k].row], &m->rows[g->m[k].cell], g->m[k].share, r->ncategories);
+    double *buf = malloc((m->coff[m->n] ? m->coff[m->n] : 1) * sizeof *buf);
+    if (!buf)
+        return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    for (size_t i = 0; i < r->nrows; i++) {
+        size_t n = 0;
+        for (size_t k = g->roff[i]; k < g->roff[i + 1]; k++) {
+            size_t c = g->m[k].cell;
+            memcpy(buf + n, m->close_h + m->coff[c], (m->coff[c + 1] - m->coff[c]) * sizeof *buf);
+            n += m->coff[c + 1] - m->coff[c];
+        }
+        r->rows[i].close_median_h = quantile(buf, n, 0.5);
+        r->rows[i].close_p90_h = quantile(buf, n, 0.9);
+        row_rates(&r->rows[i], r->visits);
+    }
+    /* the total: every cell once */
+    wg_report_row *t = &r->total;
+    memset(t, 0, sizeof *t);
+    snprintf(t->id, sizeof t->id, "total");
+    if (!(t->by_category = calloc(r->ncategories ? r->ncategories : 1, sizeof(double)))) {
+        free(buf);
+        return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    }
+    for (size_t c = 0; c < m->n; c++)
+        row_add(t, &m->rows[c], 1, r->ncategories);
+    memcpy(buf, m->close_h, m->coff[m->n] * sizeof *buf);
+    t->close_median_h = quantile(buf, m->coff[m->n], 0.5);
+    t->close_p90_h = quantile(buf, m->coff[m->n], 0.9);
+    t->ncells = (int)m->n;
+    row_rates(t, r->visits);
+    t->index = 1;
+    free(buf);
+    return WG_OK;
+}
+
+/* ---- the index and the flags --------------------------------------------------------------------- */
+
+static double term(const wg_report_row *row, int k)
+{
+    switch (k) {
+    case WG_TERM_HOUSEHOLDS:
+        return row->households;
+    case WG_TERM_HOURS:
+        return row->hours;
+    case WG_TERM_AREA:
+        return row->area_m2 / 1e6;
+    default:
+        return row->patrol_m / 1e3;
+    }
+}
+
+static void index_rows(wg_report *r, const double w[WG_NTERMS])
+{
+    double mean[WG_NTERMS] = {0}, wsum = 0;
+    for (int k = 0; k < WG_NTERMS; k++) {
+        for (size_t i = 0; i < r->nrows; i++)
+            mean[k] += term(&r->rows[i], k);
+        mean[k] = r->nrows ? mean[k] / (double)r->nrows : 0;
+        r->weights[k] = mean[k] > 0 ? w[k] : 0;
+        wsum += r->weights[k];
+    }
+    for (int k = 0; k < WG_NTERMS; k++)
+        r->weights[k] = wsum > 0 ? r->weights[k] / wsum : 0;
+    double *x = malloc((r->nrows ? r->nrows : 1) * sizeof *x), sum = 0, sq = 0, max = 0;
+    for (size_t i = 0; i < r->nrows; i++) {
+        double v = 0;
+        for (int k = 0; k < WG_NTERMS; k++)
+            if (r->weights[k] > 0)
+                v += r->weights[k] * term(&r->rows[i], k) / mean[k];
+        r->rows[i].index = v;
+        if (x)
+            x[i] = v;
+        sum += v;
+        max = fmax(max, v);
+    }
+    double mu = r->nrows ? sum / (double)r->nrows : 0;
+    for (size_t i = 0; i < r->nrows; i++)
+        sq += (r->rows[i].index - mu) * (r->rows[i].index - mu);
+    r->cv = mu > 0 ? sqrt(sq / (double)r->nrows) / mu : 0;
+    r->max_over_mean = mu > 0 ? max / mu : 0;
+    r->gini = x ? wg_gini(x, r->nrows) : NAN;
+    free(x);
+}
+
+/* The cells' neighbours, found on demand: envelopes in a box index, then GEOS on the two
+ * boundaries (cells are adjacent when they share a stretch of boundary, not just a point). */
+typedef struct adjacency {
+    wg_ws *ws;
+    int64_t plan;
+    size_t n;
+    double *box;
+    wg_boxindex *ix;
+    GEOSGeometry **bound; /* boundary of each cell, loaded when first needed */
+    sqlite3_stmt *geom_q;
+    size_t *hits;
+    size_t nhits, caphits;
+} adjacency;
+
+static wg_status adj_open(wg_ws *ws, int64_t plan, size_t n, adjacency *A)
+{
+    memset(A, 0, sizeof *A);
+    A->ws = ws, A->plan = plan, A->n = n;
+    A->box = malloc((n ? n : 1) * 4 * sizeof *A->box);
+    A->bound = calloc(n ? n : 1, sizeof *A->bound);
+    if (!A->box || !A->bound)
+        return wg_fail(ws->ctx, WG_ENOMEM, "out of memory");
+    sqlite3_stmt *q = NULL;
+    wg_status st = wg__prepare(ws,
+                               "SELECT MbrMinX(geom), MbrMinY(geom), MbrMaxX(geom), MbrMaxY(geom) "
+                               "FROM cells WHERE plan = ? ORDER BY code",
+                               &q);
+    size_t i = 0;
+    if (st == WG_OK)
+        sqlite3_bind_int64(q, 1, plan);
+    while (st == WG_OK && i < n && sqlite3_step(q) == SQLITE_ROW) {
+        for (int k = 0; k < 4; k++)
+            A->box[4 * i + k] =
+                sqlite3_column_type(q, k) == SQLITE_NULL ? NAN : sqlite3_column_double(q, k);
+        i++;
+    }
+    sqlite3_finalize(q);
+    if (st == WG_OK)
+        st = wg_boxindex_build(ws->ctx, A->box, i, &A->ix);
+    if (st == WG_OK)
+        st = wg__prepare(ws, "SELECT AsBinary(geom) FROM cells WHERE plan = ? AND code = ?",
+                         &A->geom_q);
+    return st;
+}
+
+static void adj_close(adjacency *A)
+{
+    for (size_t i = 0; A->bound && i < A->n; i++)
+        if (A->bound[i])
+            GEOSGeom_destroy_r(wg_ctx_geos(A->ws->ctx), A->bound[i]);
+    free(A->bound), free(A->box), free(A->hits);
+    wg_boxindex_free(A->ix);
+    sqlite3_finalize(A->geom_q);
+}
+
+static wg_status adj_boundary(adjacency *A, const cell_measures *m, size_t i, GEOSGeometry **out)
+{
+    *out = A->bound[i];
+    if (*out)
+        return WG_OK;
+    sqlite3_reset(A->geom_q);
+    sqlite3_bind_int64(A->geom_q, 1, A->plan);
+    sqlite3_bind_text(A->geom_q, 2, m->rows[i].id, -1, SQLITE_STATIC);
+    if (sqlite3_step(A->geom_q) != SQLITE_ROW || sqlite3_column_type(A->geom_q, 0) == SQLITE_NULL)
+        return WG_OK; /* no geometry: no neighbours */
+    GEOSGeometry *g = NULL;
+    wg_status st = wg_geom_from_wkb(A->ws->ctx, sqlite3_column_blob(A->geom_q, 0),
+                                    (size_t)sqlite3_column_bytes(A->geom_q, 0), &g);
+    if (st != WG_OK)
+        return st;
+    GEOSContextHandle_t h = wg_ctx_geos(A->ws->ctx);
+    A->bound[i] = GEOSBoundary_r(h, g);
+    GEOSGeom_destroy_r(h, g);
+    if (!A->bound[i])
+        return wg_fail(A->ws->ctx, WG_EGEOS, "cell %s: cannot take its boundary", m->rows[i].id);
+    *out = A->bound[i];
+    return WG_OK;
+}
+
+static bool adj_hit(void *user, size_t i)
+{
+    adjacency *A = user;
+    if (wg_grow(A->ws->ctx, (void **)&A->hits, &A->caphits, A->nhits + 1, sizeof *A->hits) ==
+        WG_OK)
+        A->hits[A->nhits++] = i;
+    return true;
+}
+
+typedef void (*nb_visit)(void *user, size_t cell);
+
+/* Calls visit for every cell adjacent to cell i in its community. */
+static wg_status neighbours(adjacency *A, const cell_measures *m, size_t i, nb_visit visit,
+                            void *user)
+{
+    const double *b = &A->box[4 * i];
+    A->nhits = 0;
+    wg_boxindex_query(A->ix, b[0], b[1], b[2], b[3], adj_hit, A);
+    GEOSContextHandle_t h = wg_ctx_geos(A->ws->ctx);
+    GEOSGeometry *bi = NULL;
+    wg_status st = adj_boundary(A, m, i, &bi);
+    for (size_t k = 0; k < A->nhits && st == WG_OK && bi; k++) {
+        size_t j = A->hits[k];
+        if (j == i || strcmp(m->rows[j].community, m->rows[i].community) != 0)
+            continue;
+        GEOSGeometry *bj = NULL;
+        if ((st = adj_boundary(A, m, j, &bj)) != WG_OK || !bj)
+            continue;
+        GEOSGeometry *x = GEOSIntersection_r(h, bi, bj);
+        double len = 0;
+        if (!x || !GEOSLength_r(h, x, &len))
+            st = wg_fail(A->ws->ctx, WG_EGEOS, "cells %s and %s: cannot intersect boundaries",
+                         m->rows[i].id, m->rows[j].id);
+        if (x)
+            GEOSGeom_destroy_r(h, x);
+        if (st == WG_OK && len > 0)
+            visit(user, j);
+    }
+    return st;
+}
+
+/* The best merge partner of an underloaded row: the neighbour whose load with it comes nearest
+ * to 1.00. For workers, the neighbours are the workers of the cells next to theirs. */
+typedef struct merge {
+    const wg_report *r;
+    const groups *g;
+    const cell_measures *m;
+    size_t self;
+    long best;
+    double best_sum;
+} merge;
+
+static void consider(merge *M, size_t row)
+{
+    if (row == M->self)
+        return;
+    double sum = M->r->rows[M->self].index + M->r->rows[row].index;
+    if (M->best < 0 || fabs(sum - 1) < fabs(M->best_sum - 1)) {
+        M->best = (long)row;
+        M->best_sum = sum;
+    }
+}
+
+static void merge_visit(void *user, size_t ci)
+{
+    merge *M = user;
+    for (size_t k = 0; k < M->g->n; k++)
+        if (M->g->m[k].cell == ci)
+            consider(M, M->g->m[k].row);
+}
+
+static wg_status flag_rows(wg_ws *ws, wg_report *r, const cell_measures *m, const groups *g)
+{
+    adjacency A;
+    wg_status st = adj_open(ws, r->plan, m->n, &A);
+    for (size_t i = 0; i < r->nrows && st == WG_OK; i++) {
+        wg_report_row *row = &r->rows[i];
+        row->flag = row->index > r->over ? 1 : row->index < r->under ? -1 : 0;
+        r->overloaded += row->flag > 0;
+        r->underloaded += row->flag < 0;
+        if (row->flag > 0) {
+            int k = (int)fmax(2, round(row->index));
+            if (r->by == WG_BY_WORKER && row->ncells > 1) {
+                /* the heaviest of its cells goes to another worker */
+                size_t best = g->roff[i];
+                for (size_t q = g->roff[i] + 1; q < g->roff[i + 1]; q++)
+                    if (m->rows[g->m[q].cell].hours > m->rows[g->m[best].cell].hours)
+                        best = q;
+                snprintf(row->suggestion, sizeof row->suggestion,
+                         "hand cell %s to a neighbouring worker", m->rows[g->m[best].cell].id);
+            } else if (r->by == WG_BY_COMMUNITY) {
+                snprintf(row->suggestion, sizeof row->suggestion,
+                         "add %d grid worker(s) or redraw its cells (wangge partition --weight "
+                         "workload)",
+                         k - 1);
+            } else {
+                size_t q = g->roff[i];
+                snprintf(row->suggestion, sizeof row->suggestion, "split cell %s in %d",
+                         q < g->roff[i + 1] ? m->rows[g->m[q].cell].id : row->id, k);
+            }
+        } else if (row->flag < 0 && r->by != WG_BY_COMMUNITY) {
+            merge M = {.r = r, .g = g, .m = m, .self = i, .best = -1};
+            for (size_t q = g->roff[i]; q < g->roff[i + 1] && st == WG_OK; q++)
+                st = neighbours(&A, m, g->m[q].cell, merge_visit, &M);
+            if (M.best >= 0)
+                snprintf(row->suggestion, sizeof row->suggestion, "merge with %s %s (together %.2f)",
+                         r->by == WG_BY_CELL ? "cell" : "worker", r->rows[M.best].id, M.best_sum);
+            else
+                snprintf(row->suggestion, sizeof row->suggestion,
+                         "no neighbouring cell in its community to merge with");
+        } else if (row->flag < 0) {
+            snprintf(row->suggestion, sizeof row->suggestion,
+                     "fewer grid workers, or larger cells");
+        }
+    }
+    adj_close(&A);
+    return st;
+}
+
+static int cmp_row_id(const void *a, const void *b)
+{
+    return strcmp(((const wg_report_row *)a)->id, ((const wg_report_row *)b)->id);
+}
+
+/* ---- the report ------------------------------------------------------------------------------------- */
+
+static wg_status active_plan(wg_ws *ws, wg_report *r)
+{
+    sqlite3_stmt *q = NULL;
+    wg_status st = wg__prepare(ws, "SELECT id, name FROM plans WHERE active = 1", &q);
+    if (st == WG_OK && sqlite3_step(q) == SQLITE_ROW) {
+        r->plan = sqlite3_column_int64(q, 0);
+        snprintf(r->plan_name, sizeof r->plan_name, "%s", sqlite3_column_text(q, 1));
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (st == WG_OK && !r->plan)
+        st = wg_fail(ws->ctx, WG_EINPUT,
+                     "no active plan: make one with 'wangge partition -w %s' (or activate one)",
+                     ws->path);
+    bool current = false;
+    if (st == WG_OK)
+        st = wg_assign_current(ws, r->plan, &current);
+    if (st == WG_OK && !current)
+        st = wg_fail(ws->ctx, WG_EINPUT,
+                     "the stored assignment is not that of the active plan %s as it is now: run "
+                     "'wangge assign -w %s' first",
+                     r->plan_name, ws->path);
+    if (st == WG_OK)
+        st = wg__prepare(ws, "SELECT total(households) FROM units", &q);
+    if (st == WG_OK && sqlite3_step(q) == SQLITE_ROW)
+        r->unit_households = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return st;
+}
+
+wg_status wg_report_make(wg_ws *ws, const wg_report_opts *o, wg_report *r)
+{
+    wg_ctx *ctx = ws->ctx;
+    double t0 = wg_now();
+    memset(r, 0, sizeof *r);
+    r->by = o->by;
+    r->from = o->from;
+    r->to = o->to;
+    r->over = o->over > 0 ? o->over : 1.25;
+    r->under = o->under > 0 ? o->under : 0.6;
+    if (o->from >= o->to)
+        return wg_fail(ctx, WG_EINPUT, "the period is empty: --from must come before --to");
+    if (r->under >= r->over)
+        return wg_fail(ctx, WG_EINPUT, "the underload threshold %.2f is not below the overload "
+                                       "threshold %.2f",
+                       r->under, r->over);
+    cat_table cats;
+    double w[WG_NTERMS];
+    cell_measures m = {0};
+    groups g = {0};
+    int *nworkers = NULL;
+    wg_status st = cat_table_load(ctx, o->categories_file, &cats);
+    if (st != WG_OK)
+        return st;
+    st = weights_load(ctx, o->weights_file, w);
+    if (st == WG_OK)
+        st = active_plan(ws, r);
+    if (st == WG_OK)
+        st = measure_cells(ws, o, &cats, r, &m);
+    if (st == WG_OK && !(nworkers = calloc(m.n + 1, sizeof *nworkers)))
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory");
+    /* the postings first: cells need their worker counts, and a bad posting fails every report */
+    groups wg = {0};
+    wg_report tmp = {.plan = r->plan, .ncategories = r->ncategories};
+    snprintf(tmp.plan_name, sizeof tmp.plan_name, "%s", r->plan_name);
+    if (st == WG_OK)
+        st = worker_groups(ws, r->by == WG_BY_WORKER ? r : &tmp, &m, r->by == WG_BY_WORKER ? &g : &wg,
+                           nworkers);
+    size_t nposts = r->by == WG_BY_WORKER ? r->nrows : tmp.nrows;
+    if (r->by != WG_BY_WORKER) {
+        r->postings = tmp.postings;
+        memcpy(r->unposted, tmp.unposted, sizeof r->unposted);
+        r->nunposted = tmp.nunposted;
+    }
+    if (st == WG_OK && r->by == WG_BY_CELL)
+        st = cell_groups(ctx, r, &m, &g, nworkers);
+    else if (st == WG_OK && r->by == WG_BY_COMMUNITY)
+        st = community_groups(ws, r, &m, &g, nworkers);
+    /* a cell names its workers */
+    for (size_t k = 0; st == WG_OK && r->by == WG_BY_CELL && tmp.postings && k < wg.n; k++)
+        list_add(r->rows[wg.m[k].cell].cells, sizeof r->rows[wg.m[k].cell].cells,
+                 tmp.rows[wg.m[k].row].id);
+    for (size_t i = 0; i < tmp.nrows; i++)
+        free(tmp.rows[i].by_category);
+    free(tmp.rows);
+    free(wg.m);
+    if (st == WG_OK)
+        st = groups_index(ctx, &g, r->nrows);
+    if (st == WG_OK)
+        st = gather(ctx, r, &m, &g);
+    if (st == WG_OK) {
+        index_rows(r, w);
+        st = flag_rows(ws, r, &m, &g);
+    }
+    if (st == WG_OK) /* the members are done with: rows in id order */
+        qsort(r->rows, r->nrows, sizeof *r->rows, cmp_row_id);
+    r->total.nworkers = (int)nposts;
+    if (st == WG_OK)
+        snprintf(r->patrol_method, sizeof r->patrol_method, "%s", "tour");
+    sqlite3_stmt *q = NULL;
+    if (st == WG_OK && wg__prepare(ws, "SELECT method FROM cell_patrol LIMIT 1", &q) == WG_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        snprintf(r->patrol_method, sizeof r->patrol_method, "%s", sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    free(nworkers);
+    free(g.m);
+    free(g.roff);
+    cell_measures_free(&m);
+    cat_table_free(&cats);
+    if (st != WG_OK) {
+        wg_report_free(r);
+        return st;
+    }
+    r->seconds = wg_now() - t0;
+    return WG_OK;
+}
+
+void wg_report_free(wg_report *r)
+{
+    for (size_t i = 0; i < r->nrows; i++)
+        free(r->rows[i].by_category);
+    free(r->rows);
+    free(r->total.by_category);
+    free(r->category);
+    free(r->category_hours);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,447 @@
+/* engine/partition/community.c: the units of each community as the partitioner sees them — loaded from
+ * the workspace once, then per community: sites (one per distinct location) and the
+ * tessellation that gives them areas, neighbours and shared boundaries. */
+#include "plan_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *wu_str(const ws_units *w, blob b)
+{
+    return b.len ? w->arena + b.off : NULL;
+}
+
+static wg_status arena_add(wg_ctx *ctx, ws_units *w, const void *data, size_t len, blob *out)
+{
+    *out = (blob){0, 0};
+    if (!data || len == 0)
+        return WG_OK;
+    if (wg_grow(ctx, (void **)&w->arena, &w->arena_cap, w->arena_len + len + 1, 1) != WG_OK)
+        return WG_ENOMEM;
+    memcpy(w->arena + w->arena_len, data, len);
+    w->arena[w->arena_len + len] = 0;
+    *out = (blob){w->arena_len, len};
+    w->arena_len += len + 1;
+    return WG_OK;
+}
+
+static wg_status col_blob(wg_ctx *ctx, ws_units *w, sqlite3_stmt *q, int c, blob *out)
+{
+    const void *p = sqlite3_column_type(q, c) == SQLITE_BLOB ? sqlite3_column_blob(q, c)
+                                                             : sqlite3_column_text(q, c);
+    return arena_add(ctx, w, p, (size_t)sqlite3_column_bytes(q, c), out);
+}
+
+static void envelope(wg_ctx *ctx, const unsigned char *wkb, size_t len, double *x0, double *y0,
+                     double *x1, double *y1)
+{
+    GEOSContextHandle_t h = wg_ctx_geos(ctx);
+    GEOSGeometry *g = NULL;
+    *x0 = *y0 = INFINITY, *x1 = *y1 = -INFINITY;
+    if (wg_geom_from_wkb(ctx, wkb, len, &g) != WG_OK)
+        return;
+    GEOSGeom_getXMin_r(h, g, x0);
+    GEOSGeom_getYMin_r(h, g, y0);
+    GEOSGeom_getXMax_r(h, g, x1);
+    GEOSGeom_getYMax_r(h, g, y1);
+    GEOSGeom_destroy_r(h, g);
+}
+
+/* Binary search over records sorted by id: `first` is the id blob of record 0, records lie
+ * `stride` bytes apart. */
+static long find_id(const ws_units *w, const void *first, size_t stride, size_t n, const char *id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const blob *b = (const blob *)((const char *)first + mid * stride);
+        int c = strcmp(wu_str(w, *b), id);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+long wu_find_unit(const ws_units *w, const char *id)
+{
+    return w->nu ? find_id(w, &w->u[0].id, sizeof *w->u, w->nu, id) : -1;
+}
+
+static long find_comm(const ws_units *w, const char *id)
+{
+    return w->nc ? find_id(w, &w->c[0].id, sizeof *w->c, w->nc, id) : -1;
+}
+
+/* Places a unit without a known community in the one containing its location. */
+static wg_status locate(wg_ctx *ctx, ws_units *w, GEOSGeometry **comm, size_t i)
+{
+    GEOSContextHandle_t h = wg_ctx_geos(ctx);
+    unit_rec *u = &w->u[i];
+    GEOSGeometry *g = NULL;
+    wg_status st =
+        wg_geom_from_wkb(ctx, (const unsigned char *)w->arena + u->wkb.off, u->wkb.len, &g);
+    if (st != WG_OK)
+        return st;
+    GEOSGeometry *pt = GEOSPointOnSurface_r(h, g);
+    GEOSGeom_destroy_r(h, g);
+    if (!pt)
+        return wg_fail(ctx, WG_EGEOS, "unit %s: no point on its geometry", wu_str(w, u->id));
+    double x, y;
+    GEOSGeomGetX_r(h, pt, &x);
+    GEOSGeomGetY_r(h, pt, &y);
+    for (size_t c = 0; c < w->nc && u->comm < 0; c++) {
+        const comm_rec *C = &w->c[c];
+        if (x < C->x0 || x > C->x1 || y < C->y0 || y > C->y1 || !comm[c])
+            continue;
+        if (GEOSIntersects_r(h, comm[c], pt) == 1)
+            u->comm = (int32_t)c;
+    }
+    GEOSGeom_destroy_r(h, pt);
+    return WG_OK;
+}
+
+wg_status wu_load(wg_ws *ws, ws_units *w, const char *only)
+{
+    wg_ctx *ctx = ws->ctx;
+    memset(w, 0, sizeof *w);
+    sqlite3_stmt *q = NULL;
+    wg_status st = wg__prepare(ws,
+                               "SELECT id, AsBinary(geom), parent FROM communities WHERE geom "
+                               "IS NOT NULL AND (?1 IS NULL OR id = ?1) ORDER BY id",
+                               &q);
+    if (st == WG_OK && only)
+        sqlite3_bind_text(q, 1, only, -1, SQLITE_STATIC);
+    int rc = SQLITE_DONE;
+    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if ((st = wg_grow(ctx, (void **)&w->c, &w->ccap, w->nc + 1, sizeof *w->c)) != WG_OK)
+            break;
+        comm_rec *C = &w->c[w->nc];
+        memset(C, 0, sizeof *C);
+        if ((st = col_blob(ctx, w, q, 0, &C->id)) == WG_OK &&
+            (st = col_blob(ctx, w, q, 2, &C->parent)) == WG_OK)
+            st = col_blob(ctx, w, q, 1, &C->wkb);
+        if (st == WG_OK)
+            w->nc++;
+    }
+    if (st == WG_OK && rc != SQLITE_DONE)
+        st = wg__sql_fail(ws, "reading communities: ");
+    sqlite3_finalize(q);
+    for (size_t c = 0; st == WG_OK && c < w->nc; c++) {
+        comm_rec *C = &w->c[c];
+        envelope(ctx, (const unsigned char *)w->arena + C->wkb.off, C->wkb.len, &C->x0, &C->y0,
+                 &C->x1, &C->y1);
+    }
+
+    q = NULL;
+    if (st == WG_OK)
+        st = wg__prepare(ws,
+                         "SELECT id, households, compound, community, AsBinary(geom) FROM units "
+                         "WHERE geom IS NOT NULL AND (?1 IS NULL OR community = ?1 OR community "
+                         "IS NULL OR community NOT IN (SELECT id FROM communities WHERE geom IS "
+                         "NOT NULL)) ORDER BY id",
+                         &q);
+    if (st == WG_OK && only)
+        sqlite3_bind_text(q, 1, only, -1, SQLITE_STATIC);
+    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if ((st = wg_grow(ctx, (void **)&w->u, &w->ucap, w->nu + 1, sizeof *w->u)) != WG_OK)
+            break;
+        unit_rec *u = &w->u[w->nu];
+        memset(u, 0, sizeof *u);
+        u->hh = u->households = sqlite3_column_int64(q, 1);
+        u->old_cell = -1;
+        const char *comm = (const char *)sqlite3_column_text(q, 3);
+        u->comm = comm ? (int32_t)find_comm(w, comm) : -1;
+        if ((st = col_blob(ctx, w, q, 0, &u->id)) == WG_OK &&
+            (st = col_blob(ctx, w, q, 2, &u->compound)) == WG_OK)
+            st = col_blob(ctx, w, q, 4, &u->wkb);
+        if (st == WG_OK)
+            w->nu++;
+    }
+    if (st == WG_OK && rc != SQLITE_DONE)
+        st = wg__sql_fail(ws, "reading units: ");
+    sqlite3_finalize(q);
+
+    q = NULL;
+    if (st == WG_OK)
+        st = wg__prepare(ws,
+                         "SELECT id, name, kind, AsBinary(geom) FROM barriers WHERE geom IS NOT "
+                         "NULL ORDER BY id",
+                         &q);
+    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if ((st = wg_grow(ctx, (void **)&w->b, &w->bcap, w->nb + 1, sizeof *w->b)) != WG_OK)
+            break;
+        barrier_rec *B = &w->b[w->nb];
+        memset(B, 0, sizeof *B);
+        if ((st = col_blob(ctx, w, q, 0, &B->id)) == WG_OK &&
+            (st = col_blob(ctx, w, q, 1, &B->name)) == WG_OK &&
+            (st = col_blob(ctx, w, q, 2, &B->kind)) == WG_OK)
+            st = col_blob(ctx, w, q, 3, &B->wkb);
+        if (st == WG_OK)
+            w->nb++;
+    }
+    if (st == WG_OK && rc != SQLITE_DONE)
+        st = wg__sql_fail(ws, "reading barriers: ");
+    sqlite3_finalize(q);
+    for (size_t b = 0; st == WG_OK && b < w->nb; b++) {
+        barrier_rec *B = &w->b[b];
+        envelope(ctx, (const unsigned char *)w->arena + B->wkb.off, B->wkb.len, &B->x0, &B->y0,
+                 &B->x1, &B->y1);
+    }
+
+    /* Units whose community is missing or unknown: by location. */
+    GEOSGeometry **cg = NULL;
+    for (size_t i = 0; st == WG_OK && i < w->nu; i++) {
+        if (w->u[i].comm >= 0)
+            continue;
+        if (!cg) {
+            cg = calloc(w->nc + 1, sizeof *cg);
+            if (!cg) {
+                st = wg_fail(ctx, WG_ENOMEM, "out of memory for communities");
+                break;
+            }
+            for (size_t c = 0; st == WG_OK && c < w->nc; c++)
+                st = wg_geom_from_wkb(ctx, (const unsigned char *)w->arena + w->c[c].wkb.off,
+                                      w->c[c].wkb.len, &cg[c]);
+        }
+        if (st == WG_OK)
+            st = locate(ctx, w, cg, i);
+    }
+    for (size_t c = 0; cg && c < w->nc; c++)
+        if (cg[c])
+            GEOSGeom_destroy_r(wg_ctx_geos(ctx), cg[c]);
+    free(cg);
+
+    /* Units grouped by community (a counting sort: by id within each), the ones in no
+     * community last. */
+    if (st == WG_OK && !(w->order = malloc((w->nu + 1) * sizeof *w->order)))
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory for %zu units", w->nu);
+    if (st == WG_OK) {
+        for (size_t i = 0; i < w->nu; i++) {
+            if (w->u[i].comm < 0)
+                w->outside++;
+            else
+                w->c[w->u[i].comm].count++;
+        }
+        size_t at = 0;
+        for (size_t c = 0; c < w->nc; c++) {
+            w->c[c].first = at;
+            at += w->c[c].count;
+            w->c[c].count = 0;
+        }
+        size_t out = at;
+        for (size_t i = 0; i < w->nu; i++) {
+            int32_t c = w->u[i].comm;
+            if (c < 0)
+                w->order[out++] = i;
+            else
+                w->order[w->c[c].first + w->c[c].count++] = i;
+        }
+    }
+    if (st != WG_OK)
+        wu_free(w);
+    return st;
+}
+
+void wu_free(ws_units *w)
+{
+    free(w->arena), free(w->u), free(w->c), free(w->b), free(w->order);
+    memset(w, 0, sizeof *w);
+}
+
+/* ---- One community --------------------------------------------------------------------- */
+
+typedef struct site_key {
+    double x, y;
+    size_t unit; /* local index */
+} site_key;
+
+static int cmp_site(const void *a, const void *b)
+{
+    const site_key *p = a, *q = b;
+    if (p->x != q->x)
+        return p->x < q->x ? -1 : 1;
+    if (p->y != q->y)
+        return p->y < q->y ? -1 : 1;
+    return p->unit < q->unit ? -1 : p->unit > q->unit;
+}
+
+/* A unit's site: its centroid when that lies on it (always for a rectangle), else a point on
+ * its surface; rounded to the millimetre so that equal locations are equal. */
+static wg_status unit_site(GEOSContextHandle_t h, wg_ctx *ctx, const GEOSGeometry *g, double *x,
+                           double *y)
+{
+    GEOSGeometry *c = GEOSGetCentroid_r(h, g);
+    if (c && GEOSGeomTypeId_r(h, g) != GEOS_POINT && GEOSGetNumCoordinates_r(h, g) > 5 &&
+        GEOSIntersects_r(h, g, c) != 1) {
+        GEOSGeom_destroy_r(h, c);
+        c = GEOSPointOnSurface_r(h, g);
+    }
+    if (!c || GEOSisEmpty_r(h, c) != 0) {
+        if (c)
+            GEOSGeom_destroy_r(h, c);
+        return wg_fail(ctx, WG_EGEOS, "no site point");
+    }
+    GEOSGeomGetX_r(h, c, x);
+    GEOSGeomGetY_r(h, c, y);
+    GEOSGeom_destroy_r(h, c);
+    *x = round(*x * 1000) / 1000;
+    *y = round(*y * 1000) / 1000;
+    return WG_OK;
+}
+
+wg_status comm_tess_build(wg_ctx *ctx, const ws_units *w, size_t c, int64_t min, comm_tess *t)
+{
+    GEOSContextHandle_t h = wg_ctx_geos(ctx);
+    memset(t, 0, sizeof *t);
+    const comm_rec *C = &w->c[c];
+    t->nunits = C->count;
+    t->units = w->order + C->first;
+    size_t n = t->nunits ? t->nunits : 1;
+    wg_status st =
+        wg_geom_from_wkb(ctx, (const unsigned char *)w->arena + C->wkb.off, C->wkb.len, &t->area);
+    GEOSGeometry **geoms = calloc(n, sizeof *geoms);
+    site_key *keys = malloc(n * sizeof *keys);
+    t->site_of = malloc(n * sizeof *t->site_of);
+    t->xy = malloc(2 * n * sizeof *t->xy);
+    t->hh = calloc(n, sizeof *t->hh);
+    t->shape = calloc(n, sizeof *t->shape);
+    size_t *count = calloc(n, sizeof *count);
+    if (st == WG_OK && (!geoms || !keys || !t->site_of || !t->xy || !t->hh || !t->shape || !count))
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory for %zu units", t->nunits);
+    for (size_t k = 0; st == WG_OK && k < t->nunits; k++) {
+        const unit_rec *u = &w->u[t->units[k]];
+        st = wg_geom_from_wkb(ctx, (const unsigned char *)w->arena + u->wkb.off, u->wkb.len,
+                              &geoms[k]);
+        if (st == WG_OK)
+            st = unit_site(h, ctx, geoms[k], &keys[k].x, &keys[k].y);
+        if (st != WG_OK)
+            wg_ctx_where(ctx, "unit %s: ", wu_str(w, u->id));
+        keys[k].unit = k;
+    }
+    /* One site per distinct location. */
+    if (st == WG_OK) {
+        qsort(keys, t->nunits, sizeof *keys, cmp_site);
+        for (size_t k = 0; k < t->nunits; k++) {
+            if (k == 0 || keys[k].x != keys[k - 1].x || keys[k].y != keys[k - 1].y) {
+                t->xy[2 * t->nsites] = keys[k].x;
+                t->xy[2 * t->nsites + 1] = keys[k].y;
+                t->nsites++;
+            }
+            size_t s = t->nsites - 1, u = keys[k].unit;
+            t->site_of[u] = s;
+            t->hh[s] += w->u[t->units[u]].hh;
+            count[s]++;
+        }
+        for (size_t k = 0; k < t->nunits; k++) {
+            size_t s = t->site_of[k];
+            int type = GEOSGeomTypeId_r(h, geoms[k]);
+            if (count[s] == 1 && (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON)) {
+                t->shape[s] = geoms[k];
+                geoms[k] = NULL;
+            }
+        }
+    }
+    /* Barriers near the community. */
+    if (st == WG_OK && w->nb) {
+        t->barriers = calloc(w->nb, sizeof *t->barriers);
+        t->barrier_idx = malloc(w->nb * sizeof *t->barrier_idx);
+        if (!t->barriers || !t->barrier_idx)
+            st = wg_fail(ctx, WG_ENOMEM, "out of memory for barriers");
+        for (size_t b = 0; st == WG_OK && b < w->nb; b++) {
+            const barrier_rec *B = &w->b[b];
+            if (B->x0 > C->x1 || B->x1 < C->x0 || B->y0 > C->y1 || B->y1 < C->y0)
+                continue;
+            st = wg_geom_from_wkb(ctx, (const unsigned char *)w->arena + B->wkb.off, B->wkb.len,
+                                  &t->barriers[t->nbarriers]);
+            if (st == WG_OK)
+                t->barrier_idx[t->nbarriers++] = b;
+        }
+    }
+    double *weight = st == WG_OK ? malloc((t->nsites + 1) * sizeof *weight) : NULL;
+    if (st == WG_OK && !weight)
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory for %zu sites", t->nsites);
+    if (st == WG_OK && t->nsites) {
+        for (size_t s = 0; s < t->nsites; s++)
+            weight[s] = (double)t->hh[s];
+        wg_tess_in in = {.area = t->area,
+                         .barriers = (const GEOSGeometry *const *)t->barriers,
+                         .nbarriers = t->nbarriers,
+                         .n = t->nsites,
+                         .xy = t->xy,
+                         .shape = (const GEOSGeometry *const *)t->shape,
+                         .weight = weight,
+                         .min_weight = (double)min};
+        st = wg_tess_build(ctx, &in, &t->tess);
+    }
+    free(weight);
+    for (size_t k = 0; geoms && k < t->nunits; k++)
+        if (geoms[k])
+            GEOSGeom_destroy_r(h, geoms[k]);
+    free(geoms);
+    free(keys);
+    free(count);
+    if (st != WG_OK) {
+        wg_ctx_where(ctx, "community %s: ", wu_str(w, C->id));
+        comm_tess_free(ctx, t);
+    }
+    return st;
+}
+
+void comm_tess_free(wg_ctx *ctx, comm_tess *t)
+{
+    GEOSContextHandle_t h = wg_ctx_geos(ctx);
+    wg_tess_free(t->tess);
+    if (t->area)
+        GEOSGeom_destroy_r(h, t->area);
+    for (size_t b = 0; t->barriers && b < t->nbarriers; b++)
+        GEOSGeom_destroy_r(h, t->barriers[b]);
+    for (size_t s = 0; t->shape && s < t->nsites; s++)
+        if (t->shape[s])
+            GEOSGeom_destroy_r(h, t->shape[s]);
+    free(t->barriers), free(t->barrier_idx), free(t->site_of), free(t->xy), free(t->hh);
+    free(t->shape);
+    memset(t, 0, sizeof *t);
+}
+
+void cell_shape(GEOSContextHandle_t h, const GEOSGeometry *g, double *area, double *pp, int *pieces)
+{
+    double a = 0, p = 0;
+    GEOSArea_r(h, g, &a);
+    GEOSLength_r(h, g, &p);
+    *area = a;
+    *pp = p > 0 ? 4 * 3.14159265358979323846 * a / (p * p) : 0;
+    *pieces = GEOSGetNumGeometries_r(h, g);
+}
+
+wg_status plan_issue_prepare(wg_ws *ws, sqlite3_stmt **q)
+{
+    return wg__prepare(ws,
+                       "INSERT INTO plan_issues (plan, cell, community, kind, cause) VALUES (?, ?, "
+                       "?, ?, ?)",
+                       q);
+}
+
+wg_status plan_issue_add(wg_ws *ws, sqlite3_stmt *q, int64_t plan, const char *cell,
+                         const char *comm, const char *kind, const char *cause, size_t *count)
+{
+    sqlite3_reset(q);
+    sqlite3_bind_int64(q, 1, plan);
+    if (cell)
+        sqlite3_bind_text(q, 2, cell, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, 2);
+    if (comm)
+        sqlite3_bind_text(q, 3, comm, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, 3);
+    sqlite3_bind_text(q, 4, kind, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 5, cause, -1, SQLITE_TRANSIENT);
+    if (count)
+        (*count)++;
+    return sqlite3_step(q) == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "storing an issue: ");
+}

@@ -1,0 +1,106 @@
+/* engine/store/layers.c: the table of workspace layers and their fields. The schema in
+ * data/schema.sql must agree with it; check_engine tests that it does. */
+#include "wg/layers.h"
+
+#include <string.h>
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const wg_col communities[] = {
+    {"id", WG_COL_TEXT, WG_COL_REQUIRED, "id,code,ntacode", NULL},
+    {"name", WG_COL_TEXT, 0, "name,ntaname", NULL},
+    {"parent", WG_COL_TEXT, 0, "parent,street,town", NULL},
+    {"households", WG_COL_INT, WG_COL_NONNEG | WG_COL_WHOLE, "households,hh", NULL},
+};
+static const wg_col units[] = {
+    {"id", WG_COL_TEXT, WG_COL_REQUIRED, "id", NULL},
+    {"households", WG_COL_INT, WG_COL_REQUIRED | WG_COL_NONNEG | WG_COL_WHOLE,
+     "households,hh,hh_count", NULL},
+    {"compound", WG_COL_TEXT, 0, "compound,compound_id", NULL},
+    {"community", WG_COL_TEXT, 0, "community,community_id", NULL},
+    {"kind", WG_COL_TEXT, 0, "kind", "building,compound,address"},
+    {"name", WG_COL_TEXT, 0, "name", NULL},
+};
+static const wg_col barriers[] = {
+    {"id", WG_COL_TEXT, WG_COL_REQUIRED, "id", NULL},
+    {"kind", WG_COL_TEXT, 0, "kind", "road,river,rail"},
+    {"name", WG_COL_TEXT, 0, "name,fullname", NULL},
+};
+static const wg_col streets[] = {
+    {"id", WG_COL_TEXT, WG_COL_REQUIRED, "id,linearid", NULL},
+    {"name", WG_COL_TEXT, 0, "name,fullname", NULL},
+    {"kind", WG_COL_TEXT, 0, "kind,mtfcc", NULL},
+};
+static const wg_col incidents[] = {
+    {"id", WG_COL_TEXT, WG_COL_REQUIRED, "id", NULL},
+    {"category", WG_COL_TEXT, 0, "category", NULL},
+    {"source", WG_COL_TEXT, 0, "source", NULL},
+    {"status", WG_COL_TEXT, 0, "status", NULL},
+    {"reported", WG_COL_TIME, 0, "reported", NULL},
+    {"dispatched", WG_COL_TIME, 0, "dispatched", NULL},
+    {"closed", WG_COL_TIME, 0, "closed", NULL},
+    {"due", WG_COL_TIME, 0, "due", NULL},
+};
+/* Import reads kind, heading_deg, fov_deg, range_m and height_m through engine/cameras.c
+ * (spellings, OSM directions, defaults per kind), not by their type and flags here. */
+static const wg_col cameras[] = {
+    {"id", WG_COL_TEXT, WG_COL_REQUIRED, "id,deviceid,device_id", NULL},
+    {"kind", WG_COL_TEXT, 0, "kind,camera:type,camera_type,type", NULL},
+    {"heading_deg", WG_COL_REAL, 0, "heading_deg,heading,camera:direction,direction", NULL},
+    {"fov_deg", WG_COL_REAL, WG_COL_NONNEG, "fov_deg,fov", NULL},
+    {"range_m", WG_COL_REAL, WG_COL_NONNEG, "range_m,range", NULL},
+    {"height_m", WG_COL_REAL, WG_COL_NONNEG, "height_m,height,camera:height", NULL},
+    {"name", WG_COL_TEXT, 0, "name", NULL},
+};
+static const wg_col workers[] = {
+    {"id", WG_COL_TEXT, WG_COL_REQUIRED, "id", NULL},
+    {"name", WG_COL_TEXT, 0, "name", NULL},
+    {"role", WG_COL_TEXT, 0, "role", NULL},
+    {"community", WG_COL_TEXT, 0, "community", NULL},
+};
+static const wg_col cells[] = {
+    {"code", WG_COL_TEXT, WG_COL_REQUIRED, NULL, NULL},
+    {"plan", WG_COL_INT, 0, NULL, NULL},
+    {"community", WG_COL_TEXT, 0, NULL, NULL},
+    {"households", WG_COL_INT, 0, NULL, NULL},
+    {"units", WG_COL_INT, 0, NULL, NULL},
+    {"area_m2", WG_COL_REAL, 0, NULL, NULL},
+    {"compactness", WG_COL_REAL, 0, NULL, NULL},
+};
+static const wg_col blind_spots[] = {
+    {"cell", WG_COL_TEXT, WG_COL_REQUIRED, NULL, NULL},
+    {"plan", WG_COL_INT, 0, NULL, NULL},
+    {"area_m2", WG_COL_REAL, 0, NULL, NULL},
+    {"incidents", WG_COL_INT, 0, NULL, NULL},
+};
+static const wg_col camera_views[] = {
+    {"camera", WG_COL_TEXT, WG_COL_REQUIRED, NULL, NULL},
+    {"kind", WG_COL_TEXT, 0, NULL, NULL},
+    {"area_m2", WG_COL_REAL, 0, NULL, NULL},
+};
+
+static const wg_layer_def layers[WG_NLAYERS] = {
+    {"communities", WG_G_POLYGON, "MULTIPOLYGON", true, true, communities, N(communities)},
+    {"units", WG_G_ANY, "GEOMETRY", true, true, units, N(units)},
+    {"barriers", WG_G_LINE, "MULTILINESTRING", true, true, barriers, N(barriers)},
+    {"streets", WG_G_LINE, "MULTILINESTRING", true, true, streets, N(streets)},
+    {"incidents", WG_G_POINT, "POINT", false, true, incidents, N(incidents)},
+    {"cameras", WG_G_POINT, "POINT", true, true, cameras, N(cameras)},
+    {"workers", WG_G_NONE, NULL, false, true, workers, N(workers)},
+    {"cells", WG_G_POLYGON, "MULTIPOLYGON", true, false, cells, N(cells)},
+    {"blind_spots", WG_G_POLYGON, "MULTIPOLYGON", true, false, blind_spots, N(blind_spots)},
+    {"camera_views", WG_G_POLYGON, "MULTIPOLYGON", true, false, camera_views, N(camera_views)},
+};
+
+const wg_layer_def *wg_layers(void)
+{
+    return layers;
+}
+
+const wg_layer_def *wg_layer_find(const char *name)
+{
+    for (size_t i = 0; i < WG_NLAYERS; i++)
+        if (strcmp(layers[i].name, name) == 0)
+            return &layers[i];
+    return NULL;
+}
