@@ -1,37 +1,60 @@
 /* bench/bench_assign.c: spatial assignment on the sample city — the point locator beside
- * SpatiaLite and PostGIS on the same points, with the answers compared, and camera coverage.
+ * SpatiaLite and PostGIS on the same points, with the answers compared, and `wangge assign`
+ * end to end from the command line.
  *
- *   bench_assign [small|medium|large ...]     (default: large)
+ *   bench_assign [--check] [small|medium|large ...]     (default: medium large)
  *
  * For each scale, every step runs in a child process (bench_child.h prints its peak memory):
  *   prepare     writes the sample city (seed 1), imports every file into a new workspace in
  *               WG_CITY_CRS, partitions it (target 250, range 200-300, seed 1) and activates
  *               the plan, printing the time of each.
- *   locate      builds the locator over the active plan's cells and locates 10 M points on one
- *               thread (best of 3 runs). The points are the workspace's incidents in order,
- *               repeated with a +-15 m jitter (fixed seed) until there are 10 M, so they follow
- *               the city's real incident density. Saves the points and the answers.
+ *   locate      builds the locator over the active plan's cells (read through the store) and
+ *               locates 10 M points on one thread (best of 3 runs). The points are the
+ *               workspace's incidents in order (those with a location), repeated with a +-15 m
+ *               jitter (fixed seed) until there are 10 M, so they follow the city's real
+ *               incident density. Saves the points and the answers.
  *   exact       checks 200,000 of the answers against GEOS prepared `contains`.
  *   spatialite  joins the first 1 M points (fewer when that would take over ~2 minutes) to the
- *               cells in a fresh SpatiaLite database: R*Tree index, then ST_Within.
+ *               cells with the sqlite3 shell and `.load mod_spatialite`, as a SpatiaLite user
+ *               would: a scratch database, the cells copied from the workspace (ATTACH), the
+ *               points from a CSV, SpatialIndex (R*Tree) then ST_Within; the join alone is
+ *               timed (the shell's .timer).
  *   postgis     joins all the points to the cells in a throwaway PostgreSQL cluster with
- *               PostGIS (GiST index, ST_Contains), when both are installed.
- *   coverage    wg_assign (full, 2 threads): cameras, links, coverage and blind spots.
- *   summary     the headline figures.
+ *               PostGIS (GiST index, ST_Contains), when both are installed; then, timed apart,
+ *               the join of the workspace's incidents alone (the first points: the incidents
+ *               with a location), the figure `wangge assign` is set against.
+ *   assign_cli  the built `wangge` binary, each run timed as a whole process with its peak
+ *               memory: "with_coverage", the first `wangge --quiet assign` (every incident,
+ *               camera coverage, patrol lengths); "incidents_only", the same after the
+ *               assignment was dropped through the store (every incident relocated, the stored
+ *               coverage reused); "incremental", `wangge assign` after importing 1,000 new
+ *               incidents (the import is not timed; the run must report 1,000 located). This
+ *               replaces the former in-process coverage step (wg_assign --full): the first run
+ *               does the same work, and the coverage figures are read back from the store.
+ *   summary     the headline figures, and the targets, each PASS or MISS: medium, incidents-only
+ *               assign end to end at least 5x faster than the PostGIS join of the same points;
+ *               large, incidents-only assign under 15 s; every scale, the incremental run under
+ *               0.2 s. A target without its figure (a peer skipped, a run failed) is a MISS.
  *
  * Answers are compared wherever a peer puts a point in exactly one cell: there the locator
  * must give that cell. A disagreement does not stop the run; the summary's exit status (1)
- * reports it, as it reports a peer that was found but failed and a failed coverage run. Steps
- * pass their figures to the summary as "key value" lines in the scale's folder (FIGURES). */
+ * reports it, as it reports a peer that was found but failed and a failed `wangge` run (and
+ * the remaining scales are not run). Missed targets do not change the exit status unless
+ * --check is given: then the benchmark exits 2 when all else went well but a target was
+ * missed. Steps pass their figures to the summary as "key value" lines in the scale's folder
+ * (FIGURES). Nothing here talks to a database directly: the workspace through wg/store.h, the
+ * peers through their command-line shells (sqlite3, psql). */
 #include "bench_child.h"
-#include "engine_int.h"
 #include "wg/assign.h"
 #include "wg/boxindex.h"
 #include "wg/democity.h"
 #include "wg/import.h"
 #include "wg/locate.h"
 #include "wg/plan.h"
+#include "wg/store.h"
+#include "wg/vio.h"
 
+#include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
 #include <math.h>
@@ -41,6 +64,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,9 +79,22 @@
 #define SL_PROBE 50000u    /* points of the timed first run that predicts SpatiaLite's time */
 #define SL_BUDGET_S 120.0
 
+#define NEW_INCIDENTS 1000 /* imported before the incremental run */
+#define NEW_JITTER_M 5.0   /* ... at existing incidents' locations moved by up to this */
+
+/* The targets the summary checks. */
+#define TARGET_MEDIUM_RATIO 5.0 /* medium: PostGIS join time / incidents-only assign time */
+#define TARGET_LARGE_S 15.0     /* large: incidents-only assign, seconds */
+#define TARGET_INCR_S 0.2       /* incremental assign of NEW_INCIDENTS, seconds */
+
 #define FIGURES "figures.txt"
 #define POINTS_FILE "points.bin"   /* NPOINTS x,y doubles */
 #define LOCATED_FILE "located.bin" /* NPOINTS int32: the locator's answers */
+
+/* Where the summaries record each target's verdict (one line each, "PASS ..." or "MISS ..."),
+ * for main's exit status; set by main before the steps run, so that every step's child
+ * inherits it. */
+static char verdict_file[4096];
 
 /* ---- Small helpers ---------------------------------------------------------------------- */
 
@@ -143,6 +180,72 @@ static double next_unit(uint64_t *s)
     return (double)(next_u64(s) >> 11) * 0x1p-52 - 1.0;
 }
 
+/* The whole of a small text file, NUL-terminated, or NULL. Caller frees. */
+static char *read_text(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *text = malloc(cap);
+    while (text) {
+        n += fread(text + n, 1, cap - 1 - n, fp);
+        if (n < cap - 1)
+            break;
+        char *more = realloc(text, 2 * cap);
+        if (!more)
+            free(text);
+        text = more;
+        cap *= 2;
+    }
+    fclose(fp);
+    if (text)
+        text[n] = '\0';
+    return text;
+}
+
+/* Runs argv (argv[0] a path, no shell) with its standard output to `out` (NULL: /dev/null)
+ * and its standard error to ours. *secs gets the wall time from the fork to the child's exit,
+ * *mib the child's own peak resident memory (ru_maxrss from wait4). Returns 0 when it ran and
+ * exited 0; otherwise says why on stderr. */
+static int run_timed(char *const argv[], const char *out, double *secs, double *mib)
+{
+    fflush(stdout);
+    fflush(stderr);
+    double t0 = wg_now();
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("fork");
+        return 1;
+    }
+    if (pid == 0) {
+        int fd = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
+            _exit(126);
+        close(fd);
+        execv(argv[0], argv);
+        perror(argv[0]);
+        _exit(127);
+    }
+    int status = 0;
+    struct rusage ru;
+    if (wait4(pid, &status, 0, &ru) < 0) {
+        perror("wait4");
+        return 1;
+    }
+    *secs = wg_now() - t0;
+    *mib = (double)ru.ru_maxrss / 1024.0; /* Linux reports KiB */
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    if (WIFEXITED(status))
+        fprintf(stderr, "bench_assign: %s %s exited with status %d\n", argv[0],
+                argv[1] ? argv[1] : "", WEXITSTATUS(status));
+    else
+        fprintf(stderr, "bench_assign: %s %s was killed by signal %d\n", argv[0],
+                argv[1] ? argv[1] : "", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    return 1;
+}
+
 /* ---- The cells of the active plan -------------------------------------------------------- */
 
 typedef struct cellset {
@@ -151,7 +254,10 @@ typedef struct cellset {
     unsigned char **wkb; /* as stored (ISO WKB, multipolygons); NULL for a cell without one */
     size_t *wkb_len;
     GEOSGeometry **geom; /* only when asked for */
-    int srid;
+    int64_t plan;        /* the active plan */
+    int srid;            /* the workspace CRS's EPSG code */
+    size_t cap[3];       /* of code, wkb and wkb_len, while loading */
+    wg_ctx *ctx;         /* ... for the loader's callback */
 } cellset;
 
 static void cells_free(wg_ctx *ctx, cellset *cs)
@@ -165,38 +271,63 @@ static void cells_free(wg_ctx *ctx, cellset *cs)
     memset(cs, 0, sizeof *cs);
 }
 
-/* Reads the active plan's cells from the workspace, ordered by code (the order the locator
- * numbers them in). Returns 0 on success. */
+/* One cell from the store (borrowed for the call): its code and a copy of its WKB. */
+static wg_status cell_take(void *user, const wg_cell_rec *c)
+{
+    cellset *cs = user;
+    size_t i = cs->n;
+    if (wg_grow(cs->ctx, (void **)&cs->code, &cs->cap[0], i + 1, sizeof *cs->code) != WG_OK ||
+        wg_grow(cs->ctx, (void **)&cs->wkb, &cs->cap[1], i + 1, sizeof *cs->wkb) != WG_OK ||
+        wg_grow(cs->ctx, (void **)&cs->wkb_len, &cs->cap[2], i + 1, sizeof *cs->wkb_len) != WG_OK)
+        return wg_ctx_status(cs->ctx);
+    snprintf(cs->code[i], sizeof cs->code[i], "%s", c->code);
+    cs->wkb[i] = c->wkb ? malloc(c->wkb_len) : NULL;
+    cs->wkb_len[i] = c->wkb ? c->wkb_len : 0;
+    cs->n++;
+    if (c->wkb && !cs->wkb[i])
+        return wg_fail(cs->ctx, WG_ENOMEM, "out of memory copying cell %s", c->code);
+    if (c->wkb)
+        memcpy(cs->wkb[i], c->wkb, c->wkb_len);
+    /* The locator numbers the cells by position in code order; the store's idx is that rank. */
+    if (c->idx != (int32_t)i)
+        return wg_fail(cs->ctx, WG_EINTERNAL, "cell %s has index %d at position %zu", c->code,
+                       (int)c->idx, i);
+    return WG_OK;
+}
+
+/* The EPSG code of a CRS given as "EPSG:N", or 0. */
+static int epsg_code(const char *crs)
+{
+    if (!crs || strncmp(crs, "EPSG:", 5) != 0)
+        return 0;
+    char *end = NULL;
+    long code = strtol(crs + 5, &end, 10);
+    return end != crs + 5 && !*end && code > 0 && code < INT_MAX ? (int)code : 0;
+}
+
+/* Reads the active plan's cells from the workspace through the store, ordered by code (the
+ * order the locator numbers them in), and makes their GEOS geometries. Returns 0 on success. */
 static int cells_load(wg_ctx *ctx, wg_ws *ws, cellset *cs)
 {
     memset(cs, 0, sizeof *cs);
-    cs->srid = ws->srid;
-    sqlite3_stmt *q = NULL;
-    int rc = sqlite3_prepare_v2(ws->db,
-                                "SELECT code, AsBinary(geom) FROM cells WHERE plan = (SELECT id "
-                                "FROM plans WHERE active = 1) ORDER BY code",
-                                -1, &q, NULL);
-    size_t cap[3] = {0};
-    while (rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW) {
-        size_t i = cs->n;
-        if (wg_grow(ctx, (void **)&cs->code, &cap[0], i + 1, sizeof *cs->code) != WG_OK ||
-            wg_grow(ctx, (void **)&cs->wkb, &cap[1], i + 1, sizeof *cs->wkb) != WG_OK ||
-            wg_grow(ctx, (void **)&cs->wkb_len, &cap[2], i + 1, sizeof *cs->wkb_len) != WG_OK) {
-            rc = SQLITE_NOMEM;
-            break;
-        }
-        cs->n++;
-        snprintf(cs->code[i], sizeof cs->code[i], "%s", (const char *)sqlite3_column_text(q, 0));
-        const void *blob = sqlite3_column_blob(q, 1);
-        cs->wkb_len[i] = (size_t)sqlite3_column_bytes(q, 1);
-        cs->wkb[i] = blob ? malloc(cs->wkb_len[i]) : NULL;
-        if (cs->wkb[i])
-            memcpy(cs->wkb[i], blob, cs->wkb_len[i]);
+    cs->ctx = ctx;
+    cs->srid = epsg_code(wg_ws_crs(ws));
+    wg_plan_rec plan;
+    bool found = false;
+    wg_status st = wg_store_plan_get(ws, 0, &plan, &found);
+    if (st == WG_OK && !found)
+        st = wg_fail(ctx, WG_EINPUT, "the workspace has no active plan");
+    if (st == WG_OK && !cs->srid)
+        st = wg_fail(ctx, WG_EINPUT, "the workspace CRS %s is not EPSG:N", wg_ws_crs(ws));
+    if (st == WG_OK) {
+        cs->plan = plan.id;
+        st = wg_store_cells_each(ws, plan.id, WG_CELLS_GEOM, 0, cell_take, cs);
     }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_OK || cs->n == 0) {
+    if (st == WG_OK && cs->n == 0)
+        st = wg_fail(ctx, WG_EINPUT, "the active plan has no cells");
+    if (st != WG_OK) {
         fprintf(stderr, "bench_assign: cannot read the active plan's cells: %s\n",
-                rc != SQLITE_OK ? sqlite3_errstr(rc) : "none");
+                wg_ctx_errmsg(ctx));
         cells_free(ctx, cs);
         return 1;
     }
@@ -279,25 +410,33 @@ static int prepare(const char *scale_name, const char *dir)
 
 /* ---- locate: the locator on 10 M points, one thread ------------------------------------- */
 
-/* Fills xy[0..2*want) with the incidents' locations in order (those without one left out),
- * repeated with a jitter of up to JITTER_M in x and y until there are `want`. The first copy
- * is exact. *nreal gets the number of incidents with a location. Returns 0 on success. */
-static int make_points(wg_ws *ws, double *xy, size_t want, size_t *nreal)
+/* Fills xy[0..2*want) with the incidents' locations in fid order (those without one left
+ * out), read through the store, repeated with a jitter of up to JITTER_M in x and y until
+ * there are `want`. The first copy is exact. *nreal gets the number of incidents with a
+ * location (all of them, also those past `want`), *nall the number of incidents. Returns 0 on
+ * success. */
+static int make_points(wg_ws *ws, double *xy, size_t want, size_t *nreal, size_t *nall)
 {
-    sqlite3_stmt *q = NULL;
+    wg_incidents inc;
+    memset(&inc, 0, sizeof inc);
     size_t n = 0;
-    int rc = sqlite3_prepare_v2(ws->db,
-                                "SELECT X(geom), Y(geom) FROM incidents WHERE geom IS NOT NULL "
-                                "ORDER BY fid",
-                                -1, &q, NULL);
-    while (rc == SQLITE_OK && n < want && sqlite3_step(q) == SQLITE_ROW) {
-        xy[2 * n] = sqlite3_column_double(q, 0);
-        xy[2 * n + 1] = sqlite3_column_double(q, 1);
+    wg_status st = wg_store_incidents_read(ws, WG_IC_XY, NULL, &inc);
+    for (size_t i = 0; st == WG_OK && i < inc.n; i++) {
+        double x = inc.xy[2 * i], y = inc.xy[2 * i + 1];
+        if (isnan(x) || isnan(y))
+            continue;
+        if (n < want) {
+            xy[2 * n] = x;
+            xy[2 * n + 1] = y;
+        }
         n++;
     }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_OK || n == 0) {
-        fprintf(stderr, "bench_assign: no incident locations to locate\n");
+    *nall = inc.n;
+    *nreal = n;
+    wg_incidents_free(&inc);
+    if (st != WG_OK || n == 0) {
+        fprintf(stderr, "bench_assign: no incident locations to locate%s%s\n",
+                st != WG_OK ? ": " : "", st != WG_OK ? wg_ctx_errmsg(wg_ws_ctx(ws)) : "");
         return 1;
     }
     uint64_t seed = 1;
@@ -306,7 +445,6 @@ static int make_points(wg_ws *ws, double *xy, size_t want, size_t *nreal)
         xy[2 * i] = xy[2 * j] + JITTER_M * next_unit(&seed);
         xy[2 * i + 1] = xy[2 * j + 1] + JITTER_M * next_unit(&seed);
     }
-    *nreal = n;
     return 0;
 }
 
@@ -333,13 +471,16 @@ static int run_locate(const char *scale, const char *dir)
            "bytes=%zu build_seconds=%.3f\n",
            scale, ls.polygons, ls.edges, ls.cols, ls.rows, ls.cols * ls.rows, ls.boundary_bins,
            100.0 * (double)ls.boundary_bins / (double)(ls.cols * ls.rows), ls.bytes, build_s);
-    size_t nreal = 0;
+    size_t nreal = 0, nall = 0;
     t0 = wg_now();
-    if (make_points(ws, xy, NPOINTS, &nreal))
+    if (make_points(ws, xy, NPOINTS, &nreal, &nall))
         goto done;
-    printf("points scale=%s points=%u incidents_with_location=%zu copies=%.2f jitter_m=%.0f "
-           "seconds=%.2f\n",
-           scale, NPOINTS, nreal, (double)NPOINTS / (double)nreal, JITTER_M, wg_now() - t0);
+    printf("points scale=%s points=%u incidents=%zu incidents_with_location=%zu copies=%.2f "
+           "jitter_m=%.0f seconds=%.2f\n",
+           scale, NPOINTS, nall, nreal, fmax(1.0, (double)NPOINTS / (double)nreal), JITTER_M,
+           wg_now() - t0);
+    fig_put(dir, "incidents", "%zu", nall);
+    fig_put(dir, "incidents_with_location", "%zu", nreal);
     /* One thread, best of 3: the first run also pays for faulting the answers' pages in. */
     double best = INFINITY, runs[3];
     for (int r = 0; r < 3; r++) {
@@ -554,142 +695,267 @@ static size_t answers_compare(wg_ctx *ctx, const cellset *cs, const answers *a, 
     return disagree;
 }
 
-/* ---- spatialite: the same points in a SpatiaLite database -------------------------------- */
+/* ---- spatialite: the same points in a SpatiaLite database -------------------------------
+ *
+ * SpatiaLite as its users run it: the sqlite3 command-line shell with `.load mod_spatialite`,
+ * on a scratch database in the scale's folder (SL_DB). Three runs of the shell, each from a
+ * script:
+ *   load   the metadata (InitSpatialMetadata), the cells copied from the workspace (ATTACH,
+ *          the active plan's rows in code order, geometry blobs as stored), the points from a
+ *          CSV written here (`.import`, then MakePoint), the R*Tree on the cells and ANALYZE.
+ *          The CSV gives each coordinate as %.17g, which reads back to the same double, and
+ *          each point's WKB in hex: the load counts the points whose MakePoint differs from it
+ *          (there must be none). Timed as a whole process, for information.
+ *   probe  the join on the first SL_PROBE points (rows written and not read), to predict the
+ *          time of the full join.
+ *   join   the join on the first n points, its rows written to a CSV (`.output`), then read
+ *          back and compared.
+ * The probe and the join are timed by the shell itself (`.timer on`): the statement alone,
+ * from its first step to its last row written, without the shell's start, the extension's
+ * load or the reading of the answers. */
 
-static int sl_exec(sqlite3 *db, const char *sql)
+#define SL_DB "peer.sqlite"
+#define SL_POINTS_CSV "sl_points.csv"
+#define SL_ANSWERS "sl_answers.csv"
+#define SL_PROBE_ROWS "sl_probe.csv"
+
+/* SpatiaLite's documented form: candidates from the R*Tree through the SpatialIndex virtual
+ * table, then the exact test; for points 1..%zu. */
+#define SL_JOIN                                                                                    \
+    "SELECT p.id, c.code FROM pts p JOIN cells c ON c.ROWID IN (SELECT rowid FROM "                \
+    "SpatialIndex WHERE f_table_name = 'cells' AND search_frame = p.geom) AND "                    \
+    "ST_Within(p.geom, c.geom) WHERE p.id <= %zu;\n"
+
+/* Runs the sqlite3 shell on the scratch database with DIR/NAME.sql, its output to
+ * DIR/NAME.out. Returns 0 on success. */
+static int sl_shell(const char *dir, const char *name)
 {
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) == SQLITE_OK)
-        return 0;
-    fprintf(stderr, "spatialite: %s: %s\n", sql, err ? err : sqlite3_errmsg(db));
-    sqlite3_free(err);
-    return 1;
+    int rc =
+        sh("sqlite3 -bail '%s/" SL_DB "' < '%s/%s.sql' > '%s/%s.out'", dir, dir, name, dir, name);
+    if (rc != 0)
+        fprintf(stderr, "spatialite: the sqlite3 shell failed on %s/%s.sql (status %d)\n", dir,
+                name, rc);
+    return rc != 0;
 }
 
-/* A fresh database at `path` with mod_spatialite loaded and the metadata tables made. The
- * bench loads the extension itself, as any SpatiaLite user would, instead of going through
- * the workspace store. */
-static sqlite3 *sl_open(const char *path)
+/* Opens DIR/NAME.sql for writing, with the extension loaded first. */
+static FILE *sl_script(const char *dir, const char *name)
 {
-    sqlite3 *db = NULL;
-    char *err = NULL;
-    if (sqlite3_open(path, &db) != SQLITE_OK || sqlite3_enable_load_extension(db, 1) != SQLITE_OK ||
-        sqlite3_load_extension(db, "mod_spatialite", NULL, &err) != SQLITE_OK) {
-        fprintf(stderr, "spatialite: cannot load mod_spatialite: %s\n",
-                err ? err : sqlite3_errmsg(db));
-        sqlite3_free(err);
-        sqlite3_close(db);
-        return NULL;
-    }
-    /* A scratch database: no journal, no syncs, a cache that holds the tables. */
-    if (sl_exec(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; "
-                    "PRAGMA cache_size = -524288; SELECT InitSpatialMetadata(1)")) {
-        sqlite3_close(db);
-        return NULL;
-    }
-    return db;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.sql", dir, name);
+    FILE *fp = fopen(path, "w");
+    if (!fp)
+        perror(path);
+    else
+        fputs(".load mod_spatialite\n"
+              "PRAGMA cache_size = -524288;\n",
+              fp);
+    return fp;
 }
 
-/* Loads the cells (with their R*Tree index) and points 1..n. */
-static int sl_load(sqlite3 *db, const cellset *cs, const double *xy, size_t n)
+/* The seconds of the last `.timer` line in DIR/NAME.out (or, with a shell that writes them
+ * where `.output` goes, in DIR/ALT), or NAN. */
+static double sl_timer(const char *dir, const char *name, const char *alt)
 {
-    char sql[512];
-    snprintf(sql, sizeof sql,
-             "BEGIN; CREATE TABLE cells (id INTEGER PRIMARY KEY, code TEXT NOT NULL); "
-             "SELECT AddGeometryColumn('cells', 'geom', %d, 'MULTIPOLYGON', 'XY'); "
-             "CREATE TABLE pts (id INTEGER PRIMARY KEY); "
-             "SELECT AddGeometryColumn('pts', 'geom', %d, 'POINT', 'XY')",
-             cs->srid, cs->srid);
-    if (sl_exec(db, sql))
-        return 1;
-    sqlite3_stmt *qc = NULL, *qp = NULL;
-    snprintf(sql, sizeof sql, "INSERT INTO cells (code, geom) VALUES (?, GeomFromWKB(?, %d))",
-             cs->srid);
-    int rc = sqlite3_prepare_v2(db, sql, -1, &qc, NULL);
-    for (size_t i = 0; rc == SQLITE_OK && i < cs->n; i++) {
-        sqlite3_bind_text(qc, 1, cs->code[i], -1, SQLITE_STATIC);
-        sqlite3_bind_blob(qc, 2, cs->wkb[i], (int)cs->wkb_len[i], SQLITE_STATIC);
-        rc = sqlite3_step(qc) == SQLITE_DONE ? sqlite3_reset(qc) : SQLITE_ERROR;
+    char path[4096];
+    double secs = NAN;
+    for (int k = 0; k < 2 && isnan(secs); k++) {
+        if (k == 0)
+            snprintf(path, sizeof path, "%s/%s.out", dir, name);
+        else if (alt)
+            snprintf(path, sizeof path, "%s/%s", dir, alt);
+        else
+            break;
+        char *text = read_text(path), *at = text, *hit;
+        while (at && (hit = strstr(at, "Run Time: real "))) {
+            secs = strtod(hit + strlen("Run Time: real "), NULL);
+            at = hit + 1;
+        }
+        free(text);
     }
-    snprintf(sql, sizeof sql, "INSERT INTO pts (id, geom) VALUES (?, MakePoint(?, ?, %d))",
-             cs->srid);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db, sql, -1, &qp, NULL);
-    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
-        sqlite3_bind_int64(qp, 1, (sqlite3_int64)i + 1);
-        sqlite3_bind_double(qp, 2, xy[2 * i]);
-        sqlite3_bind_double(qp, 3, xy[2 * i + 1]);
-        rc = sqlite3_step(qp) == SQLITE_DONE ? sqlite3_reset(qp) : SQLITE_ERROR;
-    }
-    if (rc != SQLITE_OK)
-        fprintf(stderr, "spatialite: loading: %s\n", sqlite3_errmsg(db));
-    sqlite3_finalize(qc);
-    sqlite3_finalize(qp);
-    if (rc != SQLITE_OK)
-        return 1;
-    return sl_exec(db, "COMMIT; SELECT CreateSpatialIndex('cells', 'geom'); ANALYZE");
+    return secs;
 }
 
-/* Runs the join for points 1..n; records the answers in `a` (when not NULL) and sets *secs
- * to the time from the first step to the last row. Returns 0 on success. */
-static int sl_join(sqlite3 *db, const cellset *cs, size_t n, answers *a, double *secs)
+/* Writes points 1..n as "id,x,y,WKB": the doubles as %.17g, the WKB of the point (ISO,
+ * little-endian) in upper-case hex, as SQLite's hex() writes it. */
+static int sl_write_points(const char *dir, const double *xy, size_t n)
 {
-    /* SpatiaLite's documented form: candidates from the R*Tree through the SpatialIndex
-     * virtual table, then the exact test. */
-    static const char sql[] =
-        "SELECT p.id, c.code FROM pts p JOIN cells c ON c.ROWID IN (SELECT rowid FROM "
-        "SpatialIndex WHERE f_table_name = 'cells' AND search_frame = p.geom) AND "
-        "ST_Within(p.geom, c.geom) WHERE p.id <= ?";
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
-        fprintf(stderr, "spatialite: %s\n", sqlite3_errmsg(db));
+    char path[4096];
+    snprintf(path, sizeof path, "%s/" SL_POINTS_CSV, dir);
+    FILE *fp = fopen(path, "w");
+    if (!fp) {
+        perror(path);
         return 1;
     }
-    sqlite3_bind_int64(q, 1, (sqlite3_int64)n);
+    static const char hex[] = "0123456789ABCDEF";
+    char wkb[2 * 21 + 1];
+    memcpy(wkb, "0101000000", 10);
+    for (size_t i = 0; i < n; i++) {
+        for (int d = 0; d < 2; d++) {
+            uint64_t bits;
+            memcpy(&bits, &xy[2 * i + (size_t)d], sizeof bits);
+            for (int b = 0; b < 8; b++) {
+                unsigned byte = (unsigned)(bits >> (8 * b)) & 0xffu;
+                wkb[10 + 16 * d + 2 * b] = hex[byte >> 4];
+                wkb[10 + 16 * d + 2 * b + 1] = hex[byte & 15u];
+            }
+        }
+        wkb[sizeof wkb - 1] = '\0';
+        fprintf(fp, "%zu,%.17g,%.17g,%s\n", i + 1, xy[2 * i], xy[2 * i + 1], wkb);
+    }
+    if (fclose(fp) != 0) {
+        perror(path);
+        return 1;
+    }
+    return 0;
+}
+
+/* The load run: metadata, cells from the workspace, points from the CSV, the R*Tree. Checks
+ * that every cell and every point arrived, each point exactly. Returns 0 on success. */
+static int sl_load(const char *dir, const char *ws, const cellset *cs, size_t n, double *secs)
+{
+    if (strchr(ws, '\'') || strchr(dir, '\'')) {
+        fprintf(stderr, "spatialite: a path with a quote: %s\n", ws);
+        return 1;
+    }
+    FILE *fp = sl_script(dir, "sl_load");
+    if (!fp)
+        return 1;
+    fprintf(fp,
+            "PRAGMA journal_mode = OFF;\n"
+            "PRAGMA synchronous = OFF;\n"
+            "SELECT InitSpatialMetadata(1);\n"
+            "CREATE TABLE cells (id INTEGER PRIMARY KEY, code TEXT NOT NULL);\n"
+            "SELECT AddGeometryColumn('cells', 'geom', %d, 'MULTIPOLYGON', 'XY');\n"
+            "CREATE TABLE pts (id INTEGER PRIMARY KEY);\n"
+            "SELECT AddGeometryColumn('pts', 'geom', %d, 'POINT', 'XY');\n"
+            "ATTACH '%s' AS ws;\n"
+            "INSERT INTO cells (code, geom) SELECT code, geom FROM ws.cells WHERE plan = %lld "
+            "ORDER BY code;\n"
+            "DETACH ws;\n"
+            "CREATE TABLE pts_raw (id INTEGER, x REAL, y REAL, wkb TEXT);\n"
+            ".import --csv '%s/" SL_POINTS_CSV "' pts_raw\n"
+            "BEGIN;\n"
+            "INSERT INTO pts (id, geom) SELECT id, MakePoint(x, y, %d) FROM pts_raw ORDER BY "
+            "id;\n"
+            "COMMIT;\n"
+            ".mode list\n"
+            ".separator ' '\n"
+            "SELECT 'sl_check', (SELECT count(*) FROM cells), (SELECT count(*) FROM pts), "
+            "(SELECT count(*) FROM pts_raw WHERE hex(AsBinary(MakePoint(x, y))) <> wkb);\n"
+            "DROP TABLE pts_raw;\n"
+            "SELECT CreateSpatialIndex('cells', 'geom');\n"
+            "ANALYZE;\n",
+            cs->srid, cs->srid, ws, (long long)cs->plan, dir, cs->srid);
+    if (fclose(fp) != 0)
+        return 1;
     double t0 = wg_now();
-    int rc;
-    size_t bad = 0;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-        if (a)
-            bad += !answers_add(a, cs, sqlite3_column_int64(q, 0),
-                                (const char *)sqlite3_column_text(q, 1));
+    if (sl_shell(dir, "sl_load"))
+        return 1;
     *secs = wg_now() - t0;
-    if (rc != SQLITE_DONE)
-        fprintf(stderr, "spatialite: join: %s\n", sqlite3_errmsg(db));
-    sqlite3_finalize(q);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/sl_load.out", dir);
+    char *text = read_text(path), *line = text ? strstr(text, "sl_check ") : NULL;
+    size_t ncells = 0, npts = 0, inexact = 0;
+    int got = line ? sscanf(line, "sl_check %zu %zu %zu", &ncells, &npts, &inexact) : 0;
+    free(text);
+    if (got != 3 || ncells != cs->n || npts != n || inexact) {
+        fprintf(stderr,
+                "spatialite: the load gave %zu cells (of %zu), %zu points (of %zu), %zu of them "
+                "not the exact doubles written\n",
+                ncells, cs->n, npts, n, inexact);
+        return 1;
+    }
+    return 0;
+}
+
+/* A join run on points 1..n, its rows to DIR/OUT; *secs from the shell's timer. Returns 0 on
+ * success. */
+static int sl_join(const char *dir, const char *name, size_t n, const char *out, double *secs)
+{
+    FILE *fp = sl_script(dir, name);
+    if (!fp)
+        return 1;
+    fprintf(fp, ".mode csv\n.output '%s/%s'\n.timer on\n", dir, out);
+    fprintf(fp, SL_JOIN, n);
+    fputs(".timer off\n.output stdout\n", fp);
+    if (fclose(fp) != 0 || sl_shell(dir, name))
+        return 1;
+    *secs = sl_timer(dir, name, out);
+    if (isnan(*secs)) {
+        fprintf(stderr, "spatialite: no timer line in %s/%s.out\n", dir, name);
+        return 1;
+    }
+    return 0;
+}
+
+/* Reads the join's rows "id,code" (CSV) into `a`. Returns 0 on success. */
+static int sl_answers(const char *dir, const cellset *cs, answers *a)
+{
+    char path[4096], line[512];
+    snprintf(path, sizeof path, "%s/" SL_ANSWERS, dir);
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        perror(path);
+        return 1;
+    }
+    size_t bad = 0;
+    while (fgets(line, sizeof line, fp)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!line[0] || strncmp(line, "Run Time:", 9) == 0)
+            continue;
+        char *comma = strchr(line, ','), *code = comma ? comma + 1 : NULL;
+        if (code && code[0] == '"') { /* quoted CSV: the code has no quotes of its own */
+            code++;
+            code[strcspn(code, "\"")] = '\0';
+        }
+        bad += !code || !answers_add(a, cs, strtoll(line, NULL, 10), code);
+    }
+    fclose(fp);
     if (bad)
         fprintf(stderr, "spatialite: %zu rows with an unknown id or code\n", bad);
-    return rc == SQLITE_DONE && !bad ? 0 : 1;
+    return bad != 0;
 }
 
 static int run_spatialite(const char *scale, const char *dir)
 {
     wg_ctx *ctx = wg_ctx_new();
-    char path[4096], db_path[4096];
+    char path[4096];
     ws_path(dir, path, sizeof path);
-    snprintf(db_path, sizeof db_path, "%s/peer.sqlite", dir);
     wg_ws *ws = NULL;
     cellset cs = {0};
-    sqlite3 *db = NULL;
     answers a = {0};
-    double *xy = read_file(dir, POINTS_FILE, 2 * (size_t)NPOINTS * sizeof *xy);
-    int32_t *got = read_file(dir, LOCATED_FILE, (size_t)NPOINTS * sizeof *got);
+    double *xy = NULL;
+    int32_t *got = NULL;
     int fail = 1;
     size_t n = SL_POINTS < NPOINTS ? SL_POINTS : NPOINTS;
+    if (sh("command -v sqlite3 > /dev/null 2>&1") != 0) {
+        printf("spatialite skipped: no sqlite3 shell on PATH (Debian: sqlite3)\n");
+        fig_put(dir, "spatialite_skipped", "no sqlite3 shell");
+        wg_ctx_free(ctx);
+        return 0;
+    }
+    xy = read_file(dir, POINTS_FILE, 2 * (size_t)NPOINTS * sizeof *xy);
+    got = read_file(dir, LOCATED_FILE, (size_t)NPOINTS * sizeof *got);
     if (!xy || !got || wg_ws_open(ctx, path, &ws) != WG_OK || cells_load(ctx, ws, &cs))
         goto done;
-    double t0 = wg_now();
-    if (!(db = sl_open(db_path)) || sl_load(db, &cs, xy, n))
+    /* The shell reads the workspace itself: this process keeps no connection open meanwhile. */
+    wg_ws_close(ws);
+    ws = NULL;
+    double load_s = 0;
+    if (sl_write_points(dir, xy, n) || sl_load(dir, path, &cs, n, &load_s))
         goto done;
-    printf("spatialite load scale=%s cells=%zu points=%zu seconds=%.2f\n", scale, cs.n, n,
-           wg_now() - t0);
+    printf("spatialite load scale=%s cells=%zu points=%zu exact_doubles=yes seconds=%.2f "
+           "(sqlite3 shell, whole run)\n",
+           scale, cs.n, n, load_s);
     /* A first timed run on SL_PROBE points predicts the time for n; when that is over the
      * budget, n shrinks to what fits. */
     double probe_s = 0, secs = 0;
-    if (sl_join(db, &cs, SL_PROBE, NULL, &probe_s))
+    if (sl_join(dir, "sl_probe", SL_PROBE, SL_PROBE_ROWS, &probe_s))
         goto done;
+    probe_s = fmax(probe_s, 1e-3); /* the timer counts milliseconds */
     double predicted = probe_s * (double)n / SL_PROBE;
-    printf("spatialite probe scale=%s points=%u seconds=%.2f predicted_seconds_for_%zu=%.1f\n",
+    printf("spatialite probe scale=%s points=%u seconds=%.3f predicted_seconds_for_%zu=%.1f\n",
            scale, SL_PROBE, probe_s, n, predicted);
     if (predicted > SL_BUDGET_S) {
         size_t fit = (size_t)((double)SL_PROBE * SL_BUDGET_S / probe_s);
@@ -698,11 +964,12 @@ static int run_spatialite(const char *scale, const char *dir)
                n, predicted, fit, SL_BUDGET_S);
         n = fit > SL_PROBE ? fit : SL_PROBE;
     }
-    if (answers_init(&a, n) || sl_join(db, &cs, n, &a, &secs))
+    if (answers_init(&a, n) || sl_join(dir, "sl_join", n, SL_ANSWERS, &secs) ||
+        sl_answers(dir, &cs, &a))
         goto done;
     double rate = (double)n / secs, loc_rate = fig_num(dir, "locate_rate");
     printf("spatialite join scale=%s points=%zu seconds=%.2f rate=%.3g/s "
-           "locator_over_spatialite=%.0f\n",
+           "locator_over_spatialite=%.0f (the statement alone, sqlite3 .timer)\n",
            scale, n, secs, rate, loc_rate / rate);
     size_t disagree = answers_compare(ctx, &cs, &a, xy, got, "spatialite", scale);
     fig_put(dir, "spatialite_rate", "%.6g", rate);
@@ -716,8 +983,13 @@ done:
     }
     if (fail && wg_ctx_status(ctx) != WG_OK)
         fprintf(stderr, "bench_assign: %s\n", wg_ctx_errmsg(ctx));
-    sqlite3_close(db);
-    unlink(db_path);
+    static const char *const scratch[] = {
+        SL_DB,         SL_POINTS_CSV,  SL_ANSWERS,     SL_PROBE_ROWS, "sl_load.sql",
+        "sl_load.out", "sl_probe.sql", "sl_probe.out", "sl_join.sql", "sl_join.out"};
+    for (size_t k = 0; k < sizeof scratch / sizeof scratch[0]; k++) {
+        snprintf(path, sizeof path, "%s/%s", dir, scratch[k]);
+        unlink(path);
+    }
     answers_free(&a);
     cells_free(ctx, &cs);
     wg_ws_close(ws);
@@ -899,18 +1171,93 @@ static int pg_copy_in(const pg *p, const char *table, const cellset *cs, const d
     return pclose(fp) != 0;
 }
 
-/* Prints the plan PostgreSQL chose for the join, one line per node. */
-static void pg_explain(const pg *p, const char *join)
+/* Prints the plan PostgreSQL chose for a join, one line per node. */
+static void pg_explain(const pg *p, const char *label, const char *join)
 {
     char cmd[8192], line[512];
     snprintf(cmd, sizeof cmd, "%s -At -c \"EXPLAIN (COSTS OFF) %s\"", p->psql, join);
     FILE *fp = popen(cmd, "r");
     while (fp && fgets(line, sizeof line, fp)) {
         line[strcspn(line, "\n")] = '\0';
-        printf("postgis plan: %s\n", line);
+        printf("postgis plan%s: %s\n", label, line);
     }
     if (fp)
         pclose(fp);
+}
+
+/* One number printed by a query (psql -At), or -1. */
+static long long pg_count(const pg *p, const char *query)
+{
+    char cmd[4096], line[128];
+    snprintf(cmd, sizeof cmd, "%s -At -c \"%s\"", p->psql, query);
+    FILE *fp = popen(cmd, "r");
+    long long v = -1;
+    if (fp && fgets(line, sizeof line, fp)) {
+        char *end = NULL;
+        v = strtoll(line, &end, 10);
+        if (end == line)
+            v = -1;
+    }
+    if (fp && pclose(fp) != 0)
+        v = -1;
+    return v;
+}
+
+/* The join of the workspace's incidents alone: the points 1..N where N is the number of
+ * incidents with a location (they come first, unjittered), in a table of their own so that
+ * the join scans nothing else; timed like the full join. When they are all the points, the
+ * full join's time (all_s) is their time. Its rows must be the full join's rows for those
+ * points (a difference counts in *disagree). Records postgis_incidents_seconds and _points.
+ * Returns 0 on success. */
+static int pg_incidents(const pg *p, const char *scale, const char *dir, double all_s,
+                        size_t *disagree)
+{
+    double nloc = fig_num(dir, "incidents_with_location");
+    if (isnan(nloc) || nloc < 1) {
+        fprintf(stderr, "postgis: no count of the incidents with a location\n");
+        return 1;
+    }
+    size_t n = nloc < NPOINTS ? (size_t)nloc : NPOINTS;
+    if (n < (size_t)nloc)
+        printf("postgis: the workspace has %.0f incidents with a location; joining the first "
+               "%zu\n",
+               nloc, n);
+    double secs = all_s;
+    if (n < NPOINTS) {
+        char sql[1024];
+        snprintf(sql, sizeof sql,
+                 "CREATE TABLE pts_inc AS SELECT * FROM pts WHERE id <= %zu; ANALYZE pts_inc;", n);
+        if (pg_sql(p, sql))
+            return 1;
+        static const char join[] =
+            "SELECT p.id, c.code FROM pts_inc p JOIN cells c ON ST_Contains(c.geom, p.geom)";
+        pg_explain(p, " (incidents)", join);
+        snprintf(sql, sizeof sql, "CREATE TABLE res_inc AS %s;", join);
+        double t0 = wg_now();
+        if (pg_sql(p, sql))
+            return 1;
+        secs = wg_now() - t0;
+        long long rows = pg_count(p, "SELECT count(*) FROM res_inc");
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM res WHERE id <= %zu", n);
+        long long want = pg_count(p, sql);
+        if (rows < 0 || want < 0) {
+            fprintf(stderr, "postgis: cannot count the rows of the incidents' join\n");
+            return 1;
+        }
+        if (rows != want) {
+            fprintf(stderr,
+                    "postgis: the incidents' join gave %lld rows, the full join %lld for the "
+                    "same points\n",
+                    rows, want);
+            *disagree += 1;
+        }
+    }
+    printf("postgis join scale=%s points=%zu seconds=%.2f rate=%.3g/s (the workspace's "
+           "incidents with a location%s)\n",
+           scale, n, secs, (double)n / secs, n < NPOINTS ? "" : ": all the points above");
+    fig_put(dir, "postgis_incidents_seconds", "%.6g", secs);
+    fig_put(dir, "postgis_incidents_points", "%zu", n);
+    return 0;
 }
 
 /* Loads, joins and compares, with the cluster running. Returns 0 on success. */
@@ -947,7 +1294,7 @@ static int pg_compare(const pg *p, const char *scale, const char *dir)
            wg_now() - t0);
     static const char join[] =
         "SELECT p.id, c.code FROM pts p JOIN cells c ON ST_Contains(c.geom, p.geom)";
-    pg_explain(p, join);
+    pg_explain(p, "", join);
     snprintf(sql, sizeof sql, "CREATE TABLE res AS %s;", join);
     t0 = wg_now();
     if (pg_sql(p, sql))
@@ -974,6 +1321,8 @@ static int pg_compare(const pg *p, const char *scale, const char *dir)
     }
     size_t disagree = answers_compare(ctx, &cs, &a, xy, got, "postgis", scale);
     fig_put(dir, "postgis_rate", "%.6g", rate);
+    if (pg_incidents(p, scale, dir, secs, &disagree))
+        goto done;
     fig_put(dir, "postgis_disagreements", "%zu", disagree);
     rc = 0;
 done:
@@ -1023,49 +1372,254 @@ static int run_postgis(const char *scale, const char *dir)
     return 0;
 }
 
-/* ---- coverage: cameras and blind spots ------------------------------------------------- */
+/* ---- assign_cli: `wangge assign` end to end, from the command line ----------------------- */
 
-static int run_coverage(const char *scale, const char *dir)
+enum { CLI_COVERAGE, CLI_INCIDENTS, CLI_INCREMENTAL, CLI_MODES };
+static const char *const CLI_MODE[CLI_MODES] = {"with_coverage", "incidents_only", "incremental"};
+
+/* Runs `wangge --quiet assign -w WS` (with `out`: `wangge assign -w WS`, its report there),
+ * timed as a whole process with its peak memory, and prints its line. Records
+ * cli_MODE_seconds and cli_MODE_mib. Returns 0 on success. */
+static int cli_assign(const char *scale, const char *dir, int mode, const char *out)
+{
+    char bin[] = WANGGE_BIN, quiet[] = "--quiet", assign[] = "assign", w[] = "-w", ws[4096];
+    ws_path(dir, ws, sizeof ws);
+    char *quiet_argv[] = {bin, quiet, assign, w, ws, NULL},
+         *loud_argv[] = {bin, assign, w, ws, NULL};
+    double secs = 0, mib = 0;
+    if (run_timed(out ? loud_argv : quiet_argv, out, &secs, &mib))
+        return 1;
+    printf("assign_cli scale=%s mode=%s seconds=%.3f peak_rss_mib=%.1f\n", scale, CLI_MODE[mode],
+           secs, mib);
+    char key[64];
+    snprintf(key, sizeof key, "cli_%s_seconds", CLI_MODE[mode]);
+    fig_put(dir, key, "%.6g", secs);
+    snprintf(key, sizeof key, "cli_%s_mib", CLI_MODE[mode]);
+    fig_put(dir, key, "%.1f", mib);
+    return 0;
+}
+
+/* After a run: the stored assignment's figures, read through the store, which must cover
+ * every incident; with `coverage`, the cameras' figures too. *cov_ver gets the version of the
+ * transaction that built the stored coverage (-1: none). Returns 0 on success. */
+static int cli_stored(const char *scale, const char *dir, int mode, bool coverage, int64_t *cov_ver)
 {
     wg_ctx *ctx = wg_ctx_new();
     char path[4096];
     ws_path(dir, path, sizeof path);
     wg_ws *ws = NULL;
-    wg_assign_opts o = {.full = true, .threads = 2};
     wg_assign_result r;
+    wg_derived cov;
+    bool any = false;
     wg_status st = wg_ws_open(ctx, path, &ws);
-    double t0 = wg_now();
     if (st == WG_OK)
-        st = wg_assign(ws, &o, &r);
+        st = wg_assign_stored(ws, &r, &any);
+    if (st == WG_OK)
+        st = wg_store_derived_get(ws, "coverage", &cov);
     wg_ws_close(ws);
+    int rc = 1;
     if (st != WG_OK) {
-        /* Reported by the summary, which comes next: the peers' figures still get printed. */
-        printf("coverage scale=%s failed after %.2f s: %s\n", scale, wg_now() - t0,
-               wg_ctx_errmsg(ctx));
-        fig_put(dir, "coverage_failed", "%s", wg_ctx_errmsg(ctx));
-        wg_ctx_free(ctx);
-        return 0;
+        fprintf(stderr, "bench_assign: %s\n", wg_ctx_errmsg(ctx));
+    } else if (!any || r.pending || r.assigned + r.outside + r.gap + r.no_location != r.incidents) {
+        fprintf(stderr,
+                "bench_assign: after the %s run, the stored assignment does not cover every "
+                "incident (%s; %lld incidents, %lld pending)\n",
+                CLI_MODE[mode], any ? "stored" : "none stored", (long long)r.incidents,
+                (long long)r.pending);
+    } else {
+        printf("assign_cli scale=%s mode=%s stored: incidents=%lld in_a_cell=%lld outside=%lld "
+               "gap=%lld no_location=%lld in_view=%lld\n",
+               scale, CLI_MODE[mode], (long long)r.incidents, (long long)r.assigned,
+               (long long)r.outside, (long long)r.gap, (long long)r.no_location, (long long)r.seen);
+        if (coverage)
+            printf("coverage scale=%s cameras=%lld seeing_a_cell=%lld camera_cell_links=%lld "
+                   "cells_with_camera=%lld/%lld open_ground_seen=%.1f%% households_seen=%.1f%% "
+                   "blind_spots=%lld blind_km2=%.3f\n",
+                   scale, (long long)r.cameras, (long long)r.cameras_seeing, (long long)r.links,
+                   (long long)r.cells_with_camera, (long long)r.cells,
+                   r.open_m2 > 0 ? 100.0 * r.seen_m2 / r.open_m2 : 0.0,
+                   r.households ? 100.0 * (double)r.households_seen / (double)r.households : 0.0,
+                   (long long)r.blind_spots, r.blind_m2 / 1e6);
+        *cov_ver = cov.any ? cov.ver : -1;
+        rc = 0;
     }
-    printf("coverage scale=%s threads=2 cameras=%lld seeing_a_cell=%lld camera_cell_links=%lld "
-           "cells_with_camera=%lld/%lld open_ground_seen=%.1f%% households_seen=%.1f%% "
-           "blind_spots=%lld blind_km2=%.3f coverage_seconds=%.2f\n",
-           scale, (long long)r.cameras, (long long)r.cameras_seeing, (long long)r.links,
-           (long long)r.cells_with_camera, (long long)r.cells,
-           r.open_m2 > 0 ? 100.0 * r.seen_m2 / r.open_m2 : 0.0,
-           r.households ? 100.0 * (double)r.households_seen / (double)r.households : 0.0,
-           (long long)r.blind_spots, r.blind_m2 / 1e6, r.seconds_coverage);
-    printf("assign scale=%s incidents=%lld located=%lld in_a_cell=%lld outside=%lld gap=%lld "
-           "no_location=%lld locate_seconds=%.3f incident_rate=%.3g/s seconds=%.2f\n",
-           scale, (long long)r.incidents, (long long)r.located, (long long)r.assigned,
-           (long long)r.outside, (long long)r.gap, (long long)r.no_location, r.seconds_locate,
-           r.points_per_second, r.seconds);
-    fig_put(dir, "coverage_seconds", "%.2f", r.seconds_coverage);
-    fig_put(dir, "assign_seconds", "%.2f", r.seconds);
     wg_ctx_free(ctx);
+    return rc;
+}
+
+/* Drops the stored assignment through the store (coverage and patrol lengths stay), so that
+ * the next run relocates every incident. Returns 0 on success. */
+static int cli_drop(const char *dir)
+{
+    wg_ctx *ctx = wg_ctx_new();
+    char path[4096];
+    ws_path(dir, path, sizeof path);
+    wg_ws *ws = NULL;
+    wg_status st = wg_ws_open(ctx, path, &ws);
+    if (st == WG_OK && (st = wg_store_begin(ws, "bench")) == WG_OK) {
+        st = wg_store_assignment_drop(ws);
+        if (st == WG_OK)
+            st = wg_store_commit(ws);
+        else
+            wg_store_rollback(ws);
+    }
+    wg_ws_close(ws);
+    if (st != WG_OK)
+        fprintf(stderr, "bench_assign: dropping the assignment: %s\n", wg_ctx_errmsg(ctx));
+    wg_ctx_free(ctx);
+    return st != WG_OK;
+}
+
+/* Writes NEW_INCIDENTS new incidents to `csv` (id,category,source,reported,x,y): ids
+ * NEW000001... (the city's are E...), at the locations of incidents spread evenly over the
+ * layer, each moved by up to NEW_JITTER_M in x and y (fixed seed), with the city's categories
+ * and sources, reported on 2025-12-31 from 12:00 UTC one second apart. `crs` gets the
+ * workspace CRS. Returns 0 on success. */
+static int cli_new_incidents(const char *dir, const char *csv, char *crs, size_t crs_n)
+{
+    static const char *const sources[] = {"patrol", "hotline", "camera"};
+    size_t ncat = 0;
+    const wg_city_category *cat = wg_city_categories(&ncat);
+    wg_ctx *ctx = wg_ctx_new();
+    char path[4096];
+    ws_path(dir, path, sizeof path);
+    wg_ws *ws = NULL;
+    wg_incidents inc;
+    memset(&inc, 0, sizeof inc);
+    wg_status st = wg_ws_open(ctx, path, &ws);
+    if (st == WG_OK) {
+        snprintf(crs, crs_n, "%s", wg_ws_crs(ws));
+        st = wg_store_incidents_read(ws, WG_IC_XY, NULL, &inc);
+    }
+    wg_ws_close(ws);
+    size_t located = 0;
+    for (size_t i = 0; st == WG_OK && i < inc.n; i++)
+        located += !isnan(inc.xy[2 * i]) && !isnan(inc.xy[2 * i + 1]);
+    FILE *fp = st == WG_OK && located ? fopen(csv, "w") : NULL;
+    int rc = 1;
+    if (fp) {
+        fputs("id,category,source,reported,x,y\n", fp);
+        uint64_t seed = 7;
+        size_t k = 0, ord = 0;
+        for (size_t i = 0; i < inc.n && k < NEW_INCIDENTS; i++) {
+            double x = inc.xy[2 * i], y = inc.xy[2 * i + 1];
+            if (isnan(x) || isnan(y))
+                continue;
+            /* the k-th new one sits at the located incident k * located / NEW_INCIDENTS */
+            while (k < NEW_INCIDENTS && k * located / NEW_INCIDENTS == ord) {
+                double nx = x + NEW_JITTER_M * next_unit(&seed);
+                double ny = y + NEW_JITTER_M * next_unit(&seed);
+                const char *category = cat[next_u64(&seed) % ncat].code;
+                const char *source = sources[next_u64(&seed) % 3];
+                fprintf(fp, "NEW%06zu,%s,%s,2025-12-31T%02zu:%02zu:%02zuZ,%.17g,%.17g\n", k + 1,
+                        category, source, 12 + k / 3600, k / 60 % 60, k % 60, nx, ny);
+                k++;
+            }
+            ord++;
+        }
+        rc = fclose(fp) != 0 || k != NEW_INCIDENTS;
+    }
+    if (st != WG_OK)
+        fprintf(stderr, "bench_assign: reading the incidents: %s\n", wg_ctx_errmsg(ctx));
+    else if (rc)
+        fprintf(stderr, "bench_assign: could not write %d new incidents to %s\n", NEW_INCIDENTS,
+                csv);
+    wg_incidents_free(&inc);
+    wg_ctx_free(ctx);
+    return rc;
+}
+
+/* The N of "(N located now" in `wangge assign`'s report ("1,000": 1000), 0 when it says that
+ * none was new, or -1. */
+static long long cli_located(const char *path)
+{
+    char *text = read_text(path);
+    const char *hit = text ? strstr(text, " located now") : NULL;
+    long long n = -1;
+    if (hit) {
+        const char *at = hit;
+        while (at > text && at[-1] != '(')
+            at--;
+        n = at > text && at < hit ? 0 : -1;
+        for (; n >= 0 && at < hit; at++)
+            if (*at >= '0' && *at <= '9')
+                n = 10 * n + (*at - '0');
+            else if (*at != ',')
+                n = -1;
+    } else if (text && strstr(text, "(none new since the last run)")) {
+        n = 0;
+    }
+    free(text);
+    return n;
+}
+
+static int run_cli(const char *scale, const char *dir)
+{
+    char ws[4096], csv[4096], out[4096], crs[64] = "", failed[512] = "";
+    ws_path(dir, ws, sizeof ws);
+    snprintf(csv, sizeof csv, "%s/new_incidents.csv", dir);
+    snprintf(out, sizeof out, "%s/incremental.out", dir);
+    int64_t cov_first = -1, cov_again = -1;
+    if (access(WANGGE_BIN, X_OK) != 0) {
+        snprintf(failed, sizeof failed, "no wangge binary at %s", WANGGE_BIN);
+    } else if (cli_assign(scale, dir, CLI_COVERAGE, NULL) ||
+               cli_stored(scale, dir, CLI_COVERAGE, true, &cov_first)) {
+        snprintf(failed, sizeof failed, "the with_coverage run");
+    } else if (cli_drop(dir)) {
+        snprintf(failed, sizeof failed, "dropping the assignment");
+    } else if (cli_assign(scale, dir, CLI_INCIDENTS, NULL) ||
+               cli_stored(scale, dir, CLI_INCIDENTS, false, &cov_again)) {
+        snprintf(failed, sizeof failed, "the incidents_only run");
+    } else {
+        /* The incidents-only run should reuse the coverage: the same transaction built it. */
+        bool reused = cov_first >= 0 && cov_again == cov_first;
+        printf("assign_cli scale=%s mode=incidents_only coverage=%s\n", scale,
+               reused ? "reused" : "recomputed");
+        fig_put(dir, "cli_coverage_reused", "%d", reused);
+        char bin[] = WANGGE_BIN, quiet[] = "--quiet", import[] = "import", w[] = "-w",
+             layer[] = "incidents", src_crs[] = "--src-crs";
+        char *argv[] = {bin, quiet, import, w, ws, layer, csv, src_crs, crs, NULL};
+        double secs = 0, mib = 0;
+        long long located = -1;
+        if (cli_new_incidents(dir, csv, crs, sizeof crs) || run_timed(argv, NULL, &secs, &mib)) {
+            snprintf(failed, sizeof failed, "importing the new incidents");
+        } else {
+            printf("assign_cli scale=%s import new_incidents=%d seconds=%.2f (not part of the "
+                   "incremental time)\n",
+                   scale, NEW_INCIDENTS, secs);
+            if (cli_assign(scale, dir, CLI_INCREMENTAL, out) ||
+                cli_stored(scale, dir, CLI_INCREMENTAL, false, &cov_again))
+                snprintf(failed, sizeof failed, "the incremental run");
+            else if ((located = cli_located(out)) != NEW_INCIDENTS) {
+                snprintf(failed, sizeof failed,
+                         "the incremental run located %lld incidents, not the %d new ones", located,
+                         NEW_INCIDENTS);
+                sh("cat '%s' >&2", out);
+            } else
+                printf("assign_cli scale=%s mode=incremental located=%lld\n", scale, located);
+        }
+    }
+    if (failed[0]) {
+        printf("assign_cli scale=%s failed: %s (see above)\n", scale, failed);
+        fig_put(dir, "cli_failed", "%s", failed);
+    }
+    /* Reported by the summary, which comes next: the other figures still get printed. */
     return 0;
 }
 
 /* ---- summary ------------------------------------------------------------------------------ */
+
+/* Prints one target's verdict and records it for main; a target without its figure is a
+ * miss. */
+static void target(const char *scale, const char *what, const char *figure, bool pass)
+{
+    printf("  target       %s: %s: %s %s\n", scale, what, figure, pass ? "PASS" : "MISS");
+    FILE *fp = verdict_file[0] ? fopen(verdict_file, "a") : NULL;
+    if (fp) {
+        fprintf(fp, "%s %s: %s (%s)\n", pass ? "PASS" : "MISS", scale, what, figure);
+        fclose(fp);
+    }
+}
 
 static int run_summary(const char *scale, const char *dir)
 {
@@ -1076,15 +1630,18 @@ static int run_summary(const char *scale, const char *dir)
     printf("summary scale=%s\n", scale);
     printf("  locator      %.3g points/s on one thread, peak %.0f MB (%u points, %.0f cells)\n",
            loc, fig_num(dir, "locate_peak_mib"), NPOINTS, fig_num(dir, "cells"));
-    if (fig_get(dir, "spatialite_failed", text, sizeof text)) {
+    if (fig_get(dir, "spatialite_skipped", text, sizeof text)) {
+        printf("  spatialite   skipped: %s\n", text);
+    } else if (fig_get(dir, "spatialite_failed", text, sizeof text)) {
         printf("  spatialite   failed\n");
         rc = 1;
     } else {
-        printf("  spatialite   %.3g points/s (%.0f points); locator/spatialite = %.0f\n", sl,
-               fig_num(dir, "spatialite_points"), loc / sl);
+        printf("  spatialite   %.3g points/s (%.0f points, sqlite3 shell); locator/spatialite = "
+               "%.0f\n",
+               sl, fig_num(dir, "spatialite_points"), loc / sl);
     }
-    if (fig_get(dir, "postgis_text", text, sizeof text)) {
-        printf("  postgis      text: %s\n", text);
+    if (fig_get(dir, "postgis_skipped", text, sizeof text)) {
+        printf("  postgis      skipped: %s\n", text);
     } else if (fig_get(dir, "postgis_failed", text, sizeof text)) {
         printf("  postgis      failed\n");
         rc = 1;
@@ -1093,13 +1650,52 @@ static int run_summary(const char *scale, const char *dir)
                "locator/postgis = %.0f\n",
                pgr, NPOINTS, loc / pgr);
     }
-    if (fig_get(dir, "coverage_failed", text, sizeof text)) {
-        printf("  coverage     failed: %s\n", text);
+    /* wangge assign end to end, each run a whole process. */
+    double cov_s = fig_num(dir, "cli_with_coverage_seconds"),
+           inc_s = fig_num(dir, "cli_incidents_only_seconds"),
+           incr_s = fig_num(dir, "cli_incremental_seconds"),
+           pg_s = fig_num(dir, "postgis_incidents_seconds"),
+           pg_n = fig_num(dir, "postgis_incidents_points"), ratio = pg_s / inc_s;
+    if (fig_get(dir, "cli_failed", text, sizeof text)) {
+        printf("  assign       failed: %s\n", text);
         rc = 1;
-    } else {
-        printf("  coverage     %.2f s (whole assign %.2f s)\n", fig_num(dir, "coverage_seconds"),
-               fig_num(dir, "assign_seconds"));
     }
+    if (!isnan(cov_s))
+        printf("  assign       with coverage  %.2f s, peak %.0f MiB (wangge assign, whole "
+               "process: every incident, coverage, patrol lengths)\n",
+               cov_s, fig_num(dir, "cli_with_coverage_mib"));
+    if (!isnan(inc_s)) {
+        printf("  assign       incidents only %.2f s, peak %.0f MiB (every incident relocated",
+               inc_s, fig_num(dir, "cli_incidents_only_mib"));
+        if (fig_num(dir, "cli_coverage_reused") == 0)
+            printf("; NOTE: the coverage was recomputed too");
+        if (!isnan(ratio))
+            printf("); PostGIS join of the same %.0f points %.2f s: assign %.1fx faster\n", pg_n,
+                   pg_s, ratio);
+        else
+            printf("); no PostGIS figure to set it against\n");
+    }
+    if (!isnan(incr_s))
+        printf("  assign       incremental    %.3f s for %d new incidents, peak %.0f MiB\n", incr_s,
+               NEW_INCIDENTS, fig_num(dir, "cli_incremental_mib"));
+    char fig[256];
+    if (strcmp(scale, "medium") == 0) {
+        if (!isnan(ratio))
+            snprintf(fig, sizeof fig, "%.1fx (PostGIS %.2f s, assign %.2f s)", ratio, pg_s, inc_s);
+        else
+            snprintf(fig, sizeof fig, "no figure (%s)",
+                     isnan(inc_s) ? "the assign run failed" : "no PostGIS join");
+        target(scale, "incidents-only assign end to end >= 5x faster than the PostGIS join", fig,
+               !isnan(ratio) && ratio >= TARGET_MEDIUM_RATIO);
+    }
+    if (strcmp(scale, "large") == 0) {
+        snprintf(fig, sizeof fig, "%.2f s", inc_s);
+        target(scale, "incidents-only assign end to end under 15 s",
+               isnan(inc_s) ? "no figure" : fig, !isnan(inc_s) && inc_s < TARGET_LARGE_S);
+    }
+    snprintf(fig, sizeof fig, "%.3f s", incr_s);
+    target(scale, "incremental assign of 1,000 new incidents under 0.2 s",
+           isnan(incr_s) ? "no figure" : fig, !isnan(incr_s) && incr_s < TARGET_INCR_S);
     static const char *const keys[] = {"exact_disagreements", "spatialite_disagreements",
                                        "postgis_disagreements"};
     printf("  disagreements");
@@ -1118,11 +1714,44 @@ static int run_summary(const char *scale, const char *dir)
 
 int main(int argc, char **argv)
 {
-    char *defaults[] = {argv[0], "large"};
     const bench_step steps[] = {{prepare, "prepare"},     {run_locate, "locate"},
                                 {run_exact, "exact"},     {run_spatialite, "spatialite"},
-                                {run_postgis, "postgis"}, {run_coverage, "coverage"},
+                                {run_postgis, "postgis"}, {run_cli, "assign_cli"},
                                 {run_summary, "summary"}};
-    return bench_scales(argc > 1 ? argc : 2, argc > 1 ? argv : defaults, "bench_assign", steps,
-                        (int)(sizeof steps / sizeof steps[0]));
+    /* --check anywhere; the rest are scales (none: bench_scales' default, medium large). */
+    char **args = calloc((size_t)argc + 1, sizeof *args);
+    if (!args)
+        return 1;
+    bool check = false;
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (i > 0 && strcmp(argv[i], "--check") == 0)
+            check = true;
+        else
+            args[n++] = argv[i];
+    }
+    const char *base = getenv("TMPDIR");
+    snprintf(verdict_file, sizeof verdict_file, "%s/bench_assign_targets.XXXXXX",
+             base && *base ? base : "/tmp");
+    int fd = mkstemp(verdict_file);
+    if (fd < 0) {
+        perror("mkstemp");
+        free(args);
+        return 1;
+    }
+    close(fd);
+    int rc = bench_scales(n, args, "bench_assign", steps, (int)(sizeof steps / sizeof steps[0]));
+    /* The verdicts of every scale's summary, again, and the exit status they make. */
+    char *verdicts = read_text(verdict_file);
+    size_t ntargets = 0, nmissed = 0;
+    for (const char *c = verdicts; c && *c; c = strchr(c, '\n') ? strchr(c, '\n') + 1 : "") {
+        ntargets++;
+        nmissed += strncmp(c, "MISS", 4) == 0;
+    }
+    printf("targets: %zu checked, %zu missed%s\n%s", ntargets, nmissed,
+           nmissed && !check ? " (not an error without --check)" : "", verdicts ? verdicts : "");
+    free(verdicts);
+    unlink(verdict_file);
+    free(args);
+    return rc ? rc : check && nmissed ? 2 : 0;
 }

@@ -217,6 +217,61 @@ static int metis_piece(const comm_tess *t, const size_t *sites, size_t n, const 
     return 0;
 }
 
+/* The codes of a plan's cells, in code order (a cell's position is its index). */
+typedef struct cell_codes {
+    char (*code)[32];
+    size_t n, cap;
+} cell_codes;
+
+static wg_status add_code(void *user, const wg_cell_rec *c)
+{
+    cell_codes *cc = user;
+    if (cc->n == cc->cap) {
+        size_t cap = cc->cap ? 2 * cc->cap : 1024;
+        char(*v)[32] = realloc(cc->code, cap * sizeof *v);
+        if (!v)
+            return WG_ENOMEM;
+        cc->code = v, cc->cap = cap;
+    }
+    snprintf(cc->code[cc->n++], sizeof cc->code[0], "%s", c->code);
+    return WG_OK;
+}
+
+static int cmp_code(const void *key, const void *elem)
+{
+    return strcmp(key, elem);
+}
+
+typedef struct unit_cells {
+    const ws_units *w;
+    const cell_codes *cc;
+    int *cell_of;
+} unit_cells;
+
+/* wangge's cell (its index) of one unit of the plan. */
+static wg_status unit_cell(void *user, const wg_member_rec *m)
+{
+    unit_cells *uc = user;
+    long u = wu_find_unit(uc->w, m->unit);
+    const char(*hit)[32] =
+        bsearch(m->cell, uc->cc->code, uc->cc->n, sizeof *uc->cc->code, cmp_code);
+    if (u >= 0 && hit)
+        uc->cell_of[u] = (int)(hit - uc->cc->code);
+    return WG_OK;
+}
+
+typedef struct band_count {
+    double cells, in;
+} band_count;
+
+static wg_status count_band(void *user, const wg_cell_rec *c)
+{
+    band_count *b = user;
+    b->cells++;
+    b->in += c->households >= MIN && c->households <= MAX;
+    return WG_OK;
+}
+
 static int run_metis(const char *scale, const char *dir)
 {
     wg_ctx *ctx = wg_ctx_new();
@@ -237,18 +292,14 @@ static int run_metis(const char *scale, const char *dir)
     int *cell_of = malloc(w.nu * sizeof *cell_of);
     for (size_t i = 0; i < w.nu; i++)
         cell_of[i] = -1;
-    sqlite3_stmt *q = NULL;
-    sqlite3_prepare_v2(ws->db,
-                       "SELECT cu.unit, c.fid FROM cell_units cu JOIN cells c ON c.plan = "
-                       "cu.plan AND c.code = cu.cell WHERE cu.plan = ?",
-                       -1, &q, NULL);
-    sqlite3_bind_int64(q, 1, plan);
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        long u = wu_find_unit(&w, (const char *)sqlite3_column_text(q, 0));
-        if (u >= 0)
-            cell_of[u] = sqlite3_column_int(q, 1);
+    cell_codes cc = {0};
+    unit_cells uc = {&w, &cc, cell_of};
+    if (wg_store_cells_each(ws, plan, 0, 0, add_code, &cc) != WG_OK ||
+        wg_store_members_each(ws, plan, NULL, unit_cell, &uc) != WG_OK) {
+        fprintf(stderr, "bench_partition: %s\n", wg_ctx_errmsg(ctx));
+        return 1;
     }
-    sqlite3_finalize(q);
+    free(cc.code);
     figures ours = {0}, metis = {0};
     double msecs = 0;
     size_t runs = 0, failed = 0;
@@ -379,18 +430,10 @@ static int run_tradeoff(const char *scale, const char *dir)
         st = wg_partition(ws, &o, &s);
         if (st != WG_OK)
             break;
-        sqlite3_stmt *q = NULL;
-        sqlite3_prepare_v2(ws->db,
-                           "SELECT count(*), sum(households BETWEEN ? AND ?) FROM cells "
-                           "WHERE plan = ?",
-                           -1, &q, NULL);
-        sqlite3_bind_int64(q, 1, MIN);
-        sqlite3_bind_int64(q, 2, MAX);
-        sqlite3_bind_int64(q, 3, s.plan);
-        double cells = 0, in = 0;
-        if (sqlite3_step(q) == SQLITE_ROW)
-            cells = sqlite3_column_double(q, 0), in = sqlite3_column_double(q, 1);
-        sqlite3_finalize(q);
+        band_count bc = {0};
+        if ((st = wg_store_cells_each(ws, s.plan, 0, 0, count_band, &bc)) != WG_OK)
+            break;
+        double cells = bc.cells, in = bc.in;
         printf("tradeoff scale=%s band=%lld-%lld cells=%.0f in_%d_%d=%.1f%% pp_mean=%.3f "
                "pp_gain_over_metis=%.1f%% (metis: in_%d_%d=%.1f%% of its parts, %.1f%% of those "
                "asked for; pp_mean=%.3f)\n",

@@ -13,6 +13,7 @@ typedef struct cli {
     wg_ctx *ctx;
     bool quiet; /* --quiet: no progress, no chatter */
     const char *prog;
+    char command[512]; /* the command line, for the workspace's record of who changed what */
 } cli;
 
 /* Each subcommand: parses argv (argv[0] is the subcommand's name) and returns the exit
@@ -44,6 +45,11 @@ void cli_progress_on(cli *c);
 void cli_progress_done(cli *c);
 struct wg_import_result;
 struct wg_ws;
+/* Opens the workspace at path (wg_ws_open) and tells it the command line. Returns the status;
+ * the error is on c->ctx. */
+wg_status cli_open(cli *c, const char *path, struct wg_ws **ws);
+/* Creates one (wg_ws_create), likewise. */
+wg_status cli_create(cli *c, const char *path, const char *crs, struct wg_ws **ws);
 /* Prints what an import did (unless --quiet). */
 void cli_print_import(cli *c, const char *layer, const char *source,
                       const struct wg_import_result *r);

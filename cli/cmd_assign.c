@@ -38,6 +38,10 @@ void cli_print_assign(const char *ws_path, const wg_assign_result *r, bool run)
                r->all_located ? ", all" : "", r->points_per_second / 1e6);
     else
         printf(" (none new since the last run)");
+    if (run && r->cells_redone)
+        printf("; %zu edited cell%s redone", r->cells_redone, r->cells_redone == 1 ? "" : "s");
+    if (!run && r->pending)
+        printf(" (%s imported since, not assigned yet)", cli_num(r->pending, b, sizeof b));
     printf("\n  %-22s %s (%.2f %%)\n", "in a cell", cli_num(r->assigned, a, sizeof a),
            pct((double)r->assigned, (double)r->incidents));
     int64_t un = r->outside + r->gap + r->no_location;
@@ -113,7 +117,7 @@ int cmd_assign(cli *c, int argc, char **argv)
     if (optind < argc)
         return cli_usage(c, "assign", "unexpected argument '%s'", argv[optind]);
     wg_ws *ws = NULL;
-    wg_status st = wg_ws_open(c->ctx, ws_path, &ws);
+    wg_status st = cli_open(c, ws_path, &ws);
     if (st == WG_OK && plan)
         st = wg_plan_find(ws, plan, &o.plan);
     wg_assign_result r;

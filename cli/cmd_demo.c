@@ -128,7 +128,7 @@ int cmd_demo(cli *c, int argc, char **argv)
      * interrupted demo never leaves a half-made workspace behind. */
     unlink(tmp);
     wg_ws *ws = NULL;
-    st = wg_ws_create(c->ctx, tmp, "EPSG:4549", &ws);
+    st = cli_create(c, tmp, "EPSG:4549", &ws);
     if (st == WG_OK)
         st = wg_city_import(ws, datadir, imported, c);
     /* The planner's first step: a grid plan of 200-300 households per cell. */
@@ -173,7 +173,7 @@ int cmd_demo(cli *c, int argc, char **argv)
     }
     if (!c->quiet)
         putchar('\n');
-    st = wg_ws_open(c->ctx, wspath, &ws);
+    st = cli_open(c, wspath, &ws);
     if (st != WG_OK)
         return cli_fail(c, st);
     rc = c->quiet ? 0 : cli_print_info(c, ws);

@@ -169,7 +169,7 @@ int cmd_import(cli *c, int argc, char **argv)
     const char *layer = argv[optind], *source = argv[optind + 1];
     wg_ws *ws = NULL;
     wg_import_result r;
-    wg_status st = wg_ws_open(c->ctx, ws_path, &ws);
+    wg_status st = cli_open(c, ws_path, &ws);
     if (st == WG_OK) {
         cli_progress_on(c);
         st = wg_import(ws, layer, source, &io, &r);
@@ -219,7 +219,7 @@ int cmd_export(cli *c, int argc, char **argv)
         return cli_usage(c, "export", "give LAYER and DEST");
     wg_ws *ws = NULL;
     int64_t n = 0;
-    wg_status st = wg_ws_open(c->ctx, ws_path, &ws);
+    wg_status st = cli_open(c, ws_path, &ws);
     if (st == WG_OK) {
         cli_progress_on(c);
         st = wg_export(ws, argv[optind], argv[optind + 1], plan, &n);

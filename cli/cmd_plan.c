@@ -38,8 +38,8 @@ int cli_print_partition(cli *c, const char *ws_path, const wg_part_opts *o,
            cli_num((long long)s->cells, a, sizeof a), s->communities,
            cli_num((long long)s->units, b, sizeof b), cli_num(s->households, h, sizeof h));
     printf("  %-28s %lld / %lld / %lld\n",
-           o->workload ? "workload per cell (hh-equiv.)" : "households per cell", (long long)s->hh_min,
-           (long long)s->hh_median, (long long)s->hh_max);
+           o->workload ? "workload per cell (hh-equiv.)" : "households per cell",
+           (long long)s->hh_min, (long long)s->hh_median, (long long)s->hh_max);
     printf("  %-28s (min / median / max; range %lld-%lld, target %lld)\n", "", (long long)o->min,
            (long long)o->max, (long long)o->target);
     printf("  %-28s %zu of %zu (%.1f %%)\n", "cells in range", s->in_range, s->cells,
@@ -165,7 +165,7 @@ int cmd_partition(cli *c, int argc, char **argv)
         o.lock = locks;
     }
     wg_ws *ws = NULL;
-    wg_status st = wg_ws_open(c->ctx, ws_path, &ws);
+    wg_status st = cli_open(c, ws_path, &ws);
     if (st != WG_OK)
         return cli_fail(c, st);
     wg_part_summary s;
@@ -228,8 +228,14 @@ static int plan_show(cli *c, wg_ws *ws, const char *ref, bool cells)
         st = wg_plan_detail_get(ws, id, &d);
     if (st != WG_OK)
         return cli_fail(c, st);
-    printf("plan %s (id %lld)%s, parameters %s\n", d.info.name, (long long)id,
-           d.info.active ? ", active" : "", d.params);
+    const wg_plan_params *v = &d.values;
+    printf("plan %s (id %lld)%s", d.info.name, (long long)id, d.info.active ? ", active" : "");
+    if (v->has_range)
+        printf(": target %lld, range %lld-%lld %s, seed %llu", (long long)v->target,
+               (long long)v->min, (long long)v->max, v->weight, (unsigned long long)v->seed);
+    if (v->keep[0])
+        printf(", redrawn from %s (%lld cells locked)", v->keep, (long long)v->locked);
+    putchar('\n');
     printf("%zu cells, %lld households\n", d.ncells, (long long)d.info.households);
     if (cells) {
         printf("%-18s %-12s %10s %6s %12s %8s\n", "code", "community", "households", "units",
@@ -355,7 +361,7 @@ int cmd_plan(cli *c, int argc, char **argv)
         return cli_usage(c, "plan", "%s takes %d argument%s", what, need - 1, need == 2 ? "" : "s");
     }
     wg_ws *ws = NULL;
-    wg_status st = wg_ws_open(c->ctx, ws_path, &ws);
+    wg_status st = cli_open(c, ws_path, &ws);
     if (st != WG_OK) {
         free(rest);
         return cli_fail(c, st);

@@ -59,27 +59,56 @@ static bool parse_positive(const char *s, double *v)
 static int run(cli *c, int argc, char **argv, bool atlas)
 {
     const char *cmd = atlas ? "atlas" : "render";
-    enum { O_SIZE = 256, O_PAPER, O_DPI, O_BBOX, O_COMM, O_PLAN, O_PLANB, O_FROM, O_TO, O_TZ,
-           O_CAT, O_TITLE, O_KERNEL, O_RADIUS, O_PIXEL, O_WEIGHT, O_RAMP, O_CLASSIFY,
-           O_CLASSES, O_OPACITY, O_CATS, O_W };
-    static const struct option opts[] = {
-        {"workspace", required_argument, NULL, 'w'}, {"output", required_argument, NULL, 'o'},
-        {"size", required_argument, NULL, O_SIZE},   {"paper", required_argument, NULL, O_PAPER},
-        {"dpi", required_argument, NULL, O_DPI},     {"bbox", required_argument, NULL, O_BBOX},
-        {"community", required_argument, NULL, O_COMM},
-        {"plan", required_argument, NULL, O_PLAN},   {"plan-b", required_argument, NULL, O_PLANB},
-        {"from", required_argument, NULL, O_FROM},   {"to", required_argument, NULL, O_TO},
-        {"tz", required_argument, NULL, O_TZ},       {"category", required_argument, NULL, O_CAT},
-        {"title", required_argument, NULL, O_TITLE}, {"kernel", required_argument, NULL, O_KERNEL},
-        {"radius", required_argument, NULL, O_RADIUS},
-        {"pixel", required_argument, NULL, O_PIXEL}, {"weight", required_argument, NULL, O_WEIGHT},
-        {"ramp", required_argument, NULL, O_RAMP},
-        {"classify", required_argument, NULL, O_CLASSIFY},
-        {"classes", required_argument, NULL, O_CLASSES},
-        {"opacity", required_argument, NULL, O_OPACITY},
-        {"categories", required_argument, NULL, O_CATS},
-        {"weights", required_argument, NULL, O_W},   {"help", no_argument, NULL, 'h'},
-        {0, 0, 0, 0}};
+    enum {
+        O_SIZE = 256,
+        O_PAPER,
+        O_DPI,
+        O_BBOX,
+        O_COMM,
+        O_PLAN,
+        O_PLANB,
+        O_FROM,
+        O_TO,
+        O_TZ,
+        O_CAT,
+        O_TITLE,
+        O_KERNEL,
+        O_RADIUS,
+        O_PIXEL,
+        O_WEIGHT,
+        O_RAMP,
+        O_CLASSIFY,
+        O_CLASSES,
+        O_OPACITY,
+        O_CATS,
+        O_W
+    };
+    static const struct option opts[] = {{"workspace", required_argument, NULL, 'w'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"size", required_argument, NULL, O_SIZE},
+                                         {"paper", required_argument, NULL, O_PAPER},
+                                         {"dpi", required_argument, NULL, O_DPI},
+                                         {"bbox", required_argument, NULL, O_BBOX},
+                                         {"community", required_argument, NULL, O_COMM},
+                                         {"plan", required_argument, NULL, O_PLAN},
+                                         {"plan-b", required_argument, NULL, O_PLANB},
+                                         {"from", required_argument, NULL, O_FROM},
+                                         {"to", required_argument, NULL, O_TO},
+                                         {"tz", required_argument, NULL, O_TZ},
+                                         {"category", required_argument, NULL, O_CAT},
+                                         {"title", required_argument, NULL, O_TITLE},
+                                         {"kernel", required_argument, NULL, O_KERNEL},
+                                         {"radius", required_argument, NULL, O_RADIUS},
+                                         {"pixel", required_argument, NULL, O_PIXEL},
+                                         {"weight", required_argument, NULL, O_WEIGHT},
+                                         {"ramp", required_argument, NULL, O_RAMP},
+                                         {"classify", required_argument, NULL, O_CLASSIFY},
+                                         {"classes", required_argument, NULL, O_CLASSES},
+                                         {"opacity", required_argument, NULL, O_OPACITY},
+                                         {"categories", required_argument, NULL, O_CATS},
+                                         {"weights", required_argument, NULL, O_W},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
     wg_render_opts o;
     wg_render_opts_init(&o);
     const char *ws_path = NULL, *out = NULL, *from = NULL, *to = NULL, *tzname = NULL;
@@ -91,38 +120,65 @@ static int run(cli *c, int argc, char **argv, bool atlas)
     while (rc == 0 && (opt = getopt_long(argc, argv, "w:o:h", opts, NULL)) != -1) {
         double v = 0;
         switch (opt) {
-        case 'w': ws_path = optarg; break;
-        case 'o': out = optarg; break;
+        case 'w':
+            ws_path = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
         case O_SIZE: {
             char *x = NULL;
             long w = strtol(optarg, &x, 10), h = x && *x == 'x' ? strtol(x + 1, &x, 10) : -1;
             if (*x || w < 64 || h < 64 || w > 20000 || h > 20000)
-                rc = cli_usage(c, cmd, "--size wants WIDTHxHEIGHT in pixels (64 to 20000), got '%s'", optarg);
+                rc = cli_usage(
+                    c, cmd, "--size wants WIDTHxHEIGHT in pixels (64 to 20000), got '%s'", optarg);
             o.width = (int)w;
             o.height = (int)h;
             break;
         }
-        case O_PAPER: o.paper = optarg; break;
+        case O_PAPER:
+            o.paper = optarg;
+            break;
         case O_DPI:
             if (!parse_positive(optarg, &o.dpi))
                 rc = cli_usage(c, cmd, "--dpi wants a number above 0, got '%s'", optarg);
             break;
         case O_BBOX:
             if (!parse_doubles(optarg, bbox, 4))
-                rc = cli_usage(c, cmd, "--bbox wants X0,Y0,X1,Y1 in the workspace CRS, got '%s'", optarg);
+                rc = cli_usage(c, cmd, "--bbox wants X0,Y0,X1,Y1 in the workspace CRS, got '%s'",
+                               optarg);
             o.bbox = bbox;
             break;
-        case O_COMM: o.community = optarg; break;
-        case O_PLAN: o.plan = optarg; break;
-        case O_PLANB: o.plan_b = optarg; break;
-        case O_FROM: from = optarg; break;
-        case O_TO: to = optarg; break;
-        case O_TZ: tzname = optarg; break;
-        case O_CAT: catlist = optarg; break;
-        case O_TITLE: o.title = optarg; break;
+        case O_COMM:
+            o.community = optarg;
+            break;
+        case O_PLAN:
+            o.plan = optarg;
+            break;
+        case O_PLANB:
+            o.plan_b = optarg;
+            break;
+        case O_FROM:
+            from = optarg;
+            break;
+        case O_TO:
+            to = optarg;
+            break;
+        case O_TZ:
+            tzname = optarg;
+            break;
+        case O_CAT:
+            catlist = optarg;
+            break;
+        case O_TITLE:
+            o.title = optarg;
+            break;
         case O_KERNEL:
             if (!wg_kernel_from_name(optarg, &o.kernel))
-                rc = cli_usage(c, cmd, "--kernel wants quartic, triweight, epanechnikov, triangular, uniform or gaussian, got '%s'", optarg);
+                rc = cli_usage(c, cmd,
+                               "--kernel wants quartic, triweight, epanechnikov, triangular, "
+                               "uniform or gaussian, got '%s'",
+                               optarg);
             break;
         case O_RADIUS:
         case O_PIXEL:
@@ -139,12 +195,15 @@ static int run(cli *c, int argc, char **argv, bool atlas)
             break;
         case O_RAMP:
             if (!wg_ramp_find(optarg))
-                rc = cli_usage(c, cmd, "--ramp: unknown colour ramp '%s' (try viridis, magma, YlOrRd, RdBu)", optarg);
+                rc = cli_usage(
+                    c, cmd, "--ramp: unknown colour ramp '%s' (try viridis, magma, YlOrRd, RdBu)",
+                    optarg);
             o.ramp = optarg;
             break;
         case O_CLASSIFY:
             if (!wg_class_method_parse(optarg, &o.classify))
-                rc = cli_usage(c, cmd, "--classify wants quantile, equal or jenks, got '%s'", optarg);
+                rc = cli_usage(c, cmd, "--classify wants quantile, equal or jenks, got '%s'",
+                               optarg);
             break;
         case O_CLASSES: {
             char *end = NULL;
@@ -158,10 +217,17 @@ static int run(cli *c, int argc, char **argv, bool atlas)
             if (!parse_positive(optarg, &o.opacity) || o.opacity > 1)
                 rc = cli_usage(c, cmd, "--opacity wants a number in (0, 1], got '%s'", optarg);
             break;
-        case O_CATS: o.categories_file = optarg; break;
-        case O_W: o.weights_file = optarg; break;
-        case 'h': fputs(render_help, stdout); return 0;
-        default: rc = cli_usage(c, cmd, "bad option (see wangge %s --help)", cmd);
+        case O_CATS:
+            o.categories_file = optarg;
+            break;
+        case O_W:
+            o.weights_file = optarg;
+            break;
+        case 'h':
+            fputs(render_help, stdout);
+            return 0;
+        default:
+            rc = cli_usage(c, cmd, "bad option (see wangge %s --help)", cmd);
         }
     }
     if (rc)
@@ -174,9 +240,14 @@ static int run(cli *c, int argc, char **argv, bool atlas)
     wg_map_kind kind = WG_MAP_PLAN;
     bool audit = what && strcmp(what, "audit") == 0;
     if (!what)
-        return cli_usage(c, cmd, "which map? heatmap, incidents, plan, workload, rate, coverage, cameras, diff or audit");
+        return cli_usage(c, cmd,
+                         "which map? heatmap, incidents, plan, workload, rate, coverage, cameras, "
+                         "diff or audit");
     if (!atlas && !audit && !wg_map_kind_parse(what, &kind))
-        return cli_usage(c, cmd, "unknown map '%s' (heatmap, incidents, plan, workload, rate, coverage, cameras, diff, audit)", what);
+        return cli_usage(c, cmd,
+                         "unknown map '%s' (heatmap, incidents, plan, workload, rate, coverage, "
+                         "cameras, diff, audit)",
+                         what);
     if (optind < argc)
         return cli_usage(c, cmd, "unexpected argument '%s'", argv[optind]);
     if (catlist) {
@@ -193,10 +264,10 @@ static int run(cli *c, int argc, char **argv, bool atlas)
     }
     wg_ws *ws = NULL;
     wg_render_info info;
-    wg_status st = wg_ws_open(c->ctx, ws_path, &ws);
+    wg_status st = cli_open(c, ws_path, &ws);
     cli_progress_on(c);
     if (st == WG_OK)
-        st = atlas ? wg_render_atlas(ws, &o, out, &info)
+        st = atlas   ? wg_render_atlas(ws, &o, out, &info)
              : audit ? wg_render_audit(ws, &o, out, &info)
                      : wg_render(ws, kind, &o, out, &info);
     cli_progress_done(c);
@@ -206,10 +277,14 @@ static int run(cli *c, int argc, char **argv, bool atlas)
     if (!c->quiet) {
         char unit[8];
         snprintf(unit, sizeof unit, "%s", strstr(out, ".png") || strstr(out, ".PNG") ? "px" : "pt");
-        fprintf(stderr, "%s written to %s: %d page%s of %.0fx%.0f %s, %zu features, %zu labels (%zu left out for room), %.2f s\n",
-                atlas ? "atlas" : audit ? "audit" : wg_map_kind_name(kind), out, info.pages,
-                info.pages == 1 ? "" : "s", info.width, info.height, unit, info.features,
-                info.labels, info.labels_dropped, info.seconds);
+        fprintf(stderr,
+                "%s written to %s: %d page%s of %.0fx%.0f %s, %zu features, %zu labels (%zu left "
+                "out for room), %.2f s\n",
+                atlas   ? "atlas"
+                : audit ? "audit"
+                        : wg_map_kind_name(kind),
+                out, info.pages, info.pages == 1 ? "" : "s", info.width, info.height, unit,
+                info.features, info.labels, info.labels_dropped, info.seconds);
     }
     return 0;
 }

@@ -37,9 +37,9 @@ static int width(const char *s)
             cp = (cp & 0x0F) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
         else if (len == 4)
             cp = 0x10000;
-        w += (cp >= 0x1100 && (cp <= 0x115F || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-                               (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-                               (cp >= 0xFF00 && cp <= 0xFF60) || cp >= 0x10000))
+        w += (cp >= 0x1100 &&
+              (cp <= 0x115F || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+               (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF00 && cp <= 0xFF60) || cp >= 0x10000))
                  ? 2
                  : 1;
         for (int k = 0; k < len && *p; k++)
@@ -78,13 +78,13 @@ static const char *fixed(double v, int digits, char *buf, size_t n)
     return buf;
 }
 
-/* ---- the table ---------------------------------------------------------------------------------- */
+/* ---- the table ------------------------------------------------------------------------------- */
 
 enum { NCOL = 22 };
 static const char *const HEAD[NCOL] = {
-    "id",    "name",   "community", "cells", "workers", "households", "units",  "km2",
-    "inc",   "hours",  "open",      "overdue", "close%",   "ontime%", "med_h", "p90_h",
-    "visit%", "cams", "seen%",     "hh_seen%", "patrol_km", "index"};
+    "id",     "name",  "community", "cells",    "workers",   "households", "units", "km2",
+    "inc",    "hours", "open",      "overdue",  "close%",    "ontime%",    "med_h", "p90_h",
+    "visit%", "cams",  "seen%",     "hh_seen%", "patrol_km", "index"};
 
 /* The cells of one row as text. */
 static void row_text(const wg_report_row *w, char cells[NCOL][160])
@@ -149,7 +149,7 @@ static void print_table(FILE *f, const wg_report *r)
             bool left = k <= 2;
             fprintf(f, "%s%*s%s%*s", k ? "  " : "", left ? 0 : pad, "", t, left ? pad : 0, "");
         }
-        const char *flag = i == 0 ? "flag"
+        const char *flag = i == 0                                     ? "flag"
                            : i > r->nrows || r->rows[i - 1].flag == 0 ? ""
                            : r->rows[i - 1].flag > 0                  ? "over"
                                                                       : "under";
@@ -182,8 +182,9 @@ static void print_summary(FILE *f, const wg_report *r)
     put_time(f, r->to, r->to == INT64_MAX, false);
     fputs(", as of ", f);
     put_time(f, r->as_of, false, false);
-    fprintf(f, "\nincidents in the period: %s = %s in cells + %s unassigned (outside %lld, gap %lld, "
-               "no location %lld)\n",
+    fprintf(f,
+            "\nincidents in the period: %s = %s in cells + %s unassigned (outside %lld, gap %lld, "
+            "no location %lld)\n",
             cli_num(r->period_incidents, a, sizeof a), cli_num(r->assigned, b, sizeof b),
             cli_num(r->unassigned, c, sizeof c), (long long)r->outside, (long long)r->gap,
             (long long)r->no_location);
@@ -204,8 +205,8 @@ static void print_summary(FILE *f, const wg_report *r)
     static const char *const PLURAL[] = {"cells", "workers", "communities"};
     fprintf(f, "imbalance over %zu %s: Gini %.3f, CV %.3f, max/mean %.2f\n", r->nrows,
             PLURAL[r->by], r->gini, r->cv, r->max_over_mean);
-    fprintf(f, "overloaded (index > %.2f): %zu; underloaded (< %.2f): %zu\n", r->over, r->overloaded,
-            r->under, r->underloaded);
+    fprintf(f, "overloaded (index > %.2f): %zu; underloaded (< %.2f): %zu\n", r->over,
+            r->overloaded, r->under, r->underloaded);
     size_t shown_n = 0;
     for (size_t i = 0; i < r->nrows; i++)
         if (r->rows[i].flag && r->rows[i].suggestion[0] && shown_n++ < 20)
@@ -219,7 +220,8 @@ static void print_summary(FILE *f, const wg_report *r)
         fputs("no postings: every cell is its own post (wangge import -w WS postings FILE)\n", f);
 }
 
-/* ---- CSV and JSON ---------------------------------------------------------------------------------- */
+/* ---- CSV and JSON
+ * ---------------------------------------------------------------------------------- */
 
 static void csv_text(FILE *f, const char *s)
 {
@@ -343,7 +345,6 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
-
 static void json_row(FILE *f, const wg_report *r, const wg_report_row *w)
 {
     field fl[40];
@@ -373,15 +374,18 @@ static void json_row(FILE *f, const wg_report *r, const wg_report_row *w)
         num(f, w->by_category[c], true);
     }
     fprintf(f, "}, \"flag\": %s, \"suggestion\": ",
-            w->flag > 0 ? "\"over\"" : w->flag < 0 ? "\"under\"" : "null");
+            w->flag > 0   ? "\"over\""
+            : w->flag < 0 ? "\"under\""
+                          : "null");
     json_str(f, w->suggestion);
     fputc('}', f);
 }
 
 static void print_json(FILE *f, const wg_report *r)
 {
-    fprintf(f, "{\"schema\": \"wangge-report/1\", \"by\": \"%s\", \"plan\": {\"id\": %lld, "
-               "\"name\": ",
+    fprintf(f,
+            "{\"schema\": \"wangge-report/1\", \"by\": \"%s\", \"plan\": {\"id\": %lld, "
+            "\"name\": ",
             BY_NAME[r->by], (long long)r->plan);
     json_str(f, r->plan_name);
     fputs("},\n \"period\": {\"from\": ", f);
@@ -410,12 +414,14 @@ static void print_json(FILE *f, const wg_report *r)
     for (int k = 0; k < WG_NTERMS; k++)
         fprintf(f, "%s\"%s\": %.10g", k ? ", " : "", wg_term_name(k), r->weights[k]);
     fprintf(f, "}, \"patrol_method\": \"%s\",\n", r->patrol_method);
-    fprintf(f, " \"imbalance\": {\"gini\": %.10g, \"cv\": %.10g, \"max_over_mean\": %.10g, "
-               "\"over\": %.6g, \"under\": %.6g, \"overloaded\": %zu, \"underloaded\": %zu},\n",
+    fprintf(f,
+            " \"imbalance\": {\"gini\": %.10g, \"cv\": %.10g, \"max_over_mean\": %.10g, "
+            "\"over\": %.6g, \"under\": %.6g, \"overloaded\": %zu, \"underloaded\": %zu},\n",
             r->gini, r->cv, r->max_over_mean, r->over, r->under, r->overloaded, r->underloaded);
-    fprintf(f, " \"reconciliation\": {\"incidents\": %lld, \"assigned\": %lld, \"unassigned\": "
-               "%lld, \"outside\": %lld, \"gap\": %lld, \"no_location\": %lld, "
-               "\"households_cells\": %.0f, \"households_units\": %lld},\n",
+    fprintf(f,
+            " \"reconciliation\": {\"incidents\": %lld, \"assigned\": %lld, \"unassigned\": "
+            "%lld, \"outside\": %lld, \"gap\": %lld, \"no_location\": %lld, "
+            "\"households_cells\": %.0f, \"households_units\": %lld},\n",
             (long long)r->period_incidents, (long long)r->assigned, (long long)r->unassigned,
             (long long)r->outside, (long long)r->gap, (long long)r->no_location,
             r->total.households, (long long)r->unit_households);
@@ -432,7 +438,8 @@ static void print_json(FILE *f, const wg_report *r)
     fputs("\n}\n", f);
 }
 
-/* ---- the command ------------------------------------------------------------------------------------ */
+/* ---- the command
+ * ------------------------------------------------------------------------------------ */
 
 int cli_report_print(cli *c, FILE *f, const wg_report *r, const char *format)
 {
@@ -462,8 +469,8 @@ int cli_report_write(cli *c, const char *path, const wg_report *r, const char *f
     if (!f) {
         if (fd >= 0)
             close(fd), unlink(tmp);
-        int rc = cli_fail(c, wg_fail(c->ctx, WG_EIO, "%s: cannot write beside it: %s", path,
-                                     strerror(errno)));
+        int rc = cli_fail(
+            c, wg_fail(c->ctx, WG_EIO, "%s: cannot write beside it: %s", path, strerror(errno)));
         free(tmp);
         return rc;
     }
@@ -580,7 +587,7 @@ int cmd_report(cli *c, int argc, char **argv)
         return 1;
     wg_ws *ws = NULL;
     wg_report r;
-    wg_status st = wg_ws_open(c->ctx, ws_path, &ws);
+    wg_status st = cli_open(c, ws_path, &ws);
     if (st == WG_OK)
         st = wg_report_make(ws, &o, &r);
     wg_ws_close(ws);
@@ -589,6 +596,11 @@ int cmd_report(cli *c, int argc, char **argv)
     rc = out ? cli_report_write(c, out, &r, format) : cli_report_print(c, stdout, &r, format);
     if (rc == 0 && out && !c->quiet)
         fprintf(stderr, "report written to %s\n", out);
+    if (rc == 0 && r.refreshed && !c->quiet) {
+        char n[32];
+        fprintf(stderr, "(the assignment was brought up to date first: %s incidents located)\n",
+                cli_num(r.relocated, n, sizeof n));
+    }
     wg_report_free(&r);
     return rc;
 }

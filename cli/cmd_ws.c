@@ -44,7 +44,7 @@ int cmd_init(cli *c, int argc, char **argv)
     if (optind < argc)
         return cli_usage(c, "init", "unexpected argument '%s'", argv[optind]);
     wg_ws *ws = NULL;
-    wg_status st = wg_ws_create(c->ctx, ws_path, crs, &ws);
+    wg_status st = cli_create(c, ws_path, crs, &ws);
     if (st != WG_OK)
         return cli_fail(c, st);
     if (!c->quiet)
@@ -100,6 +100,18 @@ int cli_print_info(cli *c, wg_ws *ws)
     } else {
         printf("\n  assignment: none yet (wangge assign -w WS)\n");
     }
+    /* whether what is stored describes the active plan and the layers as they are now */
+    wg_assign_state s;
+    if ((st = wg_assign_check(ws, 0, &s)) != WG_OK)
+        return cli_fail(c, st);
+    if (s.plan && s.current)
+        printf("  %-22s current for plan %s\n", "state", s.plan_name);
+    else if (s.plan && (any || s.any))
+        printf("  %-22s STALE for plan %s: %s\n  %-22s 'wangge assign -w %s' %s\n", "state",
+               s.plan_name, s.why, "", wg_ws_path(ws),
+               s.incremental ? "redoes only what changed (report, render and export do it "
+                               "themselves)"
+                             : "redoes it");
     return 0;
 }
 
@@ -125,10 +137,11 @@ int cmd_info(cli *c, int argc, char **argv)
     if (!ws_path)
         return cli_usage(c, "info", "-w WS is required");
     wg_ws *ws = NULL;
-    wg_status st = wg_ws_open(c->ctx, ws_path, &ws);
+    wg_status st = cli_open(c, ws_path, &ws);
     if (st != WG_OK)
         return cli_fail(c, st);
     int rc = cli_print_info(c, ws);
+    cli_warnings(c);
     wg_ws_close(ws);
     return rc;
 }

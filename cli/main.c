@@ -22,7 +22,8 @@ static const struct {
     {"assign", cmd_assign, "assign -w WS [--plan P]            incidents and cameras to cells"},
     {"report", cmd_report, "report -w WS [--by cell|worker|community]  workload and coverage"},
     {"render", cmd_render, "render -w WS MAP|audit -o OUT      maps: heatmap, plan, workload, ..."},
-    {"atlas", cmd_atlas, "atlas -w WS -o OUT.pdf             one page per community, with its table"},
+    {"atlas", cmd_atlas,
+     "atlas -w WS -o OUT.pdf             one page per community, with its table"},
     {"demo-data", cmd_demo_data, "demo-data --scale S --seed N -o DIR  write a sample city"},
     {"demo", cmd_demo, "demo [--scale S] [-o DIR]          the sample city through the whole flow"},
 };
@@ -34,6 +35,16 @@ static void on_signal(int sig)
     (void)sig;
     if (the_ctx)
         wg_ctx_cancel(the_ctx); /* long loops notice and roll back */
+}
+
+/* "wangge import -w ws.wangge incidents new.csv": what this run is, for the workspace's record
+ * of what changed what, and for another writer kept waiting. Cut at the buffer's end. */
+static void command_line(cli *c, int argc, char **argv)
+{
+    size_t n = (size_t)snprintf(c->command, sizeof c->command, "%s", c->prog);
+    for (int i = 0; i < argc && n < sizeof c->command; i++)
+        n += (size_t)snprintf(c->command + n, sizeof c->command - n,
+                              strchr(argv[i], ' ') ? " '%s'" : " %s", argv[i]);
 }
 
 static void usage(FILE *fp)
@@ -76,6 +87,7 @@ int main(int argc, char **argv)
             return 2;
         }
         the_ctx = c.ctx;
+        command_line(&c, argc - i, argv + i);
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
         sa.sa_handler = on_signal;

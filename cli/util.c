@@ -1,6 +1,7 @@
 /* cli/util.c: error and warning printing, progress lines, number formatting. */
 #include "cli.h"
 #include "wg/timeparse.h"
+#include "wg/ws.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -139,4 +140,20 @@ size_t cli_split(char *list, const char **out, size_t max)
         if (n < max)
             out[n++] = t;
     return n;
+}
+
+wg_status cli_open(cli *c, const char *path, wg_ws **ws)
+{
+    wg_status st = wg_ws_open(c->ctx, path, ws);
+    if (st == WG_OK)
+        wg_ws_set_command(*ws, c->command);
+    return st;
+}
+
+wg_status cli_create(cli *c, const char *path, const char *crs, wg_ws **ws)
+{
+    wg_status st = wg_ws_create(c->ctx, path, crs, ws);
+    if (st == WG_OK)
+        wg_ws_set_command(*ws, c->command);
+    return st;
 }

@@ -81,22 +81,40 @@ static void cell_row(void *user, size_t row, size_t col, char *buf, size_t n)
     const wg_plan_cell *p = &a->d->cells[i];
     double hh = (double)p->households;
     switch (col) {
-    case 0: snprintf(buf, n, "%s", p->code); break;
-    case 1: snprintf(buf, n, "%s", p->community); break;
-    case 2: snprintf(buf, n, "%lld", (long long)p->households); break;
-    case 3: snprintf(buf, n, "%+.1f %%", dev_pct(a, i)); break;
-    case 4: snprintf(buf, n, "%s", hh < a->lo ? "below" : hh > a->hi ? "ABOVE" : "in range"); break;
-    case 5: snprintf(buf, n, "%lld", (long long)p->units); break;
-    case 6: snprintf(buf, n, "%.3f", p->area_m2 / 1e6); break;
-    default: snprintf(buf, n, "%.3f", p->compactness);
+    case 0:
+        snprintf(buf, n, "%s", p->code);
+        break;
+    case 1:
+        snprintf(buf, n, "%s", p->community);
+        break;
+    case 2:
+        snprintf(buf, n, "%lld", (long long)p->households);
+        break;
+    case 3:
+        snprintf(buf, n, "%+.1f %%", dev_pct(a, i));
+        break;
+    case 4:
+        snprintf(buf, n, "%s", hh < a->lo ? "below" : hh > a->hi ? "ABOVE" : "in range");
+        break;
+    case 5:
+        snprintf(buf, n, "%lld", (long long)p->units);
+        break;
+    case 6:
+        snprintf(buf, n, "%.3f", p->area_m2 / 1e6);
+        break;
+    default:
+        snprintf(buf, n, "%.3f", p->compactness);
     }
 }
 
 static void issue_row(void *user, size_t row, size_t col, char *buf, size_t n)
 {
     const wg_plan_issue *is = &((const audit *)user)->d->issues[row];
-    snprintf(buf, n, "%s", col == 0 ? is->kind : col == 1 ? is->cell : col == 2 ? is->community
-                                                                                 : is->cause);
+    snprintf(buf, n, "%s",
+             col == 0   ? is->kind
+             : col == 1 ? is->cell
+             : col == 2 ? is->community
+                        : is->cause);
 }
 
 static void loop_row(void *user, size_t row, size_t col, char *buf, size_t n)
@@ -104,15 +122,36 @@ static void loop_row(void *user, size_t row, size_t col, char *buf, size_t n)
     const audit *a = user;
     const wg_report_row *w = &a->r->rows[a->order[row]];
     switch (col) {
-    case 0: snprintf(buf, n, "%s", w->id); break;
-    case 1: snprintf(buf, n, "%.0f", w->incidents); break;
-    case 2: snprintf(buf, n, "%.0f", w->due); break;
-    case 3: isnan(w->closing_rate) ? snprintf(buf, n, "–") : snprintf(buf, n, "%.1f %%", 100 * w->closing_rate); break;
-    case 4: isnan(w->on_time_rate) ? snprintf(buf, n, "–") : snprintf(buf, n, "%.1f %%", 100 * w->on_time_rate); break;
-    case 5: isnan(w->close_median_h) ? snprintf(buf, n, "–") : snprintf(buf, n, "%.1f", w->close_median_h); break;
-    case 6: snprintf(buf, n, "%.0f", w->overdue); break;
-    case 7: isnan(w->seen_share) ? snprintf(buf, n, "–") : snprintf(buf, n, "%.1f %%", 100 * w->seen_share); break;
-    default: snprintf(buf, n, "%.2f", w->index);
+    case 0:
+        snprintf(buf, n, "%s", w->id);
+        break;
+    case 1:
+        snprintf(buf, n, "%.0f", w->incidents);
+        break;
+    case 2:
+        snprintf(buf, n, "%.0f", w->due);
+        break;
+    case 3:
+        isnan(w->closing_rate) ? snprintf(buf, n, "–")
+                               : snprintf(buf, n, "%.1f %%", 100 * w->closing_rate);
+        break;
+    case 4:
+        isnan(w->on_time_rate) ? snprintf(buf, n, "–")
+                               : snprintf(buf, n, "%.1f %%", 100 * w->on_time_rate);
+        break;
+    case 5:
+        isnan(w->close_median_h) ? snprintf(buf, n, "–")
+                                 : snprintf(buf, n, "%.1f", w->close_median_h);
+        break;
+    case 6:
+        snprintf(buf, n, "%.0f", w->overdue);
+        break;
+    case 7:
+        isnan(w->seen_share) ? snprintf(buf, n, "–")
+                             : snprintf(buf, n, "%.1f %%", 100 * w->seen_share);
+        break;
+    default:
+        snprintf(buf, n, "%.2f", w->index);
     }
 }
 
@@ -172,10 +211,10 @@ static wg_status audit_pages(audit *a, wg_ws *ws, const wg_render_opts *o)
         a->order[i] = i;
     sort_idx(a->order, n, by_abs_dev, a, a->tmp);
     static const table_col cells_cols[] = {
-        {"cell code", 95, ALIGN_LEFT}, {"community", 120, ALIGN_LEFT},
+        {"cell code", 95, ALIGN_LEFT},   {"community", 120, ALIGN_LEFT},
         {"households", 60, ALIGN_RIGHT}, {"deviation", 60, ALIGN_RIGHT},
-        {"range", 55, ALIGN_LEFT}, {"units", 45, ALIGN_RIGHT},
-        {"area km²", 55, ALIGN_RIGHT}, {"Polsby–Popper", 75, ALIGN_RIGHT}};
+        {"range", 55, ALIGN_LEFT},       {"units", 45, ALIGN_RIGHT},
+        {"area km²", 55, ALIGN_RIGHT},   {"Polsby–Popper", 75, ALIGN_RIGHT}};
     st = table_pages(a, "户数偏差 Households and deviation per cell", sub, y, cells_cols, 8,
                      cell_row, n);
     /* compactness */
@@ -199,8 +238,7 @@ static wg_status audit_pages(audit *a, wg_ws *ws, const wg_render_opts *o)
         for (size_t i = 0; i < n; i++)
             a->order[i] = i;
         sort_idx(a->order, n, by_pp, a, a->tmp);
-        st = table_pages(a, "紧凑度 Compactness", sub, y, cells_cols, 8, cell_row,
-                         n < 40 ? n : 40);
+        st = table_pages(a, "紧凑度 Compactness", sub, y, cells_cols, 8, cell_row, n < 40 ? n : 40);
     }
     free(hh);
     /* issues */
@@ -220,15 +258,18 @@ static wg_status audit_pages(audit *a, wg_ws *ws, const wg_render_opts *o)
                                          {"community", 100, ALIGN_LEFT},
                                          {"cause", 440, ALIGN_LEFT}};
         if (d->nissues == 0)
-            text_at(c, "None: every cell is in range, in one piece and on one side of every "
-                       "barrier.",
+            text_at(c,
+                    "None: every cell is in range, in one piece and on one side of every "
+                    "barrier.",
                     9, false, a->L.frame.x, y, ALIGN_LEFT, hex_rgb(0x222222));
         else
             st = table_pages(a, "问题 Issues and their causes", sub, y, cols, 4, issue_row,
                              d->nissues);
     }
     /* coverage and the closed loop, when the assignment is current */
-    wg_report_opts ro = {.by = WG_BY_CELL, .from = o->from, .to = o->to,
+    wg_report_opts ro = {.by = WG_BY_CELL,
+                         .from = o->from,
+                         .to = o->to,
                          .categories_file = o->categories_file,
                          .weights_file = o->weights_file};
     wg_report r;
@@ -237,8 +278,8 @@ static wg_status audit_pages(audit *a, wg_ws *ws, const wg_render_opts *o)
     if (wg_report_make(ws, &ro, &r) != WG_OK || r.plan != d->info.id) {
         bool made = wg_ctx_status(c->ctx) == WG_OK;
         char why[300];
-        snprintf(why, sizeof why, "%s", made ? "the assignment is for another plan"
-                                             : wg_ctx_errmsg(c->ctx));
+        snprintf(why, sizeof why, "%s",
+                 made ? "the assignment is for another plan" : wg_ctx_errmsg(c->ctx));
         if (made)
             wg_report_free(&r);
         wg_ctx_clear_error(c->ctx);
@@ -277,13 +318,12 @@ static wg_status audit_pages(audit *a, wg_ws *ws, const wg_render_opts *o)
                  m.period, r.total.incidents, 100 * r.total.closing_rate);
         y = page_head(a, "闭环 Closed-loop figures per cell", sub);
         static const table_col cols[] = {
-            {"cell", 95, ALIGN_LEFT},         {"incidents", 55, ALIGN_RIGHT},
-            {"due", 45, ALIGN_RIGHT},         {"closed", 60, ALIGN_RIGHT},
-            {"on time", 60, ALIGN_RIGHT},     {"median h", 55, ALIGN_RIGHT},
-            {"overdue", 50, ALIGN_RIGHT},     {"seen", 55, ALIGN_RIGHT},
+            {"cell", 95, ALIGN_LEFT},     {"incidents", 55, ALIGN_RIGHT},
+            {"due", 45, ALIGN_RIGHT},     {"closed", 60, ALIGN_RIGHT},
+            {"on time", 60, ALIGN_RIGHT}, {"median h", 55, ALIGN_RIGHT},
+            {"overdue", 50, ALIGN_RIGHT}, {"seen", 55, ALIGN_RIGHT},
             {"workload", 55, ALIGN_RIGHT}};
-        st = table_pages(a, "闭环 Closed-loop figures per cell", sub, y, cols, 9, loop_row,
-                         rows);
+        st = table_pages(a, "闭环 Closed-loop figures per cell", sub, y, cols, 9, loop_row, rows);
     }
     wg_report_free(&r);
     return st;
@@ -299,7 +339,7 @@ static wg_status audit_more(map_ctx *m, void *user)
     if (st != WG_OK)
         return st;
     audit a = {.c = m->c, .d = &d, .L = m->L};
-    plan_range(d.params, &a.target, &a.lo, &a.hi);
+    plan_range(&d.values, &a.target, &a.lo, &a.hi);
     snprintf(a.source, sizeof a.source, "Plan audit of %s  ·  %s", d.info.name, m->source);
     /* one index array serves every page's order: cells, or report rows (as many) */
     a.order = malloc((d.ncells + 1) * sizeof *a.order);

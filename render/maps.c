@@ -257,7 +257,7 @@ static wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
     if (st != WG_OK)
         return st;
     double target, lo, hi;
-    plan_range(d.params, &target, &lo, &hi);
+    plan_range(&d.values, &target, &lo, &hi);
     wg_map_feats cells;
     if ((st = read_cells(m, m->plan, &cells)) != WG_OK) {
         wg_plan_detail_free(&d);
@@ -1066,12 +1066,11 @@ wg_status render_doc(wg_ws *ws, const wg_render_opts *o, const char *path, wg_ma
     return st != WG_OK ? st : cs;
 }
 
-void plan_range(const char *params, double *target, double *lo, double *hi)
+void plan_range(const wg_plan_params *p, double *target, double *lo, double *hi)
 {
-    const char *p;
-    *target = (p = strstr(params, "\"target\": ")) ? atof(p + 10) : 250;
-    *lo = (p = strstr(params, "\"min\": ")) ? atof(p + 7) : 200;
-    *hi = (p = strstr(params, "\"max\": ")) ? atof(p + 7) : 300;
+    *target = p->target > 0 ? (double)p->target : 250;
+    *lo = p->has_range ? (double)p->min : 200;
+    *hi = p->has_range ? (double)p->max : 300;
 }
 
 wg_status wg_render(wg_ws *ws, wg_map_kind kind, const wg_render_opts *o, const char *path,

@@ -86,8 +86,7 @@ void draw_all(canvas *c, const wg_shapes *s, const style *st);
 /* The raster of values (grid as in wg/density.h) coloured by `rgba(value)`: an image laid
  * over the frame, resampled smoothly; in PDF an embedded image. */
 typedef uint32_t (*color_fn)(double v, void *user);
-wg_status draw_raster(canvas *c, const wg_raster_grid *g, const double *v, color_fn fn,
-                      void *user);
+wg_status draw_raster(canvas *c, const wg_raster_grid *g, const double *v, color_fn fn, void *user);
 /* Premultiplied ARGB32 of a colour at an alpha. */
 uint32_t argb(wg_rgb c, double alpha);
 void set_rgb(cairo_t *cr, wg_rgb c, double alpha);
@@ -117,8 +116,8 @@ void text_size(PangoLayout *l, double *w, double *h);
 /* Draws a layout with its top-left at (x, y), with a white halo of `halo` points (0: none). */
 void text_draw(canvas *c, PangoLayout *l, double x, double y, wg_rgb colour, double halo);
 /* Draws text aligned at (x, y) (top edge); returns its height. */
-double text_at(canvas *c, const char *text, double size, bool bold, double x, double y,
-               int align, wg_rgb colour);
+double text_at(canvas *c, const char *text, double size, bool bold, double x, double y, int align,
+               wg_rgb colour);
 /* Places a label centred on (x, y) if its box is free of other labels and furniture and fits
  * within `room` device units across (0: any); returns whether it was placed (and counts it
  * in c->labels; the caller counts what it leaves out in c->dropped). */
@@ -157,8 +156,8 @@ void draw_legend(canvas *c, const rect *panel, double *y, const char *heading,
 /* A paragraph of small text in the panel. */
 void draw_note(canvas *c, const rect *panel, double *y, const char *text);
 /* Legend entries of classes: "a – b" per class, coloured along the ramp. */
-size_t class_entries(const wg_ramp *r, const double *breaks, size_t nclasses,
-                     double alpha, legend_entry *e);
+size_t class_entries(const wg_ramp *r, const double *breaks, size_t nclasses, double alpha,
+                     legend_entry *e);
 /* "1,234" / "12.5" / "0.034": a number for people (3 significant figures at most for
  * fractions). */
 void fmt_num(double v, char *buf, size_t n);
@@ -182,8 +181,8 @@ size_t draw_table(canvas *c, double x, double *y, double bottom, const table_col
 /* A histogram of x in box r: `nbins` bars between lo and hi, vertical marks at marks[]
  * (labelled), axis labels. */
 void draw_histogram(canvas *c, rect r, const double *x, size_t n, double lo, double hi,
-                    size_t nbins, const double *marks, const char *const *mark_names,
-                    size_t nmarks, const char *xlabel);
+                    size_t nbins, const double *marks, const char *const *mark_names, size_t nmarks,
+                    const char *xlabel);
 
 /* ---- maps.c: the recipes ----------------------------------------------------------------- */
 
@@ -214,8 +213,8 @@ typedef wg_status (*doc_fn)(map_ctx *m, void *user);
 wg_status render_doc(wg_ws *ws, const wg_render_opts *o, const char *path, wg_map_kind kind,
                      const char *what, const char *title_fmt, doc_fn more, void *user,
                      wg_render_info *info);
-/* The target and range a plan was made with, from its parameters (JSON). */
-void plan_range(const char *params, double *target, double *lo, double *hi);
+/* The target and range a plan was made with (250, 200-300 when it records none). */
+void plan_range(const wg_plan_params *p, double *target, double *lo, double *hi);
 
 /* The world box a map of this kind shows (bbox, else community, else the plan's cells or the
  * communities). */

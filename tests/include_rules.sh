@@ -1,24 +1,35 @@
 #!/usr/bin/env bash
-# Checks DESIGN.md's dependency direction by the includes each module may use:
-# geo: no SQLite, no cairo, nothing of engine/render/cli; engine: no GDAL, no cairo, nothing of
-# render/cli; nothing includes cli/ or server/ files.
+# Checks DESIGN.md's dependency direction by the includes each part may use, over every tracked
+# C file (sources, tests and benchmarks alike):
+#   - only engine/store/ talks to the database: nothing else includes SQLite or SpatiaLite;
+#   - geo has no cairo and uses no other module;
+#   - engine reaches GDAL only through geo, knows nothing of how it is shown, and its folders
+#     use each other's public headers only (no "../" includes of private ones);
+#   - nothing includes the applications (cli/, server/).
+# The build runs it (a broken rule fails the build), and so does ctest.
+#   usage: include_rules.sh SOURCE_ROOT
 set -u
 root=$1
 bad=0
-check() { # dir pattern why
+check() { # paths(space-separated, relative to root) pattern why [exclude-dir]
     local hits
-    hits=$(grep -rnE "$2" "$root/$1" --include='*.[ch]' 2>/dev/null)
+    hits=$(cd "$root" && grep -rnE "$2" $1 --include='*.[ch]' 2>/dev/null |
+        { if [ -n "${4:-}" ]; then grep -v "^$4/"; else cat; fi; })
     if [ -n "$hits" ]; then
-        echo "include rule broken in $1/ ($3):"
+        echo "include rule broken ($3):"
         echo "$hits"
         bad=1
     fi
 }
-check geo '#include [<"](sqlite3|spatialite|cairo|pango)' "geo has no SQLite and no cairo"
-check geo '#include "wg/(ws|import|layers|democity)\.h"' "geo uses no other module"
-check engine '#include [<"](gdal|ogr_|cpl_|cairo|pango)' "engine reaches GDAL only through geo"
-check engine '#include "(cli|server)' "nothing includes the applications"
-check engine '#include "wg/(render|ramp)\.h"' "engine knows nothing of how it is shown"
-check render '#include "(cli|server)' "nothing includes the applications"
-check render '#include [<"](sqlite3|spatialite|gdal|ogr_|cpl_)' "render reads the workspace through engine"
+all="geo engine samples render cli tests bench"
+check "$all" '#include [<"](sqlite3|spatialite)' "only engine/store/ talks to the database" \
+    engine/store
+check geo '#include [<"](cairo|pango)' "geo has no cairo"
+check geo '#include "wg/(ws|store|import|layers|plan|assign|report|mapdata|democity|render)\.h"' \
+    "geo uses no other module"
+check "engine samples" '#include [<"](gdal|ogr_|cpl_|cairo|pango)' \
+    "engine reaches GDAL only through geo, and draws nothing"
+check "engine samples" '#include "wg/(render|ramp)\.h"' "engine knows nothing of how it is shown"
+check engine '#include "\.\./' "engine's folders use each other's public headers only"
+check "geo engine samples render" '#include "(cli|server)' "nothing includes the applications"
 exit $bad

@@ -2,6 +2,7 @@
 #include "support.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,4 +142,156 @@ GEOSGeometry *t_wkt(const char *text)
     GEOSWKTReader_destroy_r(h, r);
     ck_assert_msg(g != NULL, "not WKT: %s", text);
     return g;
+}
+
+char *t_sql(const char *path, const char *sql)
+{
+    /* the statements go through a file: no quoting of the SQL for the shell */
+    char *dir = t_tmpdir();
+    const char *in = t_path(dir, "q.sql"), *out = t_path(dir, "q.out"), *err = t_path(dir, "q.err");
+    char inb[1100], outb[1100], errb[1100];
+    snprintf(inb, sizeof inb, "%s", in);
+    snprintf(outb, sizeof outb, "%s", out);
+    snprintf(errb, sizeof errb, "%s", err);
+    t_write(inb, sql);
+    int rc = t_sh("sqlite3 -batch -bail -noheader -nullvalue NULL -cmd '.load mod_spatialite' "
+                  "'%s' < '%s' > '%s' 2> '%s'",
+                  path, inb, outb, errb);
+    size_t len = 0;
+    char *text = t_read(outb, &len), *msg = t_read(errb, NULL);
+    ck_assert_msg(rc == 0 && text, "sqlite3 %s failed (%d): %s\n%s", path, rc, msg ? msg : "", sql);
+    while (len && text[len - 1] == '\n')
+        text[--len] = '\0';
+    free(msg);
+    t_rmtree(dir);
+    free(dir);
+    return text;
+}
+
+long long t_sql_int(const char *path, const char *sql)
+{
+    char *t = t_sql(path, sql), *end = NULL;
+    ck_assert_msg(*t, "no row: %s", sql);
+    long long v = strtoll(t, &end, 10);
+    ck_assert_msg(end != t, "not a number: '%s' from %s", t, sql);
+    free(t);
+    return v;
+}
+
+double t_sql_num(const char *path, const char *sql)
+{
+    char *t = t_sql(path, sql), *end = NULL;
+    ck_assert_msg(*t, "no row: %s", sql);
+    double v = strtod(t, &end);
+    ck_assert_msg(end != t, "not a number: '%s' from %s", t, sql);
+    free(t);
+    return v;
+}
+
+char *t_sql_quoted(const char *path, const char *sql)
+{
+    size_t n = strlen(sql) + 16;
+    char *q = malloc(n);
+    ck_assert_ptr_nonnull(q);
+    snprintf(q, n, ".mode quote\n%s", sql);
+    char *text = t_sql(path, q);
+    free(q);
+    return text;
+}
+
+t_field t_field_next(const char **p)
+{
+    t_field f = {.type = T_NULL};
+    const char *s = *p;
+    ck_assert_msg(*s && *s != '\n', "a row ends before the field expected");
+    if (*s == '\'') { /* 'text', a ' inside doubled */
+        size_t cap = strlen(s) + 1, k = 0;
+        f.type = T_TEXT;
+        f.s = malloc(cap);
+        ck_assert_ptr_nonnull(f.s);
+        for (s++;; s++) {
+            ck_assert_msg(*s, "unterminated text in quote-mode output");
+            if (*s == '\'' && s[1] == '\'')
+                f.s[k++] = *s++;
+            else if (*s == '\'')
+                break;
+            else
+                f.s[k++] = *s;
+        }
+        f.s[k] = '\0';
+        s++;
+        char *end = NULL;
+        f.r = strtod(f.s, &end); /* as SQLite reads a number out of text: its prefix, or 0 */
+        if (end == f.s)
+            f.r = 0;
+    } else if (strncmp(s, "NULL", 4) == 0) {
+        s += 4;
+    } else if (s[0] == 'X' && s[1] == '\'') {
+        f.type = T_BLOB;
+        s = strchr(s + 2, '\'');
+        ck_assert_ptr_nonnull(s);
+        s++;
+    } else {
+        char *end = NULL;
+        f.r = strtod(s, &end);
+        ck_assert_msg(end != s, "not a value: %.40s", s);
+        size_t len = (size_t)(end - s);
+        if (strcspn(s, ".eE") < len) {
+            f.type = T_REAL;
+        } else {
+            f.type = T_INT;
+            f.i = strtoll(s, NULL, 10);
+        }
+        s = end;
+    }
+    ck_assert_msg(*s == '\0' || *s == ',' || *s == '\n', "junk after a field: %.40s", s);
+    if (*s == ',')
+        s++;
+    *p = s;
+    return f;
+}
+
+void t_field_free(t_field *f)
+{
+    free(f->s);
+    f->s = NULL;
+}
+
+double t_field_real(const char **p)
+{
+    t_field f = t_field_next(p);
+    t_field_free(&f);
+    return f.r;
+}
+
+/* The first field of the first row in quote mode; aborts when there is no row. */
+static t_field first_field(const char *path, const char *sql)
+{
+    char *t = t_sql_quoted(path, sql);
+    ck_assert_msg(*t, "no row: %s", sql);
+    const char *p = t;
+    t_field f = t_field_next(&p);
+    free(t);
+    return f;
+}
+
+double t_sql_real(const char *path, const char *sql)
+{
+    t_field f = first_field(path, sql);
+    t_field_free(&f);
+    return f.r;
+}
+
+long long t_sql_i64(const char *path, const char *sql)
+{
+    t_field f = first_field(path, sql);
+    t_field_free(&f);
+    if (f.type == T_INT)
+        return f.i;
+    /* as SQLite turns a real into an integer */
+    if (f.r <= -9223372036854775808.0)
+        return INT64_MIN;
+    if (f.r >= 9223372036854775808.0)
+        return INT64_MAX;
+    return (long long)f.r;
 }

@@ -39,6 +39,38 @@ const char *t_realdata(const char *rel);
 /* Runs a shell command; returns its exit status (-1 if it could not run). */
 int t_sh(const char *fmt, ...) WG_PRINTF(1, 2);
 
+/* The workspace file as any SQLite tool sees it: runs `sql` (one statement or several) with the
+ * sqlite3 shell, SpatiaLite loaded, and returns what it prints — rows separated by '\n',
+ * fields by '|', NULL as "NULL" — in a malloc'd string without the last newline. Aborts the
+ * test when the shell fails. The suites look at the file this way so that nothing outside the
+ * store includes SQLite. */
+char *t_sql(const char *path, const char *sql);
+/* The first field of the first row as a number (aborts when there is no row). */
+long long t_sql_int(const char *path, const char *sql);
+double t_sql_num(const char *path, const char *sql);
+/* The same in the shell's quote mode: every real with all its digits (it reads back to the same
+ * bits), text 'quoted' (a ' inside doubled; text holding a newline comes out as an expression
+ * t_field_next() does not read), NULL as NULL, fields separated by ','. */
+char *t_sql_quoted(const char *path, const char *sql);
+/* The first field of the first row as SQLite's column_double() reads it: a real to the last bit,
+ * NULL as 0. Aborts when there is no row. */
+double t_sql_real(const char *path, const char *sql);
+/* ... as SQLite's column_int64() reads it: a real truncated toward zero, NULL as 0. */
+long long t_sql_i64(const char *path, const char *sql);
+
+/* One field of t_sql_quoted() output, read from *p, which is moved past it and its ',' (not
+ * past the '\n' ending a row). */
+typedef struct t_field {
+    enum { T_NULL, T_INT, T_REAL, T_TEXT, T_BLOB } type;
+    long long i; /* T_INT */
+    double r;    /* T_INT and T_REAL: the value as SQLite's column_double() gives it */
+    char *s;     /* T_TEXT: the text (malloc'd; t_field_free); NULL otherwise */
+} t_field;
+t_field t_field_next(const char **p);
+void t_field_free(t_field *f);
+/* The next field as a number, as SQLite's column_double() reads it (NULL as 0). */
+double t_field_real(const char **p);
+
 /* The geometry of a WKT text, read with t_ctx's GEOS handle (aborting the test when it does
  * not parse); caller destroys it. */
 GEOSGeometry *t_wkt(const char *text);

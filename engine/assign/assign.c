@@ -1,446 +1,749 @@
-/* engine/assign/assign.c: incidents to cells, incrementally, and the run that ties in camera coverage
- * (see wg/assign.h). */
+/* engine/assign/assign.c: incidents to cells, doing exactly what changed since the last run
+ * (see wg/assign.h). The store's versions say what changed: incidents written since, cells
+ * edited since, cameras, units or streets changed since. The incidents travel as arrays (the
+ * store's packed copy) and their cells are stored as small integers, so a run costs what
+ * locating costs. */
 #include "assign_int.h"
-#include "patrol.h"
 #include "wg/locate.h"
+#include "wg/parallel.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-/* ---- the plan and its cells ---- */
+/* ---- The cells ------------------------------------------------------------------------------ */
 
-static wg_status find_plan(wg_ws *ws, int64_t want, wg_assign_result *r)
-{
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws,
-                               want ? "SELECT id, name FROM plans WHERE id = ?"
-                                    : "SELECT id, name FROM plans WHERE active = 1",
-                               &q);
-    if (st != WG_OK)
-        return st;
-    if (want)
-        sqlite3_bind_int64(q, 1, want);
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        r->plan = sqlite3_column_int64(q, 0);
-        snprintf(r->plan_name, sizeof r->plan_name, "%s", (const char *)sqlite3_column_text(q, 1));
-    } else if (want) {
-        st = wg_fail(ws->ctx, WG_EINPUT, "no plan with id %lld", (long long)want);
-    } else {
-        st = wg_fail(ws->ctx, WG_EINPUT,
-                     "no active plan: make one with 'wangge partition', or activate one with "
-                     "'wangge plan activate'");
-    }
-    sqlite3_finalize(q);
-    return st;
-}
-
-static void cells_free(wg_ctx *ctx, cellset *cs)
+void cellset_free(wg_ctx *ctx, cellset *cs)
 {
     for (size_t i = 0; i < cs->n; i++) {
         free(cs->code[i]);
         if (cs->geom[i])
             GEOSGeom_destroy_r(wg_ctx_geos(ctx), cs->geom[i]);
     }
-    free(cs->code);
-    free(cs->geom);
-    free(cs->hh);
+    free(cs->code), free(cs->geom), free(cs->hh), free(cs->idx);
     memset(cs, 0, sizeof *cs);
 }
 
-static wg_status load_cells(wg_ws *ws, int64_t plan, cellset *cs)
+typedef struct cell_acc {
+    wg_ctx *ctx;
+    cellset *cs;
+    size_t cap[4];
+} cell_acc;
+
+static wg_status add_cell(void *user, const wg_cell_rec *c)
 {
-    wg_ctx *ctx = ws->ctx;
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws,
-                               "SELECT code, coalesce(households, 0), AsBinary(geom) FROM cells "
-                               "WHERE plan = ? ORDER BY code",
-                               &q);
-    if (st != WG_OK)
+    cell_acc *a = user;
+    cellset *cs = a->cs;
+    wg_ctx *ctx = a->ctx;
+    size_t i = cs->n;
+    wg_status st;
+    if ((st = wg_grow(ctx, (void **)&cs->code, &a->cap[0], i + 1, sizeof *cs->code)) ||
+        (st = wg_grow(ctx, (void **)&cs->geom, &a->cap[1], i + 1, sizeof *cs->geom)) ||
+        (st = wg_grow(ctx, (void **)&cs->hh, &a->cap[2], i + 1, sizeof *cs->hh)) ||
+        (st = wg_grow(ctx, (void **)&cs->idx, &a->cap[3], i + 1, sizeof *cs->idx)))
         return st;
-    sqlite3_bind_int64(q, 1, plan);
-    size_t cap = 0, cap2 = 0, cap3 = 0;
-    int rc;
-    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        st = wg_grow(ctx, (void **)&cs->code, &cap, cs->n + 1, sizeof *cs->code);
-        if (st == WG_OK)
-            st = wg_grow(ctx, (void **)&cs->geom, &cap2, cs->n + 1, sizeof *cs->geom);
-        if (st == WG_OK)
-            st = wg_grow(ctx, (void **)&cs->hh, &cap3, cs->n + 1, sizeof *cs->hh);
-        if (st != WG_OK)
-            break;
-        size_t i = cs->n;
-        cs->code[i] = strdup((const char *)sqlite3_column_text(q, 0));
-        cs->hh[i] = sqlite3_column_int64(q, 1);
-        cs->geom[i] = NULL;
-        cs->n++;
-        if (!cs->code[i])
-            st = wg_fail(ctx, WG_ENOMEM, "out of memory reading the cells");
-        else if (sqlite3_column_type(q, 2) != SQLITE_NULL)
-            st = wg_geom_from_wkb(ctx, sqlite3_column_blob(q, 2),
-                                  (size_t)sqlite3_column_bytes(q, 2), &cs->geom[i]);
-    }
-    if (st == WG_OK && rc != SQLITE_DONE)
-        st = wg__sql_fail(ws, "reading the cells: ");
-    sqlite3_finalize(q);
+    cs->geom[i] = NULL;
+    if (!(cs->code[i] = strdup(c->code)))
+        return wg_fail(ctx, WG_ENOMEM, "out of memory reading the cells");
+    cs->hh[i] = c->households;
+    cs->idx[i] = c->idx;
+    cs->n++;
+    return c->wkb ? wg_geom_from_wkb(ctx, c->wkb, c->wkb_len, &cs->geom[i]) : WG_OK;
+}
+
+wg_status cellset_load(wg_ws *ws, int64_t plan, int64_t since, const double *xy, size_t npts,
+                       cellset *cs)
+{
+    memset(cs, 0, sizeof *cs);
+    cell_acc a = {.ctx = wg_ws_ctx(ws), .cs = cs};
+    wg_status st = xy ? wg_store_cells_at(ws, plan, xy, npts, WG_CELLS_GEOM, add_cell, &a)
+                      : wg_store_cells_each(ws, plan, WG_CELLS_GEOM, since, add_cell, &a);
+    if (st != WG_OK)
+        cellset_free(wg_ws_ctx(ws), cs);
+    cs->all = st == WG_OK && !xy && since <= 0;
     return st;
 }
 
-/* ---- what changed since the last run ---- */
-
-static wg_status query_text(wg_ws *ws, const char *sql, int64_t plan, char *out, size_t n)
+int32_t cellset_find(const cellset *cs, const char *code)
 {
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws, sql, &q);
+    size_t lo = 0, hi = cs->n;
+    while (code && lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(cs->code[mid], code);
+        if (c == 0)
+            return (int32_t)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+/* ---- What changed --------------------------------------------------------------------------- */
+
+/* How each derived kind stands against the plan and the layers as they are now. */
+typedef struct standing {
+    wg_plan_rec plan;
+    wg_derived a, c, p; /* assignment, coverage, patrol */
+    bool full_inc, full_cov, full_pat;
+    bool comm_changed;
+    int64_t inc_since; /* incidents written after this version are new to the assignment */
+    char why[768];
+} standing;
+
+/* Appends a sentence part to s->why. */
+static void say(standing *s, const char *fmt, ...) WG_PRINTF(2, 3);
+static void say(standing *s, const char *fmt, ...)
+{
+    size_t len = strlen(s->why);
+    if (len + 3 >= sizeof s->why)
+        return;
+    if (len)
+        len += (size_t)snprintf(s->why + len, sizeof s->why - len, "; ");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->why + len, sizeof s->why - len, fmt, ap);
+    va_end(ap);
+}
+
+static int64_t recorded(const wg_derived *d, const char *name)
+{
+    for (size_t i = 0; i < d->ninputs; i++)
+        if (strcmp(d->input[i], name) == 0)
+            return d->input_ver[i];
+    return -1;
+}
+
+/* Whether layer `name` changed since d was built; says so (once) with what changed it. */
+static wg_status changed(wg_ws *ws, standing *s, const wg_derived *d, const char *name, bool *ch)
+{
+    wg_version v;
+    wg_status st = wg_store_version(ws, name, &v);
+    *ch = st == WG_OK && v.ver != recorded(d, name);
+    if (*ch && !strstr(s->why, name)) {
+        char when[32] = "";
+        time_t t = (time_t)v.at;
+        struct tm tm;
+        if (gmtime_r(&t, &tm))
+            strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+        say(s, "%s changed since (%s%s%s)", name, v.command[0] ? v.command : "written",
+            when[0] ? ", " : "", when);
+    }
+    return st;
+}
+
+static wg_status assess(wg_ws *ws, int64_t plan_id, standing *s)
+{
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    memset(s, 0, sizeof *s);
+    bool found = false;
+    wg_status st = wg_store_plan_get(ws, plan_id, &s->plan, &found);
+    if (st == WG_OK && !found)
+        return plan_id ? wg_fail(ctx, WG_EINPUT, "no plan with id %lld", (long long)plan_id)
+                       : wg_fail(ctx, WG_EINPUT,
+                                 "no active plan: make one with 'wangge partition', or activate "
+                                 "one with 'wangge plan activate'");
+    if (st == WG_OK)
+        st = wg_store_derived_get(ws, "assignment", &s->a);
+    if (st == WG_OK)
+        st = wg_store_derived_get(ws, "coverage", &s->c);
+    if (st == WG_OK)
+        st = wg_store_derived_get(ws, "patrol", &s->p);
     if (st != WG_OK)
         return st;
-    if (plan)
-        sqlite3_bind_int64(q, 1, plan);
-    out[0] = '\0';
-    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
-        snprintf(out, n, "%s", (const char *)sqlite3_column_text(q, 0));
-    sqlite3_finalize(q);
+    int64_t id = s->plan.id;
+    s->full_inc = !s->a.any || s->a.plan != id;
+    s->full_cov = !s->c.any || s->c.plan != id;
+    s->full_pat = !s->p.any || s->p.plan != id;
+    if (!s->a.any)
+        say(s, "nothing is assigned yet");
+    else if (s->a.plan != id)
+        say(s, "the stored assignment is of another plan");
+    bool ch = false;
+    if (st == WG_OK && !s->full_cov && (st = changed(ws, s, &s->c, "cameras", &ch)) == WG_OK)
+        s->full_cov |= ch;
+    if (st == WG_OK && !s->full_cov && (st = changed(ws, s, &s->c, "units", &ch)) == WG_OK)
+        s->full_cov |= ch;
+    if (st == WG_OK && !s->full_pat && (st = changed(ws, s, &s->p, "streets", &ch)) == WG_OK)
+        s->full_pat |= ch;
+    if (st == WG_OK && !s->full_pat && (st = changed(ws, s, &s->p, "units", &ch)) == WG_OK)
+        s->full_pat |= ch;
+    if (st == WG_OK && !s->full_inc &&
+        (st = changed(ws, s, &s->a, "communities", &s->comm_changed)) == WG_OK)
+        s->inc_since = recorded(&s->a, "incidents");
+    return st;
+}
+
+/* The number of cells of the plan edited after version `since`. */
+static wg_status count_cell(void *user, const wg_cell_rec *c)
+{
+    (void)c;
+    (*(int64_t *)user)++;
     return WG_OK;
 }
 
-/* Fingerprints of the plan's cells, and of the plan, cameras and units together: a stored
- * fingerprint that differs means the stored results describe other data. */
-#define STAMP_LEN 256
-static wg_status stamps(wg_ws *ws, int64_t plan, char pl[STAMP_LEN], char cov[4 * STAMP_LEN])
+static wg_status edited(wg_ws *ws, const standing *s, int64_t since, int64_t *n)
 {
-    char cam[STAMP_LEN], units[STAMP_LEN];
-    wg_status st = query_text(ws,
-                              "SELECT printf('%d:%d:%.6f:%d', ?1, count(*), total(area_m2), "
-                              "total(households)) FROM cells WHERE plan = ?1",
-                              plan, pl, STAMP_LEN);
-    if (st == WG_OK)
-        st = query_text(ws,
-                        "SELECT printf('%d:%d:%.9g', count(*), coalesce(max(batch), 0), "
-                        "total(heading_deg) + total(fov_deg) + total(range_m) + total(X(geom)) + "
-                        "total(Y(geom))) FROM cameras",
-                        0, cam, sizeof cam);
-    if (st == WG_OK)
-        st = query_text(ws,
-                        "SELECT printf('%d:%d:%d', count(*), coalesce(max(batch), 0), "
-                        "total(households)) FROM units",
-                        0, units, sizeof units);
-    char streets[STAMP_LEN];
-    if (st == WG_OK)
-        st = query_text(ws,
-                        "SELECT printf('%d:%d:%.3f', count(*), coalesce(max(batch), 0), "
-                        "total(GLength(geom))) FROM streets",
-                        0, streets, sizeof streets);
-    if (st == WG_OK)
-        snprintf(cov, 4 * STAMP_LEN, "%s|%s|%s|%s", pl, cam, units, streets);
-    return st;
+    *n = 0;
+    if (since >= s->plan.ver)
+        return WG_OK;
+    return wg_store_cells_each(ws, s->plan.id, 0, since, count_cell, n);
 }
 
-static wg_status meta_get(wg_ws *ws, const char *key, char *out, size_t n)
+/* ---- Locating -------------------------------------------------------------------------------- */
+
+static wg_status geoms_locator(wg_ctx *ctx, GEOSGeometry **g, size_t n, wg_locator **out)
 {
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws, "SELECT value FROM ws_meta WHERE key = ?", &q);
+    return wg_locator_build(ctx, (const GEOSGeometry *const *)g, n, 0, out);
+}
+
+typedef struct comm_acc {
+    wg_ctx *ctx;
+    GEOSGeometry **g;
+    size_t n, cap;
+} comm_acc;
+
+static wg_status add_comm(void *user, const wg_area_rec *a)
+{
+    comm_acc *c = user;
+    wg_status st = wg_grow(c->ctx, (void **)&c->g, &c->cap, c->n + 1, sizeof *c->g);
     if (st != WG_OK)
         return st;
-    sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
-    out[0] = '\0';
-    if (sqlite3_step(q) == SQLITE_ROW)
-        snprintf(out, n, "%s", (const char *)sqlite3_column_text(q, 0));
-    sqlite3_finalize(q);
-    return WG_OK;
-}
-
-static wg_status meta_set(wg_ws *ws, const char *key, const char *value)
-{
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws, "INSERT OR REPLACE INTO ws_meta (key, value) VALUES (?, ?)", &q);
-    if (st != WG_OK)
-        return st;
-    sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        st = wg__sql_fail(ws, "storing the assignment's state: ");
-    sqlite3_finalize(q);
+    c->g[c->n] = NULL;
+    st = wg_geom_from_wkb(c->ctx, a->wkb, a->wkb_len, &c->g[c->n]);
+    c->n++;
     return st;
 }
 
-/* The stamps of plan `plan` as the workspace is now, and those of the stored assignment. */
-static wg_status stamps_now_and_stored(wg_ws *ws, int64_t plan, char pl[STAMP_LEN],
-                                       char cv[4 * STAMP_LEN], char old_pl[STAMP_LEN],
-                                       char old_cv[4 * STAMP_LEN])
+/* A locator over the communities (for the reason of an incident in no cell). */
+static wg_status communities_locator(wg_ws *ws, wg_locator **out)
 {
-    wg_status st = stamps(ws, plan, pl, cv);
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    comm_acc c = {.ctx = ctx};
+    wg_status st = wg_store_communities_each(ws, NULL, add_comm, &c);
     if (st == WG_OK)
-        st = meta_get(ws, "assign.plan", old_pl, STAMP_LEN);
-    if (st == WG_OK)
-        st = meta_get(ws, "assign.coverage", old_cv, 4 * STAMP_LEN);
+        st = geoms_locator(ctx, c.g, c.n, out);
+    for (size_t i = 0; i < c.n; i++)
+        if (c.g[i])
+            GEOSGeom_destroy_r(wg_ctx_geos(ctx), c.g[i]);
+    free(c.g);
     return st;
 }
 
-/* ---- incidents ---- */
-
-typedef struct pts {
-    int64_t *fid, *batch;
-    double *xy;
-    unsigned char *has; /* 0: no point */
-    size_t n, cap[4];
-} pts;
-
-static void pts_free(pts *p)
-{
-    free(p->fid);
-    free(p->batch);
-    free(p->xy);
-    free(p->has);
-}
-
-/* The coordinates of a SpatiaLite POINT blob; false for anything else. */
-static bool blob_point(const unsigned char *b, int n, double *x, double *y)
-{
-    if (n != 60 || b[0] != 0x00 || b[38] != 0x7C || b[59] != 0xFE || (b[1] != 0 && b[1] != 1))
-        return false;
-    unsigned char c[20];
-    memcpy(c, b + 39, 20);
-    bool little = b[1] == 1;
-    const uint16_t one = 1;
-    bool host_little = *(const unsigned char *)&one == 1;
-    if (little != host_little) /* swap the class and the two doubles into host order */
-        for (int f = 0; f < 3; f++) {
-            int off = f == 0 ? 0 : 4 + 8 * (f - 1), len = f == 0 ? 4 : 8;
-            for (int i = 0; i < len / 2; i++) {
-                unsigned char t = c[off + i];
-                c[off + i] = c[off + len - 1 - i];
-                c[off + len - 1 - i] = t;
-            }
-        }
-    int32_t cls;
-    memcpy(&cls, c, 4);
-    if (cls != 1)
-        return false;
-    memcpy(x, c + 4, 8);
-    memcpy(y, c + 12, 8);
-    return true;
-}
-
-static wg_status read_incidents(wg_ws *ws, bool all, pts *p)
-{
-    wg_ctx *ctx = ws->ctx;
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws,
-                               all ? "SELECT fid, batch, geom FROM incidents ORDER BY fid"
-                                   : "SELECT i.fid, i.batch, i.geom FROM incidents i "
-                                     "LEFT JOIN incident_cells a ON a.incident = i.fid "
-                                     "WHERE a.incident IS NULL OR a.batch IS NOT i.batch "
-                                     "ORDER BY i.fid",
-                               &q);
-    int rc;
-    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        size_t i = p->n;
-        st = wg_grow(ctx, (void **)&p->fid, &p->cap[0], i + 1, sizeof *p->fid);
-        if (st == WG_OK)
-            st = wg_grow(ctx, (void **)&p->batch, &p->cap[1], i + 1, sizeof *p->batch);
-        if (st == WG_OK)
-            st = wg_grow(ctx, (void **)&p->xy, &p->cap[2], 2 * (i + 1), sizeof *p->xy);
-        if (st == WG_OK)
-            st = wg_grow(ctx, (void **)&p->has, &p->cap[3], i + 1, sizeof *p->has);
-        if (st != WG_OK)
-            break;
-        p->fid[i] = sqlite3_column_int64(q, 0);
-        p->batch[i] = sqlite3_column_int64(q, 1);
-        p->has[i] = blob_point(sqlite3_column_blob(q, 2), sqlite3_column_bytes(q, 2), &p->xy[2 * i],
-                               &p->xy[2 * i + 1]) &&
-                    isfinite(p->xy[2 * i]) && isfinite(p->xy[2 * i + 1]);
-        if (!p->has[i])
-            p->xy[2 * i] = p->xy[2 * i + 1] = NAN;
-        p->n++;
-        if (p->n % 200000 == 0)
-            wg_progress(ctx, "reading incidents", p->n, 0);
-    }
-    if (st == WG_OK && rc != SQLITE_DONE)
-        st = wg__sql_fail(ws, "reading the incidents: ");
-    sqlite3_finalize(q);
-    return st;
-}
-
-/* Builds a locator over n geometries read by `sql` (one column, WKB), for unassigned reasons. */
-static wg_status locator_of(wg_ws *ws, const char *sql, wg_locator **out)
-{
-    wg_ctx *ctx = ws->ctx;
-    sqlite3_stmt *q = NULL;
-    GEOSGeometry **g = NULL;
-    size_t n = 0, cap = 0;
-    wg_status st = wg__prepare(ws, sql, &q);
-    while (st == WG_OK && sqlite3_step(q) == SQLITE_ROW) {
-        st = wg_grow(ctx, (void **)&g, &cap, n + 1, sizeof *g);
-        if (st == WG_OK) {
-            g[n] = NULL;
-            st = wg_geom_from_wkb(ctx, sqlite3_column_blob(q, 0),
-                                  (size_t)sqlite3_column_bytes(q, 0), &g[n]);
-            n++;
-        }
-    }
-    sqlite3_finalize(q);
-    if (st == WG_OK)
-        st = wg_locator_build(ctx, (const GEOSGeometry *const *)g, n, 0, out);
-    for (size_t i = 0; i < n; i++)
-        if (g[i])
-            GEOSGeom_destroy_r(wg_ctx_geos(ctx), g[i]);
-    free(g);
-    return st;
-}
-
+/* The locators of one run: cells, and the seen ground and blind spots of those cells. */
 typedef struct locators {
-    wg_locator *cells, *comms, *seen, *blind;
+    const cellset *cs;
+    const coverage *cov;
+    wg_locator *cells, *seen, *blind, *comms;
 } locators;
 
-static wg_status write_incidents(wg_ws *ws, const cellset *cs, const coverage *cov,
-                                 const locators *L, const pts *p, const int32_t *cell)
+static void locators_free(locators *L)
 {
-    wg_ctx *ctx = ws->ctx;
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws,
-                               "INSERT OR REPLACE INTO incident_cells (incident, batch, cell, "
-                               "reason, seen, blind) VALUES (?, ?, ?, ?, ?, ?)",
-                               &q);
-    for (size_t i = 0; st == WG_OK && i < p->n; i++) {
-        double x = p->xy[2 * i], y = p->xy[2 * i + 1];
-        sqlite3_reset(q);
-        sqlite3_bind_int64(q, 1, p->fid[i]);
-        sqlite3_bind_int64(q, 2, p->batch[i]);
-        int32_t c = cell[i];
-        if (c >= 0) {
-            sqlite3_bind_text(q, 3, cs->code[c], -1, SQLITE_STATIC);
-            sqlite3_bind_null(q, 4);
-            int32_t s = L->seen ? wg_locate(L->seen, x, y) : -1;
-            int32_t b = L->blind ? wg_locate(L->blind, x, y) : -1;
-            /* the seen ground and the blind spots of the incident's own cell only */
-            sqlite3_bind_int(q, 5, s == c);
-            if (b >= 0 && cov->blind_cell[b] == (size_t)c)
-                sqlite3_bind_int64(q, 6, cov->blind_fid[b]);
-            else
-                sqlite3_bind_null(q, 6);
-        } else {
-            const char *why = !p->has[i]                       ? "no_location"
-                              : wg_locate(L->comms, x, y) >= 0 ? "gap"
-                                                               : "outside";
-            sqlite3_bind_null(q, 3);
-            sqlite3_bind_text(q, 4, why, -1, SQLITE_STATIC);
-            sqlite3_bind_int(q, 5, 0);
-            sqlite3_bind_null(q, 6);
+    wg_locator_free(L->cells);
+    wg_locator_free(L->seen);
+    wg_locator_free(L->blind);
+    wg_locator_free(L->comms);
+}
+
+static wg_status locators_build(wg_ctx *ctx, const cellset *cs, const coverage *cov, locators *L)
+{
+    memset(L, 0, sizeof *L);
+    L->cs = cs;
+    L->cov = cov;
+    wg_status st = geoms_locator(ctx, cs->geom, cs->n, &L->cells);
+    if (st == WG_OK)
+        st = geoms_locator(ctx, cov->seen, cs->n, &L->seen);
+    if (st == WG_OK)
+        st = geoms_locator(ctx, cov->blind, cov->nblind, &L->blind);
+    return st;
+}
+
+/* The seen flag and blind spot of a point in cell k of L's cellset. */
+static void view_flags(const locators *L, double x, double y, int32_t k, uint8_t *flags,
+                       int32_t *blind)
+{
+    int32_t s = wg_locate(L->seen, x, y);
+    int32_t b = wg_locate(L->blind, x, y);
+    if (s == k)
+        *flags |= WG_AF_SEEN;
+    *blind = b >= 0 && L->cov->blind_cell[b] == (size_t)k ? (int32_t)L->cov->blind_fid[b] : -1;
+}
+
+/* A mark, while locating in parallel, of an incident in no cell whose reason comes after. */
+#define UNPLACED 64
+
+/* Locates the point and sets its cell (the plan's index), seen flag and blind spot; an
+ * incident in no cell gets UNPLACED (see reason()). Reads only: any thread may call it. */
+static void locate_one(const locators *L, double x, double y, int32_t *cell, uint8_t *flags,
+                       int32_t *blind)
+{
+    *blind = -1;
+    *cell = -1;
+    if (!isfinite(x) || !isfinite(y)) {
+        *flags = WG_AF_NO_LOCATION;
+        return;
+    }
+    int32_t k = wg_locate(L->cells, x, y);
+    if (k < 0) {
+        *flags = UNPLACED;
+        return;
+    }
+    *cell = L->cs->idx[k];
+    *flags = 0;
+    view_flags(L, x, y, k, flags, blind);
+}
+
+/* Why an incident is in no cell: in a community (a gap of the plan) or outside them all. */
+static wg_status reason(wg_ws *ws, locators *L, double x, double y, uint8_t *flags)
+{
+    if (!L->comms) {
+        wg_status st = communities_locator(ws, &L->comms);
+        if (st != WG_OK)
+            return st;
+    }
+    *flags = wg_locate(L->comms, x, y) >= 0 ? WG_AF_GAP : WG_AF_OUTSIDE;
+    return WG_OK;
+}
+
+/* Locates the point and sets its cell, reason, seen flag and blind spot. */
+static wg_status place(wg_ws *ws, locators *L, double x, double y, int32_t *cell, uint8_t *flags,
+                       int32_t *blind)
+{
+    locate_one(L, x, y, cell, flags, blind);
+    return *flags & UNPLACED ? reason(ws, L, x, y, flags) : WG_OK;
+}
+
+/* Locating the incidents of a plan run, in blocks, on several threads. */
+#define LOCATE_BLOCK 65536
+typedef struct locate_job {
+    const standing *s;
+    const locators *L;
+    wg_incidents *a;
+    const bool *edited_a, *edited_c;
+    bool any_edit;
+    size_t nblocks;
+    size_t *located, *changes; /* per block */
+} locate_job;
+
+/* Block b: each incident that needs it placed again (new or changed since, in a cell edited
+ * since, in a gap when cells were edited, in no cell when communities changed), or only its
+ * view flags taken again (its cell's coverage changed). A changed one gets ver -1. */
+static wg_status locate_block(wg_ctx *ctx, void *user, size_t b, int thread)
+{
+    (void)ctx, (void)thread;
+    locate_job *J = user;
+    const standing *s = J->s;
+    wg_incidents *a = J->a;
+    size_t end = (b + 1) * LOCATE_BLOCK < a->n ? (b + 1) * LOCATE_BLOCK : a->n;
+    for (size_t i = b * LOCATE_BLOCK; i < end; i++) {
+        double x = a->xy[2 * i], y = a->xy[2 * i + 1];
+        uint8_t f = a->flags[i];
+        int32_t c = a->cell[i];
+        bool locate = s->full_inc || (f & WG_AF_PENDING) || a->ver[i] > s->inc_since ||
+                      (c >= 0 && J->edited_a[c]) ||
+                      (J->any_edit && (f & WG_AF_REASON) == WG_AF_GAP) ||
+                      (s->comm_changed && c < 0);
+        bool flags_only = !locate && c >= 0 && (s->full_cov || J->edited_c[c]);
+        int32_t nc = c, nb = a->blind[i];
+        uint8_t nf = f;
+        if (locate) {
+            locate_one(J->L, x, y, &nc, &nf, &nb);
+            J->located[b]++;
+        } else if (flags_only) {
+            nf = (uint8_t)(f & ~WG_AF_SEEN);
+            view_flags(J->L, x, y, c, &nf, &nb);
         }
-        if (sqlite3_step(q) != SQLITE_DONE)
-            st = wg__sql_fail(ws, "storing incident cells: ");
-        if ((i + 1) % 200000 == 0)
-            wg_progress(ctx, "storing incident cells", i + 1, p->n);
+        if (nc != c || nf != f || nb != a->blind[i]) {
+            a->cell[i] = nc, a->flags[i] = nf, a->blind[i] = nb;
+            a->ver[i] = -1; /* marks the change */
+            J->changes[b]++;
+        }
     }
-    sqlite3_finalize(q);
-    return st;
+    return WG_OK;
 }
 
-static wg_status incident_figures(wg_ws *ws, wg_assign_result *r)
+/* ---- Counting -------------------------------------------------------------------------------- */
+
+static long blind_index(const coverage *cov, int64_t fid)
 {
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws,
-                               "SELECT (SELECT count(*) FROM incidents), count(cell), "
-                               "total(reason = 'outside'), total(reason = 'gap'), "
-                               "total(reason = 'no_location'), total(seen) FROM incident_cells",
-                               &q);
-    if (st == WG_OK && sqlite3_step(q) == SQLITE_ROW) {
-        r->incidents = sqlite3_column_int64(q, 0);
-        r->assigned = sqlite3_column_int64(q, 1);
-        r->outside = sqlite3_column_int64(q, 2);
-        r->gap = sqlite3_column_int64(q, 3);
-        r->no_location = sqlite3_column_int64(q, 4);
-        r->seen = sqlite3_column_int64(q, 5);
-    } else if (st == WG_OK) {
-        st = wg__sql_fail(ws, "counting incidents: ");
+    size_t lo = 0, hi = cov->nblind;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (cov->blind_fid[mid] == fid)
+            return (long)mid;
+        if (cov->blind_fid[mid] < fid)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    sqlite3_finalize(q);
+    return -1;
+}
+
+/* Counts per cell (by position in cs, which must hold the whole plan) and per blind spot, and
+ * stores those that differ from the stored ones. */
+static wg_status recount(wg_ws *ws, int64_t plan, const cellset *cs, const coverage *cov,
+                         const wg_incidents *a)
+{
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    size_t nc = cs->n, nb = cov->nblind;
+    int64_t *inc = calloc(nc + 1, sizeof *inc), *seen = calloc(nc + 1, sizeof *seen);
+    int64_t *binc = calloc(nb + 1, sizeof *binc);
+    int64_t *old_inc = malloc((nc + 1) * sizeof *old_inc);
+    int64_t *old_seen = malloc((nc + 1) * sizeof *old_seen);
+    int64_t *old_binc = malloc((nb + 1) * sizeof *old_binc);
+    wg_status st = inc && seen && binc && old_inc && old_seen && old_binc
+                       ? WG_OK
+                       : wg_fail(ctx, WG_ENOMEM, "out of memory");
+    for (size_t i = 0; st == WG_OK && i < a->n; i++) {
+        int32_t c = a->cell[i];
+        if (c < 0 || (size_t)c >= nc)
+            continue;
+        inc[c]++;
+        seen[c] += (a->flags[i] & WG_AF_SEEN) != 0;
+        long b = a->blind[i] >= 0 ? blind_index(cov, a->blind[i]) : -1;
+        if (b >= 0)
+            binc[b]++;
+    }
+    if (st == WG_OK)
+        st = wg_store_coverage_counts_get(ws, plan, nc, old_inc, old_seen, nb, cov->blind_fid,
+                                          old_binc);
+    /* only what differs is written (rewriting a row rewrites its geometry too) */
+    size_t m = 0, mb = 0;
+    int32_t *idx = st == WG_OK ? malloc((nc + 1) * sizeof *idx) : NULL;
+    int64_t *fid = st == WG_OK ? malloc((nb + 1) * sizeof *fid) : NULL;
+    if (st == WG_OK && (!idx || !fid))
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory");
+    for (size_t c = 0; st == WG_OK && c < nc; c++)
+        if (inc[c] != old_inc[c] || seen[c] != old_seen[c]) {
+            idx[m] = cs->idx[c], inc[m] = inc[c], seen[m] = seen[c];
+            m++;
+        }
+    for (size_t b = 0; st == WG_OK && b < nb; b++)
+        if (binc[b] != old_binc[b]) {
+            fid[mb] = cov->blind_fid[b], binc[mb] = binc[b];
+            mb++;
+        }
+    if (st == WG_OK && (m || mb))
+        st = wg_store_coverage_counts(ws, plan, false, m, idx, inc, seen, mb, fid, binc);
+    free(inc), free(seen), free(binc), free(old_inc), free(old_seen), free(old_binc);
+    free(idx), free(fid);
     return st;
 }
 
-/* Incident counts per cell and per blind spot, over every stored incident. */
-static const char COUNT_SQL[] =
-    "DELETE FROM incident_cells WHERE incident NOT IN (SELECT fid FROM incidents);"
-    "UPDATE cell_coverage SET incidents = 0, incidents_seen = 0;"
-    "UPDATE cell_coverage SET incidents = c.n, incidents_seen = c.s FROM (SELECT cell, count(*) "
-    "AS n, sum(seen) AS s FROM incident_cells WHERE cell IS NOT NULL GROUP BY cell) AS c "
-    "WHERE c.cell = cell_coverage.cell;"
-    "UPDATE blind_spots SET incidents = 0;"
-    "UPDATE blind_spots SET incidents = c.n FROM (SELECT blind, count(*) AS n FROM "
-    "incident_cells WHERE blind IS NOT NULL GROUP BY blind) AS c WHERE c.blind = blind_spots.fid;";
-
-static wg_status build_locators(wg_ws *ws, const cellset *cs, const coverage *cov, locators *L)
+/* Adds sign times incident flags f to the totals (a pending incident counts nowhere). */
+static void tally_flags(int64_t n[WG_ACOUNTS], uint8_t f, int sign)
 {
-    wg_ctx *ctx = ws->ctx;
-    wg_status st =
-        wg_locator_build(ctx, (const GEOSGeometry *const *)cs->geom, cs->n, 0, &L->cells);
+    if (f & WG_AF_PENDING)
+        return;
+    static const int of_reason[4] = {WG_AC_ASSIGNED, WG_AC_OUTSIDE, WG_AC_GAP, WG_AC_NO_LOCATION};
+    n[of_reason[f & WG_AF_REASON]] += sign;
+    if ((f & WG_AF_REASON) == 0 && (f & WG_AF_SEEN))
+        n[WG_AC_SEEN] += sign;
+}
+
+/* ---- The run --------------------------------------------------------------------------------- */
+
+/* The whole plan: coverage and patrol where they changed, and every incident that needs it. */
+static wg_status run_plan(wg_ws *ws, const wg_assign_opts *o, standing *s, wg_assign_result *r)
+{
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    int threads = o->threads > 0 ? o->threads : 2;
+    int64_t plan = s->plan.id;
+    cellset cs = {0}, redo = {0};
+    coverage cov = {0};
+    wg_incidents a = {0};
+    locators L = {0};
+    wg_status st = cellset_load(ws, plan, 0, NULL, 0, &cs);
+    if (st == WG_OK && cs.n == 0)
+        st = wg_fail(ctx, WG_EINPUT, "plan '%s' has no cells", s->plan.name);
+    /* the whole plan in code order: a cell's position here is its index */
+    for (size_t k = 0; st == WG_OK && k < cs.n; k++)
+        if (cs.idx[k] != (int32_t)k)
+            st = wg_fail(ctx, WG_EINTERNAL, "plan %s: cell %s is numbered %d, not %zu",
+                         s->plan.name, cs.code[k], cs.idx[k], k);
+    r->cells = (int64_t)cs.n;
+    /* coverage: all cells, or those edited since it was made */
+    double t0 = wg_now();
+    r->coverage = s->full_cov;
+    if (st == WG_OK && s->full_cov)
+        st = coverage_run(ws, plan, &cs, true, threads, &cov);
+    else if (st == WG_OK && s->c.plan_ver < s->plan.ver) {
+        st = cellset_load(ws, plan, s->c.plan_ver, NULL, 0, &redo);
+        if (st == WG_OK && redo.n)
+            st = coverage_run(ws, plan, &redo, false, threads, &cov);
+        coverage_free(ctx, &cov, redo.n);
+        r->cells_redone = redo.n;
+    }
+    if (st == WG_OK && !s->full_cov)
+        st = coverage_load(ws, &cs, &cov);
+    if (st == WG_OK && (s->full_cov || redo.n))
+        st = wg_store_derived_put(ws, "coverage", plan, (const char *const[]){"cameras", "units"},
+                                  2);
+    /* patrol lengths likewise */
+    cellset_free(ctx, &redo);
+    if (st == WG_OK && s->full_pat)
+        st = patrol_run(ws, plan, &cs);
+    else if (st == WG_OK && s->p.plan_ver < s->plan.ver) {
+        st = cellset_load(ws, plan, s->p.plan_ver, NULL, 0, &redo);
+        if (st == WG_OK && redo.n)
+            st = patrol_run(ws, plan, &redo);
+    }
+    if (st == WG_OK && (s->full_pat || redo.n))
+        st = wg_store_derived_put(ws, "patrol", plan, (const char *const[]){"streets", "units"}, 2);
+    r->seconds_coverage = wg_now() - t0;
+    /* which incidents to place again */
+    bool *edited_a = calloc(cs.n + 1, 1), *edited_c = calloc(cs.n + 1, 1);
+    if (st == WG_OK && (!edited_a || !edited_c))
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory");
+    bool any_edit = false;
+    cellset_free(ctx, &redo);
+    if (st == WG_OK && !s->full_inc && s->a.plan_ver < s->plan.ver) {
+        st = cellset_load(ws, plan, s->a.plan_ver, NULL, 0, &redo);
+        for (size_t k = 0; st == WG_OK && k < redo.n; k++) {
+            edited_a[redo.idx[k]] = true;
+            any_edit = true;
+        }
+        cellset_free(ctx, &redo);
+    }
+    if (st == WG_OK && !s->full_cov && s->c.plan_ver < s->plan.ver) {
+        st = cellset_load(ws, plan, s->c.plan_ver, NULL, 0, &redo);
+        for (size_t k = 0; st == WG_OK && k < redo.n; k++)
+            edited_c[redo.idx[k]] = true;
+        cellset_free(ctx, &redo);
+    }
     if (st == WG_OK)
-        st = locator_of(ws, "SELECT AsBinary(geom) FROM communities WHERE geom IS NOT NULL",
-                        &L->comms);
+        st = wg_store_incidents_read(
+            ws, WG_IC_XY | WG_IC_VER | WG_IC_CELL | WG_IC_FLAGS | WG_IC_BLIND, NULL, &a);
     if (st == WG_OK)
-        st = wg_locator_build(ctx, (const GEOSGeometry *const *)cov->seen, cs->n, 0, &L->seen);
+        st = locators_build(ctx, &cs, &cov, &L);
+    r->all_located = s->full_inc;
+    double tl = wg_now();
+    locate_job J = {.s = s,
+                    .L = &L,
+                    .a = &a,
+                    .edited_a = edited_a,
+                    .edited_c = edited_c,
+                    .any_edit = any_edit,
+                    .nblocks = (a.n + LOCATE_BLOCK - 1) / LOCATE_BLOCK};
+    J.located = calloc(J.nblocks + 1, sizeof *J.located);
+    J.changes = calloc(J.nblocks + 1, sizeof *J.changes);
+    if (st == WG_OK && (!J.located || !J.changes))
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory");
     if (st == WG_OK)
-        st = wg_locator_build(ctx, (const GEOSGeometry *const *)cov->blind, cov->nblind, 0,
-                              &L->blind);
+        st = wg_parallel(ctx, J.nblocks, threads, "locating incidents", locate_block, &J);
+    size_t changes = 0;
+    for (size_t b = 0; st == WG_OK && b < J.nblocks; b++) {
+        r->located += (int64_t)J.located[b];
+        changes += J.changes[b];
+    }
+    free(J.located), free(J.changes);
+    /* incidents in no cell: outside the district, or in a gap of the plan */
+    for (size_t i = 0; st == WG_OK && i < a.n; i++)
+        if (a.flags[i] & UNPLACED)
+            st = reason(ws, &L, a.xy[2 * i], a.xy[2 * i + 1], &a.flags[i]);
+    r->seconds_locate = wg_now() - tl;
+    r->points_per_second = r->seconds_locate > 0 ? (double)r->located / r->seconds_locate : 0;
+    /* store: everything when much changed, else only the changes */
+    if (st == WG_OK && (s->full_inc || changes > a.n / 8))
+        st = wg_store_assignment_write(ws, a.n, a.cell, a.flags, a.blind);
+    else if (st == WG_OK && changes) {
+        size_t *pos = malloc(changes * sizeof *pos);
+        int32_t *pc = malloc(changes * sizeof *pc), *pb = malloc(changes * sizeof *pb);
+        uint8_t *pf = malloc(changes);
+        size_t m = 0;
+        if (!pos || !pc || !pb || !pf)
+            st = wg_fail(ctx, WG_ENOMEM, "out of memory");
+        for (size_t i = 0; st == WG_OK && i < a.n; i++)
+            if (a.ver[i] == -1) {
+                pos[m] = i, pc[m] = a.cell[i], pf[m] = a.flags[i], pb[m] = a.blind[i];
+                m++;
+            }
+        if (st == WG_OK)
+            st = wg_store_assignment_patch(ws, m, pos, pc, pf, pb);
+        free(pos), free(pc), free(pb), free(pf);
+    }
+    if (st == WG_OK)
+        st = recount(ws, plan, &cs, &cov, &a);
+    int64_t totals[WG_ACOUNTS] = {0};
+    for (size_t i = 0; st == WG_OK && i < a.n; i++)
+        tally_flags(totals, a.flags[i], 1);
+    if (st == WG_OK)
+        st = wg_store_assign_counts_put(ws, false, totals);
+    if (st == WG_OK)
+        st = wg_store_derived_put(ws, "assignment", plan,
+                                  (const char *const[]){"incidents", "communities"}, 2);
+    free(edited_a), free(edited_c);
+    locators_free(&L);
+    wg_incidents_free(&a);
+    coverage_free(ctx, &cov, cs.n);
+    cellset_free(ctx, &cs);
     return st;
 }
 
-static wg_status assign_in_tx(wg_ws *ws, const wg_assign_opts *o, const cellset *cs, coverage *cov,
-                              wg_assign_result *r)
+/* A change of a count: +1 or -1 for a cell (its index) or a blind spot (its fid). */
+typedef struct delta {
+    int64_t key;
+    int64_t inc, seen;
+} delta;
+
+static int cmp_delta(const void *a, const void *b)
 {
-    wg_ctx *ctx = ws->ctx;
-    char pl[STAMP_LEN], cv[4 * STAMP_LEN], old_pl[STAMP_LEN], old_cv[4 * STAMP_LEN];
-    wg_status st = stamps_now_and_stored(ws, r->plan, pl, cv, old_pl, old_cv);
+    int64_t x = ((const delta *)a)->key, y = ((const delta *)b)->key;
+    return (x > y) - (x < y);
+}
+
+/* Sorts d[0..*n) by key and adds up entries with the same key. */
+static void merge_deltas(delta *d, size_t *n)
+{
+    qsort(d, *n, sizeof *d, cmp_delta);
+    size_t m = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if (m && d[m - 1].key == d[i].key) {
+            d[m - 1].inc += d[i].inc;
+            d[m - 1].seen += d[i].seen;
+        } else {
+            d[m++] = d[i];
+        }
+    }
+    *n = m;
+}
+
+/* Only incidents written since: each located among the cells around it, and the counts of the
+ * cells and blind spots it leaves or joins changed by difference. */
+static wg_status run_new(wg_ws *ws, standing *s, wg_assign_result *r)
+{
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    int64_t plan = s->plan.id;
+    wg_incidents a = {0};
+    cellset cs = {0};
+    coverage cov = {0};
+    locators L = {0};
+    wg_inc_filter f = {.since = s->inc_since, .from = WG_NO_TIME, .to = INT64_MAX};
+    wg_status st = wg_store_incidents_read(
+        ws, WG_IC_POS | WG_IC_XY | WG_IC_CELL | WG_IC_FLAGS | WG_IC_BLIND, &f, &a);
+    if (st == WG_OK && a.n)
+        st = cellset_load(ws, plan, 0, a.xy, a.n, &cs);
+    if (st == WG_OK && a.n)
+        st = coverage_load(ws, &cs, &cov);
+    if (st == WG_OK && a.n)
+        st = locators_build(ctx, &cs, &cov, &L);
+    int32_t *nc = malloc((a.n + 1) * sizeof *nc), *nb = malloc((a.n + 1) * sizeof *nb);
+    uint8_t *nf = malloc(a.n + 1);
+    delta *dc = malloc((2 * a.n + 1) * sizeof *dc), *db = malloc((2 * a.n + 1) * sizeof *db);
+    size_t ndc = 0, ndb = 0;
+    if (st == WG_OK && (!nc || !nb || !nf || !dc || !db))
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory");
+    int64_t totals[WG_ACOUNTS] = {0};
+    double tl = wg_now();
+    for (size_t i = 0; st == WG_OK && i < a.n; i++) {
+        st = place(ws, &L, a.xy[2 * i], a.xy[2 * i + 1], &nc[i], &nf[i], &nb[i]);
+        tally_flags(totals, a.flags[i], -1);
+        tally_flags(totals, nf[i], 1);
+        /* an incident written again (not new) leaves what it counted in before */
+        bool old = !(a.flags[i] & WG_AF_PENDING);
+        if (old && a.cell[i] >= 0)
+            dc[ndc++] = (delta){a.cell[i], -1, (a.flags[i] & WG_AF_SEEN) ? -1 : 0};
+        if (old && a.blind[i] >= 0)
+            db[ndb++] = (delta){a.blind[i], -1, 0};
+        if (nc[i] >= 0)
+            dc[ndc++] = (delta){nc[i], 1, (nf[i] & WG_AF_SEEN) ? 1 : 0};
+        if (nb[i] >= 0)
+            db[ndb++] = (delta){nb[i], 1, 0};
+    }
+    r->located = (int64_t)a.n;
+    r->seconds_locate = wg_now() - tl;
+    r->points_per_second = r->seconds_locate > 0 ? (double)a.n / r->seconds_locate : 0;
+    if (st == WG_OK && a.n)
+        st = wg_store_assignment_patch(ws, a.n, a.pos, nc, nf, nb);
+    int32_t *idx = st == WG_OK ? malloc((ndc + 1) * sizeof *idx) : NULL;
+    int64_t *inc = st == WG_OK ? malloc((ndc + 1) * sizeof *inc) : NULL;
+    int64_t *seen = st == WG_OK ? malloc((ndc + 1) * sizeof *seen) : NULL;
+    int64_t *fid = st == WG_OK ? malloc((ndb + 1) * sizeof *fid) : NULL;
+    int64_t *binc = st == WG_OK ? malloc((ndb + 1) * sizeof *binc) : NULL;
+    if (st == WG_OK && (!idx || !inc || !seen || !fid || !binc))
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory");
+    if (st == WG_OK) {
+        merge_deltas(dc, &ndc);
+        merge_deltas(db, &ndb);
+        for (size_t k = 0; k < ndc; k++)
+            idx[k] = (int32_t)dc[k].key, inc[k] = dc[k].inc, seen[k] = dc[k].seen;
+        for (size_t k = 0; k < ndb; k++)
+            fid[k] = db[k].key, binc[k] = db[k].inc;
+        st = wg_store_coverage_counts(ws, plan, true, ndc, idx, inc, seen, ndb, fid, binc);
+    }
+    if (st == WG_OK)
+        st = wg_store_assign_counts_put(ws, true, totals);
+    if (st == WG_OK)
+        st = wg_store_derived_put(ws, "assignment", plan,
+                                  (const char *const[]){"incidents", "communities"}, 2);
+    free(idx), free(inc), free(seen), free(fid), free(binc);
+    free(nc), free(nb), free(nf), free(dc), free(db);
+    locators_free(&L);
+    coverage_free(ctx, &cov, cs.n);
+    cellset_free(ctx, &cs);
+    wg_incidents_free(&a);
+    return st;
+}
+
+/* The figures of the stored assignment over the whole layer. */
+static wg_status figures(wg_ws *ws, wg_assign_result *r)
+{
+    int64_t n[WG_ACOUNTS];
+    size_t total = 0;
+    wg_status st = wg_store_assign_counts(ws, n);
+    if (st == WG_OK)
+        st = wg_store_incidents_count(ws, &total, NULL);
     if (st != WG_OK)
         return st;
-    r->all_located = o->full || strcmp(pl, old_pl) != 0;
-    r->coverage = o->full || strcmp(cv, old_cv) != 0;
-    double t0 = wg_now();
-    st = r->coverage ? coverage_run(ws, r->plan, cs, o->threads > 0 ? o->threads : 2, r, cov)
-                     : coverage_load(ws, cs, cov);
-    bool streets = false;
-    if (st == WG_OK && r->coverage)
-        st = wg__patrol_run(ws, r->plan, &streets);
-    r->seconds_coverage = wg_now() - t0;
-    if (st == WG_OK && r->all_located)
-        st = wg__sql(ws, "DELETE FROM incident_cells");
-    pts p = {0};
-    locators L = {0};
-    int32_t *cell = NULL;
-    /* new coverage re-flags every incident: all of them are read again */
-    if (st == WG_OK)
-        st = read_incidents(ws, r->all_located || r->coverage, &p);
-    if (st == WG_OK)
-        st = build_locators(ws, cs, cov, &L);
-    if (st == WG_OK && !(cell = malloc((p.n ? p.n : 1) * sizeof *cell)))
-        st = wg_fail(ctx, WG_ENOMEM, "out of memory locating %zu incidents", p.n);
+    r->incidents = (int64_t)total;
+    r->assigned = n[WG_AC_ASSIGNED];
+    r->outside = n[WG_AC_OUTSIDE];
+    r->gap = n[WG_AC_GAP];
+    r->no_location = n[WG_AC_NO_LOCATION];
+    r->seen = n[WG_AC_SEEN];
+    r->pending = r->incidents - r->assigned - r->outside - r->gap - r->no_location;
+    wg_cover_totals t;
+    st = wg_store_coverage_totals(ws, &t);
     if (st == WG_OK) {
-        double t = wg_now();
-        wg_locate_many(L.cells, p.xy, p.n, cell);
-        r->seconds_locate = wg_now() - t;
-        r->located = (int64_t)p.n;
-        r->points_per_second = r->seconds_locate > 0 ? (double)p.n / r->seconds_locate : 0;
-        st = write_incidents(ws, cs, cov, &L, &p, cell);
+        r->cameras = t.cameras;
+        r->cameras_seeing = t.cameras_seeing;
+        r->links = t.links;
+        r->cells_with_camera = t.cells_with_camera;
+        r->area_m2 = t.area_m2;
+        r->open_m2 = t.open_m2;
+        r->seen_m2 = t.seen_m2;
+        r->households = t.households;
+        r->households_seen = t.households_seen;
+        r->blind_spots = t.blind_spots;
+        r->blind_m2 = t.blind_m2;
     }
-    if (st == WG_OK)
-        st = wg__sql(ws, COUNT_SQL);
-    if (st == WG_OK)
-        st = meta_set(ws, "assign.plan", pl);
-    if (st == WG_OK)
-        st = meta_set(ws, "assign.coverage", cv);
-    free(cell);
-    pts_free(&p);
-    wg_locator_free(L.cells);
-    wg_locator_free(L.comms);
-    wg_locator_free(L.seen);
-    wg_locator_free(L.blind);
     return st;
+}
+
+/* Runs what `s` calls for, inside the caller's transaction. */
+static wg_status run(wg_ws *ws, const wg_assign_opts *o, standing *s, wg_assign_result *r)
+{
+    int64_t na = 0, nc = 0, np = 0;
+    wg_status st = WG_OK;
+    if (!s->full_inc)
+        st = edited(ws, s, s->a.plan_ver, &na);
+    if (st == WG_OK && !s->full_cov)
+        st = edited(ws, s, s->c.plan_ver, &nc);
+    if (st == WG_OK && !s->full_pat)
+        st = edited(ws, s, s->p.plan_ver, &np);
+    if (st != WG_OK)
+        return st;
+    bool only_new = !o->full && !s->full_inc && !s->full_cov && !s->full_pat && !na && !nc && !np &&
+                    !s->comm_changed;
+    return only_new ? run_new(ws, s, r) : run_plan(ws, o, s, r);
 }
 
 wg_status wg_assign(wg_ws *ws, const wg_assign_opts *o, wg_assign_result *r)
 {
-    wg_ctx *ctx = ws->ctx;
+    wg_ctx *ctx = wg_ws_ctx(ws);
     static const wg_assign_opts defaults = {0};
     if (!o)
         o = &defaults;
@@ -448,29 +751,36 @@ wg_status wg_assign(wg_ws *ws, const wg_assign_opts *o, wg_assign_result *r)
     double t0 = wg_now();
     if (!wg_ws_crs(ws))
         return wg_fail(ctx, WG_EINPUT, "the workspace has no CRS yet: nothing was imported");
-    cellset cs = {0};
-    coverage cov = {0};
-    wg_status st = find_plan(ws, o->plan, r);
-    if (st == WG_OK)
-        st = load_cells(ws, r->plan, &cs);
-    if (st == WG_OK && cs.n == 0)
-        st = wg_fail(ctx, WG_EINPUT, "plan '%s' has no cells", r->plan_name);
-    r->cells = (int64_t)cs.n;
-    if (st == WG_OK)
-        st = wg__sql(ws, "BEGIN IMMEDIATE");
+    standing s;
+    wg_status st = wg_store_begin(ws, "assign");
+    if (st != WG_OK)
+        return st;
+    st = assess(ws, o->plan, &s);
+    if (st == WG_OK && o->full)
+        s.full_inc = s.full_cov = s.full_pat = true;
     if (st == WG_OK) {
-        st = assign_in_tx(ws, o, &cs, &cov, r);
-        if (st == WG_OK)
-            st = wg__sql(ws, "COMMIT");
-        if (st != WG_OK)
-            wg__rollback(ws);
+        r->plan = s.plan.id;
+        snprintf(r->plan_name, sizeof r->plan_name, "%s", s.plan.name);
+        st = run(ws, o, &s, r);
     }
+    if (st == WG_OK && wg_ctx_cancelled(ctx))
+        st = wg_fail(ctx, WG_EINTR, "interrupted: the assignment was left as it was");
     if (st == WG_OK)
-        st = incident_figures(ws, r);
+        st = wg_store_commit(ws);
+    else
+        wg_store_rollback(ws);
     if (st == WG_OK)
-        st = coverage_figures(ws, r);
-    coverage_free(ctx, &cov, cs.n);
-    cells_free(ctx, &cs);
+        st = figures(ws, r);
+    int64_t cells = r->cells;
+    if (st == WG_OK && !cells) {
+        wg_plan_info *plans = NULL;
+        size_t np = 0;
+        st = wg_ws_plans(ws, &plans, &np);
+        for (size_t i = 0; st == WG_OK && i < np; i++)
+            if (plans[i].id == r->plan)
+                r->cells = plans[i].cells;
+        free(plans);
+    }
     r->seconds = wg_now() - t0;
     return st;
 }
@@ -479,31 +789,100 @@ wg_status wg_assign_stored(wg_ws *ws, wg_assign_result *r, bool *any)
 {
     memset(r, 0, sizeof *r);
     *any = false;
-    char stamp[256];
-    wg_status st = meta_get(ws, "assign.plan", stamp, sizeof stamp);
-    if (st != WG_OK || !stamp[0])
-        return st;
-    int64_t plan = strtoll(stamp, NULL, 10);
-    st = find_plan(ws, plan, r);
-    if (st != WG_OK) { /* the plan is gone: nothing stored describes the workspace */
-        wg_ctx_clear_error(ws->ctx);
-        memset(r, 0, sizeof *r);
-        return WG_OK;
+    wg_derived d;
+    wg_status st = wg_store_read_begin(ws);
+    if (st == WG_OK)
+        st = wg_store_derived_get(ws, "assignment", &d);
+    wg_plan_rec p;
+    bool found = false;
+    if (st == WG_OK && d.any)
+        st = wg_store_plan_get(ws, d.plan, &p, &found);
+    if (st == WG_OK && found) {
+        *any = true;
+        r->plan = p.id;
+        snprintf(r->plan_name, sizeof r->plan_name, "%s", p.name);
+        st = figures(ws, r);
+        wg_plan_info *plans = NULL;
+        size_t np = 0;
+        if (st == WG_OK)
+            st = wg_ws_plans(ws, &plans, &np);
+        for (size_t i = 0; st == WG_OK && i < np; i++)
+            if (plans[i].id == p.id)
+                r->cells = plans[i].cells;
+        free(plans);
     }
-    *any = true;
-    st = incident_figures(ws, r);
-    if (st == WG_OK)
-        st = coverage_figures(ws, r);
-    if (st == WG_OK)
-        st = query_text(ws, "SELECT count(*) FROM cells WHERE plan = ?", plan, stamp, sizeof stamp);
-    r->cells = strtoll(stamp, NULL, 10);
+    wg_store_read_end(ws);
     return st;
 }
 
-wg_status wg_assign_current(wg_ws *ws, int64_t plan, bool *current)
+/* ---- Staleness, for info and for the commands that read the assignment ---------------------- */
+
+wg_status wg_assign_check(wg_ws *ws, int64_t plan, wg_assign_state *out)
 {
-    char pl[STAMP_LEN], cv[4 * STAMP_LEN], old_pl[STAMP_LEN], old_cv[4 * STAMP_LEN];
-    wg_status st = stamps_now_and_stored(ws, plan, pl, cv, old_pl, old_cv);
-    *current = st == WG_OK && strcmp(pl, old_pl) == 0 && strcmp(cv, old_cv) == 0;
+    memset(out, 0, sizeof *out);
+    standing s;
+    wg_status st = wg_store_read_begin(ws);
+    if (st == WG_OK)
+        st = assess(ws, plan, &s);
+    if (st == WG_EINPUT && !plan) { /* no active plan: nothing to be stale against */
+        wg_ctx_clear_error(wg_ws_ctx(ws));
+        wg_store_read_end(ws);
+        return WG_OK;
+    }
+    int64_t na = 0, nc = 0, np = 0;
+    if (st == WG_OK && !s.full_inc)
+        st = edited(ws, &s, s.a.plan_ver, &na);
+    if (st == WG_OK && !s.full_cov)
+        st = edited(ws, &s, s.c.plan_ver, &nc);
+    if (st == WG_OK && !s.full_pat)
+        st = edited(ws, &s, s.p.plan_ver, &np);
+    wg_incidents a = {0};
+    wg_inc_filter f = {.since = s.inc_since, .from = WG_NO_TIME, .to = INT64_MAX};
+    if (st == WG_OK && !s.full_inc)
+        st = wg_store_incidents_read(ws, 0, &f, &a);
+    wg_store_read_end(ws);
+    if (st != WG_OK)
+        return st;
+    out->plan = s.plan.id;
+    snprintf(out->plan_name, sizeof out->plan_name, "%s", s.plan.name);
+    out->any = s.a.any && s.a.plan == s.plan.id;
+    out->new_incidents = (int64_t)a.n;
+    out->edited_cells = na > nc ? (na > np ? na : np) : (nc > np ? nc : np);
+    wg_incidents_free(&a);
+    if (out->new_incidents)
+        say(&s, "%lld incident%s written since", (long long)out->new_incidents,
+            out->new_incidents == 1 ? "" : "s");
+    wg_version v = {0};
+    if (out->edited_cells && (st = wg_store_version(ws, "plans", &v)) != WG_OK)
+        return st;
+    if (out->edited_cells)
+        say(&s, "%lld cell%s of plan %s edited since (%s)", (long long)out->edited_cells,
+            out->edited_cells == 1 ? "" : "s", s.plan.name, v.command[0] ? v.command : "a move");
+    out->current = !s.why[0];
+    out->incremental = !out->current && !s.full_inc && !s.full_cov && !s.full_pat;
+    snprintf(out->why, sizeof out->why, "%s", s.why);
+    return WG_OK;
+}
+
+wg_status wg_assign_refresh(wg_ws *ws, int64_t plan, bool *did, wg_assign_result *r)
+{
+    wg_assign_state s;
+    wg_assign_result tmp;
+    *did = false;
+    wg_status st = wg_assign_check(ws, plan, &s);
+    if (st != WG_OK || s.current)
+        return st;
+    if (!s.plan)
+        return wg_fail(wg_ws_ctx(ws), WG_EINPUT,
+                       "no active plan: make one with 'wangge partition -w %s' (or activate one)",
+                       wg_ws_path(ws));
+    if (!s.incremental)
+        return wg_fail(wg_ws_ctx(ws), WG_EINPUT,
+                       "the assignment of plan %s is not up to date (%s): run 'wangge assign -w "
+                       "%s' first",
+                       s.plan_name, s.why, wg_ws_path(ws));
+    wg_assign_opts o = {.plan = s.plan};
+    st = wg_assign(ws, &o, r ? r : &tmp);
+    *did = st == WG_OK;
     return st;
 }

@@ -1,22 +1,33 @@
-/* engine/assign/assign_int.h (private): what assignment (assign.c) and camera coverage (coverage.c)
- * share — the cells of the plan being assigned and the coverage they get. */
+/* engine/assign/assign_int.h (private): what assignment (assign.c), camera coverage
+ * (coverage.c) and patrol lengths (patrol.c) share — the cells being assigned and the
+ * coverage they get. */
 #ifndef WG_ASSIGN_INT_H
 #define WG_ASSIGN_INT_H
 
-#include "engine_int.h"
 #include "wg/assign.h"
+#include "wg/store.h"
 #include "wg/vio.h"
 
-/* The cells of one plan, ordered by code. */
+/* Cells of one plan, ordered by code: all of them, or some (then idx maps to the plan's). */
 typedef struct cellset {
     size_t n;
     char **code;
     GEOSGeometry **geom;
     int64_t *hh;
+    int32_t *idx; /* the cell's index in the whole plan */
+    bool all;     /* the whole plan (then idx[i] == i) */
 } cellset;
 
-/* Coverage of the cells: per cell the seen open ground (NULL: none), and the blind spots
- * (each a Polygon, with its cell and its fid in blind_spots). */
+/* Reads the cells of plan (since > 0: only those changed after that version), or those whose
+ * box holds one of the points xy[0..2npts) when xy is given. */
+wg_status cellset_load(wg_ws *ws, int64_t plan, int64_t since, const double *xy, size_t npts,
+                       cellset *cs);
+void cellset_free(wg_ctx *ctx, cellset *cs);
+/* The position of code in cs, or -1. */
+int32_t cellset_find(const cellset *cs, const char *code);
+
+/* Coverage of the cells of a cellset: per cell its seen open ground (NULL: none), and the blind
+ * spots (each a Polygon, with its cell in cs and its fid in blind_spots). */
 typedef struct coverage {
     GEOSGeometry **seen;
     GEOSGeometry **blind;
@@ -25,15 +36,17 @@ typedef struct coverage {
     size_t nblind, capblind;
 } coverage;
 
-/* Computes the camera views and the coverage of every cell of plan `plan`, and replaces
- * camera_views, camera_cells, cell_coverage and blind_spots with them (inside the caller's
- * transaction). Fills the camera and coverage figures of r. */
-wg_status coverage_run(wg_ws *ws, int64_t plan, const cellset *cs, int threads, wg_assign_result *r,
+/* Computes the coverage of the cells of cs and stores it (inside the caller's transaction):
+ * with `all`, camera views are computed afresh and every coverage row replaced; otherwise the
+ * stored views are used and only the rows of cs's cells are replaced. */
+wg_status coverage_run(wg_ws *ws, int64_t plan, const cellset *cs, bool all, int threads,
                        coverage *out);
-/* Reads the coverage a previous run stored (seen ground and blind spots). */
+/* Reads the stored coverage of cs's cells (seen ground and blind spots). */
 wg_status coverage_load(wg_ws *ws, const cellset *cs, coverage *out);
-/* Reads the stored figures of r (cameras, areas, households, blind spots). */
-wg_status coverage_figures(wg_ws *ws, wg_assign_result *r);
 void coverage_free(wg_ctx *ctx, coverage *c, size_t ncells);
+
+/* Measures the patrol length of cs's cells and stores it (inside the caller's transaction):
+ * the streets inside each cell, or a short tour over its units without streets. */
+wg_status patrol_run(wg_ws *ws, int64_t plan, const cellset *cs);
 
 #endif

@@ -1,8 +1,8 @@
 /* engine/assign/coverage.c: what the cameras see, cell by cell (see wg/assign.h): camera views with
  * building occlusion, camera-cell links, seen open ground, households seen, blind spots. */
-#include "wg/parallel.h"
 #include "assign_int.h"
 #include "wg/boxindex.h"
+#include "wg/parallel.h"
 #include "wg/view.h"
 
 #include <math.h>
@@ -98,60 +98,41 @@ static void envelope(wg_ctx *ctx, const GEOSGeometry *g, double *b)
 
 /* ---- loading ---- */
 
-static int32_t cell_index(const cellset *cs, const char *code)
-{
-    size_t lo = 0, hi = cs->n;
-    while (code && lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(cs->code[mid], code);
-        if (c == 0)
-            return (int32_t)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
-}
+typedef struct unit_acc {
+    wg_ctx *ctx;
+    job *J;
+    size_t cap;
+} unit_acc;
 
-static wg_status load_units(wg_ws *ws, int64_t plan, job *J)
+static wg_status add_unit(void *user, const wg_unit_rec *r)
 {
-    wg_ctx *ctx = ws->ctx;
+    unit_acc *a = user;
+    job *J = a->J;
+    wg_ctx *ctx = a->ctx;
     GEOSContextHandle_t h = wg_ctx_geos(ctx);
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws,
-                               "SELECT u.households, u.kind, AsBinary(u.geom), c.cell FROM units u "
-                               "LEFT JOIN cell_units c ON c.plan = ? AND c.unit = u.id "
-                               "WHERE u.geom IS NOT NULL ORDER BY u.fid",
-                               &q);
+    wg_status st = wg_grow(ctx, (void **)&J->u, &a->cap, J->nu + 1, sizeof *J->u);
     if (st != WG_OK)
         return st;
-    sqlite3_bind_int64(q, 1, plan);
-    size_t cap = 0;
-    int rc;
-    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        st = wg_grow(ctx, (void **)&J->u, &cap, J->nu + 1, sizeof *J->u);
-        if (st != WG_OK)
-            break;
-        unit *u = &J->u[J->nu];
-        memset(u, 0, sizeof *u);
-        st = wg_geom_from_wkb(ctx, sqlite3_column_blob(q, 2), (size_t)sqlite3_column_bytes(q, 2),
-                              &u->g);
-        if (st != WG_OK)
-            break;
-        J->nu++;
-        u->hh = sqlite3_column_int64(q, 0);
-        const char *kind = (const char *)sqlite3_column_text(q, 1);
-        int type = GEOSGeomTypeId_r(h, u->g);
-        /* compounds are the ground between buildings, not walls */
-        u->building = kind && strcmp(kind, "building") == 0 &&
-                      (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON);
-        u->cell = cell_index(J->cs, (const char *)sqlite3_column_text(q, 3));
-    }
-    if (st == WG_OK && rc != SQLITE_DONE)
-        st = wg__sql_fail(ws, "reading the units: ");
-    sqlite3_finalize(q);
-    return st;
+    unit *u = &J->u[J->nu];
+    memset(u, 0, sizeof *u);
+    if ((st = wg_geom_from_wkb(ctx, r->wkb, r->wkb_len, &u->g)) != WG_OK)
+        return st;
+    J->nu++;
+    u->hh = r->households;
+    int type = GEOSGeomTypeId_r(h, u->g);
+    /* compounds are the ground between buildings, not walls */
+    u->building = r->kind && strcmp(r->kind, "building") == 0 &&
+                  (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON);
+    u->cell = cellset_find(J->cs, r->cell);
+    return WG_OK;
+}
+
+/* The units (with their cell in the plan); only those meeting bbox, when given. */
+static wg_status load_units(wg_ws *ws, int64_t plan, const double *bbox, job *J)
+{
+    unit_acc a = {.ctx = wg_ws_ctx(ws), .J = J};
+    wg_unit_query q = {.plan = plan, .by_fid = true, .bbox = bbox};
+    return wg_store_units_each(ws, &q, add_unit, &a);
 }
 
 static wg_status index_units(wg_ctx *ctx, job *J)
@@ -190,39 +171,62 @@ static wg_status index_units(wg_ctx *ctx, job *J)
     return st;
 }
 
+typedef struct cam_acc {
+    wg_ctx *ctx;
+    job *J;
+    size_t cap;
+} cam_acc;
+
+static wg_status add_camera(void *user, const wg_camera_rec *r)
+{
+    cam_acc *a = user;
+    job *J = a->J;
+    wg_status st = wg_grow(a->ctx, (void **)&J->cam, &a->cap, J->ncam + 1, sizeof *J->cam);
+    if (st != WG_OK)
+        return st;
+    camera *c = &J->cam[J->ncam++];
+    memset(c, 0, sizeof *c);
+    c->id = strdup(r->id);
+    c->kind = strdup(r->kind ? r->kind : "");
+    if (!c->id || !c->kind)
+        return wg_fail(a->ctx, WG_ENOMEM, "out of memory reading the cameras");
+    c->v = (wg_view_cam){.x = r->x,
+                         .y = r->y,
+                         .heading_deg = r->heading_deg,
+                         .fov_deg = r->fov_deg,
+                         .range_m = r->range_m};
+    c->occluded = !r->kind || strcmp(r->kind, "high") != 0;
+    return WG_OK;
+}
+
 static wg_status load_cameras(wg_ws *ws, job *J)
 {
-    wg_ctx *ctx = ws->ctx;
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws,
-                               "SELECT id, kind, heading_deg, fov_deg, range_m, X(geom), Y(geom) "
-                               "FROM cameras WHERE geom IS NOT NULL ORDER BY id",
-                               &q);
-    size_t cap = 0;
-    int rc;
-    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        st = wg_grow(ctx, (void **)&J->cam, &cap, J->ncam + 1, sizeof *J->cam);
-        if (st != WG_OK)
-            break;
-        camera *c = &J->cam[J->ncam++];
-        memset(c, 0, sizeof *c);
-        const char *kind = (const char *)sqlite3_column_text(q, 1);
-        c->id = strdup((const char *)sqlite3_column_text(q, 0));
-        c->kind = strdup(kind ? kind : "");
-        if (!c->id || !c->kind)
-            st = wg_fail(ctx, WG_ENOMEM, "out of memory reading the cameras");
-        c->v = (wg_view_cam){
-            .x = sqlite3_column_double(q, 5),
-            .y = sqlite3_column_double(q, 6),
-            .heading_deg = sqlite3_column_double(q, 2),
-            .fov_deg = sqlite3_column_type(q, 3) == SQLITE_NULL ? 0 : sqlite3_column_double(q, 3),
-            .range_m = sqlite3_column_type(q, 4) == SQLITE_NULL ? 0 : sqlite3_column_double(q, 4)};
-        c->occluded = !kind || strcmp(kind, "high") != 0;
-    }
-    if (st == WG_OK && rc != SQLITE_DONE)
-        st = wg__sql_fail(ws, "reading the cameras: ");
-    sqlite3_finalize(q);
-    return st;
+    cam_acc a = {.ctx = wg_ws_ctx(ws), .J = J};
+    return wg_store_cameras_each(ws, add_camera, &a);
+}
+
+/* The stored views whose box meets bbox, as cameras whose view is known. */
+static wg_status add_view(void *user, const wg_view_rec *v)
+{
+    cam_acc *a = user;
+    job *J = a->J;
+    wg_status st = wg_grow(a->ctx, (void **)&J->cam, &a->cap, J->ncam + 1, sizeof *J->cam);
+    if (st != WG_OK)
+        return st;
+    camera *c = &J->cam[J->ncam++];
+    memset(c, 0, sizeof *c);
+    c->id = strdup(v->camera);
+    c->kind = strdup(v->kind ? v->kind : "");
+    c->area = v->area_m2;
+    if (!c->id || !c->kind)
+        return wg_fail(a->ctx, WG_ENOMEM, "out of memory reading the camera views");
+    return wg_geom_from_wkb(a->ctx, v->wkb, v->wkb_len, &c->view);
+}
+
+static wg_status load_views(wg_ws *ws, const double *bbox, job *J)
+{
+    cam_acc a = {.ctx = wg_ws_ctx(ws), .J = J};
+    return wg_store_camera_views_each(ws, bbox, add_view, &a);
 }
 
 /* ---- the work ---- */
@@ -434,108 +438,96 @@ static wg_status cell_one(wg_ctx *ctx, void *user, size_t c, int thread)
 
 /* ---- storing ---- */
 
-static wg_status bind_geom(wg_ws *ws, sqlite3_stmt *q, int col, const GEOSGeometry *g, bool multi)
+/* WKB of g (in its stored, multi form when `multi`), in a buffer the caller frees. */
+static wg_status to_wkb(wg_ctx *ctx, const GEOSGeometry *g, bool multi, unsigned char **wkb,
+                        size_t *len)
 {
-    wg_ctx *ctx = ws->ctx;
     GEOSGeometry *m = NULL;
-    unsigned char *wkb = NULL;
-    size_t len = 0;
     wg_status st = multi ? wg_geom_multi(ctx, g, &m) : WG_OK;
     if (st == WG_OK)
-        st = wg_geom_to_wkb(ctx, multi ? m : g, &wkb, &len);
+        st = wg_geom_to_wkb(ctx, multi ? m : g, wkb, len);
     if (m)
         GEOSGeom_destroy_r(wg_ctx_geos(ctx), m);
-    if (st == WG_OK)
-        sqlite3_bind_blob(q, col, wkb, (int)len, free);
     return st;
 }
 
-static wg_status step(wg_ws *ws, sqlite3_stmt *q, const char *what)
+static wg_status store_views(wg_ws *ws, const job *J)
 {
-    wg_status st = sqlite3_step(q) == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, what);
-    sqlite3_reset(q);
-    return st;
-}
-
-static wg_status store(wg_ws *ws, int64_t plan, job *J, coverage *out)
-{
-    GEOSContextHandle_t h = wg_ctx_geos(ws->ctx);
-    char sql[4][256];
-    snprintf(sql[0], sizeof sql[0],
-             "INSERT INTO camera_views (camera, kind, area_m2, geom) VALUES (?, ?, ?, "
-             "GeomFromWKB(?, %d))",
-             ws->srid);
-    snprintf(sql[1], sizeof sql[1],
-             "INSERT INTO camera_cells (camera, cell, area_m2) VALUES (?, ?, ?)");
-    snprintf(sql[2], sizeof sql[2],
-             "INSERT INTO cell_coverage (cell, cameras, area_m2, open_m2, seen_m2, households, "
-             "households_seen, seen_wkb) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    snprintf(sql[3], sizeof sql[3],
-             "INSERT INTO blind_spots (plan, cell, area_m2, geom) VALUES (?, ?, ?, "
-             "GeomFromWKB(?, %d))",
-             ws->srid);
-    sqlite3_stmt *q[4] = {0};
-    wg_status st = wg__sql(ws, "DELETE FROM camera_views; DELETE FROM camera_cells; "
-                               "DELETE FROM cell_coverage; DELETE FROM blind_spots;");
-    for (int i = 0; st == WG_OK && i < 4; i++)
-        st = wg__prepare(ws, sql[i], &q[i]);
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    GEOSContextHandle_t h = wg_ctx_geos(ctx);
+    wg_status st = WG_OK;
     for (size_t i = 0; st == WG_OK && i < J->ncam; i++) {
         const camera *c = &J->cam[i];
         if (!c->view || GEOSisEmpty_r(h, c->view) == 1)
             continue;
-        sqlite3_bind_text(q[0], 1, c->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q[0], 2, c->kind, -1, SQLITE_STATIC);
-        sqlite3_bind_double(q[0], 3, c->area);
-        st = bind_geom(ws, q[0], 4, c->view, true);
+        unsigned char *wkb = NULL;
+        size_t len = 0;
+        st = to_wkb(ctx, c->view, true, &wkb, &len);
         if (st == WG_OK)
-            st = step(ws, q[0], "storing camera views: ");
+            st = wg_store_camera_view_add(ws, c->id, c->kind, c->area, wkb, len);
+        free(wkb);
     }
-    for (size_t c = 0; st == WG_OK && c < J->cs->n; c++) {
-        cellres *res = &J->res[c];
-        const char *code = J->cs->code[c];
-        for (size_t k = 0; st == WG_OK && k < res->nlinks; k++) {
-            sqlite3_bind_text(q[1], 1, J->cam[res->links[k].camera].id, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q[1], 2, code, -1, SQLITE_STATIC);
-            sqlite3_bind_double(q[1], 3, res->links[k].area);
-            st = step(ws, q[1], "storing camera cells: ");
-        }
-        double area = 0;
-        if (J->cs->geom[c])
-            GEOSArea_r(h, J->cs->geom[c], &area);
-        sqlite3_bind_text(q[2], 1, code, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q[2], 2, (int64_t)res->nlinks);
-        sqlite3_bind_double(q[2], 3, area);
-        sqlite3_bind_double(q[2], 4, res->open);
-        sqlite3_bind_double(q[2], 5, res->seen);
-        sqlite3_bind_int64(q[2], 6, J->cs->hh[c]);
-        sqlite3_bind_int64(q[2], 7, res->hh_seen);
-        if (J->seen[c] && st == WG_OK)
-            st = bind_geom(ws, q[2], 8, J->seen[c], false);
-        else
-            sqlite3_bind_null(q[2], 8);
+    return st;
+}
+
+/* Stores the coverage of cell c; its blind spots move to out (for locating incidents). */
+static wg_status store_cell(wg_ws *ws, int64_t plan, job *J, size_t c, coverage *out)
+{
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    GEOSContextHandle_t h = wg_ctx_geos(ctx);
+    cellres *res = &J->res[c];
+    const char *code = J->cs->code[c];
+    wg_status st = WG_OK;
+    for (size_t k = 0; st == WG_OK && k < res->nlinks; k++)
+        st =
+            wg_store_camera_cell_add(ws, J->cam[res->links[k].camera].id, code, res->links[k].area);
+    double area = 0;
+    if (J->cs->geom[c])
+        GEOSArea_r(h, J->cs->geom[c], &area);
+    wg_cover_rec r = {.cell = code,
+                      .cameras = (int64_t)res->nlinks,
+                      .area_m2 = area,
+                      .open_m2 = res->open,
+                      .seen_m2 = res->seen,
+                      .households = J->cs->hh[c],
+                      .households_seen = res->hh_seen};
+    unsigned char *wkb = NULL;
+    if (st == WG_OK && J->seen[c])
+        st = to_wkb(ctx, J->seen[c], false, &wkb, &r.seen_len);
+    r.seen_wkb = wkb;
+    if (st == WG_OK)
+        st = wg_store_cell_coverage_add(ws, &r);
+    free(wkb);
+    for (size_t k = 0; st == WG_OK && k < res->nblind; k++) {
+        double a = 0;
+        GEOSArea_r(h, res->blind[k], &a);
+        size_t len = 0;
+        wkb = NULL;
+        int64_t fid = 0;
+        st = to_wkb(ctx, res->blind[k], true, &wkb, &len);
         if (st == WG_OK)
-            st = step(ws, q[2], "storing cell coverage: ");
-        for (size_t k = 0; st == WG_OK && k < res->nblind; k++) {
-            double a = 0;
-            GEOSArea_r(h, res->blind[k], &a);
-            sqlite3_bind_int64(q[3], 1, plan);
-            sqlite3_bind_text(q[3], 2, code, -1, SQLITE_STATIC);
-            sqlite3_bind_double(q[3], 3, a);
-            st = bind_geom(ws, q[3], 4, res->blind[k], true);
-            if (st == WG_OK)
-                st = step(ws, q[3], "storing blind spots: ");
-            if (st != WG_OK)
-                break;
-            /* the blind spot moves to the coverage, for locating incidents */
-            size_t j = out->nblind++;
-            out->blind[j] = res->blind[k];
-            res->blind[k] = NULL;
-            out->blind_cell[j] = c;
-            out->blind_fid[j] = sqlite3_last_insert_rowid(ws->db);
-        }
+            st = wg_store_blind_spot_add(ws, plan, code, a, wkb, len, &fid);
+        free(wkb);
+        if (st != WG_OK)
+            break;
+        size_t j = out->nblind++;
+        out->blind[j] = res->blind[k];
+        res->blind[k] = NULL;
+        out->blind_cell[j] = c;
+        out->blind_fid[j] = fid;
     }
-    for (int i = 0; i < 4; i++)
-        sqlite3_finalize(q[i]);
+    return st;
+}
+
+/* Replaces the stored coverage (of every cell when `all`, with the views; else of J's). */
+static wg_status store(wg_ws *ws, int64_t plan, job *J, bool all, coverage *out)
+{
+    wg_status st =
+        wg_store_coverage_clear(ws, all ? NULL : (const char *const *)J->cs->code, J->cs->n);
+    if (st == WG_OK && all)
+        st = store_views(ws, J);
+    for (size_t c = 0; st == WG_OK && c < J->cs->n; c++)
+        st = store_cell(ws, plan, J, c, out);
     return st;
 }
 
@@ -593,24 +585,48 @@ static void job_free(wg_ctx *ctx, job *J)
     free(J->res);
 }
 
-wg_status coverage_run(wg_ws *ws, int64_t plan, const cellset *cs, int threads, wg_assign_result *r,
+/* The box of the cells of cs (NaN-free), widened a little. */
+static void cells_box(wg_ctx *ctx, const cellset *cs, double box[4])
+{
+    box[0] = box[1] = INFINITY;
+    box[2] = box[3] = -INFINITY;
+    for (size_t c = 0; c < cs->n; c++) {
+        double b[4];
+        envelope(ctx, cs->geom[c], b);
+        if (isnan(b[0]))
+            continue;
+        box[0] = fmin(box[0], b[0]), box[1] = fmin(box[1], b[1]);
+        box[2] = fmax(box[2], b[2]), box[3] = fmax(box[3], b[3]);
+    }
+    for (int k = 0; k < 2; k++) {
+        box[k] -= SEEN_TOL_M;
+        box[k + 2] += SEEN_TOL_M;
+    }
+}
+
+wg_status coverage_run(wg_ws *ws, int64_t plan, const cellset *cs, bool all, int threads,
                        coverage *out)
 {
-    wg_ctx *ctx = ws->ctx;
-    (void)r;
+    wg_ctx *ctx = wg_ws_ctx(ws);
     job J = {.cs = cs};
     out->seen = calloc(cs->n ? cs->n : 1, sizeof *out->seen);
     J.seen = out->seen;
     J.res = calloc(cs->n ? cs->n : 1, sizeof *J.res);
     wg_status st = out->seen && J.res ? WG_OK : wg_fail(ctx, WG_ENOMEM, "out of memory");
+    /* some cells only: the units and stored views around them */
+    double box[4];
+    if (!all)
+        cells_box(ctx, cs, box);
     if (st == WG_OK)
-        st = load_units(ws, plan, &J);
+        st = load_units(ws, plan, all ? NULL : box, &J);
     if (st == WG_OK)
         st = index_units(ctx, &J);
-    if (st == WG_OK)
+    if (st == WG_OK && all)
         st = load_cameras(ws, &J);
-    if (st == WG_OK)
+    if (st == WG_OK && all)
         st = wg_parallel(ctx, J.ncam, threads, "camera views", view_one, &J);
+    if (st == WG_OK && !all)
+        st = load_views(ws, box, &J);
     if (st == WG_OK)
         st = index_views(ctx, &J);
     if (st == WG_OK)
@@ -618,80 +634,76 @@ wg_status coverage_run(wg_ws *ws, int64_t plan, const cellset *cs, int threads, 
     if (st == WG_OK)
         st = alloc_out(ctx, &J, out);
     if (st == WG_OK)
-        st = store(ws, plan, &J, out);
+        st = store(ws, plan, &J, all, out);
     job_free(ctx, &J);
     return st;
 }
 
+typedef struct load_acc {
+    wg_ctx *ctx;
+    const cellset *cs;
+    coverage *out;
+    size_t cap[3];
+} load_acc;
+
+static wg_status load_seen(void *user, const wg_cover_rec *r)
+{
+    load_acc *a = user;
+    int32_t c = cellset_find(a->cs, r->cell);
+    if (c < 0 || a->out->seen[c] || !r->seen_wkb)
+        return WG_OK;
+    return wg_geom_from_wkb(a->ctx, r->seen_wkb, r->seen_len, &a->out->seen[c]);
+}
+
+static wg_status load_blind(void *user, const wg_blind_rec *b)
+{
+    load_acc *a = user;
+    coverage *out = a->out;
+    int32_t c = cellset_find(a->cs, b->cell);
+    if (c < 0)
+        return WG_OK;
+    size_t j = out->nblind;
+    wg_status st;
+    if ((st = wg_grow(a->ctx, (void **)&out->blind, &a->cap[0], j + 1, sizeof *out->blind)) ||
+        (st = wg_grow(a->ctx, (void **)&out->blind_cell, &a->cap[1], j + 1,
+                      sizeof *out->blind_cell)) ||
+        (st = wg_grow(a->ctx, (void **)&out->blind_fid, &a->cap[2], j + 1, sizeof *out->blind_fid)))
+        return st;
+    out->blind[j] = NULL;
+    out->blind_cell[j] = (size_t)c;
+    out->blind_fid[j] = b->fid;
+    out->nblind++;
+    return wg_geom_from_wkb(a->ctx, b->wkb, b->wkb_len, &out->blind[j]);
+}
+
+/* Orders the blind spots by fid (they come cell by cell), for lookups by fid. */
+static void sort_blind(coverage *c)
+{
+    for (size_t i = 1; i < c->nblind; i++) /* insertion sort: nearly sorted, and few */
+        for (size_t j = i; j > 0 && c->blind_fid[j - 1] > c->blind_fid[j]; j--) {
+            GEOSGeometry *g = c->blind[j];
+            size_t cell = c->blind_cell[j];
+            int64_t fid = c->blind_fid[j];
+            c->blind[j] = c->blind[j - 1], c->blind_cell[j] = c->blind_cell[j - 1];
+            c->blind_fid[j] = c->blind_fid[j - 1];
+            c->blind[j - 1] = g, c->blind_cell[j - 1] = cell, c->blind_fid[j - 1] = fid;
+        }
+}
+
 wg_status coverage_load(wg_ws *ws, const cellset *cs, coverage *out)
 {
-    wg_ctx *ctx = ws->ctx;
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    memset(out, 0, sizeof *out);
     out->seen = calloc(cs->n ? cs->n : 1, sizeof *out->seen);
     if (!out->seen)
         return wg_fail(ctx, WG_ENOMEM, "out of memory");
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws, "SELECT cell, seen_wkb FROM cell_coverage", &q);
-    while (st == WG_OK && sqlite3_step(q) == SQLITE_ROW) {
-        int32_t c = cell_index(cs, (const char *)sqlite3_column_text(q, 0));
-        if (c >= 0 && !out->seen[c] && sqlite3_column_type(q, 1) == SQLITE_BLOB)
-            st = wg_geom_from_wkb(ctx, sqlite3_column_blob(q, 1),
-                                  (size_t)sqlite3_column_bytes(q, 1), &out->seen[c]);
-    }
-    sqlite3_finalize(q);
-    q = NULL;
+    load_acc a = {.ctx = ctx, .cs = cs, .out = out};
+    const char *const *codes = cs->all ? NULL : (const char *const *)cs->code;
+    wg_status st = wg_store_cell_coverage_each(ws, codes, cs->n, load_seen, &a);
     if (st == WG_OK)
-        st = wg__prepare(ws, "SELECT fid, cell, AsBinary(geom) FROM blind_spots ORDER BY fid", &q);
-    size_t cap[3] = {0};
-    while (st == WG_OK && sqlite3_step(q) == SQLITE_ROW) {
-        int32_t c = cell_index(cs, (const char *)sqlite3_column_text(q, 1));
-        if (c < 0)
-            continue;
-        size_t j = out->nblind;
-        st = wg_grow(ctx, (void **)&out->blind, &cap[0], j + 1, sizeof *out->blind);
-        if (st == WG_OK)
-            st = wg_grow(ctx, (void **)&out->blind_cell, &cap[1], j + 1, sizeof *out->blind_cell);
-        if (st == WG_OK)
-            st = wg_grow(ctx, (void **)&out->blind_fid, &cap[2], j + 1, sizeof *out->blind_fid);
-        if (st != WG_OK)
-            break;
-        out->blind[j] = NULL;
-        out->blind_cell[j] = (size_t)c;
-        out->blind_fid[j] = sqlite3_column_int64(q, 0);
-        out->nblind++;
-        st = wg_geom_from_wkb(ctx, sqlite3_column_blob(q, 2), (size_t)sqlite3_column_bytes(q, 2),
-                              &out->blind[j]);
-    }
-    sqlite3_finalize(q);
-    return st;
-}
-
-wg_status coverage_figures(wg_ws *ws, wg_assign_result *r)
-{
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(
-        ws,
-        "SELECT (SELECT count(*) FROM cameras), (SELECT count(DISTINCT camera) FROM camera_cells), "
-        "(SELECT count(*) FROM camera_cells), total(cameras > 0), total(area_m2), total(open_m2), "
-        "total(seen_m2), total(households), total(households_seen), "
-        "(SELECT count(*) FROM blind_spots), (SELECT total(area_m2) FROM blind_spots) "
-        "FROM cell_coverage",
-        &q);
-    if (st == WG_OK && sqlite3_step(q) == SQLITE_ROW) {
-        r->cameras = sqlite3_column_int64(q, 0);
-        r->cameras_seeing = sqlite3_column_int64(q, 1);
-        r->links = sqlite3_column_int64(q, 2);
-        r->cells_with_camera = sqlite3_column_int64(q, 3);
-        r->area_m2 = sqlite3_column_double(q, 4);
-        r->open_m2 = sqlite3_column_double(q, 5);
-        r->seen_m2 = sqlite3_column_double(q, 6);
-        r->households = sqlite3_column_int64(q, 7);
-        r->households_seen = sqlite3_column_int64(q, 8);
-        r->blind_spots = sqlite3_column_int64(q, 9);
-        r->blind_m2 = sqlite3_column_double(q, 10);
-    } else if (st == WG_OK) {
-        st = wg__sql_fail(ws, "reading coverage: ");
-    }
-    sqlite3_finalize(q);
+        st = wg_store_blind_spots_each(ws, codes, cs->n, load_blind, &a);
+    if (st == WG_OK)
+        sort_blind(out);
     return st;
 }
 

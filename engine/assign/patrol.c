@@ -1,10 +1,12 @@
-/* engine/assign/patrol.c: the patrol length of every cell of a plan, stored in cell_patrol.
+/* engine/assign/patrol.c: the patrol length of the cells of a plan, stored with them.
  *
- * With streets in the workspace, a cell's patrol is the length of the streets inside it
- * (SpatiaLite clips each street to the cells its spatial index finds). Without streets it is a
- * short closed tour over the centres of the cell's units: nearest neighbour from the first
+ * With streets in the workspace, a cell's patrol is the length of the streets inside it (each
+ * street clipped to the cells a box index finds). Without streets it is a short closed tour
+ * over the centres of the cell's units (in unit id order): nearest neighbour from the first
  * unit, then 2-opt until no swap shortens it. A cell with one unit has a tour of 0. */
-#include "patrol.h"
+#include "assign_int.h"
+#include "wg/boxindex.h"
+#include "wg/parallel.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -55,92 +57,178 @@ static double tour_length(const double *p, size_t n, size_t *tour)
     return len;
 }
 
-static wg_status store(wg_ws *ws, sqlite3_stmt *ins, const char *cell, double m)
+/* ---- Streets ---------------------------------------------------------------------------- */
+
+typedef struct streets {
+    const cellset *cs;
+    GEOSGeometry **g;
+    double *box;
+    size_t n, cap, capbox;
+    wg_boxindex *ix;
+    double *len; /* per cell, out */
+} streets;
+
+typedef struct line_acc {
+    wg_ctx *ctx;
+    streets *S;
+} line_acc;
+
+static void envelope(GEOSContextHandle_t h, const GEOSGeometry *g, double *b)
 {
-    sqlite3_reset(ins);
-    sqlite3_bind_text(ins, 1, cell, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_double(ins, 2, m);
-    return sqlite3_step(ins) == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "storing patrol lengths: ");
+    if (!g || GEOSisEmpty_r(h, g) == 1 || !GEOSGeom_getXMin_r(h, g, &b[0]) ||
+        !GEOSGeom_getYMin_r(h, g, &b[1]) || !GEOSGeom_getXMax_r(h, g, &b[2]) ||
+        !GEOSGeom_getYMax_r(h, g, &b[3]))
+        b[0] = b[1] = b[2] = b[3] = NAN;
 }
 
-static wg_status tours(wg_ws *ws, int64_t plan, sqlite3_stmt *ins)
+static wg_status add_street(void *user, const wg_line_rec *l)
 {
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws,
-                               "SELECT c.code, X(Centroid(u.geom)), Y(Centroid(u.geom)) FROM cells "
-                               "c LEFT JOIN cell_units cu ON cu.plan = c.plan AND cu.cell = c.code "
-                               "LEFT JOIN units u ON u.id = cu.unit AND u.geom IS NOT NULL WHERE "
-                               "c.plan = ? ORDER BY c.code, cu.unit",
-                               &q);
-    if (st != WG_OK)
+    line_acc *a = user;
+    streets *S = a->S;
+    wg_status st;
+    if ((st = wg_grow(a->ctx, (void **)&S->g, &S->cap, S->n + 1, sizeof *S->g)) ||
+        (st = wg_grow(a->ctx, (void **)&S->box, &S->capbox, 4 * (S->n + 1), sizeof *S->box)))
         return st;
-    sqlite3_bind_int64(q, 1, plan);
-    double *p = NULL;
-    size_t *tour = NULL, n = 0, capp = 0, capt = 0;
-    char cell[64] = "";
-    int rc;
-    while (st == WG_OK) {
-        rc = sqlite3_step(q);
-        const char *code = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0) : NULL;
-        if (cell[0] && (!code || strcmp(code, cell) != 0)) {
-            st = wg_grow(ws->ctx, (void **)&tour, &capt, n + 1, sizeof *tour);
-            if (st == WG_OK)
-                st = store(ws, ins, cell, tour_length(p, n, tour));
-            n = 0;
-        }
-        if (rc != SQLITE_ROW || st != WG_OK)
-            break;
-        snprintf(cell, sizeof cell, "%s", code);
-        if (sqlite3_column_type(q, 1) == SQLITE_NULL)
-            continue;
-        st = wg_grow(ws->ctx, (void **)&p, &capp, 2 * (n + 1), sizeof *p);
-        if (st == WG_OK) {
-            p[2 * n] = sqlite3_column_double(q, 1);
-            p[2 * n + 1] = sqlite3_column_double(q, 2);
-            n++;
-        }
-    }
-    if (st == WG_OK && rc != SQLITE_DONE)
-        st = wg__sql_fail(ws, "reading units for patrol tours: ");
-    sqlite3_finalize(q);
-    free(p);
-    free(tour);
+    S->g[S->n] = NULL;
+    st = wg_geom_from_wkb(a->ctx, l->wkb, l->wkb_len, &S->g[S->n]);
+    if (st == WG_OK)
+        envelope(wg_ctx_geos(a->ctx), S->g[S->n], &S->box[4 * S->n]);
+    S->n++;
     return st;
 }
 
-wg_status wg__patrol_run(wg_ws *ws, int64_t plan, bool *streets)
+typedef struct hits {
+    size_t *v;
+    size_t n, cap;
+    bool failed;
+    wg_ctx *ctx;
+} hits;
+
+static bool hit(void *user, size_t i)
 {
-    sqlite3_stmt *q = NULL, *ins = NULL;
-    wg_status st = wg__sql(ws, "DELETE FROM cell_patrol");
-    if (st == WG_OK)
-        st = wg__prepare(ws, "SELECT EXISTS (SELECT 1 FROM streets WHERE geom IS NOT NULL)", &q);
-    *streets = st == WG_OK && sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
-    sqlite3_finalize(q);
-    q = NULL;
-    if (st == WG_OK)
-        st = wg__prepare(ws, "INSERT INTO cell_patrol (cell, patrol_m, method) VALUES (?, ?, ?)",
-                         &ins);
-    if (st == WG_OK)
-        sqlite3_bind_text(ins, 3, *streets ? "streets" : "tour", -1, SQLITE_STATIC);
-    if (st == WG_OK && !*streets)
-        st = tours(ws, plan, ins);
-    if (st == WG_OK && *streets)
-        st = wg__prepare(ws,
-                         "SELECT c.code, (SELECT total(ST_Length(ST_Intersection(c.geom, s.geom))) "
-                         "FROM streets s WHERE s.fid IN (SELECT rowid FROM SpatialIndex WHERE "
-                         "f_table_name = 'streets' AND search_frame = c.geom)) FROM cells c "
-                         "WHERE c.plan = ? ORDER BY c.code",
-                         &q);
-    if (st == WG_OK && *streets) {
-        sqlite3_bind_int64(q, 1, plan);
-        int rc;
-        while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
-            st = store(ws, ins, (const char *)sqlite3_column_text(q, 0),
-                       sqlite3_column_double(q, 1));
-        if (st == WG_OK && rc != SQLITE_DONE)
-            st = wg__sql_fail(ws, "measuring streets in cells: ");
+    hits *H = user;
+    if (wg_grow(H->ctx, (void **)&H->v, &H->cap, H->n + 1, sizeof *H->v) != WG_OK) {
+        H->failed = true;
+        return false;
     }
-    sqlite3_finalize(q);
-    sqlite3_finalize(ins);
+    H->v[H->n++] = i;
+    return true;
+}
+
+/* The length of the streets inside cell c. */
+static wg_status street_length(wg_ctx *ctx, void *user, size_t c, int thread)
+{
+    (void)thread;
+    streets *S = user;
+    GEOSContextHandle_t h = wg_ctx_geos(ctx);
+    const GEOSGeometry *cell = S->cs->geom[c];
+    S->len[c] = 0;
+    if (!cell)
+        return WG_OK;
+    double b[4];
+    envelope(h, cell, b);
+    hits H = {.ctx = ctx};
+    wg_boxindex_query(S->ix, b[0], b[1], b[2], b[3], hit, &H);
+    wg_status st = H.failed ? wg_ctx_status(ctx) : WG_OK;
+    for (size_t k = 0; st == WG_OK && k < H.n; k++) {
+        GEOSGeometry *x = GEOSIntersection_r(h, cell, S->g[H.v[k]]);
+        double len = 0;
+        if (!x || !GEOSLength_r(h, x, &len))
+            st = wg_fail(ctx, WG_EGEOS, "cell %s: cannot clip street lengths", S->cs->code[c]);
+        if (x)
+            GEOSGeom_destroy_r(h, x);
+        S->len[c] += len;
+    }
+    free(H.v);
+    return st;
+}
+
+/* ---- Tours ------------------------------------------------------------------------------- */
+
+typedef struct tour_acc {
+    wg_ctx *ctx;
+    const cellset *cs;
+    double **p; /* per cell: its units' centres */
+    size_t *np, *capp;
+} tour_acc;
+
+static wg_status add_centre(void *user, const wg_unit_rec *u)
+{
+    tour_acc *a = user;
+    int32_t c = cellset_find(a->cs, u->cell);
+    if (c < 0)
+        return WG_OK;
+    GEOSContextHandle_t h = wg_ctx_geos(a->ctx);
+    GEOSGeometry *g = NULL;
+    wg_status st = wg_geom_from_wkb(a->ctx, u->wkb, u->wkb_len, &g);
+    GEOSGeometry *p = st == WG_OK ? GEOSGetCentroid_r(h, g) : NULL;
+    double x = 0, y = 0;
+    if (st == WG_OK &&
+        (!p || GEOSisEmpty_r(h, p) == 1 || !GEOSGeomGetX_r(h, p, &x) || !GEOSGeomGetY_r(h, p, &y)))
+        st = wg_fail(a->ctx, WG_EGEOS, "unit %s: no centre", u->id);
+    if (p)
+        GEOSGeom_destroy_r(h, p);
+    if (g)
+        GEOSGeom_destroy_r(h, g);
+    if (st == WG_OK)
+        st = wg_grow(a->ctx, (void **)&a->p[c], &a->capp[c], 2 * (a->np[c] + 1), sizeof **a->p);
+    if (st == WG_OK) {
+        a->p[c][2 * a->np[c]] = x;
+        a->p[c][2 * a->np[c] + 1] = y;
+        a->np[c]++;
+    }
+    return st;
+}
+
+static wg_status tours(wg_ws *ws, int64_t plan, const cellset *cs, double *len)
+{
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    tour_acc a = {.ctx = ctx, .cs = cs};
+    a.p = calloc(cs->n + 1, sizeof *a.p);
+    a.np = calloc(cs->n + 1, sizeof *a.np);
+    a.capp = calloc(cs->n + 1, sizeof *a.capp);
+    size_t *tour = NULL, capt = 0;
+    wg_status st = a.p && a.np && a.capp ? WG_OK : wg_fail(ctx, WG_ENOMEM, "out of memory");
+    wg_unit_query q = {.plan = plan};
+    if (st == WG_OK)
+        st = wg_store_units_each(ws, &q, add_centre, &a);
+    for (size_t c = 0; st == WG_OK && c < cs->n; c++) {
+        st = wg_grow(ctx, (void **)&tour, &capt, a.np[c] + 1, sizeof *tour);
+        if (st == WG_OK)
+            len[c] = tour_length(a.p[c], a.np[c], tour);
+    }
+    for (size_t c = 0; a.p && c < cs->n; c++)
+        free(a.p[c]);
+    free(a.p), free(a.np), free(a.capp), free(tour);
+    return st;
+}
+
+/* ---- The run ------------------------------------------------------------------------------ */
+
+wg_status patrol_run(wg_ws *ws, int64_t plan, const cellset *cs)
+{
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    streets S = {.cs = cs};
+    line_acc la = {.ctx = ctx, .S = &S};
+    S.len = calloc(cs->n + 1, sizeof *S.len);
+    wg_status st = S.len ? WG_OK : wg_fail(ctx, WG_ENOMEM, "out of memory");
+    if (st == WG_OK)
+        st = wg_store_lines_each(ws, "streets", add_street, &la);
+    bool by_streets = S.n > 0;
+    if (st == WG_OK && by_streets)
+        st = wg_boxindex_build(ctx, S.box, S.n, &S.ix);
+    if (st == WG_OK && by_streets)
+        st = wg_parallel(ctx, cs->n, 2, "patrol lengths", street_length, &S);
+    else if (st == WG_OK)
+        st = tours(ws, plan, cs, S.len);
+    if (st == WG_OK)
+        st = wg_store_patrol_clear(ws, cs->all ? NULL : (const char *const *)cs->code, cs->n);
+    for (size_t c = 0; st == WG_OK && c < cs->n; c++)
+        st = wg_store_patrol_add(ws, cs->code[c], S.len[c], by_streets ? "streets" : "tour");
+    for (size_t i = 0; i < S.n; i++)
+        if (S.g[i])
+            GEOSGeom_destroy_r(wg_ctx_geos(ctx), S.g[i]);
+    free(S.g), free(S.box), free(S.len);
+    wg_boxindex_free(S.ix);
     return st;
 }

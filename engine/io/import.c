@@ -4,8 +4,8 @@
 #include "wg/import.h"
 
 #include "cameras.h"
-#include "engine_int.h"
 #include "roster.h"
+#include "wg/store.h"
 #include "wg/timeparse.h"
 
 #include <errno.h>
@@ -35,7 +35,11 @@ typedef struct importer {
     wg_src *src;
     col_src cs[MAXCOLS];
     wg_tz *tz;
-    sqlite3_stmt *ins;
+    wg_row_writer *ins;
+    wg_value vals[MAXCOLS]; /* the current feature's values */
+    size_t voff[MAXCOLS];   /* text values: offsets into vtext */
+    wg_buf vtext;           /* copies of the feature's texts: GDAL reuses its buffers */
+    const char *cam_defaulted;
     FILE *rej;
     char rej_tmp[1100];
     int64_t batch;
@@ -257,55 +261,12 @@ static wg_status check_layer_kind(importer *im)
     return WG_OK;
 }
 
-static wg_status prepare_insert(importer *im)
+/* Keeps a copy of text value v of column c (its pointer is set once the feature is read). */
+static wg_status keep_text(importer *im, size_t c, const char *v)
 {
-    wg_buf cols, vals, upd;
-    wg_buf_init(&cols, 4096);
-    wg_buf_init(&vals, 4096);
-    wg_buf_init(&upd, 4096);
-    wg_ctx *ctx = im->ctx;
-    wg_status st = WG_OK;
-    for (size_t i = 0; i < im->L->ncols && st == WG_OK; i++) {
-        const char *n = im->L->cols[i].name;
-        st = wg_buf_addf(ctx, &cols, "%s%s", i ? ", " : "", n);
-        if (st == WG_OK)
-            st = wg_buf_addf(ctx, &vals, "%s?%zu", i ? ", " : "", i + 1);
-        if (st == WG_OK && i > 0)
-            st = wg_buf_addf(ctx, &upd, "%s = excluded.%s, ", n, n);
-    }
-    size_t gi = im->L->ncols + 1, bi = im->L->ncols + 2, di = im->L->ncols + 3;
-    if (st == WG_OK && im->L->sql_geom) {
-        st = wg_buf_addf(ctx, &cols, ", geom");
-        if (st == WG_OK)
-            st = wg_buf_addf(ctx, &vals, ", GeomFromWKB(?%zu, %d)", gi, im->ws->srid);
-        if (st == WG_OK)
-            st = wg_buf_addf(ctx, &upd, "geom = excluded.geom, ");
-    }
-    /* cameras.defaulted is written by import, never read from a source: not a layer field */
-    if (st == WG_OK && im->cameras) {
-        st = wg_buf_addf(ctx, &cols, ", defaulted");
-        if (st == WG_OK)
-            st = wg_buf_addf(ctx, &vals, ", ?%zu", di);
-        if (st == WG_OK)
-            st = wg_buf_addf(ctx, &upd, "defaulted = excluded.defaulted, ");
-    }
-    wg_buf sql;
-    wg_buf_init(&sql, 16384);
-    /* A row written by this very import is a duplicate id in the source: the WHERE clause
-     * makes the upsert do nothing, and sqlite3_changes() tells us. */
-    if (st == WG_OK)
-        st = wg_buf_addf(ctx, &sql,
-                         "INSERT INTO %s (%s, batch) VALUES (%s, ?%zu) ON CONFLICT (id) DO UPDATE "
-                         "SET %sbatch = excluded.batch WHERE %s.batch IS NOT excluded.batch",
-                         im->L->name, wg_buf_str(&cols), wg_buf_str(&vals), bi, wg_buf_str(&upd),
-                         im->L->name);
-    if (st == WG_OK)
-        st = wg__prepare(im->ws, wg_buf_str(&sql), &im->ins);
-    wg_buf_fini(&cols);
-    wg_buf_fini(&vals);
-    wg_buf_fini(&upd);
-    wg_buf_fini(&sql);
-    return st;
+    im->vals[c].null = false;
+    im->voff[c] = im->vtext.len;
+    return wg_buf_add(im->ctx, &im->vtext, v, strlen(v) + 1);
 }
 
 /* The text of column c for the current feature, or NULL. */
@@ -340,17 +301,19 @@ static const char *col_text(importer *im, size_t c, const wg_feat *f, char *idbu
     return v;
 }
 
-/* Checks and binds column c; on a bad value writes why into `why` and returns false. */
+/* Checks column c's text and sets its value; on a bad value writes why into `why` and returns
+ * false. */
 static bool bind_col(importer *im, size_t c, const char *v, char *why, size_t n)
 {
     const wg_col *col = &im->L->cols[c];
-    int p = (int)c + 1;
+    wg_value *val = &im->vals[c];
+    memset(val, 0, sizeof *val);
+    val->null = true;
     if (!v) {
         if (col->flags & WG_COL_REQUIRED) {
             snprintf(why, n, "%s is missing", col->name);
             return false;
         }
-        sqlite3_bind_null(im->ins, p);
         return true;
     }
     if (col->type == WG_COL_TEXT) {
@@ -364,9 +327,9 @@ static bool bind_col(importer *im, size_t c, const char *v, char *why, size_t n)
             for (; v[k] && k + 1 < sizeof low; k++)
                 low[k] = (char)(v[k] >= 'A' && v[k] <= 'Z' ? v[k] + 32 : v[k]);
             low[k] = '\0';
-            sqlite3_bind_text(im->ins, p, low, -1, SQLITE_TRANSIENT);
+            keep_text(im, c, low);
         } else {
-            sqlite3_bind_text(im->ins, p, v, -1, SQLITE_TRANSIENT);
+            keep_text(im, c, v);
         }
         return true;
     }
@@ -377,7 +340,8 @@ static bool bind_col(importer *im, size_t c, const char *v, char *why, size_t n)
             wg_ctx_clear_error(im->ctx);
             return false;
         }
-        sqlite3_bind_int64(im->ins, p, t);
+        val->null = false;
+        val->i = t;
         return true;
     }
     char *end = NULL;
@@ -398,10 +362,11 @@ static bool bind_col(importer *im, size_t c, const char *v, char *why, size_t n)
             snprintf(why, n, "%s = %s is not a whole number", col->name, v);
             return false;
         }
-        sqlite3_bind_int64(im->ins, p, (int64_t)d);
+        val->i = (int64_t)d;
     } else {
-        sqlite3_bind_double(im->ins, p, d);
+        val->r = d;
     }
+    val->null = false;
     return true;
 }
 
@@ -442,16 +407,21 @@ static wg_status bind_camera(importer *im, const wg_feat *f, bool *bad, bool *to
     *bad = !wg__cam_read(text, &cv, why, n);
     if (*bad)
         return WG_OK;
-    sqlite3_stmt *q = im->ins;
-    sqlite3_bind_text(q, (int)im->cam_col[WG__CAM_KIND] + 1, cv.kind, -1, SQLITE_STATIC);
-    sqlite3_bind_double(q, (int)im->cam_col[WG__CAM_HEADING] + 1, cv.heading_deg);
-    sqlite3_bind_double(q, (int)im->cam_col[WG__CAM_FOV] + 1, cv.fov_deg);
-    sqlite3_bind_double(q, (int)im->cam_col[WG__CAM_RANGE] + 1, cv.range_m);
-    if (cv.has_height)
-        sqlite3_bind_double(q, (int)im->cam_col[WG__CAM_HEIGHT] + 1, cv.height_m);
+    wg_value *v = im->vals;
+    v[im->cam_col[WG__CAM_KIND]] = (wg_value){.s = cv.kind}; /* static */
+    v[im->cam_col[WG__CAM_HEADING]] = (wg_value){.r = cv.heading_deg};
+    v[im->cam_col[WG__CAM_FOV]] = (wg_value){.r = cv.fov_deg};
+    v[im->cam_col[WG__CAM_RANGE]] = (wg_value){.r = cv.range_m};
+    v[im->cam_col[WG__CAM_HEIGHT]] = (wg_value){.null = !cv.has_height, .r = cv.height_m};
     *took_default = cv.defaulted[0] != '\0';
-    if (*took_default)
-        sqlite3_bind_text(q, (int)im->L->ncols + 3, cv.defaulted, -1, SQLITE_TRANSIENT);
+    im->cam_defaulted = NULL;
+    if (*took_default) {
+        im->voff[MAXCOLS - 1] = im->vtext.len;
+        wg_status st = wg_buf_add(im->ctx, &im->vtext, cv.defaulted, strlen(cv.defaulted) + 1);
+        if (st != WG_OK)
+            return st;
+        im->cam_defaulted = ""; /* resolved once the feature is read */
+    }
     return WG_OK;
 }
 
@@ -553,9 +523,11 @@ static wg_status import_feature(importer *im, const wg_feat *f)
             return reject(im, f, id, why);
         }
     }
-    sqlite3_reset(im->ins);
-    sqlite3_clear_bindings(im->ins);
-    sqlite3_bind_text(im->ins, 1, id, -1, SQLITE_TRANSIENT);
+    wg_buf_reset(&im->vtext);
+    im->cam_defaulted = NULL;
+    cst = keep_text(im, 0, id);
+    if (cst != WG_OK)
+        return cst;
     for (size_t c = 1; c < im->L->ncols; c++) {
         if (is_cam_col(im, c))
             continue;
@@ -573,10 +545,17 @@ static wg_status import_feature(importer *im, const wg_feat *f)
         if (bad)
             return reject(im, f, id, why);
     }
+    /* the texts are all copied now: their pointers stay put until the next feature */
+    for (size_t c = 0; c < im->L->ncols; c++)
+        if (!im->vals[c].null && im->L->cols[c].type == WG_COL_TEXT &&
+            !(im->cameras && c == im->cam_col[WG__CAM_KIND]))
+            im->vals[c].s = im->vtext.s + im->voff[c];
+    if (im->cam_defaulted)
+        im->cam_defaulted = im->vtext.s + im->voff[MAXCOLS - 1];
     unsigned char *wkb = NULL;
+    size_t len = 0;
     if (im->L->sql_geom) {
         GEOSGeometry *m = NULL;
-        size_t len = 0;
         wg_status st = wg_geom_multi(im->ctx, f->geom, &m);
         if (st == WG_OK) {
             /* units may be points: only polygons and lines take the multi form */
@@ -586,16 +565,20 @@ static wg_status import_feature(importer *im, const wg_feat *f)
         }
         if (st != WG_OK)
             return st;
-        sqlite3_bind_blob(im->ins, (int)im->L->ncols + 1, wkb, (int)len, free);
     }
-    sqlite3_bind_int64(im->ins, (int)im->L->ncols + 2, im->batch);
-    if (sqlite3_step(im->ins) != SQLITE_DONE) {
-        wg_status st = wg__sql_fail(im->ws, "");
+    wg_row_outcome out;
+    wg_status st = wg_store_rows_put(im->ins, im->vals, wkb, len, im->cam_defaulted, &out);
+    free(wkb);
+    if (st != WG_OK) {
         wg_ctx_where(im->ctx, "%s: %s (id '%s'): ", im->source, f->label, id);
         return st;
     }
-    if (sqlite3_changes(im->ws->db) == 0)
+    if (out == WG_ROW_DUPLICATE)
         return reject(im, f, id, "the same id appears more than once in the source");
+    if (out == WG_ROW_INSERTED)
+        im->r->inserted++;
+    else
+        im->r->updated++;
     if (took_default)
         im->r->defaulted++;
     if (f->repaired) {
@@ -605,53 +588,18 @@ static wg_status import_feature(importer *im, const wg_feat *f)
     return WG_OK;
 }
 
-static wg_status count_rows(importer *im, int64_t *n)
-{
-    char sql[96];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", im->L->name);
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(im->ws, sql, &q);
-    if (st == WG_OK && sqlite3_step(q) == SQLITE_ROW)
-        *n = sqlite3_column_int64(q, 0);
-    else if (st == WG_OK)
-        st = wg__sql_fail(im->ws, "counting rows: ");
-    sqlite3_finalize(q);
-    return st;
-}
-
 static wg_status log_import(importer *im)
 {
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(im->ws,
-                               "INSERT INTO imports (id, layer, source, at, features, inserted, "
-                               "updated, repaired, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                               &q);
-    if (st != WG_OK)
-        return st;
     const wg_import_result *r = im->r;
-    sqlite3_bind_int64(q, 1, im->batch);
-    sqlite3_bind_text(q, 2, im->L->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, im->source, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 4, (int64_t)time(NULL));
-    sqlite3_bind_int64(q, 5, r->features);
-    sqlite3_bind_int64(q, 6, r->inserted);
-    sqlite3_bind_int64(q, 7, r->updated);
-    sqlite3_bind_int64(q, 8, r->repaired);
-    sqlite3_bind_int64(q, 9, r->rejected);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        st = wg__sql_fail(im->ws, "logging the import: ");
-    sqlite3_finalize(q);
-    return st;
-}
-
-static wg_status next_batch(importer *im)
-{
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(im->ws, "SELECT coalesce(max(id), 0) + 1 FROM imports", &q);
-    if (st == WG_OK && sqlite3_step(q) == SQLITE_ROW)
-        im->batch = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return st;
+    wg_import_log l = {.batch = im->batch,
+                       .layer = im->L->name,
+                       .source = im->source,
+                       .features = r->features,
+                       .inserted = r->inserted,
+                       .updated = r->updated,
+                       .repaired = r->repaired,
+                       .rejected = r->rejected};
+    return wg_store_import_logged(im->ws, &l);
 }
 
 static wg_status run_rows(importer *im)
@@ -692,7 +640,6 @@ static wg_status run_rows(importer *im)
 static wg_status run(importer *im)
 {
     int new_epsg = 0;
-    int64_t before = 0, after = 0;
     wg_status st = open_source(im, &new_epsg);
     if (st == WG_OK)
         st = check_layer_kind(im);
@@ -703,43 +650,38 @@ static wg_status run(importer *im)
     if (st != WG_OK)
         return st;
     describe_mapping(im);
-    st = wg__sql(im->ws, "BEGIN IMMEDIATE");
+    char what[128];
+    snprintf(what, sizeof what, "import %s", im->L->name);
+    st = wg_store_begin(im->ws, what);
     if (st != WG_OK)
         return st;
     if (new_epsg) {
-        st = wg__ws_set_crs(im->ws, new_epsg);
+        char crs[32];
+        snprintf(crs, sizeof crs, "EPSG:%d", new_epsg);
+        st = wg_ws_set_crs(im->ws, crs);
         snprintf(im->r->crs_note, sizeof im->r->crs_note,
                  "workspace CRS set to EPSG:%d (the UTM zone of this data)", new_epsg);
     }
     if (st == WG_OK)
-        st = next_batch(im);
+        st = wg_store_next_batch(im->ws, &im->batch);
     if (st == WG_OK)
-        st = count_rows(im, &before);
-    if (st == WG_OK)
-        st = prepare_insert(im);
+        st = wg_store_rows_open(im->ws, im->L, im->batch, &im->ins);
     if (st == WG_OK)
         st = run_rows(im);
     if (st == WG_OK)
-        st = count_rows(im, &after);
-    if (st == WG_OK) {
-        im->r->inserted = after - before;
-        im->r->updated = im->r->features - im->r->rejected - im->r->inserted;
         st = log_import(im);
-    }
     if (st == WG_OK && im->rej && fclose(im->rej) != 0)
         st = wg_fail(im->ctx, WG_EIO, "%s: cannot write the rejects file", im->rej_tmp);
     if (im->rej && st == WG_OK)
         im->rej = NULL;
-    sqlite3_finalize(im->ins);
+    wg_store_rows_close(im->ins);
     im->ins = NULL;
     if (st == WG_OK)
-        st = wg__sql(im->ws, "COMMIT");
-    if (st != WG_OK) {
-        wg__rollback(im->ws);
-        if (new_epsg) /* the CRS this import chose went with the rollback */
-            wg__ws_forget_crs(im->ws);
+        st = wg_store_commit(im->ws);
+    else /* (the CRS this import chose goes with the rollback) */
+        wg_store_rollback(im->ws);
+    if (st != WG_OK)
         return st;
-    }
     if (im->r->rejected > 0 && rename(im->rej_tmp, im->r->rejects_path) != 0)
         return wg_fail(im->ctx, WG_EIO,
                        "%s: imported, but the rejects file could not be "
@@ -762,13 +704,48 @@ static wg_status find_cam_cols(importer *im)
     return WG_OK;
 }
 
+/* The categories or workload weights table: the file replaces the workspace's. */
+static wg_status import_table(wg_ws *ws, const char *layer, const char *source, wg_import_result *r)
+{
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    bool cats = strcmp(layer, "categories") == 0;
+    wg_categories t = {.star = -1};
+    double w[WG_NTERMS];
+    wg_status st = cats ? wg_categories_load(ctx, source, &t) : wg_weights_load(ctx, source, w);
+    if (st == WG_OK)
+        st = wg_store_begin(ws, cats ? "import categories" : "import weights");
+    if (st == WG_OK) {
+        st = cats ? wg_store_categories_put(ws, &t) : wg_store_weights_put(ws, w);
+        if (st == WG_OK)
+            st = wg_store_roster_logged(ws, layer, source, cats ? (int64_t)t.n : WG_NTERMS,
+                                        cats ? (int64_t)t.n : WG_NTERMS);
+        if (st == WG_OK)
+            st = wg_store_commit(ws);
+        else
+            wg_store_rollback(ws);
+    }
+    if (st == WG_OK) {
+        r->features = r->inserted = cats ? (int64_t)t.n : WG_NTERMS;
+        snprintf(r->mapping, sizeof r->mapping, "%s",
+                 cats ? "category, name, handling_hours, deadline_days (the whole table)"
+                      : "term, weight (the whole table)");
+    }
+    wg_categories_free(&t);
+    return st;
+}
+
 wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_import_opts *o,
                     wg_import_result *r)
 {
-    wg_ctx *ctx = ws->ctx;
+    wg_ctx *ctx = wg_ws_ctx(ws);
     static const wg_import_opts none = {0};
     double t0 = wg_now();
     memset(r, 0, sizeof *r);
+    if (strcmp(layer, "categories") == 0 || strcmp(layer, "weights") == 0) {
+        wg_status st = import_table(ws, layer, source, r);
+        r->seconds = wg_now() - t0;
+        return st;
+    }
     if (strcmp(layer, "postings") == 0 || strcmp(layer, "visits") == 0) {
         wg_status st = wg__import_roster(ws, layer, source, o ? o : &none, r);
         r->seconds = wg_now() - t0;
@@ -778,12 +755,13 @@ wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_i
     if (!L || !L->importable)
         return wg_fail(ctx, WG_EINPUT,
                        "unknown layer '%s' (layers: communities, units, barriers, streets, "
-                       "incidents, cameras, workers, postings, visits)",
+                       "incidents, cameras, workers, postings, visits, categories, weights)",
                        layer);
     importer im = {.ws = ws, .ctx = ctx, .L = L, .source = source, .o = o ? o : &none, .r = r};
     wg_buf_init(&im.joined, 1 << 16);
     wg_buf_init(&im.id, 1 << 16);
     wg_buf_init(&im.cam_text, 1 << 16);
+    wg_buf_init(&im.vtext, 1 << 20);
     wg_status st = find_cam_cols(&im);
     if (st == WG_OK)
         st = run(&im);
@@ -795,7 +773,8 @@ wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_i
         r->rejects_path[0] = '\0';
     if (r->rejected == 0)
         r->rejects_path[0] = '\0';
-    sqlite3_finalize(im.ins);
+    wg_store_rows_close(im.ins);
+    wg_buf_fini(&im.vtext);
     wg_buf_fini(&im.joined);
     wg_buf_fini(&im.id);
     wg_buf_fini(&im.cam_text);

@@ -1,100 +1,26 @@
-/* engine/io/mapdata.c: layers read as plain data for drawing (wg/mapdata.h). */
+/* engine/io/mapdata.c: layers read as plain data for drawing (wg/mapdata.h): the store's
+ * features turned into coordinate arrays with label anchors, and the incidents as points. */
 #include "wg/mapdata.h"
-
-#include "engine_int.h"
-#include "report_int.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* What each layer selects: key, name, group, four numbers, geometry as WKB; the table (for
- * its spatial index) and the column holding the community (NULL: none). */
-typedef struct layer_sql {
-    const char *table, *cols, *community, *order;
-} layer_sql;
-
-static const layer_sql LAYERS[WG_ML_COUNT] = {
-    [WG_ML_COMMUNITIES] = {"communities", "id, name, parent, households, NULL, NULL, NULL", "id",
-                           "id"},
-    [WG_ML_UNITS] = {"units", "id, name, community, households, NULL, NULL, NULL", "community",
-                     "id"},
-    [WG_ML_BARRIERS] = {"barriers", "id, name, kind, NULL, NULL, NULL, NULL", NULL, "id"},
-    [WG_ML_STREETS] = {"streets", "id, name, kind, NULL, NULL, NULL, NULL", NULL, "id"},
-    [WG_ML_CELLS] = {"cells", "code, NULL, community, households, units, area_m2, compactness",
-                     "community", "code"},
-    [WG_ML_CAMERAS] = {"cameras", "id, name, kind, heading_deg, fov_deg, range_m, height_m", NULL,
-                       "id"},
-    [WG_ML_CAMERA_VIEWS] = {"camera_views", "camera, NULL, kind, area_m2, NULL, NULL, NULL", NULL,
-                            "camera"},
-    [WG_ML_BLIND_SPOTS] = {"blind_spots", "fid, NULL, cell, area_m2, incidents, NULL, NULL", NULL,
-                           "fid"},
-};
-
 wg_status wg_map_plan(wg_ws *ws, int64_t plan, int64_t *id, char name[128])
 {
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws,
-                               plan > 0 ? "SELECT id, name FROM plans WHERE id = ?"
-                                        : "SELECT id, name FROM plans WHERE active = 1",
-                               &q);
-    if (st != WG_OK)
-        return st;
-    if (plan > 0)
-        sqlite3_bind_int64(q, 1, plan);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(q, 0);
-        snprintf(name, 128, "%s", (const char *)sqlite3_column_text(q, 1));
-    } else if (rc == SQLITE_DONE) {
-        st = plan > 0 ? wg_fail(ws->ctx, WG_EINPUT, "no plan %lld", (long long)plan)
-                      : wg_fail(ws->ctx, WG_EINPUT,
-                                "the workspace has no active plan (run wangge partition)");
-    } else {
-        st = wg__sql_fail(ws, "reading plans: ");
+    wg_plan_rec p;
+    bool found = false;
+    wg_status st = wg_store_plan_get(ws, plan > 0 ? plan : 0, &p, &found);
+    if (st == WG_OK && !found)
+        return plan > 0 ? wg_fail(wg_ws_ctx(ws), WG_EINPUT, "no plan %lld", (long long)plan)
+                        : wg_fail(wg_ws_ctx(ws), WG_EINPUT,
+                                  "the workspace has no active plan (run wangge partition)");
+    if (st == WG_OK) {
+        *id = p.id;
+        snprintf(name, 128, "%s", p.name);
     }
-    sqlite3_finalize(q);
     return st;
-}
-
-/* The WHERE clause of a query: plan, community, bounding box (through the spatial index). */
-static wg_status where_clause(wg_ws *ws, wg_map_layer layer, const wg_map_query *q, int64_t plan,
-                              char *sql, size_t cap)
-{
-    const layer_sql *L = &LAYERS[layer];
-    int k = snprintf(sql, cap, "WHERE geom IS NOT NULL");
-    if (layer == WG_ML_CELLS)
-        k += snprintf(sql + k, cap - (size_t)k, " AND plan = %lld", (long long)plan);
-    if (q && q->community && L->community)
-        k += snprintf(sql + k, cap - (size_t)k, " AND %s = ?1", L->community);
-    /* the layer's R*Tree (SpatiaLite's idx_<table>_geom) answers both the box and the size
-     * test from its own entries, so features left out are never read */
-    if (q && (q->bbox || q->min_size_m > 0)) {
-        k += snprintf(sql + k, cap - (size_t)k, " AND fid IN (SELECT pkid FROM idx_%s_geom WHERE 1",
-                      L->table);
-        if (q->bbox)
-            k += snprintf(sql + k, cap - (size_t)k,
-                          " AND xmin <= ?4 AND xmax >= ?2 AND ymin <= ?5 AND ymax >= ?3");
-        if (q->min_size_m > 0)
-            k +=
-                snprintf(sql + k, cap - (size_t)k, " AND (xmax - xmin >= ?6 OR ymax - ymin >= ?6)");
-        k += snprintf(sql + k, cap - (size_t)k, ")");
-    }
-    if ((size_t)k >= cap)
-        return wg_fail(ws->ctx, WG_EINTERNAL, "map query too long");
-    return WG_OK;
-}
-
-static void bind_query(sqlite3_stmt *s, const wg_map_query *q)
-{
-    if (q && q->community)
-        sqlite3_bind_text(s, 1, q->community, -1, SQLITE_STATIC);
-    if (q && q->bbox)
-        for (int i = 0; i < 4; i++)
-            sqlite3_bind_double(s, 2 + i, q->bbox[i]);
-    if (q && q->min_size_m > 0)
-        sqlite3_bind_double(s, 6, q->min_size_m);
 }
 
 static int64_t plan_of(wg_ws *ws, wg_map_layer layer, const wg_map_query *q, wg_status *st)
@@ -105,43 +31,12 @@ static int64_t plan_of(wg_ws *ws, wg_map_layer layer, const wg_map_query *q, wg_
     return id;
 }
 
-/* Prepares "SELECT <what> FROM <layer> WHERE <the query's filters> <tail>" with the query's
- * values bound. */
-static wg_status query_open(wg_ws *ws, wg_map_layer layer, const wg_map_query *q, const char *what,
-                            const char *tail, sqlite3_stmt **s)
-{
-    wg_status st;
-    int64_t plan = plan_of(ws, layer, q, &st);
-    char where[512], sql[1024];
-    if (st == WG_OK)
-        st = where_clause(ws, layer, q, plan, where, sizeof where);
-    if (st != WG_OK)
-        return st;
-    snprintf(sql, sizeof sql, "SELECT %s FROM %s %s %s", what, LAYERS[layer].table, where, tail);
-    if ((st = wg__prepare(ws, sql, s)) == WG_OK)
-        bind_query(*s, q);
-    return st;
-}
-
 wg_status wg_map_extent(wg_ws *ws, wg_map_layer layer, const wg_map_query *q, double box[4],
                         bool *any)
 {
-    sqlite3_stmt *s = NULL;
-    wg_status st = query_open(ws, layer, q,
-                              "min(MbrMinX(geom)), min(MbrMinY(geom)), max(MbrMaxX(geom)), "
-                              "max(MbrMaxY(geom)), count(*)",
-                              "", &s);
-    if (st != WG_OK)
-        return st;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        *any = sqlite3_column_int64(s, 4) > 0;
-        for (int i = 0; i < 4; i++)
-            box[i] = sqlite3_column_double(s, i);
-    } else {
-        st = wg__sql_fail(ws, "reading a layer's extent: ");
-    }
-    sqlite3_finalize(s);
-    return st;
+    wg_status st;
+    int64_t plan = plan_of(ws, layer, q, &st);
+    return st == WG_OK ? wg_store_map_extent(ws, layer, q, plan, box, any) : st;
 }
 
 void wg_map_feats_free(wg_map_feats *f)
@@ -196,59 +91,60 @@ static wg_status add_string(wg_ctx *ctx, wg_buf *b, const unsigned char *s, size
     return wg_buf_add(ctx, b, t, strlen(t) + 1);
 }
 
+typedef struct feats_acc {
+    wg_ctx *ctx;
+    const wg_map_query *q;
+    wg_map_feats *f;
+    wg_buf strs;
+    size_t (*offs)[3];
+    size_t cap_offs, cap_v, cap_a;
+} feats_acc;
+
+static wg_status add_feat(void *user, const wg_map_rec *r)
+{
+    feats_acc *a = user;
+    wg_map_feats *f = a->f;
+    wg_ctx *ctx = a->ctx;
+    const wg_map_query *q = a->q;
+    size_t i = f->n;
+    wg_status st;
+    if ((st = wg_grow(ctx, (void **)&a->offs, &a->cap_offs, i + 1, sizeof *a->offs)) ||
+        (st = wg_grow(ctx, (void **)&f->v, &a->cap_v, i + 1, sizeof *f->v)) ||
+        (q && q->anchors &&
+         (st = wg_grow(ctx, (void **)&f->anchor, &a->cap_a, i + 1, sizeof *f->anchor))))
+        return st;
+    const char *text[3] = {r->key, r->name, r->group};
+    for (int c = 0; c < 3 && st == WG_OK; c++)
+        st = add_string(ctx, &a->strs, (const unsigned char *)text[c], &a->offs[i][c]);
+    for (int c = 0; c < WG_MAP_NV; c++)
+        f->v[i][c] = r->v[c];
+    if (st == WG_OK)
+        st = wg_shapes_add_wkb(ctx, &f->shapes, r->wkb, r->wkb_len);
+    if (st == WG_OK && q && q->anchors) {
+        /* the largest inscribed circle is the costly part of reading cells: skip it where
+         * no label could fit anyway */
+        double b[4];
+        wg_shapes_bbox(&f->shapes, i, b);
+        if (b[2] - b[0] >= q->anchor_min_m && b[3] - b[1] >= q->anchor_min_m)
+            st = anchor_of(ctx, r->wkb, r->wkb_len, f->anchor[i]);
+        else
+            f->anchor[i][0] = f->anchor[i][1] = f->anchor[i][2] = NAN;
+    }
+    f->n++;
+    return st;
+}
+
 wg_status wg_map_read(wg_ws *ws, wg_map_layer layer, const wg_map_query *q, wg_map_feats *out)
 {
-    wg_ctx *ctx = ws->ctx;
-    char what[256], order[64];
-    snprintf(what, sizeof what, "%s, AsBinary(geom)", LAYERS[layer].cols);
-    snprintf(order, sizeof order, "ORDER BY %s", LAYERS[layer].order);
-    sqlite3_stmt *s = NULL;
-    wg_status st = query_open(ws, layer, q, what, order, &s);
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    wg_status st;
+    int64_t plan = plan_of(ws, layer, q, &st);
     if (st != WG_OK)
         return st;
-
     wg_map_feats f = {0};
-    wg_buf strs;
-    wg_buf_init(&strs, SIZE_MAX / 2);
-    size_t(*offs)[3] = NULL, cap_offs = 0, cap_v = 0, cap_a = 0;
-    int rc = SQLITE_DONE;
-    while (st == WG_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        size_t i = f.n;
-        if (wg_grow(ctx, (void **)&offs, &cap_offs, i + 1, sizeof *offs) != WG_OK ||
-            wg_grow(ctx, (void **)&f.v, &cap_v, i + 1, sizeof *f.v) != WG_OK ||
-            (q && q->anchors &&
-             wg_grow(ctx, (void **)&f.anchor, &cap_a, i + 1, sizeof *f.anchor) != WG_OK)) {
-            st = wg_ctx_status(ctx);
-            break;
-        }
-        for (int c = 0; c < 3 && st == WG_OK; c++)
-            st = add_string(ctx, &strs, sqlite3_column_text(s, c), &offs[i][c]);
-        for (int c = 0; c < WG_MAP_NV; c++)
-            f.v[i][c] = sqlite3_column_type(s, 3 + c) == SQLITE_NULL
-                            ? NAN
-                            : sqlite3_column_double(s, 3 + c);
-        const unsigned char *wkb = sqlite3_column_blob(s, 7);
-        size_t len = (size_t)sqlite3_column_bytes(s, 7);
-        if (st == WG_OK)
-            st = wg_shapes_add_wkb(ctx, &f.shapes, wkb, len);
-        if (st == WG_OK && q && q->anchors) {
-            /* the largest inscribed circle is the costly part of reading cells: skip it where
-             * no label could fit anyway */
-            double b[4];
-            wg_shapes_bbox(&f.shapes, i, b);
-            if (b[2] - b[0] >= q->anchor_min_m && b[3] - b[1] >= q->anchor_min_m)
-                st = anchor_of(ctx, wkb, len, f.anchor[i]);
-            else
-                f.anchor[i][0] = f.anchor[i][1] = f.anchor[i][2] = NAN;
-        }
-        if (st != WG_OK)
-            wg_ctx_where(ctx, "%s %s: ", LAYERS[layer].table,
-                         (const char *)sqlite3_column_text(s, 0));
-        f.n++;
-    }
-    if (st == WG_OK && rc != SQLITE_DONE)
-        st = wg__sql_fail(ws, "reading a layer: ");
-    sqlite3_finalize(s);
+    feats_acc a = {.ctx = ctx, .q = q, .f = &f};
+    wg_buf_init(&a.strs, SIZE_MAX / 2);
+    st = wg_store_map_each(ws, layer, q, plan, add_feat, &a);
     if (st == WG_OK && f.n > 0) {
         f.key = malloc(f.n * sizeof *f.key);
         f.name = malloc(f.n * sizeof *f.name);
@@ -257,16 +153,16 @@ wg_status wg_map_read(wg_ws *ws, wg_map_layer layer, const wg_map_query *q, wg_m
             st = wg_fail(ctx, WG_ENOMEM, "out of memory reading a layer");
     }
     if (st == WG_OK) {
-        f.strings = strs.s; /* the block is final now, so pointers into it stay valid */
-        strs.s = NULL;
+        f.strings = a.strs.s; /* the block is final now, so pointers into it stay valid */
+        a.strs.s = NULL;
         for (size_t i = 0; i < f.n; i++) {
-            f.key[i] = f.strings + offs[i][0];
-            f.name[i] = f.strings + offs[i][1];
-            f.group[i] = f.strings + offs[i][2];
+            f.key[i] = f.strings + a.offs[i][0];
+            f.name[i] = f.strings + a.offs[i][1];
+            f.group[i] = f.strings + a.offs[i][2];
         }
     }
-    free(offs);
-    wg_buf_fini(&strs);
+    free(a.offs);
+    wg_buf_fini(&a.strs);
     if (st != WG_OK) {
         wg_map_feats_free(&f);
         return st;
@@ -285,22 +181,6 @@ void wg_map_points_free(wg_map_points *p)
     free(p->category);
     free(p->cat_count);
     *p = (wg_map_points){0};
-}
-
-/* The index of category `c` among those met so far (a short list: categories are few). */
-static long category_index(wg_ctx *ctx, wg_map_points *p, size_t *cap, size_t *capn, const char *c)
-{
-    for (size_t i = 0; i < p->ncat; i++)
-        if (strcmp(p->category[i], c) == 0)
-            return (long)i;
-    if (p->ncat >= UINT16_MAX)
-        return wg_fail(ctx, WG_EINPUT, "more than %d incident categories", UINT16_MAX), -1;
-    if (wg_grow(ctx, (void **)&p->category, cap, p->ncat + 1, sizeof *p->category) != WG_OK ||
-        wg_grow(ctx, (void **)&p->cat_count, capn, p->ncat + 1, sizeof *p->cat_count) != WG_OK)
-        return -1;
-    snprintf(p->category[p->ncat], sizeof p->category[0], "%s", c);
-    p->cat_count[p->ncat] = 0;
-    return (long)p->ncat++;
 }
 
 /* Renumbers the categories most frequent first (ties by name), so legends and colours do not
@@ -341,108 +221,92 @@ static wg_status sort_categories(wg_ctx *ctx, wg_map_points *p)
     return WG_OK;
 }
 
-/* n bytes from src to dst, reversed when the blob's byte order is not the machine's. */
-static void blob_get(const unsigned char *src, size_t n, bool swap, void *dst)
+/* Whether category `cat` passes a --category filter (list NULL: no filter). */
+static bool wanted(const char *const *list, size_t n, const char *cat)
 {
-    unsigned char *d = dst;
+    if (!list)
+        return true;
     for (size_t i = 0; i < n; i++)
-        d[i] = src[swap ? n - 1 - i : i];
-}
-
-/* The x, y of a POINT in SpatiaLite's BLOB-Geometry format: 0x00, byte order (1: little
- * endian), SRID, MBR (4 doubles), 0x7C, class 1, x, y, 0xFE — 60 bytes. Read in place: the
- * SQL functions X() and Y() parse the blob twice more and cost four times the whole scan. */
-static bool point_xy(const unsigned char *b, size_t len, double xy[2])
-{
-    if (!b || len != 60 || b[0] != 0x00 || (b[1] != 0x00 && b[1] != 0x01) || b[38] != 0x7C ||
-        b[59] != 0xFE)
-        return false;
-    const uint32_t one = 1;
-    bool swap = (b[1] == 0x01) != (*(const unsigned char *)&one == 1);
-    int32_t cls;
-    blob_get(b + 39, 4, swap, &cls);
-    blob_get(b + 43, 8, swap, &xy[0]);
-    blob_get(b + 51, 8, swap, &xy[1]);
-    return cls == 1;
+        if (strcmp(list[i], cat) == 0)
+            return true;
+    return false;
 }
 
 wg_status wg_map_incidents(wg_ws *ws, const wg_points_query *q, wg_map_points *out)
 {
-    wg_ctx *ctx = ws->ctx;
+    wg_ctx *ctx = wg_ws_ctx(ws);
     if (q->from != INT64_MIN && q->to != INT64_MAX && q->from >= q->to)
         return wg_fail(ctx, WG_EINPUT, "the period is empty: it must start before it ends");
-    cat_table cats;
-    wg_status st = cat_table_load(ctx, q->categories_file, &cats);
+    wg_categories cats = {.star = -1};
+    wg_status st = q->categories_file ? wg_categories_load(ctx, q->categories_file, &cats)
+                                      : wg_store_categories(ws, &cats);
     if (st != WG_OK)
         return st;
-    char sql[512];
-    snprintf(sql, sizeof sql,
-             "SELECT geom, id, coalesce(category, ''), reported FROM incidents "
-             "WHERE geom IS NOT NULL%s%s",
-             q->from != INT64_MIN ? " AND reported >= ?1" : "",
-             q->to != INT64_MAX ? " AND reported < ?2" : "");
-    sqlite3_stmt *s = NULL;
-    if ((st = wg__prepare(ws, sql, &s)) != WG_OK) {
-        cat_table_free(&cats);
-        return st;
-    }
-    if (q->from != INT64_MIN)
-        sqlite3_bind_int64(s, 1, q->from);
-    if (q->to != INT64_MAX)
-        sqlite3_bind_int64(s, 2, q->to);
-
+    wg_inc_filter f = {.from = q->from, .to = q->to, .bbox = q->bbox};
+    wg_incidents inc = {0};
+    st = wg_store_incidents_read(ws, WG_IC_XY | WG_IC_CATEGORY | WG_IC_REPORTED, &f, &inc);
+    /* per code of the layer: wanted?, its index among the categories met, its hours */
+    size_t ncode = inc.ncat + 1; /* the last: no category */
+    long *ci = malloc(ncode * sizeof *ci);
+    bool *want = malloc(ncode);
+    double *hours = malloc(ncode * sizeof *hours);
     wg_map_points p = {.first = INT64_MAX, .last = INT64_MIN};
-    size_t cap_xy = 0, cap_h = 0, cap_c = 0, cap_cat = 0, cap_cnt = 0;
-    double *cat_hours = NULL; /* per category met: its handling hours */
-    size_t cap_ch = 0;
-    int rc = SQLITE_DONE;
-    while (st == WG_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        double xy[2];
-        if (!point_xy(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), xy)) {
-            st = wg_fail(ctx, WG_EINPUT, "incident %s: its geometry is not a SpatiaLite point",
-                         (const char *)sqlite3_column_text(s, 1));
-            break;
-        }
-        if (q->bbox &&
-            (xy[0] < q->bbox[0] || xy[0] > q->bbox[2] || xy[1] < q->bbox[1] || xy[1] > q->bbox[3]))
+    size_t cap_cat = 0, cap_cnt = 0;
+    if (st == WG_OK && (!ci || !want || !hours))
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory");
+    for (size_t k = 0; st == WG_OK && k < ncode; k++) {
+        const char *c = k < inc.ncat ? inc.cat_code[k] : "";
+        want[k] = wanted(q->categories, q->ncategories, c);
+        ci[k] = -1;
+        long row = wg_categories_find(&cats, c);
+        hours[k] = row >= 0 ? cats.hours[row] : 0.0;
+    }
+    size_t n = 0;
+    if (st == WG_OK && inc.n) {
+        p.xy = malloc(2 * inc.n * sizeof *p.xy);
+        p.hours = malloc(inc.n * sizeof *p.hours);
+        p.cat = malloc(inc.n * sizeof *p.cat);
+        if (!p.xy || !p.hours || !p.cat)
+            st = wg_fail(ctx, WG_ENOMEM, "out of memory for %zu incidents", inc.n);
+    }
+    for (size_t i = 0; st == WG_OK && i < inc.n; i++) {
+        double x = inc.xy[2 * i], y = inc.xy[2 * i + 1];
+        if (!isfinite(x) || !isfinite(y))
             continue;
-        const char *c = (const char *)sqlite3_column_text(s, 2);
-        if (!category_wanted(q->categories, q->ncategories, c))
+        size_t k = inc.category[i] == WG_NO_CODE ? inc.ncat : inc.category[i];
+        if (!want[k])
             continue;
-        size_t known = p.ncat;
-        long ci = category_index(ctx, &p, &cap_cat, &cap_cnt, c);
-        if (ci < 0 || (p.ncat > known && wg_grow(ctx, (void **)&cat_hours, &cap_ch, p.ncat,
-                                                 sizeof *cat_hours) != WG_OK)) {
-            st = wg_ctx_status(ctx);
-            break;
+        if (ci[k] < 0) { /* first met: its place among the categories of the points */
+            if (p.ncat >= UINT16_MAX) {
+                st = wg_fail(ctx, WG_EINPUT, "more than %d incident categories", UINT16_MAX);
+                break;
+            }
+            if ((st = wg_grow(ctx, (void **)&p.category, &cap_cat, p.ncat + 1,
+                              sizeof *p.category)) != WG_OK ||
+                (st = wg_grow(ctx, (void **)&p.cat_count, &cap_cnt, p.ncat + 1,
+                              sizeof *p.cat_count)) != WG_OK)
+                break;
+            snprintf(p.category[p.ncat], sizeof p.category[0], "%s",
+                     k < inc.ncat ? inc.cat_code[k] : "");
+            p.cat_count[p.ncat] = 0;
+            ci[k] = (long)p.ncat++;
         }
-        if (p.ncat > known) {
-            long row = cat_table_find(&cats, c);
-            cat_hours[ci] = row >= 0 ? cats.hours[row] : 0.0;
-        }
-        if (wg_grow(ctx, (void **)&p.xy, &cap_xy, 2 * (p.n + 1), sizeof *p.xy) != WG_OK ||
-            wg_grow(ctx, (void **)&p.hours, &cap_h, p.n + 1, sizeof *p.hours) != WG_OK ||
-            wg_grow(ctx, (void **)&p.cat, &cap_c, p.n + 1, sizeof *p.cat) != WG_OK) {
-            st = wg_ctx_status(ctx);
-            break;
-        }
-        p.xy[2 * p.n] = xy[0];
-        p.xy[2 * p.n + 1] = xy[1];
-        p.hours[p.n] = cat_hours[ci];
-        p.cat[p.n] = (uint16_t)ci;
-        p.cat_count[ci]++;
-        if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
-            int64_t t = sqlite3_column_int64(s, 3);
+        p.xy[2 * n] = x;
+        p.xy[2 * n + 1] = y;
+        p.hours[n] = hours[k];
+        p.cat[n] = (uint16_t)ci[k];
+        p.cat_count[ci[k]]++;
+        int64_t t = inc.reported[i];
+        if (t != WG_NO_TIME) {
             p.first = t < p.first ? t : p.first;
             p.last = t > p.last ? t : p.last;
         }
-        p.n++;
+        n++;
     }
-    if (st == WG_OK && rc != SQLITE_DONE)
-        st = wg__sql_fail(ws, "reading incidents: ");
-    sqlite3_finalize(s);
-    cat_table_free(&cats);
-    free(cat_hours);
+    p.n = n;
+    free(ci), free(want), free(hours);
+    wg_incidents_free(&inc);
+    wg_categories_free(&cats);
     if (st == WG_OK)
         st = sort_categories(ctx, &p);
     if (st != WG_OK) {

@@ -4,8 +4,9 @@
  * replaces the old one; a visits file adds its visits (a visit already stored, same worker,
  * unit and time, is not stored twice). All or nothing: the first bad row fails the import,
  * naming the file, its line and what is wrong, and the workspace is left as it was. */
-#include "engine_int.h"
 #include "roster.h"
+
+#include "wg/store.h"
 #include "wg/timeparse.h"
 
 #include <stdio.h>
@@ -33,14 +34,6 @@ static int find_col(wg_ctx *ctx, wg_src *src, const wg_import_opts *o, const cha
     return -1;
 }
 
-/* 1 when the key `text` is in the table/column (checked with the prepared statement q). */
-static int exists(sqlite3_stmt *q, const char *text)
-{
-    sqlite3_reset(q);
-    sqlite3_bind_text(q, 1, text, -1, SQLITE_TRANSIENT);
-    return sqlite3_step(q) == SQLITE_ROW;
-}
-
 typedef struct roster {
     wg_ws *ws;
     wg_ctx *ctx;
@@ -51,7 +44,6 @@ typedef struct roster {
     wg_tz *tz;
     bool visits;
     int col[3]; /* postings: worker, cell; visits: worker, unit, at */
-    sqlite3_stmt *worker_q, *key_q, *ins;
     int64_t plan;
     int64_t batch;
 } roster;
@@ -59,45 +51,18 @@ typedef struct roster {
 static wg_status prepare(roster *R)
 {
     wg_ws *ws = R->ws;
-    wg_status st = wg__prepare(ws, "SELECT 1 FROM workers WHERE id = ?", &R->worker_q);
-    if (st != WG_OK)
-        return st;
-    if (!R->visits) {
-        sqlite3_stmt *q = NULL;
-        st = wg__prepare(ws, "SELECT id, name FROM plans WHERE active = 1", &q);
-        if (st == WG_OK && sqlite3_step(q) == SQLITE_ROW)
-            R->plan = sqlite3_column_int64(q, 0);
-        sqlite3_finalize(q);
-        if (st == WG_OK && R->plan == 0)
-            return wg_fail(R->ctx, WG_EINPUT,
-                           "%s: postings name cells of the active plan, and there is none (make "
-                           "one with 'wangge partition', or 'wangge plan activate')",
-                           R->source);
-        if (st == WG_OK)
-            st = wg__prepare(ws, "SELECT 1 FROM cells WHERE plan = ?2 AND code = ?1", &R->key_q);
-        if (st == WG_OK)
-            sqlite3_bind_int64(R->key_q, 2, R->plan);
-        if (st == WG_OK)
-            st = wg__sql(ws, "DELETE FROM postings");
-        if (st == WG_OK)
-            st = wg__prepare(ws, "INSERT OR IGNORE INTO postings (worker, cell) VALUES (?, ?)",
-                             &R->ins);
-        return st;
-    }
-    st = wg__prepare(ws, "SELECT 1 FROM units WHERE id = ?", &R->key_q);
-    if (st == WG_OK)
-        st = wg__prepare(ws,
-                         "INSERT INTO visits (worker, unit, at, batch) SELECT ?1, ?2, ?3, ?4 "
-                         "WHERE NOT EXISTS (SELECT 1 FROM visits WHERE worker = ?1 AND unit = ?2 "
-                         "AND at = ?3)",
-                         &R->ins);
-    sqlite3_stmt *q = NULL;
-    if (st == WG_OK)
-        st = wg__prepare(ws, "SELECT coalesce(max(id), 0) FROM imports", &q);
-    if (st == WG_OK && sqlite3_step(q) == SQLITE_ROW)
-        R->batch = sqlite3_column_int64(q, 0) + 1;
-    sqlite3_finalize(q);
-    return st;
+    if (R->visits)
+        return wg_store_next_batch(ws, &R->batch);
+    wg_plan_rec p;
+    bool found = false;
+    wg_status st = wg_store_plan_get(ws, 0, &p, &found);
+    if (st == WG_OK && !found)
+        return wg_fail(R->ctx, WG_EINPUT,
+                       "%s: postings name cells of the active plan, and there is none (make "
+                       "one with 'wangge partition', or 'wangge plan activate')",
+                       R->source);
+    R->plan = p.id;
+    return st == WG_OK ? wg_store_postings_clear(ws) : st;
 }
 
 /* Field i of the current row, trimmed into buf; "" when null. */
@@ -126,35 +91,43 @@ static wg_status row(roster *R, const wg_feat *f)
     if (!key[0])
         return wg_fail(ctx, WG_EINPUT, "%s %s: worker %s: no %s", R->source, f->label, worker,
                        what);
-    if (!exists(R->worker_q, worker))
+    bool exists = false;
+    char comm[64];
+    wg_status st = wg_store_worker_exists(R->ws, worker, &exists);
+    if (st == WG_OK && !exists)
         return wg_fail(ctx, WG_EINPUT,
                        "%s %s: worker '%s' is not in the workers layer (import the workers first)",
                        R->source, f->label, worker);
-    if (!exists(R->key_q, key))
+    wg_cell_rec cell;
+    if (st == WG_OK)
+        st = R->visits ? wg_store_unit_get(R->ws, key, &exists, comm)
+                       : wg_store_cell_get(R->ws, R->plan, key, &cell, &exists);
+    if (st == WG_OK && !exists)
         return R->visits ? wg_fail(ctx, WG_EINPUT, "%s %s: unit '%s' is not in the units layer",
                                    R->source, f->label, key)
                          : wg_fail(ctx, WG_EINPUT,
                                    "%s %s: cell '%s' is not in the active plan (worker %s)",
                                    R->source, f->label, key, worker);
-    sqlite3_reset(R->ins);
-    sqlite3_bind_text(R->ins, 1, worker, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(R->ins, 2, key, -1, SQLITE_TRANSIENT);
-    if (R->visits) {
+    bool added = false;
+    if (st == WG_OK && R->visits) {
         int64_t t = 0;
         field(R, R->col[2], at, sizeof at);
         if (!at[0])
             return wg_fail(ctx, WG_EINPUT, "%s %s: visit of %s to %s has no time", R->source,
                            f->label, worker, key);
-        if (wg_time_parse(ctx, at, R->o->time_format, R->tz, &t) != WG_OK)
-            return wg_fail(ctx, WG_EINPUT, "%s %s: %s", R->source, f->label, wg_ctx_errmsg(ctx));
-        sqlite3_bind_int64(R->ins, 3, t);
-        sqlite3_bind_int64(R->ins, 4, R->batch);
+        if (wg_time_parse(ctx, at, R->o->time_format, R->tz, &t) != WG_OK) {
+            char why[512];
+            snprintf(why, sizeof why, "%s", wg_ctx_errmsg(ctx));
+            wg_ctx_clear_error(ctx);
+            return wg_fail(ctx, WG_EINPUT, "%s %s: %s", R->source, f->label, why);
+        }
+        st = wg_store_visit_add(R->ws, worker, key, t, R->batch, &added);
+    } else if (st == WG_OK) {
+        st = wg_store_posting_add(R->ws, worker, key, &added);
     }
-    if (sqlite3_step(R->ins) != SQLITE_DONE)
-        return wg__sql_fail(R->ws, "storing a row: ");
-    if (sqlite3_changes(R->ws->db) > 0)
+    if (st == WG_OK && added)
         R->r->inserted++;
-    return WG_OK;
+    return st;
 }
 
 static wg_status run(roster *R)
@@ -169,10 +142,11 @@ static wg_status run(roster *R)
     R->col[0] = find_col(ctx, R->src, R->o, "worker", "worker,worker_id,workerid,staff,staff_id",
                          R->source, &st);
     if (st == WG_OK)
-        R->col[1] = R->visits ? find_col(ctx, R->src, R->o, "unit",
-                                         "unit,unit_id,building,building_id,address", R->source, &st)
-                              : find_col(ctx, R->src, R->o, "cell",
-                                         "cell,cell_code,code,grid,grid_code", R->source, &st);
+        R->col[1] = R->visits
+                        ? find_col(ctx, R->src, R->o, "unit",
+                                   "unit,unit_id,building,building_id,address", R->source, &st)
+                        : find_col(ctx, R->src, R->o, "cell", "cell,cell_code,code,grid,grid_code",
+                                   R->source, &st);
     if (st == WG_OK && R->visits)
         R->col[2] = find_col(ctx, R->src, R->o, "at", "at,date,time,visited,visited_at,day",
                              R->source, &st);
@@ -182,7 +156,7 @@ static wg_status run(roster *R)
              wg_src_field_name(R->src, (size_t)R->col[0]), R->visits ? "unit" : "cell",
              wg_src_field_name(R->src, (size_t)R->col[1]), R->visits ? ", at <- " : "",
              R->visits ? wg_src_field_name(R->src, (size_t)R->col[2]) : "");
-    if ((st = wg__sql(R->ws, "BEGIN IMMEDIATE")) != WG_OK)
+    if ((st = wg_store_begin(R->ws, R->visits ? "import visits" : "import postings")) != WG_OK)
         return st;
     st = prepare(R);
     bool eof = false;
@@ -191,29 +165,16 @@ static wg_status run(roster *R)
         R->r->features++;
         st = row(R, &f);
     }
-    if (st == WG_OK) {
-        sqlite3_stmt *q = NULL;
-        st = wg__prepare(R->ws,
-                         "INSERT INTO imports (layer, source, at, features, inserted, updated, "
-                         "repaired, rejected) VALUES (?, ?, CAST(strftime('%s', 'now') AS INTEGER), ?, ?, 0, 0, 0)",
-                         &q);
-        if (st == WG_OK) {
-            sqlite3_bind_text(q, 1, R->visits ? "visits" : "postings", -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 2, R->source, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(q, 3, R->r->features);
-            sqlite3_bind_int64(q, 4, R->r->inserted);
-            if (sqlite3_step(q) != SQLITE_DONE)
-                st = wg__sql_fail(R->ws, "recording the import: ");
-        }
-        sqlite3_finalize(q);
-    }
+    if (st == WG_OK)
+        st = wg_store_roster_logged(R->ws, R->visits ? "visits" : "postings", R->source,
+                                    R->r->features, R->r->inserted);
     if (st == WG_OK && !R->visits && R->r->features == 0)
         st = wg_fail(ctx, WG_EINPUT, "%s: no postings (a postings file is the whole roster)",
                      R->source);
     if (st == WG_OK)
-        st = wg__sql(R->ws, "COMMIT");
-    if (st != WG_OK)
-        wg__rollback(R->ws);
+        st = wg_store_commit(R->ws);
+    else
+        wg_store_rollback(R->ws);
     return st;
 }
 
@@ -221,15 +182,12 @@ wg_status wg__import_roster(wg_ws *ws, const char *layer, const char *source,
                             const wg_import_opts *o, wg_import_result *r)
 {
     roster R = {.ws = ws,
-                .ctx = ws->ctx,
+                .ctx = wg_ws_ctx(ws),
                 .source = source,
                 .o = o,
                 .r = r,
                 .visits = strcmp(layer, "visits") == 0};
     wg_status st = run(&R);
-    sqlite3_finalize(R.worker_q);
-    sqlite3_finalize(R.key_q);
-    sqlite3_finalize(R.ins);
     wg_tz_free(R.tz);
     wg_src_close(R.src);
     return st;

@@ -11,16 +11,10 @@
 #include <string.h>
 
 static const char *const SOURCE_NAMES[WG_NSRC] = {"patrol", "hotline", "camera", "other"};
-static const char *const TERM_NAMES[WG_NTERMS] = {"households", "hours", "area", "patrol"};
 
 const char *wg_source_name(int src)
 {
     return src >= 0 && src < WG_NSRC ? SOURCE_NAMES[src] : "?";
-}
-
-const char *wg_term_name(int term)
-{
-    return term >= 0 && term < WG_NTERMS ? TERM_NAMES[term] : "?";
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -60,7 +54,8 @@ static void list_add(char *buf, size_t n, const char *text)
     snprintf(buf + len, n - len, "%s%s", len ? "," : "", text);
 }
 
-/* ---- groups -------------------------------------------------------------------------------------- */
+/* ---- groups
+ * -------------------------------------------------------------------------------------- */
 
 /* Which cells feed which row, and with what share. */
 typedef struct member {
@@ -87,9 +82,9 @@ static int find_row(const wg_report *r, const char *id)
 static wg_status add_row(wg_ctx *ctx, wg_report *r, size_t *cap, const char *id, bool grouped,
                          size_t *at)
 {
-    int i = !grouped                                                   ? find_row(r, id)
+    int i = !grouped                                                ? find_row(r, id)
             : r->nrows && strcmp(r->rows[r->nrows - 1].id, id) == 0 ? (int)r->nrows - 1
-                                                                      : -1;
+                                                                    : -1;
     if (i >= 0) {
         *at = (size_t)i;
         return WG_OK;
@@ -119,47 +114,51 @@ static int cmp_cell_code(const void *key, const void *elem)
     return strcmp(key, ((const wg_report_row *)elem)->id);
 }
 
+typedef struct posts_acc {
+    wg_ws *ws;
+    wg_report *r;
+    const cell_measures *m;
+    groups *g;
+    int *nworkers;
+    size_t cap;
+} posts_acc;
+
+static wg_status add_posting(void *user, const wg_posting_rec *p)
+{
+    posts_acc *a = user;
+    wg_ctx *ctx = wg_ws_ctx(a->ws);
+    wg_report *r = a->r;
+    const cell_measures *m = a->m;
+    const wg_report_row *c = bsearch(p->cell, m->rows, m->n, sizeof *m->rows, cmp_cell_code);
+    if (!c)
+        return wg_fail(ctx, WG_EINPUT,
+                       "posting of worker %s names cell %s, which is not in the active plan %s: "
+                       "import the postings for this plan ('wangge import -w %s postings FILE')",
+                       p->worker, p->cell, r->plan_name, wg_ws_path(a->ws));
+    size_t at = 0;
+    wg_status st = add_row(ctx, r, &a->cap, p->worker, true, &at);
+    if (st != WG_OK)
+        return st;
+    wg_report_row *row = &r->rows[at];
+    snprintf(row->name, sizeof row->name, "%s", p->name ? p->name : "");
+    snprintf(row->community, sizeof row->community, "%s",
+             p->community ? p->community : c->community);
+    list_add(row->cells, sizeof row->cells, p->cell);
+    row->nworkers = 1;
+    row->ncells++;
+    size_t ci = (size_t)(c - m->rows);
+    a->nworkers[ci]++;
+    return add_member(ctx, a->g, at, ci);
+}
+
 /* Workers from the postings (or one post per cell); each cell's load split among its workers. */
 static wg_status worker_groups(wg_ws *ws, wg_report *r, const cell_measures *m, groups *g,
                                int *nworkers)
 {
-    wg_ctx *ctx = ws->ctx;
-    sqlite3_stmt *q = NULL;
-    size_t cap = 0;
-    wg_status st = wg__prepare(ws,
-                               "SELECT p.worker, p.cell, w.name, w.community FROM postings p "
-                               "LEFT JOIN workers w ON w.id = p.worker ORDER BY p.worker, p.cell",
-                               &q);
-    int rc = SQLITE_DONE;
-    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *worker = (const char *)sqlite3_column_text(q, 0);
-        const char *cell = (const char *)sqlite3_column_text(q, 1);
-        const wg_report_row *c = bsearch(cell, m->rows, m->n, sizeof *m->rows, cmp_cell_code);
-        if (!c) {
-            st = wg_fail(ctx, WG_EINPUT,
-                         "posting of worker %s names cell %s, which is not in the active plan %s: "
-                         "import the postings for this plan ('wangge import -w %s postings FILE')",
-                         worker, cell, r->plan_name, ws->path);
-            break;
-        }
-        size_t at = 0;
-        if ((st = add_row(ctx, r, &cap, worker, true, &at)) != WG_OK)
-            break;
-        wg_report_row *row = &r->rows[at];
-        const char *name = (const char *)sqlite3_column_text(q, 2);
-        const char *comm = (const char *)sqlite3_column_text(q, 3);
-        snprintf(row->name, sizeof row->name, "%s", name ? name : "");
-        snprintf(row->community, sizeof row->community, "%s", comm ? comm : c->community);
-        list_add(row->cells, sizeof row->cells, cell);
-        row->nworkers = 1;
-        row->ncells++;
-        size_t ci = (size_t)(c - m->rows);
-        nworkers[ci]++;
-        st = add_member(ctx, g, at, ci);
-    }
-    if (st == WG_OK && rc != SQLITE_DONE)
-        st = wg__sql_fail(ws, "reading postings: ");
-    sqlite3_finalize(q);
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    posts_acc a = {ws, r, m, g, nworkers, 0};
+    wg_status st = wg_store_postings_each(ws, add_posting, &a);
+    size_t cap = a.cap;
     r->postings = r->nrows > 0;
     /* without postings every cell is its own post; with them, unposted cells are named */
     for (size_t c = 0; st == WG_OK && c < m->n; c++) {
@@ -211,23 +210,15 @@ static wg_status community_groups(wg_ws *ws, wg_report *r, const cell_measures *
     for (size_t c = 0; c < m->n && st == WG_OK; c++) {
         size_t at = 0;
         const char *comm = m->rows[c].community[0] ? m->rows[c].community : "(none)";
-        if ((st = add_row(ws->ctx, r, &cap, comm, false, &at)) == WG_OK) {
+        if ((st = add_row(wg_ws_ctx(ws), r, &cap, comm, false, &at)) == WG_OK) {
             r->rows[at].ncells++;
             r->rows[at].nworkers += nworkers[c];
             snprintf(r->rows[at].community, sizeof r->rows[at].community, "%s", comm);
-            st = add_member(ws->ctx, g, at, c);
+            st = add_member(wg_ws_ctx(ws), g, at, c);
         }
     }
-    sqlite3_stmt *q = NULL;
-    if (st == WG_OK)
-        st = wg__prepare(ws, "SELECT name FROM communities WHERE id = ?", &q);
-    for (size_t i = 0; st == WG_OK && i < r->nrows; i++) {
-        sqlite3_reset(q);
-        sqlite3_bind_text(q, 1, r->rows[i].id, -1, SQLITE_STATIC);
-        if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
-            snprintf(r->rows[i].name, sizeof r->rows[i].name, "%s", sqlite3_column_text(q, 0));
-    }
-    sqlite3_finalize(q);
+    for (size_t i = 0; st == WG_OK && i < r->nrows; i++)
+        st = wg_store_community_name(ws, r->rows[i].id, r->rows[i].name);
     return st;
 }
 
@@ -290,7 +281,8 @@ static wg_status gather(wg_ctx *ctx, wg_report *r, const cell_measures *m, const
     return WG_OK;
 }
 
-/* ---- the index and the flags --------------------------------------------------------------------- */
+/* ---- the index and the flags
+ * --------------------------------------------------------------------- */
 
 static double term(const wg_report_row *row, int k)
 {
@@ -348,10 +340,22 @@ typedef struct adjacency {
     double *box;
     wg_boxindex *ix;
     GEOSGeometry **bound; /* boundary of each cell, loaded when first needed */
-    sqlite3_stmt *geom_q;
     size_t *hits;
     size_t nhits, caphits;
 } adjacency;
+
+typedef struct box_acc {
+    adjacency *A;
+    size_t i;
+} box_acc;
+
+static wg_status add_box(void *user, const wg_cell_rec *c)
+{
+    box_acc *b = user;
+    if (b->i < b->A->n)
+        memcpy(&b->A->box[4 * b->i++], c->box, sizeof c->box);
+    return WG_OK;
+}
 
 static wg_status adj_open(wg_ws *ws, int64_t plan, size_t n, adjacency *A)
 {
@@ -360,27 +364,11 @@ static wg_status adj_open(wg_ws *ws, int64_t plan, size_t n, adjacency *A)
     A->box = malloc((n ? n : 1) * 4 * sizeof *A->box);
     A->bound = calloc(n ? n : 1, sizeof *A->bound);
     if (!A->box || !A->bound)
-        return wg_fail(ws->ctx, WG_ENOMEM, "out of memory");
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws,
-                               "SELECT MbrMinX(geom), MbrMinY(geom), MbrMaxX(geom), MbrMaxY(geom) "
-                               "FROM cells WHERE plan = ? ORDER BY code",
-                               &q);
-    size_t i = 0;
+        return wg_fail(wg_ws_ctx(ws), WG_ENOMEM, "out of memory");
+    box_acc b = {A, 0};
+    wg_status st = wg_store_cells_each(ws, plan, 0, 0, add_box, &b);
     if (st == WG_OK)
-        sqlite3_bind_int64(q, 1, plan);
-    while (st == WG_OK && i < n && sqlite3_step(q) == SQLITE_ROW) {
-        for (int k = 0; k < 4; k++)
-            A->box[4 * i + k] =
-                sqlite3_column_type(q, k) == SQLITE_NULL ? NAN : sqlite3_column_double(q, k);
-        i++;
-    }
-    sqlite3_finalize(q);
-    if (st == WG_OK)
-        st = wg_boxindex_build(ws->ctx, A->box, i, &A->ix);
-    if (st == WG_OK)
-        st = wg__prepare(ws, "SELECT AsBinary(geom) FROM cells WHERE plan = ? AND code = ?",
-                         &A->geom_q);
+        st = wg_boxindex_build(wg_ws_ctx(ws), A->box, b.i, &A->ix);
     return st;
 }
 
@@ -388,10 +376,9 @@ static void adj_close(adjacency *A)
 {
     for (size_t i = 0; A->bound && i < A->n; i++)
         if (A->bound[i])
-            GEOSGeom_destroy_r(wg_ctx_geos(A->ws->ctx), A->bound[i]);
+            GEOSGeom_destroy_r(wg_ctx_geos(wg_ws_ctx(A->ws)), A->bound[i]);
     free(A->bound), free(A->box), free(A->hits);
     wg_boxindex_free(A->ix);
-    sqlite3_finalize(A->geom_q);
 }
 
 static wg_status adj_boundary(adjacency *A, const cell_measures *m, size_t i, GEOSGeometry **out)
@@ -399,21 +386,22 @@ static wg_status adj_boundary(adjacency *A, const cell_measures *m, size_t i, GE
     *out = A->bound[i];
     if (*out)
         return WG_OK;
-    sqlite3_reset(A->geom_q);
-    sqlite3_bind_int64(A->geom_q, 1, A->plan);
-    sqlite3_bind_text(A->geom_q, 2, m->rows[i].id, -1, SQLITE_STATIC);
-    if (sqlite3_step(A->geom_q) != SQLITE_ROW || sqlite3_column_type(A->geom_q, 0) == SQLITE_NULL)
-        return WG_OK; /* no geometry: no neighbours */
+    wg_ctx *ctx = wg_ws_ctx(A->ws);
+    unsigned char *wkb = NULL;
+    size_t len = 0;
+    wg_status st = wg_store_cell_geom(A->ws, A->plan, m->rows[i].id, &wkb, &len);
+    if (st != WG_OK || !wkb)
+        return st; /* no geometry: no neighbours */
     GEOSGeometry *g = NULL;
-    wg_status st = wg_geom_from_wkb(A->ws->ctx, sqlite3_column_blob(A->geom_q, 0),
-                                    (size_t)sqlite3_column_bytes(A->geom_q, 0), &g);
+    st = wg_geom_from_wkb(ctx, wkb, len, &g);
+    free(wkb);
     if (st != WG_OK)
         return st;
-    GEOSContextHandle_t h = wg_ctx_geos(A->ws->ctx);
+    GEOSContextHandle_t h = wg_ctx_geos(ctx);
     A->bound[i] = GEOSBoundary_r(h, g);
     GEOSGeom_destroy_r(h, g);
     if (!A->bound[i])
-        return wg_fail(A->ws->ctx, WG_EGEOS, "cell %s: cannot take its boundary", m->rows[i].id);
+        return wg_fail(ctx, WG_EGEOS, "cell %s: cannot take its boundary", m->rows[i].id);
     *out = A->bound[i];
     return WG_OK;
 }
@@ -421,7 +409,7 @@ static wg_status adj_boundary(adjacency *A, const cell_measures *m, size_t i, GE
 static bool adj_hit(void *user, size_t i)
 {
     adjacency *A = user;
-    if (wg_grow(A->ws->ctx, (void **)&A->hits, &A->caphits, A->nhits + 1, sizeof *A->hits) ==
+    if (wg_grow(wg_ws_ctx(A->ws), (void **)&A->hits, &A->caphits, A->nhits + 1, sizeof *A->hits) ==
         WG_OK)
         A->hits[A->nhits++] = i;
     return true;
@@ -436,7 +424,7 @@ static wg_status neighbours(adjacency *A, const cell_measures *m, size_t i, nb_v
     const double *b = &A->box[4 * i];
     A->nhits = 0;
     wg_boxindex_query(A->ix, b[0], b[1], b[2], b[3], adj_hit, A);
-    GEOSContextHandle_t h = wg_ctx_geos(A->ws->ctx);
+    GEOSContextHandle_t h = wg_ctx_geos(wg_ws_ctx(A->ws));
     GEOSGeometry *bi = NULL;
     wg_status st = adj_boundary(A, m, i, &bi);
     for (size_t k = 0; k < A->nhits && st == WG_OK && bi; k++) {
@@ -449,7 +437,7 @@ static wg_status neighbours(adjacency *A, const cell_measures *m, size_t i, nb_v
         GEOSGeometry *x = GEOSIntersection_r(h, bi, bj);
         double len = 0;
         if (!x || !GEOSLength_r(h, x, &len))
-            st = wg_fail(A->ws->ctx, WG_EGEOS, "cells %s and %s: cannot intersect boundaries",
+            st = wg_fail(wg_ws_ctx(A->ws), WG_EGEOS, "cells %s and %s: cannot intersect boundaries",
                          m->rows[i].id, m->rows[j].id);
         if (x)
             GEOSGeom_destroy_r(h, x);
@@ -523,7 +511,8 @@ static wg_status flag_rows(wg_ws *ws, wg_report *r, const cell_measures *m, cons
             for (size_t q = g->roff[i]; q < g->roff[i + 1] && st == WG_OK; q++)
                 st = neighbours(&A, m, g->m[q].cell, merge_visit, &M);
             if (M.best >= 0)
-                snprintf(row->suggestion, sizeof row->suggestion, "merge with %s %s (together %.2f)",
+                snprintf(row->suggestion, sizeof row->suggestion,
+                         "merge with %s %s (together %.2f)",
                          r->by == WG_BY_CELL ? "cell" : "worker", r->rows[M.best].id, M.best_sum);
             else
                 snprintf(row->suggestion, sizeof row->suggestion,
@@ -542,41 +531,36 @@ static int cmp_row_id(const void *a, const void *b)
     return strcmp(((const wg_report_row *)a)->id, ((const wg_report_row *)b)->id);
 }
 
-/* ---- the report ------------------------------------------------------------------------------------- */
+/* ---- the report
+ * ------------------------------------------------------------------------------------- */
 
+/* The active plan, with its assignment brought up to date (or a message saying what to run). */
 static wg_status active_plan(wg_ws *ws, wg_report *r)
 {
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws, "SELECT id, name FROM plans WHERE active = 1", &q);
-    if (st == WG_OK && sqlite3_step(q) == SQLITE_ROW) {
-        r->plan = sqlite3_column_int64(q, 0);
-        snprintf(r->plan_name, sizeof r->plan_name, "%s", sqlite3_column_text(q, 1));
-    }
-    sqlite3_finalize(q);
-    q = NULL;
-    if (st == WG_OK && !r->plan)
-        st = wg_fail(ws->ctx, WG_EINPUT,
+    wg_plan_rec p;
+    bool found = false;
+    wg_status st = wg_store_plan_get(ws, 0, &p, &found);
+    if (st == WG_OK && !found)
+        st = wg_fail(wg_ws_ctx(ws), WG_EINPUT,
                      "no active plan: make one with 'wangge partition -w %s' (or activate one)",
-                     ws->path);
-    bool current = false;
-    if (st == WG_OK)
-        st = wg_assign_current(ws, r->plan, &current);
-    if (st == WG_OK && !current)
-        st = wg_fail(ws->ctx, WG_EINPUT,
-                     "the stored assignment is not that of the active plan %s as it is now: run "
-                     "'wangge assign -w %s' first",
-                     r->plan_name, ws->path);
-    if (st == WG_OK)
-        st = wg__prepare(ws, "SELECT total(households) FROM units", &q);
-    if (st == WG_OK && sqlite3_step(q) == SQLITE_ROW)
-        r->unit_households = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
+                     wg_ws_path(ws));
+    if (st != WG_OK)
+        return st;
+    r->plan = p.id;
+    snprintf(r->plan_name, sizeof r->plan_name, "%s", p.name);
+    bool did = false;
+    wg_assign_result ar;
+    st = wg_assign_refresh(ws, p.id, &did, &ar);
+    if (st == WG_OK && did) {
+        r->refreshed = true;
+        r->relocated = ar.located;
+    }
     return st;
 }
 
 wg_status wg_report_make(wg_ws *ws, const wg_report_opts *o, wg_report *r)
 {
-    wg_ctx *ctx = ws->ctx;
+    wg_ctx *ctx = wg_ws_ctx(ws);
     double t0 = wg_now();
     memset(r, 0, sizeof *r);
     r->by = o->by;
@@ -587,20 +571,31 @@ wg_status wg_report_make(wg_ws *ws, const wg_report_opts *o, wg_report *r)
     if (o->from >= o->to)
         return wg_fail(ctx, WG_EINPUT, "the period is empty: --from must come before --to");
     if (r->under >= r->over)
-        return wg_fail(ctx, WG_EINPUT, "the underload threshold %.2f is not below the overload "
-                                       "threshold %.2f",
+        return wg_fail(ctx, WG_EINPUT,
+                       "the underload threshold %.2f is not below the overload "
+                       "threshold %.2f",
                        r->under, r->over);
-    cat_table cats;
+    wg_categories cats = {.star = -1};
     double w[WG_NTERMS];
     cell_measures m = {0};
     groups g = {0};
     int *nworkers = NULL;
-    wg_status st = cat_table_load(ctx, o->categories_file, &cats);
-    if (st != WG_OK)
-        return st;
-    st = weights_load(ctx, o->weights_file, w);
+    /* the tables given for this report, else the workspace's */
+    wg_status st = o->categories_file ? wg_categories_load(ctx, o->categories_file, &cats) : WG_OK;
+    if (st == WG_OK && o->weights_file)
+        st = wg_weights_load(ctx, o->weights_file, w);
     if (st == WG_OK)
         st = active_plan(ws, r);
+    /* everything else from one snapshot of the workspace */
+    bool reading = st == WG_OK && wg_store_read_begin(ws) == WG_OK;
+    if (st == WG_OK && !reading)
+        st = wg_ctx_status(ctx);
+    if (st == WG_OK && !o->categories_file)
+        st = wg_store_categories(ws, &cats);
+    if (st == WG_OK && !o->weights_file)
+        st = wg_store_weights(ws, w);
+    if (st == WG_OK)
+        st = wg_store_units_households(ws, &r->unit_households);
     if (st == WG_OK)
         st = measure_cells(ws, o, &cats, r, &m);
     if (st == WG_OK && !(nworkers = calloc(m.n + 1, sizeof *nworkers)))
@@ -610,8 +605,8 @@ wg_status wg_report_make(wg_ws *ws, const wg_report_opts *o, wg_report *r)
     wg_report tmp = {.plan = r->plan, .ncategories = r->ncategories};
     snprintf(tmp.plan_name, sizeof tmp.plan_name, "%s", r->plan_name);
     if (st == WG_OK)
-        st = worker_groups(ws, r->by == WG_BY_WORKER ? r : &tmp, &m, r->by == WG_BY_WORKER ? &g : &wg,
-                           nworkers);
+        st = worker_groups(ws, r->by == WG_BY_WORKER ? r : &tmp, &m,
+                           r->by == WG_BY_WORKER ? &g : &wg, nworkers);
     size_t nposts = r->by == WG_BY_WORKER ? r->nrows : tmp.nrows;
     if (r->by != WG_BY_WORKER) {
         r->postings = tmp.postings;
@@ -642,17 +637,16 @@ wg_status wg_report_make(wg_ws *ws, const wg_report_opts *o, wg_report *r)
         qsort(r->rows, r->nrows, sizeof *r->rows, cmp_row_id);
     r->total.nworkers = (int)nposts;
     if (st == WG_OK)
+        st = wg_store_patrol_method(ws, r->patrol_method);
+    if (st == WG_OK && !r->patrol_method[0])
         snprintf(r->patrol_method, sizeof r->patrol_method, "%s", "tour");
-    sqlite3_stmt *q = NULL;
-    if (st == WG_OK && wg__prepare(ws, "SELECT method FROM cell_patrol LIMIT 1", &q) == WG_OK &&
-        sqlite3_step(q) == SQLITE_ROW)
-        snprintf(r->patrol_method, sizeof r->patrol_method, "%s", sqlite3_column_text(q, 0));
-    sqlite3_finalize(q);
+    if (reading)
+        wg_store_read_end(ws);
     free(nworkers);
     free(g.m);
     free(g.roff);
     cell_measures_free(&m);
-    cat_table_free(&cats);
+    wg_categories_free(&cats);
     if (st != WG_OK) {
         wg_report_free(r);
         return st;

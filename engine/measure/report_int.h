@@ -1,30 +1,13 @@
-/* engine/measure/report_int.h (private): what the measures (measure.c) hand the report (report.c). */
+/* engine/measure/report_int.h (private): what the measures (measure.c) hand the report (report.c).
+ */
 #ifndef WG_REPORT_INT_H
 #define WG_REPORT_INT_H
 
-#include "engine_int.h"
 #include "wg/report.h"
+#include "wg/store.h"
 
-/* The categories table: standard handling hours and deadline per category; the "*" row (when
- * present) serves categories not listed. */
-typedef struct cat_table {
-    size_t n;
-    char (*code)[64];
-    double *hours;
-    double *deadline_s; /* NaN: no deadline */
-    long star;          /* index of the "*" row, or -1 */
-} cat_table;
-
-/* Reads the table from `path` (NULL: the built-in data/categories.csv). Errors (WG_EINPUT)
- * name the file and line. */
-wg_status cat_table_load(wg_ctx *ctx, const char *path, cat_table *t);
-void cat_table_free(cat_table *t);
-/* The row of category `code`: its own, else the "*" row; -1 when neither. */
-long cat_table_find(const cat_table *t, const char *code);
 /* Whether category `cat` passes a --category filter (list NULL: no filter). */
 bool category_wanted(const char *const *list, size_t n, const char *cat);
-/* Reads the workload weights (NULL: data/workload.csv); they must be >= 0, not all 0. */
-wg_status weights_load(wg_ctx *ctx, const char *path, double w[WG_NTERMS]);
 
 /* The measures of every cell of the plan, in code order. */
 typedef struct cell_measures {
@@ -35,7 +18,7 @@ typedef struct cell_measures {
 } cell_measures;
 
 /* Fills r's period, categories and reconciliation, and m with the cells' measures. */
-wg_status measure_cells(wg_ws *ws, const wg_report_opts *o, const cat_table *cats, wg_report *r,
+wg_status measure_cells(wg_ws *ws, const wg_report_opts *o, const wg_categories *cats, wg_report *r,
                         cell_measures *m);
 void cell_measures_free(cell_measures *m);
 

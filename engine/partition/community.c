@@ -1,5 +1,5 @@
-/* engine/partition/community.c: the units of each community as the partitioner sees them — loaded from
- * the workspace once, then per community: sites (one per distinct location) and the
+/* engine/partition/community.c: the units of each community as the partitioner sees them — loaded
+ * from the workspace once, then per community: sites (one per distinct location) and the
  * tessellation that gives them areas, neighbours and shared boundaries. */
 #include "plan_int.h"
 
@@ -26,11 +26,9 @@ static wg_status arena_add(wg_ctx *ctx, ws_units *w, const void *data, size_t le
     return WG_OK;
 }
 
-static wg_status col_blob(wg_ctx *ctx, ws_units *w, sqlite3_stmt *q, int c, blob *out)
+static wg_status text_blob(wg_ctx *ctx, ws_units *w, const char *s, blob *out)
 {
-    const void *p = sqlite3_column_type(q, c) == SQLITE_BLOB ? sqlite3_column_blob(q, c)
-                                                             : sqlite3_column_text(q, c);
-    return arena_add(ctx, w, p, (size_t)sqlite3_column_bytes(q, c), out);
+    return arena_add(ctx, w, s, s ? strlen(s) : 0, out);
 }
 
 static void envelope(wg_ctx *ctx, const unsigned char *wkb, size_t len, double *x0, double *y0,
@@ -105,88 +103,85 @@ static wg_status locate(wg_ctx *ctx, ws_units *w, GEOSGeometry **comm, size_t i)
     return WG_OK;
 }
 
+typedef struct load_acc {
+    wg_ctx *ctx;
+    ws_units *w;
+} load_acc;
+
+static wg_status add_comm(void *user, const wg_area_rec *a)
+{
+    load_acc *l = user;
+    ws_units *w = l->w;
+    wg_status st = wg_grow(l->ctx, (void **)&w->c, &w->ccap, w->nc + 1, sizeof *w->c);
+    if (st != WG_OK)
+        return st;
+    comm_rec *C = &w->c[w->nc];
+    memset(C, 0, sizeof *C);
+    if ((st = text_blob(l->ctx, w, a->id, &C->id)) == WG_OK &&
+        (st = text_blob(l->ctx, w, a->parent, &C->parent)) == WG_OK)
+        st = arena_add(l->ctx, w, a->wkb, a->wkb_len, &C->wkb);
+    if (st == WG_OK)
+        w->nc++;
+    return st;
+}
+
+static wg_status add_unit(void *user, const wg_unit_rec *r)
+{
+    load_acc *l = user;
+    ws_units *w = l->w;
+    wg_status st = wg_grow(l->ctx, (void **)&w->u, &w->ucap, w->nu + 1, sizeof *w->u);
+    if (st != WG_OK)
+        return st;
+    unit_rec *u = &w->u[w->nu];
+    memset(u, 0, sizeof *u);
+    u->hh = u->households = r->households;
+    u->old_cell = -1;
+    u->comm = r->community ? (int32_t)find_comm(w, r->community) : -1;
+    if ((st = text_blob(l->ctx, w, r->id, &u->id)) == WG_OK &&
+        (st = text_blob(l->ctx, w, r->compound, &u->compound)) == WG_OK)
+        st = arena_add(l->ctx, w, r->wkb, r->wkb_len, &u->wkb);
+    if (st == WG_OK)
+        w->nu++;
+    return st;
+}
+
+static wg_status add_barrier(void *user, const wg_line_rec *r)
+{
+    load_acc *l = user;
+    ws_units *w = l->w;
+    wg_status st = wg_grow(l->ctx, (void **)&w->b, &w->bcap, w->nb + 1, sizeof *w->b);
+    if (st != WG_OK)
+        return st;
+    barrier_rec *B = &w->b[w->nb];
+    memset(B, 0, sizeof *B);
+    if ((st = text_blob(l->ctx, w, r->id, &B->id)) == WG_OK &&
+        (st = text_blob(l->ctx, w, r->name, &B->name)) == WG_OK &&
+        (st = text_blob(l->ctx, w, r->kind, &B->kind)) == WG_OK)
+        st = arena_add(l->ctx, w, r->wkb, r->wkb_len, &B->wkb);
+    if (st == WG_OK)
+        w->nb++;
+    return st;
+}
+
 wg_status wu_load(wg_ws *ws, ws_units *w, const char *only)
 {
-    wg_ctx *ctx = ws->ctx;
+    wg_ctx *ctx = wg_ws_ctx(ws);
     memset(w, 0, sizeof *w);
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws,
-                               "SELECT id, AsBinary(geom), parent FROM communities WHERE geom "
-                               "IS NOT NULL AND (?1 IS NULL OR id = ?1) ORDER BY id",
-                               &q);
-    if (st == WG_OK && only)
-        sqlite3_bind_text(q, 1, only, -1, SQLITE_STATIC);
-    int rc = SQLITE_DONE;
-    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if ((st = wg_grow(ctx, (void **)&w->c, &w->ccap, w->nc + 1, sizeof *w->c)) != WG_OK)
-            break;
-        comm_rec *C = &w->c[w->nc];
-        memset(C, 0, sizeof *C);
-        if ((st = col_blob(ctx, w, q, 0, &C->id)) == WG_OK &&
-            (st = col_blob(ctx, w, q, 2, &C->parent)) == WG_OK)
-            st = col_blob(ctx, w, q, 1, &C->wkb);
-        if (st == WG_OK)
-            w->nc++;
-    }
-    if (st == WG_OK && rc != SQLITE_DONE)
-        st = wg__sql_fail(ws, "reading communities: ");
-    sqlite3_finalize(q);
+    load_acc l = {ctx, w};
+    wg_status st = wg_store_read_begin(ws);
+    if (st == WG_OK)
+        st = wg_store_communities_each(ws, only, add_comm, &l);
     for (size_t c = 0; st == WG_OK && c < w->nc; c++) {
         comm_rec *C = &w->c[c];
         envelope(ctx, (const unsigned char *)w->arena + C->wkb.off, C->wkb.len, &C->x0, &C->y0,
                  &C->x1, &C->y1);
     }
-
-    q = NULL;
+    wg_unit_query uq = {.community = only};
     if (st == WG_OK)
-        st = wg__prepare(ws,
-                         "SELECT id, households, compound, community, AsBinary(geom) FROM units "
-                         "WHERE geom IS NOT NULL AND (?1 IS NULL OR community = ?1 OR community "
-                         "IS NULL OR community NOT IN (SELECT id FROM communities WHERE geom IS "
-                         "NOT NULL)) ORDER BY id",
-                         &q);
-    if (st == WG_OK && only)
-        sqlite3_bind_text(q, 1, only, -1, SQLITE_STATIC);
-    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if ((st = wg_grow(ctx, (void **)&w->u, &w->ucap, w->nu + 1, sizeof *w->u)) != WG_OK)
-            break;
-        unit_rec *u = &w->u[w->nu];
-        memset(u, 0, sizeof *u);
-        u->hh = u->households = sqlite3_column_int64(q, 1);
-        u->old_cell = -1;
-        const char *comm = (const char *)sqlite3_column_text(q, 3);
-        u->comm = comm ? (int32_t)find_comm(w, comm) : -1;
-        if ((st = col_blob(ctx, w, q, 0, &u->id)) == WG_OK &&
-            (st = col_blob(ctx, w, q, 2, &u->compound)) == WG_OK)
-            st = col_blob(ctx, w, q, 4, &u->wkb);
-        if (st == WG_OK)
-            w->nu++;
-    }
-    if (st == WG_OK && rc != SQLITE_DONE)
-        st = wg__sql_fail(ws, "reading units: ");
-    sqlite3_finalize(q);
-
-    q = NULL;
+        st = wg_store_units_each(ws, &uq, add_unit, &l);
     if (st == WG_OK)
-        st = wg__prepare(ws,
-                         "SELECT id, name, kind, AsBinary(geom) FROM barriers WHERE geom IS NOT "
-                         "NULL ORDER BY id",
-                         &q);
-    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if ((st = wg_grow(ctx, (void **)&w->b, &w->bcap, w->nb + 1, sizeof *w->b)) != WG_OK)
-            break;
-        barrier_rec *B = &w->b[w->nb];
-        memset(B, 0, sizeof *B);
-        if ((st = col_blob(ctx, w, q, 0, &B->id)) == WG_OK &&
-            (st = col_blob(ctx, w, q, 1, &B->name)) == WG_OK &&
-            (st = col_blob(ctx, w, q, 2, &B->kind)) == WG_OK)
-            st = col_blob(ctx, w, q, 3, &B->wkb);
-        if (st == WG_OK)
-            w->nb++;
-    }
-    if (st == WG_OK && rc != SQLITE_DONE)
-        st = wg__sql_fail(ws, "reading barriers: ");
-    sqlite3_finalize(q);
+        st = wg_store_lines_each(ws, "barriers", add_barrier, &l);
+    wg_store_read_end(ws);
     for (size_t b = 0; st == WG_OK && b < w->nb; b++) {
         barrier_rec *B = &w->b[b];
         envelope(ctx, (const unsigned char *)w->arena + B->wkb.off, B->wkb.len, &B->x0, &B->y0,
@@ -418,30 +413,11 @@ void cell_shape(GEOSContextHandle_t h, const GEOSGeometry *g, double *area, doub
     *pieces = GEOSGetNumGeometries_r(h, g);
 }
 
-wg_status plan_issue_prepare(wg_ws *ws, sqlite3_stmt **q)
+wg_status plan_issue_add(wg_ws *ws, int64_t plan, const char *cell, const char *comm,
+                         const char *kind, const char *cause, size_t *count)
 {
-    return wg__prepare(ws,
-                       "INSERT INTO plan_issues (plan, cell, community, kind, cause) VALUES (?, ?, "
-                       "?, ?, ?)",
-                       q);
-}
-
-wg_status plan_issue_add(wg_ws *ws, sqlite3_stmt *q, int64_t plan, const char *cell,
-                         const char *comm, const char *kind, const char *cause, size_t *count)
-{
-    sqlite3_reset(q);
-    sqlite3_bind_int64(q, 1, plan);
-    if (cell)
-        sqlite3_bind_text(q, 2, cell, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, 2);
-    if (comm)
-        sqlite3_bind_text(q, 3, comm, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, 3);
-    sqlite3_bind_text(q, 4, kind, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 5, cause, -1, SQLITE_TRANSIENT);
+    wg_issue_rec i = {cell, comm, kind, cause};
     if (count)
         (*count)++;
-    return sqlite3_step(q) == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "storing an issue: ");
+    return wg_store_issue_add(ws, plan, &i);
 }

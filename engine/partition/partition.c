@@ -3,8 +3,8 @@
  * at a time; then, in community order, cells are numbered, checked and stored in one
  * transaction. Redrawing (keep) seals the old cells that are still in range and connected, so
  * they keep their units and codes, and partitions only what is left. */
-#include "wg/parallel.h"
 #include "plan_int.h"
+#include "wg/parallel.h"
 #include "zones.h"
 
 #include <math.h>
@@ -484,32 +484,50 @@ static int cmp_reading(const void *a, const void *b)
 
 /* The 12-digit prefix of every community with cells: stored ones are kept; new ones take the
  * next street number (by parent) and community number. */
+typedef struct codes_acc {
+    const ws_units *w;
+    char (*prefix)[32];
+    char div[8];
+    bool have_div;
+} codes_acc;
+
+static wg_status known_code(void *user, const char *id, const char *code)
+{
+    codes_acc *a = user;
+    if (!a->have_div && code && strlen(code) == 12) {
+        memcpy(a->div, code, 6), a->div[6] = 0;
+        a->have_div = true;
+    }
+    for (size_t c = 0; id && code && c < a->w->nc; c++)
+        if (strcmp(wu_str(a->w, a->w->c[c].id), id) == 0)
+            snprintf(a->prefix[c], sizeof a->prefix[c], "%s", code);
+    return WG_OK;
+}
+
+/* The 3 digits at s[0..3) as a number (0 when they are not digits). */
+static int digits3(const char *s)
+{
+    int v = 0;
+    for (int i = 0; i < 3; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        v = 10 * v + (s[i] - '0');
+    }
+    return v;
+}
+
 static wg_status community_codes(wg_ws *ws, const ws_units *w, const comm_out *out,
                                  const char *division, char (*prefix)[32])
 {
-    wg_ctx *ctx = ws->ctx;
-    sqlite3_stmt *q = NULL, *ins = NULL;
-    wg_status st = wg__prepare(ws, "SELECT community, code FROM community_codes", &q);
+    wg_ctx *ctx = wg_ws_ctx(ws);
     for (size_t c = 0; c < w->nc; c++)
         prefix[c][0] = 0;
-    char div[8] = "000000";
-    bool have_div = false;
-    while (st == WG_OK && sqlite3_step(q) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(q, 0);
-        const char *code = (const char *)sqlite3_column_text(q, 1);
-        if (!have_div && code && strlen(code) == 12) {
-            memcpy(div, code, 6), div[6] = 0;
-            have_div = true;
-        }
-        for (size_t c = 0; id && code && c < w->nc; c++)
-            if (strcmp(wu_str(w, w->c[c].id), id) == 0)
-                snprintf(prefix[c], sizeof prefix[c], "%s", code);
-    }
-    sqlite3_finalize(q);
-    if (!have_div && division)
+    codes_acc a = {.w = w, .prefix = prefix, .div = "000000"};
+    wg_status st = wg_store_community_codes_each(ws, known_code, &a);
+    char div[8];
+    memcpy(div, a.div, sizeof div);
+    if (!a.have_div && division)
         snprintf(div, sizeof div, "%s", division);
-    if (st == WG_OK)
-        st = wg__prepare(ws, "INSERT INTO community_codes (community, code) VALUES (?, ?)", &ins);
     for (size_t c = 0; st == WG_OK && c < w->nc; c++) {
         if (prefix[c][0] || !out[c].ncells)
             continue;
@@ -519,7 +537,7 @@ static wg_status community_codes(wg_ws *ws, const ws_units *w, const comm_out *o
         for (size_t d = 0; d < w->nc; d++) {
             if (!prefix[d][0] || strncmp(prefix[d], div, 6) != 0)
                 continue;
-            int s = atoi((char[4]){prefix[d][6], prefix[d][7], prefix[d][8], 0});
+            int s = digits3(prefix[d] + 6);
             max_street = s > max_street ? s : max_street;
             const char *pd = wu_str(w, w->c[d].parent);
             if (!street && ((!parent && !pd) || (parent && pd && strcmp(parent, pd) == 0)))
@@ -530,8 +548,8 @@ static wg_status community_codes(wg_ws *ws, const ws_units *w, const comm_out *o
         for (size_t d = 0; d < w->nc; d++) {
             if (!prefix[d][0] || strncmp(prefix[d], div, 6) != 0)
                 continue;
-            int s = atoi((char[4]){prefix[d][6], prefix[d][7], prefix[d][8], 0});
-            int m = atoi(prefix[d] + 9);
+            int s = digits3(prefix[d] + 6);
+            int m = digits3(prefix[d] + 9);
             if (s == street && m > max_comm)
                 max_comm = m;
         }
@@ -544,13 +562,8 @@ static wg_status community_codes(wg_ws *ws, const ws_units *w, const comm_out *o
         }
         snprintf(prefix[c], sizeof prefix[c], "%.6s%03u%03u", div, (unsigned)street % 1000u,
                  (unsigned)(max_comm + 1) % 1000u);
-        sqlite3_reset(ins);
-        sqlite3_bind_text(ins, 1, wu_str(w, w->c[c].id), -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 2, prefix[c], -1, SQLITE_STATIC);
-        if (sqlite3_step(ins) != SQLITE_DONE)
-            st = wg__sql_fail(ws, "storing a community code: ");
+        st = wg_store_community_code_add(ws, wu_str(w, w->c[c].id), prefix[c]);
     }
-    sqlite3_finalize(ins);
     return st;
 }
 
@@ -565,7 +578,7 @@ static void cell_codes(const comm_rec *C, comm_out *co, const char *prefix, cons
     int next = 1;
     for (size_t k = 0; keep && k < keep->ncells; k++)
         if (strncmp(keep->code[k], prefix, 12) == 0 && strlen(keep->code[k]) > 12) {
-            int s = atoi(keep->code[k] + 12);
+            int s = digits3(keep->code[k] + 12);
             if (s >= next)
                 next = s + 1;
         }
@@ -594,9 +607,8 @@ static void cell_codes(const comm_rec *C, comm_out *co, const char *prefix, cons
 /* ---- Storing ------------------------------------------------------------------------------ */
 
 /* The issues of one cell: out of range (with its cause), across a barrier, in pieces. */
-static wg_status cell_issues(wg_ws *ws, sqlite3_stmt *q, sqlite3_stmt *oldq, int64_t plan,
-                             const ws_units *w, size_t c, const out_cell *cell,
-                             const wg_part_opts *o, size_t *count)
+static wg_status cell_issues(wg_ws *ws, int64_t plan, int64_t parent, const ws_units *w, size_t c,
+                             const out_cell *cell, const wg_part_opts *o, size_t *count)
 {
     const char *comm = wu_str(w, w->c[c].id);
     char cause[256];
@@ -604,15 +616,13 @@ static wg_status cell_issues(wg_ws *ws, sqlite3_stmt *q, sqlite3_stmt *oldq, int
     bool out = cell->hh < o->min || cell->hh > o->max;
     if (out) {
         const char *kind = cell->hh > o->max ? "above_max" : "below_min";
-        const unsigned char *was = NULL;
-        if ((cell->why & ZONE_SEALED) && oldq) { /* the cause it had, if it is the same */
-            sqlite3_reset(oldq);
-            sqlite3_bind_text(oldq, 1, cell->code, -1, SQLITE_STATIC);
-            if (sqlite3_step(oldq) == SQLITE_ROW)
-                was = sqlite3_column_text(oldq, 0);
-        }
-        if ((cell->why & ZONE_SEALED) && was)
-            snprintf(cause, sizeof cause, "%s", (const char *)was);
+        char was[256] = "";
+        if ((cell->why & ZONE_SEALED) && parent > 0) /* the cause it had, if it is the same */
+            st = wg_store_issue_range_cause(ws, parent, cell->code, was);
+        if (st != WG_OK)
+            return st;
+        if ((cell->why & ZONE_SEALED) && was[0])
+            snprintf(cause, sizeof cause, "%s", was);
         else if (cell->why & ZONE_SEALED)
             snprintf(cause, sizeof cause, "%lld households: locked, or kept as it was",
                      (long long)cell->hh);
@@ -656,7 +666,7 @@ static wg_status cell_issues(wg_ws *ws, sqlite3_stmt *q, sqlite3_stmt *oldq, int
                      "%lld households: no arrangement of whole units and compounds found "
                      "in range here",
                      (long long)cell->hh);
-        st = plan_issue_add(ws, q, plan, cell->code, comm, kind, cause, count);
+        st = plan_issue_add(ws, plan, cell->code, comm, kind, cause, count);
     }
     if (st == WG_OK && cell->crossing >= 0) {
         const barrier_rec *B = &w->b[cell->crossing];
@@ -665,138 +675,123 @@ static wg_status cell_issues(wg_ws *ws, sqlite3_stmt *q, sqlite3_stmt *oldq, int
                  "straddles barrier %s (%s%s%s): the area beyond it holds too few households "
                  "to be a cell of its own",
                  wu_str(w, B->id), name ? name : "", name ? ", " : "", kind ? kind : "");
-        st = plan_issue_add(ws, q, plan, cell->code, comm, "barrier", cause, count);
+        st = plan_issue_add(ws, plan, cell->code, comm, "barrier", cause, count);
     }
     if (st == WG_OK && cell->pieces > 1) {
         snprintf(cause, sizeof cause,
                  "its polygon falls in %d pieces (the community's outline pinches it)",
                  cell->pieces);
-        st = plan_issue_add(ws, q, plan, cell->code, comm, "pieces", cause, count);
+        st = plan_issue_add(ws, plan, cell->code, comm, "pieces", cause, count);
     }
+    return st;
+}
+
+/* A unit of a compound, for finding compounds split over cells. */
+typedef struct cp_unit {
+    const char *compound, *community, *cell;
+    int64_t households;
+} cp_unit;
+
+static int cmp_cp(const void *a, const void *b)
+{
+    const cp_unit *x = a, *y = b;
+    int c = strcmp(x->compound, y->compound);
+    return c ? c : strcmp(x->cell, y->cell);
+}
+
+/* Compounds in more than one cell: cut along building lines because they hold more than max,
+ * or because their buildings do not form one connected area. */
+static wg_status compound_issues(wg_ws *ws, int64_t plan, const ws_units *w, const comm_out *out,
+                                 const wg_part_opts *o, size_t *count)
+{
+    cp_unit *v = malloc((w->nu + 1) * sizeof *v);
+    if (!v)
+        return wg_fail(wg_ws_ctx(ws), WG_ENOMEM, "out of memory");
+    size_t n = 0;
+    for (size_t c = 0; c < w->nc; c++)
+        for (size_t k = 0; k < w->c[c].count; k++) {
+            const unit_rec *u = &w->u[w->order[w->c[c].first + k]];
+            const char *cp = wu_str(w, u->compound);
+            if (cp)
+                v[n++] = (cp_unit){cp, wu_str(w, w->c[c].id), out[c].cells[out[c].cell_of[k]].code,
+                                   u->households};
+        }
+    qsort(v, n, sizeof *v, cmp_cp);
+    wg_status st = WG_OK;
+    for (size_t i = 0; st == WG_OK && i < n;) {
+        size_t e = i, cells = 0;
+        int64_t hh = 0;
+        const char *comm = v[i].community;
+        for (; e < n && strcmp(v[e].compound, v[i].compound) == 0; e++) {
+            hh += v[e].households;
+            cells += e == i || strcmp(v[e].cell, v[e - 1].cell) != 0;
+            if (strcmp(v[e].community, comm) < 0)
+                comm = v[e].community;
+        }
+        if (cells > 1) {
+            char cause[512];
+            snprintf(cause, sizeof cause,
+                     "compound %s (%lld households) is split into %zu cells: %s", v[i].compound,
+                     (long long)hh, cells,
+                     hh > o->max ? "above max, cut along building lines"
+                                 : "its buildings do not form one connected area (a barrier or "
+                                   "other units between them)");
+            st = plan_issue_add(ws, plan, NULL, comm, "compound_split", cause, count);
+        }
+        i = e;
+    }
+    free(v);
     return st;
 }
 
 static wg_status store_plan(wg_ws *ws, const ws_units *w, comm_out *out, const wg_part_opts *o,
                             int64_t parent, const char *name, wg_part_summary *sum)
 {
-    char params[512];
-    snprintf(params, sizeof params,
-             "{\"target\": %lld, \"min\": %lld, \"max\": %lld, \"seed\": %llu, \"keep\": %s%s%s, "
-             "\"locked\": %zu, \"weight\": \"%s\"}",
-             (long long)o->target, (long long)o->min, (long long)o->max,
-             (unsigned long long)o->seed, o->keep ? "\"" : "", o->keep ? o->keep : "null",
-             o->keep ? "\"" : "", o->nlock, o->workload ? "workload" : "households");
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws,
-                               "INSERT INTO plans (name, created, params, parent, active) "
-                               "VALUES (?, ?, ?, ?, NOT EXISTS (SELECT 1 FROM plans WHERE "
-                               "active = 1))",
-                               &q);
-    if (st == WG_OK) {
-        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 2, (int64_t)time(NULL));
-        sqlite3_bind_text(q, 3, params, -1, SQLITE_STATIC);
-        if (parent > 0)
-            sqlite3_bind_int64(q, 4, parent);
-        else
-            sqlite3_bind_null(q, 4);
-        if (sqlite3_step(q) != SQLITE_DONE)
-            st = wg__sql_fail(ws, "storing the plan: ");
-    }
-    sqlite3_finalize(q);
-    int64_t plan = sqlite3_last_insert_rowid(ws->db);
+    wg_plan_params pp = {.target = o->target,
+                         .min = o->min,
+                         .max = o->max,
+                         .seed = o->seed,
+                         .locked = (int64_t)o->nlock};
+    snprintf(pp.keep, sizeof pp.keep, "%s", o->keep ? o->keep : "");
+    snprintf(pp.weight, sizeof pp.weight, "%s", o->workload ? "workload" : "households");
+    int64_t plan = 0;
+    wg_status st = wg_store_plan_add(ws, name, &pp, parent, &plan, &sum->active);
     sum->plan = plan;
     snprintf(sum->name, sizeof sum->name, "%s", name);
-    sqlite3_stmt *cells = NULL, *members = NULL, *issues = NULL, *oldq = NULL;
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO cells (plan, code, community, households, units, area_m2, "
-             "compactness, geom) VALUES (?, ?, ?, ?, ?, ?, ?, GeomFromWKB(?, %d))",
-             ws->srid);
-    if (st == WG_OK)
-        st = wg__prepare(ws, sql, &cells);
-    if (st == WG_OK)
-        st = wg__prepare(ws,
-                         "INSERT INTO cell_units (plan, unit, cell, households) "
-                         "VALUES (?, ?, ?, ?)",
-                         &members);
-    if (st == WG_OK)
-        st = plan_issue_prepare(ws, &issues);
-    if (st == WG_OK && parent > 0) {
-        char oq[200];
-        snprintf(oq, sizeof oq,
-                 "SELECT cause FROM plan_issues WHERE plan = %lld AND cell = ? AND kind IN "
-                 "('above_max', 'below_min')",
-                 (long long)parent);
-        st = wg__prepare(ws, oq, &oldq);
-    }
     for (size_t c = 0; st == WG_OK && c < w->nc; c++) {
         const comm_out *co = &out[c];
         const char *comm = wu_str(w, w->c[c].id);
         for (size_t i = 0; st == WG_OK && i < co->ncells; i++) {
             const out_cell *cell = &co->cells[i];
-            sqlite3_reset(cells);
-            sqlite3_bind_int64(cells, 1, plan);
-            sqlite3_bind_text(cells, 2, cell->code, -1, SQLITE_STATIC);
-            sqlite3_bind_text(cells, 3, comm, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(cells, 4, cell->households);
-            sqlite3_bind_int64(cells, 5, (int64_t)cell->nunits);
-            sqlite3_bind_double(cells, 6, cell->area);
-            sqlite3_bind_double(cells, 7, cell->pp);
-            sqlite3_bind_blob(cells, 8, cell->wkb, (int)cell->wkblen, SQLITE_STATIC);
-            if (sqlite3_step(cells) != SQLITE_DONE)
-                st = wg__sql_fail(ws, "storing a cell: ");
+            wg_cell_rec r = {.plan = plan,
+                             .households = cell->households,
+                             .units = (int64_t)cell->nunits,
+                             .area_m2 = cell->area,
+                             .compactness = cell->pp,
+                             .wkb = cell->wkb,
+                             .wkb_len = cell->wkblen};
+            snprintf(r.code, sizeof r.code, "%s", cell->code);
+            snprintf(r.community, sizeof r.community, "%s", comm ? comm : "");
+            st = wg_store_cell_add(ws, &r);
             if (st == WG_OK)
-                st = cell_issues(ws, issues, oldq, plan, w, c, cell, o, &sum->issues);
+                st = cell_issues(ws, plan, parent, w, c, cell, o, &sum->issues);
         }
         for (size_t k = 0; st == WG_OK && k < w->c[c].count; k++) {
             const unit_rec *u = &w->u[w->order[w->c[c].first + k]];
-            sqlite3_reset(members);
-            sqlite3_bind_int64(members, 1, plan);
-            sqlite3_bind_text(members, 2, wu_str(w, u->id), -1, SQLITE_STATIC);
-            sqlite3_bind_text(members, 3, co->cells[co->cell_of[k]].code, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(members, 4, u->households);
-            if (sqlite3_step(members) != SQLITE_DONE)
-                st = wg__sql_fail(ws, "storing a cell's units: ");
+            st = wg_store_member_add(ws, plan, wu_str(w, u->id), co->cells[co->cell_of[k]].code,
+                                     u->households);
         }
     }
-    /* Compounds in more than one cell: cut along building lines because they hold more than
-     * max, or because their buildings do not form one connected area. */
-    if (st == WG_OK) {
-        char split[1024];
-        snprintf(split, sizeof split,
-                 "INSERT INTO plan_issues (plan, cell, community, kind, cause) SELECT %lld, NULL, "
-                 "min(u.community), 'compound_split', printf('compound %%s (%%d households) is "
-                 "split into %%d cells: %%s', u.compound, sum(u.households), count(DISTINCT "
-                 "cu.cell), CASE WHEN sum(u.households) > %lld THEN 'above max, cut along "
-                 "building lines' ELSE 'its buildings do not form one connected area (a barrier "
-                 "or other units between them)' END) FROM cell_units cu JOIN units u ON u.id = "
-                 "cu.unit WHERE cu.plan = %lld AND u.compound IS NOT NULL GROUP BY u.compound "
-                 "HAVING count(DISTINCT cu.cell) > 1 ORDER BY u.compound",
-                 (long long)plan, (long long)o->max, (long long)plan);
-        st = wg__sql(ws, split);
-        sum->issues += (size_t)sqlite3_changes(ws->db);
-    }
+    if (st == WG_OK)
+        st = wg_store_cells_number(ws, plan);
+    if (st == WG_OK)
+        st = compound_issues(ws, plan, w, out, o, &sum->issues);
     /* Units in no community are left out, each named. */
     for (size_t k = w->nu - w->outside; st == WG_OK && k < w->nu; k++) {
         char cause[256];
         snprintf(cause, sizeof cause, "unit %s lies in no community: left out of the plan",
                  wu_str(w, w->u[w->order[k]].id));
-        st = plan_issue_add(ws, issues, plan, NULL, NULL, "outside", cause, &sum->issues);
-    }
-    sqlite3_finalize(cells);
-    sqlite3_finalize(members);
-    sqlite3_finalize(issues);
-    sqlite3_finalize(oldq);
-    if (st == WG_OK) {
-        sqlite3_stmt *a = NULL;
-        st = wg__prepare(ws, "SELECT active FROM plans WHERE id = ?", &a);
-        if (st == WG_OK) {
-            sqlite3_bind_int64(a, 1, plan);
-            if (sqlite3_step(a) == SQLITE_ROW)
-                sum->active = sqlite3_column_int(a, 0) != 0;
-        }
-        sqlite3_finalize(a);
+        st = plan_issue_add(ws, plan, NULL, NULL, "outside", cause, &sum->issues);
     }
     return st;
 }
@@ -816,29 +811,67 @@ static long find_code(const keep_info *k, const char *code)
     return hit ? hit - k->code : -1;
 }
 
+typedef struct keep_acc {
+    wg_ctx *ctx;
+    ws_units *w;
+    keep_info *k;
+    wg_part_summary *sum;
+    size_t cap;
+    int64_t *hh;
+    int32_t *comm;
+    bool *same;
+} keep_acc;
+
+static wg_status keep_code(void *user, const wg_cell_rec *c)
+{
+    keep_acc *a = user;
+    keep_info *k = a->k;
+    wg_status st = wg_grow(a->ctx, (void **)&k->code, &a->cap, k->ncells + 1, sizeof *k->code);
+    if (st == WG_OK)
+        snprintf(k->code[k->ncells++], sizeof *k->code, "%s", c->code);
+    return st;
+}
+
+/* One unit of the kept plan: where it was, and whether its cell is as it was. */
+static wg_status keep_member(void *user, const wg_member_rec *m)
+{
+    keep_acc *a = user;
+    ws_units *w = a->w;
+    long u = wu_find_unit(w, m->unit);
+    long c = find_code(a->k, m->cell);
+    if (u < 0) { /* the unit is gone: its cell changed, but may still be kept */
+        a->sum->gone_units++;
+        if (c >= 0)
+            a->same[c] = false;
+        return WG_OK;
+    }
+    if (c < 0)
+        return WG_OK;
+    w->u[u].old_cell = (int32_t)c;
+    a->hh[c] += w->u[u].hh;
+    if (w->u[u].households != m->households)
+        a->same[c] = false;
+    if (a->comm[c] == -2)
+        a->comm[c] = w->u[u].comm;
+    else if (a->comm[c] != w->u[u].comm)
+        a->comm[c] = -3; /* its units now lie in different communities */
+    return WG_OK;
+}
+
 static wg_status load_keep(wg_ws *ws, ws_units *w, int64_t plan, const wg_part_opts *o,
                            keep_info *k, wg_part_summary *sum)
 {
-    wg_ctx *ctx = ws->ctx;
+    wg_ctx *ctx = wg_ws_ctx(ws);
     memset(k, 0, sizeof *k);
-    sqlite3_stmt *q = NULL;
-    size_t cap = 0;
-    wg_status st = wg__prepare(ws, "SELECT code FROM cells WHERE plan = ? ORDER BY code", &q);
-    if (st == WG_OK)
-        sqlite3_bind_int64(q, 1, plan);
-    while (st == WG_OK && sqlite3_step(q) == SQLITE_ROW) {
-        if ((st = wg_grow(ctx, (void **)&k->code, &cap, k->ncells + 1, sizeof *k->code)) != WG_OK)
-            break;
-        snprintf(k->code[k->ncells++], sizeof *k->code, "%s", sqlite3_column_text(q, 0));
-    }
-    sqlite3_finalize(q);
-    q = NULL;
+    keep_acc a = {.ctx = ctx, .w = w, .k = k, .sum = sum};
+    wg_status st = wg_store_cells_each(ws, plan, 0, 0, keep_code, &a);
     size_t n1 = k->ncells + 1;
     k->locked = calloc(n1, sizeof *k->locked);
     k->sealable = calloc(n1, sizeof *k->sealable);
-    int64_t *hh = calloc(n1, sizeof *hh);
-    int32_t *comm = malloc(n1 * sizeof *comm);
-    if (st == WG_OK && (!k->locked || !k->sealable || !hh || !comm))
+    a.hh = calloc(n1, sizeof *a.hh);
+    a.comm = malloc(n1 * sizeof *a.comm);
+    a.same = calloc(n1, sizeof *a.same);
+    if (st == WG_OK && (!k->locked || !k->sealable || !a.hh || !a.comm || !a.same))
         st = wg_fail(ctx, WG_ENOMEM, "out of memory for the kept plan");
     for (size_t i = 0; st == WG_OK && i < o->nlock; i++) {
         long c = find_code(k, o->lock[i]);
@@ -847,54 +880,29 @@ static wg_status load_keep(wg_ws *ws, ws_units *w, int64_t plan, const wg_part_o
         else
             k->locked[c] = true;
     }
-    for (size_t i = 0; i < n1 && comm; i++)
-        comm[i] = -2;
     /* Whether each old cell is as it was: the same units with the same households. */
-    bool *same = calloc(n1, sizeof *same);
-    if (st == WG_OK && !same)
-        st = wg_fail(ctx, WG_ENOMEM, "out of memory for the kept plan");
-    for (size_t c = 0; same && c < n1; c++)
-        same[c] = true;
-    if (st == WG_OK)
-        st = wg__prepare(ws, "SELECT unit, cell, households FROM cell_units WHERE plan = ?", &q);
-    if (st == WG_OK)
-        sqlite3_bind_int64(q, 1, plan);
-    while (st == WG_OK && sqlite3_step(q) == SQLITE_ROW) {
-        long u = wu_find_unit(w, (const char *)sqlite3_column_text(q, 0));
-        long c = find_code(k, (const char *)sqlite3_column_text(q, 1));
-        if (u < 0) { /* the unit is gone: its cell changed, but may still be kept */
-            sum->gone_units++;
-            if (c >= 0)
-                same[c] = false;
-            continue;
-        }
-        if (c < 0)
-            continue;
-        w->u[u].old_cell = (int32_t)c;
-        hh[c] += w->u[u].hh;
-        if (w->u[u].households != sqlite3_column_int64(q, 2))
-            same[c] = false;
-        if (comm[c] == -2)
-            comm[c] = w->u[u].comm;
-        else if (comm[c] != w->u[u].comm)
-            comm[c] = -3; /* its units now lie in different communities */
+    for (size_t c = 0; a.comm && a.same && c < n1; c++) {
+        a.comm[c] = -2;
+        a.same[c] = true;
     }
-    sqlite3_finalize(q);
+    if (st == WG_OK)
+        st = wg_store_members_each(ws, plan, NULL, keep_member, &a);
     /* The range the kept plan was drawn with: a cell out of range but exactly as it was
      * keeps its cause only under that same range. */
-    int64_t old_min, old_max;
-    bool same_range = st == WG_OK && wg__plan_range(ws, plan, &old_min, &old_max) &&
-                      old_min == o->min && old_max == o->max;
+    int64_t old_min = 0, old_max = 0;
+    bool ranged = false;
+    if (st == WG_OK)
+        st = wg__plan_range(ws, plan, &old_min, &old_max, &ranged);
+    bool same_range = ranged && old_min == o->min && old_max == o->max;
     /* Kept: in range now, or out of range but exactly as it was under the same range (its
      * cause stands, and a redraw is no reason to move anybody). New units joining are
      * checked per community. */
     for (size_t c = 0; st == WG_OK && c < k->ncells; c++)
-        k->sealable[c] =
-            comm[c] >= 0 && ((same[c] && same_range) || (hh[c] >= o->min && hh[c] <= o->max));
-    free(same);
+        k->sealable[c] = a.comm[c] >= 0 &&
+                         ((a.same[c] && same_range) || (a.hh[c] >= o->min && a.hh[c] <= o->max));
     for (size_t i = 0; i < w->nu; i++)
         sum->new_units += w->u[i].old_cell < 0;
-    free(hh), free(comm);
+    free(a.hh), free(a.comm), free(a.same);
     return st;
 }
 
@@ -988,94 +996,61 @@ static wg_status check_opts(wg_ctx *ctx, const wg_part_opts *o)
     return WG_OK;
 }
 
-wg_status wg_partition(wg_ws *ws, const wg_part_opts *o, wg_part_summary *sum)
+/* The plan's name: the one asked for (which must be new), else plan-N. */
+static wg_status plan_name(wg_ws *ws, const wg_part_opts *o, char name[128])
 {
-    wg_ctx *ctx = ws->ctx;
-    memset(sum, 0, sizeof *sum);
-    double t0 = wg_now();
-    wg_status st = check_opts(ctx, o);
-    if (st != WG_OK)
-        return st;
-    if (!ws->srid)
-        return wg_fail(ctx, WG_EINPUT, "%s: no units yet (import units first)", ws->path);
-    int64_t parent = 0;
-    if (o->keep && (st = wg_plan_find(ws, o->keep, &parent)) != WG_OK)
-        return st;
-    char name[128];
+    int64_t next = 1, existing = 0;
+    bool taken = false;
+    wg_status st = WG_OK;
     if (o->name)
-        snprintf(name, sizeof name, "%s", o->name);
-    else {
-        sqlite3_stmt *q = NULL;
-        int64_t next = 1;
-        if (wg__prepare(ws, "SELECT coalesce(max(id), 0) + 1 FROM plans", &q) == WG_OK &&
-            sqlite3_step(q) == SQLITE_ROW)
-            next = sqlite3_column_int64(q, 0);
-        sqlite3_finalize(q);
-        snprintf(name, sizeof name, "plan-%lld", (long long)next);
-    }
-    int64_t existing = 0;
-    if (wg_plan_find(ws, name, &existing) == WG_OK)
-        return wg_fail(ctx, WG_EINPUT, "a plan named %s exists already; choose another --name",
-                       name);
-    wg_ctx_clear_error(ctx);
+        snprintf(name, 128, "%s", o->name);
+    else if ((st = wg_store_plan_next_id(ws, &next)) == WG_OK)
+        snprintf(name, 128, "plan-%lld", (long long)next);
+    if (st == WG_OK)
+        st = wg_store_plan_named(ws, name, &existing, &taken);
+    if (st == WG_OK && taken)
+        st = wg_fail(wg_ws_ctx(ws), WG_EINPUT,
+                     "a plan named %s exists already; choose another --name", name);
+    return st;
+}
 
-    ws_units w;
-    if ((st = wu_load(ws, &w, NULL)) != WG_OK)
-        return st;
-    if (o->workload &&
-        (st = wg__unit_workload(ws, o->weights_file, o->categories_file, &w)) != WG_OK) {
-        wu_free(&w);
-        return st;
-    }
-    if (w.nu == 0) {
-        wu_free(&w);
-        return wg_fail(ctx, WG_EINPUT, "%s: no units to partition (import units first)", ws->path);
-    }
-    if (w.nc == 0) {
-        wu_free(&w);
-        return wg_fail(ctx, WG_EINPUT,
-                       "%s: no communities: cells nest in communities (import communities "
-                       "first)",
-                       ws->path);
-    }
+/* Partitions what w holds and stores the plan (inside the transaction). */
+static wg_status partition_in_tx(wg_ws *ws, const wg_part_opts *o, int64_t parent, const char *name,
+                                 ws_units *w, wg_part_summary *sum)
+{
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    wg_status st = WG_OK;
     keep_info keep = {0};
     if (o->keep)
-        st = load_keep(ws, &w, parent, o, &keep, sum);
-    job J = {.ws = ws, .w = &w, .o = o, .keep = o->keep ? &keep : NULL};
-    J.out = calloc(w.nc, sizeof *J.out);
+        st = load_keep(ws, w, parent, o, &keep, sum);
+    job J = {.ws = ws, .w = w, .o = o, .keep = o->keep ? &keep : NULL};
+    J.out = calloc(w->nc, sizeof *J.out);
     if (st == WG_OK && !J.out)
-        st = wg_fail(ctx, WG_ENOMEM, "out of memory for %zu communities", w.nc);
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory for %zu communities", w->nc);
     if (st == WG_OK) {
-        st = wg_parallel(ctx, w.nc, o->threads > 0 ? o->threads : 2, "partitioning",
-                          community_item, &J);
+        st = wg_parallel(ctx, w->nc, o->threads > 0 ? o->threads : 2, "partitioning",
+                         community_item, &J);
         if (st == WG_EINTR) {
             wg_ctx_clear_error(ctx);
             st = wg_fail(ctx, WG_EINTR, "interrupted: no plan was stored");
         }
-        wg_progress(ctx, "partitioning", w.nc, w.nc);
+        wg_progress(ctx, "partitioning", w->nc, w->nc);
     }
-    /* Codes, then everything in one transaction. */
-    char(*prefix)[32] = st == WG_OK ? calloc(w.nc, sizeof *prefix) : NULL;
+    /* Codes, then everything stored. */
+    char(*prefix)[32] = st == WG_OK ? calloc(w->nc, sizeof *prefix) : NULL;
     if (st == WG_OK && !prefix)
         st = wg_fail(ctx, WG_ENOMEM, "out of memory for community codes");
     if (st == WG_OK)
-        st = wg__sql(ws, "BEGIN IMMEDIATE");
-    if (st == WG_OK) {
-        st = community_codes(ws, &w, J.out, o->division, prefix);
-        for (size_t c = 0; st == WG_OK && c < w.nc; c++)
-            if (J.out[c].ncells)
-                cell_codes(&w.c[c], &J.out[c], prefix[c], o->keep ? &keep : NULL);
-        if (st == WG_OK)
-            summarise(&w, J.out, o, o->keep ? &keep : NULL, sum);
-        if (st == WG_OK)
-            st = store_plan(ws, &w, J.out, o, parent, name, sum);
-        if (st == WG_OK)
-            st = wg__sql(ws, "COMMIT");
-        if (st != WG_OK)
-            wg__rollback(ws);
-    }
+        st = community_codes(ws, w, J.out, o->division, prefix);
+    for (size_t c = 0; st == WG_OK && c < w->nc; c++)
+        if (J.out[c].ncells)
+            cell_codes(&w->c[c], &J.out[c], prefix[c], o->keep ? &keep : NULL);
+    if (st == WG_OK)
+        summarise(w, J.out, o, o->keep ? &keep : NULL, sum);
+    if (st == WG_OK)
+        st = store_plan(ws, w, J.out, o, parent, name, sum);
     free(prefix);
-    for (size_t c = 0; J.out && c < w.nc; c++) {
+    for (size_t c = 0; J.out && c < w->nc; c++) {
         for (size_t i = 0; i < J.out[c].ncells; i++)
             free(J.out[c].cells[i].wkb);
         free(J.out[c].cells);
@@ -1083,6 +1058,46 @@ wg_status wg_partition(wg_ws *ws, const wg_part_opts *o, wg_part_summary *sum)
     }
     free(J.out);
     keep_free(&keep);
+    return st;
+}
+
+wg_status wg_partition(wg_ws *ws, const wg_part_opts *o, wg_part_summary *sum)
+{
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    memset(sum, 0, sizeof *sum);
+    double t0 = wg_now();
+    wg_status st = check_opts(ctx, o);
+    if (st != WG_OK)
+        return st;
+    if (!wg_ws_crs(ws))
+        return wg_fail(ctx, WG_EINPUT, "%s: no units yet (import units first)", wg_ws_path(ws));
+    /* the plan is made from the units as one transaction sees them, and stored in it */
+    if ((st = wg_store_begin(ws, "partition")) != WG_OK)
+        return st;
+    int64_t parent = 0;
+    char name[128];
+    if (o->keep)
+        st = wg_plan_find(ws, o->keep, &parent);
+    if (st == WG_OK)
+        st = plan_name(ws, o, name);
+    ws_units w = {0};
+    if (st == WG_OK)
+        st = wu_load(ws, &w, NULL);
+    if (st == WG_OK && o->workload)
+        st = wg__unit_workload(ws, o->weights_file, o->categories_file, &w);
+    if (st == WG_OK && w.nu == 0)
+        st = wg_fail(ctx, WG_EINPUT, "%s: no units to partition (import units first)",
+                     wg_ws_path(ws));
+    if (st == WG_OK && w.nc == 0)
+        st = wg_fail(ctx, WG_EINPUT,
+                     "%s: no communities: cells nest in communities (import communities first)",
+                     wg_ws_path(ws));
+    if (st == WG_OK)
+        st = partition_in_tx(ws, o, parent, name, &w, sum);
+    if (st == WG_OK)
+        st = wg_store_commit(ws);
+    else
+        wg_store_rollback(ws);
     wu_free(&w);
     sum->seconds = wg_now() - t0;
     return st;

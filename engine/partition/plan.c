@@ -1,5 +1,5 @@
-/* engine/partition/plan.c: plans after they are made — find, activate, show, diff, and moving units by
- * hand with an immediate answer on range and contiguity. */
+/* engine/partition/plan.c: plans after they are made — find, activate, show, diff, and moving units
+ * by hand with an immediate answer on range and contiguity. */
 #include "plan_int.h"
 
 #include <stdio.h>
@@ -8,103 +8,89 @@
 
 wg_status wg_plan_find(wg_ws *ws, const char *ref, int64_t *id)
 {
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws,
-                               "SELECT id FROM plans WHERE name = ?1 OR CAST(id AS TEXT) = ?1 "
-                               "ORDER BY name = ?1 DESC LIMIT 1",
-                               &q);
-    if (st != WG_OK)
-        return st;
-    sqlite3_bind_text(q, 1, ref, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    if (rc == SQLITE_ROW)
-        return WG_OK;
-    return wg_fail(ws->ctx, WG_EINPUT, "no plan named or numbered '%s' (see: wangge plan list)",
-                   ref);
+    return wg_store_plan_find(ws, ref, id);
 }
 
 wg_status wg_plan_activate(wg_ws *ws, int64_t id)
 {
-    char sql[160];
-    snprintf(sql, sizeof sql, "BEGIN IMMEDIATE; UPDATE plans SET active = (id = %lld); COMMIT",
-             (long long)id);
-    wg_status st = wg__sql(ws, sql);
+    wg_status st = wg_store_begin(ws, "plan activate");
     if (st != WG_OK)
-        wg__rollback(ws);
+        return st;
+    st = wg_store_plan_activate(ws, id);
+    if (st == WG_OK)
+        return wg_store_commit(ws);
+    wg_store_rollback(ws);
     return st;
 }
 
-static void copy_col(sqlite3_stmt *q, int c, char *out, size_t size)
+typedef struct detail_acc {
+    wg_ctx *ctx;
+    wg_plan_detail *d;
+    size_t cap;
+} detail_acc;
+
+static wg_status add_cell(void *user, const wg_cell_rec *c)
 {
-    const unsigned char *t = sqlite3_column_text(q, c);
-    snprintf(out, size, "%s", t ? (const char *)t : "");
+    detail_acc *a = user;
+    wg_plan_detail *d = a->d;
+    wg_status st = wg_grow(a->ctx, (void **)&d->cells, &a->cap, d->ncells + 1, sizeof *d->cells);
+    if (st != WG_OK)
+        return st;
+    wg_plan_cell *pc = &d->cells[d->ncells++];
+    snprintf(pc->code, sizeof pc->code, "%s", c->code);
+    snprintf(pc->community, sizeof pc->community, "%s", c->community);
+    pc->households = c->households;
+    pc->units = c->units;
+    pc->area_m2 = c->area_m2;
+    pc->compactness = c->compactness;
+    return WG_OK;
+}
+
+static wg_status add_issue(void *user, const wg_issue_rec *i)
+{
+    detail_acc *a = user;
+    wg_plan_detail *d = a->d;
+    wg_status st = wg_grow(a->ctx, (void **)&d->issues, &a->cap, d->nissues + 1, sizeof *d->issues);
+    if (st != WG_OK)
+        return st;
+    wg_plan_issue *v = &d->issues[d->nissues++];
+    snprintf(v->cell, sizeof v->cell, "%s", i->cell ? i->cell : "");
+    snprintf(v->community, sizeof v->community, "%s", i->community ? i->community : "");
+    snprintf(v->kind, sizeof v->kind, "%s", i->kind);
+    snprintf(v->cause, sizeof v->cause, "%s", i->cause);
+    return WG_OK;
 }
 
 wg_status wg_plan_detail_get(wg_ws *ws, int64_t id, wg_plan_detail *d)
 {
-    wg_ctx *ctx = ws->ctx;
+    wg_ctx *ctx = wg_ws_ctx(ws);
     memset(d, 0, sizeof *d);
+    wg_status st = wg_store_read_begin(ws);
     wg_plan_info *plans = NULL;
     size_t np = 0;
-    wg_status st = wg_ws_plans(ws, &plans, &np);
+    if (st == WG_OK)
+        st = wg_ws_plans(ws, &plans, &np);
     for (size_t i = 0; st == WG_OK && i < np; i++)
         if (plans[i].id == id)
             d->info = plans[i];
     free(plans);
     if (st == WG_OK && d->info.id != id)
-        return wg_fail(ctx, WG_EINPUT, "no plan numbered %lld", (long long)id);
-    sqlite3_stmt *q = NULL;
+        st = wg_fail(ctx, WG_EINPUT, "no plan numbered %lld", (long long)id);
+    wg_plan_rec p;
+    bool found = false;
     if (st == WG_OK)
-        st = wg__prepare(ws, "SELECT params FROM plans WHERE id = ?", &q);
+        st = wg_store_plan_get(ws, id, &p, &found);
     if (st == WG_OK) {
-        sqlite3_bind_int64(q, 1, id);
-        if (sqlite3_step(q) == SQLITE_ROW)
-            copy_col(q, 0, d->params, sizeof d->params);
+        snprintf(d->params, sizeof d->params, "%s", p.params_json);
+        d->values = p.params;
     }
-    sqlite3_finalize(q);
-    q = NULL;
-    size_t cap = 0;
+    detail_acc a = {.ctx = ctx, .d = d};
     if (st == WG_OK)
-        st = wg__prepare(ws,
-                         "SELECT code, coalesce(community, ''), households, units, area_m2, "
-                         "compactness FROM cells WHERE plan = ? ORDER BY code",
-                         &q);
+        st = wg_store_cells_each(ws, id, 0, 0, add_cell, &a);
+    a.cap = 0;
     if (st == WG_OK)
-        sqlite3_bind_int64(q, 1, id);
-    while (st == WG_OK && sqlite3_step(q) == SQLITE_ROW) {
-        if ((st = wg_grow(ctx, (void **)&d->cells, &cap, d->ncells + 1, sizeof *d->cells)))
-            break;
-        wg_plan_cell *c = &d->cells[d->ncells++];
-        copy_col(q, 0, c->code, sizeof c->code);
-        copy_col(q, 1, c->community, sizeof c->community);
-        c->households = sqlite3_column_int64(q, 2);
-        c->units = sqlite3_column_int64(q, 3);
-        c->area_m2 = sqlite3_column_double(q, 4);
-        c->compactness = sqlite3_column_double(q, 5);
-    }
-    sqlite3_finalize(q);
-    q = NULL;
-    cap = 0;
-    if (st == WG_OK)
-        st = wg__prepare(ws,
-                         "SELECT coalesce(cell, ''), coalesce(community, ''), kind, cause FROM "
-                         "plan_issues WHERE plan = ? ORDER BY cell IS NULL, cell, kind, rowid",
-                         &q);
-    if (st == WG_OK)
-        sqlite3_bind_int64(q, 1, id);
-    while (st == WG_OK && sqlite3_step(q) == SQLITE_ROW) {
-        if ((st = wg_grow(ctx, (void **)&d->issues, &cap, d->nissues + 1, sizeof *d->issues)))
-            break;
-        wg_plan_issue *v = &d->issues[d->nissues++];
-        copy_col(q, 0, v->cell, sizeof v->cell);
-        copy_col(q, 1, v->community, sizeof v->community);
-        copy_col(q, 2, v->kind, sizeof v->kind);
-        copy_col(q, 3, v->cause, sizeof v->cause);
-    }
-    sqlite3_finalize(q);
+        st = wg_store_issues_each(ws, id, add_issue, &a);
+    wg_store_read_end(ws);
     if (st != WG_OK)
         wg_plan_detail_free(d);
     return st;
@@ -117,92 +103,218 @@ void wg_plan_detail_free(wg_plan_detail *d)
     memset(d, 0, sizeof *d);
 }
 
-/* Each cell of plans ?1 (ca) and ?2 (cb) with its membership as text ("unit:households,..."),
- * so that equal text is an unchanged cell. */
-#define CELLS_AB                                                                                   \
-    "WITH ca AS (SELECT cell, group_concat(unit || ':' || households, ',') AS m FROM (SELECT * "   \
-    "FROM cell_units WHERE plan = ?1 ORDER BY cell, unit) GROUP BY cell), cb AS (SELECT cell, "    \
-    "group_concat(unit || ':' || households, ',') AS m FROM (SELECT * FROM cell_units WHERE "      \
-    "plan = ?2 ORDER BY cell, unit) GROUP BY cell)"
+/* ---- Comparing plans ---------------------------------------------------------------------- */
 
-/* The first row of `sql` (?1 = plan a, ?2 = plan b) as n whole numbers. */
-static wg_status row_of_two(wg_ws *ws, const char *sql, int64_t a, int64_t b, int64_t *out, int n)
+/* The units of a plan, by unit id; strings in one block. */
+typedef struct members {
+    wg_ctx *ctx;
+    size_t n, cap;
+    size_t (*off)[2]; /* unit, cell: offsets into text */
+    int64_t *hh;
+    wg_buf text;
+    size_t caphh;
+} members;
+
+static wg_status add_member(void *user, const wg_member_rec *m)
 {
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws, sql, &q);
-    if (st == WG_OK) {
-        sqlite3_bind_int64(q, 1, a);
-        sqlite3_bind_int64(q, 2, b);
-        if (sqlite3_step(q) == SQLITE_ROW)
-            for (int i = 0; i < n; i++)
-                out[i] = sqlite3_column_int64(q, i);
-    }
-    sqlite3_finalize(q);
+    members *M = user;
+    wg_status st;
+    if ((st = wg_grow(M->ctx, (void **)&M->off, &M->cap, M->n + 1, sizeof *M->off)) ||
+        (st = wg_grow(M->ctx, (void **)&M->hh, &M->caphh, M->n + 1, sizeof *M->hh)))
+        return st;
+    M->off[M->n][0] = M->text.len;
+    st = wg_buf_add(M->ctx, &M->text, m->unit, strlen(m->unit) + 1);
+    M->off[M->n][1] = M->text.len;
+    if (st == WG_OK)
+        st = wg_buf_add(M->ctx, &M->text, m->cell, strlen(m->cell) + 1);
+    M->hh[M->n++] = m->households;
     return st;
+}
+
+static const char *unit_of(const members *M, size_t i)
+{
+    return M->text.s + M->off[i][0];
+}
+
+static const char *cell_of(const members *M, size_t i)
+{
+    return M->text.s + M->off[i][1];
+}
+
+static void members_free(members *M)
+{
+    free(M->off), free(M->hh);
+    wg_buf_fini(&M->text);
+}
+
+/* Member indexes of M ordered by cell, then unit. */
+static const members *sort_ctx;
+static int cmp_by_cell(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(cell_of(sort_ctx, x), cell_of(sort_ctx, y));
+    return c ? c : strcmp(unit_of(sort_ctx, x), unit_of(sort_ctx, y));
+}
+
+static size_t *by_cell(const members *M)
+{
+    size_t *v = malloc((M->n + 1) * sizeof *v);
+    if (!v)
+        return NULL;
+    for (size_t i = 0; i < M->n; i++)
+        v[i] = i;
+    sort_ctx = M;
+    qsort(v, M->n, sizeof *v, cmp_by_cell);
+    return v;
+}
+
+/* The end of the run of members of one cell that starts at k. */
+static size_t run_end(const members *M, const size_t *v, size_t k)
+{
+    size_t e = k + 1;
+    while (e < M->n && strcmp(cell_of(M, v[e]), cell_of(M, v[k])) == 0)
+        e++;
+    return e;
+}
+
+/* Whether two runs hold the same units with the same households. */
+static bool same_run(const members *A, const size_t *va, size_t a0, size_t a1, const members *B,
+                     const size_t *vb, size_t b0, size_t b1)
+{
+    if (a1 - a0 != b1 - b0)
+        return false;
+    for (size_t k = 0; k < a1 - a0; k++)
+        if (strcmp(unit_of(A, va[a0 + k]), unit_of(B, vb[b0 + k])) != 0 ||
+            A->hh[va[a0 + k]] != B->hh[vb[b0 + k]])
+            return false;
+    return true;
+}
+
+/* The position of unit in M (members are by unit id), or -1. */
+static long find_unit(const members *M, const char *unit)
+{
+    size_t lo = 0, hi = M->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(unit_of(M, mid), unit);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+typedef struct dest {
+    const char *cell;
+    int64_t hh;
+} dest;
+
+static int cmp_dest(const void *a, const void *b)
+{
+    return strcmp(((const dest *)a)->cell, ((const dest *)b)->cell);
+}
+
+/* Where the units of A's cell (run a0..a1) went in B: the cell holding most of their
+ * households (ties: the lower code); "" when none of them is in B. */
+static wg_status flow(wg_ctx *ctx, const members *A, const size_t *va, size_t a0, size_t a1,
+                      const members *B, wg_plan_map *m)
+{
+    m->to[0] = '\0';
+    m->households = 0;
+    dest *d = malloc((a1 - a0 + 1) * sizeof *d);
+    if (!d)
+        return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    size_t n = 0;
+    for (size_t k = a0; k < a1; k++) {
+        long j = find_unit(B, unit_of(A, va[k]));
+        if (j >= 0)
+            d[n++] = (dest){cell_of(B, (size_t)j), A->hh[va[k]]};
+    }
+    qsort(d, n, sizeof *d, cmp_dest);
+    for (size_t k = 0; k < n;) {
+        size_t e = k;
+        int64_t hh = 0;
+        for (; e < n && strcmp(d[e].cell, d[k].cell) == 0; e++)
+            hh += d[e].hh;
+        if (!m->to[0] || hh > m->households) { /* ascending codes: a tie keeps the lower */
+            snprintf(m->to, sizeof m->to, "%s", d[k].cell);
+            m->households = hh;
+        }
+        k = e;
+    }
+    free(d);
+    return WG_OK;
 }
 
 wg_status wg_plan_diff_get(wg_ws *ws, int64_t a, int64_t b, wg_plan_diff *d)
 {
-    wg_ctx *ctx = ws->ctx;
+    wg_ctx *ctx = wg_ws_ctx(ws);
     memset(d, 0, sizeof *d);
-    int64_t v[4] = {0};
-    /* Units in both plans whose cell code differs. */
-    wg_status st = row_of_two(ws,
-                              "SELECT count(*), coalesce(sum(x.households), 0) FROM cell_units "
-                              "x JOIN cell_units y ON y.unit = x.unit AND y.plan = ?2 WHERE "
-                              "x.plan = ?1 AND x.cell <> y.cell",
-                              a, b, v, 2);
-    d->moved_units = v[0], d->moved_households = v[1];
+    members A = {.ctx = ctx}, B = {.ctx = ctx};
+    wg_buf_init(&A.text, SIZE_MAX / 2);
+    wg_buf_init(&B.text, SIZE_MAX / 2);
+    wg_status st = wg_store_read_begin(ws);
     if (st == WG_OK)
-        st = row_of_two(ws,
-                        "SELECT (SELECT count(*) FROM cell_units x WHERE x.plan = ?1 AND NOT "
-                        "EXISTS (SELECT 1 FROM cell_units y WHERE y.plan = ?2 AND y.unit = "
-                        "x.unit)), (SELECT count(*) FROM cell_units y WHERE y.plan = ?2 AND NOT "
-                        "EXISTS (SELECT 1 FROM cell_units x WHERE x.plan = ?1 AND x.unit = "
-                        "y.unit))",
-                        a, b, v, 2);
-    d->only_a_units = (size_t)v[0], d->only_b_units = (size_t)v[1];
-    /* Cells by code: the same when the same units (and households) make them up. */
+        st = wg_store_members_each(ws, a, NULL, add_member, &A);
     if (st == WG_OK)
-        st = row_of_two(ws,
-                        CELLS_AB
-                        "SELECT (SELECT count(*) FROM cb WHERE cell NOT IN (SELECT cell FROM ca)), "
-                        "(SELECT count(*) FROM ca WHERE cell NOT IN (SELECT cell FROM cb)), "
-                        "(SELECT count(*) FROM ca JOIN cb USING (cell) WHERE ca.m <> cb.m), "
-                        "(SELECT count(*) FROM ca JOIN cb USING (cell) WHERE ca.m = cb.m)",
-                        a, b, v, 4);
-    d->added = (size_t)v[0], d->removed = (size_t)v[1];
-    d->changed = (size_t)v[2], d->same = (size_t)v[3];
-    sqlite3_stmt *q = NULL;
-    /* Where each changed or removed cell of A went: the cell of B holding most of its
-     * households (ties: the lower code). */
-    if (st == WG_OK)
-        st = wg__prepare(
-            ws,
-            CELLS_AB
-            ", moved AS (SELECT cell FROM ca WHERE NOT EXISTS (SELECT 1 FROM cb WHERE cb.cell = "
-            "ca.cell AND cb.m = ca.m)), "
-            "flow AS (SELECT x.cell AS f, y.cell AS t, sum(x.households) AS hh FROM cell_units "
-            "x JOIN cell_units y ON y.unit = x.unit AND y.plan = ?2 WHERE x.plan = ?1 AND "
-            "x.cell IN moved GROUP BY x.cell, y.cell) "
-            "SELECT m.cell, (SELECT t FROM flow WHERE f = m.cell ORDER BY hh DESC, t LIMIT 1), "
-            "(SELECT hh FROM flow WHERE f = m.cell ORDER BY hh DESC, t LIMIT 1) FROM moved m "
-            "ORDER BY m.cell",
-            &q);
+        st = wg_store_members_each(ws, b, NULL, add_member, &B);
+    wg_store_read_end(ws);
+    /* units in both whose cell code differs; units in one only */
+    for (size_t i = 0, j = 0; st == WG_OK && (i < A.n || j < B.n);) {
+        int c = i == A.n ? 1 : j == B.n ? -1 : strcmp(unit_of(&A, i), unit_of(&B, j));
+        if (c < 0)
+            d->only_a_units++, i++;
+        else if (c > 0)
+            d->only_b_units++, j++;
+        else {
+            if (strcmp(cell_of(&A, i), cell_of(&B, j)) != 0) {
+                d->moved_units++;
+                d->moved_households += A.hh[i];
+            }
+            i++, j++;
+        }
+    }
+    /* cells by code: the same when the same units (and households) make them up */
+    size_t *va = st == WG_OK ? by_cell(&A) : NULL, *vb = st == WG_OK ? by_cell(&B) : NULL;
     size_t cap = 0;
-    if (st == WG_OK) {
-        sqlite3_bind_int64(q, 1, a);
-        sqlite3_bind_int64(q, 2, b);
+    if (st == WG_OK && (!va || !vb))
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory");
+    for (size_t i = 0, j = 0; st == WG_OK && (i < A.n || j < B.n);) {
+        size_t ie = i < A.n ? run_end(&A, va, i) : i, je = j < B.n ? run_end(&B, vb, j) : j;
+        int c = i == A.n ? 1 : j == B.n ? -1 : strcmp(cell_of(&A, va[i]), cell_of(&B, vb[j]));
+        bool moved = false;
+        if (c > 0) {
+            d->added++;
+            j = je;
+            continue;
+        }
+        if (c < 0) {
+            d->removed++;
+            moved = true;
+        } else if (same_run(&A, va, i, ie, &B, vb, j, je)) {
+            d->same++;
+        } else {
+            d->changed++;
+            moved = true;
+        }
+        if (moved) {
+            st = wg_grow(ctx, (void **)&d->map, &cap, d->nmap + 1, sizeof *d->map);
+            if (st == WG_OK) {
+                wg_plan_map *m = &d->map[d->nmap++];
+                snprintf(m->from, sizeof m->from, "%s", cell_of(&A, va[i]));
+                st = flow(ctx, &A, va, i, ie, &B, m);
+            }
+        }
+        i = ie;
+        if (c == 0)
+            j = je;
     }
-    while (st == WG_OK && sqlite3_step(q) == SQLITE_ROW) {
-        if ((st = wg_grow(ctx, (void **)&d->map, &cap, d->nmap + 1, sizeof *d->map)))
-            break;
-        wg_plan_map *m = &d->map[d->nmap++];
-        copy_col(q, 0, m->from, sizeof m->from);
-        copy_col(q, 1, m->to, sizeof m->to);
-        m->households = sqlite3_column_int64(q, 2);
-    }
-    sqlite3_finalize(q);
+    free(va), free(vb);
+    members_free(&A);
+    members_free(&B);
     if (st != WG_OK)
         wg_plan_diff_free(d);
     return st;
@@ -216,25 +328,83 @@ void wg_plan_diff_free(wg_plan_diff *d)
 
 /* ---- Moving units by hand ----------------------------------------------------------------- */
 
-bool wg__plan_range(wg_ws *ws, int64_t plan, int64_t *min, int64_t *max)
+wg_status wg__plan_range(wg_ws *ws, int64_t plan, int64_t *min, int64_t *max, bool *found)
 {
-    sqlite3_stmt *q = NULL;
-    bool found = false;
+    wg_plan_rec p;
+    bool exists = false;
     *min = 0, *max = INT64_MAX;
-    if (wg__prepare(ws,
-                    "SELECT json_extract(params, '$.min'), json_extract(params, '$.max') FROM "
-                    "plans WHERE id = ?",
-                    &q) == WG_OK) {
-        sqlite3_bind_int64(q, 1, plan);
-        if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL &&
-            sqlite3_column_type(q, 1) != SQLITE_NULL) {
-            *min = sqlite3_column_int64(q, 0);
-            *max = sqlite3_column_int64(q, 1);
-            found = true;
-        }
+    *found = false;
+    wg_status st = wg_store_plan_get(ws, plan, &p, &exists);
+    if (st == WG_OK && !exists)
+        st = wg_fail(wg_ws_ctx(ws), WG_EINPUT, "no plan numbered %lld", (long long)plan);
+    if (st == WG_OK && p.params.has_range) {
+        *min = p.params.min;
+        *max = p.params.max;
+        *found = true;
     }
-    sqlite3_finalize(q);
-    return found;
+    return st;
+}
+
+typedef struct unit_ids {
+    wg_ctx *ctx;
+    char **id;
+    size_t n, cap;
+} unit_ids;
+
+static wg_status add_unit_id(void *user, const wg_member_rec *m)
+{
+    unit_ids *u = user;
+    wg_status st = wg_grow(u->ctx, (void **)&u->id, &u->cap, u->n + 1, sizeof *u->id);
+    if (st == WG_OK && !(u->id[u->n++] = strdup(m->unit)))
+        st = wg_fail(u->ctx, WG_ENOMEM, "out of memory");
+    return st;
+}
+
+static void unit_ids_free(unit_ids *u)
+{
+    for (size_t i = 0; i < u->n; i++)
+        free(u->id[i]);
+    free(u->id);
+}
+
+/* The union of the regions of sites[0..m) as one multipolygon; sites across parts (a barrier)
+ * make a cell of separate pieces, unioned part by part. */
+static wg_status cell_geom(wg_ctx *ctx, const comm_tess *t, const size_t *sites, size_t m,
+                           const char *code, GEOSGeometry **g)
+{
+    GEOSContextHandle_t h = wg_ctx_geos(ctx);
+    size_t np = wg_tess_nparts(t->tess);
+    GEOSGeometry **parts = calloc(np + 1, sizeof *parts);
+    size_t *sub = malloc((m + 1) * sizeof *sub);
+    size_t ng = 0;
+    wg_status st = parts && sub ? WG_OK : wg_fail(ctx, WG_ENOMEM, "out of memory");
+    for (size_t p = 0; st == WG_OK && p < np; p++) {
+        size_t k = 0;
+        for (size_t i = 0; i < m; i++)
+            if (wg_tess_part(t->tess, sites[i]) == p)
+                sub[k++] = sites[i];
+        if (k)
+            st = wg_tess_union(ctx, t->tess, sub, k, &parts[ng++]);
+    }
+    if (st == WG_OK) {
+        GEOSGeometry *coll =
+            GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)ng);
+        GEOSGeometry *u = coll ? GEOSUnaryUnion_r(h, coll) : NULL;
+        if (coll)
+            GEOSGeom_destroy_r(h, coll);
+        if (!u)
+            st = wg_fail(ctx, WG_EGEOS, "dissolving cell %s", code);
+        else {
+            st = wg_geom_multi(ctx, u, g);
+            GEOSGeom_destroy_r(h, u);
+        }
+    } else {
+        for (size_t i = 0; i < ng; i++)
+            if (parts[i])
+                GEOSGeom_destroy_r(h, parts[i]);
+    }
+    free(parts), free(sub);
+    return st;
 }
 
 /* Rebuilds cell `code` of the plan from its members: geometry, totals, and its range and
@@ -243,21 +413,17 @@ static wg_status rebuild_cell(wg_ws *ws, const ws_units *w, const comm_tess *t, 
                               int64_t plan, const char *code, int64_t min, int64_t max,
                               int64_t *hh_out, int *pieces_out)
 {
-    wg_ctx *ctx = ws->ctx;
+    wg_ctx *ctx = wg_ws_ctx(ws);
     GEOSContextHandle_t h = wg_ctx_geos(ctx);
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws, "SELECT unit FROM cell_units WHERE plan = ? AND cell = ?", &q);
+    unit_ids ids = {.ctx = ctx};
+    wg_status st = wg_store_members_each(ws, plan, code, add_unit_id, &ids);
     size_t *sites = malloc((t->nsites + 1) * sizeof *sites);
     bool *in = calloc(t->nsites + 1, 1);
     if (st == WG_OK && (!sites || !in))
         st = wg_fail(ctx, WG_ENOMEM, "out of memory");
     int64_t hh = 0, nunits = 0;
-    if (st == WG_OK) {
-        sqlite3_bind_int64(q, 1, plan);
-        sqlite3_bind_text(q, 2, code, -1, SQLITE_STATIC);
-    }
-    while (st == WG_OK && sqlite3_step(q) == SQLITE_ROW) {
-        long u = wu_find_unit(w, (const char *)sqlite3_column_text(q, 0));
+    for (size_t i = 0; st == WG_OK && i < ids.n; i++) {
+        long u = wu_find_unit(w, ids.id[i]);
         for (size_t k = 0; u >= 0 && k < t->nunits; k++)
             if (t->units[k] == (size_t)u) {
                 in[t->site_of[k]] = true;
@@ -265,157 +431,131 @@ static wg_status rebuild_cell(wg_ws *ws, const ws_units *w, const comm_tess *t, 
                 nunits++;
             }
     }
-    sqlite3_finalize(q);
+    unit_ids_free(&ids);
     size_t m = 0;
     for (size_t s = 0; in && s < t->nsites; s++)
         if (in[s])
             sites[m++] = s;
     GEOSGeometry *g = NULL;
-    double area = 0, pp = 0;
+    wg_cell_rec rec = {.plan = plan, .households = hh, .units = nunits};
+    snprintf(rec.code, sizeof rec.code, "%s", code);
     int pieces = 0;
-    /* Sites across parts (a barrier) make a cell of separate pieces: union part by part. */
-    if (st == WG_OK && m) {
-        size_t np = wg_tess_nparts(t->tess);
-        GEOSGeometry **parts = calloc(np, sizeof *parts);
-        size_t *sub = malloc((m + 1) * sizeof *sub);
-        size_t ng = 0;
-        if (!parts || !sub)
-            st = wg_fail(ctx, WG_ENOMEM, "out of memory");
-        for (size_t p = 0; st == WG_OK && p < np; p++) {
-            size_t k = 0;
-            for (size_t i = 0; i < m; i++)
-                if (wg_tess_part(t->tess, sites[i]) == p)
-                    sub[k++] = sites[i];
-            if (k)
-                st = wg_tess_union(ctx, t->tess, sub, k, &parts[ng++]);
-        }
-        if (st == WG_OK) {
-            GEOSGeometry *coll =
-                GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)ng);
-            GEOSGeometry *u = coll ? GEOSUnaryUnion_r(h, coll) : NULL;
-            if (coll)
-                GEOSGeom_destroy_r(h, coll);
-            if (!u)
-                st = wg_fail(ctx, WG_EGEOS, "dissolving cell %s", code);
-            else {
-                st = wg_geom_multi(ctx, u, &g);
-                GEOSGeom_destroy_r(h, u);
-            }
-        } else
-            for (size_t i = 0; i < ng; i++)
-                GEOSGeom_destroy_r(h, parts[i]);
-        free(parts), free(sub);
-    }
+    if (st == WG_OK && m)
+        st = cell_geom(ctx, t, sites, m, code, &g);
     if (st == WG_OK && g)
-        cell_shape(h, g, &area, &pp, &pieces);
+        cell_shape(h, g, &rec.area_m2, &rec.compactness, &pieces);
     unsigned char *wkb = NULL;
-    size_t wkblen = 0;
     if (st == WG_OK && g)
-        st = wg_geom_to_wkb(ctx, g, &wkb, &wkblen);
+        st = wg_geom_to_wkb(ctx, g, &wkb, &rec.wkb_len);
     if (g)
         GEOSGeom_destroy_r(h, g);
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "UPDATE cells SET households = ?, units = ?, area_m2 = ?, compactness = ?, geom = "
-             "GeomFromWKB(?, %d) WHERE plan = ? AND code = ?",
-             ws->srid);
-    q = NULL;
+    rec.wkb = wkb;
     if (st == WG_OK)
-        st = wg__prepare(ws, sql, &q);
-    if (st == WG_OK) {
-        sqlite3_bind_int64(q, 1, hh);
-        sqlite3_bind_int64(q, 2, nunits);
-        sqlite3_bind_double(q, 3, area);
-        sqlite3_bind_double(q, 4, pp);
-        if (wkb)
-            sqlite3_bind_blob(q, 5, wkb, (int)wkblen, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(q, 5);
-        sqlite3_bind_int64(q, 6, plan);
-        sqlite3_bind_text(q, 7, code, -1, SQLITE_STATIC);
-        if (sqlite3_step(q) != SQLITE_DONE)
-            st = wg__sql_fail(ws, "updating a cell: ");
-    }
-    sqlite3_finalize(q);
+        st = wg_store_cell_update(ws, &rec);
     free(wkb);
     /* Its range and pieces issues, as they now stand. */
-    q = NULL;
+    static const char *const kinds[] = {"above_max", "below_min", "pieces"};
     if (st == WG_OK)
-        st = wg__prepare(ws,
-                         "DELETE FROM plan_issues WHERE plan = ? AND cell = ? AND kind IN "
-                         "('above_max', 'below_min', 'pieces')",
-                         &q);
-    if (st == WG_OK) {
-        sqlite3_bind_int64(q, 1, plan);
-        sqlite3_bind_text(q, 2, code, -1, SQLITE_STATIC);
-        if (sqlite3_step(q) != SQLITE_DONE)
-            st = wg__sql_fail(ws, "updating issues: ");
-    }
-    sqlite3_finalize(q);
+        st = wg_store_issues_clear(ws, plan, code, kinds, 3);
     char cause[256];
     const char *comm = wu_str(w, w->c[c].id);
-    q = NULL;
-    if (st == WG_OK && (hh < min || hh > max || pieces > 1))
-        st = plan_issue_prepare(ws, &q);
     if (st == WG_OK && (hh < min || hh > max)) {
         snprintf(cause, sizeof cause, "%lld households after a move by hand (range %lld-%lld)",
                  (long long)hh, (long long)min, (long long)max);
-        st = plan_issue_add(ws, q, plan, code, comm, hh > max ? "above_max" : "below_min", cause,
-                            NULL);
+        st =
+            plan_issue_add(ws, plan, code, comm, hh > max ? "above_max" : "below_min", cause, NULL);
     }
     if (st == WG_OK && pieces > 1) {
         snprintf(cause, sizeof cause, "its polygon falls in %d pieces after a move by hand",
                  pieces);
-        st = plan_issue_add(ws, q, plan, code, comm, "pieces", cause, NULL);
+        st = plan_issue_add(ws, plan, code, comm, "pieces", cause, NULL);
     }
-    sqlite3_finalize(q);
     free(sites), free(in);
     *hh_out = hh;
     *pieces_out = pieces;
     return st;
 }
 
-wg_status wg_plan_move(wg_ws *ws, int64_t plan, const char *const *units, size_t nunits,
-                       const char *to, wg_move_result *res)
+/* Checks the move before anything is loaded: the target cell exists, and every unit exists and
+ * does not lie (as stored) in another community. */
+static wg_status check_move(wg_ws *ws, int64_t plan, const char *const *units, size_t nunits,
+                            const char *to, char to_comm[64])
 {
-    wg_ctx *ctx = ws->ctx;
-    memset(res, 0, sizeof *res);
-    sqlite3_stmt *q = NULL;
-    char to_comm[64] = "";
-    wg_status st = wg__prepare(ws, "SELECT community FROM cells WHERE plan = ? AND code = ?", &q);
-    int rc = SQLITE_DONE;
-    if (st == WG_OK) {
-        sqlite3_bind_int64(q, 1, plan);
-        sqlite3_bind_text(q, 2, to, -1, SQLITE_STATIC);
-        if ((rc = sqlite3_step(q)) == SQLITE_ROW)
-            copy_col(q, 0, to_comm, sizeof to_comm);
-    }
-    sqlite3_finalize(q);
-    if (st == WG_OK && rc != SQLITE_ROW)
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    wg_cell_rec cell;
+    bool found = false;
+    wg_status st = wg_store_cell_get(ws, plan, to, &cell, &found);
+    if (st == WG_OK && !found)
         return wg_fail(ctx, WG_EINPUT, "--to %s: no such cell in this plan", to);
-    if (st != WG_OK)
-        return st;
-    /* Every unit must exist and lie in the target cell's community (as stored; a unit without
-     * one is placed by location below). Only that community is loaded. */
-    q = NULL;
-    st = wg__prepare(ws, "SELECT community FROM units WHERE id = ?", &q);
+    if (st == WG_OK)
+        snprintf(to_comm, 64, "%s", cell.community);
     for (size_t i = 0; st == WG_OK && i < nunits; i++) {
-        sqlite3_reset(q);
-        sqlite3_bind_text(q, 1, units[i], -1, SQLITE_STATIC);
-        if (sqlite3_step(q) != SQLITE_ROW)
+        char comm[64];
+        st = wg_store_unit_get(ws, units[i], &found, comm);
+        if (st == WG_OK && !found)
             st = wg_fail(ctx, WG_EINPUT, "unit %s: no such unit", units[i]);
-        else if (sqlite3_column_type(q, 0) != SQLITE_NULL &&
-                 strcmp((const char *)sqlite3_column_text(q, 0), to_comm) != 0) {
-            res->same_community = false;
+        else if (st == WG_OK && comm[0] && strcmp(comm, to_comm) != 0)
             st = wg_fail(ctx, WG_EINPUT,
                          "unit %s lies in community %s, cell %s in %s: cells nest in one "
                          "community",
-                         units[i], (const char *)sqlite3_column_text(q, 0), to, to_comm);
-        }
+                         units[i], comm, to, to_comm);
     }
-    sqlite3_finalize(q);
+    return st;
+}
+
+/* Moves the units and rebuilds the target and every cell they left (in the transaction). */
+static wg_status move_in_tx(wg_ws *ws, const ws_units *w, const comm_tess *t, size_t c,
+                            int64_t plan, const char *const *units, size_t nunits,
+                            const char (*from)[32], const char *to, int64_t min, int64_t max,
+                            wg_move_result *res)
+{
+    wg_status st = WG_OK;
+    for (size_t i = 0; st == WG_OK && i < nunits; i++)
+        st = wg_store_member_move(ws, plan, units[i], to);
+    res->in_range = res->contiguous = true;
+    int pieces = 0;
+    const char **touched = malloc((nunits + 2) * sizeof *touched);
+    size_t nt = 0;
+    if (st == WG_OK && !touched)
+        st = wg_fail(wg_ws_ctx(ws), WG_ENOMEM, "out of memory");
+    /* The target, then each distinct source cell. */
+    if (st == WG_OK) {
+        touched[nt++] = to;
+        st = rebuild_cell(ws, w, t, c, plan, to, min, max, &res->to_households, &pieces);
+    }
+    res->in_range &= res->to_households >= min && res->to_households <= max;
+    res->contiguous &= pieces <= 1;
+    for (size_t i = 0; st == WG_OK && i < nunits; i++) {
+        bool seen = strcmp(from[i], to) == 0;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(from[j], from[i]) == 0;
+        if (seen)
+            continue;
+        int64_t hh = 0;
+        touched[nt++] = from[i];
+        st = rebuild_cell(ws, w, t, c, plan, from[i], min, max, &hh, &pieces);
+        res->from_cells++;
+        res->from_households = hh;
+        res->in_range &= hh >= min && hh <= max;
+        res->contiguous &= pieces <= 1 || hh == 0;
+    }
+    /* the plan and the cells it touched take this version: their assignment is redone */
+    if (st == WG_OK)
+        st = wg_store_plan_touch(ws, plan, touched, nt);
+    free(touched);
+    return st;
+}
+
+wg_status wg_plan_move(wg_ws *ws, int64_t plan, const char *const *units, size_t nunits,
+                       const char *to, wg_move_result *res)
+{
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    memset(res, 0, sizeof *res);
+    char to_comm[64] = "";
+    wg_status st = check_move(ws, plan, units, nunits, to, to_comm);
     if (st != WG_OK)
         return st;
+    /* Only the target cell's community is loaded. */
     ws_units w;
     if ((st = wu_load(ws, &w, to_comm)) != WG_OK)
         return st;
@@ -430,26 +570,19 @@ wg_status wg_plan_move(wg_ws *ws, int64_t plan, const char *const *units, size_t
     char(*from)[32] = calloc(nunits + 1, sizeof *from);
     if (!from)
         st = wg_fail(ctx, WG_ENOMEM, "out of memory");
-    q = NULL;
-    if (st == WG_OK)
-        st = wg__prepare(ws, "SELECT cell FROM cell_units WHERE plan = ? AND unit = ?", &q);
     res->same_community = true;
     for (size_t i = 0; st == WG_OK && i < nunits; i++) {
         long u = wu_find_unit(&w, units[i]);
+        bool found = false;
         if (u < 0) {
             st = wg_fail(ctx, WG_EINPUT, "unit %s: no such unit", units[i]);
             break;
         }
-        sqlite3_reset(q);
-        sqlite3_bind_int64(q, 1, plan);
-        sqlite3_bind_text(q, 2, units[i], -1, SQLITE_STATIC);
-        if (sqlite3_step(q) != SQLITE_ROW) {
+        st = wg_store_member_cell(ws, plan, units[i], from[i], &found);
+        if (st == WG_OK && !found)
             st = wg_fail(ctx, WG_EINPUT, "unit %s: not in this plan (added after it was made)",
                          units[i]);
-            break;
-        }
-        copy_col(q, 0, from[i], sizeof from[i]);
-        if (w.u[u].comm != c) {
+        if (st == WG_OK && w.u[u].comm != c) {
             res->same_community = false;
             st = wg_fail(ctx, WG_EINPUT,
                          "unit %s lies in community %s, cell %s in %s: cells nest in one "
@@ -458,51 +591,22 @@ wg_status wg_plan_move(wg_ws *ws, int64_t plan, const char *const *units, size_t
                          to, to_comm);
         }
     }
-    sqlite3_finalize(q);
     comm_tess t = {0};
-    int64_t min, max;
-    wg__plan_range(ws, plan, &min, &max);
+    int64_t min = 0, max = INT64_MAX;
+    bool ranged = false;
+    if (st == WG_OK)
+        st = wg__plan_range(ws, plan, &min, &max, &ranged);
     if (st == WG_OK)
         st = comm_tess_build(ctx, &w, (size_t)c, min, &t);
     if (st == WG_OK)
-        st = wg__sql(ws, "BEGIN IMMEDIATE");
+        st = wg_store_begin(ws, "plan move");
     if (st == WG_OK) {
-        q = NULL;
-        st = wg__prepare(ws, "UPDATE cell_units SET cell = ? WHERE plan = ? AND unit = ?", &q);
-        for (size_t i = 0; st == WG_OK && i < nunits; i++) {
-            sqlite3_reset(q);
-            sqlite3_bind_text(q, 1, to, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(q, 2, plan);
-            sqlite3_bind_text(q, 3, units[i], -1, SQLITE_STATIC);
-            if (sqlite3_step(q) != SQLITE_DONE)
-                st = wg__sql_fail(ws, "moving a unit: ");
-        }
-        sqlite3_finalize(q);
-        res->in_range = res->contiguous = true;
-        int pieces = 0;
-        /* The target, then each distinct source cell. */
-        st = st == WG_OK ? rebuild_cell(ws, &w, &t, (size_t)c, plan, to, min, max,
-                                        &res->to_households, &pieces)
-                         : st;
-        res->in_range &= res->to_households >= min && res->to_households <= max;
-        res->contiguous &= pieces <= 1;
-        for (size_t i = 0; st == WG_OK && i < nunits; i++) {
-            bool seen = strcmp(from[i], to) == 0;
-            for (size_t j = 0; j < i && !seen; j++)
-                seen = strcmp(from[j], from[i]) == 0;
-            if (seen)
-                continue;
-            int64_t hh = 0;
-            st = rebuild_cell(ws, &w, &t, (size_t)c, plan, from[i], min, max, &hh, &pieces);
-            res->from_cells++;
-            res->from_households = hh;
-            res->in_range &= hh >= min && hh <= max;
-            res->contiguous &= pieces <= 1 || hh == 0;
-        }
+        st = move_in_tx(ws, &w, &t, (size_t)c, plan, units, nunits, (const char(*)[32])from, to,
+                        min, max, res);
         if (st == WG_OK)
-            st = wg__sql(ws, "COMMIT");
-        if (st != WG_OK)
-            wg__rollback(ws);
+            st = wg_store_commit(ws);
+        else
+            wg_store_rollback(ws);
     }
     if (st == WG_OK)
         snprintf(res->verdict, sizeof res->verdict, "%s; %s",

@@ -3,8 +3,8 @@
 #ifndef WG_PLAN_INT_H
 #define WG_PLAN_INT_H
 
-#include "engine_int.h"
 #include "wg/plan.h"
+#include "wg/store.h"
 #include "wg/tess.h"
 
 /* A blob of bytes kept in one arena (ids and WKB). */
@@ -54,7 +54,8 @@ wg_status wu_load(wg_ws *ws, ws_units *w, const char *only);
 void wu_free(ws_units *w);
 
 /* Sets each unit's hh to its workload in household-equivalents (see wg_part_opts.workload);
- * units keep their households in `households`. Errors: bad weights or categories file
+ * units keep their households in `households`. The weights and categories come from the files
+ * when given, else from the workspace's tables. Errors: bad weights or categories file
  * (WG_EINPUT), WG_ESQL, WG_EGEOS, WG_ENOMEM. */
 wg_status wg__unit_workload(wg_ws *ws, const char *weights_file, const char *categories_file,
                             ws_units *w);
@@ -82,15 +83,14 @@ typedef struct comm_tess {
 wg_status comm_tess_build(wg_ctx *ctx, const ws_units *w, size_t c, int64_t min, comm_tess *out);
 void comm_tess_free(wg_ctx *ctx, comm_tess *t);
 
-/* Issues of a plan: prepares the insert (caller finalizes), then adds one issue per call
- * (cell and comm may be NULL; *count, when given, is incremented). */
-wg_status plan_issue_prepare(wg_ws *ws, sqlite3_stmt **q);
-wg_status plan_issue_add(wg_ws *ws, sqlite3_stmt *q, int64_t plan, const char *cell,
-                         const char *comm, const char *kind, const char *cause, size_t *count);
+/* Adds an issue to a plan (cell and comm may be NULL; *count, when given, is incremented). */
+wg_status plan_issue_add(wg_ws *ws, int64_t plan, const char *cell, const char *comm,
+                         const char *kind, const char *cause, size_t *count);
 
-/* The household range a plan was drawn with, from its parameters; false (and 0, INT64_MAX)
- * when the plan records none. */
-bool wg__plan_range(wg_ws *ws, int64_t plan, int64_t *min, int64_t *max);
+/* The household range a plan was drawn with, from its parameters: *found false (and 0,
+ * INT64_MAX) when the plan records none. Errors: reading the plan; WG_EINPUT for no such
+ * plan. */
+wg_status wg__plan_range(wg_ws *ws, int64_t plan, int64_t *min, int64_t *max, bool *found);
 
 /* Polsby-Popper compactness and parts of a cell polygon. */
 void cell_shape(GEOSContextHandle_t h, const GEOSGeometry *g, double *area, double *pp,

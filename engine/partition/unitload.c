@@ -6,7 +6,6 @@
  * that their total equals the units' households, then rounded by largest remainder, so that
  * the household range of the partition keeps its meaning. */
 #include "plan_int.h"
-#include "report_int.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -43,9 +42,8 @@ static wg_status centres(wg_ctx *ctx, const ws_units *w, pt *c)
         c[i].x = c[i].y = NAN;
         GEOSGeometry *g = NULL;
         const unit_rec *u = &w->u[i];
-        if (u->wkb.len == 0 ||
-            wg_geom_from_wkb(ctx, (const unsigned char *)w->arena + u->wkb.off, u->wkb.len, &g) !=
-                WG_OK) {
+        if (u->wkb.len == 0 || wg_geom_from_wkb(ctx, (const unsigned char *)w->arena + u->wkb.off,
+                                                u->wkb.len, &g) != WG_OK) {
             wg_ctx_clear_error(ctx);
             continue;
         }
@@ -61,10 +59,10 @@ static wg_status centres(wg_ctx *ctx, const ws_units *w, pt *c)
     return WG_OK;
 }
 
-static wg_status incident_hours(wg_ws *ws, const cat_table *cats, const ws_units *w, const pt *c,
-                                double *hours)
+static wg_status incident_hours(wg_ws *ws, const wg_categories *cats, const ws_units *w,
+                                const pt *c, double *hours)
 {
-    wg_ctx *ctx = ws->ctx;
+    wg_ctx *ctx = wg_ws_ctx(ws);
     GEOSContextHandle_t h = wg_ctx_geos(ctx);
     GEOSSTRtree *tree = GEOSSTRtree_create_r(h, 10);
     if (!tree)
@@ -83,28 +81,31 @@ static wg_status incident_hours(wg_ws *ws, const cat_table *cats, const ws_units
         GEOSGeom_destroy_r(h, p); /* the tree keeps the envelope only */
         n++;
     }
-    sqlite3_stmt *q = NULL;
+    wg_incidents inc = {0};
     if (st == WG_OK && n)
-        st = wg__prepare(ws,
-                         "SELECT category, X(geom), Y(geom) FROM incidents WHERE geom IS NOT NULL",
-                         &q);
-    int rc = SQLITE_DONE;
-    while (st == WG_OK && n && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *cat = (const char *)sqlite3_column_text(q, 0);
-        long t = cat_table_find(cats, cat);
-        if (t < 0 || !(cats->hours[t] > 0))
+        st = wg_store_incidents_read(ws, WG_IC_XY | WG_IC_CATEGORY, NULL, &inc);
+    /* the handling hours of each category code (0: none, or not in the table) */
+    double *code_hours = st == WG_OK ? malloc((inc.ncat + 1) * sizeof *code_hours) : NULL;
+    if (st == WG_OK && !code_hours)
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory");
+    for (size_t k = 0; st == WG_OK && k <= inc.ncat; k++) {
+        long t = wg_categories_find(cats, k < inc.ncat ? inc.cat_code[k] : NULL);
+        code_hours[k] = t >= 0 && cats->hours[t] > 0 ? cats->hours[t] : 0;
+    }
+    for (size_t i = 0; st == WG_OK && i < inc.n; i++) {
+        size_t k = inc.category[i] == WG_NO_CODE ? inc.ncat : inc.category[i];
+        pt at = {inc.xy[2 * i], inc.xy[2 * i + 1]};
+        if (!(code_hours[k] > 0) || !isfinite(at.x) || !isfinite(at.y))
             continue;
-        pt at = {sqlite3_column_double(q, 1), sqlite3_column_double(q, 2)};
         GEOSGeometry *p = GEOSGeom_createPointFromXY_r(h, at.x, at.y);
         const pt *near = p ? GEOSSTRtree_nearest_generic_r(h, tree, &at, p, pt_dist, NULL) : NULL;
         if (p)
             GEOSGeom_destroy_r(h, p);
         if (near)
-            hours[near - c] += cats->hours[t];
+            hours[near - c] += code_hours[k];
     }
-    if (st == WG_OK && n && rc != SQLITE_DONE)
-        st = wg__sql_fail(ws, "reading incidents: ");
-    sqlite3_finalize(q);
+    free(code_hours);
+    wg_incidents_free(&inc);
     GEOSSTRtree_destroy_r(h, tree);
     return st;
 }
@@ -112,13 +113,15 @@ static wg_status incident_hours(wg_ws *ws, const cat_table *cats, const ws_units
 wg_status wg__unit_workload(wg_ws *ws, const char *weights_file, const char *categories_file,
                             ws_units *w)
 {
-    wg_ctx *ctx = ws->ctx;
+    wg_ctx *ctx = wg_ws_ctx(ws);
     double wt[WG_NTERMS];
-    cat_table cats;
-    wg_status st = weights_load(ctx, weights_file, wt);
+    wg_categories cats = {.star = -1};
+    wg_status st = weights_file ? wg_weights_load(ctx, weights_file, wt) : wg_store_weights(ws, wt);
     if (st != WG_OK)
         return st;
-    if ((st = cat_table_load(ctx, categories_file, &cats)) != WG_OK)
+    st = categories_file ? wg_categories_load(ctx, categories_file, &cats)
+                         : wg_store_categories(ws, &cats);
+    if (st != WG_OK)
         return st;
     pt *c = malloc((w->nu ? w->nu : 1) * sizeof *c);
     double *hours = calloc(w->nu ? w->nu : 1, sizeof *hours);
@@ -160,6 +163,6 @@ wg_status wg__unit_workload(wg_ws *ws, const char *weights_file, const char *cat
         }
     }
     free(c), free(hours), free(fr);
-    cat_table_free(&cats);
+    wg_categories_free(&cats);
     return st;
 }

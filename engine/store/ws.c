@@ -1,24 +1,31 @@
-/* engine/store/ws.c: the workspace store — open, create, migrate, describe. SQLite and SpatiaLite
- * live here and in the other engine files only; nothing above engine sees them. */
-#include <errno.h>
+/* engine/store/ws.c: the workspace file — open, create, migrate, describe; the cached
+ * statements, the write transaction (with the marker naming its writer), read snapshots and
+ * versions. SQLite and SpatiaLite live in engine/store/ only. */
 #include <sqlite3.h>
 /* spatialite.h needs sqlite3.h before it */
-#include "engine_int.h"
+#include "store_int.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <spatialite.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include WG_SCHEMA_SQL
 #include WG_SCHEMA_V2_SQL
 #include WG_SCHEMA_V3_SQL
 #include WG_SCHEMA_V4_SQL
+#include WG_SCHEMA_V5_SQL
 
 /* "WGGE": marks a SQLite file as a wangge workspace (PRAGMA application_id). */
 #define WG_APP_ID 0x57474745
+#define DEFAULT_WAIT_MS 30000
 
 /* Migrations: entry v turns schema v into v+1. Version 0 is an empty file. */
 static const char *const migrations[] = {
@@ -26,7 +33,15 @@ static const char *const migrations[] = {
     wg__schema_v2_sql, /* 1 -> 2: plans' unit membership, issues, community codes */
     wg__schema_v3_sql, /* 2 -> 3: assignment, camera views and coverage, blind spots */
     wg__schema_v4_sql, /* 3 -> 4: household visits */
+    wg__schema_v5_sql, /* 4 -> 5: versions, packed incidents, compact assignment, tables */
 };
+
+/* ---- Small helpers ------------------------------------------------------------------------ */
+
+int64_t wg__now_utc(void)
+{
+    return (int64_t)time(NULL);
+}
 
 wg_status wg__sql_fail(wg_ws *ws, const char *lead)
 {
@@ -34,7 +49,8 @@ wg_status wg__sql_fail(wg_ws *ws, const char *lead)
     wg_status st = (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_CANTOPEN ||
                     code == SQLITE_READONLY)
                        ? WG_EIO
-                       : WG_ESQL;
+                   : code == SQLITE_NOMEM ? WG_ENOMEM
+                                          : WG_ESQL;
     return wg_fail(ws->ctx, st, "workspace %s: %s%s", ws->path, lead, sqlite3_errmsg(ws->db));
 }
 
@@ -49,17 +65,71 @@ wg_status wg__sql(wg_ws *ws, const char *sql)
     return st;
 }
 
-wg_status wg__prepare(wg_ws *ws, const char *sql, sqlite3_stmt **st)
+sqlite3_stmt *wg__stmt(wg_ws *ws, const char *sql)
 {
-    if (sqlite3_prepare_v2(ws->db, sql, -1, st, NULL) == SQLITE_OK)
-        return WG_OK;
-    return wg__sql_fail(ws, "");
+    /* most callers pass a literal: the same pointer finds its slot without a string compare */
+    for (size_t i = 0; i < ws->nstmts; i++)
+        if (ws->stmts[i].sql == sql || strcmp(ws->stmts[i].sql, sql) == 0) {
+            sqlite3_stmt *q = ws->stmts[i].st;
+            sqlite3_reset(q);
+            sqlite3_clear_bindings(q);
+            return q;
+        }
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v3(ws->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &q, NULL) != SQLITE_OK) {
+        wg__sql_fail(ws, "");
+        sqlite3_finalize(q);
+        return NULL;
+    }
+    if (ws->nstmts == STMT_CACHE) { /* full: the oldest goes */
+        sqlite3_finalize(ws->stmts[0].st);
+        free(ws->stmts[0].sql);
+        memmove(ws->stmts, ws->stmts + 1, (STMT_CACHE - 1) * sizeof *ws->stmts);
+        ws->nstmts--;
+    }
+    char *key = strdup(sql);
+    if (!key) {
+        sqlite3_finalize(q);
+        wg_fail(ws->ctx, WG_ENOMEM, "out of memory");
+        return NULL;
+    }
+    ws->stmts[ws->nstmts++] = (stmt_slot){key, q};
+    return q;
 }
 
-void wg__rollback(wg_ws *ws)
+/* Resets every cached statement, so none holds a read lock past a transaction. */
+static void reset_all(wg_ws *ws)
 {
-    if (!sqlite3_get_autocommit(ws->db))
-        sqlite3_exec(ws->db, "ROLLBACK", NULL, NULL, NULL);
+    for (size_t i = 0; i < ws->nstmts; i++)
+        sqlite3_reset(ws->stmts[i].st);
+}
+
+wg_status wg__done(wg_ws *ws, sqlite3_stmt *q, const char *lead)
+{
+    int rc = sqlite3_step(q);
+    wg_status st = rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, lead);
+    sqlite3_reset(q);
+    return st;
+}
+
+const char *wg__text(sqlite3_stmt *q, int c)
+{
+    return (const char *)sqlite3_column_text(q, c);
+}
+
+void wg__bind_text(sqlite3_stmt *q, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, i);
+}
+
+wg_status wg__need_tx(wg_ws *ws, const char *what)
+{
+    if (ws->in_tx)
+        return WG_OK;
+    return wg_fail(ws->ctx, WG_EINTERNAL, "%s outside a write transaction", what);
 }
 
 static wg_status pragma_int(wg_ws *ws, const char *sql, int *out)
@@ -78,26 +148,40 @@ static wg_status pragma_int(wg_ws *ws, const char *sql, int *out)
 
 static wg_status read_meta(wg_ws *ws)
 {
-    sqlite3_stmt *st = NULL;
-    wg_status s = wg__prepare(ws, "SELECT value FROM ws_meta WHERE key = 'srid'", &st);
-    if (s != WG_OK)
-        return s;
+    sqlite3_stmt *st = wg__stmt(ws, "SELECT value FROM ws_meta WHERE key = 'srid'");
+    if (!st)
+        return wg_ctx_status(ws->ctx);
     if (sqlite3_step(st) == SQLITE_ROW)
-        ws->srid = (int)strtol((const char *)sqlite3_column_text(st, 0), NULL, 10);
-    sqlite3_finalize(st);
+        ws->srid = (int)strtol(wg__text(st, 0), NULL, 10);
+    sqlite3_reset(st);
     if (ws->srid > 0)
         snprintf(ws->crs, sizeof ws->crs, "EPSG:%d", ws->srid);
     return WG_OK;
 }
 
+static int wait_ms(void)
+{
+    const char *w = getenv("WANGGE_WAIT");
+    char *end = NULL;
+    double s = w ? strtod(w, &end) : -1;
+    if (!w || end == w || *end || !(s >= 0) || s > 86400)
+        return DEFAULT_WAIT_MS;
+    return (int)(s * 1000);
+}
+
 static wg_status connect(wg_ctx *ctx, const char *path, int flags, wg_ws **out)
 {
     wg_ws *ws = calloc(1, sizeof *ws);
-    if (!ws || !(ws->path = strdup(path))) {
+    size_t len = strlen(path);
+    if (!ws || !(ws->path = strdup(path)) || !(ws->writer_path = malloc(len + 8))) {
+        if (ws)
+            free(ws->path);
         free(ws);
         return wg_fail(ctx, WG_ENOMEM, "out of memory opening %s", path);
     }
+    snprintf(ws->writer_path, len + 8, "%s-writer", path);
     ws->ctx = ctx;
+    ws->wait_ms = wait_ms();
     /* a workspace handle is used by one thread at a time: no locks on every call */
     if (sqlite3_open_v2(path, &ws->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         wg_status st = wg_fail(ctx, WG_EINPUT, "%s: cannot open: %s", path,
@@ -106,11 +190,23 @@ static wg_status connect(wg_ctx *ctx, const char *path, int flags, wg_ws **out)
         return st;
     }
     sqlite3_extended_result_codes(ws->db, 0);
-    sqlite3_busy_timeout(ws->db, 5000);
+    sqlite3_busy_timeout(ws->db, ws->wait_ms);
     ws->splite = spatialite_alloc_connection();
     spatialite_init_ex(ws->db, ws->splite, 0);
     *out = ws;
     return WG_OK;
+}
+
+/* WAL: readers see whole transactions and never wait for the writer. NORMAL synchronous is
+ * durable across a crash of the application; the incidents' packed copy (pages of column
+ * blobs) reads through a memory map. Best effort: a file another old process holds in rollback
+ * mode stays in it until that process is gone. */
+static void tune(wg_ws *ws)
+{
+    sqlite3_exec(ws->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+    sqlite3_exec(ws->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+    sqlite3_exec(ws->db, "PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
+    sqlite3_exec(ws->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
 }
 
 /* Checks that an opened file is a workspace, without writing a byte to it. */
@@ -134,12 +230,10 @@ static wg_status check_workspace(wg_ws *ws, int *version)
     return WG_OK;
 }
 
-static wg_status add_geom_column(wg_ws *ws, const wg_layer_def *L, int epsg);
-
-/* One migration step, v -> v+1. Version 0 also gets SpatiaLite's metadata tables. */
+/* One migration step, v -> v+1, inside the migration's transaction. */
 static wg_status migrate_step(wg_ws *ws, int v)
 {
-    if (v == 0) {
+    if (v == 0) { /* SpatiaLite's metadata tables */
         int has = 0;
         if (pragma_int(ws, "SELECT count(*) FROM sqlite_master WHERE name = 'spatial_ref_sys'",
                        &has) != WG_OK)
@@ -156,7 +250,19 @@ static wg_status migrate_step(wg_ws *ws, int v)
         st = pragma_int(ws, "SELECT coalesce((SELECT value FROM ws_meta WHERE key = 'srid'), 0)",
                         &epsg);
         for (size_t i = 0; st == WG_OK && epsg && i < 2; i++)
-            st = add_geom_column(ws, wg_layer_find(i ? "camera_views" : "blind_spots"), epsg);
+            st = wg__add_geom_column(ws, wg_layer_find(i ? "camera_views" : "blind_spots"), epsg);
+    }
+    if (st == WG_OK && v == 4) { /* the packed incidents and the tables, from what is there */
+        int geom = 0;            /* (incidents have a geometry column once the CRS is chosen) */
+        st = pragma_int(ws,
+                        "SELECT count(*) FROM pragma_table_info('incidents') WHERE name = 'geom'",
+                        &geom) == WG_OK
+                 ? WG_OK
+                 : wg__sql_fail(ws, "");
+        if (st == WG_OK && geom)
+            st = wg__pack_rebuild(ws);
+        if (st == WG_OK)
+            st = wg__tables_seed(ws);
     }
     return st;
 }
@@ -164,7 +270,7 @@ static wg_status migrate_step(wg_ws *ws, int v)
 /* Applies the migrations from `from` up to WG_SCHEMA_VERSION in one transaction. */
 static wg_status migrate(wg_ws *ws, int from)
 {
-    wg_status st = wg__sql(ws, "BEGIN IMMEDIATE");
+    wg_status st = wg_store_begin(ws, "migrating the schema");
     for (int v = from; st == WG_OK && v < WG_SCHEMA_VERSION; v++) {
         st = migrate_step(ws, v);
         char sql[64];
@@ -173,14 +279,45 @@ static wg_status migrate(wg_ws *ws, int from)
             st = wg__sql(ws, sql);
     }
     if (st == WG_OK)
-        st = wg__sql(ws, "COMMIT");
+        st = wg_store_commit(ws);
     if (st != WG_OK) {
-        wg__rollback(ws);
+        wg_store_rollback(ws);
         wg_ctx_where(ws->ctx, "migrating the schema from version %d: ", from);
         return st;
     }
     ws->version = WG_SCHEMA_VERSION;
     return WG_OK;
+}
+
+/* Packs the incidents again when another program changed their rows (the schema's triggers
+ * say so): the arrays must never disagree with the rows. The assignment goes with them. */
+static wg_status repack_if_stale(wg_ws *ws)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT 1 FROM ws_meta WHERE key = 'pack' AND value = 'stale'");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    if (rc == SQLITE_DONE)
+        return WG_OK;
+    if (rc != SQLITE_ROW)
+        return wg__sql_fail(ws, "reading the workspace: ");
+    wg_warn(ws->ctx,
+            "%s: incidents were changed by another program: packing them again (the "
+            "assignment is to be made again)",
+            ws->path);
+    wg_status st = wg_store_begin(ws, "packing incidents changed by another program");
+    if (st != WG_OK)
+        return st;
+    st = wg__pack_rebuild(ws);
+    if (st == WG_OK)
+        st = wg__sql(ws, "DELETE FROM ws_meta WHERE key = 'pack'");
+    if (st == WG_OK)
+        st = wg__bump(ws, "incidents");
+    if (st == WG_OK)
+        return wg_store_commit(ws);
+    wg_store_rollback(ws);
+    return st;
 }
 
 wg_status wg_ws_open(wg_ctx *ctx, const char *path, wg_ws **out)
@@ -199,12 +336,15 @@ wg_status wg_ws_open(wg_ctx *ctx, const char *path, wg_ws **out)
     if (st == WG_OK)
         st = check_workspace(ws, &version);
     if (st == WG_OK) {
+        tune(ws);
         ws->version = version;
         if (version < WG_SCHEMA_VERSION)
             st = migrate(ws, version);
+        if (st == WG_OK)
+            st = read_meta(ws);
+        if (st == WG_OK)
+            st = repack_if_stale(ws);
     }
-    if (st == WG_OK)
-        st = read_meta(ws);
     if (st != WG_OK) {
         wg_ws_close(ws);
         return st;
@@ -224,8 +364,7 @@ static int parse_epsg(const char *crs)
     return (int)code;
 }
 
-/* Adds layer L's geometry column (and spatial index) in CRS epsg. */
-static wg_status add_geom_column(wg_ws *ws, const wg_layer_def *L, int epsg)
+wg_status wg__add_geom_column(wg_ws *ws, const wg_layer_def *L, int epsg)
 {
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT AddGeometryColumn('%s', 'geom', %d, '%s', 'XY')", L->name,
@@ -246,24 +385,25 @@ static wg_status add_geom_column(wg_ws *ws, const wg_layer_def *L, int epsg)
     return st;
 }
 
-wg_status wg__ws_set_crs(wg_ws *ws, int epsg)
+/* Chooses the workspace CRS (EPSG code): stores it and adds the geometry columns and spatial
+ * indexes. Runs inside the caller's transaction. */
+static wg_status set_crs(wg_ws *ws, int epsg)
 {
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT InsertEpsgSrid(%d)", epsg);
     wg_status st = wg__sql(ws, sql);
     /* Only a projected CRS in metres will do: areas, distances and kernels are in metres. */
-    sqlite3_stmt *q = NULL;
-    if (st == WG_OK)
-        st = wg__prepare(ws,
-                         "SELECT SridIsProjected(?1), SridGetUnit(?1) FROM spatial_ref_sys "
-                         "WHERE srid = ?1",
-                         &q);
+    sqlite3_stmt *q = st == WG_OK ? wg__stmt(ws, "SELECT SridIsProjected(?1), SridGetUnit(?1) "
+                                                 "FROM spatial_ref_sys WHERE srid = ?1")
+                                  : NULL;
+    if (st == WG_OK && !q)
+        st = wg_ctx_status(ws->ctx);
     if (st == WG_OK) {
         sqlite3_bind_int(q, 1, epsg);
         if (sqlite3_step(q) != SQLITE_ROW)
             st = wg_fail(ws->ctx, WG_EINPUT, "unknown CRS EPSG:%d", epsg);
         else {
-            const char *unit = (const char *)sqlite3_column_text(q, 1);
+            const char *unit = wg__text(q, 1);
             if (sqlite3_column_int(q, 0) != 1 || !unit ||
                 (strcasecmp(unit, "metre") != 0 && strcasecmp(unit, "meter") != 0))
                 st = wg_fail(ws->ctx, WG_EINPUT,
@@ -271,16 +411,19 @@ wg_status wg__ws_set_crs(wg_ws *ws, int epsg)
                              "needs one, e.g. a UTM zone or a CGCS2000 Gauss-Kruger zone",
                              epsg, unit ? unit : "degrees");
         }
+        sqlite3_reset(q);
     }
-    sqlite3_finalize(q);
     const wg_layer_def *L = wg_layers();
     for (size_t i = 0; st == WG_OK && i < WG_NLAYERS; i++)
         if (L[i].sql_geom)
-            st = add_geom_column(ws, &L[i], epsg);
+            st = wg__add_geom_column(ws, &L[i], epsg);
+    q = st == WG_OK ? wg__stmt(ws, "INSERT OR REPLACE INTO ws_meta (key, value) VALUES ('srid', ?)")
+                    : NULL;
+    if (st == WG_OK && !q)
+        st = wg_ctx_status(ws->ctx);
     if (st == WG_OK) {
-        snprintf(sql, sizeof sql,
-                 "INSERT OR REPLACE INTO ws_meta (key, value) VALUES ('srid', '%d')", epsg);
-        st = wg__sql(ws, sql);
+        sqlite3_bind_int(q, 1, epsg);
+        st = wg__done(ws, q, "storing the CRS: ");
     }
     if (st == WG_OK) {
         ws->srid = epsg;
@@ -289,10 +432,17 @@ wg_status wg__ws_set_crs(wg_ws *ws, int epsg)
     return st;
 }
 
-void wg__ws_forget_crs(wg_ws *ws)
+wg_status wg_ws_set_crs(wg_ws *ws, const char *crs)
 {
-    ws->srid = 0;
-    ws->crs[0] = '\0';
+    int epsg = parse_epsg(crs);
+    if (epsg < 0)
+        return wg_fail(ws->ctx, WG_EINPUT, "%s: give the CRS as EPSG:N", crs ? crs : "(none)");
+    wg_status st = wg__need_tx(ws, "choosing the CRS");
+    if (st == WG_OK && ws->srid)
+        return ws->srid == epsg
+                   ? WG_OK
+                   : wg_fail(ws->ctx, WG_EINTERNAL, "the workspace CRS is set already");
+    return st == WG_OK ? set_crs(ws, epsg) : st;
 }
 
 wg_status wg_ws_create(wg_ctx *ctx, const char *path, const char *crs, wg_ws **out)
@@ -306,24 +456,31 @@ wg_status wg_ws_create(wg_ctx *ctx, const char *path, const char *crs, wg_ws **o
         return wg_fail(ctx, WG_EINPUT, "--crs %s: give the CRS as EPSG:N", crs);
     wg_ws *ws = NULL;
     wg_status st = connect(ctx, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &ws);
-    if (st == WG_OK)
-        st = wg__sql(ws, "BEGIN IMMEDIATE");
+    if (st == WG_OK) {
+        tune(ws);
+        st = wg_store_begin(ws, "creating the workspace");
+    }
     for (int v = 0; st == WG_OK && v < WG_SCHEMA_VERSION; v++)
         st = migrate_step(ws, v);
     if (st == WG_OK && epsg)
-        st = wg__ws_set_crs(ws, epsg);
+        st = set_crs(ws, epsg);
     char sql[96];
     snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d", WG_APP_ID,
              WG_SCHEMA_VERSION);
     if (st == WG_OK)
         st = wg__sql(ws, sql);
     if (st == WG_OK)
-        st = wg__sql(ws, "COMMIT");
+        st = wg_store_commit(ws);
     if (st != WG_OK) {
         if (ws)
-            wg__rollback(ws);
+            wg_store_rollback(ws);
         wg_ws_close(ws);
         remove(path); /* a half-made workspace is no workspace */
+        char side[4200];
+        snprintf(side, sizeof side, "%s-wal", path);
+        remove(side);
+        snprintf(side, sizeof side, "%s-shm", path);
+        remove(side);
         return st;
     }
     ws->version = WG_SCHEMA_VERSION;
@@ -335,10 +492,18 @@ void wg_ws_close(wg_ws *ws)
 {
     if (!ws)
         return;
+    if (ws->in_tx)
+        wg_store_rollback(ws);
+    wg__pack_drop(ws);
+    for (size_t i = 0; i < ws->nstmts; i++) {
+        sqlite3_finalize(ws->stmts[i].st);
+        free(ws->stmts[i].sql);
+    }
     if (ws->db)
         sqlite3_close_v2(ws->db);
     if (ws->splite)
         spatialite_cleanup_ex(ws->splite);
+    free(ws->writer_path);
     free(ws->path);
     free(ws);
 }
@@ -363,22 +528,247 @@ int wg_ws_schema_version(const wg_ws *ws)
     return ws->version;
 }
 
+void wg_ws_set_command(wg_ws *ws, const char *command)
+{
+    snprintf(ws->command, sizeof ws->command, "%s", command ? command : "");
+}
+
+/* ---- The write transaction ----------------------------------------------------------------- */
+
+/* Writes the marker naming this process as the writer (best effort: it only improves the
+ * message another writer gets). */
+static void mark_writer(wg_ws *ws, const char *what)
+{
+    int fd = open(ws->writer_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return;
+    char buf[800];
+    int n = snprintf(buf, sizeof buf, "%ld\n%lld\n%s\n", (long)getpid(), (long long)wg__now_utc(),
+                     ws->command[0] ? ws->command : what);
+    if (n > 0 && write(fd, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1) < 0)
+        n = 0;
+    close(fd);
+}
+
+/* The message for a writer that waited in vain: who holds the workspace, from its marker. */
+static wg_status busy(wg_ws *ws, const char *what)
+{
+    char buf[800] = "";
+    FILE *fp = fopen(ws->writer_path, "r");
+    size_t n = fp ? fread(buf, 1, sizeof buf - 1, fp) : 0;
+    if (fp)
+        fclose(fp);
+    buf[n] = '\0';
+    char *end = NULL;
+    long pid = strtol(buf, &end, 10);
+    char *l2 = end && *end == '\n' ? end + 1 : NULL;
+    char *l3 = l2 ? strchr(l2, '\n') : NULL;
+    long long since = l2 ? strtoll(l2, NULL, 10) : 0;
+    if (l3)
+        l3++;
+    if (l3 && strchr(l3, '\n'))
+        *strchr(l3, '\n') = '\0';
+    double s = ws->wait_ms / 1000.0;
+    if (pid > 0 && l3 && *l3 && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) {
+        char when[32] = "?";
+        time_t t = (time_t)since;
+        struct tm tm;
+        if (gmtime_r(&t, &tm))
+            strftime(when, sizeof when, "%H:%M:%S UTC", &tm);
+        return wg_fail(ws->ctx, WG_EINPUT,
+                       "%s: cannot start %s: the workspace is being written by process %ld (%s, "
+                       "since %s); waited %.0f s (set WANGGE_WAIT=SECONDS to wait longer)",
+                       ws->path, what, pid, l3, when, s);
+    }
+    return wg_fail(ws->ctx, WG_EINPUT,
+                   "%s: cannot start %s: another program is writing to the workspace; waited "
+                   "%.0f s (set WANGGE_WAIT=SECONDS to wait longer)",
+                   ws->path, what, s);
+}
+
+wg_status wg_store_begin(wg_ws *ws, const char *what)
+{
+    if (ws->in_tx || ws->read_depth)
+        return wg_fail(ws->ctx, WG_EINTERNAL, "%s: a transaction is open already", what);
+    reset_all(ws);
+    /* SQLite's busy handler waits for the other writer's lock, but in WAL mode a writer that
+     * commits as we wait can still make BEGIN return SQLITE_BUSY early (the log being reset or
+     * checkpointed): so try again until the wait is over. */
+    double deadline = wg_now() + ws->wait_ms / 1000.0;
+    int rc;
+    for (;;) {
+        double left = deadline - wg_now();
+        sqlite3_busy_timeout(ws->db, left > 0 ? (int)(left * 1000) : 0);
+        rc = sqlite3_exec(ws->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || wg_now() >= deadline)
+            break;
+        struct timespec pause = {0, 20 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    sqlite3_busy_timeout(ws->db, ws->wait_ms);
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+        return busy(ws, what);
+    if (rc != SQLITE_OK)
+        return wg__sql_fail(ws, "starting a transaction: ");
+    ws->in_tx = true;
+    ws->tx_bumped = false;
+    ws->nbumped = 0;
+    mark_writer(ws, what);
+    /* the counter's next number: every change of this transaction gets it */
+    /* (a file being created or migrated has no counter yet: it counts from 1) */
+    ws->tx_ver = 1;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(ws->db, "SELECT value FROM ws_meta WHERE key = 'counter'", -1, &q,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        ws->tx_ver = sqlite3_column_int64(q, 0) + 1;
+    sqlite3_finalize(q);
+    return WG_OK;
+}
+
+static void end_tx(wg_ws *ws)
+{
+    reset_all(ws);
+    ws->in_tx = false;
+    ws->tx_bumped = false;
+    ws->nbumped = 0;
+    unlink(ws->writer_path);
+}
+
+wg_status wg_store_commit(wg_ws *ws)
+{
+    wg_status st = wg__need_tx(ws, "commit");
+    if (st != WG_OK)
+        return st;
+    st = wg__pack_flush(ws);
+    if (st == WG_OK && ws->tx_bumped) {
+        sqlite3_stmt *q = wg__stmt(ws, "UPDATE ws_meta SET value = ? WHERE key = 'counter'");
+        if (!q)
+            st = wg_ctx_status(ws->ctx);
+        else {
+            sqlite3_bind_int64(q, 1, ws->tx_ver);
+            st = wg__done(ws, q, "storing the version: ");
+        }
+    }
+    reset_all(ws);
+    if (st == WG_OK && sqlite3_exec(ws->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        st = wg__sql_fail(ws, "committing: ");
+    if (st != WG_OK) {
+        wg_store_rollback(ws);
+        return st;
+    }
+    end_tx(ws);
+    return WG_OK;
+}
+
+void wg_store_rollback(wg_ws *ws)
+{
+    wg__pack_drop(ws);
+    if (!ws->in_tx)
+        return;
+    reset_all(ws);
+    if (!sqlite3_get_autocommit(ws->db))
+        sqlite3_exec(ws->db, "ROLLBACK", NULL, NULL, NULL);
+    /* a CRS this transaction chose went with it */
+    ws->srid = 0;
+    ws->crs[0] = '\0';
+    read_meta(ws);
+    end_tx(ws);
+}
+
+wg_status wg_store_read_begin(wg_ws *ws)
+{
+    if (ws->in_tx || ws->read_depth++ > 0)
+        return WG_OK;
+    reset_all(ws);
+    if (sqlite3_exec(ws->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+        ws->read_depth = 0;
+        return wg__sql_fail(ws, "starting to read: ");
+    }
+    return WG_OK;
+}
+
+void wg_store_read_end(wg_ws *ws)
+{
+    if (ws->in_tx || ws->read_depth == 0 || --ws->read_depth > 0)
+        return;
+    reset_all(ws);
+    if (!sqlite3_get_autocommit(ws->db))
+        sqlite3_exec(ws->db, "COMMIT", NULL, NULL, NULL);
+}
+
+/* ---- Versions ------------------------------------------------------------------------------ */
+
+wg_status wg__bump(wg_ws *ws, const char *name)
+{
+    wg_status st = wg__need_tx(ws, "changing a version");
+    for (size_t i = 0; st == WG_OK && i < ws->nbumped; i++)
+        if (strcmp(ws->bumped[i], name) == 0)
+            return WG_OK;
+    sqlite3_stmt *q = st == WG_OK
+                          ? wg__stmt(ws, "INSERT INTO versions (name, ver, at, command) VALUES "
+                                         "(?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET ver = "
+                                         "excluded.ver, at = excluded.at, command = "
+                                         "excluded.command")
+                          : NULL;
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 2, ws->tx_ver);
+    sqlite3_bind_int64(q, 3, wg__now_utc());
+    sqlite3_bind_text(q, 4, ws->command, -1, SQLITE_TRANSIENT);
+    st = wg__done(ws, q, "storing a version: ");
+    if (st == WG_OK)
+        ws->tx_bumped = true;
+    if (st == WG_OK && ws->nbumped < sizeof ws->bumped / sizeof ws->bumped[0] &&
+        strlen(name) < sizeof ws->bumped[0])
+        snprintf(ws->bumped[ws->nbumped++], sizeof ws->bumped[0], "%s", name);
+    return st;
+}
+
+wg_status wg_store_version(wg_ws *ws, const char *name, wg_version *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT ver, at, command FROM versions WHERE name = ?");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        out->ver = sqlite3_column_int64(q, 0);
+        out->at = sqlite3_column_int64(q, 1);
+        snprintf(out->command, sizeof out->command, "%s", wg__text(q, 2) ? wg__text(q, 2) : "");
+    }
+    wg_status st =
+        rc == SQLITE_ROW || rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "reading versions: ");
+    sqlite3_reset(q);
+    return st;
+}
+
+/* ---- Describing -------------------------------------------------------------------------- */
+
 static wg_status layer_info(wg_ws *ws, const wg_layer_def *L, wg_layer_info *out)
 {
     char sql[256];
     memset(out, 0, sizeof *out);
     out->name = L->name;
-    if (L->sql_geom && ws->srid > 0)
+    /* the extent from the spatial index: one pass over its boxes, not over the geometries */
+    if (L->sql_geom && L->spatial_index && ws->srid > 0)
+        snprintf(sql, sizeof sql,
+                 "SELECT (SELECT count(*) FROM %s), min(xmin), min(ymin), max(xmax), max(ymax) "
+                 "FROM idx_%s_geom",
+                 L->name, L->name);
+    else if (L->sql_geom && ws->srid > 0)
         snprintf(sql, sizeof sql,
                  "SELECT count(*), min(MbrMinX(geom)), min(MbrMinY(geom)), max(MbrMaxX(geom)), "
                  "max(MbrMaxY(geom)) FROM %s",
                  L->name);
     else
         snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", L->name);
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws, sql, &q);
-    if (st != WG_OK)
-        return st;
+    sqlite3_stmt *q = wg__stmt(ws, sql);
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    wg_status st = WG_OK;
     if (sqlite3_step(q) == SQLITE_ROW) {
         out->count = sqlite3_column_int64(q, 0);
         if (sqlite3_column_count(q) > 1 && sqlite3_column_type(q, 1) != SQLITE_NULL) {
@@ -391,48 +781,48 @@ static wg_status layer_info(wg_ws *ws, const wg_layer_def *L, wg_layer_info *out
     } else {
         st = wg__sql_fail(ws, "describing a layer: ");
     }
-    sqlite3_finalize(q);
+    sqlite3_reset(q);
     return st;
 }
 
 wg_status wg_ws_layer_info(wg_ws *ws, wg_layer_info *out)
 {
     const wg_layer_def *L = wg_layers();
-    for (size_t i = 0; i < WG_NLAYERS; i++) {
-        wg_status st = layer_info(ws, &L[i], &out[i]);
-        if (st != WG_OK)
-            return st;
-    }
-    return WG_OK;
+    wg_status st = wg_store_read_begin(ws);
+    for (size_t i = 0; st == WG_OK && i < WG_NLAYERS; i++)
+        st = layer_info(ws, &L[i], &out[i]);
+    wg_store_read_end(ws);
+    return st;
 }
 
 wg_status wg_ws_plans(wg_ws *ws, wg_plan_info **plans, size_t *n)
 {
-    sqlite3_stmt *q = NULL;
-    wg_status st = wg__prepare(ws,
-                               "SELECT p.id, p.name, p.created, coalesce(p.parent, 0), p.active, "
-                               "count(c.fid), coalesce(sum(c.households), 0) FROM plans p "
-                               "LEFT JOIN cells c ON c.plan = p.id GROUP BY p.id ORDER BY p.id",
-                               &q);
-    if (st != WG_OK)
-        return st;
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT p.id, p.name, p.created, coalesce(p.parent, 0), "
+                                   "p.active, count(c.fid), coalesce(sum(c.households), 0) FROM "
+                                   "plans p LEFT JOIN cells c ON c.plan = p.id GROUP BY p.id "
+                                   "ORDER BY p.id");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
     wg_plan_info *v = NULL;
     size_t len = 0, cap = 0;
+    wg_status st = WG_OK;
     int rc;
-    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         st = wg_grow(ws->ctx, (void **)&v, &cap, len + 1, sizeof *v);
         if (st != WG_OK)
             break;
         wg_plan_info *p = &v[len++];
         p->id = sqlite3_column_int64(q, 0);
-        snprintf(p->name, sizeof p->name, "%s", (const char *)sqlite3_column_text(q, 1));
+        snprintf(p->name, sizeof p->name, "%s", wg__text(q, 1));
         p->created = sqlite3_column_int64(q, 2);
         p->parent = sqlite3_column_int64(q, 3);
         p->active = sqlite3_column_int(q, 4) != 0;
         p->cells = sqlite3_column_int64(q, 5);
         p->households = sqlite3_column_int64(q, 6);
     }
-    sqlite3_finalize(q);
+    if (st == WG_OK && rc != SQLITE_DONE)
+        st = wg__sql_fail(ws, "reading plans: ");
+    sqlite3_reset(q);
     if (st != WG_OK) {
         free(v);
         return st;

@@ -179,3 +179,36 @@ refused()
         [ "$(sha "$WS")" = "$(sha src/base.wangge)" ] || ws_restore
     fi
 }
+
+# assignment WS FILE [--plan P]: each incident's cell as `wangge export` gives it (the assignment
+# is packed in the workspace, not readable with SQL), one line per incident in fid order:
+# id|cell|unassigned, where cell is empty for an incident in none and unassigned is its reason
+# (outside, gap, no_location) or empty. Fails the case, leaving FILE empty, when the export
+# fails or carries no assignment. The output of the last wangge command (out, err, $RC) is kept.
+assignment()
+{
+    local ws=$1 file=$2 rc=$RC
+    shift 2
+    : >"$file"
+    touch "$TMP/out" "$TMP/err"
+    cp "$TMP/out" "$TMP/assignment.out" && cp "$TMP/err" "$TMP/assignment.saved-err"
+    wg_ok export -w "$ws" incidents "$TMP/assignment.csv" "$@"
+    local ok=$?
+    mv "$TMP/assignment.out" "$TMP/out" && mv "$TMP/assignment.saved-err" "$TMP/err"
+    RC=$rc
+    [ "$ok" -eq 0 ] || return 1
+    python3 - "$TMP/assignment.csv" >"$file" 2>"$TMP/assignment.err" <<'PY'
+import csv, sys
+rows = csv.DictReader(open(sys.argv[1], newline=""))
+if "cell" not in rows.fieldnames or "unassigned" not in rows.fieldnames:
+    sys.exit("the export has no cell and unassigned columns: %s" % rows.fieldnames)
+for r in rows:
+    print("%s|%s|%s" % (r["id"], r["cell"], r["unassigned"]))
+PY
+    if [ $? -ne 0 ]; then
+        fail "the assignment could not be read from the export: $(show "$TMP/assignment.err")"
+        : >"$file"
+        return 1
+    fi
+    return 0
+}

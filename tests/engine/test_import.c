@@ -6,7 +6,6 @@
 #include "wg/ws.h"
 
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,22 +19,10 @@ static wg_ws *new_ws(const char *name, const char *crs)
     return ws;
 }
 
-/* One integer from SQL run on a workspace file (read-only connection). */
+/* One integer from SQL run on a workspace file, as SQLite's column_int64() reads it. */
 static long long q1(const char *ws_name, const char *sql)
 {
-    sqlite3 *db = NULL;
-    ck_assert_int_eq(sqlite3_open_v2(t_path(t_dir, ws_name), &db, SQLITE_OPEN_READONLY, NULL),
-                     SQLITE_OK);
-    sqlite3_enable_load_extension(db, 1);
-    ck_assert_int_eq(sqlite3_load_extension(db, "mod_spatialite", NULL, NULL), SQLITE_OK);
-    sqlite3_stmt *q = NULL;
-    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK, "%s: %s", sql,
-                  sqlite3_errmsg(db));
-    ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
-    long long v = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    sqlite3_close(db);
-    return v;
+    return t_sql_i64(t_path(t_dir, ws_name), sql);
 }
 
 /* Four 100 m squares in a row in EPSG:4549 with households 10, 20, 30, 40 (field NB_HH). */
@@ -244,26 +231,25 @@ END_TEST
 /* Compares every row of a layer between two workspaces: fields and WKB, byte for byte. */
 static void same_rows(const char *a, const char *b, const char *layer, const char *cols)
 {
-    sqlite3 *db = NULL;
-    ck_assert_int_eq(sqlite3_open_v2(t_path(t_dir, a), &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_enable_load_extension(db, 1);
-    ck_assert_int_eq(sqlite3_load_extension(db, "mod_spatialite", NULL, NULL), SQLITE_OK);
     char sql[1024];
-    snprintf(sql, sizeof sql, "ATTACH '%s' AS other", t_path(t_dir, b));
-    ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     snprintf(sql, sizeof sql,
+             "ATTACH '%s' AS other;\n"
              "SELECT (SELECT count(*) FROM main.%s), (SELECT count(*) FROM other.%s), "
-             "(SELECT count(*) FROM (SELECT %s FROM main.%s EXCEPT SELECT %s FROM other.%s))",
-             layer, layer, cols, layer, cols, layer);
-    sqlite3_stmt *q = NULL;
-    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(db));
-    ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
-    ck_assert_int_gt(sqlite3_column_int64(q, 0), 0);
-    ck_assert_int_eq(sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1));
-    ck_assert_msg(sqlite3_column_int64(q, 2) == 0, "%s: %lld rows differ", layer,
-                  (long long)sqlite3_column_int64(q, 2));
-    sqlite3_finalize(q);
-    sqlite3_close(db);
+             "(SELECT count(*) FROM (SELECT %s FROM main.%s EXCEPT SELECT %s FROM other.%s));",
+             t_path(t_dir, b), layer, layer, cols, layer, cols, layer);
+    char *out = t_sql_quoted(t_path(t_dir, a), sql);
+    ck_assert_msg(*out, "no row: %s", sql);
+    const char *p = out;
+    long long n[3];
+    for (int k = 0; k < 3; k++) {
+        t_field f = t_field_next(&p);
+        ck_assert_int_eq(f.type, T_INT);
+        n[k] = f.i;
+    }
+    free(out);
+    ck_assert_int_gt(n[0], 0);
+    ck_assert_int_eq(n[0], n[1]);
+    ck_assert_msg(n[2] == 0, "%s: %lld rows differ", layer, n[2]);
 }
 
 START_TEST(import_export_import_round_trips_exactly)
@@ -321,46 +307,49 @@ typedef struct cam_want {
 static void check_cameras(const char *ws_name, const cam_want *want, size_t n)
 {
     ck_assert_int_eq(q1(ws_name, "SELECT count(*) FROM cameras"), (long long)n);
-    sqlite3 *db = NULL;
-    ck_assert_int_eq(sqlite3_open_v2(t_path(t_dir, ws_name), &db, SQLITE_OPEN_READONLY, NULL),
-                     SQLITE_OK);
-    sqlite3_stmt *q = NULL;
-    ck_assert_int_eq(sqlite3_prepare_v2(db,
-                                        "SELECT kind, heading_deg, fov_deg, range_m, height_m, "
-                                        "defaulted FROM cameras WHERE id = ?",
-                                        -1, &q, NULL),
-                     SQLITE_OK);
+    /* all of them at once: id, kind, heading_deg, fov_deg, range_m, height_m, defaulted */
+    char *all = t_sql_quoted(t_path(t_dir, ws_name),
+                             "SELECT id, kind, heading_deg, fov_deg, range_m, height_m, defaulted "
+                             "FROM cameras ORDER BY id");
     for (size_t i = 0; i < n; i++) {
         const cam_want *w = &want[i];
-        sqlite3_reset(q);
-        sqlite3_bind_text(q, 1, w->id, -1, SQLITE_STATIC);
-        ck_assert_msg(sqlite3_step(q) == SQLITE_ROW, "camera %s is missing", w->id);
-        const char *kind = (const char *)sqlite3_column_text(q, 0);
+        /* the row whose id is w->id */
+        const char *p = all;
+        t_field id = {.type = T_NULL};
+        while (*p) {
+            id = t_field_next(&p);
+            if (id.type == T_TEXT && strcmp(id.s, w->id) == 0)
+                break;
+            t_field_free(&id);
+            p += strcspn(p, "\n");
+            p += *p == '\n';
+        }
+        ck_assert_msg(id.s, "camera %s is missing", w->id);
+        t_field_free(&id);
+        t_field v[6];
+        for (int k = 0; k < 6; k++)
+            v[k] = t_field_next(&p);
+        const char *kind = v[0].type == T_NULL ? NULL : v[0].type == T_TEXT ? v[0].s : "(not text)";
         ck_assert_msg(kind && strcmp(kind, w->kind) == 0, "%s: kind %s, want %s", w->id,
                       kind ? kind : "NULL", w->kind);
-        const double got[3] = {sqlite3_column_double(q, 1), sqlite3_column_double(q, 2),
-                               sqlite3_column_double(q, 3)};
         const double exp[3] = {w->heading_deg, w->fov_deg, w->range_m};
         static const char *const what[3] = {"heading_deg", "fov_deg", "range_m"};
         for (int k = 0; k < 3; k++)
-            ck_assert_msg(sqlite3_column_type(q, k + 1) == SQLITE_FLOAT &&
-                              fabs(got[k] - exp[k]) < 1e-9,
-                          "%s: %s %.17g, want %.17g", w->id, what[k], got[k], exp[k]);
+            ck_assert_msg(v[k + 1].type == T_REAL && fabs(v[k + 1].r - exp[k]) < 1e-9,
+                          "%s: %s %.17g, want %.17g", w->id, what[k], v[k + 1].r, exp[k]);
         if (w->height_m < 0)
-            ck_assert_msg(sqlite3_column_type(q, 4) == SQLITE_NULL, "%s: height %g, want NULL",
-                          w->id, sqlite3_column_double(q, 4));
+            ck_assert_msg(v[4].type == T_NULL, "%s: height %g, want NULL", w->id, v[4].r);
         else
-            ck_assert_msg(sqlite3_column_type(q, 4) == SQLITE_FLOAT &&
-                              sqlite3_column_double(q, 4) == w->height_m,
-                          "%s: height %g, want %g", w->id, sqlite3_column_double(q, 4),
-                          w->height_m);
-        const char *d = (const char *)sqlite3_column_text(q, 5);
+            ck_assert_msg(v[4].type == T_REAL && v[4].r == w->height_m, "%s: height %g, want %g",
+                          w->id, v[4].r, w->height_m);
+        const char *d = v[5].type == T_NULL ? NULL : v[5].type == T_TEXT ? v[5].s : "(not text)";
         ck_assert_msg(w->defaulted ? d && strcmp(d, w->defaulted) == 0 : !d,
                       "%s: defaulted %s, want %s", w->id, d ? d : "NULL",
                       w->defaulted ? w->defaulted : "NULL");
+        for (int k = 0; k < 6; k++)
+            t_field_free(&v[k]);
     }
-    sqlite3_finalize(q);
-    sqlite3_close(db);
+    free(all);
 }
 
 START_TEST(camera_register_osm_style)

@@ -5,13 +5,13 @@
  * buildings or address points, compounds of several buildings, and a river that may cut
  * communities. Properties are checked with SpatiaLite on the stored plan, never by reading
  * the partitioner's own numbers back. */
-#include "support.h"
+#include "support_engine.h"
 #include "wg/import.h"
 #include "wg/plan.h"
+#include "wg/store.h"
 #include "wg/ws.h"
 
 #include <math.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,112 +205,170 @@ static int make_city(uint64_t seed, city_opts co, const char *ws_name)
 
 /* ---- Checking with SQL ----------------------------------------------------------------- */
 
-static sqlite3 *open_db(const char *name)
+/* The SQL with every ?1 replaced by `plan`, in a malloc'd string. */
+static char *bind_plan(int64_t plan, const char *sql)
 {
-    sqlite3 *db = NULL;
-    ck_assert_int_eq(sqlite3_open_v2(t_path(t_dir, name), &db, SQLITE_OPEN_READONLY, NULL),
-                     SQLITE_OK);
-    sqlite3_enable_load_extension(db, 1);
-    ck_assert_int_eq(sqlite3_load_extension(db, "mod_spatialite", NULL, NULL), SQLITE_OK);
-    return db;
+    char num[32];
+    int nl = snprintf(num, sizeof num, "%lld", (long long)plan);
+    size_t cap = strlen(sql) * (size_t)(nl + 1) + 1, len = 0;
+    char *out = malloc(cap);
+    ck_assert_ptr_nonnull(out);
+    for (const char *p = sql; *p;) {
+        if (p[0] == '?' && p[1] == '1' && !(p[2] >= '0' && p[2] <= '9')) {
+            memcpy(out + len, num, (size_t)nl);
+            len += (size_t)nl;
+            p += 2;
+        } else {
+            out[len++] = *p++;
+        }
+    }
+    out[len] = '\0';
+    return out;
 }
 
-/* One number from SQL with ?1 bound to `plan`. */
-static double qp(sqlite3 *db, int64_t plan, const char *sql)
+/* One number from SQL with ?1 standing for `plan`, as SQLite's column_double() reads it. */
+static double qp(const char *ws_name, int64_t plan, const char *sql)
 {
-    sqlite3_stmt *q = NULL;
-    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK, "%s: %s", sql,
-                  sqlite3_errmsg(db));
-    sqlite3_bind_int64(q, 1, plan);
-    ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
-    double v = sqlite3_column_double(q, 0);
-    sqlite3_finalize(q);
+    char *q = bind_plan(plan, sql);
+    double v = t_sql_real(t_path(t_dir, ws_name), q);
+    free(q);
     return v;
 }
 
-/* The properties every plan must have. */
-static void check_plan(const char *ws_name, int64_t plan, int units, bool fine, uint64_t seed)
+/* The same for n statements at once (one run of the sqlite3 shell): out[i] is the first value
+ * of statement i, each of which gives exactly one row. */
+static void qps(const char *ws_name, int64_t plan, const char *const *sql, size_t n, double *out)
 {
-    sqlite3 *db = open_db(ws_name);
+    size_t cap = 1, len = 0;
+    char **q = malloc(n * sizeof *q);
+    ck_assert_ptr_nonnull(q);
+    for (size_t i = 0; i < n; i++) {
+        q[i] = bind_plan(plan, sql[i]);
+        cap += strlen(q[i]) + 3;
+    }
+    char *all = malloc(cap);
+    ck_assert_ptr_nonnull(all);
+    for (size_t i = 0; i < n; i++) {
+        len += (size_t)snprintf(all + len, cap - len, "%s;\n", q[i]);
+        free(q[i]);
+    }
+    free(q);
+    char *rows = t_sql_quoted(t_path(t_dir, ws_name), all);
+    const char *p = rows;
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_msg(*p, "no row: %s", sql[i]);
+        out[i] = t_field_real(&p);
+        p += strcspn(p, "\n"); /* the row's other fields */
+        p += *p == '\n';
+    }
+    ck_assert_msg(*p == '\0', "more rows than statements: %.80s", p);
+    free(rows);
+    free(all);
+}
+
+/* The properties every plan must have, checked by SQL statements run all at once. */
+enum {
+    Q_MEMBERS,
+    Q_DISTINCT,
+    Q_NO_CELL,
+    Q_SUMS,
+    Q_PIECES,
+    Q_COMMUNITY,
+    Q_OUTSIDE,
+    Q_TILE,
+    Q_ISSUE,
+    Q_HARD,
+    Q_COMPOUND_FITS,
+    Q_COMPOUND_SPLIT,
+    Q_BARRIER,
+    NQ
+};
+static const char *const PLAN_SQL[NQ] = {
     /* Every unit in exactly one cell. */
-    ck_assert_int_eq((int)qp(db, plan, "SELECT count(*) FROM cell_units WHERE plan = ?1"), units);
-    ck_assert_int_eq(
-        (int)qp(db, plan, "SELECT count(DISTINCT unit) FROM cell_units WHERE plan = ?1"), units);
-    ck_assert_int_eq((int)qp(db, plan,
-                             "SELECT count(*) FROM cell_units cu LEFT JOIN cells c ON c.plan = "
-                             "cu.plan AND c.code = cu.cell WHERE cu.plan = ?1 AND c.fid IS NULL"),
-                     0);
+    [Q_MEMBERS] = "SELECT count(*) FROM cell_units WHERE plan = ?1",
+    [Q_DISTINCT] = "SELECT count(DISTINCT unit) FROM cell_units WHERE plan = ?1",
+    [Q_NO_CELL] = "SELECT count(*) FROM cell_units cu LEFT JOIN cells c ON c.plan = "
+                  "cu.plan AND c.code = cu.cell WHERE cu.plan = ?1 AND c.fid IS NULL",
     /* Cell totals are the sums of their units. */
-    ck_assert_int_eq((int)qp(db, plan,
-                             "SELECT count(*) FROM cells c WHERE plan = ?1 AND households <> "
-                             "(SELECT sum(u.households) FROM cell_units cu JOIN units u ON u.id "
-                             "= cu.unit WHERE cu.plan = ?1 AND cu.cell = c.code)"),
-                     0);
+    [Q_SUMS] = "SELECT count(*) FROM cells c WHERE plan = ?1 AND households <> "
+               "(SELECT sum(u.households) FROM cell_units cu JOIN units u ON u.id "
+               "= cu.unit WHERE cu.plan = ?1 AND cu.cell = c.code)",
     /* Every cell one polygon, inside its community, holding only that community's units. */
-    ck_assert_msg(
-        qp(db, plan,
-           "SELECT count(*) FROM cells WHERE plan = ?1 AND ST_NumGeometries(geom) <> 1") == 0,
-        "seed %llu: a cell in pieces", (unsigned long long)seed);
-    ck_assert_int_eq((int)qp(db, plan,
-                             "SELECT count(*) FROM cell_units cu JOIN units u ON u.id = cu.unit "
-                             "JOIN cells c ON c.plan = cu.plan AND c.code = cu.cell WHERE "
-                             "cu.plan = ?1 AND u.community <> c.community"),
-                     0);
-    ck_assert_int_eq((int)qp(db, plan,
-                             "SELECT count(*) FROM cells c JOIN communities m ON m.id = "
-                             "c.community WHERE c.plan = ?1 AND ST_Area(ST_Difference(c.geom, "
-                             "m.geom)) > 1e-6 * ST_Area(c.geom)"),
-                     0);
+    [Q_PIECES] = "SELECT count(*) FROM cells WHERE plan = ?1 AND ST_NumGeometries(geom) <> 1",
+    [Q_COMMUNITY] = "SELECT count(*) FROM cell_units cu JOIN units u ON u.id = cu.unit "
+                    "JOIN cells c ON c.plan = cu.plan AND c.code = cu.cell WHERE "
+                    "cu.plan = ?1 AND u.community <> c.community",
+    [Q_OUTSIDE] = "SELECT count(*) FROM cells c JOIN communities m ON m.id = "
+                  "c.community WHERE c.plan = ?1 AND ST_Area(ST_Difference(c.geom, "
+                  "m.geom)) > 1e-6 * ST_Area(c.geom)",
     /* Cells tile each community: areas add up, and their union is the community. */
-    ck_assert_msg(
-        qp(db, plan,
-           "SELECT count(*) FROM communities m JOIN (SELECT community, sum(ST_Area(geom)) "
-           "s, ST_Area(ST_Union(geom)) u FROM cells WHERE plan = ?1 GROUP BY community) "
-           "x ON x.community = m.id WHERE abs(x.s - ST_Area(m.geom)) > 1e-6 * "
-           "ST_Area(m.geom) OR abs(x.u - ST_Area(m.geom)) > 1e-6 * ST_Area(m.geom)") == 0,
-        "seed %llu: cells do not tile a community", (unsigned long long)seed);
+    [Q_TILE] = "SELECT count(*) FROM communities m JOIN (SELECT community, sum(ST_Area(geom)) "
+               "s, ST_Area(ST_Union(geom)) u FROM cells WHERE plan = ?1 GROUP BY community) "
+               "x ON x.community = m.id WHERE abs(x.s - ST_Area(m.geom)) > 1e-6 * "
+               "ST_Area(m.geom) OR abs(x.u - ST_Area(m.geom)) > 1e-6 * ST_Area(m.geom)",
     /* Every cell out of range carries an issue with its cause. */
-    ck_assert_int_eq((int)qp(db, plan,
-                             "SELECT count(*) FROM cells c WHERE plan = ?1 AND (households < 200 "
-                             "OR households > 300) AND NOT EXISTS (SELECT 1 FROM plan_issues i "
-                             "WHERE i.plan = ?1 AND i.cell = c.code AND i.kind IN ('above_max', "
-                             "'below_min') AND length(i.cause) > 20)"),
-                     0);
+    [Q_ISSUE] = "SELECT count(*) FROM cells c WHERE plan = ?1 AND (households < 200 "
+                "OR households > 300) AND NOT EXISTS (SELECT 1 FROM plan_issues i "
+                "WHERE i.plan = ?1 AND i.cell = c.code AND i.kind IN ('above_max', "
+                "'below_min') AND length(i.cause) > 20)",
     /* Fine units: out of range only where the community's (or a barrier-cut part's) total
      * forbids it, never for want of search. */
-    if (fine)
-        ck_assert_msg(qp(db, plan,
-                         "SELECT count(*) FROM plan_issues WHERE plan = ?1 AND kind IN "
-                         "('above_max', 'below_min') AND cause NOT LIKE '%cannot make whole "
-                         "cells%' AND cause NOT LIKE '%its connected area%'") == 0,
-                      "seed %llu: a fine-grained cell out of range without a hard cause",
-                      (unsigned long long)seed);
+    [Q_HARD] = "SELECT count(*) FROM plan_issues WHERE plan = ?1 AND kind IN "
+               "('above_max', 'below_min') AND cause NOT LIKE '%cannot make whole "
+               "cells%' AND cause NOT LIKE '%its connected area%'",
     /* Compounds that fit stay whole. */
-    ck_assert_msg(qp(db, plan,
-                     "SELECT count(*) FROM (SELECT u.compound FROM units u JOIN cell_units cu ON "
-                     "cu.unit = u.id AND cu.plan = ?1 WHERE u.compound IS NOT NULL GROUP BY "
-                     "u.compound HAVING sum(u.households) <= 300 AND count(DISTINCT cu.cell) > "
-                     "1)") == 0,
-                  "seed %llu: a compound that fits was split", (unsigned long long)seed);
+    [Q_COMPOUND_FITS] =
+        "SELECT count(*) FROM (SELECT u.compound FROM units u JOIN cell_units cu ON "
+        "cu.unit = u.id AND cu.plan = ?1 WHERE u.compound IS NOT NULL GROUP BY "
+        "u.compound HAVING sum(u.households) <= 300 AND count(DISTINCT cu.cell) > "
+        "1)",
     /* Every compound in more than one cell is reported as split. */
-    ck_assert_int_eq((int)qp(db, plan,
-                             "SELECT count(*) FROM (SELECT u.compound FROM units u JOIN "
-                             "cell_units cu ON cu.unit = u.id AND cu.plan = ?1 WHERE u.compound "
-                             "IS NOT NULL GROUP BY u.compound HAVING count(DISTINCT cu.cell) > 1) "
-                             "x WHERE NOT EXISTS (SELECT 1 FROM plan_issues i WHERE i.plan = ?1 "
-                             "AND i.kind = 'compound_split' AND i.cause LIKE 'compound ' || "
-                             "x.compound || ' %')"),
-                     0);
+    [Q_COMPOUND_SPLIT] = "SELECT count(*) FROM (SELECT u.compound FROM units u JOIN "
+                         "cell_units cu ON cu.unit = u.id AND cu.plan = ?1 WHERE u.compound "
+                         "IS NOT NULL GROUP BY u.compound HAVING count(DISTINCT cu.cell) > 1) "
+                         "x WHERE NOT EXISTS (SELECT 1 FROM plan_issues i WHERE i.plan = ?1 "
+                         "AND i.kind = 'compound_split' AND i.cause LIKE 'compound ' || "
+                         "x.compound || ' %')",
     /* No cell straddles a barrier without saying so (a barrier along a cell's edge may
      * wander off it in the last digits: the interior is taken 1 cm in). */
-    ck_assert_int_eq(
-        (int)qp(db, plan,
-                "SELECT count(*) FROM cells c, barriers b WHERE c.plan = ?1 AND "
-                "ST_Intersects(ST_Buffer(c.geom, -0.01), b.geom) AND NOT EXISTS (SELECT 1 "
-                "FROM plan_issues i WHERE i.plan = ?1 AND i.cell = c.code AND "
-                "i.kind = 'barrier')"),
-        0);
-    sqlite3_close(db);
+    [Q_BARRIER] = "SELECT count(*) FROM cells c, barriers b WHERE c.plan = ?1 AND "
+                  "ST_Intersects(ST_Buffer(c.geom, -0.01), b.geom) AND NOT EXISTS (SELECT 1 "
+                  "FROM plan_issues i WHERE i.plan = ?1 AND i.cell = c.code AND "
+                  "i.kind = 'barrier')",
+};
+
+static void check_plan(const char *ws_name, int64_t plan, int units, bool fine, uint64_t seed)
+{
+    /* (Q_HARD is only asked about fine units) */
+    const char *sql[NQ];
+    size_t at[NQ], n = 0;
+    for (size_t k = 0; k < NQ; k++)
+        if (k != Q_HARD || fine) {
+            at[k] = n;
+            sql[n++] = PLAN_SQL[k];
+        }
+    double v[NQ];
+    qps(ws_name, plan, sql, n, v);
+#define V(k) v[at[k]]
+    ck_assert_int_eq((int)V(Q_MEMBERS), units);
+    ck_assert_int_eq((int)V(Q_DISTINCT), units);
+    ck_assert_int_eq((int)V(Q_NO_CELL), 0);
+    ck_assert_int_eq((int)V(Q_SUMS), 0);
+    ck_assert_msg(V(Q_PIECES) == 0, "seed %llu: a cell in pieces", (unsigned long long)seed);
+    ck_assert_int_eq((int)V(Q_COMMUNITY), 0);
+    ck_assert_int_eq((int)V(Q_OUTSIDE), 0);
+    ck_assert_msg(V(Q_TILE) == 0, "seed %llu: cells do not tile a community",
+                  (unsigned long long)seed);
+    ck_assert_int_eq((int)V(Q_ISSUE), 0);
+    if (fine)
+        ck_assert_msg(V(Q_HARD) == 0,
+                      "seed %llu: a fine-grained cell out of range without a hard cause",
+                      (unsigned long long)seed);
+    ck_assert_msg(V(Q_COMPOUND_FITS) == 0, "seed %llu: a compound that fits was split",
+                  (unsigned long long)seed);
+    ck_assert_int_eq((int)V(Q_COMPOUND_SPLIT), 0);
+    ck_assert_int_eq((int)V(Q_BARRIER), 0);
+#undef V
 }
 
 static int64_t partition(const char *ws_name, const char *name, const char *keep, uint64_t seed,
@@ -328,8 +386,6 @@ static int64_t partition(const char *ws_name, const char *name, const char *keep
 /* Whether plans a and b put every unit in a cell of the same code, with equal polygons. */
 static bool same_plan(const char *ws_name, int64_t a, int64_t b)
 {
-    sqlite3 *db = open_db(ws_name);
-    sqlite3_stmt *q = NULL;
     char sql[512];
     snprintf(sql, sizeof sql,
              "SELECT (SELECT count(*) FROM cell_units x JOIN cell_units y ON y.unit = x.unit "
@@ -337,12 +393,69 @@ static bool same_plan(const char *ws_name, int64_t a, int64_t b)
              "FROM cells x JOIN cells y ON y.code = x.code AND y.plan = %lld WHERE x.plan = "
              "%lld AND NOT ST_Equals(x.geom, y.geom))",
              (long long)b, (long long)a, (long long)b, (long long)a);
-    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
-    bool same = sqlite3_column_int(q, 0) == 0;
-    sqlite3_finalize(q);
-    sqlite3_close(db);
-    return same;
+    /* (as SQLite's column_int() reads it) */
+    return (int)t_sql_i64(t_path(t_dir, ws_name), sql) == 0;
+}
+
+/* Adds `delta` households to unit `id` through the store, as a re-import of the unit with the
+ * new count would: the row is written again whole, in a write transaction. */
+static void add_households(const char *ws_name, const char *id, int64_t delta)
+{
+    wg_ws *ws = NULL;
+    T_OK(t_ctx, wg_ws_open(t_ctx, t_path(t_dir, ws_name), &ws));
+    const wg_layer_def *L = wg_layer_find("units");
+    enum { MAXC = 16 };
+    ck_assert_uint_le(L->ncols, MAXC);
+    wg_value v[MAXC];
+    char *copy[MAXC] = {NULL};
+    unsigned char *wkb = NULL;
+    size_t wkb_len = 0;
+    bool found = false, eof = false;
+    wg_row_reader *rd = NULL;
+    T_OK(t_ctx, wg_store_rows_read(ws, L, 0, false, &rd));
+    while (!found) {
+        const unsigned char *g = NULL;
+        size_t glen = 0;
+        T_OK(t_ctx, wg_store_rows_next(rd, v, &g, &glen, NULL, &eof));
+        if (eof)
+            break;
+        if (v[0].null || strcmp(v[0].s, id) != 0)
+            continue;
+        found = true;
+        for (size_t c = 0; c < L->ncols; c++)
+            if (L->cols[c].type == WG_COL_TEXT && !v[c].null) {
+                copy[c] = strdup(v[c].s); /* (borrowed until the next row) */
+                ck_assert_ptr_nonnull(copy[c]);
+                v[c].s = copy[c];
+            }
+        ck_assert_ptr_nonnull(g);
+        wkb = malloc(glen);
+        ck_assert_ptr_nonnull(wkb);
+        memcpy(wkb, g, glen);
+        wkb_len = glen;
+    }
+    wg_store_rows_read_close(rd);
+    ck_assert_msg(found, "no unit %s", id);
+    size_t hh = 0;
+    while (hh < L->ncols && strcmp(L->cols[hh].name, "households") != 0)
+        hh++;
+    ck_assert_uint_lt(hh, L->ncols);
+    ck_assert(!v[hh].null);
+    v[hh].i += delta;
+    T_OK(t_ctx, wg_store_begin(ws, "more households by hand"));
+    int64_t batch = 0;
+    wg_row_writer *w = NULL;
+    wg_row_outcome out;
+    T_OK(t_ctx, wg_store_next_batch(ws, &batch));
+    T_OK(t_ctx, wg_store_rows_open(ws, L, batch, &w));
+    T_OK(t_ctx, wg_store_rows_put(w, v, wkb, wkb_len, NULL, &out));
+    ck_assert_int_eq(out, WG_ROW_UPDATED);
+    wg_store_rows_close(w);
+    T_OK(t_ctx, wg_store_commit(ws));
+    wg_ws_close(ws);
+    for (size_t c = 0; c < MAXC; c++)
+        free(copy[c]);
+    free(wkb);
 }
 
 /* ---- Tests ---------------------------------------------------------------------------------- */
@@ -391,20 +504,14 @@ START_TEST(redraw_after_changes)
     wg_part_summary s1, s2;
     int64_t p1 = partition("c.wangge", "before", NULL, 1, &s1);
     /* Push one cell above max: add 120 households to one of its units. */
-    sqlite3 *db = NULL;
-    ck_assert_int_eq(sqlite3_open(t_path(t_dir, "c.wangge"), &db), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(db,
-                                  "UPDATE units SET households = households + 120 WHERE id = "
-                                  "(SELECT unit FROM cell_units WHERE plan = 1 ORDER BY unit "
-                                  "LIMIT 1)",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(db);
+    char *unit = t_sql(t_path(t_dir, "c.wangge"),
+                       "SELECT unit FROM cell_units WHERE plan = 1 ORDER BY unit LIMIT 1");
+    add_households("c.wangge", unit, 120);
+    free(unit);
     int64_t p2 = partition("c.wangge", "after", "before", 1, &s2);
     check_plan("c.wangge", p2, units, true, 7);
     ck_assert_int_gt((long long)s2.kept, (long long)s1.cells - 8);
     ck_assert_int_lt(s2.moved_households, 2000);
-    db = open_db("c.wangge");
     /* Every old cell that did not hold the changed unit is there with the same units. */
     char sql[1024];
     snprintf(sql, sizeof sql,
@@ -414,8 +521,7 @@ START_TEST(redraw_after_changes)
              "cell_units WHERE plan = %lld)) AND a.g <> coalesce((SELECT group_concat(unit) FROM "
              "(SELECT * FROM cell_units WHERE plan = ?1 AND cell = a.cell ORDER BY unit)), '')",
              (long long)p1, (long long)p1, (long long)p1);
-    double changed = qp(db, p2, sql);
-    sqlite3_close(db);
+    double changed = qp("c.wangge", p2, sql);
     /* Only the changed cell's neighbours may have given or taken units. */
     ck_assert_msg(changed <= 6, "%g untouched cells changed", changed);
 }
@@ -434,18 +540,17 @@ START_TEST(redraw_new_range)
         .target = 230, .min = 200, .max = 260, .name = "narrow", .keep = "wide", .seed = 1};
     T_OK(t_ctx, wg_partition(ws, &o, &s2));
     wg_ws_close(ws);
-    sqlite3 *db = open_db("c.wangge");
     /* the wide plan had cells above 260 that the narrow one must not keep */
-    ck_assert_int_gt((int)qp(db, s1.plan,
+    ck_assert_int_gt((int)qp("c.wangge", s1.plan,
                              "SELECT count(*) FROM cells WHERE plan = ?1 AND "
                              "households > 260"),
                      0);
-    ck_assert_int_eq((int)qp(db, s2.plan,
+    ck_assert_int_eq((int)qp("c.wangge", s2.plan,
                              "SELECT count(*) FROM plan_issues WHERE plan = ?1 AND "
                              "cause LIKE '%kept as it was%'"),
                      0);
     /* every feasible cell is in the new range, and cells in it were kept */
-    ck_assert_int_eq((int)qp(db, s2.plan,
+    ck_assert_int_eq((int)qp("c.wangge", s2.plan,
                              "SELECT count(*) FROM cells c WHERE plan = ?1 AND "
                              "(households < 200 OR households > 260) AND NOT "
                              "EXISTS (SELECT 1 FROM plan_issues i WHERE i.plan = "
@@ -453,7 +558,6 @@ START_TEST(redraw_new_range)
                      0);
     ck_assert_int_gt((int)s2.kept, 0);
     ck_assert_int_gt(s2.moved_households, 0);
-    sqlite3_close(db);
 }
 END_TEST
 
@@ -488,22 +592,17 @@ START_TEST(lock_move_and_diff)
     wg_ctx_clear(t_ctx);
 
     /* Move one unit of the locked cell's neighbour into it, by hand. */
-    sqlite3 *db = open_db("c.wangge");
-    sqlite3_stmt *q = NULL;
     char sql[512];
     snprintf(sql, sizeof sql,
              "SELECT cu.unit, cu.cell FROM cell_units cu, cells c, cells n WHERE cu.plan = %lld "
              "AND c.plan = cu.plan AND n.plan = cu.plan AND c.code = '%s' AND n.code = cu.cell "
              "AND n.code <> c.code AND ST_Touches(n.geom, c.geom) ORDER BY cu.unit LIMIT 1",
              (long long)p1, locked);
-    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+    char *row = t_sql(t_path(t_dir, "c.wangge"), sql);
     char unit[32], from[32];
-    snprintf(unit, sizeof unit, "%s", sqlite3_column_text(q, 0));
-    snprintf(from, sizeof from, "%s", sqlite3_column_text(q, 1));
-    sqlite3_finalize(q);
-    double before = qp(db, p1, "SELECT sum(households) FROM cells WHERE plan = ?1");
-    sqlite3_close(db);
+    ck_assert_msg(sscanf(row, "%31[^|]|%31s", unit, from) == 2, "no unit to move: '%s'", row);
+    free(row);
+    double before = qp("c.wangge", p1, "SELECT sum(households) FROM cells WHERE plan = ?1");
     /* A copy of the base plan to move in: partition with keep of everything. */
     int64_t p2 = partition("c.wangge", "edit", "base", 1, &s2);
     ck_assert_int_eq(s2.moved_households, 0);
@@ -512,17 +611,16 @@ START_TEST(lock_move_and_diff)
     T_OK(t_ctx, wg_plan_move(ws, p2, mv, 1, locked, &res));
     ck_assert(res.same_community);
     ck_assert_uint_eq(res.from_cells, 1);
-    db = open_db("c.wangge");
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM cell_units WHERE plan = ?1 AND unit = '%s' "
              "AND cell = '%s'",
              unit, locked);
-    ck_assert_int_eq((int)qp(db, p2, sql), 1);
-    ck_assert_double_eq(qp(db, p2, "SELECT sum(households) FROM cells WHERE plan = ?1"), before);
+    ck_assert_int_eq((int)qp("c.wangge", p2, sql), 1);
+    ck_assert_double_eq(qp("c.wangge", p2, "SELECT sum(households) FROM cells WHERE plan = ?1"),
+                        before);
     snprintf(sql, sizeof sql, "SELECT households FROM cells WHERE plan = ?1 AND code = '%s'",
              locked);
-    ck_assert_int_eq((int)qp(db, p2, sql), (int)res.to_households);
-    sqlite3_close(db);
+    ck_assert_int_eq((int)qp("c.wangge", p2, sql), (int)res.to_households);
     check_plan("c.wangge", p1, units, true, 11);
 
     /* Diff: the one unit moved, between the two cells. */
@@ -547,13 +645,11 @@ START_TEST(lock_move_and_diff)
     wg_part_summary s3;
     T_OK(t_ctx, wg_partition(ws, &lo, &s3));
     T_OK(t_ctx, wg_plan_diff_get(ws, p2, s3.plan, &df));
-    db = open_db("c.wangge");
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM cell_units x JOIN cell_units y ON y.unit = x.unit AND y.plan "
              "= ?1 WHERE x.plan = %lld AND (x.cell = '%s') <> (y.cell = '%s')",
              (long long)p2, locked, locked);
-    ck_assert_int_eq((int)qp(db, s3.plan, sql), 0);
-    sqlite3_close(db);
+    ck_assert_int_eq((int)qp("c.wangge", s3.plan, sql), 0);
     wg_plan_diff_free(&df);
     /* Activate. */
     T_OK(t_ctx, wg_plan_activate(ws, s3.plan));
@@ -595,27 +691,25 @@ START_TEST(cincinnati_blocks)
     ck_assert_int_eq(s.households, 16766);
     ck_assert_int_eq((int)s.units, 457);
     check_plan("r.wangge", s.plan, 457, false, 0);
-    sqlite3 *db = open_db("r.wangge");
     /* Cells are unions of whole blocks: each cell's area is its blocks' area. */
-    ck_assert_int_eq((int)qp(db, s.plan,
+    ck_assert_int_eq((int)qp("r.wangge", s.plan,
                              "SELECT count(*) FROM cells c WHERE plan = ?1 AND abs(area_m2 - "
                              "(SELECT sum(ST_Area(u.geom)) FROM cell_units cu JOIN units u ON "
                              "u.id = cu.unit WHERE cu.plan = ?1 AND cu.cell = c.code)) > 1e-6 * "
                              "area_m2"),
                      0);
     /* Blocks above 300 households are cells of their own, named as the cause. */
-    ck_assert_int_eq((int)qp(db, s.plan,
+    ck_assert_int_eq((int)qp("r.wangge", s.plan,
                              "SELECT count(*) FROM units u WHERE households > 300 AND NOT EXISTS "
                              "(SELECT 1 FROM plan_issues i JOIN cell_units cu ON cu.plan = "
                              "i.plan AND cu.cell = i.cell WHERE i.plan = ?1 AND cu.unit = u.id "
                              "AND i.cause LIKE '%unit ' || u.id || ' alone%')"),
                      0);
     /* Codes start with the division given. */
-    ck_assert_int_eq((int)qp(db, s.plan,
+    ck_assert_int_eq((int)qp("r.wangge", s.plan,
                              "SELECT count(*) FROM cells WHERE plan = ?1 AND code NOT LIKE "
                              "'390610%'"),
                      0);
-    sqlite3_close(db);
     /* About 16,766 / 250 cells; most in range. */
     ck_assert_uint_ge(s.cells, 55);
     ck_assert_uint_le(s.cells, 80);

@@ -6,28 +6,16 @@
 #include "wg/ws.h"
 
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 TCase *tcase_realdata(void);
 
+/* One value of SQL on the workspace file, as SQLite's column_double() reads it. */
 static double qd(const char *sql)
 {
-    sqlite3 *db = NULL;
-    ck_assert_int_eq(sqlite3_open_v2(t_path(t_dir, "r.wangge"), &db, SQLITE_OPEN_READONLY, NULL),
-                     SQLITE_OK);
-    sqlite3_enable_load_extension(db, 1);
-    ck_assert_int_eq(sqlite3_load_extension(db, "mod_spatialite", NULL, NULL), SQLITE_OK);
-    sqlite3_stmt *q = NULL;
-    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK, "%s: %s", sql,
-                  sqlite3_errmsg(db));
-    ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
-    double v = sqlite3_column_double(q, 0);
-    sqlite3_finalize(q);
-    sqlite3_close(db);
-    return v;
+    return t_sql_real(t_path(t_dir, "r.wangge"), sql);
 }
 
 /* An integer from SQL (times, counts): qd() keeps every integer below 2^53 exact. */

@@ -35,7 +35,8 @@ typedef struct wg_import_result {
     double seconds;
 } wg_import_result;
 
-/* Imports SOURCE into LAYER (see wg_layers()) in one transaction: features whose id is
+/* Imports SOURCE into LAYER (see wg_layers(); also "postings", "visits", and "categories" or
+ * "weights", whose file replaces the workspace's table) in one transaction: features whose id is
  * already there are updated, the others inserted. Without skip_invalid the first bad feature
  * fails the whole import (WG_EINPUT, naming the source, the feature or line, its id and the
  * problem) and the workspace is left as it was. With skip_invalid the bad ones are left out,
@@ -46,8 +47,12 @@ wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_i
 
 /* Writes LAYER to DEST, in the format of its extension (see wg_dst_open), atomically: fields
  * as in wg_layers(), times as ISO 8601 UTC text, geometries in the workspace CRS. For cells,
- * `plan` selects one plan's cells (0: the active plan's, or all when none is active).
- * *count gets the number of features written. */
+ * `plan` selects one plan's cells (0: the active plan's, or all when none is active). Incidents
+ * get two more fields, `cell` (the code of the cell holding each) and `unassigned` (outside,
+ * gap or no_location for one in no cell), under the assignment of `plan` (0: the active one),
+ * which is brought up to date first when that is quick; without an assignment of that plan
+ * they are left out. *count gets the number of features written. Errors: WG_EINPUT for an
+ * unknown layer, or an assignment that needs a full 'wangge assign'. */
 wg_status wg_export(wg_ws *ws, const char *layer, const char *dest, int64_t plan, int64_t *count);
 
 #endif

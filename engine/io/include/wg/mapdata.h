@@ -1,33 +1,11 @@
 /* wg/mapdata.h: the workspace's layers as plain data for drawing — coordinates in the
- * workspace CRS, keys, names and the few numbers a map shows. Read-only. */
+ * workspace CRS, keys, names and the few numbers a map shows. Read-only. The layers and the
+ * query (wg_map_layer, wg_map_query) are the store's (wg/store.h). */
 #ifndef WG_MAPDATA_H
 #define WG_MAPDATA_H
 
 #include "wg/shapes.h"
-#include "wg/ws.h"
-
-typedef enum wg_map_layer {
-    WG_ML_COMMUNITIES, /* name: name;  group: parent (street);  v: households */
-    WG_ML_UNITS,       /* name: name;  group: community;  v: households */
-    WG_ML_BARRIERS,    /* name: name;  group: kind (road, river, rail) */
-    WG_ML_STREETS,     /* name: name;  group: kind */
-    WG_ML_CELLS,       /* key: code;  group: community;  v: households, units, area m², Polsby-Popper */
-    WG_ML_CAMERAS,     /* name: name;  group: kind;  v: heading°, field of view°, range m, height m */
-    WG_ML_CAMERA_VIEWS, /* key: camera;  group: kind;  v: visible area m² */
-    WG_ML_BLIND_SPOTS,  /* key: fid;  group: cell;  v: area m², incidents */
-    WG_ML_COUNT
-} wg_map_layer;
-
-typedef struct wg_map_query {
-    int64_t plan;          /* cells: this plan; 0: the active one */
-    const double *bbox;    /* {minx, miny, maxx, maxy}: only features meeting it; NULL: all */
-    const char *community; /* cells, units, communities: only this community's; NULL: all */
-    bool anchors;          /* compute label anchors (polygons) */
-    double anchor_min_m;   /* ... only for polygons whose box is at least this wide and high */
-    double min_size_m;     /* > 0: only features whose box is at least this wide or high */
-} wg_map_query;
-
-#define WG_MAP_NV 4
+#include "wg/store.h"
 
 /* Features of one layer, in key order. Strings are "" when absent, never NULL. */
 typedef struct wg_map_feats {
@@ -49,13 +27,13 @@ void wg_map_feats_free(wg_map_feats *f);
 /* Incidents as points, for heatmaps and point maps. */
 typedef struct wg_map_points {
     size_t n;
-    double *xy;                 /* n pairs */
-    double *hours;              /* n: the handling hours of each one's category (data file) */
-    uint16_t *cat;              /* n: index into category */
-    char (*category)[64];       /* ncat names, most frequent first ("" for none) */
-    size_t *cat_count;          /* ncat */
+    double *xy;           /* n pairs */
+    double *hours;        /* n: the handling hours of each one's category (data file) */
+    uint16_t *cat;        /* n: index into category */
+    char (*category)[64]; /* ncat names, most frequent first ("" for none) */
+    size_t *cat_count;    /* ncat */
     size_t ncat;
-    int64_t first, last;        /* reported times of the earliest and latest (UTC s) */
+    int64_t first, last; /* reported times of the earliest and latest (UTC s) */
 } wg_map_points;
 
 typedef struct wg_points_query {
@@ -63,7 +41,7 @@ typedef struct wg_points_query {
     int64_t from, to;              /* reported in [from, to); INT64_MIN / INT64_MAX: open */
     const char *const *categories; /* only these; NULL: all */
     size_t ncategories;
-    const char *categories_file;   /* handling hours; NULL: data/categories.csv */
+    const char *categories_file; /* handling hours; NULL: the workspace's categories table */
 } wg_points_query;
 
 /* Reads the incidents that have a location. Errors: WG_EINPUT for a bad categories file or

@@ -3,7 +3,7 @@
 #ifndef WG_PLAN_H
 #define WG_PLAN_H
 
-#include "wg/ws.h"
+#include "wg/store.h"
 
 typedef struct wg_part_opts {
     int64_t target, min, max; /* households per cell; min <= target <= max */
@@ -76,8 +76,9 @@ typedef struct wg_plan_issue {
 
 typedef struct wg_plan_detail {
     wg_plan_info info;
-    char params[512];    /* JSON */
-    wg_plan_cell *cells; /* by code */
+    char params[512];      /* JSON */
+    wg_plan_params values; /* the same, read */
+    wg_plan_cell *cells;   /* by code */
     size_t ncells;
     wg_plan_issue *issues; /* by cell, kind */
     size_t nissues;

@@ -1,5 +1,7 @@
 /* wg/ws.h: the workspace — one SpatiaLite file, the single source of truth. Every write is one
- * transaction: a failed command leaves the file as it was. Knows nothing of how it is shown. */
+ * transaction: a failed command leaves the file as it was. Readers and one writer work at once
+ * (WAL): a reader sees whole transactions only. Knows nothing of how it is shown. The typed
+ * readers and writers of its contents are in wg/store.h. */
 #ifndef WG_WS_H
 #define WG_WS_H
 
@@ -17,9 +19,18 @@ wg_status wg_ws_create(wg_ctx *ctx, const char *path, const char *crs, wg_ws **o
 /* Opens an existing workspace and migrates its schema forward if it is older. Nothing is
  * written to a file that is not a workspace: WG_EINPUT "PATH: not a wangge workspace (...)".
  * The handle keeps ctx for its lifetime and is used by one thread at a time (its SQLite
- * connection takes no locks). Caller frees with wg_ws_close(). */
+ * connection takes no locks). Caller frees with wg_ws_close(), which rolls back a write
+ * transaction left open. */
 wg_status wg_ws_open(wg_ctx *ctx, const char *path, wg_ws **out);
 void wg_ws_close(wg_ws *ws);
+
+/* What the application is doing ("wangge import -w ws.wangge incidents new.csv"): recorded
+ * with the versions a write bumps, and named to another writer that has to wait. */
+void wg_ws_set_command(wg_ws *ws, const char *command);
+
+/* Chooses the workspace CRS ("EPSG:N", projected, in metres) inside a write transaction: the
+ * first import does, when `init` set none. A rollback forgets it. */
+wg_status wg_ws_set_crs(wg_ws *ws, const char *crs);
 
 /* The workspace CRS as "EPSG:N", or NULL while none is chosen. Borrowed. */
 const char *wg_ws_crs(const wg_ws *ws);
@@ -28,7 +39,7 @@ const char *wg_ws_path(const wg_ws *ws);
 wg_ctx *wg_ws_ctx(const wg_ws *ws);
 /* Schema version of the open file (== WG_SCHEMA_VERSION after open). */
 int wg_ws_schema_version(const wg_ws *ws);
-#define WG_SCHEMA_VERSION 4
+#define WG_SCHEMA_VERSION 5
 
 typedef struct wg_layer_info {
     const char *name; /* static */

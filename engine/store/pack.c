@@ -1,0 +1,1046 @@
+/* engine/store/pack.c: the incidents packed as column arrays — chunks of CHUNK incidents in fid
+ * order, one blob per column — kept in the same transaction as the rows, and the assignment
+ * stored beside them as small integers. Reading 10 M incidents' coordinates, times and
+ * categories is a few hundred blob reads, not 10 M rows; writing an assignment is a few
+ * hundred blob writes.
+ *
+ * Invariants: chunks are numbered from 0; every chunk but the last holds exactly CHUNK
+ * incidents, so incident position p lies in chunk p / CHUNK at offset p % CHUNK; fids ascend
+ * through the chunks. Rows are only ever added at the end (a new fid is above every packed
+ * one) or changed in place; should a lower fid ever come, the pack is rebuilt from the rows. */
+#include "store_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK 16384
+#define UPDATE_BATCH 262144 /* changed incidents held before they are written into their chunks */
+
+enum {
+    C_FID,
+    C_X,
+    C_Y,
+    C_REPORTED,
+    C_DISPATCHED,
+    C_CLOSED,
+    C_DUE,
+    C_CAT,
+    C_SRC,
+    C_STATUS,
+    C_VER,
+    NCOL
+};
+static const size_t COL_SIZE[NCOL] = {8, 8, 8, 8, 8, 8, 8, 2, 2, 2, 8};
+enum { A_CELL, A_FLAGS, A_BLIND, NACOL };
+static const size_t ACOL_SIZE[NACOL] = {4, 1, 4};
+#define NDICT 3 /* category, source, status */
+
+/* ---- Byte order: blobs are little endian ---------------------------------------------------- */
+
+static bool host_big(void)
+{
+    const uint16_t one = 1;
+    return *(const unsigned char *)&one == 0;
+}
+
+/* Reverses each `size`-byte element of a[0..n) (a no-op on little-endian hosts). */
+static void swap_elems(void *a, size_t n, size_t size)
+{
+    if (!host_big() || size == 1)
+        return;
+    unsigned char *p = a;
+    for (size_t i = 0; i < n; i++, p += size)
+        for (size_t k = 0; k < size / 2; k++) {
+            unsigned char t = p[k];
+            p[k] = p[size - 1 - k];
+            p[size - 1 - k] = t;
+        }
+}
+
+/* ---- One chunk in memory --------------------------------------------------------------------- */
+
+typedef struct chunk {
+    size_t n;
+    int64_t fid[CHUNK];
+    double x[CHUNK], y[CHUNK];
+    int64_t t[4][CHUNK]; /* reported, dispatched, closed, due */
+    uint16_t code[NDICT][CHUNK];
+    int64_t ver[CHUNK];
+} chunk;
+
+static void *col_ptr(chunk *c, int col)
+{
+    switch (col) {
+    case C_FID:
+        return c->fid;
+    case C_X:
+        return c->x;
+    case C_Y:
+        return c->y;
+    case C_VER:
+        return c->ver;
+    case C_CAT:
+    case C_SRC:
+    case C_STATUS:
+        return c->code[col - C_CAT];
+    default:
+        return c->t[col - C_REPORTED];
+    }
+}
+
+/* An incident's values, as written by a transaction. */
+typedef struct rec {
+    int64_t fid;
+    double x, y;
+    int64_t t[4];
+    uint16_t code[NDICT];
+} rec;
+
+static void put_rec(chunk *c, size_t i, const rec *r, int64_t ver)
+{
+    c->fid[i] = r->fid;
+    c->x[i] = r->x;
+    c->y[i] = r->y;
+    for (int k = 0; k < 4; k++)
+        c->t[k][i] = r->t[k];
+    for (int k = 0; k < NDICT; k++)
+        c->code[k][i] = r->code[k];
+    c->ver[i] = ver;
+}
+
+/* ---- Code dictionaries (category, source, status text -> uint16) ----------------------------- */
+
+typedef struct dict {
+    char **key; /* open addressing; owned */
+    uint16_t *val;
+    size_t cap, n;
+} dict;
+
+static uint64_t fnv(const char *s)
+{
+    uint64_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static void dict_free(dict *d)
+{
+    for (size_t i = 0; i < d->cap; i++)
+        free(d->key[i]);
+    free(d->key);
+    free(d->val);
+    memset(d, 0, sizeof *d);
+}
+
+static size_t dict_slot(const dict *d, const char *s)
+{
+    size_t i = (size_t)fnv(s) & (d->cap - 1);
+    while (d->key[i] && strcmp(d->key[i], s) != 0)
+        i = (i + 1) & (d->cap - 1);
+    return i;
+}
+
+static wg_status dict_set(wg_ctx *ctx, dict *d, const char *s, uint16_t v)
+{
+    if (2 * (d->n + 1) > d->cap) {
+        dict bigger = {.cap = d->cap ? 2 * d->cap : 64};
+        bigger.key = calloc(bigger.cap, sizeof *bigger.key);
+        bigger.val = malloc(bigger.cap * sizeof *bigger.val);
+        if (!bigger.key || !bigger.val) {
+            free(bigger.key), free(bigger.val);
+            return wg_fail(ctx, WG_ENOMEM, "out of memory for incident codes");
+        }
+        for (size_t i = 0; i < d->cap; i++)
+            if (d->key[i]) {
+                size_t j = dict_slot(&bigger, d->key[i]);
+                bigger.key[j] = d->key[i];
+                bigger.val[j] = d->val[i];
+            }
+        bigger.n = d->n;
+        free(d->key), free(d->val);
+        *d = bigger;
+    }
+    size_t i = dict_slot(d, s);
+    if (!d->key[i]) {
+        if (!(d->key[i] = strdup(s)))
+            return wg_fail(ctx, WG_ENOMEM, "out of memory for incident codes");
+        d->n++;
+    }
+    d->val[i] = v;
+    return WG_OK;
+}
+
+/* ---- The transaction's state ----------------------------------------------------------------- */
+
+struct pack_tx {
+    bool loaded;
+    int64_t tail;    /* number of the chunk the buffer holds */
+    bool dirty;      /* the buffer differs from what is stored */
+    int64_t max_fid; /* the highest fid packed (0: none) */
+    chunk *buf;      /* the last chunk, growing */
+    rec *upd;        /* changed incidents of earlier chunks */
+    size_t nupd, capupd;
+    dict d[NDICT];
+    bool rebuild; /* a fid came out of order: rebuild from the rows at flush */
+};
+
+static const char *const DICT_COL_NAME[NDICT] = {"category", "source", "status"};
+
+static wg_status load_dicts(wg_ws *ws, pack_tx *P)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT col, idx, code FROM incident_codes");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    wg_status st = WG_OK;
+    int rc;
+    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        int col = sqlite3_column_int(q, 0);
+        if (col >= 0 && col < NDICT)
+            st = dict_set(ws->ctx, &P->d[col], wg__text(q, 2), (uint16_t)sqlite3_column_int(q, 1));
+    }
+    if (st == WG_OK && rc != SQLITE_DONE)
+        st = wg__sql_fail(ws, "reading incident codes: ");
+    sqlite3_reset(q);
+    return st;
+}
+
+/* The index of `text` in dictionary k, added (and stored) when new. */
+static wg_status code_of(wg_ws *ws, pack_tx *P, int k, const char *text, uint16_t *out)
+{
+    if (!text) {
+        *out = WG_NO_CODE;
+        return WG_OK;
+    }
+    dict *d = &P->d[k];
+    if (d->cap) {
+        size_t i = dict_slot(d, text);
+        if (d->key[i]) {
+            *out = d->val[i];
+            return WG_OK;
+        }
+    }
+    if (d->n >= WG_NO_CODE)
+        return wg_fail(ws->ctx, WG_EINPUT, "more than %d different incident %ss", WG_NO_CODE,
+                       DICT_COL_NAME[k]);
+    uint16_t v = (uint16_t)d->n;
+    sqlite3_stmt *q = wg__stmt(ws, "INSERT INTO incident_codes (col, idx, code) VALUES (?, ?, ?)");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    sqlite3_bind_int(q, 1, k);
+    sqlite3_bind_int(q, 2, v);
+    sqlite3_bind_text(q, 3, text, -1, SQLITE_TRANSIENT);
+    wg_status st = wg__done(ws, q, "storing an incident code: ");
+    if (st == WG_OK)
+        st = dict_set(ws->ctx, d, text, v);
+    if (st == WG_OK)
+        *out = v;
+    return st;
+}
+
+/* ---- Chunks in the database ------------------------------------------------------------------ */
+
+/* Reads chunk `no` (all columns) into c. */
+static wg_status chunk_read(wg_ws *ws, int64_t no, chunk *c)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT n FROM incident_chunks WHERE chunk = ?");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    sqlite3_bind_int64(q, 1, no);
+    int64_t n = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
+    sqlite3_reset(q);
+    if (n < 0 || n > CHUNK)
+        return wg_fail(ws->ctx, WG_EINTERNAL, "workspace %s: incident chunk %lld is missing",
+                       ws->path, (long long)no);
+    c->n = (size_t)n;
+    q = wg__stmt(ws, "SELECT data FROM incident_cols WHERE id = ?");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    for (int col = 0; col < NCOL; col++) {
+        sqlite3_bind_int64(q, 1, no * 16 + col);
+        bool ok = sqlite3_step(q) == SQLITE_ROW &&
+                  (size_t)sqlite3_column_bytes(q, 0) == c->n * COL_SIZE[col];
+        if (ok && c->n) {
+            memcpy(col_ptr(c, col), sqlite3_column_blob(q, 0), c->n * COL_SIZE[col]);
+            swap_elems(col_ptr(c, col), c->n, COL_SIZE[col]);
+        }
+        sqlite3_reset(q);
+        if (!ok)
+            return wg_fail(ws->ctx, WG_EINTERNAL,
+                           "workspace %s: incident chunk %lld: column %d is missing or short",
+                           ws->path, (long long)no, col);
+    }
+    return WG_OK;
+}
+
+/* Stores c as chunk `no`, replacing what was there. */
+static wg_status chunk_write(wg_ws *ws, int64_t no, chunk *c)
+{
+    int64_t ver = 0;
+    double box[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (size_t i = 0; i < c->n; i++) {
+        ver = c->ver[i] > ver ? c->ver[i] : ver;
+        if (isfinite(c->x[i]) && isfinite(c->y[i])) {
+            box[0] = fmin(box[0], c->x[i]), box[1] = fmin(box[1], c->y[i]);
+            box[2] = fmax(box[2], c->x[i]), box[3] = fmax(box[3], c->y[i]);
+        }
+    }
+    sqlite3_stmt *q =
+        wg__stmt(ws, "INSERT OR REPLACE INTO incident_chunks (chunk, n, fid_lo, "
+                     "fid_hi, ver, x0, y0, x1, y1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    sqlite3_bind_int64(q, 1, no);
+    sqlite3_bind_int64(q, 2, (int64_t)c->n);
+    sqlite3_bind_int64(q, 3, c->n ? c->fid[0] : 0);
+    sqlite3_bind_int64(q, 4, c->n ? c->fid[c->n - 1] : 0);
+    sqlite3_bind_int64(q, 5, ver);
+    for (int k = 0; k < 4 && box[0] <= box[2]; k++)
+        sqlite3_bind_double(q, 6 + k, box[k]);
+    wg_status st = wg__done(ws, q, "storing incidents: ");
+    q = st == WG_OK ? wg__stmt(ws, "INSERT OR REPLACE INTO incident_cols (id, data) VALUES (?, ?)")
+                    : NULL;
+    if (st == WG_OK && !q)
+        st = wg_ctx_status(ws->ctx);
+    for (int col = 0; st == WG_OK && col < NCOL; col++) {
+        void *p = col_ptr(c, col);
+        swap_elems(p, c->n, COL_SIZE[col]);
+        sqlite3_bind_int64(q, 1, no * 16 + col);
+        sqlite3_bind_blob64(q, 2, c->n ? p : "", (sqlite3_uint64)(c->n * COL_SIZE[col]),
+                            SQLITE_STATIC);
+        st = wg__done(ws, q, "storing incidents: ");
+        swap_elems(p, c->n, COL_SIZE[col]);
+    }
+    return st;
+}
+
+/* The number of chunks and the fid of the last packed incident. */
+static wg_status pack_extent(wg_ws *ws, int64_t *nchunks, int64_t *last_n, int64_t *max_fid)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT count(*), coalesce(max(fid_hi), 0), (SELECT n FROM "
+                                   "incident_chunks ORDER BY chunk DESC LIMIT 1) FROM "
+                                   "incident_chunks");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    wg_status st = WG_OK;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        *nchunks = sqlite3_column_int64(q, 0);
+        *max_fid = sqlite3_column_int64(q, 1);
+        *last_n = sqlite3_column_int64(q, 2);
+    } else {
+        st = wg__sql_fail(ws, "reading incident chunks: ");
+    }
+    sqlite3_reset(q);
+    return st;
+}
+
+static wg_status tx_load(wg_ws *ws)
+{
+    if (ws->pack && ws->pack->loaded)
+        return WG_OK;
+    if (!ws->pack && !(ws->pack = calloc(1, sizeof *ws->pack)))
+        return wg_fail(ws->ctx, WG_ENOMEM, "out of memory");
+    pack_tx *P = ws->pack;
+    if (!(P->buf = malloc(sizeof *P->buf)))
+        return wg_fail(ws->ctx, WG_ENOMEM, "out of memory");
+    P->buf->n = 0;
+    int64_t nchunks = 0, last_n = 0;
+    wg_status st = pack_extent(ws, &nchunks, &last_n, &P->max_fid);
+    if (st == WG_OK)
+        st = load_dicts(ws, P);
+    /* appends go into the last chunk while it has room, else into a new one */
+    if (st == WG_OK && nchunks > 0 && last_n < CHUNK) {
+        P->tail = nchunks - 1;
+        st = chunk_read(ws, P->tail, P->buf);
+    } else {
+        P->tail = nchunks;
+    }
+    P->loaded = st == WG_OK;
+    return st;
+}
+
+void wg__pack_drop(wg_ws *ws)
+{
+    pack_tx *P = ws->pack;
+    if (!P)
+        return;
+    free(P->buf);
+    free(P->upd);
+    for (int k = 0; k < NDICT; k++)
+        dict_free(&P->d[k]);
+    free(P);
+    ws->pack = NULL;
+}
+
+/* Position of fid in c (binary search), or -1. */
+static long find_fid(const chunk *c, int64_t fid)
+{
+    size_t lo = 0, hi = c->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (c->fid[mid] == fid)
+            return (long)mid;
+        if (c->fid[mid] < fid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+static int cmp_rec(const void *a, const void *b)
+{
+    int64_t x = ((const rec *)a)->fid, y = ((const rec *)b)->fid;
+    return (x > y) - (x < y);
+}
+
+/* The chunk holding fid, from the chunks' fid ranges (fids ascend through the chunks). */
+static wg_status chunk_of_fid(wg_ws *ws, int64_t fid, int64_t *no)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT chunk FROM incident_chunks WHERE fid_lo <= ? ORDER BY "
+                                   "fid_lo DESC LIMIT 1");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    sqlite3_bind_int64(q, 1, fid);
+    wg_status st = WG_OK;
+    if (sqlite3_step(q) == SQLITE_ROW)
+        *no = sqlite3_column_int64(q, 0);
+    else
+        st = wg_fail(ws->ctx, WG_EINTERNAL, "workspace %s: incident %lld is not packed", ws->path,
+                     (long long)fid);
+    sqlite3_reset(q);
+    return st;
+}
+
+/* Writes the held changes of earlier chunks into them. */
+static wg_status apply_updates(wg_ws *ws)
+{
+    pack_tx *P = ws->pack;
+    if (!P->nupd)
+        return WG_OK;
+    qsort(P->upd, P->nupd, sizeof *P->upd, cmp_rec);
+    chunk *c = malloc(sizeof *c);
+    if (!c)
+        return wg_fail(ws->ctx, WG_ENOMEM, "out of memory");
+    wg_status st = WG_OK;
+    for (size_t i = 0; st == WG_OK && i < P->nupd;) {
+        int64_t no = 0;
+        st = chunk_of_fid(ws, P->upd[i].fid, &no);
+        if (st == WG_OK)
+            st = chunk_read(ws, no, c);
+        size_t j = i;
+        for (; st == WG_OK && j < P->nupd && c->n && P->upd[j].fid <= c->fid[c->n - 1]; j++) {
+            long at = find_fid(c, P->upd[j].fid);
+            if (at < 0)
+                st = wg_fail(ws->ctx, WG_EINTERNAL, "workspace %s: incident %lld is not packed",
+                             ws->path, (long long)P->upd[j].fid);
+            else
+                put_rec(c, (size_t)at, &P->upd[j], ws->tx_ver);
+        }
+        if (st == WG_OK && j == i)
+            st = wg_fail(ws->ctx, WG_EINTERNAL, "workspace %s: incident %lld is not packed",
+                         ws->path, (long long)P->upd[i].fid);
+        if (st == WG_OK)
+            st = chunk_write(ws, no, c);
+        i = j;
+    }
+    free(c);
+    P->nupd = 0;
+    return st;
+}
+
+static wg_status append(wg_ws *ws, const rec *r, int64_t ver)
+{
+    pack_tx *P = ws->pack;
+    put_rec(P->buf, P->buf->n++, r, ver);
+    P->dirty = true;
+    P->max_fid = r->fid;
+    if (P->buf->n < CHUNK)
+        return WG_OK;
+    wg_status st = chunk_write(ws, P->tail, P->buf);
+    P->tail++;
+    P->buf->n = 0;
+    P->dirty = false;
+    return st;
+}
+
+static wg_status make_rec(wg_ws *ws, int64_t fid, const wg_value *vals, double x, double y, rec *r)
+{
+    r->fid = fid;
+    r->x = x;
+    r->y = y;
+    for (int k = 0; k < 4; k++) /* reported, dispatched, closed, due: columns 4..7 */
+        r->t[k] = vals[4 + k].null ? WG_NO_TIME : vals[4 + k].i;
+    wg_status st = WG_OK;
+    for (int k = 0; k < NDICT && st == WG_OK; k++) /* category, source, status: 1..3 */
+        st = code_of(ws, ws->pack, k, vals[1 + k].null ? NULL : vals[1 + k].s, &r->code[k]);
+    return st;
+}
+
+wg_status wg__pack_put(wg_ws *ws, int64_t fid, const wg_value *vals, double x, double y)
+{
+    wg_status st = tx_load(ws);
+    pack_tx *P = ws->pack;
+    rec r;
+    if (st == WG_OK)
+        st = make_rec(ws, fid, vals, x, y, &r);
+    if (st != WG_OK || P->rebuild)
+        return st;
+    if (fid > P->max_fid)
+        return append(ws, &r, ws->tx_ver);
+    /* a change: in the buffer when it is there, else held for its chunk */
+    if (P->buf->n && fid >= P->buf->fid[0]) {
+        long at = find_fid(P->buf, fid);
+        if (at < 0) { /* a fid below the last one that is not packed: rows were removed */
+            P->rebuild = true;
+            return WG_OK;
+        }
+        put_rec(P->buf, (size_t)at, &r, ws->tx_ver);
+        P->dirty = true;
+        return WG_OK;
+    }
+    if ((st = wg_grow(ws->ctx, (void **)&P->upd, &P->capupd, P->nupd + 1, sizeof *P->upd)) != WG_OK)
+        return st;
+    P->upd[P->nupd++] = r;
+    return P->nupd >= UPDATE_BATCH ? apply_updates(ws) : WG_OK;
+}
+
+wg_status wg__pack_flush(wg_ws *ws)
+{
+    pack_tx *P = ws->pack;
+    wg_status st = WG_OK;
+    if (!P || !P->loaded)
+        return WG_OK;
+    if (P->rebuild) {
+        wg__pack_drop(ws);
+        return wg__pack_rebuild(ws);
+    }
+    if (P->dirty)
+        st = chunk_write(ws, P->tail, P->buf);
+    if (st == WG_OK)
+        st = apply_updates(ws);
+    wg__pack_drop(ws);
+    return st;
+}
+
+/* The x, y of a POINT in SpatiaLite's blob format: 0x00, byte order (1: little endian), SRID,
+ * MBR (4 doubles), 0x7C, class 1, x, y, 0xFE — 60 bytes. */
+static bool blob_point(const unsigned char *b, size_t len, double *x, double *y)
+{
+    if (!b || len != 60 || b[0] != 0x00 || (b[1] != 0x00 && b[1] != 0x01) || b[38] != 0x7C ||
+        b[59] != 0xFE)
+        return false;
+    bool swap = (b[1] == 0x01) == host_big();
+    unsigned char c[20];
+    memcpy(c, b + 39, 20);
+    if (swap) {
+        swap_elems(c, 1, 4);
+        for (int k = 0; k < 2; k++) {
+            unsigned char *p = c + 4 + 8 * k;
+            for (int i = 0; i < 4; i++) {
+                unsigned char t = p[i];
+                p[i] = p[7 - i];
+                p[7 - i] = t;
+            }
+        }
+    }
+    int32_t cls;
+    memcpy(&cls, c, 4);
+    memcpy(x, c + 4, 8);
+    memcpy(y, c + 12, 8);
+    return cls == 1;
+}
+
+wg_status wg__pack_rebuild(wg_ws *ws)
+{
+    wg_status st = wg__need_tx(ws, "packing incidents");
+    if (st == WG_OK)
+        st = wg__sql(ws, "DELETE FROM incident_chunks; DELETE FROM incident_cols; DELETE FROM "
+                         "assign_cols; DELETE FROM assign_counts; DELETE FROM derived WHERE kind "
+                         "= 'assignment';");
+    wg__pack_drop(ws);
+    if (st == WG_OK)
+        st = tx_load(ws);
+    sqlite3_stmt *q = st == WG_OK ? wg__stmt(ws, "SELECT fid, category, source, status, reported, "
+                                                 "dispatched, closed, due, geom, ver FROM "
+                                                 "incidents ORDER BY fid")
+                                  : NULL;
+    if (st == WG_OK && !q)
+        st = wg_ctx_status(ws->ctx);
+    int rc = SQLITE_DONE;
+    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        wg_value v[8] = {{0}};
+        for (int k = 1; k < 8; k++) {
+            v[k].null = sqlite3_column_type(q, k) == SQLITE_NULL;
+            if (k < 4)
+                v[k].s = wg__text(q, k);
+            else
+                v[k].i = sqlite3_column_int64(q, k);
+        }
+        double x = NAN, y = NAN;
+        if (!blob_point(sqlite3_column_blob(q, 8), (size_t)sqlite3_column_bytes(q, 8), &x, &y) ||
+            !isfinite(x) || !isfinite(y))
+            x = y = NAN;
+        rec r;
+        st = make_rec(ws, sqlite3_column_int64(q, 0), v, x, y, &r);
+        if (st == WG_OK)
+            st = append(ws, &r, sqlite3_column_int64(q, 9));
+        if (ws->pack->buf->n == 0)
+            wg_progress(ws->ctx, "packing incidents", (uint64_t)(ws->pack->tail * CHUNK), 0);
+    }
+    if (st == WG_OK && rc != SQLITE_DONE)
+        st = wg__sql_fail(ws, "reading incidents: ");
+    if (q)
+        sqlite3_reset(q);
+    if (st == WG_OK && ws->pack->dirty)
+        st = chunk_write(ws, ws->pack->tail, ws->pack->buf);
+    wg__pack_drop(ws);
+    return st;
+}
+
+/* ---- Reading --------------------------------------------------------------------------------- */
+
+typedef struct chunk_info {
+    int64_t no, n, ver;
+} chunk_info;
+
+static wg_status chunk_list(wg_ws *ws, chunk_info **out, size_t *n)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT chunk, n, ver FROM incident_chunks ORDER BY chunk");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    chunk_info *v = NULL;
+    size_t len = 0, cap = 0;
+    wg_status st = WG_OK;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if ((st = wg_grow(ws->ctx, (void **)&v, &cap, len + 1, sizeof *v)) != WG_OK)
+            break;
+        v[len++] = (chunk_info){sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1),
+                                sqlite3_column_int64(q, 2)};
+    }
+    if (st == WG_OK && rc != SQLITE_DONE)
+        st = wg__sql_fail(ws, "reading incident chunks: ");
+    sqlite3_reset(q);
+    for (size_t i = 0; st == WG_OK && i < len; i++)
+        if (v[i].no != (int64_t)i || (i + 1 < len && v[i].n != CHUNK))
+            st = wg_fail(ws->ctx, WG_EINTERNAL, "workspace %s: incident chunk %zu is misnumbered",
+                         ws->path, i);
+    if (st != WG_OK) {
+        free(v);
+        return st;
+    }
+    *out = v;
+    *n = len;
+    return WG_OK;
+}
+
+/* Reads `bytes` of blob `rowid` of `table` into dst (the blob must have exactly that size,
+ * unless `shorter` allows fewer: *got then tells how many). */
+typedef struct blob_reader {
+    wg_ws *ws;
+    const char *table;
+    sqlite3_blob *b;
+} blob_reader;
+
+static wg_status blob_read(blob_reader *r, int64_t rowid, void *dst, size_t bytes, bool shorter,
+                           size_t *got)
+{
+    wg_ws *ws = r->ws;
+    int rc = r->b ? sqlite3_blob_reopen(r->b, rowid)
+                  : sqlite3_blob_open(ws->db, "main", r->table, "data", rowid, 0, &r->b);
+    if (rc != SQLITE_OK) {
+        if (shorter) {
+            *got = 0;
+            return WG_OK;
+        }
+        return wg_fail(ws->ctx, WG_EINTERNAL, "workspace %s: %s %lld: %s", ws->path, r->table,
+                       (long long)rowid, sqlite3_errmsg(ws->db));
+    }
+    size_t have = (size_t)sqlite3_blob_bytes(r->b);
+    if (have < bytes && !shorter)
+        return wg_fail(ws->ctx, WG_EINTERNAL, "workspace %s: %s %lld is short", ws->path, r->table,
+                       (long long)rowid);
+    size_t n = have < bytes ? have : bytes;
+    if (n && sqlite3_blob_read(r->b, dst, (int)n, 0) != SQLITE_OK)
+        return wg__sql_fail(ws, "reading incidents: ");
+    if (got)
+        *got = n;
+    return WG_OK;
+}
+
+void wg_incidents_free(wg_incidents *inc)
+{
+    if (!inc)
+        return;
+    free(inc->fid), free(inc->xy), free(inc->reported), free(inc->dispatched);
+    free(inc->closed), free(inc->due), free(inc->category), free(inc->source);
+    free(inc->status), free(inc->ver), free(inc->pos), free(inc->cell), free(inc->flags);
+    free(inc->blind);
+    char **codes[3] = {inc->cat_code, inc->src_code, inc->status_code};
+    size_t ncodes[3] = {inc->ncat, inc->nsrc, inc->nstatus};
+    for (int k = 0; k < 3; k++) {
+        for (size_t i = 0; i < ncodes[k]; i++)
+            free(codes[k][i]);
+        free(codes[k]);
+    }
+    memset(inc, 0, sizeof *inc);
+}
+
+static wg_status read_codes(wg_ws *ws, wg_incidents *out)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT col, idx, code FROM incident_codes ORDER BY col, idx");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    char ***lists[3] = {&out->cat_code, &out->src_code, &out->status_code};
+    size_t *counts[3] = {&out->ncat, &out->nsrc, &out->nstatus};
+    size_t caps[3] = {0};
+    wg_status st = WG_OK;
+    int rc;
+    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        int col = sqlite3_column_int(q, 0);
+        size_t idx = (size_t)sqlite3_column_int(q, 1);
+        if (col < 0 || col > 2 || idx != *counts[col]) {
+            st = wg_fail(ws->ctx, WG_EINTERNAL, "workspace %s: incident codes out of order",
+                         ws->path);
+            break;
+        }
+        char *s = strdup(wg__text(q, 2));
+        if (!s || wg_grow(ws->ctx, (void **)lists[col], &caps[col], idx + 1, sizeof(char *))) {
+            free(s);
+            st = wg_fail(ws->ctx, WG_ENOMEM, "out of memory");
+            break;
+        }
+        (*lists[col])[(*counts[col])++] = s;
+    }
+    if (st == WG_OK && rc != SQLITE_DONE)
+        st = wg__sql_fail(ws, "reading incident codes: ");
+    sqlite3_reset(q);
+    return st;
+}
+
+/* What a read needs beside what it hands out. */
+typedef struct scratch {
+    double *x, *y;
+    int64_t *ver, *reported;
+} scratch;
+
+static bool keep_row(const wg_inc_filter *f, const scratch *s, size_t i)
+{
+    if (!f)
+        return true;
+    if (f->since > 0 && s->ver[i] <= f->since)
+        return false;
+    if ((f->from != WG_NO_TIME || f->to != INT64_MAX) &&
+        (s->reported[i] == WG_NO_TIME || s->reported[i] < f->from || s->reported[i] >= f->to))
+        return false;
+    if (f->bbox && !(s->x[i] >= f->bbox[0] && s->x[i] <= f->bbox[2] && s->y[i] >= f->bbox[1] &&
+                     s->y[i] <= f->bbox[3]))
+        return false;
+    return true;
+}
+
+static bool filtering(const wg_inc_filter *f)
+{
+    return f && (f->since > 0 || f->from != WG_NO_TIME || f->to != INT64_MAX || f->bbox);
+}
+
+/* The arrays of `out` for the columns asked for, sized for n. */
+static wg_status alloc_out(wg_ctx *ctx, unsigned cols, size_t n, wg_incidents *o)
+{
+    size_t m = n ? n : 1;
+    bool ok = true;
+#define ALLOC(bit, field, count)                                                                   \
+    if (cols & (bit))                                                                              \
+        ok = ok && (o->field = malloc((count) * sizeof *o->field)) != NULL;
+    ALLOC(WG_IC_FID, fid, m)
+    ALLOC(WG_IC_XY, xy, 2 * m)
+    ALLOC(WG_IC_REPORTED, reported, m)
+    ALLOC(WG_IC_DISPATCHED, dispatched, m)
+    ALLOC(WG_IC_CLOSED, closed, m)
+    ALLOC(WG_IC_DUE, due, m)
+    ALLOC(WG_IC_CATEGORY, category, m)
+    ALLOC(WG_IC_SOURCE, source, m)
+    ALLOC(WG_IC_STATUS, status, m)
+    ALLOC(WG_IC_VER, ver, m)
+    ALLOC(WG_IC_POS, pos, m)
+    ALLOC(WG_IC_CELL, cell, m)
+    ALLOC(WG_IC_FLAGS, flags, m)
+    ALLOC(WG_IC_BLIND, blind, m)
+#undef ALLOC
+    return ok ? WG_OK : wg_fail(ctx, WG_ENOMEM, "out of memory for %zu incidents", n);
+}
+
+typedef struct reader {
+    wg_ws *ws;
+    blob_reader cols, acols;
+    chunk *c;      /* one chunk's columns */
+    int32_t *cell; /* its assignment */
+    uint8_t *flags;
+    int32_t *blind;
+} reader;
+
+/* Reads the columns `need` of chunk ci (n incidents) into R's buffers. */
+static wg_status read_chunk(reader *R, const chunk_info *ci, unsigned need)
+{
+    static const struct {
+        unsigned bit;
+        int col;
+    } map[] = {{WG_IC_FID, C_FID},
+               {WG_IC_XY, C_X},
+               {WG_IC_XY, C_Y},
+               {WG_IC_REPORTED, C_REPORTED},
+               {WG_IC_DISPATCHED, C_DISPATCHED},
+               {WG_IC_CLOSED, C_CLOSED},
+               {WG_IC_DUE, C_DUE},
+               {WG_IC_CATEGORY, C_CAT},
+               {WG_IC_SOURCE, C_SRC},
+               {WG_IC_STATUS, C_STATUS},
+               {WG_IC_VER, C_VER}};
+    size_t n = (size_t)ci->n;
+    R->c->n = n;
+    wg_status st = WG_OK;
+    for (size_t k = 0; st == WG_OK && k < sizeof map / sizeof map[0]; k++) {
+        if (!(need & map[k].bit))
+            continue;
+        void *dst = col_ptr(R->c, map[k].col);
+        st = blob_read(&R->cols, ci->no * 16 + map[k].col, dst, n * COL_SIZE[map[k].col], false,
+                       NULL);
+        swap_elems(dst, n, COL_SIZE[map[k].col]);
+    }
+    /* the assignment may cover fewer incidents than the chunk holds: the rest are pending */
+    void *adst[NACOL] = {R->cell, R->flags, R->blind};
+    unsigned abit[NACOL] = {WG_IC_CELL, WG_IC_FLAGS, WG_IC_BLIND};
+    for (int a = 0; st == WG_OK && a < NACOL; a++) {
+        if (!(need & abit[a]))
+            continue;
+        size_t got = 0;
+        st = blob_read(&R->acols, ci->no * 16 + a, adst[a], n * ACOL_SIZE[a], true, &got);
+        got /= ACOL_SIZE[a];
+        swap_elems(adst[a], got, ACOL_SIZE[a]);
+        for (size_t i = got; i < n; i++) {
+            if (a == A_FLAGS)
+                R->flags[i] = WG_AF_PENDING;
+            else
+                ((int32_t *)adst[a])[i] = -1;
+        }
+    }
+    return st;
+}
+
+wg_status wg_store_incidents_read(wg_ws *ws, unsigned cols, const wg_inc_filter *f,
+                                  wg_incidents *out)
+{
+    memset(out, 0, sizeof *out);
+    chunk_info *ci = NULL;
+    size_t nci = 0, total = 0;
+    reader R = {.ws = ws, .cols = {ws, "incident_cols", NULL}, .acols = {ws, "assign_cols", NULL}};
+    wg_status st = wg_store_read_begin(ws);
+    if (st == WG_OK)
+        st = chunk_list(ws, &ci, &nci);
+    for (size_t i = 0; st == WG_OK && i < nci; i++)
+        if (!(f && f->since > 0 && ci[i].ver <= f->since))
+            total += (size_t)ci[i].n;
+    unsigned need = cols;
+    if (f && f->since > 0)
+        need |= WG_IC_VER;
+    if (f && (f->from != WG_NO_TIME || f->to != INT64_MAX))
+        need |= WG_IC_REPORTED;
+    if (f && f->bbox)
+        need |= WG_IC_XY;
+    R.c = st == WG_OK ? malloc(sizeof *R.c) : NULL;
+    R.cell = st == WG_OK ? malloc(CHUNK * sizeof *R.cell) : NULL;
+    R.flags = st == WG_OK ? malloc(CHUNK * sizeof *R.flags) : NULL;
+    R.blind = st == WG_OK ? malloc(CHUNK * sizeof *R.blind) : NULL;
+    if (st == WG_OK && (!R.c || !R.cell || !R.flags || !R.blind))
+        st = wg_fail(ws->ctx, WG_ENOMEM, "out of memory");
+    if (st == WG_OK)
+        st = alloc_out(ws->ctx, cols, total, out);
+    if (st == WG_OK)
+        st = read_codes(ws, out);
+    size_t at = 0;
+    for (size_t i = 0; st == WG_OK && i < nci; i++) {
+        if (f && f->since > 0 && ci[i].ver <= f->since)
+            continue;
+        st = read_chunk(&R, &ci[i], need);
+        if (st != WG_OK)
+            break;
+        chunk *c = R.c;
+        scratch s = {c->x, c->y, c->ver, c->t[0]};
+        bool filter = filtering(f);
+        for (size_t k = 0; k < c->n; k++) {
+            if (filter && !keep_row(f, &s, k))
+                continue;
+            if (cols & WG_IC_FID)
+                out->fid[at] = c->fid[k];
+            if (cols & WG_IC_XY) {
+                out->xy[2 * at] = c->x[k];
+                out->xy[2 * at + 1] = c->y[k];
+            }
+            if (cols & WG_IC_REPORTED)
+                out->reported[at] = c->t[0][k];
+            if (cols & WG_IC_DISPATCHED)
+                out->dispatched[at] = c->t[1][k];
+            if (cols & WG_IC_CLOSED)
+                out->closed[at] = c->t[2][k];
+            if (cols & WG_IC_DUE)
+                out->due[at] = c->t[3][k];
+            if (cols & WG_IC_CATEGORY)
+                out->category[at] = c->code[0][k];
+            if (cols & WG_IC_SOURCE)
+                out->source[at] = c->code[1][k];
+            if (cols & WG_IC_STATUS)
+                out->status[at] = c->code[2][k];
+            if (cols & WG_IC_VER)
+                out->ver[at] = c->ver[k];
+            if (cols & WG_IC_POS)
+                out->pos[at] = (size_t)ci[i].no * CHUNK + k;
+            if (cols & WG_IC_CELL)
+                out->cell[at] = R.cell[k];
+            if (cols & WG_IC_FLAGS)
+                out->flags[at] = R.flags[k];
+            if (cols & WG_IC_BLIND)
+                out->blind[at] = R.blind[k];
+            at++;
+        }
+        if (total > 1000000 && i % 64 == 63)
+            wg_progress(ws->ctx, "reading incidents", at, total);
+    }
+    out->n = at;
+    if (R.cols.b)
+        sqlite3_blob_close(R.cols.b);
+    if (R.acols.b)
+        sqlite3_blob_close(R.acols.b);
+    wg_store_read_end(ws);
+    free(R.c), free(R.cell), free(R.flags), free(R.blind);
+    free(ci);
+    if (st != WG_OK)
+        wg_incidents_free(out);
+    return st;
+}
+
+wg_status wg_store_incidents_count(wg_ws *ws, size_t *n, int64_t *ver)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT coalesce(sum(n), 0), coalesce(max(ver), 0) FROM "
+                                   "incident_chunks");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    wg_status st = WG_OK;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        *n = (size_t)sqlite3_column_int64(q, 0);
+        if (ver)
+            *ver = sqlite3_column_int64(q, 1);
+    } else {
+        st = wg__sql_fail(ws, "counting incidents: ");
+    }
+    sqlite3_reset(q);
+    return st;
+}
+
+/* ---- The assignment -------------------------------------------------------------------------- */
+
+/* Writes the assignment of chunk `no` (n incidents). */
+static wg_status assign_chunk_write(wg_ws *ws, int64_t no, size_t n, int32_t *cell, uint8_t *flags,
+                                    int32_t *blind)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "INSERT OR REPLACE INTO assign_cols (id, data) VALUES (?, ?)");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    void *src[NACOL] = {cell, flags, blind};
+    wg_status st = WG_OK;
+    for (int a = 0; st == WG_OK && a < NACOL; a++) {
+        swap_elems(src[a], n, ACOL_SIZE[a]);
+        sqlite3_bind_int64(q, 1, no * 16 + a);
+        sqlite3_bind_blob64(q, 2, n ? src[a] : "", (sqlite3_uint64)(n * ACOL_SIZE[a]),
+                            SQLITE_STATIC);
+        st = wg__done(ws, q, "storing the assignment: ");
+        swap_elems(src[a], n, ACOL_SIZE[a]);
+    }
+    return st;
+}
+
+wg_status wg_store_assignment_write(wg_ws *ws, size_t n, const int32_t *cell, const uint8_t *flags,
+                                    const int32_t *blind)
+{
+    wg_status st = wg__need_tx(ws, "storing the assignment");
+    size_t have = 0;
+    if (st == WG_OK)
+        st = wg_store_incidents_count(ws, &have, NULL);
+    if (st == WG_OK && have != n)
+        st = wg_fail(ws->ctx, WG_EINTERNAL, "assignment of %zu incidents for %zu", n, have);
+    if (st == WG_OK)
+        st = wg__sql(ws, "DELETE FROM assign_cols");
+    /* the blobs are written from copies when the host is big endian (swapped in place) */
+    for (size_t at = 0; st == WG_OK && at < n; at += CHUNK) {
+        size_t m = n - at < CHUNK ? n - at : CHUNK;
+        st = assign_chunk_write(ws, (int64_t)(at / CHUNK), m, (int32_t *)cell + at,
+                                (uint8_t *)flags + at, (int32_t *)blind + at);
+    }
+    return st;
+}
+
+wg_status wg_store_assignment_patch(wg_ws *ws, size_t n, const size_t *pos, const int32_t *cell,
+                                    const uint8_t *flags, const int32_t *blind)
+{
+    wg_status st = wg__need_tx(ws, "storing the assignment");
+    size_t have = 0;
+    if (st == WG_OK)
+        st = wg_store_incidents_count(ws, &have, NULL);
+    int32_t *c = malloc(CHUNK * sizeof *c), *b = malloc(CHUNK * sizeof *b);
+    uint8_t *fl = malloc(CHUNK);
+    if (st == WG_OK && (!c || !b || !fl))
+        st = wg_fail(ws->ctx, WG_ENOMEM, "out of memory");
+    blob_reader br = {ws, "assign_cols", NULL};
+    for (size_t i = 0; st == WG_OK && i < n;) {
+        int64_t no = (int64_t)(pos[i] / CHUNK);
+        size_t m = have - (size_t)no * CHUNK < CHUNK ? have - (size_t)no * CHUNK : CHUNK;
+        void *dst[NACOL] = {c, fl, b};
+        for (int a = 0; st == WG_OK && a < NACOL; a++) {
+            size_t got = 0;
+            st = blob_read(&br, no * 16 + a, dst[a], m * ACOL_SIZE[a], true, &got);
+            got /= ACOL_SIZE[a];
+            swap_elems(dst[a], got, ACOL_SIZE[a]);
+            for (size_t k = got; k < m; k++) {
+                if (a == A_FLAGS)
+                    fl[k] = WG_AF_PENDING;
+                else
+                    ((int32_t *)dst[a])[k] = -1;
+            }
+        }
+        size_t j = i;
+        for (; st == WG_OK && j < n && pos[j] / CHUNK == (size_t)no; j++) {
+            size_t k = pos[j] % CHUNK;
+            if (k >= m) {
+                st = wg_fail(ws->ctx, WG_EINTERNAL, "assignment of incident %zu of %zu", pos[j],
+                             have);
+                break;
+            }
+            c[k] = cell[j];
+            fl[k] = flags[j];
+            b[k] = blind[j];
+        }
+        /* the blob handle must not hold the row while it is rewritten */
+        if (br.b) {
+            sqlite3_blob_close(br.b);
+            br.b = NULL;
+        }
+        if (st == WG_OK)
+            st = assign_chunk_write(ws, no, m, c, fl, b);
+        i = j;
+    }
+    if (br.b)
+        sqlite3_blob_close(br.b);
+    free(c), free(b), free(fl);
+    return st;
+}
+
+wg_status wg_store_assignment_drop(wg_ws *ws)
+{
+    wg_status st = wg__need_tx(ws, "dropping the assignment");
+    if (st == WG_OK)
+        st = wg__sql(ws, "DELETE FROM assign_cols; DELETE FROM assign_counts; DELETE FROM "
+                         "derived WHERE kind = 'assignment'; DELETE FROM derived_inputs WHERE "
+                         "kind = 'assignment'");
+    return st;
+}

@@ -1,0 +1,658 @@
+/* engine/store/tables.c: the small tables (incident categories, workload weights), the rosters
+ * (postings, visits), and the readers of the imported layers the domain walks: units,
+ * communities, barriers and streets, cameras. */
+#include "store_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include WG_CATEGORIES_CSV
+#include WG_WORKLOAD_CSV
+
+/* ---- Categories and weights: parsing --------------------------------------------------------- */
+
+static const char *const TERM_NAMES[WG_NTERMS] = {"households", "hours", "area", "patrol"};
+
+const char *wg_term_name(int term)
+{
+    return term >= 0 && term < WG_NTERMS ? TERM_NAMES[term] : "?";
+}
+
+/* The text of `path`. Caller frees. */
+static wg_status slurp(wg_ctx *ctx, const char *path, char **out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return wg_fail(ctx, WG_EINPUT, "%s: cannot open", path);
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    wg_status st = WG_OK;
+    for (;;) {
+        if ((st = wg_grow(ctx, (void **)&buf, &cap, n + 4097, 1)) != WG_OK)
+            break;
+        size_t k = fread(buf + n, 1, 4096, f);
+        n += k;
+        if (k < 4096)
+            break;
+    }
+    if (st == WG_OK && ferror(f))
+        st = wg_fail(ctx, WG_EIO, "%s: read error", path);
+    fclose(f);
+    if (st != WG_OK) {
+        free(buf);
+        return st;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    return WG_OK;
+}
+
+/* Splits line (modified) at commas into at most max trimmed fields; returns their number. */
+static size_t split(char *line, char **f, size_t max)
+{
+    size_t n = 0;
+    for (char *p = line; n < max;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        while (*p == ' ' || *p == '\t')
+            p++;
+        for (size_t k = strlen(p); k > 0 && strchr(" \t\r", p[k - 1]); k--)
+            p[k - 1] = '\0';
+        f[n++] = p;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    return n;
+}
+
+/* A number >= 0 in text, or an error naming where. Empty text gives NaN when empty_ok. */
+static wg_status number(wg_ctx *ctx, const char *text, bool empty_ok, const char *where,
+                        const char *what, double *v)
+{
+    char *end = NULL;
+    if (!*text && empty_ok) {
+        *v = NAN;
+        return WG_OK;
+    }
+    *v = strtod(text, &end);
+    if (!*text || *end || !isfinite(*v) || *v < 0)
+        return wg_fail(ctx, WG_EINPUT, "%s: %s '%s' is not a number >= 0", where, what, text);
+    return WG_OK;
+}
+
+/* The next line of *text (modified in place; NULL at the end), counting every line. */
+static char *next_line(char **text, size_t *lineno)
+{
+    char *line = *text;
+    if (!line || !*line)
+        return NULL;
+    char *nl = strchr(line, '\n');
+    if (nl) {
+        *nl = '\0';
+        *text = nl + 1;
+    } else {
+        *text = line + strlen(line);
+    }
+    (*lineno)++;
+    return line;
+}
+
+static wg_status cat_add(wg_ctx *ctx, wg_categories *t, size_t cap[4], const char *code,
+                         const char *name, double hours, double deadline_s)
+{
+    wg_status st;
+    if ((st = wg_grow(ctx, (void **)&t->code, &cap[0], t->n + 1, sizeof *t->code)) ||
+        (st = wg_grow(ctx, (void **)&t->name, &cap[1], t->n + 1, sizeof *t->name)) ||
+        (st = wg_grow(ctx, (void **)&t->hours, &cap[2], t->n + 1, sizeof *t->hours)) ||
+        (st = wg_grow(ctx, (void **)&t->deadline_s, &cap[3], t->n + 1, sizeof *t->deadline_s)))
+        return st;
+    snprintf(t->code[t->n], sizeof t->code[t->n], "%s", code);
+    snprintf(t->name[t->n], sizeof t->name[t->n], "%s", name ? name : "");
+    t->hours[t->n] = hours;
+    t->deadline_s[t->n] = deadline_s;
+    if (strcmp(code, "*") == 0)
+        t->star = (long)t->n;
+    t->n++;
+    return WG_OK;
+}
+
+wg_status wg_categories_parse(wg_ctx *ctx, const char *text, const char *name, wg_categories *out)
+{
+    wg_categories t = {.star = -1};
+    char *copy = strdup(text ? text : "");
+    if (!copy)
+        return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    wg_status st = WG_OK;
+    size_t cap[4] = {0}, lineno = 0, rows = 0;
+    char *rest = copy, *line;
+    while (st == WG_OK && (line = next_line(&rest, &lineno))) {
+        char *f[8], where[1200];
+        size_t nf = split(line, f, 8);
+        snprintf(where, sizeof where, "%s line %zu", name, lineno);
+        if (nf == 1 && !f[0][0])
+            continue;
+        if (++rows == 1) {
+            if (nf < 4 || strcmp(f[0], "category") || strcmp(f[2], "handling_hours") ||
+                strcmp(f[3], "deadline_days"))
+                st = wg_fail(ctx, WG_EINPUT,
+                             "%s: the header must be category,name,handling_hours,deadline_days",
+                             where);
+            continue;
+        }
+        if (nf != 4) {
+            st = wg_fail(ctx, WG_EINPUT, "%s: %zu fields, expected 4", where, nf);
+            break;
+        }
+        double h, d;
+        if ((st = number(ctx, f[2], false, where, "handling_hours", &h)) != WG_OK ||
+            (st = number(ctx, f[3], true, where, "deadline_days", &d)) != WG_OK)
+            break;
+        if (!f[0][0] || strlen(f[0]) >= 64) {
+            st = wg_fail(ctx, WG_EINPUT, "%s: a category code of 1 to 63 bytes is needed", where);
+            break;
+        }
+        for (size_t i = 0; i < t.n && st == WG_OK; i++)
+            if (strcmp(t.code[i], f[0]) == 0)
+                st = wg_fail(ctx, WG_EINPUT, "%s: category '%s' is listed twice", where, f[0]);
+        if (st == WG_OK)
+            st = cat_add(ctx, &t, cap, f[0], f[1], h, d * 86400.0);
+    }
+    if (st == WG_OK && rows == 0)
+        st = wg_fail(ctx, WG_EINPUT, "%s: empty", name);
+    free(copy);
+    if (st != WG_OK) {
+        wg_categories_free(&t);
+        return st;
+    }
+    *out = t;
+    return WG_OK;
+}
+
+wg_status wg_categories_load(wg_ctx *ctx, const char *path, wg_categories *out)
+{
+    char *text = NULL;
+    wg_status st = slurp(ctx, path, &text);
+    if (st == WG_OK)
+        st = wg_categories_parse(ctx, text, path, out);
+    free(text);
+    return st;
+}
+
+void wg_categories_free(wg_categories *t)
+{
+    free(t->code), free(t->name), free(t->hours), free(t->deadline_s);
+    memset(t, 0, sizeof *t);
+    t->star = -1;
+}
+
+long wg_categories_find(const wg_categories *t, const char *code)
+{
+    for (size_t i = 0; code && i < t->n; i++)
+        if ((long)i != t->star && strcmp(t->code[i], code) == 0)
+            return (long)i;
+    return t->star;
+}
+
+wg_status wg_weights_parse(wg_ctx *ctx, const char *text, const char *name, double w[WG_NTERMS])
+{
+    for (int k = 0; k < WG_NTERMS; k++)
+        w[k] = 0;
+    char *copy = strdup(text ? text : "");
+    if (!copy)
+        return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    wg_status st = WG_OK;
+    size_t lineno = 0, rows = 0;
+    double sum = 0;
+    char *rest = copy, *line;
+    while (st == WG_OK && (line = next_line(&rest, &lineno))) {
+        char *f[4], where[1200];
+        size_t nf = split(line, f, 4);
+        snprintf(where, sizeof where, "%s line %zu", name, lineno);
+        if (nf == 1 && !f[0][0])
+            continue;
+        if (++rows == 1) {
+            if (nf != 2 || strcmp(f[0], "term") || strcmp(f[1], "weight"))
+                st = wg_fail(ctx, WG_EINPUT, "%s: the header must be term,weight", where);
+            continue;
+        }
+        int k = 0;
+        while (k < WG_NTERMS && (nf != 2 || strcmp(f[0], wg_term_name(k)) != 0))
+            k++;
+        if (k == WG_NTERMS) {
+            st = wg_fail(ctx, WG_EINPUT,
+                         "%s: expected TERM,WEIGHT with TERM one of households, hours, area, "
+                         "patrol; got '%s'",
+                         where, f[0]);
+            break;
+        }
+        st = number(ctx, f[1], false, where, "weight", &w[k]);
+        sum += w[k];
+    }
+    if (st == WG_OK && !(sum > 0))
+        st = wg_fail(ctx, WG_EINPUT, "%s: no weight above 0", name);
+    free(copy);
+    return st;
+}
+
+wg_status wg_weights_load(wg_ctx *ctx, const char *path, double w[WG_NTERMS])
+{
+    char *text = NULL;
+    wg_status st = slurp(ctx, path, &text);
+    if (st == WG_OK)
+        st = wg_weights_parse(ctx, text, path, w);
+    free(text);
+    return st;
+}
+
+/* ---- Categories and weights: in the workspace ------------------------------------------------ */
+
+wg_status wg_store_categories(wg_ws *ws, wg_categories *out)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT code, name, handling_hours, deadline_days FROM "
+                                   "categories ORDER BY pos");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    wg_categories t = {.star = -1};
+    size_t cap[4] = {0};
+    wg_status st = WG_OK;
+    int rc;
+    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
+        st = cat_add(
+            ws->ctx, &t, cap, wg__text(q, 0), wg__text(q, 1), sqlite3_column_double(q, 2),
+            sqlite3_column_type(q, 3) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 3) * 86400.0);
+    if (st == WG_OK && rc != SQLITE_DONE)
+        st = wg__sql_fail(ws, "reading the categories: ");
+    sqlite3_reset(q);
+    if (st != WG_OK) {
+        wg_categories_free(&t);
+        return st;
+    }
+    *out = t;
+    return WG_OK;
+}
+
+wg_status wg_store_categories_put(wg_ws *ws, const wg_categories *t)
+{
+    wg_status st = wg__need_tx(ws, "storing the categories");
+    if (st == WG_OK)
+        st = wg__sql(ws, "DELETE FROM categories");
+    sqlite3_stmt *q = st == WG_OK ? wg__stmt(ws, "INSERT INTO categories (code, name, "
+                                                 "handling_hours, deadline_days, pos) VALUES (?, "
+                                                 "?, ?, ?, ?)")
+                                  : NULL;
+    if (st == WG_OK && !q)
+        st = wg_ctx_status(ws->ctx);
+    for (size_t i = 0; st == WG_OK && i < t->n; i++) {
+        sqlite3_bind_text(q, 1, t->code[i], -1, SQLITE_TRANSIENT);
+        wg__bind_text(q, 2, t->name[i][0] ? t->name[i] : NULL);
+        sqlite3_bind_double(q, 3, t->hours[i]);
+        if (!isnan(t->deadline_s[i]))
+            sqlite3_bind_double(q, 4, t->deadline_s[i] / 86400.0);
+        sqlite3_bind_int64(q, 5, (int64_t)i);
+        st = wg__done(ws, q, "storing the categories: ");
+    }
+    if (st == WG_OK)
+        st = wg__bump(ws, "categories");
+    return st;
+}
+
+wg_status wg_store_weights(wg_ws *ws, double w[WG_NTERMS])
+{
+    for (int k = 0; k < WG_NTERMS; k++)
+        w[k] = 0;
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT term, weight FROM weights");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        for (int k = 0; k < WG_NTERMS; k++)
+            if (strcmp(wg__text(q, 0), wg_term_name(k)) == 0)
+                w[k] = sqlite3_column_double(q, 1);
+    wg_status st = rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "reading the weights: ");
+    sqlite3_reset(q);
+    return st;
+}
+
+wg_status wg_store_weights_put(wg_ws *ws, const double w[WG_NTERMS])
+{
+    wg_status st = wg__need_tx(ws, "storing the weights");
+    if (st == WG_OK)
+        st = wg__sql(ws, "DELETE FROM weights");
+    sqlite3_stmt *q =
+        st == WG_OK ? wg__stmt(ws, "INSERT INTO weights (term, weight) VALUES (?, ?)") : NULL;
+    if (st == WG_OK && !q)
+        st = wg_ctx_status(ws->ctx);
+    for (int k = 0; st == WG_OK && k < WG_NTERMS; k++) {
+        sqlite3_bind_text(q, 1, wg_term_name(k), -1, SQLITE_STATIC);
+        sqlite3_bind_double(q, 2, w[k]);
+        st = wg__done(ws, q, "storing the weights: ");
+    }
+    if (st == WG_OK)
+        st = wg__bump(ws, "weights");
+    return st;
+}
+
+wg_status wg__tables_seed(wg_ws *ws)
+{
+    wg_categories t;
+    double w[WG_NTERMS];
+    wg_status st =
+        wg_categories_parse(ws->ctx, wg__categories_csv, "data/categories.csv (built in)", &t);
+    if (st != WG_OK)
+        return st;
+    st = wg_store_categories_put(ws, &t);
+    wg_categories_free(&t);
+    if (st == WG_OK)
+        st = wg_weights_parse(ws->ctx, wg__workload_csv, "data/workload.csv (built in)", w);
+    if (st == WG_OK)
+        st = wg_store_weights_put(ws, w);
+    return st;
+}
+
+/* ---- Rosters ------------------------------------------------------------------------------ */
+
+wg_status wg_store_worker_exists(wg_ws *ws, const char *id, bool *exists)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT 1 FROM workers WHERE id = ?");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    *exists = rc == SQLITE_ROW;
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "reading workers: ");
+}
+
+wg_status wg_store_postings_clear(wg_ws *ws)
+{
+    wg_status st = wg__need_tx(ws, "replacing the postings");
+    if (st == WG_OK)
+        st = wg__sql(ws, "DELETE FROM postings");
+    if (st == WG_OK)
+        st = wg__bump(ws, "postings");
+    return st;
+}
+
+wg_status wg_store_posting_add(wg_ws *ws, const char *worker, const char *cell, bool *added)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "INSERT OR IGNORE INTO postings (worker, cell) VALUES (?, ?)");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    sqlite3_bind_text(q, 1, worker, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, cell, -1, SQLITE_TRANSIENT);
+    wg_status st = wg__done(ws, q, "storing a posting: ");
+    *added = st == WG_OK && sqlite3_changes(ws->db) > 0;
+    return st;
+}
+
+wg_status wg_store_postings_each(wg_ws *ws, wg_posting_fn fn, void *user)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT p.worker, p.cell, w.name, w.community FROM postings p "
+                                   "LEFT JOIN workers w ON w.id = p.worker ORDER BY p.worker, "
+                                   "p.cell");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    wg_status st = WG_OK;
+    int rc;
+    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        wg_posting_rec p = {wg__text(q, 0), wg__text(q, 1), wg__text(q, 2), wg__text(q, 3)};
+        st = fn(user, &p);
+    }
+    if (st == WG_OK && rc != SQLITE_DONE)
+        st = wg__sql_fail(ws, "reading postings: ");
+    sqlite3_reset(q);
+    return st;
+}
+
+wg_status wg_store_visit_add(wg_ws *ws, const char *worker, const char *unit, int64_t at,
+                             int64_t batch, bool *added)
+{
+    wg_status st = wg__need_tx(ws, "storing visits");
+    sqlite3_stmt *q = st == WG_OK ? wg__stmt(ws, "INSERT INTO visits (worker, unit, at, batch) "
+                                                 "SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 "
+                                                 "FROM visits WHERE unit = ?2 AND worker = ?1 AND "
+                                                 "at = ?3)")
+                                  : NULL;
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    sqlite3_bind_text(q, 1, worker, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, unit, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 3, at);
+    sqlite3_bind_int64(q, 4, batch);
+    st = wg__done(ws, q, "storing a visit: ");
+    *added = st == WG_OK && sqlite3_changes(ws->db) > 0;
+    if (st == WG_OK && *added)
+        st = wg__bump(ws, "visits");
+    return st;
+}
+
+wg_status wg_store_visits_by_cell(wg_ws *ws, int64_t plan, int64_t from, int64_t to,
+                                  wg_visits_fn fn, void *user)
+{
+    /* visits per cell, then households of the distinct units visited */
+    static const char *const sql[2] = {
+        "SELECT cu.cell, count(*), 0 FROM visits v JOIN cell_units cu ON cu.plan = ?1 AND cu.unit "
+        "= v.unit WHERE v.at >= ?2 AND v.at < ?3 GROUP BY cu.cell",
+        "SELECT cu.cell, 0, total(cu.households) FROM (SELECT DISTINCT unit FROM visits WHERE at "
+        ">= ?2 AND at < ?3) d JOIN cell_units cu ON cu.plan = ?1 AND cu.unit = d.unit GROUP BY "
+        "cu.cell"};
+    wg_status st = WG_OK;
+    for (int k = 0; k < 2 && st == WG_OK; k++) {
+        sqlite3_stmt *q = wg__stmt(ws, sql[k]);
+        if (!q)
+            return wg_ctx_status(ws->ctx);
+        sqlite3_bind_int64(q, 1, plan);
+        sqlite3_bind_int64(q, 2, from);
+        sqlite3_bind_int64(q, 3, to);
+        int rc;
+        while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
+            st = fn(user, wg__text(q, 0), k == 0 ? sqlite3_column_double(q, 1) : NAN,
+                    k == 1 ? sqlite3_column_double(q, 2) : NAN);
+        if (st == WG_OK && rc != SQLITE_DONE)
+            st = wg__sql_fail(ws, "reading visits: ");
+        sqlite3_reset(q);
+    }
+    return st;
+}
+
+wg_status wg_store_has_visits(wg_ws *ws, bool *any)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT EXISTS (SELECT 1 FROM visits)");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    wg_status st = sqlite3_step(q) == SQLITE_ROW ? WG_OK : wg__sql_fail(ws, "reading visits: ");
+    *any = st == WG_OK && sqlite3_column_int(q, 0) != 0;
+    sqlite3_reset(q);
+    return st;
+}
+
+wg_status wg_store_roster_logged(wg_ws *ws, const char *layer, const char *source, int64_t features,
+                                 int64_t inserted)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "INSERT INTO imports (layer, source, at, features, inserted, "
+                                   "updated, repaired, rejected) VALUES (?, ?, ?, ?, ?, 0, 0, 0)");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    sqlite3_bind_text(q, 1, layer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, source, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 3, wg__now_utc());
+    sqlite3_bind_int64(q, 4, features);
+    sqlite3_bind_int64(q, 5, inserted);
+    return wg__done(ws, q, "recording the import: ");
+}
+
+/* ---- Units, communities, lines, cameras ------------------------------------------------------ */
+
+static void row_wkb(sqlite3_stmt *q, int c, const unsigned char **wkb, size_t *len)
+{
+    *wkb = sqlite3_column_type(q, c) == SQLITE_BLOB ? sqlite3_column_blob(q, c) : NULL;
+    *len = *wkb ? (size_t)sqlite3_column_bytes(q, c) : 0;
+}
+
+wg_status wg_store_units_each(wg_ws *ws, const wg_unit_query *uq, wg_unit_fn fn, void *user)
+{
+    static const wg_unit_query all = {0};
+    if (!uq)
+        uq = &all;
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "SELECT u.id, u.households, u.compound, u.community, u.kind, u.name, %s, "
+             "AsBinary(u.geom) FROM units u%s WHERE u.geom IS NOT NULL%s ORDER BY %s",
+             uq->plan > 0 ? "m.cell" : "NULL",
+             uq->plan > 0 ? " LEFT JOIN cell_units m ON m.plan = ?2 AND m.unit = u.id" : "",
+             uq->community ? " AND (u.community = ?1 OR u.community IS NULL OR u.community NOT IN "
+                             "(SELECT id FROM communities WHERE geom IS NOT NULL))"
+                           : "",
+             uq->by_fid ? "u.fid" : "u.id");
+    if (uq->bbox) { /* through the units' R*Tree */
+        char *order = strstr(sql, " ORDER BY");
+        char tail[64];
+        snprintf(tail, sizeof tail, "%s", order);
+        snprintf(order, sizeof sql - (size_t)(order - sql),
+                 " AND u.fid IN (SELECT pkid FROM idx_units_geom WHERE xmin <= ?5 AND xmax >= ?3 "
+                 "AND ymin <= ?6 AND ymax >= ?4)%s",
+                 tail);
+    }
+    sqlite3_stmt *q = wg__stmt(ws, sql);
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    if (uq->community)
+        sqlite3_bind_text(q, 1, uq->community, -1, SQLITE_TRANSIENT);
+    if (uq->plan > 0)
+        sqlite3_bind_int64(q, 2, uq->plan);
+    for (int k = 0; uq->bbox && k < 4; k++)
+        sqlite3_bind_double(q, 3 + k, uq->bbox[k]);
+    wg_status st = WG_OK;
+    int rc;
+    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        wg_unit_rec u = {.id = wg__text(q, 0),
+                         .households = sqlite3_column_int64(q, 1),
+                         .compound = wg__text(q, 2),
+                         .community = wg__text(q, 3),
+                         .kind = wg__text(q, 4),
+                         .name = wg__text(q, 5),
+                         .cell = wg__text(q, 6)};
+        row_wkb(q, 7, &u.wkb, &u.wkb_len);
+        st = fn(user, &u);
+    }
+    if (st == WG_OK && rc != SQLITE_DONE)
+        st = wg__sql_fail(ws, "reading units: ");
+    sqlite3_reset(q);
+    return st;
+}
+
+wg_status wg_store_unit_get(wg_ws *ws, const char *id, bool *exists, char community[64])
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT community FROM units WHERE id = ?");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    *exists = rc == SQLITE_ROW;
+    community[0] = '\0';
+    if (rc == SQLITE_ROW && wg__text(q, 0))
+        snprintf(community, 64, "%s", wg__text(q, 0));
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "reading units: ");
+}
+
+wg_status wg_store_units_households(wg_ws *ws, int64_t *sum)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT total(households) FROM units");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    wg_status st = sqlite3_step(q) == SQLITE_ROW ? WG_OK : wg__sql_fail(ws, "reading units: ");
+    if (st == WG_OK)
+        *sum = sqlite3_column_int64(q, 0);
+    sqlite3_reset(q);
+    return st;
+}
+
+wg_status wg_store_communities_each(wg_ws *ws, const char *only, wg_area_fn fn, void *user)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT id, name, parent, coalesce(households, -1), "
+                                   "AsBinary(geom) FROM communities WHERE geom IS NOT NULL AND "
+                                   "(?1 IS NULL OR id = ?1) ORDER BY id");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    wg__bind_text(q, 1, only);
+    wg_status st = WG_OK;
+    int rc;
+    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        wg_area_rec a = {
+            wg__text(q, 0), wg__text(q, 1), wg__text(q, 2), sqlite3_column_int64(q, 3), NULL, 0};
+        row_wkb(q, 4, &a.wkb, &a.wkb_len);
+        st = fn(user, &a);
+    }
+    if (st == WG_OK && rc != SQLITE_DONE)
+        st = wg__sql_fail(ws, "reading communities: ");
+    sqlite3_reset(q);
+    return st;
+}
+
+wg_status wg_store_community_name(wg_ws *ws, const char *id, char name[128])
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT name FROM communities WHERE id = ?");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    name[0] = '\0';
+    if (rc == SQLITE_ROW && wg__text(q, 0))
+        snprintf(name, 128, "%s", wg__text(q, 0));
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? WG_OK
+                                                 : wg__sql_fail(ws, "reading communities: ");
+}
+
+wg_status wg_store_lines_each(wg_ws *ws, const char *layer, wg_line_fn fn, void *user)
+{
+    bool streets = strcmp(layer, "streets") == 0;
+    if (!streets && strcmp(layer, "barriers") != 0)
+        return wg_fail(ws->ctx, WG_EINTERNAL, "no line layer '%s'", layer);
+    sqlite3_stmt *q = wg__stmt(ws, streets ? "SELECT id, name, kind, AsBinary(geom) FROM streets "
+                                             "WHERE geom IS NOT NULL ORDER BY id"
+                                           : "SELECT id, name, kind, AsBinary(geom) FROM barriers "
+                                             "WHERE geom IS NOT NULL ORDER BY id");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    wg_status st = WG_OK;
+    int rc;
+    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        wg_line_rec l = {wg__text(q, 0), wg__text(q, 1), wg__text(q, 2), NULL, 0};
+        row_wkb(q, 3, &l.wkb, &l.wkb_len);
+        st = fn(user, &l);
+    }
+    if (st == WG_OK && rc != SQLITE_DONE)
+        st = wg__sql_fail(ws, "reading lines: ");
+    sqlite3_reset(q);
+    return st;
+}
+
+wg_status wg_store_cameras_each(wg_ws *ws, wg_camera_fn fn, void *user)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT id, kind, heading_deg, fov_deg, range_m, X(geom), "
+                                   "Y(geom) FROM cameras WHERE geom IS NOT NULL ORDER BY id");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    wg_status st = WG_OK;
+    int rc;
+    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        wg_camera_rec c = {.id = wg__text(q, 0),
+                           .kind = wg__text(q, 1),
+                           .heading_deg = sqlite3_column_double(q, 2),
+                           .fov_deg = sqlite3_column_double(q, 3),
+                           .range_m = sqlite3_column_double(q, 4),
+                           .x = sqlite3_column_double(q, 5),
+                           .y = sqlite3_column_double(q, 6)};
+        st = fn(user, &c);
+    }
+    if (st == WG_OK && rc != SQLITE_DONE)
+        st = wg__sql_fail(ws, "reading cameras: ");
+    sqlite3_reset(q);
+    return st;
+}
