@@ -617,7 +617,8 @@ static wg_points_query points_query(const wg_render_opts *o, const double *bbox)
                              .to = o->to,
                              .categories = o->categories,
                              .ncategories = o->ncategories,
-                             .categories_file = o->categories_file};
+                             .categories_file = o->categories_file,
+                             .hours = o->weight_hours};
 }
 
 static wg_status recipe_heatmap(map_ctx *m, theme *t)

@@ -261,14 +261,8 @@ wg_status wg_map_incidents(wg_ws *ws, const wg_points_query *q, wg_map_points *o
         long row = wg_categories_find(&cats, c);
         hours[k] = row >= 0 ? cats.hours[row] : 0.0;
     }
+    /* the points kept move down in the store's arrays, which then become the result's */
     size_t n = 0;
-    if (st == WG_OK && inc.n) {
-        p.xy = malloc(2 * inc.n * sizeof *p.xy);
-        p.hours = malloc(inc.n * sizeof *p.hours);
-        p.cat = malloc(inc.n * sizeof *p.cat);
-        if (!p.xy || !p.hours || !p.cat)
-            st = wg_fail(ctx, WG_ENOMEM, "out of memory for %zu incidents", inc.n);
-    }
     for (size_t i = 0; st == WG_OK && i < inc.n; i++) {
         double x = inc.xy[2 * i], y = inc.xy[2 * i + 1];
         if (!isfinite(x) || !isfinite(y))
@@ -291,10 +285,9 @@ wg_status wg_map_incidents(wg_ws *ws, const wg_points_query *q, wg_map_points *o
             p.cat_count[p.ncat] = 0;
             ci[k] = (long)p.ncat++;
         }
-        p.xy[2 * n] = x;
-        p.xy[2 * n + 1] = y;
-        p.hours[n] = hours[k];
-        p.cat[n] = (uint16_t)ci[k];
+        inc.xy[2 * n] = x;
+        inc.xy[2 * n + 1] = y;
+        inc.category[n] = (uint16_t)ci[k]; /* now the index among the points' categories */
         p.cat_count[ci[k]]++;
         int64_t t = inc.reported[i];
         if (t != WG_NO_TIME) {
@@ -304,6 +297,20 @@ wg_status wg_map_incidents(wg_ws *ws, const wg_points_query *q, wg_map_points *o
         n++;
     }
     p.n = n;
+    p.xy = inc.xy, inc.xy = NULL;
+    p.cat = inc.category, inc.category = NULL;
+    if (st == WG_OK && q->hours && !(p.hours = malloc((n ? n : 1) * sizeof *p.hours)))
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory for %zu incidents", n);
+    /* per point, the hours of its category (now numbered as the points' categories) */
+    double *cat_hours = st == WG_OK && p.hours ? malloc((p.ncat + 1) * sizeof *cat_hours) : NULL;
+    if (st == WG_OK && p.hours && !cat_hours)
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory");
+    for (size_t k = 0; cat_hours && k < ncode; k++)
+        if (ci[k] >= 0)
+            cat_hours[ci[k]] = hours[k];
+    for (size_t i = 0; cat_hours && i < n; i++)
+        p.hours[i] = cat_hours[p.cat[i]];
+    free(cat_hours);
     free(ci), free(want), free(hours);
     wg_incidents_free(&inc);
     wg_categories_free(&cats);

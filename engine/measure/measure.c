@@ -140,28 +140,24 @@ static size_t strmap_slot(const strmap *m, const char *s)
     return i;
 }
 
-/* ---- the incidents --------------------------------------------------------------------------- */
+/* ---- the incidents ------------------------------------------------------------------------------
+ */
 
 #define NO_TIME WG_NO_TIME
+#define MAX_CATS 4096
 
-typedef struct inc {
-    int64_t reported, closed, due;
-    int32_t cat, cell; /* cell -1: unassigned */
-    uint8_t src, reason;
-} inc;
-
-enum { R_NONE, R_OUTSIDE, R_GAP, R_NO_LOCATION };
-
+/* The incidents as the store gives them (arrays in fid order), with what the report makes of
+ * their codes: the report's category of each category code, the source kind of each source
+ * code. */
 typedef struct scan {
     wg_ctx *ctx;
     char (*cat)[64]; /* categories met: the table's (without "*") first */
     size_t ncat, capcat;
-    inc *v;
-    size_t n;
+    wg_incidents a;
+    int32_t *cat_of; /* per category code (and one more for none): the report's category */
+    uint8_t *src_of; /* per source code: WG_SRC_* */
     int64_t max_time;
 } scan;
-
-#define MAX_CATS 4096
 
 /* The report's index of category `text`, added when new. */
 static int32_t cat_index(scan *S, const char *text, wg_status *st)
@@ -189,57 +185,53 @@ static uint8_t source_kind(const char *src)
     return WG_SRC_OTHER;
 }
 
-/* Every incident with its stored cell, from the store's arrays. WG_EINPUT when one has not
- * been assigned since it was imported. */
-static wg_status read_incidents(wg_ws *ws, size_t ncells, scan *S)
+/* The category code of incident i, as an index into cat_of (the last: none). */
+static size_t code_of(const scan *S, size_t i)
 {
-    wg_incidents a;
+    return S->a.category[i] == WG_NO_CODE ? S->a.ncat : S->a.category[i];
+}
+
+/* Every incident with its stored cell. WG_EINPUT when one has not been assigned since it was
+ * imported. Categories are numbered as they are first met in fid order. */
+static wg_status read_incidents(wg_ws *ws, scan *S)
+{
+    wg_incidents *a = &S->a;
     wg_status st =
         wg_store_incidents_read(ws,
-                                WG_IC_FID | WG_IC_REPORTED | WG_IC_CLOSED | WG_IC_DUE |
-                                    WG_IC_CATEGORY | WG_IC_SOURCE | WG_IC_CELL | WG_IC_FLAGS,
-                                NULL, &a);
+                                WG_IC_REPORTED | WG_IC_CLOSED | WG_IC_DUE | WG_IC_CATEGORY |
+                                    WG_IC_SOURCE | WG_IC_CELL | WG_IC_FLAGS,
+                                NULL, a);
     if (st != WG_OK)
         return st;
     S->max_time = NO_TIME;
-    /* per code: the report's category (found when first met, in fid order) and the source */
-    int32_t *cat_of = malloc((a.ncat + 1) * sizeof *cat_of);
-    uint8_t *src_of = malloc(a.nsrc + 1);
-    if (!cat_of || !src_of || !(S->v = malloc((a.n + 1) * sizeof *S->v)))
-        st = wg_fail(wg_ws_ctx(ws), WG_ENOMEM, "out of memory for %zu incidents", a.n);
-    for (size_t k = 0; st == WG_OK && k <= a.ncat; k++)
-        cat_of[k] = -1;
-    for (size_t k = 0; st == WG_OK && k < a.nsrc; k++)
-        src_of[k] = source_kind(a.src_code[k]);
-    static const uint8_t reason_of[4] = {R_NONE, R_OUTSIDE, R_GAP, R_NO_LOCATION};
-    for (size_t i = 0; st == WG_OK && i < a.n; i++) {
-        if (a.flags[i] & WG_AF_PENDING) {
-            st = wg_fail(wg_ws_ctx(ws), WG_EINPUT,
-                         "incident %lld was imported after the last assignment: run 'wangge "
-                         "assign -w %s' first",
-                         (long long)a.fid[i], wg_ws_path(ws));
-            break;
-        }
-        inc *e = &S->v[S->n];
-        size_t k = a.category[i] == WG_NO_CODE ? a.ncat : a.category[i];
-        if (cat_of[k] < 0)
-            cat_of[k] = cat_index(S, k < a.ncat ? a.cat_code[k] : NULL, &st);
-        e->cat = cat_of[k];
-        e->src = a.source[i] == WG_NO_CODE ? WG_SRC_OTHER : src_of[a.source[i]];
-        e->reported = a.reported[i];
-        e->closed = a.closed[i];
-        e->due = a.due[i];
-        e->cell = a.cell[i] >= 0 && (size_t)a.cell[i] < ncells ? a.cell[i] : -1;
-        e->reason = reason_of[a.flags[i] & WG_AF_REASON];
-        if (e->reported != NO_TIME && e->reported > S->max_time)
-            S->max_time = e->reported;
-        if (e->closed != NO_TIME && e->closed > S->max_time)
-            S->max_time = e->closed;
-        S->n++;
+    if (!(S->cat_of = malloc((a->ncat + 1) * sizeof *S->cat_of)) ||
+        !(S->src_of = malloc(a->nsrc + 1)))
+        return wg_fail(S->ctx, WG_ENOMEM, "out of memory");
+    for (size_t k = 0; k <= a->ncat; k++)
+        S->cat_of[k] = -1;
+    for (size_t k = 0; k < a->nsrc; k++)
+        S->src_of[k] = source_kind(a->src_code[k]);
+    for (size_t i = 0; st == WG_OK && i < a->n; i++) {
+        if (a->flags[i] & WG_AF_PENDING)
+            return wg_fail(S->ctx, WG_EINPUT,
+                           "incidents were imported after the last assignment: run 'wangge "
+                           "assign -w %s' first",
+                           wg_ws_path(ws));
+        size_t k = code_of(S, i);
+        if (S->cat_of[k] < 0)
+            S->cat_of[k] = cat_index(S, k < a->ncat ? a->cat_code[k] : NULL, &st);
+        if (a->reported[i] != NO_TIME && a->reported[i] > S->max_time)
+            S->max_time = a->reported[i];
+        if (a->closed[i] != NO_TIME && a->closed[i] > S->max_time)
+            S->max_time = a->closed[i];
     }
-    free(cat_of), free(src_of);
-    wg_incidents_free(&a);
     return st;
+}
+
+static void scan_free(scan *S)
+{
+    wg_incidents_free(&S->a);
+    free(S->cat_of), free(S->src_of);
 }
 
 /* ---- the cells
@@ -330,97 +322,147 @@ bool category_wanted(const char *const *list, size_t n, const char *cat)
 }
 
 /* Reported in [from, to); with no bounds at all, also an incident without a reported time. */
-static bool in_period(const wg_report_opts *o, const inc *e)
+static bool in_period(const wg_report_opts *o, int64_t reported)
 {
     if (o->from == INT64_MIN && o->to == INT64_MAX)
         return true;
-    return e->reported != NO_TIME && e->reported >= o->from && e->reported < o->to;
+    return reported != NO_TIME && reported >= o->from && reported < o->to;
+}
+
+/* One cell's sums, compact: ten million incidents land in thirty thousand of these, which stay
+ * in the cache where the report's rows would not. */
+typedef struct acc {
+    double incidents, by_source[WG_NSRC], hours, open, overdue, due, closed_due, on_time;
+} acc;
+
+/* What tally works from: per report category its hours, deadline and whether it is wanted. */
+typedef struct cat_rules {
+    double *hours, *dl;
+    bool *want;
+} cat_rules;
+
+/* The times to close per cell, grouped by cell (m->close_h, m->coff). */
+static wg_status close_times(wg_ctx *ctx, const wg_report_opts *o, const scan *S,
+                             const cat_rules *cr, int64_t end, cell_measures *m)
+{
+    const wg_incidents *a = &S->a;
+    size_t *ncl = calloc(m->n + 1, sizeof *ncl);
+    m->coff = calloc(m->n + 1, sizeof *m->coff);
+    if (!ncl || !m->coff) {
+        free(ncl);
+        return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    }
+    /* first how many per cell, to size the array */
+    for (size_t i = 0; i < a->n; i++) {
+        int32_t c = a->cell[i];
+        if (c >= 0 && (size_t)c < m->n && cr->want[S->cat_of[code_of(S, i)]] &&
+            in_period(o, a->reported[i]) && a->closed[i] != NO_TIME && a->closed[i] < end &&
+            a->reported[i] != NO_TIME)
+            ncl[c]++;
+    }
+    size_t total = 0;
+    for (size_t c = 0; c < m->n; c++) {
+        m->coff[c] = total;
+        total += ncl[c];
+        ncl[c] = m->coff[c]; /* now the next free slot */
+    }
+    m->coff[m->n] = total;
+    if (!(m->close_h = malloc((total ? total : 1) * sizeof *m->close_h))) {
+        free(ncl);
+        return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < a->n; i++) {
+        int32_t c = a->cell[i];
+        if (c >= 0 && (size_t)c < m->n && cr->want[S->cat_of[code_of(S, i)]] &&
+            in_period(o, a->reported[i]) && a->closed[i] != NO_TIME && a->closed[i] < end &&
+            a->reported[i] != NO_TIME)
+            m->close_h[ncl[c]++] = (double)(a->closed[i] - a->reported[i]) / 3600.0;
+    }
+    free(ncl);
+    return WG_OK;
 }
 
 static wg_status tally(wg_ctx *ctx, const wg_report_opts *o, const wg_categories *cats, scan *S,
                        wg_report *r, cell_measures *m)
 {
+    const wg_incidents *a = &S->a;
     bool bounded = o->to != INT64_MAX;
     int64_t end = bounded ? o->to : (S->max_time == NO_TIME ? 0 : S->max_time + 1);
     r->as_of = bounded ? o->to : end - 1;
+    size_t nc = S->ncat;
     /* per category: handling hours and deadline, from the table or its "*" row */
-    double *hours = r->category_hours = calloc(S->ncat + 1, sizeof *hours);
-    double *dl = calloc(S->ncat + 1, sizeof *dl);
-    bool *want = calloc(S->ncat + 1, sizeof *want);
-    size_t *ncl = calloc(m->n + 1, sizeof *ncl);
-    if (!hours || !dl || !want || !ncl) {
-        free(dl), free(want), free(ncl);
-        return wg_fail(ctx, WG_ENOMEM, "out of memory");
-    }
-    for (size_t c = 0; c < S->ncat; c++) {
+    cat_rules cr = {r->category_hours = calloc(nc + 1, sizeof *cr.hours),
+                    calloc(nc + 1, sizeof *cr.dl), calloc(nc + 1, sizeof *cr.want)};
+    acc *sum = calloc(m->n + 1, sizeof *sum);
+    double *by_cat = calloc((m->n + 1) * (nc ? nc : 1), sizeof *by_cat);
+    wg_status st = cr.hours && cr.dl && cr.want && sum && by_cat
+                       ? WG_OK
+                       : wg_fail(ctx, WG_ENOMEM, "out of memory");
+    for (size_t c = 0; st == WG_OK && c < nc; c++) {
         long t = wg_categories_find(cats, S->cat[c]);
-        hours[c] = t >= 0 ? cats->hours[t] : 0;
-        dl[c] = t >= 0 ? cats->deadline_s[t] : NAN;
-        want[c] = category_wanted(o->categories, o->ncategories, S->cat[c]);
+        cr.hours[c] = t >= 0 ? cats->hours[t] : 0;
+        cr.dl[c] = t >= 0 ? cats->deadline_s[t] : NAN;
+        cr.want[c] = category_wanted(o->categories, o->ncategories, S->cat[c]);
     }
-    /* first the times to close per cell, to size the array */
-    for (size_t i = 0; i < S->n; i++) {
-        const inc *e = &S->v[i];
-        bool in = in_period(o, e);
-        if (in && want[e->cat] && e->cell >= 0 && e->closed != NO_TIME && e->closed < end &&
-            e->reported != NO_TIME)
-            ncl[e->cell]++;
-    }
-    m->coff = calloc(m->n + 1, sizeof *m->coff);
-    size_t total = 0;
-    for (size_t c = 0; m->coff && c < m->n; c++) {
-        m->coff[c] = total;
-        total += ncl[c];
-        ncl[c] = m->coff[c]; /* now the next free slot */
-    }
-    m->close_h = malloc((total ? total : 1) * sizeof *m->close_h);
-    if (!m->coff || !m->close_h) {
-        free(dl), free(want), free(ncl);
-        return wg_fail(ctx, WG_ENOMEM, "out of memory");
-    }
-    m->coff[m->n] = total;
-    for (size_t i = 0; i < S->n; i++) {
-        const inc *e = &S->v[i];
-        if (!want[e->cat])
+    if (st == WG_OK)
+        st = close_times(ctx, o, S, &cr, end, m);
+    for (size_t i = 0; st == WG_OK && i < a->n; i++) {
+        int32_t k = S->cat_of[code_of(S, i)];
+        if (!cr.want[k])
             continue;
-        bool in = in_period(o, e);
-        bool closed = e->closed != NO_TIME && e->closed < end;
-        int64_t due = e->due != NO_TIME ? e->due
-                      : e->reported != NO_TIME && !isnan(dl[e->cat])
-                          ? e->reported + (int64_t)dl[e->cat]
-                          : NO_TIME;
+        int64_t rep = a->reported[i], clo = a->closed[i];
+        bool in = in_period(o, rep);
+        bool closed = clo != NO_TIME && clo < end;
+        int64_t due = a->due[i] != NO_TIME                 ? a->due[i]
+                      : rep != NO_TIME && !isnan(cr.dl[k]) ? rep + (int64_t)cr.dl[k]
+                                                           : NO_TIME;
+        int32_t c = a->cell[i] >= 0 && (size_t)a->cell[i] < m->n ? a->cell[i] : -1;
         if (in) {
             r->period_incidents++;
-            if (e->cell < 0) {
+            if (c < 0) {
+                uint8_t why = a->flags[i] & WG_AF_REASON;
                 r->unassigned++;
-                r->outside += e->reason == R_OUTSIDE;
-                r->gap += e->reason == R_GAP;
-                r->no_location += e->reason == R_NO_LOCATION;
+                r->outside += why == WG_AF_OUTSIDE;
+                r->gap += why == WG_AF_GAP;
+                r->no_location += why == WG_AF_NO_LOCATION;
             } else {
                 r->assigned++;
             }
         }
-        if (e->cell < 0)
+        if (c < 0)
             continue;
-        wg_report_row *c = &m->rows[e->cell];
+        acc *e = &sum[c];
         if (in) {
-            c->incidents++;
-            c->by_source[e->src]++;
-            c->by_category[e->cat]++;
-            c->hours += hours[e->cat];
-            c->open += !closed;
-            c->overdue += !closed && due != NO_TIME && due < end;
-            if (closed && e->reported != NO_TIME)
-                m->close_h[ncl[e->cell]++] = (double)(e->closed - e->reported) / 3600.0;
+            e->incidents++;
+            e->by_source[a->source[i] == WG_NO_CODE ? WG_SRC_OTHER : S->src_of[a->source[i]]]++;
+            by_cat[(size_t)c * nc + (size_t)k]++;
+            e->hours += cr.hours[k];
+            e->open += !closed;
+            e->overdue += !closed && due != NO_TIME && due < end;
         }
         if (due != NO_TIME && due >= o->from && due < end) {
-            c->due++;
-            c->closed_due += closed;
-            c->on_time += closed && e->closed <= due;
+            e->due++;
+            e->closed_due += closed;
+            e->on_time += closed && clo <= due;
         }
     }
-    free(ncl), free(dl), free(want);
-    return WG_OK;
+    for (size_t c = 0; st == WG_OK && c < m->n; c++) {
+        wg_report_row *row = &m->rows[c];
+        const acc *e = &sum[c];
+        row->incidents += e->incidents;
+        for (int s = 0; s < WG_NSRC; s++)
+            row->by_source[s] += e->by_source[s];
+        for (size_t k = 0; k < nc; k++)
+            row->by_category[k] += by_cat[c * nc + k];
+        row->hours += e->hours;
+        row->open += e->open;
+        row->overdue += e->overdue;
+        row->due += e->due;
+        row->closed_due += e->closed_due;
+        row->on_time += e->on_time;
+    }
+    free(cr.dl), free(cr.want), free(sum), free(by_cat);
+    return st;
 }
 
 wg_status measure_cells(wg_ws *ws, const wg_report_opts *o, const wg_categories *cats, wg_report *r,
@@ -443,7 +485,7 @@ wg_status measure_cells(wg_ws *ws, const wg_report_opts *o, const wg_categories 
         cell_of.val[slot] = (int32_t)c;
     }
     if (st == WG_OK)
-        st = read_incidents(ws, m->n, &S);
+        st = read_incidents(ws, &S);
     for (size_t c = 0; st == WG_OK && c < m->n; c++)
         if (!(m->rows[c].by_category = calloc(S.ncat ? S.ncat : 1, sizeof(double))))
             st = wg_fail(ctx, WG_ENOMEM, "out of memory");
@@ -457,7 +499,7 @@ wg_status measure_cells(wg_ws *ws, const wg_report_opts *o, const wg_categories 
         st = wg_store_has_visits(ws, &r->visits);
     r->category = S.cat;
     r->ncategories = S.ncat;
-    free(S.v);
+    scan_free(&S);
     strmap_free(&cell_of);
     return st;
 }

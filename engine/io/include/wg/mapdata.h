@@ -28,7 +28,8 @@ void wg_map_feats_free(wg_map_feats *f);
 typedef struct wg_map_points {
     size_t n;
     double *xy;           /* n pairs */
-    double *hours;        /* n: the handling hours of each one's category (data file) */
+    double *hours;        /* n: the handling hours of each one's category (with
+                             wg_points_query.hours; NULL otherwise) */
     uint16_t *cat;        /* n: index into category */
     char (*category)[64]; /* ncat names, most frequent first ("" for none) */
     size_t *cat_count;    /* ncat */
@@ -42,6 +43,7 @@ typedef struct wg_points_query {
     const char *const *categories; /* only these; NULL: all */
     size_t ncategories;
     const char *categories_file; /* handling hours; NULL: the workspace's categories table */
+    bool hours;                  /* give each point its handling hours */
 } wg_points_query;
 
 /* Reads the incidents that have a location. Errors: WG_EINPUT for a bad categories file or
