@@ -13,7 +13,8 @@
  *               workspace's incidents in order (those with a location), repeated with a +-15 m
  *               jitter (fixed seed) until there are 10 M, so they follow the city's real
  *               incident density. Saves the points and the answers.
- *   exact       checks 200,000 of the answers against GEOS prepared `contains`.
+ *   exact       checks 200,000 of the answers against GEOS prepared `contains` (the cells read
+ *               by GEOS from the stored WKB, apart from the locator's geometries).
  *   spatialite  joins the first 1 M points (fewer when that would take over ~2 minutes) to the
  *               cells with the sqlite3 shell and `.load mod_spatialite`, as a SpatiaLite user
  *               would: a scratch database, the cells copied from the workspace (ATTACH), the
@@ -42,8 +43,9 @@
  * the remaining scales are not run). Missed targets do not change the exit status unless
  * --check is given: then the benchmark exits 2 when all else went well but a target was
  * missed. Steps pass their figures to the summary as "key value" lines in the scale's folder
- * (FIGURES). Nothing here talks to a database directly: the workspace through wg/store.h, the
- * peers through their command-line shells (sqlite3, psql). */
+ * (FIGURES). Nothing here talks to a database directly: the workspace is read through
+ * wg/store.h, the peers through their command-line shells (sqlite3, psql); the checks use GEOS
+ * directly, with a handle of the bench's own, not through geo. */
 #include "bench_child.h"
 #include "wg/assign.h"
 #include "wg/boxindex.h"
@@ -52,9 +54,10 @@
 #include "wg/locate.h"
 #include "wg/plan.h"
 #include "wg/store.h"
-#include "wg/vio.h"
 
+#define GEOS_USE_ONLY_R_API
 #include <fcntl.h>
+#include <geos_c.h>
 #include <glob.h>
 #include <limits.h>
 #include <math.h>
@@ -204,48 +207,6 @@ static char *read_text(const char *path)
     return text;
 }
 
-/* Runs argv (argv[0] a path, no shell) with its standard output to `out` (NULL: /dev/null)
- * and its standard error to ours. *secs gets the wall time from the fork to the child's exit,
- * *mib the child's own peak resident memory (ru_maxrss from wait4). Returns 0 when it ran and
- * exited 0; otherwise says why on stderr. */
-static int run_timed(char *const argv[], const char *out, double *secs, double *mib)
-{
-    fflush(stdout);
-    fflush(stderr);
-    double t0 = wg_now();
-    pid_t pid = fork();
-    if (pid < 0) {
-        perror("fork");
-        return 1;
-    }
-    if (pid == 0) {
-        int fd = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
-            _exit(126);
-        close(fd);
-        execv(argv[0], argv);
-        perror(argv[0]);
-        _exit(127);
-    }
-    int status = 0;
-    struct rusage ru;
-    if (wait4(pid, &status, 0, &ru) < 0) {
-        perror("wait4");
-        return 1;
-    }
-    *secs = wg_now() - t0;
-    *mib = (double)ru.ru_maxrss / 1024.0; /* Linux reports KiB */
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return 0;
-    if (WIFEXITED(status))
-        fprintf(stderr, "bench_assign: %s %s exited with status %d\n", argv[0],
-                argv[1] ? argv[1] : "", WEXITSTATUS(status));
-    else
-        fprintf(stderr, "bench_assign: %s %s was killed by signal %d\n", argv[0],
-                argv[1] ? argv[1] : "", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-    return 1;
-}
-
 /* ---- The cells of the active plan -------------------------------------------------------- */
 
 typedef struct cellset {
@@ -253,21 +214,27 @@ typedef struct cellset {
     char (*code)[32];    /* ascending: the locator's index is the position here */
     unsigned char **wkb; /* as stored (ISO WKB, multipolygons); NULL for a cell without one */
     size_t *wkb_len;
-    GEOSGeometry **geom; /* only when asked for */
-    int64_t plan;        /* the active plan */
-    int srid;            /* the workspace CRS's EPSG code */
-    size_t cap[3];       /* of code, wkb and wkb_len, while loading */
-    wg_ctx *ctx;         /* ... for the loader's callback */
+    wg_geom **geom;    /* geo's geometries, for the locator */
+    GEOSGeometry **gg; /* the same through GEOS directly, for the checks (handle h) */
+    GEOSContextHandle_t h;
+    int64_t plan;  /* the active plan */
+    int srid;      /* the workspace CRS's EPSG code */
+    size_t cap[3]; /* of code, wkb and wkb_len, while loading */
+    wg_ctx *ctx;   /* ... for the loader's callback */
 } cellset;
 
 static void cells_free(wg_ctx *ctx, cellset *cs)
 {
     for (size_t i = 0; i < cs->n; i++) {
         free(cs->wkb[i]);
-        if (cs->geom && cs->geom[i])
-            GEOSGeom_destroy_r(wg_ctx_geos(ctx), cs->geom[i]);
+        if (cs->geom)
+            wg_geom_free(ctx, cs->geom[i]);
+        if (cs->gg && cs->gg[i])
+            GEOSGeom_destroy_r(cs->h, cs->gg[i]);
     }
-    free(cs->code), free(cs->wkb), free(cs->wkb_len), free(cs->geom);
+    if (cs->h)
+        GEOS_finish_r(cs->h);
+    free(cs->code), free(cs->wkb), free(cs->wkb_len), free(cs->geom), free(cs->gg);
     memset(cs, 0, sizeof *cs);
 }
 
@@ -306,7 +273,7 @@ static int epsg_code(const char *crs)
 }
 
 /* Reads the active plan's cells from the workspace through the store, ordered by code (the
- * order the locator numbers them in), and makes their GEOS geometries. Returns 0 on success. */
+ * order the locator numbers them in), and makes their geometries. Returns 0 on success. */
 static int cells_load(wg_ctx *ctx, wg_ws *ws, cellset *cs)
 {
     memset(cs, 0, sizeof *cs);
@@ -331,15 +298,29 @@ static int cells_load(wg_ctx *ctx, wg_ws *ws, cellset *cs)
         cells_free(ctx, cs);
         return 1;
     }
+    /* The same WKB twice: as geo's geometries for the locator, and through a GEOS handle of
+     * the bench's own for the checks, so that these do not go through geo at all. */
     cs->geom = calloc(cs->n, sizeof *cs->geom);
-    for (size_t i = 0; cs->geom && i < cs->n; i++)
-        if (cs->wkb[i] &&
-            wg_geom_from_wkb(ctx, cs->wkb[i], cs->wkb_len[i], &cs->geom[i]) != WG_OK) {
+    cs->gg = calloc(cs->n, sizeof *cs->gg);
+    cs->h = GEOS_init_r();
+    GEOSWKBReader *reader = cs->h ? GEOSWKBReader_create_r(cs->h) : NULL;
+    int rc = cs->geom && cs->gg && reader ? 0 : 1;
+    for (size_t i = 0; rc == 0 && i < cs->n; i++) {
+        if (!cs->wkb[i])
+            continue;
+        if (wg_geom_from_wkb(ctx, cs->wkb[i], cs->wkb_len[i], &cs->geom[i]) != WG_OK) {
             fprintf(stderr, "bench_assign: cell %s: %s\n", cs->code[i], wg_ctx_errmsg(ctx));
-            cells_free(ctx, cs);
-            return 1;
+            rc = 1;
+        } else if (!(cs->gg[i] = GEOSWKBReader_read_r(cs->h, reader, cs->wkb[i], cs->wkb_len[i]))) {
+            fprintf(stderr, "bench_assign: cell %s: GEOS cannot read its WKB\n", cs->code[i]);
+            rc = 1;
         }
-    return cs->geom ? 0 : 1;
+    }
+    if (reader)
+        GEOSWKBReader_destroy_r(cs->h, reader);
+    if (rc)
+        cells_free(ctx, cs);
+    return rc;
 }
 
 static int cmp_code(const void *key, const void *elem)
@@ -462,7 +443,7 @@ static int run_locate(const char *scale, const char *dir)
     if (!xy || !got || wg_ws_open(ctx, path, &ws) != WG_OK || cells_load(ctx, ws, &cs))
         goto done;
     double t0 = wg_now();
-    if (wg_locator_build(ctx, (const GEOSGeometry *const *)cs.geom, cs.n, 0, &loc) != WG_OK)
+    if (wg_locator_build(ctx, (const wg_geom *const *)cs.geom, cs.n, 0, &loc) != WG_OK)
         goto done;
     double build_s = wg_now() - t0;
     wg_locator_stats ls;
@@ -540,7 +521,7 @@ static bool probe_visit(void *user, size_t i)
 static int run_exact(const char *scale, const char *dir)
 {
     wg_ctx *ctx = wg_ctx_new();
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
+    GEOSContextHandle_t h = NULL;
     char path[4096];
     ws_path(dir, path, sizeof path);
     wg_ws *ws = NULL;
@@ -552,6 +533,7 @@ static int run_exact(const char *scale, const char *dir)
     int rc = 1;
     if (!xy || !got || wg_ws_open(ctx, path, &ws) != WG_OK || cells_load(ctx, ws, &cs))
         goto done;
+    h = cs.h;
     /* Candidates by envelope (wg_boxindex), then the exact test on each. */
     prep = calloc(cs.n, sizeof *prep);
     box = malloc(4 * cs.n * sizeof *box);
@@ -560,12 +542,12 @@ static int run_exact(const char *scale, const char *dir)
     for (size_t i = 0; i < cs.n; i++) {
         double *b = box + 4 * i;
         b[0] = b[1] = INFINITY, b[2] = b[3] = -INFINITY; /* never found */
-        if (!cs.geom[i])
+        if (!cs.gg[i])
             continue;
-        if (!(prep[i] = GEOSPrepare_r(h, cs.geom[i])))
+        if (!(prep[i] = GEOSPrepare_r(h, cs.gg[i])))
             goto done;
-        GEOSGeom_getXMin_r(h, cs.geom[i], &b[0]), GEOSGeom_getYMin_r(h, cs.geom[i], &b[1]);
-        GEOSGeom_getXMax_r(h, cs.geom[i], &b[2]), GEOSGeom_getYMax_r(h, cs.geom[i], &b[3]);
+        GEOSGeom_getXMin_r(h, cs.gg[i], &b[0]), GEOSGeom_getYMin_r(h, cs.gg[i], &b[1]);
+        GEOSGeom_getXMax_r(h, cs.gg[i], &b[2]), GEOSGeom_getYMax_r(h, cs.gg[i], &b[3]);
     }
     if (wg_boxindex_build(ctx, box, cs.n, &ix) != WG_OK)
         goto done;
@@ -657,10 +639,10 @@ static bool answers_add(answers *a, const cellset *cs, long long id, const char 
  * boundary of the locator's cell is right (the peers' predicates leave boundaries out),
  * strictly inside it means the peer missed it, anywhere else is a disagreement. Prints the
  * figures and returns the number of disagreements. */
-static size_t answers_compare(wg_ctx *ctx, const cellset *cs, const answers *a, const double *xy,
+static size_t answers_compare(const cellset *cs, const answers *a, const double *xy,
                               const int32_t *got, const char *who, const char *scale)
 {
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
+    GEOSContextHandle_t h = cs->h;
     size_t one = 0, none = 0, several = 0, on_edge = 0, missed = 0, disagree = 0;
     for (size_t i = 0; i < a->n; i++) {
         bool ok = true;
@@ -668,7 +650,7 @@ static size_t answers_compare(wg_ctx *ctx, const cellset *cs, const answers *a, 
             none++;
             if (got[i] >= 0) {
                 GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, xy[2 * i], xy[2 * i + 1]);
-                const GEOSGeometry *cell = cs->geom[got[i]];
+                const GEOSGeometry *cell = cs->gg[got[i]];
                 if (GEOSContains_r(h, cell, pt) == 1)
                     missed++;
                 else if (GEOSIntersects_r(h, cell, pt) == 1)
@@ -971,7 +953,7 @@ static int run_spatialite(const char *scale, const char *dir)
     printf("spatialite join scale=%s points=%zu seconds=%.2f rate=%.3g/s "
            "locator_over_spatialite=%.0f (the statement alone, sqlite3 .timer)\n",
            scale, n, secs, rate, loc_rate / rate);
-    size_t disagree = answers_compare(ctx, &cs, &a, xy, got, "spatialite", scale);
+    size_t disagree = answers_compare(&cs, &a, xy, got, "spatialite", scale);
     fig_put(dir, "spatialite_rate", "%.6g", rate);
     fig_put(dir, "spatialite_points", "%zu", n);
     fig_put(dir, "spatialite_disagreements", "%zu", disagree);
@@ -1319,7 +1301,7 @@ static int pg_compare(const pg *p, const char *scale, const char *dir)
         fprintf(stderr, "postgis: reading the results failed (%zu bad rows)\n", bad);
         goto done;
     }
-    size_t disagree = answers_compare(ctx, &cs, &a, xy, got, "postgis", scale);
+    size_t disagree = answers_compare(&cs, &a, xy, got, "postgis", scale);
     fig_put(dir, "postgis_rate", "%.6g", rate);
     if (pg_incidents(p, scale, dir, secs, &disagree))
         goto done;
@@ -1588,15 +1570,16 @@ static int run_cli(const char *scale, const char *dir)
                    "incremental time)\n",
                    scale, NEW_INCIDENTS, secs);
             if (cli_assign(scale, dir, CLI_INCREMENTAL, out) ||
-                cli_stored(scale, dir, CLI_INCREMENTAL, false, &cov_again))
+                cli_stored(scale, dir, CLI_INCREMENTAL, false, &cov_again)) {
                 snprintf(failed, sizeof failed, "the incremental run");
-            else if ((located = cli_located(out)) != NEW_INCIDENTS) {
+            } else if ((located = cli_located(out)) != NEW_INCIDENTS) {
                 snprintf(failed, sizeof failed,
                          "the incremental run located %lld incidents, not the %d new ones", located,
                          NEW_INCIDENTS);
                 sh("cat '%s' >&2", out);
-            } else
+            } else {
                 printf("assign_cli scale=%s mode=incremental located=%lld\n", scale, located);
+            }
         }
     }
     if (failed[0]) {

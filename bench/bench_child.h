@@ -5,6 +5,7 @@
 
 #include "wg/core.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,87 @@ static inline int write_file(const char *dir, const char *name, const void *data
         return 1;
     }
     return fclose(fp) == 0 ? 0 : 1;
+}
+
+/* This process's resident anonymous memory in MiB (resident minus file-backed pages, from
+ * /proc/self/statm), or 0. */
+static inline double self_anon_mib(void)
+{
+    FILE *fp = fopen("/proc/self/statm", "r");
+    unsigned long size = 0, resident = 0, shared = 0;
+    int got = fp ? fscanf(fp, "%lu %lu %lu", &size, &resident, &shared) : 0;
+    if (fp)
+        fclose(fp);
+    long page = sysconf(_SC_PAGESIZE);
+    return got == 3 && resident > shared && page > 0
+               ? (double)(resident - shared) * (double)page / (1024.0 * 1024.0)
+               : 0.0;
+}
+
+/* Runs argv (argv[0] a path, no shell) with its standard output to `out` (NULL: /dev/null) and its
+ * standard error to ours. *secs gets the wall time from the fork to the child's exit,
+ * *mib the child's peak resident memory (ru_maxrss from wait4). That peak also counts the
+ * anonymous pages the forked child shared with this process until its exec (Linux keeps the
+ * larger of the two), so the callers keep this process small; a peak that could be this
+ * process's own is flagged on stderr. Returns 0 when it ran and exited 0; otherwise says why
+ * on stderr. */
+static inline int run_timed(char *const argv[], const char *out, double *secs, double *mib)
+{
+    fflush(stdout);
+    fflush(stderr);
+    double launcher_mib = self_anon_mib();
+    double t0 = wg_now();
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("fork");
+        return 1;
+    }
+    if (pid == 0) {
+        int fd = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
+            _exit(126);
+        close(fd);
+        execv(argv[0], argv);
+        perror(argv[0]);
+        _exit(127);
+    }
+    int status = 0;
+    struct rusage ru;
+    if (wait4(pid, &status, 0, &ru) < 0) {
+        perror("wait4");
+        return 1;
+    }
+    *secs = wg_now() - t0;
+    *mib = (double)ru.ru_maxrss / 1024.0; /* Linux reports KiB */
+    if (*mib <= launcher_mib + 1.0)
+        fprintf(stderr,
+                "bench: the peak memory of %s %s (%.1f MiB) may be the launching "
+                "process's (%.1f MiB anonymous at the fork), not its own\n",
+                argv[0], argv[1] ? argv[1] : "", *mib, launcher_mib);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    if (WIFEXITED(status))
+        fprintf(stderr, "bench: %s %s exited with status %d\n", argv[0],
+                argv[1] ? argv[1] : "", WEXITSTATUS(status));
+    else
+        fprintf(stderr, "bench: %s %s was killed by signal %d\n", argv[0],
+                argv[1] ? argv[1] : "", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    return 1;
+}
+
+/* run_timed three times: the best wall time, and the peak memory of that run. */
+static inline int run_best_of_3(char *const argv[], double *secs, double *peak_mib)
+{
+    *secs = 1e30;
+    for (int run = 0; run < 3; run++) {
+        double t = 0, m = 0;
+        int rc = run_timed(argv, NULL, &t, &m);
+        if (rc != 0)
+            return rc;
+        if (t < *secs)
+            *secs = t, *peak_mib = m;
+    }
+    return 0;
 }
 
 typedef struct bench_step {

@@ -28,6 +28,11 @@ void wg_init(void)
     GDALAllRegister();
 }
 
+GEOSContextHandle_t wg_ctx_geos(wg_ctx *ctx)
+{
+    return ctx->geos;
+}
+
 static void on_geos_error(const char *message, void *userdata)
 {
     wg_fail(userdata, WG_EGEOS, "GEOS: %s", message);

@@ -1,9 +1,12 @@
-/* geo/geo_int.h: what geo's files share and nobody else sees. */
+/* geo/geo_int.h: what geo's files share and nobody else sees — the context's insides and the
+ * GEOS handle. A wg_geom is a GEOSGeometry: only geo's files (and the tests of geo) convert
+ * between the two, with the helpers below. */
 #ifndef WG_GEO_INT_H
 #define WG_GEO_INT_H
 
 #define GEOS_USE_ONLY_R_API
 #include "wg/core.h"
+#include "wg/geom.h"
 
 #include <geos_c.h>
 #include <proj.h>
@@ -19,5 +22,23 @@ struct wg_ctx {
     void *progress_user;
     volatile int cancelled;
 };
+
+/* The GEOS handle of a context (for geo's files and the tests of geo). */
+GEOSContextHandle_t wg_ctx_geos(wg_ctx *ctx);
+
+/* A wg_geom is a GEOSGeometry under another name; these convert one pointer into the other
+ * (never an array of pointers: convert element by element). */
+static inline const GEOSGeometry *wg__cgeos(const wg_geom *g)
+{
+    return (const GEOSGeometry *)g;
+}
+static inline GEOSGeometry *wg__geos(wg_geom *g)
+{
+    return (GEOSGeometry *)g;
+}
+static inline wg_geom *wg__geom(GEOSGeometry *g)
+{
+    return (wg_geom *)g;
+}
 
 #endif

@@ -48,7 +48,7 @@ typedef struct cand {
  * One run per bin means a point costs one or two cache misses, which wg_locate_many issues
  * ahead of time. */
 typedef struct bin_head {
-    int32_t full;   /* polygon wholly covering the bin without an edge in it, or -1 */
+    int32_t full; /* polygon wholly covering the bin without an edge in it, or -1 */
     uint32_t ncand;
 } bin_head;
 
@@ -67,8 +67,8 @@ _Static_assert(sizeof(bin_head) == sizeof(double) && sizeof(cand_head) == sizeof
 struct wg_locator {
     double x0, y0, inv; /* grid origin and 1 / bin size */
     size_t cols, rows;
-    int32_t *bin;  /* >= 0: that polygon; -1: none; <= -2: boundary bin at word -2 - v of run */
-    double *run;   /* the boundary bins' words */
+    int32_t *bin; /* >= 0: that polygon; -1: none; <= -2: boundary bin at word -2 - v of run */
+    double *run;  /* the boundary bins' words */
     size_t nbnd, nword;
     wg_locator_stats stats;
 };
@@ -178,8 +178,8 @@ static int32_t locate_boundary(const double *w, double x, double y)
         w += c.togbase >> 1;
         for (unsigned q = 0; q < c.nedge; q++, w += 4) {
             double ax = w[0], ay = w[1], bx = w[2], by = w[3];
-            if (x >= fmin(ax, bx) && x <= fmax(ax, bx) && y >= fmin(ay, by) &&
-                y <= fmax(ay, by) && orient(ax, ay, bx, by, x, y) == 0)
+            if (x >= fmin(ax, bx) && x <= fmax(ax, bx) && y >= fmin(ay, by) && y <= fmax(ay, by) &&
+                orient(ax, ay, bx, by, x, y) == 0)
                 return c.poly;
         }
     }
@@ -306,7 +306,7 @@ static wg_status add_polygon(wg_ctx *ctx, rings *R, const GEOSGeometry *p, size_
     return st;
 }
 
-static wg_status read_rings(wg_ctx *ctx, const GEOSGeometry *const *polys, size_t n, rings *R)
+static wg_status read_rings(wg_ctx *ctx, const wg_geom *const *polys, size_t n, rings *R)
 {
     GEOSContextHandle_t h = wg_ctx_geos(ctx);
     R->eoff = malloc((n + 1) * sizeof *R->eoff);
@@ -317,7 +317,7 @@ static wg_status read_rings(wg_ctx *ctx, const GEOSGeometry *const *polys, size_
     wg_status st = WG_OK;
     for (size_t k = 0; k < n && st == WG_OK; k++) {
         R->eoff[k] = R->n;
-        const GEOSGeometry *g = polys[k];
+        const GEOSGeometry *g = wg__cgeos(polys[k]);
         if (!g || GEOSisEmpty_r(h, g) == 1)
             continue;
         int type = GEOSGeomTypeId_r(h, g);
@@ -415,8 +415,8 @@ static wg_status emit(builder *B, uint32_t bin, int32_t k, int32_t c, size_t nh,
     for (size_t i = 0; i < nh; i++)
         ne += B->hits[i].c1 >= c;
     if (ne > UINT16_MAX || B->nset > MAX_TOGS)
-        return wg_fail(ctx, WG_EINPUT, "polygon %d: more than %d edges in one locator bin",
-                       (int)k, ne > UINT16_MAX ? UINT16_MAX : MAX_TOGS);
+        return wg_fail(ctx, WG_EINPUT, "polygon %d: more than %d edges in one locator bin", (int)k,
+                       ne > UINT16_MAX ? UINT16_MAX : MAX_TOGS);
     wg_status st = wg_grow(ctx, (void **)&B->c, &B->capc, B->nc + 1, sizeof *B->c);
     if (st == WG_OK)
         st = wg_grow(ctx, (void **)&B->cbin, &B->capb, B->nc + 1, sizeof *B->cbin);
@@ -627,7 +627,7 @@ static void lay_grid(wg_locator *L, const rings *R, double bins_per_vertex)
     L->rows = rows;
 }
 
-wg_status wg_locator_build(wg_ctx *ctx, const GEOSGeometry *const *polys, size_t n,
+wg_status wg_locator_build(wg_ctx *ctx, const wg_geom *const *polys, size_t n,
                            double bins_per_vertex, wg_locator **out)
 {
     if (n > INT32_MAX - 2)
@@ -674,13 +674,13 @@ wg_status wg_locator_build(wg_ctx *ctx, const GEOSGeometry *const *polys, size_t
         wg_locator_free(L);
         return st;
     }
-    L->stats = (wg_locator_stats){
-        .polygons = n,
-        .edges = R.n,
-        .cols = L->cols,
-        .rows = L->rows,
-        .boundary_bins = L->nbnd,
-        .bytes = sizeof *L + nbins * sizeof *L->bin + L->nword * sizeof *L->run};
+    L->stats =
+        (wg_locator_stats){.polygons = n,
+                           .edges = R.n,
+                           .cols = L->cols,
+                           .rows = L->rows,
+                           .boundary_bins = L->nbnd,
+                           .bytes = sizeof *L + nbins * sizeof *L->bin + L->nword * sizeof *L->run};
     *out = L;
     return WG_OK;
 }

@@ -99,13 +99,13 @@ static wg_status add_any(wg_ctx *ctx, wg_shapes *s, const GEOSGeometry *g, uint8
     return WG_OK;
 }
 
-wg_status wg_shapes_add_geom(wg_ctx *ctx, wg_shapes *s, const GEOSGeometry *g)
+wg_status wg_shapes_add_geom(wg_ctx *ctx, wg_shapes *s, const wg_geom *g)
 {
     if (feature_room(ctx, s) != WG_OK)
         return wg_ctx_status(ctx);
     size_t parts = s->nparts, pts = s->npts;
     uint8_t kind = WG_G_NONE;
-    wg_status st = g ? add_any(ctx, s, g, &kind) : WG_OK;
+    wg_status st = g ? add_any(ctx, s, wg__cgeos(g), &kind) : WG_OK;
     if (st != WG_OK) { /* drop what this feature added */
         s->nparts = parts;
         s->npts = pts;
@@ -120,11 +120,11 @@ wg_status wg_shapes_add_wkb(wg_ctx *ctx, wg_shapes *s, const unsigned char *wkb,
 {
     if (!wkb || len == 0)
         return wg_shapes_add_geom(ctx, s, NULL);
-    GEOSGeometry *g = NULL;
+    wg_geom *g = NULL;
     if (wg_geom_from_wkb(ctx, wkb, len, &g) != WG_OK)
         return wg_ctx_status(ctx);
     wg_status st = wg_shapes_add_geom(ctx, s, g);
-    GEOSGeom_destroy_r(wg_ctx_geos(ctx), g);
+    wg_geom_free(ctx, g);
     return st;
 }
 

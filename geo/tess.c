@@ -3,6 +3,8 @@
  * books: which region belongs to which site, and which boundaries they share. */
 #include "wg/tess.h"
 
+#include "geo_int.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,6 +41,22 @@ struct wg_tess {
 };
 
 /* ---- Small helpers ---------------------------------------------------------------------- */
+
+/* The inputs as GEOS geometries. */
+static const GEOSGeometry *in_area(const wg_tess_in *in)
+{
+    return wg__cgeos(in->area);
+}
+
+static const GEOSGeometry *in_barrier(const wg_tess_in *in, size_t i)
+{
+    return wg__cgeos(in->barriers[i]);
+}
+
+static const GEOSGeometry *in_shape(const wg_tess_in *in, size_t s)
+{
+    return wg__cgeos(in->shape[s]);
+}
 
 static wg_status geos_fail(wg_ctx *ctx, const char *what)
 {
@@ -125,16 +143,16 @@ static wg_status add_polygons(wg_ctx *ctx, wg_tess *t, const GEOSGeometry *g)
 static wg_status cut_parts(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in)
 {
     GEOSContextHandle_t h = t->h;
-    const GEOSPreparedGeometry *prep = GEOSPrepare_r(h, in->area);
+    const GEOSPreparedGeometry *prep = GEOSPrepare_r(h, in_area(in));
     if (!prep)
         return geos_fail(ctx, "preparing the area");
     size_t nl = 0;
     GEOSGeometry **lines = calloc(in->nbarriers + 1, sizeof *lines);
     wg_status st = lines ? WG_OK : wg_fail(ctx, WG_ENOMEM, "out of memory for barrier lines");
     for (size_t i = 0; st == WG_OK && i < in->nbarriers; i++) {
-        if (GEOSPreparedIntersects_r(h, prep, in->barriers[i]) != 1)
+        if (GEOSPreparedIntersects_r(h, prep, in_barrier(in, i)) != 1)
             continue;
-        lines[nl] = GEOSIntersection_r(h, in->area, in->barriers[i]);
+        lines[nl] = GEOSIntersection_r(h, in_area(in), in_barrier(in, i));
         if (!lines[nl])
             st = geos_fail(ctx, "clipping a barrier to the area");
         else if (GEOSGeom_getDimensions_r(h, lines[nl]) < 1)
@@ -147,9 +165,9 @@ static wg_status cut_parts(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in)
         for (size_t i = 0; i < nl; i++)
             GEOSGeom_destroy_r(h, lines[i]);
         free(lines);
-        return st == WG_OK ? add_polygons(ctx, t, in->area) : st;
+        return st == WG_OK ? add_polygons(ctx, t, in_area(in)) : st;
     }
-    lines[nl++] = GEOSBoundary_r(h, in->area);
+    lines[nl++] = GEOSBoundary_r(h, in_area(in));
     GEOSGeometry *coll =
         lines[nl - 1] ? GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, lines, (unsigned)nl)
                       : NULL;
@@ -170,7 +188,7 @@ static wg_status cut_parts(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in)
     GEOSGeom_destroy_r(h, noded);
     if (!faces)
         return geos_fail(ctx, "cutting the area by barriers");
-    prep = GEOSPrepare_r(h, in->area);
+    prep = GEOSPrepare_r(h, in_area(in));
     int nf = GEOSGetNumGeometries_r(h, faces);
     for (int k = 0; st == WG_OK && k < nf; k++) {
         const GEOSGeometry *f = GEOSGetGeometryN_r(h, faces, k);
@@ -189,7 +207,7 @@ static wg_status cut_parts(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in)
         GEOSPreparedGeom_destroy_r(h, prep);
     GEOSGeom_destroy_r(h, faces);
     if (st == WG_OK && t->nparts == 0) /* polygonize found nothing: keep the area whole */
-        st = add_polygons(ctx, t, in->area);
+        st = add_polygons(ctx, t, in_area(in));
     return st;
 }
 
@@ -245,7 +263,7 @@ static long barrier_between(GEOSContextHandle_t h, const wg_tess_in *in, const G
     long found = -1;
     for (size_t i = 0; x && found < 0 && i < in->nbarriers; i++) {
         double d = INFINITY;
-        if (GEOSDistance_r(h, x, in->barriers[i], &d) && d < 1e-6)
+        if (GEOSDistance_r(h, x, in_barrier(in, i), &d) && d < 1e-6)
             found = (long)i;
     }
     if (x)
@@ -779,7 +797,7 @@ static wg_status tiled_part(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in, size_
     part *P = &t->parts[p];
     for (size_t k = 0; k < n; k++) {
         size_t s = ids[k];
-        const GEOSGeometry *shape = in->shape[s];
+        const GEOSGeometry *shape = in_shape(in, s);
         int inside = GEOSPreparedContains_r(h, P->prep, shape);
         GEOSGeometry *r =
             inside == 1 ? GEOSGeom_clone_r(h, shape) : GEOSIntersection_r(h, P->geom, shape);
@@ -911,7 +929,7 @@ static bool tiles(const wg_tess *t, const wg_tess_in *in, size_t p, const size_t
     double sum = 0, area = 0;
     for (size_t k = 0; k < n; k++) {
         double a = 0;
-        if (!in->shape[ids[k]] || !GEOSArea_r(t->h, in->shape[ids[k]], &a) || a <= 0)
+        if (!in->shape[ids[k]] || !GEOSArea_r(t->h, in_shape(in, ids[k]), &a) || a <= 0)
             return false;
         sum += a;
     }
@@ -955,8 +973,8 @@ wg_status wg_tess_build(wg_ctx *ctx, const wg_tess_in *in, wg_tess **out)
 {
     *out = NULL;
     GEOSContextHandle_t h = wg_ctx_geos(ctx);
-    int type = in->area ? GEOSGeomTypeId_r(h, in->area) : -1;
-    if ((type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) || GEOSisEmpty_r(h, in->area) != 0)
+    int type = in->area ? GEOSGeomTypeId_r(h, in_area(in)) : -1;
+    if ((type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) || GEOSisEmpty_r(h, in_area(in)) != 0)
         return wg_fail(ctx, WG_EINPUT, "tessellation: the area is not a polygon");
     wg_tess *t = calloc(1, sizeof *t);
     if (!t)
@@ -1068,8 +1086,7 @@ void wg_tess_adj(const wg_tess *t, size_t i, const size_t **nbr, const double **
     *deg = t->off[i + 1] - t->off[i];
 }
 
-wg_status wg_tess_union(wg_ctx *ctx, const wg_tess *t, const size_t *sites, size_t n,
-                        GEOSGeometry **out)
+wg_status wg_tess_union(wg_ctx *ctx, const wg_tess *t, const size_t *sites, size_t n, wg_geom **out)
 {
     GEOSContextHandle_t h = t->h;
     *out = NULL;
@@ -1117,7 +1134,7 @@ wg_status wg_tess_union(wg_ctx *ctx, const wg_tess *t, const size_t *sites, size
             return geos_fail(ctx, "clipping a union to its part");
         u = c;
     }
-    wg_status st = wg_geom_multi(ctx, u, out);
+    wg_status st = wg_geom_multi(ctx, wg__geom(u), out);
     GEOSGeom_destroy_r(h, u);
     return st;
 }

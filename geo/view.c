@@ -3,6 +3,8 @@
  * Plain geometry: knows nothing of cameras' records or of cells. */
 #include "wg/view.h"
 
+#include "geo_int.h"
+
 #include <math.h>
 #include <stdlib.h>
 
@@ -427,8 +429,8 @@ static wg_status trace(wg_ctx *ctx, view_work *w, GEOSGeometry **out)
     return valid_polygon(ctx, h, poly, out);
 }
 
-wg_status wg_view_polygon(wg_ctx *ctx, const wg_view_cam *cam, const GEOSGeometry *const *obstacles,
-                          size_t nobstacles, GEOSGeometry **out)
+wg_status wg_view_polygon(wg_ctx *ctx, const wg_view_cam *cam, const wg_geom *const *obstacles,
+                          size_t nobstacles, wg_geom **out)
 {
     wg_status st = check_cam(ctx, cam);
     if (st != WG_OK)
@@ -441,7 +443,7 @@ wg_status wg_view_polygon(wg_ctx *ctx, const wg_view_cam *cam, const GEOSGeometr
     w.span = w.disc ? TWO_PI : cam->fov_deg * PI / 180.0;
     w.lo = w.disc ? centre : centre - w.span / 2;
     for (size_t k = 0; st == WG_OK && k < nobstacles; k++)
-        st = add_obstacle(ctx, &w, obstacles[k], k);
+        st = add_obstacle(ctx, &w, wg__cgeos(obstacles[k]), k);
     /* Round-off in the ray tests grows with the size of the numbers involved: coordinates
      * are relative to the camera, so that is the range or the farthest edge end. */
     double scale = fmax(w.range, 1.0);
@@ -466,6 +468,6 @@ wg_status wg_view_polygon(wg_ctx *ctx, const wg_view_cam *cam, const GEOSGeometr
     free(w.u);
     if (st != WG_OK)
         return st;
-    *out = res;
+    *out = wg__geom(res);
     return WG_OK;
 }

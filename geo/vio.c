@@ -25,11 +25,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-GEOSContextHandle_t wg_ctx_geos(wg_ctx *ctx)
-{
-    return ctx->geos;
-}
-
 /* ---- GDAL errors ---------------------------------------------------------------------- */
 
 /* GDAL reports through a thread-local handler stack. Each entry point pushes this handler and
@@ -659,7 +654,7 @@ static wg_status take_geometry(wg_ctx *ctx, wg_src *src, wg_feat *f)
         f->repaired = true;
     }
     src->geom = t;
-    f->geom = t;
+    f->geom = wg__geom(t);
     return WG_OK;
 }
 
@@ -971,7 +966,7 @@ static wg_status dst_write(wg_ctx *ctx, wg_dst *d, OGRGeometryH og, const wg_val
     return WG_OK;
 }
 
-wg_status wg_dst_add(wg_ctx *ctx, wg_dst *d, const GEOSGeometry *g, const wg_value *vals)
+wg_status wg_dst_add(wg_ctx *ctx, wg_dst *d, const wg_geom *g, const wg_value *vals)
 {
     OGRGeometryH og = NULL;
     if (g) {
@@ -1044,79 +1039,4 @@ wg_status wg_dst_commit(wg_ctx *ctx, wg_dst *d)
         st = move_into_place(ctx, d);
     wg_dst_abort(d); /* removes the (now empty) temporary folder */
     return st;
-}
-
-/* ---- Geometry helpers ----------------------------------------------------------------- */
-
-wg_status wg_geom_to_wkb(wg_ctx *ctx, const GEOSGeometry *g, unsigned char **wkb, size_t *len)
-{
-    GEOSWKBWriter *w = GEOSWKBWriter_create_r(ctx->geos);
-    if (!w)
-        return wg_fail(ctx, WG_EGEOS, "cannot create a WKB writer");
-    GEOSWKBWriter_setByteOrder_r(ctx->geos, w, GEOS_WKB_NDR);
-    GEOSWKBWriter_setOutputDimension_r(ctx->geos, w, 2);
-    size_t n = 0;
-    unsigned char *b = GEOSWKBWriter_write_r(ctx->geos, w, g, &n);
-    GEOSWKBWriter_destroy_r(ctx->geos, w);
-    if (!b)
-        return wg_fail(ctx, WG_EGEOS, "cannot write a geometry as WKB");
-    unsigned char *copy = malloc(n ? n : 1);
-    if (copy)
-        memcpy(copy, b, n);
-    GEOSFree_r(ctx->geos, b);
-    if (!copy)
-        return wg_fail(ctx, WG_ENOMEM, "out of memory for %zu bytes of WKB", n);
-    *wkb = copy;
-    *len = n;
-    return WG_OK;
-}
-
-wg_status wg_geom_from_wkb(wg_ctx *ctx, const unsigned char *wkb, size_t len, GEOSGeometry **g)
-{
-    GEOSGeometry *r = GEOSGeomFromWKB_buf_r(ctx->geos, wkb, len);
-    if (!r)
-        return wg_fail(ctx, WG_EGEOS, "cannot read a geometry from %zu bytes of WKB", len);
-    *g = r;
-    return WG_OK;
-}
-
-wg_gkind wg_geom_kind(wg_ctx *ctx, const GEOSGeometry *g)
-{
-    switch (GEOSGeomTypeId_r(ctx->geos, g)) {
-    case GEOS_POINT:
-    case GEOS_MULTIPOINT:
-        return WG_G_POINT;
-    case GEOS_LINESTRING:
-    case GEOS_LINEARRING:
-    case GEOS_MULTILINESTRING:
-        return WG_G_LINE;
-    case GEOS_POLYGON:
-    case GEOS_MULTIPOLYGON:
-        return WG_G_POLYGON;
-    default:
-        return WG_G_ANY;
-    }
-}
-
-wg_status wg_geom_multi(wg_ctx *ctx, const GEOSGeometry *g, GEOSGeometry **out)
-{
-    GEOSContextHandle_t h = ctx->geos;
-    int t = GEOSGeomTypeId_r(h, g);
-    GEOSGeometry *c = GEOSGeom_clone_r(h, g);
-    if (c && (t == GEOS_POLYGON || t == GEOS_LINESTRING)) {
-        GEOSGeometry *parts[1] = {c};
-        c = GEOSGeom_createCollection_r(
-            h, t == GEOS_POLYGON ? GEOS_MULTIPOLYGON : GEOS_MULTILINESTRING, parts, 1);
-    }
-    if (!c)
-        return wg_fail(ctx, WG_EGEOS, "cannot copy a geometry");
-    /* One vertex order for every polygon (GEOS normal form: shells clockwise, starting at
-     * their smallest vertex): formats disagree on ring orientation (shapefiles turn shells
-     * clockwise), and the stored form must not depend on where a polygon came from. */
-    if ((t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON) && GEOSNormalize_r(h, c) != 0) {
-        GEOSGeom_destroy_r(h, c);
-        return wg_fail(ctx, WG_EGEOS, "cannot normalise a polygon");
-    }
-    *out = c;
-    return WG_OK;
 }

@@ -1539,35 +1539,19 @@ static wg_value real_value(double r)
     return (wg_value){.r = r};
 }
 
-/* A GEOS line string or polygon from a flat coordinate array; NULL (error on ctx) on failure.
- * Caller frees with GEOSGeom_destroy_r. */
-static GEOSGeometry *make_geom(wg_ctx *ctx, const double *xy, size_t n, bool polygon)
-{
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
-    GEOSCoordSequence *seq = GEOSCoordSeq_copyFromBuffer_r(h, xy, (unsigned)n, 0, 0);
-    GEOSGeometry *g = NULL;
-    if (seq && polygon) {
-        GEOSGeometry *shell = GEOSGeom_createLinearRing_r(h, seq);      /* takes seq */
-        g = shell ? GEOSGeom_createPolygon_r(h, shell, NULL, 0) : NULL; /* takes shell */
-        if (shell && !g)
-            GEOSGeom_destroy_r(h, shell);
-    } else if (seq) {
-        g = GEOSGeom_createLineString_r(h, seq); /* takes seq */
-    }
-    if (!g)
-        wg_fail(ctx, WG_EGEOS, "sample city: cannot make a %s of %zu points",
-                polygon ? "polygon" : "line", n);
-    return g;
-}
-
+/* Adds a feature whose geometry is a line string, or a polygon with one ring, through the n
+ * points xy[0..2n). */
 static wg_status add_geom(wg_ctx *ctx, wg_dst *dst, const double *xy, size_t n, bool polygon,
                           const wg_value *vals)
 {
-    GEOSGeometry *g = make_geom(ctx, xy, n, polygon);
-    if (!g)
-        return WG_EGEOS;
-    wg_status st = wg_dst_add(ctx, dst, g, vals);
-    GEOSGeom_destroy_r(wg_ctx_geos(ctx), g);
+    wg_geom *g = NULL;
+    wg_status st = polygon ? wg_geom_polygon(ctx, xy, n, &g) : wg_geom_line(ctx, xy, n, &g);
+    if (st != WG_OK) {
+        wg_ctx_where(ctx, "sample city: ");
+        return st;
+    }
+    st = wg_dst_add(ctx, dst, g, vals);
+    wg_geom_free(ctx, g);
     return st;
 }
 

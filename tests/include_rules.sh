@@ -3,6 +3,8 @@
 # C file (sources, tests and benchmarks alike):
 #   - only engine/store/ talks to the database: nothing else includes SQLite or SpatiaLite;
 #   - geo has no cairo and uses no other module;
+#   - only geo talks to GEOS: nothing else includes geos_c.h (or geo's private header, which
+#     does); engine and the rest call named geo functions on wg_geom values instead;
 #   - engine reaches GDAL only through geo, knows nothing of how it is shown, and its folders
 #     use each other's public headers only (no "../" includes of private ones);
 #   - nothing includes the applications (cli/, server/).
@@ -27,6 +29,8 @@ check "$all" '#include [<"](sqlite3|spatialite)' "only engine/store/ talks to th
 check geo '#include [<"](cairo|pango)' "geo has no cairo"
 check geo '#include "wg/(ws|store|import|layers|plan|assign|report|mapdata|democity|render)\.h"' \
     "geo uses no other module"
+check "engine samples render cli server" '#include [<"]([^>"]*/)?(geos_c|geo_int)\.h' \
+    "only geo talks to GEOS"
 check "engine samples" '#include [<"](gdal|ogr_|cpl_|cairo|pango)' \
     "engine reaches GDAL only through geo, and draws nothing"
 check "engine samples" '#include "wg/(render|ramp)\.h"' "engine knows nothing of how it is shown"

@@ -1,6 +1,8 @@
 /* tests/support.c: helpers for the check suites. */
 #include "support.h"
 
+#include "geo_int.h" /* t_wkt reads WKT with GEOS */
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -134,14 +136,14 @@ const char *t_realdata(const char *rel)
     return b;
 }
 
-GEOSGeometry *t_wkt(const char *text)
+wg_geom *t_wkt(const char *text)
 {
     GEOSContextHandle_t h = wg_ctx_geos(t_ctx);
     GEOSWKTReader *r = GEOSWKTReader_create_r(h);
     GEOSGeometry *g = GEOSWKTReader_read_r(h, r, text);
     GEOSWKTReader_destroy_r(h, r);
     ck_assert_msg(g != NULL, "not WKT: %s", text);
-    return g;
+    return (wg_geom *)g;
 }
 
 char *t_sql(const char *path, const char *sql)

@@ -71,9 +71,9 @@ void t_field_free(t_field *f);
 /* The next field as a number, as SQLite's column_double() reads it (NULL as 0). */
 double t_field_real(const char **p);
 
-/* The geometry of a WKT text, read with t_ctx's GEOS handle (aborting the test when it does
- * not parse); caller destroys it. */
-GEOSGeometry *t_wkt(const char *text);
+/* The geometry of a WKT text, read with t_ctx (aborting the test when it does not parse);
+ * caller frees it with wg_geom_free(t_ctx, g). */
+wg_geom *t_wkt(const char *text);
 
 /* Fails the test with the context's message unless st is WG_OK. */
 #define T_OK(ctx, expr)                                                                            \

@@ -19,8 +19,7 @@ void cellset_free(wg_ctx *ctx, cellset *cs)
 {
     for (size_t i = 0; i < cs->n; i++) {
         free(cs->code[i]);
-        if (cs->geom[i])
-            GEOSGeom_destroy_r(wg_ctx_geos(ctx), cs->geom[i]);
+        wg_geom_free(ctx, cs->geom[i]);
     }
     free(cs->code), free(cs->geom), free(cs->hh), free(cs->idx);
     memset(cs, 0, sizeof *cs);
@@ -195,14 +194,14 @@ static wg_status edited(wg_ws *ws, const standing *s, int64_t since, int64_t *n)
 
 /* ---- Locating -------------------------------------------------------------------------------- */
 
-static wg_status geoms_locator(wg_ctx *ctx, GEOSGeometry **g, size_t n, wg_locator **out)
+static wg_status geoms_locator(wg_ctx *ctx, wg_geom **g, size_t n, wg_locator **out)
 {
-    return wg_locator_build(ctx, (const GEOSGeometry *const *)g, n, 0, out);
+    return wg_locator_build(ctx, (const wg_geom *const *)g, n, 0, out);
 }
 
 typedef struct comm_acc {
     wg_ctx *ctx;
-    GEOSGeometry **g;
+    wg_geom **g;
     size_t n, cap;
 } comm_acc;
 
@@ -226,10 +225,7 @@ static wg_status communities_locator(wg_ws *ws, wg_locator **out)
     wg_status st = wg_store_communities_each(ws, NULL, add_comm, &c);
     if (st == WG_OK)
         st = geoms_locator(ctx, c.g, c.n, out);
-    for (size_t i = 0; i < c.n; i++)
-        if (c.g[i])
-            GEOSGeom_destroy_r(wg_ctx_geos(ctx), c.g[i]);
-    free(c.g);
+    wg_geoms_free(ctx, c.g, c.n);
     return st;
 }
 

@@ -5,14 +5,14 @@
 #define WG_ASSIGN_INT_H
 
 #include "wg/assign.h"
+#include "wg/geom.h"
 #include "wg/store.h"
-#include "wg/vio.h"
 
 /* Cells of one plan, ordered by code: all of them, or some (then idx maps to the plan's). */
 typedef struct cellset {
     size_t n;
     char **code;
-    GEOSGeometry **geom;
+    wg_geom **geom;
     int64_t *hh;
     int32_t *idx; /* the cell's index in the whole plan */
     bool all;     /* the whole plan (then idx[i] == i) */
@@ -29,8 +29,8 @@ int32_t cellset_find(const cellset *cs, const char *code);
 /* Coverage of the cells of a cellset: per cell its seen open ground (NULL: none), and the blind
  * spots (each a Polygon, with its cell in cs and its fid in blind_spots). */
 typedef struct coverage {
-    GEOSGeometry **seen;
-    GEOSGeometry **blind;
+    wg_geom **seen;
+    wg_geom **blind;
     size_t *blind_cell;
     int64_t *blind_fid;
     size_t nblind, capblind;

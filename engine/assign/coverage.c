@@ -2,6 +2,7 @@
  * building occlusion, camera-cell links, seen open ground, households seen, blind spots. */
 #include "assign_int.h"
 #include "wg/boxindex.h"
+#include "wg/cover.h"
 #include "wg/parallel.h"
 #include "wg/view.h"
 
@@ -15,7 +16,7 @@
 #define MIN_LINK_M2 1e-3 /* a camera sees a cell when it sees more than this of it */
 
 typedef struct unit {
-    GEOSGeometry *g;
+    wg_geom *g;
     int64_t hh;
     int32_t cell; /* index in the cellset, -1: none */
     bool building;
@@ -26,7 +27,7 @@ typedef struct camera {
     char *id, *kind;
     wg_view_cam v;
     bool occluded;
-    GEOSGeometry *view; /* NULL: not computed (bad parameters) */
+    wg_geom *view; /* NULL: not computed (bad parameters) */
     double area;
 } camera;
 
@@ -41,7 +42,7 @@ typedef struct cellres {
     int64_t hh_seen;
     camlink *links;
     size_t nlinks;
-    GEOSGeometry **blind;
+    wg_geom **blind;
     size_t nblind;
 } cellres;
 
@@ -56,7 +57,7 @@ typedef struct job {
     size_t ncam;
     wg_boxindex *view_ix;
     cellres *res;
-    GEOSGeometry **seen; /* per cell, out */
+    wg_geom **seen; /* per cell, out */
 } job;
 
 /* The items an index query found. */
@@ -87,13 +88,11 @@ static wg_status query(wg_ctx *ctx, const wg_boxindex *ix, double x0, double y0,
     return c->failed ? wg_ctx_status(ctx) : WG_OK;
 }
 
-static void envelope(wg_ctx *ctx, const GEOSGeometry *g, double *b)
+/* The box of g: all NaN (a box that meets nothing) for NULL or empty g. */
+static wg_status envelope(wg_ctx *ctx, const wg_geom *g, double *b)
 {
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
-    if (!g || GEOSisEmpty_r(h, g) == 1 || !GEOSGeom_getXMin_r(h, g, &b[0]) ||
-        !GEOSGeom_getYMin_r(h, g, &b[1]) || !GEOSGeom_getXMax_r(h, g, &b[2]) ||
-        !GEOSGeom_getYMax_r(h, g, &b[3]))
-        b[0] = b[1] = b[2] = b[3] = NAN;
+    b[0] = b[1] = b[2] = b[3] = NAN;
+    return wg_geom_bbox(ctx, g, b);
 }
 
 /* ---- loading ---- */
@@ -109,7 +108,6 @@ static wg_status add_unit(void *user, const wg_unit_rec *r)
     unit_acc *a = user;
     job *J = a->J;
     wg_ctx *ctx = a->ctx;
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
     wg_status st = wg_grow(ctx, (void **)&J->u, &a->cap, J->nu + 1, sizeof *J->u);
     if (st != WG_OK)
         return st;
@@ -119,10 +117,9 @@ static wg_status add_unit(void *user, const wg_unit_rec *r)
         return st;
     J->nu++;
     u->hh = r->households;
-    int type = GEOSGeomTypeId_r(h, u->g);
     /* compounds are the ground between buildings, not walls */
-    u->building = r->kind && strcmp(r->kind, "building") == 0 &&
-                  (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON);
+    u->building =
+        r->kind && strcmp(r->kind, "building") == 0 && wg_geom_kind(ctx, u->g) == WG_G_POLYGON;
     u->cell = cellset_find(J->cs, r->cell);
     return WG_OK;
 }
@@ -157,16 +154,18 @@ static wg_status index_units(wg_ctx *ctx, job *J)
         return wg_fail(ctx, WG_ENOMEM, "out of memory indexing the units");
     }
     memcpy(at, J->cell_off, n * sizeof *at);
-    for (size_t i = 0; i < J->nu; i++) {
+    wg_status st = WG_OK;
+    for (size_t i = 0; st == WG_OK && i < J->nu; i++) {
         if (J->u[i].cell >= 0)
             J->cell_units[at[J->u[i].cell]++] = i;
         if (J->u[i].building) {
-            envelope(ctx, J->u[i].g, box + 4 * nfp);
+            st = envelope(ctx, J->u[i].g, box + 4 * nfp);
             J->fp[nfp++] = i;
         }
     }
     free(at);
-    wg_status st = wg_boxindex_build(ctx, box, nfp, &J->fp_ix);
+    if (st == WG_OK)
+        st = wg_boxindex_build(ctx, box, nfp, &J->fp_ix);
     free(box);
     return st;
 }
@@ -241,7 +240,7 @@ static wg_status view_one(wg_ctx *ctx, void *user, size_t i, int thread)
         return WG_OK;
     }
     collect hits = {0};
-    const GEOSGeometry **obs = NULL;
+    const wg_geom **obs = NULL;
     size_t nobs = 0;
     wg_status st = WG_OK;
     if (c->occluded) {
@@ -255,210 +254,120 @@ static wg_status view_one(wg_ctx *ctx, void *user, size_t i, int thread)
     if (st == WG_OK)
         st = wg_view_polygon(ctx, &c->v, obs, nobs, &c->view);
     if (st == WG_OK)
-        GEOSArea_r(wg_ctx_geos(ctx), c->view, &c->area);
-    else
+        st = wg_geom_area(ctx, c->view, &c->area);
+    if (st != WG_OK)
         wg_ctx_where(ctx, "camera %s: ", c->id);
     free(obs);
     free(hits.v);
     return st;
 }
 
-/* The union of geoms[0..n) (consumed), or NULL when n is 0. */
-static GEOSGeometry *union_of(GEOSContextHandle_t h, GEOSGeometry **geoms, size_t n)
-{
-    if (n == 0)
-        return NULL;
-    GEOSGeometry *coll =
-        GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, geoms, (unsigned)n);
-    if (!coll)
-        return NULL;
-    GEOSGeometry *u = GEOSUnaryUnion_r(h, coll);
-    GEOSGeom_destroy_r(h, coll);
-    return u;
-}
-
-/* The polygons of g (consumed) as one MultiPolygon: an overlay may return points or lines
- * where two shapes only touch, and no area lives there. NULL when GEOS fails. */
-static GEOSGeometry *polygons_of(GEOSContextHandle_t h, GEOSGeometry *g)
-{
-    if (!g)
-        return NULL;
-    int type = GEOSGeomTypeId_r(h, g);
-    if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON)
-        return g;
-    int n = GEOSGetNumGeometries_r(h, g), k = 0;
-    GEOSGeometry **parts = malloc((n > 0 ? (size_t)n : 1) * sizeof *parts);
-    for (int i = 0; parts && i < n; i++) {
-        const GEOSGeometry *p = GEOSGetGeometryN_r(h, g, i);
-        int t = GEOSGeomTypeId_r(h, p);
-        if (t == GEOS_POLYGON) {
-            parts[k++] = GEOSGeom_clone_r(h, p);
-        } else if (t == GEOS_MULTIPOLYGON) { /* a collection member may itself be multi */
-            int m = GEOSGetNumGeometries_r(h, p);
-            GEOSGeometry **more =
-                realloc(parts, ((size_t)k + (size_t)m + (size_t)n) * sizeof *parts);
-            if (!more)
-                break;
-            parts = more;
-            for (int j = 0; j < m; j++)
-                parts[k++] = GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, p, j));
-        }
-    }
-    GEOSGeometry *out =
-        parts ? GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, (unsigned)k) : NULL;
-    free(parts);
-    GEOSGeom_destroy_r(h, g);
-    return out;
-}
-
-static wg_status geos_fail(wg_ctx *ctx, const char *what, const char *code)
-{
-    return wg_fail(ctx, WG_EGEOS, "cell %s: %s failed", code, what);
-}
-
-/* The polygons of g, each of at least MIN_BLIND_M2, as separate geometries. */
-static wg_status split_blind(wg_ctx *ctx, const GEOSGeometry *g, cellres *res)
-{
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
-    int n = GEOSGetNumGeometries_r(h, g);
-    res->blind = malloc((n > 0 ? (size_t)n : 1) * sizeof *res->blind);
-    if (!res->blind)
-        return wg_fail(ctx, WG_ENOMEM, "out of memory for blind spots");
-    for (int i = 0; i < n; i++) {
-        const GEOSGeometry *p = GEOSGetGeometryN_r(h, g, i);
-        double a = 0;
-        if (GEOSGeomTypeId_r(h, p) != GEOS_POLYGON || !GEOSArea_r(h, p, &a) || a < MIN_BLIND_M2)
-            continue;
-        res->blind[res->nblind++] = GEOSGeom_clone_r(h, p);
-    }
-    return WG_OK;
-}
-
+/* The coverage of cell c: its open ground (the cell minus the footprints in it), what the
+ * views over it see of that, and its blind spots; then the households a view reaches. */
 static wg_status cell_one(wg_ctx *ctx, void *user, size_t c, int thread)
 {
     (void)thread;
     job *J = user;
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
-    const GEOSGeometry *cell = J->cs->geom[c];
+    const wg_geom *cell = J->cs->geom[c];
     const char *code = J->cs->code[c];
     cellres *res = &J->res[c];
     if (!cell)
         return WG_OK;
     double b[4];
-    envelope(ctx, cell, b);
-    collect hits = {0};
-    GEOSGeometry **parts = NULL, *fpu = NULL, *open = NULL, *seen = NULL, *blind = NULL;
-    size_t np = 0;
-    /* open ground: the cell minus the footprints in it */
-    wg_status st = query(ctx, J->fp_ix, b[0], b[1], b[2], b[3], &hits);
-    size_t cap = hits.n > J->ncam ? hits.n : J->ncam;
-    if (st == WG_OK && !(parts = malloc((cap ? cap : 1) * sizeof *parts)))
-        st = wg_fail(ctx, WG_ENOMEM, "out of memory for cell %s", code);
-    for (size_t k = 0; st == WG_OK && k < hits.n; k++) {
-        const GEOSGeometry *f = J->u[J->fp[hits.v[k]]].g;
-        if (GEOSIntersects_r(h, cell, f) == 1)
-            parts[np++] = GEOSGeom_clone_r(h, f);
-    }
-    if (st == WG_OK && np) {
-        fpu = union_of(h, parts, np);
-        np = 0;
-        open = fpu ? GEOSDifference_r(h, cell, fpu) : NULL;
-        if (!open)
-            st = geos_fail(ctx, "cutting out the footprints", code);
-    } else if (st == WG_OK) {
-        open = GEOSGeom_clone_r(h, cell);
-    }
+    collect fps = {0}, views = {0};
+    const wg_geom **fg = NULL, **vg = NULL;
+    double *view_m2 = NULL;
+    wg_cover_out cov = {0};
+    wg_status st = envelope(ctx, cell, b);
+    /* the footprints and views whose boxes meet the cell's */
     if (st == WG_OK)
-        GEOSArea_r(h, open, &res->open);
-    /* the views over the open ground */
+        st = query(ctx, J->fp_ix, b[0], b[1], b[2], b[3], &fps);
     if (st == WG_OK && J->view_ix)
-        st = query(ctx, J->view_ix, b[0], b[1], b[2], b[3], &hits);
-    if (st == WG_OK && J->view_ix && hits.n && !(res->links = malloc(hits.n * sizeof *res->links)))
-        st = wg_fail(ctx, WG_ENOMEM, "out of memory for cell %s", code);
-    for (size_t k = 0; st == WG_OK && J->view_ix && k < hits.n; k++) {
-        const camera *cm = &J->cam[hits.v[k]];
-        GEOSGeometry *piece = GEOSIntersection_r(h, cm->view, open);
-        double a = 0;
-        if (!piece) {
-            st = geos_fail(ctx, "clipping a camera view", code);
-            break;
-        }
-        GEOSArea_r(h, piece, &a);
-        if (a > MIN_LINK_M2) {
-            res->links[res->nlinks++] = (camlink){(uint32_t)hits.v[k], a};
-            parts[np++] = piece;
-        } else {
-            GEOSGeom_destroy_r(h, piece);
-        }
-    }
-    if (st == WG_OK && np) {
-        seen = polygons_of(h, union_of(h, parts, np));
-        np = 0;
-        if (!seen)
-            st = geos_fail(ctx, "merging the camera views", code);
-        else
-            GEOSArea_r(h, seen, &res->seen);
-    }
-    /* blind spots: the open ground nobody sees */
+        st = query(ctx, J->view_ix, b[0], b[1], b[2], b[3], &views);
     if (st == WG_OK) {
-        blind = polygons_of(h, seen ? GEOSDifference_r(h, open, seen) : GEOSGeom_clone_r(h, open));
-        st = blind ? split_blind(ctx, blind, res) : geos_fail(ctx, "finding blind spots", code);
+        fg = malloc((fps.n ? fps.n : 1) * sizeof *fg);
+        vg = malloc((views.n ? views.n : 1) * sizeof *vg);
+        view_m2 = malloc((views.n ? views.n : 1) * sizeof *view_m2);
+        res->links = views.n ? malloc(views.n * sizeof *res->links) : NULL;
+        if (!fg || !vg || !view_m2 || (views.n && !res->links))
+            st = wg_fail(ctx, WG_ENOMEM, "out of memory for cell %s", code);
+    }
+    for (size_t k = 0; st == WG_OK && k < fps.n; k++)
+        fg[k] = J->u[J->fp[fps.v[k]]].g;
+    for (size_t k = 0; st == WG_OK && k < views.n; k++)
+        vg[k] = J->cam[views.v[k]].view;
+    wg_cover_in in = {.area = cell,
+                      .footprints = fg,
+                      .nfootprints = fps.n,
+                      .views = vg,
+                      .nviews = views.n,
+                      .min_view_m2 = MIN_LINK_M2,
+                      .min_blind_m2 = MIN_BLIND_M2};
+    if (st == WG_OK) {
+        st = wg_cover_area(ctx, &in, view_m2, &cov);
+        if (st != WG_OK)
+            wg_ctx_where(ctx, "cell %s: ", code);
+    }
+    if (st == WG_OK) {
+        res->open = cov.open_m2;
+        res->seen = cov.seen_m2;
+        for (size_t k = 0; k < views.n; k++)
+            if (view_m2[k] > MIN_LINK_M2)
+                res->links[res->nlinks++] = (camlink){(uint32_t)views.v[k], view_m2[k]};
+        res->blind = cov.blind;
+        res->nblind = cov.nblind;
+        J->seen[c] = cov.seen;
     }
     /* households whose building (or address point) a view reaches */
     for (size_t k = J->cell_off[c]; st == WG_OK && k < J->cell_off[c + 1]; k++) {
         unit *u = &J->u[J->cell_units[k]];
         double ub[4];
-        envelope(ctx, u->g, ub);
-        if (!J->view_ix)
+        st = envelope(ctx, u->g, ub);
+        if (st != WG_OK || !J->view_ix)
             break;
         st = query(ctx, J->view_ix, ub[0] - SEEN_TOL_M, ub[1] - SEEN_TOL_M, ub[2] + SEEN_TOL_M,
-                   ub[3] + SEEN_TOL_M, &hits);
-        for (size_t v = 0; st == WG_OK && v < hits.n && !u->seen; v++)
-            u->seen = GEOSDistanceWithin_r(h, J->cam[hits.v[v]].view, u->g, SEEN_TOL_M) == 1;
+                   ub[3] + SEEN_TOL_M, &views);
+        for (size_t v = 0; st == WG_OK && v < views.n && !u->seen; v++) {
+            wg_answer a = wg_geom_within_distance(ctx, J->cam[views.v[v]].view, u->g, SEEN_TOL_M);
+            if (a == WG_FAILED)
+                st = wg_ctx_status(ctx);
+            u->seen = a == WG_YES;
+        }
         if (u->seen)
             res->hh_seen += u->hh;
     }
-    for (size_t k = 0; k < np; k++)
-        GEOSGeom_destroy_r(h, parts[k]);
-    free(parts);
-    free(hits.v);
-    J->seen[c] = seen;
-    if (st != WG_OK && seen) {
-        GEOSGeom_destroy_r(h, seen);
+    if (st != WG_OK && J->seen[c]) {
+        wg_geom_free(ctx, J->seen[c]);
         J->seen[c] = NULL;
     }
-    if (fpu)
-        GEOSGeom_destroy_r(h, fpu);
-    if (open)
-        GEOSGeom_destroy_r(h, open);
-    if (blind)
-        GEOSGeom_destroy_r(h, blind);
+    free(fg), free(vg), free(view_m2);
+    free(fps.v), free(views.v);
     return st;
 }
 
 /* ---- storing ---- */
 
 /* WKB of g (in its stored, multi form when `multi`), in a buffer the caller frees. */
-static wg_status to_wkb(wg_ctx *ctx, const GEOSGeometry *g, bool multi, unsigned char **wkb,
-                        size_t *len)
+static wg_status to_wkb(wg_ctx *ctx, const wg_geom *g, bool multi, unsigned char **wkb, size_t *len)
 {
-    GEOSGeometry *m = NULL;
+    wg_geom *m = NULL;
     wg_status st = multi ? wg_geom_multi(ctx, g, &m) : WG_OK;
     if (st == WG_OK)
         st = wg_geom_to_wkb(ctx, multi ? m : g, wkb, len);
-    if (m)
-        GEOSGeom_destroy_r(wg_ctx_geos(ctx), m);
+    wg_geom_free(ctx, m);
     return st;
 }
 
 static wg_status store_views(wg_ws *ws, const job *J)
 {
     wg_ctx *ctx = wg_ws_ctx(ws);
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
     wg_status st = WG_OK;
     for (size_t i = 0; st == WG_OK && i < J->ncam; i++) {
         const camera *c = &J->cam[i];
-        if (!c->view || GEOSisEmpty_r(h, c->view) == 1)
+        wg_answer empty = c->view ? wg_geom_is_empty(ctx, c->view) : WG_YES;
+        if (empty == WG_FAILED)
+            st = wg_ctx_status(ctx);
+        if (empty != WG_NO)
             continue;
         unsigned char *wkb = NULL;
         size_t len = 0;
@@ -474,7 +383,6 @@ static wg_status store_views(wg_ws *ws, const job *J)
 static wg_status store_cell(wg_ws *ws, int64_t plan, job *J, size_t c, coverage *out)
 {
     wg_ctx *ctx = wg_ws_ctx(ws);
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
     cellres *res = &J->res[c];
     const char *code = J->cs->code[c];
     wg_status st = WG_OK;
@@ -482,8 +390,8 @@ static wg_status store_cell(wg_ws *ws, int64_t plan, job *J, size_t c, coverage 
         st =
             wg_store_camera_cell_add(ws, J->cam[res->links[k].camera].id, code, res->links[k].area);
     double area = 0;
-    if (J->cs->geom[c])
-        GEOSArea_r(h, J->cs->geom[c], &area);
+    if (st == WG_OK && J->cs->geom[c])
+        st = wg_geom_area(ctx, J->cs->geom[c], &area);
     wg_cover_rec r = {.cell = code,
                       .cameras = (int64_t)res->nlinks,
                       .area_m2 = area,
@@ -500,11 +408,12 @@ static wg_status store_cell(wg_ws *ws, int64_t plan, job *J, size_t c, coverage 
     free(wkb);
     for (size_t k = 0; st == WG_OK && k < res->nblind; k++) {
         double a = 0;
-        GEOSArea_r(h, res->blind[k], &a);
         size_t len = 0;
         wkb = NULL;
         int64_t fid = 0;
-        st = to_wkb(ctx, res->blind[k], true, &wkb, &len);
+        st = wg_geom_area(ctx, res->blind[k], &a);
+        if (st == WG_OK)
+            st = to_wkb(ctx, res->blind[k], true, &wkb, &len);
         if (st == WG_OK)
             st = wg_store_blind_spot_add(ws, plan, code, a, wkb, len, &fid);
         free(wkb);
@@ -550,18 +459,19 @@ static wg_status index_views(wg_ctx *ctx, job *J)
     double *box = malloc((J->ncam ? 4 * J->ncam : 1) * sizeof *box);
     if (!box)
         return wg_fail(ctx, WG_ENOMEM, "out of memory indexing the camera views");
-    for (size_t i = 0; i < J->ncam; i++)
-        envelope(ctx, J->cam[i].view, box + 4 * i);
-    wg_status st = wg_boxindex_build(ctx, box, J->ncam, &J->view_ix);
+    wg_status st = WG_OK;
+    for (size_t i = 0; st == WG_OK && i < J->ncam; i++)
+        st = envelope(ctx, J->cam[i].view, box + 4 * i);
+    if (st == WG_OK)
+        st = wg_boxindex_build(ctx, box, J->ncam, &J->view_ix);
     free(box);
     return st;
 }
 
 static void job_free(wg_ctx *ctx, job *J)
 {
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
     for (size_t i = 0; i < J->nu; i++)
-        GEOSGeom_destroy_r(h, J->u[i].g);
+        wg_geom_free(ctx, J->u[i].g);
     free(J->u);
     free(J->cell_units);
     free(J->cell_off);
@@ -571,28 +481,25 @@ static void job_free(wg_ctx *ctx, job *J)
     for (size_t i = 0; i < J->ncam; i++) {
         free(J->cam[i].id);
         free(J->cam[i].kind);
-        if (J->cam[i].view)
-            GEOSGeom_destroy_r(h, J->cam[i].view);
+        wg_geom_free(ctx, J->cam[i].view);
     }
     free(J->cam);
     for (size_t c = 0; J->res && c < J->cs->n; c++) {
         free(J->res[c].links);
-        for (size_t k = 0; k < J->res[c].nblind; k++)
-            if (J->res[c].blind[k])
-                GEOSGeom_destroy_r(h, J->res[c].blind[k]);
-        free(J->res[c].blind);
+        wg_geoms_free(ctx, J->res[c].blind, J->res[c].nblind);
     }
     free(J->res);
 }
 
 /* The box of the cells of cs (NaN-free), widened a little. */
-static void cells_box(wg_ctx *ctx, const cellset *cs, double box[4])
+static wg_status cells_box(wg_ctx *ctx, const cellset *cs, double box[4])
 {
     box[0] = box[1] = INFINITY;
     box[2] = box[3] = -INFINITY;
     for (size_t c = 0; c < cs->n; c++) {
         double b[4];
-        envelope(ctx, cs->geom[c], b);
+        if (envelope(ctx, cs->geom[c], b) != WG_OK)
+            return wg_ctx_status(ctx);
         if (isnan(b[0]))
             continue;
         box[0] = fmin(box[0], b[0]), box[1] = fmin(box[1], b[1]);
@@ -602,6 +509,7 @@ static void cells_box(wg_ctx *ctx, const cellset *cs, double box[4])
         box[k] -= SEEN_TOL_M;
         box[k + 2] += SEEN_TOL_M;
     }
+    return WG_OK;
 }
 
 wg_status coverage_run(wg_ws *ws, int64_t plan, const cellset *cs, bool all, int threads,
@@ -615,8 +523,8 @@ wg_status coverage_run(wg_ws *ws, int64_t plan, const cellset *cs, bool all, int
     wg_status st = out->seen && J.res ? WG_OK : wg_fail(ctx, WG_ENOMEM, "out of memory");
     /* some cells only: the units and stored views around them */
     double box[4];
-    if (!all)
-        cells_box(ctx, cs, box);
+    if (st == WG_OK && !all)
+        st = cells_box(ctx, cs, box);
     if (st == WG_OK)
         st = load_units(ws, plan, all ? NULL : box, &J);
     if (st == WG_OK)
@@ -681,7 +589,7 @@ static void sort_blind(coverage *c)
 {
     for (size_t i = 1; i < c->nblind; i++) /* insertion sort: nearly sorted, and few */
         for (size_t j = i; j > 0 && c->blind_fid[j - 1] > c->blind_fid[j]; j--) {
-            GEOSGeometry *g = c->blind[j];
+            wg_geom *g = c->blind[j];
             size_t cell = c->blind_cell[j];
             int64_t fid = c->blind_fid[j];
             c->blind[j] = c->blind[j - 1], c->blind_cell[j] = c->blind_cell[j - 1];
@@ -709,15 +617,8 @@ wg_status coverage_load(wg_ws *ws, const cellset *cs, coverage *out)
 
 void coverage_free(wg_ctx *ctx, coverage *c, size_t ncells)
 {
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
-    for (size_t i = 0; c->seen && i < ncells; i++)
-        if (c->seen[i])
-            GEOSGeom_destroy_r(h, c->seen[i]);
-    for (size_t i = 0; c->blind && i < c->nblind; i++)
-        if (c->blind[i])
-            GEOSGeom_destroy_r(h, c->blind[i]);
-    free(c->seen);
-    free(c->blind);
+    wg_geoms_free(ctx, c->seen, c->seen ? ncells : 0);
+    wg_geoms_free(ctx, c->blind, c->blind ? c->nblind : 0);
     free(c->blind_cell);
     free(c->blind_fid);
     memset(c, 0, sizeof *c);

@@ -61,7 +61,7 @@ static double tour_length(const double *p, size_t n, size_t *tour)
 
 typedef struct streets {
     const cellset *cs;
-    GEOSGeometry **g;
+    wg_geom **g;
     double *box;
     size_t n, cap, capbox;
     wg_boxindex *ix;
@@ -73,12 +73,11 @@ typedef struct line_acc {
     streets *S;
 } line_acc;
 
-static void envelope(GEOSContextHandle_t h, const GEOSGeometry *g, double *b)
+/* The box of g: all NaN (a box that meets nothing) for NULL or empty g. */
+static wg_status envelope(wg_ctx *ctx, const wg_geom *g, double *b)
 {
-    if (!g || GEOSisEmpty_r(h, g) == 1 || !GEOSGeom_getXMin_r(h, g, &b[0]) ||
-        !GEOSGeom_getYMin_r(h, g, &b[1]) || !GEOSGeom_getXMax_r(h, g, &b[2]) ||
-        !GEOSGeom_getYMax_r(h, g, &b[3]))
-        b[0] = b[1] = b[2] = b[3] = NAN;
+    b[0] = b[1] = b[2] = b[3] = NAN;
+    return wg_geom_bbox(ctx, g, b);
 }
 
 static wg_status add_street(void *user, const wg_line_rec *l)
@@ -92,7 +91,7 @@ static wg_status add_street(void *user, const wg_line_rec *l)
     S->g[S->n] = NULL;
     st = wg_geom_from_wkb(a->ctx, l->wkb, l->wkb_len, &S->g[S->n]);
     if (st == WG_OK)
-        envelope(wg_ctx_geos(a->ctx), S->g[S->n], &S->box[4 * S->n]);
+        st = envelope(a->ctx, S->g[S->n], &S->box[4 * S->n]);
     S->n++;
     return st;
 }
@@ -120,23 +119,22 @@ static wg_status street_length(wg_ctx *ctx, void *user, size_t c, int thread)
 {
     (void)thread;
     streets *S = user;
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
-    const GEOSGeometry *cell = S->cs->geom[c];
+    const wg_geom *cell = S->cs->geom[c];
     S->len[c] = 0;
     if (!cell)
         return WG_OK;
     double b[4];
-    envelope(h, cell, b);
+    wg_status st = envelope(ctx, cell, b);
     hits H = {.ctx = ctx};
-    wg_boxindex_query(S->ix, b[0], b[1], b[2], b[3], hit, &H);
-    wg_status st = H.failed ? wg_ctx_status(ctx) : WG_OK;
+    if (st == WG_OK)
+        wg_boxindex_query(S->ix, b[0], b[1], b[2], b[3], hit, &H);
+    if (st == WG_OK && H.failed)
+        st = wg_ctx_status(ctx);
     for (size_t k = 0; st == WG_OK && k < H.n; k++) {
-        GEOSGeometry *x = GEOSIntersection_r(h, cell, S->g[H.v[k]]);
-        double len = 0;
-        if (!x || !GEOSLength_r(h, x, &len))
-            st = wg_fail(ctx, WG_EGEOS, "cell %s: cannot clip street lengths", S->cs->code[c]);
-        if (x)
-            GEOSGeom_destroy_r(h, x);
+        double len = 0; /* of the street inside the cell, its edge included */
+        st = wg_geom_overlap_length(ctx, cell, S->g[H.v[k]], &len);
+        if (st != WG_OK)
+            wg_ctx_where(ctx, "cell %s: street lengths: ", S->cs->code[c]);
         S->len[c] += len;
     }
     free(H.v);
@@ -158,18 +156,17 @@ static wg_status add_centre(void *user, const wg_unit_rec *u)
     int32_t c = cellset_find(a->cs, u->cell);
     if (c < 0)
         return WG_OK;
-    GEOSContextHandle_t h = wg_ctx_geos(a->ctx);
-    GEOSGeometry *g = NULL;
+    wg_geom *g = NULL;
     wg_status st = wg_geom_from_wkb(a->ctx, u->wkb, u->wkb_len, &g);
-    GEOSGeometry *p = st == WG_OK ? GEOSGetCentroid_r(h, g) : NULL;
     double x = 0, y = 0;
-    if (st == WG_OK &&
-        (!p || GEOSisEmpty_r(h, p) == 1 || !GEOSGeomGetX_r(h, p, &x) || !GEOSGeomGetY_r(h, p, &y)))
-        st = wg_fail(a->ctx, WG_EGEOS, "unit %s: no centre", u->id);
-    if (p)
-        GEOSGeom_destroy_r(h, p);
-    if (g)
-        GEOSGeom_destroy_r(h, g);
+    if (st == WG_OK) {
+        st = wg_geom_centroid(a->ctx, g, &x, &y);
+        if (st != WG_OK)
+            wg_ctx_where(a->ctx, "unit %s: ", u->id);
+        else if (isnan(x)) /* an empty geometry */
+            st = wg_fail(a->ctx, WG_EGEOS, "unit %s: no centre", u->id);
+    }
+    wg_geom_free(a->ctx, g);
     if (st == WG_OK)
         st = wg_grow(a->ctx, (void **)&a->p[c], &a->capp[c], 2 * (a->np[c] + 1), sizeof **a->p);
     if (st == WG_OK) {
@@ -225,10 +222,8 @@ wg_status patrol_run(wg_ws *ws, int64_t plan, const cellset *cs)
         st = wg_store_patrol_clear(ws, cs->all ? NULL : (const char *const *)cs->code, cs->n);
     for (size_t c = 0; st == WG_OK && c < cs->n; c++)
         st = wg_store_patrol_add(ws, cs->code[c], S.len[c], by_streets ? "streets" : "tour");
-    for (size_t i = 0; i < S.n; i++)
-        if (S.g[i])
-            GEOSGeom_destroy_r(wg_ctx_geos(ctx), S.g[i]);
-    free(S.g), free(S.box), free(S.len);
+    wg_geoms_free(ctx, S.g, S.n);
+    free(S.box), free(S.len);
     wg_boxindex_free(S.ix);
     return st;
 }

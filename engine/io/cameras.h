@@ -1,6 +1,6 @@
 /* engine/io/cameras.h (private): what the fields of a camera register mean — kind spellings,
  * OpenStreetMap-style directions, heights with units, and the defaults per kind for what a
- * register leaves out. Pure text in, numbers out: no SQLite, no GEOS, no context, so
+ * register leaves out. Pure text in, numbers out: no SQLite, no geometry, no context, so
  * engine/import.c binds the result and the rules can be tested on their own. */
 #ifndef WG_CAMERAS_H
 #define WG_CAMERAS_H

@@ -29,7 +29,6 @@ static wg_status write_rows(wg_ws *ws, const wg_layer_def *L, wg_row_reader *rd,
                             wg_dst *dst, int64_t *count)
 {
     wg_ctx *ctx = wg_ws_ctx(ws);
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
     wg_value vals[MAXCOLS + 2];
     char times[MAXCOLS][32];
     wg_status st = WG_OK;
@@ -51,13 +50,12 @@ static wg_status write_rows(wg_ws *ws, const wg_layer_def *L, wg_row_reader *rd,
             vals[L->ncols] = (wg_value){.null = !extra.cell, .s = extra.cell};
             vals[L->ncols + 1] = (wg_value){.null = !extra.reason, .s = extra.reason};
         }
-        GEOSGeometry *g = NULL;
+        wg_geom *g = NULL;
         if (wkb)
             st = wg_geom_from_wkb(ctx, wkb, len, &g);
         if (st == WG_OK)
             st = wg_dst_add(ctx, dst, g, vals);
-        if (g)
-            GEOSGeom_destroy_r(h, g);
+        wg_geom_free(ctx, g);
         if (st != WG_OK)
             break;
         if (++n % 50000 == 0)

@@ -555,13 +555,13 @@ static wg_status import_feature(importer *im, const wg_feat *f)
     unsigned char *wkb = NULL;
     size_t len = 0;
     if (im->L->sql_geom) {
-        GEOSGeometry *m = NULL;
+        wg_geom *m = NULL;
         wg_status st = wg_geom_multi(im->ctx, f->geom, &m);
         if (st == WG_OK) {
             /* units may be points: only polygons and lines take the multi form */
             st = wg_geom_to_wkb(im->ctx, wg_geom_kind(im->ctx, f->geom) == WG_G_POINT ? f->geom : m,
                                 &wkb, &len);
-            GEOSGeom_destroy_r(wg_ctx_geos(im->ctx), m);
+            wg_geom_free(im->ctx, m);
         }
         if (st != WG_OK)
             return st;

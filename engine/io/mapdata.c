@@ -57,30 +57,13 @@ void wg_map_feats_free(wg_map_feats *f)
 static wg_status anchor_of(wg_ctx *ctx, const unsigned char *wkb, size_t len, double a[3])
 {
     a[0] = a[1] = a[2] = NAN;
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
-    GEOSGeometry *g = NULL;
+    wg_geom *g = NULL;
     if (wg_geom_from_wkb(ctx, wkb, len, &g) != WG_OK)
         return wg_ctx_status(ctx);
-    int t = GEOSGeomTypeId_r(h, g);
-    if ((t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON) && GEOSisEmpty_r(h, g) == 0) {
-        double area = 0;
-        GEOSArea_r(h, g, &area);
-        /* a tolerance of 2 % of the polygon's size: labels need no more */
-        GEOSGeometry *mic = GEOSMaximumInscribedCircle_r(h, g, fmax(sqrt(area) * 0.02, 1e-6));
-        if (mic) {
-            const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, mic);
-            double x0, y0, x1, y1;
-            if (cs && GEOSCoordSeq_getXY_r(h, cs, 0, &x0, &y0) &&
-                GEOSCoordSeq_getXY_r(h, cs, 1, &x1, &y1)) {
-                a[0] = x0;
-                a[1] = y0;
-                a[2] = hypot(x1 - x0, y1 - y0);
-            }
-            GEOSGeom_destroy_r(h, mic);
-        }
-    }
-    GEOSGeom_destroy_r(h, g);
-    return WG_OK;
+    /* a tolerance of 2 % of the polygon's size: labels need no more */
+    wg_status st = wg_geom_inscribed_circle(ctx, g, 0.02, a);
+    wg_geom_free(ctx, g);
+    return st;
 }
 
 /* Appends a string to the block; its offset goes to *off. */

@@ -331,15 +331,16 @@ static void index_rows(wg_report *r, const double w[WG_NTERMS])
     free(x);
 }
 
-/* The cells' neighbours, found on demand: envelopes in a box index, then GEOS on the two
- * boundaries (cells are adjacent when they share a stretch of boundary, not just a point). */
+/* The cells' neighbours, found on demand: envelopes in a box index, then the length the two
+ * boundaries share (cells are adjacent when they share a stretch of boundary, not just a
+ * point). */
 typedef struct adjacency {
     wg_ws *ws;
     int64_t plan;
     size_t n;
     double *box;
     wg_boxindex *ix;
-    GEOSGeometry **bound; /* boundary of each cell, loaded when first needed */
+    wg_geom **bound; /* boundary of each cell, loaded when first needed */
     size_t *hits;
     size_t nhits, caphits;
 } adjacency;
@@ -374,14 +375,12 @@ static wg_status adj_open(wg_ws *ws, int64_t plan, size_t n, adjacency *A)
 
 static void adj_close(adjacency *A)
 {
-    for (size_t i = 0; A->bound && i < A->n; i++)
-        if (A->bound[i])
-            GEOSGeom_destroy_r(wg_ctx_geos(wg_ws_ctx(A->ws)), A->bound[i]);
-    free(A->bound), free(A->box), free(A->hits);
+    wg_geoms_free(wg_ws_ctx(A->ws), A->bound, A->bound ? A->n : 0);
+    free(A->box), free(A->hits);
     wg_boxindex_free(A->ix);
 }
 
-static wg_status adj_boundary(adjacency *A, const cell_measures *m, size_t i, GEOSGeometry **out)
+static wg_status adj_boundary(adjacency *A, const cell_measures *m, size_t i, wg_geom **out)
 {
     *out = A->bound[i];
     if (*out)
@@ -392,16 +391,17 @@ static wg_status adj_boundary(adjacency *A, const cell_measures *m, size_t i, GE
     wg_status st = wg_store_cell_geom(A->ws, A->plan, m->rows[i].id, &wkb, &len);
     if (st != WG_OK || !wkb)
         return st; /* no geometry: no neighbours */
-    GEOSGeometry *g = NULL;
+    wg_geom *g = NULL;
     st = wg_geom_from_wkb(ctx, wkb, len, &g);
     free(wkb);
     if (st != WG_OK)
         return st;
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
-    A->bound[i] = GEOSBoundary_r(h, g);
-    GEOSGeom_destroy_r(h, g);
-    if (!A->bound[i])
-        return wg_fail(ctx, WG_EGEOS, "cell %s: cannot take its boundary", m->rows[i].id);
+    st = wg_geom_boundary(ctx, g, &A->bound[i]);
+    wg_geom_free(ctx, g);
+    if (st != WG_OK) {
+        wg_ctx_where(ctx, "cell %s: ", m->rows[i].id);
+        return st;
+    }
     *out = A->bound[i];
     return WG_OK;
 }
@@ -424,23 +424,19 @@ static wg_status neighbours(adjacency *A, const cell_measures *m, size_t i, nb_v
     const double *b = &A->box[4 * i];
     A->nhits = 0;
     wg_boxindex_query(A->ix, b[0], b[1], b[2], b[3], adj_hit, A);
-    GEOSContextHandle_t h = wg_ctx_geos(wg_ws_ctx(A->ws));
-    GEOSGeometry *bi = NULL;
+    wg_geom *bi = NULL;
     wg_status st = adj_boundary(A, m, i, &bi);
     for (size_t k = 0; k < A->nhits && st == WG_OK && bi; k++) {
         size_t j = A->hits[k];
         if (j == i || strcmp(m->rows[j].community, m->rows[i].community) != 0)
             continue;
-        GEOSGeometry *bj = NULL;
+        wg_geom *bj = NULL;
         if ((st = adj_boundary(A, m, j, &bj)) != WG_OK || !bj)
             continue;
-        GEOSGeometry *x = GEOSIntersection_r(h, bi, bj);
-        double len = 0;
-        if (!x || !GEOSLength_r(h, x, &len))
-            st = wg_fail(wg_ws_ctx(A->ws), WG_EGEOS, "cells %s and %s: cannot intersect boundaries",
-                         m->rows[i].id, m->rows[j].id);
-        if (x)
-            GEOSGeom_destroy_r(h, x);
+        double len = 0; /* of the boundary they share */
+        st = wg_geom_overlap_length(wg_ws_ctx(A->ws), bi, bj, &len);
+        if (st != WG_OK)
+            wg_ctx_where(wg_ws_ctx(A->ws), "cells %s and %s: ", m->rows[i].id, m->rows[j].id);
         if (st == WG_OK && len > 0)
             visit(user, j);
     }

@@ -31,19 +31,19 @@ static wg_status text_blob(wg_ctx *ctx, ws_units *w, const char *s, blob *out)
     return arena_add(ctx, w, s, s ? strlen(s) : 0, out);
 }
 
+/* The box of a geometry's WKB; an empty one (that meets nothing) when the WKB does not parse
+ * (the error stays on ctx) or the geometry is empty. */
 static void envelope(wg_ctx *ctx, const unsigned char *wkb, size_t len, double *x0, double *y0,
                      double *x1, double *y1)
 {
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
-    GEOSGeometry *g = NULL;
+    wg_geom *g = NULL;
+    double b[4];
     *x0 = *y0 = INFINITY, *x1 = *y1 = -INFINITY;
     if (wg_geom_from_wkb(ctx, wkb, len, &g) != WG_OK)
         return;
-    GEOSGeom_getXMin_r(h, g, x0);
-    GEOSGeom_getYMin_r(h, g, y0);
-    GEOSGeom_getXMax_r(h, g, x1);
-    GEOSGeom_getYMax_r(h, g, y1);
-    GEOSGeom_destroy_r(h, g);
+    if (wg_geom_bbox(ctx, g, b) == WG_OK && !isnan(b[0]))
+        *x0 = b[0], *y0 = b[1], *x1 = b[2], *y1 = b[3];
+    wg_geom_free(ctx, g);
 }
 
 /* Binary search over records sorted by id: `first` is the id blob of record 0, records lie
@@ -75,31 +75,24 @@ static long find_comm(const ws_units *w, const char *id)
     return w->nc ? find_id(w, &w->c[0].id, sizeof *w->c, w->nc, id) : -1;
 }
 
-/* Places a unit without a known community in the one containing its location. */
-static wg_status locate(wg_ctx *ctx, ws_units *w, GEOSGeometry **comm, size_t i)
+/* Places a unit without a known community in the one containing its location (a point on its
+ * surface); box holds the communities' envelopes. */
+static wg_status locate(wg_ctx *ctx, ws_units *w, wg_geom **comm, const double *box, size_t i)
 {
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
     unit_rec *u = &w->u[i];
-    GEOSGeometry *g = NULL;
+    wg_geom *g = NULL;
     wg_status st =
         wg_geom_from_wkb(ctx, (const unsigned char *)w->arena + u->wkb.off, u->wkb.len, &g);
     if (st != WG_OK)
         return st;
-    GEOSGeometry *pt = GEOSPointOnSurface_r(h, g);
-    GEOSGeom_destroy_r(h, g);
-    if (!pt)
-        return wg_fail(ctx, WG_EGEOS, "unit %s: no point on its geometry", wu_str(w, u->id));
-    double x, y;
-    GEOSGeomGetX_r(h, pt, &x);
-    GEOSGeomGetY_r(h, pt, &y);
-    for (size_t c = 0; c < w->nc && u->comm < 0; c++) {
-        const comm_rec *C = &w->c[c];
-        if (x < C->x0 || x > C->x1 || y < C->y0 || y > C->y1 || !comm[c])
-            continue;
-        if (GEOSIntersects_r(h, comm[c], pt) == 1)
-            u->comm = (int32_t)c;
+    long c = -1;
+    st = wg_geom_place(ctx, g, (const wg_geom *const *)comm, box, w->nc, &c);
+    wg_geom_free(ctx, g);
+    if (st != WG_OK) {
+        wg_ctx_where(ctx, "unit %s: ", wu_str(w, u->id));
+        return st;
     }
-    GEOSGeom_destroy_r(h, pt);
+    u->comm = (int32_t)c;
     return WG_OK;
 }
 
@@ -189,27 +182,31 @@ wg_status wu_load(wg_ws *ws, ws_units *w, const char *only)
     }
 
     /* Units whose community is missing or unknown: by location. */
-    GEOSGeometry **cg = NULL;
+    wg_geom **cg = NULL;
+    double *cbox = NULL;
     for (size_t i = 0; st == WG_OK && i < w->nu; i++) {
         if (w->u[i].comm >= 0)
             continue;
         if (!cg) {
             cg = calloc(w->nc + 1, sizeof *cg);
-            if (!cg) {
+            cbox = malloc((4 * w->nc + 1) * sizeof *cbox);
+            if (!cg || !cbox) {
                 st = wg_fail(ctx, WG_ENOMEM, "out of memory for communities");
                 break;
             }
-            for (size_t c = 0; st == WG_OK && c < w->nc; c++)
-                st = wg_geom_from_wkb(ctx, (const unsigned char *)w->arena + w->c[c].wkb.off,
-                                      w->c[c].wkb.len, &cg[c]);
+            for (size_t c = 0; st == WG_OK && c < w->nc; c++) {
+                const comm_rec *C = &w->c[c];
+                double *b = cbox + 4 * c;
+                b[0] = C->x0, b[1] = C->y0, b[2] = C->x1, b[3] = C->y1;
+                st = wg_geom_from_wkb(ctx, (const unsigned char *)w->arena + C->wkb.off, C->wkb.len,
+                                      &cg[c]);
+            }
         }
         if (st == WG_OK)
-            st = locate(ctx, w, cg, i);
+            st = locate(ctx, w, cg, cbox, i);
     }
-    for (size_t c = 0; cg && c < w->nc; c++)
-        if (cg[c])
-            GEOSGeom_destroy_r(wg_ctx_geos(ctx), cg[c]);
-    free(cg);
+    wg_geoms_free(ctx, cg, cg ? w->nc : 0);
+    free(cbox);
 
     /* Units grouped by community (a counting sort: by id within each), the ones in no
      * community last. */
@@ -267,31 +264,21 @@ static int cmp_site(const void *a, const void *b)
 
 /* A unit's site: its centroid when that lies on it (always for a rectangle), else a point on
  * its surface; rounded to the millimetre so that equal locations are equal. */
-static wg_status unit_site(GEOSContextHandle_t h, wg_ctx *ctx, const GEOSGeometry *g, double *x,
-                           double *y)
+static wg_status unit_site(wg_ctx *ctx, const wg_geom *g, double *x, double *y)
 {
-    GEOSGeometry *c = GEOSGetCentroid_r(h, g);
-    if (c && GEOSGeomTypeId_r(h, g) != GEOS_POINT && GEOSGetNumCoordinates_r(h, g) > 5 &&
-        GEOSIntersects_r(h, g, c) != 1) {
-        GEOSGeom_destroy_r(h, c);
-        c = GEOSPointOnSurface_r(h, g);
-    }
-    if (!c || GEOSisEmpty_r(h, c) != 0) {
-        if (c)
-            GEOSGeom_destroy_r(h, c);
+    double px = NAN, py = NAN;
+    wg_status st = wg_geom_inner_point(ctx, g, &px, &py);
+    if (st != WG_OK)
+        return st;
+    if (isnan(px))
         return wg_fail(ctx, WG_EGEOS, "no site point");
-    }
-    GEOSGeomGetX_r(h, c, x);
-    GEOSGeomGetY_r(h, c, y);
-    GEOSGeom_destroy_r(h, c);
-    *x = round(*x * 1000) / 1000;
-    *y = round(*y * 1000) / 1000;
+    *x = round(px * 1000) / 1000;
+    *y = round(py * 1000) / 1000;
     return WG_OK;
 }
 
 wg_status comm_tess_build(wg_ctx *ctx, const ws_units *w, size_t c, int64_t min, comm_tess *t)
 {
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
     memset(t, 0, sizeof *t);
     const comm_rec *C = &w->c[c];
     t->nunits = C->count;
@@ -299,7 +286,7 @@ wg_status comm_tess_build(wg_ctx *ctx, const ws_units *w, size_t c, int64_t min,
     size_t n = t->nunits ? t->nunits : 1;
     wg_status st =
         wg_geom_from_wkb(ctx, (const unsigned char *)w->arena + C->wkb.off, C->wkb.len, &t->area);
-    GEOSGeometry **geoms = calloc(n, sizeof *geoms);
+    wg_geom **geoms = calloc(n, sizeof *geoms);
     site_key *keys = malloc(n * sizeof *keys);
     t->site_of = malloc(n * sizeof *t->site_of);
     t->xy = malloc(2 * n * sizeof *t->xy);
@@ -313,7 +300,7 @@ wg_status comm_tess_build(wg_ctx *ctx, const ws_units *w, size_t c, int64_t min,
         st = wg_geom_from_wkb(ctx, (const unsigned char *)w->arena + u->wkb.off, u->wkb.len,
                               &geoms[k]);
         if (st == WG_OK)
-            st = unit_site(h, ctx, geoms[k], &keys[k].x, &keys[k].y);
+            st = unit_site(ctx, geoms[k], &keys[k].x, &keys[k].y);
         if (st != WG_OK)
             wg_ctx_where(ctx, "unit %s: ", wu_str(w, u->id));
         keys[k].unit = k;
@@ -334,8 +321,7 @@ wg_status comm_tess_build(wg_ctx *ctx, const ws_units *w, size_t c, int64_t min,
         }
         for (size_t k = 0; k < t->nunits; k++) {
             size_t s = t->site_of[k];
-            int type = GEOSGeomTypeId_r(h, geoms[k]);
-            if (count[s] == 1 && (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON)) {
+            if (count[s] == 1 && wg_geom_kind(ctx, geoms[k]) == WG_G_POLYGON) {
                 t->shape[s] = geoms[k];
                 geoms[k] = NULL;
             }
@@ -364,20 +350,17 @@ wg_status comm_tess_build(wg_ctx *ctx, const ws_units *w, size_t c, int64_t min,
         for (size_t s = 0; s < t->nsites; s++)
             weight[s] = (double)t->hh[s];
         wg_tess_in in = {.area = t->area,
-                         .barriers = (const GEOSGeometry *const *)t->barriers,
+                         .barriers = (const wg_geom *const *)t->barriers,
                          .nbarriers = t->nbarriers,
                          .n = t->nsites,
                          .xy = t->xy,
-                         .shape = (const GEOSGeometry *const *)t->shape,
+                         .shape = (const wg_geom *const *)t->shape,
                          .weight = weight,
                          .min_weight = (double)min};
         st = wg_tess_build(ctx, &in, &t->tess);
     }
     free(weight);
-    for (size_t k = 0; geoms && k < t->nunits; k++)
-        if (geoms[k])
-            GEOSGeom_destroy_r(h, geoms[k]);
-    free(geoms);
+    wg_geoms_free(ctx, geoms, geoms ? t->nunits : 0);
     free(keys);
     free(count);
     if (st != WG_OK) {
@@ -389,28 +372,29 @@ wg_status comm_tess_build(wg_ctx *ctx, const ws_units *w, size_t c, int64_t min,
 
 void comm_tess_free(wg_ctx *ctx, comm_tess *t)
 {
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
     wg_tess_free(t->tess);
-    if (t->area)
-        GEOSGeom_destroy_r(h, t->area);
-    for (size_t b = 0; t->barriers && b < t->nbarriers; b++)
-        GEOSGeom_destroy_r(h, t->barriers[b]);
-    for (size_t s = 0; t->shape && s < t->nsites; s++)
-        if (t->shape[s])
-            GEOSGeom_destroy_r(h, t->shape[s]);
-    free(t->barriers), free(t->barrier_idx), free(t->site_of), free(t->xy), free(t->hh);
-    free(t->shape);
+    wg_geom_free(ctx, t->area);
+    wg_geoms_free(ctx, t->barriers, t->barriers ? t->nbarriers : 0);
+    wg_geoms_free(ctx, t->shape, t->shape ? t->nsites : 0);
+    free(t->barrier_idx), free(t->site_of), free(t->xy), free(t->hh);
     memset(t, 0, sizeof *t);
 }
 
-void cell_shape(GEOSContextHandle_t h, const GEOSGeometry *g, double *area, double *pp, int *pieces)
+wg_status cell_shape(wg_ctx *ctx, const wg_geom *g, double *area, double *pp, int *pieces)
 {
     double a = 0, p = 0;
-    GEOSArea_r(h, g, &a);
-    GEOSLength_r(h, g, &p);
+    size_t n = 0;
+    wg_status st = wg_geom_area(ctx, g, &a);
+    if (st == WG_OK)
+        st = wg_geom_length(ctx, g, &p);
+    if (st == WG_OK)
+        st = wg_geom_nparts(ctx, g, &n);
+    if (st != WG_OK)
+        return st;
     *area = a;
     *pp = p > 0 ? 4 * 3.14159265358979323846 * a / (p * p) : 0;
-    *pieces = GEOSGetNumGeometries_r(h, g);
+    *pieces = (int)n;
+    return WG_OK;
 }
 
 wg_status plan_issue_add(wg_ws *ws, int64_t plan, const char *cell, const char *comm,

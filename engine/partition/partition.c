@@ -314,7 +314,6 @@ static wg_status do_community(wg_ctx *ctx, job *J, size_t c)
 {
     const ws_units *w = J->w;
     const wg_part_opts *o = J->o;
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
     comm_out *out = &J->out[c];
     comm_tess t;
     wg_status st = comm_tess_build(ctx, w, c, o->min, &t);
@@ -401,31 +400,32 @@ static wg_status do_community(wg_ctx *ctx, job *J, size_t c)
                 members[m++] = s;
         if (m == 0)
             continue;
-        GEOSGeometry *g = NULL;
+        wg_geom *g = NULL;
         st = wg_tess_union(ctx, t.tess, members, m, &g);
         if (st != WG_OK)
             break;
-        cell_shape(h, g, &C->area, &C->pp, &C->pieces);
-        GEOSGeometry *pt = GEOSPointOnSurface_r(h, g);
-        if (pt) {
-            GEOSGeomGetX_r(h, pt, &C->cx);
-            GEOSGeomGetY_r(h, pt, &C->cy);
-            GEOSGeom_destroy_r(h, pt);
-        }
+        st = cell_shape(ctx, g, &C->area, &C->pp, &C->pieces);
+        double cx = NAN, cy = NAN;
+        if (st == WG_OK)
+            st = wg_geom_surface_point(ctx, g, &cx, &cy);
+        if (st == WG_OK && !isnan(cx)) /* an empty cell keeps 0, 0 */
+            C->cx = cx, C->cy = cy;
         /* Across a barrier only if the barrier runs through the cell's interior (taken 1 cm
          * in: a barrier along the cell's edge may wander off it in the last digits). */
-        if (C->crossing >= 0) {
+        if (st == WG_OK && C->crossing >= 0) {
             size_t bi = 0;
             while (bi < t.nbarriers && t.barrier_idx[bi] != (size_t)C->crossing)
                 bi++;
-            GEOSGeometry *inner = bi < t.nbarriers ? GEOSBuffer_r(h, g, -0.01, 8) : NULL;
-            if (!inner || GEOSIntersects_r(h, inner, t.barriers[bi]) != 1)
+            wg_answer through =
+                bi < t.nbarriers ? wg_geom_runs_through(ctx, g, t.barriers[bi], 0.01) : WG_NO;
+            if (through == WG_FAILED)
+                st = wg_ctx_status(ctx);
+            if (through != WG_YES)
                 C->crossing = -1;
-            if (inner)
-                GEOSGeom_destroy_r(h, inner);
         }
-        st = wg_geom_to_wkb(ctx, g, &C->wkb, &C->wkblen);
-        GEOSGeom_destroy_r(h, g);
+        if (st == WG_OK)
+            st = wg_geom_to_wkb(ctx, g, &C->wkb, &C->wkblen);
+        wg_geom_free(ctx, g);
     }
     free(members);
     if (st == WG_OK) {

@@ -370,11 +370,10 @@ static void unit_ids_free(unit_ids *u)
 /* The union of the regions of sites[0..m) as one multipolygon; sites across parts (a barrier)
  * make a cell of separate pieces, unioned part by part. */
 static wg_status cell_geom(wg_ctx *ctx, const comm_tess *t, const size_t *sites, size_t m,
-                           const char *code, GEOSGeometry **g)
+                           const char *code, wg_geom **g)
 {
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
     size_t np = wg_tess_nparts(t->tess);
-    GEOSGeometry **parts = calloc(np + 1, sizeof *parts);
+    wg_geom **parts = calloc(np + 1, sizeof *parts);
     size_t *sub = malloc((m + 1) * sizeof *sub);
     size_t ng = 0;
     wg_status st = parts && sub ? WG_OK : wg_fail(ctx, WG_ENOMEM, "out of memory");
@@ -387,21 +386,16 @@ static wg_status cell_geom(wg_ctx *ctx, const comm_tess *t, const size_t *sites,
             st = wg_tess_union(ctx, t->tess, sub, k, &parts[ng++]);
     }
     if (st == WG_OK) {
-        GEOSGeometry *coll =
-            GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)ng);
-        GEOSGeometry *u = coll ? GEOSUnaryUnion_r(h, coll) : NULL;
-        if (coll)
-            GEOSGeom_destroy_r(h, coll);
-        if (!u)
-            st = wg_fail(ctx, WG_EGEOS, "dissolving cell %s", code);
-        else {
+        wg_geom *u = NULL;
+        st = wg_geom_union_take(ctx, parts, ng, &u); /* takes the parts */
+        if (st != WG_OK)
+            wg_ctx_where(ctx, "dissolving cell %s: ", code);
+        else
             st = wg_geom_multi(ctx, u, g);
-            GEOSGeom_destroy_r(h, u);
-        }
+        wg_geom_free(ctx, u);
     } else {
-        for (size_t i = 0; i < ng; i++)
-            if (parts[i])
-                GEOSGeom_destroy_r(h, parts[i]);
+        for (size_t i = 0; parts && i < ng; i++)
+            wg_geom_free(ctx, parts[i]);
     }
     free(parts), free(sub);
     return st;
@@ -414,7 +408,6 @@ static wg_status rebuild_cell(wg_ws *ws, const ws_units *w, const comm_tess *t, 
                               int64_t *hh_out, int *pieces_out)
 {
     wg_ctx *ctx = wg_ws_ctx(ws);
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
     unit_ids ids = {.ctx = ctx};
     wg_status st = wg_store_members_each(ws, plan, code, add_unit_id, &ids);
     size_t *sites = malloc((t->nsites + 1) * sizeof *sites);
@@ -436,19 +429,18 @@ static wg_status rebuild_cell(wg_ws *ws, const ws_units *w, const comm_tess *t, 
     for (size_t s = 0; in && s < t->nsites; s++)
         if (in[s])
             sites[m++] = s;
-    GEOSGeometry *g = NULL;
+    wg_geom *g = NULL;
     wg_cell_rec rec = {.plan = plan, .households = hh, .units = nunits};
     snprintf(rec.code, sizeof rec.code, "%s", code);
     int pieces = 0;
     if (st == WG_OK && m)
         st = cell_geom(ctx, t, sites, m, code, &g);
     if (st == WG_OK && g)
-        cell_shape(h, g, &rec.area_m2, &rec.compactness, &pieces);
+        st = cell_shape(ctx, g, &rec.area_m2, &rec.compactness, &pieces);
     unsigned char *wkb = NULL;
     if (st == WG_OK && g)
         st = wg_geom_to_wkb(ctx, g, &wkb, &rec.wkb_len);
-    if (g)
-        GEOSGeom_destroy_r(h, g);
+    wg_geom_free(ctx, g);
     rec.wkb = wkb;
     if (st == WG_OK)
         st = wg_store_cell_update(ws, &rec);

@@ -64,21 +64,21 @@ long wu_find_unit(const ws_units *w, const char *id);
 
 /* A community ready to partition: its units' sites and the tessellation. */
 typedef struct comm_tess {
-    GEOSGeometry *area;
-    GEOSGeometry **barriers; /* those near the community */
-    size_t *barrier_idx;     /* their indexes in ws_units.b */
+    wg_geom *area;
+    wg_geom **barriers;  /* those near the community */
+    size_t *barrier_idx; /* their indexes in ws_units.b */
     size_t nbarriers;
     size_t nunits;
     const size_t *units; /* ws_units indexes (borrowed from order) */
     size_t *site_of;     /* per unit (local index): its site */
     size_t nsites;
-    double *xy;           /* per site */
-    int64_t *hh;          /* per site */
-    GEOSGeometry **shape; /* per site: the unit's polygon when it is alone there, else NULL */
+    double *xy;      /* per site */
+    int64_t *hh;     /* per site */
+    wg_geom **shape; /* per site: the unit's polygon when it is alone there, else NULL */
     wg_tess *tess;
 } comm_tess;
 
-/* Builds community c's sites and tessellation with ctx's GEOS handle. min: parts lighter than
+/* Builds community c's sites and tessellation with ctx. min: parts lighter than
  * this join a neighbour across a barrier. */
 wg_status comm_tess_build(wg_ctx *ctx, const ws_units *w, size_t c, int64_t min, comm_tess *out);
 void comm_tess_free(wg_ctx *ctx, comm_tess *t);
@@ -92,8 +92,8 @@ wg_status plan_issue_add(wg_ws *ws, int64_t plan, const char *cell, const char *
  * plan. */
 wg_status wg__plan_range(wg_ws *ws, int64_t plan, int64_t *min, int64_t *max, bool *found);
 
-/* Polsby-Popper compactness and parts of a cell polygon. */
-void cell_shape(GEOSContextHandle_t h, const GEOSGeometry *g, double *area, double *pp,
-                int *pieces);
+/* The area, Polsby-Popper compactness and number of parts of a cell polygon. Errors: WG_EGEOS
+ * (nothing written). */
+wg_status cell_shape(wg_ctx *ctx, const wg_geom *g, double *area, double *pp, int *pieces);
 
 #endif

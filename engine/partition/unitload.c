@@ -1,5 +1,5 @@
 /* engine/partition/unitload.c: the workload of each unit, for partitioning by workload. An incident
- * belongs to the unit whose centre is nearest (GEOS STRtree); a unit's load is
+ * belongs to the unit whose centre is nearest (wg_nearest); a unit's load is
  *     w_h * households / mean(households) + w_i * hours / mean(hours)
  * with w_h, w_i the households and hours weights of the workload index, renormalised to sum to
  * 1 (area and patrol length are properties of whole cells, not of units). Loads are scaled so
@@ -10,18 +10,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct pt {
-    double x, y;
-} pt;
-
-static int pt_dist(const void *a, const void *b, double *d, void *user)
-{
-    (void)user;
-    const pt *p = a, *q = b;
-    *d = hypot(p->x - q->x, p->y - q->y);
-    return 1;
-}
 
 typedef struct frac {
     double rem;
@@ -34,53 +22,36 @@ static int cmp_frac(const void *a, const void *b)
     return x->rem < y->rem ? 1 : x->rem > y->rem ? -1 : (x->unit > y->unit) - (x->unit < y->unit);
 }
 
-/* The centres of the units (NaN for one without a usable geometry). */
-static wg_status centres(wg_ctx *ctx, const ws_units *w, pt *c)
+/* The centres of the units, c[2i], c[2i + 1] (NaN for one without a usable geometry). */
+static wg_status centres(wg_ctx *ctx, const ws_units *w, double *c)
 {
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
     for (size_t i = 0; i < w->nu; i++) {
-        c[i].x = c[i].y = NAN;
-        GEOSGeometry *g = NULL;
+        c[2 * i] = c[2 * i + 1] = NAN;
+        wg_geom *g = NULL;
         const unit_rec *u = &w->u[i];
         if (u->wkb.len == 0 || wg_geom_from_wkb(ctx, (const unsigned char *)w->arena + u->wkb.off,
                                                 u->wkb.len, &g) != WG_OK) {
             wg_ctx_clear_error(ctx);
             continue;
         }
-        GEOSGeometry *p = GEOSGetCentroid_r(h, g);
-        if (p && !GEOSisEmpty_r(h, p)) {
-            GEOSGeomGetX_r(h, p, &c[i].x);
-            GEOSGeomGetY_r(h, p, &c[i].y);
-        }
-        if (p)
-            GEOSGeom_destroy_r(h, p);
-        GEOSGeom_destroy_r(h, g);
+        double x, y;
+        if (wg_geom_centroid(ctx, g, &x, &y) == WG_OK)
+            c[2 * i] = x, c[2 * i + 1] = y; /* NaN for an empty geometry */
+        else
+            wg_ctx_clear_error(ctx); /* no centre: a unit without a usable geometry */
+        wg_geom_free(ctx, g);
     }
     return WG_OK;
 }
 
 static wg_status incident_hours(wg_ws *ws, const wg_categories *cats, const ws_units *w,
-                                const pt *c, double *hours)
+                                const double *c, double *hours)
 {
     wg_ctx *ctx = wg_ws_ctx(ws);
-    GEOSContextHandle_t h = wg_ctx_geos(ctx);
-    GEOSSTRtree *tree = GEOSSTRtree_create_r(h, 10);
-    if (!tree)
-        return wg_fail(ctx, WG_EGEOS, "cannot make a spatial index of the units");
     wg_status st = WG_OK;
-    size_t n = 0;
-    for (size_t i = 0; i < w->nu && st == WG_OK; i++) {
-        if (isnan(c[i].x))
-            continue;
-        GEOSGeometry *p = GEOSGeom_createPointFromXY_r(h, c[i].x, c[i].y);
-        if (!p) {
-            st = wg_fail(ctx, WG_EGEOS, "cannot make a point");
-            break;
-        }
-        GEOSSTRtree_insert_r(h, tree, p, (void *)&c[i]);
-        GEOSGeom_destroy_r(h, p); /* the tree keeps the envelope only */
-        n++;
-    }
+    size_t n = 0; /* units with a centre */
+    for (size_t i = 0; i < w->nu; i++)
+        n += !isnan(c[2 * i]);
     wg_incidents inc = {0};
     if (st == WG_OK && n)
         st = wg_store_incidents_read(ws, WG_IC_XY | WG_IC_CATEGORY, NULL, &inc);
@@ -92,21 +63,26 @@ static wg_status incident_hours(wg_ws *ws, const wg_categories *cats, const ws_u
         long t = wg_categories_find(cats, k < inc.ncat ? inc.cat_code[k] : NULL);
         code_hours[k] = t >= 0 && cats->hours[t] > 0 ? cats->hours[t] : 0;
     }
+    /* the incidents that carry hours, each to the unit whose centre is nearest (the others
+     * lose their place in this copy, so that they find none) */
+    long *near = st == WG_OK && n ? malloc((inc.n + 1) * sizeof *near) : NULL;
+    if (st == WG_OK && n && !near)
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory for %zu incidents", inc.n);
     for (size_t i = 0; st == WG_OK && i < inc.n; i++) {
         size_t k = inc.category[i] == WG_NO_CODE ? inc.ncat : inc.category[i];
-        pt at = {inc.xy[2 * i], inc.xy[2 * i + 1]};
-        if (!(code_hours[k] > 0) || !isfinite(at.x) || !isfinite(at.y))
-            continue;
-        GEOSGeometry *p = GEOSGeom_createPointFromXY_r(h, at.x, at.y);
-        const pt *near = p ? GEOSSTRtree_nearest_generic_r(h, tree, &at, p, pt_dist, NULL) : NULL;
-        if (p)
-            GEOSGeom_destroy_r(h, p);
-        if (near)
-            hours[near - c] += code_hours[k];
+        if (!(code_hours[k] > 0))
+            inc.xy[2 * i] = inc.xy[2 * i + 1] = NAN;
     }
+    if (st == WG_OK && n)
+        st = wg_nearest(ctx, c, w->nu, inc.xy, inc.n, near);
+    for (size_t i = 0; st == WG_OK && n && i < inc.n; i++) {
+        size_t k = inc.category[i] == WG_NO_CODE ? inc.ncat : inc.category[i];
+        if (near[i] >= 0)
+            hours[near[i]] += code_hours[k];
+    }
+    free(near);
     free(code_hours);
     wg_incidents_free(&inc);
-    GEOSSTRtree_destroy_r(h, tree);
     return st;
 }
 
@@ -123,7 +99,7 @@ wg_status wg__unit_workload(wg_ws *ws, const char *weights_file, const char *cat
                          : wg_store_categories(ws, &cats);
     if (st != WG_OK)
         return st;
-    pt *c = malloc((w->nu ? w->nu : 1) * sizeof *c);
+    double *c = malloc((w->nu ? 2 * w->nu : 1) * sizeof *c);
     double *hours = calloc(w->nu ? w->nu : 1, sizeof *hours);
     frac *fr = malloc((w->nu ? w->nu : 1) * sizeof *fr);
     if (!c || !hours || !fr)

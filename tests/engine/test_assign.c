@@ -148,7 +148,7 @@ static int cmp_str(const void *a, const void *b)
 static void hand_cell(wg_ws *ws, int64_t plan, const char *code, int64_t hh, int64_t units,
                       const char *wkt)
 {
-    GEOSGeometry *g = t_wkt(wkt), *m = NULL;
+    wg_geom *g = t_wkt(wkt), *m = NULL;
     unsigned char *wkb = NULL;
     wg_cell_rec c = {.plan = plan,
                      .households = hh,
@@ -162,8 +162,8 @@ static void hand_cell(wg_ws *ws, int64_t plan, const char *code, int64_t hh, int
     c.wkb = wkb;
     T_OK(t_ctx, wg_store_cell_add(ws, &c));
     free(wkb);
-    GEOSGeom_destroy_r(wg_ctx_geos(t_ctx), m);
-    GEOSGeom_destroy_r(wg_ctx_geos(t_ctx), g);
+    wg_geom_free(t_ctx, m);
+    wg_geom_free(t_ctx, g);
 }
 
 /* Opens workspace `name` and a write transaction on it, then adds plan `plan_name` (id

@@ -3,6 +3,7 @@
  * compounds 100-2,000, high-rises 30-400, bungalows 1-10), buildings inside their community and
  * never overlapping, communities not overlapping, the incidents' closed loop inside 2025,
  * determinism per seed; and the files wg_city_write() leaves. */
+#include "geo_int.h" /* the city's shapes are checked with GEOS itself */
 #include "wg/democity.h"
 #include "wg/vio.h"
 

@@ -50,7 +50,7 @@ TCase *tcase_report(void);
 /* A cell of the hand-made plan, through the store as a partition writes one. */
 static void hand_cell(wg_ws *ws, const char *code, int64_t hh, int64_t units, const char *wkt)
 {
-    GEOSGeometry *g = t_wkt(wkt), *m = NULL;
+    wg_geom *g = t_wkt(wkt), *m = NULL;
     unsigned char *wkb = NULL;
     wg_cell_rec c = {.plan = 1, .households = hh, .units = units, .area_m2 = 10000};
     snprintf(c.code, sizeof c.code, "%s", code);
@@ -60,8 +60,8 @@ static void hand_cell(wg_ws *ws, const char *code, int64_t hh, int64_t units, co
     c.wkb = wkb;
     T_OK(t_ctx, wg_store_cell_add(ws, &c));
     free(wkb);
-    GEOSGeom_destroy_r(wg_ctx_geos(t_ctx), m);
-    GEOSGeom_destroy_r(wg_ctx_geos(t_ctx), g);
+    wg_geom_free(t_ctx, m);
+    wg_geom_free(t_ctx, g);
 }
 
 /* The plan drawn by hand (cells A, B, C), and incident I11 without a location. */

@@ -9,6 +9,7 @@ TCase *tcase_tess(void);
 TCase *tcase_locate(void);
 TCase *tcase_view(void);
 TCase *tcase_density(void);
+TCase *tcase_geom(void);
 Suite *wg_test_suite(void);
 
 Suite *wg_test_suite(void)
@@ -22,5 +23,6 @@ Suite *wg_test_suite(void)
     suite_add_tcase(s, tcase_locate());
     suite_add_tcase(s, tcase_view());
     suite_add_tcase(s, tcase_density());
+    suite_add_tcase(s, tcase_geom());
     return s;
 }

@@ -1,5 +1,6 @@
 /* tests/geo/test_locate.c: the point locator against GEOS — random points, points exactly on
  * edges and vertices, holes, overlaps, gaps, every bin density — and its boundary rule. */
+#include "geo_int.h" /* the answers are checked against GEOS itself */
 #include "support.h"
 #include "wg/locate.h"
 
@@ -10,12 +11,18 @@
 
 TCase *tcase_locate(void);
 
+/* A GEOS geometry from WKT (t_wkt, seen from inside geo). */
+static GEOSGeometry *geos_wkt(const char *text)
+{
+    return wg__geos(t_wkt(text));
+}
+
 static GEOSGeometry *box(double x0, double y0, double x1, double y1)
 {
     char s[256];
     snprintf(s, sizeof s, "POLYGON((%.17g %.17g,%.17g %.17g,%.17g %.17g,%.17g %.17g,%.17g %.17g))",
              x0, y0, x1, y0, x1, y1, x0, y1, x0, y0);
-    return t_wkt(s);
+    return geos_wkt(s);
 }
 
 static uint64_t rng_state = 88172645463325252ull;
@@ -101,15 +108,15 @@ static size_t tiling(GEOSGeometry **g)
     for (int j = 0; j < 2; j++)
         for (int i = 0; i < 6; i++) {
             if (j == 1 && i == 3) { /* cut along the diagonal (30,10)-(40,20) */
-                g[n++] = t_wkt("POLYGON((30 10,40 10,40 20,30 10))");
-                g[n++] = t_wkt("POLYGON((30 10,40 20,30 20,30 10))");
+                g[n++] = geos_wkt("POLYGON((30 10,40 10,40 20,30 10))");
+                g[n++] = geos_wkt("POLYGON((30 10,40 20,30 20,30 10))");
             } else {
                 g[n++] = box(10 * i, 10 * j, 10 * (i + 1), 10 * (j + 1));
             }
         }
-    g[n++] = t_wkt("POLYGON((0 20,30 20,30 40,20 40,20 30,0 30,0 20))"); /* L */
+    g[n++] = geos_wkt("POLYGON((0 20,30 20,30 40,20 40,20 30,0 30,0 20))"); /* L */
     g[n++] = box(0, 30, 20, 40);
-    g[n++] = t_wkt("POLYGON((30 20,60 20,60 40,30 40,30 20),(40 25,50 25,50 35,40 35,40 25))");
+    g[n++] = geos_wkt("POLYGON((30 20,60 20,60 40,30 40,30 20),(40 25,50 25,50 35,40 35,40 25))");
     g[n++] = box(40, 25, 50, 35); /* fills the hole */
     return n;
 }
@@ -117,7 +124,7 @@ static size_t tiling(GEOSGeometry **g)
 static wg_locator *build(GEOSGeometry **g, size_t n, double density)
 {
     wg_locator *L = NULL;
-    T_OK(t_ctx, wg_locator_build(t_ctx, (const GEOSGeometry *const *)g, n, density, &L));
+    T_OK(t_ctx, wg_locator_build(t_ctx, (const wg_geom *const *)g, n, density, &L));
     return L;
 }
 
@@ -256,7 +263,7 @@ START_TEST(overlaps_gaps_and_multipolygons)
     GEOSGeometry *g[4];
     g[0] = box(0, 0, 10, 10);
     g[1] = box(5, 0, 15, 10); /* overlaps g[0] on [5,10] */
-    g[2] = t_wkt("MULTIPOLYGON(((20 0,30 0,30 10,20 10,20 0)),((40 0,50 0,50 10,40 10,40 0)))");
+    g[2] = geos_wkt("MULTIPOLYGON(((20 0,30 0,30 10,20 10,20 0)),((40 0,50 0,50 10,40 10,40 0)))");
     g[3] = NULL; /* holds nothing */
     for (double d = 0.1; d < 100; d *= 7) {
         wg_locator *L = build(g, 4, d);
@@ -289,9 +296,9 @@ START_TEST(empty_and_bad_input)
     ck_assert_int_eq(wg_locate(L, 0, 0), -1);
     wg_locator_free(L);
 
-    GEOSGeometry *g[2] = {box(0, 0, 1, 1), t_wkt("LINESTRING(0 0,1 1)")};
+    GEOSGeometry *g[2] = {box(0, 0, 1, 1), geos_wkt("LINESTRING(0 0,1 1)")};
     L = NULL;
-    ck_assert_int_eq(wg_locator_build(t_ctx, (const GEOSGeometry *const *)g, 2, 0, &L), WG_EINPUT);
+    ck_assert_int_eq(wg_locator_build(t_ctx, (const wg_geom *const *)g, 2, 0, &L), WG_EINPUT);
     ck_assert_ptr_null(L);
     ck_assert_msg(strstr(wg_ctx_errmsg(t_ctx), "polygon 1") &&
                       strstr(wg_ctx_errmsg(t_ctx), "LineString"),

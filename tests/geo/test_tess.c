@@ -7,20 +7,19 @@
 
 TCase *tcase_tess(void);
 
-static double area_of(const GEOSGeometry *g)
+static double area_of(const wg_geom *g)
 {
     double a = 0;
-    GEOSArea_r(wg_ctx_geos(t_ctx), g, &a);
+    T_OK(t_ctx, wg_geom_area(t_ctx, g, &a));
     return a;
 }
 
 /* A 100 x 100 square, a river along y = 50, three sites south and one north (weight 1 each). */
 START_TEST(barrier_parts_and_light_part_joins)
 {
-    GEOSContextHandle_t h = wg_ctx_geos(t_ctx);
-    GEOSGeometry *area = t_wkt("POLYGON((0 0,100 0,100 100,0 100,0 0))");
-    GEOSGeometry *river = t_wkt("LINESTRING(-10 50,110 50)");
-    const GEOSGeometry *bars[] = {river};
+    wg_geom *area = t_wkt("POLYGON((0 0,100 0,100 100,0 100,0 0))");
+    wg_geom *river = t_wkt("LINESTRING(-10 50,110 50)");
+    const wg_geom *bars[] = {river};
     const double xy[] = {20, 20, 50, 25, 80, 20, 50, 80};
     wg_tess_in in = {.area = area, .barriers = bars, .nbarriers = 1, .n = 4, .xy = xy};
     wg_tess *t = NULL;
@@ -41,10 +40,10 @@ START_TEST(barrier_parts_and_light_part_joins)
     ck_assert_int_eq(wg_tess_part_crossing(t, wg_tess_part(t, 3)), -1);
     /* The three south regions tile the south half. */
     size_t south[] = {0, 1, 2};
-    GEOSGeometry *u = NULL;
+    wg_geom *u = NULL;
     T_OK(t_ctx, wg_tess_union(t_ctx, t, south, 3, &u));
     ck_assert_double_eq_tol(area_of(u), 5000, 1e-6);
-    GEOSGeom_destroy_r(h, u);
+    wg_geom_free(t_ctx, u);
     wg_tess_free(t);
 
     /* With min weight 2 the north part (weight 1) joins the south, across the river. */
@@ -55,8 +54,8 @@ START_TEST(barrier_parts_and_light_part_joins)
     wg_tess_adj(t, 3, &nbr, &len, &deg);
     ck_assert_uint_gt(deg, 0);
     wg_tess_free(t);
-    GEOSGeom_destroy_r(h, area);
-    GEOSGeom_destroy_r(h, river);
+    wg_geom_free(t_ctx, area);
+    wg_geom_free(t_ctx, river);
 }
 END_TEST
 
@@ -64,11 +63,10 @@ END_TEST
  * elsewhere from joining its neighbour. */
 START_TEST(empty_island_does_not_stop_merging)
 {
-    GEOSContextHandle_t h = wg_ctx_geos(t_ctx);
-    GEOSGeometry *area = t_wkt("MULTIPOLYGON(((0 0,100 0,100 100,0 100,0 0)),"
-                             "((500 500,510 500,510 510,500 510,500 500)))");
-    GEOSGeometry *river = t_wkt("LINESTRING(-10 50,110 50)");
-    const GEOSGeometry *bars[] = {river};
+    wg_geom *area = t_wkt("MULTIPOLYGON(((0 0,100 0,100 100,0 100,0 0)),"
+                          "((500 500,510 500,510 510,500 510,500 500)))");
+    wg_geom *river = t_wkt("LINESTRING(-10 50,110 50)");
+    const wg_geom *bars[] = {river};
     const double xy[] = {20, 20, 80, 20, 50, 80};
     wg_tess_in in = {
         .area = area, .barriers = bars, .nbarriers = 1, .n = 3, .xy = xy, .min_weight = 2};
@@ -78,8 +76,8 @@ START_TEST(empty_island_does_not_stop_merging)
     ck_assert_uint_eq(wg_tess_part(t, 0), wg_tess_part(t, 2));
     ck_assert_uint_eq(wg_tess_nparts(t), 2);
     wg_tess_free(t);
-    GEOSGeom_destroy_r(h, area);
-    GEOSGeom_destroy_r(h, river);
+    wg_geom_free(t_ctx, area);
+    wg_geom_free(t_ctx, river);
 }
 END_TEST
 

@@ -1,6 +1,7 @@
 /* tests/geo/test_view.c: the camera visibility polygon against hand-computed answers — sector
  * areas, the shadow of a square, the host building, range, a concave and overlapping
  * obstacles — and against a brute force over random layouts. */
+#include "geo_int.h" /* the answers are checked against GEOS itself */
 #include "support.h"
 #include "wg/view.h"
 
@@ -11,6 +12,12 @@
 
 TCase *tcase_view(void);
 
+/* A GEOS geometry from WKT (t_wkt, seen from inside geo). */
+static GEOSGeometry *geos_wkt(const char *text)
+{
+    return wg__geos(t_wkt(text));
+}
+
 #define PI 3.14159265358979323846
 
 static GEOSGeometry *box(double x0, double y0, double x1, double y1)
@@ -18,7 +25,7 @@ static GEOSGeometry *box(double x0, double y0, double x1, double y1)
     char s[256];
     snprintf(s, sizeof s, "POLYGON((%.17g %.17g,%.17g %.17g,%.17g %.17g,%.17g %.17g,%.17g %.17g))",
              x0, y0, x1, y0, x1, y1, x0, y1, x0, y0);
-    return t_wkt(s);
+    return geos_wkt(s);
 }
 
 static double area_of(const GEOSGeometry *g)
@@ -32,8 +39,9 @@ static double area_of(const GEOSGeometry *g)
 static GEOSGeometry *view(const wg_view_cam *cam, const GEOSGeometry *const *obs, size_t n)
 {
     GEOSContextHandle_t h = wg_ctx_geos(t_ctx);
-    GEOSGeometry *g = NULL;
-    T_OK(t_ctx, wg_view_polygon(t_ctx, cam, obs, n, &g));
+    wg_geom *out = NULL;
+    T_OK(t_ctx, wg_view_polygon(t_ctx, cam, (const wg_geom *const *)obs, n, &out));
+    GEOSGeometry *g = wg__geos(out);
     ck_assert_ptr_nonnull(g);
     ck_assert_int_eq(GEOSGeomTypeId_r(h, g), GEOS_POLYGON);
     ck_assert_int_eq(GEOSisValid_r(h, g), 1);
@@ -267,7 +275,7 @@ START_TEST(obstacle_beyond_range_changes_nothing)
     /* A square far off; a triangle whose envelope reaches into range (its corner (60, 60) is
      * 84.9 m away) while its nearest edge (x + y = 160) stays 113 m away. */
     GEOSGeometry *far = box(200, 0, 210, 10);
-    GEOSGeometry *tri = t_wkt("POLYGON((60 100,100 60,110 110,60 100))");
+    GEOSGeometry *tri = geos_wkt("POLYGON((60 100,100 60,110 110,60 100))");
     const GEOSGeometry *obs[] = {far, tri};
     double hidden;
     double a = view_area(&cam, obs, 2, &hidden);
@@ -310,7 +318,7 @@ END_TEST
 START_TEST(concave_obstacle_shows_its_notch)
 {
     GEOSContextHandle_t h = wg_ctx_geos(t_ctx);
-    GEOSGeometry *el = t_wkt("POLYGON((20 -20,40 -20,40 20,30 20,30 0,20 0,20 -20))");
+    GEOSGeometry *el = geos_wkt("POLYGON((20 -20,40 -20,40 20,30 20,30 0,20 0,20 -20))");
     const GEOSGeometry *obs[] = {el};
     wg_view_cam cam = {.x = 0, .y = 0, .heading_deg = 0, .fov_deg = 360, .range_m = 100};
     double hidden;
@@ -361,7 +369,7 @@ START_TEST(overlapping_obstacles_switch_at_their_crossing)
 {
     GEOSContextHandle_t h = wg_ctx_geos(t_ctx);
     GEOSGeometry *sq = box(20, -10, 40, 10);
-    GEOSGeometry *tri = t_wkt("POLYGON((25 -20,40 20,15 20,25 -20))");
+    GEOSGeometry *tri = geos_wkt("POLYGON((25 -20,40 20,15 20,25 -20))");
     const GEOSGeometry *obs[] = {sq, tri};
     wg_view_cam cam = {.x = 0, .y = 0, .heading_deg = 7.3, .fov_deg = 360, .range_m = 100};
     double hidden;
@@ -488,15 +496,15 @@ START_TEST(brute_force_agrees_on_random_layout)
             snprintf(text, sizeof text, "MULTIPOLYGON((%s),(%s))", ring, ring2);
         } else
             snprintf(text, sizeof text, "POLYGON(%s)", ring);
-        obs[k] = t_wkt(text);
+        obs[k] = geos_wkt(text);
         if (k == 0)
             snprintf(text, sizeof text, "POLYGON(%s)", ring);
-        filled[k] = t_wkt(text);
+        filled[k] = geos_wkt(text);
         k++;
     }
     rect_ring(ring, sizeof ring, cx + 2, cy - 1, 8, 12, 0.3); /* the host */
     snprintf(text, sizeof text, "POLYGON(%s)", ring);
-    obs[NOBS] = t_wkt(text);
+    obs[NOBS] = geos_wkt(text);
     const GEOSPreparedGeometry *shrunk[NOBS];
     GEOSGeometry *small[NOBS];
     for (size_t k = 0; k < NOBS; k++) {
@@ -556,10 +564,10 @@ END_TEST
 static void expect_einput(const wg_view_cam *cam, const GEOSGeometry *const *obs, size_t n,
                           const char *needle)
 {
-    GEOSGeometry *sentinel = (GEOSGeometry *)&sentinel;
-    GEOSGeometry *out = sentinel;
+    wg_geom *sentinel = (wg_geom *)&sentinel;
+    wg_geom *out = sentinel;
     wg_ctx_clear(t_ctx);
-    ck_assert_int_eq(wg_view_polygon(t_ctx, cam, obs, n, &out), WG_EINPUT);
+    ck_assert_int_eq(wg_view_polygon(t_ctx, cam, (const wg_geom *const *)obs, n, &out), WG_EINPUT);
     ck_assert_ptr_eq(out, sentinel); /* written only on success */
     const char *msg = wg_ctx_errmsg(t_ctx);
     ck_assert_msg(strstr(msg, needle), "expected \"%s\" in: %s", needle, msg);
@@ -577,7 +585,7 @@ START_TEST(bad_input_names_the_value)
     expect_einput(&cam, NULL, 0, "heading_deg = inf");
     cam.heading_deg = 0;
     GEOSGeometry *sq = box(10, 10, 20, 20);
-    GEOSGeometry *line = t_wkt("LINESTRING(0 5,5 5)");
+    GEOSGeometry *line = geos_wkt("LINESTRING(0 5,5 5)");
     const GEOSGeometry *obs[] = {sq, line};
     expect_einput(&cam, obs, 2, "obstacle 1 is a LineString");
     GEOSGeom_destroy_r(wg_ctx_geos(t_ctx), sq);

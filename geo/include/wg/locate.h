@@ -19,7 +19,7 @@
 #ifndef WG_LOCATE_H
 #define WG_LOCATE_H
 
-#include "wg/vio.h"
+#include "wg/geom.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -34,12 +34,12 @@ typedef struct wg_locator_stats {
 } wg_locator_stats;
 
 /* Builds a locator for polys[0..n) (Polygon or MultiPolygon, holes honoured; NULL or empty
- * entries hold no points), with ctx's GEOS handle. `bins_per_vertex` sets the grid's size
+ * entries hold no points), with ctx's geometry engine. `bins_per_vertex` sets the grid's size
  * (0: the default, 2 bins per polygon vertex, at most 2^26 bins). Errors: WG_EINPUT for a
  * geometry that is not polygonal (naming its index) or has non-finite coordinates; WG_ENOMEM;
  * WG_EGEOS. The locator keeps no reference to the geometries. Caller frees with
  * wg_locator_free(). */
-wg_status wg_locator_build(wg_ctx *ctx, const GEOSGeometry *const *polys, size_t n,
+wg_status wg_locator_build(wg_ctx *ctx, const wg_geom *const *polys, size_t n,
                            double bins_per_vertex, wg_locator **out);
 void wg_locator_free(wg_locator *L);
 

@@ -1,10 +1,13 @@
 /* wg/shapes.h: geometries as plain coordinate arrays — what a drawing layer walks without
- * GEOS. A set holds features; a feature holds parts (the rings of its polygons, exterior
- * first, or its lines, or its points); a part holds points. */
+ * a geometry object. A set holds features; a feature holds parts (the rings of its polygons,
+ * exterior first, or its lines, or its points); a part holds points. */
 #ifndef WG_SHAPES_H
 #define WG_SHAPES_H
 
-#include "wg/vio.h"
+#include "wg/geom.h"
+
+#include <stddef.h>
+#include <stdint.h>
 
 typedef struct wg_shapes {
     size_t n, nparts, npts;
@@ -20,9 +23,10 @@ void wg_shapes_init(wg_shapes *s);
 void wg_shapes_fini(wg_shapes *s);
 
 /* Appends g as one feature: every polygon's rings (exterior anticlockwise, then holes
- * clockwise), every line, every point. A mixed collection keeps the kind of its first member. Borrowed g; NULL or empty
- * adds an empty feature, so features stay aligned with the caller's rows. */
-wg_status wg_shapes_add_geom(wg_ctx *ctx, wg_shapes *s, const GEOSGeometry *g);
+ * clockwise), every line, every point. A mixed collection keeps the kind of its first member.
+ * Borrowed g; NULL or empty adds an empty feature, so features stay aligned with the caller's rows.
+ */
+wg_status wg_shapes_add_geom(wg_ctx *ctx, wg_shapes *s, const wg_geom *g);
 /* The same from WKB. WG_EGEOS naming the feature when the WKB does not parse. */
 wg_status wg_shapes_add_wkb(wg_ctx *ctx, wg_shapes *s, const unsigned char *wkb, size_t len);
 /* Appends a one-point feature. */

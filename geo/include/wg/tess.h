@@ -13,24 +13,24 @@
 #ifndef WG_TESS_H
 #define WG_TESS_H
 
-#include "wg/vio.h"
+#include "wg/geom.h"
 
 #include <stddef.h>
 
 typedef struct wg_tess_in {
-    const GEOSGeometry *area;            /* Polygon or MultiPolygon; borrowed */
-    const GEOSGeometry *const *barriers; /* lines (may be NULL when nbarriers is 0); borrowed */
+    const wg_geom *area;            /* Polygon or MultiPolygon; borrowed */
+    const wg_geom *const *barriers; /* lines (may be NULL when nbarriers is 0); borrowed */
     size_t nbarriers;
-    size_t n;                         /* sites */
-    const double *xy;                 /* 2n: distinct site coordinates (metres) */
-    const GEOSGeometry *const *shape; /* n polygons, entries may be NULL; NULL: all points */
-    const double *weight;             /* n weights for merging light parts; NULL: all 1 */
-    double min_weight;                /* parts lighter than this join a neighbour; 0: never */
+    size_t n;                    /* sites */
+    const double *xy;            /* 2n: distinct site coordinates (metres) */
+    const wg_geom *const *shape; /* n polygons, entries may be NULL; NULL: all points */
+    const double *weight;        /* n weights for merging light parts; NULL: all 1 */
+    double min_weight;           /* parts lighter than this join a neighbour; 0: never */
 } wg_tess_in;
 
 typedef struct wg_tess wg_tess;
 
-/* Builds the tessellation with ctx's GEOS handle (one thread at a time per ctx). Sites are
+/* Builds the tessellation with ctx (one thread at a time per ctx). Sites are
  * placed in the part containing them, or the nearest part when they lie outside the area; a
  * site whose region is empty after clipping (far outside) has area 0 and no neighbours.
  * Errors: WG_EINPUT for an empty or non-polygonal area; WG_EGEOS; WG_ENOMEM.
@@ -53,9 +53,9 @@ double wg_tess_outer(const wg_tess *t, size_t i);
 void wg_tess_adj(const wg_tess *t, size_t i, const size_t **nbr, const double **len, size_t *deg);
 
 /* The union of the regions of sites[0..n) (all in one part) as a MultiPolygon, in *out
- * (caller frees with GEOSGeom_destroy_r on ctx's handle). Errors: WG_EGEOS; WG_EINPUT when
- * the sites span parts. */
+ * (caller frees with wg_geom_free()). Errors: WG_EGEOS; WG_EINPUT when the sites span
+ * parts. */
 wg_status wg_tess_union(wg_ctx *ctx, const wg_tess *t, const size_t *sites, size_t n,
-                        GEOSGeometry **out);
+                        wg_geom **out);
 
 #endif

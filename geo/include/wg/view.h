@@ -4,7 +4,7 @@
 #ifndef WG_VIEW_H
 #define WG_VIEW_H
 
-#include "wg/vio.h"
+#include "wg/geom.h"
 
 #include <stddef.h>
 
@@ -47,7 +47,7 @@ double wg_view_arc_step(double range_m);
  * shadow edges are exact up to rays 1e-9 rad (up to 1e-6 rad for points a few cm from the
  * camera) either side of each obstacle corner, crossing of two walls and crossing of a wall
  * with the range circle. Should GEOS find the ring invalid (round-off), it is repaired and the
- * largest polygon kept. Caller frees it with GEOSGeom_destroy_r(wg_ctx_geos(ctx), *out).
+ * largest polygon kept. Caller frees it with wg_geom_free().
  * *out is written only on success.
  *
  * Cost: O(rays x edges + edges^2) with rays ~ 3 x (corners in range) + the arc steps; 300
@@ -55,7 +55,7 @@ double wg_view_arc_step(double range_m);
  * Errors: WG_EINPUT for a non-finite position or heading, range_m <= 0 or fov_deg <= 0 (or
  * not finite), a NULL or non-polygonal obstacle (the message names the value or the index);
  * WG_EGEOS; WG_ENOMEM. */
-wg_status wg_view_polygon(wg_ctx *ctx, const wg_view_cam *cam, const GEOSGeometry *const *obstacles,
-                          size_t nobstacles, GEOSGeometry **out);
+wg_status wg_view_polygon(wg_ctx *ctx, const wg_view_cam *cam, const wg_geom *const *obstacles,
+                          size_t nobstacles, wg_geom **out);
 
 #endif

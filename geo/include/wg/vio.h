@@ -1,30 +1,18 @@
 /* wg/vio.h: vector sources and destinations through GDAL/OGR, with PROJ reprojection, the
  * GCJ-02/BD-09 correction and geometry validation. Plain data in and out: fields are text,
- * geometries are GEOS geometries in the target CRS. Knows nothing of layers' meanings. */
+ * geometries are wg_geom values (wg/geom.h) in the target CRS. Knows nothing of layers'
+ * meanings. */
 #ifndef WG_VIO_H
 #define WG_VIO_H
 
-#define GEOS_USE_ONLY_R_API
 #include "wg/core.h"
-
-#include <geos_c.h>
-
-/* The GEOS handle of a context, for callers that hold GEOS geometries made by geo. */
-GEOSContextHandle_t wg_ctx_geos(wg_ctx *ctx);
+#include "wg/geom.h"
 
 typedef enum wg_shift {
     WG_SHIFT_NONE = 0,
     WG_SHIFT_GCJ02, /* source lon/lat are GCJ-02 (Amap, Tencent): corrected to WGS 84 */
     WG_SHIFT_BD09   /* source lon/lat are BD-09 (Baidu): corrected to WGS 84 */
 } wg_shift;
-
-typedef enum wg_gkind {
-    WG_G_NONE = 0, /* no geometry (a table) */
-    WG_G_POINT,
-    WG_G_LINE,
-    WG_G_POLYGON,
-    WG_G_ANY /* mixed; only for destinations that allow it (GeoPackage, GeoJSON, FlatGeobuf) */
-} wg_gkind;
 
 /* ---- Sources ---------------------------------------------------------------------------- */
 
@@ -64,13 +52,13 @@ wg_gkind wg_src_gkind(const wg_src *src);
 wg_status wg_src_center_lonlat(wg_ctx *ctx, wg_src *src, double *lon, double *lat);
 
 typedef struct wg_feat {
-    int64_t fid;        /* OGR feature id */
-    char label[48];     /* how messages name it: "feature 17", or "line 18" for CSV */
-    GEOSGeometry *geom; /* in dst_crs, valid; NULL when the layer has no geometry or when
-                           `problem` is set. Owned by the source until the next call. */
-    char problem[256];  /* "" when the geometry is usable, else what is wrong with it */
-    bool repaired;      /* the geometry was invalid and GEOS MakeValid repaired it */
-    char note[160];     /* when repaired: why it was invalid ("Self-intersection at 3 4") */
+    int64_t fid;       /* OGR feature id */
+    char label[48];    /* how messages name it: "feature 17", or "line 18" for CSV */
+    wg_geom *geom;     /* in dst_crs, valid; NULL when the layer has no geometry or when
+                          `problem` is set. Owned by the source until the next call. */
+    char problem[256]; /* "" when the geometry is usable, else what is wrong with it */
+    bool repaired;     /* the geometry was invalid and GEOS MakeValid repaired it */
+    char note[160];    /* when repaired: why it was invalid ("Self-intersection at 3 4") */
 } wg_feat;
 
 /* Reads the next feature into *f. *eof is set true (and *f untouched) after the last one.
@@ -109,27 +97,14 @@ typedef struct wg_dst wg_dst;
 wg_status wg_dst_open(wg_ctx *ctx, const char *path, const char *layer, const char *crs,
                       wg_gkind gkind, const wg_field_def *fields, size_t nfields, wg_dst **out);
 /* Adds one feature: `g` (may be NULL; borrowed) and one value per field, in field order. */
-wg_status wg_dst_add(wg_ctx *ctx, wg_dst *dst, const GEOSGeometry *g, const wg_value *vals);
-/* Same, with a point given by its coordinates (no GEOS object; for bulk writers). */
+wg_status wg_dst_add(wg_ctx *ctx, wg_dst *dst, const wg_geom *g, const wg_value *vals);
+/* Same, with a point given by its coordinates (no geometry object; for bulk writers). */
 wg_status wg_dst_add_xy(wg_ctx *ctx, wg_dst *dst, double x, double y, const wg_value *vals);
 /* Finishes the file and renames it into place (replacing an older one). Frees dst always. */
 wg_status wg_dst_commit(wg_ctx *ctx, wg_dst *dst);
 /* Drops everything written. Frees dst; NULL does nothing. */
 void wg_dst_abort(wg_dst *dst);
 
-/* ---- Geometry helpers ------------------------------------------------------------------- */
-
-/* ISO WKB of g in a buffer the caller frees with free(). */
-wg_status wg_geom_to_wkb(wg_ctx *ctx, const GEOSGeometry *g, unsigned char **wkb, size_t *len);
-/* A geometry from WKB; caller frees with GEOSGeom_destroy_r(wg_ctx_geos(ctx), g). */
-wg_status wg_geom_from_wkb(wg_ctx *ctx, const unsigned char *wkb, size_t len, GEOSGeometry **g);
-/* The stored form of g in *out: single polygons and lines become multi ones, and polygons
- * take GEOS's normal vertex order (shells clockwise, each ring starting at its smallest
- * vertex; coordinates untouched), so that the form does not depend on the source format. A
- * copy of anything else. Caller frees with GEOSGeom_destroy_r. */
-wg_status wg_geom_multi(wg_ctx *ctx, const GEOSGeometry *g, GEOSGeometry **out);
-/* The kind of a geometry (points and multipoints are WG_G_POINT, and so on; collections of
- * mixed kinds are WG_G_ANY). */
-wg_gkind wg_geom_kind(wg_ctx *ctx, const GEOSGeometry *g);
+/* The geometry helpers (WKB in and out, the stored multi form, kinds) are in wg/geom.h. */
 
 #endif

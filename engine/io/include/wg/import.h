@@ -40,7 +40,7 @@ typedef struct wg_import_result {
  * already there are updated, the others inserted. Without skip_invalid the first bad feature
  * fails the whole import (WG_EINPUT, naming the source, the feature or line, its id and the
  * problem) and the workspace is left as it was. With skip_invalid the bad ones are left out,
- * listed in the rejects file and counted. Invalid polygons are repaired (GEOS MakeValid) and
+ * listed in the rejects file and counted. Invalid polygons are repaired (made valid) and
  * counted, unless no_repair. Long imports report progress through ctx. */
 wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_import_opts *o,
                     wg_import_result *r);

@@ -1,0 +1,221 @@
+/* tests/geo/test_geom.c: the named geometry jobs of wg/geom.h and wg/cover.h on hand-made
+ * shapes whose answers are known — measures, boxes, the points that stand for a shape, shared
+ * lengths, placing, nearest sites, dissolving, and the coverage of an area by views. */
+#include "support.h"
+#include "wg/cover.h"
+#include "wg/geom.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+TCase *tcase_geom(void);
+
+START_TEST(measures_and_boxes)
+{
+    wg_geom *sq = t_wkt("POLYGON((0 0,10 0,10 20,0 20,0 0))");
+    wg_geom *two = t_wkt("MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((5 5,6 5,6 6,5 5)))");
+    wg_geom *empty = t_wkt("POLYGON EMPTY");
+    double a = -1, len = -1, box[4];
+    size_t n = 0;
+    T_OK(t_ctx, wg_geom_area(t_ctx, sq, &a));
+    T_OK(t_ctx, wg_geom_length(t_ctx, sq, &len));
+    ck_assert_double_eq(a, 200);
+    ck_assert_double_eq(len, 60);
+    T_OK(t_ctx, wg_geom_nparts(t_ctx, two, &n));
+    ck_assert_uint_eq(n, 2);
+    T_OK(t_ctx, wg_geom_bbox(t_ctx, two, box));
+    ck_assert(box[0] == 0 && box[1] == 0 && box[2] == 6 && box[3] == 6);
+    T_OK(t_ctx, wg_geom_bbox(t_ctx, empty, box));
+    ck_assert(isnan(box[0]) && isnan(box[1]) && isnan(box[2]) && isnan(box[3]));
+    T_OK(t_ctx, wg_geom_bbox(t_ctx, NULL, box));
+    ck_assert(isnan(box[0]));
+    ck_assert_int_eq(wg_geom_is_empty(t_ctx, empty), WG_YES);
+    ck_assert_int_eq(wg_geom_is_empty(t_ctx, sq), WG_NO);
+    ck_assert_int_eq(wg_geom_kind(t_ctx, two), WG_G_POLYGON);
+    wg_geom_free(t_ctx, sq);
+    wg_geom_free(t_ctx, two);
+    wg_geom_free(t_ctx, empty);
+    wg_geom_free(t_ctx, NULL); /* does nothing */
+}
+END_TEST
+
+START_TEST(lines_and_polygons_from_coordinates)
+{
+    const double ring[] = {0, 0, 4, 0, 4, 3, 0, 0};
+    const double line[] = {0, 0, 3, 4, 3, 10};
+    wg_geom *p = NULL, *l = NULL;
+    double a = 0, len = 0;
+    T_OK(t_ctx, wg_geom_polygon(t_ctx, ring, 4, &p));
+    T_OK(t_ctx, wg_geom_line(t_ctx, line, 3, &l));
+    T_OK(t_ctx, wg_geom_area(t_ctx, p, &a));
+    T_OK(t_ctx, wg_geom_length(t_ctx, l, &len));
+    ck_assert_double_eq(a, 6);
+    ck_assert_double_eq(len, 11);
+    ck_assert_int_eq(wg_geom_kind(t_ctx, l), WG_G_LINE);
+    /* a ring that does not close is refused, with the count in the message */
+    wg_geom *bad = NULL;
+    ck_assert_int_eq(wg_geom_polygon(t_ctx, ring, 3, &bad), WG_EGEOS);
+    ck_assert_ptr_null(bad);
+    wg_geom_free(t_ctx, p);
+    wg_geom_free(t_ctx, l);
+}
+END_TEST
+
+START_TEST(points_that_stand_for_a_shape)
+{
+    /* a U: its centroid lies in the gap between the arms */
+    wg_geom *u = t_wkt("POLYGON((0 0,30 0,30 30,20 30,20 10,10 10,10 30,0 30,0 0))");
+    wg_geom *rect = t_wkt("POLYGON((0 0,4 0,4 2,0 2,0 0))");
+    wg_geom *empty = t_wkt("POINT EMPTY");
+    double x = 0, y = 0;
+    T_OK(t_ctx, wg_geom_centroid(t_ctx, rect, &x, &y));
+    ck_assert(x == 2 && y == 1);
+    T_OK(t_ctx, wg_geom_inner_point(t_ctx, rect, &x, &y));
+    ck_assert(x == 2 && y == 1);
+    T_OK(t_ctx, wg_geom_centroid(t_ctx, u, &x, &y));
+    ck_assert(x > 10 && x < 20 && y > 10); /* in the gap */
+    T_OK(t_ctx, wg_geom_inner_point(t_ctx, u, &x, &y));
+    ck_assert(x < 10 || x > 20 || y < 10); /* not in the gap: on u */
+    T_OK(t_ctx, wg_geom_surface_point(t_ctx, u, &x, &y));
+    ck_assert(x < 10 || x > 20 || y < 10);
+    long which = 7;
+    const wg_geom *areas[] = {NULL, rect, u};
+    T_OK(t_ctx, wg_geom_place(t_ctx, u, areas, NULL, 3, &which));
+    ck_assert_int_eq(which, 2); /* a point on u's surface lies in u, not in rect */
+    wg_geom *pt = t_wkt("POINT(1 1)");
+    double box[12] = {0, 0, 0, 0, 0, 0, 4, 2, 0, 0, 30, 30};
+    T_OK(t_ctx, wg_geom_place(t_ctx, pt, areas, box, 3, &which));
+    ck_assert_int_eq(which, 1); /* the lowest index that holds it */
+    box[4] = box[6] = 100;      /* a box that leaves the point out: that area is not tested */
+    T_OK(t_ctx, wg_geom_place(t_ctx, pt, areas, box, 3, &which));
+    ck_assert_int_eq(which, 2);
+    T_OK(t_ctx, wg_geom_place(t_ctx, empty, areas, NULL, 3, &which));
+    ck_assert_int_eq(which, -1);
+    T_OK(t_ctx, wg_geom_centroid(t_ctx, empty, &x, &y));
+    ck_assert(isnan(x) && isnan(y));
+    double c[3];
+    T_OK(t_ctx, wg_geom_inscribed_circle(t_ctx, rect, 0.02, c));
+    ck_assert_double_eq_tol(c[2], 1, 0.02 * sqrt(8) + 1e-9);
+    T_OK(t_ctx, wg_geom_inscribed_circle(t_ctx, pt, 0.02, c));
+    ck_assert(isnan(c[0]) && isnan(c[2]));
+    wg_geom_free(t_ctx, u);
+    wg_geom_free(t_ctx, rect);
+    wg_geom_free(t_ctx, empty);
+    wg_geom_free(t_ctx, pt);
+}
+END_TEST
+
+START_TEST(shared_lengths_and_relations)
+{
+    wg_geom *a = t_wkt("POLYGON((0 0,10 0,10 10,0 10,0 0))");
+    wg_geom *b = t_wkt("POLYGON((10 2,20 2,20 8,10 8,10 2))");
+    wg_geom *street = t_wkt("LINESTRING(-5 5,15 5)");
+    wg_geom *edge = t_wkt("LINESTRING(10 -5,10 15)");
+    wg_geom *ba = NULL, *bb = NULL;
+    double len = -1;
+    T_OK(t_ctx, wg_geom_boundary(t_ctx, a, &ba));
+    T_OK(t_ctx, wg_geom_boundary(t_ctx, b, &bb));
+    T_OK(t_ctx, wg_geom_overlap_length(t_ctx, ba, bb, &len));
+    ck_assert_double_eq_tol(len, 6, 1e-12); /* the stretch of x = 10 they share */
+    T_OK(t_ctx, wg_geom_overlap_length(t_ctx, a, street, &len));
+    ck_assert_double_eq_tol(len, 10, 1e-12);
+    ck_assert_int_eq(wg_geom_runs_through(t_ctx, a, street, 0.01), WG_YES);
+    ck_assert_int_eq(wg_geom_runs_through(t_ctx, a, edge, 0.01), WG_NO); /* along its edge */
+    ck_assert_int_eq(wg_geom_within_distance(t_ctx, b, street, 0.05), WG_YES);
+    ck_assert_int_eq(wg_geom_within_distance(t_ctx, a, edge, 0), WG_YES);
+    wg_geom *far = t_wkt("POINT(30 30)");
+    ck_assert_int_eq(wg_geom_within_distance(t_ctx, a, far, 1), WG_NO);
+    wg_geom *parts[2] = {a, b}, *u = NULL;
+    T_OK(t_ctx, wg_geom_union_take(t_ctx, parts, 2, &u)); /* takes a and b */
+    double area = 0;
+    T_OK(t_ctx, wg_geom_area(t_ctx, u, &area));
+    ck_assert_double_eq_tol(area, 160, 1e-9);
+    wg_geom_free(t_ctx, u);
+    wg_geom_free(t_ctx, ba);
+    wg_geom_free(t_ctx, bb);
+    wg_geom_free(t_ctx, street);
+    wg_geom_free(t_ctx, edge);
+    wg_geom_free(t_ctx, far);
+}
+END_TEST
+
+START_TEST(nearest_sites)
+{
+    const double sites[] = {0, 0, NAN, NAN, 10, 0, 0, 10};
+    const double pts[] = {1, 1, 9, 1, 1, 8, NAN, 0, 100, 100};
+    long near[5];
+    T_OK(t_ctx, wg_nearest(t_ctx, sites, 4, pts, 5, near));
+    ck_assert_int_eq(near[0], 0);
+    ck_assert_int_eq(near[1], 2);
+    ck_assert_int_eq(near[2], 3);
+    ck_assert_int_eq(near[3], -1); /* no place */
+    ck_assert(near[4] == 2 || near[4] == 3);
+    T_OK(t_ctx, wg_nearest(t_ctx, sites + 2, 1, pts, 2, near)); /* no usable site */
+    ck_assert(near[0] == -1 && near[1] == -1);
+}
+END_TEST
+
+/* A 10 x 10 cell with a 2 x 2 building in a corner; one view covers the west half, one only
+ * touches the cell's edge, one sees a sliver. */
+START_TEST(cover_an_area)
+{
+    wg_geom *cell = t_wkt("POLYGON((0 0,10 0,10 10,0 10,0 0))");
+    wg_geom *bld = t_wkt("POLYGON((8 8,10 8,10 10,8 10,8 8))");
+    wg_geom *away = t_wkt("POLYGON((20 20,21 20,21 21,20 20))");
+    wg_geom *west = t_wkt("POLYGON((-5 -5,5 -5,5 15,-5 15,-5 -5))");
+    wg_geom *touch = t_wkt("POLYGON((10 0,12 0,12 2,10 0))");
+    wg_geom *sliver = t_wkt("POLYGON((9.99 0,10.5 0,10.5 5,9.99 0))");
+    const wg_geom *fps[] = {bld, away};
+    const wg_geom *views[] = {west, touch, sliver};
+    wg_cover_in in = {.area = cell,
+                      .footprints = fps,
+                      .nfootprints = 2,
+                      .views = views,
+                      .nviews = 3,
+                      .min_view_m2 = 1e-3,
+                      .min_blind_m2 = 1};
+    double seen[3] = {-1, -1, -1};
+    wg_cover_out out;
+    T_OK(t_ctx, wg_cover_area(t_ctx, &in, seen, &out));
+    ck_assert_double_eq_tol(out.open_m2, 96, 1e-9);
+    ck_assert_double_eq_tol(seen[0], 50, 1e-9);
+    ck_assert_double_eq(seen[1], 0);
+    ck_assert(seen[2] > 0 && seen[2] <= 1e-3); /* too little to count */
+    ck_assert_double_eq_tol(out.seen_m2, 50, 1e-9);
+    ck_assert_ptr_nonnull(out.seen);
+    ck_assert_int_eq(wg_geom_kind(t_ctx, out.seen), WG_G_POLYGON);
+    ck_assert_uint_eq(out.nblind, 1); /* the east half minus the building */
+    double a = 0;
+    T_OK(t_ctx, wg_geom_area(t_ctx, out.blind[0], &a));
+    ck_assert_double_eq_tol(a, 46, 1e-9);
+    wg_cover_out_fini(t_ctx, &out);
+    ck_assert_ptr_null(out.seen);
+
+    /* no view at all: nothing seen, all open ground blind */
+    in.nviews = 0;
+    T_OK(t_ctx, wg_cover_area(t_ctx, &in, seen, &out));
+    ck_assert_ptr_null(out.seen);
+    ck_assert_double_eq(out.seen_m2, 0);
+    ck_assert_uint_eq(out.nblind, 1);
+    T_OK(t_ctx, wg_geom_area(t_ctx, out.blind[0], &a));
+    ck_assert_double_eq_tol(a, 96, 1e-9);
+    wg_cover_out_fini(t_ctx, &out);
+    wg_geom *all[] = {cell, bld, away, west, touch, sliver};
+    for (size_t i = 0; i < 6; i++)
+        wg_geom_free(t_ctx, all[i]);
+}
+END_TEST
+
+TCase *tcase_geom(void)
+{
+    TCase *tc = tcase_create("geom");
+    tcase_add_checked_fixture(tc, t_setup, t_teardown);
+    tcase_add_test(tc, measures_and_boxes);
+    tcase_add_test(tc, lines_and_polygons_from_coordinates);
+    tcase_add_test(tc, points_that_stand_for_a_shape);
+    tcase_add_test(tc, shared_lengths_and_relations);
+    tcase_add_test(tc, nearest_sites);
+    tcase_add_test(tc, cover_an_area);
+    return tc;
+}
