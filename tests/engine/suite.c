@@ -8,6 +8,7 @@ TCase *tcase_realdata(void);
 TCase *tcase_partition(void);
 TCase *tcase_assign(void);
 TCase *tcase_report(void);
+TCase *tcase_store(void);
 Suite *wg_test_suite(void);
 
 Suite *wg_test_suite(void)
@@ -20,5 +21,6 @@ Suite *wg_test_suite(void)
     suite_add_tcase(s, tcase_partition());
     suite_add_tcase(s, tcase_assign());
     suite_add_tcase(s, tcase_report());
+    suite_add_tcase(s, tcase_store());
     return s;
 }

@@ -1,0 +1,387 @@
+/* tests/engine/test_store.c: the store as its users rely on it.
+ *
+ * Change tracking: every writer bumps the version of what it changed, in its own transaction,
+ * and after it nothing derived from that data passes for current — the assignment, coverage and
+ * patrol lengths record what they were built from, and wg_assign_check() compares. What no
+ * derived data reads (barriers, workers, postings, visits, the categories and weights tables)
+ * leaves them current. After a quick run of assign, what was stale is current again and equals
+ * a full run.
+ *
+ * Two handles on one file, as two processes would have: a second writer waits, then fails
+ * naming the first one's command; a reader keeps its snapshot while a writer commits.
+ *
+ * The sample city (small) is imported, partitioned and assigned once for the case; each test
+ * works on a copy. */
+#include "support_engine.h"
+#include "wg/assign.h"
+#include "wg/democity.h"
+#include "wg/import.h"
+#include "wg/plan.h"
+#include "wg/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+TCase *tcase_store(void);
+
+static char *base_dir; /* the case's folder: the city's files and the assigned workspace */
+
+static void base_setup(void)
+{
+    wg_ctx *ctx = wg_ctx_new();
+    base_dir = t_tmpdir();
+    wg_city_stats cs;
+    wg_ws *ws = NULL;
+    wg_part_summary s;
+    wg_part_opts o = {.target = 250, .min = 200, .max = 300, .seed = 1, .name = "p1"};
+    wg_assign_result r;
+    T_OK(ctx, wg_city_write(ctx, WG_CITY_SMALL, 1, base_dir, &cs));
+    T_OK(ctx, wg_ws_create(ctx, t_path(base_dir, "base.wangge"), WG_CITY_CRS, &ws));
+    T_OK(ctx, wg_city_import(ws, base_dir, NULL, NULL));
+    T_OK(ctx, wg_partition(ws, &o, &s));
+    T_OK(ctx, wg_assign(ws, NULL, &r));
+    wg_ws_close(ws);
+    wg_ctx_free(ctx);
+}
+
+static void base_teardown(void)
+{
+    t_rmtree(base_dir);
+    free(base_dir);
+}
+
+/* A copy of the assigned city, opened. */
+static wg_ws *city(const char *name)
+{
+    t_copy(t_path(base_dir, "base.wangge"), t_path(t_dir, name));
+    wg_ws *ws = NULL;
+    T_OK(t_ctx, wg_ws_open(t_ctx, t_path(t_dir, name), &ws));
+    wg_ws_set_command(ws, "test_store");
+    return ws;
+}
+
+static int64_t ver(wg_ws *ws, const char *name)
+{
+    wg_version v;
+    T_OK(t_ctx, wg_store_version(ws, name, &v));
+    return v.ver;
+}
+
+/* The versions of every layer and table, in this order. */
+static const char *const NAMES[] = {"communities", "units",    "barriers", "streets",
+                                    "incidents",   "cameras",  "workers",  "postings",
+                                    "visits",      "categories", "weights",  "plans"};
+#define NNAMES (sizeof NAMES / sizeof NAMES[0])
+
+static void versions(wg_ws *ws, int64_t *v)
+{
+    for (size_t i = 0; i < NNAMES; i++)
+        v[i] = ver(ws, NAMES[i]);
+}
+
+/* The first unit of the city and a point inside its community, for fixtures made here. */
+typedef struct first_unit {
+    char id[64], community[64];
+    bool found;
+} first_unit;
+
+static wg_status take_first(void *user, const wg_unit_rec *u)
+{
+    first_unit *f = user;
+    if (!f->found && u->community) {
+        snprintf(f->id, sizeof f->id, "%s", u->id);
+        snprintf(f->community, sizeof f->community, "%s", u->community);
+        f->found = true;
+    }
+    return WG_OK;
+}
+
+/* A unit and the cell of another unit it can move to (a neighbour in its community), from
+ * the plan's members: the first unit whose community has a second cell. */
+typedef struct move {
+    char unit[64], from[32], to[32];
+} move;
+
+static void find_move(wg_ws *ws, int64_t plan, move *m)
+{
+    char *rows = t_sql(wg_ws_path(ws),
+                       "SELECT cu.unit, cu.cell, n.code FROM cell_units cu JOIN cells c ON c.plan "
+                       "= cu.plan AND c.code = cu.cell JOIN cells n ON n.plan = cu.plan AND "
+                       "n.code <> c.code AND ST_Touches(n.geom, c.geom) AND n.community = "
+                       "c.community WHERE cu.plan = 1 ORDER BY cu.unit LIMIT 1");
+    ck_assert_msg(sscanf(rows, "%63[^|]|%31[^|]|%31s", m->unit, m->from, m->to) == 3, "got '%s'",
+                  rows);
+    free(rows);
+    (void)plan;
+}
+
+/* One writer: what it does, the version it must bump, and how the assignment then stands. */
+typedef enum { CURRENT, QUICK, FULL } after;
+typedef struct writer {
+    const char *what;
+    const char *bumps; /* NULL: none of NAMES (a plan's own version) */
+    after then;
+    const char *why; /* in the check's reason when stale */
+} writer;
+
+static void run_writer(wg_ws *ws, int w)
+{
+    wg_import_result r;
+    wg_import_opts o = {.src_crs = "EPSG:4549"};
+    char text[2048];
+    const char *p;
+    switch (w) {
+    case 0: /* new incidents */
+        t_import(ws, "incidents", "new.csv",
+                 "id,category,source,reported,x,y\nN1,parking,hotline,2025-12-30T10:00:00Z,"
+                 "501000,3451000\nN2,noise,patrol,2025-12-30T11:00:00Z,501500,3451500\n"
+                 "N3,noise,patrol,2025-12-30T12:00:00Z,502500,3451900\n");
+        break;
+    case 1: { /* a new unit in a community: households changed */
+        first_unit f = {0};
+        T_OK(t_ctx, wg_store_units_each(ws, NULL, take_first, &f));
+        ck_assert(f.found);
+        snprintf(text, sizeof text, "id,households,community,x,y\nNEWU,7,%s,501200,3451200\n",
+                 f.community);
+        t_import(ws, "units", "u.csv", text);
+        break;
+    }
+    case 2:
+        t_import(ws, "cameras", "c.csv", "id,kind,x,y\nNEWC,dome,501100,3451100\n");
+        break;
+    case 3:
+        t_import(ws, "streets", "s.csv",
+                 "id,wkt\nNEWS,\"LINESTRING(500400 3450300,501400 3451300)\"\n");
+        break;
+    case 4:
+        t_import(ws, "communities", "k.csv",
+                 "id,name,wkt\nFAR,Far,\"POLYGON((600000 3500000,600100 3500000,600100 "
+                 "3500100,600000 3500100,600000 3500000))\"\n");
+        break;
+    case 5:
+        t_import(ws, "barriers", "b.csv",
+                 "id,kind,wkt\nNEWB,rail,\"LINESTRING(600000 3500000,600100 3500100)\"\n");
+        break;
+    case 6:
+        t_import(ws, "workers", "w.csv", "id,name,role\nNEWW,New,grid_worker\n");
+        break;
+    case 7: { /* postings: one worker on one cell */
+        wg_plan_detail d;
+        T_OK(t_ctx, wg_plan_detail_get(ws, 1, &d));
+        snprintf(text, sizeof text, "worker,cell\nW0001,%s\n", d.cells[0].code);
+        wg_plan_detail_free(&d);
+        t_import(ws, "workers", "w.csv", "id,name,role\nW0001,A,grid_worker\n");
+        p = t_path(t_dir, "p.csv");
+        t_write(p, text);
+        T_OK(t_ctx, wg_import(ws, "postings", p, &o, &r));
+        break;
+    }
+    case 8: {
+        first_unit f = {0};
+        T_OK(t_ctx, wg_store_units_each(ws, NULL, take_first, &f));
+        t_import(ws, "workers", "w.csv", "id,name,role\nW0001,A,grid_worker\n");
+        snprintf(text, sizeof text, "worker,unit,at\nW0001,%s,2025-05-01\n", f.id);
+        p = t_path(t_dir, "v.csv");
+        t_write(p, text);
+        T_OK(t_ctx, wg_import(ws, "visits", p, &o, &r));
+        break;
+    }
+    case 9:
+        p = t_path(t_dir, "cats.csv");
+        t_write(p, "category,name,handling_hours,deadline_days\nparking,P,9,1\n*,other,1,\n");
+        T_OK(t_ctx, wg_import(ws, "categories", p, &o, &r));
+        break;
+    case 10:
+        p = t_path(t_dir, "weights.csv");
+        t_write(p, "term,weight\nhouseholds,1\nhours,1\n");
+        T_OK(t_ctx, wg_import(ws, "weights", p, &o, &r));
+        break;
+    case 11: { /* a unit moved by hand */
+        move m;
+        find_move(ws, 1, &m);
+        const char *units[] = {m.unit};
+        wg_move_result res;
+        T_OK(t_ctx, wg_plan_move(ws, 1, units, 1, m.to, &res));
+        break;
+    }
+    case 12: { /* another plan, made and activated */
+        wg_part_opts po = {.target = 250, .min = 150, .max = 350, .seed = 2, .name = "p2"};
+        wg_part_summary s;
+        T_OK(t_ctx, wg_partition(ws, &po, &s));
+        ck_assert(!s.active); /* p1 stays the active plan until asked */
+        T_OK(t_ctx, wg_plan_activate(ws, s.plan));
+        break;
+    }
+    default:
+        ck_abort_msg("no writer %d", w);
+    }
+}
+
+static const writer WRITERS[] = {
+    {"new incidents", "incidents", QUICK, "3 incidents written since"},
+    {"a new unit", "units", FULL, "units changed since"},
+    {"a new camera", "cameras", FULL, "cameras changed since"},
+    {"a new street", "streets", FULL, "streets changed since"},
+    {"a new community", "communities", QUICK, "communities changed since"},
+    {"a new barrier", "barriers", CURRENT, NULL},
+    {"a new worker", "workers", CURRENT, NULL},
+    {"a postings file", "postings", CURRENT, NULL},
+    {"a visits file", "visits", CURRENT, NULL},
+    {"a categories table", "categories", CURRENT, NULL},
+    {"a weights table", "weights", CURRENT, NULL},
+    {"a move by hand", "plans", QUICK, "of plan p1 edited since (test_store)"},
+    {"another plan activated", "plans", FULL, "the stored assignment is of another plan"},
+};
+#define NWRITERS (sizeof WRITERS / sizeof WRITERS[0])
+
+/* The incidents' cells, flags and blind spots as stored, for comparing two workspaces. */
+static char *assignment_of(wg_ws *ws)
+{
+    wg_incidents a;
+    T_OK(t_ctx, wg_store_incidents_read(ws, WG_IC_FID | WG_IC_CELL | WG_IC_FLAGS, NULL, &a));
+    size_t cap = 32 * (a.n + 1), len = 0;
+    char *s = malloc(cap);
+    ck_assert_ptr_nonnull(s);
+    for (size_t i = 0; i < a.n; i++)
+        len += (size_t)snprintf(s + len, cap - len, "%lld:%d:%u\n", (long long)a.fid[i],
+                                (int)a.cell[i], (unsigned)a.flags[i]);
+    wg_incidents_free(&a);
+    return s;
+}
+
+START_TEST(each_writer_bumps_its_version_and_stales_what_reads_it)
+{
+    int w = _i;
+    const writer *wr = &WRITERS[w];
+    wg_ws *ws = city("w.wangge");
+    wg_assign_state s;
+    T_OK(t_ctx, wg_assign_check(ws, 0, &s));
+    ck_assert_msg(s.current, "%s: not current before: %s", wr->what, s.why);
+    int64_t before[NNAMES], after_[NNAMES];
+    versions(ws, before);
+    run_writer(ws, w);
+    versions(ws, after_);
+    for (size_t i = 0; i < NNAMES; i++) {
+        bool mine = strcmp(NAMES[i], wr->bumps) == 0;
+        /* a writer that takes workers first (postings, visits) bumps workers too */
+        bool helper = strcmp(NAMES[i], "workers") == 0 && (w == 7 || w == 8);
+        if (mine)
+            ck_assert_msg(after_[i] > before[i], "%s: the version of %s did not move (%lld)",
+                          wr->what, NAMES[i], (long long)before[i]);
+        else if (!helper && !(w == 12 && strcmp(NAMES[i], "plans") == 0))
+            ck_assert_msg(after_[i] == before[i], "%s: the version of %s moved (%lld to %lld)",
+                          wr->what, NAMES[i], (long long)before[i], (long long)after_[i]);
+    }
+    T_OK(t_ctx, wg_assign_check(ws, 0, &s));
+    switch (wr->then) {
+    case CURRENT:
+        ck_assert_msg(s.current, "%s: the assignment is stale: %s", wr->what, s.why);
+        break;
+    case QUICK:
+    case FULL:
+        ck_assert_msg(!s.current, "%s: the assignment still passes for current", wr->what);
+        ck_assert_msg(s.incremental == (wr->then == QUICK), "%s: %s run, expected %s: %s",
+                      wr->what, s.incremental ? "a quick" : "a full",
+                      wr->then == QUICK ? "a quick one" : "a full one", s.why);
+        ck_assert_msg(strstr(s.why, wr->why), "%s: the reason '%s' does not say '%s'", wr->what,
+                      s.why, wr->why);
+        break;
+    }
+    /* a refresh when quick, or the run the message asks for, makes it current, and equal to
+     * assigning everything again */
+    if (wr->then != CURRENT) {
+        bool did = false;
+        wg_status st = wg_assign_refresh(ws, 0, &did, NULL);
+        if (wr->then == QUICK) {
+            ck_assert_msg(st == WG_OK && did, "%s: refresh: %s", wr->what, wg_ctx_errmsg(t_ctx));
+        } else {
+            ck_assert_int_eq(st, WG_EINPUT);
+            ck_assert_msg(strstr(wg_ctx_errmsg(t_ctx), "run 'wangge assign -w"), "%s",
+                          wg_ctx_errmsg(t_ctx));
+            wg_ctx_clear(t_ctx);
+            wg_assign_result r;
+            T_OK(t_ctx, wg_assign(ws, NULL, &r));
+        }
+        T_OK(t_ctx, wg_assign_check(ws, 0, &s));
+        ck_assert_msg(s.current, "%s: not current after assigning: %s", wr->what, s.why);
+        wg_ws_close(ws);
+        t_copy(t_path(t_dir, "w.wangge"), t_path(t_dir, "full.wangge"));
+        T_OK(t_ctx, wg_ws_open(t_ctx, t_path(t_dir, "full.wangge"), &ws));
+        char *quick = assignment_of(ws);
+        wg_assign_opts full = {.full = true};
+        wg_assign_result r;
+        T_OK(t_ctx, wg_assign(ws, &full, &r));
+        char *again = assignment_of(ws);
+        ck_assert_msg(strcmp(quick, again) == 0, "%s: the assignment differs from a full one",
+                      wr->what);
+        free(quick), free(again);
+    }
+    wg_ws_close(ws);
+}
+END_TEST
+
+/* Two handles: the second writer waits, then fails naming the first one's command. */
+START_TEST(second_writer_fails_naming_the_first)
+{
+    wg_ws *a = city("two.wangge");
+    wg_ws_set_command(a, "wangge import -w two.wangge incidents big.csv");
+    setenv("WANGGE_WAIT", "0.3", 1);
+    wg_ws *b = NULL;
+    T_OK(t_ctx, wg_ws_open(t_ctx, t_path(t_dir, "two.wangge"), &b));
+    T_OK(t_ctx, wg_store_begin(a, "import incidents"));
+    double t0 = wg_now();
+    ck_assert_int_eq(wg_store_begin(b, "import cameras"), WG_EINPUT);
+    double waited = wg_now() - t0;
+    const char *msg = wg_ctx_errmsg(t_ctx);
+    ck_assert_msg(strstr(msg, "wangge import -w two.wangge incidents big.csv") &&
+                      strstr(msg, "cannot start import cameras") && !strstr(msg, "locked"),
+                  "%s", msg);
+    ck_assert_msg(waited >= 0.25, "gave up after %.3f s, not the 0.3 s it may wait", waited);
+    wg_ctx_clear(t_ctx);
+    wg_store_rollback(a);
+    T_OK(t_ctx, wg_store_begin(b, "import cameras"));
+    wg_store_rollback(b);
+    unsetenv("WANGGE_WAIT");
+    wg_ws_close(a);
+    wg_ws_close(b);
+}
+END_TEST
+
+/* A reader's snapshot holds while a writer commits; the next read sees the commit. */
+START_TEST(reader_keeps_its_snapshot)
+{
+    wg_ws *w = city("snap.wangge");
+    wg_ws *r = NULL;
+    T_OK(t_ctx, wg_ws_open(t_ctx, t_path(t_dir, "snap.wangge"), &r));
+    size_t n0 = 0, n = 0;
+    T_OK(t_ctx, wg_store_read_begin(r));
+    T_OK(t_ctx, wg_store_incidents_count(r, &n0, NULL));
+    t_import(w, "incidents", "new.csv",
+             "id,category,x,y\nS1,noise,501000,3451000\nS2,noise,501010,3451010\n");
+    T_OK(t_ctx, wg_store_incidents_count(r, &n, NULL));
+    ck_assert_uint_eq(n, n0); /* the snapshot */
+    wg_incidents inc;
+    T_OK(t_ctx, wg_store_incidents_read(r, WG_IC_FID, NULL, &inc));
+    ck_assert_uint_eq(inc.n, n0);
+    wg_incidents_free(&inc);
+    wg_store_read_end(r);
+    T_OK(t_ctx, wg_store_incidents_count(r, &n, NULL));
+    ck_assert_uint_eq(n, n0 + 2);
+    wg_ws_close(w);
+    wg_ws_close(r);
+}
+END_TEST
+
+TCase *tcase_store(void)
+{
+    TCase *tc = tcase_create("store");
+    tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+    tcase_add_checked_fixture(tc, t_setup, t_teardown);
+    tcase_set_timeout(tc, 300);
+    tcase_add_loop_test(tc, each_writer_bumps_its_version_and_stales_what_reads_it, 0,
+                        (int)NWRITERS);
+    tcase_add_test(tc, second_writer_fails_naming_the_first);
+    tcase_add_test(tc, reader_keeps_its_snapshot);
+    return tc;
+}
