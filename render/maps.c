@@ -1,6 +1,7 @@
 /* render/maps.c: the map recipes — what each MAP of `wangge render` shows and how — and the
  * one-map entry point wg_render. */
 #include "render_int.h"
+#include "wg/assign.h"
 #include "wg/plan.h"
 #include "wg/report.h"
 #include "wg/timeparse.h"
@@ -481,6 +482,19 @@ static size_t kind_of(const char (*kinds)[32], size_t nk, const char *name)
     return k;
 }
 
+/* The camera views are made by 'wangge assign': bring them up to date when that is quick, or
+ * refuse naming the command, so that a map never shows the views of cameras since replaced. With
+ * no plan there is nothing to assign to, and the map shows the cameras with what views there are. */
+static wg_status camera_views_current(map_ctx *m)
+{
+    wg_assign_state s;
+    wg_status st = wg_assign_check(m->ws, 0, &s);
+    if (st != WG_OK || s.current || !s.plan)
+        return st;
+    bool did;
+    return wg_assign_refresh(m->ws, 0, &did, NULL);
+}
+
 /* Blind spots hatched, camera views and cameras (coverage and camera maps). */
 static wg_status draw_cameras(map_ctx *m, theme *t, bool blind, bool by_kind)
 {
@@ -939,7 +953,9 @@ wg_status map_draw(map_ctx *m, wg_map_kind kind)
             st = draw_cameras(m, t, true, false);
         break;
     case WG_MAP_CAMERAS:
-        st = cell_outlines(m, &cells);
+        st = camera_views_current(m);
+        if (st == WG_OK)
+            st = cell_outlines(m, &cells);
         if (st == WG_OK)
             st = draw_cameras(m, t, false, true);
         label = false;

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # tests/cli/stale.sh: derived data is never presented stale. On the small sample city, after
 # each kind of change — cells moved by hand, new incidents, a re-import that changes households,
-# a new postings file, a changed categories table — `info` says what is stale and why, and the
-# report (which brings the assignment up to date itself when that is quick, and otherwise says
-# to run `wangge assign`) equals, byte for byte, the report of a copy assigned again in full.
+# re-imported cameras, a new postings file, a changed categories table — `info` says what is
+# stale and why, and the report (which brings the assignment up to date itself when that is
+# quick, and otherwise says to run `wangge assign`) equals, byte for byte, the report of a copy
+# assigned again in full; the camera maps refuse views of cameras since replaced.
 #   usage: bash tests/cli/stale.sh /path/to/wangge /path/to/tests/fixtures
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -116,6 +117,30 @@ check "households: the refusal does not say to run wangge assign: $(show err)" \
 check "households: the refusal does not say why: $(show err)" grep -q "units changed" err
 wg_ok --quiet assign -w "$WS"
 same_as_full households cell
+
+wg_case "cameras re-imported"
+wg_ok export -w "$WS" cameras cameras.geojson
+python3 - cameras.geojson <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for f in d["features"][:10]:
+    f["properties"]["heading_deg"] = (f["properties"].get("heading_deg") or 0) + 90
+json.dump(d, open(sys.argv[1], "w"))
+PY
+wg_ok --quiet import -w "$WS" cameras cameras.geojson
+stale "cameras changed since"
+for map in cameras coverage; do
+    wg render -w "$WS" "$map" -o "$map.png" --size 400x300
+    check "cameras: the $map map was drawn with the views of the cameras replaced (exit $RC)" \
+        [ "$RC" -eq 1 ]
+    check "cameras: the $map map's refusal does not say to run wangge assign: $(show err)" \
+        grep -q "run 'wangge assign -w" err
+    check "cameras: a refused $map map left a file" [ ! -e "$map.png" ]
+done
+wg_ok --quiet assign -w "$WS"
+wg_ok render -w "$WS" cameras -o cameras.png --size 400x300
+check "cameras: no map after the assignment" [ -s cameras.png ]
+same_as_full cameras cell
 
 wg_case "new postings"
 report "$WS" postings.before.csv worker
