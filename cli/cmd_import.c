@@ -1,6 +1,7 @@
 /* cli/cmd_import.c: `wangge import` and `wangge export`. */
 #include "cli.h"
 #include "wg/import.h"
+#include "wg/plan.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -191,23 +192,21 @@ int cmd_export(cli *c, int argc, char **argv)
                                          {"plan", required_argument, NULL, 'p'},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
-    const char *ws_path = NULL;
-    long long plan = 0;
+    const char *ws_path = NULL, *plan_name = NULL;
     int o;
     optind = 0;
     while ((o = getopt_long(argc, argv, "w:h", opts, NULL)) != -1) {
         if (o == 'w')
             ws_path = optarg;
-        else if (o == 'p') {
-            char *end = NULL;
-            plan = strtoll(optarg, &end, 10);
-            if (!*optarg || *end || plan <= 0)
-                return cli_usage(c, "export", "--plan wants a plan id, got '%s'", optarg);
-        } else if (o == 'h') {
-            fputs("usage: wangge export -w WS LAYER DEST [--plan ID]\n"
+        else if (o == 'p')
+            plan_name = optarg;
+        else if (o == 'h') {
+            fputs("usage: wangge export -w WS LAYER DEST [--plan PLAN]\n"
                   "Writes LAYER to DEST in the format of its extension (.gpkg .shp .geojson .fgb\n"
                   ".csv .sqlite .gml .kml), atomically. Times are written as ISO 8601 UTC.\n"
-                  "For cells, --plan chooses the plan (default: the active one).\n",
+                  "--plan (name or id; default: the active plan) chooses the cells written, and\n"
+                  "for incidents the plan whose cell code and unassigned reason each one carries\n"
+                  "(its assignment is brought up to date first when that is quick).\n",
                   stdout);
             return 0;
         } else
@@ -219,7 +218,10 @@ int cmd_export(cli *c, int argc, char **argv)
         return cli_usage(c, "export", "give LAYER and DEST");
     wg_ws *ws = NULL;
     int64_t n = 0;
+    int64_t plan = 0;
     wg_status st = cli_open(c, ws_path, &ws);
+    if (st == WG_OK && plan_name)
+        st = wg_plan_find(ws, plan_name, &plan);
     if (st == WG_OK) {
         cli_progress_on(c);
         st = wg_export(ws, argv[optind], argv[optind + 1], plan, &n);

@@ -110,6 +110,8 @@ check "a new plan kept coverage: $(show out)" grep -q 'coverage recomputed' out
 assignment "$WS" src/assign4 --plan 2
 sql "$WS" "SELECT code FROM cells WHERE plan = 2" >src/codes2
 check "rows name cells of p1" [ "$(awk -F'|' 'FILENAME == ARGV[1] { c[$1]; next } $2 != "" && !($2 in c)' src/codes2 src/assign4 | nlines /dev/stdin)" = 0 ]
+assignment "$WS" src/assign5 --plan p2
+check "export --plan p2 (by name) differs from --plan 2" cmp -s src/assign4 src/assign5
 wg_ok --quiet assign -w "$WS"
 check "--quiet printed something: $(show out)" [ ! -s out ]
 
