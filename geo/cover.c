@@ -91,7 +91,7 @@ static wg_status split_blind(wg_ctx *ctx, const GEOSGeometry *g, double min_m2, 
         GEOSGeometry *c = GEOSGeom_clone_r(h, p);
         if (!c)
             return geos_fail(ctx, "finding blind spots");
-        out->blind[out->nblind++] = wg__geom(c);
+        out->blind[out->nblind++] = wg__geom(h, c);
     }
     return WG_OK;
 }
@@ -190,7 +190,7 @@ wg_status wg_cover_area(wg_ctx *ctx, const wg_cover_in *in, double *view_m2, wg_
         GEOSGeom_destroy_r(h, open);
     if (blind)
         GEOSGeom_destroy_r(h, blind);
-    r.seen = seen ? wg__geom(seen) : NULL;
+    r.seen = seen ? wg__geom(h, seen) : NULL;
     if (st != WG_OK) {
         wg_cover_out_fini(ctx, &r);
         return st;

@@ -36,8 +36,14 @@ static inline GEOSGeometry *wg__geos(wg_geom *g)
 {
     return (GEOSGeometry *)g;
 }
-static inline wg_geom *wg__geom(GEOSGeometry *g)
+/* GEOS computes a geometry's envelope (and its parts') the first time it is asked for and keeps
+ * it: two threads asking at once race on that cache. geo computes them all before it hands a
+ * geometry out, so that wg_geom's promise holds: made once, read by any number of threads. */
+void wg__settle(GEOSContextHandle_t h, const GEOSGeometry *g);
+static inline wg_geom *wg__geom(GEOSContextHandle_t h, GEOSGeometry *g)
 {
+    if (g)
+        wg__settle(h, g);
     return (wg_geom *)g;
 }
 

@@ -60,12 +60,37 @@ wg_status wg_geom_to_wkb(wg_ctx *ctx, const wg_geom *g, unsigned char **wkb, siz
     return WG_OK;
 }
 
+void wg__settle(GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_POLYGON) {
+        const GEOSGeometry *shell = GEOSGetExteriorRing_r(h, g);
+        if (shell)
+            wg__settle(h, shell);
+        int n = GEOSGetNumInteriorRings_r(h, g);
+        for (int i = 0; i < n; i++)
+            wg__settle(h, GEOSGetInteriorRingN_r(h, g, i));
+    } else if (type >= GEOS_MULTIPOINT) {
+        int n = GEOSGetNumGeometries_r(h, g);
+        for (int i = 0; i < n; i++)
+            wg__settle(h, GEOSGetGeometryN_r(h, g, i));
+    }
+    double v;
+    if (GEOSisEmpty_r(h, g) == 0) {
+        (void)GEOSGeom_getXMin_r(h, g, &v);
+    } else { /* the C API skips the envelope of an empty geometry; its copy does not */
+        GEOSGeometry *e = GEOSEnvelope_r(h, g);
+        if (e)
+            GEOSGeom_destroy_r(h, e);
+    }
+}
+
 wg_status wg_geom_from_wkb(wg_ctx *ctx, const unsigned char *wkb, size_t len, wg_geom **g)
 {
     GEOSGeometry *r = GEOSGeomFromWKB_buf_r(ctx->geos, wkb, len);
     if (!r)
         return wg_fail(ctx, WG_EGEOS, "cannot read a geometry from %zu bytes of WKB", len);
-    *g = wg__geom(r);
+    *g = wg__geom(ctx->geos, r);
     return WG_OK;
 }
 
@@ -87,7 +112,7 @@ static wg_status from_xy(wg_ctx *ctx, const double *xy, size_t n, bool polygon, 
     if (!g)
         return wg_fail(ctx, WG_EGEOS, "cannot make a %s of %zu points",
                        polygon ? "polygon" : "line", n);
-    *out = wg__geom(g);
+    *out = wg__geom(h, g);
     return WG_OK;
 }
 
@@ -121,7 +146,7 @@ wg_status wg_geom_multi(wg_ctx *ctx, const wg_geom *geom, wg_geom **out)
         GEOSGeom_destroy_r(h, c);
         return wg_fail(ctx, WG_EGEOS, "cannot normalise a polygon");
     }
-    *out = wg__geom(c);
+    *out = wg__geom(h, c);
     return WG_OK;
 }
 
@@ -146,7 +171,7 @@ wg_status wg_geom_union_take(wg_ctx *ctx, wg_geom **parts, size_t n, wg_geom **o
         GEOSGeom_destroy_r(h, coll);
     if (!u)
         return geos_fail(ctx, "union failed");
-    *out = wg__geom(u);
+    *out = wg__geom(h, u);
     return WG_OK;
 }
 
@@ -155,7 +180,7 @@ wg_status wg_geom_boundary(wg_ctx *ctx, const wg_geom *g, wg_geom **out)
     GEOSGeometry *b = GEOSBoundary_r(ctx->geos, wg__cgeos(g));
     if (!b)
         return geos_fail(ctx, "cannot take a boundary");
-    *out = wg__geom(b);
+    *out = wg__geom(ctx->geos, b);
     return WG_OK;
 }
 

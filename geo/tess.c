@@ -1134,7 +1134,7 @@ wg_status wg_tess_union(wg_ctx *ctx, const wg_tess *t, const size_t *sites, size
             return geos_fail(ctx, "clipping a union to its part");
         u = c;
     }
-    wg_status st = wg_geom_multi(ctx, wg__geom(u), out);
+    wg_status st = wg_geom_multi(ctx, wg__geom(h, u), out);
     GEOSGeom_destroy_r(h, u);
     return st;
 }

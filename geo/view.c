@@ -468,6 +468,6 @@ wg_status wg_view_polygon(wg_ctx *ctx, const wg_view_cam *cam, const wg_geom *co
     free(w.u);
     if (st != WG_OK)
         return st;
-    *out = wg__geom(res);
+    *out = wg__geom(w.h, res);
     return WG_OK;
 }

@@ -654,7 +654,7 @@ static wg_status take_geometry(wg_ctx *ctx, wg_src *src, wg_feat *f)
         f->repaired = true;
     }
     src->geom = t;
-    f->geom = wg__geom(t);
+    f->geom = wg__geom(h, t);
     return WG_OK;
 }
 
