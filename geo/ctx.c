@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -279,6 +281,19 @@ wg_status wg_grow(wg_ctx *ctx, void **v, size_t *cap, size_t need, size_t size)
     *v = p;
     *cap = c;
     return WG_OK;
+}
+
+void *wg_alloc_array(size_t bytes)
+{
+    void *p = malloc(bytes ? bytes : 1);
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    if (p && bytes >= 2 * huge) {
+        uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+        uintptr_t b = ((uintptr_t)p + bytes) & ~(huge - 1);
+        if (b > a) /* a hint: where the kernel will not, the pages stay small */
+            (void)madvise((void *)a, b - a, MADV_HUGEPAGE);
+    }
+    return p;
 }
 
 double wg_now(void)

@@ -2,6 +2,7 @@
  * definitions): one pass over the incidents (the store's arrays, with their assignment), the
  * visits, the stored coverage and patrol lengths. */
 #include "report_int.h"
+#include "wg/parallel.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -95,7 +96,8 @@ double quantile(double *x, size_t n, double p)
     /* after the selection everything above lo is >= a: the next order statistic is their min */
     double b = x[lo + 1];
     for (size_t i = lo + 2; i < n; i++)
-        b = fmin(b, x[i]);
+        if (x[i] < b)
+            b = x[i];
     return a + (h - (double)lo) * (b - a);
 }
 
@@ -240,7 +242,7 @@ static void scan_free(scan *S)
 typedef struct cells_acc {
     wg_ws *ws;
     cell_measures *m;
-    size_t cap;
+    size_t cap, boxcap;
 } cells_acc;
 
 static wg_status add_cell(void *user, const wg_cell_rec *c)
@@ -248,8 +250,12 @@ static wg_status add_cell(void *user, const wg_cell_rec *c)
     cells_acc *a = user;
     cell_measures *m = a->m;
     wg_status st = wg_grow(wg_ws_ctx(a->ws), (void **)&m->rows, &a->cap, m->n + 1, sizeof *m->rows);
+    if (st == WG_OK)
+        st = wg_grow(wg_ws_ctx(a->ws), (void **)&m->box, &a->boxcap, 4 * (m->n + 1),
+                     sizeof *m->box);
     if (st != WG_OK)
         return st;
+    memcpy(&m->box[4 * m->n], c->box, sizeof c->box);
     wg_report_row *r = &m->rows[m->n];
     memset(r, 0, sizeof *r);
     snprintf(r->id, sizeof r->id, "%s", c->code);
@@ -335,98 +341,70 @@ typedef struct acc {
     double incidents, by_source[WG_NSRC], hours, open, overdue, due, closed_due, on_time;
 } acc;
 
-/* What tally works from: per report category its hours, deadline and whether it is wanted. */
-typedef struct cat_rules {
-    double *hours, *dl;
-    bool *want;
-} cat_rules;
+/* The reconciliation's counts of the incidents in the period. */
+typedef struct period_counts {
+    int64_t all, assigned, unassigned, outside, gap, no_location;
+} period_counts;
 
-/* The times to close per cell, grouped by cell (m->close_h, m->coff). */
-static wg_status close_times(wg_ctx *ctx, const wg_report_opts *o, const scan *S,
-                             const cat_rules *cr, int64_t end, cell_measures *m)
-{
-    const wg_incidents *a = &S->a;
-    size_t *ncl = calloc(m->n + 1, sizeof *ncl);
-    m->coff = calloc(m->n + 1, sizeof *m->coff);
-    if (!ncl || !m->coff) {
-        free(ncl);
-        return wg_fail(ctx, WG_ENOMEM, "out of memory");
-    }
-    /* first how many per cell, to size the array */
-    for (size_t i = 0; i < a->n; i++) {
-        int32_t c = a->cell[i];
-        if (c >= 0 && (size_t)c < m->n && cr->want[S->cat_of[code_of(S, i)]] &&
-            in_period(o, a->reported[i]) && a->closed[i] != NO_TIME && a->closed[i] < end &&
-            a->reported[i] != NO_TIME)
-            ncl[c]++;
-    }
-    size_t total = 0;
-    for (size_t c = 0; c < m->n; c++) {
-        m->coff[c] = total;
-        total += ncl[c];
-        ncl[c] = m->coff[c]; /* now the next free slot */
-    }
-    m->coff[m->n] = total;
-    if (!(m->close_h = malloc((total ? total : 1) * sizeof *m->close_h))) {
-        free(ncl);
-        return wg_fail(ctx, WG_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < a->n; i++) {
-        int32_t c = a->cell[i];
-        if (c >= 0 && (size_t)c < m->n && cr->want[S->cat_of[code_of(S, i)]] &&
-            in_period(o, a->reported[i]) && a->closed[i] != NO_TIME && a->closed[i] < end &&
-            a->reported[i] != NO_TIME)
-            m->close_h[ncl[c]++] = (double)(a->closed[i] - a->reported[i]) / 3600.0;
-    }
-    free(ncl);
-    return WG_OK;
-}
+/* The tally runs on every core, each thread over its own stretch of the incidents with sums of
+ * its own; then each writes its cells' times to close into its own places of close_h (cell by
+ * cell, thread 0's first), so the order is that of a single pass. */
+#define TPARTS 2
+typedef struct tally_job {
+    const wg_report_opts *o;
+    const scan *S;
+    cell_measures *m;
+    int64_t end;
+    size_t nc;                         /* report categories */
+    const double *hours, *dl;          /* per report category: handling hours, deadline (s) */
+    const bool *want;                  /* per report category: asked for */
+    acc *sum[TPARTS];                  /* per part: per cell */
+    double *by_cat[TPARTS];            /* per part: per cell and category */
+    size_t *ncl[TPARTS];               /* per part: times to close per cell, then next slot */
+    period_counts pc[TPARTS];
+    int phase;                         /* 0: sums and counts; 1: times to close */
+} tally_job;
 
-static wg_status tally(wg_ctx *ctx, const wg_report_opts *o, const wg_categories *cats, scan *S,
-                       wg_report *r, cell_measures *m)
+static wg_status tally_part(wg_ctx *ctx, void *user, size_t part, int thread)
 {
+    (void)ctx, (void)thread;
+    tally_job *J = user;
+    const scan *S = J->S;
     const wg_incidents *a = &S->a;
-    bool bounded = o->to != INT64_MAX;
-    int64_t end = bounded ? o->to : (S->max_time == NO_TIME ? 0 : S->max_time + 1);
-    r->as_of = bounded ? o->to : end - 1;
-    size_t nc = S->ncat;
-    /* per category: handling hours and deadline, from the table or its "*" row */
-    cat_rules cr = {r->category_hours = calloc(nc + 1, sizeof *cr.hours),
-                    calloc(nc + 1, sizeof *cr.dl), calloc(nc + 1, sizeof *cr.want)};
-    acc *sum = calloc(m->n + 1, sizeof *sum);
-    double *by_cat = calloc((m->n + 1) * (nc ? nc : 1), sizeof *by_cat);
-    wg_status st = cr.hours && cr.dl && cr.want && sum && by_cat
-                       ? WG_OK
-                       : wg_fail(ctx, WG_ENOMEM, "out of memory");
-    for (size_t c = 0; st == WG_OK && c < nc; c++) {
-        long t = wg_categories_find(cats, S->cat[c]);
-        cr.hours[c] = t >= 0 ? cats->hours[t] : 0;
-        cr.dl[c] = t >= 0 ? cats->deadline_s[t] : NAN;
-        cr.want[c] = category_wanted(o->categories, o->ncategories, S->cat[c]);
-    }
-    if (st == WG_OK)
-        st = close_times(ctx, o, S, &cr, end, m);
-    for (size_t i = 0; st == WG_OK && i < a->n; i++) {
+    const wg_report_opts *o = J->o;
+    size_t ncells = J->m->n, nc = J->nc;
+    size_t from = a->n * part / TPARTS, to = a->n * (part + 1) / TPARTS;
+    int64_t end = J->end;
+    acc *sum = J->sum[part];
+    double *by_cat = J->by_cat[part], *close_h = J->m->close_h;
+    size_t *ncl = J->ncl[part];
+    period_counts *pc = &J->pc[part];
+    for (size_t i = from; i < to; i++) {
         int32_t k = S->cat_of[code_of(S, i)];
-        if (!cr.want[k])
+        if (!J->want[k])
             continue;
         int64_t rep = a->reported[i], clo = a->closed[i];
         bool in = in_period(o, rep);
         bool closed = clo != NO_TIME && clo < end;
-        int64_t due = a->due[i] != NO_TIME                 ? a->due[i]
-                      : rep != NO_TIME && !isnan(cr.dl[k]) ? rep + (int64_t)cr.dl[k]
+        int32_t c = a->cell[i] >= 0 && (size_t)a->cell[i] < ncells ? a->cell[i] : -1;
+        if (J->phase == 1) { /* where the sums found them: the times to close */
+            if (c >= 0 && in && closed && rep != NO_TIME)
+                close_h[ncl[c]++] = (double)(clo - rep) / 3600.0;
+            continue;
+        }
+        int64_t due = a->due[i] != NO_TIME                ? a->due[i]
+                      : rep != NO_TIME && !isnan(J->dl[k]) ? rep + (int64_t)J->dl[k]
                                                            : NO_TIME;
-        int32_t c = a->cell[i] >= 0 && (size_t)a->cell[i] < m->n ? a->cell[i] : -1;
         if (in) {
-            r->period_incidents++;
+            pc->all++;
             if (c < 0) {
                 uint8_t why = a->flags[i] & WG_AF_REASON;
-                r->unassigned++;
-                r->outside += why == WG_AF_OUTSIDE;
-                r->gap += why == WG_AF_GAP;
-                r->no_location += why == WG_AF_NO_LOCATION;
+                pc->unassigned++;
+                pc->outside += why == WG_AF_OUTSIDE;
+                pc->gap += why == WG_AF_GAP;
+                pc->no_location += why == WG_AF_NO_LOCATION;
             } else {
-                r->assigned++;
+                pc->assigned++;
             }
         }
         if (c < 0)
@@ -436,9 +414,10 @@ static wg_status tally(wg_ctx *ctx, const wg_report_opts *o, const wg_categories
             e->incidents++;
             e->by_source[a->source[i] == WG_NO_CODE ? WG_SRC_OTHER : S->src_of[a->source[i]]]++;
             by_cat[(size_t)c * nc + (size_t)k]++;
-            e->hours += cr.hours[k];
+            e->hours += J->hours[k];
             e->open += !closed;
             e->overdue += !closed && due != NO_TIME && due < end;
+            ncl[c] += closed && rep != NO_TIME;
         }
         if (due != NO_TIME && due >= o->from && due < end) {
             e->due++;
@@ -446,22 +425,80 @@ static wg_status tally(wg_ctx *ctx, const wg_report_opts *o, const wg_categories
             e->on_time += closed && clo <= due;
         }
     }
-    for (size_t c = 0; st == WG_OK && c < m->n; c++) {
-        wg_report_row *row = &m->rows[c];
-        const acc *e = &sum[c];
-        row->incidents += e->incidents;
-        for (int s = 0; s < WG_NSRC; s++)
-            row->by_source[s] += e->by_source[s];
-        for (size_t k = 0; k < nc; k++)
-            row->by_category[k] += by_cat[c * nc + k];
-        row->hours += e->hours;
-        row->open += e->open;
-        row->overdue += e->overdue;
-        row->due += e->due;
-        row->closed_due += e->closed_due;
-        row->on_time += e->on_time;
+    return WG_OK;
+}
+
+static wg_status tally(wg_ctx *ctx, const wg_report_opts *o, const wg_categories *cats, scan *S,
+                       wg_report *r, cell_measures *m)
+{
+    bool bounded = o->to != INT64_MAX;
+    size_t nc = S->ncat, n = m->n;
+    tally_job J = {.o = o, .S = S, .m = m, .nc = nc};
+    J.end = bounded ? o->to : (S->max_time == NO_TIME ? 0 : S->max_time + 1);
+    r->as_of = bounded ? o->to : J.end - 1;
+    /* per category: handling hours and deadline, from the table or its "*" row */
+    double *hours = r->category_hours = calloc(nc + 1, sizeof *hours);
+    double *dl = calloc(nc + 1, sizeof *dl);
+    bool *want = calloc(nc + 1, sizeof *want);
+    J.hours = hours, J.dl = dl, J.want = want;
+    bool ok = hours && dl && want && (m->coff = calloc(n + 1, sizeof *m->coff));
+    for (int p = 0; p < TPARTS && ok; p++)
+        ok = (J.sum[p] = calloc(n + 1, sizeof *J.sum[p])) &&
+             (J.by_cat[p] = calloc((n + 1) * (nc ? nc : 1), sizeof *J.by_cat[p])) &&
+             (J.ncl[p] = calloc(n + 1, sizeof *J.ncl[p]));
+    wg_status st = ok ? WG_OK : wg_fail(ctx, WG_ENOMEM, "out of memory");
+    for (size_t c = 0; st == WG_OK && c < nc; c++) {
+        long t = wg_categories_find(cats, S->cat[c]);
+        hours[c] = t >= 0 ? cats->hours[t] : 0;
+        dl[c] = t >= 0 ? cats->deadline_s[t] : NAN;
+        want[c] = category_wanted(o->categories, o->ncategories, S->cat[c]);
     }
-    free(cr.dl), free(cr.want), free(sum), free(by_cat);
+    if (st == WG_OK)
+        st = wg_parallel(ctx, TPARTS, TPARTS, NULL, tally_part, &J);
+    /* each cell's times to close: thread 0's, then thread 1's, ... */
+    size_t total = 0;
+    for (size_t c = 0; st == WG_OK && c < n; c++) {
+        m->coff[c] = total;
+        for (int p = 0; p < TPARTS; p++) {
+            size_t k = J.ncl[p][c];
+            J.ncl[p][c] = total; /* now the part's next free slot */
+            total += k;
+        }
+    }
+    if (st == WG_OK) {
+        m->coff[n] = total;
+        if (!(m->close_h = wg_alloc_array(total * sizeof *m->close_h)))
+            st = wg_fail(ctx, WG_ENOMEM, "out of memory");
+    }
+    J.phase = 1;
+    if (st == WG_OK)
+        st = wg_parallel(ctx, TPARTS, TPARTS, NULL, tally_part, &J);
+    for (int p = 0; p < TPARTS && st == WG_OK; p++) {
+        r->period_incidents += J.pc[p].all;
+        r->assigned += J.pc[p].assigned;
+        r->unassigned += J.pc[p].unassigned;
+        r->outside += J.pc[p].outside;
+        r->gap += J.pc[p].gap;
+        r->no_location += J.pc[p].no_location;
+        for (size_t c = 0; c < n; c++) {
+            wg_report_row *row = &m->rows[c];
+            const acc *e = &J.sum[p][c];
+            row->incidents += e->incidents;
+            for (int s = 0; s < WG_NSRC; s++)
+                row->by_source[s] += e->by_source[s];
+            for (size_t k = 0; k < nc; k++)
+                row->by_category[k] += J.by_cat[p][c * nc + k];
+            row->hours += e->hours;
+            row->open += e->open;
+            row->overdue += e->overdue;
+            row->due += e->due;
+            row->closed_due += e->closed_due;
+            row->on_time += e->on_time;
+        }
+    }
+    for (int p = 0; p < TPARTS; p++)
+        free(J.sum[p]), free(J.by_cat[p]), free(J.ncl[p]);
+    free(dl), free(want);
     return st;
 }
 
@@ -508,6 +545,6 @@ void cell_measures_free(cell_measures *m)
 {
     for (size_t i = 0; i < m->n; i++)
         free(m->rows[i].by_category);
-    free(m->rows), free(m->close_h), free(m->coff);
+    free(m->rows), free(m->close_h), free(m->coff), free(m->box);
     memset(m, 0, sizeof *m);
 }

@@ -1,6 +1,7 @@
 /* engine/measure/report.c: the report — cell measures (measure.c) gathered per worker or community,
  * the workload index, its imbalance, and the flags with what to do about them. */
 #include "report_int.h"
+#include "wg/parallel.h"
 #include "wg/assign.h"
 #include "wg/boxindex.h"
 #include "wg/vio.h"
@@ -157,7 +158,12 @@ static wg_status worker_groups(wg_ws *ws, wg_report *r, const cell_measures *m, 
 {
     wg_ctx *ctx = wg_ws_ctx(ws);
     posts_acc a = {ws, r, m, g, nworkers, 0};
-    wg_status st = wg_store_postings_each(ws, add_posting, &a);
+    /* room for a row per cell (one post each without postings; a guess with them) */
+    wg_status st = wg_grow(ctx, (void **)&r->rows, &a.cap, m->n, sizeof *r->rows);
+    if (st == WG_OK)
+        st = wg_grow(ctx, (void **)&g->m, &g->cap, m->n, sizeof *g->m);
+    if (st == WG_OK)
+        st = wg_store_postings_each(ws, add_posting, &a);
     size_t cap = a.cap;
     r->postings = r->nrows > 0;
     /* without postings every cell is its own post; with them, unposted cells are named */
@@ -188,7 +194,9 @@ static wg_status cell_groups(wg_ctx *ctx, wg_report *r, const cell_measures *m, 
                              const int *nworkers)
 {
     size_t cap = 0;
-    wg_status st = WG_OK;
+    wg_status st = wg_grow(ctx, (void **)&r->rows, &cap, m->n, sizeof *r->rows);
+    if (st == WG_OK)
+        st = wg_grow(ctx, (void **)&g->m, &g->cap, m->n, sizeof *g->m);
     for (size_t c = 0; c < m->n && st == WG_OK; c++) {
         size_t at = 0;
         if ((st = add_row(ctx, r, &cap, m->rows[c].id, true, &at)) == WG_OK) {
@@ -242,42 +250,86 @@ static wg_status groups_index(wg_ctx *ctx, groups *g, size_t nrows)
     return WG_OK;
 }
 
-/* Sums the members into their rows; the times to close of a row are its cells' together. */
-static wg_status gather(wg_ctx *ctx, wg_report *r, const cell_measures *m, const groups *g)
+/* The times to close of rows: medians and 90th percentiles, on every core. Item 0 is the
+ * total over a copy of every cell's times (the rows reorder theirs in place meanwhile), the
+ * others QBLOCK rows each. */
+#define QBLOCK 1024
+typedef struct quant_job {
+    wg_report *r;
+    cell_measures *m;
+    const groups *g;
+    double *all; /* every cell's times, for the total */
+} quant_job;
+
+static wg_status quant_block(wg_ctx *ctx, void *user, size_t b, int thread)
+{
+    (void)thread;
+    quant_job *J = user;
+    const cell_measures *m = J->m;
+    const groups *g = J->g;
+    if (b == 0) {
+        J->r->total.close_median_h = quantile(J->all, m->coff[m->n], 0.5);
+        J->r->total.close_p90_h = quantile(J->all, m->coff[m->n], 0.9);
+        return WG_OK;
+    }
+    double *buf = NULL;
+    size_t cap = 0;
+    wg_status st = WG_OK;
+    for (size_t i = (b - 1) * QBLOCK; i < J->r->nrows && i < b * QBLOCK && st == WG_OK; i++) {
+        double *x = NULL;
+        size_t n = 0;
+        if (g->roff[i + 1] - g->roff[i] == 1) { /* one cell (always, by cell): its own times */
+            size_t c = g->m[g->roff[i]].cell;
+            x = m->close_h + m->coff[c];
+            n = m->coff[c + 1] - m->coff[c];
+        } else { /* several: their times together */
+            for (size_t k = g->roff[i]; k < g->roff[i + 1]; k++)
+                n += m->coff[g->m[k].cell + 1] - m->coff[g->m[k].cell];
+            if ((st = wg_grow(ctx, (void **)&buf, &cap, n ? n : 1, sizeof *buf)) != WG_OK)
+                break;
+            n = 0;
+            for (size_t k = g->roff[i]; k < g->roff[i + 1]; k++) {
+                size_t c = g->m[k].cell;
+                memcpy(buf + n, m->close_h + m->coff[c],
+                       (m->coff[c + 1] - m->coff[c]) * sizeof *buf);
+                n += m->coff[c + 1] - m->coff[c];
+            }
+            x = buf;
+        }
+        J->r->rows[i].close_median_h = quantile(x, n, 0.5);
+        J->r->rows[i].close_p90_h = quantile(x, n, 0.9);
+    }
+    free(buf);
+    return st;
+}
+
+/* Sums the members into their rows, and the total; the times to close of a row are its cells'
+ * together (reordered in place: quantiles select, they do not sort). */
+static wg_status gather(wg_ctx *ctx, wg_report *r, cell_measures *m, const groups *g)
 {
     for (size_t k = 0; k < g->n; k++)
         row_add(&r->rows[g->m[k].row], &m->rows[g->m[k].cell], g->m[k].share, r->ncategories);
-    double *buf = malloc((m->coff[m->n] ? m->coff[m->n] : 1) * sizeof *buf);
-    if (!buf)
-        return wg_fail(ctx, WG_ENOMEM, "out of memory");
-    for (size_t i = 0; i < r->nrows; i++) {
-        size_t n = 0;
-        for (size_t k = g->roff[i]; k < g->roff[i + 1]; k++) {
-            size_t c = g->m[k].cell;
-            memcpy(buf + n, m->close_h + m->coff[c], (m->coff[c + 1] - m->coff[c]) * sizeof *buf);
-            n += m->coff[c + 1] - m->coff[c];
-        }
-        r->rows[i].close_median_h = quantile(buf, n, 0.5);
-        r->rows[i].close_p90_h = quantile(buf, n, 0.9);
-        row_rates(&r->rows[i], r->visits);
-    }
     /* the total: every cell once */
     wg_report_row *t = &r->total;
     memset(t, 0, sizeof *t);
     snprintf(t->id, sizeof t->id, "total");
-    if (!(t->by_category = calloc(r->ncategories ? r->ncategories : 1, sizeof(double)))) {
-        free(buf);
+    if (!(t->by_category = calloc(r->ncategories ? r->ncategories : 1, sizeof(double))))
         return wg_fail(ctx, WG_ENOMEM, "out of memory");
-    }
     for (size_t c = 0; c < m->n; c++)
         row_add(t, &m->rows[c], 1, r->ncategories);
-    memcpy(buf, m->close_h, m->coff[m->n] * sizeof *buf);
-    t->close_median_h = quantile(buf, m->coff[m->n], 0.5);
-    t->close_p90_h = quantile(buf, m->coff[m->n], 0.9);
+    quant_job J = {r, m, g, wg_alloc_array(m->coff[m->n] * sizeof *J.all)};
+    if (!J.all)
+        return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    memcpy(J.all, m->close_h, m->coff[m->n] * sizeof *J.all);
+    wg_status st = wg_parallel(ctx, 1 + (r->nrows + QBLOCK - 1) / QBLOCK, 2, NULL, quant_block, &J);
+    free(J.all);
+    if (st != WG_OK)
+        return st;
+    for (size_t i = 0; i < r->nrows; i++)
+        row_rates(&r->rows[i], r->visits);
     t->ncells = (int)m->n;
     row_rates(t, r->visits);
     t->index = 1;
-    free(buf);
     return WG_OK;
 }
 
@@ -338,45 +390,27 @@ typedef struct adjacency {
     wg_ws *ws;
     int64_t plan;
     size_t n;
-    double *box;
+    const double *box; /* the cells' (cell_measures's) */
     wg_boxindex *ix;
     wg_geom **bound; /* boundary of each cell, loaded when first needed */
     size_t *hits;
     size_t nhits, caphits;
 } adjacency;
 
-typedef struct box_acc {
-    adjacency *A;
-    size_t i;
-} box_acc;
-
-static wg_status add_box(void *user, const wg_cell_rec *c)
-{
-    box_acc *b = user;
-    if (b->i < b->A->n)
-        memcpy(&b->A->box[4 * b->i++], c->box, sizeof c->box);
-    return WG_OK;
-}
-
-static wg_status adj_open(wg_ws *ws, int64_t plan, size_t n, adjacency *A)
+static wg_status adj_open(wg_ws *ws, const cell_measures *m, int64_t plan, adjacency *A)
 {
     memset(A, 0, sizeof *A);
-    A->ws = ws, A->plan = plan, A->n = n;
-    A->box = malloc((n ? n : 1) * 4 * sizeof *A->box);
-    A->bound = calloc(n ? n : 1, sizeof *A->bound);
-    if (!A->box || !A->bound)
+    A->ws = ws, A->plan = plan, A->n = m->n;
+    A->box = m->box;
+    if (!(A->bound = calloc(m->n ? m->n : 1, sizeof *A->bound)))
         return wg_fail(wg_ws_ctx(ws), WG_ENOMEM, "out of memory");
-    box_acc b = {A, 0};
-    wg_status st = wg_store_cells_each(ws, plan, 0, 0, add_box, &b);
-    if (st == WG_OK)
-        st = wg_boxindex_build(wg_ws_ctx(ws), A->box, b.i, &A->ix);
-    return st;
+    return wg_boxindex_build(wg_ws_ctx(ws), A->box, m->n, &A->ix);
 }
 
 static void adj_close(adjacency *A)
 {
     wg_geoms_free(wg_ws_ctx(A->ws), A->bound, A->bound ? A->n : 0);
-    free(A->box), free(A->hits);
+    free(A->hits);
     wg_boxindex_free(A->ix);
 }
 
@@ -415,11 +449,35 @@ static bool adj_hit(void *user, size_t i)
     return true;
 }
 
-typedef void (*nb_visit)(void *user, size_t cell);
+/* Whether cell b is next to cell a: asked of every candidate first, answered in parallel. */
+typedef struct pair {
+    size_t a, b;
+    bool adjacent;
+} pair;
 
-/* Calls visit for every cell adjacent to cell i in its community. */
-static wg_status neighbours(adjacency *A, const cell_measures *m, size_t i, nb_visit visit,
-                            void *user)
+typedef struct pairs_job {
+    const adjacency *A;
+    const cell_measures *m;
+    pair *p;
+} pairs_job;
+
+static wg_status pair_one(wg_ctx *ctx, void *user, size_t k, int thread)
+{
+    (void)thread;
+    pairs_job *J = user;
+    pair *p = &J->p[k];
+    double len = 0; /* of the boundary they share */
+    wg_status st = wg_geom_overlap_length(ctx, J->A->bound[p->a], J->A->bound[p->b], &len);
+    if (st != WG_OK)
+        wg_ctx_where(ctx, "cells %s and %s: ", J->m->rows[p->a].id, J->m->rows[p->b].id);
+    p->adjacent = st == WG_OK && len > 0;
+    return st;
+}
+
+/* Appends to *p the cells that may be next to cell i in its community (their boxes meet), in
+ * the box index's order, with both boundaries loaded; none when i has no geometry. */
+static wg_status candidates(adjacency *A, const cell_measures *m, size_t i, pair **p, size_t *n,
+                            size_t *cap)
 {
     const double *b = &A->box[4 * i];
     A->nhits = 0;
@@ -433,12 +491,8 @@ static wg_status neighbours(adjacency *A, const cell_measures *m, size_t i, nb_v
         wg_geom *bj = NULL;
         if ((st = adj_boundary(A, m, j, &bj)) != WG_OK || !bj)
             continue;
-        double len = 0; /* of the boundary they share */
-        st = wg_geom_overlap_length(wg_ws_ctx(A->ws), bi, bj, &len);
-        if (st != WG_OK)
-            wg_ctx_where(wg_ws_ctx(A->ws), "cells %s and %s: ", m->rows[i].id, m->rows[j].id);
-        if (st == WG_OK && len > 0)
-            visit(user, j);
+        if ((st = wg_grow(wg_ws_ctx(A->ws), (void **)p, cap, *n + 1, sizeof **p)) == WG_OK)
+            (*p)[(*n)++] = (pair){i, j, false};
     }
     return st;
 }
@@ -447,8 +501,7 @@ static wg_status neighbours(adjacency *A, const cell_measures *m, size_t i, nb_v
  * to 1.00. For workers, the neighbours are the workers of the cells next to theirs. */
 typedef struct merge {
     const wg_report *r;
-    const groups *g;
-    const cell_measures *m;
+    const size_t *off, *rows; /* the rows of cell c: rows[off[c] .. off[c+1]), ascending */
     size_t self;
     long best;
     double best_sum;
@@ -465,19 +518,78 @@ static void consider(merge *M, size_t row)
     }
 }
 
-static void merge_visit(void *user, size_t ci)
+static void merge_visit(merge *M, size_t ci)
 {
-    merge *M = user;
-    for (size_t k = 0; k < M->g->n; k++)
-        if (M->g->m[k].cell == ci)
-            consider(M, M->g->m[k].row);
+    for (size_t k = M->off[ci]; k < M->off[ci + 1]; k++)
+        consider(M, M->rows[k]);
+}
+
+/* The rows each cell feeds, as off/rows (see merge), from the members (ordered by row). */
+static wg_status rows_of_cells(wg_ctx *ctx, const groups *g, size_t ncells, size_t **off,
+                               size_t **rows)
+{
+    *off = calloc(ncells + 2, sizeof **off);
+    *rows = malloc((g->n ? g->n : 1) * sizeof **rows);
+    if (!*off || !*rows)
+        return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    for (size_t k = 0; k < g->n; k++)
+        (*off)[g->m[k].cell + 2]++;
+    for (size_t c = 0; c < ncells; c++)
+        (*off)[c + 2] += (*off)[c + 1];
+    for (size_t k = 0; k < g->n; k++) /* rows ascending within a cell, as the members are */
+        (*rows)[(*off)[g->m[k].cell + 1]++] = g->m[k].row;
+    return WG_OK;
+}
+
+/* Each underloaded row's merge suggestion: the neighbouring cells of all of them are found
+ * first (their boundaries compared on every core), then each row takes its best partner. */
+static wg_status suggest_merges(wg_ws *ws, wg_report *r, const cell_measures *m, const groups *g)
+{
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    adjacency A;
+    size_t *off = NULL, *rows = NULL, *first = NULL, np = 0, cap = 0;
+    pair *p = NULL;
+    wg_status st = adj_open(ws, m, r->plan, &A);
+    if (st == WG_OK)
+        st = rows_of_cells(ctx, g, m->n, &off, &rows);
+    if (st == WG_OK && !(first = calloc(r->nrows + 1, sizeof *first)))
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory");
+    /* row i's candidate pairs are p[first[i] .. first[i+1]) */
+    for (size_t i = 0; i < r->nrows && st == WG_OK; i++) {
+        first[i] = np;
+        if (r->rows[i].flag < 0)
+            for (size_t q = g->roff[i]; q < g->roff[i + 1] && st == WG_OK; q++)
+                st = candidates(&A, m, g->m[q].cell, &p, &np, &cap);
+    }
+    if (st == WG_OK) {
+        first[r->nrows] = np;
+        pairs_job J = {&A, m, p};
+        st = wg_parallel(ctx, np, 2, NULL, pair_one, &J);
+    }
+    for (size_t i = 0; i < r->nrows && st == WG_OK; i++) {
+        wg_report_row *row = &r->rows[i];
+        if (row->flag >= 0)
+            continue;
+        merge M = {.r = r, .off = off, .rows = rows, .self = i, .best = -1};
+        for (size_t k = first[i]; k < first[i + 1]; k++)
+            if (p[k].adjacent)
+                merge_visit(&M, p[k].b);
+        if (M.best >= 0)
+            snprintf(row->suggestion, sizeof row->suggestion, "merge with %s %s (together %.2f)",
+                     r->by == WG_BY_CELL ? "cell" : "worker", r->rows[M.best].id, M.best_sum);
+        else
+            snprintf(row->suggestion, sizeof row->suggestion,
+                     "no neighbouring cell in its community to merge with");
+    }
+    adj_close(&A);
+    free(off), free(rows), free(first), free(p);
+    return st;
 }
 
 static wg_status flag_rows(wg_ws *ws, wg_report *r, const cell_measures *m, const groups *g)
 {
-    adjacency A;
-    wg_status st = adj_open(ws, r->plan, m->n, &A);
-    for (size_t i = 0; i < r->nrows && st == WG_OK; i++) {
+    bool merges = false;
+    for (size_t i = 0; i < r->nrows; i++) {
         wg_report_row *row = &r->rows[i];
         row->flag = row->index > r->over ? 1 : row->index < r->under ? -1 : 0;
         r->overloaded += row->flag > 0;
@@ -503,23 +615,13 @@ static wg_status flag_rows(wg_ws *ws, wg_report *r, const cell_measures *m, cons
                          q < g->roff[i + 1] ? m->rows[g->m[q].cell].id : row->id, k);
             }
         } else if (row->flag < 0 && r->by != WG_BY_COMMUNITY) {
-            merge M = {.r = r, .g = g, .m = m, .self = i, .best = -1};
-            for (size_t q = g->roff[i]; q < g->roff[i + 1] && st == WG_OK; q++)
-                st = neighbours(&A, m, g->m[q].cell, merge_visit, &M);
-            if (M.best >= 0)
-                snprintf(row->suggestion, sizeof row->suggestion,
-                         "merge with %s %s (together %.2f)",
-                         r->by == WG_BY_CELL ? "cell" : "worker", r->rows[M.best].id, M.best_sum);
-            else
-                snprintf(row->suggestion, sizeof row->suggestion,
-                         "no neighbouring cell in its community to merge with");
+            merges = true; /* below, once the neighbours of them all are known */
         } else if (row->flag < 0) {
             snprintf(row->suggestion, sizeof row->suggestion,
                      "fewer grid workers, or larger cells");
         }
     }
-    adj_close(&A);
-    return st;
+    return merges ? suggest_merges(ws, r, m, g) : WG_OK;
 }
 
 static int cmp_row_id(const void *a, const void *b)

@@ -15,6 +15,7 @@ typedef struct cell_measures {
     size_t n;
     double *close_h; /* time to close (hours), grouped by cell: cell i has [coff[i], coff[i+1]) */
     size_t *coff;
+    double *box; /* cell i's bounding box: box[4i .. 4i+4) = minx, miny, maxx, maxy */
 } cell_measures;
 
 /* Fills r's period, categories and reconciliation, and m with the cells' measures. */

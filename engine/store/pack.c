@@ -753,7 +753,7 @@ static wg_status alloc_out(wg_ctx *ctx, unsigned cols, size_t n, wg_incidents *o
     bool ok = true;
 #define ALLOC(bit, field, count)                                                                   \
     if (cols & (bit))                                                                              \
-        ok = ok && (o->field = malloc((count) * sizeof *o->field)) != NULL;
+        ok = ok && (o->field = wg_alloc_array((count) * sizeof *o->field)) != NULL;
     ALLOC(WG_IC_FID, fid, m)
     ALLOC(WG_IC_XY, xy, 2 * m)
     ALLOC(WG_IC_REPORTED, reported, m)

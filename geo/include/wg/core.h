@@ -108,6 +108,11 @@ const char *wg_buf_str(const wg_buf *b);
  * Overflow-checked; on failure *v and *cap are unchanged and an error is on ctx. */
 wg_status wg_grow(wg_ctx *ctx, void **v, size_t *cap, size_t need, size_t size);
 
+/* malloc for a large array that is filled at once (ten million incidents' times): past a few
+ * megabytes it asks the kernel for huge pages, so that filling it faults in hundreds of pages,
+ * not a hundred thousand. Freed with free(); NULL when out of memory. */
+void *wg_alloc_array(size_t bytes);
+
 /* Monotonic seconds, for the timings commands and benchmarks print. */
 double wg_now(void);
 /* Peak resident memory of this process in bytes (0 when unknown). */
