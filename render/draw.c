@@ -63,6 +63,10 @@ static void stroke_style(canvas *c, const style *st)
 {
     cairo_t *cr = c->cr;
     cairo_set_line_width(cr, st->width * c->u);
+    /* a round join is an arc at every vertex, which the stroker pays for at every vertex of
+     * thirty thousand cells; on a line under two pixels wide a bevel looks the same */
+    cairo_set_line_join(cr, st->width * c->u < 2.0 && c->fmt == WG_FMT_PNG ? CAIRO_LINE_JOIN_BEVEL
+                                                                           : CAIRO_LINE_JOIN_ROUND);
     if (st->dash) {
         double d[8];
         int n = st->ndash < 8 ? st->ndash : 8;
@@ -147,6 +151,18 @@ void draw_set(canvas *c, const wg_shapes *s, const size_t *idx, size_t n, const 
     draw_begin(c);
     for (size_t q = 0; q < n; q++)
         draw_one(c, s, idx ? idx[q] : q, st);
+    draw_end(c);
+}
+
+void draw_outlines(canvas *c, const wg_shapes *s, const style *st)
+{
+    /* one path: strokes of thin lines cost cairo mostly per call, and thirty thousand rings
+     * stroke four times faster at once than one by one */
+    draw_begin(c);
+    stroke_style(c, st);
+    for (size_t i = 0; i < s->n; i++)
+        add_feature(c, s, i, 0);
+    paint(c, st, false);
     draw_end(c);
 }
 

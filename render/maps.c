@@ -7,6 +7,7 @@
 #include "wg/timeparse.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +248,14 @@ static wg_status read_cells(map_ctx *m, int64_t plan, wg_map_feats *cells)
                       .bbox = m->c->view,
                       .anchors = true,
                       .anchor_min_m = 3 * 0.55 * 6.5 * m->c->u / m->c->s};
+    return wg_map_read(m->ws, WG_ML_CELLS, &q, cells);
+}
+
+/* The cells of the active plan as bare outlines: no label anchors (the maps that outline the
+ * cells do not label them). */
+static wg_status read_outlines(map_ctx *m, wg_map_feats *cells)
+{
+    wg_map_query q = {.plan = m->plan, .bbox = m->c->view};
     return wg_map_read(m->ws, WG_ML_CELLS, &q, cells);
 }
 
@@ -635,62 +644,79 @@ static wg_points_query points_query(const wg_render_opts *o, const double *bbox)
                              .hours = o->weight_hours};
 }
 
-static wg_status recipe_heatmap(map_ctx *m, theme *t)
+/* A heatmap's density raster and its classes: made apart from the drawing, so that another
+ * thread (with its own connection to the workspace) can make it while the basemap is read and
+ * drawn. Reads only h's inputs; fills its results. */
+typedef struct heat {
+    /* inputs */
+    const wg_render_opts *o;
+    double view[4], scale; /* the map's view and scale (device units per metre) */
+    wg_render_format fmt;
+    /* results */
+    size_t n;              /* incidents */
+    int64_t first, last;   /* their reported times */
+    wg_raster_grid g;
+    double *ras;
+    size_t hot;            /* the densest pixel */
+    double breaks[10];
+    size_t k;              /* classes */
+} heat;
+
+static wg_status heat_compute(wg_ws *ws, heat *h)
 {
-    char n1[32];
-    canvas *c = m->c;
-    const wg_render_opts *o = m->o;
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    const wg_render_opts *o = h->o;
     double radius = o->radius_m > 0 ? o->radius_m : 150;
-    double grow[4] = {c->view[0] - radius, c->view[1] - radius, c->view[2] + radius,
-                      c->view[3] + radius};
+    double grow[4] = {h->view[0] - radius, h->view[1] - radius, h->view[2] + radius,
+                      h->view[3] + radius};
     wg_points_query pq = points_query(o, grow);
     wg_map_points pts;
-    wg_status st = wg_map_incidents(m->ws, &pq, &pts);
+    wg_status st = wg_map_incidents(ws, &pq, &pts);
     if (st != WG_OK)
         return st;
-    period_text(o, pts.first, pts.last, m->period, sizeof m->period);
+    h->n = pts.n, h->first = pts.first, h->last = pts.last;
     if (pts.n == 0) {
         wg_map_points_free(&pts);
-        return wg_fail(c->ctx, WG_EINPUT,
+        return wg_fail(ctx, WG_EINPUT,
                        "no incidents to draw in this view and period (import incidents, or widen "
                        "--from/--to or the categories)");
     }
     /* unless asked: one raster pixel per screen pixel, or 150 per inch on paper (capped) */
     double pixel = o->pixel_m > 0         ? o->pixel_m
-                   : c->fmt == WG_FMT_PNG ? 1 / c->s
-                                          : 72.0 / 150 / c->s;
-    double fw = c->view[2] - c->view[0], fh = c->view[3] - c->view[1];
+                   : h->fmt == WG_FMT_PNG ? 1 / h->scale
+                                          : 72.0 / 150 / h->scale;
+    double fw = h->view[2] - h->view[0], fh = h->view[3] - h->view[1];
     pixel = fmax(pixel, fmax(fw, fh) / 4096);
-    wg_raster_grid g;
-    if ((st = wg_raster_grid_by_pixel(c->ctx, c->view[0], c->view[1], c->view[2], c->view[3], pixel,
-                                      &g)) != WG_OK) {
+    wg_raster_grid *g = &h->g;
+    if ((st = wg_raster_grid_by_pixel(ctx, h->view[0], h->view[1], h->view[2], h->view[3], pixel,
+                                      g)) != WG_OK) {
         wg_map_points_free(&pts);
         return st;
     }
-    double *ras = malloc(g.cols * g.rows * sizeof *ras);
+    double *ras = h->ras = wg_alloc_array(g->cols * g->rows * sizeof *ras);
     if (!ras) {
         wg_map_points_free(&pts);
-        return wg_fail(c->ctx, WG_ENOMEM, "no memory for a %zux%zu raster", g.cols, g.rows);
+        return wg_fail(ctx, WG_ENOMEM, "no memory for a %zux%zu raster", g->cols, g->rows);
     }
     wg_density_opts dopt = {.kernel = o->kernel, .radius_m = radius, .threads = 2};
-    st =
-        wg_density(c->ctx, &g, &dopt, pts.xy, o->weight_hours ? pts.hours : NULL, pts.n, ras, NULL);
+    st = wg_density(ctx, g, &dopt, pts.xy, o->weight_hours ? pts.hours : NULL, pts.n, ras, NULL);
+    wg_map_points_free(&pts);
     /* the classes of the pixels with any density: a sample of at most 200,000 of them (the
      * maximum always among them, so the legend ends at the raster's maximum) */
-    size_t npix = g.cols * g.rows, nz = 0, hot = 0;
+    size_t npix = g->cols * g->rows, nz = 0, hot = 0;
     for (size_t i = 0; st == WG_OK && i < npix; i++) {
         nz += ras[i] > 0;
         if (ras[i] > ras[hot])
             hot = i;
     }
+    h->hot = hot;
     double *sample = NULL;
-    size_t ns = 0, k = 0;
-    double breaks[10];
+    size_t ns = 0;
     if (st == WG_OK && nz == 0)
-        st = wg_fail(c->ctx, WG_EINPUT, "the incidents give no density inside the view");
+        st = wg_fail(ctx, WG_EINPUT, "the incidents give no density inside the view");
     enum { SAMPLE = 200000 };
     if (st == WG_OK && !(sample = malloc(((nz < SAMPLE ? nz : SAMPLE) + 1) * sizeof *sample)))
-        st = wg_fail(c->ctx, WG_ENOMEM, "out of memory");
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory");
     if (st == WG_OK) {
         size_t step = nz / SAMPLE + 1, seen = 0;
         for (size_t i = 0; i < npix; i++)
@@ -698,45 +724,115 @@ static wg_status recipe_heatmap(map_ctx *m, theme *t)
                 sample[ns++] = ras[i];
         sample[ns++] = ras[hot];
         int want = o->classes > 0 ? o->classes : 6;
-        st = wg_classify(c->ctx, sample, ns, (size_t)want, o->classify, breaks, &k);
-    }
-    if (st == WG_OK) {
-        /* the lowest class starts at (not including) zero: zero is left clear */
-        breaks[0] = 0;
-        heat_colour hc = {ramp_or(o, "magma"), !o->ramp, breaks, k,
-                          o->opacity > 0 ? o->opacity : 0.85};
-        st = draw_raster(c, &g, ras, heat_rgba, &hc);
-        for (size_t j = 0; j < k; j++) {
-            char a[32], b[32];
-            fmt_num(breaks[j], a, sizeof a);
-            fmt_num(breaks[j + 1], b, sizeof b);
-            t->e[j] = (legend_entry){0};
-            t->e[j].colour = heat_class(&hc, j, &t->e[j].alpha);
-            snprintf(t->e[j].text, sizeof t->e[j].text, j == 0 ? "over %s – %s" : "%s – %s", a, b);
-        }
-        t->ne = k;
-        m->info->nbreaks = k + 1;
-        memcpy(m->info->breaks, breaks, (k + 1) * sizeof *breaks);
-        m->info->value_max = ras[hot];
-        m->info->hot_x = g.xmin + ((double)(hot % g.cols) + 0.5) * g.px;
-        m->info->hot_y = g.ymax - ((double)(hot / g.cols) + 0.5) * g.py;
-        m->info->hot_px = cx(c, m->info->hot_x);
-        m->info->hot_py = cy(c, m->info->hot_y);
-        m->info->points = pts.n;
-        snprintf(t->heading, sizeof t->heading, "%s per km² (%s)",
-                 o->weight_hours ? "处置工时 Handling hours" : "事件密度 Incidents",
-                 wg_class_method_name(o->classify));
-        snprintf(t->note, sizeof t->note,
-                 "Kernel density: %s kernel, radius %g m, pixel %.1f m; %s incidents. Zero "
-                 "density is left clear.",
-                 wg_kernel_name(o->kernel), radius, g.px, fmt_int((long long)pts.n, n1, sizeof n1));
-        snprintf(t->title, sizeof t->title, "事件热力图 Incident density");
-        snprintf(t->sub, sizeof t->sub, "%s incidents%s%s", n1,
-                 o->ncategories ? ", categories " : "", o->ncategories ? o->categories[0] : "");
+        st = wg_classify(ctx, sample, ns, (size_t)want, o->classify, h->breaks, &h->k);
     }
     free(sample);
-    free(ras);
-    wg_map_points_free(&pts);
+    /* the lowest class starts at (not including) zero: zero is left clear */
+    h->breaks[0] = 0;
+    return st;
+}
+
+/* The raster of h on the map, its legend and its texts. */
+static wg_status heat_draw(map_ctx *m, theme *t, const heat *h)
+{
+    char n1[32];
+    canvas *c = m->c;
+    const wg_render_opts *o = m->o;
+    const wg_raster_grid *g = &h->g;
+    double radius = o->radius_m > 0 ? o->radius_m : 150;
+    size_t k = h->k;
+    period_text(o, h->first, h->last, m->period, sizeof m->period);
+    heat_colour hc = {ramp_or(o, "magma"), !o->ramp, h->breaks, k,
+                      o->opacity > 0 ? o->opacity : 0.85};
+    wg_status st = draw_raster(c, g, h->ras, heat_rgba, &hc);
+    if (st != WG_OK)
+        return st;
+    for (size_t j = 0; j < k; j++) {
+        char a[32], b[32];
+        fmt_num(h->breaks[j], a, sizeof a);
+        fmt_num(h->breaks[j + 1], b, sizeof b);
+        t->e[j] = (legend_entry){0};
+        t->e[j].colour = heat_class(&hc, j, &t->e[j].alpha);
+        snprintf(t->e[j].text, sizeof t->e[j].text, j == 0 ? "over %s – %s" : "%s – %s", a, b);
+    }
+    t->ne = k;
+    m->info->nbreaks = k + 1;
+    memcpy(m->info->breaks, h->breaks, (k + 1) * sizeof *h->breaks);
+    m->info->value_max = h->ras[h->hot];
+    m->info->hot_x = g->xmin + ((double)(h->hot % g->cols) + 0.5) * g->px;
+    m->info->hot_y = g->ymax - ((double)(h->hot / g->cols) + 0.5) * g->py;
+    m->info->hot_px = cx(c, m->info->hot_x);
+    m->info->hot_py = cy(c, m->info->hot_y);
+    m->info->points = h->n;
+    snprintf(t->heading, sizeof t->heading, "%s per km² (%s)",
+             o->weight_hours ? "处置工时 Handling hours" : "事件密度 Incidents",
+             wg_class_method_name(o->classify));
+    snprintf(t->note, sizeof t->note,
+             "Kernel density: %s kernel, radius %g m, pixel %.1f m; %s incidents. Zero "
+             "density is left clear.",
+             wg_kernel_name(o->kernel), radius, g->px, fmt_int((long long)h->n, n1, sizeof n1));
+    snprintf(t->title, sizeof t->title, "事件热力图 Incident density");
+    snprintf(t->sub, sizeof t->sub, "%s incidents%s%s", n1, o->ncategories ? ", categories " : "",
+             o->ncategories ? o->categories[0] : "");
+    return WG_OK;
+}
+
+/* The heatmap's raster made on a thread of its own, reading through a second connection to the
+ * workspace (a reader like any other: it sees whole transactions only). */
+typedef struct heat_thread {
+    heat h;
+    char path[4096];
+    pthread_t tid;
+    wg_status st;
+    char err[1024];
+} heat_thread;
+
+static void *heat_run(void *arg)
+{
+    heat_thread *T = arg;
+    wg_ctx *ctx = wg_ctx_new();
+    wg_ws *ws = NULL;
+    T->st = ctx ? wg_ws_open(ctx, T->path, &ws) : WG_ENOMEM;
+    if (T->st == WG_OK)
+        T->st = heat_compute(ws, &T->h);
+    wg_ws_close(ws);
+    snprintf(T->err, sizeof T->err, "%s", ctx ? wg_ctx_errmsg(ctx) : "out of memory");
+    wg_ctx_free(ctx);
+    return NULL;
+}
+
+/* Starts making the heatmap's raster on a thread; false when no thread could be started (the
+ * raster is then made in line, by recipe_heatmap). */
+static bool heat_start(map_ctx *m, heat_thread *T)
+{
+    memset(T, 0, sizeof *T);
+    T->h = (heat){.o = m->o, .scale = m->c->s, .fmt = m->c->fmt};
+    memcpy(T->h.view, m->c->view, sizeof T->h.view);
+    snprintf(T->path, sizeof T->path, "%s", wg_ws_path(m->ws));
+    return strlen(wg_ws_path(m->ws)) < sizeof T->path &&
+           pthread_create(&T->tid, NULL, heat_run, T) == 0;
+}
+
+/* Waits for the thread and draws what it made (with t; without, only waits), or fails with
+ * its message. */
+static wg_status heat_finish(map_ctx *m, theme *t, heat_thread *T)
+{
+    pthread_join(T->tid, NULL);
+    wg_status st = T->st != WG_OK ? wg_fail(m->c->ctx, T->st, "%s", T->err)
+                   : t            ? heat_draw(m, t, &T->h)
+                                  : WG_OK;
+    free(T->h.ras);
+    return st;
+}
+
+static wg_status recipe_heatmap(map_ctx *m, theme *t)
+{
+    heat h = {.o = m->o, .scale = m->c->s, .fmt = m->c->fmt};
+    memcpy(h.view, m->c->view, sizeof h.view);
+    wg_status st = heat_compute(m->ws, &h);
+    if (st == WG_OK)
+        st = heat_draw(m, t, &h);
+    free(h.ras);
     return st;
 }
 
@@ -894,27 +990,121 @@ static wg_status recipe_diff(map_ctx *m, theme *t, wg_map_feats *keep)
 }
 
 /* Light cell outlines for orientation on maps whose theme is not the cells. */
+/* The cells' outlines over a heatmap, the incidents or the cameras: one path, so an edge two
+ * cells share is drawn once (at the darkness two strokes of 0.55 used to give it). */
+#define OUTLINE                                                                                    \
+    (style)                                                                                        \
+    {                                                                                              \
+        .line = hex_rgb(0x555555), .line_alpha = 0.8, .width = 0.45                                \
+    }
+
+/* The outlines of the plan's cells, over what is drawn (read into *keep unless read there
+ * already: keep->n > 0). */
 static wg_status cell_outlines(map_ctx *m, wg_map_feats *keep)
 {
     if (!m->plan)
         return WG_OK;
-    wg_map_feats cells;
-    wg_status st = read_cells(m, m->plan, &cells);
+    wg_status st = keep->n ? WG_OK : read_outlines(m, keep);
     if (st != WG_OK)
         return st;
-    style s = {.line = hex_rgb(0x555555), .line_alpha = 0.55, .width = 0.45};
-    draw_all(m->c, &cells.shapes, &s);
-    *keep = cells;
+    style s = OUTLINE;
+    draw_outlines(m->c, &keep->shapes, &s);
     return WG_OK;
+}
+
+/* A heatmap's work beside the basemap: its raster on one thread (through a connection of its
+ * own), and on a PNG the cells' outlines drawn into a layer of their own on another, both while
+ * this thread reads and draws the basemap. Drawing the outlines on a clear layer and laying it
+ * over the raster gives the picture drawing them there would (OVER is associative). */
+typedef struct heat_side {
+    heat_thread heat;
+    bool heat_on;
+    wg_map_feats cells;
+    canvas lc; /* the map's canvas, drawing into `layer` */
+    cairo_surface_t *layer;
+    pthread_t tid;
+    bool outlines_on;
+} heat_side;
+
+static void side_start(map_ctx *m, heat_side *S)
+{
+    memset(S, 0, sizeof *S);
+    S->heat_on = heat_start(m, &S->heat);
+}
+
+static void *outlines_run(void *arg)
+{
+    heat_side *S = arg;
+    style s = OUTLINE;
+    draw_outlines(&S->lc, &S->cells.shapes, &s);
+    return NULL;
+}
+
+/* After the basemap is read: the cells, and on a PNG their outlines drawn on a thread. */
+static wg_status side_outlines(map_ctx *m, heat_side *S)
+{
+    canvas *c = m->c;
+    if (!S->heat_on || !m->plan)
+        return WG_OK;
+    wg_status st = read_outlines(m, &S->cells);
+    if (st != WG_OK || c->fmt != WG_FMT_PNG)
+        return st;
+    S->layer = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, cairo_image_surface_get_width(c->surf),
+                                          cairo_image_surface_get_height(c->surf));
+    S->lc = *c;
+    S->lc.cr = cairo_create(S->layer);
+    if (cairo_status(S->lc.cr) == CAIRO_STATUS_SUCCESS)
+        S->outlines_on = pthread_create(&S->tid, NULL, outlines_run, S) == 0;
+    return WG_OK; /* without the thread, the outlines are drawn in line */
+}
+
+/* The raster (t: drawn with its legend; NULL: only waited for), then the outlines over it. The
+ * cells move to *cells. */
+static wg_status side_finish(map_ctx *m, theme *t, heat_side *S, wg_map_feats *cells)
+{
+    wg_status st = S->heat_on ? heat_finish(m, t, &S->heat) : t ? recipe_heatmap(m, t) : WG_OK;
+    if (S->outlines_on) {
+        pthread_join(S->tid, NULL);
+        if (st == WG_OK && t) {
+            cairo_t *cr = m->c->cr;
+            cairo_save(cr);
+            cairo_identity_matrix(cr);
+            cairo_reset_clip(cr);
+            cairo_set_source_surface(cr, S->layer, 0, 0);
+            cairo_paint(cr);
+            cairo_restore(cr);
+        }
+    }
+    if (S->lc.cr)
+        cairo_destroy(S->lc.cr);
+    if (S->layer)
+        cairo_surface_destroy(S->layer);
+    *cells = S->cells;
+    if (st == WG_OK && t && !S->outlines_on)
+        st = cell_outlines(m, cells);
+    S->heat_on = S->outlines_on = false;
+    return st;
 }
 
 wg_status map_draw(map_ctx *m, wg_map_kind kind)
 {
     canvas *c = m->c;
     basemap b;
+    wg_map_feats cells = {0};
+    /* a heatmap's raster and outlines are made meanwhile, on the other core */
+    heat_side *side = kind == WG_MAP_HEATMAP ? malloc(sizeof *side) : NULL;
+    if (side)
+        side_start(m, side);
     wg_status st = basemap_load(c, m->ws, &b);
-    if (st != WG_OK)
+    if (st == WG_OK && side)
+        st = side_outlines(m, side);
+    if (st != WG_OK) {
+        if (side)
+            side_finish(m, NULL, side, &cells);
+        wg_map_feats_free(&cells);
+        free(side);
         return st;
+    }
     basemap_draw(c, &b);
     /* the furniture inside the frame takes its place first, so labels keep clear of it; it is
      * drawn last, over everything */
@@ -923,17 +1113,18 @@ wg_status map_draw(map_ctx *m, wg_map_kind kind)
     draw_scalebar(c, false);
     theme *t = calloc(1, sizeof *t);
     if (!t) {
+        if (side)
+            side_finish(m, NULL, side, &cells);
+        wg_map_feats_free(&cells);
+        free(side);
         basemap_free(&b);
         return wg_fail(c->ctx, WG_ENOMEM, "out of memory");
     }
-    wg_map_feats cells = {0};
     bool label = true; /* cell codes, on the maps whose theme is the cells */
     snprintf(m->period, sizeof m->period, "all data");
     switch (kind) {
     case WG_MAP_HEATMAP:
-        st = recipe_heatmap(m, t);
-        if (st == WG_OK)
-            st = cell_outlines(m, &cells);
+        st = side ? side_finish(m, t, side, &cells) : recipe_heatmap(m, t);
         label = false;
         break;
     case WG_MAP_INCIDENTS:
@@ -990,6 +1181,7 @@ wg_status map_draw(map_ctx *m, wg_map_kind kind)
     }
     wg_map_feats_free(&cells);
     free(t);
+    free(side);
     basemap_free(&b);
     return st;
 }
