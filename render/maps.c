@@ -990,12 +990,11 @@ static wg_status recipe_diff(map_ctx *m, theme *t, wg_map_feats *keep)
 }
 
 /* Light cell outlines for orientation on maps whose theme is not the cells. */
-/* The cells' outlines over a heatmap, the incidents or the cameras: one path, so an edge two
- * cells share is drawn once (at the darkness two strokes of 0.55 used to give it). */
+/* The cells' outlines over a heatmap, the incidents or the cameras. */
 #define OUTLINE                                                                                    \
     (style)                                                                                        \
     {                                                                                              \
-        .line = hex_rgb(0x555555), .line_alpha = 0.8, .width = 0.45                                \
+        .line = hex_rgb(0x555555), .line_alpha = 0.55, .width = 0.45                               \
     }
 
 /* The outlines of the plan's cells, over what is drawn (read into *keep unless read there
@@ -1008,7 +1007,7 @@ static wg_status cell_outlines(map_ctx *m, wg_map_feats *keep)
     if (st != WG_OK)
         return st;
     style s = OUTLINE;
-    draw_outlines(m->c, &keep->shapes, &s);
+    draw_all(m->c, &keep->shapes, &s);
     return WG_OK;
 }
 
@@ -1036,7 +1035,7 @@ static void *outlines_run(void *arg)
 {
     heat_side *S = arg;
     style s = OUTLINE;
-    draw_outlines(&S->lc, &S->cells.shapes, &s);
+    draw_all(&S->lc, &S->cells.shapes, &s);
     return NULL;
 }
 

@@ -83,8 +83,6 @@ void draw_end(canvas *c);
 void draw_set(canvas *c, const wg_shapes *s, const size_t *idx, size_t n, const style *st);
 /* draw_set of every feature. */
 void draw_all(canvas *c, const wg_shapes *s, const style *st);
-/* Strokes the outlines of every feature of s in view as one path (shared edges drawn once). */
-void draw_outlines(canvas *c, const wg_shapes *s, const style *st);
 /* The raster of values (grid as in wg/density.h) coloured by `rgba(value)`: an image laid
  * over the frame, resampled smoothly; in PDF an embedded image. */
 typedef uint32_t (*color_fn)(double v, void *user);
