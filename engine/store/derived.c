@@ -116,6 +116,10 @@ wg_status wg_store_coverage_clear(wg_ws *ws, const char *const *codes, size_t n)
     wg_status st = wg__need_tx(ws, "replacing coverage");
     if (st != WG_OK)
         return st;
+    /* the sums wg_store_coverage_totals keeps go with the rows they summed */
+    st = wg__sql(ws, "DELETE FROM ws_meta WHERE key = 'coverage.sums'");
+    if (st != WG_OK)
+        return st;
     if (!codes)
         return wg__sql(ws, "DELETE FROM camera_views; DELETE FROM camera_cells; DELETE FROM "
                            "cell_coverage; DELETE FROM cell_seen; DELETE FROM blind_spots;");
@@ -411,15 +415,64 @@ wg_status wg_store_coverage_counts_get(wg_ws *ws, int64_t plan, size_t ncells, i
     return rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "reading blind spots: ");
 }
 
+/* The sums over every cell's coverage and every blind spot, which only a new coverage changes
+ * (wg_store_coverage_clear forgets them): kept in ws_meta by the writer that first needs them,
+ * so that an assignment of a few new incidents does not read thirty thousand rows to print
+ * them. */
+static wg_status coverage_sums(wg_ws *ws, wg_cover_totals *t)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT value FROM ws_meta WHERE key = 'coverage.sums'");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    bool have = false;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        long long cwc = 0, hh = 0, hs = 0, nb = 0;
+        have = sscanf(wg__text(q, 0), "%lld %lf %lf %lf %lld %lld %lld %lf", &cwc, &t->area_m2,
+                      &t->open_m2, &t->seen_m2, &hh, &hs, &nb, &t->blind_m2) == 8;
+        t->cells_with_camera = cwc, t->households = hh, t->households_seen = hs;
+        t->blind_spots = nb;
+    }
+    sqlite3_reset(q);
+    if (have)
+        return WG_OK;
+    q = wg__stmt(ws, "SELECT total(cameras > 0), total(area_m2), total(open_m2), total(seen_m2), "
+                     "total(households), total(households_seen), (SELECT count(*) FROM "
+                     "blind_spots), (SELECT total(area_m2) FROM blind_spots) FROM cell_coverage");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    wg_status st = WG_OK;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        t->cells_with_camera = sqlite3_column_int64(q, 0);
+        t->area_m2 = sqlite3_column_double(q, 1);
+        t->open_m2 = sqlite3_column_double(q, 2);
+        t->seen_m2 = sqlite3_column_double(q, 3);
+        t->households = sqlite3_column_int64(q, 4);
+        t->households_seen = sqlite3_column_int64(q, 5);
+        t->blind_spots = sqlite3_column_int64(q, 6);
+        t->blind_m2 = sqlite3_column_double(q, 7);
+    } else {
+        st = wg__sql_fail(ws, "reading coverage: ");
+    }
+    sqlite3_reset(q);
+    if (st != WG_OK || !ws->in_tx) /* a reader computes them; the next writer keeps them */
+        return st;
+    char v[256];
+    snprintf(v, sizeof v, "%lld %.17g %.17g %.17g %lld %lld %lld %.17g",
+             (long long)t->cells_with_camera, t->area_m2, t->open_m2, t->seen_m2,
+             (long long)t->households, (long long)t->households_seen, (long long)t->blind_spots,
+             t->blind_m2);
+    q = wg__stmt(ws, "INSERT OR REPLACE INTO ws_meta (key, value) VALUES ('coverage.sums', ?)");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    sqlite3_bind_text(q, 1, v, -1, SQLITE_TRANSIENT);
+    return wg__done(ws, q, "keeping the coverage's sums: ");
+}
+
 wg_status wg_store_coverage_totals(wg_ws *ws, wg_cover_totals *t)
 {
     memset(t, 0, sizeof *t);
-    sqlite3_stmt *q = wg__stmt(
-        ws, "SELECT (SELECT count(*) FROM cameras), (SELECT count(DISTINCT camera) FROM "
-            "camera_cells), (SELECT count(*) FROM camera_cells), total(cameras > 0), "
-            "total(area_m2), total(open_m2), total(seen_m2), total(households), "
-            "total(households_seen), (SELECT count(*) FROM blind_spots), (SELECT total(area_m2) "
-            "FROM blind_spots) FROM cell_coverage");
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT (SELECT count(*) FROM cameras), (SELECT count(DISTINCT "
+                                   "camera) FROM camera_cells), (SELECT count(*) FROM camera_cells)");
     if (!q)
         return wg_ctx_status(ws->ctx);
     wg_status st = WG_OK;
@@ -427,19 +480,11 @@ wg_status wg_store_coverage_totals(wg_ws *ws, wg_cover_totals *t)
         t->cameras = sqlite3_column_int64(q, 0);
         t->cameras_seeing = sqlite3_column_int64(q, 1);
         t->links = sqlite3_column_int64(q, 2);
-        t->cells_with_camera = sqlite3_column_int64(q, 3);
-        t->area_m2 = sqlite3_column_double(q, 4);
-        t->open_m2 = sqlite3_column_double(q, 5);
-        t->seen_m2 = sqlite3_column_double(q, 6);
-        t->households = sqlite3_column_int64(q, 7);
-        t->households_seen = sqlite3_column_int64(q, 8);
-        t->blind_spots = sqlite3_column_int64(q, 9);
-        t->blind_m2 = sqlite3_column_double(q, 10);
     } else {
         st = wg__sql_fail(ws, "reading coverage: ");
     }
     sqlite3_reset(q);
-    return st;
+    return st == WG_OK ? coverage_sums(ws, t) : st;
 }
 
 /* ---- Patrol --------------------------------------------------------------------------------- */

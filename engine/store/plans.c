@@ -38,6 +38,18 @@ static void plan_row(sqlite3_stmt *q, wg_plan_rec *p)
     snprintf(pp->weight, sizeof pp->weight, "%s", wg__text(q, 13) ? wg__text(q, 13) : "households");
 }
 
+wg_status wg_store_plan_ncells(wg_ws *ws, int64_t id, int64_t *n)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT count(*) FROM cells WHERE plan = ?");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    sqlite3_bind_int64(q, 1, id);
+    wg_status st = sqlite3_step(q) == SQLITE_ROW ? WG_OK : wg__sql_fail(ws, "reading cells: ");
+    *n = st == WG_OK ? sqlite3_column_int64(q, 0) : 0;
+    sqlite3_reset(q);
+    return st;
+}
+
 wg_status wg_store_plan_get(wg_ws *ws, int64_t id, wg_plan_rec *out, bool *found)
 {
     sqlite3_stmt *q = wg__stmt(ws, id ? "SELECT " PLAN_COLS " FROM plans WHERE id = ?"

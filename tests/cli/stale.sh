@@ -55,6 +55,8 @@ same_as_full()
     check "$1: report exited $RC: $(show err)" [ "$RC" -eq 0 ]
     rm -f ws/full.wangge
     cp "$WS" ws/full.wangge
+    # the copy keeps nothing the store remembers between runs: its figures come from its rows
+    sqlite3 ws/full.wangge "DELETE FROM ws_meta WHERE key = 'coverage.sums'"
     wg_ok --quiet assign -w ws/full.wangge --full
     report ws/full.wangge "$1.full.csv" "$by"
     check "$1: the report differs from one after assign --full: $(diff "$1.now.csv" "$1.full.csv" | head -c 300 | tr '\n' '|')" \
@@ -64,6 +66,14 @@ same_as_full()
     assignment ws/full.wangge "$1.full.cells"
     check "$1: the incidents' cells differ from those after assign --full" \
         cmp -s "$1.now.cells" "$1.full.cells"
+    # the assignment's figures as info prints them (coverage sums kept between runs among them)
+    wg_ok info -w "$WS"
+    sed -n '/^  assignment/,/^  blind spots/p' out >"$1.now.info"
+    wg_ok info -w ws/full.wangge
+    sed -n '/^  assignment/,/^  blind spots/p' out >"$1.full.info"
+    check "$1: info's figures differ from those after assign --full: $(diff "$1.now.info" "$1.full.info" | head -c 300 | tr '\n' '|')" \
+        cmp -s "$1.now.info" "$1.full.info"
+    check "$1: info printed no assignment figures" [ -s "$1.now.info" ]
 }
 
 # stale WHY: info says the assignment is stale, and why.

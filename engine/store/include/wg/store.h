@@ -198,6 +198,8 @@ typedef struct wg_plan_rec {
 
 /* Plan `id`, or the active one for id 0. *found false (and no error) when there is none. */
 wg_status wg_store_plan_get(wg_ws *ws, int64_t id, wg_plan_rec *out, bool *found);
+/* The number of cells of plan `id`. */
+wg_status wg_store_plan_ncells(wg_ws *ws, int64_t id, int64_t *n);
 /* The plan named exactly `name`: *found false (no error) when there is none. */
 wg_status wg_store_plan_named(wg_ws *ws, const char *name, int64_t *id, bool *found);
 /* The plan named `ref`, or numbered so. Errors: WG_EINPUT naming ref. */
