@@ -176,19 +176,26 @@ typedef struct cam_acc {
     size_t cap;
 } cam_acc;
 
-static wg_status add_camera(void *user, const wg_camera_rec *r)
+/* A new camera at the end of a->J's, named id, of kind (NULL: none). */
+static wg_status new_camera(cam_acc *a, const char *id, const char *kind, camera **out)
 {
-    cam_acc *a = user;
     job *J = a->J;
     wg_status st = wg_grow(a->ctx, (void **)&J->cam, &a->cap, J->ncam + 1, sizeof *J->cam);
     if (st != WG_OK)
         return st;
-    camera *c = &J->cam[J->ncam++];
+    camera *c = *out = &J->cam[J->ncam++];
     memset(c, 0, sizeof *c);
-    c->id = strdup(r->id);
-    c->kind = strdup(r->kind ? r->kind : "");
-    if (!c->id || !c->kind)
-        return wg_fail(a->ctx, WG_ENOMEM, "out of memory reading the cameras");
+    c->id = strdup(id);
+    c->kind = strdup(kind ? kind : "");
+    return c->id && c->kind ? WG_OK : wg_fail(a->ctx, WG_ENOMEM, "out of memory reading cameras");
+}
+
+static wg_status add_camera(void *user, const wg_camera_rec *r)
+{
+    camera *c = NULL;
+    wg_status st = new_camera(user, r->id, r->kind, &c);
+    if (st != WG_OK)
+        return st;
     c->v = (wg_view_cam){.x = r->x,
                          .y = r->y,
                          .heading_deg = r->heading_deg,
@@ -208,17 +215,11 @@ static wg_status load_cameras(wg_ws *ws, job *J)
 static wg_status add_view(void *user, const wg_view_rec *v)
 {
     cam_acc *a = user;
-    job *J = a->J;
-    wg_status st = wg_grow(a->ctx, (void **)&J->cam, &a->cap, J->ncam + 1, sizeof *J->cam);
+    camera *c = NULL;
+    wg_status st = new_camera(a, v->camera, v->kind, &c);
     if (st != WG_OK)
         return st;
-    camera *c = &J->cam[J->ncam++];
-    memset(c, 0, sizeof *c);
-    c->id = strdup(v->camera);
-    c->kind = strdup(v->kind ? v->kind : "");
     c->area = v->area_m2;
-    if (!c->id || !c->kind)
-        return wg_fail(a->ctx, WG_ENOMEM, "out of memory reading the camera views");
     return wg_geom_from_wkb(a->ctx, v->wkb, v->wkb_len, &c->view);
 }
 

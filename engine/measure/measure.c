@@ -3,6 +3,7 @@
  * visits, the stored coverage and patrol lengths. */
 #include "report_int.h"
 #include "wg/parallel.h"
+#include "wg/strmap.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -102,45 +103,6 @@ double quantile(double *x, size_t n, double p)
 }
 
 /* ---- a string -> index table (open addressing; the strings are the caller's) ---- */
-
-typedef struct strmap {
-    const char **key;
-    int32_t *val;
-    size_t cap; /* a power of two, at least twice the entries */
-} strmap;
-
-static uint64_t fnv(const char *s)
-{
-    uint64_t h = 1469598103934665603u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
-
-static wg_status strmap_init(wg_ctx *ctx, strmap *m, size_t n)
-{
-    m->cap = 16;
-    while (m->cap < 2 * n + 2)
-        m->cap *= 2;
-    m->key = calloc(m->cap, sizeof *m->key);
-    m->val = malloc(m->cap * sizeof *m->val);
-    return m->key && m->val ? WG_OK : wg_fail(ctx, WG_ENOMEM, "out of memory");
-}
-
-static void strmap_free(strmap *m)
-{
-    free(m->key), free(m->val);
-    memset(m, 0, sizeof *m);
-}
-
-/* The slot of s: holding s, or empty. */
-static size_t strmap_slot(const strmap *m, const char *s)
-{
-    size_t i = (size_t)fnv(s) & (m->cap - 1);
-    while (m->key[i] && strcmp(m->key[i], s) != 0)
-        i = (i + 1) & (m->cap - 1);
-    return i;
-}
 
 /* ---- the incidents ------------------------------------------------------------------------------
  */
@@ -289,16 +251,16 @@ static wg_status read_cells(wg_ws *ws, int64_t plan, cell_measures *m)
 
 typedef struct visits_acc {
     cell_measures *m;
-    const strmap *cell_of;
+    const wg_strmap *cell_of;
 } visits_acc;
 
 static wg_status add_visits(void *user, const char *cell, double visits, double households)
 {
     visits_acc *a = user;
-    size_t slot = strmap_slot(a->cell_of, cell);
-    if (!a->cell_of->key[slot])
+    int32_t c = wg_strmap_get(a->cell_of, cell);
+    if (c < 0)
         return WG_OK;
-    wg_report_row *row = &a->m->rows[a->cell_of->val[slot]];
+    wg_report_row *row = &a->m->rows[c];
     if (!isnan(visits))
         row->visits = visits;
     if (!isnan(households))
@@ -308,7 +270,7 @@ static wg_status add_visits(void *user, const char *cell, double visits, double 
 
 /* Visits in the period: count, and households of the distinct units visited, per cell. */
 static wg_status read_visits(wg_ws *ws, int64_t plan, const wg_report_opts *o, cell_measures *m,
-                             const strmap *cell_of)
+                             const wg_strmap *cell_of)
 {
     visits_acc a = {m, cell_of};
     return wg_store_visits_by_cell(ws, plan, o->from, o->to, add_visits, &a);
@@ -508,19 +470,14 @@ wg_status measure_cells(wg_ws *ws, const wg_report_opts *o, const wg_categories 
     wg_ctx *ctx = wg_ws_ctx(ws);
     memset(m, 0, sizeof *m);
     scan S = {.ctx = ctx};
-    strmap cell_of = {0};
+    wg_strmap cell_of = {0};
     wg_status st = read_cells(ws, r->plan, m);
     /* the table's categories first, in its order, so reports keep one column order */
     for (size_t i = 0; st == WG_OK && i < cats->n; i++)
         if ((long)i != cats->star)
             cat_index(&S, cats->code[i], &st);
-    if (st == WG_OK) /* the rows have stopped moving: their ids are the keys */
-        st = strmap_init(ctx, &cell_of, m->n);
-    for (size_t c = 0; st == WG_OK && c < m->n; c++) {
-        size_t slot = strmap_slot(&cell_of, m->rows[c].id);
-        cell_of.key[slot] = m->rows[c].id;
-        cell_of.val[slot] = (int32_t)c;
-    }
+    for (size_t c = 0; st == WG_OK && c < m->n; c++)
+        st = wg_strmap_set(ctx, &cell_of, m->rows[c].id, (int32_t)c);
     if (st == WG_OK)
         st = read_incidents(ws, &S);
     for (size_t c = 0; st == WG_OK && c < m->n; c++)
@@ -537,7 +494,7 @@ wg_status measure_cells(wg_ws *ws, const wg_report_opts *o, const wg_categories 
     r->category = S.cat;
     r->ncategories = S.ncat;
     scan_free(&S);
-    strmap_free(&cell_of);
+    wg_strmap_free(&cell_of);
     return st;
 }
 

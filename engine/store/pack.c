@@ -9,6 +9,7 @@
  * through the chunks. Rows are only ever added at the end (a new fid is above every packed
  * one) or changed in place; should a lower fid ever come, the pack is rebuilt from the rows. */
 #include "store_int.h"
+#include "wg/strmap.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -111,67 +112,6 @@ static void put_rec(chunk *c, size_t i, const rec *r, int64_t ver)
 
 /* ---- Code dictionaries (category, source, status text -> uint16) ----------------------------- */
 
-typedef struct dict {
-    char **key; /* open addressing; owned */
-    uint16_t *val;
-    size_t cap, n;
-} dict;
-
-static uint64_t fnv(const char *s)
-{
-    uint64_t h = 1469598103934665603u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
-
-static void dict_free(dict *d)
-{
-    for (size_t i = 0; i < d->cap; i++)
-        free(d->key[i]);
-    free(d->key);
-    free(d->val);
-    memset(d, 0, sizeof *d);
-}
-
-static size_t dict_slot(const dict *d, const char *s)
-{
-    size_t i = (size_t)fnv(s) & (d->cap - 1);
-    while (d->key[i] && strcmp(d->key[i], s) != 0)
-        i = (i + 1) & (d->cap - 1);
-    return i;
-}
-
-static wg_status dict_set(wg_ctx *ctx, dict *d, const char *s, uint16_t v)
-{
-    if (2 * (d->n + 1) > d->cap) {
-        dict bigger = {.cap = d->cap ? 2 * d->cap : 64};
-        bigger.key = calloc(bigger.cap, sizeof *bigger.key);
-        bigger.val = malloc(bigger.cap * sizeof *bigger.val);
-        if (!bigger.key || !bigger.val) {
-            free(bigger.key), free(bigger.val);
-            return wg_fail(ctx, WG_ENOMEM, "out of memory for incident codes");
-        }
-        for (size_t i = 0; i < d->cap; i++)
-            if (d->key[i]) {
-                size_t j = dict_slot(&bigger, d->key[i]);
-                bigger.key[j] = d->key[i];
-                bigger.val[j] = d->val[i];
-            }
-        bigger.n = d->n;
-        free(d->key), free(d->val);
-        *d = bigger;
-    }
-    size_t i = dict_slot(d, s);
-    if (!d->key[i]) {
-        if (!(d->key[i] = strdup(s)))
-            return wg_fail(ctx, WG_ENOMEM, "out of memory for incident codes");
-        d->n++;
-    }
-    d->val[i] = v;
-    return WG_OK;
-}
-
 /* ---- The transaction's state ----------------------------------------------------------------- */
 
 struct pack_tx {
@@ -182,7 +122,7 @@ struct pack_tx {
     chunk *buf;      /* the last chunk, growing */
     rec *upd;        /* changed incidents of earlier chunks */
     size_t nupd, capupd;
-    dict d[NDICT];
+    wg_strmap d[NDICT]; /* code text -> index */
     bool rebuild; /* a fid came out of order: rebuild from the rows at flush */
 };
 
@@ -198,7 +138,7 @@ static wg_status load_dicts(wg_ws *ws, pack_tx *P)
     while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         int col = sqlite3_column_int(q, 0);
         if (col >= 0 && col < NDICT)
-            st = dict_set(ws->ctx, &P->d[col], wg__text(q, 2), (uint16_t)sqlite3_column_int(q, 1));
+            st = wg_strmap_set(ws->ctx, &P->d[col], wg__text(q, 2), sqlite3_column_int(q, 1));
     }
     if (st == WG_OK && rc != SQLITE_DONE)
         st = wg__sql_fail(ws, "reading incident codes: ");
@@ -213,13 +153,11 @@ static wg_status code_of(wg_ws *ws, pack_tx *P, int k, const char *text, uint16_
         *out = WG_NO_CODE;
         return WG_OK;
     }
-    dict *d = &P->d[k];
-    if (d->cap) {
-        size_t i = dict_slot(d, text);
-        if (d->key[i]) {
-            *out = d->val[i];
-            return WG_OK;
-        }
+    wg_strmap *d = &P->d[k];
+    int32_t have = wg_strmap_get(d, text);
+    if (have >= 0) {
+        *out = (uint16_t)have;
+        return WG_OK;
     }
     if (d->n >= WG_NO_CODE)
         return wg_fail(ws->ctx, WG_EINPUT, "more than %d different incident %ss", WG_NO_CODE,
@@ -233,7 +171,7 @@ static wg_status code_of(wg_ws *ws, pack_tx *P, int k, const char *text, uint16_
     sqlite3_bind_text(q, 3, text, -1, SQLITE_TRANSIENT);
     wg_status st = wg__done(ws, q, "storing an incident code: ");
     if (st == WG_OK)
-        st = dict_set(ws->ctx, d, text, v);
+        st = wg_strmap_set(ws->ctx, d, text, v);
     if (st == WG_OK)
         *out = v;
     return st;
@@ -368,7 +306,7 @@ void wg__pack_drop(wg_ws *ws)
     free(P->buf);
     free(P->upd);
     for (int k = 0; k < NDICT; k++)
-        dict_free(&P->d[k]);
+        wg_strmap_free(&P->d[k]);
     free(P);
     ws->pack = NULL;
 }

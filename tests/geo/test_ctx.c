@@ -1,6 +1,8 @@
 /* tests/geo/test_ctx.c: the context — first error wins, where-prefixes, warnings, buffers. */
 #include "support.h"
+#include "wg/strmap.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +78,36 @@ START_TEST(progress_hook_and_cancel)
 }
 END_TEST
 
+/* The string map through its growth: every key keeps its value, copies are kept, a missing key
+ * is -1, and setting a key again changes it in place. */
+START_TEST(strmap_grows_and_keeps_keys)
+{
+    wg_ctx *ctx = wg_ctx_new();
+    wg_strmap m = {0};
+    ck_assert_int_eq(wg_strmap_get(&m, "a"), -1);
+    char key[32];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(key, sizeof key, "cell-%d", i);
+        ck_assert_int_eq(wg_strmap_set(ctx, &m, key, i), WG_OK);
+    }
+    snprintf(key, sizeof key, "overwritten"); /* the map holds its own copies */
+    ck_assert_uint_eq(m.n, 5000);
+    ck_assert(m.cap >= 2 * m.n);
+    for (int i = 0; i < 5000; i++) {
+        snprintf(key, sizeof key, "cell-%d", i);
+        ck_assert_int_eq(wg_strmap_get(&m, key), i);
+    }
+    ck_assert_int_eq(wg_strmap_get(&m, "cell-5000"), -1);
+    ck_assert_int_eq(wg_strmap_get(&m, ""), -1);
+    ck_assert_int_eq(wg_strmap_set(ctx, &m, "cell-7", 70), WG_OK);
+    ck_assert_int_eq(wg_strmap_get(&m, "cell-7"), 70);
+    ck_assert_uint_eq(m.n, 5000);
+    wg_strmap_free(&m);
+    ck_assert_int_eq(wg_strmap_get(&m, "cell-7"), -1);
+    wg_ctx_free(ctx);
+}
+END_TEST
+
 TCase *tcase_ctx(void)
 {
     TCase *tc = tcase_create("ctx");
@@ -83,5 +115,6 @@ TCase *tcase_ctx(void)
     tcase_add_test(tc, warnings_are_counted_and_kept);
     tcase_add_test(tc, buffer_grows_and_caps);
     tcase_add_test(tc, progress_hook_and_cancel);
+    tcase_add_test(tc, strmap_grows_and_keeps_keys);
     return tc;
 }
