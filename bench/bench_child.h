@@ -23,7 +23,6 @@ static inline int bench_in_child(int (*fn)(const char *, const char *), const ch
     if (pid < 0)
         return 1;
     if (pid == 0) {
-        wg_init();
         int rc = fn(scale, dir);
         fflush(stdout);
         _exit(rc);

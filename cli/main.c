@@ -80,7 +80,6 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
         if (strcmp(argv[i], commands[k].name) != 0)
             continue;
-        wg_init();
         c.ctx = wg_ctx_new();
         if (!c.ctx) {
             fputs("wangge: out of memory\n", stderr);

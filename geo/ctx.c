@@ -3,7 +3,6 @@
 #include "geo_int.h"
 
 #include <errno.h>
-#include <gdal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +22,6 @@ const char *wg_status_str(wg_status s)
     if ((size_t)s < sizeof status_text / sizeof status_text[0] && status_text[s])
         return status_text[s];
     return "unknown status";
-}
-
-void wg_init(void)
-{
-    GDALAllRegister();
 }
 
 GEOSContextHandle_t wg_ctx_geos(wg_ctx *ctx)

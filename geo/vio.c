@@ -3,20 +3,13 @@
  * nothing of what the layers mean. */
 #include "wg/vio.h"
 
+#include "gdal_load.h"
 #include "geo_int.h"
 #include "wg/chinacoord.h"
 
-#include <cpl_conv.h>
-#include <cpl_csv.h>
-#include <cpl_error.h>
-#include <cpl_string.h>
-#include <cpl_vsi.h>
 #include <dirent.h>
 #include <errno.h>
-#include <gdal.h>
 #include <math.h>
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,6 +307,9 @@ static wg_status set_crs(wg_ctx *ctx, wg_src *src, const wg_src_opts *o, const c
 
 wg_status wg_src_open(wg_ctx *ctx, const char *path, const wg_src_opts *opts, wg_src **out)
 {
+    wg_status loaded = wg__gdal_load(ctx);
+    if (loaded != WG_OK)
+        return loaded;
     wg_src *src = calloc(1, sizeof *src);
     char *gpath = NULL;
     if (!src || !(src->path = strdup(path))) {
@@ -881,6 +877,9 @@ static wg_status dst_create(wg_ctx *ctx, wg_dst *d, const fmt_info *fi, const ch
 wg_status wg_dst_open(wg_ctx *ctx, const char *path, const char *layer, const char *crs,
                       wg_gkind gkind, const wg_field_def *fields, size_t nfields, wg_dst **out)
 {
+    wg_status loaded = wg__gdal_load(ctx);
+    if (loaded != WG_OK)
+        return loaded;
     const fmt_info *fi = NULL;
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
         if (has_suffix(path, formats[i].ext))

@@ -9,7 +9,6 @@ Suite *wg_test_suite(void);
 
 int main(void)
 {
-    wg_init();
     SRunner *sr = srunner_create(wg_test_suite());
     srunner_run_all(sr, CK_ENV);
     int failed = srunner_ntests_failed(sr);

@@ -41,9 +41,6 @@ typedef enum wg_status {
 /* The fixed English text of a status ("bad input"). Never NULL. */
 const char *wg_status_str(wg_status s);
 
-/* Process-wide set-up: registers GDAL/OGR drivers. Call once from main before anything else. */
-void wg_init(void);
-
 typedef struct wg_ctx wg_ctx;
 
 /* Creates a context: a GEOS handle, a PROJ context and an empty error state. NULL when out of
