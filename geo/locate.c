@@ -25,6 +25,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* fmin and fmax as C defines them (a NaN argument loses), but inlined: gcc calls the library
+ * for each, and the builder takes several per edge and row. */
+static inline double lmin(double a, double b)
+{
+    return a < b || b != b ? a : b;
+}
+static inline double lmax(double a, double b)
+{
+    return a > b || b != b ? a : b;
+}
+
 #define MAX_BINS (1u << 26)
 
 /* An edge as stored for a boundary bin: its two ends. */
@@ -178,7 +189,7 @@ static int32_t locate_boundary(const double *w, double x, double y)
         w += c.togbase >> 1;
         for (unsigned q = 0; q < c.nedge; q++, w += 4) {
             double ax = w[0], ay = w[1], bx = w[2], by = w[3];
-            if (x >= fmin(ax, bx) && x <= fmax(ax, bx) && y >= fmin(ay, by) && y <= fmax(ay, by) &&
+            if (x >= lmin(ax, bx) && x <= lmax(ax, bx) && y >= lmin(ay, by) && y <= lmax(ay, by) &&
                 orient(ax, ay, bx, by, x, y) == 0)
                 return c.poly;
         }
@@ -279,10 +290,10 @@ static wg_status add_ring(wg_ctx *ctx, rings *R, const GEOSGeometry *ring, size_
             st = wg_fail(ctx, WG_EINPUT, "polygon %zu: a vertex has a non-finite coordinate", k);
             break;
         }
-        R->minx = fmin(R->minx, x);
-        R->miny = fmin(R->miny, y);
-        R->maxx = fmax(R->maxx, x);
-        R->maxy = fmax(R->maxy, y);
+        R->minx = lmin(R->minx, x);
+        R->miny = lmin(R->miny, y);
+        R->maxx = lmax(R->maxx, x);
+        R->maxy = lmax(R->maxy, y);
     }
     for (unsigned i = 0; st == WG_OK && i + 1 < np; i++) {
         const double *a = xy + 2 * i, *b = a + 2;
@@ -462,7 +473,7 @@ static wg_status sweep_row(builder *B, int32_t k, int32_t r, int32_t kc0, int32_
     for (int32_t c = kc1; c >= kc0 && st == WG_OK; c--) {
         while (east > 0 && B->hits[east - 1].c0 > c) {
             const ledge *e = &B->R->e[B->hits[--east].edge];
-            double lo = fmin(e->ay, e->by), hi = fmax(e->ay, e->by);
+            double lo = lmin(e->ay, e->by), hi = lmax(e->ay, e->by);
             base ^= (unsigned)(lo <= yb && yb < hi);
             if (e->ay > yb && e->ay <= yt)
                 st = set_xor(B, e->ay);
@@ -494,11 +505,11 @@ static void edge_in_band(const builder *B, const ledge *e, double yb, double yt,
         t0 = t1;
         t1 = t;
     }
-    t0 = fmax(t0, 0);
-    t1 = fmin(t1, 1);
+    t0 = lmax(t0, 0);
+    t1 = lmin(t1, 1);
     double xa = e->ax + t0 * (e->bx - e->ax), xb = e->ax + t1 * (e->bx - e->ax);
-    *c0 = col_of(B, fmin(xa, xb) - B->m);
-    *c1 = col_of(B, fmax(xa, xb) + B->m);
+    *c0 = col_of(B, lmin(xa, xb) - B->m);
+    *c1 = col_of(B, lmax(xa, xb) + B->m);
 }
 
 static wg_status build_polygon(builder *B, int32_t k)
@@ -510,10 +521,10 @@ static wg_status build_polygon(builder *B, int32_t k)
     double minx = INFINITY, maxx = -INFINITY, miny = INFINITY, maxy = -INFINITY;
     for (size_t i = e0; i < e1; i++) {
         const ledge *e = &R->e[i];
-        minx = fmin(minx, fmin(e->ax, e->bx));
-        maxx = fmax(maxx, fmax(e->ax, e->bx));
-        miny = fmin(miny, fmin(e->ay, e->by));
-        maxy = fmax(maxy, fmax(e->ay, e->by));
+        minx = lmin(minx, lmin(e->ax, e->bx));
+        maxx = lmax(maxx, lmax(e->ax, e->bx));
+        miny = lmin(miny, lmin(e->ay, e->by));
+        maxy = lmax(maxy, lmax(e->ay, e->by));
     }
     int32_t kc0 = col_of(B, minx - B->m), kc1 = col_of(B, maxx + B->m);
     int32_t kr0 = row_of(B, miny - B->m), kr1 = row_of(B, maxy + B->m);
@@ -527,7 +538,7 @@ static wg_status build_polygon(builder *B, int32_t k)
         B->nhits = 0;
         for (size_t i = e0; i < e1 && st == WG_OK; i++) {
             const ledge *e = &R->e[i];
-            if (fmax(e->ay, e->by) < yb || fmin(e->ay, e->by) > yt)
+            if (lmax(e->ay, e->by) < yb || lmin(e->ay, e->by) > yt)
                 continue;
             int32_t c0, c1;
             edge_in_band(B, e, yb, yt, &c0, &c1);
@@ -610,10 +621,10 @@ static wg_status finish(builder *B)
 static void lay_grid(wg_locator *L, const rings *R, double bins_per_vertex)
 {
     double w = R->maxx - R->minx, hgt = R->maxy - R->miny;
-    double want = fmin(fmax((double)R->n * bins_per_vertex, 1), (double)MAX_BINS / 2);
-    double s = sqrt(fmax(w * hgt, 0) / want);
+    double want = lmin(lmax((double)R->n * bins_per_vertex, 1), (double)MAX_BINS / 2);
+    double s = sqrt(lmax(w * hgt, 0) / want);
     if (!(s > 0))
-        s = fmax(fmax(w, hgt), 1e-9) / sqrt(want);
+        s = lmax(lmax(w, hgt), 1e-9) / sqrt(want);
     size_t cols = (size_t)floor(w / s) + 1, rows = (size_t)floor(hgt / s) + 1;
     while ((double)cols * (double)rows > MAX_BINS) {
         s *= 1.25;
@@ -654,7 +665,7 @@ wg_status wg_locator_build(wg_ctx *ctx, const wg_geom *const *polys, size_t n,
         for (size_t b = 0; b < nbins; b++)
             B.full[b] = -1;
         B.s = R.n ? 1 / L->inv : 0;
-        double big = fmax(fmax(fabs(R.minx), fabs(R.maxx)), fmax(fabs(R.miny), fabs(R.maxy)));
+        double big = lmax(lmax(fabs(R.minx), fabs(R.maxx)), lmax(fabs(R.miny), fabs(R.maxy)));
         B.m = 1e-9 * big + 1e-7 * B.s;
     }
     for (size_t k = 0; k < n && st == WG_OK && R.n; k++)

@@ -415,10 +415,10 @@ wg_status wg_store_coverage_counts_get(wg_ws *ws, int64_t plan, size_t ncells, i
     return rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "reading blind spots: ");
 }
 
-/* The sums over every cell's coverage and every blind spot, which only a new coverage changes
- * (wg_store_coverage_clear forgets them): kept in ws_meta by the writer that first needs them,
- * so that an assignment of a few new incidents does not read thirty thousand rows to print
- * them. */
+/* The sums over every cell's coverage, every camera-cell link and every blind spot, which only
+ * a new coverage changes (wg_store_coverage_clear forgets them): kept in ws_meta by the writer
+ * that first needs them, so that an assignment of a few new incidents does not read thirty
+ * thousand rows to print them. */
 static wg_status coverage_sums(wg_ws *ws, wg_cover_totals *t)
 {
     sqlite3_stmt *q = wg__stmt(ws, "SELECT value FROM ws_meta WHERE key = 'coverage.sums'");
@@ -426,18 +426,21 @@ static wg_status coverage_sums(wg_ws *ws, wg_cover_totals *t)
         return wg_ctx_status(ws->ctx);
     bool have = false;
     if (sqlite3_step(q) == SQLITE_ROW) {
-        long long cwc = 0, hh = 0, hs = 0, nb = 0;
-        have = sscanf(wg__text(q, 0), "%lld %lf %lf %lf %lld %lld %lld %lf", &cwc, &t->area_m2,
-                      &t->open_m2, &t->seen_m2, &hh, &hs, &nb, &t->blind_m2) == 8;
+        long long cwc = 0, hh = 0, hs = 0, nb = 0, seeing = 0, links = 0;
+        have = sscanf(wg__text(q, 0), "%lld %lf %lf %lf %lld %lld %lld %lf %lld %lld", &cwc,
+                      &t->area_m2, &t->open_m2, &t->seen_m2, &hh, &hs, &nb, &t->blind_m2, &seeing,
+                      &links) == 10;
         t->cells_with_camera = cwc, t->households = hh, t->households_seen = hs;
-        t->blind_spots = nb;
+        t->blind_spots = nb, t->cameras_seeing = seeing, t->links = links;
     }
     sqlite3_reset(q);
     if (have)
         return WG_OK;
     q = wg__stmt(ws, "SELECT total(cameras > 0), total(area_m2), total(open_m2), total(seen_m2), "
                      "total(households), total(households_seen), (SELECT count(*) FROM "
-                     "blind_spots), (SELECT total(area_m2) FROM blind_spots) FROM cell_coverage");
+                     "blind_spots), (SELECT total(area_m2) FROM blind_spots), (SELECT "
+                     "count(DISTINCT camera) FROM camera_cells), (SELECT count(*) FROM "
+                     "camera_cells) FROM cell_coverage");
     if (!q)
         return wg_ctx_status(ws->ctx);
     wg_status st = WG_OK;
@@ -450,17 +453,19 @@ static wg_status coverage_sums(wg_ws *ws, wg_cover_totals *t)
         t->households_seen = sqlite3_column_int64(q, 5);
         t->blind_spots = sqlite3_column_int64(q, 6);
         t->blind_m2 = sqlite3_column_double(q, 7);
+        t->cameras_seeing = sqlite3_column_int64(q, 8);
+        t->links = sqlite3_column_int64(q, 9);
     } else {
         st = wg__sql_fail(ws, "reading coverage: ");
     }
     sqlite3_reset(q);
     if (st != WG_OK || !ws->in_tx) /* a reader computes them; the next writer keeps them */
         return st;
-    char v[256];
-    snprintf(v, sizeof v, "%lld %.17g %.17g %.17g %lld %lld %lld %.17g",
+    char v[320];
+    snprintf(v, sizeof v, "%lld %.17g %.17g %.17g %lld %lld %lld %.17g %lld %lld",
              (long long)t->cells_with_camera, t->area_m2, t->open_m2, t->seen_m2,
              (long long)t->households, (long long)t->households_seen, (long long)t->blind_spots,
-             t->blind_m2);
+             t->blind_m2, (long long)t->cameras_seeing, (long long)t->links);
     q = wg__stmt(ws, "INSERT OR REPLACE INTO ws_meta (key, value) VALUES ('coverage.sums', ?)");
     if (!q)
         return wg_ctx_status(ws->ctx);
@@ -471,18 +476,14 @@ static wg_status coverage_sums(wg_ws *ws, wg_cover_totals *t)
 wg_status wg_store_coverage_totals(wg_ws *ws, wg_cover_totals *t)
 {
     memset(t, 0, sizeof *t);
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT (SELECT count(*) FROM cameras), (SELECT count(DISTINCT "
-                                   "camera) FROM camera_cells), (SELECT count(*) FROM camera_cells)");
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT count(*) FROM cameras");
     if (!q)
         return wg_ctx_status(ws->ctx);
     wg_status st = WG_OK;
-    if (sqlite3_step(q) == SQLITE_ROW) {
+    if (sqlite3_step(q) == SQLITE_ROW)
         t->cameras = sqlite3_column_int64(q, 0);
-        t->cameras_seeing = sqlite3_column_int64(q, 1);
-        t->links = sqlite3_column_int64(q, 2);
-    } else {
+    else
         st = wg__sql_fail(ws, "reading coverage: ");
-    }
     sqlite3_reset(q);
     return st == WG_OK ? coverage_sums(ws, t) : st;
 }
