@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 static const char *const BY_NAME[] = {"cell", "worker", "community"};
@@ -25,7 +26,8 @@ static const char report_help[] =
     "'wangge assign'. The workload index (mean row = 1.00) weighs households, handling hours,\n"
     "area and patrol length (--weights, default data/workload.csv); --categories replaces the\n"
     "handling hours and deadlines of data/categories.csv. Rows above --over (1.25) or below\n"
-    "--under (0.6) are flagged with a suggestion. -o writes the file atomically.\n";
+    "--under (0.6) are flagged with a suggestion. -o writes the file atomically, as CSV or JSON\n"
+    "when its name ends in .csv or .json (unless --format says otherwise).\n";
 
 /* Display width of UTF-8 text: East Asian wide characters take two columns. */
 static int width(const char *s)
@@ -556,7 +558,7 @@ int cmd_report(cli *c, int argc, char **argv)
                                          {"output", required_argument, NULL, 'o'},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
-    const char *ws_path = NULL, *from = NULL, *to = NULL, *tzname = NULL, *format = "table",
+    const char *ws_path = NULL, *from = NULL, *to = NULL, *tzname = NULL, *format = NULL,
                *out = NULL;
     char *catlist = NULL;
     const char *cats[64];
@@ -631,6 +633,12 @@ int cmd_report(cli *c, int argc, char **argv)
         return cli_usage(c, "report", "-w WS is required");
     if (optind < argc)
         return cli_usage(c, "report", "unexpected argument '%s'", argv[optind]);
+    if (!format) { /* -o cells.csv means CSV, -o report.json JSON */
+        size_t n = out ? strlen(out) : 0;
+        format = n > 4 && strcasecmp(out + n - 4, ".csv") == 0    ? "csv"
+                 : n > 5 && strcasecmp(out + n - 5, ".json") == 0 ? "json"
+                                                                  : "table";
+    }
     if (catlist) {
         o.ncategories = cli_split(catlist, cats, 64);
         o.categories = cats;
