@@ -85,21 +85,33 @@ static double select_kth(double *x, size_t n, size_t k)
     return x[k];
 }
 
-double quantile(double *x, size_t n, double p)
+/* The value at fraction p of x[0..n) whose (floor) order statistic x[lo] was just selected:
+ * between it and the next one, which is the smallest above it. */
+static double interpolate(const double *x, size_t n, size_t lo, double h)
 {
-    if (n == 0)
-        return NAN;
-    double h = p * (double)(n - 1);
-    size_t lo = (size_t)floor(h);
-    double a = select_kth(x, n, lo);
     if (lo + 1 >= n)
-        return a;
-    /* after the selection everything above lo is >= a: the next order statistic is their min */
+        return x[lo];
     double b = x[lo + 1];
     for (size_t i = lo + 2; i < n; i++)
         if (x[i] < b)
             b = x[i];
-    return a + (h - (double)lo) * (b - a);
+    return x[lo] + (h - (double)lo) * (b - x[lo]);
+}
+
+void quantiles2(double *x, size_t n, double p, double q, double *vp, double *vq)
+{
+    if (n == 0) {
+        *vp = *vq = NAN;
+        return;
+    }
+    double hp = p * (double)(n - 1), hq = q * (double)(n - 1);
+    size_t lp = (size_t)floor(hp), lq = (size_t)floor(hq);
+    select_kth(x, n, lp);
+    *vp = interpolate(x, n, lp, hp);
+    /* everything above lp is >= x[lp]: q's order statistic is among them */
+    if (lq > lp)
+        select_kth(x + lp + 1, n - lp - 1, lq - lp - 1);
+    *vq = interpolate(x, n, lq, hq);
 }
 
 /* ---- a string -> index table (open addressing; the strings are the caller's) ---- */
@@ -297,10 +309,24 @@ static bool in_period(const wg_report_opts *o, int64_t reported)
     return reported != NO_TIME && reported >= o->from && reported < o->to;
 }
 
-/* One cell's sums, compact: ten million incidents land in thirty thousand of these, which stay
- * in the cache where the report's rows would not. */
+/* One cell's sums, compact and in one place: ten million incidents fall into thirty thousand
+ * of these at random, so each should touch as few cache lines as it can. The counts are 32-bit,
+ * the category counts follow them (a cell's record is `stride` bytes); the handling hours are
+ * summed in the incidents' order, as the rows' were. */
+enum {
+    A_INC,
+    A_SRC,
+    A_OPEN = A_SRC + WG_NSRC,
+    A_OVERDUE,
+    A_DUE,
+    A_CLOSED_DUE,
+    A_ON_TIME,
+    A_NCLOSE, /* closed, with a reported time: its time to close is kept */
+    A_CAT     /* then one count per report category */
+};
 typedef struct acc {
-    double incidents, by_source[WG_NSRC], hours, open, overdue, due, closed_due, on_time;
+    double hours;
+    uint32_t n[];
 } acc;
 
 /* The reconciliation's counts of the incidents in the period. */
@@ -320,9 +346,9 @@ typedef struct tally_job {
     size_t nc;                         /* report categories */
     const double *hours, *dl;          /* per report category: handling hours, deadline (s) */
     const bool *want;                  /* per report category: asked for */
-    acc *sum[TPARTS];                  /* per part: per cell */
-    double *by_cat[TPARTS];            /* per part: per cell and category */
-    size_t *ncl[TPARTS];               /* per part: times to close per cell, then next slot */
+    size_t stride;                     /* bytes of a cell's acc */
+    unsigned char *sum[TPARTS];        /* per part: per cell, an acc */
+    size_t *ncl[TPARTS];               /* per part: each cell's next slot in close_h */
     period_counts pc[TPARTS];
     int phase;                         /* 0: sums and counts; 1: times to close */
 } tally_job;
@@ -334,11 +360,12 @@ static wg_status tally_part(wg_ctx *ctx, void *user, size_t part, int thread)
     const scan *S = J->S;
     const wg_incidents *a = &S->a;
     const wg_report_opts *o = J->o;
-    size_t ncells = J->m->n, nc = J->nc;
+    size_t ncells = J->m->n;
     size_t from = a->n * part / TPARTS, to = a->n * (part + 1) / TPARTS;
     int64_t end = J->end;
-    acc *sum = J->sum[part];
-    double *by_cat = J->by_cat[part], *close_h = J->m->close_h;
+    unsigned char *sum = J->sum[part];
+    size_t stride = J->stride;
+    double *close_h = J->m->close_h;
     size_t *ncl = J->ncl[part];
     period_counts *pc = &J->pc[part];
     for (size_t i = from; i < to; i++) {
@@ -371,20 +398,21 @@ static wg_status tally_part(wg_ctx *ctx, void *user, size_t part, int thread)
         }
         if (c < 0)
             continue;
-        acc *e = &sum[c];
+        acc *e = (acc *)(sum + (size_t)c * stride);
         if (in) {
-            e->incidents++;
-            e->by_source[a->source[i] == WG_NO_CODE ? WG_SRC_OTHER : S->src_of[a->source[i]]]++;
-            by_cat[(size_t)c * nc + (size_t)k]++;
+            e->n[A_INC]++;
+            e->n[A_SRC +
+                 (a->source[i] == WG_NO_CODE ? WG_SRC_OTHER : S->src_of[a->source[i]])]++;
+            e->n[A_CAT + k]++;
             e->hours += J->hours[k];
-            e->open += !closed;
-            e->overdue += !closed && due != NO_TIME && due < end;
-            ncl[c] += closed && rep != NO_TIME;
+            e->n[A_OPEN] += !closed;
+            e->n[A_OVERDUE] += !closed && due != NO_TIME && due < end;
+            e->n[A_NCLOSE] += closed && rep != NO_TIME;
         }
         if (due != NO_TIME && due >= o->from && due < end) {
-            e->due++;
-            e->closed_due += closed;
-            e->on_time += closed && clo <= due;
+            e->n[A_DUE]++;
+            e->n[A_CLOSED_DUE] += closed;
+            e->n[A_ON_TIME] += closed && clo <= due;
         }
     }
     return WG_OK;
@@ -404,10 +432,9 @@ static wg_status tally(wg_ctx *ctx, const wg_report_opts *o, const wg_categories
     bool *want = calloc(nc + 1, sizeof *want);
     J.hours = hours, J.dl = dl, J.want = want;
     bool ok = hours && dl && want && (m->coff = calloc(n + 1, sizeof *m->coff));
+    J.stride = (sizeof(acc) + (A_CAT + nc) * sizeof(uint32_t) + 7) / 8 * 8;
     for (int p = 0; p < TPARTS && ok; p++)
-        ok = (J.sum[p] = calloc(n + 1, sizeof *J.sum[p])) &&
-             (J.by_cat[p] = calloc((n + 1) * (nc ? nc : 1), sizeof *J.by_cat[p])) &&
-             (J.ncl[p] = calloc(n + 1, sizeof *J.ncl[p]));
+        ok = (J.sum[p] = calloc(n + 1, J.stride)) && (J.ncl[p] = calloc(n + 1, sizeof *J.ncl[p]));
     wg_status st = ok ? WG_OK : wg_fail(ctx, WG_ENOMEM, "out of memory");
     for (size_t c = 0; st == WG_OK && c < nc; c++) {
         long t = wg_categories_find(cats, S->cat[c]);
@@ -422,9 +449,8 @@ static wg_status tally(wg_ctx *ctx, const wg_report_opts *o, const wg_categories
     for (size_t c = 0; st == WG_OK && c < n; c++) {
         m->coff[c] = total;
         for (int p = 0; p < TPARTS; p++) {
-            size_t k = J.ncl[p][c];
-            J.ncl[p][c] = total; /* now the part's next free slot */
-            total += k;
+            J.ncl[p][c] = total; /* the part's first slot for the cell */
+            total += ((const acc *)(J.sum[p] + c * J.stride))->n[A_NCLOSE];
         }
     }
     if (st == WG_OK) {
@@ -444,22 +470,22 @@ static wg_status tally(wg_ctx *ctx, const wg_report_opts *o, const wg_categories
         r->no_location += J.pc[p].no_location;
         for (size_t c = 0; c < n; c++) {
             wg_report_row *row = &m->rows[c];
-            const acc *e = &J.sum[p][c];
-            row->incidents += e->incidents;
+            const acc *e = (const acc *)(J.sum[p] + c * J.stride);
+            row->incidents += e->n[A_INC];
             for (int s = 0; s < WG_NSRC; s++)
-                row->by_source[s] += e->by_source[s];
+                row->by_source[s] += e->n[A_SRC + s];
             for (size_t k = 0; k < nc; k++)
-                row->by_category[k] += J.by_cat[p][c * nc + k];
+                row->by_category[k] += e->n[A_CAT + k];
             row->hours += e->hours;
-            row->open += e->open;
-            row->overdue += e->overdue;
-            row->due += e->due;
-            row->closed_due += e->closed_due;
-            row->on_time += e->on_time;
+            row->open += e->n[A_OPEN];
+            row->overdue += e->n[A_OVERDUE];
+            row->due += e->n[A_DUE];
+            row->closed_due += e->n[A_CLOSED_DUE];
+            row->on_time += e->n[A_ON_TIME];
         }
     }
     for (int p = 0; p < TPARTS; p++)
-        free(J.sum[p]), free(J.by_cat[p]), free(J.ncl[p]);
+        free(J.sum[p]), free(J.ncl[p]);
     free(dl), free(want);
     return st;
 }

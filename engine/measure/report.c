@@ -268,8 +268,8 @@ static wg_status quant_block(wg_ctx *ctx, void *user, size_t b, int thread)
     const cell_measures *m = J->m;
     const groups *g = J->g;
     if (b == 0) {
-        J->r->total.close_median_h = quantile(J->all, m->coff[m->n], 0.5);
-        J->r->total.close_p90_h = quantile(J->all, m->coff[m->n], 0.9);
+        quantiles2(J->all, m->coff[m->n], 0.5, 0.9, &J->r->total.close_median_h,
+                   &J->r->total.close_p90_h);
         return WG_OK;
     }
     double *buf = NULL;
@@ -296,8 +296,7 @@ static wg_status quant_block(wg_ctx *ctx, void *user, size_t b, int thread)
             }
             x = buf;
         }
-        J->r->rows[i].close_median_h = quantile(x, n, 0.5);
-        J->r->rows[i].close_p90_h = quantile(x, n, 0.9);
+        quantiles2(x, n, 0.5, 0.9, &J->r->rows[i].close_median_h, &J->r->rows[i].close_p90_h);
     }
     free(buf);
     return st;

@@ -27,8 +27,9 @@ void cell_measures_free(cell_measures *m);
 void row_add(wg_report_row *dst, const wg_report_row *src, double f, size_t ncat);
 /* The rates of a row from its sums; without visits in the workspace, no patrol coverage. */
 void row_rates(wg_report_row *row, bool visits);
-/* The p-quantile (0..1) of x[0..n) (reordered in place): linear between order statistics;
- * NaN for n = 0. */
-double quantile(double *x, size_t n, double p);
+/* The p- and q-quantiles (0 <= p <= q <= 1) of x[0..n) (reordered in place), each linear
+ * between order statistics; NaN for n = 0. The second selection searches only above the
+ * first. */
+void quantiles2(double *x, size_t n, double p, double q, double *vp, double *vq);
 
 #endif
