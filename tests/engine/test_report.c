@@ -34,6 +34,7 @@
 #include "wg/timeparse.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -501,6 +502,70 @@ START_TEST(workload_weight_lowers_gini)
 }
 END_TEST
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The p-quantile of sorted s[0..n), linear between order statistics (the report's rule). */
+static double sorted_quantile(const double *s, size_t n, double p)
+{
+    double h = p * (double)(n - 1);
+    size_t lo = (size_t)floor(h);
+    return lo + 1 < n ? s[lo] + (h - (double)lo) * (s[lo + 1] - s[lo]) : s[lo];
+}
+
+/* Medians and 90th percentiles of thousands of times to close (where the selection samples
+ * before it partitions) against a sort: 3,001 incidents closed after 1..3001 minutes, in a
+ * shuffled order, join cell B (already one closed after 5 h) and the total (2, 3, 5, 10 h). */
+START_TEST(quantiles_of_many)
+{
+    wg_ws *ws = district(false);
+    enum { N = 3001 };
+    size_t cap = 96 * (N + 1);
+    char *text = malloc(cap), a[32], b[32];
+    double *cell = malloc((N + 1) * sizeof *cell), *all = malloc((N + 4) * sizeof *all);
+    ck_assert(text && cell && all);
+    size_t len = (size_t)snprintf(text, cap, "id,category,source,reported,closed,x,y\n");
+    uint64_t seed = 12345;
+    int order[N];
+    for (int j = 0; j < N; j++)
+        order[j] = j + 1;
+    for (int j = N - 1; j > 0; j--) { /* Fisher-Yates with a fixed LCG */
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        int k = (int)((seed >> 33) % (uint64_t)(j + 1)), t = order[j];
+        order[j] = order[k], order[k] = t;
+    }
+    for (int j = 0; j < N; j++) {
+        long long rep = 2 * D + j, clo = rep + order[j] * 60;
+        len += (size_t)snprintf(text + len, cap - len, "Q%d,fix,patrol,%s,%s,%.1f,%.1f\n", j,
+                                iso(rep, a), iso(clo, b), X0 + 150, Y0 + 40);
+        cell[j] = all[j] = order[j] / 60.0;
+    }
+    t_import(ws, "incidents", "q.csv", text);
+    wg_assign_opts ao = {0};
+    wg_assign_result ar;
+    T_OK(t_ctx, wg_assign(ws, &ao, &ar));
+    cell[N] = 5;
+    all[N] = 2, all[N + 1] = 3, all[N + 2] = 5, all[N + 3] = 10;
+    qsort(cell, N + 1, sizeof *cell, cmp_double);
+    qsort(all, N + 4, sizeof *all, cmp_double);
+    wg_report_opts o = period(WG_BY_CELL);
+    wg_report r;
+    T_OK(t_ctx, wg_report_make(ws, &o, &r));
+    const wg_report_row *B = row(&r, "B");
+    NEAR(B->incidents, 2 + N);
+    NEAR(B->close_median_h, sorted_quantile(cell, N + 1, 0.5));
+    NEAR(B->close_p90_h, sorted_quantile(cell, N + 1, 0.9));
+    NEAR(r.total.close_median_h, sorted_quantile(all, N + 4, 0.5));
+    NEAR(r.total.close_p90_h, sorted_quantile(all, N + 4, 0.9));
+    wg_report_free(&r);
+    wg_ws_close(ws);
+    free(text), free(cell), free(all);
+}
+END_TEST
+
 START_TEST(gini_by_hand)
 {
     const double x[] = {1, 1, 1, 1};
@@ -522,6 +587,7 @@ TCase *tcase_report(void)
     tcase_add_test(tc, no_postings_empty_period);
     tcase_add_test(tc, bad_input);
     tcase_add_test(tc, gini_by_hand);
+    tcase_add_test(tc, quantiles_of_many);
     tcase_add_test(tc, workload_weight_lowers_gini);
     return tc;
 }
