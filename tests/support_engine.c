@@ -1,7 +1,10 @@
 /* tests/support_engine.c: helpers of the suites that drive the engine. */
 #include "support_engine.h"
 
+#include "wg/geom.h"
 #include "wg/import.h"
+
+#include <stdlib.h>
 
 void t_import(wg_ws *ws, const char *layer, const char *file, const char *text)
 {
@@ -10,4 +13,17 @@ void t_import(wg_ws *ws, const char *layer, const char *file, const char *text)
     wg_import_opts o = {.src_crs = "EPSG:4549"};
     wg_import_result r;
     T_OK(t_ctx, wg_import(ws, layer, p, &o, &r));
+}
+
+void t_cell_add(wg_ws *ws, wg_cell_rec c, const char *wkt)
+{
+    wg_geom *g = t_wkt(wkt), *m = NULL;
+    unsigned char *wkb = NULL;
+    T_OK(t_ctx, wg_geom_multi(t_ctx, g, &m));
+    T_OK(t_ctx, wg_geom_to_wkb(t_ctx, m, &wkb, &c.wkb_len));
+    c.wkb = wkb;
+    T_OK(t_ctx, wg_store_cell_add(ws, &c));
+    free(wkb);
+    wg_geom_free(t_ctx, m);
+    wg_geom_free(t_ctx, g);
 }

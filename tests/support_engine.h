@@ -4,10 +4,15 @@
 #define WG_TEST_SUPPORT_ENGINE_H
 
 #include "support.h"
+#include "wg/store.h"
 #include "wg/ws.h"
 
 /* Writes `text` to t_dir/file and imports it into `layer` of ws, its coordinates in the
  * fixtures' CRS (EPSG:4549). Aborts the test on failure. */
 void t_import(wg_ws *ws, const char *layer, const char *file, const char *text);
+
+/* Adds cell c (its code, plan, figures) with the polygon `wkt` (as a MultiPolygon) through the
+ * store, as a partition writes one. Aborts the test on failure. */
+void t_cell_add(wg_ws *ws, wg_cell_rec c, const char *wkt);
 
 #endif

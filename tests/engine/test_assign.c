@@ -148,8 +148,6 @@ static int cmp_str(const void *a, const void *b)
 static void hand_cell(wg_ws *ws, int64_t plan, const char *code, int64_t hh, int64_t units,
                       const char *wkt)
 {
-    wg_geom *g = t_wkt(wkt), *m = NULL;
-    unsigned char *wkb = NULL;
     wg_cell_rec c = {.plan = plan,
                      .households = hh,
                      .units = units,
@@ -157,13 +155,7 @@ static void hand_cell(wg_ws *ws, int64_t plan, const char *code, int64_t hh, int
                      .compactness = NAN}; /* (NaN: stored as NULL) */
     snprintf(c.code, sizeof c.code, "%s", code);
     snprintf(c.community, sizeof c.community, "K");
-    T_OK(t_ctx, wg_geom_multi(t_ctx, g, &m));
-    T_OK(t_ctx, wg_geom_to_wkb(t_ctx, m, &wkb, &c.wkb_len));
-    c.wkb = wkb;
-    T_OK(t_ctx, wg_store_cell_add(ws, &c));
-    free(wkb);
-    wg_geom_free(t_ctx, m);
-    wg_geom_free(t_ctx, g);
+    t_cell_add(ws, c, wkt);
 }
 
 /* Opens workspace `name` and a write transaction on it, then adds plan `plan_name` (id

@@ -51,18 +51,10 @@ TCase *tcase_report(void);
 /* A cell of the hand-made plan, through the store as a partition writes one. */
 static void hand_cell(wg_ws *ws, const char *code, int64_t hh, int64_t units, const char *wkt)
 {
-    wg_geom *g = t_wkt(wkt), *m = NULL;
-    unsigned char *wkb = NULL;
     wg_cell_rec c = {.plan = 1, .households = hh, .units = units, .area_m2 = 10000};
     snprintf(c.code, sizeof c.code, "%s", code);
     snprintf(c.community, sizeof c.community, "K");
-    T_OK(t_ctx, wg_geom_multi(t_ctx, g, &m));
-    T_OK(t_ctx, wg_geom_to_wkb(t_ctx, m, &wkb, &c.wkb_len));
-    c.wkb = wkb;
-    T_OK(t_ctx, wg_store_cell_add(ws, &c));
-    free(wkb);
-    wg_geom_free(t_ctx, m);
-    wg_geom_free(t_ctx, g);
+    t_cell_add(ws, c, wkt);
 }
 
 /* The plan drawn by hand (cells A, B, C), and incident I11 without a location. */
