@@ -396,6 +396,111 @@ wg_status wg_geom_overlap_length(wg_ctx *ctx, const wg_geom *a, const wg_geom *b
     return WG_OK;
 }
 
+/* The segments of linework (points, lines, rings, polygons' rings, collections of them), each
+ * with its ends in lexicographic order and -0 made 0, so that a segment drawn either way is the
+ * same four numbers. */
+typedef struct segs {
+    double (*s)[4];
+    size_t n, cap;
+} segs;
+
+static wg_status add_segs(wg_ctx *ctx, GEOSContextHandle_t h, const GEOSGeometry *g, segs *S)
+{
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_POLYGON) {
+        int nr = GEOSGetNumInteriorRings_r(h, g);
+        wg_status st = add_segs(ctx, h, GEOSGetExteriorRing_r(h, g), S);
+        for (int r = 0; r < nr && st == WG_OK; r++)
+            st = add_segs(ctx, h, GEOSGetInteriorRingN_r(h, g, r), S);
+        return st;
+    }
+    if (type != GEOS_LINESTRING && type != GEOS_LINEARRING) {
+        int n = type == GEOS_POINT ? 0 : GEOSGetNumGeometries_r(h, g);
+        wg_status st = WG_OK;
+        for (int k = 0; k < n && st == WG_OK; k++)
+            st = add_segs(ctx, h, GEOSGetGeometryN_r(h, g, k), S);
+        return st;
+    }
+    const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, g);
+    unsigned int n = 0;
+    if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &n))
+        return geos_fail(ctx, "cannot read a line's coordinates");
+    if (n < 2)
+        return WG_OK;
+    wg_status st = wg_grow(ctx, (void **)&S->s, &S->cap, S->n + n - 1, sizeof *S->s);
+    double px = 0, py = 0;
+    for (unsigned int i = 0; i < n && st == WG_OK; i++) {
+        double x, y;
+        if (!GEOSCoordSeq_getXY_r(h, cs, i, &x, &y))
+            return geos_fail(ctx, "cannot read a line's coordinates");
+        x += 0.0, y += 0.0;
+        if (i > 0 && (x != px || y != py)) {
+            bool fwd = px < x || (px == x && py < y);
+            double *d = S->s[S->n++];
+            d[0] = fwd ? px : x, d[1] = fwd ? py : y, d[2] = fwd ? x : px, d[3] = fwd ? y : py;
+        }
+        px = x, py = y;
+    }
+    return st;
+}
+
+static uint64_t seg_hash(const double *d)
+{
+    uint64_t hv = 0x9e3779b97f4a7c15u;
+    for (int k = 0; k < 4; k++) {
+        uint64_t bits;
+        memcpy(&bits, &d[k], sizeof bits);
+        hv = (hv ^ bits) * 0xff51afd7ed558ccdu;
+        hv ^= hv >> 32;
+    }
+    return hv;
+}
+
+/* Whether some segment of A is also one of B: A's in an open-addressed table, B's looked up. */
+static wg_status segs_meet(wg_ctx *ctx, const segs *A, const segs *B, bool *meet)
+{
+    size_t size = 16;
+    while (size < 2 * A->n)
+        size *= 2;
+    size_t *slot = malloc(size * sizeof *slot); /* index + 1 into A; 0: empty */
+    if (!slot)
+        return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    memset(slot, 0, size * sizeof *slot);
+    for (size_t i = 0; i < A->n; i++) {
+        size_t k = seg_hash(A->s[i]) & (size - 1);
+        while (slot[k])
+            k = (k + 1) & (size - 1);
+        slot[k] = i + 1;
+    }
+    *meet = false;
+    for (size_t j = 0; j < B->n && !*meet; j++)
+        for (size_t k = seg_hash(B->s[j]) & (size - 1); slot[k] && !*meet; k = (k + 1) & (size - 1))
+            *meet = memcmp(A->s[slot[k] - 1], B->s[j], sizeof *B->s) == 0;
+    free(slot);
+    return WG_OK;
+}
+
+wg_answer wg_geom_share_stretch(wg_ctx *ctx, const wg_geom *a, const wg_geom *b)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    segs A = {0}, B = {0};
+    bool meet = false;
+    wg_status st = add_segs(ctx, h, wg__cgeos(a), &A);
+    if (st == WG_OK)
+        st = add_segs(ctx, h, wg__cgeos(b), &B);
+    if (st == WG_OK)
+        st = A.n <= B.n ? segs_meet(ctx, &A, &B, &meet) : segs_meet(ctx, &B, &A, &meet);
+    free(A.s), free(B.s);
+    if (st != WG_OK)
+        return WG_FAILED;
+    if (meet)
+        return WG_YES;
+    double len = 0;
+    if (wg_geom_overlap_length(ctx, a, b, &len) != WG_OK)
+        return WG_FAILED;
+    return len > 0 ? WG_YES : WG_NO;
+}
+
 wg_status wg_geom_place(wg_ctx *ctx, const wg_geom *g, const wg_geom *const *areas,
                         const double *box, size_t n, long *which)
 {

@@ -391,7 +391,9 @@ typedef struct adjacency {
     size_t n;
     const double *box; /* the cells' (cell_measures's) */
     wg_boxindex *ix;
-    wg_geom **bound; /* boundary of each cell, loaded when first needed */
+    unsigned char **wkb; /* geometry of each cell that may have a neighbour, then */
+    size_t *wkb_len;
+    wg_geom **bound; /* its boundary (NULL: none, no neighbours) */
     size_t *hits;
     size_t nhits, caphits;
 } adjacency;
@@ -401,7 +403,9 @@ static wg_status adj_open(wg_ws *ws, const cell_measures *m, int64_t plan, adjac
     memset(A, 0, sizeof *A);
     A->ws = ws, A->plan = plan, A->n = m->n;
     A->box = m->box;
-    if (!(A->bound = calloc(m->n ? m->n : 1, sizeof *A->bound)))
+    size_t n = m->n ? m->n : 1;
+    if (!(A->bound = calloc(n, sizeof *A->bound)) || !(A->wkb = calloc(n, sizeof *A->wkb)) ||
+        !(A->wkb_len = calloc(n, sizeof *A->wkb_len)))
         return wg_fail(wg_ws_ctx(ws), WG_ENOMEM, "out of memory");
     return wg_boxindex_build(wg_ws_ctx(ws), A->box, m->n, &A->ix);
 }
@@ -409,34 +413,44 @@ static wg_status adj_open(wg_ws *ws, const cell_measures *m, int64_t plan, adjac
 static void adj_close(adjacency *A)
 {
     wg_geoms_free(wg_ws_ctx(A->ws), A->bound, A->bound ? A->n : 0);
-    free(A->hits);
+    for (size_t i = 0; A->wkb && i < A->n; i++)
+        free(A->wkb[i]);
+    free(A->wkb), free(A->wkb_len), free(A->hits);
     wg_boxindex_free(A->ix);
 }
 
-static wg_status adj_boundary(adjacency *A, const cell_measures *m, size_t i, wg_geom **out)
+/* Cell i's geometry, read from the store unless it was already (an empty one: none). */
+static wg_status adj_read(adjacency *A, const cell_measures *m, size_t i)
 {
-    *out = A->bound[i];
-    if (*out)
+    if (A->wkb[i] || A->wkb_len[i])
         return WG_OK;
-    wg_ctx *ctx = wg_ws_ctx(A->ws);
-    unsigned char *wkb = NULL;
-    size_t len = 0;
-    wg_status st = wg_store_cell_geom(A->ws, A->plan, m->rows[i].id, &wkb, &len);
-    if (st != WG_OK || !wkb)
-        return st; /* no geometry: no neighbours */
+    wg_status st = wg_store_cell_geom(A->ws, A->plan, m->rows[i].id, &A->wkb[i], &A->wkb_len[i]);
+    if (st == WG_OK && !A->wkb[i])
+        A->wkb_len[i] = 1; /* read: it has none */
+    return st;
+}
+
+typedef struct bound_job {
+    adjacency *A;
+    const cell_measures *m;
+} bound_job;
+
+/* The boundary of cell i, from the geometry read. */
+static wg_status bound_one(wg_ctx *ctx, void *user, size_t i, int thread)
+{
+    (void)thread;
+    bound_job *J = user;
+    adjacency *A = J->A;
+    if (!A->wkb[i])
+        return WG_OK;
     wg_geom *g = NULL;
-    st = wg_geom_from_wkb(ctx, wkb, len, &g);
-    free(wkb);
-    if (st != WG_OK)
-        return st;
-    st = wg_geom_boundary(ctx, g, &A->bound[i]);
+    wg_status st = wg_geom_from_wkb(ctx, A->wkb[i], A->wkb_len[i], &g);
+    if (st == WG_OK)
+        st = wg_geom_boundary(ctx, g, &A->bound[i]);
     wg_geom_free(ctx, g);
-    if (st != WG_OK) {
-        wg_ctx_where(ctx, "cell %s: ", m->rows[i].id);
-        return st;
-    }
-    *out = A->bound[i];
-    return WG_OK;
+    if (st != WG_OK)
+        wg_ctx_where(ctx, "cell %s: ", J->m->rows[i].id);
+    return st;
 }
 
 static bool adj_hit(void *user, size_t i)
@@ -465,32 +479,31 @@ static wg_status pair_one(wg_ctx *ctx, void *user, size_t k, int thread)
     (void)thread;
     pairs_job *J = user;
     pair *p = &J->p[k];
-    double len = 0; /* of the boundary they share */
-    wg_status st = wg_geom_overlap_length(ctx, J->A->bound[p->a], J->A->bound[p->b], &len);
-    if (st != WG_OK)
+    const wg_geom *a = J->A->bound[p->a], *b = J->A->bound[p->b];
+    wg_answer ans = a && b ? wg_geom_share_stretch(ctx, a, b) : WG_NO;
+    if (ans == WG_FAILED) {
         wg_ctx_where(ctx, "cells %s and %s: ", J->m->rows[p->a].id, J->m->rows[p->b].id);
-    p->adjacent = st == WG_OK && len > 0;
-    return st;
+        return wg_ctx_status(ctx);
+    }
+    p->adjacent = ans == WG_YES;
+    return WG_OK;
 }
 
 /* Appends to *p the cells that may be next to cell i in its community (their boxes meet), in
- * the box index's order, with both boundaries loaded; none when i has no geometry. */
+ * the box index's order, and reads the geometries of both. */
 static wg_status candidates(adjacency *A, const cell_measures *m, size_t i, pair **p, size_t *n,
                             size_t *cap)
 {
     const double *b = &A->box[4 * i];
     A->nhits = 0;
     wg_boxindex_query(A->ix, b[0], b[1], b[2], b[3], adj_hit, A);
-    wg_geom *bi = NULL;
-    wg_status st = adj_boundary(A, m, i, &bi);
-    for (size_t k = 0; k < A->nhits && st == WG_OK && bi; k++) {
+    wg_status st = WG_OK;
+    for (size_t k = 0; k < A->nhits && st == WG_OK; k++) {
         size_t j = A->hits[k];
         if (j == i || strcmp(m->rows[j].community, m->rows[i].community) != 0)
             continue;
-        wg_geom *bj = NULL;
-        if ((st = adj_boundary(A, m, j, &bj)) != WG_OK || !bj)
-            continue;
-        if ((st = wg_grow(wg_ws_ctx(A->ws), (void **)p, cap, *n + 1, sizeof **p)) == WG_OK)
+        if ((st = adj_read(A, m, i)) == WG_OK && (st = adj_read(A, m, j)) == WG_OK &&
+            (st = wg_grow(wg_ws_ctx(A->ws), (void **)p, cap, *n + 1, sizeof **p)) == WG_OK)
             (*p)[(*n)++] = (pair){i, j, false};
     }
     return st;
@@ -562,6 +575,10 @@ static wg_status suggest_merges(wg_ws *ws, wg_report *r, const cell_measures *m,
     }
     if (st == WG_OK) {
         first[r->nrows] = np;
+        bound_job B = {&A, m};
+        st = wg_parallel(ctx, m->n, 2, NULL, bound_one, &B);
+    }
+    if (st == WG_OK) {
         pairs_job J = {&A, m, p};
         st = wg_parallel(ctx, np, 2, NULL, pair_one, &J);
     }

@@ -140,6 +140,40 @@ START_TEST(shared_lengths_and_relations)
 }
 END_TEST
 
+/* Neighbours in a tiling: a segment both boundaries hold (drawn either way) answers at once; a
+ * stretch shared without common vertices (a T-junction) is measured; a corner is not a stretch. */
+START_TEST(boundaries_that_share_a_stretch)
+{
+    static const struct {
+        const char *a, *b;
+        wg_answer want;
+    } cases[] = {
+        {"POLYGON((0 0,10 0,10 10,0 10,0 0))", "POLYGON((10 0,20 0,20 10,10 10,10 0))", WG_YES},
+        {"POLYGON((0 0,10 0,10 10,0 10,0 0))", "POLYGON((10 10,20 10,20 0,10 0,10 10))", WG_YES},
+        {"POLYGON((0 0,10 0,10 10,0 10,0 0))", "POLYGON((10 2,20 2,20 8,10 8,10 2))", WG_YES},
+        {"POLYGON((0 0,10 0,10 10,0 10,0 0))", "POLYGON((10 10,20 10,20 20,10 20,10 10))", WG_NO},
+        {"POLYGON((0 0,10 0,10 10,0 10,0 0))", "POLYGON((11 0,20 0,20 10,11 10,11 0))", WG_NO},
+        {"POLYGON((0 0,10 0,10 10,0 10,0 0),(2 2,4 2,4 4,2 4,2 2))",
+         "POLYGON((2 2,4 2,4 4,2 4,2 2))", WG_YES}, /* an island in a hole */
+        {"MULTIPOLYGON(((0 0,1 0,1 1,0 1,0 0)),((5 5,6 5,6 6,5 6,5 5)))",
+         "POLYGON((6 5,7 5,7 6,6 6,6 5))", WG_YES},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        wg_geom *a = t_wkt(cases[k].a), *b = t_wkt(cases[k].b), *ba = NULL, *bb = NULL;
+        T_OK(t_ctx, wg_geom_boundary(t_ctx, a, &ba));
+        T_OK(t_ctx, wg_geom_boundary(t_ctx, b, &bb));
+        double len = -1;
+        T_OK(t_ctx, wg_geom_overlap_length(t_ctx, ba, bb, &len));
+        ck_assert_msg(wg_geom_share_stretch(t_ctx, ba, bb) == cases[k].want, "case %zu", k);
+        ck_assert_msg(wg_geom_share_stretch(t_ctx, bb, ba) == cases[k].want, "case %zu", k);
+        ck_assert_msg((len > 0) == (cases[k].want == WG_YES), "case %zu: length %g", k, len);
+        ck_assert_msg(wg_geom_share_stretch(t_ctx, a, b) == cases[k].want, "case %zu", k);
+        wg_geom_free(t_ctx, a), wg_geom_free(t_ctx, b);
+        wg_geom_free(t_ctx, ba), wg_geom_free(t_ctx, bb);
+    }
+}
+END_TEST
+
 START_TEST(nearest_sites)
 {
     const double sites[] = {0, 0, NAN, NAN, 10, 0, 0, 10};
@@ -215,6 +249,7 @@ TCase *tcase_geom(void)
     tcase_add_test(tc, lines_and_polygons_from_coordinates);
     tcase_add_test(tc, points_that_stand_for_a_shape);
     tcase_add_test(tc, shared_lengths_and_relations);
+    tcase_add_test(tc, boundaries_that_share_a_stretch);
     tcase_add_test(tc, nearest_sites);
     tcase_add_test(tc, cover_an_area);
     return tc;

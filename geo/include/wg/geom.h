@@ -115,6 +115,11 @@ wg_answer wg_geom_runs_through(wg_ctx *ctx, const wg_geom *poly, const wg_geom *
  * boundaries, the length of the stretches they share (a crossing point counts 0).
  * Errors: WG_EGEOS, "cannot intersect two geometries". */
 wg_status wg_geom_overlap_length(wg_ctx *ctx, const wg_geom *a, const wg_geom *b, double *length_m);
+/* Whether lines or boundaries a and b share a stretch of line, not just points (as
+ * wg_geom_overlap_length() > 0, but cheap where the two were drawn from the same coordinates:
+ * a segment found in both, in either direction, answers at once; otherwise the intersection is
+ * measured). */
+wg_answer wg_geom_share_stretch(wg_ctx *ctx, const wg_geom *a, const wg_geom *b);
 /* Which of areas[0..n) holds g: the first (lowest index) that the point wg_geom_surface_point()
  * gives for g lies in or on. NULL entries hold nothing. box, when not NULL, holds 4n numbers
  * {minx, miny, maxx, maxy} per area (wg_geom_bbox, or any box that contains the area): an area
