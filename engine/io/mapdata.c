@@ -215,6 +215,85 @@ static bool wanted(const char *const *list, size_t n, const char *cat)
     return false;
 }
 
+/* The points being gathered, a part of the layer at a time. */
+typedef struct points_acc {
+    wg_ctx *ctx;
+    const wg_points_query *q;
+    const wg_categories *cats;
+    wg_map_points *p;
+    size_t cap_xy, cap_pcat, cap_hours, cap_cat, cap_cnt; /* of the arrays of p */
+    long *ci;      /* per code of the layer (the last: none): its index among the points' */
+    bool *want;    /* categories (-1: not met yet); wanted? */
+    double *hours; /* its handling hours */
+    size_t ncode;
+} points_acc;
+
+/* The codes of the layer, on the first part (every part carries them all). */
+static wg_status points_codes(points_acc *A, const wg_incidents *inc)
+{
+    A->ncode = inc->ncat + 1;
+    A->ci = malloc(A->ncode * sizeof *A->ci);
+    A->want = malloc(A->ncode);
+    A->hours = malloc(A->ncode * sizeof *A->hours);
+    if (!A->ci || !A->want || !A->hours)
+        return wg_fail(A->ctx, WG_ENOMEM, "out of memory");
+    for (size_t k = 0; k < A->ncode; k++) {
+        const char *c = k < inc->ncat ? inc->cat_code[k] : "";
+        A->want[k] = wanted(A->q->categories, A->q->ncategories, c);
+        A->ci[k] = -1;
+        long row = wg_categories_find(A->cats, c);
+        A->hours[k] = row >= 0 ? A->cats->hours[row] : 0.0;
+    }
+    return WG_OK;
+}
+
+static wg_status points_add(void *user, const wg_incidents *inc)
+{
+    points_acc *A = user;
+    wg_map_points *p = A->p;
+    wg_status st = A->ci ? WG_OK : points_codes(A, inc);
+    if (st == WG_OK)
+        st = wg_grow(A->ctx, (void **)&p->xy, &A->cap_xy, 2 * (p->n + inc->n), sizeof *p->xy);
+    if (st == WG_OK && A->q->hours)
+        st = wg_grow(A->ctx, (void **)&p->hours, &A->cap_hours, p->n + inc->n, sizeof *p->hours);
+    if (st == WG_OK)
+        st = wg_grow(A->ctx, (void **)&p->cat, &A->cap_pcat, p->n + inc->n, sizeof *p->cat);
+    for (size_t i = 0; st == WG_OK && i < inc->n; i++) {
+        double x = inc->xy[2 * i], y = inc->xy[2 * i + 1];
+        if (!isfinite(x) || !isfinite(y))
+            continue;
+        size_t k = inc->category[i] == WG_NO_CODE ? inc->ncat : inc->category[i];
+        if (!A->want[k])
+            continue;
+        if (A->ci[k] < 0) { /* first met: its place among the categories of the points */
+            if (p->ncat >= UINT16_MAX)
+                return wg_fail(A->ctx, WG_EINPUT, "more than %d incident categories", UINT16_MAX);
+            if ((st = wg_grow(A->ctx, (void **)&p->category, &A->cap_cat, p->ncat + 1,
+                              sizeof *p->category)) != WG_OK ||
+                (st = wg_grow(A->ctx, (void **)&p->cat_count, &A->cap_cnt, p->ncat + 1,
+                              sizeof *p->cat_count)) != WG_OK)
+                break;
+            snprintf(p->category[p->ncat], sizeof p->category[0], "%s",
+                     k < inc->ncat ? inc->cat_code[k] : "");
+            p->cat_count[p->ncat] = 0;
+            A->ci[k] = (long)p->ncat++;
+        }
+        p->xy[2 * p->n] = x;
+        p->xy[2 * p->n + 1] = y;
+        p->cat[p->n] = (uint16_t)A->ci[k];
+        if (p->hours)
+            p->hours[p->n] = A->hours[k];
+        p->cat_count[A->ci[k]]++;
+        int64_t t = inc->reported[i];
+        if (t != WG_NO_TIME) {
+            p->first = t < p->first ? t : p->first;
+            p->last = t > p->last ? t : p->last;
+        }
+        p->n++;
+    }
+    return st;
+}
+
 wg_status wg_map_incidents(wg_ws *ws, const wg_points_query *q, wg_map_points *out)
 {
     wg_ctx *ctx = wg_ws_ctx(ws);
@@ -225,77 +304,24 @@ wg_status wg_map_incidents(wg_ws *ws, const wg_points_query *q, wg_map_points *o
                                       : wg_store_categories(ws, &cats);
     if (st != WG_OK)
         return st;
-    wg_inc_filter f = {.from = q->from, .to = q->to, .bbox = q->bbox};
-    wg_incidents inc = {0};
-    st = wg_store_incidents_read(ws, WG_IC_XY | WG_IC_CATEGORY | WG_IC_REPORTED, &f, &inc);
-    /* per code of the layer: wanted?, its index among the categories met, its hours */
-    size_t ncode = inc.ncat + 1; /* the last: no category */
-    long *ci = malloc(ncode * sizeof *ci);
-    bool *want = malloc(ncode);
-    double *hours = malloc(ncode * sizeof *hours);
     wg_map_points p = {.first = INT64_MAX, .last = INT64_MIN};
-    size_t cap_cat = 0, cap_cnt = 0;
-    if (st == WG_OK && (!ci || !want || !hours))
-        st = wg_fail(ctx, WG_ENOMEM, "out of memory");
-    for (size_t k = 0; st == WG_OK && k < ncode; k++) {
-        const char *c = k < inc.ncat ? inc.cat_code[k] : "";
-        want[k] = wanted(q->categories, q->ncategories, c);
-        ci[k] = -1;
-        long row = wg_categories_find(&cats, c);
-        hours[k] = row >= 0 ? cats.hours[row] : 0.0;
+    points_acc A = {.ctx = ctx, .q = q, .cats = &cats, .p = &p};
+    /* room for every incident, so the arrays seldom move (more may come before the read
+     * starts): pages not written cost nothing */
+    size_t total = 0;
+    st = wg_store_incidents_count(ws, &total, NULL);
+    if (st == WG_OK && total > 0) {
+        A.cap_xy = 2 * total, A.cap_pcat = total, A.cap_hours = q->hours ? total : 0;
+        if (!(p.xy = wg_alloc_array(2 * total * sizeof *p.xy)) ||
+            !(p.cat = wg_alloc_array(total * sizeof *p.cat)) ||
+            (q->hours && !(p.hours = wg_alloc_array(total * sizeof *p.hours))))
+            st = wg_fail(ctx, WG_ENOMEM, "out of memory for %zu incidents", total);
     }
-    /* the points kept move down in the store's arrays, which then become the result's */
-    size_t n = 0;
-    for (size_t i = 0; st == WG_OK && i < inc.n; i++) {
-        double x = inc.xy[2 * i], y = inc.xy[2 * i + 1];
-        if (!isfinite(x) || !isfinite(y))
-            continue;
-        size_t k = inc.category[i] == WG_NO_CODE ? inc.ncat : inc.category[i];
-        if (!want[k])
-            continue;
-        if (ci[k] < 0) { /* first met: its place among the categories of the points */
-            if (p.ncat >= UINT16_MAX) {
-                st = wg_fail(ctx, WG_EINPUT, "more than %d incident categories", UINT16_MAX);
-                break;
-            }
-            if ((st = wg_grow(ctx, (void **)&p.category, &cap_cat, p.ncat + 1,
-                              sizeof *p.category)) != WG_OK ||
-                (st = wg_grow(ctx, (void **)&p.cat_count, &cap_cnt, p.ncat + 1,
-                              sizeof *p.cat_count)) != WG_OK)
-                break;
-            snprintf(p.category[p.ncat], sizeof p.category[0], "%s",
-                     k < inc.ncat ? inc.cat_code[k] : "");
-            p.cat_count[p.ncat] = 0;
-            ci[k] = (long)p.ncat++;
-        }
-        inc.xy[2 * n] = x;
-        inc.xy[2 * n + 1] = y;
-        inc.category[n] = (uint16_t)ci[k]; /* now the index among the points' categories */
-        p.cat_count[ci[k]]++;
-        int64_t t = inc.reported[i];
-        if (t != WG_NO_TIME) {
-            p.first = t < p.first ? t : p.first;
-            p.last = t > p.last ? t : p.last;
-        }
-        n++;
-    }
-    p.n = n;
-    p.xy = inc.xy, inc.xy = NULL;
-    p.cat = inc.category, inc.category = NULL;
-    if (st == WG_OK && q->hours && !(p.hours = malloc((n ? n : 1) * sizeof *p.hours)))
-        st = wg_fail(ctx, WG_ENOMEM, "out of memory for %zu incidents", n);
-    /* per point, the hours of its category (now numbered as the points' categories) */
-    double *cat_hours = st == WG_OK && p.hours ? malloc((p.ncat + 1) * sizeof *cat_hours) : NULL;
-    if (st == WG_OK && p.hours && !cat_hours)
-        st = wg_fail(ctx, WG_ENOMEM, "out of memory");
-    for (size_t k = 0; cat_hours && k < ncode; k++)
-        if (ci[k] >= 0)
-            cat_hours[ci[k]] = hours[k];
-    for (size_t i = 0; cat_hours && i < n; i++)
-        p.hours[i] = cat_hours[p.cat[i]];
-    free(cat_hours);
-    free(ci), free(want), free(hours);
-    wg_incidents_free(&inc);
+    wg_inc_filter f = {.from = q->from, .to = q->to, .bbox = q->bbox};
+    if (st == WG_OK)
+        st = wg_store_incidents_each(ws, WG_IC_XY | WG_IC_CATEGORY | WG_IC_REPORTED, &f,
+                                     points_add, &A);
+    free(A.ci), free(A.want), free(A.hours);
     wg_categories_free(&cats);
     if (st == WG_OK)
         st = sort_categories(ctx, &p);

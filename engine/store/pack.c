@@ -826,101 +826,168 @@ static wg_status read_chunk_into(reader *R, const chunk_info *ci, unsigned cols,
     return st;
 }
 
+/* Copies the rows keep[0..nk) of the chunk in R (chunk ci) into out's arrays from position at,
+ * column by column. */
+static void gather(const reader *R, const chunk_info *ci, const uint32_t *keep, size_t nk,
+                   unsigned cols, wg_incidents *out, size_t at)
+{
+    const chunk *c = R->c;
+#define GATHER(bit, field, src)                                                                    \
+    if (cols & (bit))                                                                              \
+        for (size_t j = 0; j < nk; j++)                                                            \
+            out->field[at + j] = (src)[keep[j]];
+    GATHER(WG_IC_FID, fid, c->fid)
+    GATHER(WG_IC_REPORTED, reported, c->t[0])
+    GATHER(WG_IC_DISPATCHED, dispatched, c->t[1])
+    GATHER(WG_IC_CLOSED, closed, c->t[2])
+    GATHER(WG_IC_DUE, due, c->t[3])
+    GATHER(WG_IC_CATEGORY, category, c->code[0])
+    GATHER(WG_IC_SOURCE, source, c->code[1])
+    GATHER(WG_IC_STATUS, status, c->code[2])
+    GATHER(WG_IC_VER, ver, c->ver)
+    GATHER(WG_IC_CELL, cell, R->cell)
+    GATHER(WG_IC_FLAGS, flags, R->flags)
+    GATHER(WG_IC_BLIND, blind, R->blind)
+#undef GATHER
+    if (cols & WG_IC_XY)
+        for (size_t j = 0; j < nk; j++) {
+            out->xy[2 * (at + j)] = c->x[keep[j]];
+            out->xy[2 * (at + j) + 1] = c->y[keep[j]];
+        }
+    if (cols & WG_IC_POS)
+        for (size_t j = 0; j < nk; j++)
+            out->pos[at + j] = (size_t)ci->no * CHUNK + keep[j];
+}
+
+/* The rows of the chunk in R that the filter keeps, into keep; their number. */
+static size_t select_rows(const reader *R, const wg_inc_filter *f, uint32_t *keep)
+{
+    const chunk *c = R->c;
+    scratch s = {(double *)c->x, (double *)c->y, (int64_t *)c->ver, (int64_t *)c->t[0]};
+    size_t nk = 0;
+    for (size_t k = 0; k < c->n; k++)
+        if (keep_row(f, &s, k))
+            keep[nk++] = (uint32_t)k;
+    return nk;
+}
+
+/* A read of the packed incidents: its chunks, the buffers of one, and the columns it needs. */
+typedef struct inc_read {
+    reader R;
+    chunk_info *ci;
+    size_t nci, total; /* incidents in the chunks that may hold some the filter keeps */
+    uint32_t *keep;
+    unsigned need;
+} inc_read;
+
+static bool chunk_skipped(const wg_inc_filter *f, const chunk_info *ci)
+{
+    return f && f->since > 0 && ci->ver <= f->since;
+}
+
+static wg_status inc_read_open(wg_ws *ws, unsigned cols, const wg_inc_filter *f, inc_read *I)
+{
+    memset(I, 0, sizeof *I);
+    I->R = (reader){.ws = ws, .cols = {ws, "incident_cols", NULL}, .acols = {ws, "assign_cols", NULL}};
+    wg_status st = wg_store_read_begin(ws);
+    if (st != WG_OK)
+        return st;
+    st = chunk_list(ws, &I->ci, &I->nci);
+    for (size_t i = 0; st == WG_OK && i < I->nci; i++)
+        if (!chunk_skipped(f, &I->ci[i]))
+            I->total += (size_t)I->ci[i].n;
+    I->need = cols;
+    if (f && f->since > 0)
+        I->need |= WG_IC_VER;
+    if (f && (f->from != WG_NO_TIME || f->to != INT64_MAX))
+        I->need |= WG_IC_REPORTED;
+    if (f && f->bbox)
+        I->need |= WG_IC_XY;
+    reader *R = &I->R;
+    if (st == WG_OK &&
+        (!(R->c = malloc(sizeof *R->c)) || !(R->cell = malloc(CHUNK * sizeof *R->cell)) ||
+         !(R->flags = malloc(CHUNK * sizeof *R->flags)) ||
+         !(R->blind = malloc(CHUNK * sizeof *R->blind)) ||
+         !(I->keep = malloc(CHUNK * sizeof *I->keep))))
+        st = wg_fail(ws->ctx, WG_ENOMEM, "out of memory");
+    return st;
+}
+
+static void inc_read_close(wg_ws *ws, inc_read *I)
+{
+    if (I->R.cols.b)
+        sqlite3_blob_close(I->R.cols.b);
+    if (I->R.acols.b)
+        sqlite3_blob_close(I->R.acols.b);
+    wg_store_read_end(ws);
+    free(I->R.c), free(I->R.cell), free(I->R.flags), free(I->R.blind);
+    free(I->ci), free(I->keep);
+}
+
 wg_status wg_store_incidents_read(wg_ws *ws, unsigned cols, const wg_inc_filter *f,
                                   wg_incidents *out)
 {
     memset(out, 0, sizeof *out);
-    chunk_info *ci = NULL;
-    size_t nci = 0, total = 0;
-    reader R = {.ws = ws, .cols = {ws, "incident_cols", NULL}, .acols = {ws, "assign_cols", NULL}};
-    wg_status st = wg_store_read_begin(ws);
+    inc_read I;
+    wg_status st = inc_read_open(ws, cols, f, &I);
     if (st == WG_OK)
-        st = chunk_list(ws, &ci, &nci);
-    for (size_t i = 0; st == WG_OK && i < nci; i++)
-        if (!(f && f->since > 0 && ci[i].ver <= f->since))
-            total += (size_t)ci[i].n;
-    unsigned need = cols;
-    if (f && f->since > 0)
-        need |= WG_IC_VER;
-    if (f && (f->from != WG_NO_TIME || f->to != INT64_MAX))
-        need |= WG_IC_REPORTED;
-    if (f && f->bbox)
-        need |= WG_IC_XY;
-    R.c = st == WG_OK ? malloc(sizeof *R.c) : NULL;
-    R.cell = st == WG_OK ? malloc(CHUNK * sizeof *R.cell) : NULL;
-    R.flags = st == WG_OK ? malloc(CHUNK * sizeof *R.flags) : NULL;
-    R.blind = st == WG_OK ? malloc(CHUNK * sizeof *R.blind) : NULL;
-    if (st == WG_OK && (!R.c || !R.cell || !R.flags || !R.blind))
-        st = wg_fail(ws->ctx, WG_ENOMEM, "out of memory");
-    if (st == WG_OK)
-        st = alloc_out(ws->ctx, cols, total, out);
+        st = alloc_out(ws->ctx, cols, I.total, out);
     if (st == WG_OK)
         st = read_codes(ws, out);
     size_t at = 0;
-    for (size_t i = 0; st == WG_OK && i < nci; i++) {
-        if (f && f->since > 0 && ci[i].ver <= f->since)
+    for (size_t i = 0; st == WG_OK && i < I.nci; i++) {
+        if (chunk_skipped(f, &I.ci[i]))
             continue;
         if (!filtering(f)) { /* every incident: no copy through the chunk */
-            st = read_chunk_into(&R, &ci[i], cols, out, at);
-            at += (size_t)ci[i].n;
-            if (total > 1000000 && i % 64 == 63)
-                wg_progress(ws->ctx, "reading incidents", at, total);
-            continue;
+            st = read_chunk_into(&I.R, &I.ci[i], cols, out, at);
+            at += (size_t)I.ci[i].n;
+        } else if ((st = read_chunk(&I.R, &I.ci[i], I.need)) == WG_OK) {
+            size_t nk = select_rows(&I.R, f, I.keep);
+            gather(&I.R, &I.ci[i], I.keep, nk, cols, out, at);
+            at += nk;
         }
-        st = read_chunk(&R, &ci[i], need);
-        if (st != WG_OK)
-            break;
-        chunk *c = R.c;
-        scratch s = {c->x, c->y, c->ver, c->t[0]};
-        bool filter = filtering(f);
-        for (size_t k = 0; k < c->n; k++) {
-            if (filter && !keep_row(f, &s, k))
-                continue;
-            if (cols & WG_IC_FID)
-                out->fid[at] = c->fid[k];
-            if (cols & WG_IC_XY) {
-                out->xy[2 * at] = c->x[k];
-                out->xy[2 * at + 1] = c->y[k];
-            }
-            if (cols & WG_IC_REPORTED)
-                out->reported[at] = c->t[0][k];
-            if (cols & WG_IC_DISPATCHED)
-                out->dispatched[at] = c->t[1][k];
-            if (cols & WG_IC_CLOSED)
-                out->closed[at] = c->t[2][k];
-            if (cols & WG_IC_DUE)
-                out->due[at] = c->t[3][k];
-            if (cols & WG_IC_CATEGORY)
-                out->category[at] = c->code[0][k];
-            if (cols & WG_IC_SOURCE)
-                out->source[at] = c->code[1][k];
-            if (cols & WG_IC_STATUS)
-                out->status[at] = c->code[2][k];
-            if (cols & WG_IC_VER)
-                out->ver[at] = c->ver[k];
-            if (cols & WG_IC_POS)
-                out->pos[at] = (size_t)ci[i].no * CHUNK + k;
-            if (cols & WG_IC_CELL)
-                out->cell[at] = R.cell[k];
-            if (cols & WG_IC_FLAGS)
-                out->flags[at] = R.flags[k];
-            if (cols & WG_IC_BLIND)
-                out->blind[at] = R.blind[k];
-            at++;
-        }
-        if (total > 1000000 && i % 64 == 63)
-            wg_progress(ws->ctx, "reading incidents", at, total);
+        if (I.total > 1000000 && i % 64 == 63)
+            wg_progress(ws->ctx, "reading incidents", at, I.total);
     }
     out->n = at;
-    if (R.cols.b)
-        sqlite3_blob_close(R.cols.b);
-    if (R.acols.b)
-        sqlite3_blob_close(R.acols.b);
-    wg_store_read_end(ws);
-    free(R.c), free(R.cell), free(R.flags), free(R.blind);
-    free(ci);
+    inc_read_close(ws, &I);
     if (st != WG_OK)
         wg_incidents_free(out);
+    return st;
+}
+
+wg_status wg_store_incidents_each(wg_ws *ws, unsigned cols, const wg_inc_filter *f,
+                                  wg_inc_fn fn, void *user)
+{
+    wg_incidents part = {0};
+    inc_read I;
+    wg_status st = inc_read_open(ws, cols, f, &I);
+    if (st == WG_OK)
+        st = alloc_out(ws->ctx, cols, CHUNK, &part);
+    if (st == WG_OK)
+        st = read_codes(ws, &part);
+    size_t done = 0;
+    for (size_t i = 0; st == WG_OK && i < I.nci; i++) {
+        if (chunk_skipped(f, &I.ci[i]))
+            continue;
+        if ((st = read_chunk(&I.R, &I.ci[i], I.need)) != WG_OK)
+            break;
+        size_t nk = I.R.c->n;
+        if (filtering(f))
+            nk = select_rows(&I.R, f, I.keep);
+        else
+            for (size_t k = 0; k < nk; k++)
+                I.keep[k] = (uint32_t)k;
+        gather(&I.R, &I.ci[i], I.keep, nk, cols, &part, 0);
+        part.n = nk;
+        if (nk)
+            st = fn(user, &part);
+        done += (size_t)I.ci[i].n;
+        if (I.total > 1000000 && i % 64 == 63)
+            wg_progress(ws->ctx, "reading incidents", done, I.total);
+    }
+    inc_read_close(ws, &I);
+    wg_incidents_free(&part);
     return st;
 }
 

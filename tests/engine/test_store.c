@@ -19,6 +19,7 @@
 #include "wg/plan.h"
 #include "wg/store.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,6 +374,102 @@ START_TEST(reader_keeps_its_snapshot)
 }
 END_TEST
 
+/* The incidents a filter selects, read whole and a part at a time, equal those a plain loop
+ * over every incident keeps: a box, a period, rows newer than a version, and no filter. */
+typedef struct parts {
+    wg_incidents all; /* the concatenation of the parts: fid, xy, reported, cell */
+    size_t cap, nparts;
+} parts;
+
+static wg_status add_part(void *user, const wg_incidents *p)
+{
+    parts *P = user;
+    ck_assert_uint_gt(p->n, 0);
+    ck_assert_uint_gt(p->ncat, 0); /* every part carries the codes */
+    P->nparts++;
+    size_t n = P->all.n + p->n;
+    if (n > P->cap) {
+        P->cap = 2 * n;
+        P->all.fid = realloc(P->all.fid, P->cap * sizeof *P->all.fid);
+        P->all.xy = realloc(P->all.xy, 2 * P->cap * sizeof *P->all.xy);
+        P->all.reported = realloc(P->all.reported, P->cap * sizeof *P->all.reported);
+        P->all.cell = realloc(P->all.cell, P->cap * sizeof *P->all.cell);
+        ck_assert(P->all.fid && P->all.xy && P->all.reported && P->all.cell);
+    }
+    memcpy(P->all.fid + P->all.n, p->fid, p->n * sizeof *p->fid);
+    memcpy(P->all.xy + 2 * P->all.n, p->xy, 2 * p->n * sizeof *p->xy);
+    memcpy(P->all.reported + P->all.n, p->reported, p->n * sizeof *p->reported);
+    memcpy(P->all.cell + P->all.n, p->cell, p->n * sizeof *p->cell);
+    P->all.n = n;
+    return WG_OK;
+}
+
+START_TEST(filtered_reads_keep_what_the_filter_says)
+{
+    wg_ws *ws = city("f.wangge");
+    int64_t before = ver(ws, "incidents");
+    t_import(ws, "incidents", "new.csv",
+             "id,category,x,y,reported\nF1,noise,501000,3451000,2025-03-01 10:00\n"
+             "F2,noise,501010,3451010,2025-03-02 10:00\n");
+    const unsigned cols = WG_IC_FID | WG_IC_XY | WG_IC_REPORTED | WG_IC_CELL;
+    wg_incidents a;
+    T_OK(t_ctx, wg_store_incidents_read(ws, cols | WG_IC_VER, NULL, &a));
+    ck_assert_uint_gt(a.n, 16384); /* several chunks */
+    double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
+    for (size_t i = 0; i < a.n; i++)
+        for (int d = 0; d < 2; d++)
+            if (!isnan(a.xy[2 * i + d]))
+                lo[d] = fmin(lo[d], a.xy[2 * i + d]), hi[d] = fmax(hi[d], a.xy[2 * i + d]);
+    double box[4] = {lo[0] + (hi[0] - lo[0]) / 4, lo[1] + (hi[1] - lo[1]) / 4,
+                     lo[0] + (hi[0] - lo[0]) * 3 / 4, lo[1] + (hi[1] - lo[1]) * 3 / 4};
+    wg_inc_filter filters[] = {
+        {.since = 0, .from = WG_NO_TIME, .to = INT64_MAX, .bbox = box},
+        {.since = 0, .from = a.reported[a.n / 3], .to = a.reported[2 * a.n / 3]},
+        {.since = before, .from = WG_NO_TIME, .to = INT64_MAX},
+        {.since = 0, .from = WG_NO_TIME, .to = INT64_MAX},
+    };
+    for (size_t k = 0; k < sizeof filters / sizeof filters[0]; k++) {
+        const wg_inc_filter *f = &filters[k];
+        size_t want = 0;
+        wg_incidents r;
+        parts P = {0};
+        T_OK(t_ctx, wg_store_incidents_read(ws, cols, f, &r));
+        T_OK(t_ctx, wg_store_incidents_each(ws, cols, f, add_part, &P));
+        ck_assert_uint_eq(r.n, P.all.n);
+        for (size_t i = 0; i < a.n; i++) {
+            const double *xy = &a.xy[2 * i];
+            bool keep = (f->since <= 0 || a.ver[i] > f->since) &&
+                        (f->from == WG_NO_TIME ||
+                         (a.reported[i] != WG_NO_TIME && a.reported[i] >= f->from &&
+                          a.reported[i] < f->to)) &&
+                        (!f->bbox || (xy[0] >= box[0] && xy[0] <= box[2] && xy[1] >= box[1] &&
+                                      xy[1] <= box[3]));
+            if (!keep)
+                continue;
+            ck_assert_msg(want < r.n, "filter %zu: too few", k);
+            ck_assert_int_eq(r.fid[want], a.fid[i]);
+            ck_assert_int_eq(P.all.fid[want], a.fid[i]);
+            ck_assert_int_eq(r.cell[want], a.cell[i]);
+            ck_assert_int_eq(P.all.cell[want], a.cell[i]);
+            ck_assert_int_eq(P.all.reported[want], a.reported[i]);
+            ck_assert(memcmp(&P.all.xy[2 * want], xy, 2 * sizeof *xy) == 0);
+            want++;
+        }
+        ck_assert_uint_eq(r.n, want);
+        ck_assert_uint_gt(want, 0);
+        if (k == 2)
+            ck_assert_uint_eq(want, 2); /* the two new ones */
+        if (k == 3)
+            ck_assert_uint_eq(want, a.n);
+        ck_assert_uint_ge(P.nparts, k == 0 || k == 3 ? 2 : 1);
+        wg_incidents_free(&r);
+        wg_incidents_free(&P.all);
+    }
+    wg_incidents_free(&a);
+    wg_ws_close(ws);
+}
+END_TEST
+
 TCase *tcase_store(void)
 {
     TCase *tc = tcase_create("store");
@@ -383,5 +480,6 @@ TCase *tcase_store(void)
                         (int)NWRITERS);
     tcase_add_test(tc, second_writer_fails_naming_the_first);
     tcase_add_test(tc, reader_keeps_its_snapshot);
+    tcase_add_test(tc, filtered_reads_keep_what_the_filter_says);
     return tc;
 }

@@ -345,6 +345,12 @@ typedef struct wg_inc_filter {
 wg_status wg_store_incidents_read(wg_ws *ws, unsigned cols, const wg_inc_filter *f,
                                   wg_incidents *out);
 void wg_incidents_free(wg_incidents *inc);
+/* The same incidents a chunk at a time, for readers that need not hold them all: fn gets each
+ * part (at most a few ten thousand incidents, with the codes) in fid order; its arrays live
+ * until fn returns. A status other than WG_OK from fn stops the read and is returned. */
+typedef wg_status (*wg_inc_fn)(void *user, const wg_incidents *part);
+wg_status wg_store_incidents_each(wg_ws *ws, unsigned cols, const wg_inc_filter *f, wg_inc_fn fn,
+                                  void *user);
 /* The number of incidents and the highest version of any of them. */
 wg_status wg_store_incidents_count(wg_ws *ws, size_t *n, int64_t *ver);
 
