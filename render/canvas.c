@@ -199,6 +199,7 @@ wg_status canvas_next_page(canvas *c)
     cairo_show_page(c->cr);
     c->pages++;
     c->ntaken = 0;
+    memset(c->furn, 0, sizeof c->furn);
     cairo_set_source_rgb(c->cr, 1, 1, 1);
     cairo_paint(c->cr);
     return canvas_status(c, "drawing a page");

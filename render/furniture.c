@@ -24,6 +24,7 @@ layout page_layout(const canvas *c)
 
 void draw_title(canvas *c, const layout *L, const char *title, const char *subtitle)
 {
+    c->furn[WG_FURN_TITLE] = L->title;
     double h = text_at(c, title, 17, true, L->title.x, L->title.y, ALIGN_LEFT, hex_rgb(INK));
     if (subtitle && *subtitle)
         text_at(c, subtitle, 9.5, false, L->title.x, L->title.y + h + 1 * c->u, ALIGN_LEFT,
@@ -82,6 +83,7 @@ void draw_scalebar(canvas *c, bool draw)
         g_object_unref(l);
         return;
     }
+    c->furn[WG_FURN_SCALEBAR] = box;
     cairo_rectangle(cr, box.x, box.y, box.w, box.h);
     cairo_set_source_rgba(cr, 1, 1, 1, 0.8);
     cairo_fill(cr);
@@ -111,6 +113,7 @@ void draw_north(canvas *c, bool draw)
         canvas_take(c, box);
         return;
     }
+    c->furn[WG_FURN_NORTH] = box;
     cairo_rectangle(cr, box.x, box.y, box.w, box.h);
     cairo_set_source_rgba(cr, 1, 1, 1, 0.8);
     cairo_fill(cr);
@@ -192,7 +195,7 @@ void draw_legend(canvas *c, const rect *panel, double *y, const char *heading,
                  const legend_entry *e, size_t n)
 {
     cairo_t *cr = c->cr;
-    double u = c->u, x = panel->x;
+    double u = c->u, x = panel->x, y0 = *y;
     PangoLayout *hl = text_layout(c, heading, 9, true, panel->w);
     double w, h;
     text_size(hl, &w, &h);
@@ -247,6 +250,8 @@ void draw_legend(canvas *c, const rect *panel, double *y, const char *heading,
         g_object_unref(l);
         *y += row;
     }
+    if (c->furn[WG_FURN_LEGEND].w == 0)
+        c->furn[WG_FURN_LEGEND] = (rect){panel->x, y0, panel->w, *y - y0};
     *y += 8 * u;
 }
 

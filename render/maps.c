@@ -1233,6 +1233,11 @@ void info_page(const canvas *c, wg_render_info *info)
     info->frame[3] = c->frame.h;
     memcpy(info->view, c->view, sizeof info->view);
     info->scale = c->s;
+    for (int k = 0; k < WG_FURN_N; k++) {
+        const rect *r = &c->furn[k];
+        double b[4] = {r->x, r->y, r->w, r->h};
+        memcpy(info->furniture[k], b, sizeof b);
+    }
 }
 
 wg_status render_doc(wg_ws *ws, const wg_render_opts *o, const char *path, wg_map_kind kind,

@@ -32,6 +32,7 @@ typedef struct canvas {
     rect *taken;
     size_t ntaken, cap_taken;
     size_t labels, dropped;
+    rect furn[WG_FURN_N]; /* where the furniture went on this page (wg_render_info) */
     PangoFontDescription *font;
 } canvas;
 

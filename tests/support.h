@@ -33,8 +33,15 @@ char *t_read(const char *path, size_t *len);
 /* True when both files exist and hold the same bytes. */
 bool t_same_bytes(const char *a, const char *b);
 void t_copy(const char *from, const char *to);
-/* The path of a real data set under WG_REALDATA_DIR, or NULL (and a note on stderr saying
- * the test is skipped) when the folder is absent. */
+/* Appends printf-style text to the string in buf (size bytes); fails the test if it does not fit. */
+void t_append(char *buf, size_t size, const char *fmt, ...) WG_PRINTF(3, 4);
+/* The path of a real data set under WG_REALDATA_DIR; the test fails when it is missing. Tests
+ * that call it belong to a test case tagged "realdata" (T_REALDATA_TAG): ctest runs those as
+ * check_realdata, reported as skipped as a whole when the folder is absent. */
+#define T_REALDATA_TAG "realdata"
+/* Set by `check_render --update-golden` (the golden-update target): golden tests write their
+ * references instead of comparing. Nothing else sets it. */
+extern bool t_update_golden;
 const char *t_realdata(const char *rel);
 /* Runs a shell command; returns its exit status (-1 if it could not run). */
 int t_sh(const char *fmt, ...) WG_PRINTF(1, 2);

@@ -6,6 +6,7 @@ TCase *tcase_import(void);
 TCase *tcase_democity(void);
 TCase *tcase_realdata(void);
 TCase *tcase_partition(void);
+TCase *tcase_partition_realdata(void);
 TCase *tcase_assign(void);
 TCase *tcase_report(void);
 TCase *tcase_store(void);
@@ -19,6 +20,7 @@ Suite *wg_test_suite(void)
     suite_add_tcase(s, tcase_democity());
     suite_add_tcase(s, tcase_realdata());
     suite_add_tcase(s, tcase_partition());
+    suite_add_tcase(s, tcase_partition_realdata());
     suite_add_tcase(s, tcase_assign());
     suite_add_tcase(s, tcase_report());
     suite_add_tcase(s, tcase_store());

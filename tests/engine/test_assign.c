@@ -225,13 +225,13 @@ static void hand_workspace(const char *name)
     t_import(ws, "communities", "k.csv", text);
     snprintf(text, sizeof text, "id,households,community,wkt\n");
     csv_rect(line, sizeof line, "U1", 10, 40, 40, 60, 60);
-    strcat(text, line);
+    t_append(text, sizeof text, "%s", line);
     csv_rect(line, sizeof line, "U3", 20 - 13, 20, 120, 40, 140);
-    strcat(text, line);
+    t_append(text, sizeof text, "%s", line);
     csv_rect(line, sizeof line, "U4", 8, 70, 10, 90, 30);
-    strcat(text, line);
+    t_append(text, sizeof text, "%s", line);
     snprintf(line, sizeof line, "U2,5,K,\"POINT(%.1f %.1f)\"\n", X0 + 170, Y0 + 80);
-    strcat(text, line);
+    t_append(text, sizeof text, "%s", line);
     t_import(ws, "units", "u.csv", text);
     snprintf(text, sizeof text,
              "id,kind,heading,fov,range,x,y\n"
@@ -243,7 +243,7 @@ static void hand_workspace(const char *name)
     for (size_t i = 0; i < NINC; i++) {
         snprintf(line, sizeof line, "I%zu,noise,%.1f,%.1f\n", i + 1, X0 + INC[i][0],
                  Y0 + INC[i][1]);
-        strcat(text, line);
+        t_append(text, sizeof text, "%s", line);
     }
     t_import(ws, "incidents", "i.csv", text);
     wg_ws_close(ws);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 TCase *tcase_partition(void);
+TCase *tcase_partition_realdata(void);
 
 /* ---- A random city ------------------------------------------------------------------------ */
 
@@ -668,8 +669,6 @@ END_TEST
 START_TEST(cincinnati_blocks)
 {
     const char *src = t_realdata("cincinnati_walnut_hills_blocks/walnut_hills.gpkg");
-    if (!src)
-        return;
     ck_assert_int_eq(t_sh("ogr2ogr -f GPKG '%s' '%s' -dialect sqlite -nlt MULTIPOLYGON -nln "
                           "communities -sql 'SELECT TRACT AS id, ST_Union(geom) AS geom FROM "
                           "blocks GROUP BY TRACT' 2>/dev/null",
@@ -728,6 +727,15 @@ TCase *tcase_partition(void)
     tcase_add_test(tc, redraw_after_changes);
     tcase_add_test(tc, redraw_new_range);
     tcase_add_test(tc, lock_move_and_diff);
+    return tc;
+}
+
+TCase *tcase_partition_realdata(void)
+{
+    TCase *tc = tcase_create("partition_realdata");
+    tcase_set_tags(tc, T_REALDATA_TAG);
+    tcase_add_checked_fixture(tc, t_setup, t_teardown);
+    tcase_set_timeout(tc, 600);
     tcase_add_test(tc, cincinnati_blocks);
     return tc;
 }

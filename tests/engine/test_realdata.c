@@ -1,6 +1,7 @@
 /* tests/engine/test_realdata.c: every real data set of ../shared/realdata imports into the
- * layer it fits, with the right CRS; real dirt is handled by the bad-input rules. Each test
- * skips (saying so) when the folder is absent. */
+ * layer it fits, with the right CRS; real dirt is handled by the bad-input rules. The case is
+ * tagged "realdata": ctest runs it as check_realdata, skipped as a whole when the folder is
+ * absent, failed when a file is missing from it. */
 #include "support.h"
 #include "wg/import.h"
 #include "wg/ws.h"
@@ -103,8 +104,6 @@ static void import_skipping(wg_ws *ws, const char *layer, const char *src, wg_im
 START_TEST(cincinnati_blocks_as_units_in_us_feet)
 {
     const char *src = t_realdata("cincinnati_walnut_hills_blocks/walnut_hills.gpkg");
-    if (!src)
-        return;
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "r.wangge"), NULL, &ws));
     const char *maps[] = {"id=BLOCK", "community=TRACT"};
@@ -134,8 +133,6 @@ END_TEST
 START_TEST(nyc_tracts_as_units_with_households)
 {
     const char *src = t_realdata("nyc_acs_2008_12/nyc_acs.gpkg");
-    if (!src)
-        return;
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "r.wangge"), NULL, &ws));
     const char *maps[] = {"id=geo_geoid", "community=ntacode"};
@@ -189,8 +186,6 @@ END_TEST
 START_TEST(nyc_ntas_as_communities)
 {
     const char *src = t_realdata("nyc_acs_2008_12/nyc_acs.gpkg");
-    if (!src)
-        return;
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "r.wangge"), NULL, &ws));
     wg_import_opts o = {.src_layer = "ntas"};
@@ -230,8 +225,6 @@ static const char *const nyc311_maps[] = {"id=Unique Key",           "reported=C
 START_TEST(nyc311_2011_lonlat_as_incidents)
 {
     const char *src = t_realdata("nyc_311/nyc311_2011_tuplex_micro.csv.gz");
-    if (!src)
-        return;
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "r.wangge"), NULL, &ws));
     wg_import_opts o = {.maps = nyc311_maps, .nmaps = 6, .tz = "America/New_York"};
@@ -274,8 +267,6 @@ END_TEST
 START_TEST(nyc311_2011_state_plane_feet_as_incidents)
 {
     const char *src = t_realdata("nyc_311/nyc311_2011_tuplex_micro.csv.gz");
-    if (!src)
-        return;
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "r.wangge"), NULL, &ws));
     wg_import_opts o = {.maps = nyc311_maps,
@@ -307,8 +298,6 @@ END_TEST
 START_TEST(nyc311_2013_as_incidents)
 {
     const char *src = t_realdata("nyc_311/nyc311_2013_tuplex_sample.csv.gz");
-    if (!src)
-        return;
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "r.wangge"), NULL, &ws));
     wg_import_opts o = {.maps = nyc311_maps, .nmaps = 6, .tz = "America/New_York"};
@@ -340,8 +329,6 @@ END_TEST
 START_TEST(nyc311_2023_as_incidents)
 {
     const char *src = t_realdata("nyc_311/nyc311_2023_kexinjiao.csv.gz");
-    if (!src)
-        return;
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "r.wangge"), NULL, &ws));
     const char *maps[] = {"id=unique_key", "reported=created_date", "closed=closed_date",
@@ -371,8 +358,6 @@ END_TEST
 START_TEST(nyc311_2025_as_incidents)
 {
     const char *src = t_realdata("nyc_311/nyc311_2025_somaiyahhafeez.csv.gz");
-    if (!src)
-        return;
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "r.wangge"), NULL, &ws));
     wg_import_opts o = {.maps = nyc311_maps, .nmaps = 6, .tz = "America/New_York"};
@@ -403,8 +388,6 @@ END_TEST
 START_TEST(sf_crime_as_incidents_in_us_feet)
 {
     const char *src = t_realdata("sf_crime_2012/sf_crime_2012.gpkg");
-    if (!src)
-        return;
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "r.wangge"), NULL, &ws));
     const char *maps[] = {"id=IncidntNum", "reported=Date", "category=Category",
@@ -464,8 +447,6 @@ END_TEST
 START_TEST(sf_blockgroups_as_communities)
 {
     const char *src = t_realdata("sf_crime_2012/sf_crime_2012.gpkg");
-    if (!src)
-        return;
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "r.wangge"), NULL, &ws));
     const char *maps[] = {"id=GEO_ID", "name=GEO_displa", "parent=TRACT"};
@@ -501,8 +482,6 @@ END_TEST
 START_TEST(newhaven_incidents_with_free_text_times)
 {
     const char *src = t_realdata("newhaven_police_2014/newhaven.gpkg");
-    if (!src)
-        return;
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "r.wangge"), NULL, &ws));
     const char *maps[] = {"reported=date+time", "category=dataset"};
@@ -544,8 +523,6 @@ END_TEST
 START_TEST(newhaven_streets_as_barriers_and_streets)
 {
     const char *src = t_realdata("newhaven_police_2014/newhaven.gpkg");
-    if (!src)
-        return;
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "r.wangge"), NULL, &ws));
     const char *maps[] = {"id=LINEARID"};
@@ -583,8 +560,6 @@ END_TEST
 START_TEST(boston_311_as_incidents)
 {
     const char *src = t_realdata("boston_311_crime/boston_311.csv.gz");
-    if (!src)
-        return;
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "r.wangge"), NULL, &ws));
     const char *maps[] = {"id=case_enquiry_id", "reported=open_dt", "due=sla_target_dt",
@@ -624,8 +599,6 @@ END_TEST
 START_TEST(boston_crimes_as_incidents)
 {
     const char *src = t_realdata("boston_311_crime/boston_crimes-incident-report.csv.gz");
-    if (!src)
-        return;
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "r.wangge"), NULL, &ws));
     const char *maps[] = {"id=INCIDENT_NUMBER", "reported=OCCURRED_ON_DATE",
@@ -677,8 +650,6 @@ END_TEST
 START_TEST(boston_vision_zero_crashes_as_incidents)
 {
     const char *src = t_realdata("boston_311_crime/boston_vision-zero-crash-records.csv.gz");
-    if (!src)
-        return;
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "r.wangge"), NULL, &ws));
     /* the first column has no name: GDAL calls it field_1 */
@@ -710,8 +681,6 @@ END_TEST
 START_TEST(nyc_dot_cameras_as_cameras)
 {
     const char *src = t_realdata("nyc_dot_cameras/nyc_dot_cameras.csv");
-    if (!src)
-        return;
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "r.wangge"), NULL, &ws));
     wg_import_result r;
@@ -743,8 +712,6 @@ END_TEST
 START_TEST(atlanta_gdot_cctv_as_cameras)
 {
     const char *src = t_realdata("atlanta_gdot_cctv/atlanta_gdot_cctv.geojson.gz");
-    if (!src)
-        return;
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "r.wangge"), NULL, &ws));
     wg_import_result r;
@@ -775,8 +742,6 @@ END_TEST
 START_TEST(osm_surveillance_switzerland_as_cameras)
 {
     const char *src = t_realdata("osm_surveillance_switzerland/osm_surveillance_ch.geojson.gz");
-    if (!src)
-        return;
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "r.wangge"), NULL, &ws));
     /* camera:type and camera:direction are read as kind and heading: 5 cameras say what no
@@ -818,8 +783,6 @@ END_TEST
 START_TEST(shanghai_fence_gcj02_as_communities)
 {
     const char *src = t_realdata("shanghai_xuhui_adcode/fence_310104.geojson");
-    if (!src)
-        return;
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "r.wangge"), NULL, &ws));
     const char *maps[] = {"id=adcode"};
@@ -860,8 +823,6 @@ END_TEST
 START_TEST(shanghai_adcode_table_is_refused_plainly)
 {
     const char *src = t_realdata("shanghai_xuhui_adcode/adcode_310104.csv");
-    if (!src)
-        return;
     wg_ws *ws = NULL;
     T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "r.wangge"), NULL, &ws));
     wg_import_result r;
@@ -879,6 +840,7 @@ END_TEST
 TCase *tcase_realdata(void)
 {
     TCase *tc = tcase_create("realdata");
+    tcase_set_tags(tc, T_REALDATA_TAG);
     tcase_add_checked_fixture(tc, t_setup, t_teardown);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, cincinnati_blocks_as_units_in_us_feet);

@@ -141,7 +141,7 @@ static wg_ws *district(bool postings)
     rect_wkt(w, sizeof w, 0, 0, 300, 150);
     snprintf(text, sizeof text, "id,name,wkt\nK,Kang,\"%s\"\n", w);
     t_import(ws, "communities", "k.csv", text);
-    strcpy(text, "id,households,community,wkt\n");
+    snprintf(text, sizeof text, "id,households,community,wkt\n");
     static const double U[3][5] = {
         {100, 10, 10, 30, 30}, {60, 50, 50, 70, 70}, {80, 120, 20, 140, 40}};
     static const char *const UID[3] = {"UA1", "UA2", "UB"};
@@ -160,7 +160,7 @@ static wg_ws *district(bool postings)
     t_import(ws, "streets", "s.csv", text);
     snprintf(text, sizeof text, "id,kind,x,y\ncam1,dome,%.1f,%.1f\n", X0 + 250, Y0 + 50);
     t_import(ws, "cameras", "c.csv", text);
-    strcpy(text, "id,category,source,reported,closed,due,x,y\n");
+    snprintf(text, sizeof text, "id,category,source,reported,closed,due,x,y\n");
     for (size_t i = 0; i < NINC; i++) {
         const hinc *e = &INC[i];
         snprintf(text + strlen(text), sizeof text - strlen(text), "%s,%s,%s,%s,%s,%s,%.1f,%.1f\n",

@@ -2,9 +2,14 @@
  * image, compared with a tolerance (fonts and anti-aliasing may move a few pixels, a changed
  * map moves many); the audit and the atlas by their pages and text.
  *
- * After an intended change to the maps, renew the references with
- *     WG_GOLDEN_UPDATE=1 build/dev/tests/check_render
- * and look at every one of them (tests/fixtures/golden/) before committing. */
+ * The furniture (title, legend, scale bar, north arrow) is compared strictly inside the boxes
+ * the renderer reports for it: a map without its north arrow, or with another legend, fails
+ * even where the rest of the map is within tolerance.
+ *
+ * After an intended change to the maps, renew the references with the explicit command
+ *     cmake --build build/release --target golden-update
+ * (check_render --update-golden) and look at every one of them (tests/fixtures/golden/)
+ * before committing. No environment variable turns the comparison off. */
 #include "support.h"
 #include "wg/render.h"
 
@@ -43,18 +48,21 @@ static wg_ws *city(void)
     return ws;
 }
 
-/* Compares two ARGB images: the share of pixels whose largest channel difference exceeds 40,
- * and the mean absolute channel difference (0-255). */
-static void image_diff(cairo_surface_t *a, cairo_surface_t *b, double *share, double *mean)
+/* Compares two ARGB images inside x, y, w, h (clipped to the image): the share of pixels whose
+ * largest channel difference exceeds 40, and the mean absolute channel difference (0-255). */
+static void image_diff(cairo_surface_t *a, cairo_surface_t *b, const int box[4], double *share,
+                       double *mean)
 {
     int w = cairo_image_surface_get_width(a), h = cairo_image_surface_get_height(a);
     int sa = cairo_image_surface_get_stride(a), sb = cairo_image_surface_get_stride(b);
     const unsigned char *pa = cairo_image_surface_get_data(a),
                         *pb = cairo_image_surface_get_data(b);
-    size_t off = 0;
+    int x0 = box[0] < 0 ? 0 : box[0], y0 = box[1] < 0 ? 0 : box[1];
+    int x1 = box[0] + box[2] > w ? w : box[0] + box[2], y1 = box[1] + box[3] > h ? h : box[1] + box[3];
+    size_t off = 0, n = 0;
     double sum = 0;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
             int worst = 0;
             for (int k = 0; k < 4; k++) {
                 int d = abs(pa[y * sa + 4 * x + k] - pb[y * sb + 4 * x + k]);
@@ -62,22 +70,43 @@ static void image_diff(cairo_surface_t *a, cairo_surface_t *b, double *share, do
                 sum += d;
             }
             off += worst > 40;
+            n++;
         }
-    *share = (double)off / ((double)w * h);
-    *mean = sum / (4.0 * w * h);
+    *share = n ? (double)off / (double)n : 0;
+    *mean = n ? sum / (4.0 * (double)n) : 0;
+}
+
+/* The share of pixels inside box that are not near-white: furniture that was drawn has ink. */
+static double ink(cairo_surface_t *a, const int box[4])
+{
+    int s = cairo_image_surface_get_stride(a);
+    const unsigned char *p = cairo_image_surface_get_data(a);
+    size_t dark = 0, n = 0;
+    for (int y = box[1]; y < box[1] + box[3]; y++)
+        for (int x = box[0]; x < box[0] + box[2]; x++, n++)
+            dark += p[y * s + 4 * x] < 160 || p[y * s + 4 * x + 1] < 160 || p[y * s + 4 * x + 2] < 160;
+    return n ? (double)dark / (double)n : 0;
+}
+
+static const char *const FURNITURE[WG_FURN_N] = {"title", "legend", "scale bar", "north arrow"};
+
+static void keep_failed(const char *out, const char *name, char *keep, size_t n)
+{
+    snprintf(keep, n, "%s/../golden-failed-%s", g_dir, name);
+    t_copy(out, keep);
 }
 
 static void golden(wg_map_kind kind, const wg_render_opts *o)
 {
     wg_ws *ws = city();
-    char name[64], ref[1024];
+    char name[64], ref[1024], keep[1024];
     snprintf(name, sizeof name, "%s.png", wg_map_kind_name(kind));
     snprintf(ref, sizeof ref, "%s/golden/%s", WG_FIXTURES_DIR, name);
     const char *out = t_path(t_dir, name);
     wg_render_info info;
     T_OK(t_ctx, wg_render(ws, kind, o, out, &info));
     wg_ws_close(ws);
-    if (getenv("WG_GOLDEN_UPDATE")) {
+    if (t_update_golden) {
         t_copy(out, ref);
         fprintf(stderr, "golden: renewed %s\n", ref);
         return;
@@ -85,16 +114,35 @@ static void golden(wg_map_kind kind, const wg_render_opts *o)
     cairo_surface_t *a = cairo_image_surface_create_from_png(out);
     cairo_surface_t *b = cairo_image_surface_create_from_png(ref);
     ck_assert_msg(cairo_surface_status(b) == CAIRO_STATUS_SUCCESS, "%s: no reference image", ref);
-    ck_assert_int_eq(cairo_image_surface_get_width(a), cairo_image_surface_get_width(b));
-    ck_assert_int_eq(cairo_image_surface_get_height(a), cairo_image_surface_get_height(b));
+    int w = cairo_image_surface_get_width(a), h = cairo_image_surface_get_height(a);
+    ck_assert_int_eq(w, cairo_image_surface_get_width(b));
+    ck_assert_int_eq(h, cairo_image_surface_get_height(b));
     double share, mean;
-    image_diff(a, b, &share, &mean);
+    /* the furniture: each drawn, with ink, and the same as the reference's, pixel for pixel
+     * but for a few anti-aliased edges */
+    for (int k = 0; k < WG_FURN_N; k++) {
+        const double *f = info.furniture[k];
+        int box[4] = {(int)floor(f[0]), (int)floor(f[1]), (int)ceil(f[0] + f[2]) - (int)floor(f[0]),
+                      (int)ceil(f[1] + f[3]) - (int)floor(f[1])};
+        ck_assert_msg(box[2] > 0 && box[3] > 0 && box[0] >= 0 && box[1] >= 0 &&
+                          box[0] + box[2] <= w && box[1] + box[3] <= h,
+                      "%s: its %s is not on the page", name, FURNITURE[k]);
+        ck_assert_msg(ink(a, box) > 0.01, "%s: its %s is blank", name, FURNITURE[k]);
+        image_diff(a, b, box, &share, &mean);
+        if (share > 0.002 || mean > 1.0) {
+            keep_failed(out, name, keep, sizeof keep);
+            cairo_surface_destroy(a);
+            cairo_surface_destroy(b);
+            ck_abort_msg("%s: its %s differs from %s: %.2f %% of its pixels off, mean "
+                         "difference %.2f (the map drawn is kept at %s)",
+                         name, FURNITURE[k], ref, 100 * share, mean, keep);
+        }
+    }
+    image_diff(a, b, (int[4]){0, 0, w, h}, &share, &mean);
     cairo_surface_destroy(a);
     cairo_surface_destroy(b);
     if (share > 0.02 || mean > 3) {
-        char keep[1024];
-        snprintf(keep, sizeof keep, "%s/../golden-failed-%s", g_dir, name);
-        t_copy(out, keep);
+        keep_failed(out, name, keep, sizeof keep);
         ck_abort_msg("%s differs from %s: %.2f %% of pixels off, mean difference %.2f (the map "
                      "drawn is kept at %s)",
                      name, ref, 100 * share, mean, keep);

@@ -86,8 +86,12 @@ typedef struct wg_render_info {
     double hot_x, hot_y;         /* heatmap: the world centre of the maximum pixel */
     double hot_px, hot_py;       /* ... and where it lands on the page */
     size_t points;               /* incidents drawn or counted */
+    /* Where the furniture of the first page was drawn, each x, y, width, height (all 0 for
+     * one the map has not): the title band, the legend, the scale bar, the north arrow. */
+    double furniture[4][4];
     double seconds;
 } wg_render_info;
+enum { WG_FURN_TITLE, WG_FURN_LEGEND, WG_FURN_SCALEBAR, WG_FURN_NORTH, WG_FURN_N };
 
 /* Draws one map into `path` (its extension gives the format). Errors: WG_EINPUT for a bad
  * option (naming it), an unknown plan or community, a workspace without what the map needs
