@@ -96,11 +96,6 @@
 #define POINTS_FILE "points.bin"   /* NPOINTS x,y doubles */
 #define LOCATED_FILE "located.bin" /* NPOINTS int32: the locator's answers */
 
-/* Where the summaries record each target's verdict (one line each, "PASS ..." or "MISS ..."),
- * for main's exit status; set by main before the steps run, so that every step's child
- * inherits it. */
-static char verdict_file[4096];
-
 /* ---- Small helpers ---------------------------------------------------------------------- */
 
 /* Appends "key value" to the figures of the scale's folder, for the summary. */
@@ -186,29 +181,6 @@ static double next_unit(uint64_t *s)
 }
 
 /* The whole of a small text file, NUL-terminated, or NULL. Caller frees. */
-static char *read_text(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *text = malloc(cap);
-    while (text) {
-        n += fread(text + n, 1, cap - 1 - n, fp);
-        if (n < cap - 1)
-            break;
-        char *more = realloc(text, 2 * cap);
-        if (!more)
-            free(text);
-        text = more;
-        cap *= 2;
-    }
-    fclose(fp);
-    if (text)
-        text[n] = '\0';
-    return text;
-}
-
 /* ---- The cells of the active plan -------------------------------------------------------- */
 
 typedef struct cellset {
@@ -750,7 +722,7 @@ static double sl_timer(const char *dir, const char *name, const char *alt)
             snprintf(path, sizeof path, "%s/%s", dir, alt);
         else
             break;
-        char *text = read_text(path), *at = text, *hit;
+        char *text = bench_read_text(path), *at = text, *hit;
         while (at && (hit = strstr(at, "Run Time: real "))) {
             secs = strtod(hit + strlen("Run Time: real "), NULL);
             at = hit + 1;
@@ -839,7 +811,7 @@ static int sl_load(const char *dir, const char *ws, const cellset *cs, size_t n,
     *secs = wg_now() - t0;
     char path[4096];
     snprintf(path, sizeof path, "%s/sl_load.out", dir);
-    char *text = read_text(path), *line = text ? strstr(text, "sl_check ") : NULL;
+    char *text = bench_read_text(path), *line = text ? strstr(text, "sl_check ") : NULL;
     size_t ncells = 0, npts = 0, inexact = 0;
     int got = line ? sscanf(line, "sl_check %zu %zu %zu", &ncells, &npts, &inexact) : 0;
     free(text);
@@ -1518,7 +1490,7 @@ static int cli_new_incidents(const char *dir, int round, const char *csv, char *
  * none was new, or -1. */
 static long long cli_located(const char *path)
 {
-    char *text = read_text(path);
+    char *text = bench_read_text(path);
     const char *hit = text ? strstr(text, " located now") : NULL;
     long long n = -1;
     if (hit) {
@@ -1542,7 +1514,7 @@ static long long cli_located(const char *path)
  * *engine and C in *coverage (NAN when not found). */
 static void cli_times(const char *path, double *engine, double *coverage)
 {
-    char *text = read_text(path);
+    char *text = bench_read_text(path);
     const char *line = text ? strstr(text, "\n  time ") : NULL;
     *engine = *coverage = NAN;
     if (line && sscanf(line, "\n  time %lf s (coverage %lf s)", engine, coverage) != 2)
@@ -1634,18 +1606,6 @@ static int run_cli(const char *scale, const char *dir)
 
 /* ---- summary ------------------------------------------------------------------------------ */
 
-/* Prints one target's verdict and records it for main; a target without its figure is a
- * miss. */
-static void target(const char *scale, const char *what, const char *figure, bool pass)
-{
-    printf("  target       %s: %s: %s %s\n", scale, what, figure, pass ? "PASS" : "MISS");
-    FILE *fp = verdict_file[0] ? fopen(verdict_file, "a") : NULL;
-    if (fp) {
-        fprintf(fp, "%s %s: %s (%s)\n", pass ? "PASS" : "MISS", scale, what, figure);
-        fclose(fp);
-    }
-}
-
 static int run_summary(const char *scale, const char *dir)
 {
     double loc = fig_num(dir, "locate_rate"), sl = fig_num(dir, "spatialite_rate"),
@@ -1712,16 +1672,16 @@ static int run_summary(const char *scale, const char *dir)
         else
             snprintf(fig, sizeof fig, "no figure (%s)",
                      isnan(inc_s) ? "the assign run failed" : "no PostGIS join");
-        target(scale, "incidents-only assign end to end >= 5x faster than the PostGIS join", fig,
+        bench_target(scale, "incidents-only assign end to end >= 5x faster than the PostGIS join", fig,
                !isnan(ratio) && ratio >= TARGET_MEDIUM_RATIO);
     }
     if (strcmp(scale, "large") == 0) {
         snprintf(fig, sizeof fig, "%.2f s", inc_s);
-        target(scale, "incidents-only assign end to end under 15 s",
+        bench_target(scale, "incidents-only assign end to end under 15 s",
                isnan(inc_s) ? "no figure" : fig, !isnan(inc_s) && inc_s < TARGET_LARGE_S);
     }
     snprintf(fig, sizeof fig, "%.3f s", incr_s);
-    target(scale, "incremental assign of 1,000 new incidents under 0.2 s",
+    bench_target(scale, "incremental assign of 1,000 new incidents under 0.2 s",
            isnan(incr_s) ? "no figure" : fig, !isnan(incr_s) && incr_s < TARGET_INCR_S);
     static const char *const keys[] = {"exact_disagreements", "spatialite_disagreements",
                                        "postgis_disagreements"};
@@ -1745,40 +1705,6 @@ int main(int argc, char **argv)
                                 {run_exact, "exact"},     {run_spatialite, "spatialite"},
                                 {run_postgis, "postgis"}, {run_cli, "assign_cli"},
                                 {run_summary, "summary"}};
-    /* --check anywhere; the rest are scales (none: bench_scales' default, medium large). */
-    char **args = calloc((size_t)argc + 1, sizeof *args);
-    if (!args)
-        return 1;
-    bool check = false;
-    int n = 0;
-    for (int i = 0; i < argc; i++) {
-        if (i > 0 && strcmp(argv[i], "--check") == 0)
-            check = true;
-        else
-            args[n++] = argv[i];
-    }
-    const char *base = getenv("TMPDIR");
-    snprintf(verdict_file, sizeof verdict_file, "%s/bench_assign_targets.XXXXXX",
-             base && *base ? base : "/tmp");
-    int fd = mkstemp(verdict_file);
-    if (fd < 0) {
-        perror("mkstemp");
-        free(args);
-        return 1;
-    }
-    close(fd);
-    int rc = bench_scales(n, args, "bench_assign", steps, (int)(sizeof steps / sizeof steps[0]));
-    /* The verdicts of every scale's summary, again, and the exit status they make. */
-    char *verdicts = read_text(verdict_file);
-    size_t ntargets = 0, nmissed = 0;
-    for (const char *c = verdicts; c && *c; c = strchr(c, '\n') ? strchr(c, '\n') + 1 : "") {
-        ntargets++;
-        nmissed += strncmp(c, "MISS", 4) == 0;
-    }
-    printf("targets: %zu checked, %zu missed%s\n%s", ntargets, nmissed,
-           nmissed && !check ? " (not an error without --check)" : "", verdicts ? verdicts : "");
-    free(verdicts);
-    unlink(verdict_file);
-    free(args);
-    return rc ? rc : check && nmissed ? 2 : 0;
+    return bench_main(argc, argv, NULL, 0, "bench_assign", steps,
+                      (int)(sizeof steps / sizeof steps[0]));
 }

@@ -7,8 +7,10 @@
 
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -185,6 +187,92 @@ static inline int bench_scales(int argc, char **argv, const char *name, const be
             fprintf(stderr, "%s: could not remove %s\n", name, dir);
     }
     return rc;
+}
+
+/* ---- Targets --------------------------------------------------------------------------------
+ * A step that checks a target calls bench_target(); bench_main() runs the scales, prints every
+ * verdict again at the end, and with --check exits 2 when any target was missed (without it a
+ * miss is printed, not an error). The verdicts go through a file because each step runs in a
+ * child. */
+
+static char bench_verdict_file[4096];
+
+static inline char *bench_read_text(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *text = malloc(cap);
+    while (text) {
+        n += fread(text + n, 1, cap - 1 - n, fp);
+        if (n < cap - 1)
+            break;
+        char *more = realloc(text, 2 * cap);
+        if (!more)
+            free(text);
+        text = more;
+        cap *= 2;
+    }
+    fclose(fp);
+    if (text)
+        text[n] = '\0';
+    return text;
+}
+
+/* Prints one target's verdict and records it for bench_main; a target without its figure is a
+ * miss. */
+static inline void bench_target(const char *scale, const char *what, const char *figure, bool pass)
+{
+    printf("  target       %s: %s: %s %s\n", scale, what, figure, pass ? "PASS" : "MISS");
+    FILE *fp = bench_verdict_file[0] ? fopen(bench_verdict_file, "a") : NULL;
+    if (fp) {
+        fprintf(fp, "%s %s: %s (%s)\n", pass ? "PASS" : "MISS", scale, what, figure);
+        fclose(fp);
+    }
+}
+
+/* main() of a benchmark: `--check` anywhere, the other arguments scales (none: defaults). */
+static inline int bench_main(int argc, char **argv, char **defaults, int ndefaults,
+                             const char *name, const bench_step *steps, int nsteps)
+{
+    char **args = calloc((size_t)(argc > ndefaults ? argc : ndefaults) + 1, sizeof *args);
+    if (!args)
+        return 1;
+    bool check = false;
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (i > 0 && strcmp(argv[i], "--check") == 0)
+            check = true;
+        else
+            args[n++] = argv[i];
+    }
+    if (n <= 1 && defaults) /* no scale named: the benchmark's own */
+        for (n = 0; n < ndefaults; n++)
+            args[n] = defaults[n];
+    const char *base = getenv("TMPDIR");
+    snprintf(bench_verdict_file, sizeof bench_verdict_file, "%s/%s_targets.XXXXXX",
+             base && *base ? base : "/tmp", name);
+    int fd = mkstemp(bench_verdict_file);
+    if (fd < 0) {
+        perror("mkstemp");
+        free(args);
+        return 1;
+    }
+    close(fd);
+    int rc = bench_scales(n, args, name, steps, nsteps);
+    char *verdicts = bench_read_text(bench_verdict_file);
+    size_t ntargets = 0, nmissed = 0;
+    for (const char *c = verdicts; c && *c; c = strchr(c, '\n') ? strchr(c, '\n') + 1 : "") {
+        ntargets++;
+        nmissed += strncmp(c, "MISS", 4) == 0;
+    }
+    printf("targets: %zu checked, %zu missed%s\n%s", ntargets, nmissed,
+           nmissed && !check ? " (not an error without --check)" : "", verdicts ? verdicts : "");
+    free(verdicts);
+    unlink(bench_verdict_file);
+    free(args);
+    return rc ? rc : check && nmissed ? 2 : 0;
 }
 
 #endif
