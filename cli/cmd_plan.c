@@ -66,9 +66,14 @@ int cli_print_partition(cli *c, const char *ws_path, const wg_part_opts *o,
 static size_t split_list(char *text, const char **out, size_t max)
 {
     size_t n = 0;
-    for (char *tok = strtok(text, ","); tok && n < max; tok = strtok(NULL, ","))
+    for (char *tok = text; tok && n < max;) {
+        char *comma = strchr(tok, ',');
+        if (comma)
+            *comma = '\0';
         if (*tok)
             out[n++] = tok;
+        tok = comma ? comma + 1 : NULL;
+    }
     return n;
 }
 
