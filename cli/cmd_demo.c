@@ -1,6 +1,7 @@
 /* cli/cmd_demo.c: `wangge demo-data` writes the sample city; `wangge demo` takes it through
  * the whole flow (generate, import, describe) into a fresh workspace. */
 #include "cli.h"
+#include "wg/atomic.h"
 #include "wg/assign.h"
 #include "wg/democity.h"
 #include "wg/import.h"
@@ -113,10 +114,12 @@ int cmd_demo(cli *c, int argc, char **argv)
     wg_status st = wg_city_scale_parse(c->ctx, a.scale, &scale);
     if (st != WG_OK)
         return cli_fail(c, st);
-    char datadir[4096], wspath[4096], tmp[4200];
+    char datadir[4096], wspath[4096];
+    if (strlen(a.out) + sizeof "/city.wangge" > sizeof wspath)
+        return cli_fail(c, wg_fail(c->ctx, WG_EINPUT, "-o %s: the folder's path is too long",
+                                   a.out));
     snprintf(datadir, sizeof datadir, "%s/data", a.out);
     snprintf(wspath, sizeof wspath, "%s/city.wangge", a.out);
-    snprintf(tmp, sizeof tmp, "%s/.city.wangge.tmp", a.out);
     wg_city_stats s;
     cli_progress_on(c);
     st = wg_city_write(c->ctx, scale, a.seed, datadir, &s);
@@ -124,11 +127,13 @@ int cmd_demo(cli *c, int argc, char **argv)
     if (st != WG_OK)
         return cli_fail(c, st);
     print_city(c, datadir, &s);
-    /* The workspace is built under a temporary name and renamed when complete, so an
-     * interrupted demo never leaves a half-made workspace behind. */
-    unlink(tmp);
+    /* The workspace is built in a temporary folder beside it and moved into place when
+     * complete (wg/atomic.h), so an interrupted demo never leaves a half-made workspace. */
+    wg_atomic *out = NULL;
     wg_ws *ws = NULL;
-    st = cli_create(c, tmp, "EPSG:4549", &ws);
+    st = wg_atomic_begin(c->ctx, wspath, true, &out);
+    if (st == WG_OK)
+        st = cli_create(c, wg_atomic_tmp_main(out), "EPSG:4549", &ws);
     if (st == WG_OK)
         st = wg_city_import(ws, datadir, imported, c);
     /* The planner's first step: a grid plan of 200-300 households per cell. */
@@ -164,13 +169,11 @@ int cmd_demo(cli *c, int argc, char **argv)
     }
     wg_ws_close(ws);
     ws = NULL;
-    if (st == WG_OK && rename(tmp, wspath) != 0)
-        st = wg_fail(c->ctx, WG_EIO, "%s: cannot move the workspace into place: %s", wspath,
-                     strerror(errno));
-    if (st != WG_OK) {
-        unlink(tmp);
+    wg_status moved = wg_atomic_end(c->ctx, out, st == WG_OK);
+    if (st == WG_OK)
+        st = moved;
+    if (st != WG_OK)
         return cli_fail(c, st);
-    }
     if (!c->quiet)
         putchar('\n');
     st = cli_open(c, wspath, &ws);

@@ -1,6 +1,7 @@
 /* cli/cmd_report.c: `wangge report` — workload and coverage per cell, worker or community, as
  * an aligned table (terminal), CSV or JSON (batch jobs). The JSON schema is in the README. */
 #include "cli.h"
+#include "wg/atomic.h"
 #include "wg/parallel.h"
 #include "wg/report.h"
 #include "wg/timeparse.h"
@@ -503,42 +504,24 @@ int cli_report_print(cli *c, FILE *f, const wg_report *r, const char *format)
     return 0;
 }
 
-/* Writes the report to `path` through a temporary file beside it and a rename, so a killed
- * job never leaves half a report. */
+/* Writes the report to `path` whole or not at all (wg/atomic.h), so a killed job never
+ * leaves half a report. */
 int cli_report_write(cli *c, const char *path, const wg_report *r, const char *format)
 {
-    size_t n = strlen(path) + 16;
-    char *tmp = malloc(n);
-    if (!tmp)
-        return cli_fail(c, wg_fail(c->ctx, WG_ENOMEM, "out of memory"));
-    snprintf(tmp, n, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    wg_atomic *out = NULL;
+    wg_status st = wg_atomic_begin(c->ctx, path, false, &out);
+    if (st != WG_OK)
+        return cli_fail(c, st);
+    FILE *f = wg_atomic_stream(out);
     if (!f) {
-        if (fd >= 0)
-            close(fd), unlink(tmp);
-        int rc = cli_fail(
-            c, wg_fail(c->ctx, WG_EIO, "%s: cannot write beside it: %s", path, strerror(errno)));
-        free(tmp);
-        return rc;
+        wg_atomic_end(c->ctx, out, false);
+        return cli_fail(c, wg_fail(c->ctx, WG_EIO, "%s: cannot write: %s", path, strerror(errno)));
     }
     int rc = cli_report_print(c, f, r, format);
-    if (rc != 0) { /* said why already */
-        fclose(f);
-        unlink(tmp);
-        free(tmp);
+    st = wg_atomic_end(c->ctx, out, rc == 0);
+    if (rc != 0) /* said why already */
         return rc;
-    }
-    bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        int err = errno;
-        unlink(tmp);
-        free(tmp);
-        return cli_fail(c, wg_fail(c->ctx, WG_EIO, "%s: cannot write: %s", path, strerror(err)));
-    }
-    free(tmp);
-    return 0;
+    return st == WG_OK ? 0 : cli_fail(c, st);
 }
 
 int cmd_report(cli *c, int argc, char **argv)

@@ -2,12 +2,12 @@
  * GCJ-02/BD-09 correction; geometry checks and repair with GEOS. Plain data in and out: knows
  * nothing of what the layers mean. */
 #include "wg/vio.h"
+#include "wg/atomic.h"
 
 #include "gdal_load.h"
 #include "geo_int.h"
 #include "wg/chinacoord.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -727,7 +727,8 @@ const char *wg_src_str(wg_src *src, size_t i)
 /* ---- Destinations --------------------------------------------------------------------- */
 
 struct wg_dst {
-    char *path, *tmpdir, *tmppath;
+    char *path;
+    wg_atomic *out; /* a temporary folder, moved into place as a set (wg/atomic.h) */
     GDALDatasetH ds;
     OGRLayerH lyr;
     OGRFeatureDefnH defn;
@@ -767,28 +768,10 @@ static OGRwkbGeometryType ogr_type(wg_gkind k, bool any)
     }
 }
 
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *e;
-        char p[4096];
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-            unlink(p);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
 
 static void dst_free(wg_dst *d)
 {
     free(d->path);
-    free(d->tmpdir);
-    free(d->tmppath);
     free(d->types);
     free(d);
 }
@@ -803,35 +786,15 @@ void wg_dst_abort(wg_dst *d)
         GDALClose(d->ds);
         CPLPopErrorHandler();
     }
-    if (d->tmpdir)
-        remove_tree(d->tmpdir);
+    wg_atomic_end(NULL, d->out, false);
     dst_free(d);
 }
 
 static wg_status dst_make_tmp(wg_ctx *ctx, wg_dst *d, const char *path)
 {
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
-    size_t dirlen = slash ? (size_t)(slash - path) : 0;
-    size_t n = strlen(path) + 32;
-    d->tmpdir = malloc(n);
-    d->tmppath = malloc(n + strlen(base) + 2);
-    d->path = strdup(path);
-    if (!d->tmpdir || !d->tmppath || !d->path)
+    if (!(d->path = strdup(path)))
         return wg_fail(ctx, WG_ENOMEM, "out of memory writing %s", path);
-    if (slash)
-        snprintf(d->tmpdir, n, "%.*s/.%s.tmpXXXXXX", (int)dirlen, path, base);
-    else
-        snprintf(d->tmpdir, n, ".%s.tmpXXXXXX", base);
-    if (!mkdtemp(d->tmpdir)) {
-        wg_status st = wg_fail(ctx, WG_EIO, "%s: cannot create a temporary folder beside it: %s",
-                               path, strerror(errno));
-        free(d->tmpdir);
-        d->tmpdir = NULL;
-        return st;
-    }
-    snprintf(d->tmppath, n + strlen(base) + 2, "%s/%s", d->tmpdir, base);
-    return WG_OK;
+    return wg_atomic_begin(ctx, path, true, &d->out);
 }
 
 static wg_status dst_create(wg_ctx *ctx, wg_dst *d, const fmt_info *fi, const char *layer,
@@ -840,7 +803,7 @@ static wg_status dst_create(wg_ctx *ctx, wg_dst *d, const fmt_info *fi, const ch
     GDALDriverH drv = GDALGetDriverByName(fi->driver);
     if (!drv)
         return wg_fail(ctx, WG_EGDAL, "%s: GDAL has no %s driver", d->path, fi->driver);
-    d->ds = GDALCreate(drv, d->tmppath, 0, 0, 0, GDT_Unknown, NULL);
+    d->ds = GDALCreate(drv, wg_atomic_tmp_main(d->out), 0, 0, 0, GDT_Unknown, NULL);
     if (!d->ds)
         return wg_fail(ctx, WG_EIO, "%s: cannot create the file", d->path);
     OGRSpatialReferenceH srs = NULL;
@@ -996,32 +959,6 @@ wg_status wg_dst_add_xy(wg_ctx *ctx, wg_dst *d, double x, double y, const wg_val
     return dst_write(ctx, d, og, vals);
 }
 
-static wg_status move_into_place(wg_ctx *ctx, wg_dst *d)
-{
-    const char *slash = strrchr(d->path, '/');
-    size_t dirlen = slash ? (size_t)(slash - d->path) : 0;
-    DIR *dir = opendir(d->tmpdir);
-    if (!dir)
-        return wg_fail(ctx, WG_EIO, "%s: temporary folder vanished", d->path);
-    wg_status st = WG_OK;
-    struct dirent *e;
-    char from[4096], to[4096];
-    while (st == WG_OK && (e = readdir(dir)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(from, sizeof from, "%s/%s", d->tmpdir, e->d_name);
-        if (slash)
-            snprintf(to, sizeof to, "%.*s/%s", (int)dirlen, d->path, e->d_name);
-        else
-            snprintf(to, sizeof to, "%s", e->d_name);
-        if (rename(from, to) != 0)
-            st = wg_fail(ctx, WG_EIO, "%s: cannot move the finished file into place: %s", d->path,
-                         strerror(errno));
-    }
-    closedir(dir);
-    return st;
-}
-
 wg_status wg_dst_commit(wg_ctx *ctx, wg_dst *d)
 {
     gdal_err ge;
@@ -1034,8 +971,8 @@ wg_status wg_dst_commit(wg_ctx *ctx, wg_dst *d)
     wg_status st = wg_ctx_status(ctx);
     if (st == WG_OK && ge.failed)
         st = wg_fail(ctx, WG_EIO, "%s: cannot finish writing: %s", d->path, ge.msg);
-    if (st == WG_OK)
-        st = move_into_place(ctx, d);
-    wg_dst_abort(d); /* removes the (now empty) temporary folder */
-    return st;
+    wg_status moved = wg_atomic_end(ctx, d->out, st == WG_OK);
+    d->out = NULL;
+    wg_dst_abort(d);
+    return st != WG_OK ? st : moved;
 }

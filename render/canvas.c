@@ -1,5 +1,6 @@
 /* render/canvas.c: the page surface, its file written atomically, and the world-to-page view. */
 #include "render_int.h"
+#include "wg/atomic.h"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
@@ -104,7 +105,7 @@ static wg_status page_size(wg_ctx *ctx, canvas *c, const wg_render_opts *o)
  * 6, adaptive filters, alpha kept) in a third of the time. */
 static wg_status write_png(canvas *c)
 {
-    FILE *f = fopen(c->tmp, "wb");
+    FILE *f = wg_atomic_stream(c->out);
     if (!f)
         return wg_fail(c->ctx, WG_EIO, "%s: cannot write the map: %s", c->path, strerror(errno));
     cairo_surface_flush(c->surf);
@@ -133,7 +134,7 @@ static wg_status write_png(canvas *c)
         ok = false;
     }
     png_destroy_write_struct(&png, &info);
-    if (fclose(f) != 0 || !ok)
+    if (fflush(f) != 0 || !ok)
         return wg_fail(c->ctx, WG_EIO, "%s: writing the PNG failed", c->path);
     return WG_OK;
 }
@@ -147,19 +148,21 @@ wg_status canvas_open(wg_ctx *ctx, canvas *c, const char *path, const wg_render_
     wg_status st = page_size(ctx, c, o);
     if (st != WG_OK)
         return st;
-    size_t n = strlen(path);
-    c->path = strdup(path);
-    c->tmp = malloc(n + 32);
-    if (!c->path || !c->tmp) {
-        free(c->path), free(c->tmp);
+    if (!(c->path = strdup(path)))
         return wg_fail(ctx, WG_ENOMEM, "out of memory opening %s", path);
+    /* the file is written whole or not at all (wg/atomic.h); cairo writes PDF and SVG into
+     * the temporary file by name, the PNG goes through its stream */
+    if ((st = wg_atomic_begin(ctx, path, false, &c->out)) != WG_OK) {
+        free(c->path);
+        c->path = NULL;
+        return st;
     }
-    snprintf(c->tmp, n + 32, "%s.tmp-%ld", path, (long)getpid());
+    const char *tmp = wg_atomic_tmp(c->out);
     if (c->fmt == WG_FMT_PDF) {
-        c->surf = cairo_pdf_surface_create(c->tmp, c->W, c->H);
+        c->surf = cairo_pdf_surface_create(tmp, c->W, c->H);
         cairo_pdf_surface_set_metadata(c->surf, CAIRO_PDF_METADATA_CREATOR, "wangge");
     } else if (c->fmt == WG_FMT_SVG) {
-        c->surf = cairo_svg_surface_create(c->tmp, c->W, c->H);
+        c->surf = cairo_svg_surface_create(tmp, c->W, c->H);
         cairo_svg_surface_set_document_unit(c->surf, CAIRO_SVG_UNIT_PX);
     } else {
         c->surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)c->W, (int)c->H);
@@ -168,8 +171,8 @@ wg_status canvas_open(wg_ctx *ctx, canvas *c, const char *path, const wg_render_
         st = wg_fail(ctx, WG_EIO, "%s: cannot write the map: %s", path,
                      cairo_status_to_string(cairo_surface_status(c->surf)));
         cairo_surface_destroy(c->surf);
-        unlink(c->tmp);
-        free(c->path), free(c->tmp);
+        wg_atomic_end(ctx, c->out, false);
+        free(c->path);
         *c = (canvas){0};
         return st;
     }
@@ -219,15 +222,11 @@ wg_status canvas_close(canvas *c, bool commit)
         st = wg_fail(c->ctx, WG_EIO, "%s: writing the map failed: %s", c->path,
                      cairo_status_to_string(cairo_surface_status(c->surf)));
     cairo_surface_destroy(c->surf);
-    if (st == WG_OK && commit && rename(c->tmp, c->path) != 0)
-        st = wg_fail(c->ctx, WG_EIO, "%s: cannot move the map into place: %s", c->path,
-                     strerror(errno));
-    if (st != WG_OK || !commit)
-        unlink(c->tmp);
+    wg_status ws = wg_atomic_end(c->ctx, c->out, st == WG_OK && commit);
+    st = st != WG_OK ? st : ws;
     pango_font_description_free(c->font);
     free(c->taken);
     free(c->path);
-    free(c->tmp);
     *c = (canvas){0};
     return st;
 }

@@ -20,7 +20,8 @@ typedef struct canvas {
     wg_render_format fmt;
     cairo_surface_t *surf;
     cairo_t *cr;
-    char *path, *tmp;
+    char *path;
+    struct wg_atomic *out; /* the file being written (wg/atomic.h) */
     double W, H; /* the page */
     double u;    /* device units per point */
     int pages;

@@ -5,6 +5,7 @@
 
 #include "cameras.h"
 #include "roster.h"
+#include "wg/atomic.h"
 #include "wg/store.h"
 #include "wg/timeparse.h"
 
@@ -40,8 +41,8 @@ typedef struct importer {
     size_t voff[MAXCOLS];   /* text values: offsets into vtext */
     wg_buf vtext;           /* copies of the feature's texts: GDAL reuses its buffers */
     const char *cam_defaulted;
-    FILE *rej;
-    char rej_tmp[1100];
+    FILE *rej;          /* the rejects file's stream, */
+    wg_atomic *rej_out; /* written whole or not at all */
     int64_t batch;
     wg_buf joined; /* scratch for A+B fields */
     wg_buf id;     /* the current feature's id, copied: GDAL reuses its text buffers */
@@ -442,21 +443,28 @@ static wg_status open_rejects(importer *im)
     const wg_import_opts *o = im->o;
     char *path = im->r->rejects_path;
     size_t cap = sizeof im->r->rejects_path;
+    int n;
     if (o->rejects_path) {
-        snprintf(path, cap, "%s", o->rejects_path);
+        n = snprintf(path, cap, "%s", o->rejects_path);
     } else {
         const char *ws = wg_ws_path(im->ws), *slash = strrchr(ws, '/');
         const char *base = strrchr(im->source, '/');
         base = base ? base + 1 : im->source;
         size_t blen = strcspn(base, ".");
-        snprintf(path, cap, "%.*s%.*s.%s.rejects.csv", slash ? (int)(slash - ws + 1) : 0, ws,
-                 (int)blen, base, im->L->name);
+        n = snprintf(path, cap, "%.*s%.*s.%s.rejects.csv", slash ? (int)(slash - ws + 1) : 0, ws,
+                     (int)blen, base, im->L->name);
     }
-    snprintf(im->rej_tmp, sizeof im->rej_tmp, "%s.tmp", path);
-    im->rej = fopen(im->rej_tmp, "w");
-    if (!im->rej)
-        return wg_fail(im->ctx, WG_EIO, "%s: cannot write the rejects file: %s", im->rej_tmp,
-                       strerror(errno));
+    if (n < 0 || (size_t)n >= cap)
+        return wg_fail(im->ctx, WG_EINPUT, "the rejects file's path is longer than %zu bytes: %s",
+                       cap - 1, o->rejects_path ? o->rejects_path : im->source);
+    wg_status st = wg_atomic_begin(im->ctx, path, false, &im->rej_out);
+    if (st == WG_OK && !(im->rej = wg_atomic_stream(im->rej_out)))
+        st = wg_fail(im->ctx, WG_EIO, "%s: cannot write the rejects file: %s", path,
+                     strerror(errno));
+    if (st != WG_OK) {
+        wg_ctx_where(im->ctx, "the rejects file: ");
+        return st;
+    }
     fputs("feature,id,problem\n", im->rej);
     return WG_OK;
 }
@@ -670,10 +678,9 @@ static wg_status run(importer *im)
         st = run_rows(im);
     if (st == WG_OK)
         st = log_import(im);
-    if (st == WG_OK && im->rej && fclose(im->rej) != 0)
-        st = wg_fail(im->ctx, WG_EIO, "%s: cannot write the rejects file", im->rej_tmp);
-    if (im->rej && st == WG_OK)
-        im->rej = NULL;
+    if (st == WG_OK && im->rej && (ferror(im->rej) || fflush(im->rej) != 0))
+        st = wg_fail(im->ctx, WG_EIO, "%s: cannot write the rejects file: %s",
+                     im->r->rejects_path, strerror(errno));
     wg_store_rows_close(im->ins);
     im->ins = NULL;
     if (st == WG_OK)
@@ -682,12 +689,12 @@ static wg_status run(importer *im)
         wg_store_rollback(im->ws);
     if (st != WG_OK)
         return st;
-    if (im->r->rejected > 0 && rename(im->rej_tmp, im->r->rejects_path) != 0)
-        return wg_fail(im->ctx, WG_EIO,
-                       "%s: imported, but the rejects file could not be "
-                       "moved into place: %s",
-                       im->r->rejects_path, strerror(errno));
-    return WG_OK;
+    /* the rows are in: the rejects file takes its place (when there is something in it) */
+    st = wg_atomic_end(im->ctx, im->rej_out, im->r->rejected > 0);
+    im->rej_out = NULL, im->rej = NULL;
+    if (st != WG_OK)
+        wg_ctx_where(im->ctx, "imported, but the rejects file was not written: ");
+    return st;
 }
 
 /* For the cameras layer: where each field cameras.c reads sits in the layer's columns. */
@@ -765,10 +772,7 @@ wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_i
     wg_status st = find_cam_cols(&im);
     if (st == WG_OK)
         st = run(&im);
-    if (im.rej) {
-        fclose(im.rej);
-        unlink(im.rej_tmp);
-    }
+    wg_atomic_end(ctx, im.rej_out, false); /* still open: the import failed */
     if (st != WG_OK)
         r->rejects_path[0] = '\0';
     if (r->rejected == 0)

@@ -64,6 +64,6 @@ sleep 0.5
 kill -KILL $pid 2>/dev/null
 wait $pid 2>/dev/null
 check "a killed render leaves no map" test ! -e killed.png
-rm -f killed.png.tmp-*
+rm -f .killed.png.??????
 
 wg_end

@@ -3,6 +3,7 @@
 
 TCase *tcase_ctx(void);
 TCase *tcase_vio(void);
+TCase *tcase_atomic(void);
 TCase *tcase_chinacoord(void);
 TCase *tcase_time(void);
 TCase *tcase_tess(void);
@@ -17,6 +18,7 @@ Suite *wg_test_suite(void)
     Suite *s = suite_create("geo");
     suite_add_tcase(s, tcase_ctx());
     suite_add_tcase(s, tcase_vio());
+    suite_add_tcase(s, tcase_atomic());
     suite_add_tcase(s, tcase_chinacoord());
     suite_add_tcase(s, tcase_time());
     suite_add_tcase(s, tcase_tess());

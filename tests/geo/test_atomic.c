@@ -1,0 +1,156 @@
+/* tests/geo/test_atomic.c: files written whole or not at all (wg/atomic.h): a committed write
+ * replaces the file and leaves nothing else in the folder; an abandoned one leaves the old file
+ * as it was; two writers never share a temporary; a set of files replaces exactly its own
+ * files; bad destinations are refused naming the path. */
+#include "support.h"
+#include "wg/atomic.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+TCase *tcase_atomic(void);
+
+/* The names in folder dir, sorted, one per line. */
+static char *listing(const char *dir)
+{
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "ls -A '%s' > '%s.ls'", dir, dir);
+    ck_assert_int_eq(t_sh("%s", cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s.ls", dir);
+    char *s = t_read(cmd, NULL);
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+static void put(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void has(const char *path, const char *text)
+{
+    char *s = t_read(path, NULL);
+    ck_assert_msg(s != NULL, "%s: missing", path);
+    ck_assert_str_eq(s, text);
+    free(s);
+}
+
+START_TEST(a_file_is_replaced_whole_or_left_alone)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", t_path(t_dir, "out"));
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    char path[4200];
+    snprintf(path, sizeof path, "%s", t_path(dir, "map.csv"));
+    put(path, "old\n");
+    /* abandoned: the old file stays, nothing else is left */
+    wg_atomic *a = NULL;
+    T_OK(t_ctx, wg_atomic_begin(t_ctx, path, false, &a));
+    fputs("half of a new", wg_atomic_stream(a));
+    T_OK(t_ctx, wg_atomic_end(t_ctx, a, false));
+    has(path, "old\n");
+    char *ls = listing(dir);
+    ck_assert_str_eq(ls, "map.csv\n");
+    free(ls);
+    /* two writers at once: each its own temporary; the last to commit wins, whole */
+    wg_atomic *b = NULL, *c = NULL;
+    T_OK(t_ctx, wg_atomic_begin(t_ctx, path, false, &b));
+    T_OK(t_ctx, wg_atomic_begin(t_ctx, path, false, &c));
+    ck_assert_str_ne(wg_atomic_tmp(b), wg_atomic_tmp(c));
+    ck_assert_str_eq(wg_atomic_path(b), path);
+    fputs("from b\n", wg_atomic_stream(b));
+    fputs("from c\n", wg_atomic_stream(c));
+    has(path, "old\n"); /* nothing shows before the commit */
+    T_OK(t_ctx, wg_atomic_end(t_ctx, b, true));
+    has(path, "from b\n");
+    T_OK(t_ctx, wg_atomic_end(t_ctx, c, true));
+    has(path, "from c\n");
+    ls = listing(dir);
+    ck_assert_str_eq(ls, "map.csv\n");
+    free(ls);
+    /* a library that writes by name into the temporary */
+    T_OK(t_ctx, wg_atomic_begin(t_ctx, path, false, &a));
+    put(wg_atomic_tmp(a), "by name\n");
+    T_OK(t_ctx, wg_atomic_end(t_ctx, a, true));
+    has(path, "by name\n");
+    /* the umask decides the mode, as for any file a program writes (not mkstemp's 0600) */
+    struct stat sb;
+    ck_assert_int_eq(stat(path, &sb), 0);
+    ck_assert_int_ne(sb.st_mode & 0044, 0);
+    T_OK(t_ctx, wg_atomic_end(t_ctx, NULL, true));
+}
+END_TEST
+
+START_TEST(a_set_replaces_its_own_files)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", t_path(t_dir, "shp"));
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    put(t_path(dir, "cells.shp"), "old shp\n");
+    put(t_path(dir, "cells.dbf"), "old dbf\n");
+    put(t_path(dir, "cells.csv"), "not of the set\n");
+    wg_atomic *a = NULL;
+    /* abandoned */
+    T_OK(t_ctx, wg_atomic_begin(t_ctx, t_path(dir, "cells.shp"), true, &a));
+    put(wg_atomic_tmp_main(a), "new shp\n");
+    T_OK(t_ctx, wg_atomic_end(t_ctx, a, false));
+    has(t_path(dir, "cells.shp"), "old shp\n");
+    char *ls = listing(dir);
+    ck_assert_str_eq(ls, "cells.csv\ncells.dbf\ncells.shp\n");
+    free(ls);
+    /* committed: the new set in, the unrelated file untouched, no temporary folder left */
+    T_OK(t_ctx, wg_atomic_begin(t_ctx, t_path(dir, "cells.shp"), true, &a));
+    char other[4096];
+    snprintf(other, sizeof other, "%s/cells.dbf", wg_atomic_tmp(a));
+    put(other, "new dbf\n");
+    snprintf(other, sizeof other, "%s/cells.shx", wg_atomic_tmp(a));
+    put(other, "new shx\n");
+    put(wg_atomic_tmp_main(a), "new shp\n");
+    T_OK(t_ctx, wg_atomic_end(t_ctx, a, true));
+    has(t_path(dir, "cells.shp"), "new shp\n");
+    has(t_path(dir, "cells.dbf"), "new dbf\n");
+    has(t_path(dir, "cells.shx"), "new shx\n");
+    has(t_path(dir, "cells.csv"), "not of the set\n");
+    ls = listing(dir);
+    ck_assert_str_eq(ls, "cells.csv\ncells.dbf\ncells.shp\ncells.shx\n");
+    free(ls);
+}
+END_TEST
+
+START_TEST(bad_destinations_are_named)
+{
+    wg_atomic *a = NULL;
+    char missing[4200];
+    snprintf(missing, sizeof missing, "%s", t_path(t_dir, "no/such/folder/x.png"));
+    ck_assert_int_eq(wg_atomic_begin(t_ctx, missing, false, &a), WG_EIO);
+    ck_assert_ptr_null(a);
+    ck_assert_msg(strstr(wg_ctx_errmsg(t_ctx), missing) &&
+                      strstr(wg_ctx_errmsg(t_ctx), "does not exist"),
+                  "%s", wg_ctx_errmsg(t_ctx));
+    wg_ctx_clear_error(t_ctx);
+    ck_assert_int_eq(wg_atomic_begin(t_ctx, t_dir, false, &a), WG_EINPUT);
+    ck_assert_msg(strstr(wg_ctx_errmsg(t_ctx), "folder"), "%s", wg_ctx_errmsg(t_ctx));
+    wg_ctx_clear_error(t_ctx);
+    ck_assert_int_eq(wg_atomic_begin(t_ctx, "", false, &a), WG_EINPUT);
+    wg_ctx_clear_error(t_ctx);
+    char *ls = listing(t_dir);
+    ck_assert_str_eq(ls, "");
+    free(ls);
+}
+END_TEST
+
+TCase *tcase_atomic(void)
+{
+    TCase *tc = tcase_create("atomic");
+    tcase_add_checked_fixture(tc, t_setup, t_teardown);
+    tcase_add_test(tc, a_file_is_replaced_whole_or_left_alone);
+    tcase_add_test(tc, a_set_replaces_its_own_files);
+    tcase_add_test(tc, bad_destinations_are_named);
+    return tc;
+}
