@@ -518,6 +518,8 @@ int cli_report_write(cli *c, const char *path, const wg_report *r, const char *f
         return cli_fail(c, wg_fail(c->ctx, WG_EIO, "%s: cannot write: %s", path, strerror(errno)));
     }
     int rc = cli_report_print(c, f, r, format);
+    if (rc == 0 && wg_ctx_cancelled(c->ctx))
+        rc = cli_fail(c, wg_fail(c->ctx, WG_EINTR, "interrupted: %s was not written", path));
     st = wg_atomic_end(c->ctx, out, rc == 0);
     if (rc != 0) /* said why already */
         return rc;

@@ -29,12 +29,23 @@ static const struct {
 };
 
 static wg_ctx *the_ctx;
+static volatile sig_atomic_t signals;
 
+/* The first SIGINT or SIGTERM asks the command to stop: long loops notice, roll back and leave
+ * no output file (exit 130). A second one stops at once: the workspace is as safe as after a
+ * kill (an unfinished transaction never counts), and a file being written stays a hidden
+ * temporary beside its destination. */
 static void on_signal(int sig)
 {
     (void)sig;
+    if (++signals > 1) {
+        static const char msg[] = "wangge: interrupted again: stopping now\n";
+        ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+        (void)w;
+        _exit(130);
+    }
     if (the_ctx)
-        wg_ctx_cancel(the_ctx); /* long loops notice and roll back */
+        wg_ctx_cancel(the_ctx);
 }
 
 /* "wangge import -w ws.wangge incidents new.csv": what this run is, for the workspace's record

@@ -45,6 +45,10 @@ wg_ctx *wg_ctx_new(void)
     wg_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
         return NULL;
+    ctx->cancel = &ctx->own_cancel;
+    atomic_init(&ctx->own_cancel.flag, 0);
+    atomic_init(&ctx->own_cancel.countdown, 0);
+    atomic_init(&ctx->own_cancel.checks, 0);
     ctx->geos = GEOS_init_r();
     ctx->proj = proj_context_create();
     if (!ctx->geos || !ctx->proj) {
@@ -132,7 +136,8 @@ void wg_ctx_clear(wg_ctx *ctx)
         ctx->warn[i] = NULL;
     }
     ctx->nwarn = 0;
-    ctx->cancelled = 0;
+    if (ctx->cancel == &ctx->own_cancel) /* a worker's belongs to the context it follows */
+        atomic_store(&ctx->cancel->flag, 0);
 }
 
 void wg_warn(wg_ctx *ctx, const char *fmt, ...)
@@ -174,12 +179,35 @@ void wg_progress(wg_ctx *ctx, const char *stage, uint64_t done, uint64_t total)
 
 void wg_ctx_cancel(wg_ctx *ctx)
 {
-    ctx->cancelled = 1;
+    atomic_store_explicit(&ctx->cancel->flag, 1, memory_order_relaxed);
 }
 
 bool wg_ctx_cancelled(const wg_ctx *ctx)
 {
-    return ctx->cancelled != 0;
+    wg_cancel *c = ctx->cancel;
+    atomic_fetch_add_explicit(&c->checks, 1, memory_order_relaxed);
+    if (atomic_load_explicit(&c->countdown, memory_order_relaxed) > 0 &&
+        atomic_fetch_sub_explicit(&c->countdown, 1, memory_order_relaxed) == 1)
+        atomic_store_explicit(&c->flag, 1, memory_order_relaxed);
+    return atomic_load_explicit(&c->flag, memory_order_relaxed) != 0;
+}
+
+void wg_ctx_cancel_after(wg_ctx *ctx, long n)
+{
+    atomic_store(&ctx->cancel->countdown, n > 0 ? n : 0);
+}
+
+long wg_ctx_cancel_checks(const wg_ctx *ctx)
+{
+    return atomic_load(&ctx->cancel->checks);
+}
+
+wg_ctx *wg_ctx_new_for_thread(wg_ctx *ctx)
+{
+    wg_ctx *w = wg_ctx_new();
+    if (w)
+        w->cancel = ctx->cancel;
+    return w;
 }
 
 void wg_buf_init(wg_buf *b, size_t max)

@@ -8,8 +8,16 @@
 #include "wg/core.h"
 #include "wg/geom.h"
 
+#include <stdatomic.h>
 #include <geos_c.h>
 #include <proj.h>
+
+/* A context's cancellation: the flag, and a countdown of checks for tests. */
+typedef struct wg_cancel {
+    atomic_int flag;
+    atomic_long countdown; /* > 0: the check that brings it to 0 sets the flag */
+    atomic_long checks;
+} wg_cancel;
 
 struct wg_ctx {
     GEOSContextHandle_t geos;
@@ -20,7 +28,8 @@ struct wg_ctx {
     char *warn[WG_WARN_KEEP];
     wg_progress_fn progress;
     void *progress_user;
-    volatile int cancelled;
+    wg_cancel own_cancel; /* the flag, unless it is another context's: */
+    wg_cancel *cancel;    /* a worker thread's points to the context that started it */
 };
 
 /* The GEOS handle of a context (for geo's files and the tests of geo). */
@@ -40,6 +49,13 @@ static inline GEOSGeometry *wg__geos(wg_geom *g)
  * it: two threads asking at once race on that cache. geo computes them all before it hands a
  * geometry out, so that wg_geom's promise holds: made once, read by any number of threads. */
 void wg__settle(GEOSContextHandle_t h, const GEOSGeometry *g);
+/* Why g must not be handed out, or NULL when it may: "a coordinate is not a finite number" or
+ * "an empty part inside a collection" (or that GEOS cannot read a part). GEOS reads both, but
+ * its operations throw on NaN and infinite coordinates, and some leak or worse on the way out
+ * (libgeos/geos#505, #606); and GEOS 3.11's point on surface reads the missing first
+ * coordinate of an empty point or line inside a collection (a null pointer). So every geometry
+ * that comes from outside bytes is checked once, where it is read. */
+const char *wg__geom_unsound(GEOSContextHandle_t h, const GEOSGeometry *g);
 static inline wg_geom *wg__geom(GEOSContextHandle_t h, GEOSGeometry *g)
 {
     if (g)

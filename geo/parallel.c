@@ -42,7 +42,8 @@ static void keep_warnings(job *J, wg_ctx *ctx)
 
 static void run(job *J, int thread)
 {
-    wg_ctx *ctx = thread == 0 ? J->main : wg_ctx_new();
+    /* a signal to the caller stops the other threads' items too */
+    wg_ctx *ctx = thread == 0 ? J->main : wg_ctx_new_for_thread(J->main);
     wg_status st = ctx ? WG_OK : WG_ENOMEM;
     while (st == WG_OK && !atomic_load(&J->failed)) {
         if (wg_ctx_cancelled(J->main)) {

@@ -1,6 +1,7 @@
 /* render/atlas.c: the atlas — an overview page, then one page per community: its map and a
  * table of its cells with their households, workers and workload. */
 #include "render_int.h"
+#include "wg/assign.h"
 #include "wg/plan.h"
 #include "wg/report.h"
 
@@ -111,21 +112,34 @@ static wg_status atlas_more(map_ctx *m, void *user)
     wg_status st = wg_plan_detail_get(ws, m->plan, &d);
     if (st == WG_OK)
         st = wg_map_read(ws, WG_ML_COMMUNITIES, &(wg_map_query){0}, &comms);
-    if (st == WG_OK) {
+    /* the workload table, when the plan has an assignment: the report's errors are the
+     * atlas's (an interruption, a stale assignment it cannot bring up to date...) */
+    wg_assign_state as;
+    if (st == WG_OK)
+        st = wg_assign_check(ws, m->plan, &as);
+    if (st == WG_OK && as.any) {
         wg_report_opts ro = {.by = WG_BY_CELL, .from = o->from, .to = o->to,
                              .categories_file = o->categories_file,
                              .weights_file = o->weights_file};
-        have_report = wg_report_make(ws, &ro, &r) == WG_OK;
-        if (have_report && r.plan != m->plan) {
+        st = wg_report_make(ws, &ro, &r);
+        have_report = st == WG_OK;
+        if (have_report && r.plan != m->plan) { /* the report is of the active plan */
             wg_report_free(&r);
             have_report = false;
         }
-        wg_ctx_clear_error(ctx); /* without an assignment the atlas simply has no workload */
     }
+    if (st == WG_OK && !have_report)
+        wg_warn(ctx, "plan %s has %s: its pages have no workload table", m->plan_name,
+                as.any ? "an assignment, but is not the active plan"
+                       : "no assignment (run 'wangge assign')");
     atlas a = {.d = &d, .r = have_report ? &r : NULL};
     if (st == WG_OK && !(a.rows = malloc((d.ncells + 1) * sizeof *a.rows)))
         st = wg_fail(ctx, WG_ENOMEM, "out of memory");
     for (size_t k = 0; st == WG_OK && k < comms.n; k++) {
+        if (wg_ctx_cancelled(ctx)) {
+            st = wg_fail(ctx, WG_EINTR, "interrupted: no atlas was written");
+            break;
+        }
         a.nrows = 0;
         for (size_t i = 0; i < d.ncells; i++)
             if (strcmp(d.cells[i].community, comms.key[k]) == 0)

@@ -127,13 +127,18 @@ static wg_status write_png(canvas *c)
         if (le)
             png_set_bgr(png);
         png_set_filler(png, 0, le ? PNG_FILLER_AFTER : PNG_FILLER_BEFORE);
-        for (int y = 0; y < (int)c->H; y++)
+        for (int y = 0; y < (int)c->H && ok; y++) {
             png_write_row(png, data + (size_t)stride * (size_t)y);
-        png_write_end(png, NULL);
+            ok = (y & 255) != 255 || !wg_ctx_cancelled(c->ctx);
+        }
+        if (ok)
+            png_write_end(png, NULL);
     } else {
         ok = false;
     }
     png_destroy_write_struct(&png, &info);
+    if (wg_ctx_cancelled(c->ctx))
+        return wg_fail(c->ctx, WG_EINTR, "interrupted: no map was written");
     if (fflush(f) != 0 || !ok)
         return wg_fail(c->ctx, WG_EIO, "%s: writing the PNG failed", c->path);
     return WG_OK;

@@ -159,8 +159,12 @@ void draw_set(canvas *c, const wg_shapes *s, const size_t *idx, size_t n, const 
     /* feature by feature: cairo's image backend rasterises many small paths faster than one
      * path of them all (measured: 3x slower for the buildings of a city as one path) */
     draw_begin(c);
-    for (size_t q = 0; q < n; q++)
+    for (size_t q = 0; q < n; q++) {
+        /* may run on another thread (the heatmap's outlines): only look, the caller fails */
+        if ((q & 255) == 255 && wg_ctx_cancelled(c->ctx))
+            break;
         draw_one(c, s, idx ? idx[q] : q, st);
+    }
     draw_end(c);
 }
 

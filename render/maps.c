@@ -138,6 +138,8 @@ static bool has_key(char *const *keys, size_t n, const char *key)
 static void label_cells(canvas *c, const wg_map_feats *cells, double size)
 {
     for (size_t i = 0; i < cells->n; i++) {
+        if ((i & 255) == 255 && wg_ctx_cancelled(c->ctx))
+            return; /* map_draw says it was interrupted */
         const double *a = cells->anchor[i];
         if (isnan(a[0])) { /* too small for a label (or not a polygon) */
             c->dropped += cells->shapes.kind[i] == WG_G_POLYGON;
@@ -781,6 +783,7 @@ static wg_status heat_draw(map_ctx *m, theme *t, const heat *h)
  * workspace (a reader like any other: it sees whole transactions only). */
 typedef struct heat_thread {
     heat h;
+    wg_ctx *ctx; /* the thread's: the map's cancellation, its own errors */
     char path[4096];
     pthread_t tid;
     wg_status st;
@@ -790,14 +793,13 @@ typedef struct heat_thread {
 static void *heat_run(void *arg)
 {
     heat_thread *T = arg;
-    wg_ctx *ctx = wg_ctx_new();
+    wg_ctx *ctx = T->ctx;
     wg_ws *ws = NULL;
     T->st = ctx ? wg_ws_open(ctx, T->path, &ws) : WG_ENOMEM;
     if (T->st == WG_OK)
         T->st = heat_compute(ws, &T->h);
     wg_ws_close(ws);
     snprintf(T->err, sizeof T->err, "%s", ctx ? wg_ctx_errmsg(ctx) : "out of memory");
-    wg_ctx_free(ctx);
     return NULL;
 }
 
@@ -809,8 +811,15 @@ static bool heat_start(map_ctx *m, heat_thread *T)
     T->h = (heat){.o = m->o, .scale = m->c->s, .fmt = m->c->fmt};
     memcpy(T->h.view, m->c->view, sizeof T->h.view);
     snprintf(T->path, sizeof T->path, "%s", wg_ws_path(m->ws));
-    return strlen(wg_ws_path(m->ws)) < sizeof T->path &&
-           pthread_create(&T->tid, NULL, heat_run, T) == 0;
+    if (strlen(wg_ws_path(m->ws)) >= sizeof T->path ||
+        !(T->ctx = wg_ctx_new_for_thread(m->c->ctx)))
+        return false;
+    if (pthread_create(&T->tid, NULL, heat_run, T) != 0) {
+        wg_ctx_free(T->ctx);
+        T->ctx = NULL;
+        return false;
+    }
+    return true;
 }
 
 /* Waits for the thread and draws what it made (with t; without, only waits), or fails with
@@ -818,6 +827,8 @@ static bool heat_start(map_ctx *m, heat_thread *T)
 static wg_status heat_finish(map_ctx *m, theme *t, heat_thread *T)
 {
     pthread_join(T->tid, NULL);
+    wg_ctx_free(T->ctx);
+    T->ctx = NULL;
     wg_status st = T->st != WG_OK ? wg_fail(m->c->ctx, T->st, "%s", T->err)
                    : t            ? heat_draw(m, t, &T->h)
                                   : WG_OK;
@@ -1177,6 +1188,8 @@ wg_status map_draw(map_ctx *m, wg_map_kind kind)
         m->info->labels = c->labels;
         m->info->labels_dropped = c->dropped;
         st = canvas_status(c, "drawing the map");
+        if (st == WG_OK && wg_ctx_cancelled(c->ctx))
+            st = wg_fail(c->ctx, WG_EINTR, "interrupted: no map was written");
     }
     wg_map_feats_free(&cells);
     free(t);

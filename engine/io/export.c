@@ -58,7 +58,11 @@ static wg_status write_rows(wg_ws *ws, const wg_layer_def *L, wg_row_reader *rd,
         wg_geom_free(ctx, g);
         if (st != WG_OK)
             break;
-        if (++n % 50000 == 0)
+        if (++n % 1024 == 0 && wg_ctx_cancelled(ctx)) {
+            st = wg_fail(ctx, WG_EINTR, "interrupted: nothing was written");
+            break;
+        }
+        if (n % 50000 == 0)
             wg_progress(ctx, "exporting", (uint64_t)n, 0);
     }
     *count = n;

@@ -377,7 +377,7 @@ typedef struct tally_job {
 
 static wg_status tally_part(wg_ctx *ctx, void *user, size_t part, int thread)
 {
-    (void)ctx, (void)thread;
+    (void)thread;
     tally_job *J = user;
     const scan *S = J->S;
     const wg_incidents *a = &S->a;
@@ -391,6 +391,8 @@ static wg_status tally_part(wg_ctx *ctx, void *user, size_t part, int thread)
     size_t *ncl = J->ncl[part];
     period_counts *pc = &J->pc[part];
     for (size_t i = from; i < to; i++) {
+        if ((i & 0xffff) == 0 && wg_ctx_cancelled(ctx))
+            return wg_fail(ctx, WG_EINTR, "interrupted");
         int32_t k = S->cat_of[code_of(S, i)];
         if (!J->want[k])
             continue;

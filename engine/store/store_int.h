@@ -38,6 +38,7 @@ struct wg_ws {
     stmt_slot stmts[STMT_CACHE];
     size_t nstmts;
     pack_tx *pack;
+    bool finishing; /* a commit or rollback under way: not interrupted by a cancellation */
 };
 
 /* A cached statement for `sql`, reset and with its bindings cleared; prepared on first use and
@@ -46,7 +47,8 @@ sqlite3_stmt *wg__stmt(wg_ws *ws, const char *sql);
 /* Runs SQL without results; on failure records "workspace PATH: ..." on ctx. */
 wg_status wg__sql(wg_ws *ws, const char *sql);
 /* Records SQLite's current error on ctx with a lead ("storing units: ") and returns WG_ESQL (or
- * WG_EIO for disk-full and I/O errors). */
+ * WG_EIO for disk-full and I/O errors, WG_EINTR when a cancellation stopped the statement:
+ * every statement checks the context's cancellation every 1000 steps of SQLite's machine). */
 wg_status wg__sql_fail(wg_ws *ws, const char *lead);
 /* Steps q to its end; a row or an error fails with the lead. Resets q either way. */
 wg_status wg__done(wg_ws *ws, sqlite3_stmt *q, const char *lead);

@@ -48,6 +48,8 @@ int64_t wg__now_utc(void)
 wg_status wg__sql_fail(wg_ws *ws, const char *lead)
 {
     int code = sqlite3_errcode(ws->db) & 0xff;
+    if (code == SQLITE_INTERRUPT)
+        return wg_fail(ws->ctx, WG_EINTR, "interrupted");
     wg_status st = (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_CANTOPEN ||
                     code == SQLITE_READONLY)
                        ? WG_EIO
@@ -59,8 +61,13 @@ wg_status wg__sql_fail(wg_ws *ws, const char *lead)
 wg_status wg__sql(wg_ws *ws, const char *sql)
 {
     char *err = NULL;
-    if (sqlite3_exec(ws->db, sql, NULL, NULL, &err) == SQLITE_OK)
+    int rc = sqlite3_exec(ws->db, sql, NULL, NULL, &err);
+    if (rc == SQLITE_OK)
         return WG_OK;
+    if ((rc & 0xff) == SQLITE_INTERRUPT) {
+        sqlite3_free(err);
+        return wg_fail(ws->ctx, WG_EINTR, "interrupted");
+    }
     wg_status st =
         wg_fail(ws->ctx, WG_ESQL, "workspace %s: %s", ws->path, err ? err : sqlite3_errmsg(ws->db));
     sqlite3_free(err);
@@ -171,6 +178,14 @@ static int wait_ms(void)
     return (int)(s * 1000);
 }
 
+/* SQLite's progress hook: a cancelled context stops the statement (SQLITE_INTERRUPT), except
+ * while a transaction is being finished. */
+static int on_progress(void *user)
+{
+    wg_ws *ws = user;
+    return !ws->finishing && wg_ctx_cancelled(ws->ctx);
+}
+
 static wg_status connect(wg_ctx *ctx, const char *path, int flags, wg_ws **out)
 {
     wg_ws *ws = calloc(1, sizeof *ws);
@@ -193,6 +208,7 @@ static wg_status connect(wg_ctx *ctx, const char *path, int flags, wg_ws **out)
     }
     sqlite3_extended_result_codes(ws->db, 0);
     sqlite3_busy_timeout(ws->db, ws->wait_ms);
+    sqlite3_progress_handler(ws->db, 1000, on_progress, ws);
     ws->splite = spatialite_alloc_connection();
     spatialite_init_ex(ws->db, ws->splite, 0);
     *out = ws;
@@ -642,6 +658,7 @@ wg_status wg_store_commit(wg_ws *ws)
     wg_status st = wg__need_tx(ws, "commit");
     if (st != WG_OK)
         return st;
+    ws->finishing = true; /* the work is done: a signal now does not undo it halfway */
     st = wg__pack_flush(ws);
     if (st == WG_OK && ws->tx_bumped) {
         sqlite3_stmt *q = wg__stmt(ws, "UPDATE ws_meta SET value = ? WHERE key = 'counter'");
@@ -655,6 +672,7 @@ wg_status wg_store_commit(wg_ws *ws)
     reset_all(ws);
     if (st == WG_OK && sqlite3_exec(ws->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         st = wg__sql_fail(ws, "committing: ");
+    ws->finishing = false;
     if (st != WG_OK) {
         wg_store_rollback(ws);
         return st;
@@ -668,6 +686,7 @@ void wg_store_rollback(wg_ws *ws)
     wg__pack_drop(ws);
     if (!ws->in_tx)
         return;
+    ws->finishing = true;
     reset_all(ws);
     if (!sqlite3_get_autocommit(ws->db))
         sqlite3_exec(ws->db, "ROLLBACK", NULL, NULL, NULL);
@@ -676,6 +695,7 @@ void wg_store_rollback(wg_ws *ws)
     ws->crs[0] = '\0';
     read_meta(ws);
     end_tx(ws);
+    ws->finishing = false;
 }
 
 wg_status wg_store_read_begin(wg_ws *ws)
@@ -695,8 +715,10 @@ void wg_store_read_end(wg_ws *ws)
     if (ws->in_tx || ws->read_depth == 0 || --ws->read_depth > 0)
         return;
     reset_all(ws);
+    ws->finishing = true;
     if (!sqlite3_get_autocommit(ws->db))
         sqlite3_exec(ws->db, "COMMIT", NULL, NULL, NULL);
+    ws->finishing = false;
 }
 
 /* ---- Versions ------------------------------------------------------------------------------ */

@@ -66,4 +66,45 @@ wait $pid 2>/dev/null
 check "a killed render leaves no map" test ! -e killed.png
 rm -f .killed.png.??????
 
+# Runs `wangge render` of a big map in the background and sends it SIGINT (N times, 0.2 s
+# apart) after DELAY seconds; sets RC to its exit status (waiting at most 120 s).
+interrupt_render()
+{
+    local out=$1 delay=$2 n=$3 k t
+    "$WG" --quiet render -w "$WS" plan --size 10000x10000 -o "$out" >int.out 2>int.err &
+    local pid=$!
+    sleep "$delay"
+    for ((k = 0; k < n; k++)); do
+        kill -INT "$pid" 2>/dev/null
+        sleep 0.2
+    done
+    for ((t = 0; t < 1200; t++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        fail "the interrupted render still runs after 120 s"
+        kill -KILL "$pid"
+    fi
+    wait "$pid"
+    RC=$?
+}
+
+wg_case "interrupted render (SIGINT)"
+SHA_WS=$(sha "$WS")
+echo "an older map" >int.png
+interrupt_render int.png 1 1
+check "exit status 130 after SIGINT (got $RC)" test "$RC" -eq 130
+check "it says it was interrupted: $(show int.err)" grep -q "interrupted" int.err
+check "the old map is untouched" grep -q "an older map" int.png
+check "no temporary is left beside it" sh -c "! ls -A | grep -q '^[.]int[.]png[.]'"
+check "the workspace is unchanged" test "$(sha "$WS")" = "$SHA_WS"
+
+wg_case "interrupted twice (SIGINT, SIGINT)"
+interrupt_render int2.png 1 2
+check "exit status 130 after two SIGINTs (got $RC)" test "$RC" -eq 130
+check "no map is written" test ! -e int2.png
+check "the workspace is unchanged" test "$(sha "$WS")" = "$SHA_WS"
+rm -f .int2.png.??????
+
 wg_end

@@ -10,6 +10,7 @@ TCase *tcase_partition_realdata(void);
 TCase *tcase_assign(void);
 TCase *tcase_report(void);
 TCase *tcase_store(void);
+TCase *tcase_cancel(void);
 Suite *wg_test_suite(void);
 
 Suite *wg_test_suite(void)
@@ -24,5 +25,6 @@ Suite *wg_test_suite(void)
     suite_add_tcase(s, tcase_assign());
     suite_add_tcase(s, tcase_report());
     suite_add_tcase(s, tcase_store());
+    suite_add_tcase(s, tcase_cancel());
     return s;
 }

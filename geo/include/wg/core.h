@@ -82,10 +82,20 @@ typedef void (*wg_progress_fn)(void *user, const char *stage, uint64_t done, uin
 void wg_ctx_set_progress(wg_ctx *ctx, wg_progress_fn fn, void *user);
 void wg_progress(wg_ctx *ctx, const char *stage, uint64_t done, uint64_t total);
 
-/* Cancellation: an application may set this flag (from a signal handler); long loops check
- * wg_ctx_cancelled() and fail with WG_EINTR. */
+/* Cancellation: an application sets the flag (wg_ctx_cancel is async-signal-safe: a C11
+ * atomic, lock-free); every long loop checks wg_ctx_cancelled() and fails with WG_EINTR,
+ * leaving the workspace as it was and writing no output file. The contexts of worker threads
+ * (wg/parallel.h) see the flag of the context that started them. */
 void wg_ctx_cancel(wg_ctx *ctx);
 bool wg_ctx_cancelled(const wg_ctx *ctx);
+/* For tests: the n-th check from now (over every thread) finds the context cancelled, as if a
+ * signal came just then; 0 turns that off. */
+void wg_ctx_cancel_after(wg_ctx *ctx, long n);
+/* A context for another thread working for ctx: its own errors and GEOS/PROJ handles, but
+ * ctx's cancellation. NULL when out of memory. */
+wg_ctx *wg_ctx_new_for_thread(wg_ctx *ctx);
+/* How many times the context (and its workers) checked since it was made. */
+long wg_ctx_cancel_checks(const wg_ctx *ctx);
 
 /* A NUL-terminated string builder with a size cap ({0} is not valid: use wg_buf_init).
  * On failure the buffer keeps what it had and an error is recorded on ctx. */
