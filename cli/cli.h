@@ -34,7 +34,10 @@ int cli_report_print(cli *c, FILE *f, const struct wg_report *r, const char *for
 /* Writes it to path atomically (a temporary file beside it, then a rename). */
 int cli_report_write(cli *c, const char *path, const struct wg_report *r, const char *format);
 
-/* Prints "wangge: <message>" for the error on ctx and returns the exit status for it. */
+/* The exit status of a status: 0, 1 for bad input or usage, 130 interrupted, 2 otherwise. */
+int cli_exit_code(wg_status st);
+/* Prints "wangge: <message>" for the error on ctx and returns the exit status for it (the
+ * context's error decides when it has one; st otherwise). */
 int cli_fail(cli *c, wg_status st);
 /* Prints a usage error ("wangge import: ...") and returns 1. */
 int cli_usage(cli *c, const char *cmd, const char *fmt, ...) WG_PRINTF(3, 4);

@@ -104,6 +104,12 @@ int main(int argc, char **argv)
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         int rc = commands[k].run(&c, argc - i, argv + i);
+        /* the exit status follows the context: an error kept there is never a success */
+        wg_status st = wg_ctx_status(c.ctx);
+        if (st != WG_OK && rc == 0)
+            rc = cli_fail(&c, st);
+        else if (st != WG_OK)
+            rc = cli_exit_code(st);
         the_ctx = NULL;
         wg_ctx_free(c.ctx);
         return rc;

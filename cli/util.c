@@ -10,16 +10,20 @@
 #include <string.h>
 #include <unistd.h>
 
+int cli_exit_code(wg_status st)
+{
+    return st == WG_OK ? 0 : st == WG_EINPUT ? 1 : st == WG_EINTR ? 130 : 2;
+}
+
 int cli_fail(cli *c, wg_status st)
 {
     cli_progress_done(c);
+    /* the error kept in the context (the first one) decides, whatever the caller passed */
+    if (wg_ctx_status(c->ctx) != WG_OK)
+        st = wg_ctx_status(c->ctx);
     const char *msg = wg_ctx_errmsg(c->ctx);
     fprintf(stderr, "wangge: %s\n", msg[0] ? msg : wg_status_str(st));
-    if (st == WG_EINPUT)
-        return 1;
-    if (st == WG_EINTR)
-        return 130;
-    return 2;
+    return cli_exit_code(st);
 }
 
 int cli_usage(cli *c, const char *cmd, const char *fmt, ...)

@@ -1119,8 +1119,13 @@ wg_status wg_tess_union(wg_ctx *ctx, const wg_tess *t, const size_t *sites, size
     if (!t->parts[p].tiled) {
         /* Voronoi regions of one diagram share their edges exactly: a coverage. */
         u = GEOSCoverageUnion_r(h, coll);
-        if (!u)
-            wg_ctx_clear_error(ctx); /* not a clean coverage after all: the general union */
+        if (!u && wg_ctx_status(ctx) != WG_EGEOS) {
+            GEOSGeom_destroy_r(h, coll);
+            return wg_ctx_status(ctx) != WG_OK ? wg_ctx_status(ctx)
+                                               : geos_fail(ctx, "coverage union of regions");
+        }
+        if (!u) /* GEOS says it is not a clean coverage after all: the general union */
+            wg_ctx_clear_error(ctx);
     }
     if (!u)
         u = GEOSUnaryUnion_r(h, coll);

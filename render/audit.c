@@ -2,6 +2,8 @@
  * households and deviation per cell, compactness, issues and their causes, camera coverage and
  * blind spots, and the closed-loop figures per cell. */
 #include "render_int.h"
+#include "wg/assign.h"
+#include "wg/mapdata.h"
 #include "wg/plan.h"
 #include "wg/report.h"
 
@@ -275,14 +277,25 @@ static wg_status audit_pages(audit *a, wg_ws *ws, const wg_render_opts *o)
     wg_report r;
     if (st != WG_OK)
         return st;
-    if (wg_report_make(ws, &ro, &r) != WG_OK || r.plan != d->info.id) {
-        bool made = wg_ctx_status(c->ctx) == WG_OK;
-        char why[300];
-        snprintf(why, sizeof why, "%s",
-                 made ? "the assignment is for another plan" : wg_ctx_errmsg(c->ctx));
-        if (made)
-            wg_report_free(&r);
-        wg_ctx_clear_error(c->ctx);
+    /* the figures are there when the plan is the active one and has an assignment; then the
+     * report's errors are the audit's */
+    int64_t active = 0;
+    char active_name[128];
+    wg_assign_state as = {0};
+    st = wg_map_plan(ws, 0, &active, active_name);
+    if (st == WG_OK && active == d->info.id)
+        st = wg_assign_check(ws, active, &as);
+    const char *why = active != d->info.id ? "it is not the active plan"
+                      : !as.any            ? "nothing was assigned to it yet"
+                                           : NULL;
+    if (st == WG_OK && !why && (st = wg_report_make(ws, &ro, &r)) == WG_OK &&
+        r.plan != d->info.id) { /* cannot be: the report is of the active plan */
+        wg_report_free(&r);
+        why = "the assignment is for another plan";
+    }
+    if (st != WG_OK)
+        return st;
+    if (why) {
         st = canvas_next_page(c);
         if (st == WG_OK) {
             y = page_head(a, "覆盖与闭环 Coverage and closed loop", "not available");

@@ -917,7 +917,8 @@ static wg_status recipe_diff(map_ctx *m, theme *t, wg_map_feats *keep)
     wg_status st = wg_plan_find(m->ws, m->o->plan ? m->o->plan : "", &a);
     if (st != WG_OK)
         return st;
-    wg_map_plan(m->ws, a, &a, aname);
+    if ((st = wg_map_plan(m->ws, a, &a, aname)) != WG_OK)
+        return st;
     wg_plan_diff d;
     if ((st = wg_plan_diff_get(m->ws, a, b, &d)) != WG_OK)
         return st;
@@ -1211,13 +1212,12 @@ wg_status map_begin(wg_ws *ws, const wg_render_opts *o, wg_map_kind kind, canvas
             st = wg_map_plan(ws, m->plan, &m->plan, m->plan_name);
     } else {
         st = wg_map_plan(ws, 0, &m->plan, m->plan_name);
+        /* maps of incidents or cameras do without a plan; the others need the active one */
         bool needs = kind == WG_MAP_PLAN || kind == WG_MAP_WORKLOAD || kind == WG_MAP_RATE ||
                      kind == WG_MAP_COVERAGE || kind == WG_MAP_DIFF;
-        if (st != WG_OK && !needs) { /* maps of incidents or cameras do without a plan */
-            wg_ctx_clear_error(wg_ws_ctx(ws));
-            m->plan = 0;
-            st = WG_OK;
-        }
+        if (st == WG_OK && !m->plan && needs)
+            st = wg_fail(wg_ws_ctx(ws), WG_EINPUT,
+                         "the workspace has no active plan (run wangge partition)");
     }
     if (st == WG_OK && kind == WG_MAP_DIFF && !o->plan)
         st = wg_fail(wg_ws_ctx(ws), WG_EINPUT, "the diff map needs --plan OLD (and --plan-b NEW)");

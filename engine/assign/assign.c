@@ -860,13 +860,17 @@ wg_status wg_assign_check(wg_ws *ws, int64_t plan, wg_assign_state *out)
     memset(out, 0, sizeof *out);
     standing s;
     wg_status st = wg_store_read_begin(ws);
+    if (st == WG_OK && !plan) { /* no active plan: nothing to be stale against */
+        wg_plan_rec p;
+        bool found = false;
+        st = wg_store_plan_get(ws, 0, &p, &found);
+        if (st == WG_OK && !found) {
+            wg_store_read_end(ws);
+            return WG_OK;
+        }
+    }
     if (st == WG_OK)
         st = assess(ws, plan, &s);
-    if (st == WG_EINPUT && !plan) { /* no active plan: nothing to be stale against */
-        wg_ctx_clear_error(wg_ws_ctx(ws));
-        wg_store_read_end(ws);
-        return WG_OK;
-    }
     int64_t na = 0, nc = 0, np = 0;
     if (st == WG_OK && !s.full_inc)
         st = edited(ws, &s, s.a.plan_ver, &na);

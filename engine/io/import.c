@@ -336,9 +336,14 @@ static bool bind_col(importer *im, size_t c, const char *v, char *why, size_t n)
     }
     if (col->type == WG_COL_TIME) {
         int64_t t = 0;
-        if (wg_time_parse(im->ctx, v, im->o->time_format, im->tz, &t) != WG_OK) {
+        wg_status ts = wg_time_parse(im->ctx, v, im->o->time_format, im->tz, &t);
+        if (ts == WG_EINPUT) { /* the row's problem, said in its rejection, not the run's */
             snprintf(why, n, "%s: %s", col->name, wg_ctx_errmsg(im->ctx));
             wg_ctx_clear_error(im->ctx);
+            return false;
+        }
+        if (ts != WG_OK) { /* out of memory...: the import stops with it (see the caller) */
+            snprintf(why, n, "%s: %s", col->name, wg_ctx_errmsg(im->ctx));
             return false;
         }
         val->null = false;
@@ -543,7 +548,8 @@ static wg_status import_feature(importer *im, const wg_feat *f)
         if (!v)
             v = default_value(im, c, f);
         if (!bind_col(im, c, v, why, sizeof why))
-            return reject(im, f, id, why);
+            return wg_ctx_status(im->ctx) != WG_OK ? wg_ctx_status(im->ctx)
+                                                   : reject(im, f, id, why);
     }
     bool bad = false, took_default = false;
     if (im->cameras) {

@@ -11,12 +11,12 @@ wg_status wg_map_plan(wg_ws *ws, int64_t plan, int64_t *id, char name[128])
 {
     wg_plan_rec p;
     bool found = false;
+    *id = 0;
+    name[0] = '\0';
     wg_status st = wg_store_plan_get(ws, plan > 0 ? plan : 0, &p, &found);
-    if (st == WG_OK && !found)
-        return plan > 0 ? wg_fail(wg_ws_ctx(ws), WG_EINPUT, "no plan %lld", (long long)plan)
-                        : wg_fail(wg_ws_ctx(ws), WG_EINPUT,
-                                  "the workspace has no active plan (run wangge partition)");
-    if (st == WG_OK) {
+    if (st == WG_OK && !found && plan > 0)
+        return wg_fail(wg_ws_ctx(ws), WG_EINPUT, "no plan %lld", (long long)plan);
+    if (st == WG_OK && found) {
         *id = p.id;
         snprintf(name, 128, "%s", p.name);
     }
@@ -28,6 +28,9 @@ static int64_t plan_of(wg_ws *ws, wg_map_layer layer, const wg_map_query *q, wg_
     int64_t id = 0;
     char name[128];
     *st = layer == WG_ML_CELLS ? wg_map_plan(ws, q ? q->plan : 0, &id, name) : WG_OK;
+    if (*st == WG_OK && layer == WG_ML_CELLS && id == 0)
+        *st = wg_fail(wg_ws_ctx(ws), WG_EINPUT,
+                      "the workspace has no active plan (run wangge partition)");
     return id;
 }
 

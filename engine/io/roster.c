@@ -115,7 +115,10 @@ static wg_status row(roster *R, const wg_feat *f)
         if (!at[0])
             return wg_fail(ctx, WG_EINPUT, "%s %s: visit of %s to %s has no time", R->source,
                            f->label, worker, key);
-        if (wg_time_parse(ctx, at, R->o->time_format, R->tz, &t) != WG_OK) {
+        wg_status ts = wg_time_parse(ctx, at, R->o->time_format, R->tz, &t);
+        if (ts != WG_OK && ts != WG_EINPUT)
+            return ts;
+        if (ts != WG_OK) { /* said again with the file and the row */
             char why[512];
             snprintf(why, sizeof why, "%s", wg_ctx_errmsg(ctx));
             wg_ctx_clear_error(ctx);

@@ -22,26 +22,29 @@ static int cmp_frac(const void *a, const void *b)
     return x->rem < y->rem ? 1 : x->rem > y->rem ? -1 : (x->unit > y->unit) - (x->unit < y->unit);
 }
 
-/* The centres of the units, c[2i], c[2i + 1] (NaN for one without a usable geometry). */
+/* The centres of the units, c[2i], c[2i + 1] (NaN for one without a geometry, or an empty
+ * one: it takes no incidents). A stored geometry that cannot be read is an error naming the
+ * unit, never a unit quietly left without load. */
 static wg_status centres(wg_ctx *ctx, const ws_units *w, double *c)
 {
-    for (size_t i = 0; i < w->nu; i++) {
+    wg_status st = WG_OK;
+    for (size_t i = 0; i < w->nu && st == WG_OK; i++) {
         c[2 * i] = c[2 * i + 1] = NAN;
         wg_geom *g = NULL;
         const unit_rec *u = &w->u[i];
-        if (u->wkb.len == 0 || wg_geom_from_wkb(ctx, (const unsigned char *)w->arena + u->wkb.off,
-                                                u->wkb.len, &g) != WG_OK) {
-            wg_ctx_clear_error(ctx);
+        if (u->wkb.len == 0)
             continue;
-        }
         double x, y;
-        if (wg_geom_centroid(ctx, g, &x, &y) == WG_OK)
+        st = wg_geom_from_wkb(ctx, (const unsigned char *)w->arena + u->wkb.off, u->wkb.len, &g);
+        if (st == WG_OK)
+            st = wg_geom_centroid(ctx, g, &x, &y);
+        if (st == WG_OK)
             c[2 * i] = x, c[2 * i + 1] = y; /* NaN for an empty geometry */
         else
-            wg_ctx_clear_error(ctx); /* no centre: a unit without a usable geometry */
+            wg_ctx_where(ctx, "unit %s: its centre, for its workload: ", wu_str(w, u->id));
         wg_geom_free(ctx, g);
     }
-    return WG_OK;
+    return st;
 }
 
 static wg_status incident_hours(wg_ws *ws, const wg_categories *cats, const ws_units *w,

@@ -56,7 +56,9 @@ void wg_map_points_free(wg_map_points *p);
 wg_status wg_map_extent(wg_ws *ws, wg_map_layer layer, const wg_map_query *q, double box[4],
                         bool *any);
 
-/* The plan a map of cells shows: q->plan, else the active one; with its name. */
+/* The plan a map of cells shows: `plan`, else (0) the active one; with its name. With plan 0
+ * and no active plan, *id is 0 and name "" (no error: maps of incidents do without). Errors:
+ * WG_EINPUT for a plan that does not exist. */
 wg_status wg_map_plan(wg_ws *ws, int64_t plan, int64_t *id, char name[128]);
 
 #endif
