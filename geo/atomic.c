@@ -161,21 +161,35 @@ static int sync_path(const char *path, bool dir)
     return rc;
 }
 
-/* Removes a temporary folder and the files in it (one level below too: the old set). */
-static void remove_tmpdir(const char *dir)
+/* Removes the files in the folder open as fd, and the folders in it the same way; closes fd.
+ * Allocates nothing (it runs when cleaning up after a failure, out of memory included). */
+static void empty_dir(int fd)
 {
-    DIR *d = opendir(dir);
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return;
+    }
     struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
+    while ((e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        char *p = joined(dir, "/", e->d_name);
-        if (p && unlink(p) != 0 && errno == EISDIR)
-            remove_tmpdir(p);
-        free(p);
+        if (unlinkat(fd, e->d_name, 0) != 0 && errno == EISDIR) {
+            int sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (sub >= 0)
+                empty_dir(sub);
+            unlinkat(fd, e->d_name, AT_REMOVEDIR);
+        }
     }
-    if (d)
-        closedir(d);
+    closedir(d); /* closes fd */
+}
+
+/* Removes a temporary folder and what is in it. */
+static void remove_tmpdir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0)
+        empty_dir(fd);
     rmdir(dir);
 }
 
@@ -220,9 +234,11 @@ static wg_status move_set(wg_ctx *ctx, wg_atomic *a)
     size_t n = 0, moved = 0, aside = 0;
     wg_status st = list_set(ctx, a, &names, &n);
     char *old = st == WG_OK ? joined(a->tmp, "/", ".old") : NULL;
-    if (st == WG_OK && (!old || mkdir(old, 0700) != 0))
+    if (st == WG_OK && !old)
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory writing %s", a->path);
+    if (st == WG_OK && mkdir(old, 0700) != 0)
         st = wg_fail(ctx, WG_EIO, "%s: cannot make room for the old files: %s", a->path,
-                     old ? strerror(errno) : "out of memory");
+                     strerror(errno));
     bool *had = st == WG_OK ? calloc(n + 1, sizeof *had) : NULL;
     if (st == WG_OK && !had)
         st = wg_fail(ctx, WG_ENOMEM, "out of memory writing %s", a->path);
@@ -230,9 +246,11 @@ static wg_status move_set(wg_ctx *ctx, wg_atomic *a)
     /* the new files on disk first */
     for (size_t i = 0; st == WG_OK && i < n; i++) {
         from = joined(a->tmp, "/", names[i]);
-        if (!from || sync_path(from, false) != 0)
+        if (!from)
+            st = wg_fail(ctx, WG_ENOMEM, "out of memory writing %s", a->path);
+        else if (sync_path(from, false) != 0)
             st = wg_fail(ctx, WG_EIO, "%s: cannot sync %s: %s", a->path, names[i],
-                         from ? strerror(errno) : "out of memory");
+                         strerror(errno));
         free(from), from = NULL;
     }
     /* the old ones aside */

@@ -332,3 +332,64 @@ uint64_t wg_peak_rss(void)
         return 0;
     return (uint64_t)ru.ru_maxrss * 1024u; /* Linux reports KiB */
 }
+
+/* ---- Allocation (wg/core.h): the real functions, called by name in parentheses so that the
+ * macros do not apply --------------------------------------------------------------------- */
+
+static atomic_long alloc_count, alloc_fail_at; /* fail_at > 0: the allocation of that number */
+static atomic_long alloc_failures;
+
+static void *counted(void *p)
+{
+    if (!p)
+        atomic_fetch_add_explicit(&alloc_failures, 1, memory_order_relaxed);
+    return p;
+}
+
+static bool alloc_fails(void)
+{
+    long k = atomic_fetch_add_explicit(&alloc_count, 1, memory_order_relaxed) + 1;
+    long at = atomic_load_explicit(&alloc_fail_at, memory_order_relaxed);
+    return at > 0 && k == at;
+}
+
+void *wg_malloc(size_t n)
+{
+    return counted(alloc_fails() ? NULL : (malloc)(n));
+}
+
+void *wg_calloc(size_t n, size_t size)
+{
+    return counted(alloc_fails() ? NULL : (calloc)(n, size));
+}
+
+void *wg_realloc(void *p, size_t n)
+{
+    return counted(alloc_fails() ? NULL : (realloc)(p, n));
+}
+
+char *wg_strdup(const char *s)
+{
+    return counted(alloc_fails() ? NULL : (strdup)(s));
+}
+
+char *wg_strndup(const char *s, size_t n)
+{
+    return counted(alloc_fails() ? NULL : (strndup)(s, n));
+}
+
+void wg_alloc_fail_after(long n)
+{
+    long now = atomic_load(&alloc_count);
+    atomic_store(&alloc_fail_at, n > 0 ? now + n : 0);
+}
+
+long wg_alloc_count(void)
+{
+    return atomic_load(&alloc_count);
+}
+
+long wg_alloc_failures(void)
+{
+    return atomic_load(&alloc_failures);
+}

@@ -448,6 +448,12 @@ static wg_status do_community(wg_ctx *ctx, job *J, size_t c)
         out->ncells = kept;
         free(renum);
     }
+    if (st != WG_OK && out->cells) /* the shapes made before the failure: the caller frees
+                                       only the cells of a community that succeeded */
+        for (size_t z = 0; z < nz; z++) {
+            free(out->cells[z].wkb);
+            out->cells[z].wkb = NULL;
+        }
     free(group), free(sealed), free(zone_of_site), free(ids);
     comm_tess_free(ctx, &t);
     if (st != WG_OK)

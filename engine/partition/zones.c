@@ -1293,6 +1293,9 @@ wg_status zones_partition(wg_ctx *ctx, const zone_graph *in, const zone_params *
 {
     memset(out, 0, sizeof *out);
     size_t n = in->n;
+    /* the search degrades where an allocation fails (fewer cuts tried): then its result is
+     * not the one the seed gives, and it is refused */
+    long failures = wg_alloc_failures();
     /* The input as an sg (borrowing would need const casts; copies are cheap at this size). */
     sg g0 = {0};
     g0.n = n;
@@ -1342,6 +1345,8 @@ wg_status zones_partition(wg_ctx *ctx, const zone_graph *in, const zone_params *
         st = cut_and_refine(ctx, &k, p, m, &s);
     if (st == WG_OK)
         st = mend(ctx, &k, &s);
+    if (st == WG_OK && wg_alloc_failures() != failures)
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory drawing the cells of %zu units", n);
     int64_t *piece_w = s.piece_w;
     unsigned *piece_why = s.piece_why;
     /* Zones emptied by merges: renumber the rest, keeping each zone's facts. */

@@ -11,6 +11,7 @@ TCase *tcase_assign(void);
 TCase *tcase_report(void);
 TCase *tcase_store(void);
 TCase *tcase_cancel(void);
+TCase *tcase_allocfail(void);
 Suite *wg_test_suite(void);
 
 Suite *wg_test_suite(void)
@@ -26,5 +27,6 @@ Suite *wg_test_suite(void)
     suite_add_tcase(s, tcase_report());
     suite_add_tcase(s, tcase_store());
     suite_add_tcase(s, tcase_cancel());
+    suite_add_tcase(s, tcase_allocfail());
     return s;
 }

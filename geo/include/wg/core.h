@@ -125,4 +125,34 @@ double wg_now(void);
 /* Peak resident memory of this process in bytes (0 when unknown). */
 uint64_t wg_peak_rss(void);
 
+/* ---- Allocation ---------------------------------------------------------------------------
+ * Every allocation of wangge's own code goes through these (the macros below send malloc,
+ * calloc, realloc, strdup and strndup here; free is free), so that a test can make the n-th
+ * one fail and walk n over a whole command, as SQLite and h3 test themselves. Libraries
+ * (SQLite, GEOS, GDAL, cairo) allocate on their own. */
+void *wg_malloc(size_t n);
+void *wg_calloc(size_t n, size_t size);
+void *wg_realloc(void *p, size_t n);
+char *wg_strdup(const char *s);
+char *wg_strndup(const char *s, size_t n);
+/* For tests: the n-th allocation from now (counted over every thread) returns NULL, once;
+ * 0 turns that off. */
+void wg_alloc_fail_after(long n);
+/* The allocations made through the functions above since the program started, and how many
+ * of them failed (out of memory, or made to fail): code that degrades on a failed allocation
+ * (a search that tries fewer cuts) compares the second before and after, so that its result
+ * is never quietly a different one. */
+long wg_alloc_count(void);
+long wg_alloc_failures(void);
+
+#ifndef WG_ALLOC_NO_HOOK
+#include <stdlib.h> /* declared before the names are taken over */
+#include <string.h>
+#define malloc(n) wg_malloc(n)
+#define calloc(n, size) wg_calloc(n, size)
+#define realloc(p, n) wg_realloc(p, n)
+#define strdup(s) wg_strdup(s)
+#define strndup(s, n) wg_strndup(s, n)
+#endif
+
 #endif

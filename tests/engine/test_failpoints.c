@@ -1,9 +1,11 @@
-/* tests/engine/test_cancel.c: every long command stops when cancelled, at any of its checks,
- * and leaves things as they were. Each operation is run once to count the cancellation checks
- * it makes (wg_ctx_cancel_checks), then again from a copy of the same workspace with the k-th
- * check answering "cancelled" (wg_ctx_cancel_after), for checks spread over the whole run:
- * each such run returns WG_EINTR, the workspace file is byte-for-byte as before, and no output
- * file (nor a temporary beside it) is left. */
+/* tests/engine/test_failpoints.c: every command fails cleanly wherever it is stopped: by a
+ * cancellation at any of its checks, or by an allocation that fails. Each operation (import,
+ * partition, assign --full, report, export) is run once to count its cancellation checks
+ * (wg_ctx_cancel_checks) and its allocations (wg_alloc_count), then again from a copy of the
+ * same workspace with the k-th check answering "cancelled" (wg_ctx_cancel_after), or the k-th
+ * allocation failing (wg_alloc_fail_after), for k spread over the whole run: each such run
+ * returns WG_EINTR, or WG_ENOMEM, the workspace file is byte-for-byte as before, no output
+ * file (nor a temporary beside it) is left, and (under ASan) nothing leaks. */
 #include "support.h"
 #include "support_engine.h"
 #include "wg/assign.h"
@@ -18,6 +20,7 @@
 #include <string.h>
 
 TCase *tcase_cancel(void);
+TCase *tcase_allocfail(void);
 
 static char *base_dir; /* the small city, imported, partitioned and assigned */
 
@@ -159,5 +162,67 @@ TCase *tcase_cancel(void)
     tcase_add_checked_fixture(tc, t_setup, t_teardown);
     tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, cancelled_anywhere_leaves_everything_as_it_was, 0, NOPS);
+    return tc;
+}
+
+START_TEST(failed_allocations_leave_everything_as_it_was)
+{
+    op k = (op)_i;
+    char ws_path[4096], out_dir[4096], before[4096];
+    snprintf(ws_path, sizeof ws_path, "%s", t_path(t_dir, "a.wangge"));
+    snprintf(out_dir, sizeof out_dir, "%s", t_path(t_dir, "out"));
+    snprintf(before, sizeof before, "%s", t_path(base_dir, "base.wangge"));
+    ck_assert_int_eq(t_sh("mkdir -p '%s'", out_dir), 0);
+    t_copy(before, ws_path);
+    wg_ws *ws = NULL;
+    T_OK(t_ctx, wg_ws_open(t_ctx, ws_path, &ws));
+    long a0 = wg_alloc_count();
+    T_OK(t_ctx, run_op(k, ws, out_dir));
+    long allocs = wg_alloc_count() - a0;
+    wg_ws_close(ws);
+    ck_assert_int_eq(t_sh("rm -rf '%s' && mkdir '%s'", out_dir, out_dir), 0);
+    ck_assert_msg(allocs > 0, "%s allocates nothing through wg_malloc", OP_NAME[k]);
+    /* the first 8 allocations, then 24 spread over the rest */
+    enum { FIRST = 8, SPREAD = 24 };
+    int failed = 0, tried = 0;
+    for (int p = 0; p < FIRST + SPREAD; p++) {
+        long at = p < FIRST ? p + 1 : FIRST + 1 + (allocs - FIRST - 1) * (p - FIRST) / (SPREAD - 1);
+        if (at > allocs || (p > 0 && at <= (p < FIRST ? p : FIRST)))
+            continue;
+        tried++;
+        t_copy(before, ws_path);
+        T_OK(t_ctx, wg_ws_open(t_ctx, ws_path, &ws));
+        wg_alloc_fail_after(at);
+        wg_status st = run_op(k, ws, out_dir);
+        wg_alloc_fail_after(0);
+        wg_ws_close(ws);
+        /* never a success: a run that went on without what it could not allocate would give
+         * another result than the one asked for, and say nothing */
+        ck_assert_msg(st == WG_ENOMEM, "%s with allocation %ld of %ld failing: status %s (%s)",
+                      OP_NAME[k], at, allocs, wg_status_str(st), wg_ctx_errmsg(t_ctx));
+        failed++;
+        ck_assert_msg(t_same_bytes(before, ws_path),
+                      "%s with allocation %ld failing changed the workspace", OP_NAME[k], at);
+        char *ls = listing(out_dir);
+        ck_assert_msg(strcmp(ls, "") == 0, "%s with allocation %ld failing left files: %s",
+                      OP_NAME[k], at, ls);
+        free(ls);
+        wg_ctx_clear(t_ctx);
+    }
+    ck_assert_int_eq(failed, tried);
+    fprintf(stderr,
+            "allocfail: %s: %ld allocations, %d failure points tried, %d ended in WG_ENOMEM, "
+            "each leaving nothing behind\n",
+            OP_NAME[k], allocs, tried, failed);
+}
+END_TEST
+
+TCase *tcase_allocfail(void)
+{
+    TCase *tc = tcase_create("allocfail");
+    tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+    tcase_add_checked_fixture(tc, t_setup, t_teardown);
+    tcase_set_timeout(tc, 900);
+    tcase_add_loop_test(tc, failed_allocations_leave_everything_as_it_was, 0, NOPS);
     return tc;
 }
