@@ -64,19 +64,13 @@ static GEOSGeometry *polygons_of(GEOSContextHandle_t h, GEOSGeometry *g)
     return out;
 }
 
-static wg_status geos_fail(wg_ctx *ctx, const char *what)
-{
-    /* The GEOS handler has usually recorded the library's message already: that one wins. */
-    return wg_fail(ctx, WG_EGEOS, "%s failed", what);
-}
-
 /* The polygons of g (a MultiPolygon), each of at least min_m2, as separate geometries. */
 static wg_status split_blind(wg_ctx *ctx, const GEOSGeometry *g, double min_m2, wg_cover_out *out)
 {
     GEOSContextHandle_t h = wg_ctx_geos(ctx);
     int n = GEOSGetNumGeometries_r(h, g);
     if (n < 0)
-        return geos_fail(ctx, "finding blind spots");
+        return wg__geos_fail(ctx, "finding blind spots failed");
     out->blind = malloc((n > 0 ? (size_t)n : 1) * sizeof *out->blind);
     if (!out->blind)
         return wg_fail(ctx, WG_ENOMEM, "out of memory for blind spots");
@@ -85,12 +79,12 @@ static wg_status split_blind(wg_ctx *ctx, const GEOSGeometry *g, double min_m2, 
         int type = p ? GEOSGeomTypeId_r(h, p) : -1;
         double a = 0;
         if (type < 0 || (type == GEOS_POLYGON && !GEOSArea_r(h, p, &a)))
-            return geos_fail(ctx, "finding blind spots");
+            return wg__geos_fail(ctx, "finding blind spots failed");
         if (type != GEOS_POLYGON || a < min_m2)
             continue;
         GEOSGeometry *c = GEOSGeom_clone_r(h, p);
         if (!c)
-            return geos_fail(ctx, "finding blind spots");
+            return wg__geos_fail(ctx, "finding blind spots failed");
         out->blind[out->nblind++] = wg__geom(h, c);
     }
     return WG_OK;
@@ -108,9 +102,9 @@ static wg_status open_ground(wg_ctx *ctx, const wg_cover_in *in, GEOSGeometry **
         const GEOSGeometry *f = wg__cgeos(in->footprints[k]);
         char meets = GEOSIntersects_r(h, area, f);
         if (meets == 2)
-            st = geos_fail(ctx, "cutting out the footprints");
+            st = wg__geos_fail(ctx, "cutting out the footprints failed");
         else if (meets && !(parts[np++] = GEOSGeom_clone_r(h, f)))
-            st = geos_fail(ctx, "cutting out the footprints");
+            st = wg__geos_fail(ctx, "cutting out the footprints failed");
     }
     if (st != WG_OK) {
         for (size_t k = 0; k < np; k++)
@@ -126,7 +120,7 @@ static wg_status open_ground(wg_ctx *ctx, const wg_cover_in *in, GEOSGeometry **
     } else {
         *open = GEOSGeom_clone_r(h, area);
     }
-    return *open ? WG_OK : geos_fail(ctx, "cutting out the footprints");
+    return *open ? WG_OK : wg__geos_fail(ctx, "cutting out the footprints failed");
 }
 
 /* What the views see of the open ground: their areas in view_m2, the union of those that count
@@ -141,11 +135,11 @@ static wg_status seen_ground(wg_ctx *ctx, const wg_cover_in *in, const GEOSGeome
         GEOSGeometry *piece = GEOSIntersection_r(h, wg__cgeos(in->views[k]), open);
         double a = 0;
         if (!piece) {
-            st = geos_fail(ctx, "clipping a camera view");
+            st = wg__geos_fail(ctx, "clipping a camera view failed");
             break;
         }
         if (!GEOSArea_r(h, piece, &a))
-            st = geos_fail(ctx, "clipping a camera view");
+            st = wg__geos_fail(ctx, "clipping a camera view failed");
         view_m2[k] = a;
         if (st == WG_OK && a > in->min_view_m2)
             parts[np++] = piece;
@@ -159,7 +153,7 @@ static wg_status seen_ground(wg_ctx *ctx, const wg_cover_in *in, const GEOSGeome
     }
     *seen = NULL;
     if (np && !(*seen = polygons_of(h, union_of(h, parts, np))))
-        return geos_fail(ctx, "merging the camera views");
+        return wg__geos_fail(ctx, "merging the camera views failed");
     return WG_OK;
 }
 
@@ -174,16 +168,16 @@ wg_status wg_cover_area(wg_ctx *ctx, const wg_cover_in *in, double *view_m2, wg_
     if (st == WG_OK)
         st = open_ground(ctx, in, parts, &open);
     if (st == WG_OK && !GEOSArea_r(h, open, &r.open_m2))
-        st = geos_fail(ctx, "cutting out the footprints");
+        st = wg__geos_fail(ctx, "cutting out the footprints failed");
     if (st == WG_OK)
         st = seen_ground(ctx, in, open, parts, view_m2, &seen);
     if (st == WG_OK && seen && !GEOSArea_r(h, seen, &r.seen_m2))
-        st = geos_fail(ctx, "merging the camera views");
+        st = wg__geos_fail(ctx, "merging the camera views failed");
     /* blind spots: the open ground nobody sees */
     if (st == WG_OK) {
         blind = polygons_of(h, seen ? GEOSDifference_r(h, open, seen) : GEOSGeom_clone_r(h, open));
         st = blind ? split_blind(ctx, blind, in->min_blind_m2, &r)
-                   : geos_fail(ctx, "finding blind spots");
+                   : wg__geos_fail(ctx, "finding blind spots failed");
     }
     free(parts);
     if (open)

@@ -120,6 +120,21 @@ const char *wg_ctx_errmsg(const wg_ctx *ctx)
     return ctx->msg;
 }
 
+wg_status wg__geos_fail(wg_ctx *ctx, const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    wg_status st = wg_ctx_status(ctx);
+    if (st == WG_OK)
+        return wg_fail(ctx, WG_EGEOS, "%s", what);
+    if (st == WG_EGEOS)
+        wg_ctx_where(ctx, "%s: ", what);
+    return st;
+}
+
 void wg_ctx_clear_error(wg_ctx *ctx)
 {
     ctx->status = WG_OK;

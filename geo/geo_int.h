@@ -34,6 +34,11 @@ struct wg_ctx {
 
 /* The GEOS handle of a context (for geo's files and the tests of geo). */
 GEOSContextHandle_t wg_ctx_geos(wg_ctx *ctx);
+/* Records that GEOS failed at what the message says and returns the context's status. GEOS's
+ * own handler has usually recorded the library's message already: then this one goes in
+ * front of it ("tessellation: clipping a unit failed: GEOS: TopologyException: ..."); an
+ * earlier error of another kind (out of memory, an interruption) is left as it is. */
+wg_status wg__geos_fail(wg_ctx *ctx, const char *fmt, ...) WG_PRINTF(2, 3);
 
 /* A wg_geom is a GEOSGeometry under another name; these convert one pointer into the other
  * (never an array of pointers: convert element by element). */

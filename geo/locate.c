@@ -22,6 +22,8 @@
 #include "geo_int.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -272,10 +274,10 @@ typedef struct rings {
 static wg_status add_ring(wg_ctx *ctx, rings *R, const GEOSGeometry *ring, size_t k)
 {
     GEOSContextHandle_t h = wg_ctx_geos(ctx);
-    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
+    const GEOSCoordSequence *seq = ring ? GEOSGeom_getCoordSeq_r(h, ring) : NULL;
     unsigned int np = 0;
     if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &np))
-        return wg_fail(ctx, WG_EGEOS, "polygon %zu: cannot read a ring", k);
+        return wg__geos_fail(ctx, "polygon %zu: cannot read a ring", k);
     if (np < 2)
         return WG_OK;
     double *xy = malloc(2 * (size_t)np * sizeof *xy);
@@ -283,7 +285,7 @@ static wg_status add_ring(wg_ctx *ctx, rings *R, const GEOSGeometry *ring, size_
         return wg_fail(ctx, WG_ENOMEM, "out of memory reading polygon %zu", k);
     wg_status st = WG_OK;
     if (!GEOSCoordSeq_copyToBuffer_r(h, seq, xy, 0, 0))
-        st = wg_fail(ctx, WG_EGEOS, "polygon %zu: cannot read a ring", k);
+        st = wg__geos_fail(ctx, "polygon %zu: cannot read a ring", k);
     for (unsigned i = 0; st == WG_OK && i < np; i++) {
         double x = xy[2 * i], y = xy[2 * i + 1];
         if (!isfinite(x) || !isfinite(y)) {
@@ -310,8 +312,12 @@ static wg_status add_ring(wg_ctx *ctx, rings *R, const GEOSGeometry *ring, size_
 static wg_status add_polygon(wg_ctx *ctx, rings *R, const GEOSGeometry *p, size_t k)
 {
     GEOSContextHandle_t h = wg_ctx_geos(ctx);
+    if (!p)
+        return wg__geos_fail(ctx, "polygon %zu: cannot read a part", k);
     wg_status st = add_ring(ctx, R, GEOSGetExteriorRing_r(h, p), k);
-    int nh = GEOSGetNumInteriorRings_r(h, p);
+    int nh = st == WG_OK ? GEOSGetNumInteriorRings_r(h, p) : 0;
+    if (nh < 0)
+        st = wg__geos_fail(ctx, "polygon %zu: cannot count its holes", k);
     for (int i = 0; st == WG_OK && i < nh; i++)
         st = add_ring(ctx, R, GEOSGetInteriorRingN_r(h, p, i), k);
     return st;
@@ -329,19 +335,29 @@ static wg_status read_rings(wg_ctx *ctx, const wg_geom *const *polys, size_t n, 
     for (size_t k = 0; k < n && st == WG_OK; k++) {
         R->eoff[k] = R->n;
         const GEOSGeometry *g = wg__cgeos(polys[k]);
-        if (!g || GEOSisEmpty_r(h, g) == 1)
+        char empty = g ? GEOSisEmpty_r(h, g) : 1;
+        if (empty == 2) {
+            st = wg__geos_fail(ctx, "polygon %zu: cannot test it for emptiness", k);
+            break;
+        }
+        if (empty == 1)
             continue;
         int type = GEOSGeomTypeId_r(h, g);
-        if (type == GEOS_POLYGON) {
+        if (type < 0) {
+            st = wg__geos_fail(ctx, "polygon %zu: cannot read its type", k);
+        } else if (type == GEOS_POLYGON) {
             st = add_polygon(ctx, R, g, k);
         } else if (type == GEOS_MULTIPOLYGON) {
             int np = GEOSGetNumGeometries_r(h, g);
+            if (np < 0)
+                st = wg__geos_fail(ctx, "polygon %zu: cannot count its parts", k);
             for (int i = 0; i < np && st == WG_OK; i++)
                 st = add_polygon(ctx, R, GEOSGetGeometryN_r(h, g, i), k);
         } else {
             char *type_name = GEOSGeomType_r(h, g);
-            st = wg_fail(ctx, WG_EINPUT, "polygon %zu: a %s is not polygonal", k,
-                         type_name ? type_name : "geometry");
+            st = type_name
+                     ? wg_fail(ctx, WG_EINPUT, "polygon %zu: a %s is not polygonal", k, type_name)
+                     : wg__geos_fail(ctx, "polygon %zu (not polygonal): cannot name its type", k);
             GEOSFree_r(h, type_name);
         }
     }

@@ -4,6 +4,8 @@
 #include "geo_int.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 void wg_shapes_init(wg_shapes *s)
@@ -46,7 +48,7 @@ static wg_status add_seq(wg_ctx *ctx, wg_shapes *s, const GEOSCoordSequence *cs,
     GEOSContextHandle_t h = wg_ctx_geos(ctx);
     unsigned int m = 0;
     if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &m))
-        return wg_fail(ctx, WG_EGEOS, "reading a coordinate sequence failed");
+        return wg__geos_fail(ctx, "reading a coordinate sequence failed");
     if (m == 0)
         return WG_OK;
     if (wg_grow(ctx, (void **)&s->xy, &s->capx, 2 * (s->npts + m), sizeof *s->xy) != WG_OK ||
@@ -54,12 +56,13 @@ static wg_status add_seq(wg_ctx *ctx, wg_shapes *s, const GEOSCoordSequence *cs,
         return wg_ctx_status(ctx);
     double *xy = s->xy + 2 * s->npts;
     char is_ccw = 0;
-    bool flip =
-        ccw != 0 && m >= 4 && GEOSCoordSeq_isCCW_r(h, cs, &is_ccw) && (is_ccw != 0) != (ccw > 0);
+    if (ccw != 0 && m >= 4 && !GEOSCoordSeq_isCCW_r(h, cs, &is_ccw))
+        return wg__geos_fail(ctx, "finding which way a ring runs failed");
+    bool flip = ccw != 0 && m >= 4 && (is_ccw != 0) != (ccw > 0);
     for (unsigned int k = 0; k < m; k++) {
         unsigned int d = flip ? m - 1 - k : k;
         if (!GEOSCoordSeq_getXY_r(h, cs, k, &xy[2 * d], &xy[2 * d + 1]))
-            return wg_fail(ctx, WG_EGEOS, "reading a coordinate failed");
+            return wg__geos_fail(ctx, "reading a coordinate failed");
     }
     s->npts += m;
     s->part[++s->nparts] = s->npts;
@@ -71,16 +74,26 @@ static wg_status add_simple(wg_ctx *ctx, wg_shapes *s, const GEOSGeometry *g, ui
     GEOSContextHandle_t h = wg_ctx_geos(ctx);
     int t = GEOSGeomTypeId_r(h, g);
     uint8_t k = t == GEOS_POINT ? WG_G_POINT : t == GEOS_POLYGON ? WG_G_POLYGON : WG_G_LINE;
-    if (GEOSisEmpty_r(h, g) == 1)
+    char empty = GEOSisEmpty_r(h, g);
+    if (empty == 2)
+        return wg__geos_fail(ctx, "testing a geometry for emptiness failed");
+    if (empty == 1)
         return WG_OK;
     if (*kind == WG_G_NONE)
         *kind = k;
     if (t != GEOS_POLYGON)
         return add_seq(ctx, s, GEOSGeom_getCoordSeq_r(h, g), 0);
-    wg_status st = add_seq(ctx, s, GEOSGeom_getCoordSeq_r(h, GEOSGetExteriorRing_r(h, g)), 1);
-    int nh = GEOSGetNumInteriorRings_r(h, g);
-    for (int r = 0; st == WG_OK && r < nh; r++)
-        st = add_seq(ctx, s, GEOSGeom_getCoordSeq_r(h, GEOSGetInteriorRingN_r(h, g, r)), -1);
+    const GEOSGeometry *ring = GEOSGetExteriorRing_r(h, g);
+    wg_status st = ring ? add_seq(ctx, s, GEOSGeom_getCoordSeq_r(h, ring), 1)
+                        : wg__geos_fail(ctx, "reading the outline of a polygon failed");
+    int nh = st == WG_OK ? GEOSGetNumInteriorRings_r(h, g) : 0;
+    if (nh < 0)
+        st = wg__geos_fail(ctx, "counting the holes of a polygon failed");
+    for (int r = 0; st == WG_OK && r < nh; r++) {
+        ring = GEOSGetInteriorRingN_r(h, g, r);
+        st = ring ? add_seq(ctx, s, GEOSGeom_getCoordSeq_r(h, ring), -1)
+                  : wg__geos_fail(ctx, "reading a hole of a polygon failed");
+    }
     return st;
 }
 
@@ -88,11 +101,17 @@ static wg_status add_any(wg_ctx *ctx, wg_shapes *s, const GEOSGeometry *g, uint8
 {
     GEOSContextHandle_t h = wg_ctx_geos(ctx);
     int t = GEOSGeomTypeId_r(h, g);
+    if (t < 0)
+        return wg__geos_fail(ctx, "reading the type of a geometry failed");
     if (t == GEOS_POINT || t == GEOS_LINESTRING || t == GEOS_LINEARRING || t == GEOS_POLYGON)
         return add_simple(ctx, s, g, kind);
     int n = GEOSGetNumGeometries_r(h, g);
+    if (n < 0)
+        return wg__geos_fail(ctx, "counting the parts of a geometry failed");
     for (int i = 0; i < n; i++) {
-        wg_status st = add_any(ctx, s, GEOSGetGeometryN_r(h, g, i), kind);
+        const GEOSGeometry *part = GEOSGetGeometryN_r(h, g, i);
+        wg_status st =
+            part ? add_any(ctx, s, part, kind) : wg__geos_fail(ctx, "reading a part of a geometry failed");
         if (st != WG_OK)
             return st;
     }

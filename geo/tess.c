@@ -6,7 +6,9 @@
 #include "geo_int.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,18 +60,15 @@ static const GEOSGeometry *in_shape(const wg_tess_in *in, size_t s)
     return wg__cgeos(in->shape[s]);
 }
 
-static wg_status geos_fail(wg_ctx *ctx, const char *what)
-{
-    /* The GEOS handler has usually recorded the library's message already. */
-    return wg_fail(ctx, WG_EGEOS, "tessellation: %s failed", what);
-}
-
 static GEOSGeometry *make_point(GEOSContextHandle_t h, double x, double y)
 {
     GEOSCoordSequence *cs = GEOSCoordSeq_create_r(h, 1, 2);
     if (!cs)
         return NULL;
-    GEOSCoordSeq_setXY_r(h, cs, 0, x, y);
+    if (!GEOSCoordSeq_setXY_r(h, cs, 0, x, y)) {
+        GEOSCoordSeq_destroy_r(h, cs);
+        return NULL;
+    }
     return GEOSGeom_createPoint_r(h, cs);
 }
 
@@ -78,32 +77,65 @@ static GEOSGeometry *make_segment(GEOSContextHandle_t h, double x0, double y0, d
     GEOSCoordSequence *cs = GEOSCoordSeq_create_r(h, 2, 2);
     if (!cs)
         return NULL;
-    GEOSCoordSeq_setXY_r(h, cs, 0, x0, y0);
-    GEOSCoordSeq_setXY_r(h, cs, 1, x1, y1);
+    if (!GEOSCoordSeq_setXY_r(h, cs, 0, x0, y0) || !GEOSCoordSeq_setXY_r(h, cs, 1, x1, y1)) {
+        GEOSCoordSeq_destroy_r(h, cs);
+        return NULL;
+    }
     return GEOSGeom_createLineString_r(h, cs);
 }
 
-/* Length of the line parts of g ∩ other; -1 on a GEOS failure. */
-static double shared_length(GEOSContextHandle_t h, const GEOSGeometry *g, const GEOSGeometry *other)
+/* The dimension of g in *dim: 0 points, 1 lines, 2 areas, -1 an empty collection. GEOS also
+ * answers -1 on an exception, which the emptiness test tells apart. False on a failure. */
+static bool dims_of(GEOSContextHandle_t h, const GEOSGeometry *g, int *dim)
 {
+    *dim = GEOSGeom_getDimensions_r(h, g);
+    return *dim >= 0 || GEOSisEmpty_r(h, g) == 1;
+}
+
+/* The envelope of g (xmin, ymin, xmax, ymax). GEOS answers 0 for an empty geometry, as on an
+ * exception: an empty g gets an envelope that meets nothing. False on a failure. */
+static bool extent_of(GEOSContextHandle_t h, const GEOSGeometry *g, double env[4])
+{
+    if (GEOSGeom_getExtent_r(h, g, &env[0], &env[1], &env[2], &env[3]))
+        return true;
+    if (GEOSisEmpty_r(h, g) != 1)
+        return false;
+    env[0] = env[1] = INFINITY;
+    env[2] = env[3] = -INFINITY;
+    return true;
+}
+
+/* The length of the line parts of g ∩ other, in *len. On a failure, an error saying `what`
+ * failed. */
+static wg_status shared_length(wg_ctx *ctx, const GEOSGeometry *g, const GEOSGeometry *other,
+                               const char *what, double *len)
+{
+    GEOSContextHandle_t h = wg_ctx_geos(ctx);
     GEOSGeometry *x = GEOSIntersection_r(h, g, other);
     if (!x)
-        return -1;
-    double len = 0;
-    int dim = GEOSGeom_getDimensions_r(h, x);
-    if (dim == 1)
-        GEOSLength_r(h, x, &len);
-    else if (dim > 1) { /* a collection: sum its lines */
+        return wg__geos_fail(ctx, "tessellation: %s failed", what);
+    double sum = 0;
+    int dim = -1;
+    bool ok = dims_of(h, x, &dim);
+    if (ok && dim == 1) {
+        ok = GEOSLength_r(h, x, &sum) != 0;
+    } else if (ok && dim > 1) { /* a collection: sum its lines */
         int ng = GEOSGetNumGeometries_r(h, x);
-        for (int k = 0; k < ng; k++) {
+        ok = ng >= 0;
+        for (int k = 0; ok && k < ng; k++) {
             const GEOSGeometry *p = GEOSGetGeometryN_r(h, x, k);
+            int pd = -1;
             double l = 0;
-            if (GEOSGeom_getDimensions_r(h, p) == 1 && GEOSLength_r(h, p, &l))
-                len += l;
+            ok = p && dims_of(h, p, &pd) && (pd != 1 || GEOSLength_r(h, p, &l));
+            if (ok && pd == 1)
+                sum += l;
         }
     }
     GEOSGeom_destroy_r(h, x);
-    return len;
+    if (!ok)
+        return wg__geos_fail(ctx, "tessellation: %s failed", what);
+    *len = sum;
+    return WG_OK;
 }
 
 /* ---- Parts: the area cut by barriers ---------------------------------------------------- */
@@ -124,13 +156,18 @@ static wg_status add_part(wg_ctx *ctx, wg_tess *t, GEOSGeometry *g)
 static wg_status add_polygons(wg_ctx *ctx, wg_tess *t, const GEOSGeometry *g)
 {
     int ng = GEOSGetNumGeometries_r(t->h, g);
+    if (ng < 0)
+        return wg__geos_fail(ctx, "tessellation: reading the polygons of the area failed");
     for (int k = 0; k < ng; k++) {
         const GEOSGeometry *p = GEOSGetGeometryN_r(t->h, g, k);
-        if (GEOSisEmpty_r(t->h, p) == 1)
+        char empty = p ? GEOSisEmpty_r(t->h, p) : 2;
+        if (empty == 2)
+            return wg__geos_fail(ctx, "tessellation: reading polygon %d of the area failed", k);
+        if (empty == 1)
             continue;
         GEOSGeometry *c = GEOSGeom_clone_r(t->h, p);
         if (!c)
-            return geos_fail(ctx, "copying a polygon");
+            return wg__geos_fail(ctx, "tessellation: copying a polygon failed");
         wg_status st = add_part(ctx, t, c);
         if (st != WG_OK)
             return st;
@@ -145,20 +182,30 @@ static wg_status cut_parts(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in)
     GEOSContextHandle_t h = t->h;
     const GEOSPreparedGeometry *prep = GEOSPrepare_r(h, in_area(in));
     if (!prep)
-        return geos_fail(ctx, "preparing the area");
+        return wg__geos_fail(ctx, "tessellation: preparing the area failed");
     size_t nl = 0;
     GEOSGeometry **lines = calloc(in->nbarriers + 1, sizeof *lines);
     wg_status st = lines ? WG_OK : wg_fail(ctx, WG_ENOMEM, "out of memory for barrier lines");
     for (size_t i = 0; st == WG_OK && i < in->nbarriers; i++) {
-        if (GEOSPreparedIntersects_r(h, prep, in_barrier(in, i)) != 1)
+        char meets = GEOSPreparedIntersects_r(h, prep, in_barrier(in, i));
+        if (meets == 2) {
+            st = wg__geos_fail(ctx, "tessellation: testing barrier %zu against the area failed", i);
+            break;
+        }
+        if (meets != 1)
             continue;
         lines[nl] = GEOSIntersection_r(h, in_area(in), in_barrier(in, i));
-        if (!lines[nl])
-            st = geos_fail(ctx, "clipping a barrier to the area");
-        else if (GEOSGeom_getDimensions_r(h, lines[nl]) < 1)
+        int dim = -1;
+        if (!lines[nl]) {
+            st = wg__geos_fail(ctx, "tessellation: clipping a barrier to the area failed");
+        } else if (!dims_of(h, lines[nl], &dim)) {
+            GEOSGeom_destroy_r(h, lines[nl]);
+            st = wg__geos_fail(ctx, "tessellation: clipping a barrier to the area failed");
+        } else if (dim < 1) {
             GEOSGeom_destroy_r(h, lines[nl]); /* touches at a point: cuts nothing */
-        else
+        } else {
             nl++;
+        }
     }
     GEOSPreparedGeom_destroy_r(h, prep);
     if (st != WG_OK || nl == 0) {
@@ -168,39 +215,42 @@ static wg_status cut_parts(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in)
         return st == WG_OK ? add_polygons(ctx, t, in_area(in)) : st;
     }
     lines[nl++] = GEOSBoundary_r(h, in_area(in));
-    GEOSGeometry *coll =
-        lines[nl - 1] ? GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, lines, (unsigned)nl)
-                      : NULL;
-    if (!coll) {
-        for (size_t i = 0; i < nl; i++)
-            if (lines[i])
-                GEOSGeom_destroy_r(h, lines[i]);
+    if (!lines[nl - 1]) {
+        for (size_t i = 0; i + 1 < nl; i++)
+            GEOSGeom_destroy_r(h, lines[i]);
         free(lines);
-        return geos_fail(ctx, "collecting barrier lines");
+        return wg__geos_fail(ctx, "tessellation: outlining the area failed");
     }
+    /* The collection takes the lines, even when it fails. */
+    GEOSGeometry *coll =
+        GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, lines, (unsigned)nl);
     free(lines);
+    if (!coll)
+        return wg__geos_fail(ctx, "tessellation: collecting barrier lines failed");
     GEOSGeometry *noded = GEOSUnaryUnion_r(h, coll);
     GEOSGeom_destroy_r(h, coll);
     if (!noded)
-        return geos_fail(ctx, "noding barrier lines");
+        return wg__geos_fail(ctx, "tessellation: noding barrier lines failed");
     const GEOSGeometry *arr[1] = {noded};
     GEOSGeometry *faces = GEOSPolygonize_r(h, arr, 1);
     GEOSGeom_destroy_r(h, noded);
     if (!faces)
-        return geos_fail(ctx, "cutting the area by barriers");
+        return wg__geos_fail(ctx, "tessellation: cutting the area by barriers failed");
     prep = GEOSPrepare_r(h, in_area(in));
     int nf = GEOSGetNumGeometries_r(h, faces);
+    if (!prep || nf < 0)
+        st = wg__geos_fail(ctx, "tessellation: cutting the area by barriers failed");
     for (int k = 0; st == WG_OK && k < nf; k++) {
         const GEOSGeometry *f = GEOSGetGeometryN_r(h, faces, k);
-        GEOSGeometry *pt = GEOSPointOnSurface_r(h, f);
-        int inside = pt && prep ? GEOSPreparedContains_r(h, prep, pt) : 2;
+        GEOSGeometry *pt = f ? GEOSPointOnSurface_r(h, f) : NULL;
+        int inside = pt ? GEOSPreparedContains_r(h, prep, pt) : 2;
         if (pt)
             GEOSGeom_destroy_r(h, pt);
         if (inside == 2)
-            st = geos_fail(ctx, "placing a face of the area");
+            st = wg__geos_fail(ctx, "tessellation: placing a face of the area failed");
         else if (inside == 1) {
             GEOSGeometry *c = GEOSGeom_clone_r(h, f);
-            st = c ? add_part(ctx, t, c) : geos_fail(ctx, "copying a face");
+            st = c ? add_part(ctx, t, c) : wg__geos_fail(ctx, "tessellation: copying a face failed");
         }
     }
     if (prep)
@@ -218,7 +268,7 @@ static wg_status prepare_parts(wg_ctx *ctx, wg_tess *t)
             GEOSPreparedGeom_destroy_r(t->h, t->parts[p].prep);
         t->parts[p].prep = GEOSPrepare_r(t->h, t->parts[p].geom);
         if (!t->parts[p].prep)
-            return geos_fail(ctx, "preparing a part");
+            return wg__geos_fail(ctx, "tessellation: preparing a part failed");
     }
     return WG_OK;
 }
@@ -230,22 +280,30 @@ static wg_status place_sites(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in)
     for (size_t i = 0; i < t->n; i++) {
         GEOSGeometry *pt = make_point(t->h, in->xy[2 * i], in->xy[2 * i + 1]);
         if (!pt)
-            return geos_fail(ctx, "making a site point");
+            return wg__geos_fail(ctx, "tessellation: making a site point failed");
         size_t found = SIZE_MAX;
-        for (size_t k = 0; k < t->nparts && found == SIZE_MAX; k++) {
+        wg_status st = WG_OK;
+        for (size_t k = 0; st == WG_OK && k < t->nparts && found == SIZE_MAX; k++) {
             size_t p = (last + k) % t->nparts;
-            if (GEOSPreparedIntersects_r(t->h, t->parts[p].prep, pt) == 1)
+            char in_p = GEOSPreparedIntersects_r(t->h, t->parts[p].prep, pt);
+            if (in_p == 2)
+                st = wg__geos_fail(ctx, "tessellation: placing site %zu in its part failed", i);
+            else if (in_p == 1)
                 found = p;
         }
         double best = INFINITY;
-        for (size_t p = 0; found == SIZE_MAX && p < t->nparts; p++) {
+        for (size_t p = 0; st == WG_OK && found == SIZE_MAX && p < t->nparts; p++) {
             double d = INFINITY;
-            if (GEOSDistance_r(t->h, t->parts[p].geom, pt, &d) && d < best) {
+            if (!GEOSDistance_r(t->h, t->parts[p].geom, pt, &d)) {
+                st = wg__geos_fail(ctx, "tessellation: finding the part nearest site %zu failed", i);
+            } else if (d < best) {
                 best = d;
                 last = p;
             }
         }
         GEOSGeom_destroy_r(t->h, pt);
+        if (st != WG_OK)
+            return st;
         if (found != SIZE_MAX)
             last = found;
         t->part_of[i] = last;
@@ -255,20 +313,25 @@ static wg_status place_sites(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in)
     return WG_OK;
 }
 
-/* The barrier lying along the boundary between two parts, or -1. */
-static long barrier_between(GEOSContextHandle_t h, const wg_tess_in *in, const GEOSGeometry *a,
-                            const GEOSGeometry *b)
+/* The barrier lying along the boundary between two parts, or -1, in *found. */
+static wg_status barrier_between(wg_ctx *ctx, const wg_tess_in *in, const GEOSGeometry *a,
+                                 const GEOSGeometry *b, long *found)
 {
+    GEOSContextHandle_t h = wg_ctx_geos(ctx);
     GEOSGeometry *x = GEOSIntersection_r(h, a, b);
-    long found = -1;
-    for (size_t i = 0; x && found < 0 && i < in->nbarriers; i++) {
+    if (!x)
+        return wg__geos_fail(ctx, "tessellation: finding the barrier between two parts failed");
+    wg_status st = WG_OK;
+    *found = -1;
+    for (size_t i = 0; st == WG_OK && *found < 0 && i < in->nbarriers; i++) {
         double d = INFINITY;
-        if (GEOSDistance_r(h, x, in_barrier(in, i), &d) && d < 1e-6)
-            found = (long)i;
+        if (!GEOSDistance_r(h, x, in_barrier(in, i), &d))
+            st = wg__geos_fail(ctx, "tessellation: finding the barrier between two parts failed");
+        else if (d < 1e-6)
+            *found = (long)i;
     }
-    if (x)
-        GEOSGeom_destroy_r(h, x);
-    return found;
+    GEOSGeom_destroy_r(h, x);
+    return st;
 }
 
 /* Joins parts without sites, and parts lighter than min_weight, to the neighbouring part they
@@ -291,9 +354,11 @@ static wg_status merge_light_parts(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in
         for (size_t q = 0; q < t->nparts; q++) {
             if (q == light)
                 continue;
-            double l = shared_length(h, t->parts[light].geom, t->parts[q].geom);
-            if (l < 0)
-                return geos_fail(ctx, "measuring the boundary between parts");
+            double l = 0;
+            wg_status st = shared_length(ctx, t->parts[light].geom, t->parts[q].geom,
+                                         "measuring the boundary between parts", &l);
+            if (st != WG_OK)
+                return st;
             if (l > best_len) {
                 best_len = l;
                 best = q;
@@ -305,21 +370,23 @@ static wg_status merge_light_parts(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in
         }
         part *L = &t->parts[light], *B = &t->parts[best];
         /* Even an empty part taken in puts the barrier inside a cell: say which. */
-        if (B->crossing < 0)
-            B->crossing = L->crossing >= 0 ? L->crossing : barrier_between(h, in, L->geom, B->geom);
+        if (B->crossing < 0 && L->crossing >= 0) {
+            B->crossing = L->crossing;
+        } else if (B->crossing < 0) {
+            wg_status st = barrier_between(ctx, in, L->geom, B->geom, &B->crossing);
+            if (st != WG_OK)
+                return st;
+        }
         GEOSGeometry *two[2] = {L->geom, B->geom};
+        /* The collection takes both parts, even when it fails. */
         GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, two, 2);
         GEOSGeometry *u = coll ? GEOSUnaryUnion_r(h, coll) : NULL;
         if (coll)
             GEOSGeom_destroy_r(h, coll);
-        else {
-            GEOSGeom_destroy_r(h, L->geom);
-            GEOSGeom_destroy_r(h, B->geom);
-        }
         L->geom = NULL;
         B->geom = u;
         if (!u)
-            return geos_fail(ctx, "joining a light part to its neighbour");
+            return wg__geos_fail(ctx, "tessellation: joining a light part to its neighbour failed");
         B->weight += L->weight;
         B->nsites += L->nsites;
         if (L->prep)
@@ -328,7 +395,7 @@ static wg_status merge_light_parts(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in
             GEOSPreparedGeom_destroy_r(h, B->prep);
         B->prep = GEOSPrepare_r(h, B->geom);
         if (!B->prep)
-            return geos_fail(ctx, "preparing a joined part");
+            return wg__geos_fail(ctx, "tessellation: preparing a joined part failed");
         for (size_t i = 0; i < t->n; i++)
             if (t->part_of[i] == light)
                 t->part_of[i] = best;
@@ -487,21 +554,26 @@ static size_t grid_nearest(const grid *g, const double *xy, double x, double y)
     return best;
 }
 
-/* The centroid of a polygon's exterior ring (shoelace). */
-static bool ring_centroid(GEOSContextHandle_t h, const GEOSGeometry *poly, double *cx, double *cy)
+/* The centroid of a polygon's exterior ring (shoelace): 1 when found, 0 when the ring has
+ * fewer than four points (no region to name), -1 when GEOS fails. */
+static int ring_centroid(GEOSContextHandle_t h, const GEOSGeometry *poly, double *cx, double *cy)
 {
     const GEOSGeometry *ring = GEOSGetExteriorRing_r(h, poly);
     const GEOSCoordSequence *cs = ring ? GEOSGeom_getCoordSeq_r(h, ring) : NULL;
     unsigned n = 0;
-    if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &n) || n < 4)
-        return false;
+    if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &n))
+        return -1;
+    if (n < 4)
+        return 0;
     double a = 0, sx = 0, sy = 0, x0, y0;
-    GEOSCoordSeq_getXY_r(h, cs, 0, &x0, &y0);
+    if (!GEOSCoordSeq_getXY_r(h, cs, 0, &x0, &y0))
+        return -1;
     double px = 0, py = 0;
     for (unsigned k = 1; k + 1 < n; k++) {
         double x1, y1, x2, y2;
-        GEOSCoordSeq_getXY_r(h, cs, k, &x1, &y1);
-        GEOSCoordSeq_getXY_r(h, cs, k + 1, &x2, &y2);
+        if (!GEOSCoordSeq_getXY_r(h, cs, k, &x1, &y1) ||
+            !GEOSCoordSeq_getXY_r(h, cs, k + 1, &x2, &y2))
+            return -1;
         double c = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);
         a += c;
         sx += c * (x1 + x2 - 2 * x0);
@@ -510,11 +582,11 @@ static bool ring_centroid(GEOSContextHandle_t h, const GEOSGeometry *poly, doubl
     }
     if (fabs(a) < 1e-12) {
         *cx = px / (n - 2), *cy = py / (n - 2); /* degenerate: the mean vertex */
-        return true;
+        return 1;
     }
     *cx = x0 + sx / (3 * a);
     *cy = y0 + sy / (3 * a);
-    return true;
+    return 1;
 }
 
 /* ---- Regions of one part ---------------------------------------------------------------- */
@@ -531,8 +603,13 @@ static wg_status find_shared(wg_ctx *ctx, wg_tess *t, const size_t *ids, size_t 
 {
     GEOSContextHandle_t h = t->h;
     size_t cap = 0;
-    for (size_t k = 0; k < n; k++)
-        cap += (size_t)GEOSGeomGetNumPoints_r(h, GEOSGetExteriorRing_r(h, t->region[ids[k]]));
+    for (size_t k = 0; k < n; k++) {
+        const GEOSGeometry *ring = GEOSGetExteriorRing_r(h, t->region[ids[k]]);
+        int np = ring ? GEOSGeomGetNumPoints_r(h, ring) : -1;
+        if (np < 0)
+            return wg__geos_fail(ctx, "tessellation: reading the Voronoi region of site %zu failed", ids[k]);
+        cap += (size_t)np;
+    }
     size_t hcap = 16;
     while (hcap < 2 * cap)
         hcap *= 2;
@@ -544,16 +621,23 @@ static wg_status find_shared(wg_ctx *ctx, wg_tess *t, const size_t *ids, size_t 
         free(table), free(used), free(res);
         return wg_fail(ctx, WG_ENOMEM, "out of memory for %zu Voronoi edges", cap);
     }
-    for (size_t k = 0; k < n; k++) {
+    wg_status st = WG_OK;
+    for (size_t k = 0; st == WG_OK && k < n; k++) {
         size_t s = ids[k];
-        const GEOSCoordSequence *cs =
-            GEOSGeom_getCoordSeq_r(h, GEOSGetExteriorRing_r(h, t->region[s]));
+        const GEOSGeometry *ring = GEOSGetExteriorRing_r(h, t->region[s]);
+        const GEOSCoordSequence *cs = ring ? GEOSGeom_getCoordSeq_r(h, ring) : NULL;
         unsigned np = 0;
-        GEOSCoordSeq_getSize_r(h, cs, &np);
-        double x0, y0, x1, y1;
-        GEOSCoordSeq_getXY_r(h, cs, 0, &x0, &y0);
+        double x0 = 0, y0 = 0, x1, y1;
+        if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &np) ||
+            (np > 0 && !GEOSCoordSeq_getXY_r(h, cs, 0, &x0, &y0))) {
+            st = wg__geos_fail(ctx, "tessellation: reading the Voronoi region of site %zu failed", s);
+            break;
+        }
         for (unsigned j = 1; j < np; j++, x0 = x1, y0 = y1) {
-            GEOSCoordSeq_getXY_r(h, cs, j, &x1, &y1);
+            if (!GEOSCoordSeq_getXY_r(h, cs, j, &x1, &y1)) {
+                st = wg__geos_fail(ctx, "tessellation: reading the Voronoi region of site %zu failed", s);
+                break;
+            }
             if (x0 == x1 && y0 == y1)
                 continue;
             seg key = seg_make(x0, y0, x1, y1, s);
@@ -573,6 +657,10 @@ static wg_status find_shared(wg_ctx *ctx, wg_tess *t, const size_t *ids, size_t 
     }
     free(table);
     free(used);
+    if (st != WG_OK) {
+        free(res);
+        return st;
+    }
     *out = res;
     *nout = m;
     return WG_OK;
@@ -621,8 +709,8 @@ static wg_status voronoi_part(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in, siz
         size_t s = ids[0];
         t->region[s] = P->geom;
         t->clipped[s] = false;
-        GEOSArea_r(h, P->geom, &t->area[s]);
-        GEOSLength_r(h, P->geom, &t->outer[s]);
+        if (!GEOSArea_r(h, P->geom, &t->area[s]) || !GEOSLength_r(h, P->geom, &t->outer[s]))
+            return wg__geos_fail(ctx, "tessellation: measuring the region of site %zu failed", s);
         return WG_OK;
     }
     GEOSGeometry **pts = malloc(n * sizeof *pts);
@@ -634,19 +722,19 @@ static wg_status voronoi_part(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in, siz
             for (size_t j = 0; j < k; j++)
                 GEOSGeom_destroy_r(h, pts[j]);
             free(pts);
-            return geos_fail(ctx, "making site points");
+            return wg__geos_fail(ctx, "tessellation: making site points failed");
         }
     }
     GEOSGeometry *mp = GEOSGeom_createCollection_r(h, GEOS_MULTIPOINT, pts, (unsigned)n);
     free(pts);
     if (!mp)
-        return geos_fail(ctx, "collecting sites");
+        return wg__geos_fail(ctx, "tessellation: collecting sites failed");
     /* A frame well beyond the part, so that the diagram's own clipping lies outside it. */
     double ex0, ey0, ex1, ey1;
-    GEOSGeom_getXMin_r(h, P->geom, &ex0);
-    GEOSGeom_getYMin_r(h, P->geom, &ey0);
-    GEOSGeom_getXMax_r(h, P->geom, &ex1);
-    GEOSGeom_getYMax_r(h, P->geom, &ey1);
+    if (!GEOSGeom_getExtent_r(h, P->geom, &ex0, &ey0, &ex1, &ey1)) {
+        GEOSGeom_destroy_r(h, mp);
+        return wg__geos_fail(ctx, "tessellation: the extent of a part failed");
+    }
     double pad = (ex1 - ex0) + (ey1 - ey0) + 10;
     GEOSGeometry *env = GEOSGeom_createRectangle_r(h, ex0 - pad, ey0 - pad, ex1 + pad, ey1 + pad);
     P->vor = env ? GEOSVoronoiDiagram_r(h, mp, env, 0.0, 0) : NULL;
@@ -654,7 +742,7 @@ static wg_status voronoi_part(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in, siz
         GEOSGeom_destroy_r(h, env);
     GEOSGeom_destroy_r(h, mp);
     if (!P->vor)
-        return geos_fail(ctx, "building a Voronoi diagram");
+        return wg__geos_fail(ctx, "tessellation: building a Voronoi diagram failed");
 
     /* GEOS does not keep the sites' order: each (convex) region's centroid is nearest to its
      * own site. */
@@ -663,10 +751,17 @@ static wg_status voronoi_part(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in, siz
     for (size_t k = 0; k < n; k++)
         t->region[ids[k]] = NULL;
     int nv = GEOSGetNumGeometries_r(h, P->vor);
+    if (st == WG_OK && nv < 0)
+        st = wg__geos_fail(ctx, "tessellation: reading a Voronoi diagram failed");
     for (int k = 0; st == WG_OK && k < nv; k++) {
         const GEOSGeometry *poly = GEOSGetGeometryN_r(h, P->vor, k);
         double cx, cy;
-        if (!ring_centroid(h, poly, &cx, &cy))
+        int got = poly ? ring_centroid(h, poly, &cx, &cy) : -1;
+        if (got < 0) {
+            st = wg__geos_fail(ctx, "tessellation: reading a Voronoi region failed");
+            break;
+        }
+        if (got == 0)
             continue;
         size_t s = grid_nearest(&g, in->xy, cx, cy);
         if (s == SIZE_MAX || t->region[s])
@@ -693,23 +788,25 @@ static wg_status voronoi_part(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in, siz
         size_t s = ids[k];
         int inside = GEOSPreparedContains_r(h, P->prep, t->region[s]);
         if (inside == 2) {
-            st = geos_fail(ctx, "testing a Voronoi region");
+            st = wg__geos_fail(ctx, "tessellation: testing a Voronoi region failed");
             break;
         }
         t->clipped[s] = inside == 0;
         if (inside == 1) {
-            GEOSArea_r(h, t->region[s], &t->area[s]);
-            GEOSLength_r(h, t->region[s], &perim[k]);
+            if (!GEOSArea_r(h, t->region[s], &t->area[s]) ||
+                !GEOSLength_r(h, t->region[s], &perim[k]))
+                st = wg__geos_fail(ctx, "tessellation: measuring the region of site %zu failed", s);
             continue;
         }
         GEOSGeometry *c = GEOSIntersection_r(h, P->geom, t->region[s]);
         if (!c) {
-            st = geos_fail(ctx, "clipping a Voronoi region to its part");
+            st = wg__geos_fail(ctx, "tessellation: clipping a Voronoi region to its part failed");
             break;
         }
-        GEOSArea_r(h, c, &t->area[s]);
-        GEOSLength_r(h, c, &perim[k]);
-        pinched |= GEOSGetNumGeometries_r(h, c) > 1;
+        int nc = GEOSGetNumGeometries_r(h, c);
+        if (nc < 0 || !GEOSArea_r(h, c, &t->area[s]) || !GEOSLength_r(h, c, &perim[k]))
+            st = wg__geos_fail(ctx, "tessellation: measuring the region of site %zu failed", s);
+        pinched |= nc > 1;
         GEOSGeom_destroy_r(h, c);
     }
     if (st == WG_OK && pinched) {
@@ -723,11 +820,10 @@ static wg_status voronoi_part(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in, siz
         double len = hypot(e->x1 - e->x0, e->y1 - e->y0);
         if (t->clipped[e->a] || t->clipped[e->b]) {
             GEOSGeometry *line = make_segment(h, e->x0, e->y0, e->x1, e->y1);
-            len = line ? shared_length(h, line, P->geom) : -1;
+            st = line ? shared_length(ctx, line, P->geom, "clipping a shared edge", &len)
+                      : wg__geos_fail(ctx, "tessellation: clipping a shared edge failed");
             if (line)
                 GEOSGeom_destroy_r(h, line);
-            if (len < 0)
-                st = geos_fail(ctx, "clipping a shared edge");
         }
         if (st == WG_OK)
             st = add_edge(ctx, &local, e->a, e->b, len);
@@ -755,15 +851,14 @@ static wg_status owned_adjacency(wg_ctx *ctx, wg_tess *t, const size_t *ids, siz
         st = wg_fail(ctx, WG_ENOMEM, "out of memory for %zu units", n);
     for (size_t k = 0; st == WG_OK && k < n; k++) {
         const GEOSGeometry *r = t->region[ids[k]];
-        GEOSArea_r(h, r, &t->area[ids[k]]);
-        GEOSLength_r(h, r, &perim[k]);
-        GEOSGeom_getXMin_r(h, r, &env[4 * k]);
-        GEOSGeom_getYMin_r(h, r, &env[4 * k + 1]);
-        GEOSGeom_getXMax_r(h, r, &env[4 * k + 2]);
-        GEOSGeom_getYMax_r(h, r, &env[4 * k + 3]);
+        if (!GEOSArea_r(h, r, &t->area[ids[k]]) || !GEOSLength_r(h, r, &perim[k]) ||
+            !extent_of(h, r, &env[4 * k])) {
+            st = wg__geos_fail(ctx, "tessellation: measuring the region of site %zu failed", ids[k]);
+            break;
+        }
         bound[k] = GEOSBoundary_r(h, r);
         if (!bound[k])
-            st = geos_fail(ctx, "outlining a region");
+            st = wg__geos_fail(ctx, "tessellation: outlining a region failed");
     }
     edge_list local = {0};
     for (size_t k = 0; st == WG_OK && k < n; k++) {
@@ -772,10 +867,9 @@ static wg_status owned_adjacency(wg_ctx *ctx, wg_tess *t, const size_t *ids, siz
             const double *b = &env[4 * j];
             if (b[0] > a[2] || b[2] < a[0] || b[1] > a[3] || b[3] < a[1])
                 continue;
-            double len = shared_length(h, bound[k], bound[j]);
-            if (len < 0)
-                st = geos_fail(ctx, "measuring a shared boundary");
-            else
+            double len = 0;
+            st = shared_length(ctx, bound[k], bound[j], "measuring a shared boundary", &len);
+            if (st == WG_OK)
                 st = add_edge(ctx, &local, ids[k], ids[j], len);
         }
     }
@@ -798,11 +892,13 @@ static wg_status tiled_part(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in, size_
     for (size_t k = 0; k < n; k++) {
         size_t s = ids[k];
         const GEOSGeometry *shape = in_shape(in, s);
-        int inside = GEOSPreparedContains_r(h, P->prep, shape);
+        char inside = GEOSPreparedContains_r(h, P->prep, shape);
+        if (inside == 2)
+            return wg__geos_fail(ctx, "tessellation: placing the polygon of site %zu in its part failed", s);
         GEOSGeometry *r =
             inside == 1 ? GEOSGeom_clone_r(h, shape) : GEOSIntersection_r(h, P->geom, shape);
         if (!r)
-            return geos_fail(ctx, "clipping a unit to its part");
+            return wg__geos_fail(ctx, "tessellation: clipping a unit to its part failed");
         t->region[s] = r;
         t->owned[s] = true;
         t->clipped[s] = false;
@@ -826,31 +922,45 @@ static wg_status repair_voronoi(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in, s
         reg[k] = t->clipped[ids[k]] ? GEOSIntersection_r(h, P->geom, t->region[ids[k]])
                                     : GEOSGeom_clone_r(h, t->region[ids[k]]);
         if (!reg[k])
-            st = geos_fail(ctx, "clipping a Voronoi region");
+            st = wg__geos_fail(ctx, "tessellation: clipping a Voronoi region failed");
     }
     /* Stray pieces: collected, then handed over. */
     GEOSGeometry **stray = NULL;
     size_t *stray_from = NULL, nstray = 0, cap = 0;
     for (size_t k = 0; st == WG_OK && k < n; k++) {
         int np = GEOSGetNumGeometries_r(h, reg[k]);
+        if (np < 0) {
+            st = wg__geos_fail(ctx, "tessellation: reading the clipped region of site %zu failed", ids[k]);
+            break;
+        }
         if (np <= 1)
             continue;
         GEOSGeometry *pt = make_point(h, in->xy[2 * ids[k]], in->xy[2 * ids[k] + 1]);
+        if (!pt) {
+            st = wg__geos_fail(ctx, "tessellation: making a site point failed");
+            break;
+        }
         int keep = 0;
         double best = INFINITY;
-        for (int q = 0; pt && q < np; q++) {
+        for (int q = 0; q < np; q++) {
+            const GEOSGeometry *piece = GEOSGetGeometryN_r(h, reg[k], q);
             double d = INFINITY;
-            GEOSDistance_r(h, GEOSGetGeometryN_r(h, reg[k], q), pt, &d);
+            if (!piece || !GEOSDistance_r(h, piece, pt, &d)) {
+                st = wg__geos_fail(ctx, "tessellation: finding the piece that holds site %zu failed", ids[k]);
+                break;
+            }
             if (d < best)
                 best = d, keep = q;
         }
-        if (pt)
-            GEOSGeom_destroy_r(h, pt);
+        GEOSGeom_destroy_r(h, pt);
+        if (st != WG_OK)
+            break;
         GEOSGeometry *main = NULL;
         for (int q = 0; st == WG_OK && q < np; q++) {
-            GEOSGeometry *piece = GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, reg[k], q));
+            const GEOSGeometry *pq = GEOSGetGeometryN_r(h, reg[k], q);
+            GEOSGeometry *piece = pq ? GEOSGeom_clone_r(h, pq) : NULL;
             if (!piece) {
-                st = geos_fail(ctx, "copying a piece");
+                st = wg__geos_fail(ctx, "tessellation: copying a piece failed");
                 break;
             }
             if (q == keep) {
@@ -877,7 +987,7 @@ static wg_status repair_voronoi(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in, s
         GEOSGeom_destroy_r(h, reg[k]);
         reg[k] = main;
         if (!main && st == WG_OK)
-            st = geos_fail(ctx, "keeping a region's piece");
+            st = wg__geos_fail(ctx, "tessellation: keeping a region's piece failed");
     }
     for (size_t q = 0; q < nstray; q++) {
         size_t to = stray_from[q];
@@ -885,8 +995,9 @@ static wg_status repair_voronoi(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in, s
         for (size_t k = 0; st == WG_OK && k < n; k++) {
             if (k == stray_from[q] || !reg[k])
                 continue;
-            double len = shared_length(h, stray[q], reg[k]);
-            if (len > best)
+            double len = 0;
+            st = shared_length(ctx, stray[q], reg[k], "joining a stray piece", &len);
+            if (st == WG_OK && len > best)
                 best = len, to = k;
         }
         if (st != WG_OK) {
@@ -900,7 +1011,7 @@ static wg_status repair_voronoi(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in, s
             GEOSGeom_destroy_r(h, coll);
         reg[to] = u;
         if (!u)
-            st = geos_fail(ctx, "joining a stray piece");
+            st = wg__geos_fail(ctx, "tessellation: joining a stray piece failed");
     }
     free(stray), free(stray_from);
     for (size_t k = 0; k < n; k++) {
@@ -920,21 +1031,29 @@ static wg_status repair_voronoi(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in, s
 
 /* ---- The whole ---------------------------------------------------------------------------- */
 
-/* Whether the sites' own polygons tile part p: every site has one and their areas add up to
- * the part's (within 2 %: real parcels have slivers). */
-static bool tiles(const wg_tess *t, const wg_tess_in *in, size_t p, const size_t *ids, size_t n)
+/* Whether the sites' own polygons tile part p, in *yes: every site has one and their areas add
+ * up to the part's (within 2 %: real parcels have slivers). */
+static wg_status tiles(wg_ctx *ctx, const wg_tess *t, const wg_tess_in *in, size_t p,
+                       const size_t *ids, size_t n, bool *yes)
 {
+    *yes = false;
     if (!in->shape || n < 2)
-        return false;
+        return WG_OK;
     double sum = 0, area = 0;
     for (size_t k = 0; k < n; k++) {
         double a = 0;
-        if (!in->shape[ids[k]] || !GEOSArea_r(t->h, in_shape(in, ids[k]), &a) || a <= 0)
-            return false;
+        if (!in->shape[ids[k]])
+            return WG_OK;
+        if (!GEOSArea_r(t->h, in_shape(in, ids[k]), &a))
+            return wg__geos_fail(ctx, "tessellation: measuring the polygon of site %zu failed", ids[k]);
+        if (a <= 0)
+            return WG_OK;
         sum += a;
     }
-    GEOSArea_r(t->h, t->parts[p].geom, &area);
-    return area > 0 && fabs(sum - area) <= 0.02 * area;
+    if (!GEOSArea_r(t->h, t->parts[p].geom, &area))
+        return wg__geos_fail(ctx, "tessellation: measuring a part failed");
+    *yes = area > 0 && fabs(sum - area) <= 0.02 * area;
+    return WG_OK;
 }
 
 static wg_status build_csr(wg_ctx *ctx, wg_tess *t, edge_list *edges)
@@ -973,8 +1092,16 @@ wg_status wg_tess_build(wg_ctx *ctx, const wg_tess_in *in, wg_tess **out)
 {
     *out = NULL;
     GEOSContextHandle_t h = wg_ctx_geos(ctx);
-    int type = in->area ? GEOSGeomTypeId_r(h, in_area(in)) : -1;
-    if ((type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) || GEOSisEmpty_r(h, in_area(in)) != 0)
+    if (!in->area)
+        return wg_fail(ctx, WG_EINPUT, "tessellation: the area is not a polygon");
+    int type = GEOSGeomTypeId_r(h, in_area(in));
+    if (type < 0)
+        return wg__geos_fail(ctx, "tessellation: reading the area failed");
+    char empty =
+        type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON ? GEOSisEmpty_r(h, in_area(in)) : 0;
+    if (empty == 2)
+        return wg__geos_fail(ctx, "tessellation: testing the area failed");
+    if ((type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) || empty)
         return wg_fail(ctx, WG_EINPUT, "tessellation: the area is not a polygon");
     wg_tess *t = calloc(1, sizeof *t);
     if (!t)
@@ -1008,9 +1135,10 @@ wg_status wg_tess_build(wg_ctx *ctx, const wg_tess_in *in, wg_tess **out)
                 ids[n++] = i;
         if (n == 0)
             continue;
-        t->parts[p].tiled = tiles(t, in, p, ids, n);
-        st = t->parts[p].tiled ? tiled_part(ctx, t, in, p, ids, n, &edges)
-                               : voronoi_part(ctx, t, in, p, ids, n, &edges);
+        st = tiles(ctx, t, in, p, ids, n, &t->parts[p].tiled);
+        if (st == WG_OK)
+            st = t->parts[p].tiled ? tiled_part(ctx, t, in, p, ids, n, &edges)
+                                   : voronoi_part(ctx, t, in, p, ids, n, &edges);
     }
     if (st == WG_OK) {
         qsort(edges.e, edges.n, sizeof *edges.e, edge_cmp);
@@ -1088,7 +1216,7 @@ void wg_tess_adj(const wg_tess *t, size_t i, const size_t **nbr, const double **
 
 wg_status wg_tess_union(wg_ctx *ctx, const wg_tess *t, const size_t *sites, size_t n, wg_geom **out)
 {
-    GEOSContextHandle_t h = t->h;
+    GEOSContextHandle_t h = wg_ctx_geos(ctx); /* GEOS's errors go to this ctx */
     *out = NULL;
     if (n == 0)
         return wg_fail(ctx, WG_EINPUT, "tessellation: the union of no sites");
@@ -1108,35 +1236,38 @@ wg_status wg_tess_union(wg_ctx *ctx, const wg_tess *t, const size_t *sites, size
             for (size_t j = 0; j < k; j++)
                 GEOSGeom_destroy_r(h, g[j]);
             free(g);
-            return geos_fail(ctx, "copying a region");
+            return wg__geos_fail(ctx, "tessellation: copying a region failed");
         }
     }
     GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, g, (unsigned)n);
     free(g);
     if (!coll)
-        return geos_fail(ctx, "collecting regions");
+        return wg__geos_fail(ctx, "tessellation: collecting regions failed");
     GEOSGeometry *u = NULL;
     if (!t->parts[p].tiled) {
-        /* Voronoi regions of one diagram share their edges exactly: a coverage. */
+        /* Voronoi regions of one diagram share their edges exactly: a coverage. When GEOS finds
+         * it is not a clean coverage after all, the general union; only GEOS's own error of this
+         * call is forgotten (never an earlier error, nor GEOS running out of memory). */
+        wg_status before = wg_ctx_status(ctx);
         u = GEOSCoverageUnion_r(h, coll);
-        if (!u && wg_ctx_status(ctx) != WG_EGEOS) {
+        if (!u && (before != WG_OK || wg_ctx_status(ctx) != WG_EGEOS ||
+                   strstr(wg_ctx_errmsg(ctx), "bad_alloc"))) {
             GEOSGeom_destroy_r(h, coll);
-            return wg_ctx_status(ctx) != WG_OK ? wg_ctx_status(ctx)
-                                               : geos_fail(ctx, "coverage union of regions");
+            return before != WG_OK ? before : wg__geos_fail(ctx, "tessellation: coverage union of regions failed");
         }
-        if (!u) /* GEOS says it is not a clean coverage after all: the general union */
+        if (!u)
             wg_ctx_clear_error(ctx);
     }
     if (!u)
         u = GEOSUnaryUnion_r(h, coll);
     GEOSGeom_destroy_r(h, coll);
     if (!u)
-        return geos_fail(ctx, "dissolving regions");
+        return wg__geos_fail(ctx, "tessellation: dissolving regions failed");
     if (clip) {
         GEOSGeometry *c = GEOSIntersection_r(h, u, t->parts[p].geom);
         GEOSGeom_destroy_r(h, u);
         if (!c)
-            return geos_fail(ctx, "clipping a union to its part");
+            return wg__geos_fail(ctx, "tessellation: clipping a union to its part failed");
         u = c;
     }
     wg_status st = wg_geom_multi(ctx, wg__geom(h, u), out);

@@ -6,6 +6,8 @@
 #include "geo_int.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 /* M_PI is POSIX, not C17. */
@@ -199,20 +201,23 @@ static double seg_dist(const seg *s)
 static wg_status add_ring(wg_ctx *ctx, view_work *w, const GEOSGeometry *poly, size_t k, bool *host)
 {
     GEOSContextHandle_t h = w->h;
-    if (GEOSisEmpty_r(h, poly) == 1)
+    char empty = GEOSisEmpty_r(h, poly);
+    if (empty == 2)
+        return wg__geos_fail(ctx, "view: testing obstacle %zu failed", k);
+    if (empty == 1)
         return WG_OK;
     const GEOSGeometry *ring = GEOSGetExteriorRing_r(h, poly);
     const GEOSCoordSequence *cs = ring ? GEOSGeom_getCoordSeq_r(h, ring) : NULL;
     unsigned n = 0;
     if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &n))
-        return wg_fail(ctx, WG_EGEOS, "view: reading the outline of obstacle %zu failed", k);
+        return wg__geos_fail(ctx, "view: reading the outline of obstacle %zu failed", k);
     bool inside = false;
     double near = INFINITY;
     double x0 = 0, y0 = 0;
     for (unsigned i = 0; i < n; i++) {
         double x, y;
         if (!GEOSCoordSeq_getXY_r(h, cs, i, &x, &y))
-            return wg_fail(ctx, WG_EGEOS, "view: reading corner %u of obstacle %zu failed", i, k);
+            return wg__geos_fail(ctx, "view: reading corner %u of obstacle %zu failed", i, k);
         x -= w->cx, y -= w->cy;
         if (i > 0 && (x != x0 || y != y0)) {
             seg s = {x0, y0, x, y};
@@ -241,22 +246,25 @@ static wg_status add_obstacle(wg_ctx *ctx, view_work *w, const GEOSGeometry *g, 
     if (!g)
         return wg_fail(ctx, WG_EINPUT, "view: obstacle %zu is NULL", k);
     int type = GEOSGeomTypeId_r(h, g);
+    if (type < 0)
+        return wg__geos_fail(ctx, "view: reading obstacle %zu failed", k);
     if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) {
         char *name = GEOSGeomType_r(h, g);
-        wg_status st = wg_fail(ctx, WG_EINPUT, "view: obstacle %zu is a %s, not a polygon", k,
-                               name ? name : "geometry");
+        wg_status st =
+            name ? wg_fail(ctx, WG_EINPUT, "view: obstacle %zu is a %s, not a polygon", k, name)
+                 : wg__geos_fail(ctx, "view: naming the type of obstacle %zu (not a polygon) failed", k);
         if (name)
             GEOSFree_r(h, name);
         return st;
     }
     int empty = GEOSisEmpty_r(h, g);
     if (empty == 2)
-        return wg_fail(ctx, WG_EGEOS, "view: testing obstacle %zu failed", k);
+        return wg__geos_fail(ctx, "view: testing obstacle %zu failed", k);
     if (empty == 1)
         return WG_OK;
     double xmin, ymin, xmax, ymax;
     if (!GEOSGeom_getExtent_r(h, g, &xmin, &ymin, &xmax, &ymax))
-        return wg_fail(ctx, WG_EGEOS, "view: the extent of obstacle %zu failed", k);
+        return wg__geos_fail(ctx, "view: the extent of obstacle %zu failed", k);
     double dx = fmax(fmax(xmin - w->cx, w->cx - xmax), 0);
     double dy = fmax(fmax(ymin - w->cy, w->cy - ymax), 0);
     if (hypot(dx, dy) > w->range)
@@ -264,10 +272,12 @@ static wg_status add_obstacle(wg_ctx *ctx, view_work *w, const GEOSGeometry *g, 
     size_t mark = w->ne;
     bool host = false;
     int np = type == GEOS_POLYGON ? 1 : GEOSGetNumGeometries_r(h, g);
+    if (np < 0)
+        return wg__geos_fail(ctx, "view: reading obstacle %zu failed", k);
     for (int p = 0; p < np; p++) {
         const GEOSGeometry *poly = type == GEOS_POLYGON ? g : GEOSGetGeometryN_r(h, g, p);
-        wg_status st = poly ? add_ring(ctx, w, poly, k, &host)
-                            : wg_fail(ctx, WG_EGEOS, "view: reading obstacle %zu failed", k);
+        wg_status st =
+            poly ? add_ring(ctx, w, poly, k, &host) : wg__geos_fail(ctx, "view: reading obstacle %zu failed", k);
         if (st != WG_OK)
             return st;
     }
@@ -312,31 +322,42 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The polygon with the largest area among g's polygonal parts (g itself for a Polygon), or
- * NULL when it has none. Borrowed from g. */
-static const GEOSGeometry *largest_polygon(GEOSContextHandle_t h, const GEOSGeometry *g,
-                                           double *area)
+/* The polygon with the largest area among g's polygonal parts (g itself for a Polygon) in
+ * *best, NULL when it has none (borrowed from g), and its area in *area. */
+static wg_status largest_polygon(wg_ctx *ctx, const GEOSGeometry *g, const GEOSGeometry **best,
+                                 double *area)
 {
+    GEOSContextHandle_t h = wg_ctx_geos(ctx);
+    *best = NULL;
+    *area = -1;
     int type = GEOSGeomTypeId_r(h, g);
+    if (type < 0)
+        return wg__geos_fail(ctx, "view: reading the repaired visibility polygon failed");
     if (type == GEOS_POLYGON) {
-        *area = 0;
-        GEOSArea_r(h, g, area);
-        return GEOSisEmpty_r(h, g) == 0 ? g : NULL;
+        double a = 0;
+        char empty = GEOSisEmpty_r(h, g);
+        if (empty == 2 || !GEOSArea_r(h, g, &a))
+            return wg__geos_fail(ctx, "view: measuring the repaired visibility polygon failed");
+        *area = a;
+        *best = empty ? NULL : g;
+        return WG_OK;
     }
     if (type != GEOS_MULTIPOLYGON && type != GEOS_GEOMETRYCOLLECTION)
-        return NULL;
-    const GEOSGeometry *best = NULL;
-    double best_area = -1;
+        return WG_OK;
     int n = GEOSGetNumGeometries_r(h, g);
+    if (n < 0)
+        return wg__geos_fail(ctx, "view: reading the repaired visibility polygon failed");
     for (int i = 0; i < n; i++) {
-        const GEOSGeometry *part = GEOSGetGeometryN_r(h, g, i);
+        const GEOSGeometry *part = GEOSGetGeometryN_r(h, g, i), *p = NULL;
         double a = 0;
-        const GEOSGeometry *p = part ? largest_polygon(h, part, &a) : NULL;
-        if (p && a > best_area)
-            best = p, best_area = a;
+        wg_status st = part ? largest_polygon(ctx, part, &p, &a)
+                            : wg__geos_fail(ctx, "view: reading the repaired visibility polygon failed");
+        if (st != WG_OK)
+            return st;
+        if (p && a > *area)
+            *best = p, *area = a;
     }
-    *area = best_area;
-    return best;
+    return WG_OK;
 }
 
 /* A valid Polygon from the ring: as it is when GEOS finds it valid (the usual case: a
@@ -345,21 +366,30 @@ static const GEOSGeometry *largest_polygon(GEOSContextHandle_t h, const GEOSGeom
 static wg_status valid_polygon(wg_ctx *ctx, GEOSContextHandle_t h, GEOSGeometry *poly,
                                GEOSGeometry **out)
 {
-    int valid = GEOSisValid_r(h, poly);
+    char valid = GEOSisValid_r(h, poly);
     if (valid == 1) {
         *out = poly;
         return WG_OK;
     }
-    GEOSGeometry *fixed = valid == 0 ? GEOSMakeValid_r(h, poly) : NULL;
+    if (valid == 2) {
+        GEOSGeom_destroy_r(h, poly);
+        return wg__geos_fail(ctx, "view: testing the visibility polygon failed");
+    }
+    GEOSGeometry *fixed = GEOSMakeValid_r(h, poly);
     GEOSGeom_destroy_r(h, poly);
     if (!fixed)
-        return wg_fail(ctx, WG_EGEOS, "view: repairing the visibility polygon failed");
+        return wg__geos_fail(ctx, "view: repairing the visibility polygon failed");
     double area = 0;
-    const GEOSGeometry *best = largest_polygon(h, fixed, &area);
-    GEOSGeometry *res = best ? GEOSGeom_clone_r(h, best) : GEOSGeom_createEmptyPolygon_r(h);
+    const GEOSGeometry *best = NULL;
+    wg_status st = largest_polygon(ctx, fixed, &best, &area);
+    GEOSGeometry *res = st != WG_OK ? NULL
+                        : best      ? GEOSGeom_clone_r(h, best)
+                                    : GEOSGeom_createEmptyPolygon_r(h);
     GEOSGeom_destroy_r(h, fixed);
+    if (st != WG_OK)
+        return st;
     if (!res)
-        return wg_fail(ctx, WG_EGEOS, "view: copying the visibility polygon failed");
+        return wg__geos_fail(ctx, "view: copying the visibility polygon failed");
     *out = res;
     return WG_OK;
 }
@@ -408,7 +438,7 @@ static wg_status trace(wg_ctx *ctx, view_work *w, GEOSGeometry **out)
         free(xy);
         GEOSGeometry *empty = GEOSGeom_createEmptyPolygon_r(h);
         if (!empty)
-            return wg_fail(ctx, WG_EGEOS, "view: making an empty polygon failed");
+            return wg__geos_fail(ctx, "view: making an empty polygon failed");
         *out = empty;
         return WG_OK;
     }
@@ -418,14 +448,11 @@ static wg_status trace(wg_ctx *ctx, view_work *w, GEOSGeometry **out)
         xy[2 * i] += w->cx, xy[2 * i + 1] += w->cy;
     GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(h, xy, (unsigned)n, 0, 0);
     free(xy);
+    /* The ring takes the sequence, and the polygon the ring, even when they fail. */
     GEOSGeometry *ring = cs ? GEOSGeom_createLinearRing_r(h, cs) : NULL;
-    if (!ring && cs)
-        GEOSCoordSeq_destroy_r(h, cs);
     GEOSGeometry *poly = ring ? GEOSGeom_createPolygon_r(h, ring, NULL, 0) : NULL;
-    if (!poly && ring)
-        GEOSGeom_destroy_r(h, ring);
     if (!poly)
-        return wg_fail(ctx, WG_EGEOS, "view: building the visibility polygon failed");
+        return wg__geos_fail(ctx, "view: building the visibility polygon failed");
     return valid_polygon(ctx, h, poly, out);
 }
 

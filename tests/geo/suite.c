@@ -11,6 +11,7 @@ TCase *tcase_locate(void);
 TCase *tcase_view(void);
 TCase *tcase_density(void);
 TCase *tcase_geom(void);
+TCase *tcase_geos_errors(void);
 Suite *wg_test_suite(void);
 
 Suite *wg_test_suite(void)
@@ -26,5 +27,6 @@ Suite *wg_test_suite(void)
     suite_add_tcase(s, tcase_view());
     suite_add_tcase(s, tcase_density());
     suite_add_tcase(s, tcase_geom());
+    suite_add_tcase(s, tcase_geos_errors());
     return s;
 }
