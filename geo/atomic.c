@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
@@ -22,6 +23,8 @@ struct wg_atomic {
     int fd; /* the temporary file's, -1 once closed */
     FILE *stream;
 };
+
+static void remove_stale(const char *dir, const char *base);
 
 static char *joined(const char *a, const char *sep, const char *b)
 {
@@ -100,12 +103,15 @@ wg_status wg_atomic_begin(wg_ctx *ctx, const char *path, bool set, wg_atomic **o
     char *name = a->base ? joined(".", "", a->base) : NULL;
     char *pattern = name && a->dir ? joined(a->dir, "/", name) : NULL;
     free(name);
-    a->tmp = pattern ? joined(pattern, ".", "XXXXXX") : NULL;
+    char pid[32];
+    snprintf(pid, sizeof pid, ".%ld.XXXXXX", (long)getpid());
+    a->tmp = pattern ? joined(pattern, "", pid) : NULL;
     free(pattern);
     if (!a->path || !a->base || !a->dir || !a->tmp) {
         atomic_free(a);
         return wg_fail(ctx, WG_ENOMEM, "out of memory writing %s", path);
     }
+    remove_stale(a->dir, a->base);
     if (set) {
         if (!mkdtemp(a->tmp)) {
             wg_status st = cannot_create(ctx, a, errno);
@@ -184,6 +190,38 @@ static void empty_dir(int fd)
     closedir(d); /* closes fd */
 }
 
+/* Removes the temporaries of `base` in dir that killed runs left (".BASE.PID.XXXXXX" of a
+ * process that no longer exists). Best effort: what cannot be removed stays. */
+static void remove_stale(const char *dir, const char *base)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    size_t nb = strlen(base);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        if (n[0] != '.' || strncmp(n + 1, base, nb) != 0 || n[1 + nb] != '.')
+            continue;
+        char *end = NULL;
+        long pid = strtol(n + 2 + nb, &end, 10);
+        if (end == n + 2 + nb || *end != '.' || strlen(end + 1) != 6 || pid <= 0 ||
+            pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        if (unlinkat(fd, n, 0) != 0 && errno == EISDIR) {
+            int sub = openat(fd, n, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (sub >= 0)
+                empty_dir(sub);
+            unlinkat(fd, n, AT_REMOVEDIR);
+        }
+    }
+    closedir(d);
+}
+
 /* Removes a temporary folder and what is in it. */
 static void remove_tmpdir(const char *dir)
 {
@@ -226,12 +264,13 @@ static wg_status list_set(wg_ctx *ctx, const wg_atomic *a, char ***names, size_t
     return st;
 }
 
-/* Moves the set's files from the temporary folder into place, the old files they replace
- * kept in tmp/.old until all are in, and put back if a move fails. */
+/* Moves the set's files from the temporary folder into place, each by one rename over the
+ * file it replaces (so no destination is ever missing), the main file last. The old files are
+ * kept as hard links in tmp/.old until all are in, and put back if a move fails. */
 static wg_status move_set(wg_ctx *ctx, wg_atomic *a)
 {
     char **names = NULL;
-    size_t n = 0, moved = 0, aside = 0;
+    size_t n = 0, moved = 0;
     wg_status st = list_set(ctx, a, &names, &n);
     char *old = st == WG_OK ? joined(a->tmp, "/", ".old") : NULL;
     if (st == WG_OK && !old)
@@ -239,58 +278,53 @@ static wg_status move_set(wg_ctx *ctx, wg_atomic *a)
     if (st == WG_OK && mkdir(old, 0700) != 0)
         st = wg_fail(ctx, WG_EIO, "%s: cannot make room for the old files: %s", a->path,
                      strerror(errno));
-    bool *had = st == WG_OK ? calloc(n + 1, sizeof *had) : NULL;
+    /* per file: 0 none was there, 1 the old one kept, 2 one was there but could not be kept */
+    int *had = st == WG_OK ? calloc(n + 1, sizeof *had) : NULL;
     if (st == WG_OK && !had)
         st = wg_fail(ctx, WG_ENOMEM, "out of memory writing %s", a->path);
-    char *from = NULL, *to = NULL, *keep = NULL;
-    /* the new files on disk first */
-    for (size_t i = 0; st == WG_OK && i < n; i++) {
-        from = joined(a->tmp, "/", names[i]);
-        if (!from)
+    char **from = st == WG_OK ? calloc(n + 1, sizeof *from) : NULL;
+    char **to = st == WG_OK ? calloc(n + 1, sizeof *to) : NULL;
+    char **keep = st == WG_OK ? calloc(n + 1, sizeof *keep) : NULL;
+    if (st == WG_OK && (!from || !to || !keep))
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory writing %s", a->path);
+    for (size_t i = 0; st == WG_OK && i < n; i++)
+        if (!(from[i] = joined(a->tmp, "/", names[i])) ||
+            !(to[i] = joined(a->dir, "/", names[i])) || !(keep[i] = joined(old, "/", names[i])))
             st = wg_fail(ctx, WG_ENOMEM, "out of memory writing %s", a->path);
-        else if (sync_path(from, false) != 0)
+    /* the new files on disk first, and the old ones kept (a hard link: they stay in place) */
+    for (size_t i = 0; st == WG_OK && i < n; i++) {
+        if (sync_path(from[i], false) != 0)
             st = wg_fail(ctx, WG_EIO, "%s: cannot sync %s: %s", a->path, names[i],
                          strerror(errno));
-        free(from), from = NULL;
+        else if (link(to[i], keep[i]) == 0)
+            had[i] = 1;
+        else
+            had[i] = errno == ENOENT ? 0 : 2; /* none, or a file system without links */
     }
-    /* the old ones aside */
-    for (size_t i = 0; st == WG_OK && i < n; i++, aside = i) {
-        to = joined(a->dir, "/", names[i]);
-        keep = joined(old, "/", names[i]);
-        if (!to || !keep)
-            st = wg_fail(ctx, WG_ENOMEM, "out of memory writing %s", a->path);
-        else if (rename(to, keep) == 0)
-            had[i] = true;
-        else if (errno != ENOENT)
-            st = wg_fail(ctx, WG_EIO, "%s: cannot move the old %s aside: %s", a->path, names[i],
-                         strerror(errno));
-        free(to), free(keep), to = keep = NULL;
-    }
-    /* the new ones in, the main file last */
-    for (size_t i = 0; st == WG_OK && i < n; i++, moved = i) {
-        from = joined(a->tmp, "/", names[i]);
-        to = joined(a->dir, "/", names[i]);
-        if (!from || !to)
-            st = wg_fail(ctx, WG_ENOMEM, "out of memory writing %s", a->path);
-        else if (rename(from, to) != 0)
-            st = wg_fail(ctx, WG_EIO, "%s: cannot move %s into place: %s", a->path, names[i],
-                         strerror(errno));
-        free(from), free(to), from = to = NULL;
-    }
-    if (st != WG_OK) /* back as it was: the new files out, the old ones in */
-        for (size_t i = 0; i < n && had; i++) {
-            char *dst = joined(a->dir, "/", names[i]), *k = joined(old, "/", names[i]);
-            if (dst && i < moved)
-                unlink(dst);
-            if (dst && k && i < aside && had[i])
-                rename(k, dst);
-            free(dst), free(k);
+    /* each new one over its old one, the main file last */
+    for (; st == WG_OK && moved < n; moved++)
+        if (rename(from[moved], to[moved]) != 0)
+            st = wg_fail(ctx, WG_EIO, "%s: cannot move %s into place: %s", a->path,
+                         names[moved], strerror(errno));
+    if (st != WG_OK) /* back as it was where it can be: the old files over the new ones */
+        for (size_t i = 0; i < moved && to[i] && keep[i]; i++) {
+            if (had[i] == 1)
+                rename(keep[i], to[i]);
+            else if (had[i] == 0)
+                unlink(to[i]);
         }
     if (st == WG_OK && sync_path(a->dir, true) != 0)
         st = wg_fail(ctx, WG_EIO, "%s: cannot sync its folder: %s", a->path, strerror(errno));
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         free(names[i]);
-    free(names), free(old), free(had);
+        if (from)
+            free(from[i]);
+        if (to)
+            free(to[i]);
+        if (keep)
+            free(keep[i]);
+    }
+    free(names), free(old), free(had), free(from), free(to), free(keep);
     return st;
 }
 

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 TCase *tcase_atomic(void);
 
@@ -123,6 +125,41 @@ START_TEST(a_set_replaces_its_own_files)
 }
 END_TEST
 
+/* A killed run's temporaries (".NAME.PID.XXXXXX" of a process that is gone) are removed by
+ * the next write of the same file; a live process's and other files' are left alone. */
+START_TEST(temporaries_of_killed_runs_are_cleared)
+{
+    char dir[4096], path[4200], p[4300];
+    snprintf(dir, sizeof dir, "%s", t_path(t_dir, "stale"));
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    snprintf(path, sizeof path, "%s/map.csv", dir);
+    /* a process that is gone: a child that has exited and been waited for */
+    pid_t gone = fork();
+    if (gone == 0)
+        _exit(0);
+    ck_assert_int_ge(gone, 0);
+    ck_assert_int_eq(waitpid(gone, NULL, 0), gone);
+    snprintf(p, sizeof p, "%s/.map.csv.%ld.abcDEF", dir, (long)gone);
+    put(p, "half a map of a killed run");
+    snprintf(p, sizeof p, "%s/.map.csv.%ld.ghiJKL", dir, (long)gone);
+    ck_assert_int_eq(mkdir(p, 0700), 0);
+    snprintf(p, sizeof p, "%s/.map.csv.%ld.ghiJKL/map.csv", dir, (long)gone);
+    put(p, "half an export");
+    snprintf(p, sizeof p, "%s/.map.csv.%ld.mnoPQR", dir, (long)getppid()); /* alive */
+    put(p, "being written");
+    put(t_path(dir, ".other.csv.1.abcdef"), "another file's");
+    wg_atomic *a = NULL;
+    T_OK(t_ctx, wg_atomic_begin(t_ctx, path, false, &a));
+    fputs("new\n", wg_atomic_stream(a));
+    T_OK(t_ctx, wg_atomic_end(t_ctx, a, true));
+    char *ls = listing(dir), want[200];
+    snprintf(want, sizeof want, ".map.csv.%ld.mnoPQR\n.other.csv.1.abcdef\nmap.csv\n",
+             (long)getppid());
+    ck_assert_str_eq(ls, want);
+    free(ls);
+}
+END_TEST
+
 START_TEST(bad_destinations_are_named)
 {
     wg_atomic *a = NULL;
@@ -151,6 +188,7 @@ TCase *tcase_atomic(void)
     tcase_add_checked_fixture(tc, t_setup, t_teardown);
     tcase_add_test(tc, a_file_is_replaced_whole_or_left_alone);
     tcase_add_test(tc, a_set_replaces_its_own_files);
+    tcase_add_test(tc, temporaries_of_killed_runs_are_cleared);
     tcase_add_test(tc, bad_destinations_are_named);
     return tc;
 }

@@ -5,14 +5,15 @@
  * two runs never write the same one) in the destination's own folder; when it is complete it
  * is flushed to disk (fsync), renamed over the destination in one step, and the folder is
  * synced so that the rename survives a power cut. A reader, a killed run or a full disk leaves
- * either the old file or the new one, and at most a hidden temporary (".NAME.XXXXXX") that the
- * next run does not care about.
+ * either the old file or the new one, and at most a hidden temporary (".NAME.PID.XXXXXX"),
+ * which the next write of the same file removes once process PID is gone.
  *
- * A format of several files (a shapefile: .shp, .shx, .dbf, .prj, ...) is written into a
- * temporary folder beside the destination and moved as a set: the files of the old set that
- * the new one replaces are first renamed aside, then the new ones are moved in (the main file
- * last), then the old ones removed; if a move fails, the old set is put back. Between two of
- * those renames a crash can still leave a mixed set: no file system moves several files at
+ * Libraries that write a file by name into a folder of their own making (GDAL) write into a
+ * temporary folder beside the destination, whose files are then moved in, each by one rename
+ * over the file it replaces (the destination is never missing), the main file last; the old
+ * files are kept as hard links until all are in, and put back if a move fails. A format of
+ * several files (a shapefile: .shp, .shx, .dbf, .prj) is so moved as a set, but between two
+ * of its renames a crash can still leave a mixed set: no file system moves several files at
  * once. Single-file formats do not have that window.
  *
  * Paths are never truncated: a path that does not fit is an error naming it. */
