@@ -1467,9 +1467,8 @@ static int cli_new_incidents(const char *dir, int round, const char *csv, char *
                 double ny = y + NEW_JITTER_M * next_unit(&seed);
                 const char *category = cat[next_u64(&seed) % ncat].code;
                 const char *source = sources[next_u64(&seed) % 3];
-                fprintf(fp, "NEW%d%06zu,%s,%s,2025-12-31T%02zu:%02zu:%02zuZ,%.17g,%.17g\n",
-                        round, k + 1, category, source, 12 + k / 3600, k / 60 % 60, k % 60, nx,
-                        ny);
+                fprintf(fp, "NEW%d%06zu,%s,%s,2025-12-31T%02zu:%02zu:%02zuZ,%.17g,%.17g\n", round,
+                        k + 1, category, source, 12 + k / 3600, k / 60 % 60, k % 60, nx, ny);
                 k++;
             }
             ord++;
@@ -1672,17 +1671,17 @@ static int run_summary(const char *scale, const char *dir)
         else
             snprintf(fig, sizeof fig, "no figure (%s)",
                      isnan(inc_s) ? "the assign run failed" : "no PostGIS join");
-        bench_target(scale, "incidents-only assign end to end >= 5x faster than the PostGIS join", fig,
-               !isnan(ratio) && ratio >= TARGET_MEDIUM_RATIO);
+        bench_target(scale, "incidents-only assign end to end >= 5x faster than the PostGIS join",
+                     fig, !isnan(ratio) && ratio >= TARGET_MEDIUM_RATIO);
     }
     if (strcmp(scale, "large") == 0) {
         snprintf(fig, sizeof fig, "%.2f s", inc_s);
         bench_target(scale, "incidents-only assign end to end under 15 s",
-               isnan(inc_s) ? "no figure" : fig, !isnan(inc_s) && inc_s < TARGET_LARGE_S);
+                     isnan(inc_s) ? "no figure" : fig, !isnan(inc_s) && inc_s < TARGET_LARGE_S);
     }
     snprintf(fig, sizeof fig, "%.3f s", incr_s);
     bench_target(scale, "incremental assign of 1,000 new incidents under 0.2 s",
-           isnan(incr_s) ? "no figure" : fig, !isnan(incr_s) && incr_s < TARGET_INCR_S);
+                 isnan(incr_s) ? "no figure" : fig, !isnan(incr_s) && incr_s < TARGET_INCR_S);
     static const char *const keys[] = {"exact_disagreements", "spatialite_disagreements",
                                        "postgis_disagreements"};
     printf("  disagreements");

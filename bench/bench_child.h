@@ -133,11 +133,11 @@ static inline int run_timed(char *const argv[], const char *out, double *secs, d
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
     if (WIFEXITED(status))
-        fprintf(stderr, "bench: %s %s exited with status %d\n", argv[0],
-                argv[1] ? argv[1] : "", WEXITSTATUS(status));
+        fprintf(stderr, "bench: %s %s exited with status %d\n", argv[0], argv[1] ? argv[1] : "",
+                WEXITSTATUS(status));
     else
-        fprintf(stderr, "bench: %s %s was killed by signal %d\n", argv[0],
-                argv[1] ? argv[1] : "", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+        fprintf(stderr, "bench: %s %s was killed by signal %d\n", argv[0], argv[1] ? argv[1] : "",
+                WIFSIGNALED(status) ? WTERMSIG(status) : 0);
     return 1;
 }
 

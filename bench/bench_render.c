@@ -204,8 +204,8 @@ static int run_cli(const char *scale, const char *dir)
         fprintf(stderr, "bench_render: wangge render heatmap failed\n");
         return 1;
     }
-    printf("render_cli scale=%s map=heatmap-2000-png seconds=%.3f peak_rss_mib=%.0f\n", scale,
-           secs, peak);
+    printf("render_cli scale=%s map=heatmap-2000-png seconds=%.3f peak_rss_mib=%.0f\n", scale, secs,
+           peak);
     if (strcmp(scale, "large") == 0) {
         char fig[64];
         snprintf(fig, sizeof fig, "%.3f s (best of 3), peak %.0f MiB", secs, peak);

@@ -1,8 +1,8 @@
 /* cli/cmd_demo.c: `wangge demo-data` writes the sample city; `wangge demo` takes it through
  * the whole flow (generate, import, describe) into a fresh workspace. */
 #include "cli.h"
-#include "wg/atomic.h"
 #include "wg/assign.h"
+#include "wg/atomic.h"
 #include "wg/democity.h"
 #include "wg/import.h"
 #include "wg/plan.h"
@@ -116,8 +116,8 @@ int cmd_demo(cli *c, int argc, char **argv)
         return cli_fail(c, st);
     char datadir[4096], wspath[4096];
     if (strlen(a.out) + sizeof "/city.wangge" > sizeof wspath)
-        return cli_fail(c, wg_fail(c->ctx, WG_EINPUT, "-o %s: the folder's path is too long",
-                                   a.out));
+        return cli_fail(c,
+                        wg_fail(c->ctx, WG_EINPUT, "-o %s: the folder's path is too long", a.out));
     snprintf(datadir, sizeof datadir, "%s/data", a.out);
     snprintf(wspath, sizeof wspath, "%s/city.wangge", a.out);
     wg_city_stats s;

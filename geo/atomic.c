@@ -6,9 +6,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdint.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -294,8 +294,7 @@ static wg_status move_set(wg_ctx *ctx, wg_atomic *a)
     /* the new files on disk first, and the old ones kept (a hard link: they stay in place) */
     for (size_t i = 0; st == WG_OK && i < n; i++) {
         if (sync_path(from[i], false) != 0)
-            st = wg_fail(ctx, WG_EIO, "%s: cannot sync %s: %s", a->path, names[i],
-                         strerror(errno));
+            st = wg_fail(ctx, WG_EIO, "%s: cannot sync %s: %s", a->path, names[i], strerror(errno));
         else if (link(to[i], keep[i]) == 0)
             had[i] = 1;
         else
@@ -304,8 +303,8 @@ static wg_status move_set(wg_ctx *ctx, wg_atomic *a)
     /* each new one over its old one, the main file last */
     for (; st == WG_OK && moved < n; moved++)
         if (rename(from[moved], to[moved]) != 0)
-            st = wg_fail(ctx, WG_EIO, "%s: cannot move %s into place: %s", a->path,
-                         names[moved], strerror(errno));
+            st = wg_fail(ctx, WG_EIO, "%s: cannot move %s into place: %s", a->path, names[moved],
+                         strerror(errno));
     if (st != WG_OK) /* back as it was where it can be: the old files over the new ones */
         for (size_t i = 0; i < moved && to[i] && keep[i]; i++) {
             if (had[i] == 1)
@@ -348,8 +347,8 @@ wg_status wg_atomic_end(wg_ctx *ctx, wg_atomic *a, bool commit)
         if (commit && (!ok || sync_path(a->tmp, false) != 0))
             st = wg_fail(ctx, WG_EIO, "%s: cannot write: %s", a->path, strerror(errno));
         if (commit && st == WG_OK && rename(a->tmp, a->path) != 0)
-            st = wg_fail(ctx, WG_EIO, "%s: cannot move it into place: %s", a->path,
-                         strerror(errno));
+            st =
+                wg_fail(ctx, WG_EIO, "%s: cannot move it into place: %s", a->path, strerror(errno));
         if (commit && st == WG_OK && sync_path(a->dir, true) != 0)
             st = wg_fail(ctx, WG_EIO, "%s: cannot sync its folder: %s", a->path, strerror(errno));
         if (!commit || st != WG_OK)

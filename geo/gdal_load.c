@@ -30,8 +30,7 @@ static void load(void)
     /* dlsym returns an object pointer; POSIX guarantees it converts to a function pointer */
 #define WG_X(f)                                                                                    \
     if (!load_error[0] && !(*(void **)&wg__gdal_##f = dlsym(lib, #f)))                             \
-        snprintf(load_error, sizeof load_error, "GDAL (%s) has no function %s", WG_GDAL_SONAME,   \
-                 #f);
+        snprintf(load_error, sizeof load_error, "GDAL (%s) has no function %s", WG_GDAL_SONAME, #f);
     WG_GDAL_FUNCS(WG_X)
 #undef WG_X
     if (!load_error[0])

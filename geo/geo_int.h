@@ -8,9 +8,9 @@
 #include "wg/core.h"
 #include "wg/geom.h"
 
-#include <stdatomic.h>
 #include <geos_c.h>
 #include <proj.h>
+#include <stdatomic.h>
 
 /* A context's cancellation: the flag, and a countdown of checks for tests. */
 typedef struct wg_cancel {

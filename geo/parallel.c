@@ -31,8 +31,8 @@ static void keep_warnings(job *J, wg_ctx *ctx)
     size_t n = wg_ctx_warning_count(ctx);
     for (size_t i = 0; i < n && i < WG_WARN_KEEP; i++) {
         char *w = strdup(wg_ctx_warning(ctx, i));
-        if (!w || wg_grow(ctx, (void **)&J->warn, &J->capwarn, J->nwarn + 1,
-                          sizeof *J->warn) != WG_OK) {
+        if (!w ||
+            wg_grow(ctx, (void **)&J->warn, &J->capwarn, J->nwarn + 1, sizeof *J->warn) != WG_OK) {
             free(w);
             return;
         }

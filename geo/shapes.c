@@ -110,8 +110,8 @@ static wg_status add_any(wg_ctx *ctx, wg_shapes *s, const GEOSGeometry *g, uint8
         return wg__geos_fail(ctx, "counting the parts of a geometry failed");
     for (int i = 0; i < n; i++) {
         const GEOSGeometry *part = GEOSGetGeometryN_r(h, g, i);
-        wg_status st =
-            part ? add_any(ctx, s, part, kind) : wg__geos_fail(ctx, "reading a part of a geometry failed");
+        wg_status st = part ? add_any(ctx, s, part, kind)
+                            : wg__geos_fail(ctx, "reading a part of a geometry failed");
         if (st != WG_OK)
             return st;
     }

@@ -250,7 +250,8 @@ static wg_status cut_parts(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in)
             st = wg__geos_fail(ctx, "tessellation: placing a face of the area failed");
         else if (inside == 1) {
             GEOSGeometry *c = GEOSGeom_clone_r(h, f);
-            st = c ? add_part(ctx, t, c) : wg__geos_fail(ctx, "tessellation: copying a face failed");
+            st =
+                c ? add_part(ctx, t, c) : wg__geos_fail(ctx, "tessellation: copying a face failed");
         }
     }
     if (prep)
@@ -295,7 +296,8 @@ static wg_status place_sites(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in)
         for (size_t p = 0; st == WG_OK && found == SIZE_MAX && p < t->nparts; p++) {
             double d = INFINITY;
             if (!GEOSDistance_r(t->h, t->parts[p].geom, pt, &d)) {
-                st = wg__geos_fail(ctx, "tessellation: finding the part nearest site %zu failed", i);
+                st =
+                    wg__geos_fail(ctx, "tessellation: finding the part nearest site %zu failed", i);
             } else if (d < best) {
                 best = d;
                 last = p;
@@ -607,7 +609,8 @@ static wg_status find_shared(wg_ctx *ctx, wg_tess *t, const size_t *ids, size_t 
         const GEOSGeometry *ring = GEOSGetExteriorRing_r(h, t->region[ids[k]]);
         int np = ring ? GEOSGeomGetNumPoints_r(h, ring) : -1;
         if (np < 0)
-            return wg__geos_fail(ctx, "tessellation: reading the Voronoi region of site %zu failed", ids[k]);
+            return wg__geos_fail(ctx, "tessellation: reading the Voronoi region of site %zu failed",
+                                 ids[k]);
         cap += (size_t)np;
     }
     size_t hcap = 16;
@@ -630,12 +633,14 @@ static wg_status find_shared(wg_ctx *ctx, wg_tess *t, const size_t *ids, size_t 
         double x0 = 0, y0 = 0, x1, y1;
         if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &np) ||
             (np > 0 && !GEOSCoordSeq_getXY_r(h, cs, 0, &x0, &y0))) {
-            st = wg__geos_fail(ctx, "tessellation: reading the Voronoi region of site %zu failed", s);
+            st = wg__geos_fail(ctx, "tessellation: reading the Voronoi region of site %zu failed",
+                               s);
             break;
         }
         for (unsigned j = 1; j < np; j++, x0 = x1, y0 = y1) {
             if (!GEOSCoordSeq_getXY_r(h, cs, j, &x1, &y1)) {
-                st = wg__geos_fail(ctx, "tessellation: reading the Voronoi region of site %zu failed", s);
+                st = wg__geos_fail(
+                    ctx, "tessellation: reading the Voronoi region of site %zu failed", s);
                 break;
             }
             if (x0 == x1 && y0 == y1)
@@ -853,7 +858,8 @@ static wg_status owned_adjacency(wg_ctx *ctx, wg_tess *t, const size_t *ids, siz
         const GEOSGeometry *r = t->region[ids[k]];
         if (!GEOSArea_r(h, r, &t->area[ids[k]]) || !GEOSLength_r(h, r, &perim[k]) ||
             !extent_of(h, r, &env[4 * k])) {
-            st = wg__geos_fail(ctx, "tessellation: measuring the region of site %zu failed", ids[k]);
+            st =
+                wg__geos_fail(ctx, "tessellation: measuring the region of site %zu failed", ids[k]);
             break;
         }
         bound[k] = GEOSBoundary_r(h, r);
@@ -894,7 +900,8 @@ static wg_status tiled_part(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in, size_
         const GEOSGeometry *shape = in_shape(in, s);
         char inside = GEOSPreparedContains_r(h, P->prep, shape);
         if (inside == 2)
-            return wg__geos_fail(ctx, "tessellation: placing the polygon of site %zu in its part failed", s);
+            return wg__geos_fail(
+                ctx, "tessellation: placing the polygon of site %zu in its part failed", s);
         GEOSGeometry *r =
             inside == 1 ? GEOSGeom_clone_r(h, shape) : GEOSIntersection_r(h, P->geom, shape);
         if (!r)
@@ -930,7 +937,8 @@ static wg_status repair_voronoi(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in, s
     for (size_t k = 0; st == WG_OK && k < n; k++) {
         int np = GEOSGetNumGeometries_r(h, reg[k]);
         if (np < 0) {
-            st = wg__geos_fail(ctx, "tessellation: reading the clipped region of site %zu failed", ids[k]);
+            st = wg__geos_fail(ctx, "tessellation: reading the clipped region of site %zu failed",
+                               ids[k]);
             break;
         }
         if (np <= 1)
@@ -946,7 +954,8 @@ static wg_status repair_voronoi(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in, s
             const GEOSGeometry *piece = GEOSGetGeometryN_r(h, reg[k], q);
             double d = INFINITY;
             if (!piece || !GEOSDistance_r(h, piece, pt, &d)) {
-                st = wg__geos_fail(ctx, "tessellation: finding the piece that holds site %zu failed", ids[k]);
+                st = wg__geos_fail(
+                    ctx, "tessellation: finding the piece that holds site %zu failed", ids[k]);
                 break;
             }
             if (d < best)
@@ -1045,7 +1054,8 @@ static wg_status tiles(wg_ctx *ctx, const wg_tess *t, const wg_tess_in *in, size
         if (!in->shape[ids[k]])
             return WG_OK;
         if (!GEOSArea_r(t->h, in_shape(in, ids[k]), &a))
-            return wg__geos_fail(ctx, "tessellation: measuring the polygon of site %zu failed", ids[k]);
+            return wg__geos_fail(ctx, "tessellation: measuring the polygon of site %zu failed",
+                                 ids[k]);
         if (a <= 0)
             return WG_OK;
         sum += a;
@@ -1253,7 +1263,9 @@ wg_status wg_tess_union(wg_ctx *ctx, const wg_tess *t, const size_t *sites, size
         if (!u && (before != WG_OK || wg_ctx_status(ctx) != WG_EGEOS ||
                    strstr(wg_ctx_errmsg(ctx), "bad_alloc"))) {
             GEOSGeom_destroy_r(h, coll);
-            return before != WG_OK ? before : wg__geos_fail(ctx, "tessellation: coverage union of regions failed");
+            return before != WG_OK
+                       ? before
+                       : wg__geos_fail(ctx, "tessellation: coverage union of regions failed");
         }
         if (!u)
             wg_ctx_clear_error(ctx);

@@ -252,7 +252,8 @@ static wg_status add_obstacle(wg_ctx *ctx, view_work *w, const GEOSGeometry *g, 
         char *name = GEOSGeomType_r(h, g);
         wg_status st =
             name ? wg_fail(ctx, WG_EINPUT, "view: obstacle %zu is a %s, not a polygon", k, name)
-                 : wg__geos_fail(ctx, "view: naming the type of obstacle %zu (not a polygon) failed", k);
+                 : wg__geos_fail(ctx,
+                                 "view: naming the type of obstacle %zu (not a polygon) failed", k);
         if (name)
             GEOSFree_r(h, name);
         return st;
@@ -276,8 +277,8 @@ static wg_status add_obstacle(wg_ctx *ctx, view_work *w, const GEOSGeometry *g, 
         return wg__geos_fail(ctx, "view: reading obstacle %zu failed", k);
     for (int p = 0; p < np; p++) {
         const GEOSGeometry *poly = type == GEOS_POLYGON ? g : GEOSGetGeometryN_r(h, g, p);
-        wg_status st =
-            poly ? add_ring(ctx, w, poly, k, &host) : wg__geos_fail(ctx, "view: reading obstacle %zu failed", k);
+        wg_status st = poly ? add_ring(ctx, w, poly, k, &host)
+                            : wg__geos_fail(ctx, "view: reading obstacle %zu failed", k);
         if (st != WG_OK)
             return st;
     }
@@ -350,8 +351,9 @@ static wg_status largest_polygon(wg_ctx *ctx, const GEOSGeometry *g, const GEOSG
     for (int i = 0; i < n; i++) {
         const GEOSGeometry *part = GEOSGetGeometryN_r(h, g, i), *p = NULL;
         double a = 0;
-        wg_status st = part ? largest_polygon(ctx, part, &p, &a)
-                            : wg__geos_fail(ctx, "view: reading the repaired visibility polygon failed");
+        wg_status st =
+            part ? largest_polygon(ctx, part, &p, &a)
+                 : wg__geos_fail(ctx, "view: reading the repaired visibility polygon failed");
         if (st != WG_OK)
             return st;
         if (p && a > *area)

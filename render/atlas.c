@@ -41,10 +41,18 @@ static void atlas_row(void *user, size_t row, size_t col, char *buf, size_t n)
     const wg_plan_cell *p = &a->d->cells[a->rows[row]];
     const wg_report_row *w = report_row(a, p->code);
     switch (col) {
-    case 0: snprintf(buf, n, "%s", p->code); break;
-    case 1: snprintf(buf, n, "%lld", (long long)p->households); break;
-    case 2: snprintf(buf, n, "%.3f", p->compactness); break;
-    case 3: snprintf(buf, n, "%s", w ? (w->cells[0] ? w->cells : "–") : "–"); break;
+    case 0:
+        snprintf(buf, n, "%s", p->code);
+        break;
+    case 1:
+        snprintf(buf, n, "%lld", (long long)p->households);
+        break;
+    case 2:
+        snprintf(buf, n, "%.3f", p->compactness);
+        break;
+    case 3:
+        snprintf(buf, n, "%s", w ? (w->cells[0] ? w->cells : "–") : "–");
+        break;
     default:
         if (w)
             snprintf(buf, n, "%.2f%s", w->index, w->flag > 0 ? " ▲" : w->flag < 0 ? " ▼" : "");
@@ -118,7 +126,9 @@ static wg_status atlas_more(map_ctx *m, void *user)
     if (st == WG_OK)
         st = wg_assign_check(ws, m->plan, &as);
     if (st == WG_OK && as.any) {
-        wg_report_opts ro = {.by = WG_BY_CELL, .from = o->from, .to = o->to,
+        wg_report_opts ro = {.by = WG_BY_CELL,
+                             .from = o->from,
+                             .to = o->to,
                              .categories_file = o->categories_file,
                              .weights_file = o->weights_file};
         st = wg_report_make(ws, &ro, &r);
@@ -164,6 +174,6 @@ wg_status wg_render_atlas(wg_ws *ws, const wg_render_opts *o, const char *path,
 {
     wg_render_info scratch;
     info = info ? info : &scratch;
-    return render_doc(ws, o, path, WG_MAP_PLAN, "atlas", "图集 Atlas of plan ", atlas_more,
-                      info, info);
+    return render_doc(ws, o, path, WG_MAP_PLAN, "atlas", "图集 Atlas of plan ", atlas_more, info,
+                      info);
 }

@@ -53,8 +53,8 @@ size_t draw_table(canvas *c, double x, double *y, double bottom, const table_col
 }
 
 void draw_histogram(canvas *c, rect r, const double *x, size_t n, double lo, double hi,
-                    size_t nbins, const double *marks, const char *const *mark_names,
-                    size_t nmarks, const char *xlabel)
+                    size_t nbins, const double *marks, const char *const *mark_names, size_t nmarks,
+                    const char *xlabel)
 {
     cairo_t *cr = c->cr;
     double u = c->u;

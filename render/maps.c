@@ -495,7 +495,8 @@ static size_t kind_of(const char (*kinds)[32], size_t nk, const char *name)
 
 /* The camera views are made by 'wangge assign': bring them up to date when that is quick, or
  * refuse naming the command, so that a map never shows the views of cameras since replaced. With
- * no plan there is nothing to assign to, and the map shows the cameras with what views there are. */
+ * no plan there is nothing to assign to, and the map shows the cameras with what views there are.
+ */
 static wg_status camera_views_current(map_ctx *m)
 {
     wg_assign_state s;
@@ -655,13 +656,13 @@ typedef struct heat {
     double view[4], scale; /* the map's view and scale (device units per metre) */
     wg_render_format fmt;
     /* results */
-    size_t n;              /* incidents */
-    int64_t first, last;   /* their reported times */
+    size_t n;            /* incidents */
+    int64_t first, last; /* their reported times */
     wg_raster_grid g;
     double *ras;
-    size_t hot;            /* the densest pixel */
+    size_t hot; /* the densest pixel */
     double breaks[10];
-    size_t k;              /* classes */
+    size_t k; /* classes */
 } heat;
 
 static wg_status heat_compute(wg_ws *ws, heat *h)
@@ -811,8 +812,7 @@ static bool heat_start(map_ctx *m, heat_thread *T)
     T->h = (heat){.o = m->o, .scale = m->c->s, .fmt = m->c->fmt};
     memcpy(T->h.view, m->c->view, sizeof T->h.view);
     snprintf(T->path, sizeof T->path, "%s", wg_ws_path(m->ws));
-    if (strlen(wg_ws_path(m->ws)) >= sizeof T->path ||
-        !(T->ctx = wg_ctx_new_for_thread(m->c->ctx)))
+    if (strlen(wg_ws_path(m->ws)) >= sizeof T->path || !(T->ctx = wg_ctx_new_for_thread(m->c->ctx)))
         return false;
     if (pthread_create(&T->tid, NULL, heat_run, T) != 0) {
         wg_ctx_free(T->ctx);
@@ -1060,8 +1060,9 @@ static wg_status side_outlines(map_ctx *m, heat_side *S)
     wg_status st = read_outlines(m, &S->cells);
     if (st != WG_OK || c->fmt != WG_FMT_PNG)
         return st;
-    S->layer = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, cairo_image_surface_get_width(c->surf),
-                                          cairo_image_surface_get_height(c->surf));
+    S->layer =
+        cairo_image_surface_create(CAIRO_FORMAT_ARGB32, cairo_image_surface_get_width(c->surf),
+                                   cairo_image_surface_get_height(c->surf));
     S->lc = *c;
     S->lc.cr = cairo_create(S->layer);
     if (cairo_status(S->lc.cr) == CAIRO_STATUS_SUCCESS)

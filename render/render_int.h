@@ -22,8 +22,8 @@ typedef struct canvas {
     cairo_t *cr;
     char *path;
     struct wg_atomic *out; /* the file being written (wg/atomic.h) */
-    double W, H; /* the page */
-    double u;    /* device units per point */
+    double W, H;           /* the page */
+    double u;              /* device units per point */
     int pages;
     /* The map frame and the world box it shows (the view keeps the frame's aspect). */
     rect frame;

@@ -46,8 +46,8 @@ void text_draw(canvas *c, PangoLayout *l, double x, double y, wg_rgb colour, dou
     cairo_restore(cr);
 }
 
-double text_at(canvas *c, const char *text, double size, bool bold, double x, double y,
-               int align, wg_rgb colour)
+double text_at(canvas *c, const char *text, double size, bool bold, double x, double y, int align,
+               wg_rgb colour)
 {
     PangoLayout *l = text_layout(c, text, size, bold, 0);
     double w, h;
@@ -69,8 +69,8 @@ bool label_place(canvas *c, const char *text, double size, bool bold, double x, 
     rect r = {x - w / 2 - pad, y - h / 2 - pad, w + 2 * pad, h + 2 * pad};
     bool inside = r.x >= c->frame.x && r.y >= c->frame.y && r.x + r.w <= c->frame.x + c->frame.w &&
                   r.y + r.h <= c->frame.y + c->frame.h;
-    bool ok = inside && (room <= 0 || w <= room) && canvas_free_at(c, r) &&
-              canvas_take(c, r) == WG_OK;
+    bool ok =
+        inside && (room <= 0 || w <= room) && canvas_free_at(c, r) && canvas_take(c, r) == WG_OK;
     if (ok) {
         text_draw(c, l, x - w / 2, y - h / 2, colour, 1.2);
         c->labels++;

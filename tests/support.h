@@ -33,7 +33,8 @@ char *t_read(const char *path, size_t *len);
 /* True when both files exist and hold the same bytes. */
 bool t_same_bytes(const char *a, const char *b);
 void t_copy(const char *from, const char *to);
-/* Appends printf-style text to the string in buf (size bytes); fails the test if it does not fit. */
+/* Appends printf-style text to the string in buf (size bytes); fails the test if it does not fit.
+ */
 void t_append(char *buf, size_t size, const char *fmt, ...) WG_PRINTF(3, 4);
 /* The path of a real data set under WG_REALDATA_DIR; the test fails when it is missing. Tests
  * that call it belong to a test case tagged "realdata" (T_REALDATA_TAG): ctest runs those as

@@ -610,8 +610,8 @@ static void merge_deltas(delta *d, size_t *n)
  * makes *hit the cells any of them fell in, in cs's (code) order, their codes borrowed from cs
  * and idx[k] each one's place in hit for cs's cell k (-1: not hit). Caller frees hit's code and
  * idx arrays only. */
-static wg_status hit_cells(wg_ctx *ctx, const locators *L, const cellset *cs,
-                           const wg_incidents *a, int32_t *k, cellset *hit)
+static wg_status hit_cells(wg_ctx *ctx, const locators *L, const cellset *cs, const wg_incidents *a,
+                           int32_t *k, cellset *hit)
 {
     memset(hit, 0, sizeof *hit);
     hit->code = malloc((cs->n + 1) * sizeof *hit->code);

@@ -322,8 +322,8 @@ wg_status wg_map_incidents(wg_ws *ws, const wg_points_query *q, wg_map_points *o
     }
     wg_inc_filter f = {.from = q->from, .to = q->to, .bbox = q->bbox};
     if (st == WG_OK)
-        st = wg_store_incidents_each(ws, WG_IC_XY | WG_IC_CATEGORY | WG_IC_REPORTED, &f,
-                                     points_add, &A);
+        st = wg_store_incidents_each(ws, WG_IC_XY | WG_IC_CATEGORY | WG_IC_REPORTED, &f, points_add,
+                                     &A);
     free(A.ci), free(A.want), free(A.hours);
     wg_categories_free(&cats);
     if (st == WG_OK)

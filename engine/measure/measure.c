@@ -247,8 +247,8 @@ static wg_status add_cell(void *user, const wg_cell_rec *c)
     cell_measures *m = a->m;
     wg_status st = wg_grow(wg_ws_ctx(a->ws), (void **)&m->rows, &a->cap, m->n + 1, sizeof *m->rows);
     if (st == WG_OK)
-        st = wg_grow(wg_ws_ctx(a->ws), (void **)&m->box, &a->boxcap, 4 * (m->n + 1),
-                     sizeof *m->box);
+        st =
+            wg_grow(wg_ws_ctx(a->ws), (void **)&m->box, &a->boxcap, 4 * (m->n + 1), sizeof *m->box);
     if (st != WG_OK)
         return st;
     memcpy(&m->box[4 * m->n], c->box, sizeof c->box);
@@ -365,14 +365,14 @@ typedef struct tally_job {
     const scan *S;
     cell_measures *m;
     int64_t end;
-    size_t nc;                         /* report categories */
-    const double *hours, *dl;          /* per report category: handling hours, deadline (s) */
-    const bool *want;                  /* per report category: asked for */
-    size_t stride;                     /* bytes of a cell's acc */
-    unsigned char *sum[TPARTS];        /* per part: per cell, an acc */
-    size_t *ncl[TPARTS];               /* per part: each cell's next slot in close_h */
+    size_t nc;                  /* report categories */
+    const double *hours, *dl;   /* per report category: handling hours, deadline (s) */
+    const bool *want;           /* per report category: asked for */
+    size_t stride;              /* bytes of a cell's acc */
+    unsigned char *sum[TPARTS]; /* per part: per cell, an acc */
+    size_t *ncl[TPARTS];        /* per part: each cell's next slot in close_h */
     period_counts pc[TPARTS];
-    int phase;                         /* 0: sums and counts; 1: times to close */
+    int phase; /* 0: sums and counts; 1: times to close */
 } tally_job;
 
 static wg_status tally_part(wg_ctx *ctx, void *user, size_t part, int thread)
@@ -405,7 +405,7 @@ static wg_status tally_part(wg_ctx *ctx, void *user, size_t part, int thread)
                 close_h[ncl[c]++] = (double)(clo - rep) / 3600.0;
             continue;
         }
-        int64_t due = a->due[i] != NO_TIME                ? a->due[i]
+        int64_t due = a->due[i] != NO_TIME                 ? a->due[i]
                       : rep != NO_TIME && !isnan(J->dl[k]) ? rep + (int64_t)J->dl[k]
                                                            : NO_TIME;
         if (in) {
@@ -425,8 +425,7 @@ static wg_status tally_part(wg_ctx *ctx, void *user, size_t part, int thread)
         acc *e = (acc *)(sum + (size_t)c * stride);
         if (in) {
             e->n[A_INC]++;
-            e->n[A_SRC +
-                 (a->source[i] == WG_NO_CODE ? WG_SRC_OTHER : S->src_of[a->source[i]])]++;
+            e->n[A_SRC + (a->source[i] == WG_NO_CODE ? WG_SRC_OTHER : S->src_of[a->source[i]])]++;
             e->n[A_CAT + k]++;
             e->hours += J->hours[k];
             e->n[A_OPEN] += !closed;

@@ -1,9 +1,9 @@
 /* engine/measure/report.c: the report — cell measures (measure.c) gathered per worker or community,
  * the workload index, its imbalance, and the flags with what to do about them. */
 #include "report_int.h"
-#include "wg/parallel.h"
 #include "wg/assign.h"
 #include "wg/boxindex.h"
+#include "wg/parallel.h"
 #include "wg/vio.h"
 
 #include <math.h>

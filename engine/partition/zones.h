@@ -1,5 +1,5 @@
-/* engine/partition/zones.h (private): household-balanced, contiguous, compact zones on a unit graph —
- * the search at the heart of the partitioner, on plain arrays. engine/partition.c builds the
+/* engine/partition/zones.h (private): household-balanced, contiguous, compact zones on a unit graph
+ * — the search at the heart of the partitioner, on plain arrays. engine/partition.c builds the
  * graph from a tessellation and turns zones into cells. */
 #ifndef WG_ZONES_H
 #define WG_ZONES_H

@@ -123,7 +123,7 @@ struct pack_tx {
     rec *upd;        /* changed incidents of earlier chunks */
     size_t nupd, capupd;
     wg_strmap d[NDICT]; /* code text -> index */
-    bool rebuild; /* a fid came out of order: rebuild from the rows at flush */
+    bool rebuild;       /* a fid came out of order: rebuild from the rows at flush */
 };
 
 static const char *const DICT_COL_NAME[NDICT] = {"category", "source", "status"};
@@ -888,7 +888,8 @@ static bool chunk_skipped(const wg_inc_filter *f, const chunk_info *ci)
 static wg_status inc_read_open(wg_ws *ws, unsigned cols, const wg_inc_filter *f, inc_read *I)
 {
     memset(I, 0, sizeof *I);
-    I->R = (reader){.ws = ws, .cols = {ws, "incident_cols", NULL}, .acols = {ws, "assign_cols", NULL}};
+    I->R =
+        (reader){.ws = ws, .cols = {ws, "incident_cols", NULL}, .acols = {ws, "assign_cols", NULL}};
     wg_status st = wg_store_read_begin(ws);
     if (st != WG_OK)
         return st;
@@ -956,8 +957,8 @@ wg_status wg_store_incidents_read(wg_ws *ws, unsigned cols, const wg_inc_filter 
     return st;
 }
 
-wg_status wg_store_incidents_each(wg_ws *ws, unsigned cols, const wg_inc_filter *f,
-                                  wg_inc_fn fn, void *user)
+wg_status wg_store_incidents_each(wg_ws *ws, unsigned cols, const wg_inc_filter *f, wg_inc_fn fn,
+                                  void *user)
 {
     wg_incidents part = {0};
     inc_read I;

@@ -48,9 +48,17 @@ static void base_teardown(void)
     free(base_dir);
 }
 
-typedef enum { OP_IMPORT, OP_PARTITION, OP_ASSIGN, OP_REPORT, OP_EXPORT_GPKG, OP_EXPORT_SHP, NOPS } op;
-static const char *const OP_NAME[NOPS] = {"import",       "partition",   "assign --full",
-                                          "report",       "export .gpkg", "export .shp"};
+typedef enum {
+    OP_IMPORT,
+    OP_PARTITION,
+    OP_ASSIGN,
+    OP_REPORT,
+    OP_EXPORT_GPKG,
+    OP_EXPORT_SHP,
+    NOPS
+} op;
+static const char *const OP_NAME[NOPS] = {"import", "partition",    "assign --full",
+                                          "report", "export .gpkg", "export .shp"};
 
 /* Runs operation k on ws, writing any output into out_dir. */
 static wg_status run_op(op k, wg_ws *ws, const char *out_dir)
@@ -117,9 +125,8 @@ START_TEST(cancelled_anywhere_leaves_everything_as_it_was)
     long checks = wg_ctx_cancel_checks(t_ctx) - c0;
     wg_ws_close(ws);
     bool writes = k == OP_IMPORT || k == OP_PARTITION || k == OP_ASSIGN;
-    ck_assert_msg(t_same_bytes(before, ws_path) != writes,
-                  "%s: a whole run %s the workspace file", OP_NAME[k],
-                  writes ? "did not change" : "changed");
+    ck_assert_msg(t_same_bytes(before, ws_path) != writes, "%s: a whole run %s the workspace file",
+                  OP_NAME[k], writes ? "did not change" : "changed");
     ck_assert_msg(checks >= 3, "%s checks for cancellation only %ld times", OP_NAME[k], checks);
     ck_assert_int_eq(t_sh("rm -rf '%s' && mkdir '%s'", out_dir, out_dir), 0);
     /* cancelled at the first check, the last, and ten between */
@@ -143,8 +150,8 @@ START_TEST(cancelled_anywhere_leaves_everything_as_it_was)
                       "%s cancelled at check %ld of %ld changed the workspace", OP_NAME[k], at,
                       checks);
         char *ls = listing(out_dir);
-        ck_assert_msg(strcmp(ls, "") == 0, "%s cancelled at check %ld left files: %s",
-                      OP_NAME[k], at, ls);
+        ck_assert_msg(strcmp(ls, "") == 0, "%s cancelled at check %ld left files: %s", OP_NAME[k],
+                      at, ls);
         free(ls);
     next:
         wg_ctx_clear(t_ctx);

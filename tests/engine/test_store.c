@@ -70,8 +70,8 @@ static int64_t ver(wg_ws *ws, const char *name)
 }
 
 /* The versions of every layer and table, in this order. */
-static const char *const NAMES[] = {"communities", "units",    "barriers", "streets",
-                                    "incidents",   "cameras",  "workers",  "postings",
+static const char *const NAMES[] = {"communities", "units",      "barriers", "streets",
+                                    "incidents",   "cameras",    "workers",  "postings",
                                     "visits",      "categories", "weights",  "plans"};
 #define NNAMES (sizeof NAMES / sizeof NAMES[0])
 
@@ -282,8 +282,8 @@ START_TEST(each_writer_bumps_its_version_and_stales_what_reads_it)
     case QUICK:
     case FULL:
         ck_assert_msg(!s.current, "%s: the assignment still passes for current", wr->what);
-        ck_assert_msg(s.incremental == (wr->then == QUICK), "%s: %s run, expected %s: %s",
-                      wr->what, s.incremental ? "a quick" : "a full",
+        ck_assert_msg(s.incremental == (wr->then == QUICK), "%s: %s run, expected %s: %s", wr->what,
+                      s.incremental ? "a quick" : "a full",
                       wr->then == QUICK ? "a quick one" : "a full one", s.why);
         ck_assert_msg(strstr(s.why, wr->why), "%s: the reason '%s' does not say '%s'", wr->what,
                       s.why, wr->why);
@@ -438,12 +438,12 @@ START_TEST(filtered_reads_keep_what_the_filter_says)
         ck_assert_uint_eq(r.n, P.all.n);
         for (size_t i = 0; i < a.n; i++) {
             const double *xy = &a.xy[2 * i];
-            bool keep = (f->since <= 0 || a.ver[i] > f->since) &&
-                        (f->from == WG_NO_TIME ||
-                         (a.reported[i] != WG_NO_TIME && a.reported[i] >= f->from &&
-                          a.reported[i] < f->to)) &&
-                        (!f->bbox || (xy[0] >= box[0] && xy[0] <= box[2] && xy[1] >= box[1] &&
-                                      xy[1] <= box[3]));
+            bool keep =
+                (f->since <= 0 || a.ver[i] > f->since) &&
+                (f->from == WG_NO_TIME || (a.reported[i] != WG_NO_TIME &&
+                                           a.reported[i] >= f->from && a.reported[i] < f->to)) &&
+                (!f->bbox ||
+                 (xy[0] >= box[0] && xy[0] <= box[2] && xy[1] >= box[1] && xy[1] <= box[3]));
             if (!keep)
                 continue;
             ck_assert_msg(want < r.n, "filter %zu: too few", k);

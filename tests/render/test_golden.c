@@ -58,7 +58,8 @@ static void image_diff(cairo_surface_t *a, cairo_surface_t *b, const int box[4],
     const unsigned char *pa = cairo_image_surface_get_data(a),
                         *pb = cairo_image_surface_get_data(b);
     int x0 = box[0] < 0 ? 0 : box[0], y0 = box[1] < 0 ? 0 : box[1];
-    int x1 = box[0] + box[2] > w ? w : box[0] + box[2], y1 = box[1] + box[3] > h ? h : box[1] + box[3];
+    int x1 = box[0] + box[2] > w ? w : box[0] + box[2],
+        y1 = box[1] + box[3] > h ? h : box[1] + box[3];
     size_t off = 0, n = 0;
     double sum = 0;
     for (int y = y0; y < y1; y++)
@@ -84,7 +85,8 @@ static double ink(cairo_surface_t *a, const int box[4])
     size_t dark = 0, n = 0;
     for (int y = box[1]; y < box[1] + box[3]; y++)
         for (int x = box[0]; x < box[0] + box[2]; x++, n++)
-            dark += p[y * s + 4 * x] < 160 || p[y * s + 4 * x + 1] < 160 || p[y * s + 4 * x + 2] < 160;
+            dark +=
+                p[y * s + 4 * x] < 160 || p[y * s + 4 * x + 1] < 160 || p[y * s + 4 * x + 2] < 160;
     return n ? (double)dark / (double)n : 0;
 }
 

@@ -53,10 +53,10 @@ typedef struct wg_render_opts {
     const char *title; /* NULL: a title made from the map kind and the plan */
     /* Heatmap. */
     wg_kernel kernel;
-    double radius_m;     /* 0: 150 m */
-    double pixel_m;      /* raster pixel; 0: about one screen pixel */
-    bool weight_hours;   /* weight incidents by their category's handling hours */
-    double opacity;      /* of the heatmap and fills over the basemap; 0: 0.75 */
+    double radius_m;   /* 0: 150 m */
+    double pixel_m;    /* raster pixel; 0: about one screen pixel */
+    bool weight_hours; /* weight incidents by their category's handling hours */
+    double opacity;    /* of the heatmap and fills over the basemap; 0: 0.75 */
     /* Classes: ramp name (NULL: the map's own), method, count (0: 5; 2..9). */
     const char *ramp;
     wg_class_method classify;
@@ -72,20 +72,20 @@ void wg_render_opts_init(wg_render_opts *o);
  * pixels for PNG, points for PDF and SVG, y down. */
 typedef struct wg_render_info {
     int pages;
-    double width, height;    /* of a page */
-    double frame[4];         /* the map frame: x, y, width, height */
-    double view[4];          /* the world box the frame shows */
-    double scale;            /* device units per metre */
-    size_t features;         /* features drawn (cells, points, ...) */
+    double width, height;          /* of a page */
+    double frame[4];               /* the map frame: x, y, width, height */
+    double view[4];                /* the world box the frame shows */
+    double scale;                  /* device units per metre */
+    size_t features;               /* features drawn (cells, points, ...) */
     size_t labels, labels_dropped; /* placed, and left out for want of room */
     /* The thematic values: class bounds (nbreaks = classes + 1), as in the legend. */
     double breaks[10];
     size_t nbreaks;
-    char unit[48];               /* of the breaks: "incidents/km²", "index", ... */
-    double value_max;            /* heatmap: the raster's maximum; cells: the largest value */
-    double hot_x, hot_y;         /* heatmap: the world centre of the maximum pixel */
-    double hot_px, hot_py;       /* ... and where it lands on the page */
-    size_t points;               /* incidents drawn or counted */
+    char unit[48];         /* of the breaks: "incidents/km²", "index", ... */
+    double value_max;      /* heatmap: the raster's maximum; cells: the largest value */
+    double hot_x, hot_y;   /* heatmap: the world centre of the maximum pixel */
+    double hot_px, hot_py; /* ... and where it lands on the page */
+    size_t points;         /* incidents drawn or counted */
     /* Where the furniture of the first page was drawn, each x, y, width, height (all 0 for
      * one the map has not): the title band, the legend, the scale bar, the north arrow. */
     double furniture[4][4];
