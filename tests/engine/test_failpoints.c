@@ -5,7 +5,8 @@
  * same workspace with the k-th check answering "cancelled" (wg_ctx_cancel_after), or the k-th
  * allocation failing (wg_alloc_fail_after), for k spread over the whole run: each such run
  * returns WG_EINTR, or WG_ENOMEM, the workspace file is byte-for-byte as before, no output
- * file (nor a temporary beside it) is left, and (under ASan) nothing leaks. */
+ * file (nor a temporary beside it) is left, and (under ASan) nothing leaks. The cases are
+ * tagged "failpoints": ctest runs them as check_failpoints, beside check_engine. */
 #include "support.h"
 #include "support_engine.h"
 #include "wg/assign.h"
@@ -165,6 +166,7 @@ END_TEST
 TCase *tcase_cancel(void)
 {
     TCase *tc = tcase_create("cancel");
+    tcase_set_tags(tc, "failpoints");
     tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
     tcase_add_checked_fixture(tc, t_setup, t_teardown);
     tcase_set_timeout(tc, 600);
@@ -227,6 +229,7 @@ END_TEST
 TCase *tcase_allocfail(void)
 {
     TCase *tc = tcase_create("allocfail");
+    tcase_set_tags(tc, "failpoints");
     tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
     tcase_add_checked_fixture(tc, t_setup, t_teardown);
     tcase_set_timeout(tc, 900);
