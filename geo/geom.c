@@ -85,11 +85,52 @@ void wg__settle(GEOSContextHandle_t h, const GEOSGeometry *g)
     }
 }
 
+const char *wg__geom_unsound(GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+    int type = GEOSGeomTypeId_r(h, g);
+    const char *why = NULL;
+    if (type == GEOS_POLYGON) {
+        const GEOSGeometry *shell = GEOSGetExteriorRing_r(h, g);
+        int n = GEOSGetNumInteriorRings_r(h, g);
+        why = shell && n >= 0 ? wg__geom_unsound(h, shell) : "a ring GEOS cannot read";
+        for (int i = 0; !why && i < n; i++)
+            why = wg__geom_unsound(h, GEOSGetInteriorRingN_r(h, g, i));
+        return why;
+    }
+    if (type >= GEOS_MULTIPOINT) {
+        int n = GEOSGetNumGeometries_r(h, g);
+        why = n >= 0 ? NULL : "a part GEOS cannot read";
+        for (int i = 0; !why && i < n; i++) {
+            const GEOSGeometry *part = GEOSGetGeometryN_r(h, g, i);
+            if (GEOSisEmpty_r(h, part) != 0)
+                why = "an empty part inside a collection";
+            else
+                why = wg__geom_unsound(h, part);
+        }
+        return why;
+    }
+    const GEOSCoordSequence *seq = type >= 0 ? GEOSGeom_getCoordSeq_r(h, g) : NULL;
+    unsigned n = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n))
+        return "coordinates GEOS cannot read";
+    for (unsigned i = 0; i < n; i++) {
+        double x, y;
+        if (!GEOSCoordSeq_getXY_r(h, seq, i, &x, &y) || !isfinite(x) || !isfinite(y))
+            return "a coordinate is not a finite number";
+    }
+    return NULL;
+}
+
 wg_status wg_geom_from_wkb(wg_ctx *ctx, const unsigned char *wkb, size_t len, wg_geom **g)
 {
     GEOSGeometry *r = GEOSGeomFromWKB_buf_r(ctx->geos, wkb, len);
     if (!r)
         return wg_fail(ctx, WG_EGEOS, "cannot read a geometry from %zu bytes of WKB", len);
+    const char *why = wg__geom_unsound(ctx->geos, r);
+    if (why) {
+        GEOSGeom_destroy_r(ctx->geos, r);
+        return wg_fail(ctx, WG_EGEOS, "cannot read a geometry from %zu bytes of WKB: %s", len, why);
+    }
     *g = wg__geom(ctx->geos, r);
     return WG_OK;
 }
@@ -133,9 +174,15 @@ wg_status wg_geom_multi(wg_ctx *ctx, const wg_geom *geom, wg_geom **out)
     int t = GEOSGeomTypeId_r(h, g);
     GEOSGeometry *c = GEOSGeom_clone_r(h, g);
     if (c && (t == GEOS_POLYGON || t == GEOS_LINESTRING)) {
+        /* an empty one becomes an empty multi, not a multi of one empty part (which
+         * wg_geom_from_wkb() refuses) */
+        bool empty = GEOSisEmpty_r(h, c) == 1;
         GEOSGeometry *parts[1] = {c};
-        c = GEOSGeom_createCollection_r(
-            h, t == GEOS_POLYGON ? GEOS_MULTIPOLYGON : GEOS_MULTILINESTRING, parts, 1);
+        GEOSGeometry *m = GEOSGeom_createCollection_r(
+            h, t == GEOS_POLYGON ? GEOS_MULTIPOLYGON : GEOS_MULTILINESTRING, parts, !empty);
+        if (empty)
+            GEOSGeom_destroy_r(h, c);
+        c = m;
     }
     if (!c)
         return wg_fail(ctx, WG_EGEOS, "cannot copy a geometry");

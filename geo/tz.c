@@ -410,7 +410,51 @@ static wg_status unknown_zone(wg_ctx *ctx, const char *name)
                    name);
 }
 
-static wg_status load_zone_file(wg_ctx *ctx, const char *name, wg_tz *tz)
+/* The error for TZif bytes of zone `name` that tzif_parse() refused for reason `why`. `path`
+ * is the zone file they were read from, or NULL for bytes the caller gave: a fault in a system
+ * zone file is an I/O problem (and a file that is not TZif, such as zone.tab, is no zone at
+ * all), a fault in given bytes is the input's. */
+static wg_status tzif_fail(wg_ctx *ctx, const char *name, const char *path, const char *why,
+                           size_t len)
+{
+    if (path && strcmp(why, "not a TZif file") == 0)
+        return unknown_zone(ctx, name);
+    if (strcmp(why, "leap") == 0)
+        return wg_fail(ctx, WG_EINPUT,
+                       "time zone '%.200s' counts leap seconds, which wangge does not support "
+                       "(use the zone without 'right/')",
+                       name);
+    if (strcmp(why, "out of memory") == 0)
+        return wg_fail(ctx, WG_ENOMEM, "out of memory reading time zone '%.200s'", name);
+    if (path)
+        return wg_fail(ctx, WG_EIO, "time zone file %s is not valid TZif (%s)", path, why);
+    return wg_fail(ctx, WG_EINPUT, "time zone '%.200s' is not valid TZif (%s, in %zu bytes)", name,
+                   why, len);
+}
+
+/* wg_tz_from_tzif() for bytes read from `path` (NULL: given by the caller). */
+static wg_status tz_from_tzif(wg_ctx *ctx, const char *name, const char *path,
+                              const unsigned char *buf, size_t len, wg_tz **out)
+{
+    wg_tz *tz = calloc(1, sizeof *tz);
+    if (!tz)
+        return wg_fail(ctx, WG_ENOMEM, "out of memory reading time zone '%.200s'", name);
+    const char *why = tzif_parse(tz, buf, len);
+    if (why) {
+        wg_tz_free(tz);
+        return tzif_fail(ctx, name, path, why, len);
+    }
+    *out = tz;
+    return WG_OK;
+}
+
+wg_status wg_tz_from_tzif(wg_ctx *ctx, const char *name, const unsigned char *buf, size_t len,
+                          wg_tz **out)
+{
+    return tz_from_tzif(ctx, name, NULL, buf, len, out);
+}
+
+static wg_status load_zone_file(wg_ctx *ctx, const char *name, wg_tz **out)
 {
     if (!plausible_zone_name(name))
         return unknown_zone(ctx, name);
@@ -425,41 +469,23 @@ static wg_status load_zone_file(wg_ctx *ctx, const char *name, wg_tz *tz)
         return wg_fail(ctx, WG_ENOMEM, "out of memory reading time zone '%s'", name);
     if (err)
         return wg_fail(ctx, WG_EIO, "cannot read time zone file %s: %s", path, strerror(err));
-    const char *why = tzif_parse(tz, buf, len);
+    wg_status st = tz_from_tzif(ctx, name, path, buf, len, out);
     free(buf);
-    if (!why)
-        return WG_OK;
-    if (strcmp(why, "not a TZif file") == 0)
-        return unknown_zone(ctx, name);
-    if (strcmp(why, "leap") == 0)
-        return wg_fail(ctx, WG_EINPUT,
-                       "time zone '%s' counts leap seconds, which wangge does not support "
-                       "(use the zone without 'right/')",
-                       name);
-    if (strcmp(why, "out of memory") == 0)
-        return wg_fail(ctx, WG_ENOMEM, "out of memory reading time zone '%s'", name);
-    return wg_fail(ctx, WG_EIO, "time zone file %s is not valid TZif (%s)", path, why);
+    return st;
 }
 
 wg_status wg_tz_load(wg_ctx *ctx, const char *name, wg_tz **out)
 {
+    const char *p = name;
+    int32_t fixed = 0;
+    if (strcmp(name, "UTC") != 0 && strcmp(name, "Z") != 0 &&
+        !(scan_signed_offset(&p, &fixed) && *p == '\0'))
+        return load_zone_file(ctx, name, out);
     wg_tz *tz = calloc(1, sizeof *tz);
     if (!tz)
         return wg_fail(ctx, WG_ENOMEM, "out of memory loading time zone '%s'", name);
-    const char *p = name;
-    int32_t fixed = 0;
-    wg_status st = WG_OK;
-    if (strcmp(name, "UTC") == 0 || strcmp(name, "Z") == 0 ||
-        (scan_signed_offset(&p, &fixed) && *p == '\0')) {
-        tz->first_off = fixed;
-        add_offset(tz, fixed);
-    } else {
-        st = load_zone_file(ctx, name, tz);
-    }
-    if (st != WG_OK) {
-        wg_tz_free(tz);
-        return st;
-    }
+    tz->first_off = fixed;
+    add_offset(tz, fixed);
     *out = tz;
     return WG_OK;
 }

@@ -2,10 +2,10 @@
  * GCJ-02/BD-09 correction; geometry checks and repair with GEOS. Plain data in and out: knows
  * nothing of what the layers mean. */
 #include "wg/vio.h"
-#include "wg/atomic.h"
 
 #include "gdal_load.h"
 #include "geo_int.h"
+#include "wg/atomic.h"
 #include "wg/chinacoord.h"
 
 #include <errno.h>
@@ -533,28 +533,43 @@ static bool is_polygonal(GEOSContextHandle_t h, const GEOSGeometry *g)
     return t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON;
 }
 
-/* Keeps the polygonal parts of a MakeValid result (which may add stray lines and points). */
+/* The number of polygons in member p of a collection: 1 for a Polygon, its parts for a
+ * MultiPolygon, 0 for anything else (and when GEOS fails). */
+static int polygons_in(GEOSContextHandle_t h, const GEOSGeometry *p)
+{
+    int t = GEOSGeomTypeId_r(h, p);
+    int n = t == GEOS_MULTIPOLYGON ? GEOSGetNumGeometries_r(h, p) : t == GEOS_POLYGON;
+    return n > 0 ? n : 0;
+}
+
+/* Keeps the polygonal parts of a MakeValid result (which may add stray lines and points): a
+ * collection becomes the MultiPolygon of its Polygon members and of the parts of its
+ * MultiPolygon members. Takes g; NULL when g is NULL or GEOS fails. */
 static GEOSGeometry *polygonal_part(GEOSContextHandle_t h, GEOSGeometry *g)
 {
-    if (is_polygonal(h, g) || GEOSGeomTypeId_r(h, g) != GEOS_GEOMETRYCOLLECTION)
+    if (!g || is_polygonal(h, g) || GEOSGeomTypeId_r(h, g) != GEOS_GEOMETRYCOLLECTION)
         return g;
     int n = GEOSGetNumGeometries_r(h, g);
-    GEOSGeometry **parts = calloc((size_t)n + 1, sizeof *parts);
-    if (!parts) {
-        GEOSGeom_destroy_r(h, g);
-        return NULL;
-    }
+    size_t total = 0; /* a MultiPolygon member brings several polygons: count them first */
+    for (int i = 0; i < n; i++)
+        total += (size_t)polygons_in(h, GEOSGetGeometryN_r(h, g, i));
+    GEOSGeometry **parts = calloc(total + 1, sizeof *parts);
     unsigned k = 0;
-    for (int i = 0; i < n; i++) {
+    bool ok = parts != NULL;
+    for (int i = 0; ok && i < n; i++) {
         const GEOSGeometry *p = GEOSGetGeometryN_r(h, g, i);
-        if (GEOSGeomTypeId_r(h, p) == GEOS_POLYGON)
-            parts[k++] = GEOSGeom_clone_r(h, p);
-        else if (GEOSGeomTypeId_r(h, p) == GEOS_MULTIPOLYGON)
-            for (int j = 0; j < GEOSGetNumGeometries_r(h, p); j++)
-                parts[k++] = GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, p, j));
+        int m = polygons_in(h, p);
+        for (int j = 0; ok && j < m; j++) { /* (part 0 of a Polygon is the Polygon) */
+            parts[k] = GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, p, j));
+            ok = parts[k] != NULL;
+            k += ok;
+        }
     }
     GEOSGeom_destroy_r(h, g);
-    GEOSGeometry *out = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, k);
+    /* the collection owns the parts from here on, also when GEOS fails to make it */
+    GEOSGeometry *out = ok ? GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, k) : NULL;
+    for (unsigned i = 0; !ok && i < k; i++)
+        GEOSGeom_destroy_r(h, parts[i]);
     free(parts);
     return out;
 }
@@ -624,6 +639,11 @@ static wg_status take_geometry(wg_ctx *ctx, wg_src *src, wg_feat *f)
     if (pass.problem[0]) {
         GEOSGeom_destroy_r(h, t);
         return set_problem(f, "%s", pass.problem), WG_OK;
+    }
+    const char *unsound = wg__geom_unsound(h, t);
+    if (unsound) {
+        GEOSGeom_destroy_r(h, t);
+        return set_problem(f, "geometry with %s", unsound), WG_OK;
     }
     char valid = GEOSisValid_r(h, t);
     if (valid == 2) {
@@ -767,7 +787,6 @@ static OGRwkbGeometryType ogr_type(wg_gkind k, bool any)
         return any ? wkbUnknown : wkbMultiPolygon;
     }
 }
-
 
 static void dst_free(wg_dst *d)
 {

@@ -513,6 +513,13 @@ static wg_status reject(importer *im, const wg_feat *f, const char *id, const ch
     return WG_OK;
 }
 
+/* Whether wkb is a single Point, in the ISO WKB (little-endian) wg_geom_to_wkb() writes. */
+static bool wkb_is_point(const unsigned char *wkb, size_t len)
+{
+    static const unsigned char point[5] = {1, 1, 0, 0, 0};
+    return wkb && len >= sizeof point && memcmp(wkb, point, sizeof point) == 0;
+}
+
 static wg_status import_feature(importer *im, const wg_feat *f)
 {
     char idbuf[32], why[512];
@@ -579,6 +586,14 @@ static wg_status import_feature(importer *im, const wg_feat *f)
         }
         if (st != WG_OK)
             return st;
+    }
+    if (im->L->gkind == WG_G_POINT && !wkb_is_point(wkb, len)) {
+        /* a MultiPoint is of the point kind, but the layer's column holds single points */
+        free(wkb);
+        snprintf(why, sizeof why,
+                 "geometry is a MultiPoint, but the %s layer needs a single point per feature",
+                 im->L->name);
+        return reject(im, f, id, why);
     }
     wg_row_outcome out;
     wg_status st = wg_store_rows_put(im->ins, im->vals, wkb, len, im->cam_defaulted, &out);
@@ -685,8 +700,8 @@ static wg_status run(importer *im)
     if (st == WG_OK)
         st = log_import(im);
     if (st == WG_OK && im->rej && (ferror(im->rej) || fflush(im->rej) != 0))
-        st = wg_fail(im->ctx, WG_EIO, "%s: cannot write the rejects file: %s",
-                     im->r->rejects_path, strerror(errno));
+        st = wg_fail(im->ctx, WG_EIO, "%s: cannot write the rejects file: %s", im->r->rejects_path,
+                     strerror(errno));
     wg_store_rows_close(im->ins);
     im->ins = NULL;
     if (st == WG_OK)

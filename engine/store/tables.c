@@ -207,6 +207,7 @@ wg_status wg_weights_parse(wg_ctx *ctx, const char *text, const char *name, doub
     wg_status st = WG_OK;
     size_t lineno = 0, rows = 0;
     double sum = 0;
+    bool seen[WG_NTERMS] = {false};
     char *rest = copy, *line;
     while (st == WG_OK && (line = next_line(&rest, &lineno))) {
         char *f[4], where[1200];
@@ -229,6 +230,11 @@ wg_status wg_weights_parse(wg_ctx *ctx, const char *text, const char *name, doub
                          where, f[0]);
             break;
         }
+        if (seen[k]) { /* the second would replace the first, after the sum counted both */
+            st = wg_fail(ctx, WG_EINPUT, "%s: term '%s' is listed twice", where, f[0]);
+            break;
+        }
+        seen[k] = true;
         st = number(ctx, f[1], false, where, "weight", &w[k]);
         sum += w[k];
     }

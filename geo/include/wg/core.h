@@ -52,7 +52,7 @@ void wg_ctx_free(wg_ctx *ctx);
 /* Records an error on ctx unless one is already recorded (the first error wins), and returns
  * `code`. Messages name the file, the feature id or line, what is wrong, and the bad value. */
 wg_status wg_fail(wg_ctx *ctx, wg_status code, const char *fmt, ...) WG_PRINTF(3, 4);
-wg_status wg_vfail(wg_ctx *ctx, wg_status code, const char *fmt, va_list ap);
+wg_status wg_vfail(wg_ctx *ctx, wg_status code, const char *fmt, va_list ap) WG_PRINTF(3, 0);
 
 /* Prepends where the error happened to the recorded message, as it travels up:
  * "import units.gpkg: " + "feature 17: households = -3 (must be >= 0)". No-op without error. */

@@ -41,7 +41,7 @@ void wg_geoms_free(wg_ctx *ctx, wg_geom **g, size_t n);
 /* ISO WKB of g (2-D, little-endian) in a buffer the caller frees with free(). */
 wg_status wg_geom_to_wkb(wg_ctx *ctx, const wg_geom *g, unsigned char **wkb, size_t *len);
 /* A geometry from WKB; caller frees with wg_geom_free(). Errors: WG_EGEOS (bytes that do not
- * parse). */
+ * parse, a coordinate x or y that is NaN or infinite, an empty part inside a collection). */
 wg_status wg_geom_from_wkb(wg_ctx *ctx, const unsigned char *wkb, size_t len, wg_geom **g);
 /* A LineString through the n points xy[0..2n) (n >= 2), in *out; caller frees with
  * wg_geom_free(). Errors: WG_EGEOS, "cannot make a line of N points". */
@@ -50,10 +50,10 @@ wg_status wg_geom_line(wg_ctx *ctx, const double *xy, size_t n, wg_geom **out);
  * the first; n >= 4), in *out; caller frees with wg_geom_free(). The ring is taken as given
  * (not checked for validity). Errors: WG_EGEOS, "cannot make a polygon of N points". */
 wg_status wg_geom_polygon(wg_ctx *ctx, const double *xy, size_t n, wg_geom **out);
-/* The stored form of g in *out: single polygons and lines become multi ones, and polygons
- * take GEOS's normal vertex order (shells clockwise, each ring starting at its smallest
- * vertex; coordinates untouched), so that the form does not depend on the source format. A
- * copy of anything else. Caller frees with wg_geom_free(). */
+/* The stored form of g in *out: single polygons and lines become multi ones (an empty one an
+ * empty multi), and polygons take GEOS's normal vertex order (shells clockwise, each ring
+ * starting at its smallest vertex; coordinates untouched), so that the form does not depend on
+ * the source format. A copy of anything else. Caller frees with wg_geom_free(). */
 wg_status wg_geom_multi(wg_ctx *ctx, const wg_geom *g, wg_geom **out);
 /* The union of parts[0..n) (GEOS's unary union of their collection; for n == 0 an empty
  * collection), in *out; caller frees with wg_geom_free(). The parts are taken: they belong to

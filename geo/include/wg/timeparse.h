@@ -33,6 +33,16 @@ typedef struct wg_tz wg_tz;
  * damaged; WG_ENOMEM. */
 wg_status wg_tz_load(wg_ctx *ctx, const char *name, wg_tz **out);
 
+/* Makes a time zone of the bytes of a TZif file, buf[0..len) (version 1, 2, 3 or 4, with the
+ * footer's POSIX TZ rule as for wg_tz_load(), which reads zone files through it). `name` only
+ * names the zone in messages. The bytes are only read, and may come from anywhere.
+ * On success *out is a new zone the caller frees with wg_tz_free(); on failure *out is untouched.
+ * Errors: WG_EINPUT "time zone 'NAME' is not valid TZif (WHY, in N bytes)", WHY being "not a
+ * TZif file", "truncated", "impossible counts", "bad local time type" or "bad transition", and
+ * "... counts leap seconds ..." for a file that lists leap seconds; WG_ENOMEM. */
+wg_status wg_tz_from_tzif(wg_ctx *ctx, const char *name, const unsigned char *buf, size_t len,
+                          wg_tz **out);
+
 /* Frees a zone from wg_tz_load(). NULL does nothing. */
 void wg_tz_free(wg_tz *tz);
 

@@ -496,7 +496,8 @@ wg_status wg_store_categories_put(wg_ws *ws, const wg_categories *t);
 enum { WG_TERM_HOUSEHOLDS, WG_TERM_HOURS, WG_TERM_AREA, WG_TERM_PATROL, WG_NTERMS };
 /* "households", "hours", "area", "patrol"; "?" for another value. Static. */
 const char *wg_term_name(int term);
-/* Parses a weights table (CSV: term,weight); weights >= 0, not all 0. Errors: WG_EINPUT. */
+/* Parses a weights table (CSV: term,weight); each term at most once, weights >= 0, not all 0.
+ * Errors: WG_EINPUT. */
 wg_status wg_weights_parse(wg_ctx *ctx, const char *text, const char *name, double w[WG_NTERMS]);
 wg_status wg_weights_load(wg_ctx *ctx, const char *path, double w[WG_NTERMS]);
 wg_status wg_store_weights(wg_ws *ws, double w[WG_NTERMS]);
