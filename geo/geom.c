@@ -453,9 +453,13 @@ typedef struct segs {
 
 static wg_status add_segs(wg_ctx *ctx, GEOSContextHandle_t h, const GEOSGeometry *g, segs *S)
 {
-    int type = GEOSGeomTypeId_r(h, g);
+    int type = g ? GEOSGeomTypeId_r(h, g) : -1;
+    if (type < 0)
+        return geos_fail(ctx, "cannot read a part of a line or boundary");
     if (type == GEOS_POLYGON) {
         int nr = GEOSGetNumInteriorRings_r(h, g);
+        if (nr < 0)
+            return geos_fail(ctx, "cannot count the holes of a polygon");
         wg_status st = add_segs(ctx, h, GEOSGetExteriorRing_r(h, g), S);
         for (int r = 0; r < nr && st == WG_OK; r++)
             st = add_segs(ctx, h, GEOSGetInteriorRingN_r(h, g, r), S);
@@ -463,6 +467,8 @@ static wg_status add_segs(wg_ctx *ctx, GEOSContextHandle_t h, const GEOSGeometry
     }
     if (type != GEOS_LINESTRING && type != GEOS_LINEARRING) {
         int n = type == GEOS_POINT ? 0 : GEOSGetNumGeometries_r(h, g);
+        if (n < 0)
+            return geos_fail(ctx, "cannot count the parts of a geometry");
         wg_status st = WG_OK;
         for (int k = 0; k < n && st == WG_OK; k++)
             st = add_segs(ctx, h, GEOSGetGeometryN_r(h, g, k), S);
