@@ -1,8 +1,11 @@
 /* tests/support_engine.c: helpers of the suites that drive the engine. */
 #include "support_engine.h"
 
+#include "wg/assign.h"
+#include "wg/democity.h"
 #include "wg/geom.h"
 #include "wg/import.h"
+#include "wg/plan.h"
 
 #include <stdlib.h>
 
@@ -26,4 +29,23 @@ void t_cell_add(wg_ws *ws, wg_cell_rec c, const char *wkt)
     free(wkb);
     wg_geom_free(t_ctx, m);
     wg_geom_free(t_ctx, g);
+}
+
+char *t_assigned_small_city(void)
+{
+    wg_ctx *ctx = wg_ctx_new();
+    char *dir = t_tmpdir();
+    wg_city_stats cs;
+    wg_ws *ws = NULL;
+    wg_part_summary s;
+    wg_part_opts o = {.target = 250, .min = 200, .max = 300, .seed = 1, .name = "p1"};
+    wg_assign_result r;
+    T_OK(ctx, wg_city_write(ctx, WG_CITY_SMALL, 1, dir, &cs));
+    T_OK(ctx, wg_ws_create(ctx, t_path(dir, "base.wangge"), WG_CITY_CRS, &ws));
+    T_OK(ctx, wg_city_import(ws, dir, NULL, NULL));
+    T_OK(ctx, wg_partition(ws, &o, &s));
+    T_OK(ctx, wg_assign(ws, NULL, &r));
+    wg_ws_close(ws);
+    wg_ctx_free(ctx);
+    return dir;
 }

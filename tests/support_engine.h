@@ -15,4 +15,9 @@ void t_import(wg_ws *ws, const char *layer, const char *file, const char *text);
  * store, as a partition writes one. Aborts the test on failure. */
 void t_cell_add(wg_ws *ws, wg_cell_rec c, const char *wkt);
 
+/* A new temporary folder (the caller removes it with t_rmtree and frees it) holding the small
+ * sample city (seed 1): its files, and base.wangge with them imported, partitioned into plan
+ * p1 (target 250, 200-300 households) and assigned. For unchecked fixtures. */
+char *t_assigned_small_city(void);
+
 #endif

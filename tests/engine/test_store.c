@@ -30,20 +30,7 @@ static char *base_dir; /* the case's folder: the city's files and the assigned w
 
 static void base_setup(void)
 {
-    wg_ctx *ctx = wg_ctx_new();
-    base_dir = t_tmpdir();
-    wg_city_stats cs;
-    wg_ws *ws = NULL;
-    wg_part_summary s;
-    wg_part_opts o = {.target = 250, .min = 200, .max = 300, .seed = 1, .name = "p1"};
-    wg_assign_result r;
-    T_OK(ctx, wg_city_write(ctx, WG_CITY_SMALL, 1, base_dir, &cs));
-    T_OK(ctx, wg_ws_create(ctx, t_path(base_dir, "base.wangge"), WG_CITY_CRS, &ws));
-    T_OK(ctx, wg_city_import(ws, base_dir, NULL, NULL));
-    T_OK(ctx, wg_partition(ws, &o, &s));
-    T_OK(ctx, wg_assign(ws, NULL, &r));
-    wg_ws_close(ws);
-    wg_ctx_free(ctx);
+    base_dir = t_assigned_small_city();
 }
 
 static void base_teardown(void)
