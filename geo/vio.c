@@ -628,6 +628,11 @@ static wg_status take_geometry(wg_ctx *ctx, wg_src *src, wg_feat *f)
     GEOSGeometry *g = GEOSGeomFromWKB_buf_r(h, wkb, (size_t)len);
     free(wkb);
     if (!g) {
+        if (wg_ctx_status(ctx) != WG_EGEOS) /* out of memory, an earlier error: the run's */
+            return wg_ctx_status(ctx) != WG_OK
+                       ? wg_ctx_status(ctx)
+                       : wg_fail(ctx, WG_EGEOS, "%s: %s: GEOS cannot read its geometry", src->path,
+                                 f->label);
         wg_ctx_clear_error(ctx); /* GEOS's parse error belongs to this feature, not the run */
         return set_problem(f, "%s", "geometry GEOS cannot read"), WG_OK;
     }
@@ -662,7 +667,13 @@ static wg_status take_geometry(wg_ctx *ctx, wg_src *src, wg_feat *f)
         GEOSGeom_destroy_r(h, t);
         if (!fixed)
             return wg_fail(ctx, WG_EGEOS, "%s: %s: repair failed", src->path, f->label);
-        if (GEOSisEmpty_r(h, fixed) == 1) {
+        char empty = GEOSisEmpty_r(h, fixed);
+        if (empty == 2) {
+            GEOSGeom_destroy_r(h, fixed);
+            return wg_fail(ctx, WG_EGEOS, "%s: %s: testing the repaired geometry failed", src->path,
+                           f->label);
+        }
+        if (empty == 1) {
             GEOSGeom_destroy_r(h, fixed);
             return set_problem(f, "invalid polygon that repairs to nothing: %s", f->note), WG_OK;
         }
