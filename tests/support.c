@@ -124,6 +124,17 @@ void t_copy(const char *from, const char *to)
 
 bool t_update_golden;
 
+char *t_listing(const char *dir)
+{
+    char list[4200];
+    ck_assert_msg((size_t)snprintf(list, sizeof list, "%s.ls", dir) < sizeof list,
+                  "t_listing: path too long");
+    ck_assert_int_eq(t_sh("ls -A '%s' > '%s'", dir, list), 0);
+    char *s = t_read(list, NULL);
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
 void t_append(char *buf, size_t size, const char *fmt, ...)
 {
     size_t len = strnlen(buf, size);

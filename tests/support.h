@@ -33,6 +33,9 @@ char *t_read(const char *path, size_t *len);
 /* True when both files exist and hold the same bytes. */
 bool t_same_bytes(const char *a, const char *b);
 void t_copy(const char *from, const char *to);
+/* The names in folder dir (hidden ones too), sorted, one per line; "" when it is empty.
+ * Caller frees. */
+char *t_listing(const char *dir);
 /* Appends printf-style text to the string in buf (size bytes); fails the test if it does not fit.
  */
 void t_append(char *buf, size_t size, const char *fmt, ...) WG_PRINTF(3, 4);

@@ -85,63 +85,90 @@ static wg_status run_op(op k, wg_ws *ws, const char *out_dir)
     }
 }
 
-/* The names in a folder, one per line ("" when empty). */
-static char *listing(const char *dir)
+/* One operation walked over its fail points: the base workspace copied to `ws` for each run,
+ * outputs into `out`. */
+typedef struct walk {
+    op k;
+    char ws[4096], out[4096], before[4096];
+} walk;
+
+static void walk_init(walk *w, op k, const char *name)
 {
-    char list[4200];
-    snprintf(list, sizeof list, "%s.ls", dir);
-    ck_assert_int_eq(t_sh("ls -A '%s' > '%s'", dir, list), 0);
-    char *s = t_read(list, NULL);
-    ck_assert_ptr_nonnull(s);
-    return s;
+    w->k = k;
+    snprintf(w->ws, sizeof w->ws, "%s", t_path(t_dir, name));
+    snprintf(w->out, sizeof w->out, "%s", t_path(t_dir, "out"));
+    snprintf(w->before, sizeof w->before, "%s", t_path(base_dir, "base.wangge"));
+    ck_assert_int_eq(t_sh("mkdir -p '%s'", w->out), 0);
+}
+
+/* Runs the operation from the base workspace with arm(at) in force (arm(0) after), or with
+ * nothing armed when arm is NULL; how much count() went up meanwhile goes to *used. */
+static wg_status walk_run(walk *w, void (*arm)(long), long at, long (*count)(void), long *used)
+{
+    t_copy(w->before, w->ws);
+    wg_ws *ws = NULL;
+    T_OK(t_ctx, wg_ws_open(t_ctx, w->ws, &ws));
+    long c0 = count ? count() : 0;
+    if (arm)
+        arm(at);
+    wg_status st = run_op(w->k, ws, w->out);
+    if (arm)
+        arm(0);
+    if (used)
+        *used = count() - c0;
+    wg_ws_close(ws);
+    return st;
+}
+
+/* After a run stopped at `what`: the workspace file as before and no file in the output
+ * folder. */
+static void walk_left_nothing(const walk *w, const char *what)
+{
+    ck_assert_msg(t_same_bytes(w->before, w->ws), "%s %s changed the workspace", OP_NAME[w->k],
+                  what);
+    char *ls = t_listing(w->out);
+    ck_assert_msg(strcmp(ls, "") == 0, "%s %s left files: %s", OP_NAME[w->k], what, ls);
+    free(ls);
+}
+
+static void cancel_after(long n)
+{
+    wg_ctx_cancel_after(t_ctx, n);
+}
+
+static long cancel_checks(void)
+{
+    return wg_ctx_cancel_checks(t_ctx);
 }
 
 START_TEST(cancelled_anywhere_leaves_everything_as_it_was)
 {
-    op k = (op)_i;
-    char ws_path[4096], out_dir[4096], before[4096];
-    snprintf(ws_path, sizeof ws_path, "%s", t_path(t_dir, "c.wangge"));
-    snprintf(out_dir, sizeof out_dir, "%s", t_path(t_dir, "out"));
-    snprintf(before, sizeof before, "%s", t_path(base_dir, "base.wangge"));
-    ck_assert_int_eq(t_sh("mkdir -p '%s'", out_dir), 0);
+    walk w;
+    walk_init(&w, (op)_i, "c.wangge");
+    op k = w.k;
     /* a whole run: how many checks it makes */
-    t_copy(before, ws_path);
-    wg_ws *ws = NULL;
-    T_OK(t_ctx, wg_ws_open(t_ctx, ws_path, &ws));
-    long c0 = wg_ctx_cancel_checks(t_ctx);
-    T_OK(t_ctx, run_op(k, ws, out_dir));
-    long checks = wg_ctx_cancel_checks(t_ctx) - c0;
-    wg_ws_close(ws);
+    long checks = 0;
+    T_OK(t_ctx, walk_run(&w, NULL, 0, cancel_checks, &checks));
     bool writes = k == OP_IMPORT || k == OP_PARTITION || k == OP_ASSIGN;
-    ck_assert_msg(t_same_bytes(before, ws_path) != writes, "%s: a whole run %s the workspace file",
+    ck_assert_msg(t_same_bytes(w.before, w.ws) != writes, "%s: a whole run %s the workspace file",
                   OP_NAME[k], writes ? "did not change" : "changed");
     ck_assert_msg(checks >= 3, "%s checks for cancellation only %ld times", OP_NAME[k], checks);
-    ck_assert_int_eq(t_sh("rm -rf '%s' && mkdir '%s'", out_dir, out_dir), 0);
+    ck_assert_int_eq(t_sh("rm -rf '%s' && mkdir '%s'", w.out, w.out), 0);
     /* cancelled at the first check, the last, and ten between */
     enum { POINTS = 12 };
     int interrupted = 0;
     for (int p = 0; p < POINTS; p++) {
         long at = 1 + (checks - 1) * p / (POINTS - 1);
-        t_copy(before, ws_path);
-        T_OK(t_ctx, wg_ws_open(t_ctx, ws_path, &ws));
-        wg_ctx_cancel_after(t_ctx, at);
-        wg_status st = run_op(k, ws, out_dir);
-        wg_ctx_cancel_after(t_ctx, 0);
-        wg_ws_close(ws);
+        wg_status st = walk_run(&w, cancel_after, at, NULL, NULL);
         /* the last check may come after the last write: then the run is simply complete */
-        if (st == WG_OK && at == checks)
-            goto next;
-        ck_assert_msg(st == WG_EINTR, "%s cancelled at check %ld of %ld: status %s (%s)",
-                      OP_NAME[k], at, checks, wg_status_str(st), wg_ctx_errmsg(t_ctx));
-        interrupted++;
-        ck_assert_msg(t_same_bytes(before, ws_path),
-                      "%s cancelled at check %ld of %ld changed the workspace", OP_NAME[k], at,
-                      checks);
-        char *ls = listing(out_dir);
-        ck_assert_msg(strcmp(ls, "") == 0, "%s cancelled at check %ld left files: %s", OP_NAME[k],
-                      at, ls);
-        free(ls);
-    next:
+        if (!(st == WG_OK && at == checks)) {
+            ck_assert_msg(st == WG_EINTR, "%s cancelled at check %ld of %ld: status %s (%s)",
+                          OP_NAME[k], at, checks, wg_status_str(st), wg_ctx_errmsg(t_ctx));
+            interrupted++;
+            char what[80];
+            snprintf(what, sizeof what, "cancelled at check %ld of %ld", at, checks);
+            walk_left_nothing(&w, what);
+        }
         wg_ctx_clear(t_ctx);
     }
     ck_assert_int_ge(interrupted, POINTS - 1);
@@ -163,20 +190,12 @@ TCase *tcase_cancel(void)
 
 START_TEST(failed_allocations_leave_everything_as_it_was)
 {
-    op k = (op)_i;
-    char ws_path[4096], out_dir[4096], before[4096];
-    snprintf(ws_path, sizeof ws_path, "%s", t_path(t_dir, "a.wangge"));
-    snprintf(out_dir, sizeof out_dir, "%s", t_path(t_dir, "out"));
-    snprintf(before, sizeof before, "%s", t_path(base_dir, "base.wangge"));
-    ck_assert_int_eq(t_sh("mkdir -p '%s'", out_dir), 0);
-    t_copy(before, ws_path);
-    wg_ws *ws = NULL;
-    T_OK(t_ctx, wg_ws_open(t_ctx, ws_path, &ws));
-    long a0 = wg_alloc_count();
-    T_OK(t_ctx, run_op(k, ws, out_dir));
-    long allocs = wg_alloc_count() - a0;
-    wg_ws_close(ws);
-    ck_assert_int_eq(t_sh("rm -rf '%s' && mkdir '%s'", out_dir, out_dir), 0);
+    walk w;
+    walk_init(&w, (op)_i, "a.wangge");
+    op k = w.k;
+    long allocs = 0;
+    T_OK(t_ctx, walk_run(&w, NULL, 0, wg_alloc_count, &allocs));
+    ck_assert_int_eq(t_sh("rm -rf '%s' && mkdir '%s'", w.out, w.out), 0);
     ck_assert_msg(allocs > 0, "%s allocates nothing through wg_malloc", OP_NAME[k]);
     /* the first 8 allocations, then 24 spread over the rest */
     enum { FIRST = 8, SPREAD = 24 };
@@ -186,23 +205,15 @@ START_TEST(failed_allocations_leave_everything_as_it_was)
         if (at > allocs || (p > 0 && at <= (p < FIRST ? p : FIRST)))
             continue;
         tried++;
-        t_copy(before, ws_path);
-        T_OK(t_ctx, wg_ws_open(t_ctx, ws_path, &ws));
-        wg_alloc_fail_after(at);
-        wg_status st = run_op(k, ws, out_dir);
-        wg_alloc_fail_after(0);
-        wg_ws_close(ws);
+        wg_status st = walk_run(&w, wg_alloc_fail_after, at, NULL, NULL);
         /* never a success: a run that went on without what it could not allocate would give
          * another result than the one asked for, and say nothing */
         ck_assert_msg(st == WG_ENOMEM, "%s with allocation %ld of %ld failing: status %s (%s)",
                       OP_NAME[k], at, allocs, wg_status_str(st), wg_ctx_errmsg(t_ctx));
         failed++;
-        ck_assert_msg(t_same_bytes(before, ws_path),
-                      "%s with allocation %ld failing changed the workspace", OP_NAME[k], at);
-        char *ls = listing(out_dir);
-        ck_assert_msg(strcmp(ls, "") == 0, "%s with allocation %ld failing left files: %s",
-                      OP_NAME[k], at, ls);
-        free(ls);
+        char what[80];
+        snprintf(what, sizeof what, "with allocation %ld failing", at);
+        walk_left_nothing(&w, what);
         wg_ctx_clear(t_ctx);
     }
     ck_assert_int_eq(failed, tried);

@@ -15,26 +15,6 @@
 
 TCase *tcase_atomic(void);
 
-/* The names in folder dir, sorted, one per line. */
-static char *listing(const char *dir)
-{
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "ls -A '%s' > '%s.ls'", dir, dir);
-    ck_assert_int_eq(t_sh("%s", cmd), 0);
-    snprintf(cmd, sizeof cmd, "%s.ls", dir);
-    char *s = t_read(cmd, NULL);
-    ck_assert_ptr_nonnull(s);
-    return s;
-}
-
-static void put(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static void has(const char *path, const char *text)
 {
     char *s = t_read(path, NULL);
@@ -50,14 +30,14 @@ START_TEST(a_file_is_replaced_whole_or_left_alone)
     ck_assert_int_eq(mkdir(dir, 0755), 0);
     char path[4200];
     snprintf(path, sizeof path, "%s", t_path(dir, "map.csv"));
-    put(path, "old\n");
+    t_write(path, "old\n");
     /* abandoned: the old file stays, nothing else is left */
     wg_atomic *a = NULL;
     T_OK(t_ctx, wg_atomic_begin(t_ctx, path, false, &a));
     fputs("half of a new", wg_atomic_stream(a));
     T_OK(t_ctx, wg_atomic_end(t_ctx, a, false));
     has(path, "old\n");
-    char *ls = listing(dir);
+    char *ls = t_listing(dir);
     ck_assert_str_eq(ls, "map.csv\n");
     free(ls);
     /* two writers at once: each its own temporary; the last to commit wins, whole */
@@ -73,12 +53,12 @@ START_TEST(a_file_is_replaced_whole_or_left_alone)
     has(path, "from b\n");
     T_OK(t_ctx, wg_atomic_end(t_ctx, c, true));
     has(path, "from c\n");
-    ls = listing(dir);
+    ls = t_listing(dir);
     ck_assert_str_eq(ls, "map.csv\n");
     free(ls);
     /* a library that writes by name into the temporary */
     T_OK(t_ctx, wg_atomic_begin(t_ctx, path, false, &a));
-    put(wg_atomic_tmp(a), "by name\n");
+    t_write(wg_atomic_tmp(a), "by name\n");
     T_OK(t_ctx, wg_atomic_end(t_ctx, a, true));
     has(path, "by name\n");
     /* the umask decides the mode, as for any file a program writes (not mkstemp's 0600) */
@@ -94,32 +74,32 @@ START_TEST(a_set_replaces_its_own_files)
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", t_path(t_dir, "shp"));
     ck_assert_int_eq(mkdir(dir, 0755), 0);
-    put(t_path(dir, "cells.shp"), "old shp\n");
-    put(t_path(dir, "cells.dbf"), "old dbf\n");
-    put(t_path(dir, "cells.csv"), "not of the set\n");
+    t_write(t_path(dir, "cells.shp"), "old shp\n");
+    t_write(t_path(dir, "cells.dbf"), "old dbf\n");
+    t_write(t_path(dir, "cells.csv"), "not of the set\n");
     wg_atomic *a = NULL;
     /* abandoned */
     T_OK(t_ctx, wg_atomic_begin(t_ctx, t_path(dir, "cells.shp"), true, &a));
-    put(wg_atomic_tmp_main(a), "new shp\n");
+    t_write(wg_atomic_tmp_main(a), "new shp\n");
     T_OK(t_ctx, wg_atomic_end(t_ctx, a, false));
     has(t_path(dir, "cells.shp"), "old shp\n");
-    char *ls = listing(dir);
+    char *ls = t_listing(dir);
     ck_assert_str_eq(ls, "cells.csv\ncells.dbf\ncells.shp\n");
     free(ls);
     /* committed: the new set in, the unrelated file untouched, no temporary folder left */
     T_OK(t_ctx, wg_atomic_begin(t_ctx, t_path(dir, "cells.shp"), true, &a));
     char other[4096];
     snprintf(other, sizeof other, "%s/cells.dbf", wg_atomic_tmp(a));
-    put(other, "new dbf\n");
+    t_write(other, "new dbf\n");
     snprintf(other, sizeof other, "%s/cells.shx", wg_atomic_tmp(a));
-    put(other, "new shx\n");
-    put(wg_atomic_tmp_main(a), "new shp\n");
+    t_write(other, "new shx\n");
+    t_write(wg_atomic_tmp_main(a), "new shp\n");
     T_OK(t_ctx, wg_atomic_end(t_ctx, a, true));
     has(t_path(dir, "cells.shp"), "new shp\n");
     has(t_path(dir, "cells.dbf"), "new dbf\n");
     has(t_path(dir, "cells.shx"), "new shx\n");
     has(t_path(dir, "cells.csv"), "not of the set\n");
-    ls = listing(dir);
+    ls = t_listing(dir);
     ck_assert_str_eq(ls, "cells.csv\ncells.dbf\ncells.shp\ncells.shx\n");
     free(ls);
 }
@@ -140,19 +120,19 @@ START_TEST(temporaries_of_killed_runs_are_cleared)
     ck_assert_int_ge(gone, 0);
     ck_assert_int_eq(waitpid(gone, NULL, 0), gone);
     snprintf(p, sizeof p, "%s/.map.csv.%ld.abcDEF", dir, (long)gone);
-    put(p, "half a map of a killed run");
+    t_write(p, "half a map of a killed run");
     snprintf(p, sizeof p, "%s/.map.csv.%ld.ghiJKL", dir, (long)gone);
     ck_assert_int_eq(mkdir(p, 0700), 0);
     snprintf(p, sizeof p, "%s/.map.csv.%ld.ghiJKL/map.csv", dir, (long)gone);
-    put(p, "half an export");
+    t_write(p, "half an export");
     snprintf(p, sizeof p, "%s/.map.csv.%ld.mnoPQR", dir, (long)getppid()); /* alive */
-    put(p, "being written");
-    put(t_path(dir, ".other.csv.1.abcdef"), "another file's");
+    t_write(p, "being written");
+    t_write(t_path(dir, ".other.csv.1.abcdef"), "another file's");
     wg_atomic *a = NULL;
     T_OK(t_ctx, wg_atomic_begin(t_ctx, path, false, &a));
     fputs("new\n", wg_atomic_stream(a));
     T_OK(t_ctx, wg_atomic_end(t_ctx, a, true));
-    char *ls = listing(dir), want[200];
+    char *ls = t_listing(dir), want[200];
     snprintf(want, sizeof want, ".map.csv.%ld.mnoPQR\n.other.csv.1.abcdef\nmap.csv\n",
              (long)getppid());
     ck_assert_str_eq(ls, want);
@@ -176,7 +156,7 @@ START_TEST(bad_destinations_are_named)
     wg_ctx_clear_error(t_ctx);
     ck_assert_int_eq(wg_atomic_begin(t_ctx, "", false, &a), WG_EINPUT);
     wg_ctx_clear_error(t_ctx);
-    char *ls = listing(t_dir);
+    char *ls = t_listing(t_dir);
     ck_assert_str_eq(ls, "");
     free(ls);
 }
