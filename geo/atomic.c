@@ -167,6 +167,19 @@ static int sync_path(const char *path, bool dir)
     return rc;
 }
 
+static void empty_dir(int fd);
+
+/* Removes the file or folder (and what is in it) `name` in the folder open as fd. */
+static void remove_at(int fd, const char *name)
+{
+    if (unlinkat(fd, name, 0) != 0 && errno == EISDIR) {
+        int sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (sub >= 0)
+            empty_dir(sub);
+        unlinkat(fd, name, AT_REMOVEDIR);
+    }
+}
+
 /* Removes the files in the folder open as fd, and the folders in it the same way; closes fd.
  * Allocates nothing (it runs when cleaning up after a failure, out of memory included). */
 static void empty_dir(int fd)
@@ -180,12 +193,7 @@ static void empty_dir(int fd)
     while ((e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        if (unlinkat(fd, e->d_name, 0) != 0 && errno == EISDIR) {
-            int sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-            if (sub >= 0)
-                empty_dir(sub);
-            unlinkat(fd, e->d_name, AT_REMOVEDIR);
-        }
+        remove_at(fd, e->d_name);
     }
     closedir(d); /* closes fd */
 }
@@ -212,12 +220,7 @@ static void remove_stale(const char *dir, const char *base)
         if (end == n + 2 + nb || *end != '.' || strlen(end + 1) != 6 || pid <= 0 ||
             pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
             continue;
-        if (unlinkat(fd, n, 0) != 0 && errno == EISDIR) {
-            int sub = openat(fd, n, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-            if (sub >= 0)
-                empty_dir(sub);
-            unlinkat(fd, n, AT_REMOVEDIR);
-        }
+        remove_at(fd, n);
     }
     closedir(d);
 }
