@@ -79,6 +79,9 @@ size_t cli_split(char *list, const char **out, size_t max);
 int cmd_render(cli *c, int argc, char **argv);
 int cmd_atlas(cli *c, int argc, char **argv);
 /* "1,234,567" into buf. */
+/* What the workspace's units count ("households", "residents", ...) into out[32]; "households"
+ * when it cannot be read. */
+void cli_weight_name(struct wg_ws *ws, char out[32]);
 const char *cli_num(long long v, char *buf, size_t n);
 
 #endif

@@ -26,7 +26,9 @@ static const char import_help[] =
     "  --tz ZONE             zone of times without an offset (Asia/Shanghai, +08:00; default UTC)\n"
     "  --skip-invalid        import the good features; list the rejects in a file\n"
     "  --rejects FILE        where --skip-invalid lists them (default beside the workspace)\n"
-    "  --no-repair           reject invalid polygons instead of repairing them\n";
+    "  --no-repair           reject invalid polygons instead of repairing them\n"
+    "  --weight-name NAME    units: what their households field counts (residents, persons,\n"
+    "                        dwellings...); maps and reports then call it so\n";
 
 static int add_arg(cli *c, const char ***v, size_t *n, const char *a)
 {
@@ -76,7 +78,8 @@ int cmd_import(cli *c, int argc, char **argv)
         O_REJ,
         O_NOREP,
         O_LYR,
-        O_XY
+        O_XY,
+        O_WNAME
     };
     static const struct option opts[] = {{"workspace", required_argument, NULL, 'w'},
                                          {"map", required_argument, NULL, O_MAP},
@@ -91,6 +94,7 @@ int cmd_import(cli *c, int argc, char **argv)
                                          {"no-repair", no_argument, NULL, O_NOREP},
                                          {"layer", required_argument, NULL, O_LYR},
                                          {"xy", required_argument, NULL, O_XY},
+                                         {"weight-name", required_argument, NULL, O_WNAME},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
     const char *ws_path = NULL;
@@ -135,6 +139,9 @@ int cmd_import(cli *c, int argc, char **argv)
             break;
         case O_LYR:
             io.src_layer = optarg;
+            break;
+        case O_WNAME:
+            io.weight_name = optarg;
             break;
         case O_XY: {
             char *comma = strchr(optarg, ',');
@@ -182,6 +189,12 @@ int cmd_import(cli *c, int argc, char **argv)
     if (st != WG_OK)
         return cli_fail(c, st);
     cli_print_import(c, layer, source, &r);
+    if (io.weight_name && !c->quiet) {
+        wg_weight_name wn;
+        wg_weight_name_of(io.weight_name, &wn);
+        printf("  the units count %s: maps and reports say %s%s%s\n", wn.name, wn.zh,
+               wn.zh[0] ? " " : "", wn.label);
+    }
     cli_warnings(c);
     return 0;
 }

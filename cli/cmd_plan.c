@@ -33,12 +33,14 @@ int cli_print_partition(cli *c, const char *ws_path, const wg_part_opts *o,
     if (c->quiet)
         return 0;
     char a[32], b[32], h[32];
-    printf("plan %s (id %lld)%s: %s cells in %zu communities, %s units, %s households\n", s->name,
+    const char *wn = s->weight[0] ? s->weight : "households";
+    char per_cell[64];
+    snprintf(per_cell, sizeof per_cell, "%s per cell", wn);
+    printf("plan %s (id %lld)%s: %s cells in %zu communities, %s units, %s %s\n", s->name,
            (long long)s->plan, s->active ? ", active" : "",
            cli_num((long long)s->cells, a, sizeof a), s->communities,
-           cli_num((long long)s->units, b, sizeof b), cli_num(s->households, h, sizeof h));
-    printf("  %-28s %lld / %lld / %lld\n",
-           o->workload ? "workload per cell (hh-equiv.)" : "households per cell",
+           cli_num((long long)s->units, b, sizeof b), cli_num(s->households, h, sizeof h), wn);
+    printf("  %-28s %lld / %lld / %lld\n", o->workload ? "workload per cell (hh-equiv.)" : per_cell,
            (long long)s->hh_min, (long long)s->hh_median, (long long)s->hh_max);
     printf("  %-28s (min / median / max; range %lld-%lld, target %lld)\n", "", (long long)o->min,
            (long long)o->max, (long long)o->target);
@@ -49,9 +51,8 @@ int cli_print_partition(cli *c, const char *ws_path, const wg_part_opts *o,
            "issues", s->out_of_range, s->across_barrier, s->pieces, s->outside);
     printf("  %-28s mean %.3f, min %.3f\n", "compactness (Polsby-Popper)", s->pp_mean, s->pp_min);
     if (o->keep)
-        printf("  %-28s %zu cells kept; %lld households (%zu units) moved; %zu units new, %zu "
-               "gone\n",
-               "redrawn from", s->kept, (long long)s->moved_households, s->moved_units,
+        printf("  %-28s %zu cells kept; %lld %s (%zu units) moved; %zu units new, %zu gone\n",
+               "redrawn from", s->kept, (long long)s->moved_households, wn, s->moved_units,
                s->new_units, s->gone_units);
     printf("  %-28s %.2f s\n", "time", s->seconds);
     if (s->issues)
@@ -203,11 +204,13 @@ static int plan_list(cli *c, wg_ws *ws)
     wg_status st = wg_ws_plans(ws, &p, &n);
     if (st != WG_OK)
         return cli_fail(c, st);
+    char wn[32];
+    cli_weight_name(ws, wn);
     if (n == 0)
         printf("no plans yet (make one with: wangge partition -w WS)\n");
     else
         printf("%-4s %-24s %-20s %-8s %8s %12s  %s\n", "id", "name", "created (UTC)", "parent",
-               "cells", "households", "");
+               "cells", wn, "");
     for (size_t i = 0; i < n; i++) {
         char when[32];
         time_t t = (time_t)p[i].created;
@@ -234,6 +237,8 @@ static int plan_show(cli *c, wg_ws *ws, const char *ref, bool cells)
     if (st != WG_OK)
         return cli_fail(c, st);
     const wg_plan_params *v = &d.values;
+    char wn[32];
+    cli_weight_name(ws, wn);
     printf("plan %s (id %lld)%s", d.info.name, (long long)id, d.info.active ? ", active" : "");
     if (v->has_range)
         printf(": target %lld, range %lld-%lld %s, seed %llu", (long long)v->target,
@@ -241,10 +246,10 @@ static int plan_show(cli *c, wg_ws *ws, const char *ref, bool cells)
     if (v->keep[0])
         printf(", redrawn from %s (%lld cells locked)", v->keep, (long long)v->locked);
     putchar('\n');
-    printf("%zu cells, %lld households\n", d.ncells, (long long)d.info.households);
+    printf("%zu cells, %lld %s\n", d.ncells, (long long)d.info.households, wn);
     if (cells) {
-        printf("%-18s %-12s %10s %6s %12s %8s\n", "code", "community", "households", "units",
-               "area_m2", "PP");
+        printf("%-18s %-12s %10s %6s %12s %8s\n", "code", "community", wn, "units", "area_m2",
+               "PP");
         for (size_t i = 0; i < d.ncells; i++)
             printf("%-18s %-12s %10lld %6lld %12.0f %8.3f\n", d.cells[i].code, d.cells[i].community,
                    (long long)d.cells[i].households, (long long)d.cells[i].units,
@@ -273,17 +278,19 @@ static int plan_diff(cli *c, wg_ws *ws, const char *ra, const char *rb)
         st = wg_plan_diff_get(ws, a, b, &d);
     if (st != WG_OK)
         return cli_fail(c, st);
+    char wn[32];
+    cli_weight_name(ws, wn);
     printf("%s -> %s\n", ra, rb);
-    printf("  households that change cell  %lld (%lld units)\n", (long long)d.moved_households,
+    printf("  %s that change cell  %lld (%lld units)\n", wn, (long long)d.moved_households,
            (long long)d.moved_units);
     printf("  units only in %s / only in %s   %zu / %zu\n", ra, rb, d.only_a_units, d.only_b_units);
     printf("  cells added / removed / changed / same  %zu / %zu / %zu / %zu\n", d.added, d.removed,
            d.changed, d.same);
     if (d.nmap)
-        printf("  old -> new (the new cell holding most of the old one's households):\n");
+        printf("  old -> new (the new cell holding most of the old one's %s):\n", wn);
     for (size_t i = 0; i < d.nmap; i++)
-        printf("    %-18s -> %-18s %lld households\n", d.map[i].from,
-               d.map[i].to[0] ? d.map[i].to : "(gone)", (long long)d.map[i].households);
+        printf("    %-18s -> %-18s %lld %s\n", d.map[i].from,
+               d.map[i].to[0] ? d.map[i].to : "(gone)", (long long)d.map[i].households, wn);
     wg_plan_diff_free(&d);
     return 0;
 }
@@ -317,10 +324,11 @@ static int plan_move(cli *c, wg_ws *ws, int argc, char **argv)
         st = wg_plan_move(ws, id, units, n, to, &r);
     if (!rc && st != WG_OK)
         rc = cli_fail(c, st);
+    char wn[32];
+    cli_weight_name(ws, wn);
     if (!rc)
-        printf("moved %zu units into %s (now %lld households; %zu source cells, the last now "
-               "%lld)\n%s\n",
-               n, to, (long long)r.to_households, r.from_cells, (long long)r.from_households,
+        printf("moved %zu units into %s (now %lld %s; %zu source cells, the last now %lld)\n%s\n",
+               n, to, (long long)r.to_households, wn, r.from_cells, (long long)r.from_households,
                r.verdict);
     free(units);
     return rc;

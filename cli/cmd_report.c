@@ -131,9 +131,16 @@ static bool shown(const wg_report *r, int col)
 static void print_table(FILE *f, const wg_report *r)
 {
     int wd[NCOL];
-    char cells[NCOL][160];
+    char cells[NCOL][160], seen[48];
+    const char *head[NCOL];
+    memcpy(head, HEAD, sizeof head);
+    /* the units may count residents, persons...: the columns say what */
+    bool hh = strcmp(r->weight.name, "households") == 0;
+    snprintf(seen, sizeof seen, "%s_seen%%", r->weight.name);
+    head[5] = r->weight.name;
+    head[19] = hh ? HEAD[19] : seen;
     for (int k = 0; k < NCOL; k++)
-        wd[k] = width(HEAD[k]);
+        wd[k] = width(head[k]);
     for (size_t i = 0; i <= r->nrows; i++) {
         row_text(i < r->nrows ? &r->rows[i] : &r->total, cells);
         for (int k = 0; k < NCOL; k++)
@@ -148,7 +155,7 @@ static void print_table(FILE *f, const wg_report *r)
         for (int k = 0; k < NCOL; k++) {
             if (!shown(r, k))
                 continue;
-            const char *t = i == 0 ? HEAD[k] : cells[k];
+            const char *t = i == 0 ? head[k] : cells[k];
             int pad = wd[k] - width(t);
             bool left = k <= 2;
             fprintf(f, "%s%*s%s%*s", k ? "  " : "", left ? 0 : pad, "", t, left ? pad : 0, "");
@@ -192,7 +199,7 @@ static void print_summary(FILE *f, const wg_report *r)
             cli_num(r->period_incidents, a, sizeof a), cli_num(r->assigned, b, sizeof b),
             cli_num(r->unassigned, c, sizeof c), (long long)r->outside, (long long)r->gap,
             (long long)r->no_location);
-    fprintf(f, "households: %s over cells, %s over units%s\n",
+    fprintf(f, "%s: %s over cells, %s over units%s\n", r->weight.name,
             cli_num((long long)r->total.households, a, sizeof a),
             cli_num(r->unit_households, b, sizeof b),
             (long long)r->total.households == r->unit_households
@@ -357,8 +364,12 @@ static wg_status print_csv(wg_ctx *ctx, FILE *f, const wg_report *r)
     field fl[40];
     size_t nf = fields(&r->total, fl);
     fputs("id,name,community,cells_or_workers", f);
+    /* the columns of the units' count are named by what they count (residents_seen, ...) */
     for (size_t k = 0; k < nf; k++)
-        fprintf(f, ",%s", fl[k].name);
+        if (strncmp(fl[k].name, "households", 10) == 0)
+            fprintf(f, ",%s%s", r->weight.name, fl[k].name + 10);
+        else
+            fprintf(f, ",%s", fl[k].name);
     for (int s = 0; s < WG_NSRC; s++)
         fprintf(f, ",src_%s", wg_source_name(s));
     for (size_t c = 0; c < r->ncategories; c++) {
@@ -462,6 +473,7 @@ static void print_json(FILE *f, const wg_report *r)
     for (int k = 0; k < WG_NTERMS; k++)
         fprintf(f, "%s\"%s\": %.10g", k ? ", " : "", wg_term_name(k), r->weights[k]);
     fprintf(f, "}, \"patrol_method\": \"%s\",\n", r->patrol_method);
+    fprintf(f, " \"weight_name\": \"%s\",\n", r->weight.name);
     fprintf(f,
             " \"imbalance\": {\"gini\": %.10g, \"cv\": %.10g, \"max_over_mean\": %.10g, "
             "\"over\": %.6g, \"under\": %.6g, \"overloaded\": %zu, \"underloaded\": %zu},\n",

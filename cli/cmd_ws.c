@@ -80,13 +80,15 @@ int cli_print_info(cli *c, wg_ws *ws)
     if (st != WG_OK)
         return cli_fail(c, st);
     printf("\n  plans: %s\n", np ? "" : "none yet (make one with 'wangge partition')");
+    char wn[32];
+    cli_weight_name(ws, wn);
     for (size_t i = 0; i < np; i++) {
         char when[32], hh[32];
         time_t t = (time_t)plans[i].created;
         strftime(when, sizeof when, "%Y-%m-%d %H:%M", gmtime(&t));
-        printf("  %s %-24s %6lld cells %12s households  created %s UTC\n",
-               plans[i].active ? "*" : " ", plans[i].name, (long long)plans[i].cells,
-               cli_num(plans[i].households, hh, sizeof hh), when);
+        printf("  %s %-24s %6lld cells %12s %s  created %s UTC\n", plans[i].active ? "*" : " ",
+               plans[i].name, (long long)plans[i].cells,
+               cli_num(plans[i].households, hh, sizeof hh), wn, when);
     }
     free(plans);
     wg_assign_result ar;

@@ -1,5 +1,6 @@
 /* cli/util.c: error and warning printing, progress lines, number formatting. */
 #include "cli.h"
+#include "wg/store.h"
 #include "wg/timeparse.h"
 #include "wg/ws.h"
 
@@ -160,4 +161,14 @@ wg_status cli_create(cli *c, const char *path, const char *crs, wg_ws **ws)
     if (st == WG_OK)
         wg_ws_set_command(*ws, c->command);
     return st;
+}
+
+void cli_weight_name(struct wg_ws *ws, char out[32])
+{
+    wg_weight_name wn;
+    if (wg_store_weight_name(ws, &wn) != WG_OK) {
+        wg_ctx_clear_error(wg_ws_ctx(ws));
+        snprintf(wn.name, sizeof wn.name, "households");
+    }
+    snprintf(out, 32, "%s", wn.name);
 }

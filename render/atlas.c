@@ -93,7 +93,10 @@ static wg_status community_page(wg_ws *ws, const wg_render_opts *o, canvas *c, a
     if ((st = map_draw(&m, WG_MAP_PLAN)) != WG_OK)
         return st;
     double y = m.panel_y, bottom = m.L.panel.y + m.L.panel.h;
-    size_t row = draw_table(c, m.L.panel.x, &y, bottom, COLS, 5, atlas_row, a, 0, a->nrows, 7);
+    table_col cols[sizeof COLS / sizeof COLS[0]];
+    memcpy(cols, COLS, sizeof cols);
+    cols[1].head = m.weight.name; /* what the units count */
+    size_t row = draw_table(c, m.L.panel.x, &y, bottom, cols, 5, atlas_row, a, 0, a->nrows, 7);
     while (st == WG_OK && row < a->nrows) {
         if ((st = canvas_next_page(c)) != WG_OK)
             break;
@@ -101,7 +104,7 @@ static wg_status community_page(wg_ws *ws, const wg_render_opts *o, canvas *c, a
         snprintf(cont, sizeof cont, "%s (continued)", title);
         draw_title(c, &m.L, cont, NULL);
         y = m.L.frame.y;
-        row = draw_table(c, m.L.frame.x, &y, bottom, COLS, 5, atlas_row, a, row, a->nrows, 7);
+        row = draw_table(c, m.L.frame.x, &y, bottom, cols, 5, atlas_row, a, row, a->nrows, 7);
     }
     return st;
 }

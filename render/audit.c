@@ -196,29 +196,37 @@ static wg_status audit_pages(audit *a, wg_ws *ws, const wg_render_opts *o)
         hi = fmax(hi, hh[i]);
         in += hh[i] >= a->lo && hh[i] <= a->hi;
     }
-    char sub[640];
+    wg_weight_name wn;
+    st = wg_store_weight_name(ws, &wn);
+    if (st != WG_OK) {
+        free(hh);
+        return st;
+    }
+    char sub[640], head[160], axis[96];
     snprintf(sub, sizeof sub,
-             "%zu cells; %zu (%.1f %%) within %g–%g households; target %g. Sorted by deviation "
-             "from the target, largest first.",
-             n, in, n ? 100.0 * (double)in / (double)n : 0, a->lo, a->hi, a->target);
-    double y = page_head(a, "户数偏差 Households and deviation per cell", sub);
+             "%zu cells; %zu (%.1f %%) within %g–%g %s; target %g. Sorted by deviation from the "
+             "target, largest first.",
+             n, in, n ? 100.0 * (double)in / (double)n : 0, a->lo, a->hi, wn.name, a->target);
+    snprintf(head, sizeof head, "%s%s%s and deviation per cell", wn.zh[0] ? wn.zh : "",
+             wn.zh[0] ? "偏差 " : "", wn.label);
+    snprintf(axis, sizeof axis, "%s per cell", wn.name);
+    double y = page_head(a, head, sub);
     static const char *const mark_names[] = {"min", "target", "max"};
     double marks[] = {a->lo, a->target, a->hi};
     double span = fmax(hi - lo, 1);
     rect hr = {a->L.frame.x, y, fmin(a->L.title.w, 520 * c->u), 170 * c->u};
     draw_histogram(c, hr, hh, n, lo - span * 0.02, hi + span * 0.02, 30, marks, mark_names, 3,
-                   "households per cell");
+                   axis);
     y += hr.h + 8 * c->u;
     for (size_t i = 0; i < n; i++)
         a->order[i] = i;
     sort_idx(a->order, n, by_abs_dev, a, a->tmp);
-    static const table_col cells_cols[] = {
-        {"cell code", 95, ALIGN_LEFT},   {"community", 120, ALIGN_LEFT},
-        {"households", 60, ALIGN_RIGHT}, {"deviation", 60, ALIGN_RIGHT},
-        {"range", 55, ALIGN_LEFT},       {"units", 45, ALIGN_RIGHT},
-        {"area km²", 55, ALIGN_RIGHT},   {"Polsby–Popper", 75, ALIGN_RIGHT}};
-    st = table_pages(a, "户数偏差 Households and deviation per cell", sub, y, cells_cols, 8,
-                     cell_row, n);
+    const table_col cells_cols[] = {
+        {"cell code", 95, ALIGN_LEFT}, {"community", 120, ALIGN_LEFT},
+        {wn.name, 60, ALIGN_RIGHT},    {"deviation", 60, ALIGN_RIGHT},
+        {"range", 55, ALIGN_LEFT},     {"units", 45, ALIGN_RIGHT},
+        {"area km²", 55, ALIGN_RIGHT}, {"Polsby–Popper", 75, ALIGN_RIGHT}};
+    st = table_pages(a, head, sub, y, cells_cols, 8, cell_row, n);
     /* compactness */
     if (st == WG_OK)
         st = canvas_next_page(c);

@@ -360,7 +360,8 @@ static wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
                      fmt_int((long long)flagged, cnt, sizeof cnt));
             t->ne++;
         }
-        snprintf(t->heading, sizeof t->heading, "户数 Households per cell (target %g)", target);
+        snprintf(t->heading, sizeof t->heading, "%s%s%s per cell (target %g)", m->weight.zh,
+                 m->weight.zh[0] ? " " : "", m->weight.label, target);
         char n1[32], n2[32];
         snprintf(t->note, sizeof t->note,
                  "%s cells, %s issues recorded (wangge plan show). Labels: cell code, or its "
@@ -368,8 +369,8 @@ static wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
                  fmt_int((long long)d.ncells, n1, sizeof n1),
                  fmt_int((long long)d.nissues, n2, sizeof n2));
         snprintf(t->title, sizeof t->title, "网格划分 Grid plan %s", d.info.name);
-        snprintf(t->sub, sizeof t->sub, "%s cells, %s households, range %g–%g", n1,
-                 fmt_int((long long)d.info.households, n2, sizeof n2), lo, hi);
+        snprintf(t->sub, sizeof t->sub, "%s cells, %s %s, range %g–%g", n1,
+                 fmt_int((long long)d.info.households, n2, sizeof n2), m->weight.name, lo, hi);
     }
     free(vr);
     if (st == WG_OK)
@@ -456,12 +457,14 @@ static wg_status recipe_cells(map_ctx *m, wg_map_kind kind, theme *t, wg_map_fea
         t->ne += 2;
         snprintf(t->heading, sizeof t->heading, "工作量指数 Workload index (mean cell = 1.00)");
         snprintf(t->note, sizeof t->note,
-                 "Index = weighted households, handling hours, area and patrol length, each over "
-                 "its mean. Gini %.3f, CV %.3f, max/mean %.2f over %s cells.",
-                 r.gini, r.cv, r.max_over_mean, fmt_int((long long)r.nrows, n1, sizeof n1));
+                 "Index = weighted %s, handling hours, area and patrol length, each over its "
+                 "mean. Gini %.3f, CV %.3f, max/mean %.2f over %s cells.",
+                 m->weight.name, r.gini, r.cv, r.max_over_mean,
+                 fmt_int((long long)r.nrows, n1, sizeof n1));
         snprintf(t->title, sizeof t->title, "网格工作量 Workload per cell");
     } else if (st == WG_OK && kind == WG_MAP_RATE) {
-        snprintf(t->heading, sizeof t->heading, "每百户事件 Incidents per 100 households");
+        snprintf(t->heading, sizeof t->heading, "%s%s%sIncidents per 100 %s", m->weight.per,
+                 m->weight.per[0] ? "事件" : "", m->weight.per[0] ? " " : "", m->weight.name);
         snprintf(t->note, sizeof t->note,
                  "%s incidents in the period, %s assigned to cells. A high rate marks a busy "
                  "cell, not merely a populous one.",
@@ -473,8 +476,8 @@ static wg_status recipe_cells(map_ctx *m, wg_map_kind kind, theme *t, wg_map_fea
         snprintf(t->heading, sizeof t->heading, "视频覆盖率 Open ground seen by cameras");
         snprintf(t->note, sizeof t->note,
                  "Seen share of each cell's open ground (cell minus buildings). Overall %.1f %% of "
-                 "open ground and %.1f %% of households seen.",
-                 100 * r.total.seen_share, 100 * r.total.households_seen_share);
+                 "open ground and %.1f %% of %s seen.",
+                 100 * r.total.seen_share, 100 * r.total.households_seen_share, m->weight.name);
         snprintf(t->title, sizeof t->title, "视频覆盖 Camera coverage");
     }
     snprintf(t->sub, sizeof t->sub, "plan %s, %s cells", m->plan_name,
@@ -986,9 +989,8 @@ static wg_status recipe_diff(map_ctx *m, theme *t, wg_map_feats *keep)
     snprintf(t->heading, sizeof t->heading, "调整 Changes from %s", aname);
     char n[6][32];
     snprintf(t->note, sizeof t->note,
-             "%s households and %s units change cell; %s cells added, %s removed, %s changed, "
-             "%s kept.",
-             fmt_int((long long)d.moved_households, n[0], 32),
+             "%s %s and %s units change cell; %s cells added, %s removed, %s changed, %s kept.",
+             fmt_int((long long)d.moved_households, n[0], 32), m->weight.name,
              fmt_int((long long)d.moved_units, n[1], 32), fmt_int((long long)d.added, n[2], 32),
              fmt_int((long long)d.removed, n[3], 32), fmt_int((long long)d.changed, n[4], 32),
              fmt_int((long long)d.same, n[5], 32));
@@ -1180,6 +1182,8 @@ wg_status map_draw(map_ctx *m, wg_map_kind kind)
         double y = L->panel.y;
         if (t->ne)
             draw_legend(c, &L->panel, &y, t->heading, t->e, t->ne);
+        if (m->info)
+            snprintf(m->info->heading, sizeof m->info->heading, "%s", t->heading);
         if (t->note[0])
             draw_note(c, &L->panel, &y, t->note);
         m->panel_y = y;
@@ -1206,12 +1210,12 @@ wg_status map_begin(wg_ws *ws, const wg_render_opts *o, wg_map_kind kind, canvas
 {
     *m = (map_ctx){.ws = ws, .o = o, .c = c, .info = info};
     const char *ref = kind == WG_MAP_DIFF ? o->plan_b : o->plan;
-    wg_status st = WG_OK;
-    if (ref) {
+    wg_status st = wg_store_weight_name(ws, &m->weight);
+    if (st == WG_OK && ref) {
         st = wg_plan_find(ws, ref, &m->plan);
         if (st == WG_OK)
             st = wg_map_plan(ws, m->plan, &m->plan, m->plan_name);
-    } else {
+    } else if (st == WG_OK) {
         st = wg_map_plan(ws, 0, &m->plan, m->plan_name);
         /* maps of incidents or cameras do without a plan; the others need the active one */
         bool needs = kind == WG_MAP_PLAN || kind == WG_MAP_WORKLOAD || kind == WG_MAP_RATE ||

@@ -196,6 +196,7 @@ typedef struct map_ctx {
     layout L;
     int64_t plan;
     char plan_name[128];
+    wg_weight_name weight; /* what the units' households field counts */
     double view[4];
     char period[96];
     char source[256];

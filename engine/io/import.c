@@ -669,6 +669,16 @@ static wg_status run_rows(importer *im)
 static wg_status run(importer *im)
 {
     int new_epsg = 0;
+    if (im->o->weight_name && strcmp(im->L->name, "units") != 0)
+        return wg_fail(im->ctx, WG_EINPUT,
+                       "--weight-name names what the units count; it does not apply to the %s "
+                       "layer",
+                       im->L->name);
+    if (im->o->weight_name && !wg_weight_name_valid(im->o->weight_name))
+        return wg_fail(im->ctx, WG_EINPUT,
+                       "--weight-name %s: expected 1 to 31 lower-case letters or '_' "
+                       "(households, residents, persons...)",
+                       im->o->weight_name);
     wg_status st = open_source(im, &new_epsg);
     if (st == WG_OK)
         st = check_layer_kind(im);
@@ -697,6 +707,8 @@ static wg_status run(importer *im)
         st = wg_store_rows_open(im->ws, im->L, im->batch, &im->ins);
     if (st == WG_OK)
         st = run_rows(im);
+    if (st == WG_OK && im->o->weight_name)
+        st = wg_store_weight_name_put(im->ws, im->o->weight_name);
     if (st == WG_OK)
         st = log_import(im);
     if (st == WG_OK && im->rej && (ferror(im->rej) || fflush(im->rej) != 0))

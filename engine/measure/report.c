@@ -662,6 +662,8 @@ static wg_status active_plan(wg_ws *ws, wg_report *r)
         return st;
     r->plan = p.id;
     snprintf(r->plan_name, sizeof r->plan_name, "%s", p.name);
+    if ((st = wg_store_weight_name(ws, &r->weight)) != WG_OK)
+        return st;
     bool did = false;
     wg_assign_result ar;
     st = wg_assign_refresh(ws, p.id, &did, &ar);

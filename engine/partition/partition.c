@@ -1105,6 +1105,9 @@ wg_status wg_partition(wg_ws *ws, const wg_part_opts *o, wg_part_summary *sum)
     else
         wg_store_rollback(ws);
     wu_free(&w);
+    wg_weight_name wn;
+    if (st == WG_OK && (st = wg_store_weight_name(ws, &wn)) == WG_OK)
+        snprintf(sum->weight, sizeof sum->weight, "%s", wn.name);
     sum->seconds = wg_now() - t0;
     return st;
 }

@@ -664,3 +664,77 @@ wg_status wg_store_cameras_each(wg_ws *ws, wg_camera_fn fn, void *user)
     sqlite3_reset(q);
     return st;
 }
+
+/* ---- What the units' weight counts ------------------------------------------------------- */
+
+bool wg_weight_name_valid(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n > 31)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((name[i] >= 'a' && name[i] <= 'z') || name[i] == '_'))
+            return false;
+    return true;
+}
+
+void wg_weight_name_of(const char *name, wg_weight_name *out)
+{
+    static const struct {
+        const char *name, *zh, *per;
+    } known[] = {
+        {"households", "户数", "每百户"}, {"residents", "人口", "每百人"},
+        {"persons", "人数", "每百人"},    {"population", "人口", "每百人"},
+        {"dwellings", "住房", "每百套"},
+    };
+    memset(out, 0, sizeof *out);
+    snprintf(out->name, sizeof out->name, "%s", name);
+    snprintf(out->label, sizeof out->label, "%s", name);
+    for (char *c = out->label; *c; c++)
+        *c = *c == '_' ? ' ' : *c;
+    if (out->label[0] >= 'a' && out->label[0] <= 'z')
+        out->label[0] = (char)(out->label[0] - 'a' + 'A');
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(known[i].name, name) == 0) {
+            snprintf(out->zh, sizeof out->zh, "%s", known[i].zh);
+            snprintf(out->per, sizeof out->per, "%s", known[i].per);
+        }
+}
+
+wg_status wg_store_weight_name(wg_ws *ws, wg_weight_name *out)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT value FROM ws_meta WHERE key = 'weight_name'");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    wg_status st = WG_OK;
+    int rc = sqlite3_step(q);
+    const char *v = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0) : NULL;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        st = wg__sql_fail(ws, "reading the weight name: ");
+    else
+        wg_weight_name_of(v && wg_weight_name_valid(v) ? v : "households", out);
+    sqlite3_reset(q);
+    return st;
+}
+
+wg_status wg_store_weight_name_put(wg_ws *ws, const char *name)
+{
+    if (!wg_weight_name_valid(name))
+        return wg_fail(ws->ctx, WG_EINPUT,
+                       "weight name '%s': expected 1 to 31 lower-case letters or '_' (households, "
+                       "residents, persons...)",
+                       name ? name : "");
+    wg_status st = wg__need_tx(ws, "storing the weight name");
+    sqlite3_stmt *q = st == WG_OK ? wg__stmt(ws, "INSERT OR REPLACE INTO ws_meta (key, value) "
+                                                 "VALUES ('weight_name', ?)")
+                                  : NULL;
+    if (st == WG_OK && !q)
+        st = wg_ctx_status(ws->ctx);
+    if (st == WG_OK) {
+        sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+        st = wg__done(ws, q, "storing the weight name: ");
+    }
+    if (st == WG_OK)
+        st = wg__bump(ws, "units");
+    return st;
+}

@@ -109,4 +109,36 @@ check "summary does not say workload: $(show out)" grep -q 'workload per cell (h
 check "plan params lack the weight" [ "$(sql "$WS" "SELECT json_extract(params, '$.weight') FROM plans WHERE name = 'wl'")" = workload ]
 check "the workload plan does not keep every household" [ "$(sql "$WS" "SELECT total(households) FROM cells WHERE plan = (SELECT id FROM plans WHERE name = 'wl')" | sed 's/\.0$//')" = "$hh" ]
 
+wg_case "what the units count"
+rm -f "$WS-wal" "$WS-shm"
+ws_restore
+refused "--weight-name on incidents" "$WS" "does not apply to the incidents layer" \
+    import -w "$WS" incidents city/incidents.fgb --weight-name residents
+refused "a bad weight name" "$WS" "--weight-name Residents!|lower-case letters" \
+    import -w "$WS" units city/units.gpkg --weight-name 'Residents!'
+wg_case "units that count residents"
+wg_ok import -w "$WS" units city/units.gpkg --weight-name residents
+check "import does not say what the units count: $(show out)" grep -qF 'maps and reports say 人口 Residents' out
+check "weight name not stored" [ "$(sql "$WS" "SELECT value FROM ws_meta WHERE key = 'weight_name'")" = residents ]
+wg_ok partition -w "$WS" --name res
+check "partition summary does not say residents: $(show out)" grep -q 'residents per cell' out
+wg_ok plan -w "$WS" activate res
+wg_ok --quiet assign -w "$WS"
+wg_ok report -w "$WS" --by cell -o res.csv
+check "CSV header does not name residents: $(head -c 300 res.csv)" \
+    grep -q '^id,name,community,cells_or_workers,cells,workers,residents,units,.*,residents_visited,.*,residents_seen,residents_seen_share,' res.csv
+check "CSV header still says households: $(head -c 300 res.csv)" sh -c '! head -1 res.csv | grep -q households'
+wg_ok report -w "$WS" --by community
+check "the table does not say residents: $(show out)" grep -q '^id .* residents .* residents_seen%' out
+check "the reconciliation does not say residents: $(show out)" grep -q '^residents: .* over cells, .* over units' out
+wg_ok report -w "$WS" --by cell --format json -o res.json
+check "JSON does not name the weight" grep -q '"weight_name": "residents"' res.json
+for map in plan rate; do
+    wg_ok --quiet render -w "$WS" "$map" -o "res-$map.pdf"
+    pdftotext "res-$map.pdf" "res-$map.txt"
+done
+check "the plan's legend does not say 人口 Residents: $(show res-plan.txt)" grep -qF '人口 Residents per cell (target' res-plan.txt
+check "the rate map's legend does not say per 100 residents: $(show res-rate.txt)" grep -qF '每百人事件 Incidents per 100 residents' res-rate.txt
+check "a map still says households: $(grep -i household res-*.txt | head -3)" sh -c '! grep -qi household res-plan.txt res-rate.txt'
+
 wg_end

@@ -457,6 +457,41 @@ START_TEST(filtered_reads_keep_what_the_filter_says)
 }
 END_TEST
 
+/* What the units count: the names accepted, and the labels maps and reports take from them. */
+START_TEST(weight_names_and_their_labels)
+{
+    ck_assert(wg_weight_name_valid("households"));
+    ck_assert(wg_weight_name_valid("school_pupils"));
+    ck_assert(!wg_weight_name_valid(""));
+    ck_assert(!wg_weight_name_valid(NULL));
+    ck_assert(!wg_weight_name_valid("Residents"));
+    ck_assert(!wg_weight_name_valid("res idents"));
+    ck_assert(!wg_weight_name_valid("abcdefghijklmnopqrstuvwxyzabcdef")); /* 32 letters */
+    wg_weight_name w;
+    wg_weight_name_of("residents", &w);
+    ck_assert_str_eq(w.label, "Residents");
+    ck_assert_str_eq(w.zh, "人口");
+    ck_assert_str_eq(w.per, "每百人");
+    wg_weight_name_of("school_pupils", &w);
+    ck_assert_str_eq(w.label, "School pupils");
+    ck_assert_str_eq(w.zh, "");
+    ck_assert_str_eq(w.per, "");
+    /* a workspace says households until its units say otherwise */
+    wg_ws *ws = city("names.wangge");
+    ck_assert_int_eq(wg_store_weight_name(ws, &w), WG_OK);
+    ck_assert_str_eq(w.name, "households");
+    ck_assert_str_eq(w.zh, "户数");
+    ck_assert_int_eq(wg_store_begin(ws, "test"), WG_OK);
+    ck_assert_int_eq(wg_store_weight_name_put(ws, "Persons"), WG_EINPUT);
+    ck_assert_int_eq(wg_store_weight_name_put(ws, "persons"), WG_OK);
+    ck_assert_int_eq(wg_store_commit(ws), WG_OK);
+    ck_assert_int_eq(wg_store_weight_name(ws, &w), WG_OK);
+    ck_assert_str_eq(w.name, "persons");
+    ck_assert_str_eq(w.zh, "人数");
+    wg_ws_close(ws);
+}
+END_TEST
+
 TCase *tcase_store(void)
 {
     TCase *tc = tcase_create("store");
@@ -468,5 +503,6 @@ TCase *tcase_store(void)
     tcase_add_test(tc, second_writer_fails_naming_the_first);
     tcase_add_test(tc, reader_keeps_its_snapshot);
     tcase_add_test(tc, filtered_reads_keep_what_the_filter_says);
+    tcase_add_test(tc, weight_names_and_their_labels);
     return tc;
 }

@@ -82,6 +82,7 @@ typedef struct wg_render_info {
     double breaks[10];
     size_t nbreaks;
     char unit[48];         /* of the breaks: "incidents/km²", "index", ... */
+    char heading[160];     /* the legend's heading, as drawn */
     double value_max;      /* heatmap: the raster's maximum; cells: the largest value */
     double hot_x, hot_y;   /* heatmap: the world centre of the maximum pixel */
     double hot_px, hot_py; /* ... and where it lands on the page */

@@ -22,6 +22,8 @@ typedef struct wg_import_opts {
                                       NULL: UTC */
     const char *x_field, *y_field; /* CSV: the coordinate columns (default: guessed from
                                       x/y, lon/lat and similar names) */
+    const char *weight_name;       /* units: what their households field counts ("residents",
+                                      ...; see wg_weight_name_valid); NULL: unchanged */
 } wg_import_opts;
 
 typedef struct wg_import_result {

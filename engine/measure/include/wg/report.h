@@ -91,6 +91,7 @@ typedef struct wg_report {
     wg_report_by by;
     int64_t plan;
     char plan_name[128];
+    wg_weight_name weight; /* what the units' households field counts (see wg/store.h) */
     int64_t from, to, as_of;
     char patrol_method[16]; /* "streets" or "tour" */
     bool postings;          /* false: every cell is its own post */

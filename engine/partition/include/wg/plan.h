@@ -30,6 +30,7 @@ typedef struct wg_part_summary {
     bool active; /* it became the active plan (there was none) */
     size_t communities, units, cells;
     int64_t households;
+    char weight[32]; /* what the units' households field counts (wg_store_weight_name) */
     int64_t hh_min, hh_median, hh_max; /* over cells */
     size_t in_range;                   /* cells with households in [min, max] */
     size_t out_of_range;               /* cells outside, each with its cause in the plan's issues */

@@ -503,6 +503,28 @@ wg_status wg_weights_load(wg_ctx *ctx, const char *path, double w[WG_NTERMS]);
 wg_status wg_store_weights(wg_ws *ws, double w[WG_NTERMS]);
 wg_status wg_store_weights_put(wg_ws *ws, const double w[WG_NTERMS]);
 
+/* ---- What the units' weight counts --------------------------------------------------------- */
+
+/* The units' `households` field holds whatever the data counts: households by default, or
+ * residents, persons, dwellings... when the units were imported with another weight name.
+ * Maps, reports and the audit call it by its name. */
+typedef struct wg_weight_name {
+    char name[32];  /* lower case: "households", "residents", ... */
+    char label[40]; /* "Households", "Residents", ...: the name capitalised */
+    char zh[16];    /* "户数", "人口", ...; "" for a name without a Chinese term here */
+    char per[24];   /* the rate per hundred: "每百户", "每百人", ...; "" as for zh */
+} wg_weight_name;
+/* Whether `name` can name the weight: 1 to 31 lower-case ASCII letters or underscores. */
+bool wg_weight_name_valid(const char *name);
+/* The labels of a valid name (households, residents, persons, population, dwellings have
+ * Chinese terms; others only the English label). */
+void wg_weight_name_of(const char *name, wg_weight_name *out);
+/* The workspace's weight name ("households" until units are imported with another). */
+wg_status wg_store_weight_name(wg_ws *ws, wg_weight_name *out);
+/* Records the weight name (inside a write transaction; bumps "units"). Errors: WG_EINPUT for a
+ * name wg_weight_name_valid refuses. */
+wg_status wg_store_weight_name_put(wg_ws *ws, const char *name);
+
 /* ---- Layers for drawing ------------------------------------------------------------------ */
 
 typedef enum wg_map_layer {
