@@ -27,6 +27,9 @@ static const char import_help[] =
     "  --skip-invalid        import the good features; list the rejects in a file\n"
     "  --rejects FILE        where --skip-invalid lists them (default beside the workspace)\n"
     "  --no-repair           reject invalid polygons instead of repairing them\n"
+    "  --community-field F   units: the source field naming each unit's community (as --map\n"
+    "                        community=F); without a communities layer, partition dissolves\n"
+    "                        the communities from it\n"
     "  --weight-name NAME    units: what their households field counts (residents, persons,\n"
     "                        dwellings...); maps and reports then call it so\n";
 
@@ -79,7 +82,8 @@ int cmd_import(cli *c, int argc, char **argv)
         O_NOREP,
         O_LYR,
         O_XY,
-        O_WNAME
+        O_WNAME,
+        O_CFIELD
     };
     static const struct option opts[] = {{"workspace", required_argument, NULL, 'w'},
                                          {"map", required_argument, NULL, O_MAP},
@@ -95,11 +99,13 @@ int cmd_import(cli *c, int argc, char **argv)
                                          {"layer", required_argument, NULL, O_LYR},
                                          {"xy", required_argument, NULL, O_XY},
                                          {"weight-name", required_argument, NULL, O_WNAME},
+                                         {"community-field", required_argument, NULL, O_CFIELD},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
     const char *ws_path = NULL;
     wg_import_opts io = {0};
     const char **maps = NULL, **sets = NULL;
+    char *cfield = NULL; /* --community-field's --map */
     int rc = 0, o;
     optind = 0;
     while (rc == 0 && (o = getopt_long(argc, argv, "w:h", opts, NULL)) != -1) {
@@ -143,6 +149,23 @@ int cmd_import(cli *c, int argc, char **argv)
         case O_WNAME:
             io.weight_name = optarg;
             break;
+        case O_CFIELD: {
+            if (cfield) {
+                rc = cli_usage(c, "import", "--community-field is given twice");
+                break;
+            }
+            size_t len = strlen("community=") + strlen(optarg) + 1;
+            char *m = malloc(len);
+            if (!m) {
+                fputs("wangge: out of memory\n", stderr);
+                rc = 2;
+                break;
+            }
+            snprintf(m, len, "community=%s", optarg);
+            cfield = m;
+            rc = add_arg(c, &maps, &io.nmaps, m);
+            break;
+        }
         case O_XY: {
             char *comma = strchr(optarg, ',');
             if (!comma || comma == optarg || !comma[1]) {
@@ -158,6 +181,7 @@ int cmd_import(cli *c, int argc, char **argv)
             fputs(import_help, stdout);
             free(maps);
             free(sets);
+            free(cfield);
             return 0;
         default:
             rc = cli_usage(c, "import", "bad option");
@@ -167,9 +191,12 @@ int cmd_import(cli *c, int argc, char **argv)
         rc = cli_usage(c, "import", "-w WS is required");
     if (rc == 0 && argc - optind != 2)
         rc = cli_usage(c, "import", "give LAYER and SOURCE");
+    if (rc == 0 && cfield && argc - optind == 2 && strcmp(argv[optind], "units") != 0)
+        rc = cli_usage(c, "import", "--community-field applies to the units layer");
     if (rc != 0) {
         free(maps);
         free(sets);
+        free(cfield);
         return rc;
     }
     io.maps = maps;
@@ -186,6 +213,7 @@ int cmd_import(cli *c, int argc, char **argv)
     wg_ws_close(ws);
     free(maps);
     free(sets);
+    free(cfield);
     if (st != WG_OK)
         return cli_fail(c, st);
     cli_print_import(c, layer, source, &r);

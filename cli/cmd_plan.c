@@ -40,6 +40,19 @@ int cli_print_partition(cli *c, const char *ws_path, const wg_part_opts *o,
            (long long)s->plan, s->active ? ", active" : "",
            cli_num((long long)s->cells, a, sizeof a), s->communities,
            cli_num((long long)s->units, b, sizeof b), cli_num(s->households, h, sizeof h), wn);
+    if (s->one_community)
+        printf("  %-28s none imported, and no unit names one: the whole district is one "
+               "community, 'district'\n",
+               "communities");
+    else if (s->communities_made)
+        printf("  %-28s none imported: %zu dissolved from the units' community field\n",
+               "communities", s->communities_made);
+    if (s->communities_hulls)
+        printf("  %-28s %zu of them drawn around their units (points or detached buildings)\n", "",
+               s->communities_hulls);
+    if (s->units_unnamed)
+        printf("  %-28s %zu units name no community (listed in the warnings)\n", "",
+               s->units_unnamed);
     printf("  %-28s %lld / %lld / %lld\n", o->workload ? "workload per cell (hh-equiv.)" : per_cell,
            (long long)s->hh_min, (long long)s->hh_median, (long long)s->hh_max);
     printf("  %-28s (min / median / max; range %lld-%lld, target %lld)\n", "", (long long)o->min,

@@ -222,6 +222,62 @@ wg_status wg_geom_union_take(wg_ctx *ctx, wg_geom **parts, size_t n, wg_geom **o
     return WG_OK;
 }
 
+wg_status wg_geom_dissolve_take(wg_ctx *ctx, wg_geom **parts, size_t n, double pad_m, wg_geom **out,
+                                bool *grown)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    wg_geom *u = NULL;
+    *out = NULL;
+    wg_status st = wg_geom_union_take(ctx, parts, n, &u);
+    if (st != WG_OK)
+        return st;
+    bool areal = wg_geom_kind(ctx, u) == WG_G_POLYGON;
+    /* points or lines: the ground within pad_m; polygons: closed by pad_m (grown, then shrunk
+     * back), which fills the gaps between detached footprints and leaves tiles as they were */
+    GEOSGeometry *a = GEOSBuffer_r(h, wg__cgeos(u), pad_m, 8);
+    GEOSGeometry *c = a && areal ? GEOSBuffer_r(h, a, -pad_m, 8) : NULL;
+    double ua = 0, ca = 0;
+    if (!a ||
+        (areal && (!c || GEOSArea_r(h, wg__cgeos(u), &ua) != 1 || GEOSArea_r(h, c, &ca) != 1))) {
+        if (a)
+            GEOSGeom_destroy_r(h, a);
+        if (c)
+            GEOSGeom_destroy_r(h, c);
+        wg_geom_free(ctx, u);
+        return geos_fail(ctx, "cannot dissolve the units");
+    }
+    bool keep_union = areal && ua >= 0.9 * ca; /* they tile: their union is the area */
+    wg_geom *area = NULL;
+    if (keep_union) {
+        GEOSGeom_destroy_r(h, a);
+        if (c)
+            GEOSGeom_destroy_r(h, c);
+        area = u;
+    } else if (c) {
+        /* (the shrink's arcs are chords: put back any corner of a unit they cut) */
+        GEOSGeometry *cu = GEOSUnion_r(h, c, wg__cgeos(u));
+        GEOSGeom_destroy_r(h, a);
+        GEOSGeom_destroy_r(h, c);
+        wg_geom_free(ctx, u);
+        if (!cu)
+            return geos_fail(ctx, "cannot dissolve the units");
+        area = wg__geom(h, cu);
+    } else {
+        wg_geom_free(ctx, u);
+        area = wg__geom(h, a);
+    }
+    double aa = 0;
+    if (GEOSArea_r(h, wg__cgeos(area), &aa) != 1 || !(aa > 0)) {
+        wg_geom_free(ctx, area);
+        return wg_fail(ctx, WG_EINPUT, "the units span no area to dissolve");
+    }
+    if (grown)
+        *grown = !keep_union;
+    st = wg_geom_multi(ctx, area, out);
+    wg_geom_free(ctx, area);
+    return st;
+}
+
 wg_status wg_geom_boundary(wg_ctx *ctx, const wg_geom *g, wg_geom **out)
 {
     GEOSGeometry *b = GEOSBoundary_r(ctx->geos, wg__cgeos(g));

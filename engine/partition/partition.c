@@ -1088,6 +1088,8 @@ wg_status wg_partition(wg_ws *ws, const wg_part_opts *o, wg_part_summary *sum)
         st = plan_name(ws, o, name);
     ws_units w = {0};
     if (st == WG_OK)
+        st = wg__communities_from_units(ws, sum);
+    if (st == WG_OK)
         st = wu_load(ws, &w, NULL);
     if (st == WG_OK && o->workload)
         st = wg__unit_workload(ws, o->weights_file, o->categories_file, &w);

@@ -96,4 +96,9 @@ wg_status wg__plan_range(wg_ws *ws, int64_t plan, int64_t *min, int64_t *max, bo
  * (nothing written). */
 wg_status cell_shape(wg_ctx *ctx, const wg_geom *g, double *area, double *pp, int *pieces);
 
+/* dissolve.c: when the communities layer is empty, fills it (in the open transaction) from
+ * the units' community field, or with the whole district as one community; says what it did in
+ * sum. */
+wg_status wg__communities_from_units(wg_ws *ws, wg_part_summary *sum);
+
 #endif

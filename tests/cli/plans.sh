@@ -94,13 +94,30 @@ for args in "partition -w $WS --max lots" "plan -w $WS drop first" "plan -w $WS 
     check "'$args' changed the workspace" cmp -s "$WS" src/base.wangge
 done
 
-wg_case "no communities"
+wg_case "no communities: dissolved from the units"
 wg_ok init -w ws/bare.wangge --crs EPSG:4549
-wg_ok import -w ws/bare.wangge units city/units.gpkg
-cp ws/bare.wangge src/bare.before
-wg partition -w ws/bare.wangge
-check "partition without communities exited $RC, expected 1" [ "$RC" -eq 1 ]
-check "the message does not ask for communities: $(show err)" grep -q 'import communities first' err
-check "the workspace changed" cmp -s ws/bare.wangge src/bare.before
+wg_ok import -w ws/bare.wangge units city/units.gpkg --community-field community
+check "the import does not map the community field: $(show out)" grep -q 'community <- community' out
+wg_ok partition -w ws/bare.wangge
+named=$(sql ws/bare.wangge "SELECT count(DISTINCT community) FROM units")
+check "the summary does not say the communities were dissolved: $(show out)" \
+    grep -q "^  communities  *none imported: $named dissolved from the units' community field" out
+check "communities layer does not hold the $named dissolved ones" \
+    [ "$(sql ws/bare.wangge "SELECT count(*) FROM communities")" = "$named" ]
+check "a dissolved community's households are not its units'" [ "$(sql ws/bare.wangge \
+    "SELECT count(*) FROM communities c WHERE households <> (SELECT sum(households) FROM units u WHERE u.community = c.id)")" = 0 ]
+check "not every unit in a cell" [ "$(sql ws/bare.wangge "SELECT count(*) FROM cell_units WHERE plan = 1")" = "$units" ]
+wg import -w ws/bare.wangge incidents city/units.gpkg --community-field community
+check "--community-field on incidents exited $RC, expected 1" [ "$RC" -eq 1 ]
+check "the message does not say where it applies: $(show err)" grep -q 'applies to the units layer' err
+
+wg_case "no communities and no names: one community"
+wg_ok init -w ws/one.wangge --crs EPSG:4549
+wg_ok import -w ws/one.wangge units city/units.gpkg --set community=
+wg_ok partition -w ws/one.wangge
+check "the summary does not say the district is one community: $(show out)" \
+    grep -q "the whole district is one community, 'district'" out
+check "not one community" [ "$(sql ws/one.wangge "SELECT group_concat(id) FROM communities")" = district ]
+check "not every unit in a cell" [ "$(sql ws/one.wangge "SELECT count(*) FROM cell_units WHERE plan = 1")" = "$units" ]
 
 wg_end

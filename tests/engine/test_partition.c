@@ -666,6 +666,129 @@ END_TEST
 
 /* Cincinnati's Walnut Hills census blocks as units (they tile their tracts), tracts dissolved
  * from the blocks as communities: cells are unions of whole blocks. */
+/* Units alone, with no communities layer. */
+static wg_ws *units_only(const char *ws_name, const char *units_file)
+{
+    wg_ws *ws = NULL;
+    remove(t_path(t_dir, ws_name));
+    T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, ws_name), "EPSG:4549", &ws));
+    wg_import_result r;
+    wg_import_opts o = {0};
+    T_OK(t_ctx, wg_import(ws, "units", t_path(t_dir, units_file), &o, &r));
+    return ws;
+}
+
+/* No communities layer and no community names: the district is one community, drawn around
+ * the detached buildings, and the plan holds as in any city. */
+START_TEST(one_community_without_communities)
+{
+    int nu = make_city(11, (city_opts){.fine = true}, "c.wangge");
+    wg_ws *ws = units_only("one.wangge", "units.geojson");
+    wg_part_opts o = {.target = 250, .min = 200, .max = 300, .seed = 1, .name = "one"};
+    wg_part_summary s;
+    T_OK(t_ctx, wg_partition(ws, &o, &s));
+    wg_ws_close(ws);
+    ck_assert(s.one_community);
+    ck_assert_uint_eq(s.communities_made, 1);
+    ck_assert_uint_eq(s.communities_hulls, 1); /* detached footprints: grown around them */
+    ck_assert_uint_eq(s.communities, 1);
+    ck_assert_uint_eq(s.outside, 0);
+    const char *ws_name = "one.wangge";
+    ck_assert_int_eq((int)t_sql_i64(t_path(t_dir, ws_name), "SELECT count(*) FROM communities"), 1);
+    ck_assert_int_eq((int)t_sql_i64(t_path(t_dir, ws_name),
+                                    "SELECT households FROM communities WHERE id = 'district'"),
+                     (int)s.households);
+    /* every unit inside the community it was dissolved into */
+    ck_assert_int_eq((int)t_sql_i64(t_path(t_dir, ws_name),
+                                    "SELECT count(*) FROM units u, communities c WHERE NOT "
+                                    "ST_Within(u.geom, c.geom)"),
+                     0);
+    check_plan(ws_name, s.plan, nu, true, 11);
+    /* a second partition finds the community made by the first */
+    ws = NULL;
+    T_OK(t_ctx, wg_ws_open(t_ctx, t_path(t_dir, ws_name), &ws));
+    o.name = "again";
+    T_OK(t_ctx, wg_partition(ws, &o, &s));
+    wg_ws_close(ws);
+    ck_assert(!s.one_community);
+    ck_assert_uint_eq(s.communities_made, 0);
+}
+END_TEST
+
+/* Units that name their community (some not): the communities are dissolved from them, the
+ * unnamed units reported by id and placed by location. */
+START_TEST(communities_dissolved_from_units)
+{
+    int nu = make_city(12, (city_opts){.fine = true}, "c.wangge");
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT *, CASE WHEN id < 'U00003' THEN NULL WHEN ST_X(ST_Centroid(geometry)) < "
+             "%.1f THEN 'W' ELSE 'E' END AS community FROM units",
+             X0 + CW);
+    ck_assert_int_eq(t_sh("ogr2ogr -f GeoJSON '%s' '%s' -dialect sqlite -sql \"%s\" 2>/dev/null",
+                          t_path(t_dir, "named.geojson"), t_path(t_dir, "units.geojson"), sql),
+                     0);
+    wg_ws *ws = units_only("named.wangge", "named.geojson");
+    wg_ctx_clear(t_ctx);
+    wg_part_opts o = {.target = 250, .min = 200, .max = 300, .seed = 1, .name = "named"};
+    wg_part_summary s;
+    T_OK(t_ctx, wg_partition(ws, &o, &s));
+    wg_ws_close(ws);
+    ck_assert(!s.one_community);
+    ck_assert_uint_eq(s.communities_made, 2);
+    ck_assert_uint_eq(s.units_unnamed, 3);
+    ck_assert_uint_ge(wg_ctx_warning_count(t_ctx), 1);
+    bool named = false;
+    for (size_t i = 0; i < wg_ctx_warning_count(t_ctx) && i < WG_WARN_KEEP; i++)
+        named |= strstr(wg_ctx_warning(t_ctx, i), "3 units without a community name (U00000, "
+                                                  "U00001, U00002)") != NULL;
+    ck_assert_msg(named, "the unnamed units are not listed: %s", wg_ctx_warning(t_ctx, 0));
+    const char *ws_name = "named.wangge";
+    /* households of each community = those of the units naming it */
+    ck_assert_int_eq((int)t_sql_i64(t_path(t_dir, ws_name),
+                                    "SELECT count(*) FROM communities c WHERE households <> "
+                                    "(SELECT sum(households) FROM units u WHERE u.community = "
+                                    "c.id)"),
+                     0);
+    ck_assert_int_eq((int)t_sql_i64(t_path(t_dir, ws_name),
+                                    "SELECT count(*) FROM communities c, communities d WHERE "
+                                    "c.id < d.id AND ST_Area(ST_Intersection(c.geom, d.geom)) > "
+                                    "1"),
+                     0);
+    /* the unnamed ones at the city's corner lie outside both dissolved communities */
+    ck_assert_uint_le(s.outside, 3);
+    check_plan(ws_name, s.plan, nu - (int)s.outside, true, 12);
+}
+END_TEST
+
+/* Census blocks that name their tract, and no tracts layer: the tracts are dissolved from the
+ * blocks, exactly (their union: blocks tile). */
+START_TEST(cincinnati_blocks_without_communities)
+{
+    const char *src = t_realdata("cincinnati_walnut_hills_blocks/walnut_hills.gpkg");
+    wg_ws *ws = NULL;
+    T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "d.wangge"), NULL, &ws));
+    const char *maps[] = {"id=BLOCK", "community=TRACT", "households=HOUSEHOLDS"};
+    wg_import_opts o = {.maps = maps, .nmaps = 3};
+    wg_import_result r;
+    T_OK(t_ctx, wg_import(ws, "units", src, &o, &r));
+    wg_part_opts po = {.target = 250, .min = 200, .max = 300, .seed = 1, .division = "390610"};
+    wg_part_summary s;
+    T_OK(t_ctx, wg_partition(ws, &po, &s));
+    wg_ws_close(ws);
+    ck_assert_uint_eq(s.communities_made, 23);
+    ck_assert_uint_eq(s.communities_hulls, 0);
+    ck_assert_int_eq(s.households, 16766);
+    check_plan("d.wangge", s.plan, 457, false, 0);
+    /* each tract's area is its blocks' */
+    ck_assert_int_eq((int)t_sql_i64(t_path(t_dir, "d.wangge"),
+                                    "SELECT count(*) FROM communities c WHERE abs(ST_Area(geom) - "
+                                    "(SELECT sum(ST_Area(u.geom)) FROM units u WHERE u.community "
+                                    "= c.id)) > 1e-6 * ST_Area(geom)"),
+                     0);
+}
+END_TEST
+
 START_TEST(cincinnati_blocks)
 {
     const char *src = t_realdata("cincinnati_walnut_hills_blocks/walnut_hills.gpkg");
@@ -727,6 +850,8 @@ TCase *tcase_partition(void)
     tcase_add_test(tc, redraw_after_changes);
     tcase_add_test(tc, redraw_new_range);
     tcase_add_test(tc, lock_move_and_diff);
+    tcase_add_test(tc, one_community_without_communities);
+    tcase_add_test(tc, communities_dissolved_from_units);
     return tc;
 }
 
@@ -737,5 +862,6 @@ TCase *tcase_partition_realdata(void)
     tcase_add_checked_fixture(tc, t_setup, t_teardown);
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, cincinnati_blocks);
+    tcase_add_test(tc, cincinnati_blocks_without_communities);
     return tc;
 }

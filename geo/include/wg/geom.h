@@ -60,6 +60,15 @@ wg_status wg_geom_multi(wg_ctx *ctx, const wg_geom *g, wg_geom **out);
  * the function from the call on, even when it fails, and NULL entries are not allowed. The
  * caller keeps the array itself. Errors: WG_EGEOS. */
 wg_status wg_geom_union_take(wg_ctx *ctx, wg_geom **parts, size_t n, wg_geom **out);
+/* The area that units parts[0..n) make together, as a community dissolved from them: their
+ * union when they tile (blocks, tracts, parcels; pieces apart stay apart); around points or
+ * lines, the ground within pad_m of them; around detached footprints, their union closed by
+ * pad_m (grown by it and shrunk back), which fills the yards between buildings. Always a
+ * MultiPolygon (wg_geom_multi's form) in *out; the parts are taken as by wg_geom_union_take.
+ * *grown (may be NULL) is false when the union itself was kept. Errors: WG_EGEOS, WG_ENOMEM;
+ * WG_EINPUT when the result has no area (pad_m <= 0 around points). */
+wg_status wg_geom_dissolve_take(wg_ctx *ctx, wg_geom **parts, size_t n, double pad_m, wg_geom **out,
+                                bool *grown);
 /* The boundary of g (the rings of a polygon as lines, the end points of a line), in *out;
  * caller frees with wg_geom_free(). Errors: WG_EGEOS. */
 wg_status wg_geom_boundary(wg_ctx *ctx, const wg_geom *g, wg_geom **out);

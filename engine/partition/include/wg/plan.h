@@ -38,8 +38,14 @@ typedef struct wg_part_summary {
     size_t pieces;                     /* cells whose polygon falls in more than one piece */
     size_t across_barrier;             /* cells that straddle a barrier */
     size_t outside;                    /* units in no community, left out */
-    double pp_mean, pp_min;            /* Polsby-Popper compactness of the cell polygons */
-    double max_dev;                    /* max |households - target| / target over in-range cells */
+    /* A workspace without communities gets them here (written to the communities layer):
+     * dissolved from the units by their community field, or the whole district as one. */
+    size_t communities_made;  /* 0: the communities layer had some */
+    size_t communities_hulls; /* of those, drawn around points or detached buildings */
+    bool one_community;       /* no unit names a community: the district is one, 'district' */
+    size_t units_unnamed;     /* units without a community name beside named ones */
+    double pp_mean, pp_min;   /* Polsby-Popper compactness of the cell polygons */
+    double max_dev;           /* max |households - target| / target over in-range cells */
     /* Redrawing (keep): */
     size_t kept;              /* cells kept with their units and code */
     int64_t moved_households; /* households of units now in another cell than before */
