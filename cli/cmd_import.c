@@ -17,6 +17,7 @@ static const char import_help[] =
     "and leaves the workspace as it was, unless --skip-invalid.\n"
     "  --layer NAME          layer of a multi-layer source\n"
     "  --xy X,Y              CSV: the coordinate columns (default: x/y, lon/lat and the like)\n"
+    "  --columns A,B,...     CSV without a header row: the names of its columns, in order\n"
     "  --map FIELD=SRC       take FIELD from the source field SRC (SRC may be A+B: joined)\n"
     "  --set FIELD=VALUE     give FIELD the same VALUE for every feature\n"
     "  --src-crs CRS         the source's CRS, when it has none (EPSG:N, WKT or PROJ)\n"
@@ -52,6 +53,10 @@ void cli_print_import(cli *c, const char *layer, const char *source, const wg_im
            cli_num(r->updated, d, sizeof d), cli_num(r->repaired, e, sizeof e),
            cli_num(r->rejected, f, sizeof f), r->seconds);
     printf("  fields: %s\n", r->mapping);
+    if (r->coords[0])
+        printf("  points from: %s\n", r->coords);
+    if (r->unused[0])
+        printf("  not used: %s\n", r->unused);
     if (r->crs_note[0])
         printf("  %s\n", r->crs_note);
     if (r->rejects_path[0])
@@ -76,7 +81,8 @@ int cmd_import(cli *c, int argc, char **argv)
         O_REJ,
         O_NOREP,
         O_LYR,
-        O_XY
+        O_XY,
+        O_COLS
     };
     static const struct option opts[] = {{"workspace", required_argument, NULL, 'w'},
                                          {"map", required_argument, NULL, O_MAP},
@@ -91,11 +97,12 @@ int cmd_import(cli *c, int argc, char **argv)
                                          {"no-repair", no_argument, NULL, O_NOREP},
                                          {"layer", required_argument, NULL, O_LYR},
                                          {"xy", required_argument, NULL, O_XY},
+                                         {"columns", required_argument, NULL, O_COLS},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
     const char *ws_path = NULL;
     wg_import_opts io = {0};
-    const char **maps = NULL, **sets = NULL;
+    const char **maps = NULL, **sets = NULL, **cols = NULL;
     int rc = 0, o;
     optind = 0;
     while (rc == 0 && (o = getopt_long(argc, argv, "w:h", opts, NULL)) != -1) {
@@ -147,10 +154,22 @@ int cmd_import(cli *c, int argc, char **argv)
             io.y_field = comma + 1;
             break;
         }
+        case O_COLS: /* argv is ours to cut: "a,b,c" becomes three names */
+            if (cols)
+                rc = cli_usage(c, "import", "--columns given twice");
+            for (char *p = optarg; rc == 0 && p;) {
+                char *comma = strchr(p, ',');
+                if (comma)
+                    *comma = '\0';
+                rc = add_arg(c, &cols, &io.ncolumns, p);
+                p = comma ? comma + 1 : NULL;
+            }
+            break;
         case 'h':
             fputs(import_help, stdout);
             free(maps);
             free(sets);
+            free(cols);
             return 0;
         default:
             rc = cli_usage(c, "import", "bad option");
@@ -163,10 +182,12 @@ int cmd_import(cli *c, int argc, char **argv)
     if (rc != 0) {
         free(maps);
         free(sets);
+        free(cols);
         return rc;
     }
     io.maps = maps;
     io.sets = sets;
+    io.columns = cols;
     const char *layer = argv[optind], *source = argv[optind + 1];
     wg_ws *ws = NULL;
     wg_import_result r;
@@ -179,6 +200,7 @@ int cmd_import(cli *c, int argc, char **argv)
     wg_ws_close(ws);
     free(maps);
     free(sets);
+    free(cols);
     if (st != WG_OK)
         return cli_fail(c, st);
     cli_print_import(c, layer, source, &r);

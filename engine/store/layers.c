@@ -31,15 +31,41 @@ static const wg_col streets[] = {
     {"name", WG_COL_TEXT, 0, "name,fullname", NULL},
     {"kind", WG_COL_TEXT, 0, "kind,mtfcc", NULL},
 };
+/* Incidents: the names case systems export under (NYC and Boston 311, police logs, Chinese
+ * grid-management systems). Aliases are matched in any case with spaces, '_', '-' and '.'
+ * ignored ("Created Date" is created_date); the first alias the source has wins, and a source
+ * field feeds one layer field at most. Only names whose meaning is unambiguous are here: a
+ * bare "date" (New Haven's date without its time) is left for --map. */
 static const wg_col incidents[] = {
-    {"id", WG_COL_TEXT, WG_COL_REQUIRED, "id", NULL},
-    {"category", WG_COL_TEXT, 0, "category", NULL},
-    {"source", WG_COL_TEXT, 0, "source", NULL},
-    {"status", WG_COL_TEXT, 0, "status", NULL},
-    {"reported", WG_COL_TIME, 0, "reported", NULL},
-    {"dispatched", WG_COL_TIME, 0, "dispatched", NULL},
-    {"closed", WG_COL_TIME, 0, "closed", NULL},
-    {"due", WG_COL_TIME, 0, "due", NULL},
+    {"id", WG_COL_TEXT, WG_COL_REQUIRED,
+     "id,case_id,case_number,case_no,unique_key,incident_id,incident_number,case_enquiry_id,"
+     "event_id,ticket_id,案件编号,案件号,事件编号,工单编号",
+     NULL},
+    {"category", WG_COL_TEXT, 0,
+     "category,type,complaint_type,case_type,incident_type,event_type,offense_description,"
+     "案件类别,案件类型,事件类型,事件类别,问题类型,类别",
+     NULL},
+    {"source", WG_COL_TEXT, 0,
+     "source,channel,source_type,open_data_channel_type,report_channel,来源,案件来源,上报渠道,"
+     "渠道",
+     NULL},
+    {"status", WG_COL_TEXT, 0, "status,state,case_status,状态,案件状态,处置状态", NULL},
+    {"reported", WG_COL_TIME, 0,
+     "reported,reported_at,reported_date,report_time,report_date,created,created_at,"
+     "created_date,opened,opened_at,open_dt,open_date,occurred_on_date,occurred_at,上报时间,"
+     "报案时间,受理时间,发现时间,立案时间",
+     NULL},
+    {"dispatched", WG_COL_TIME, 0,
+     "dispatched,dispatched_at,dispatch_time,dispatch_ts,dispatch_date,assigned_at,"
+     "assigned_date,派遣时间,派单时间",
+     NULL},
+    {"closed", WG_COL_TIME, 0,
+     "closed,closed_at,closed_date,closed_dt,close_date,resolved_at,resolved_date,"
+     "resolution_date,结案时间,办结时间,处置完成时间,关闭时间",
+     NULL},
+    {"due", WG_COL_TIME, 0,
+     "due,due_at,due_date,due_dt,sla_target_dt,target_date,deadline,处置时限,办理时限,截止时间",
+     NULL},
 };
 /* Import reads kind, heading_deg, fov_deg, range_m and height_m through engine/cameras.c
  * (spellings, OSM directions, defaults per kind), not by their type and flags here. */

@@ -22,6 +22,8 @@ typedef struct wg_import_opts {
                                       NULL: UTC */
     const char *x_field, *y_field; /* CSV: the coordinate columns (default: guessed from
                                       x/y, lon/lat and similar names) */
+    const char *const *columns;    /* CSV without a header row: its columns' names, in order */
+    size_t ncolumns;               /* 0: the first line names the columns */
 } wg_import_opts;
 
 typedef struct wg_import_result {
@@ -31,6 +33,8 @@ typedef struct wg_import_result {
                                 and range from their kind's defaults (cameras.defaulted) */
     char rejects_path[1024]; /* "" when nothing was rejected */
     char mapping[2048];      /* how fields were found: "id <- GEOID, households <- HH (--map)" */
+    char unused[4096];       /* source fields nothing took, "a, b, c" ("" when all were) */
+    char coords[256];        /* CSV: the columns the points came from, "lon, lat" (or "") */
     char crs_note[256];      /* "" or what happened to the CRS */
     double seconds;
 } wg_import_result;
@@ -41,7 +45,11 @@ typedef struct wg_import_result {
  * fails the whole import (WG_EINPUT, naming the source, the feature or line, its id and the
  * problem) and the workspace is left as it was. With skip_invalid the bad ones are left out,
  * listed in the rejects file and counted. Invalid polygons are repaired (made valid) and
- * counted, unless no_repair. Long imports report progress through ctx. */
+ * counted, unless no_repair. Long imports report progress through ctx. Each source field feeds
+ * one workspace field at most (--map first, then the usual names, see wg_layers()); those left
+ * unused are listed in r->unused, and one that looks like a time (by its name or its first
+ * values) while the layer has a time field with no source, or like a coordinate in a CSV, is
+ * a warning naming the --map or --xy that would use it. */
 wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_import_opts *o,
                     wg_import_result *r);
 
