@@ -12,7 +12,9 @@ static const char import_help[] =
     "usage: wangge import -w WS LAYER SOURCE [options]\n"
     "Imports SOURCE (anything OGR reads: GeoPackage, Shapefile, GeoJSON, FlatGeobuf, CSV with\n"
     "x/y or lon/lat columns, .gz of those, PG:... PostGIS connections) into LAYER, one of\n"
-    "communities, units, barriers, streets, incidents, cameras, workers. Features whose id is\n"
+    "communities, units, barriers, streets, incidents, cameras, workers, codes (the district,\n"
+    "street/town and committee codes; communities take their parent from it). Features whose id "
+    "is\n"
     "already in the layer are updated. All or nothing: the first bad feature stops the import\n"
     "and leaves the workspace as it was, unless --skip-invalid.\n"
     "  --layer NAME          layer of a multi-layer source\n"
@@ -57,6 +59,9 @@ void cli_print_import(cli *c, const char *layer, const char *source, const wg_im
         printf("  points from: %s\n", r->coords);
     if (r->unused[0])
         printf("  not used: %s\n", r->unused);
+    if (r->parents_from_codes > 0)
+        printf("  %s parent%s taken from the codes table (the community's id is a code there)\n",
+               cli_num(r->parents_from_codes, a, sizeof a), r->parents_from_codes == 1 ? "" : "s");
     if (r->crs_note[0])
         printf("  %s\n", r->crs_note);
     if (r->rejects_path[0])

@@ -54,6 +54,10 @@ typedef struct importer {
     bool *used;                      /* per source field: feeds a layer field or the geometry */
     unsigned char *timeish;          /* per unused source field: TIME_* (sniffed from rows) */
     int *time_ok;                    /* per source field: values of the first rows read as times */
+    int parent_col;                  /* communities: the parent column, else -1 */
+    int64_t ncodes;                  /* communities: rows of the codes table */
+    char code_parent[256];           /* a parent found in the codes table */
+    int64_t parents_unknown;         /* parents named that the codes table lacks */
 } importer;
 
 /* What the first rows say of an unused source field (importer.timeish). */
@@ -202,8 +206,10 @@ static wg_status resolve_fields(importer *im)
     /* the source's coordinate columns and the --map'ped fields are not found again by name */
     int xf = -1, yf = -1;
     wg_src_coord_fields(im->src, &xf, &yf);
-    mark_used(im, xf);
-    mark_used(im, yf);
+    if (im->L->gkind != WG_G_NONE) { /* a table keeps no points: its lon/lat go unused */
+        mark_used(im, xf);
+        mark_used(im, yf);
+    }
     for (size_t i = 0; i < im->L->ncols; i++) {
         mark_used(im, im->cs[i].field);
         mark_used(im, im->cs[i].field2);
@@ -274,7 +280,7 @@ static void describe_unused(importer *im)
         n += (size_t)k;
     }
     int xf = -1, yf = -1;
-    if (wg_src_coord_fields(im->src, &xf, &yf) && xf >= 0 && yf >= 0)
+    if (wg_src_coord_fields(im->src, &xf, &yf) && xf >= 0 && yf >= 0 && im->L->gkind != WG_G_NONE)
         snprintf(r->coords, sizeof r->coords, "%s, %s", wg_src_field_name(im->src, (size_t)xf),
                  wg_src_field_name(im->src, (size_t)yf));
 }
@@ -831,6 +837,27 @@ static bool wkb_is_point(const unsigned char *wkb, size_t len)
     return wkb && len >= sizeof point && memcmp(wkb, point, sizeof point) == 0;
 }
 
+/* Communities, with a codes table: a missing parent is taken from the table when the id is a
+ * code in it (*v then points into im); a parent the table lacks is a warning. */
+static wg_status parent_from_codes(importer *im, const wg_feat *f, const char *id, const char **v)
+{
+    if (im->ncodes == 0)
+        return WG_OK;
+    bool found = false;
+    wg_status st =
+        wg_store_code_parent(im->ws, *v ? *v : id, &found, im->code_parent, sizeof im->code_parent);
+    if (st != WG_OK)
+        return st;
+    if (!*v && found && im->code_parent[0]) {
+        *v = im->code_parent;
+        im->r->parents_from_codes++;
+    } else if (*v && !found && ++im->parents_unknown <= 10) {
+        wg_warn(im->ctx, "%s: %s (id '%s'): parent '%s' is not in the codes table (%lld codes)",
+                im->source, f->label, id, *v, (long long)im->ncodes);
+    }
+    return WG_OK;
+}
+
 static wg_status import_feature(importer *im, const wg_feat *f)
 {
     char idbuf[32], why[512];
@@ -863,6 +890,11 @@ static wg_status import_feature(importer *im, const wg_feat *f)
         if (is_cam_col(im, c))
             continue;
         const char *v = col_text(im, c, f, idbuf, sizeof idbuf);
+        if ((int)c == im->parent_col) {
+            cst = parent_from_codes(im, f, id, &v);
+            if (cst != WG_OK)
+                return cst;
+        }
         if (!v)
             v = default_value(im, c, f);
         if (!bind_col(im, c, v, why, sizeof why))
@@ -1009,6 +1041,8 @@ static wg_status run(importer *im)
         snprintf(im->r->crs_note, sizeof im->r->crs_note,
                  "workspace CRS set to EPSG:%d (the UTM zone of this data)", new_epsg);
     }
+    if (st == WG_OK && im->parent_col >= 0)
+        st = wg_store_codes_count(im->ws, &im->ncodes);
     if (st == WG_OK)
         st = wg_store_next_batch(im->ws, &im->batch);
     if (st == WG_OK)
@@ -1029,6 +1063,9 @@ static wg_status run(importer *im)
     if (st != WG_OK)
         return st;
     warn_unused(im);
+    if (im->parents_unknown > 10)
+        wg_warn(im->ctx, "%s: %lld communities in all name a parent that is not in the codes table",
+                im->source, (long long)im->parents_unknown);
     /* the rows are in: the rejects file takes its place (when there is something in it) */
     st = wg_atomic_end(im->ctx, im->rej_out, im->r->rejected > 0);
     im->rej_out = NULL, im->rej = NULL;
@@ -1102,9 +1139,12 @@ wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_i
     if (!L || !L->importable)
         return wg_fail(ctx, WG_EINPUT,
                        "unknown layer '%s' (layers: communities, units, barriers, streets, "
-                       "incidents, cameras, workers, postings, visits, categories, weights)",
+                       "incidents, cameras, workers, codes, postings, visits, categories, "
+                       "weights)",
                        layer);
     importer im = {.ws = ws, .ctx = ctx, .L = L, .source = source, .o = o ? o : &none, .r = r};
+    im.parent_col =
+        strcmp(L->name, "communities") == 0 ? find_col(L, "parent", strlen("parent")) : -1;
     wg_buf_init(&im.joined, 1 << 16);
     wg_buf_init(&im.id, 1 << 16);
     wg_buf_init(&im.cam_text, 1 << 16);

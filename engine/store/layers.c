@@ -84,6 +84,14 @@ static const wg_col workers[] = {
     {"role", WG_COL_TEXT, 0, "role", NULL},
     {"community", WG_COL_TEXT, 0, "community", NULL},
 };
+/* Administrative codes: district -> street/town -> residents' committee (the Shanghai adcode
+ * tables: code, parent, name, level county/town/village). */
+static const wg_col codes[] = {
+    {"id", WG_COL_TEXT, WG_COL_REQUIRED, "id,code,adcode,区划代码,统计用区划代码,代码", NULL},
+    {"parent", WG_COL_TEXT, 0, "parent,parent_code,上级代码,上级区划代码", NULL},
+    {"name", WG_COL_TEXT, 0, "name,名称,区划名称", NULL},
+    {"level", WG_COL_TEXT, 0, "level,级别,层级", NULL},
+};
 static const wg_col cells[] = {
     {"code", WG_COL_TEXT, WG_COL_REQUIRED, NULL, NULL},
     {"plan", WG_COL_INT, 0, NULL, NULL},
@@ -113,6 +121,7 @@ static const wg_layer_def layers[WG_NLAYERS] = {
     {"incidents", WG_G_POINT, "POINT", false, true, incidents, N(incidents)},
     {"cameras", WG_G_POINT, "POINT", true, true, cameras, N(cameras)},
     {"workers", WG_G_NONE, NULL, false, true, workers, N(workers)},
+    {"codes", WG_G_NONE, NULL, false, true, codes, N(codes)},
     {"cells", WG_G_POLYGON, "MULTIPOLYGON", true, false, cells, N(cells)},
     {"blind_spots", WG_G_POLYGON, "MULTIPOLYGON", true, false, blind_spots, N(blind_spots)},
     {"camera_views", WG_G_POLYGON, "MULTIPOLYGON", true, false, camera_views, N(camera_views)},
