@@ -12,11 +12,14 @@ static const char import_help[] =
     "usage: wangge import -w WS LAYER SOURCE [options]\n"
     "Imports SOURCE (anything OGR reads: GeoPackage, Shapefile, GeoJSON, FlatGeobuf, CSV with\n"
     "x/y or lon/lat columns, .gz of those, PG:... PostGIS connections) into LAYER, one of\n"
-    "communities, units, barriers, streets, incidents, cameras, workers. Features whose id is\n"
+    "communities, units, barriers, streets, incidents, cameras, workers, codes (the district,\n"
+    "street/town and committee codes; communities take their parent from it). Features whose id "
+    "is\n"
     "already in the layer are updated. All or nothing: the first bad feature stops the import\n"
     "and leaves the workspace as it was, unless --skip-invalid.\n"
     "  --layer NAME          layer of a multi-layer source\n"
     "  --xy X,Y              CSV: the coordinate columns (default: x/y, lon/lat and the like)\n"
+    "  --columns A,B,...     CSV without a header row: the names of its columns, in order\n"
     "  --map FIELD=SRC       take FIELD from the source field SRC (SRC may be A+B: joined)\n"
     "  --set FIELD=VALUE     give FIELD the same VALUE for every feature\n"
     "  --src-crs CRS         the source's CRS, when it has none (EPSG:N, WKT or PROJ)\n"
@@ -57,6 +60,13 @@ void cli_print_import(cli *c, const char *layer, const char *source, const wg_im
            cli_num(r->updated, d, sizeof d), cli_num(r->repaired, e, sizeof e),
            cli_num(r->rejected, f, sizeof f), r->seconds);
     printf("  fields: %s\n", r->mapping);
+    if (r->coords[0])
+        printf("  points from: %s\n", r->coords);
+    if (r->unused[0])
+        printf("  not used: %s\n", r->unused);
+    if (r->parents_from_codes > 0)
+        printf("  %s parent%s taken from the codes table (the community's id is a code there)\n",
+               cli_num(r->parents_from_codes, a, sizeof a), r->parents_from_codes == 1 ? "" : "s");
     if (r->crs_note[0])
         printf("  %s\n", r->crs_note);
     if (r->rejects_path[0])
@@ -83,7 +93,8 @@ int cmd_import(cli *c, int argc, char **argv)
         O_LYR,
         O_XY,
         O_WNAME,
-        O_CFIELD
+        O_CFIELD,
+        O_COLS
     };
     static const struct option opts[] = {{"workspace", required_argument, NULL, 'w'},
                                          {"map", required_argument, NULL, O_MAP},
@@ -100,11 +111,12 @@ int cmd_import(cli *c, int argc, char **argv)
                                          {"xy", required_argument, NULL, O_XY},
                                          {"weight-name", required_argument, NULL, O_WNAME},
                                          {"community-field", required_argument, NULL, O_CFIELD},
+                                         {"columns", required_argument, NULL, O_COLS},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
     const char *ws_path = NULL;
     wg_import_opts io = {0};
-    const char **maps = NULL, **sets = NULL;
+    const char **maps = NULL, **sets = NULL, **cols = NULL;
     char *cfield = NULL; /* --community-field's --map */
     int rc = 0, o;
     optind = 0;
@@ -177,11 +189,23 @@ int cmd_import(cli *c, int argc, char **argv)
             io.y_field = comma + 1;
             break;
         }
+        case O_COLS: /* argv is ours to cut: "a,b,c" becomes three names */
+            if (cols)
+                rc = cli_usage(c, "import", "--columns given twice");
+            for (char *p = optarg; rc == 0 && p;) {
+                char *comma = strchr(p, ',');
+                if (comma)
+                    *comma = '\0';
+                rc = add_arg(c, &cols, &io.ncolumns, p);
+                p = comma ? comma + 1 : NULL;
+            }
+            break;
         case 'h':
             fputs(import_help, stdout);
             free(maps);
             free(sets);
             free(cfield);
+            free(cols);
             return 0;
         default:
             rc = cli_usage(c, "import", "bad option");
@@ -197,10 +221,12 @@ int cmd_import(cli *c, int argc, char **argv)
         free(maps);
         free(sets);
         free(cfield);
+        free(cols);
         return rc;
     }
     io.maps = maps;
     io.sets = sets;
+    io.columns = cols;
     const char *layer = argv[optind], *source = argv[optind + 1];
     wg_ws *ws = NULL;
     wg_import_result r;
@@ -214,6 +240,7 @@ int cmd_import(cli *c, int argc, char **argv)
     free(maps);
     free(sets);
     free(cfield);
+    free(cols);
     if (st != WG_OK)
         return cli_fail(c, st);
     cli_print_import(c, layer, source, &r);

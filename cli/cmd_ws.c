@@ -74,6 +74,15 @@ int cli_print_info(cli *c, wg_ws *ws)
                    (li[i].maxy - li[i].miny) / 1000);
         putchar('\n');
     }
+    char lev[16][32];
+    int64_t nlev_count[16];
+    size_t nlev = 0;
+    st = wg_ws_code_levels(ws, lev, nlev_count, 16, &nlev);
+    if (st != WG_OK)
+        return cli_fail(c, st);
+    for (size_t i = 0; i < nlev; i++)
+        printf("%s%s %s%s", i ? ", " : "\n  codes by level: ", cli_num(nlev_count[i], n, sizeof n),
+               lev[i], i + 1 == nlev ? "\n" : "");
     wg_plan_info *plans = NULL;
     size_t np = 0;
     st = wg_ws_plans(ws, &plans, &np);

@@ -59,6 +59,8 @@ struct wg_src {
     bool csv;
     bool no_repair;
     const char *x_field, *y_field; /* borrowed from the options, during open only */
+    char **colnames; /* CSV without a header row: the names given for field_1..field_n */
+    size_t ncolnames;
     wg_shift shift;
     int64_t *lines; /* CSV: physical line of record i (1-based record), when records span lines */
     size_t nlines;
@@ -81,13 +83,14 @@ static bool name_in(const char *name, const char *const *list)
     return false;
 }
 
-static const char *const lon_names[] = {"lon", "long", "lng", "longitude", "x_lon", NULL};
-static const char *const lat_names[] = {"lat", "latitude", "y_lat", NULL};
+static const char *const lon_names[] = {"lon", "long", "lng", "longitude", "x_lon", "经度", NULL};
+static const char *const lat_names[] = {"lat", "latitude", "y_lat", "纬度", NULL};
 static const char *const x_names[] = {"x", "easting", "x_coord", "x_cord", NULL};
 static const char *const y_names[] = {"y", "northing", "y_coord", "y_cord", NULL};
 
 typedef struct csv_info {
     char xname[128], yname[128];
+    int xcol, ycol; /* their column numbers, 0-based */
     bool lonlat;
 } csv_info;
 
@@ -109,51 +112,76 @@ static wg_status csv_check(wg_ctx *ctx, wg_src *src, const char *gpath, csv_info
     if (!fp)
         return wg_fail(ctx, WG_EINPUT, "%s: cannot open: %s", src->path, strerror(errno));
     wg_status st = WG_OK;
+    bool headerless = src->colnames != NULL;
     char **hdr = CSVReadParseLine3L(fp, 1 << 20, ",", true, false, false, true);
     int ncol = CSLCount(hdr);
     if (ncol == 0) {
-        st = wg_fail(ctx, WG_EINPUT, "%s: empty file (no header line)", src->path);
+        st = wg_fail(ctx, WG_EINPUT, "%s: empty file (no %s line)", src->path,
+                     headerless ? "first" : "header");
         goto done;
     }
+    if (headerless) {
+        if ((size_t)ncol != src->ncolnames) {
+            st = wg_fail(ctx, WG_EINPUT,
+                         "%s: --columns names %zu column%s, but line 1 of the file has %d",
+                         src->path, src->ncolnames, src->ncolnames == 1 ? "" : "s", ncol);
+            goto done;
+        }
+        /* the first line is a record: read again from the start, with the given names
+           standing in for a header */
+        VSIFCloseL(fp);
+        fp = VSIFOpenL(gpath, "rb");
+        if (!fp) {
+            st = wg_fail(ctx, WG_EINPUT, "%s: cannot open: %s", src->path, strerror(errno));
+            goto done;
+        }
+    }
+    char **names = headerless ? src->colnames : hdr;
     memset(ci, 0, sizeof *ci);
     if (src->x_field || src->y_field) {
         const char *want[2] = {src->x_field, src->y_field};
         for (int k = 0; k < 2; k++) {
             int found = -1;
             for (int i = 0; want[k] && i < ncol && found < 0; i++)
-                if (strcasecmp(hdr[i], want[k]) == 0)
+                if (strcasecmp(names[i], want[k]) == 0)
                     found = i;
             if (found < 0) {
                 st = wg_fail(ctx, WG_EINPUT, "%s: no column named '%s' for the %s coordinate",
                              src->path, want[k] ? want[k] : "", k ? "y" : "x");
                 goto done;
             }
-            snprintf(k ? ci->yname : ci->xname, sizeof ci->xname, "%s", hdr[found]);
+            snprintf(k ? ci->yname : ci->xname, sizeof ci->xname, "%s", names[found]);
         }
         ci->lonlat = name_in(ci->xname, lon_names) && name_in(ci->yname, lat_names);
     }
     for (int i = 0; i < ncol && !ci->xname[0]; i++) {
-        if (!ci->xname[0] && name_in(hdr[i], lon_names))
-            snprintf(ci->xname, sizeof ci->xname, "%s", hdr[i]);
+        if (!ci->xname[0] && name_in(names[i], lon_names))
+            snprintf(ci->xname, sizeof ci->xname, "%s", names[i]);
     }
     for (int i = 0; i < ncol && !src->x_field; i++) {
-        if (!ci->yname[0] && name_in(hdr[i], lat_names))
-            snprintf(ci->yname, sizeof ci->yname, "%s", hdr[i]);
+        if (!ci->yname[0] && name_in(names[i], lat_names))
+            snprintf(ci->yname, sizeof ci->yname, "%s", names[i]);
     }
     if (!src->x_field)
         ci->lonlat = ci->xname[0] && ci->yname[0];
     if (!ci->lonlat && !src->x_field) {
         ci->xname[0] = ci->yname[0] = '\0';
         for (int i = 0; i < ncol; i++) {
-            if (!ci->xname[0] && name_in(hdr[i], x_names))
-                snprintf(ci->xname, sizeof ci->xname, "%s", hdr[i]);
-            if (!ci->yname[0] && name_in(hdr[i], y_names))
-                snprintf(ci->yname, sizeof ci->yname, "%s", hdr[i]);
+            if (!ci->xname[0] && name_in(names[i], x_names))
+                snprintf(ci->xname, sizeof ci->xname, "%s", names[i]);
+            if (!ci->yname[0] && name_in(names[i], y_names))
+                snprintf(ci->yname, sizeof ci->yname, "%s", names[i]);
         }
         if (!(ci->xname[0] && ci->yname[0]))
             ci->xname[0] = ci->yname[0] = '\0';
     }
-    int64_t line = 2 + (int64_t)count_newlines(hdr);
+    for (int i = 0; i < ncol; i++) {
+        if (strcmp(names[i], ci->xname) == 0)
+            ci->xcol = i;
+        if (strcmp(names[i], ci->yname) == 0)
+            ci->ycol = i;
+    }
+    int64_t line = headerless ? 1 : 2 + (int64_t)count_newlines(hdr);
     size_t rec = 0;
     bool multiline = false;
     size_t cap = 0;
@@ -171,8 +199,9 @@ static wg_status csv_check(wg_ctx *ctx, wg_src *src, const char *gpath, csv_info
         }
         CSLDestroy(f);
         if (n != ncol) {
-            st = wg_fail(ctx, WG_EINPUT, "%s: line %lld: %d columns, but the header has %d",
-                         src->path, (long long)line, n, ncol);
+            st = wg_fail(ctx, WG_EINPUT, "%s: line %lld: %d columns, but %s %d", src->path,
+                         (long long)line, n, headerless ? "--columns names" : "the header has",
+                         ncol);
             goto done;
         }
         rec++;
@@ -184,17 +213,19 @@ static wg_status csv_check(wg_ctx *ctx, wg_src *src, const char *gpath, csv_info
                 goto done;
             if (src->nlines == 0)
                 for (size_t i = 1; i < rec; i++)
-                    src->lines[i] = (int64_t)i + 1;
+                    src->lines[i] = (int64_t)i + (headerless ? 0 : 1);
             src->lines[rec] = line;
             src->nlines = rec + 1;
         }
         line += 1 + (int64_t)nl;
     }
     if (rec == 0)
-        st = wg_fail(ctx, WG_EINPUT, "%s: no rows below the header (empty layer)", src->path);
+        st = wg_fail(ctx, WG_EINPUT, "%s: no rows%s (empty layer)", src->path,
+                     headerless ? "" : " below the header");
 done:
     CSLDestroy(hdr);
-    VSIFCloseL(fp);
+    if (fp)
+        VSIFCloseL(fp);
     return st;
 }
 
@@ -242,14 +273,28 @@ static wg_status open_layer(wg_ctx *ctx, wg_src *src, const char *gpath, const w
                             const csv_info *ci, const gdal_err *ge)
 {
     char xopt[160], yopt[160];
-    const char *csv_opts[] = {
-        xopt, yopt, "KEEP_GEOM_COLUMNS=YES", "AUTODETECT_TYPE=NO", "EMPTY_STRING_AS_NULL=YES",
-        NULL};
-    snprintf(xopt, sizeof xopt, "X_POSSIBLE_NAMES=%s", ci->xname);
-    snprintf(yopt, sizeof yopt, "Y_POSSIBLE_NAMES=%s", ci->yname);
+    const char *csv_opts[8] = {0};
+    size_t k = 0;
+    if (ci->xname[0]) {
+        /* without a header row GDAL names the columns field_1..field_n */
+        if (src->colnames) {
+            snprintf(xopt, sizeof xopt, "X_POSSIBLE_NAMES=field_%d", ci->xcol + 1);
+            snprintf(yopt, sizeof yopt, "Y_POSSIBLE_NAMES=field_%d", ci->ycol + 1);
+        } else {
+            snprintf(xopt, sizeof xopt, "X_POSSIBLE_NAMES=%s", ci->xname);
+            snprintf(yopt, sizeof yopt, "Y_POSSIBLE_NAMES=%s", ci->yname);
+        }
+        csv_opts[k++] = xopt;
+        csv_opts[k++] = yopt;
+        csv_opts[k++] = "KEEP_GEOM_COLUMNS=YES";
+        csv_opts[k++] = "AUTODETECT_TYPE=NO";
+        csv_opts[k++] = "EMPTY_STRING_AS_NULL=YES";
+    }
+    if (src->colnames)
+        csv_opts[k++] = "HEADERS=NO";
     const char *const csv_drivers[] = {"CSV", NULL};
     src->ds = GDALOpenEx(gpath, GDAL_OF_VECTOR | GDAL_OF_READONLY, src->csv ? csv_drivers : NULL,
-                         src->csv && ci->xname[0] ? csv_opts : NULL, NULL);
+                         src->csv && k ? csv_opts : NULL, NULL);
     if (!src->ds)
         return wg_fail(ctx, WG_EINPUT, "%s: not a vector format GDAL/OGR can read%s%s", src->path,
                        ge->failed ? ": " : "", ge->msg);
@@ -263,6 +308,41 @@ static wg_status open_layer(wg_ctx *ctx, wg_src *src, const char *gpath, const w
         if (nl < 1)
             return wg_fail(ctx, WG_EINPUT, "%s: no layers", src->path);
         src->lyr = GDALDatasetGetLayer(src->ds, 0);
+    }
+    int nf = OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(src->lyr));
+    if (src->colnames && (size_t)nf != src->ncolnames)
+        return wg_fail(ctx, WG_EINPUT, "%s: --columns names %zu columns, but GDAL reads %d",
+                       src->path, src->ncolnames, nf);
+    return WG_OK;
+}
+
+/* Keeps a copy of the names of a CSV without a header row; checks they can serve as one. */
+static wg_status take_colnames(wg_ctx *ctx, wg_src *src, const wg_src_opts *o)
+{
+    if (!o || o->ncolumns == 0)
+        return WG_OK;
+    if (!src->csv)
+        return wg_fail(ctx, WG_EINPUT,
+                       "%s: --columns names the columns of a CSV file without a header row; "
+                       "this is not a CSV file",
+                       src->path);
+    src->colnames = calloc(o->ncolumns + 1, sizeof *src->colnames);
+    if (!src->colnames)
+        return wg_fail(ctx, WG_ENOMEM, "out of memory opening %s", src->path);
+    src->ncolnames = o->ncolumns;
+    for (size_t i = 0; i < o->ncolumns; i++) {
+        const char *name = o->columns[i];
+        if (!name[0])
+            return wg_fail(ctx, WG_EINPUT, "%s: --columns: column %zu has no name", src->path,
+                           i + 1);
+        for (size_t j = 0; j < i; j++)
+            if (strcasecmp(o->columns[j], name) == 0)
+                return wg_fail(ctx, WG_EINPUT,
+                               "%s: --columns: '%s' names both column %zu and column %zu",
+                               src->path, name, j + 1, i + 1);
+        src->colnames[i] = strdup(name);
+        if (!src->colnames[i])
+            return wg_fail(ctx, WG_ENOMEM, "out of memory opening %s", src->path);
     }
     return WG_OK;
 }
@@ -343,6 +423,8 @@ wg_status wg_src_open(wg_ctx *ctx, const char *path, const wg_src_opts *opts, wg
         st = wg_fail(ctx, WG_EINPUT, "%s: no such file", path);
     else if (!pg && S_ISDIR(sb.st_mode) && !has_suffix(path, ".gdb"))
         st = wg_fail(ctx, WG_EINPUT, "%s: is a folder, not a file", path);
+    if (st == WG_OK)
+        st = take_colnames(ctx, src, opts);
     if (st == WG_OK && src->csv)
         st = csv_check(ctx, src, gpath, &ci);
     if (st == WG_OK)
@@ -381,6 +463,9 @@ void wg_src_close(wg_src *src)
         OSRDestroySpatialReference(src->srs);
     if (src->pj)
         proj_destroy(src->pj);
+    for (size_t i = 0; i < src->ncolnames; i++)
+        free(src->colnames[i]);
+    free(src->colnames);
     free(src->lines);
     free(src->path);
     free(src);
@@ -399,6 +484,8 @@ size_t wg_src_nfields(const wg_src *src)
 
 const char *wg_src_field_name(const wg_src *src, size_t i)
 {
+    if (i < src->ncolnames)
+        return src->colnames[i];
     return OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(src->lyr), (int)i));
 }
 
@@ -409,6 +496,13 @@ int wg_src_field(const wg_src *src, const char *name)
         if (strcasecmp(wg_src_field_name(src, i), name) == 0)
             return (int)i;
     return -1;
+}
+
+bool wg_src_coord_fields(const wg_src *src, int *x, int *y)
+{
+    *x = src->xfield;
+    *y = src->yfield;
+    return src->csv;
 }
 
 static wg_gkind kind_of_ogr(OGRwkbGeometryType t)
@@ -711,7 +805,8 @@ wg_status wg_src_next(wg_ctx *ctx, wg_src *src, wg_feat *f, bool *eof)
     memset(f, 0, sizeof *f);
     f->fid = (int64_t)OGR_F_GetFID(src->cur);
     if (src->csv) {
-        int64_t line = f->fid + 1;
+        /* OGR numbers CSV records from 1: below a header, record n is on line n + 1 */
+        int64_t line = f->fid + (src->colnames ? 0 : 1);
         if (f->fid >= 0 && (size_t)f->fid < src->nlines)
             line = src->lines[f->fid];
         snprintf(f->label, sizeof f->label, "line %lld", (long long)line);

@@ -51,7 +51,18 @@ typedef struct importer {
     bool cameras;                    /* the cameras layer: its view fields are read together */
     size_t cam_col[WG__CAM_NFIELDS]; /* with cameras: the column of each WG__CAM_* field */
     wg_buf cam_text;                 /* with cameras: copies of the feature's view texts */
+    bool *used;                      /* per source field: feeds a layer field or the geometry */
+    unsigned char *timeish;          /* per unused source field: TIME_* (sniffed from rows) */
+    int *time_ok;                    /* per source field: values of the first rows read as times */
+    int parent_col;                  /* communities: the parent column, else -1 */
+    int64_t ncodes;                  /* communities: rows of the codes table */
+    char code_parent[256];           /* a parent found in the codes table */
+    int64_t parents_unknown;         /* parents named that the codes table lacks */
 } importer;
+
+/* What the first rows say of an unused source field (importer.timeish). */
+enum { TIME_UNKNOWN, TIME_BY_NAME, TIME_NO, TIME_BY_VALUES };
+#define SNIFF_ROWS 50 /* rows whose unused values are tried as times */
 
 static bool in_list(const char *v, const char *list)
 {
@@ -86,23 +97,77 @@ static wg_status bad_field(importer *im, const char *opt, const char *arg)
     return st;
 }
 
-int wg__src_alias(wg_src *src, const char *aliases)
+/* A field name as aliases compare it: ASCII letters in lower case, without spaces, '_', '-'
+ * and '.', so "Created Date", "created_date" and "CREATED-DATE" are one name. */
+static void fold_name(const char *s, char *out, size_t n)
+{
+    size_t k = 0;
+    for (; *s && k + 1 < n; s++) {
+        if (*s == ' ' || *s == '_' || *s == '-' || *s == '.')
+            continue;
+        out[k++] = (char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s);
+    }
+    out[k] = '\0';
+}
+
+/* The source field that alias `a` names and that `taken` (NULL: none) leaves free: the same
+ * name in any case first, then the same folded name. -1 when none. */
+static int alias_field(wg_src *src, const char *a, const bool *taken)
+{
+    size_t nf = wg_src_nfields(src);
+    char fa[128], ff[128];
+    fold_name(a, fa, sizeof fa);
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < nf; i++) {
+            const char *name = wg_src_field_name(src, i);
+            if (taken && taken[i])
+                continue;
+            if (pass == 0 && strcasecmp(name, a) == 0)
+                return (int)i;
+            if (pass == 1) {
+                fold_name(name, ff, sizeof ff);
+                if (fa[0] && strcmp(ff, fa) == 0)
+                    return (int)i;
+            }
+        }
+    return -1;
+}
+
+static int src_alias_free(wg_src *src, const char *aliases, const bool *taken)
 {
     int field = -1;
     for (const char *p = aliases; p && *p && field < 0;) {
         const char *e = strchr(p, ',');
         char alias[64];
         snprintf(alias, sizeof alias, "%.*s", (int)(e ? e - p : (long)strlen(p)), p);
-        field = wg_src_field(src, alias);
+        field = alias_field(src, alias, taken);
         p = e ? e + 1 : NULL;
     }
     return field;
 }
 
-/* Applies --map and --set, then finds the other fields by their usual names. */
+int wg__src_alias(wg_src *src, const char *aliases)
+{
+    return src_alias_free(src, aliases, NULL);
+}
+
+static void mark_used(importer *im, int field)
+{
+    if (field >= 0)
+        im->used[field] = true;
+}
+
+/* Applies --map and --set, then finds the other fields by their usual names: each source
+ * field feeds one layer field at most. */
 static wg_status resolve_fields(importer *im)
 {
     wg_ctx *ctx = im->ctx;
+    size_t nf = wg_src_nfields(im->src);
+    im->used = calloc(nf + 1, sizeof *im->used);
+    im->timeish = calloc(nf + 1, sizeof *im->timeish);
+    im->time_ok = calloc(nf + 1, sizeof *im->time_ok);
+    if (!im->used || !im->timeish || !im->time_ok)
+        return wg_fail(ctx, WG_ENOMEM, "out of memory reading the fields of %s", im->source);
     for (size_t i = 0; i < im->L->ncols; i++)
         im->cs[i] = (col_src){.field = -1, .field2 = -1};
     bool given[MAXCOLS] = {0};
@@ -138,6 +203,17 @@ static wg_status resolve_fields(importer *im)
                            arg, name);
         }
     }
+    /* the source's coordinate columns and the --map'ped fields are not found again by name */
+    int xf = -1, yf = -1;
+    wg_src_coord_fields(im->src, &xf, &yf);
+    if (im->L->gkind != WG_G_NONE) { /* a table keeps no points: its lon/lat go unused */
+        mark_used(im, xf);
+        mark_used(im, yf);
+    }
+    for (size_t i = 0; i < im->L->ncols; i++) {
+        mark_used(im, im->cs[i].field);
+        mark_used(im, im->cs[i].field2);
+    }
     for (size_t i = 0; i < im->L->ncols; i++) {
         if (given[i])
             continue;
@@ -147,7 +223,8 @@ static wg_status resolve_fields(importer *im)
         if (strlen(im->L->cols[i].name) > 10)
             im->cs[i].field = wg_src_field(im->src, cut);
         if (im->cs[i].field < 0)
-            im->cs[i].field = wg__src_alias(im->src, im->L->cols[i].aliases);
+            im->cs[i].field = src_alias_free(im->src, im->L->cols[i].aliases, im->used);
+        mark_used(im, im->cs[i].field);
     }
     if (im->cs[0].field < 0 && !im->cs[0].konst)
         im->cs[0].from_fid = true;
@@ -185,6 +262,244 @@ static void describe_mapping(importer *im)
     }
 }
 
+/* Lists the source fields nothing took in r->unused, and the coordinate columns in r->coords. */
+static void describe_unused(importer *im)
+{
+    wg_import_result *r = im->r;
+    size_t nf = wg_src_nfields(im->src), n = 0, cap = sizeof r->unused;
+    r->unused[0] = r->coords[0] = '\0';
+    for (size_t i = 0; i < nf; i++) {
+        if (im->used[i])
+            continue;
+        const char *name = wg_src_field_name(im->src, i);
+        int k = snprintf(r->unused + n, cap - n, "%s%s", n ? ", " : "", name);
+        if (k < 0 || (size_t)k >= cap - n) { /* too many to list: say so rather than cut one */
+            snprintf(r->unused + (n < cap - 8 ? n : cap - 8), 8, ", ...");
+            break;
+        }
+        n += (size_t)k;
+    }
+    int xf = -1, yf = -1;
+    if (wg_src_coord_fields(im->src, &xf, &yf) && xf >= 0 && yf >= 0 && im->L->gkind != WG_G_NONE)
+        snprintf(r->coords, sizeof r->coords, "%s, %s", wg_src_field_name(im->src, (size_t)xf),
+                 wg_src_field_name(im->src, (size_t)yf));
+}
+
+static bool contains_any(const char *s, const char *const *words)
+{
+    for (; *words; words++)
+        if (strstr(s, *words))
+            return true;
+    return false;
+}
+
+static bool ends_with(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
+/* Whether a field's name says it holds a time: date, time, 时间, 日期 in it, or an _at, _dt,
+ * _ts or _on ending. */
+static bool time_name(const char *name)
+{
+    static const char *const words[] = {"date", "time", "时间", "日期", "时限", NULL};
+    char low[128];
+    size_t k = 0;
+    for (; name[k] && k + 1 < sizeof low; k++)
+        low[k] = (char)(name[k] >= 'A' && name[k] <= 'Z' ? name[k] + 32 : name[k]);
+    low[k] = '\0';
+    return contains_any(low, words) || ends_with(low, "_at") || ends_with(low, "_dt") ||
+           ends_with(low, "_ts") || ends_with(low, "_on") || ends_with(low, " at");
+}
+
+/* 'x' or 'y' when a field's name says it holds a coordinate, else 0. */
+static char coord_name(const char *name)
+{
+    static const char *const ys[] = {"latitude", "northing", "纬度", NULL};
+    static const char *const xs[] = {"longitude", "easting", "经度", NULL};
+    char f[128];
+    fold_name(name, f, sizeof f);
+    if (contains_any(f, ys) || strcmp(f, "lat") == 0)
+        return 'y';
+    if (contains_any(f, xs) || strcmp(f, "lon") == 0 || strcmp(f, "lng") == 0 ||
+        strcmp(f, "long") == 0)
+        return 'x';
+    if (!strstr(f, "coord") && !strstr(f, "cord") && !strstr(f, "坐标") && strlen(f) != 1)
+        return 0;
+    if (f[0] == 'x' || strstr(f, "xcoord"))
+        return 'x';
+    return f[0] == 'y' || strstr(f, "ycoord") ? 'y' : 0;
+}
+
+/* A value that could be a time: digits with a date or time separator, not a plain number. */
+static bool timelike_text(const char *v)
+{
+    bool digit = false, sep = false;
+    for (const char *c = v; *c; c++) {
+        digit |= *c >= '0' && *c <= '9';
+        sep |= *c == '-' || *c == '/' || *c == ':' || (unsigned char)*c >= 0x80;
+    }
+    return digit && sep && strlen(v) >= 6;
+}
+
+/* Tries the current feature's values of the unused fields as times (the first SNIFF_ROWS
+ * rows): a field whose non-empty values all read as times looks like a time. */
+static wg_status sniff_times(importer *im)
+{
+    size_t nf = wg_src_nfields(im->src);
+    for (size_t i = 0; i < nf; i++) {
+        if (im->used[i] || im->timeish[i] != TIME_UNKNOWN)
+            continue;
+        const char *v = wg_src_str(im->src, i);
+        while (v && (*v == ' ' || *v == '\t'))
+            v++;
+        if (!v || !*v)
+            continue;
+        int64_t t;
+        if (!timelike_text(v)) {
+            im->timeish[i] = TIME_NO;
+            continue;
+        }
+        wg_status st = wg_time_parse(im->ctx, v, im->o->time_format, im->tz, &t);
+        if (st == WG_EINPUT) {
+            wg_ctx_clear_error(im->ctx);
+            im->timeish[i] = TIME_NO;
+        } else if (st != WG_OK) {
+            return st;
+        } else {
+            im->time_ok[i]++;
+        }
+    }
+    return WG_OK;
+}
+
+/* `arg` as a shell word: quoted when it holds anything but plain characters. */
+static void shell_word(const char *arg, char *out, size_t n)
+{
+    bool plain = true;
+    for (const char *c = arg; *c; c++)
+        plain &= (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                 strchr("_.,:=+/-@%", *c) != NULL || (unsigned char)*c >= 0x80;
+    if (plain && *arg) {
+        snprintf(out, n, "%s", arg);
+        return;
+    }
+    size_t k = 0;
+    if (n < 3)
+        return;
+    out[k++] = '\'';
+    for (const char *c = arg; *c && k + 6 < n; c++) {
+        if (*c == '\'') {
+            memcpy(out + k, "'\\''", 4);
+            k += 4;
+        } else {
+            out[k++] = *c;
+        }
+    }
+    out[k++] = '\'';
+    out[k] = '\0';
+}
+
+/* The layer's time field that a source field named `name` most likely holds, if that one has
+ * no source yet; else -1. */
+static int guess_time_col(const importer *im, const char *name)
+{
+    static const struct {
+        const char *col;
+        const char *const words[8];
+    } hints[] = {
+        {"closed", {"clos", "resol", "finish", "complet", "结", "完成", "关闭", NULL}},
+        {"due", {"due", "sla", "deadline", "target", "时限", "截止", "期限", NULL}},
+        {"dispatched", {"dispatch", "assign", "派", NULL}},
+        {"reported", {"creat", "open", "report", "occur", "receiv", "上报", "受理", "报"}},
+    };
+    char f[128];
+    fold_name(name, f, sizeof f);
+    for (size_t h = 0; h < sizeof hints / sizeof hints[0]; h++) {
+        bool hit = false;
+        for (size_t w = 0; w < 8 && hints[h].words[w] && !hit; w++)
+            hit = strstr(f, hints[h].words[w]) != NULL;
+        int c = hit ? find_col(im->L, hints[h].col, strlen(hints[h].col)) : -1;
+        if (c >= 0 && im->cs[c].field < 0 && !im->cs[c].konst)
+            return c;
+    }
+    return -1;
+}
+
+/* One warning per unused time field, while the layer has a time field with no source. */
+static void warn_unused_time(importer *im, size_t i)
+{
+    const char *name = wg_src_field_name(im->src, i);
+    char freecols[128] = "";
+    size_t nfree = 0, nc = 0;
+    for (size_t c = 0; c < im->L->ncols; c++) {
+        if (im->L->cols[c].type != WG_COL_TIME || im->cs[c].field >= 0 || im->cs[c].konst)
+            continue;
+        int k = snprintf(freecols + nc, sizeof freecols - nc, "%s%s", nfree ? ", " : "",
+                         im->L->cols[c].name);
+        if (k > 0 && (size_t)k < sizeof freecols - nc)
+            nc += (size_t)k;
+        nfree++;
+    }
+    if (nfree == 0)
+        return; /* every time field has its source: nothing for this one to fill */
+    int c = guess_time_col(im, name);
+    char arg[320], word[400];
+    snprintf(arg, sizeof arg, "%s=%s", c >= 0 ? im->L->cols[c].name : "FIELD", name);
+    shell_word(arg, word, sizeof word);
+    wg_warn(im->ctx,
+            "%s: column '%s' looks like a time (%s) and was not used; to use it: --map %s%s%s%s",
+            im->source, name,
+            im->timeish[i] == TIME_BY_VALUES ? "its first values read as times" : "by its name",
+            word,
+            c >= 0 ? "" : " (FIELD: a time field with no source yet: ", c >= 0 ? "" : freecols,
+            c >= 0 ? "" : ")");
+}
+
+/* Warns of unused columns that look like times or coordinates, naming the option that would
+ * use them. */
+static void warn_unused(importer *im)
+{
+    size_t nf = wg_src_nfields(im->src);
+    int xs = -1, ys = -1, nx = 0, ny = 0;
+    for (size_t i = 0; i < nf; i++) {
+        if (im->used[i])
+            continue;
+        const char *name = wg_src_field_name(im->src, i);
+        /* by its name, unless its first values are not times (Boston's on_time: ONTIME) */
+        if ((time_name(name) && im->timeish[i] != TIME_NO) || im->timeish[i] == TIME_BY_VALUES) {
+            warn_unused_time(im, i);
+            continue;
+        }
+        char xy = coord_name(name);
+        if (xy == 'x' && nx++ == 0)
+            xs = (int)i;
+        if (xy == 'y' && ny++ == 0)
+            ys = (int)i;
+    }
+    int xf = -1, yf = -1;
+    if (!wg_src_coord_fields(im->src, &xf, &yf) || xs + ys == -2 || im->L->gkind == WG_G_NONE)
+        return;
+    char pair[320], word[400], from[300] = "";
+    snprintf(pair, sizeof pair, "%s,%s", xs >= 0 ? wg_src_field_name(im->src, (size_t)xs) : "X",
+             ys >= 0 ? wg_src_field_name(im->src, (size_t)ys) : "Y");
+    shell_word(pair, word, sizeof word);
+    if (xf >= 0 && yf >= 0)
+        snprintf(from, sizeof from, " (the points came from '%s' and '%s')",
+                 wg_src_field_name(im->src, (size_t)xf), wg_src_field_name(im->src, (size_t)yf));
+    if (xs >= 0 && ys >= 0)
+        wg_warn(im->ctx,
+                "%s: columns '%s' and '%s' look like coordinates and were not used%s; to use "
+                "them: --xy %s (with --src-crs unless they are longitude/latitude)",
+                im->source, wg_src_field_name(im->src, (size_t)xs),
+                wg_src_field_name(im->src, (size_t)ys), from, word);
+    else
+        wg_warn(im->ctx,
+                "%s: column '%s' looks like a coordinate and was not used%s; to use it: --xy %s",
+                im->source, wg_src_field_name(im->src, (size_t)(xs >= 0 ? xs : ys)), from, word);
+}
+
 /* UTM zone of a lon/lat: EPSG 326zz north, 327zz south. */
 static int utm_epsg(double lon, double lat)
 {
@@ -204,7 +519,9 @@ static wg_status open_source(importer *im, int *new_epsg)
                       .shift = im->o->shift,
                       .no_repair = im->o->no_repair,
                       .x_field = im->o->x_field,
-                      .y_field = im->o->y_field};
+                      .y_field = im->o->y_field,
+                      .columns = im->o->columns,
+                      .ncolumns = im->o->ncolumns};
     wg_status st = wg_src_open(im->ctx, im->source, &so, &im->src);
     if (st != WG_OK || im->L->gkind == WG_G_NONE || so.dst_crs)
         return st;
@@ -520,6 +837,27 @@ static bool wkb_is_point(const unsigned char *wkb, size_t len)
     return wkb && len >= sizeof point && memcmp(wkb, point, sizeof point) == 0;
 }
 
+/* Communities, with a codes table: a missing parent is taken from the table when the id is a
+ * code in it (*v then points into im); a parent the table lacks is a warning. */
+static wg_status parent_from_codes(importer *im, const wg_feat *f, const char *id, const char **v)
+{
+    if (im->ncodes == 0)
+        return WG_OK;
+    bool found = false;
+    wg_status st =
+        wg_store_code_parent(im->ws, *v ? *v : id, &found, im->code_parent, sizeof im->code_parent);
+    if (st != WG_OK)
+        return st;
+    if (!*v && found && im->code_parent[0]) {
+        *v = im->code_parent;
+        im->r->parents_from_codes++;
+    } else if (*v && !found && ++im->parents_unknown <= 10) {
+        wg_warn(im->ctx, "%s: %s (id '%s'): parent '%s' is not in the codes table (%lld codes)",
+                im->source, f->label, id, *v, (long long)im->ncodes);
+    }
+    return WG_OK;
+}
+
 static wg_status import_feature(importer *im, const wg_feat *f)
 {
     char idbuf[32], why[512];
@@ -552,6 +890,11 @@ static wg_status import_feature(importer *im, const wg_feat *f)
         if (is_cam_col(im, c))
             continue;
         const char *v = col_text(im, c, f, idbuf, sizeof idbuf);
+        if ((int)c == im->parent_col) {
+            cst = parent_from_codes(im, f, id, &v);
+            if (cst != WG_OK)
+                return cst;
+        }
         if (!v)
             v = default_value(im, c, f);
         if (!bind_col(im, c, v, why, sizeof why))
@@ -646,6 +989,8 @@ static wg_status run_rows(importer *im)
             break;
         im->r->features++;
         st = import_feature(im, &f);
+        if (st == WG_OK && im->r->features <= SNIFF_ROWS)
+            st = sniff_times(im);
         if (st != WG_OK)
             break;
         if (im->r->features % 20000 == 0) {
@@ -659,6 +1004,10 @@ static wg_status run_rows(importer *im)
     wg_progress(ctx, stage, (uint64_t)im->r->features, (uint64_t)im->r->features);
     if (st == WG_OK && im->r->features == 0)
         st = wg_fail(ctx, WG_EINPUT, "%s: the layer has no features (empty layer)", im->source);
+    size_t nf = wg_src_nfields(im->src);
+    for (size_t i = 0; st == WG_OK && i < nf; i++)
+        if (im->timeish[i] == TIME_UNKNOWN && im->time_ok[i] > 0)
+            im->timeish[i] = TIME_BY_VALUES;
     if (st == WG_OK && im->r->rejected == im->r->features)
         st = wg_fail(ctx, WG_EINPUT,
                      "%s: all %lld features were rejected (the first: %s); nothing was imported",
@@ -689,6 +1038,7 @@ static wg_status run(importer *im)
     if (st != WG_OK)
         return st;
     describe_mapping(im);
+    describe_unused(im);
     char what[128];
     snprintf(what, sizeof what, "import %s", im->L->name);
     st = wg_store_begin(im->ws, what);
@@ -701,6 +1051,8 @@ static wg_status run(importer *im)
         snprintf(im->r->crs_note, sizeof im->r->crs_note,
                  "workspace CRS set to EPSG:%d (the UTM zone of this data)", new_epsg);
     }
+    if (st == WG_OK && im->parent_col >= 0)
+        st = wg_store_codes_count(im->ws, &im->ncodes);
     if (st == WG_OK)
         st = wg_store_next_batch(im->ws, &im->batch);
     if (st == WG_OK)
@@ -722,6 +1074,10 @@ static wg_status run(importer *im)
         wg_store_rollback(im->ws);
     if (st != WG_OK)
         return st;
+    warn_unused(im);
+    if (im->parents_unknown > 10)
+        wg_warn(im->ctx, "%s: %lld communities in all name a parent that is not in the codes table",
+                im->source, (long long)im->parents_unknown);
     /* the rows are in: the rejects file takes its place (when there is something in it) */
     st = wg_atomic_end(im->ctx, im->rej_out, im->r->rejected > 0);
     im->rej_out = NULL, im->rej = NULL;
@@ -795,9 +1151,12 @@ wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_i
     if (!L || !L->importable)
         return wg_fail(ctx, WG_EINPUT,
                        "unknown layer '%s' (layers: communities, units, barriers, streets, "
-                       "incidents, cameras, workers, postings, visits, categories, weights)",
+                       "incidents, cameras, workers, codes, postings, visits, categories, "
+                       "weights)",
                        layer);
     importer im = {.ws = ws, .ctx = ctx, .L = L, .source = source, .o = o ? o : &none, .r = r};
+    im.parent_col =
+        strcmp(L->name, "communities") == 0 ? find_col(L, "parent", strlen("parent")) : -1;
     wg_buf_init(&im.joined, 1 << 16);
     wg_buf_init(&im.id, 1 << 16);
     wg_buf_init(&im.cam_text, 1 << 16);
@@ -816,6 +1175,9 @@ wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_i
     wg_buf_fini(&im.id);
     wg_buf_fini(&im.cam_text);
     wg_tz_free(im.tz);
+    free(im.used);
+    free(im.timeish);
+    free(im.time_ok);
     wg_src_close(im.src);
     r->seconds = wg_now() - t0;
     return st;

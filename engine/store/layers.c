@@ -31,15 +31,41 @@ static const wg_col streets[] = {
     {"name", WG_COL_TEXT, 0, "name,fullname", NULL},
     {"kind", WG_COL_TEXT, 0, "kind,mtfcc", NULL},
 };
+/* Incidents: the names case systems export under (NYC and Boston 311, police logs, Chinese
+ * grid-management systems). Aliases are matched in any case with spaces, '_', '-' and '.'
+ * ignored ("Created Date" is created_date); the first alias the source has wins, and a source
+ * field feeds one layer field at most. Only names whose meaning is unambiguous are here: a
+ * bare "date" (New Haven's date without its time) is left for --map. */
 static const wg_col incidents[] = {
-    {"id", WG_COL_TEXT, WG_COL_REQUIRED, "id", NULL},
-    {"category", WG_COL_TEXT, 0, "category", NULL},
-    {"source", WG_COL_TEXT, 0, "source", NULL},
-    {"status", WG_COL_TEXT, 0, "status", NULL},
-    {"reported", WG_COL_TIME, 0, "reported", NULL},
-    {"dispatched", WG_COL_TIME, 0, "dispatched", NULL},
-    {"closed", WG_COL_TIME, 0, "closed", NULL},
-    {"due", WG_COL_TIME, 0, "due", NULL},
+    {"id", WG_COL_TEXT, WG_COL_REQUIRED,
+     "id,case_id,case_number,case_no,unique_key,incident_id,incident_number,case_enquiry_id,"
+     "event_id,ticket_id,案件编号,案件号,事件编号,工单编号",
+     NULL},
+    {"category", WG_COL_TEXT, 0,
+     "category,type,complaint_type,case_type,incident_type,event_type,offense_description,"
+     "案件类别,案件类型,事件类型,事件类别,问题类型,类别",
+     NULL},
+    {"source", WG_COL_TEXT, 0,
+     "source,channel,source_type,open_data_channel_type,report_channel,来源,案件来源,上报渠道,"
+     "渠道",
+     NULL},
+    {"status", WG_COL_TEXT, 0, "status,state,case_status,状态,案件状态,处置状态", NULL},
+    {"reported", WG_COL_TIME, 0,
+     "reported,reported_at,reported_date,report_time,report_date,created,created_at,"
+     "created_date,opened,opened_at,open_dt,open_date,occurred_on_date,occurred_at,上报时间,"
+     "报案时间,受理时间,发现时间,立案时间",
+     NULL},
+    {"dispatched", WG_COL_TIME, 0,
+     "dispatched,dispatched_at,dispatch_time,dispatch_ts,dispatch_date,assigned_at,"
+     "assigned_date,派遣时间,派单时间",
+     NULL},
+    {"closed", WG_COL_TIME, 0,
+     "closed,closed_at,closed_date,closed_dt,close_date,resolved_at,resolved_date,"
+     "resolution_date,结案时间,办结时间,处置完成时间,关闭时间",
+     NULL},
+    {"due", WG_COL_TIME, 0,
+     "due,due_at,due_date,due_dt,sla_target_dt,target_date,deadline,处置时限,办理时限,截止时间",
+     NULL},
 };
 /* Import reads kind, heading_deg, fov_deg, range_m and height_m through engine/cameras.c
  * (spellings, OSM directions, defaults per kind), not by their type and flags here. */
@@ -57,6 +83,14 @@ static const wg_col workers[] = {
     {"name", WG_COL_TEXT, 0, "name", NULL},
     {"role", WG_COL_TEXT, 0, "role", NULL},
     {"community", WG_COL_TEXT, 0, "community", NULL},
+};
+/* Administrative codes: district -> street/town -> residents' committee (the Shanghai adcode
+ * tables: code, parent, name, level county/town/village). */
+static const wg_col codes[] = {
+    {"id", WG_COL_TEXT, WG_COL_REQUIRED, "id,code,adcode,区划代码,统计用区划代码,代码", NULL},
+    {"parent", WG_COL_TEXT, 0, "parent,parent_code,上级代码,上级区划代码", NULL},
+    {"name", WG_COL_TEXT, 0, "name,名称,区划名称", NULL},
+    {"level", WG_COL_TEXT, 0, "level,级别,层级", NULL},
 };
 static const wg_col cells[] = {
     {"code", WG_COL_TEXT, WG_COL_REQUIRED, NULL, NULL},
@@ -87,6 +121,7 @@ static const wg_layer_def layers[WG_NLAYERS] = {
     {"incidents", WG_G_POINT, "POINT", false, true, incidents, N(incidents)},
     {"cameras", WG_G_POINT, "POINT", true, true, cameras, N(cameras)},
     {"workers", WG_G_NONE, NULL, false, true, workers, N(workers)},
+    {"codes", WG_G_NONE, NULL, false, true, codes, N(codes)},
     {"cells", WG_G_POLYGON, "MULTIPOLYGON", true, false, cells, N(cells)},
     {"blind_spots", WG_G_POLYGON, "MULTIPOLYGON", true, false, blind_spots, N(blind_spots)},
     {"camera_views", WG_G_POLYGON, "MULTIPOLYGON", true, false, camera_views, N(camera_views)},

@@ -359,6 +359,50 @@ wg_status wg__tables_seed(wg_ws *ws)
     return st;
 }
 
+/* ---- Administrative codes ------------------------------------------------------------------ */
+
+wg_status wg_store_codes_count(wg_ws *ws, int64_t *n)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT count(*) FROM codes");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    int rc = sqlite3_step(q);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW ? WG_OK : wg__sql_fail(ws, "reading the codes: ");
+}
+
+wg_status wg_store_code_parent(wg_ws *ws, const char *code, bool *found, char *parent, size_t n)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT coalesce(parent, '') FROM codes WHERE id = ?");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    sqlite3_bind_text(q, 1, code, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    *found = rc == SQLITE_ROW;
+    if (n > 0)
+        snprintf(parent, n, "%s", *found ? (const char *)sqlite3_column_text(q, 0) : "");
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "reading the codes: ");
+}
+
+wg_status wg_ws_code_levels(wg_ws *ws, char (*levels)[32], int64_t *counts, size_t cap,
+                            size_t *nlev)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT coalesce(level, '(none)'), count(*) FROM codes "
+                                   "GROUP BY level ORDER BY min(fid)");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    *nlev = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW && *nlev < cap) {
+        snprintf(levels[*nlev], sizeof levels[0], "%s", (const char *)sqlite3_column_text(q, 0));
+        counts[(*nlev)++] = sqlite3_column_int64(q, 1);
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "reading the codes: ");
+}
+
 /* ---- Rosters ------------------------------------------------------------------------------ */
 
 wg_status wg_store_worker_exists(wg_ws *ws, const char *id, bool *exists)

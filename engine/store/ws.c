@@ -23,6 +23,7 @@
 #include WG_SCHEMA_V4_SQL
 #include WG_SCHEMA_V5_SQL
 #include WG_SCHEMA_V6_SQL
+#include WG_SCHEMA_V7_SQL
 
 /* "WGGE": marks a SQLite file as a wangge workspace (PRAGMA application_id). */
 #define WG_APP_ID 0x57474745
@@ -36,6 +37,7 @@ static const char *const migrations[] = {
     wg__schema_v4_sql, /* 3 -> 4: household visits */
     wg__schema_v5_sql, /* 4 -> 5: versions, packed incidents, compact assignment, tables */
     wg__schema_v6_sql, /* 5 -> 6: blind spots' areas indexed by cell */
+    wg__schema_v7_sql, /* 6 -> 7: administrative codes (district, street/town, committee) */
 };
 
 /* ---- Small helpers ------------------------------------------------------------------------ */

@@ -3,6 +3,8 @@
 
 TCase *tcase_ws(void);
 TCase *tcase_import(void);
+TCase *tcase_fields(void);
+TCase *tcase_fields_realdata(void);
 TCase *tcase_democity(void);
 TCase *tcase_realdata(void);
 TCase *tcase_partition(void);
@@ -19,6 +21,8 @@ Suite *wg_test_suite(void)
     Suite *s = suite_create("engine");
     suite_add_tcase(s, tcase_ws());
     suite_add_tcase(s, tcase_import());
+    suite_add_tcase(s, tcase_fields());
+    suite_add_tcase(s, tcase_fields_realdata());
     suite_add_tcase(s, tcase_democity());
     suite_add_tcase(s, tcase_realdata());
     suite_add_tcase(s, tcase_partition());

@@ -23,18 +23,23 @@ typedef struct wg_src_opts {
     wg_shift shift;      /* applied to lon/lat before reprojection; needs a geographic source */
     bool no_repair;      /* invalid polygons become a problem instead of being repaired */
     const char *x_field, *y_field; /* CSV: the coordinate columns, instead of guessing them */
+    const char *const *columns;    /* CSV without a header row: the names of its columns, in
+                                      order (their count must match the file's); borrowed */
+    size_t ncolumns;               /* 0: the first line is the header */
 } wg_src_opts;
 
 typedef struct wg_src wg_src;
 
 /* Opens one layer of anything OGR reads. A path ending in .gz is read through /vsigzip/; a
  * path starting with "PG:" is a PostGIS connection string. CSV files get their geometry from
- * columns named x/y, lon/lat, long/lat, lng/lat or longitude/latitude (any case); lon/lat
- * columns imply EPSG:4326, x/y ones need `src_crs`. CSV rows are checked against the header's
- * column count before anything is read, so a short or long row fails naming its line.
- * Errors (WG_EINPUT, message naming the path): missing file, a format OGR cannot read, a
- * missing layer, a source with geometry but no CRS and no `src_crs`, a shift asked for on a
- * projected source. Caller frees with wg_src_close(). */
+ * columns named x/y, lon/lat, long/lat, lng/lat, longitude/latitude (any case) or 经度/纬度;
+ * lon/lat columns imply EPSG:4326, x/y ones need `src_crs`. CSV rows are checked against the
+ * header's column count before anything is read, so a short or long row fails naming its line. With
+ * `columns` (a CSV without a header row) the first line is a record and the columns take the given
+ * names; a count that differs from the file's is an error naming both. Errors (WG_EINPUT, message
+ * naming the path): missing file, a format OGR cannot read, a missing layer, a source with geometry
+ * but no CRS and no `src_crs`, a shift asked for on a projected source. Caller frees with
+ * wg_src_close(). */
 wg_status wg_src_open(wg_ctx *ctx, const char *path, const wg_src_opts *opts, wg_src **out);
 void wg_src_close(wg_src *src);
 
@@ -44,6 +49,9 @@ size_t wg_src_nfields(const wg_src *src);
 const char *wg_src_field_name(const wg_src *src, size_t i);
 /* Index of the field named `name` (case-insensitive), or -1. */
 int wg_src_field(const wg_src *src, const char *name);
+/* Whether the source is a CSV file, whose points come from two of its columns; *x and *y get
+ * those columns' indexes (-1 when it has none). Other sources: false, and -1, -1. */
+bool wg_src_coord_fields(const wg_src *src, int *x, int *y);
 /* The layer's geometry kind (WG_G_NONE for a table, WG_G_ANY when OGR says "unknown"). */
 wg_gkind wg_src_gkind(const wg_src *src);
 /* Where the layer's data is, in WGS 84 lon/lat: the mean of its features' centers, leaving out

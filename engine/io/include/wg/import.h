@@ -24,26 +24,37 @@ typedef struct wg_import_opts {
                                       x/y, lon/lat and similar names) */
     const char *weight_name;       /* units: what their households field counts ("residents",
                                       ...; see wg_weight_name_valid); NULL: unchanged */
+    const char *const *columns;    /* CSV without a header row: its columns' names, in order */
+    size_t ncolumns;               /* 0: the first line names the columns */
 } wg_import_opts;
 
 typedef struct wg_import_result {
     int64_t features; /* read from the source */
     int64_t inserted, updated, repaired, rejected;
-    int64_t defaulted;       /* cameras: imported ones that took at least one of heading, fov
-                                and range from their kind's defaults (cameras.defaulted) */
-    char rejects_path[1024]; /* "" when nothing was rejected */
-    char mapping[2048];      /* how fields were found: "id <- GEOID, households <- HH (--map)" */
-    char crs_note[256];      /* "" or what happened to the CRS */
+    int64_t defaulted;          /* cameras: imported ones that took at least one of heading, fov
+                                   and range from their kind's defaults (cameras.defaulted) */
+    int64_t parents_from_codes; /* communities: parents taken from the codes table */
+    char rejects_path[1024];    /* "" when nothing was rejected */
+    char mapping[2048];         /* how fields were found: "id <- GEOID, households <- HH (--map)" */
+    char unused[4096];          /* source fields nothing took, "a, b, c" ("" when all were) */
+    char coords[256];           /* CSV: the columns the points came from, "lon, lat" (or "") */
+    char crs_note[256];         /* "" or what happened to the CRS */
     double seconds;
 } wg_import_result;
 
-/* Imports SOURCE into LAYER (see wg_layers(); also "postings", "visits", and "categories" or
- * "weights", whose file replaces the workspace's table) in one transaction: features whose id is
- * already there are updated, the others inserted. Without skip_invalid the first bad feature
- * fails the whole import (WG_EINPUT, naming the source, the feature or line, its id and the
- * problem) and the workspace is left as it was. With skip_invalid the bad ones are left out,
- * listed in the rejects file and counted. Invalid polygons are repaired (made valid) and
- * counted, unless no_repair. Long imports report progress through ctx. */
+/* Imports SOURCE into LAYER (see wg_layers(); "codes" is the administrative code tree; also
+ * "postings", "visits", and "categories" or "weights", whose file replaces the workspace's table)
+ * in one transaction: features whose id is already there are updated, the others inserted. Without
+ * skip_invalid the first bad feature fails the whole import (WG_EINPUT, naming the source, the
+ * feature or line, its id and the problem) and the workspace is left as it was. With skip_invalid
+ * the bad ones are left out, listed in the rejects file and counted. Invalid polygons are repaired
+ * (made valid) and counted, unless no_repair. Long imports report progress through ctx. Each source
+ * field feeds one workspace field at most (--map first, then the usual names, see wg_layers());
+ * those left unused are listed in r->unused, and one that looks like a time (by its name or its
+ * first values) while the layer has a time field with no source, or like a coordinate in a CSV, is
+ * a warning naming the --map or --xy that would use it. Communities whose parent is empty take
+ * it from the codes table when their id is a code there; a parent the (non-empty) table lacks
+ * is a warning. */
 wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_import_opts *o,
                     wg_import_result *r);
 

@@ -31,10 +31,10 @@ typedef struct wg_layer_def {
     size_t ncols;
 } wg_layer_def;
 
-#define WG_NLAYERS 10
+#define WG_NLAYERS 11
 
 /* The layers, in a fixed order: communities, units, barriers, streets, incidents, cameras,
- * workers (imported); cells (made by plans); blind_spots, camera_views (made by assign).
+ * workers, codes (imported); cells (made by plans); blind_spots, camera_views (made by assign).
  * Static; never NULL. */
 const wg_layer_def *wg_layers(void);
 /* The layer named `name`, or NULL. */

@@ -176,6 +176,14 @@ wg_status wg_store_cameras_each(wg_ws *ws, wg_camera_fn fn, void *user);
 /* Whether a worker with this id exists. */
 wg_status wg_store_worker_exists(wg_ws *ws, const char *id, bool *exists);
 
+/* ---- Administrative codes (the codes layer) ----------------------------------------------- */
+
+/* *n gets the number of rows of the codes table. */
+wg_status wg_store_codes_count(wg_ws *ws, int64_t *n);
+/* Looks up `code`: *found says whether it is in the table; when it is, parent gets its parent
+ * code (NUL-terminated, cut to n bytes; "" when it has none). */
+wg_status wg_store_code_parent(wg_ws *ws, const char *code, bool *found, char *parent, size_t n);
+
 /* ---- Plans, cells, members, issues ------------------------------------------------------- */
 
 typedef struct wg_plan_params {

@@ -39,7 +39,7 @@ const char *wg_ws_path(const wg_ws *ws);
 wg_ctx *wg_ws_ctx(const wg_ws *ws);
 /* Schema version of the open file (== WG_SCHEMA_VERSION after open). */
 int wg_ws_schema_version(const wg_ws *ws);
-#define WG_SCHEMA_VERSION 6
+#define WG_SCHEMA_VERSION 7
 
 typedef struct wg_layer_info {
     const char *name; /* static */
@@ -63,5 +63,11 @@ typedef struct wg_plan_info {
 
 /* The plans, oldest first, in an array the caller frees with free(). */
 wg_status wg_ws_plans(wg_ws *ws, wg_plan_info **plans, size_t *n);
+
+/* The administrative codes (the codes layer): the count of codes by level, in the order each level
+ * first appears in the table: at most `cap` entries into levels (names cut to 31 bytes) and counts;
+ * *nlev gets how many. */
+wg_status wg_ws_code_levels(wg_ws *ws, char (*levels)[32], int64_t *counts, size_t cap,
+                            size_t *nlev);
 
 #endif
