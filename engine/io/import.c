@@ -51,6 +51,10 @@ typedef struct importer {
     bool cameras;                    /* the cameras layer: its view fields are read together */
     size_t cam_col[WG__CAM_NFIELDS]; /* with cameras: the column of each WG__CAM_* field */
     wg_buf cam_text;                 /* with cameras: copies of the feature's view texts */
+    int units_kind;                  /* units: the kind's column, else -1 */
+    bool infer_kind;                 /* units without a kind: their polygons, to measure */
+    wg_geom **polys;
+    size_t npolys, cappolys;
 } importer;
 
 static bool in_list(const char *v, const char *list)
@@ -513,6 +517,45 @@ static wg_status reject(importer *im, const wg_feat *f, const char *id, const ch
     return WG_OK;
 }
 
+/* Keeps polygon *m (taken: *m becomes NULL) for measuring whether the units tile. */
+static wg_status keep_poly(importer *im, wg_geom **m)
+{
+    wg_status st =
+        wg_grow(im->ctx, (void **)&im->polys, &im->cappolys, im->npolys + 1, sizeof *im->polys);
+    if (st != WG_OK)
+        return st;
+    im->polys[im->npolys++] = *m;
+    *m = NULL;
+    return WG_OK;
+}
+
+/* Units whose source gives no kind: polygons that tile the area (census blocks, tracts,
+ * parcels) are areas, detached footprints stay buildings (points are addresses already). The
+ * rows were written as buildings; this turns this import's ones into areas when they tile, and
+ * says which and why. */
+static wg_status infer_kind(importer *im)
+{
+    wg_tiling *t = &im->r->tiling;
+    wg_status st = wg_tiling_measure(im->ctx, (const wg_geom *const *)im->polys, im->npolys, t);
+    if (st != WG_OK || t->n == 0)
+        return st;
+    int64_t changed = 0;
+    if (t->tiles)
+        st = wg_store_units_set_kind(im->ws, im->batch, "building", "area", &changed);
+    if (st != WG_OK)
+        return st;
+    snprintf(im->r->kind_note, sizeof im->r->kind_note,
+             "kind = %s (inferred: no kind field): %zu polygons, %zu (%.1f %%) share an edge "
+             "with another, they fill %.1f %% of their convex hull and overlap by %.1f %%; %s "
+             "(areas: at least 50 %% sharing an edge, 33 %% filled, at most 5 %% overlap); "
+             "--set kind=building|area overrides",
+             t->tiles ? "area" : "building", t->n, t->touching, 100 * t->touch_share,
+             100 * t->hull_cover, 100 * t->overlap,
+             t->tiles ? "they tile the district, like census blocks or parcels"
+                      : "they stand apart, like building footprints");
+    return WG_OK;
+}
+
 /* Whether wkb is a single Point, in the ISO WKB (little-endian) wg_geom_to_wkb() writes. */
 static bool wkb_is_point(const unsigned char *wkb, size_t len)
 {
@@ -554,6 +597,8 @@ static wg_status import_feature(importer *im, const wg_feat *f)
         const char *v = col_text(im, c, f, idbuf, sizeof idbuf);
         if (!v)
             v = default_value(im, c, f);
+        else if (im->units_kind == (int)c && wg_unit_kind(v))
+            v = wg_unit_kind(v); /* block, tract, parcel... -> area */
         if (!bind_col(im, c, v, why, sizeof why))
             return wg_ctx_status(im->ctx) != WG_OK ? wg_ctx_status(im->ctx)
                                                    : reject(im, f, id, why);
@@ -582,6 +627,8 @@ static wg_status import_feature(importer *im, const wg_feat *f)
             /* units may be points: only polygons and lines take the multi form */
             st = wg_geom_to_wkb(im->ctx, wg_geom_kind(im->ctx, f->geom) == WG_G_POINT ? f->geom : m,
                                 &wkb, &len);
+            if (st == WG_OK && im->infer_kind && wg_geom_kind(im->ctx, m) == WG_G_POLYGON)
+                st = keep_poly(im, &m);
             wg_geom_free(im->ctx, m);
         }
         if (st != WG_OK)
@@ -679,6 +726,9 @@ static wg_status run(importer *im)
     if (st != WG_OK)
         return st;
     describe_mapping(im);
+    im->units_kind = strcmp(im->L->name, "units") == 0 ? find_col(im->L, "kind", 4) : -1;
+    im->infer_kind =
+        im->units_kind > 0 && im->cs[im->units_kind].field < 0 && !im->cs[im->units_kind].konst;
     char what[128];
     snprintf(what, sizeof what, "import %s", im->L->name);
     st = wg_store_begin(im->ws, what);
@@ -697,6 +747,8 @@ static wg_status run(importer *im)
         st = wg_store_rows_open(im->ws, im->L, im->batch, &im->ins);
     if (st == WG_OK)
         st = run_rows(im);
+    if (st == WG_OK && im->infer_kind)
+        st = infer_kind(im);
     if (st == WG_OK)
         st = log_import(im);
     if (st == WG_OK && im->rej && (ferror(im->rej) || fflush(im->rej) != 0))
@@ -804,6 +856,7 @@ wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_i
     wg_buf_fini(&im.id);
     wg_buf_fini(&im.cam_text);
     wg_tz_free(im.tz);
+    wg_geoms_free(ctx, im.polys, im.npolys);
     wg_src_close(im.src);
     r->seconds = wg_now() - t0;
     return st;
