@@ -129,7 +129,8 @@ wg_status wg_tiling_measure(wg_ctx *ctx, const wg_geom *const *polys, size_t n, 
         t.touch_share = (double)t.touching / (double)t.n;
         t.overlap = t.sum_m2 > 0 ? fmax(0, 1 - t.union_m2 / t.sum_m2) : 0;
         t.hull_cover = t.hull_m2 > 0 ? t.union_m2 / t.hull_m2 : 0;
-        t.tiles = t.touch_share >= 0.5 && t.hull_cover >= 1.0 / 3 && t.overlap <= 0.05;
+        t.tiles = t.n >= WG_TILING_MIN_N && t.touch_share >= 0.5 && t.hull_cover >= 1.0 / 3 &&
+                  t.overlap <= 0.05;
     }
     free(g), free(box), free(touch);
     if (st == WG_OK)

@@ -551,8 +551,9 @@ static wg_status infer_kind(importer *im)
              "--set kind=building|area overrides",
              t->tiles ? "area" : "building", t->n, t->touching, 100 * t->touch_share,
              100 * t->hull_cover, 100 * t->overlap,
-             t->tiles ? "they tile the district, like census blocks or parcels"
-                      : "they stand apart, like building footprints");
+             t->tiles                 ? "they tile the district, like census blocks or parcels"
+             : t->n < WG_TILING_MIN_N ? "too few to tell, taken for building footprints"
+                                      : "they stand apart, like building footprints");
     return WG_OK;
 }
 

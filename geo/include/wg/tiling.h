@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#define WG_TILING_MIN_N 10
+
 typedef struct wg_tiling {
     size_t n;           /* polygons measured (points and empty shapes are left out) */
     size_t touching;    /* of them, those sharing a stretch of boundary with another */
@@ -25,7 +27,8 @@ typedef struct wg_tiling {
  * district of blocks is its own hull less its ragged edge and water; detached buildings fill
  * a tenth to a quarter of theirs), and at most 5 % of their area overlaps. Terraced houses
  * touch, but fill little of their hull; a grid of blocks with streets between them fills its
- * hull but does not touch. Fewer than 2 polygons never tile. Errors: WG_EGEOS; WG_ENOMEM. */
+ * hull but does not touch. Fewer than WG_TILING_MIN_N polygons are too few to tell: they
+ * never tile (the figures are still measured). Errors: WG_EGEOS; WG_ENOMEM. */
 wg_status wg_tiling_measure(wg_ctx *ctx, const wg_geom *const *polys, size_t n, wg_tiling *out);
 
 #endif
