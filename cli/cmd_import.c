@@ -69,6 +69,8 @@ void cli_print_import(cli *c, const char *layer, const char *source, const wg_im
                cli_num(r->parents_from_codes, a, sizeof a), r->parents_from_codes == 1 ? "" : "s");
     if (r->crs_note[0])
         printf("  %s\n", r->crs_note);
+    if (r->kind_note[0])
+        printf("  %s\n", r->kind_note);
     if (r->rejects_path[0])
         printf("  rejected features are listed in %s\n", r->rejects_path);
     if (r->defaulted > 0)

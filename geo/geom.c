@@ -499,6 +499,20 @@ wg_status wg_geom_overlap_length(wg_ctx *ctx, const wg_geom *a, const wg_geom *b
     return WG_OK;
 }
 
+wg_status wg_geom_overlap_area(wg_ctx *ctx, const wg_geom *a, const wg_geom *b, double *area_m2)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    GEOSGeometry *x = GEOSIntersection_r(h, wg__cgeos(a), wg__cgeos(b));
+    double area = 0;
+    bool ok = x && GEOSArea_r(h, x, &area);
+    if (x)
+        GEOSGeom_destroy_r(h, x);
+    if (!ok)
+        return geos_fail(ctx, "cannot intersect two geometries");
+    *area_m2 = area;
+    return WG_OK;
+}
+
 /* The segments of linework (points, lines, rings, polygons' rings, collections of them), each
  * with its ends in lexicographic order and -0 made 0, so that a segment drawn either way is the
  * same four numbers. */

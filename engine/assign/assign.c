@@ -121,7 +121,10 @@ static wg_status changed(wg_ws *ws, standing *s, const wg_derived *d, const char
 {
     wg_version v;
     wg_status st = wg_store_version(ws, name, &v);
-    *ch = st == WG_OK && v.ver != recorded(d, name);
+    /* (a layer never written, that a coverage made before it existed does not record, has not
+     * changed) */
+    int64_t was = recorded(d, name);
+    *ch = st == WG_OK && v.ver != was && !(was < 0 && v.ver == 0);
     if (*ch && !strstr(s->why, name)) {
         char when[32] = "";
         time_t t = (time_t)v.at;
@@ -165,6 +168,8 @@ static wg_status assess(wg_ws *ws, int64_t plan_id, standing *s)
     if (st == WG_OK && !s->full_cov && (st = changed(ws, s, &s->c, "cameras", &ch)) == WG_OK)
         s->full_cov |= ch;
     if (st == WG_OK && !s->full_cov && (st = changed(ws, s, &s->c, "units", &ch)) == WG_OK)
+        s->full_cov |= ch;
+    if (st == WG_OK && !s->full_cov && (st = changed(ws, s, &s->c, "buildings", &ch)) == WG_OK)
         s->full_cov |= ch;
     if (st == WG_OK && !s->full_pat && (st = changed(ws, s, &s->p, "streets", &ch)) == WG_OK)
         s->full_pat |= ch;
@@ -475,8 +480,8 @@ static wg_status run_plan(wg_ws *ws, const wg_assign_opts *o, standing *s, wg_as
     if (st == WG_OK && !s->full_cov)
         st = coverage_load(ws, &cs, &cov);
     if (st == WG_OK && (s->full_cov || redo.n))
-        st = wg_store_derived_put(ws, "coverage", plan, (const char *const[]){"cameras", "units"},
-                                  2);
+        st = wg_store_derived_put(ws, "coverage", plan,
+                                  (const char *const[]){"cameras", "units", "buildings"}, 3);
     /* patrol lengths likewise */
     cellset_free(ctx, &redo);
     if (st == WG_OK && s->full_pat)

@@ -20,6 +20,7 @@ typedef struct unit {
     int64_t hh;
     int32_t cell; /* index in the cellset, -1: none */
     bool building;
+    bool area; /* a polygon of a tiling (census block, parcel): seen in proportion */
     bool seen;
 } unit;
 
@@ -39,7 +40,7 @@ typedef struct camlink {
 /* Per cell, what its worker found. */
 typedef struct cellres {
     double open, seen;
-    int64_t hh_seen;
+    double hh_seen; /* households seen: whole ones of buildings and addresses, shares of areas */
     camlink *links;
     size_t nlinks;
     wg_geom **blind;
@@ -51,8 +52,11 @@ typedef struct job {
     unit *u;
     size_t nu;
     size_t *cell_units, *cell_off; /* units of cell c: cell_units[cell_off[c] .. cell_off[c+1]) */
-    wg_boxindex *fp_ix;            /* building footprints (unit indexes) */
-    size_t *fp;                    /* footprint k -> unit index */
+    wg_boxindex *fp_ix;            /* building footprints */
+    const wg_geom **fp;            /* footprint k: borrowed from u, or from bld */
+    size_t nfp;
+    wg_geom **bld; /* the buildings layer's footprints, owned */
+    size_t nbld, capbld;
     camera *cam;
     size_t ncam;
     wg_boxindex *view_ix;
@@ -118,8 +122,9 @@ static wg_status add_unit(void *user, const wg_unit_rec *r)
     J->nu++;
     u->hh = r->households;
     /* compounds are the ground between buildings, not walls */
-    u->building =
-        r->kind && strcmp(r->kind, "building") == 0 && wg_geom_kind(ctx, u->g) == WG_G_POLYGON;
+    bool poly = wg_geom_kind(ctx, u->g) == WG_G_POLYGON;
+    u->building = r->kind && strcmp(r->kind, "building") == 0 && poly;
+    u->area = r->kind && strcmp(r->kind, "area") == 0 && poly;
     u->cell = cellset_find(J->cs, r->cell);
     return WG_OK;
 }
@@ -132,13 +137,34 @@ static wg_status load_units(wg_ws *ws, int64_t plan, const double *bbox, job *J)
     return wg_store_units_each(ws, &q, add_unit, &a);
 }
 
+static wg_status add_building(void *user, const wg_building_rec *b)
+{
+    unit_acc *a = user;
+    job *J = a->J;
+    wg_status st = wg_grow(a->ctx, (void **)&J->bld, &J->capbld, J->nbld + 1, sizeof *J->bld);
+    if (st == WG_OK)
+        st = wg_geom_from_wkb(a->ctx, b->wkb, b->wkb_len, &J->bld[J->nbld]);
+    if (st == WG_OK)
+        J->nbld++;
+    return st;
+}
+
+/* The buildings layer's footprints (those meeting bbox, when given). */
+static wg_status load_buildings(wg_ws *ws, const double *bbox, job *J)
+{
+    unit_acc a = {.ctx = wg_ws_ctx(ws), .J = J};
+    return wg_store_buildings_each(ws, bbox, add_building, &a);
+}
+
+/* Indexes the units by cell, and the footprints that occlude: the buildings layer's when it
+ * has any (areal units stand on them), else the units that are buildings. */
 static wg_status index_units(wg_ctx *ctx, job *J)
 {
-    size_t n = J->cs->n, nfp = 0;
+    size_t n = J->cs->n, nfp = 0, maxfp = J->nbld ? J->nbld : J->nu;
     J->cell_off = calloc(n + 1, sizeof *J->cell_off);
     J->cell_units = malloc((J->nu ? J->nu : 1) * sizeof *J->cell_units);
-    J->fp = malloc((J->nu ? J->nu : 1) * sizeof *J->fp);
-    double *box = malloc((J->nu ? 4 * J->nu : 1) * sizeof *box);
+    J->fp = malloc((maxfp ? maxfp : 1) * sizeof *J->fp);
+    double *box = malloc((maxfp ? 4 * maxfp : 1) * sizeof *box);
     if (!J->cell_off || !J->cell_units || !J->fp || !box) {
         free(box);
         return wg_fail(ctx, WG_ENOMEM, "out of memory indexing the units");
@@ -158,11 +184,16 @@ static wg_status index_units(wg_ctx *ctx, job *J)
     for (size_t i = 0; st == WG_OK && i < J->nu; i++) {
         if (J->u[i].cell >= 0)
             J->cell_units[at[J->u[i].cell]++] = i;
-        if (J->u[i].building) {
+        if (J->u[i].building && !J->nbld) {
             st = envelope(ctx, J->u[i].g, box + 4 * nfp);
-            J->fp[nfp++] = i;
+            J->fp[nfp++] = J->u[i].g;
         }
     }
+    for (size_t i = 0; st == WG_OK && i < J->nbld; i++) {
+        st = envelope(ctx, J->bld[i], box + 4 * nfp);
+        J->fp[nfp++] = J->bld[i];
+    }
+    J->nfp = nfp;
     free(at);
     if (st == WG_OK)
         st = wg_boxindex_build(ctx, box, nfp, &J->fp_ix);
@@ -250,7 +281,7 @@ static wg_status view_one(wg_ctx *ctx, void *user, size_t i, int thread)
         if (st == WG_OK && hits.n && !(obs = malloc(hits.n * sizeof *obs)))
             st = wg_fail(ctx, WG_ENOMEM, "out of memory for camera %s", c->id);
         for (size_t k = 0; st == WG_OK && k < hits.n; k++)
-            obs[nobs++] = J->u[J->fp[hits.v[k]]].g;
+            obs[nobs++] = J->fp[hits.v[k]];
     }
     if (st == WG_OK)
         st = wg_view_polygon(ctx, &c->v, obs, nobs, &c->view);
@@ -260,6 +291,19 @@ static wg_status view_one(wg_ctx *ctx, void *user, size_t i, int thread)
         wg_ctx_where(ctx, "camera %s: ", c->id);
     free(obs);
     free(hits.v);
+    return st;
+}
+
+/* Adds to *hh the households of area unit u times the share of its area in `seen` (the seen
+ * open ground of its cell; NULL: nothing seen). */
+static wg_status area_seen(wg_ctx *ctx, const unit *u, const wg_geom *seen, double *hh)
+{
+    double all = 0, part = 0;
+    wg_status st = seen && u->hh > 0 ? wg_geom_area(ctx, u->g, &all) : WG_OK;
+    if (st == WG_OK && all > 0)
+        st = wg_geom_overlap_area(ctx, u->g, seen, &part);
+    if (st == WG_OK && all > 0)
+        *hh += (double)u->hh * fmin(1, part / all);
     return st;
 }
 
@@ -294,7 +338,7 @@ static wg_status cell_one(wg_ctx *ctx, void *user, size_t c, int thread)
             st = wg_fail(ctx, WG_ENOMEM, "out of memory for cell %s", code);
     }
     for (size_t k = 0; st == WG_OK && k < fps.n; k++)
-        fg[k] = J->u[J->fp[fps.v[k]]].g;
+        fg[k] = J->fp[fps.v[k]];
     for (size_t k = 0; st == WG_OK && k < views.n; k++)
         vg[k] = J->cam[views.v[k]].view;
     wg_cover_in in = {.area = cell,
@@ -319,9 +363,14 @@ static wg_status cell_one(wg_ctx *ctx, void *user, size_t c, int thread)
         res->nblind = cov.nblind;
         J->seen[c] = cov.seen;
     }
-    /* households whose building (or address point) a view reaches */
+    /* households whose building (or address point) a view reaches; of an area, its households
+     * times the share of its area seen */
     for (size_t k = J->cell_off[c]; st == WG_OK && k < J->cell_off[c + 1]; k++) {
         unit *u = &J->u[J->cell_units[k]];
+        if (u->area) {
+            st = area_seen(ctx, u, J->seen[c], &res->hh_seen);
+            continue;
+        }
         double ub[4];
         st = envelope(ctx, u->g, ub);
         if (st != WG_OK || !J->view_ix)
@@ -399,7 +448,7 @@ static wg_status store_cell(wg_ws *ws, int64_t plan, job *J, size_t c, coverage 
                       .open_m2 = res->open,
                       .seen_m2 = res->seen,
                       .households = J->cs->hh[c],
-                      .households_seen = res->hh_seen};
+                      .households_seen = llround(res->hh_seen)};
     unsigned char *wkb = NULL;
     if (st == WG_OK && J->seen[c])
         st = to_wkb(ctx, J->seen[c], false, &wkb, &r.seen_len);
@@ -477,6 +526,7 @@ static void job_free(wg_ctx *ctx, job *J)
     free(J->cell_units);
     free(J->cell_off);
     free(J->fp);
+    wg_geoms_free(ctx, J->bld, J->nbld);
     wg_boxindex_free(J->fp_ix);
     wg_boxindex_free(J->view_ix);
     for (size_t i = 0; i < J->ncam; i++) {
@@ -528,6 +578,8 @@ wg_status coverage_run(wg_ws *ws, int64_t plan, const cellset *cs, bool all, int
         st = cells_box(ctx, cs, box);
     if (st == WG_OK)
         st = load_units(ws, plan, all ? NULL : box, &J);
+    if (st == WG_OK)
+        st = load_buildings(ws, all ? NULL : box, &J);
     if (st == WG_OK)
         st = index_units(ctx, &J);
     if (st == WG_OK && all)

@@ -58,6 +58,10 @@ typedef struct importer {
     int64_t ncodes;                  /* communities: rows of the codes table */
     char code_parent[256];           /* a parent found in the codes table */
     int64_t parents_unknown;         /* parents named that the codes table lacks */
+    int units_kind;                  /* units: the kind's column, else -1 */
+    bool infer_kind;                 /* units without a kind: their polygons, to measure */
+    wg_geom **polys;
+    size_t npolys, cappolys;
 } importer;
 
 /* What the first rows say of an unused source field (importer.timeish). */
@@ -830,6 +834,46 @@ static wg_status reject(importer *im, const wg_feat *f, const char *id, const ch
     return WG_OK;
 }
 
+/* Keeps polygon *m (taken: *m becomes NULL) for measuring whether the units tile. */
+static wg_status keep_poly(importer *im, wg_geom **m)
+{
+    wg_status st =
+        wg_grow(im->ctx, (void **)&im->polys, &im->cappolys, im->npolys + 1, sizeof *im->polys);
+    if (st != WG_OK)
+        return st;
+    im->polys[im->npolys++] = *m;
+    *m = NULL;
+    return WG_OK;
+}
+
+/* Units whose source gives no kind: polygons that tile the area (census blocks, tracts,
+ * parcels) are areas, detached footprints stay buildings (points are addresses already). The
+ * rows were written as buildings; this turns this import's ones into areas when they tile, and
+ * says which and why. */
+static wg_status infer_kind(importer *im)
+{
+    wg_tiling *t = &im->r->tiling;
+    wg_status st = wg_tiling_measure(im->ctx, (const wg_geom *const *)im->polys, im->npolys, t);
+    if (st != WG_OK || t->n == 0)
+        return st;
+    int64_t changed = 0;
+    if (t->tiles)
+        st = wg_store_units_set_kind(im->ws, im->batch, "building", "area", &changed);
+    if (st != WG_OK)
+        return st;
+    snprintf(im->r->kind_note, sizeof im->r->kind_note,
+             "kind = %s (inferred: no kind field): %zu polygons, %zu (%.1f %%) share an edge "
+             "with another, they fill %.1f %% of their convex hull and overlap by %.1f %%; %s "
+             "(areas: at least 50 %% sharing an edge, 33 %% filled, at most 5 %% overlap); "
+             "--set kind=building|area overrides",
+             t->tiles ? "area" : "building", t->n, t->touching, 100 * t->touch_share,
+             100 * t->hull_cover, 100 * t->overlap,
+             t->tiles                 ? "they tile the district, like census blocks or parcels"
+             : t->n < WG_TILING_MIN_N ? "too few to tell, taken for building footprints"
+                                      : "they stand apart, like building footprints");
+    return WG_OK;
+}
+
 /* Whether wkb is a single Point, in the ISO WKB (little-endian) wg_geom_to_wkb() writes. */
 static bool wkb_is_point(const unsigned char *wkb, size_t len)
 {
@@ -897,6 +941,8 @@ static wg_status import_feature(importer *im, const wg_feat *f)
         }
         if (!v)
             v = default_value(im, c, f);
+        else if (im->units_kind == (int)c && wg_unit_kind(v))
+            v = wg_unit_kind(v); /* block, tract, parcel... -> area */
         if (!bind_col(im, c, v, why, sizeof why))
             return wg_ctx_status(im->ctx) != WG_OK ? wg_ctx_status(im->ctx)
                                                    : reject(im, f, id, why);
@@ -925,6 +971,8 @@ static wg_status import_feature(importer *im, const wg_feat *f)
             /* units may be points: only polygons and lines take the multi form */
             st = wg_geom_to_wkb(im->ctx, wg_geom_kind(im->ctx, f->geom) == WG_G_POINT ? f->geom : m,
                                 &wkb, &len);
+            if (st == WG_OK && im->infer_kind && wg_geom_kind(im->ctx, m) == WG_G_POLYGON)
+                st = keep_poly(im, &m);
             wg_geom_free(im->ctx, m);
         }
         if (st != WG_OK)
@@ -1039,6 +1087,9 @@ static wg_status run(importer *im)
         return st;
     describe_mapping(im);
     describe_unused(im);
+    im->units_kind = strcmp(im->L->name, "units") == 0 ? find_col(im->L, "kind", 4) : -1;
+    im->infer_kind =
+        im->units_kind > 0 && im->cs[im->units_kind].field < 0 && !im->cs[im->units_kind].konst;
     char what[128];
     snprintf(what, sizeof what, "import %s", im->L->name);
     st = wg_store_begin(im->ws, what);
@@ -1061,6 +1112,8 @@ static wg_status run(importer *im)
         st = run_rows(im);
     if (st == WG_OK && im->o->weight_name)
         st = wg_store_weight_name_put(im->ws, im->o->weight_name);
+    if (st == WG_OK && im->infer_kind)
+        st = infer_kind(im);
     if (st == WG_OK)
         st = log_import(im);
     if (st == WG_OK && im->rej && (ferror(im->rej) || fflush(im->rej) != 0))
@@ -1178,6 +1231,7 @@ wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_i
     free(im.used);
     free(im.timeish);
     free(im.time_ok);
+    wg_geoms_free(ctx, im.polys, im.npolys);
     wg_src_close(im.src);
     r->seconds = wg_now() - t0;
     return st;

@@ -1080,9 +1080,12 @@ wg_status wg_partition(wg_ws *ws, const wg_part_opts *o, wg_part_summary *sum)
     /* the plan is made from the units as one transaction sees them, and stored in it */
     if ((st = wg_store_begin(ws, "partition")) != WG_OK)
         return st;
+    wg_weight_name wn;
+    if ((st = wg_store_weight_name(ws, &wn)) == WG_OK)
+        snprintf(sum->weight, sizeof sum->weight, "%s", wn.name);
     int64_t parent = 0;
     char name[128];
-    if (o->keep)
+    if (st == WG_OK && o->keep)
         st = wg_plan_find(ws, o->keep, &parent);
     if (st == WG_OK)
         st = plan_name(ws, o, name);
@@ -1107,9 +1110,6 @@ wg_status wg_partition(wg_ws *ws, const wg_part_opts *o, wg_part_summary *sum)
     else
         wg_store_rollback(ws);
     wu_free(&w);
-    wg_weight_name wn;
-    if (st == WG_OK && (st = wg_store_weight_name(ws, &wn)) == WG_OK)
-        snprintf(sum->weight, sizeof sum->weight, "%s", wn.name);
     sum->seconds = wg_now() - t0;
     return st;
 }

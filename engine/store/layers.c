@@ -3,6 +3,7 @@
 #include "wg/layers.h"
 
 #include <string.h>
+#include <strings.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -18,7 +19,13 @@ static const wg_col units[] = {
      "households,hh,hh_count", NULL},
     {"compound", WG_COL_TEXT, 0, "compound,compound_id", NULL},
     {"community", WG_COL_TEXT, 0, "community,community_id", NULL},
-    {"kind", WG_COL_TEXT, 0, "kind", "building,compound,address"},
+    /* the spellings import accepts for each kind: wg_unit_kind() */
+    {"kind", WG_COL_TEXT, 0, "kind", "building,compound,address,area"},
+    {"name", WG_COL_TEXT, 0, "name", NULL},
+};
+static const wg_col buildings[] = {
+    {"id", WG_COL_TEXT, WG_COL_REQUIRED, "id,osm_id,bin,building_id", NULL},
+    {"height_m", WG_COL_REAL, WG_COL_NONNEG, "height_m,height,building:height,heightroof", NULL},
     {"name", WG_COL_TEXT, 0, "name", NULL},
 };
 static const wg_col barriers[] = {
@@ -122,6 +129,7 @@ static const wg_layer_def layers[WG_NLAYERS] = {
     {"cameras", WG_G_POINT, "POINT", true, true, cameras, N(cameras)},
     {"workers", WG_G_NONE, NULL, false, true, workers, N(workers)},
     {"codes", WG_G_NONE, NULL, false, true, codes, N(codes)},
+    {"buildings", WG_G_POLYGON, "MULTIPOLYGON", true, true, buildings, N(buildings)},
     {"cells", WG_G_POLYGON, "MULTIPOLYGON", true, false, cells, N(cells)},
     {"blind_spots", WG_G_POLYGON, "MULTIPOLYGON", true, false, blind_spots, N(blind_spots)},
     {"camera_views", WG_G_POLYGON, "MULTIPOLYGON", true, false, camera_views, N(camera_views)},
@@ -130,6 +138,23 @@ static const wg_layer_def layers[WG_NLAYERS] = {
 const wg_layer_def *wg_layers(void)
 {
     return layers;
+}
+
+const char *wg_unit_kind(const char *v)
+{
+    static const char *const spell[][2] = {
+        {"building", "building"}, {"buildings", "building"}, {"footprint", "building"},
+        {"bldg", "building"},     {"compound", "compound"},  {"address", "address"},
+        {"addr", "address"},      {"point", "address"},      {"area", "area"},
+        {"block", "area"},        {"census block", "area"},  {"blockgroup", "area"},
+        {"block group", "area"},  {"block_group", "area"},   {"tract", "area"},
+        {"census tract", "area"}, {"parcel", "area"},        {"lot", "area"},
+        {"zone", "area"},         {"neighbourhood", "area"}, {"neighborhood", "area"},
+    };
+    for (size_t i = 0; v && i < N(spell); i++)
+        if (strcasecmp(v, spell[i][0]) == 0)
+            return spell[i][1];
+    return NULL;
 }
 
 const wg_layer_def *wg_layer_find(const char *name)

@@ -612,6 +612,56 @@ wg_status wg_store_unit_get(wg_ws *ws, const char *id, bool *exists, char commun
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "reading units: ");
 }
 
+wg_status wg_store_units_set_kind(wg_ws *ws, int64_t batch, const char *from, const char *to,
+                                  int64_t *changed)
+{
+    wg_status st = wg__need_tx(ws, "setting the kind of units");
+    sqlite3_stmt *q =
+        st == WG_OK ? wg__stmt(ws, "UPDATE units SET kind = ?3 WHERE batch = ?1 AND kind = ?2")
+                    : NULL;
+    if (st == WG_OK && !q)
+        st = wg_ctx_status(ws->ctx);
+    if (st != WG_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, batch);
+    sqlite3_bind_text(q, 2, from, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, to, -1, SQLITE_TRANSIENT);
+    st = wg__done(ws, q, "setting the kind of units: ");
+    if (st == WG_OK)
+        *changed = sqlite3_changes64(ws->db);
+    if (st == WG_OK && *changed > 0)
+        st = wg__bump(ws, "units");
+    return st;
+}
+
+wg_status wg_store_buildings_each(wg_ws *ws, const double *bbox, wg_building_fn fn, void *user)
+{
+    sqlite3_stmt *q = wg__stmt(
+        ws, bbox ? "SELECT id, height_m, AsBinary(geom) FROM buildings WHERE geom IS NOT NULL AND "
+                   "fid IN (SELECT pkid FROM idx_buildings_geom WHERE xmin <= ?3 AND xmax >= ?1 "
+                   "AND ymin <= ?4 AND ymax >= ?2) ORDER BY fid"
+                 : "SELECT id, height_m, AsBinary(geom) FROM buildings WHERE geom IS NOT NULL "
+                   "ORDER BY fid");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    for (int k = 0; bbox && k < 4; k++)
+        sqlite3_bind_double(q, k + 1, bbox[k]);
+    wg_status st = WG_OK;
+    int rc;
+    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        wg_building_rec b = {.id = wg__text(q, 0),
+                             .height_m = sqlite3_column_type(q, 1) == SQLITE_NULL
+                                             ? NAN
+                                             : sqlite3_column_double(q, 1)};
+        row_wkb(q, 2, &b.wkb, &b.wkb_len);
+        st = fn(user, &b);
+    }
+    if (st == WG_OK && rc != SQLITE_DONE)
+        st = wg__sql_fail(ws, "reading buildings: ");
+    sqlite3_reset(q);
+    return st;
+}
+
 wg_status wg_store_units_households(wg_ws *ws, int64_t *sum)
 {
     sqlite3_stmt *q = wg__stmt(ws, "SELECT total(households) FROM units");

@@ -24,6 +24,7 @@
 #include WG_SCHEMA_V5_SQL
 #include WG_SCHEMA_V6_SQL
 #include WG_SCHEMA_V7_SQL
+#include WG_SCHEMA_V8_SQL
 
 /* "WGGE": marks a SQLite file as a wangge workspace (PRAGMA application_id). */
 #define WG_APP_ID 0x57474745
@@ -38,6 +39,7 @@ static const char *const migrations[] = {
     wg__schema_v5_sql, /* 4 -> 5: versions, packed incidents, compact assignment, tables */
     wg__schema_v6_sql, /* 5 -> 6: blind spots' areas indexed by cell */
     wg__schema_v7_sql, /* 6 -> 7: administrative codes (district, street/town, committee) */
+    wg__schema_v8_sql, /* 7 -> 8: areal units (kind 'area'), the buildings layer */
 };
 
 /* ---- Small helpers ------------------------------------------------------------------------ */
@@ -250,6 +252,26 @@ static wg_status check_workspace(wg_ws *ws, int *version)
     return WG_OK;
 }
 
+/* Version 8: units.kind also takes 'area'. SQLite cannot alter a CHECK constraint; since no
+ * stored row changes, the table's definition is edited in place, the way SQLite's ALTER TABLE
+ * documentation gives for loosening a constraint (writable_schema, then a new schema_version
+ * so that every connection reads the definition again). */
+static wg_status widen_unit_kinds(wg_ws *ws)
+{
+    int ver = 0;
+    if (pragma_int(ws, "PRAGMA schema_version", &ver) != WG_OK)
+        return wg__sql_fail(ws, "reading the schema version: ");
+    wg_status st = wg__sql(ws, "PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = "
+                               "replace(sql, '''address'')', '''address'', ''area'')') WHERE "
+                               "type = 'table' AND name = 'units' AND sql NOT LIKE '%''area''%'");
+    char sql[96];
+    snprintf(sql, sizeof sql, "PRAGMA schema_version = %d", ver + 1);
+    if (st == WG_OK)
+        st = wg__sql(ws, sql);
+    wg_status off = wg__sql(ws, "PRAGMA writable_schema = RESET");
+    return st != WG_OK ? st : off;
+}
+
 /* One migration step, v -> v+1, inside the migration's transaction. */
 static wg_status migrate_step(wg_ws *ws, int v)
 {
@@ -271,6 +293,17 @@ static wg_status migrate_step(wg_ws *ws, int v)
                         &epsg);
         for (size_t i = 0; st == WG_OK && epsg && i < 2; i++)
             st = wg__add_geom_column(ws, wg_layer_find(i ? "camera_views" : "blind_spots"), epsg);
+    }
+    if (st == WG_OK && v == 7)
+        st = widen_unit_kinds(ws);
+    if (st == WG_OK && v == 7) { /* the buildings' geometry, in a CRS chosen earlier */
+        int epsg = 0;
+        st = pragma_int(ws, "SELECT coalesce((SELECT value FROM ws_meta WHERE key = 'srid'), 0)",
+                        &epsg) == WG_OK
+                 ? WG_OK
+                 : wg__sql_fail(ws, "reading the CRS: ");
+        if (st == WG_OK && epsg)
+            st = wg__add_geom_column(ws, wg_layer_find("buildings"), epsg);
     }
     if (st == WG_OK && v == 4) { /* the packed incidents and the tables, from what is there */
         int geom = 0;            /* (incidents have a geometry column once the CRS is chosen) */

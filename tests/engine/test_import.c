@@ -573,12 +573,81 @@ START_TEST(camera_texts_edge_cases)
 }
 END_TEST
 
+/* A 6 x 6 grid of 100 m blocks sharing their edges vs 6 x 6 detached 30 m squares 100 m apart
+ * (EPSG:4549): without a kind the first are areas, the second buildings, each said with its
+ * figures; --set kind= overrides both ways (with a spelling such as 'block'). */
+static void kind_squares(const char *file, double side, int64_t *n)
+{
+    char text[16384];
+    size_t len = (size_t)snprintf(text, sizeof text, "id,households,wkt\n");
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < 6; j++) {
+            double x = 500000 + 100 * i, y = 4400000 + 100 * j;
+            len += (size_t)snprintf(text + len, sizeof text - len,
+                                    "s%d_%d,10,\"POLYGON((%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f "
+                                    "%.1f,%.1f %.1f))\"\n",
+                                    i, j, x, y, x + side, y, x + side, y + side, x, y + side, x, y);
+        }
+    t_write(t_path(t_dir, file), text);
+    *n = 36;
+}
+
+static void import_kind(const char *file, const char *set, wg_import_result *r)
+{
+    wg_ws *ws = NULL;
+    char ws_path[1024];
+    snprintf(ws_path, sizeof ws_path, "%s/%s.wangge", t_dir, file);
+    T_OK(t_ctx, wg_ws_create(t_ctx, ws_path, "EPSG:4549", &ws));
+    const char *sets[] = {set};
+    wg_import_opts o = {.src_crs = "EPSG:4549", .sets = sets, .nsets = set ? 1 : 0};
+    T_OK(t_ctx, wg_import(ws, "units", t_path(t_dir, file), &o, r));
+    wg_ws_close(ws);
+}
+
+START_TEST(units_kind_inferred_from_tiling)
+{
+    int64_t n = 0;
+    kind_squares("grid.csv", 100, &n);
+    kind_squares("apart.csv", 30, &n);
+    wg_import_result r;
+    import_kind("grid.csv", NULL, &r);
+    ck_assert_msg(r.tiling.tiles && strstr(r.kind_note, "kind = area (inferred") &&
+                      strstr(r.kind_note, "36 polygons, 36 (100.0 %) share an edge"),
+                  "%s", r.kind_note);
+    ck_assert_double_eq_tol(r.tiling.hull_cover, 1.0, 1e-9);
+    ck_assert_int_eq((long long)t_sql_real(t_path(t_dir, "grid.csv.wangge"),
+                                           "SELECT count(*) FROM units WHERE kind = 'area'"),
+                     36);
+    import_kind("apart.csv", NULL, &r);
+    ck_assert_msg(!r.tiling.tiles && strstr(r.kind_note, "kind = building (inferred") &&
+                      strstr(r.kind_note, "0 (0.0 %) share an edge"),
+                  "%s", r.kind_note);
+    ck_assert_int_eq((long long)t_sql_real(t_path(t_dir, "apart.csv.wangge"),
+                                           "SELECT count(*) FROM units WHERE kind = 'building'"),
+                     36);
+    /* overrides: no inference, no note */
+    remove(t_path(t_dir, "grid.csv.wangge"));
+    import_kind("grid.csv", "kind=building", &r);
+    ck_assert_str_eq(r.kind_note, "");
+    ck_assert_int_eq((long long)t_sql_real(t_path(t_dir, "grid.csv.wangge"),
+                                           "SELECT count(*) FROM units WHERE kind = 'building'"),
+                     36);
+    remove(t_path(t_dir, "apart.csv.wangge"));
+    import_kind("apart.csv", "kind=Block", &r);
+    ck_assert_str_eq(r.kind_note, "");
+    ck_assert_int_eq((long long)t_sql_real(t_path(t_dir, "apart.csv.wangge"),
+                                           "SELECT count(*) FROM units WHERE kind = 'area'"),
+                     36);
+}
+END_TEST
+
 TCase *tcase_import(void)
 {
     TCase *tc = tcase_create("import");
     tcase_add_checked_fixture(tc, t_setup, t_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, units_with_mapped_households);
+    tcase_add_test(tc, units_kind_inferred_from_tiling);
     tcase_add_test(tc, reimport_updates_never_duplicates);
     tcase_add_test(tc, bad_households_fail_whole_import_and_leave_file_alone);
     tcase_add_test(tc, skip_invalid_keeps_good_and_lists_rejects);

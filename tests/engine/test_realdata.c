@@ -3,7 +3,9 @@
  * tagged "realdata": ctest runs it as check_realdata, skipped as a whole when the folder is
  * absent, failed when a file is missing from it. */
 #include "support.h"
+#include "wg/assign.h"
 #include "wg/import.h"
+#include "wg/plan.h"
 #include "wg/ws.h"
 
 #include <math.h>
@@ -149,7 +151,8 @@ START_TEST(nyc_tracts_as_units_with_households)
     ck_assert_int_eq(qi("SELECT max(households) FROM units"), 11696);
     ck_assert_int_eq(qi("SELECT count(*) FROM units WHERE households = 0"), 48);
     ck_assert_int_eq(qi("SELECT count(DISTINCT community) FROM units"), 195);
-    ck_assert_int_eq(qi("SELECT count(*) FROM units WHERE kind = 'building'"), 2165);
+    /* tracts tile the city: areas, not buildings (inferred, no kind field) */
+    ck_assert_int_eq(qi("SELECT count(*) FROM units WHERE kind = 'area'"), 2165);
     /* The Empire State Building, 73.985656 W 40.748433 N, is x 585632.08 y 4511326.15 in UTM
      * 18N (gdaltransform): it lies in exactly one tract, Manhattan 76 (1,199 households). */
     ck_assert_int_eq(qi("SELECT count(*) FROM units WHERE ST_Contains(geom, "
@@ -837,6 +840,105 @@ START_TEST(shanghai_adcode_table_is_refused_plainly)
 }
 END_TEST
 
+/* ---- Areal units: Walnut Hills blocks are areas, not buildings ------------------------------- */
+
+/* The 457 census blocks tile Walnut Hills: imported without a kind they are areas (inferred,
+ * with the figures); with no buildings layer the open ground is the whole of every cell, dome
+ * cameras on every third block see cells, and the households seen are each block's households
+ * times the share of it seen, recomputed here per cell. A few generated footprints then become
+ * the only ground that is not open. */
+START_TEST(cincinnati_blocks_are_areas_in_coverage)
+{
+    const char *src = t_realdata("cincinnati_walnut_hills_blocks/walnut_hills.gpkg");
+    char ws_path[1024]; /* (t_path's buffer is reused) */
+    snprintf(ws_path, sizeof ws_path, "%s", t_path(t_dir, "r.wangge"));
+    ck_assert_int_eq(t_sh("ogr2ogr -f GPKG '%s' '%s' -dialect sqlite -nlt MULTIPOLYGON -nln "
+                          "communities -sql 'SELECT TRACT AS id, ST_Union(geom) AS geom FROM "
+                          "blocks GROUP BY TRACT' 2>/dev/null",
+                          t_path(t_dir, "tracts.gpkg"), src),
+                     0);
+    wg_ws *ws = NULL;
+    T_OK(t_ctx, wg_ws_create(t_ctx, ws_path, NULL, &ws));
+    const char *maps[] = {"id=BLOCK", "community=TRACT"};
+    wg_import_opts o = {.maps = maps, .nmaps = 2};
+    wg_import_result r;
+    T_OK(t_ctx, wg_import(ws, "units", src, &o, &r));
+    ck_assert_msg(r.tiling.tiles && strstr(r.kind_note, "kind = area (inferred"), "%s",
+                  r.kind_note);
+    ck_assert_int_eq((long long)r.tiling.n, 457);
+    ck_assert_msg(r.tiling.touch_share > 0.95 && r.tiling.overlap < 0.01, "%s", r.kind_note);
+    wg_import_opts oc = {0};
+    T_OK(t_ctx, wg_import(ws, "communities", t_path(t_dir, "tracts.gpkg"), &oc, &r));
+    wg_part_opts po = {.target = 250, .min = 200, .max = 300, .seed = 1};
+    wg_part_summary s;
+    T_OK(t_ctx, wg_partition(ws, &po, &s));
+    wg_ws_close(ws);
+    ck_assert_int_eq(qi("SELECT count(*) FROM units WHERE kind = 'area'"), 457);
+    /* dome cameras (30 m all round) at a point inside every third block */
+    char *cams = t_sql(ws_path, "SELECT 'id,kind,x,y' UNION ALL SELECT * FROM (SELECT 'c' || fid "
+                                "|| ',dome,' || X(PointOnSurface(geom)) || ',' || "
+                                "Y(PointOnSurface(geom)) FROM units WHERE fid % 3 = 0 ORDER BY "
+                                "fid)");
+    t_write(t_path(t_dir, "cams.csv"), cams);
+    free(cams);
+    T_OK(t_ctx, wg_ws_open(t_ctx, ws_path, &ws));
+    wg_import_opts ocam = {.src_crs = "EPSG:32616"};
+    T_OK(t_ctx, wg_import(ws, "cameras", t_path(t_dir, "cams.csv"), &ocam, &r));
+    ck_assert_int_eq(r.inserted, 152);
+    wg_assign_opts ao = {0};
+    wg_assign_result a;
+    T_OK(t_ctx, wg_assign(ws, &ao, &a));
+    wg_ws_close(ws);
+    /* no buildings: the open ground is the cells' whole area */
+    ck_assert_msg(a.area_m2 > 12e6 && fabs(a.open_m2 - a.area_m2) < 1e-6 * a.area_m2,
+                  "open %.1f of %.1f m2", a.open_m2, a.area_m2);
+    ck_assert_msg(a.links > 100 && a.cameras_seeing == 152, "%lld links, %lld cameras seeing",
+                  (long long)a.links, (long long)a.cameras_seeing);
+    ck_assert_msg(a.seen_m2 > 0 && a.seen_m2 < a.open_m2, "seen %.1f m2", a.seen_m2);
+    ck_assert_int_eq(a.households, 16766);
+    double share = (double)a.households_seen / (double)a.households;
+    ck_assert_msg(share > 0 && share < 1, "households seen %.4f", share);
+    /* each cell: households seen = sum of its blocks' households x the share of the block seen
+     * (rounded once per cell) */
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM cell_coverage cc WHERE abs(cc.households_seen - (SELECT "
+             "coalesce(sum(u.households * coalesce(ST_Area(ST_Intersection(u.geom, (SELECT "
+             "GeomFromWKB(wkb, 32616) FROM cell_seen s WHERE s.cell = cc.cell))), 0) / "
+             "ST_Area(u.geom)), 0) FROM cell_units m JOIN units u ON u.id = m.unit WHERE m.plan "
+             "= %lld AND m.cell = cc.cell)) > 0.5 + 1e-6",
+             (long long)s.plan);
+    ck_assert_int_eq(qi(sql), 0);
+    ck_assert_int_eq(qi("SELECT sum(households_seen) FROM cell_coverage"), a.households_seen);
+    /* a generated buildings layer: a 10 m square 10 m east of each camera, in its view */
+    char *bld = t_sql(ws_path,
+                      "SELECT 'id,wkt' UNION ALL SELECT * FROM (SELECT printf('b%d,\"POLYGON((%f "
+                      "%f,%f %f,%f %f,%f %f,%f %f))\"', fid, x + 10, y - 5, x + 20, y - 5, x + 20, "
+                      "y + 5, x + 10, y + 5, x + 10, y - 5) FROM (SELECT fid, X(geom) AS x, "
+                      "Y(geom) AS y FROM cameras) ORDER BY fid)");
+    t_write(t_path(t_dir, "bld.csv"), bld);
+    free(bld);
+    T_OK(t_ctx, wg_ws_open(t_ctx, ws_path, &ws));
+    T_OK(t_ctx, wg_import(ws, "buildings", t_path(t_dir, "bld.csv"), &ocam, &r));
+    ck_assert_int_eq(r.inserted, 152);
+    wg_assign_result b;
+    T_OK(t_ctx, wg_assign(ws, &ao, &b));
+    wg_ws_close(ws);
+    snprintf(sql, sizeof sql,
+             "SELECT ST_Area(ST_Intersection((SELECT ST_Union(geom) FROM buildings), (SELECT "
+             "ST_Union(geom) FROM cells WHERE plan = %lld)))",
+             (long long)s.plan);
+    double built = qd(sql);
+    ck_assert_msg(built > 100 * 100.0, "buildings cover %.1f m2 of the cells", built);
+    ck_assert_msg(fabs(b.open_m2 - (b.area_m2 - built)) < 1.0, "open %.1f, expected %.1f - %.1f",
+                  b.open_m2, b.area_m2, built);
+    ck_assert_msg(b.links > 0 && b.seen_m2 < a.seen_m2, "links %lld, seen %.1f (was %.1f)",
+                  (long long)b.links, b.seen_m2, a.seen_m2);
+    ck_assert_msg(b.households_seen <= a.households_seen, "hh seen %lld (was %lld)",
+                  (long long)b.households_seen, (long long)a.households_seen);
+}
+END_TEST
+
 TCase *tcase_realdata(void)
 {
     TCase *tc = tcase_create("realdata");
@@ -863,5 +965,6 @@ TCase *tcase_realdata(void)
     tcase_add_test(tc, osm_surveillance_switzerland_as_cameras);
     tcase_add_test(tc, shanghai_fence_gcj02_as_communities);
     tcase_add_test(tc, shanghai_adcode_table_is_refused_plainly);
+    tcase_add_test(tc, cincinnati_blocks_are_areas_in_coverage);
     return tc;
 }

@@ -124,6 +124,9 @@ wg_answer wg_geom_runs_through(wg_ctx *ctx, const wg_geom *poly, const wg_geom *
  * boundaries, the length of the stretches they share (a crossing point counts 0).
  * Errors: WG_EGEOS, "cannot intersect two geometries". */
 wg_status wg_geom_overlap_length(wg_ctx *ctx, const wg_geom *a, const wg_geom *b, double *length_m);
+/* The area in m² of what a and b have in common (the area of a ∩ b; 0 unless both are
+ * polygonal). Errors: WG_EGEOS, "cannot intersect two geometries". */
+wg_status wg_geom_overlap_area(wg_ctx *ctx, const wg_geom *a, const wg_geom *b, double *area_m2);
 /* Whether lines or boundaries a and b share a stretch of line, not just points (as
  * wg_geom_overlap_length() > 0, but cheap where the two were drawn from the same coordinates:
  * a segment found in both, in either direction, answers at once; otherwise the intersection is

@@ -15,9 +15,14 @@
  * heights to do better. A camera is linked to every cell whose open ground it sees, with the
  * area seen in each.
  *
+ * Footprints: the buildings layer's when it has any, else the units of kind building; units
+ * of kind area (census blocks, parcels) hide nothing.
+ *
  * Coverage per cell. Open ground is the cell minus building footprints (no camera sees the
- * ground inside a building). Per cell: cameras, open area seen, households whose building (or
- * address point) a camera sees (within 5 cm of a view), incidents inside a view, and the blind
+ * ground inside a building; the whole cell when there are none). Per cell: cameras, open area
+ * seen, households whose building (or address point) a camera sees (within 5 cm of a view),
+ * plus for each unit of kind area its households times (its area seen / its area), the cell's
+ * sum rounded to a whole number, incidents inside a view, and the blind
  * spots: the open ground no camera sees, one feature per connected piece of at least 1 m^2
  * (smaller slivers are left out of the layer but never counted as seen). Coverage is recomputed
  * when the cameras or the units changed since the last run, or another plan is assigned; after

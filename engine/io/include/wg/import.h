@@ -2,6 +2,7 @@
 #ifndef WG_IMPORT_H
 #define WG_IMPORT_H
 
+#include "wg/tiling.h"
 #include "wg/vio.h"
 #include "wg/ws.h"
 
@@ -39,6 +40,11 @@ typedef struct wg_import_result {
     char unused[4096];          /* source fields nothing took, "a, b, c" ("" when all were) */
     char coords[256];           /* CSV: the columns the points came from, "lon, lat" (or "") */
     char crs_note[256];         /* "" or what happened to the CRS */
+    /* units without a kind field or --set kind=: the kind inferred for their polygons and
+     * why, with the figures (wg/tiling.h): "kind = area: the 457 polygons tile the area (...)"
+     * or "kind = building: ..."; "" when the source gave the kind */
+    char kind_note[512];
+    wg_tiling tiling; /* those figures (n = 0 when nothing was inferred) */
     double seconds;
 } wg_import_result;
 

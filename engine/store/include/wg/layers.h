@@ -31,12 +31,22 @@ typedef struct wg_layer_def {
     size_t ncols;
 } wg_layer_def;
 
-#define WG_NLAYERS 11
+#define WG_NLAYERS 12
 
 /* The layers, in a fixed order: communities, units, barriers, streets, incidents, cameras,
- * workers, codes (imported); cells (made by plans); blind_spots, camera_views (made by assign).
+ * workers, codes, buildings (imported); cells (made by plans); blind_spots, camera_views (made
+ * by assign).
  * Static; never NULL. */
 const wg_layer_def *wg_layers(void);
+/* The kinds of units. `building`: a building footprint (a polygon; it hides what is behind it
+ * from cameras). `address`: a point. `compound`: the ground of a gated compound (a polygon that
+ * hides nothing). `area`: a polygon of a set that tiles the district (census blocks, block
+ * groups, tracts, parcels, zones); it hides nothing, and the buildings layer, when there is one,
+ * gives the footprints standing on it. The canonical kind for a spelling a source may use
+ * (any case): building, buildings, footprint, bldg; compound; address, addr, point; area,
+ * block, census block, blockgroup, block group, block_group, tract, census tract, parcel,
+ * lot, zone, neighbourhood, neighborhood. NULL for anything else (and for NULL). Static. */
+const char *wg_unit_kind(const char *v);
 /* The layer named `name`, or NULL. */
 const wg_layer_def *wg_layer_find(const char *name);
 

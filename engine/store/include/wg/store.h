@@ -141,6 +141,21 @@ typedef wg_status (*wg_unit_fn)(void *user, const wg_unit_rec *u);
 wg_status wg_store_units_each(wg_ws *ws, const wg_unit_query *q, wg_unit_fn fn, void *user);
 /* Whether unit `id` exists, and its stored community (community[0] = 0 when none). */
 wg_status wg_store_unit_get(wg_ws *ws, const char *id, bool *exists, char community[64]);
+/* Sets the kind of the units written by import batch `batch` whose kind is `from` to `to`
+ * (inside the caller's write transaction; bumps the units' version); *changed: how many. */
+wg_status wg_store_units_set_kind(wg_ws *ws, int64_t batch, const char *from, const char *to,
+                                  int64_t *changed);
+/* A building footprint of the buildings layer. */
+typedef struct wg_building_rec {
+    const char *id;
+    double height_m; /* NAN when none given */
+    const unsigned char *wkb;
+    size_t wkb_len;
+} wg_building_rec;
+typedef wg_status (*wg_building_fn)(void *user, const wg_building_rec *b);
+/* The buildings with a geometry, in row order; only those whose box meets bbox = {minx, miny,
+ * maxx, maxy} when bbox is not NULL. */
+wg_status wg_store_buildings_each(wg_ws *ws, const double *bbox, wg_building_fn fn, void *user);
 /* The households of all units. */
 wg_status wg_store_units_households(wg_ws *ws, int64_t *sum);
 

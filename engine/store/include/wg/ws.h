@@ -39,7 +39,7 @@ const char *wg_ws_path(const wg_ws *ws);
 wg_ctx *wg_ws_ctx(const wg_ws *ws);
 /* Schema version of the open file (== WG_SCHEMA_VERSION after open). */
 int wg_ws_schema_version(const wg_ws *ws);
-#define WG_SCHEMA_VERSION 7
+#define WG_SCHEMA_VERSION 8
 
 typedef struct wg_layer_info {
     const char *name; /* static */
