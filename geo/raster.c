@@ -52,7 +52,7 @@ static bool key_ok(const char *k)
 static wg_status check_write_args(wg_ctx *ctx, const char *path, const wg_raster_grid *g,
                                   const wg_raster_meta *m)
 {
-    if (!path || !(has_suffix(path, ".tif") || has_suffix(path, ".tiff")))
+    if (!g || !path || !(has_suffix(path, ".tif") || has_suffix(path, ".tiff")))
         return wg_fail(ctx, WG_EINPUT, "%s: a GeoTIFF's name must end in .tif or .tiff",
                        path ? path : "(no path)");
     wg_raster_grid check;
@@ -137,6 +137,8 @@ wg_status wg_raster_write_geotiff(wg_ctx *ctx, const char *path, const wg_raster
     static const wg_raster_meta none;
     const wg_raster_meta *m = meta ? meta : &none;
     wg_status st = check_write_args(ctx, path, grid, m);
+    if (st == WG_OK && !values)
+        st = wg_fail(ctx, WG_EINPUT, "%s: no values to write", path);
     if (st == WG_OK)
         st = wg__gdal_load(ctx);
     if (st != WG_OK)

@@ -163,7 +163,9 @@ wg_status heat_geotiff(wg_ws *ws, const wg_render_opts *o, const char *path, wg_
                             .description = unit,
                             .unit = unit,
                             .software = "wangge " WG_VERSION,
-                            .title = o->title ? o->title : "事件热力图 Incident density",
+                            .title = o->title          ? o->title
+                                     : o->weight_hours ? "处置工时密度 Handling hours density"
+                                                       : "事件热力图 Incident density",
                             .items = t->items,
                             .nitems = t->n};
         st = wg_raster_write_geotiff(ctx, path, g, h.ras, &m);
