@@ -36,14 +36,14 @@ static wg_status check_options(wg_ctx *ctx, const wg_render_opts *o, const char 
     return WG_OK;
 }
 
-/* The raster's grid over the map's area `view`: pixel_m-metre pixels from its north-west
- * corner; else W x H square pixels centred on it, the area fitted inside (as canvas_view fits
- * a PNG's frame). */
+/* The raster's grid over the map's area `view`: pixel_m-metre pixels on the CRS's lattice of
+ * that size (as a map with that pixel has them); else W x H square pixels centred on it, the
+ * area fitted inside (as canvas_view fits a PNG's frame). */
 static wg_status tif_grid(wg_ctx *ctx, const wg_render_opts *o, const double view[4],
                           wg_raster_grid *g)
 {
     if (o->pixel_m > 0)
-        return wg_raster_grid_by_pixel(ctx, view[0], view[1], view[2], view[3], o->pixel_m, g);
+        return heat_grid_aligned(ctx, view, o->pixel_m, g);
     size_t W = o->width > 0 ? (size_t)o->width : 1600, H = o->height > 0 ? (size_t)o->height : 1200;
     double ww = view[2] - view[0], wh = view[3] - view[1];
     double px = fmax(ww / (double)W, wh / (double)H);

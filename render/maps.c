@@ -647,6 +647,14 @@ static wg_points_query points_query(const wg_render_opts *o, const double *bbox)
                              .hours = o->weight_hours};
 }
 
+wg_status heat_grid_aligned(wg_ctx *ctx, const double view[4], double pixel, wg_raster_grid *g)
+{
+    /* k * pixel is the same double for the same k, whatever the view: grids of one pixel size
+     * share their pixel edges exactly */
+    double x0 = floor(view[0] / pixel) * pixel, y1 = ceil(view[3] / pixel) * pixel;
+    return wg_raster_grid_by_pixel(ctx, x0, view[1], view[2], y1, pixel, g);
+}
+
 wg_status heat_compute(wg_ws *ws, heat *h)
 {
     wg_ctx *ctx = wg_ws_ctx(ws);
@@ -660,8 +668,11 @@ wg_status heat_compute(wg_ws *ws, heat *h)
     pixel = fmax(pixel, fmax(fw, fh) / 4096);
     wg_raster_grid *g = &h->g;
     wg_status st = WG_OK;
-    if (!h->grid_given && (st = wg_raster_grid_by_pixel(ctx, h->view[0], h->view[1], h->view[2],
-                                                        h->view[3], pixel, g)) != WG_OK)
+    if (!h->grid_given)
+        st = o->pixel_m > 0 ? heat_grid_aligned(ctx, h->view, pixel, g)
+                            : wg_raster_grid_by_pixel(ctx, h->view[0], h->view[1], h->view[2],
+                                                      h->view[3], pixel, g);
+    if (st != WG_OK)
         return st;
     /* the incidents within the radius of the raster (which may reach a little east and south
      * of the view): every one that warms a pixel of it */

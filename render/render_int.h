@@ -245,6 +245,10 @@ typedef struct heat {
     double breaks[10];
     size_t k; /* classes */
 } heat;
+/* The grid of pixel-metre pixels covering view whose edges lie on the multiples of pixel in
+ * the CRS (as gdalwarp -tap aligns them), so that rasters of one pixel size line up pixel for
+ * pixel whatever their area: the heatmap's grid when a pixel size is asked for. */
+wg_status heat_grid_aligned(wg_ctx *ctx, const double view[4], double pixel, wg_raster_grid *g);
 /* Makes h's raster (h->ras, which the caller frees, also on failure) from the incidents the
  * options ask for within the view grown by the radius, and its classes (breaks[0] = 0, the
  * last break the raster's maximum). Errors: WG_EINPUT when no incident (or no density) is in

@@ -47,13 +47,13 @@ static const uint32_t *pixel_at(cairo_surface_t *s, int x, int y)
            x;
 }
 
-/* Whether the 3 x 3 raster pixels around (c, r) all have density (1), none has (0), or some
- * have (-1: an edge, where the PNG's smoothing may go either way). */
+/* Whether the 5 x 5 raster pixels around (c, r) all have density (1), none has (0), or some
+ * have (-1: an edge, where the PNG's resampling may go either way). */
 static int around(const wg_raster_file *f, long c, long r)
 {
     int any = 0, all = 1;
-    for (long dr = -1; dr <= 1; dr++)
-        for (long dc = -1; dc <= 1; dc++) {
+    for (long dr = -2; dr <= 2; dr++)
+        for (long dc = -2; dc <= 2; dc++) {
             long cc = c + dc, rr = r + dr;
             bool in = cc >= 0 && rr >= 0 && (size_t)cc < f->grid.cols && (size_t)rr < f->grid.rows;
             bool nz = in && f->values[(size_t)rr * f->grid.cols + (size_t)cc] > 0;
@@ -71,18 +71,18 @@ START_TEST(tif_holds_the_maps_numbers)
     o.width = 800;
     o.height = 600;
     o.radius_m = 40;
+    o.pixel_m = 5; /* about one screen pixel */
     wg_render_info map, ghost, tif;
     const char *png = t_path(t_dir, "heat.png"), *faint = t_path(t_dir, "faint.png");
     T_OK(t_ctx, wg_render(ws, WG_MAP_HEATMAP, &o, png, &map));
     /* the same map with the heat all but invisible (its alpha rounds to 0): the basemap alone */
     o.opacity = 1e-6;
     T_OK(t_ctx, wg_render(ws, WG_MAP_HEATMAP, &o, faint, &ghost));
-    /* the raster over the very area and pixel of the map's frame */
+    /* the raster over the very area of the map's frame */
     wg_render_opts r = o;
     r.width = r.height = 0;
     r.opacity = 0;
     r.bbox = map.view;
-    r.pixel_m = 1 / map.scale;
     const char *out = t_path(t_dir, "heat.tif");
     T_OK(t_ctx, wg_render(ws, WG_MAP_HEATMAP, &r, out, &tif));
     wg_raster_file f;
@@ -95,6 +95,9 @@ START_TEST(tif_holds_the_maps_numbers)
     ck_assert_double_eq(f.grid.py, map.grid.py);
     ck_assert_uint_eq(f.grid.cols, map.grid.cols);
     ck_assert_uint_eq(f.grid.rows, map.grid.rows);
+    /* its pixels sit on the CRS's 5 m lattice */
+    ck_assert_double_eq(fmod(f.grid.xmin, 5), 0);
+    ck_assert_double_eq(fmod(f.grid.ymax, 5), 0);
     ck_assert_uint_eq(tif.points, map.points);
     ck_assert_str_eq(wg_raster_file_item(&f, "incidents"), "20000");
     size_t npix = f.grid.cols * f.grid.rows, nz = 0;
@@ -218,6 +221,52 @@ START_TEST(tif_size_weight_period)
 }
 END_TEST
 
+/* Rasters of one pixel size over different areas share their pixel edges, and agree (to the
+ * convolution's rounding) where both see every incident within the radius. */
+START_TEST(tifs_of_different_areas_line_up)
+{
+    wg_ws *ws = city();
+    wg_render_opts o;
+    wg_render_opts_init(&o);
+    o.pixel_m = 7.5;
+    o.radius_m = 60;
+    const char *whole = t_path(t_dir, "whole.tif"), *part = t_path(t_dir, "part.tif");
+    wg_render_info wi;
+    T_OK(t_ctx, wg_render(ws, WG_MAP_HEATMAP, &o, whole, &wi));
+    /* a box inside, its corners on no lattice point */
+    double w = wi.view[2] - wi.view[0], h = wi.view[3] - wi.view[1];
+    double box[4] = {wi.view[0] + 0.3 * w + 1.234, wi.view[1] + 0.2 * h + 2.345,
+                     wi.view[0] + 0.7 * w + 0.321, wi.view[1] + 0.6 * h + 3.21};
+    o.bbox = box;
+    T_OK(t_ctx, wg_render(ws, WG_MAP_HEATMAP, &o, part, NULL));
+    wg_raster_file a, b;
+    T_OK(t_ctx, wg_raster_read(t_ctx, whole, &a));
+    T_OK(t_ctx, wg_raster_read(t_ctx, part, &b));
+    double dc = (b.grid.xmin - a.grid.xmin) / 7.5, dr = (a.grid.ymax - b.grid.ymax) / 7.5;
+    ck_assert_msg(dc == floor(dc) && dr == floor(dr) && dc > 0 && dr > 0, "offset %.17g, %.17g", dc,
+                  dr);
+    ck_assert(b.grid.cols < a.grid.cols && b.grid.rows < a.grid.rows);
+    double mx = 0;
+    for (size_t i = 0; i < a.grid.cols * a.grid.rows; i++)
+        mx = fmax(mx, a.values[i]);
+    size_t compared = 0, zeros = 0;
+    for (size_t r = 0; r < b.grid.rows; r++)
+        for (size_t c = 0; c < b.grid.cols; c++) {
+            double vb = b.values[r * b.grid.cols + c];
+            double va = a.values[(r + (size_t)dr) * a.grid.cols + c + (size_t)dc];
+            ck_assert_msg(fabs(va - vb) <= 1e-9 * mx, "pixel %zu,%zu: %.17g vs %.17g", c, r, vb,
+                          va);
+            ck_assert((va > 0) == (vb > 0)); /* the same footprint */
+            compared++;
+            zeros += vb == 0;
+        }
+    ck_assert(compared > 1000 && zeros < compared);
+    wg_raster_file_fini(&a);
+    wg_raster_file_fini(&b);
+    wg_ws_close(ws);
+}
+END_TEST
+
 START_TEST(tif_refuses_what_a_raster_cannot_take)
 {
     wg_ws *ws = city();
@@ -265,6 +314,7 @@ TCase *tcase_geotiff(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, tif_holds_the_maps_numbers);
     tcase_add_test(tc, tif_size_weight_period);
+    tcase_add_test(tc, tifs_of_different_areas_line_up);
     tcase_add_test(tc, tif_refuses_what_a_raster_cannot_take);
     return tc;
 }

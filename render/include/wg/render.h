@@ -107,7 +107,8 @@ enum { WG_FURN_TITLE, WG_FURN_LEGEND, WG_FURN_SCALEBAR, WG_FURN_NORTH, WG_FURN_N
  * breaks, kernel, radius, pixel, period, categories and incident count as metadata. Pixels of
  * zero density hold 0, and 0 is the band's nodata value, so a GIS shows the footprint the map
  * shows. Its grid: the map's area (--bbox, --community, the plan, or the data) in pixels of
- * pixel_m metres from its north-west corner; without pixel_m, width x height square pixels (by
+ * pixel_m metres whose edges lie on the multiples of pixel_m in the CRS (a drawn heatmap's
+ * too, so rasters of different areas line up); without pixel_m, width x height square pixels (by
  * default 1600 x 1200) centred on it, the area fitted inside as a PNG's frame fits it.
  * Refused (WG_EINPUT, naming the option) for a GeoTIFF: another map kind, width/height and
  * pixel_m together, and what only a drawing has (paper, dpi, ramp, opacity).
