@@ -9,6 +9,7 @@
 
 static const char render_help[] =
     "usage: wangge render -w WS MAP -o OUT.png|pdf|svg [options]\n"
+    "       wangge render -w WS heatmap -o OUT.tif [options]   the density raster (GeoTIFF)\n"
     "       wangge render -w WS audit -o OUT.pdf [options]\n"
     "       wangge atlas -w WS -o OUT.pdf [options]\n"
     "MAP: heatmap (kernel density of incidents, per km²), incidents (points by category),\n"
@@ -17,7 +18,8 @@ static const char render_help[] =
     "(view sectors), diff (two plans: --plan OLD [--plan-b NEW]). audit: the plan audit PDF.\n"
     "atlas: an overview page and one page per community with its table of cells.\n"
     "options:\n"
-    "  --size WxH            pixels (PNG, SVG; default 1600x1200)\n"
+    "  --size WxH            pixels (PNG, SVG; default 1600x1200); .tif: the raster's\n"
+    "                        columns x rows over the area (or --pixel M, not both)\n"
     "  --paper P             A5..A0, -portrait or -landscape (PDF default A4 landscape)\n"
     "  --dpi N               pixels per inch when a PNG is drawn at a paper size (150)\n"
     "  --bbox X0,Y0,X1,Y1    the area shown, in the workspace CRS\n"
@@ -33,6 +35,9 @@ static const char render_help[] =
     "  --classify M --classes N   quantile (default), equal or jenks; 2 to 9 classes\n"
     "  --opacity A           of the thematic layer over the basemap (0 to 1)\n"
     "  --categories F --weights F   the tables wangge report uses\n"
+    "A heatmap's .tif is its raster of densities (Float64, the workspace CRS, 0 = no density\n"
+    "= nodata, the class breaks and parameters as metadata); --paper, --dpi, --ramp and\n"
+    "--opacity are refused there.\n"
     "The file is written to a temporary file beside OUT and renamed into place.\n";
 
 static bool parse_doubles(const char *s, double *v, int n)
@@ -235,7 +240,7 @@ static int run(cli *c, int argc, char **argv, bool atlas)
     if (!ws_path)
         return cli_usage(c, cmd, "-w WS is required");
     if (!out)
-        return cli_usage(c, cmd, "-o OUT is required (.png, .pdf or .svg)");
+        return cli_usage(c, cmd, "-o OUT is required (.png, .pdf or .svg; a heatmap also .tif)");
     const char *what = atlas ? "atlas" : optind < argc ? argv[optind++] : NULL;
     wg_map_kind kind = WG_MAP_PLAN;
     bool audit = what && strcmp(what, "audit") == 0;
@@ -271,10 +276,20 @@ static int run(cli *c, int argc, char **argv, bool atlas)
              : audit ? wg_render_audit(ws, &o, out, &info)
                      : wg_render(ws, kind, &o, out, &info);
     cli_progress_done(c);
+    char ws_crs[64] = "";
+    if (st == WG_OK && wg_ws_crs(ws))
+        snprintf(ws_crs, sizeof ws_crs, "%s", wg_ws_crs(ws));
     wg_ws_close(ws);
     if (st != WG_OK)
         return cli_fail(c, st);
-    if (!c->quiet) {
+    wg_render_format fmt;
+    if (!c->quiet && wg_render_format_of(out, &fmt) && fmt == WG_FMT_TIF) {
+        fprintf(stderr,
+                "heatmap raster written to %s: %zux%zu pixels of %.2f m, %s, %zu incidents, "
+                "%zu pixels with density, max %.6g %s, %.2f s\n",
+                out, info.grid.cols, info.grid.rows, info.grid.px, ws_crs[0] ? ws_crs : "no CRS",
+                info.points, info.nonzero, info.value_max, info.unit, info.seconds);
+    } else if (!c->quiet) {
         char unit[8];
         snprintf(unit, sizeof unit, "%s", strstr(out, ".png") || strstr(out, ".PNG") ? "px" : "pt");
         fprintf(stderr,

@@ -27,9 +27,9 @@
     X(CPLPopErrorHandler)                                                                          \
     X(CPLPushErrorHandlerEx)                                                                       \
     X(CPLSetThreadLocalConfigOption)                                                               \
-    X(CSVReadParseLine3L)                                                                          \
     X(CSLCount)                                                                                    \
     X(CSLDestroy)                                                                                  \
+    X(CSVReadParseLine3L)                                                                          \
     X(GDALAllRegister)                                                                             \
     X(GDALClose)                                                                                   \
     X(GDALCreate)                                                                                  \
@@ -39,8 +39,29 @@
     X(GDALDatasetGetLayerByName)                                                                   \
     X(GDALDatasetGetLayerCount)                                                                    \
     X(GDALDatasetStartTransaction)                                                                 \
+    X(GDALGetBlockSize)                                                                            \
+    X(GDALGetDataTypeName)                                                                         \
+    X(GDALGetDescription)                                                                          \
     X(GDALGetDriverByName)                                                                         \
+    X(GDALGetGeoTransform)                                                                         \
+    X(GDALGetMetadata)                                                                             \
+    X(GDALGetMetadataItem)                                                                         \
+    X(GDALGetRasterBand)                                                                           \
+    X(GDALGetRasterCount)                                                                          \
+    X(GDALGetRasterDataType)                                                                       \
+    X(GDALGetRasterNoDataValue)                                                                    \
+    X(GDALGetRasterUnitType)                                                                       \
+    X(GDALGetRasterXSize)                                                                          \
+    X(GDALGetRasterYSize)                                                                          \
+    X(GDALGetSpatialRef)                                                                           \
     X(GDALOpenEx)                                                                                  \
+    X(GDALRasterIO)                                                                                \
+    X(GDALSetDescription)                                                                          \
+    X(GDALSetGeoTransform)                                                                         \
+    X(GDALSetMetadataItem)                                                                         \
+    X(GDALSetRasterNoDataValue)                                                                    \
+    X(GDALSetRasterUnitType)                                                                       \
+    X(GDALSetSpatialRef)                                                                           \
     X(OGR_FD_GetFieldCount)                                                                        \
     X(OGR_FD_GetFieldDefn)                                                                         \
     X(OGR_F_Create)                                                                                \
@@ -89,6 +110,8 @@
     X(OSRClone)                                                                                    \
     X(OSRDestroySpatialReference)                                                                  \
     X(OSRExportToWktEx)                                                                            \
+    X(OSRGetAuthorityCode)                                                                         \
+    X(OSRGetAuthorityName)                                                                         \
     X(OSRImportFromEPSG)                                                                           \
     X(OSRIsGeographic)                                                                             \
     X(OSRIsProjected)                                                                              \
@@ -113,9 +136,9 @@ wg_status wg__gdal_load(wg_ctx *ctx);
 #define CPLPopErrorHandler wg__gdal_CPLPopErrorHandler
 #define CPLPushErrorHandlerEx wg__gdal_CPLPushErrorHandlerEx
 #define CPLSetThreadLocalConfigOption wg__gdal_CPLSetThreadLocalConfigOption
-#define CSVReadParseLine3L wg__gdal_CSVReadParseLine3L
 #define CSLCount wg__gdal_CSLCount
 #define CSLDestroy wg__gdal_CSLDestroy
+#define CSVReadParseLine3L wg__gdal_CSVReadParseLine3L
 #define GDALAllRegister wg__gdal_GDALAllRegister
 #define GDALClose wg__gdal_GDALClose
 #define GDALCreate wg__gdal_GDALCreate
@@ -125,8 +148,29 @@ wg_status wg__gdal_load(wg_ctx *ctx);
 #define GDALDatasetGetLayerByName wg__gdal_GDALDatasetGetLayerByName
 #define GDALDatasetGetLayerCount wg__gdal_GDALDatasetGetLayerCount
 #define GDALDatasetStartTransaction wg__gdal_GDALDatasetStartTransaction
+#define GDALGetBlockSize wg__gdal_GDALGetBlockSize
+#define GDALGetDataTypeName wg__gdal_GDALGetDataTypeName
+#define GDALGetDescription wg__gdal_GDALGetDescription
 #define GDALGetDriverByName wg__gdal_GDALGetDriverByName
+#define GDALGetGeoTransform wg__gdal_GDALGetGeoTransform
+#define GDALGetMetadata wg__gdal_GDALGetMetadata
+#define GDALGetMetadataItem wg__gdal_GDALGetMetadataItem
+#define GDALGetRasterBand wg__gdal_GDALGetRasterBand
+#define GDALGetRasterCount wg__gdal_GDALGetRasterCount
+#define GDALGetRasterDataType wg__gdal_GDALGetRasterDataType
+#define GDALGetRasterNoDataValue wg__gdal_GDALGetRasterNoDataValue
+#define GDALGetRasterUnitType wg__gdal_GDALGetRasterUnitType
+#define GDALGetRasterXSize wg__gdal_GDALGetRasterXSize
+#define GDALGetRasterYSize wg__gdal_GDALGetRasterYSize
+#define GDALGetSpatialRef wg__gdal_GDALGetSpatialRef
 #define GDALOpenEx wg__gdal_GDALOpenEx
+#define GDALRasterIO wg__gdal_GDALRasterIO
+#define GDALSetDescription wg__gdal_GDALSetDescription
+#define GDALSetGeoTransform wg__gdal_GDALSetGeoTransform
+#define GDALSetMetadataItem wg__gdal_GDALSetMetadataItem
+#define GDALSetRasterNoDataValue wg__gdal_GDALSetRasterNoDataValue
+#define GDALSetRasterUnitType wg__gdal_GDALSetRasterUnitType
+#define GDALSetSpatialRef wg__gdal_GDALSetSpatialRef
 #define OGR_FD_GetFieldCount wg__gdal_OGR_FD_GetFieldCount
 #define OGR_FD_GetFieldDefn wg__gdal_OGR_FD_GetFieldDefn
 #define OGR_F_Create wg__gdal_OGR_F_Create
@@ -175,6 +219,8 @@ wg_status wg__gdal_load(wg_ctx *ctx);
 #define OSRClone wg__gdal_OSRClone
 #define OSRDestroySpatialReference wg__gdal_OSRDestroySpatialReference
 #define OSRExportToWktEx wg__gdal_OSRExportToWktEx
+#define OSRGetAuthorityCode wg__gdal_OSRGetAuthorityCode
+#define OSRGetAuthorityName wg__gdal_OSRGetAuthorityName
 #define OSRImportFromEPSG wg__gdal_OSRImportFromEPSG
 #define OSRIsGeographic wg__gdal_OSRIsGeographic
 #define OSRIsProjected wg__gdal_OSRIsProjected

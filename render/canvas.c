@@ -24,6 +24,8 @@ bool wg_render_format_of(const char *path, wg_render_format *f)
         *f = WG_FMT_PDF;
     else if (strcasecmp(dot, ".svg") == 0)
         *f = WG_FMT_SVG;
+    else if (strcasecmp(dot, ".tif") == 0 || strcasecmp(dot, ".tiff") == 0)
+        *f = WG_FMT_TIF;
     else
         return false;
     return true;
@@ -147,9 +149,9 @@ static wg_status write_png(canvas *c)
 wg_status canvas_open(wg_ctx *ctx, canvas *c, const char *path, const wg_render_opts *o)
 {
     *c = (canvas){.ctx = ctx};
-    if (!wg_render_format_of(path, &c->fmt))
-        return wg_fail(ctx, WG_EINPUT, "%s: the map's file name must end in .png, .pdf or .svg",
-                       path);
+    if (!wg_render_format_of(path, &c->fmt) || c->fmt == WG_FMT_TIF)
+        return wg_fail(ctx, WG_EINPUT, "%s: the map's file name must end in .png, .pdf or .svg%s",
+                       path, c->fmt == WG_FMT_TIF ? " (a .tif holds a heatmap's raster only)" : "");
     wg_status st = page_size(ctx, c, o);
     if (st != WG_OK)
         return st;

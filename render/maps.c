@@ -650,43 +650,19 @@ static wg_points_query points_query(const wg_render_opts *o, const double *bbox)
                              .hours = o->weight_hours};
 }
 
-/* A heatmap's density raster and its classes: made apart from the drawing, so that another
- * thread (with its own connection to the workspace) can make it while the basemap is read and
- * drawn. Reads only h's inputs; fills its results. */
-typedef struct heat {
-    /* inputs */
-    const wg_render_opts *o;
-    double view[4], scale; /* the map's view and scale (device units per metre) */
-    wg_render_format fmt;
-    /* results */
-    size_t n;            /* incidents */
-    int64_t first, last; /* their reported times */
-    wg_raster_grid g;
-    double *ras;
-    size_t hot; /* the densest pixel */
-    double breaks[10];
-    size_t k; /* classes */
-} heat;
+wg_status heat_grid_aligned(wg_ctx *ctx, const double view[4], double pixel, wg_raster_grid *g)
+{
+    /* k * pixel is the same double for the same k, whatever the view: grids of one pixel size
+     * share their pixel edges exactly */
+    double x0 = floor(view[0] / pixel) * pixel, y1 = ceil(view[3] / pixel) * pixel;
+    return wg_raster_grid_by_pixel(ctx, x0, view[1], view[2], y1, pixel, g);
+}
 
-static wg_status heat_compute(wg_ws *ws, heat *h)
+wg_status heat_compute(wg_ws *ws, heat *h)
 {
     wg_ctx *ctx = wg_ws_ctx(ws);
     const wg_render_opts *o = h->o;
     double radius = o->radius_m > 0 ? o->radius_m : 150;
-    double grow[4] = {h->view[0] - radius, h->view[1] - radius, h->view[2] + radius,
-                      h->view[3] + radius};
-    wg_points_query pq = points_query(o, grow);
-    wg_map_points pts;
-    wg_status st = wg_map_incidents(ws, &pq, &pts);
-    if (st != WG_OK)
-        return st;
-    h->n = pts.n, h->first = pts.first, h->last = pts.last;
-    if (pts.n == 0) {
-        wg_map_points_free(&pts);
-        return wg_fail(ctx, WG_EINPUT,
-                       "no incidents to draw in this view and period (import incidents, or widen "
-                       "--from/--to or the categories)");
-    }
     /* unless asked: one raster pixel per screen pixel, or 150 per inch on paper (capped) */
     double pixel = o->pixel_m > 0         ? o->pixel_m
                    : h->fmt == WG_FMT_PNG ? 1 / h->scale
@@ -694,10 +670,27 @@ static wg_status heat_compute(wg_ws *ws, heat *h)
     double fw = h->view[2] - h->view[0], fh = h->view[3] - h->view[1];
     pixel = fmax(pixel, fmax(fw, fh) / 4096);
     wg_raster_grid *g = &h->g;
-    if ((st = wg_raster_grid_by_pixel(ctx, h->view[0], h->view[1], h->view[2], h->view[3], pixel,
-                                      g)) != WG_OK) {
-        wg_map_points_free(&pts);
+    wg_status st = WG_OK;
+    if (!h->grid_given)
+        st = o->pixel_m > 0 ? heat_grid_aligned(ctx, h->view, pixel, g)
+                            : wg_raster_grid_by_pixel(ctx, h->view[0], h->view[1], h->view[2],
+                                                      h->view[3], pixel, g);
+    if (st != WG_OK)
         return st;
+    /* the incidents within the radius of the raster (which may reach a little east and south
+     * of the view): every one that warms a pixel of it */
+    double grow[4] = {g->xmin - radius, g->ymax - (double)g->rows * g->py - radius,
+                      g->xmin + (double)g->cols * g->px + radius, g->ymax + radius};
+    wg_points_query pq = points_query(o, grow);
+    wg_map_points pts;
+    if ((st = wg_map_incidents(ws, &pq, &pts)) != WG_OK)
+        return st;
+    h->n = pts.n, h->first = pts.first, h->last = pts.last;
+    if (pts.n == 0) {
+        wg_map_points_free(&pts);
+        return wg_fail(ctx, WG_EINPUT,
+                       "no incidents to draw in this view and period (import incidents, or widen "
+                       "--from/--to or the categories)");
     }
     double *ras = h->ras = wg_alloc_array(g->cols * g->rows * sizeof *ras);
     if (!ras) {
@@ -716,6 +709,7 @@ static wg_status heat_compute(wg_ws *ws, heat *h)
             hot = i;
     }
     h->hot = hot;
+    h->nonzero = nz;
     double *sample = NULL;
     size_t ns = 0;
     if (st == WG_OK && nz == 0)
@@ -770,6 +764,8 @@ static wg_status heat_draw(map_ctx *m, theme *t, const heat *h)
     m->info->hot_px = cx(c, m->info->hot_x);
     m->info->hot_py = cy(c, m->info->hot_y);
     m->info->points = h->n;
+    m->info->grid = *g;
+    m->info->nonzero = h->nonzero;
     snprintf(t->heading, sizeof t->heading, "%s per km² (%s)",
              o->weight_hours ? "处置工时 Handling hours" : "事件密度 Incidents",
              wg_class_method_name(o->classify));
@@ -1312,5 +1308,14 @@ wg_status wg_render(wg_ws *ws, wg_map_kind kind, const wg_render_opts *o, const 
         return wg_fail(ctx, WG_EINPUT, "--classes %d: must be 2 to 9", o->classes);
     if (o->ramp && !wg_ramp_find(o->ramp))
         return wg_fail(ctx, WG_EINPUT, "--ramp %s: unknown colour ramp", o->ramp);
+    wg_render_format f;
+    if (wg_render_format_of(path, &f) && f == WG_FMT_TIF) {
+        if (kind != WG_MAP_HEATMAP)
+            return wg_fail(ctx, WG_EINPUT,
+                           "%s: only the heatmap is a raster; draw the %s map as .png, .pdf or "
+                           ".svg",
+                           path, wg_map_kind_name(kind));
+        return heat_geotiff(ws, o, path, info);
+    }
     return render_doc(ws, o, path, kind, NULL, NULL, NULL, NULL, info);
 }

@@ -227,4 +227,38 @@ wg_status map_draw(map_ctx *m, wg_map_kind kind);
 /* The period text: o->period_text, else the dates first..last (UTC), else "all time". */
 void period_text(const wg_render_opts *o, int64_t first, int64_t last, char *buf, size_t n);
 
+/* A heatmap's density raster and its classes: made apart from the drawing, so that another
+ * thread (with its own connection to the workspace) can make it while the basemap is read and
+ * drawn. Reads only h's inputs; fills its results. */
+typedef struct heat {
+    /* inputs */
+    const wg_render_opts *o;
+    double view[4], scale; /* the map's view and scale (device units per metre) */
+    wg_render_format fmt;
+    bool grid_given; /* g is set: use it (the view is then its extent) */
+    /* results */
+    size_t n;            /* incidents */
+    int64_t first, last; /* their reported times */
+    wg_raster_grid g;
+    double *ras;
+    size_t hot;     /* the densest pixel */
+    size_t nonzero; /* pixels with density */
+    double breaks[10];
+    size_t k; /* classes */
+} heat;
+/* The grid of pixel-metre pixels covering view whose edges lie on the multiples of pixel in
+ * the CRS (as gdalwarp -tap aligns them), so that rasters of one pixel size line up pixel for
+ * pixel whatever their area: the heatmap's grid when a pixel size is asked for. */
+wg_status heat_grid_aligned(wg_ctx *ctx, const double view[4], double pixel, wg_raster_grid *g);
+/* Makes h's raster (h->ras, which the caller frees, also on failure) from the incidents the
+ * options ask for within the view grown by the radius, and its classes (breaks[0] = 0, the
+ * last break the raster's maximum). Errors: WG_EINPUT when no incident (or no density) is in
+ * the view. */
+wg_status heat_compute(wg_ws *ws, heat *h);
+
+/* ---- geotiff.c: the heatmap's raster for other tools --------------------------------------- */
+
+/* The heatmap of o as a GeoTIFF at path (see wg_render in wg/render.h). */
+wg_status heat_geotiff(wg_ws *ws, const wg_render_opts *o, const char *path, wg_render_info *info);
+
 #endif

@@ -39,11 +39,39 @@ check "the title is text in the PDF" sh -c "pdftotext a3.pdf - | grep -q '测试
 wg_ok --quiet render -w "$WS" heatmap -o k.png --kernel gaussian --radius 300 --classify jenks --classes 7 --ramp viridis --weight hours --from 2025-03-01 --to 2025-04-01 --tz Asia/Shanghai --category sanitation
 check "heatmap with every option" test -s k.png
 
+wg_case "heatmap as a GeoTIFF"
+wg_ok render -w "$WS" heatmap -o d.tif --pixel 5 --radius 150 --from 2025-03-01 --to 2025-04-01 \
+    --category sanitation --classify jenks --classes 5
+check "render says where the raster went: $(show err)" grep -q "heatmap raster written to d.tif: .* pixels of 5.00 m" err
+check "one file, no temporary or side file" test "$(ls -A | grep -c 'd[.]tif')" -eq 1
+# gdal-bin is a dependency (scripts/install-deps.sh): GDAL's own tool reads what we wrote
+gdalinfo -stats d.tif >info.txt 2>info.err
+check "gdalinfo -stats reads it: $(show info.err)" test -s info.txt
+rm -f d.tif.aux.xml # the statistics gdalinfo keeps beside it
+for want in "Type=Float64" "Block=256x256" "COMPRESSION=DEFLATE" "PREDICTOR=3" "NoData Value=0" \
+    "Unit Type: incidents per km²" "Pixel Size = (5.000000000000000,-5.000000000000000)" \
+    "kernel=quartic" "radius_m=150" "pixel_m=5" "period_from=2025-03-01T00:00:00Z" \
+    "period_to=2025-04-01T00:00:00Z" "categories=sanitation" "class_method=jenks" "nodata=0"; do
+    check "gdalinfo shows $want" grep -qF "$want" info.txt
+done
+crs=$(sed -n 's/^  crs=EPSG://p' info.txt)
+check "the SRS is the workspace's EPSG:$crs" sh -c "gdalinfo -json d.tif | grep -q '\"proj:epsg\":$crs'"
+# the class breaks end at the raster's maximum, as the legend does; five classes, six bounds
+top=$(sed -n 's/^  class_breaks=.*,//p' info.txt)
+max=$(sed -n 's/^ *STATISTICS_MAXIMUM=//p' info.txt)
+check "the last class break ($top) is the maximum gdalinfo finds ($max)" \
+    awk -v a="$top" -v b="$max" 'BEGIN { d = a - b; exit !(d < 1e-9 * a && -d < 1e-9 * a) }'
+check "six class bounds" test "$(sed -n 's/^  class_breaks=//p' info.txt | tr , '\n' | wc -l)" -eq 6
+echo "an older raster" >old.tif
+wg render -w "$WS" heatmap -o old.tif --ramp viridis
+check "a refused raster leaves the old file" grep -q "an older raster" old.tif
+
 wg_case "bad input"
 for args in "nosuch -o x.png" "plan -o x.jpg" "plan -o x.png --size 10x10" "heatmap -o x.png --kernel box" \
     "plan -o x.png --classes 12" "plan -o x.png --ramp rainbow" "plan -o x.pdf --paper B9" \
     "plan -o x.png --bbox 1,2,3" "plan -o x.png --community NOPE" "heatmap -o x.png --from 2025-13-01" \
-    "diff -o x.png"; do
+    "diff -o x.png" "plan -o x.tif" "heatmap -o x.tif --ramp viridis" "heatmap -o x.tif --paper A4" \
+    "heatmap -o x.tif --size 800x600 --pixel 5"; do
     # shellcheck disable=SC2086
     wg render -w "$WS" $args
     check "'render $args' is refused with status 1" test "$RC" -eq 1

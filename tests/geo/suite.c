@@ -10,6 +10,7 @@ TCase *tcase_tess(void);
 TCase *tcase_locate(void);
 TCase *tcase_view(void);
 TCase *tcase_density(void);
+TCase *tcase_raster(void);
 TCase *tcase_geom(void);
 TCase *tcase_geos_errors(void);
 Suite *wg_test_suite(void);
@@ -26,6 +27,7 @@ Suite *wg_test_suite(void)
     suite_add_tcase(s, tcase_locate());
     suite_add_tcase(s, tcase_view());
     suite_add_tcase(s, tcase_density());
+    suite_add_tcase(s, tcase_raster());
     suite_add_tcase(s, tcase_geom());
     suite_add_tcase(s, tcase_geos_errors());
     return s;

@@ -4,6 +4,7 @@
 TCase *tcase_style(void);
 TCase *tcase_render(void);
 TCase *tcase_golden(void);
+TCase *tcase_geotiff(void);
 Suite *wg_test_suite(void);
 
 Suite *wg_test_suite(void)
@@ -12,5 +13,6 @@ Suite *wg_test_suite(void)
     suite_add_tcase(s, tcase_style());
     suite_add_tcase(s, tcase_render());
     suite_add_tcase(s, tcase_golden());
+    suite_add_tcase(s, tcase_geotiff());
     return s;
 }

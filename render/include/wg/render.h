@@ -26,8 +26,10 @@ typedef enum wg_map_kind {
 bool wg_map_kind_parse(const char *s, wg_map_kind *k);
 const char *wg_map_kind_name(wg_map_kind k);
 
-typedef enum wg_render_format { WG_FMT_PNG, WG_FMT_PDF, WG_FMT_SVG } wg_render_format;
-/* The format from a file name's extension (.png, .pdf, .svg, any case); false otherwise. */
+/* WG_FMT_TIF is not a drawing: the heatmap's density raster itself, as a GeoTIFF. */
+typedef enum wg_render_format { WG_FMT_PNG, WG_FMT_PDF, WG_FMT_SVG, WG_FMT_TIF } wg_render_format;
+/* The format from a file name's extension (.png, .pdf, .svg, .tif or .tiff, any case); false
+ * otherwise. */
 bool wg_render_format_of(const char *path, wg_render_format *f);
 
 typedef struct wg_render_opts {
@@ -87,6 +89,10 @@ typedef struct wg_render_info {
     double hot_x, hot_y;   /* heatmap: the world centre of the maximum pixel */
     double hot_px, hot_py; /* ... and where it lands on the page */
     size_t points;         /* incidents drawn or counted */
+    /* Heatmap: the density raster's grid (its pixel px = py, in metres) and how many of its
+     * pixels have any density (the footprint drawn; the rest is left clear). */
+    wg_raster_grid grid;
+    size_t nonzero;
     /* Where the furniture of the first page was drawn, each x, y, width, height (all 0 for
      * one the map has not): the title band, the legend, the scale bar, the north arrow. */
     double furniture[4][4];
@@ -94,7 +100,21 @@ typedef struct wg_render_info {
 } wg_render_info;
 enum { WG_FURN_TITLE, WG_FURN_LEGEND, WG_FURN_SCALEBAR, WG_FURN_NORTH, WG_FURN_N };
 
-/* Draws one map into `path` (its extension gives the format). Errors: WG_EINPUT for a bad
+/* Draws one map into `path` (its extension gives the format).
+ *
+ * A heatmap into a .tif or .tiff is its density raster instead of a drawing: a GeoTIFF
+ * (wg_raster_write_geotiff) of one Float64 band holding the very values the map's classes come
+ * from (incidents, or handling hours, per km²), in the workspace CRS, with the map's class
+ * breaks, kernel, radius, pixel, period, categories and incident count as metadata. Pixels of
+ * zero density hold 0, and 0 is the band's nodata value, so a GIS shows the footprint the map
+ * shows. Its grid: the map's area (--bbox, --community, the plan, or the data) in pixels of
+ * pixel_m metres whose edges lie on the multiples of pixel_m in the CRS (a drawn heatmap's
+ * too, so rasters of different areas line up); without pixel_m, width x height square pixels (by
+ * default 1600 x 1200) centred on it, the area fitted inside as a PNG's frame fits it.
+ * Refused (WG_EINPUT, naming the option) for a GeoTIFF: another map kind, width/height and
+ * pixel_m together, and what only a drawing has (paper, dpi, ramp, opacity).
+ *
+ * Errors: WG_EINPUT for a bad
  * option (naming it), an unknown plan or community, a workspace without what the map needs
  * (no plan, no assignment for workload or coverage, no incidents for a heatmap); WG_EIO when
  * the file cannot be written; WG_ESQL, WG_EGEOS, WG_ENOMEM. info may be NULL. */
