@@ -22,6 +22,7 @@ int cmd_init(cli *c, int argc, char **argv);
 int cmd_info(cli *c, int argc, char **argv);
 int cmd_import(cli *c, int argc, char **argv);
 int cmd_export(cli *c, int argc, char **argv);
+int cmd_lattice(cli *c, int argc, char **argv);
 int cmd_demo_data(cli *c, int argc, char **argv);
 int cmd_demo(cli *c, int argc, char **argv);
 int cmd_partition(cli *c, int argc, char **argv);
@@ -69,7 +70,7 @@ bool cli_whole(cli *c, const char *cmd, const char *name, const char *text, int6
 struct wg_assign_result;
 /* Prints an assignment's figures: of a run (run: with what it located and its time), or as
  * stored (for info). */
-void cli_print_assign(const char *ws_path, const struct wg_assign_result *r, bool run);
+void cli_print_assign(struct wg_ws *ws, const struct wg_assign_result *r, bool run);
 /* Parses --from/--to (ISO 8601 dates or times; --tz gives the zone of those without one,
  * default UTC) into t0/t1, leaving unset ones alone; false (after a usage message) on error. */
 bool cli_period(cli *c, const char *cmd, const char *from, const char *to, const char *tzname,

@@ -16,6 +16,9 @@ static const struct {
     {"info", cmd_info, "info -w WS                         layers, counts, extents, CRS, plans"},
     {"import", cmd_import, "import -w WS LAYER SOURCE [...]   bring a data set into a layer"},
     {"export", cmd_export, "export -w WS LAYER DEST            write a layer to any OGR format"},
+    {"lattice", cmd_lattice,
+     "lattice -w WS -o FILE [--cell M]    square units over the incidents, for a district "
+     "without units"},
     {"partition", cmd_partition,
      "partition -w WS [--target N --min N --max N]  cut units into a plan of cells"},
     {"plan", cmd_plan, "plan -w WS list|show|diff|activate|move   plans and their cells"},

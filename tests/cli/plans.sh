@@ -120,4 +120,26 @@ check "the summary does not say the district is one community: $(show out)" \
 check "not one community" [ "$(sql ws/one.wangge "SELECT group_concat(id) FROM communities")" = district ]
 check "not every unit in a cell" [ "$(sql ws/one.wangge "SELECT count(*) FROM cell_units WHERE plan = 1")" = "$units" ]
 
+wg_case "lattice: units for a district without them"
+wg_ok init -w ws/lat.wangge --crs EPSG:4549
+wg_ok import -w ws/lat.wangge incidents city/incidents.fgb
+n_inc=$(sql ws/lat.wangge "SELECT count(*) FROM incidents")
+wg_ok lattice -w ws/lat.wangge -o src/lattice.gpkg --cell 200 --ring 1
+check "the summary does not count the squares: $(show out)" grep -Eq "^lattice of 200 m squares written to src/lattice.gpkg: [0-9,]+ squares, [0-9,]+ of them holding $(echo "$n_inc" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta') of the incidents" out
+wg_ok import -w ws/lat.wangge units src/lattice.gpkg --weight-name incidents
+check "the squares do not hold every incident once" [ "$(sql ws/lat.wangge "SELECT total(households) FROM units" | sed 's/\.0$//')" = "$n_inc" ]
+check "a square is not 200 m on a side" [ "$(sql ws/lat.wangge "SELECT count(*) FROM units WHERE abs(ST_Area(geom) - 40000) > 1e-6 OR kind <> 'area' OR id NOT LIKE 'Q%'")" = 0 ]
+check "a square with incidents is not on the 200 m grid" [ "$(sql ws/lat.wangge "SELECT count(*) FROM units WHERE abs(MbrMinX(geom) / 200 - round(MbrMinX(geom) / 200)) > 1e-9")" = 0 ]
+wg_ok partition -w ws/lat.wangge --target 400 --min 300 --max 500
+check "the lattice's plan does not say incidents per cell: $(show out)" grep -q 'incidents per cell' out
+wg_ok assign -w ws/lat.wangge
+check "an incident fell outside the lattice's cells: $(show out)" grep -q '^  unassigned  *0$' out
+wg lattice -w ws/lat.wangge -o src/bad.gpkg --cell 0
+check "--cell 0 exited $RC, expected 1" [ "$RC" -eq 1 ]
+check "--cell 0 does not say what is wrong: $(show err)" grep -q 'a square.s side must be 1 to 100000 m' err
+check "--cell 0 left a file" [ ! -e src/bad.gpkg ]
+wg lattice -w ws/lat.wangge -o src/bad.gpkg --of units
+check "--of units exited $RC, expected 1" [ "$RC" -eq 1 ]
+check "--of units does not say what a lattice counts: $(show err)" grep -q 'counts incidents or cameras' err
+
 wg_end
