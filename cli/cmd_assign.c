@@ -25,9 +25,12 @@ static double pct(double a, double b)
     return b > 0 ? 100.0 * a / b : 0.0;
 }
 
-void cli_print_assign(const char *ws_path, const wg_assign_result *r, bool run)
+void cli_print_assign(wg_ws *ws, const wg_assign_result *r, bool run)
 {
-    char a[32], b[32], d[32], e[32];
+    char a[32], b[32], d[32], e[32], wn[32], seen[48];
+    const char *ws_path = wg_ws_path(ws);
+    cli_weight_name(ws, wn);
+    snprintf(seen, sizeof seen, "%s seen", wn);
     printf("plan %s (id %lld): %s cells\n", r->plan_name, (long long)r->plan,
            cli_num(r->cells, a, sizeof a));
     printf("  %-22s %s", "incidents", cli_num(r->incidents, a, sizeof a));
@@ -61,8 +64,7 @@ void cli_print_assign(const char *ws_path, const wg_assign_result *r, bool run)
            pct((double)r->cells_with_camera, (double)r->cells));
     printf("  %-22s %.1f %% of %.3f km2 (cells minus building footprints)\n", "open ground seen",
            pct(r->seen_m2, r->open_m2), r->open_m2 / 1e6);
-    printf("  %-22s %.1f %% of %s\n", "households seen",
-           pct((double)r->households_seen, (double)r->households),
+    printf("  %-22s %.1f %% of %s\n", seen, pct((double)r->households_seen, (double)r->households),
            cli_num(r->households, a, sizeof a));
     printf("  %-22s %.1f %% of the incidents in a cell\n", "incidents in view",
            pct((double)r->seen, (double)r->assigned));
@@ -130,7 +132,7 @@ int cmd_assign(cli *c, int argc, char **argv)
     if (st != WG_OK)
         rc = cli_fail(c, st);
     else if (!c->quiet)
-        cli_print_assign(ws_path, &r, true);
+        cli_print_assign(ws, &r, true);
     cli_warnings(c);
     wg_ws_close(ws);
     return rc;

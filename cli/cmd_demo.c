@@ -165,7 +165,7 @@ int cmd_demo(cli *c, int argc, char **argv)
         st = wg_assign(ws, NULL, &ar);
         cli_progress_done(c);
         if (st == WG_OK && !c->quiet)
-            cli_print_assign(wspath, &ar, true);
+            cli_print_assign(ws, &ar, true);
     }
     wg_ws_close(ws);
     ws = NULL;

@@ -209,7 +209,8 @@ static void print_summary(FILE *f, const wg_report *r)
     bool first = true;
     for (int k = 0; k < WG_NTERMS; k++)
         if (r->weights[k] > 0) {
-            fprintf(f, "%s%.2f x %s/mean", first ? "" : " + ", r->weights[k], wg_term_name(k));
+            fprintf(f, "%s%.2f x %s/mean", first ? "" : " + ", r->weights[k],
+                    k == WG_TERM_HOUSEHOLDS ? r->weight.name : wg_term_name(k));
             first = false;
         }
     fprintf(f, "  (patrol: %s)\n", r->patrol_method);

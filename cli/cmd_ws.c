@@ -107,7 +107,7 @@ int cli_print_info(cli *c, wg_ws *ws)
         return cli_fail(c, st);
     if (any) {
         printf("\n  assignment (wangge assign): ");
-        cli_print_assign(wg_ws_path(ws), &ar, false);
+        cli_print_assign(ws, &ar, false);
     } else {
         printf("\n  assignment: none yet (wangge assign -w WS)\n");
     }

@@ -319,15 +319,18 @@ static wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
                 snprintf(t->e[k].text, sizeof t->e[k].text, "%s: under %g (%s)", names[j], lo, cnt);
             else if (j == 0)
                 snprintf(t->e[k].text, sizeof t->e[k].text, "%s: over %g (%s)", names[j], hi, cnt);
-            else
-                snprintf(t->e[k].text, sizeof t->e[k].text, "%s: %.0f – %.0f (%s)", names[j],
-                         j == 3   ? lo
-                         : j == 2 ? ceil(near_lo)
-                                  : floor(near_hi) + 1,
-                         j == 3   ? ceil(near_lo) - 1
-                         : j == 2 ? floor(near_hi)
-                                  : hi,
-                         cnt);
+            else {
+                double from = j == 3 ? lo : j == 2 ? ceil(near_lo) : floor(near_hi) + 1;
+                double to = j == 3 ? ceil(near_lo) - 1 : j == 2 ? floor(near_hi) : hi;
+                if (from > to) /* small whole counts: no value between the bounds */
+                    snprintf(t->e[k].text, sizeof t->e[k].text, "%s: none", names[j]);
+                else if (from == to)
+                    snprintf(t->e[k].text, sizeof t->e[k].text, "%s: %.0f (%s)", names[j], from,
+                             cnt);
+                else
+                    snprintf(t->e[k].text, sizeof t->e[k].text, "%s: %.0f – %.0f (%s)", names[j],
+                             from, to, cnt);
+            }
         }
         t->ne = 5;
         m->info->nbreaks = 6;

@@ -777,9 +777,10 @@ void wg_weight_name_of(const char *name, wg_weight_name *out)
     static const struct {
         const char *name, *zh, *per;
     } known[] = {
-        {"households", "户数", "每百户"}, {"residents", "人口", "每百人"},
-        {"persons", "人数", "每百人"},    {"population", "人口", "每百人"},
-        {"dwellings", "住房", "每百套"},
+        {"households", "户数", "每百户"},  {"residents", "人口", "每百人"},
+        {"persons", "人数", "每百人"},     {"population", "人口", "每百人"},
+        {"dwellings", "住房", "每百套"},   {"incidents", "事件数", "每百件"},
+        {"cameras", "摄像头数", "每百台"}, {"committees", "居委会数", "每百个"},
     };
     memset(out, 0, sizeof *out);
     snprintf(out->name, sizeof out->name, "%s", name);
