@@ -1066,6 +1066,72 @@ static wg_status tiles(wg_ctx *ctx, const wg_tess *t, const wg_tess_in *in, size
     return WG_OK;
 }
 
+/* Whether the sites' own polygons tile the whole area (as tiles() for one part). */
+static wg_status tiles_area(wg_ctx *ctx, const wg_tess *t, const wg_tess_in *in, bool *yes)
+{
+    *yes = false;
+    if (!in->shape || in->n < 2)
+        return WG_OK;
+    double sum = 0, area = 0;
+    for (size_t s = 0; s < in->n; s++) {
+        double a = 0;
+        if (!in->shape[s])
+            return WG_OK;
+        if (!GEOSArea_r(t->h, in_shape(in, s), &a))
+            return wg__geos_fail(ctx, "tessellation: measuring the polygon of site %zu failed", s);
+        sum += a;
+    }
+    if (!GEOSArea_r(t->h, in_area(in), &area))
+        return wg__geos_fail(ctx, "tessellation: measuring the area failed");
+    *yes = area > 0 && fabs(sum - area) <= 0.02 * area;
+    return WG_OK;
+}
+
+/* Units that tile the area are never cut: a barrier through one leaves it whole, in the part
+ * its site lies in. Each part becomes the union of its sites' polygons (a part without sites
+ * keeps its outline and is owned by none: its ground belongs to the units of other parts);
+ * barriers still part the sites, since only sites of one part are neighbours. */
+static wg_status parts_of_whole_units(wg_ctx *ctx, wg_tess *t, const wg_tess_in *in)
+{
+    GEOSContextHandle_t h = t->h;
+    GEOSGeometry **g = malloc((t->n ? t->n : 1) * sizeof *g);
+    if (!g)
+        return wg_fail(ctx, WG_ENOMEM, "out of memory for %zu sites", t->n);
+    wg_status st = WG_OK;
+    for (size_t p = 0; st == WG_OK && p < t->nparts; p++) {
+        size_t n = 0;
+        for (size_t s = 0; st == WG_OK && s < t->n; s++) {
+            if (t->part_of[s] != p)
+                continue;
+            if (!(g[n] = GEOSGeom_clone_r(h, in_shape(in, s))))
+                st = wg__geos_fail(ctx, "tessellation: copying the polygon of site %zu failed", s);
+            else
+                n++;
+        }
+        if (st != WG_OK || n == 0) {
+            for (size_t k = 0; k < n; k++)
+                GEOSGeom_destroy_r(h, g[k]);
+            continue;
+        }
+        GEOSGeometry *coll =
+            GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, g, (unsigned)n);
+        GEOSGeometry *u = coll ? GEOSUnaryUnion_r(h, coll) : NULL;
+        if (coll)
+            GEOSGeom_destroy_r(h, coll);
+        else
+            for (size_t k = 0; k < n; k++)
+                GEOSGeom_destroy_r(h, g[k]);
+        if (!u) {
+            st = wg__geos_fail(ctx, "tessellation: joining the units of a part failed");
+            break;
+        }
+        GEOSGeom_destroy_r(h, t->parts[p].geom);
+        t->parts[p].geom = u;
+    }
+    free(g);
+    return st == WG_OK ? prepare_parts(ctx, t) : st;
+}
+
 static wg_status build_csr(wg_ctx *ctx, wg_tess *t, edge_list *edges)
 {
     t->off = calloc(t->n + 1, sizeof *t->off);
@@ -1137,6 +1203,11 @@ wg_status wg_tess_build(wg_ctx *ctx, const wg_tess_in *in, wg_tess **out)
         st = place_sites(ctx, t, in);
     if (st == WG_OK)
         st = merge_light_parts(ctx, t, in);
+    bool whole = false;
+    if (st == WG_OK && in->nbarriers > 0 && t->nparts > 1)
+        st = tiles_area(ctx, t, in, &whole);
+    if (st == WG_OK && whole)
+        st = parts_of_whole_units(ctx, t, in);
     edge_list edges = {0};
     for (size_t p = 0; st == WG_OK && p < t->nparts; p++) {
         size_t n = 0;
@@ -1151,7 +1222,8 @@ wg_status wg_tess_build(wg_ctx *ctx, const wg_tess_in *in, wg_tess **out)
                                    : voronoi_part(ctx, t, in, p, ids, n, &edges);
     }
     if (st == WG_OK) {
-        qsort(edges.e, edges.n, sizeof *edges.e, edge_cmp);
+        if (edges.n) /* (a community of one unit has no shared edge, and no array) */
+            qsort(edges.e, edges.n, sizeof *edges.e, edge_cmp);
         st = build_csr(ctx, t, &edges);
     }
     free(edges.e);

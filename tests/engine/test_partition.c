@@ -789,6 +789,80 @@ START_TEST(cincinnati_blocks_without_communities)
 }
 END_TEST
 
+/* Blocks that tile a community, and a road running through them (not along their edges):
+ * the road parts the blocks (no cell joins blocks across it) but cuts none of them, so the cells
+ * still tile the community - no ground in no cell. */
+START_TEST(barrier_through_tiling_blocks)
+{
+    text comm = {0}, units = {0}, bar = {0};
+    tx(&comm,
+       "%s{\"type\":\"Feature\",\"properties\":{\"id\":\"K1\"},\"geometry\":{\"type\":"
+       "\"Polygon\",\"coordinates\":[[[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f],"
+       "[%.1f,%.1f]]]}}]}",
+       HEAD, X0, Y0, X0 + 1000, Y0, X0 + 1000, Y0 + 1000, X0, Y0 + 1000, X0, Y0);
+    tx(&units, "%s", HEAD);
+    for (int j = 0; j < 10; j++)
+        for (int i = 0; i < 10; i++) {
+            double x = X0 + 100 * i, y = Y0 + 100 * j;
+            tx(&units,
+               "%s{\"type\":\"Feature\",\"properties\":{\"id\":\"B%d%d\",\"households\":%d,"
+               "\"kind\":\"block\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[%.1f,"
+               "%.1f],[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f]]]}}",
+               i + j ? "," : "", j, i, 20 + (i * 7 + j * 3) % 20, x, y, x + 100, y, x + 100,
+               y + 100, x, y + 100, x, y);
+        }
+    tx(&units, "]}");
+    /* a diagonal road, crossing blocks through their middles */
+    tx(&bar,
+       "%s{\"type\":\"Feature\",\"properties\":{\"id\":\"R1\",\"kind\":\"road\"},\"geometry\":{"
+       "\"type\":\"LineString\",\"coordinates\":[[%.1f,%.1f],[%.1f,%.1f]]}}]}",
+       HEAD, X0 - 50, Y0 + 130, X0 + 1050, Y0 + 870);
+    t_write(t_path(t_dir, "communities.geojson"), comm.s);
+    t_write(t_path(t_dir, "units.geojson"), units.s);
+    t_write(t_path(t_dir, "barriers.geojson"), bar.s);
+    free(comm.s), free(units.s), free(bar.s);
+    wg_ws *ws = NULL;
+    T_OK(t_ctx, wg_ws_create(t_ctx, t_path(t_dir, "b.wangge"), "EPSG:4549", &ws));
+    wg_import_result r;
+    wg_import_opts io = {0};
+    T_OK(t_ctx, wg_import(ws, "communities", t_path(t_dir, "communities.geojson"), &io, &r));
+    T_OK(t_ctx, wg_import(ws, "units", t_path(t_dir, "units.geojson"), &io, &r));
+    T_OK(t_ctx, wg_import(ws, "barriers", t_path(t_dir, "barriers.geojson"), &io, &r));
+    wg_part_opts o = {.target = 250, .min = 200, .max = 300, .seed = 1};
+    wg_part_summary s;
+    T_OK(t_ctx, wg_partition(ws, &o, &s));
+    wg_ws_close(ws);
+    const char *sql[] = {PLAN_SQL[Q_MEMBERS], PLAN_SQL[Q_NO_CELL], PLAN_SQL[Q_SUMS],
+                         PLAN_SQL[Q_TILE], PLAN_SQL[Q_PIECES]};
+    double v[5];
+    qps("b.wangge", s.plan, sql, 5, v);
+    ck_assert_int_eq((int)v[0], 100);
+    ck_assert_int_eq((int)v[1], 0);
+    ck_assert_int_eq((int)v[2], 0);
+    ck_assert_msg(v[3] == 0, "cells do not tile the community: ground in no cell");
+    ck_assert_int_eq((int)v[4], 0);
+    /* every cell is a union of whole blocks */
+    ck_assert_int_eq((int)qp("b.wangge", s.plan,
+                             "SELECT count(*) FROM cells c WHERE plan = ?1 AND abs(area_m2 - "
+                             "(SELECT sum(ST_Area(u.geom)) FROM cell_units cu JOIN units u ON "
+                             "u.id = cu.unit WHERE cu.plan = ?1 AND cu.cell = c.code)) > 1e-6 * "
+                             "area_m2"),
+                     0);
+    /* no two blocks on opposite sides of the road share a cell unless the cell says why */
+    ck_assert_int_eq((int)qp("b.wangge", s.plan,
+                             "SELECT count(*) FROM cells c, barriers b WHERE c.plan = ?1 AND "
+                             "ST_Crosses(b.geom, c.geom) AND NOT EXISTS (SELECT 1 FROM plan_issues "
+                             "i WHERE i.plan = ?1 AND i.cell = c.code AND i.kind = 'barrier') AND "
+                             "(SELECT count(*) FROM cell_units cu JOIN units u ON u.id = cu.unit "
+                             "WHERE cu.plan = ?1 AND cu.cell = c.code AND NOT ST_Crosses(b.geom, "
+                             "u.geom) AND ST_Y(ST_Centroid(u.geom)) > 0.6727 * (ST_X(ST_Centroid("
+                             "u.geom)) - 499950) + 3450130) NOT IN (0, (SELECT count(*) FROM "
+                             "cell_units cu JOIN units u ON u.id = cu.unit WHERE cu.plan = ?1 AND "
+                             "cu.cell = c.code AND NOT ST_Crosses(b.geom, u.geom)))"),
+                     0);
+}
+END_TEST
+
 START_TEST(cincinnati_blocks)
 {
     const char *src = t_realdata("cincinnati_walnut_hills_blocks/walnut_hills.gpkg");
@@ -852,6 +926,7 @@ TCase *tcase_partition(void)
     tcase_add_test(tc, lock_move_and_diff);
     tcase_add_test(tc, one_community_without_communities);
     tcase_add_test(tc, communities_dissolved_from_units);
+    tcase_add_test(tc, barrier_through_tiling_blocks);
     return tc;
 }
 
