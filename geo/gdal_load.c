@@ -44,3 +44,20 @@ wg_status wg__gdal_load(wg_ctx *ctx)
         return wg_fail(ctx, WG_EGDAL, "%s", load_error);
     return WG_OK;
 }
+
+static void CPL_STDCALL on_cpl_error(CPLErr cls, CPLErrorNum num, const char *msg)
+{
+    (void)num;
+    wg__gdal_err *e = CPLGetErrorHandlerUserData();
+    if (cls >= CE_Failure && !e->failed) {
+        e->failed = true;
+        snprintf(e->msg, sizeof e->msg, "%s", msg);
+    }
+}
+
+void wg__gdal_push(wg__gdal_err *e)
+{
+    e->failed = false;
+    e->msg[0] = '\0';
+    CPLPushErrorHandlerEx(on_cpl_error, e);
+}

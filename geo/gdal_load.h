@@ -21,6 +21,7 @@
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+#include <stdbool.h>
 
 #define WG_GDAL_FUNCS(X)                                                                           \
     X(CPLGetErrorHandlerUserData)                                                                  \
@@ -130,6 +131,15 @@ WG_GDAL_FUNCS(WG_X)
 /* Loads GDAL and registers its drivers, once per process (any thread); WG_OK when it is there.
  * On failure the context says which library could not be loaded and why. */
 wg_status wg__gdal_load(wg_ctx *ctx);
+
+/* GDAL reports through a thread-local handler stack: each of geo's entry points pushes a handler
+ * with wg__gdal_push() and pops it (CPLPopErrorHandler) before returning; the first failure's
+ * text is kept for the message we build. */
+typedef struct wg__gdal_err {
+    char msg[512];
+    bool failed;
+} wg__gdal_err;
+void wg__gdal_push(wg__gdal_err *e);
 
 /* From here on GDAL's names mean the loaded functions. */
 #define CPLGetErrorHandlerUserData wg__gdal_CPLGetErrorHandlerUserData

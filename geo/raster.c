@@ -15,23 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* GDAL reports through a thread-local handler stack: each entry point pushes this handler and
- * pops it before returning; the first failure's text is kept for our message. */
-typedef struct gdal_err {
-    char msg[512];
-    bool failed;
-} gdal_err;
-
-static void CPL_STDCALL on_cpl_error(CPLErr cls, CPLErrorNum num, const char *msg)
-{
-    (void)num;
-    gdal_err *e = CPLGetErrorHandlerUserData();
-    if (cls >= CE_Failure && !e->failed) {
-        e->failed = true;
-        snprintf(e->msg, sizeof e->msg, "%s", msg);
-    }
-}
-
 static bool has_suffix(const char *s, const char *suf)
 {
     size_t n = strlen(s), m = strlen(suf);
@@ -79,7 +62,7 @@ static wg_status check_write_args(wg_ctx *ctx, const char *path, const wg_raster
 
 /* The dataset's SRS, georeferencing, band texts and metadata. */
 static wg_status describe(wg_ctx *ctx, const char *path, GDALDatasetH ds, const wg_raster_grid *g,
-                          const wg_raster_meta *m, gdal_err *ge)
+                          const wg_raster_meta *m, wg__gdal_err *ge)
 {
     double gt[6] = {g->xmin, g->px, 0, g->ymax, 0, -g->py};
     if (GDALSetGeoTransform(ds, gt) != CE_None)
@@ -116,7 +99,7 @@ static wg_status describe(wg_ctx *ctx, const char *path, GDALDatasetH ds, const 
 
 /* The values, a band of tile rows at a time, so that a cancellation stops a large write. */
 static wg_status write_values(wg_ctx *ctx, const char *path, GDALDatasetH ds,
-                              const wg_raster_grid *g, const double *v, gdal_err *ge)
+                              const wg_raster_grid *g, const double *v, wg__gdal_err *ge)
 {
     GDALRasterBandH b = GDALGetRasterBand(ds, 1);
     for (size_t r = 0; r < g->rows; r += 256) {
@@ -154,8 +137,8 @@ wg_status wg_raster_write_geotiff(wg_ctx *ctx, const char *path, const wg_raster
      * ("the most efficient for floating-point data"); tiles let a viewer read a window. */
     const char *co[] = {"COMPRESS=DEFLATE", "PREDICTOR=3",      "TILED=YES", "BLOCKXSIZE=256",
                         "BLOCKYSIZE=256",   "BIGTIFF=IF_SAFER", NULL};
-    gdal_err ge = {0};
-    CPLPushErrorHandlerEx(on_cpl_error, &ge);
+    wg__gdal_err ge;
+    wg__gdal_push(&ge);
     GDALDatasetH ds =
         GDALCreate(drv, tmp, (int)grid->cols, (int)grid->rows, 1, GDT_Float64, (char **)co);
     if (!ds)
@@ -214,7 +197,7 @@ static wg_status read_grid(wg_ctx *ctx, const char *path, GDALDatasetH ds, wg_ra
 }
 
 static wg_status read_band(wg_ctx *ctx, const char *path, GDALDatasetH ds, wg_raster_file *f,
-                           gdal_err *ge)
+                           wg__gdal_err *ge)
 {
     GDALRasterBandH b = GDALGetRasterBand(ds, 1);
     snprintf(f->type, sizeof f->type, "%s", GDALGetDataTypeName(GDALGetRasterDataType(b)));
@@ -257,8 +240,8 @@ wg_status wg_raster_read(wg_ctx *ctx, const char *path, wg_raster_file *out)
     if (st != WG_OK)
         return st;
     wg_raster_file f = {0};
-    gdal_err ge = {0};
-    CPLPushErrorHandlerEx(on_cpl_error, &ge);
+    wg__gdal_err ge;
+    wg__gdal_push(&ge);
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER | GDAL_OF_READONLY, NULL, NULL, NULL);
     if (!ds)
         st = wg_fail(ctx, WG_EIO, "%s: cannot open the raster: %s", path,

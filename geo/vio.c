@@ -20,30 +20,6 @@
 
 /* ---- GDAL errors ---------------------------------------------------------------------- */
 
-/* GDAL reports through a thread-local handler stack. Each entry point pushes this handler and
- * pops it before returning; the first failure's text is kept for the message we build. */
-typedef struct gdal_err {
-    char msg[512];
-    int failed;
-} gdal_err;
-
-static void CPL_STDCALL on_cpl_error(CPLErr cls, CPLErrorNum num, const char *msg)
-{
-    (void)num;
-    gdal_err *e = CPLGetErrorHandlerUserData();
-    if (cls >= CE_Failure && !e->failed) {
-        e->failed = 1;
-        snprintf(e->msg, sizeof e->msg, "%s", msg);
-    }
-}
-
-static void gdal_push(gdal_err *e)
-{
-    e->failed = 0;
-    e->msg[0] = '\0';
-    CPLPushErrorHandlerEx(on_cpl_error, e);
-}
-
 /* ---- Sources -------------------------------------------------------------------------- */
 
 struct wg_src {
@@ -270,7 +246,7 @@ static wg_status make_transform(wg_ctx *ctx, wg_src *src, const char *dst_crs)
 }
 
 static wg_status open_layer(wg_ctx *ctx, wg_src *src, const char *gpath, const wg_src_opts *o,
-                            const csv_info *ci, const gdal_err *ge)
+                            const csv_info *ci, const wg__gdal_err *ge)
 {
     char xopt[160], yopt[160];
     const char *csv_opts[8] = {0};
@@ -414,8 +390,8 @@ wg_status wg_src_open(wg_ctx *ctx, const char *path, const wg_src_opts *opts, wg
         src->y_field = opts->y_field;
     }
 
-    gdal_err ge;
-    gdal_push(&ge);
+    wg__gdal_err ge;
+    wg__gdal_push(&ge);
     wg_status st = WG_OK;
     csv_info ci = {0};
     struct stat sb;
@@ -544,8 +520,8 @@ wg_status wg_src_center_lonlat(wg_ctx *ctx, wg_src *src, double *lon, double *la
         return wg_fail(ctx, WG_EPROJ, "%s: cannot transform the source CRS to WGS 84", src->path);
     double sx = 0, sy = 0;
     int64_t n = 0, seen = 0;
-    gdal_err ge;
-    gdal_push(&ge);
+    wg__gdal_err ge;
+    wg__gdal_push(&ge);
     OGR_L_ResetReading(src->lyr);
     OGRFeatureH f;
     while (seen < 200000 && (f = OGR_L_GetNextFeature(src->lyr)) != NULL) {
@@ -789,8 +765,8 @@ wg_status wg_src_next(wg_ctx *ctx, wg_src *src, wg_feat *f, bool *eof)
         OGR_F_Destroy(src->cur);
         src->cur = NULL;
     }
-    gdal_err ge;
-    gdal_push(&ge);
+    wg__gdal_err ge;
+    wg__gdal_push(&ge);
     src->cur = OGR_L_GetNextFeature(src->lyr);
     CPLPopErrorHandler();
     if (ge.failed) {
@@ -906,8 +882,8 @@ void wg_dst_abort(wg_dst *d)
     if (!d)
         return;
     if (d->ds) {
-        gdal_err ge;
-        gdal_push(&ge);
+        wg__gdal_err ge;
+        wg__gdal_push(&ge);
         GDALClose(d->ds);
         CPLPopErrorHandler();
     }
@@ -980,8 +956,8 @@ wg_status wg_dst_open(wg_ctx *ctx, const char *path, const char *layer, const ch
     wg_dst *d = calloc(1, sizeof *d);
     if (!d)
         return wg_fail(ctx, WG_ENOMEM, "out of memory writing %s", path);
-    gdal_err ge;
-    gdal_push(&ge);
+    wg__gdal_err ge;
+    wg__gdal_push(&ge);
     wg_status st = dst_make_tmp(ctx, d, path);
     if (st == WG_OK)
         st = dst_create(ctx, d, fi, layer, crs, gkind);
@@ -1032,8 +1008,8 @@ static wg_status dst_write(wg_ctx *ctx, wg_dst *d, OGRGeometryH og, const wg_val
     }
     if (og)
         OGR_F_SetGeometryDirectly(f, og);
-    gdal_err ge;
-    gdal_push(&ge);
+    wg__gdal_err ge;
+    wg__gdal_push(&ge);
     if (d->csv)
         CPLSetThreadLocalConfigOption("OGR_WKT_PRECISION", "17");
     OGRErr e = OGR_L_CreateFeature(d->lyr, f);
@@ -1086,8 +1062,8 @@ wg_status wg_dst_add_xy(wg_ctx *ctx, wg_dst *d, double x, double y, const wg_val
 
 wg_status wg_dst_commit(wg_ctx *ctx, wg_dst *d)
 {
-    gdal_err ge;
-    gdal_push(&ge);
+    wg__gdal_err ge;
+    wg__gdal_push(&ge);
     if (d->in_txn && GDALDatasetCommitTransaction(d->ds) != OGRERR_NONE)
         wg_fail(ctx, WG_EIO, "%s: cannot finish writing: %s", d->path, ge.msg);
     GDALClose(d->ds);
