@@ -25,6 +25,7 @@ static const struct {
     {"assign", cmd_assign, "assign -w WS [--plan P]            incidents and cameras to cells"},
     {"report", cmd_report, "report -w WS [--by cell|worker|community]  workload and coverage"},
     {"render", cmd_render, "render -w WS MAP|audit -o OUT      maps: heatmap, plan, workload, ..."},
+    {"serve", cmd_serve, "serve -w WS [--listen HOST:PORT]   the command center's HTTP service"},
     {"atlas", cmd_atlas,
      "atlas -w WS -o OUT.pdf             one page per community, with its table"},
     {"demo-data", cmd_demo_data, "demo-data --scale S --seed N -o DIR  write a sample city"},

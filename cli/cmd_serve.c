@@ -1,0 +1,75 @@
+/* cli/cmd_serve.c: `wangge serve`. */
+#include "cli.h"
+#include "wg/serve.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char serve_help[] =
+    "usage: wangge serve -w WS [--listen HOST:PORT] [--threads N]\n"
+    "Serves the workspace over HTTP for the command center, until Ctrl-C or SIGTERM (the\n"
+    "requests under way finish first). Loopback only unless --listen names another address;\n"
+    "port 0 takes any free port (the URL is printed). Read-only JSON so far:\n"
+    "  GET /api/health                   the workspace and its data version\n"
+    "  GET /api/summary?from=&to=&tz=&category=a,b\n"
+    "                                    closed-loop KPIs of the period and the one before\n"
+    "  GET /api/cells?from=&to=&tz=&category=\n"
+    "                                    the report's rows by cell\n"
+    "  --listen HOST:PORT  the address (default 127.0.0.1:8080)\n"
+    "  --threads N         worker threads, each with its own workspace handle (default 2)\n";
+
+static void ready(void *user, const char *url)
+{
+    const char *ws = user;
+    printf("serving %s on %s (Ctrl-C stops)\n", ws, url);
+    fflush(stdout);
+}
+
+int cmd_serve(cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"workspace", required_argument, NULL, 'w'},
+                                         {"listen", required_argument, NULL, 'l'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
+    wg_serve_opts so = {0};
+    int rc = 0, o;
+    optind = 0;
+    while (rc == 0 && (o = getopt_long(argc, argv, "w:h", opts, NULL)) != -1) {
+        char *end = NULL;
+        switch (o) {
+        case 'w':
+            so.ws_path = optarg;
+            break;
+        case 'l':
+            so.listen = optarg;
+            break;
+        case 't':
+            so.threads = (int)strtol(optarg, &end, 10);
+            if (end == optarg || *end || so.threads < 1 || so.threads > 64)
+                rc = cli_usage(c, "serve", "--threads wants 1 to 64, got '%s'", optarg);
+            break;
+        case 'h':
+            fputs(serve_help, stdout);
+            return 0;
+        default:
+            rc = cli_usage(c, "serve", "bad option");
+        }
+    }
+    if (rc == 0 && !so.ws_path)
+        rc = cli_usage(c, "serve", "-w WS is required");
+    if (rc == 0 && optind != argc)
+        rc = cli_usage(c, "serve", "unexpected argument '%s'", argv[optind]);
+    if (rc != 0)
+        return rc;
+    so.on_ready = ready;
+    so.user = (void *)so.ws_path;
+    wg_status st = wg_serve(c->ctx, &so);
+    if (st != WG_OK)
+        return cli_fail(c, st);
+    if (!c->quiet)
+        printf("stopped\n");
+    return 0;
+}

@@ -1,0 +1,35 @@
+/* wg/serve.h: `wangge serve` - the command center's HTTP service over one workspace.
+ *
+ * This first part answers read-only JSON on loopback (unless told otherwise), from a pool of
+ * worker threads, each with its own handle on the workspace (so the CLI and other readers keep
+ * working on it meanwhile, and every request sees the latest committed data):
+ *   GET /api/health                  the workspace, its schema and data versions
+ *   GET /api/summary?from=&to=&tz=&category=a,b
+ *                                    the closed-loop KPIs of the period (wangge-summary/1),
+ *                                    with the same figures for the period before it
+ *   GET /api/cells?from=&to=&tz=&category=
+ *                                    the report's rows by cell (wangge-cells/1)
+ * Errors are JSON {"error": {"status", "message"}}: 400 for a bad parameter (named), 404 for an
+ * unknown path, 405 for another method, 413 for a request with a body, 503 when the workspace
+ * cannot be read. Tiles, ingestion, events and the page are not built yet. */
+#ifndef WG_SERVE_H
+#define WG_SERVE_H
+
+#include "wg/core.h"
+
+typedef struct wg_serve_opts {
+    const char *ws_path;
+    const char *listen; /* "HOST:PORT" (an IPv4 address); NULL: 127.0.0.1:8080; port 0: any */
+    int threads;        /* worker threads, 1..64; 0: 2 */
+    /* Called once the socket listens, with its URL ("http://127.0.0.1:8080"). */
+    void (*on_ready)(void *user, const char *url);
+    void *user;
+} wg_serve_opts;
+
+/* Serves until wg_ctx_cancel(ctx) (the CLI's SIGINT/SIGTERM): stops taking connections, lets
+ * the requests under way finish, and returns WG_OK. Errors (before serving): WG_EINPUT for a
+ * bad --listen or thread count, or a workspace that cannot be opened (naming it); WG_EIO when
+ * the address cannot be bound (naming it and why). */
+wg_status wg_serve(wg_ctx *ctx, const wg_serve_opts *o);
+
+#endif

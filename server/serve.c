@@ -1,0 +1,408 @@
+/* server/serve.c: the HTTP service (see wg/serve.h): libmicrohttpd's thread pool, a workspace
+ * handle per worker thread, routing, limits, and the JSON of each endpoint (jansson). */
+#include "wg/serve.h"
+
+#include "wg/report.h"
+#include "wg/store.h"
+#include "wg/timeparse.h"
+#include "wg/ws.h"
+
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_THREADS 64
+#define MAX_CATS 64
+
+typedef struct server {
+    wg_ctx *ctx; /* the caller's: its cancellation stops the service */
+    const char *ws_path;
+    pthread_key_t key; /* per worker thread: its worker */
+} server;
+
+/* A worker thread's own context and workspace handle, opened at its first request. */
+typedef struct worker {
+    wg_ctx *ctx;
+    wg_ws *ws;
+} worker;
+
+static void worker_free(void *p)
+{
+    worker *w = p;
+    wg_ws_close(w->ws);
+    wg_ctx_free(w->ctx);
+    free(w);
+}
+
+/* The calling thread's worker; NULL when its workspace cannot be opened (the reason in *why). */
+static worker *worker_get(server *S, char *why, size_t n)
+{
+    worker *w = pthread_getspecific(S->key);
+    if (w) {
+        wg_ctx_clear(w->ctx);
+        return w;
+    }
+    if (!(w = calloc(1, sizeof *w)) || !(w->ctx = wg_ctx_new_for_thread(S->ctx))) {
+        free(w);
+        snprintf(why, n, "out of memory");
+        return NULL;
+    }
+    if (wg_ws_open(w->ctx, S->ws_path, &w->ws) != WG_OK) {
+        snprintf(why, n, "%s", wg_ctx_errmsg(w->ctx));
+        worker_free(w);
+        return NULL;
+    }
+    wg_ws_set_command(w->ws, "serve");
+    if (pthread_setspecific(S->key, w) != 0) {
+        worker_free(w);
+        snprintf(why, n, "out of memory");
+        return NULL;
+    }
+    return w;
+}
+
+/* ---- Responses ---------------------------------------------------------------------------- */
+
+static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_t *body)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!text && status != MHD_HTTP_INTERNAL_SERVER_ERROR) /* out of memory, or bad text */
+        return send_json(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                         json_pack("{s:{s:i,s:s}}", "error", "status", 500, "message",
+                                   "the answer could not be encoded"));
+    if (!text)
+        return MHD_NO; /* the connection is closed */
+    size_t len = strlen(text);
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+    MHD_add_response_header(r, "Cache-Control", "no-cache");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    enum MHD_Result ok = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *msg)
+{
+    return send_json(c, status,
+                     json_pack("{s:{s:i,s:s}}", "error", "status", (int)status, "message", msg));
+}
+
+/* A number, or null for NaN (a rate without cases). */
+static json_t *num(double v)
+{
+    return isnan(v) || isinf(v) ? json_null() : json_real(v);
+}
+
+static json_t *time_json(int64_t t, bool open)
+{
+    if (open)
+        return json_null();
+    char buf[40];
+    wg_time_format_utc(t, buf, sizeof buf);
+    return json_string(buf);
+}
+
+/* ---- Parameters -------------------------------------------------------------------------- */
+
+typedef struct period_q {
+    int64_t from, to;
+    const char *cats[MAX_CATS];
+    size_t ncats;
+    char catbuf[1024];
+} period_q;
+
+/* from, to (dates or times), tz (a zone for them) and category (a,b,...) of the query; false
+ * with the message in why (naming the parameter) when one is bad. */
+static bool read_period(struct MHD_Connection *c, wg_ctx *ctx, period_q *q, char *why, size_t n)
+{
+    q->from = INT64_MIN, q->to = INT64_MAX, q->ncats = 0;
+    const char *from = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
+    const char *to = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "to");
+    const char *tzname = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "tz");
+    const char *cat = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "category");
+    wg_tz *tz = NULL;
+    bool ok = true;
+    if (tzname && *tzname && wg_tz_load(ctx, tzname, &tz) != WG_OK) {
+        snprintf(why, n, "tz: %s", wg_ctx_errmsg(ctx));
+        return false;
+    }
+    if (from && *from && wg_time_parse(ctx, from, NULL, tz, &q->from) != WG_OK) {
+        snprintf(why, n, "from: %s", wg_ctx_errmsg(ctx));
+        ok = false;
+    }
+    if (ok && to && *to && wg_time_parse(ctx, to, NULL, tz, &q->to) != WG_OK) {
+        snprintf(why, n, "to: %s", wg_ctx_errmsg(ctx));
+        ok = false;
+    }
+    wg_tz_free(tz);
+    if (ok && q->from != INT64_MIN && q->to != INT64_MAX && q->to <= q->from) {
+        snprintf(why, n, "to: the period must end after it starts");
+        ok = false;
+    }
+    if (ok && cat && *cat) {
+        if (strlen(cat) >= sizeof q->catbuf) {
+            snprintf(why, n, "category: the list is too long");
+            return false;
+        }
+        snprintf(q->catbuf, sizeof q->catbuf, "%s", cat);
+        char *save = NULL;
+        for (char *t = strtok_r(q->catbuf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            if (q->ncats == MAX_CATS) {
+                snprintf(why, n, "category: more than %d categories", MAX_CATS);
+                return false;
+            }
+            q->cats[q->ncats++] = t;
+        }
+    }
+    return ok;
+}
+
+static wg_status make_report(worker *w, const period_q *q, int64_t from, int64_t to, wg_report *r)
+{
+    wg_report_opts o = {.by = WG_BY_CELL,
+                        .from = from,
+                        .to = to,
+                        .categories = q->ncats ? q->cats : NULL,
+                        .ncategories = q->ncats};
+    return wg_report_make(w->ws, &o, r);
+}
+
+/* ---- Endpoints ---------------------------------------------------------------------------- */
+
+static json_t *kpis(const wg_report *r)
+{
+    const wg_report_row *t = &r->total;
+    json_t *cat = json_object(), *src = json_object();
+    for (size_t k = 0; k < r->ncategories; k++)
+        json_object_set_new(cat, r->category[k][0] ? r->category[k] : "(none)",
+                            json_real(t->by_category[k]));
+    for (int s = 0; s < WG_NSRC; s++)
+        json_object_set_new(src, wg_source_name(s), json_real(t->by_source[s]));
+    return json_pack("{s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "cases",
+                     (json_int_t)r->period_incidents, "assigned", (json_int_t)r->assigned,
+                     "unassigned", (json_int_t)r->unassigned, "open", json_real(t->open), "overdue",
+                     json_real(t->overdue), "due", json_real(t->due), "closed_due",
+                     json_real(t->closed_due), "on_time", json_real(t->on_time), "closing_rate",
+                     num(t->closing_rate), "on_time_rate", num(t->on_time_rate), "close_median_h",
+                     num(t->close_median_h), "close_p90_h", num(t->close_p90_h), "by_category", cat,
+                     "by_source", src);
+}
+
+static json_t *period_json(const wg_report *r)
+{
+    return json_pack("{s:o,s:o,s:o}", "from", time_json(r->from, r->from == INT64_MIN), "to",
+                     time_json(r->to, r->to == INT64_MAX), "as_of", time_json(r->as_of, false));
+}
+
+static enum MHD_Result api_summary(struct MHD_Connection *c, worker *w)
+{
+    period_q q;
+    char why[512];
+    if (!read_period(c, w->ctx, &q, why, sizeof why))
+        return send_error(c, MHD_HTTP_BAD_REQUEST, why);
+    wg_report r, p;
+    if (make_report(w, &q, q.from, q.to, &r) != WG_OK)
+        return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, wg_ctx_errmsg(w->ctx));
+    json_t *body = json_pack("{s:s,s:{s:I,s:s},s:o,s:s,s:o}", "schema", "wangge-summary/1", "plan",
+                             "id", (json_int_t)r.plan, "name", r.plan_name, "period",
+                             period_json(&r), "weight_name", r.weight.name, "now", kpis(&r));
+    /* the period before, as long, to compare with */
+    json_t *prev = json_null(), *change = json_null();
+    if (body && q.from != INT64_MIN && q.to != INT64_MAX) {
+        int64_t len = q.to - q.from;
+        if (make_report(w, &q, q.from - len, q.from, &p) != WG_OK) {
+            wg_report_free(&r);
+            json_decref(body);
+            return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, wg_ctx_errmsg(w->ctx));
+        }
+        prev = json_pack("{s:o,s:o}", "period", period_json(&p), "kpis", kpis(&p));
+        const wg_report_row *a = &r.total, *b = &p.total;
+        change = json_pack(
+            "{s:I,s:o,s:o,s:o,s:o}", "cases", (json_int_t)(r.period_incidents - p.period_incidents),
+            "open", json_real(a->open - b->open), "overdue", json_real(a->overdue - b->overdue),
+            "closing_rate", num(a->closing_rate - b->closing_rate), "on_time_rate",
+            num(a->on_time_rate - b->on_time_rate));
+        wg_report_free(&p);
+    }
+    wg_report_free(&r);
+    if (!body) {
+        json_decref(prev), json_decref(change);
+        return send_json(c, MHD_HTTP_OK, NULL);
+    }
+    json_object_set_new(body, "previous", prev);
+    json_object_set_new(body, "change", change);
+    return send_json(c, MHD_HTTP_OK, body);
+}
+
+static enum MHD_Result api_cells(struct MHD_Connection *c, worker *w)
+{
+    period_q q;
+    char why[512];
+    if (!read_period(c, w->ctx, &q, why, sizeof why))
+        return send_error(c, MHD_HTTP_BAD_REQUEST, why);
+    wg_report r;
+    if (make_report(w, &q, q.from, q.to, &r) != WG_OK)
+        return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, wg_ctx_errmsg(w->ctx));
+    json_t *rows = json_array();
+    for (size_t i = 0; rows && i < r.nrows; i++) {
+        const wg_report_row *x = &r.rows[i];
+        json_array_append_new(
+            rows, json_pack("{s:s,s:s,s:s,s:i,s:f,s:f,s:f,s:f,s:o,s:o,s:o,s:s}", "id", x->id,
+                            "community", x->community, "workers", x->cells, "nworkers", x->nworkers,
+                            "households", x->households, "incidents", x->incidents, "open", x->open,
+                            "overdue", x->overdue, "closing_rate", num(x->closing_rate),
+                            "on_time_rate", num(x->on_time_rate), "index", num(x->index), "flag",
+                            x->flag > 0   ? "over"
+                            : x->flag < 0 ? "under"
+                                          : ""));
+    }
+    json_t *body = json_pack("{s:s,s:{s:I,s:s},s:o,s:s,s:o}", "schema", "wangge-cells/1", "plan",
+                             "id", (json_int_t)r.plan, "name", r.plan_name, "period",
+                             period_json(&r), "weight_name", r.weight.name, "rows", rows);
+    wg_report_free(&r);
+    return send_json(c, MHD_HTTP_OK, body);
+}
+
+static enum MHD_Result api_health(struct MHD_Connection *c, worker *w)
+{
+    size_t n = 0;
+    int64_t ver = 0;
+    if (wg_store_incidents_count(w->ws, &n, &ver) != WG_OK)
+        return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, wg_ctx_errmsg(w->ctx));
+    return send_json(c, MHD_HTTP_OK,
+                     json_pack("{s:s,s:s,s:i,s:s,s:{s:I,s:I}}", "schema", "wangge-health/1",
+                               "workspace", wg_ws_path(w->ws), "schema_version",
+                               wg_ws_schema_version(w->ws), "crs",
+                               wg_ws_crs(w->ws) ? wg_ws_crs(w->ws) : "", "incidents", "count",
+                               (json_int_t)n, "version", (json_int_t)ver));
+}
+
+/* ---- Requests ---------------------------------------------------------------------------- */
+
+typedef struct request {
+    bool body; /* the client sent a body, which no endpoint takes */
+} request;
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **state)
+{
+    (void)version, (void)upload_data;
+    server *S = cls;
+    request *rq = *state;
+    if (!rq) { /* the headers: the body (if any) comes in the next calls */
+        if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+            return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+                              "only GET and HEAD are served so far");
+        if (!(rq = calloc(1, sizeof *rq)))
+            return MHD_NO;
+        *state = rq;
+        return MHD_YES;
+    }
+    if (*upload_size) { /* read and dropped */
+        rq->body = true;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (rq->body)
+        return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "a GET request takes no body");
+    enum MHD_Result (*fn)(struct MHD_Connection *, worker *) =
+        strcmp(url, "/api/health") == 0    ? api_health
+        : strcmp(url, "/api/summary") == 0 ? api_summary
+        : strcmp(url, "/api/cells") == 0   ? api_cells
+                                           : NULL;
+    if (!fn)
+        return send_error(c, MHD_HTTP_NOT_FOUND, "no such path (see GET /api/health)");
+    char why[512];
+    worker *w = worker_get(S, why, sizeof why);
+    if (!w)
+        return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, why);
+    return fn(c, w);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **state,
+                         enum MHD_RequestTerminationCode why)
+{
+    (void)cls, (void)c, (void)why;
+    free(*state);
+    *state = NULL;
+}
+
+/* ---- The daemon -------------------------------------------------------------------------- */
+
+static wg_status parse_listen(wg_ctx *ctx, const char *listen, struct sockaddr_in *sa)
+{
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    char *end = NULL;
+    long port = colon ? strtol(colon + 1, &end, 10) : -1;
+    if (!colon || colon == listen || (size_t)(colon - listen) >= sizeof host || !end ||
+        end == colon + 1 || *end || port < 0 || port > 65535)
+        return wg_fail(ctx, WG_EINPUT, "--listen %s: expected HOST:PORT, e.g. 127.0.0.1:8080",
+                       listen);
+    snprintf(host, sizeof host, "%.*s", (int)(colon - listen), listen);
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+        return wg_fail(ctx, WG_EINPUT, "--listen %s: '%s' is not an IPv4 address", listen, host);
+    return WG_OK;
+}
+
+wg_status wg_serve(wg_ctx *ctx, const wg_serve_opts *o)
+{
+    const char *listen = o->listen ? o->listen : "127.0.0.1:8080";
+    int threads = o->threads ? o->threads : 2;
+    if (threads < 1 || threads > MAX_THREADS)
+        return wg_fail(ctx, WG_EINPUT, "--threads %d: expected 1 to %d", threads, MAX_THREADS);
+    struct sockaddr_in sa;
+    wg_status st = parse_listen(ctx, listen, &sa);
+    if (st != WG_OK)
+        return st;
+    /* the workspace must open now, not at the first request */
+    wg_ws *ws = NULL;
+    if ((st = wg_ws_open(ctx, o->ws_path, &ws)) != WG_OK)
+        return st;
+    wg_ws_close(ws);
+    server S = {.ctx = ctx, .ws_path = o->ws_path};
+    if (pthread_key_create(&S.key, worker_free) != 0)
+        return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL, on_request, &S,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)threads, MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        64u, MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+    if (!d) {
+        pthread_key_delete(S.key);
+        return wg_fail(ctx, WG_EIO,
+                       "cannot listen on %s: the address is in use or not this machine's", listen);
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    char host[INET_ADDRSTRLEN], url[96];
+    inet_ntop(AF_INET, &sa.sin_addr, host, sizeof host);
+    snprintf(url, sizeof url, "http://%s:%u", host,
+             info ? (unsigned)info->port : (unsigned)ntohs(sa.sin_port));
+    if (o->on_ready)
+        o->on_ready(o->user, url);
+    while (!wg_ctx_cancelled(ctx)) {
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(d); /* the requests under way finish first */
+    pthread_key_delete(S.key);
+    return WG_OK;
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# tests/cli/serve.sh: `wangge serve` as the command center runs it, on the small sample city:
+# a real HTTP server on loopback (any free port), its JSON checked against the workspace and
+# against `wangge report`; bad requests answered with the right status and a message naming the
+# problem; the CLI working on the same workspace meanwhile; SIGTERM stopping it cleanly.
+#   usage: bash tests/cli/serve.sh /path/to/wangge /path/to/tests/fixtures
+set -u
+. "$(dirname "$0")/lib.sh"
+wg_begin "$@"
+command -v curl >/dev/null || { echo "curl is needed" >&2; exit 2; }
+
+mkdir ws
+WS=ws/city.wangge
+wg_case "start"
+wg_ok demo-data --scale small --seed 2 -o city
+wg_ok init -w "$WS" --crs EPSG:4549
+for f in city/communities.gpkg city/units.gpkg city/incidents.fgb city/cameras.gpkg; do
+    l=$(basename "${f%.*}")
+    wg_ok import -w "$WS" "$l" "$f"
+done
+wg_ok --quiet partition -w "$WS" --name p1
+wg_ok --quiet assign -w "$WS"
+[ "$NFAIL" -eq 0 ] || wg_end
+
+"$WG" serve -w "$WS" --listen 127.0.0.1:0 --threads 2 >serve.out 2>serve.err &
+PID=$!
+URL=""
+for _ in $(seq 1 100); do
+    URL=$(sed -n 's/^serving .* on \(http:\/\/127\.0\.0\.1:[0-9]*\) (Ctrl-C stops)$/\1/p' serve.out)
+    [ -n "$URL" ] && break
+    sleep 0.1
+done
+check "the server did not say where it listens: $(show serve.out) $(show serve.err)" [ -n "$URL" ]
+[ -n "$URL" ] || wg_end
+
+# get PATH FILE: the body into FILE, the status into $CODE
+get() {
+    CODE=$(curl -s -o "$2" -w '%{http_code}' --max-time 30 "$URL$1")
+}
+# jq-less: a JSON value of FILE by path, through SQLite
+js() {
+    sqlite3 -batch :memory: "SELECT json_extract(readfile('$1'), '$2')"
+}
+
+wg_case "health"
+get /api/health h.json
+check "health answered $CODE" [ "$CODE" = 200 ]
+check "health does not count the incidents: $(show h.json)" \
+    [ "$(js h.json '$.incidents.count')" = "$(sql "$WS" "SELECT count(*) FROM incidents")" ]
+check "health has no schema" [ "$(js h.json '$.schema')" = wangge-health/1 ]
+
+wg_case "summary"
+get /api/summary s.json
+check "summary answered $CODE: $(show s.json)" [ "$CODE" = 200 ]
+n=$(sql "$WS" "SELECT count(*) FROM incidents")
+check "cases $(js s.json '$.now.cases') <> the $n incidents" [ "$(js s.json '$.now.cases')" = "$n" ]
+check "assigned + unassigned <> cases" \
+    [ $(($(js s.json '$.now.assigned') + $(js s.json '$.now.unassigned'))) = "$n" ]
+check "the categories do not add up to the cases in cells: $(show s.json)" [ "$(sqlite3 -batch :memory: \
+    "SELECT CAST(sum(value) AS INTEGER) FROM json_each(json_extract(readfile('s.json'), '$.now.by_category'))")" = "$(js s.json '$.now.assigned')" ]
+check "no previous period without one asked: $(show s.json)" [ "$(js s.json '$.previous')" = "" ]
+wg_ok report -w "$WS" --by cell --format json -o r.json
+check "the summary's closing rate is not the report's" [ "$(sqlite3 -batch :memory: \
+    "SELECT abs(json_extract(readfile('s.json'), '$.now.closing_rate') - json_extract(readfile('r.json'), '$.total.closing_rate')) < 1e-9")" = 1 ]
+
+wg_case "summary of a month, with the month before"
+get "/api/summary?from=2025-03-01&to=2025-04-01&tz=Asia/Shanghai" m.json
+check "month answered $CODE: $(show m.json)" [ "$CODE" = 200 ]
+check "the month does not start at 2025-02-28T16:00:00Z: $(show m.json)" \
+    [ "$(js m.json '$.period.from')" = 2025-02-28T16:00:00Z ]
+check "no previous month: $(show m.json)" [ "$(js m.json '$.previous.period.to')" = 2025-02-28T16:00:00Z ]
+wg_ok report -w "$WS" --by cell --from 2025-03-01 --to 2025-04-01 --tz Asia/Shanghai --format json -o rm.json
+check "the month's cases are not the report's" \
+    [ "$(js m.json '$.now.cases')" = "$(js rm.json '$.reconciliation.incidents')" ]
+check "the change in cases is not now - before" [ "$(js m.json '$.change.cases')" = \
+    $(($(js m.json '$.now.cases') - $(js m.json '$.previous.kpis.cases'))) ]
+
+wg_case "cells"
+get /api/cells c.json
+check "cells answered $CODE" [ "$CODE" = 200 ]
+check "not one row per cell" [ "$(sqlite3 -batch :memory: "SELECT json_array_length(json_extract(readfile('c.json'), '$.rows'))")" = \
+    "$(sql "$WS" "SELECT count(*) FROM cells WHERE plan = (SELECT id FROM plans WHERE active = 1)")" ]
+check "the rows' incidents do not add up to the assigned ones" [ "$(sqlite3 -batch :memory: \
+    "SELECT CAST(sum(json_extract(value, '$.incidents')) AS INTEGER) FROM json_each(json_extract(readfile('c.json'), '$.rows'))")" = "$(js s.json '$.now.assigned')" ]
+
+wg_case "bad requests"
+get "/api/summary?from=yesterdayish" e.json
+check "a bad from answered $CODE, expected 400" [ "$CODE" = 400 ]
+check "the message does not name from: $(show e.json)" grep -q "from: cannot read 'yesterdayish'" e.json
+get "/api/summary?from=2025-04-01&to=2025-03-01" e.json
+check "an empty period answered $CODE, expected 400" [ "$CODE" = 400 ]
+get "/api/cells?tz=Mars/Olympus" e.json
+check "a bad tz answered $CODE, expected 400" [ "$CODE" = 400 ]
+get /api/nothing e.json
+check "an unknown path answered $CODE, expected 404" [ "$CODE" = 404 ]
+get "/../../etc/passwd" e.json
+check "a path outside answered $CODE, expected 404" [ "$CODE" = 404 ]
+CODE=$(curl -s -o e.json -w '%{http_code}' -X POST --data x "$URL/api/summary")
+check "POST answered $CODE, expected 405" [ "$CODE" = 405 ]
+CODE=$(curl -s -o e.json -w '%{http_code}' -X GET --data x "$URL/api/health")
+check "a GET with a body answered $CODE, expected 413" [ "$CODE" = 413 ]
+check "an error is not JSON with its status: $(show e.json)" [ "$(js e.json '$.error.status')" = 413 ]
+# a request that never ends its headers is dropped, and the server still answers others
+(printf 'GET /api/health HTTP/1.1\r\nHost: x\r\n' | curl -s --max-time 2 telnet://127.0.0.1:"${URL##*:}" >/dev/null 2>&1 &)
+get /api/health h2.json
+check "the server stopped answering beside a half-sent request ($CODE)" [ "$CODE" = 200 ]
+
+wg_case "the CLI on the same workspace meanwhile"
+wg_ok --quiet assign -w "$WS" --full
+get /api/summary s2.json
+check "summary after a re-assignment answered $CODE" [ "$CODE" = 200 ]
+check "cases changed under a re-assignment" [ "$(js s2.json '$.now.cases')" = "$n" ]
+
+wg_case "stop"
+kill -TERM "$PID"
+for _ in $(seq 1 50); do
+    kill -0 "$PID" 2>/dev/null || break
+    sleep 0.1
+done
+if kill -0 "$PID" 2>/dev/null; then
+    fail "SIGTERM did not stop the server within 5 s"
+    kill -9 "$PID"
+fi
+wait "$PID"
+RCS=$?
+check "the server exited $RCS after SIGTERM, expected 0 (stderr: $(show serve.err))" [ "$RCS" = 0 ]
+check "the server did not say it stopped: $(show serve.out)" grep -q '^stopped$' serve.out
+wg_end
