@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const char serve_help[] =
-    "usage: wangge serve -w WS [--listen HOST:PORT] [--threads N]\n"
+    "usage: wangge serve -w WS [--listen HOST:PORT] [--threads N] [--token-file F]\n"
     "Serves the workspace over HTTP for the command center, until Ctrl-C or SIGTERM (the\n"
     "requests under way finish first). Loopback only unless --listen names another address;\n"
     "port 0 takes any free port (the URL is printed). Read-only JSON so far:\n"
@@ -17,8 +17,12 @@ static const char serve_help[] =
     "                                    closed-loop KPIs of the period and the one before\n"
     "  GET /api/cells?from=&to=&tz=&category=\n"
     "                                    the report's rows by cell\n"
+    "  POST /api/incidents?tz=&gcj02=1   cases (text/csv or application/geo+json), imported\n"
+    "                                    and located at once; needs the token\n"
     "  --listen HOST:PORT  the address (default 127.0.0.1:8080)\n"
-    "  --threads N         worker threads, each with its own workspace handle (default 2)\n";
+    "  --threads N         worker threads, each with its own workspace handle (default 2)\n"
+    "  --token-file F      the write token, F's first line (F readable by its owner only);\n"
+    "                      without it the server is read-only\n";
 
 static void ready(void *user, const char *url)
 {
@@ -32,6 +36,7 @@ int cmd_serve(cli *c, int argc, char **argv)
     static const struct option opts[] = {{"workspace", required_argument, NULL, 'w'},
                                          {"listen", required_argument, NULL, 'l'},
                                          {"threads", required_argument, NULL, 't'},
+                                         {"token-file", required_argument, NULL, 'k'},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
     wg_serve_opts so = {0};
@@ -50,6 +55,9 @@ int cmd_serve(cli *c, int argc, char **argv)
             so.threads = (int)strtol(optarg, &end, 10);
             if (end == optarg || *end || so.threads < 1 || so.threads > 64)
                 rc = cli_usage(c, "serve", "--threads wants 1 to 64, got '%s'", optarg);
+            break;
+        case 'k':
+            so.token_file = optarg;
             break;
         case 'h':
             fputs(serve_help, stdout);

@@ -2,12 +2,15 @@
  * handle per worker thread, routing, limits, and the JSON of each endpoint (jansson). */
 #include "wg/serve.h"
 
+#include "wg/assign.h"
+#include "wg/import.h"
 #include "wg/report.h"
 #include "wg/store.h"
 #include "wg/timeparse.h"
 #include "wg/ws.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <microhttpd.h>
@@ -16,15 +19,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_THREADS 64
 #define MAX_CATS 64
+#define MAX_BODY ((size_t)16 << 20) /* a batch of cases: 16 MiB */
 
 typedef struct server {
     wg_ctx *ctx; /* the caller's: its cancellation stops the service */
     const char *ws_path;
     pthread_key_t key; /* per worker thread: its worker */
+    char token[256];   /* the write token; "" when read-only */
+    size_t token_len;
 } server;
 
 /* A worker thread's own context and workspace handle, opened at its first request. */
@@ -70,14 +78,17 @@ static worker *worker_get(server *S, char *why, size_t n)
 
 /* ---- Responses ---------------------------------------------------------------------------- */
 
-static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_t *body)
+/* Sends body (taken) with status, and one more header when hname is given. */
+static enum MHD_Result send_json_h(struct MHD_Connection *c, unsigned status, json_t *body,
+                                   const char *hname, const char *hvalue)
 {
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
     if (!text && status != MHD_HTTP_INTERNAL_SERVER_ERROR) /* out of memory, or bad text */
-        return send_json(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
-                         json_pack("{s:{s:i,s:s}}", "error", "status", 500, "message",
-                                   "the answer could not be encoded"));
+        return send_json_h(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                           json_pack("{s:{s:i,s:s}}", "error", "status", 500, "message",
+                                     "the answer could not be encoded"),
+                           NULL, NULL);
     if (!text)
         return MHD_NO; /* the connection is closed */
     size_t len = strlen(text);
@@ -89,9 +100,16 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json
     MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
     MHD_add_response_header(r, "Cache-Control", "no-cache");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    if (hname)
+        MHD_add_response_header(r, hname, hvalue);
     enum MHD_Result ok = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ok;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_t *body)
+{
+    return send_json_h(c, status, body, NULL, NULL);
 }
 
 static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *msg)
@@ -293,55 +311,204 @@ static enum MHD_Result api_health(struct MHD_Connection *c, worker *w)
 /* ---- Requests ---------------------------------------------------------------------------- */
 
 typedef struct request {
-    bool body; /* the client sent a body, which no endpoint takes */
+    bool post;
+    bool body;    /* a GET sent a body, which it does not take */
+    bool too_big; /* a POST's body passed MAX_BODY */
+    char *data;   /* a POST's body */
+    size_t len, cap;
 } request;
+
+/* Whether the request carries the write token ("Authorization: Bearer TOKEN"), compared in
+ * time that depends on the stored token's length only. */
+static bool authorized(const server *S, struct MHD_Connection *c)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (!h || strncmp(h, "Bearer ", 7) != 0)
+        return false;
+    const char *p = h + 7;
+    size_t plen = strlen(p);
+    unsigned char diff = plen != S->token_len;
+    for (size_t i = 0; i < S->token_len; i++)
+        diff |= (unsigned char)(i < plen ? p[i] : 0) ^ (unsigned char)S->token[i];
+    return diff == 0;
+}
+
+/* POST /api/incidents: one or a batch of cases, as CSV (text/csv: x,y or lon,lat columns and
+ * the usual fields) or GeoJSON, imported exactly as `wangge import` would (validated, all or
+ * nothing, idempotent by id: a case posted again is updated, never doubled), committed before
+ * the answer, and located into its cell at once. Query: tz, gcj02=1 or bd09=1, src_crs. */
+static enum MHD_Result api_ingest(struct MHD_Connection *c, worker *w, const request *rq)
+{
+    const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    const char *ext = !type                               ? NULL
+                      : strncmp(type, "text/csv", 8) == 0 ? ".csv"
+                      : strncmp(type, "application/geo+json", 20) == 0 ||
+                              strncmp(type, "application/json", 16) == 0
+                          ? ".geojson"
+                          : NULL;
+    if (!ext)
+        return send_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                          "Content-Type: send text/csv or application/geo+json");
+    if (rq->len == 0)
+        return send_error(c, MHD_HTTP_BAD_REQUEST, "the body is empty: no cases to take");
+    wg_import_opts io = {0};
+    io.tz = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "tz");
+    io.src_crs = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "src_crs");
+    const char *g = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "gcj02");
+    const char *b = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "bd09");
+    if (g && strcmp(g, "1") == 0)
+        io.shift = WG_SHIFT_GCJ02;
+    if (b && strcmp(b, "1") == 0) {
+        if (io.shift != WG_SHIFT_NONE)
+            return send_error(c, MHD_HTTP_BAD_REQUEST, "gcj02 and bd09 exclude each other");
+        io.shift = WG_SHIFT_BD09;
+    }
+    /* the body as a file of its own (import reads files through GDAL), named for messages */
+    char dir[] = "/tmp/wangge-post.XXXXXX", path[64];
+    if (!mkdtemp(dir))
+        return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot make a temporary folder");
+    snprintf(path, sizeof path, "%s/posted%s", dir, ext);
+    FILE *f = fopen(path, "wb");
+    bool written = f && fwrite(rq->data, 1, rq->len, f) == rq->len;
+    if (f && fclose(f) != 0)
+        written = false;
+    wg_import_result r;
+    wg_assign_result ar;
+    wg_status st = written ? wg_import(w->ws, "incidents", path, &io, &r) : WG_EIO;
+    unlink(path);
+    rmdir(dir);
+    if (!written)
+        return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot keep the posted cases");
+    if (st != WG_OK) { /* the message names the batch, not the temporary file */
+        const char *msg = wg_ctx_errmsg(w->ctx);
+        size_t pl = strlen(path);
+        char text[1200];
+        if (strncmp(msg, path, pl) == 0)
+            snprintf(text, sizeof text, "the posted batch%s", msg + pl);
+        else
+            snprintf(text, sizeof text, "%s", msg);
+        return send_error(c, st == WG_EINPUT ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_SERVICE_UNAVAILABLE,
+                          text);
+    }
+    /* stored; now into their cells (the new ones only) */
+    st = wg_assign(w->ws, NULL, &ar);
+    json_t *body = json_pack("{s:s,s:I,s:I,s:I,s:b,s:I}", "schema", "wangge-ingest/1", "cases",
+                             (json_int_t)r.features, "inserted", (json_int_t)r.inserted, "updated",
+                             (json_int_t)r.updated, "located", st == WG_OK, "incidents",
+                             (json_int_t)(st == WG_OK ? ar.incidents : 0));
+    if (body && st != WG_OK)
+        json_object_set_new(body, "locate_error", json_string(wg_ctx_errmsg(w->ctx)));
+    return send_json(c, MHD_HTTP_OK, body);
+}
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **state)
 {
-    (void)version, (void)upload_data;
+    (void)version;
     server *S = cls;
     request *rq = *state;
     if (!rq) { /* the headers: the body (if any) comes in the next calls */
-        if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-            return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
-                              "only GET and HEAD are served so far");
+        bool get =
+            strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+        bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+        if (post && strcmp(url, "/api/incidents") != 0)
+            return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "POST goes to /api/incidents");
+        if (!get && !post)
+            return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET, HEAD and POST");
+        if (post && !S->token_len)
+            return send_error(c, MHD_HTTP_FORBIDDEN,
+                              "this server is read-only: start it with --token-file to take cases");
+        if (post && !authorized(S, c))
+            return send_json_h(c, MHD_HTTP_UNAUTHORIZED,
+                               json_pack("{s:{s:i,s:s}}", "error", "status", 401, "message",
+                                         "a write needs 'Authorization: Bearer TOKEN'"),
+                               "WWW-Authenticate", "Bearer");
         if (!(rq = calloc(1, sizeof *rq)))
             return MHD_NO;
+        rq->post = post;
         *state = rq;
         return MHD_YES;
     }
-    if (*upload_size) { /* read and dropped */
-        rq->body = true;
+    if (*upload_size) {
+        if (!rq->post)
+            rq->body = true;
+        else if (rq->len + *upload_size > MAX_BODY)
+            rq->too_big = true;
+        else if (!rq->too_big) {
+            if (rq->len + *upload_size > rq->cap) {
+                size_t cap = rq->cap ? rq->cap : 65536;
+                while (cap < rq->len + *upload_size)
+                    cap *= 2;
+                char *d = realloc(rq->data, cap);
+                if (!d)
+                    return MHD_NO;
+                rq->data = d, rq->cap = cap;
+            }
+            memcpy(rq->data + rq->len, upload_data, *upload_size);
+            rq->len += *upload_size;
+        }
         *upload_size = 0;
         return MHD_YES;
     }
     if (rq->body)
         return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "a GET request takes no body");
+    if (rq->too_big)
+        return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "a batch of cases is at most 16 MiB");
     enum MHD_Result (*fn)(struct MHD_Connection *, worker *) =
-        strcmp(url, "/api/health") == 0    ? api_health
+        rq->post                           ? NULL
+        : strcmp(url, "/api/health") == 0  ? api_health
         : strcmp(url, "/api/summary") == 0 ? api_summary
         : strcmp(url, "/api/cells") == 0   ? api_cells
                                            : NULL;
-    if (!fn)
+    if (!fn && !rq->post)
         return send_error(c, MHD_HTTP_NOT_FOUND, "no such path (see GET /api/health)");
     char why[512];
     worker *w = worker_get(S, why, sizeof why);
     if (!w)
         return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, why);
-    return fn(c, w);
+    return rq->post ? api_ingest(c, w, rq) : fn(c, w);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **state,
                          enum MHD_RequestTerminationCode why)
 {
     (void)cls, (void)c, (void)why;
-    free(*state);
+    request *rq = *state;
+    if (rq)
+        free(rq->data);
+    free(rq);
     *state = NULL;
 }
 
 /* ---- The daemon -------------------------------------------------------------------------- */
+
+/* The write token: the file's first line (at least 16 characters), the file readable by its
+ * owner alone. */
+static wg_status read_token(wg_ctx *ctx, const char *path, server *S)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return wg_fail(ctx, WG_EINPUT, "--token-file %s: %s", path, strerror(errno));
+    if (sb.st_mode & (S_IRWXG | S_IRWXO))
+        return wg_fail(ctx, WG_EINPUT,
+                       "--token-file %s: others may read it (chmod 600 %s): refused", path, path);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return wg_fail(ctx, WG_EINPUT, "--token-file %s: %s", path, strerror(errno));
+    char line[sizeof S->token + 2] = "";
+    bool got = fgets(line, sizeof line, f) != NULL;
+    fclose(f);
+    size_t n = got ? strcspn(line, "\r\n") : 0;
+    line[n] = '\0';
+    if (n < 16 || n >= sizeof S->token)
+        return wg_fail(ctx, WG_EINPUT,
+                       "--token-file %s: the token (its first line) must be 16 to %zu characters",
+                       path, sizeof S->token - 1);
+    memcpy(S->token, line, n + 1);
+    S->token_len = n;
+    return WG_OK;
+}
 
 static wg_status parse_listen(wg_ctx *ctx, const char *listen, struct sockaddr_in *sa)
 {
@@ -378,6 +545,8 @@ wg_status wg_serve(wg_ctx *ctx, const wg_serve_opts *o)
         return st;
     wg_ws_close(ws);
     server S = {.ctx = ctx, .ws_path = o->ws_path};
+    if (o->token_file && (st = read_token(ctx, o->token_file, &S)) != WG_OK)
+        return st;
     if (pthread_key_create(&S.key, worker_free) != 0)
         return wg_fail(ctx, WG_ENOMEM, "out of memory");
     struct MHD_Daemon *d = MHD_start_daemon(

@@ -105,6 +105,11 @@ check "an error is not JSON with its status: $(show e.json)" [ "$(js e.json '$.e
 get /api/health h2.json
 check "the server stopped answering beside a half-sent request ($CODE)" [ "$CODE" = 200 ]
 
+wg_case "a read-only server takes no cases"
+CODE=$(curl -s -o e.json -w '%{http_code}' -X POST -H 'Content-Type: text/csv' --data-binary 'id,x,y' "$URL/api/incidents")
+check "POST to a read-only server answered $CODE, expected 403" [ "$CODE" = 403 ]
+check "the refusal does not say how to write: $(show e.json)" grep -q 'token-file' e.json
+
 wg_case "the CLI on the same workspace meanwhile"
 wg_ok --quiet assign -w "$WS" --full
 get /api/summary s2.json
@@ -125,4 +130,65 @@ wait "$PID"
 RCS=$?
 check "the server exited $RCS after SIGTERM, expected 0 (stderr: $(show serve.err))" [ "$RCS" = 0 ]
 check "the server did not say it stopped: $(show serve.out)" grep -q '^stopped$' serve.out
+wg_case "ingestion with a token"
+printf 'x' >open-token
+chmod 644 open-token
+wg serve -w "$WS" --listen 127.0.0.1:0 --token-file open-token
+check "a token others may read was taken (exit $RC)" [ "$RC" -eq 1 ]
+check "the refusal does not say why: $(show err)" grep -q 'others may read it' err
+TOKEN=0123456789abcdef0123456789abcdef
+printf '%s\n' "$TOKEN" >token
+chmod 600 token
+"$WG" serve -w "$WS" --listen 127.0.0.1:0 --token-file token >serve2.out 2>serve2.err &
+PID=$!
+URL=""
+for _ in $(seq 1 100); do
+    URL=$(sed -n 's/^serving .* on \(http:\/\/127\.0\.0\.1:[0-9]*\) (Ctrl-C stops)$/\1/p' serve2.out)
+    [ -n "$URL" ] && break
+    sleep 0.1
+done
+check "the writing server did not start: $(show serve2.err)" [ -n "$URL" ]
+post() { # FILE [TOKEN]: posts FILE as CSV; body in p.json, status in $CODE
+    CODE=$(curl -s -o p.json -w '%{http_code}' --max-time 60 -X POST -H 'Content-Type: text/csv' \
+        ${2:+-H "Authorization: Bearer $2"} --data-binary @"$1" "$URL/api/incidents?tz=Asia/Shanghai&src_crs=EPSG:4549")
+}
+before=$(sql "$WS" "SELECT count(*) FROM incidents")
+x0=$(sql "$WS" "SELECT X(geom) FROM incidents LIMIT 1")
+y0=$(sql "$WS" "SELECT Y(geom) FROM incidents LIMIT 1")
+printf 'id,x,y,category,reported\nPOST1,%s,%s,sanitation,2025-12-30 09:00\nPOST2,%s,%s,parking,2025-12-30 09:05\nPOST3,%s,%s,parking,2025-12-30 09:10\n' \
+    "$x0" "$y0" "$x0" "$y0" "$x0" "$y0" >new.csv
+post new.csv
+check "a post without the token answered $CODE, expected 401" [ "$CODE" = 401 ]
+post new.csv wrong-token-wrong-token
+check "a post with a wrong token answered $CODE, expected 401" [ "$CODE" = 401 ]
+check "cases came in without the token" [ "$(sql "$WS" "SELECT count(*) FROM incidents")" = "$before" ]
+post new.csv "$TOKEN"
+check "the post answered $CODE: $(show p.json)" [ "$CODE" = 200 ]
+check "not 3 inserted: $(show p.json)" [ "$(js p.json '$.inserted')" = 3 ]
+check "not located at once: $(show p.json)" [ "$(js p.json '$.located')" = 1 ]
+check "the layer does not hold 3 more" [ "$(sql "$WS" "SELECT count(*) FROM incidents")" = $((before + 3)) ]
+get /api/summary s3.json
+check "the summary does not count them: $(show s3.json)" [ "$(js s3.json '$.now.cases')" = $((before + 3)) ]
+check "the posted cases are not in cells" [ "$(js s3.json '$.now.assigned')" = $(($(js s.json '$.now.assigned') + 3)) ]
+post new.csv "$TOKEN"
+check "the same post again answered $CODE" [ "$CODE" = 200 ]
+check "posted again, not updated: $(show p.json)" [ "$(js p.json '$.updated')" = 3 ]
+check "posted again, stored twice" [ "$(sql "$WS" "SELECT count(*) FROM incidents")" = $((before + 3)) ]
+printf 'id,x,y,category\nPOST4,%s,%s,parking\nPOST5,,,parking\n' "$x0" "$y0" >bad.csv
+post bad.csv "$TOKEN"
+cp p.json bad.json
+check "a case without a place answered $CODE, expected 400" [ "$CODE" = 400 ]
+check "the refusal does not name the line and id: $(show p.json)" grep -q "line 3 (id 'POST5')" p.json
+check "a refused batch stored part of itself" [ "$(sql "$WS" "SELECT count(*) FROM incidents WHERE id = 'POST4'")" = 0 ]
+CODE=$(curl -s -o p.json -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: text/plain' --data-binary @new.csv "$URL/api/incidents")
+check "a body of another type answered $CODE, expected 415" [ "$CODE" = 415 ]
+head -c 17000000 /dev/zero | tr '\0' 'a' >big.csv
+post big.csv "$TOKEN"
+check "a 17 MB batch answered $CODE, expected 413" [ "$CODE" = 413 ]
+kill -TERM "$PID"
+wait "$PID"
+RCS=$?
+check "the writing server exited $RCS after SIGTERM, expected 0" [ "$RCS" = 0 ]
+check "the refusal names the temporary file, not the posted batch: $(show p.json)" \
+    grep -q '"message":"the posted batch: ' bad.json
 wg_end

@@ -9,9 +9,14 @@
  *                                    with the same figures for the period before it
  *   GET /api/cells?from=&to=&tz=&category=
  *                                    the report's rows by cell (wangge-cells/1)
- * Errors are JSON {"error": {"status", "message"}}: 400 for a bad parameter (named), 404 for an
- * unknown path, 405 for another method, 413 for a request with a body, 503 when the workspace
- * cannot be read. Tiles, ingestion, events and the page are not built yet. */
+ *   POST /api/incidents?tz=&gcj02=1|bd09=1&src_crs=   (Authorization: Bearer TOKEN)
+ *                                    cases as CSV or GeoJSON, imported as `wangge import` does
+ *                                    (validated, all or nothing, idempotent by id), committed
+ *                                    before the answer and located at once (wangge-ingest/1)
+ * Errors are JSON {"error": {"status", "message"}}: 400 for a bad parameter or case (named),
+ * 401 without the token, 403 on a read-only server, 404 for an unknown path, 405 for another
+ * method, 413 for a GET with a body or a batch over 16 MiB, 415 for another body type, 503 when
+ * the workspace cannot be read. Tiles, live events and the page are not built yet. */
 #ifndef WG_SERVE_H
 #define WG_SERVE_H
 
@@ -19,8 +24,9 @@
 
 typedef struct wg_serve_opts {
     const char *ws_path;
-    const char *listen; /* "HOST:PORT" (an IPv4 address); NULL: 127.0.0.1:8080; port 0: any */
-    int threads;        /* worker threads, 1..64; 0: 2 */
+    const char *listen;     /* "HOST:PORT" (an IPv4 address); NULL: 127.0.0.1:8080; port 0: any */
+    int threads;            /* worker threads, 1..64; 0: 2 */
+    const char *token_file; /* the write token (first line, file mode 600); NULL: read-only */
     /* Called once the socket listens, with its URL ("http://127.0.0.1:8080"). */
     void (*on_ready)(void *user, const char *url);
     void *user;
