@@ -191,4 +191,73 @@ RCS=$?
 check "the writing server exited $RCS after SIGTERM, expected 0" [ "$RCS" = 0 ]
 check "the refusal names the temporary file, not the posted batch: $(show p.json)" \
     grep -q '"message":"the posted batch: ' bad.json
+wg_case "clients posting at once, and a kill -9 mid-stream"
+start_writer() {
+    "$WG" serve -w "$WS" --listen 127.0.0.1:0 --token-file token --threads 4 >serve3.out 2>serve3.err &
+    PID=$!
+    URL=""
+    for _ in $(seq 1 100); do
+        URL=$(sed -n 's/^serving .* on \(http:\/\/127\.0\.0\.1:[0-9]*\) (Ctrl-C stops)$/\1/p' serve3.out)
+        [ -n "$URL" ] && break
+        sleep 0.1
+    done
+}
+start_writer
+check "the writing server did not start again: $(show serve3.err)" [ -n "$URL" ]
+# four clients, each posting 10 batches of 5 cases; batches overlap by id across clients
+for k in 1 2 3 4; do
+    (
+        for b in $(seq 1 10); do
+            f=batch$k-$b.csv
+            printf 'id,x,y,category\n' >"$f"
+            for i in 1 2 3 4 5; do
+                printf 'C%03d,%s,%s,parking\n' $(((b * 5 + i + k) % 60)) "$x0" "$y0" >>"$f"
+            done
+            code=$(curl -s -o "ans$k-$b.json" -w '%{http_code}' --max-time 120 -X POST \
+                -H 'Content-Type: text/csv' -H "Authorization: Bearer $TOKEN" \
+                --data-binary @"$f" "$URL/api/incidents?src_crs=EPSG:4549")
+            echo "$code $f" >>"acks$k"
+        done
+    ) &
+done
+wait_clients() {
+    local j
+    for j in $(jobs -p); do
+        [ "$j" = "$PID" ] || wait "$j"
+    done
+}
+wait_clients
+check "a concurrent post failed: $(grep -hv '^200 ' acks1 acks2 acks3 acks4 | head -3 | tr '\n' '|')" \
+    [ "$(cat acks1 acks2 acks3 acks4 | grep -c '^200 ')" = 40 ]
+check "an id posted by several clients is stored more than once" \
+    [ "$(sql "$WS" "SELECT count(*) - count(DISTINCT id) FROM incidents")" = 0 ]
+check "not every posted id is stored" [ "$(cat batch*.csv | grep -v '^id' | cut -d, -f1 | sort -u | wc -l)" = \
+    "$(sql "$WS" "SELECT count(*) FROM incidents WHERE id LIKE 'C%'")" ]
+# a stream of posts, the server killed in the middle; every acknowledged case must be there
+rm -f acks5
+(
+    for b in $(seq 1 40); do
+        printf 'id,x,y,category\nK%03d,%s,%s,dogs\n' "$b" "$x0" "$y0" >k$b.csv
+        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 -X POST -H 'Content-Type: text/csv' \
+            -H "Authorization: Bearer $TOKEN" --data-binary @k$b.csv "$URL/api/incidents?src_crs=EPSG:4549")
+        [ "$code" = 200 ] && echo "K$(printf '%03d' "$b")" >>acks5
+    done
+) &
+SENDER=$!
+sleep 1
+kill -9 "$PID"
+wait "$PID" 2>/dev/null
+wait "$SENDER"
+check "no post was acknowledged before the kill" [ -s acks5 ]
+start_writer
+check "the server did not start after a kill -9: $(show serve3.err)" [ -n "$URL" ]
+missing=0
+while read -r id; do
+    [ "$(sql "$WS" "SELECT count(*) FROM incidents WHERE id = '$id'")" = 1 ] || missing=$((missing + 1))
+done <acks5
+check "$missing acknowledged cases are missing or doubled after a kill -9 ($(wc -l <acks5) acknowledged)" [ "$missing" = 0 ]
+get /api/health h3.json
+check "after the restart the server does not answer ($CODE)" [ "$CODE" = 200 ]
+kill -TERM "$PID"
+wait "$PID"
 wg_end
