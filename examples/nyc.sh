@@ -33,4 +33,9 @@ wg render -w "$WS" plan -o "$OUT/plan.png"
 wg render -w "$WS" heatmap --radius 1000 -o "$OUT/heatmap.png"
 wg render -w "$WS" heatmap --radius 1000 --pixel 100 -o "$OUT/heatmap.tif"
 wg render -w "$WS" coverage -o "$OUT/coverage.png"
+# the GeoTIFF holds what the map drew: every located incident, in the workspace's CRS
+expect "incidents in the GeoTIFF's metadata" \
+    "$(gdalinfo "$OUT/heatmap.tif" | sed -n 's/^  incidents=//p')" \
+    "$(sql "SELECT count(*) FROM incidents WHERE geom IS NOT NULL")"
+expect "the GeoTIFF's CRS" "$(gdalinfo -json "$OUT/heatmap.tif" | grep -c '"proj:epsg":32618')" 1
 ex_end

@@ -26,4 +26,8 @@ wg report -w "$WS" --by cell -o "$OUT/by-cell.csv"
 wg render -w "$WS" plan -o "$OUT/plan.png"
 wg render -w "$WS" rate -o "$OUT/rate.png"
 wg render -w "$WS" heatmap --radius 400 -o "$OUT/heatmap.png"
+# what is counted is named so: the report's column and the plan's legend
+expect "the report's weight column" "$(head -1 "$OUT/by-cell.csv" | cut -d, -f7)" residents
+wg render -w "$WS" plan -o "$OUT/plan.pdf"
+expect "the plan's legend" "$(pdftotext "$OUT/plan.pdf" - | grep -c '人口 Residents per cell')" 1
 ex_end
