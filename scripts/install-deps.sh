@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential cmake pkg-config
 libgdal-dev gdal-bin libproj-dev proj-data libgeos-dev
 libsqlite3-dev sqlite3 libspatialite-dev libsqlite3-mod-spatialite
-libmicrohttpd-dev libjansson-dev curl
+libmicrohttpd-dev libjansson-dev curl wrk
 libcairo2-dev libpango1.0-dev libpng-dev fonts-noto-cjk fonts-noto-core
 check poppler-utils tzdata metis mapserver-bin libfftw3-dev
 clang libclang-rt-14-dev clang-format"
