@@ -4,6 +4,7 @@
 
 #include "wg/assign.h"
 #include "wg/import.h"
+#include "wg/plan.h"
 #include "wg/report.h"
 #include "wg/store.h"
 #include "wg/timeparse.h"
@@ -401,6 +402,79 @@ static enum MHD_Result api_ingest(struct MHD_Connection *c, worker *w, const req
     return send_json(c, MHD_HTTP_OK, body);
 }
 
+/* The plan named in "/api/plans/{plan}/moves" into ref[n]; false for another path. */
+static bool move_path(const char *url, char *ref, size_t n)
+{
+    const char *p = "/api/plans/";
+    if (strncmp(url, p, strlen(p)) != 0)
+        return false;
+    const char *a = url + strlen(p), *b = strchr(a, '/');
+    if (!b || b == a || strcmp(b, "/moves") != 0 || (size_t)(b - a) >= n)
+        return false;
+    snprintf(ref, n, "%.*s", (int)(b - a), a);
+    return true;
+}
+
+/* POST /api/plans/{plan}/moves {"units": ["U1", ...], "to": "CELL"}: the planner's desk. The
+ * units move into the cell as `wangge plan move` moves them (one transaction; the touched
+ * cells' geometry, totals and issues recomputed), and the answer says at once what the move
+ * did to them: households of the target and of the last source cell, range, contiguity. */
+static enum MHD_Result api_move(struct MHD_Connection *c, worker *w, const request *rq,
+                                const char *ref)
+{
+    const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    if (!type || strncmp(type, "application/json", 16) != 0)
+        return send_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                          "Content-Type: send application/json");
+    json_error_t je;
+    json_t *in = json_loadb(rq->data ? rq->data : "", rq->len, JSON_REJECT_DUPLICATES, &je);
+    if (!in) {
+        char msg[400];
+        snprintf(msg, sizeof msg, "the body is not JSON: line %d: %s", je.line, je.text);
+        return send_error(c, MHD_HTTP_BAD_REQUEST, msg);
+    }
+    json_t *units = json_object_get(in, "units"), *to = json_object_get(in, "to");
+    size_t n = json_is_array(units) ? json_array_size(units) : 0;
+    const char **ids = n ? calloc(n, sizeof *ids) : NULL;
+    const char *bad = !json_is_string(to) ? "\"to\" must be the code of a cell"
+                      : n == 0            ? "\"units\" must be a non-empty array of unit ids"
+                      : n > 100000        ? "\"units\": at most 100000 units in one move"
+                      : !ids              ? "out of memory"
+                                          : NULL;
+    for (size_t i = 0; !bad && i < n; i++)
+        if (!(ids[i] = json_string_value(json_array_get(units, i))))
+            bad = "\"units\" must hold unit ids (strings)";
+    if (bad) {
+        free(ids);
+        json_decref(in);
+        return send_error(c, MHD_HTTP_BAD_REQUEST, bad);
+    }
+    int64_t id = 0;
+    wg_move_result r;
+    wg_status st = wg_plan_find(w->ws, ref, &id);
+    unsigned code = MHD_HTTP_NOT_FOUND;
+    if (st == WG_OK) {
+        double t0 = wg_now();
+        st = wg_plan_move(w->ws, id, ids, n, json_string_value(to), &r);
+        code = st == WG_EINPUT ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_SERVICE_UNAVAILABLE;
+        if (st == WG_OK) {
+            json_t *body = json_pack(
+                "{s:s,s:I,s:s,s:I,s:I,s:I,s:I,s:b,s:b,s:b,s:s,s:f}", "schema", "wangge-move/1",
+                "plan", (json_int_t)id, "to", json_string_value(to), "units", (json_int_t)n,
+                "to_households", (json_int_t)r.to_households, "from_cells",
+                (json_int_t)r.from_cells, "from_households", (json_int_t)r.from_households,
+                "in_range", r.in_range, "contiguous", r.contiguous, "same_community",
+                r.same_community, "verdict", r.verdict, "seconds", wg_now() - t0);
+            free(ids);
+            json_decref(in);
+            return send_json(c, MHD_HTTP_OK, body);
+        }
+    }
+    free(ids);
+    json_decref(in);
+    return send_error(c, code, wg_ctx_errmsg(w->ctx));
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **state)
@@ -412,8 +486,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         bool get =
             strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
         bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
-        if (post && strcmp(url, "/api/incidents") != 0)
-            return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "POST goes to /api/incidents");
+        char ref[128];
+        if (post && strcmp(url, "/api/incidents") != 0 && !move_path(url, ref, sizeof ref))
+            return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+                              "POST goes to /api/incidents or /api/plans/{plan}/moves");
         if (!get && !post)
             return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET, HEAD and POST");
         if (post && !S->token_len)
@@ -467,6 +543,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     worker *w = worker_get(S, why, sizeof why);
     if (!w)
         return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, why);
+    char ref[128];
+    if (rq->post && move_path(url, ref, sizeof ref))
+        return api_move(c, w, rq, ref);
     return rq->post ? api_ingest(c, w, rq) : fn(c, w);
 }
 

@@ -185,6 +185,35 @@ check "a body of another type answered $CODE, expected 415" [ "$CODE" = 415 ]
 head -c 17000000 /dev/zero | tr '\0' 'a' >big.csv
 post big.csv "$TOKEN"
 check "a 17 MB batch answered $CODE, expected 413" [ "$CODE" = 413 ]
+wg_case "the planner's desk: a move through the API"
+read -r unit to < <(sql "$WS" "SELECT cu.unit, c2.code FROM cell_units cu JOIN cells c1 ON c1.code = cu.cell AND c1.plan = cu.plan JOIN cells c2 ON c2.plan = cu.plan AND c2.community = c1.community AND c2.code <> c1.code AND ST_Touches(c1.geom, c2.geom) WHERE cu.plan = 1 ORDER BY cu.unit LIMIT 1" | tr '|' ' ')
+hh_to=$(sql "$WS" "SELECT households FROM cells WHERE plan = 1 AND code = '$to'")
+hh_unit=$(sql "$WS" "SELECT households FROM units WHERE id = '$unit'")
+move() { # JSON [TOKEN] [PLAN]: the answer in m.json, the status in $CODE
+    CODE=$(curl -s -o m.json -w '%{http_code}' --max-time 60 -X POST -H 'Content-Type: application/json' \
+        ${2:+-H "Authorization: Bearer $2"} --data-binary "$1" "$URL/api/plans/${3:-p1}/moves")
+}
+move "{\"units\": [\"$unit\"], \"to\": \"$to\"}"
+check "a move without the token answered $CODE, expected 401" [ "$CODE" = 401 ]
+move "{\"units\": [\"$unit\"], \"to\": \"$to\"}" "$TOKEN"
+check "the move answered $CODE: $(show m.json)" [ "$CODE" = 200 ]
+check "the move's total is not the cell's old one plus the unit's: $(show m.json)" \
+    [ "$(js m.json '$.to_households')" = $((hh_to + hh_unit)) ]
+check "the unit is not in its new cell" \
+    [ "$(sql "$WS" "SELECT cell FROM cell_units WHERE plan = 1 AND unit = '$unit'")" = "$to" ]
+check "the answer's total is not the stored one" \
+    [ "$(js m.json '$.to_households')" = "$(sql "$WS" "SELECT households FROM cells WHERE plan = 1 AND code = '$to'")" ]
+check "the answer has no verdict: $(show m.json)" [ -n "$(js m.json '$.verdict')" ]
+move "{\"units\": [\"NO-SUCH-UNIT\"], \"to\": \"$to\"}" "$TOKEN"
+check "an unknown unit answered $CODE, expected 400" [ "$CODE" = 400 ]
+check "the refusal does not name the unit: $(show m.json)" grep -q 'NO-SUCH-UNIT' m.json
+move "{\"units\": [\"$unit\"], \"to\": \"$to\"}" "$TOKEN" no-such-plan
+check "an unknown plan answered $CODE, expected 404" [ "$CODE" = 404 ]
+move '{"units": ["a"], ' "$TOKEN"
+check "broken JSON answered $CODE, expected 400" [ "$CODE" = 400 ]
+check "the refusal does not say where the JSON breaks: $(show m.json)" grep -q 'not JSON: line 1' m.json
+move '{"units": [], "to": "x"}' "$TOKEN"
+check "an empty move answered $CODE, expected 400" [ "$CODE" = 400 ]
 kill -TERM "$PID"
 wait "$PID"
 RCS=$?

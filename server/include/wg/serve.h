@@ -13,6 +13,9 @@
  *                                    cases as CSV or GeoJSON, imported as `wangge import` does
  *                                    (validated, all or nothing, idempotent by id), committed
  *                                    before the answer and located at once (wangge-ingest/1)
+ *   POST /api/plans/{plan}/moves {"units": [...], "to": "CELL"}   (the token)
+ *                                    the planner's move (wangge plan move), answered with the
+ *                                    touched cells' totals, range and contiguity (wangge-move/1)
  * Errors are JSON {"error": {"status", "message"}}: 400 for a bad parameter or case (named),
  * 401 without the token, 403 on a read-only server, 404 for an unknown path, 405 for another
  * method, 413 for a GET with a body or a batch over 16 MiB, 415 for another body type, 503 when
