@@ -140,3 +140,29 @@ void wg_boxindex_query(const wg_boxindex *ix, double minx, double miny, double m
             }
         }
 }
+
+typedef struct collect {
+    wg_ctx *ctx;
+    wg_box_hits *h;
+    bool failed;
+} collect;
+
+static bool collect_one(void *user, size_t i)
+{
+    collect *c = user;
+    if (wg_grow(c->ctx, (void **)&c->h->v, &c->h->cap, c->h->n + 1, sizeof *c->h->v) != WG_OK) {
+        c->failed = true;
+        return false;
+    }
+    c->h->v[c->h->n++] = i;
+    return true;
+}
+
+wg_status wg_boxindex_collect(wg_ctx *ctx, const wg_boxindex *ix, const double box[4],
+                              wg_box_hits *hits)
+{
+    collect c = {ctx, hits, false};
+    hits->n = 0;
+    wg_boxindex_query(ix, box[0], box[1], box[2], box[3], collect_one, &c);
+    return c.failed ? wg_ctx_status(ctx) : WG_OK;
+}

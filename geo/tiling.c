@@ -8,43 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct hits {
-    size_t *v;
-    size_t n, cap;
-    bool failed;
-} hits;
-
-static bool hit(void *user, size_t i)
-{
-    hits *h = user;
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? 2 * h->cap : 32;
-        size_t *v = realloc(h->v, cap * sizeof *v);
-        if (!v) {
-            h->failed = true;
-            return false;
-        }
-        h->v = v, h->cap = cap;
-    }
-    h->v[h->n++] = i;
-    return true;
-}
-
 /* Which polygons share a boundary stretch with another: touch[k] for the k-th of g. */
 static wg_status find_touching(wg_ctx *ctx, const wg_geom *const *g, const double *box, size_t n,
                                bool *touch)
 {
     wg_boxindex *ix = NULL;
-    hits h = {0};
+    wg_box_hits h = {0};
     wg_status st = wg_boxindex_build(ctx, box, n, &ix);
     for (size_t i = 0; st == WG_OK && i < n; i++) {
         if (touch[i])
             continue;
-        h.n = 0;
-        const double *b = box + 4 * i;
-        wg_boxindex_query(ix, b[0], b[1], b[2], b[3], hit, &h);
-        if (h.failed)
-            st = wg_fail(ctx, WG_ENOMEM, "out of memory measuring the tiling");
+        st = wg_boxindex_collect(ctx, ix, box + 4 * i, &h);
         for (size_t k = 0; st == WG_OK && k < h.n && !touch[i]; k++) {
             size_t j = h.v[k];
             if (j == i)

@@ -64,32 +64,12 @@ typedef struct job {
     wg_geom **seen; /* per cell, out */
 } job;
 
-/* The items an index query found. */
-typedef struct collect {
-    wg_ctx *ctx;
-    size_t *v;
-    size_t n, cap;
-    bool failed;
-} collect;
-
-static bool collect_one(void *user, size_t i)
-{
-    collect *c = user;
-    if (wg_grow(c->ctx, (void **)&c->v, &c->cap, c->n + 1, sizeof *c->v) != WG_OK) {
-        c->failed = true;
-        return false;
-    }
-    c->v[c->n++] = i;
-    return true;
-}
-
+/* The items whose box meets {x0, y0, x1, y1}, into c (reused). */
 static wg_status query(wg_ctx *ctx, const wg_boxindex *ix, double x0, double y0, double x1,
-                       double y1, collect *c)
+                       double y1, wg_box_hits *c)
 {
-    c->ctx = ctx;
-    c->n = 0;
-    wg_boxindex_query(ix, x0, y0, x1, y1, collect_one, c);
-    return c->failed ? wg_ctx_status(ctx) : WG_OK;
+    const double box[4] = {x0, y0, x1, y1};
+    return wg_boxindex_collect(ctx, ix, box, c);
 }
 
 /* The box of g: all NaN (a box that meets nothing) for NULL or empty g. */
@@ -271,7 +251,7 @@ static wg_status view_one(wg_ctx *ctx, void *user, size_t i, int thread)
         wg_warn(ctx, "camera %s: no range or field of view: it sees nothing", c->id);
         return WG_OK;
     }
-    collect hits = {0};
+    wg_box_hits hits = {0};
     const wg_geom **obs = NULL;
     size_t nobs = 0;
     wg_status st = WG_OK;
@@ -319,7 +299,7 @@ static wg_status cell_one(wg_ctx *ctx, void *user, size_t c, int thread)
     if (!cell)
         return WG_OK;
     double b[4];
-    collect fps = {0}, views = {0};
+    wg_box_hits fps = {0}, views = {0};
     const wg_geom **fg = NULL, **vg = NULL;
     double *view_m2 = NULL;
     wg_cover_out cov = {0};

@@ -96,24 +96,6 @@ static wg_status add_street(void *user, const wg_line_rec *l)
     return st;
 }
 
-typedef struct hits {
-    size_t *v;
-    size_t n, cap;
-    bool failed;
-    wg_ctx *ctx;
-} hits;
-
-static bool hit(void *user, size_t i)
-{
-    hits *H = user;
-    if (wg_grow(H->ctx, (void **)&H->v, &H->cap, H->n + 1, sizeof *H->v) != WG_OK) {
-        H->failed = true;
-        return false;
-    }
-    H->v[H->n++] = i;
-    return true;
-}
-
 /* The length of the streets inside cell c. */
 static wg_status street_length(wg_ctx *ctx, void *user, size_t c, int thread)
 {
@@ -125,11 +107,9 @@ static wg_status street_length(wg_ctx *ctx, void *user, size_t c, int thread)
         return WG_OK;
     double b[4];
     wg_status st = envelope(ctx, cell, b);
-    hits H = {.ctx = ctx};
+    wg_box_hits H = {0};
     if (st == WG_OK)
-        wg_boxindex_query(S->ix, b[0], b[1], b[2], b[3], hit, &H);
-    if (st == WG_OK && H.failed)
-        st = wg_ctx_status(ctx);
+        st = wg_boxindex_collect(ctx, S->ix, b, &H);
     for (size_t k = 0; st == WG_OK && k < H.n; k++) {
         double len = 0; /* of the street inside the cell, its edge included */
         st = wg_geom_overlap_length(ctx, cell, S->g[H.v[k]], &len);

@@ -21,4 +21,15 @@ typedef bool (*wg_box_visit)(void *user, size_t i);
 void wg_boxindex_query(const wg_boxindex *ix, double minx, double miny, double maxx, double maxy,
                        wg_box_visit visit, void *user);
 
+/* The items a query found, in a list that is reused from query to query ({0} to start; free(v)
+ * when done). */
+typedef struct wg_box_hits {
+    size_t *v;
+    size_t n, cap;
+} wg_box_hits;
+/* Empties hits and fills it with the items whose box meets {minx, miny, maxx, maxy} (as
+ * wg_boxindex_query). Errors: WG_ENOMEM (hits holds part of them). */
+wg_status wg_boxindex_collect(wg_ctx *ctx, const wg_boxindex *ix, const double box[4],
+                              wg_box_hits *hits);
+
 #endif
