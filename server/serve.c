@@ -352,7 +352,7 @@ static enum MHD_Result api_ingest(struct MHD_Connection *c, worker *w, const req
                           "Content-Type: send text/csv or application/geo+json");
     if (rq->len == 0)
         return send_error(c, MHD_HTTP_BAD_REQUEST, "the body is empty: no cases to take");
-    wg_import_opts io = {0};
+    wg_import_opts io = {.source_name = "the posted batch"}; /* not the temporary file */
     io.tz = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "tz");
     io.src_crs = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "src_crs");
     const char *g = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "gcj02");
@@ -364,8 +364,10 @@ static enum MHD_Result api_ingest(struct MHD_Connection *c, worker *w, const req
             return send_error(c, MHD_HTTP_BAD_REQUEST, "gcj02 and bd09 exclude each other");
         io.shift = WG_SHIFT_BD09;
     }
-    /* the body as a file of its own (import reads files through GDAL), named for messages */
-    char dir[] = "/tmp/wangge-post.XXXXXX", path[64];
+    /* the body as a file of its own: import reads files (through GDAL) */
+    const char *tmp = getenv("TMPDIR");
+    char dir[2048], path[2100];
+    snprintf(dir, sizeof dir, "%s/wangge-post.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir))
         return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot make a temporary folder");
     snprintf(path, sizeof path, "%s/posted%s", dir, ext);
@@ -380,17 +382,9 @@ static enum MHD_Result api_ingest(struct MHD_Connection *c, worker *w, const req
     rmdir(dir);
     if (!written)
         return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot keep the posted cases");
-    if (st != WG_OK) { /* the message names the batch, not the temporary file */
-        const char *msg = wg_ctx_errmsg(w->ctx);
-        size_t pl = strlen(path);
-        char text[1200];
-        if (strncmp(msg, path, pl) == 0)
-            snprintf(text, sizeof text, "the posted batch%s", msg + pl);
-        else
-            snprintf(text, sizeof text, "%s", msg);
+    if (st != WG_OK)
         return send_error(c, st == WG_EINPUT ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_SERVICE_UNAVAILABLE,
-                          text);
-    }
+                          wg_ctx_errmsg(w->ctx));
     /* stored; now into their cells (the new ones only) */
     st = wg_assign(w->ws, NULL, &ar);
     json_t *body = json_pack("{s:s,s:I,s:I,s:I,s:b,s:I}", "schema", "wangge-ingest/1", "cases",

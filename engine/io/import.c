@@ -31,7 +31,8 @@ typedef struct importer {
     wg_ws *ws;
     wg_ctx *ctx;
     const wg_layer_def *L;
-    const char *source;
+    const char *source; /* the path read */
+    const char *name;   /* how messages and the log name it */
     const wg_import_opts *o;
     wg_src *src;
     col_src cs[MAXCOLS];
@@ -171,7 +172,7 @@ static wg_status resolve_fields(importer *im)
     im->timeish = calloc(nf + 1, sizeof *im->timeish);
     im->time_ok = calloc(nf + 1, sizeof *im->time_ok);
     if (!im->used || !im->timeish || !im->time_ok)
-        return wg_fail(ctx, WG_ENOMEM, "out of memory reading the fields of %s", im->source);
+        return wg_fail(ctx, WG_ENOMEM, "out of memory reading the fields of %s", im->name);
     for (size_t i = 0; i < im->L->ncols; i++)
         im->cs[i] = (col_src){.field = -1, .field2 = -1};
     bool given[MAXCOLS] = {0};
@@ -201,9 +202,9 @@ static wg_status resolve_fields(importer *im)
             im->cs[c].field2 = wg_src_field(im->src, plus + 1);
             if (im->cs[c].field < 0 || im->cs[c].field2 < 0)
                 return wg_fail(ctx, WG_EINPUT, "%s: --map %s: no field '%s' in the source",
-                               im->source, arg, im->cs[c].field < 0 ? first : plus + 1);
+                               im->name, arg, im->cs[c].field < 0 ? first : plus + 1);
         } else if (im->cs[c].field < 0) {
-            return wg_fail(ctx, WG_EINPUT, "%s: --map %s: no field '%s' in the source", im->source,
+            return wg_fail(ctx, WG_EINPUT, "%s: --map %s: no field '%s' in the source", im->name,
                            arg, name);
         }
     }
@@ -237,7 +238,7 @@ static wg_status resolve_fields(importer *im)
             return wg_fail(ctx, WG_EINPUT,
                            "%s: no '%s' field for the %s layer; name the source field with "
                            "--map %s=FIELD",
-                           im->source, im->L->cols[i].name, im->L->name, im->L->cols[i].name);
+                           im->name, im->L->cols[i].name, im->L->name, im->L->cols[i].name);
     return WG_OK;
 }
 
@@ -454,7 +455,7 @@ static void warn_unused_time(importer *im, size_t i)
     shell_word(arg, word, sizeof word);
     wg_warn(im->ctx,
             "%s: column '%s' looks like a time (%s) and was not used; to use it: --map %s%s%s%s",
-            im->source, name,
+            im->name, name,
             im->timeish[i] == TIME_BY_VALUES ? "its first values read as times" : "by its name",
             word,
             c >= 0 ? "" : " (FIELD: a time field with no source yet: ", c >= 0 ? "" : freecols,
@@ -496,12 +497,12 @@ static void warn_unused(importer *im)
         wg_warn(im->ctx,
                 "%s: columns '%s' and '%s' look like coordinates and were not used%s; to use "
                 "them: --xy %s (with --src-crs unless they are longitude/latitude)",
-                im->source, wg_src_field_name(im->src, (size_t)xs),
+                im->name, wg_src_field_name(im->src, (size_t)xs),
                 wg_src_field_name(im->src, (size_t)ys), from, word);
     else
         wg_warn(im->ctx,
                 "%s: column '%s' looks like a coordinate and was not used%s; to use it: --xy %s",
-                im->source, wg_src_field_name(im->src, (size_t)(xs >= 0 ? xs : ys)), from, word);
+                im->name, wg_src_field_name(im->src, (size_t)(xs >= 0 ? xs : ys)), from, word);
 }
 
 /* UTM zone of a lon/lat: EPSG 326zz north, 327zz south. */
@@ -570,16 +571,16 @@ static wg_status check_layer_kind(importer *im)
         return wg_fail(im->ctx, WG_EINPUT,
                        "%s: has no geometry, but the %s layer needs %s (a CSV needs x/y or "
                        "lon/lat columns)",
-                       im->source, im->L->name,
+                       im->name, im->L->name,
                        want == WG_G_ANY ? "polygons or points" : kind_name(want));
     if (want != WG_G_ANY && have != WG_G_ANY && have != want)
-        return wg_fail(im->ctx, WG_EINPUT, "%s: has %s, but the %s layer needs %s", im->source,
+        return wg_fail(im->ctx, WG_EINPUT, "%s: has %s, but the %s layer needs %s", im->name,
                        kind_name(have), im->L->name, kind_name(want));
     if (want == WG_G_ANY && have == WG_G_LINE)
         return wg_fail(im->ctx, WG_EINPUT,
                        "%s: has lines, but the units layer needs polygons or "
                        "points",
-                       im->source);
+                       im->name);
     return WG_OK;
 }
 
@@ -723,7 +724,7 @@ static wg_status bind_camera(importer *im, const wg_feat *f, bool *bad, bool *to
         off[k] = im->cam_text.len;
         wg_status st = v ? wg_buf_add(im->ctx, &im->cam_text, v, strlen(v) + 1) : WG_OK;
         if (st != WG_OK) {
-            wg_ctx_where(im->ctx, "%s: %s: %s: ", im->source, f->label, wg__cam_field[k]);
+            wg_ctx_where(im->ctx, "%s: %s: %s: ", im->name, f->label, wg__cam_field[k]);
             return st;
         }
     }
@@ -815,7 +816,7 @@ static wg_status reject(importer *im, const wg_feat *f, const char *id, const ch
         return wg_fail(im->ctx, WG_EINPUT,
                        "%s: %s%s%s%s: %s (nothing was imported; --skip-invalid imports the "
                        "rest and lists the rejects)",
-                       im->source, f->label, id ? " (id '" : "", id ? id : "", id ? "')" : "", why);
+                       im->name, f->label, id ? " (id '" : "", id ? id : "", id ? "')" : "", why);
     if (!im->rej) {
         wg_status st = open_rejects(im);
         if (st != WG_OK)
@@ -897,7 +898,7 @@ static wg_status parent_from_codes(importer *im, const wg_feat *f, const char *i
         im->r->parents_from_codes++;
     } else if (*v && !found && ++im->parents_unknown <= 10) {
         wg_warn(im->ctx, "%s: %s (id '%s'): parent '%s' is not in the codes table (%lld codes)",
-                im->source, f->label, id, *v, (long long)im->ncodes);
+                im->name, f->label, id, *v, (long long)im->ncodes);
     }
     return WG_OK;
 }
@@ -990,7 +991,7 @@ static wg_status import_feature(importer *im, const wg_feat *f)
     wg_status st = wg_store_rows_put(im->ins, im->vals, wkb, len, im->cam_defaulted, &out);
     free(wkb);
     if (st != WG_OK) {
-        wg_ctx_where(im->ctx, "%s: %s (id '%s'): ", im->source, f->label, id);
+        wg_ctx_where(im->ctx, "%s: %s (id '%s'): ", im->name, f->label, id);
         return st;
     }
     if (out == WG_ROW_DUPLICATE)
@@ -1013,7 +1014,7 @@ static wg_status log_import(importer *im)
     const wg_import_result *r = im->r;
     wg_import_log l = {.batch = im->batch,
                        .layer = im->L->name,
-                       .source = im->source,
+                       .source = im->name,
                        .features = r->features,
                        .inserted = r->inserted,
                        .updated = r->updated,
@@ -1051,7 +1052,7 @@ static wg_status run_rows(importer *im)
     }
     wg_progress(ctx, stage, (uint64_t)im->r->features, (uint64_t)im->r->features);
     if (st == WG_OK && im->r->features == 0)
-        st = wg_fail(ctx, WG_EINPUT, "%s: the layer has no features (empty layer)", im->source);
+        st = wg_fail(ctx, WG_EINPUT, "%s: the layer has no features (empty layer)", im->name);
     size_t nf = wg_src_nfields(im->src);
     for (size_t i = 0; st == WG_OK && i < nf; i++)
         if (im->timeish[i] == TIME_UNKNOWN && im->time_ok[i] > 0)
@@ -1059,7 +1060,7 @@ static wg_status run_rows(importer *im)
     if (st == WG_OK && im->r->rejected == im->r->features)
         st = wg_fail(ctx, WG_EINPUT,
                      "%s: all %lld features were rejected (the first: %s); nothing was imported",
-                     im->source, (long long)im->r->features, im->first_reject);
+                     im->name, (long long)im->r->features, im->first_reject);
     return st;
 }
 
@@ -1130,7 +1131,7 @@ static wg_status run(importer *im)
     warn_unused(im);
     if (im->parents_unknown > 10)
         wg_warn(im->ctx, "%s: %lld communities in all name a parent that is not in the codes table",
-                im->source, (long long)im->parents_unknown);
+                im->name, (long long)im->parents_unknown);
     /* the rows are in: the rejects file takes its place (when there is something in it) */
     st = wg_atomic_end(im->ctx, im->rej_out, im->r->rejected > 0);
     im->rej_out = NULL, im->rej = NULL;
@@ -1207,7 +1208,13 @@ wg_status wg_import(wg_ws *ws, const char *layer, const char *source, const wg_i
                        "incidents, cameras, workers, codes, postings, visits, categories, "
                        "weights)",
                        layer);
-    importer im = {.ws = ws, .ctx = ctx, .L = L, .source = source, .o = o ? o : &none, .r = r};
+    importer im = {.ws = ws,
+                   .ctx = ctx,
+                   .L = L,
+                   .source = source,
+                   .name = o && o->source_name ? o->source_name : source,
+                   .o = o ? o : &none,
+                   .r = r};
     im.parent_col =
         strcmp(L->name, "communities") == 0 ? find_col(L, "parent", strlen("parent")) : -1;
     wg_buf_init(&im.joined, 1 << 16);

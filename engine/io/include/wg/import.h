@@ -23,6 +23,8 @@ typedef struct wg_import_opts {
                                       NULL: UTC */
     const char *x_field, *y_field; /* CSV: the coordinate columns (default: guessed from
                                       x/y, lon/lat and similar names) */
+    const char *source_name;       /* how messages and the import log name the source (a
+                                      batch posted to the server); NULL: its path */
     const char *weight_name;       /* units: what their households field counts ("residents",
                                       ...; see wg_weight_name_valid); NULL: unchanged */
     const char *const *columns;    /* CSV without a header row: its columns' names, in order */
