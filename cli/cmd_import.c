@@ -344,10 +344,12 @@ int cmd_lattice(cli *c, int argc, char **argv)
                 rc = cli_usage(c, "lattice", "--cell wants metres, got '%s'", optarg);
             break;
         case 'r': {
-            long v = strtol(optarg, &end, 10);
-            if (end == optarg || *end || v < 0 || v > 5)
+            int64_t v = 0;
+            if (!cli_whole(c, "lattice", "--ring", optarg, &v))
+                return 1;
+            if (v > 5)
                 rc = cli_usage(c, "lattice", "--ring wants 0 to 5 squares, got '%s'", optarg);
-            lo.ring = (int)v;
+            lo.ring = (int)(v > 5 ? 5 : v);
             break;
         }
         case 'f':

@@ -43,7 +43,6 @@ int cmd_serve(cli *c, int argc, char **argv)
     int rc = 0, o;
     optind = 0;
     while (rc == 0 && (o = getopt_long(argc, argv, "w:h", opts, NULL)) != -1) {
-        char *end = NULL;
         switch (o) {
         case 'w':
             so.ws_path = optarg;
@@ -51,11 +50,15 @@ int cmd_serve(cli *c, int argc, char **argv)
         case 'l':
             so.listen = optarg;
             break;
-        case 't':
-            so.threads = (int)strtol(optarg, &end, 10);
-            if (end == optarg || *end || so.threads < 1 || so.threads > 64)
+        case 't': {
+            int64_t v = 0;
+            if (!cli_whole(c, "serve", "--threads", optarg, &v))
+                return 1;
+            if (v < 1 || v > 64)
                 rc = cli_usage(c, "serve", "--threads wants 1 to 64, got '%s'", optarg);
+            so.threads = (int)(v > 64 ? 64 : v);
             break;
+        }
         case 'k':
             so.token_file = optarg;
             break;
