@@ -22,14 +22,22 @@ wg_ok --quiet partition -w "$WS" --name p1
 wg_ok --quiet assign -w "$WS"
 [ "$NFAIL" -eq 0 ] || wg_end
 
-"$WG" serve -w "$WS" --listen 127.0.0.1:0 --threads 2 >serve.out 2>serve.err &
-PID=$!
-URL=""
-for _ in $(seq 1 100); do
-    URL=$(sed -n 's/^serving .* on \(http:\/\/127\.0\.0\.1:[0-9]*\) (Ctrl-C stops)$/\1/p' serve.out)
-    [ -n "$URL" ] && break
-    sleep 0.1
-done
+# start_server NAME ARGS...: `wangge serve -w WS --listen 127.0.0.1:0 ARGS` in the background,
+# its output in NAME.out and NAME.err; sets PID, and URL once it says where it listens (up to
+# 10 s; empty when it does not)
+start_server() {
+    local name=$1
+    shift
+    "$WG" serve -w "$WS" --listen 127.0.0.1:0 "$@" >"$name.out" 2>"$name.err" &
+    PID=$!
+    URL=""
+    for _ in $(seq 1 100); do
+        URL=$(sed -n 's/^serving .* on \(http:\/\/127\.0\.0\.1:[0-9]*\) (Ctrl-C stops)$/\1/p' "$name.out")
+        [ -n "$URL" ] && break
+        sleep 0.1
+    done
+}
+start_server serve --threads 2
 check "the server did not say where it listens: $(show serve.out) $(show serve.err)" [ -n "$URL" ]
 [ -n "$URL" ] || wg_end
 
@@ -139,14 +147,7 @@ check "the refusal does not say why: $(show err)" grep -q 'others may read it' e
 TOKEN=0123456789abcdef0123456789abcdef
 printf '%s\n' "$TOKEN" >token
 chmod 600 token
-"$WG" serve -w "$WS" --listen 127.0.0.1:0 --token-file token >serve2.out 2>serve2.err &
-PID=$!
-URL=""
-for _ in $(seq 1 100); do
-    URL=$(sed -n 's/^serving .* on \(http:\/\/127\.0\.0\.1:[0-9]*\) (Ctrl-C stops)$/\1/p' serve2.out)
-    [ -n "$URL" ] && break
-    sleep 0.1
-done
+start_server serve2 --token-file token
 check "the writing server did not start: $(show serve2.err)" [ -n "$URL" ]
 post() { # FILE [TOKEN]: posts FILE as CSV; body in p.json, status in $CODE
     CODE=$(curl -s -o p.json -w '%{http_code}' --max-time 60 -X POST -H 'Content-Type: text/csv' \
@@ -221,17 +222,7 @@ check "the writing server exited $RCS after SIGTERM, expected 0" [ "$RCS" = 0 ]
 check "the refusal names the temporary file, not the posted batch: $(show p.json)" \
     grep -q '"message":"the posted batch: ' bad.json
 wg_case "clients posting at once, and a kill -9 mid-stream"
-start_writer() {
-    "$WG" serve -w "$WS" --listen 127.0.0.1:0 --token-file token --threads 4 >serve3.out 2>serve3.err &
-    PID=$!
-    URL=""
-    for _ in $(seq 1 100); do
-        URL=$(sed -n 's/^serving .* on \(http:\/\/127\.0\.0\.1:[0-9]*\) (Ctrl-C stops)$/\1/p' serve3.out)
-        [ -n "$URL" ] && break
-        sleep 0.1
-    done
-}
-start_writer
+start_server serve3 --token-file token --threads 4
 check "the writing server did not start again: $(show serve3.err)" [ -n "$URL" ]
 # four clients, each posting 10 batches of 5 cases; batches overlap by id across clients
 for k in 1 2 3 4; do
@@ -278,7 +269,7 @@ kill -9 "$PID"
 wait "$PID" 2>/dev/null
 wait "$SENDER"
 check "no post was acknowledged before the kill" [ -s acks5 ]
-start_writer
+start_server serve3 --token-file token --threads 4
 check "the server did not start after a kill -9: $(show serve3.err)" [ -n "$URL" ]
 missing=0
 while read -r id; do
