@@ -1,0 +1,258 @@
+/* server/api.c: the JSON endpoints (see wg/serve.h for what each answers). */
+#include "serve_int.h"
+
+#include "wg/assign.h"
+#include "wg/import.h"
+#include "wg/plan.h"
+#include "wg/report.h"
+#include "wg/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static wg_status make_report(worker *w, const period_q *q, int64_t from, int64_t to, wg_report *r)
+{
+    wg_report_opts o = {.by = WG_BY_CELL,
+                        .from = from,
+                        .to = to,
+                        .categories = q->ncats ? q->cats : NULL,
+                        .ncategories = q->ncats};
+    return wg_report_make(w->ws, &o, r);
+}
+
+/* ---- Endpoints ---------------------------------------------------------------------------- */
+
+static json_t *kpis(const wg_report *r)
+{
+    const wg_report_row *t = &r->total;
+    json_t *cat = json_object(), *src = json_object();
+    for (size_t k = 0; k < r->ncategories; k++)
+        json_object_set_new(cat, r->category[k][0] ? r->category[k] : "(none)",
+                            json_real(t->by_category[k]));
+    for (int s = 0; s < WG_NSRC; s++)
+        json_object_set_new(src, wg_source_name(s), json_real(t->by_source[s]));
+    return json_pack("{s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "cases",
+                     (json_int_t)r->period_incidents, "assigned", (json_int_t)r->assigned,
+                     "unassigned", (json_int_t)r->unassigned, "open", json_real(t->open), "overdue",
+                     json_real(t->overdue), "due", json_real(t->due), "closed_due",
+                     json_real(t->closed_due), "on_time", json_real(t->on_time), "closing_rate",
+                     json_num(t->closing_rate), "on_time_rate", json_num(t->on_time_rate), "close_median_h",
+                     json_num(t->close_median_h), "close_p90_h", json_num(t->close_p90_h), "by_category", cat,
+                     "by_source", src);
+}
+
+static json_t *period_json(const wg_report *r)
+{
+    return json_pack("{s:o,s:o,s:o}", "from", json_time(r->from, r->from == INT64_MIN), "to",
+                     json_time(r->to, r->to == INT64_MAX), "as_of", json_time(r->as_of, false));
+}
+
+enum MHD_Result api_summary(struct MHD_Connection *c, worker *w)
+{
+    period_q q;
+    char why[512];
+    if (!query_period(w->ctx, query_arg(c, "from"), query_arg(c, "to"), query_arg(c, "tz"),
+                      query_arg(c, "category"), &q, why, sizeof why))
+        return send_error(c, MHD_HTTP_BAD_REQUEST, why);
+    wg_report r, p;
+    if (make_report(w, &q, q.from, q.to, &r) != WG_OK)
+        return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, wg_ctx_errmsg(w->ctx));
+    json_t *body = json_pack("{s:s,s:{s:I,s:s},s:o,s:s,s:o}", "schema", "wangge-summary/1", "plan",
+                             "id", (json_int_t)r.plan, "name", r.plan_name, "period",
+                             period_json(&r), "weight_name", r.weight.name, "now", kpis(&r));
+    /* the period before, as long, to compare with */
+    json_t *prev = json_null(), *change = json_null();
+    if (body && q.from != INT64_MIN && q.to != INT64_MAX) {
+        int64_t len = q.to - q.from;
+        if (make_report(w, &q, q.from - len, q.from, &p) != WG_OK) {
+            wg_report_free(&r);
+            json_decref(body);
+            return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, wg_ctx_errmsg(w->ctx));
+        }
+        prev = json_pack("{s:o,s:o}", "period", period_json(&p), "kpis", kpis(&p));
+        const wg_report_row *a = &r.total, *b = &p.total;
+        change = json_pack(
+            "{s:I,s:o,s:o,s:o,s:o}", "cases", (json_int_t)(r.period_incidents - p.period_incidents),
+            "open", json_real(a->open - b->open), "overdue", json_real(a->overdue - b->overdue),
+            "closing_rate", json_num(a->closing_rate - b->closing_rate), "on_time_rate",
+            json_num(a->on_time_rate - b->on_time_rate));
+        wg_report_free(&p);
+    }
+    wg_report_free(&r);
+    if (!body) {
+        json_decref(prev), json_decref(change);
+        return send_json(c, MHD_HTTP_OK, NULL);
+    }
+    json_object_set_new(body, "previous", prev);
+    json_object_set_new(body, "change", change);
+    return send_json(c, MHD_HTTP_OK, body);
+}
+
+enum MHD_Result api_cells(struct MHD_Connection *c, worker *w)
+{
+    period_q q;
+    char why[512];
+    if (!query_period(w->ctx, query_arg(c, "from"), query_arg(c, "to"), query_arg(c, "tz"),
+                      query_arg(c, "category"), &q, why, sizeof why))
+        return send_error(c, MHD_HTTP_BAD_REQUEST, why);
+    wg_report r;
+    if (make_report(w, &q, q.from, q.to, &r) != WG_OK)
+        return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, wg_ctx_errmsg(w->ctx));
+    json_t *rows = json_array();
+    for (size_t i = 0; rows && i < r.nrows; i++) {
+        const wg_report_row *x = &r.rows[i];
+        json_array_append_new(
+            rows, json_pack("{s:s,s:s,s:s,s:i,s:f,s:f,s:f,s:f,s:o,s:o,s:o,s:s}", "id", x->id,
+                            "community", x->community, "workers", x->cells, "nworkers", x->nworkers,
+                            "households", x->households, "incidents", x->incidents, "open", x->open,
+                            "overdue", x->overdue, "closing_rate", json_num(x->closing_rate),
+                            "on_time_rate", json_num(x->on_time_rate), "index", json_num(x->index), "flag",
+                            x->flag > 0   ? "over"
+                            : x->flag < 0 ? "under"
+                                          : ""));
+    }
+    json_t *body = json_pack("{s:s,s:{s:I,s:s},s:o,s:s,s:o}", "schema", "wangge-cells/1", "plan",
+                             "id", (json_int_t)r.plan, "name", r.plan_name, "period",
+                             period_json(&r), "weight_name", r.weight.name, "rows", rows);
+    wg_report_free(&r);
+    return send_json(c, MHD_HTTP_OK, body);
+}
+
+enum MHD_Result api_health(struct MHD_Connection *c, worker *w)
+{
+    size_t n = 0;
+    int64_t ver = 0;
+    if (wg_store_incidents_count(w->ws, &n, &ver) != WG_OK)
+        return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, wg_ctx_errmsg(w->ctx));
+    return send_json(c, MHD_HTTP_OK,
+                     json_pack("{s:s,s:s,s:i,s:s,s:{s:I,s:I}}", "schema", "wangge-health/1",
+                               "workspace", wg_ws_path(w->ws), "schema_version",
+                               wg_ws_schema_version(w->ws), "crs",
+                               wg_ws_crs(w->ws) ? wg_ws_crs(w->ws) : "", "incidents", "count",
+                               (json_int_t)n, "version", (json_int_t)ver));
+}
+
+/* POST /api/incidents: one or a batch of cases, as CSV (text/csv: x,y or lon,lat columns and
+ * the usual fields) or GeoJSON, imported exactly as `wangge import` would (validated, all or
+ * nothing, idempotent by id: a case posted again is updated, never doubled), committed before
+ * the answer, and located into its cell at once. Query: tz, gcj02=1 or bd09=1, src_crs. */
+enum MHD_Result api_ingest(struct MHD_Connection *c, worker *w, const char *data, size_t len)
+{
+    const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    const char *ext = !type                               ? NULL
+                      : strncmp(type, "text/csv", 8) == 0 ? ".csv"
+                      : strncmp(type, "application/geo+json", 20) == 0 ||
+                              strncmp(type, "application/json", 16) == 0
+                          ? ".geojson"
+                          : NULL;
+    if (!ext)
+        return send_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                          "Content-Type: send text/csv or application/geo+json");
+    if (len == 0)
+        return send_error(c, MHD_HTTP_BAD_REQUEST, "the body is empty: no cases to take");
+    wg_import_opts io = {.source_name = "the posted batch"}; /* not the temporary file */
+    io.tz = query_arg(c, "tz");
+    io.src_crs = query_arg(c, "src_crs");
+    const char *g = query_arg(c, "gcj02");
+    const char *b = query_arg(c, "bd09");
+    if (g && strcmp(g, "1") == 0)
+        io.shift = WG_SHIFT_GCJ02;
+    if (b && strcmp(b, "1") == 0) {
+        if (io.shift != WG_SHIFT_NONE)
+            return send_error(c, MHD_HTTP_BAD_REQUEST, "gcj02 and bd09 exclude each other");
+        io.shift = WG_SHIFT_BD09;
+    }
+    /* the body as a file of its own: import reads files (through GDAL) */
+    const char *tmp = getenv("TMPDIR");
+    char dir[2048], path[2100];
+    snprintf(dir, sizeof dir, "%s/wangge-post.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir))
+        return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot make a temporary folder");
+    snprintf(path, sizeof path, "%s/posted%s", dir, ext);
+    FILE *f = fopen(path, "wb");
+    bool written = f && fwrite(data, 1, len, f) == len;
+    if (f && fclose(f) != 0)
+        written = false;
+    wg_import_result r;
+    wg_assign_result ar;
+    wg_status st = written ? wg_import(w->ws, "incidents", path, &io, &r) : WG_EIO;
+    unlink(path);
+    rmdir(dir);
+    if (!written)
+        return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot keep the posted cases");
+    if (st != WG_OK)
+        return send_error(c, st == WG_EINPUT ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_SERVICE_UNAVAILABLE,
+                          wg_ctx_errmsg(w->ctx));
+    /* stored; now into their cells (the new ones only) */
+    st = wg_assign(w->ws, NULL, &ar);
+    json_t *body = json_pack("{s:s,s:I,s:I,s:I,s:b,s:I}", "schema", "wangge-ingest/1", "cases",
+                             (json_int_t)r.features, "inserted", (json_int_t)r.inserted, "updated",
+                             (json_int_t)r.updated, "located", st == WG_OK, "incidents",
+                             (json_int_t)(st == WG_OK ? ar.incidents : 0));
+    if (body && st != WG_OK)
+        json_object_set_new(body, "locate_error", json_string(wg_ctx_errmsg(w->ctx)));
+    return send_json(c, MHD_HTTP_OK, body);
+}
+
+/* POST /api/plans/{plan}/moves {"units": ["U1", ...], "to": "CELL"}: the planner's desk. The
+ * units move into the cell as `wangge plan move` moves them (one transaction; the touched
+ * cells' geometry, totals and issues recomputed), and the answer says at once what the move
+ * did to them: households of the target and of the last source cell, range, contiguity. */
+enum MHD_Result api_move(struct MHD_Connection *c, worker *w, const char *data, size_t len,
+                         const char *ref)
+{
+    const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    if (!type || strncmp(type, "application/json", 16) != 0)
+        return send_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                          "Content-Type: send application/json");
+    json_error_t je;
+    json_t *in = json_loadb(data ? data : "", len, JSON_REJECT_DUPLICATES, &je);
+    if (!in) {
+        char msg[400];
+        snprintf(msg, sizeof msg, "the body is not JSON: line %d: %s", je.line, je.text);
+        return send_error(c, MHD_HTTP_BAD_REQUEST, msg);
+    }
+    json_t *units = json_object_get(in, "units"), *to = json_object_get(in, "to");
+    size_t n = json_is_array(units) ? json_array_size(units) : 0;
+    const char **ids = n ? calloc(n, sizeof *ids) : NULL;
+    const char *bad = !json_is_string(to) ? "\"to\" must be the code of a cell"
+                      : n == 0            ? "\"units\" must be a non-empty array of unit ids"
+                      : n > 100000        ? "\"units\": at most 100000 units in one move"
+                      : !ids              ? "out of memory"
+                                          : NULL;
+    for (size_t i = 0; !bad && i < n; i++)
+        if (!(ids[i] = json_string_value(json_array_get(units, i))))
+            bad = "\"units\" must hold unit ids (strings)";
+    if (bad) {
+        free(ids);
+        json_decref(in);
+        return send_error(c, MHD_HTTP_BAD_REQUEST, bad);
+    }
+    int64_t id = 0;
+    wg_move_result r;
+    wg_status st = wg_plan_find(w->ws, ref, &id);
+    unsigned code = MHD_HTTP_NOT_FOUND;
+    if (st == WG_OK) {
+        double t0 = wg_now();
+        st = wg_plan_move(w->ws, id, ids, n, json_string_value(to), &r);
+        code = st == WG_EINPUT ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_SERVICE_UNAVAILABLE;
+        if (st == WG_OK) {
+            json_t *body = json_pack(
+                "{s:s,s:I,s:s,s:I,s:I,s:I,s:I,s:b,s:b,s:b,s:s,s:f}", "schema", "wangge-move/1",
+                "plan", (json_int_t)id, "to", json_string_value(to), "units", (json_int_t)n,
+                "to_households", (json_int_t)r.to_households, "from_cells",
+                (json_int_t)r.from_cells, "from_households", (json_int_t)r.from_households,
+                "in_range", r.in_range, "contiguous", r.contiguous, "same_community",
+                r.same_community, "verdict", r.verdict, "seconds", wg_now() - t0);
+            free(ids);
+            json_decref(in);
+            return send_json(c, MHD_HTTP_OK, body);
+        }
+    }
+    free(ids);
+    json_decref(in);
+    return send_error(c, code, wg_ctx_errmsg(w->ctx));
+}
+

@@ -1,0 +1,48 @@
+/* server/query.c: the query parameters the endpoints share (see serve_int.h). */
+#include "serve_int.h"
+
+#include "wg/timeparse.h"
+
+#include <stdio.h>
+#include <string.h>
+
+bool query_period(wg_ctx *ctx, const char *from, const char *to, const char *tzname,
+                  const char *cat, period_q *q, char *why, size_t n)
+{
+    q->from = INT64_MIN, q->to = INT64_MAX, q->ncats = 0;
+    wg_tz *tz = NULL;
+    bool ok = true;
+    if (tzname && *tzname && wg_tz_load(ctx, tzname, &tz) != WG_OK) {
+        snprintf(why, n, "tz: %s", wg_ctx_errmsg(ctx));
+        return false;
+    }
+    if (from && *from && wg_time_parse(ctx, from, NULL, tz, &q->from) != WG_OK) {
+        snprintf(why, n, "from: %s", wg_ctx_errmsg(ctx));
+        ok = false;
+    }
+    if (ok && to && *to && wg_time_parse(ctx, to, NULL, tz, &q->to) != WG_OK) {
+        snprintf(why, n, "to: %s", wg_ctx_errmsg(ctx));
+        ok = false;
+    }
+    wg_tz_free(tz);
+    if (ok && q->from != INT64_MIN && q->to != INT64_MAX && q->to <= q->from) {
+        snprintf(why, n, "to: the period must end after it starts");
+        ok = false;
+    }
+    if (ok && cat && *cat) {
+        if (strlen(cat) >= sizeof q->catbuf) {
+            snprintf(why, n, "category: the list is too long");
+            return false;
+        }
+        snprintf(q->catbuf, sizeof q->catbuf, "%s", cat);
+        char *save = NULL;
+        for (char *t = strtok_r(q->catbuf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            if (q->ncats == MAX_CATS) {
+                snprintf(why, n, "category: more than %d categories", MAX_CATS);
+                return false;
+            }
+            q->cats[q->ncats++] = t;
+        }
+    }
+    return ok;
+}

@@ -1,0 +1,66 @@
+/* server/respond.c: JSON answers and errors (see serve_int.h). */
+#include "serve_int.h"
+
+#include "wg/timeparse.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum MHD_Result send_json_h(struct MHD_Connection *c, unsigned status, json_t *body,
+                            const char *hname, const char *hvalue)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!text && status != MHD_HTTP_INTERNAL_SERVER_ERROR) /* out of memory, or bad text */
+        return send_json_h(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                           json_pack("{s:{s:i,s:s}}", "error", "status", 500, "message",
+                                     "the answer could not be encoded"),
+                           NULL, NULL);
+    if (!text)
+        return MHD_NO; /* the connection is closed */
+    size_t len = strlen(text);
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+    MHD_add_response_header(r, "Cache-Control", "no-cache");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    if (hname)
+        MHD_add_response_header(r, hname, hvalue);
+    enum MHD_Result ok = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_t *body)
+{
+    return send_json_h(c, status, body, NULL, NULL);
+}
+
+enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *msg)
+{
+    return send_json(c, status,
+                     json_pack("{s:{s:i,s:s}}", "error", "status", (int)status, "message", msg));
+}
+
+json_t *json_num(double v)
+{
+    return isnan(v) || isinf(v) ? json_null() : json_real(v);
+}
+
+json_t *json_time(int64_t t, bool open)
+{
+    if (open)
+        return json_null();
+    char buf[40];
+    wg_time_format_utc(t, buf, sizeof buf);
+    return json_string(buf);
+}
+
+const char *query_arg(struct MHD_Connection *c, const char *name)
+{
+    return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+}

@@ -1,0 +1,93 @@
+/* server/serve_int.h: what the parts of the service share - the server, a worker thread's
+ * workspace handle, the request being read, the routes, and the helpers that answer. */
+#ifndef WG_SERVE_INT_H
+#define WG_SERVE_INT_H
+
+#include "wg/core.h"
+#include "wg/ws.h"
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MAX_BODY ((size_t)16 << 20) /* a batch of cases: 16 MiB */
+#define MAX_CATS 64
+
+typedef struct server {
+    wg_ctx *ctx; /* the caller's: its cancellation stops the service */
+    const char *ws_path;
+    pthread_key_t key; /* per worker thread: its worker */
+    char token[256];   /* the write token; "" when read-only */
+    size_t token_len;
+} server;
+
+/* A worker thread's own context and workspace handle, opened at its first request. */
+typedef struct worker {
+    wg_ctx *ctx;
+    wg_ws *ws;
+} worker;
+
+/* ---- Routes (route.c): the method and path of a request, checked before anything is read ---- */
+
+typedef enum route_id {
+    R_NONE, /* no route: status and why say which error */
+    R_HEALTH,
+    R_SUMMARY,
+    R_CELLS,
+    R_INGEST, /* POST /api/incidents */
+    R_MOVE,   /* POST /api/plans/{plan}/moves */
+} route_id;
+
+typedef struct route {
+    route_id id;
+    bool write;      /* takes a body and needs the token */
+    unsigned status; /* R_NONE: 404 or 405 */
+    const char *why; /* R_NONE: the message */
+    char plan[128];  /* R_MOVE: the plan as named in the path */
+} route;
+
+/* The route of METHOD URL (the path, without the query). Never fails: an unknown path or method
+ * gives R_NONE with its status and message. Pure (no I/O), for the fuzzer too. */
+void route_match(const char *method, const char *url, route *r);
+
+/* ---- Query parameters (query.c) ------------------------------------------------------------ */
+
+typedef struct period_q {
+    int64_t from, to; /* INT64_MIN / INT64_MAX: open */
+    const char *cats[MAX_CATS];
+    size_t ncats;
+    char catbuf[1024];
+} period_q;
+
+/* The period and categories from the query's from, to, tz and category (a,b,...) values, each
+ * NULL or "" when absent; false with the message in why (naming the parameter) when one is bad. */
+bool query_period(wg_ctx *ctx, const char *from, const char *to, const char *tz, const char *cat,
+                  period_q *q, char *why, size_t n);
+
+/* ---- Answers (respond.c) ------------------------------------------------------------------- */
+
+/* Sends body (taken) with status, and one more header when hname is given. */
+enum MHD_Result send_json_h(struct MHD_Connection *c, unsigned status, json_t *body,
+                            const char *hname, const char *hvalue);
+enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_t *body);
+enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *msg);
+/* A number, or null for NaN and infinities (a rate without cases). */
+json_t *json_num(double v);
+/* A UTC time as ISO 8601 text, or null when open. */
+json_t *json_time(int64_t t, bool open);
+/* The value of a query parameter, or NULL. */
+const char *query_arg(struct MHD_Connection *c, const char *name);
+
+/* ---- Endpoints (api.c) ----------------------------------------------------------------------- */
+
+enum MHD_Result api_health(struct MHD_Connection *c, worker *w);
+enum MHD_Result api_summary(struct MHD_Connection *c, worker *w);
+enum MHD_Result api_cells(struct MHD_Connection *c, worker *w);
+enum MHD_Result api_ingest(struct MHD_Connection *c, worker *w, const char *body, size_t len);
+enum MHD_Result api_move(struct MHD_Connection *c, worker *w, const char *body, size_t len,
+                         const char *plan);
+
+#endif
