@@ -1,6 +1,5 @@
 /* server/api.c: the JSON endpoints (see wg/serve.h for what each answers). */
 #include "serve_int.h"
-
 #include "wg/assign.h"
 #include "wg/import.h"
 #include "wg/plan.h"
@@ -38,9 +37,9 @@ static json_t *kpis(const wg_report *r)
                      "unassigned", (json_int_t)r->unassigned, "open", json_real(t->open), "overdue",
                      json_real(t->overdue), "due", json_real(t->due), "closed_due",
                      json_real(t->closed_due), "on_time", json_real(t->on_time), "closing_rate",
-                     json_num(t->closing_rate), "on_time_rate", json_num(t->on_time_rate), "close_median_h",
-                     json_num(t->close_median_h), "close_p90_h", json_num(t->close_p90_h), "by_category", cat,
-                     "by_source", src);
+                     json_num(t->closing_rate), "on_time_rate", json_num(t->on_time_rate),
+                     "close_median_h", json_num(t->close_median_h), "close_p90_h",
+                     json_num(t->close_p90_h), "by_category", cat, "by_source", src);
 }
 
 static json_t *period_json(const wg_report *r)
@@ -104,14 +103,15 @@ enum MHD_Result api_cells(struct MHD_Connection *c, worker *w)
     for (size_t i = 0; rows && i < r.nrows; i++) {
         const wg_report_row *x = &r.rows[i];
         json_array_append_new(
-            rows, json_pack("{s:s,s:s,s:s,s:i,s:f,s:f,s:f,s:f,s:o,s:o,s:o,s:s}", "id", x->id,
-                            "community", x->community, "workers", x->cells, "nworkers", x->nworkers,
-                            "households", x->households, "incidents", x->incidents, "open", x->open,
-                            "overdue", x->overdue, "closing_rate", json_num(x->closing_rate),
-                            "on_time_rate", json_num(x->on_time_rate), "index", json_num(x->index), "flag",
-                            x->flag > 0   ? "over"
-                            : x->flag < 0 ? "under"
-                                          : ""));
+            rows,
+            json_pack("{s:s,s:s,s:s,s:i,s:f,s:f,s:f,s:f,s:o,s:o,s:o,s:s}", "id", x->id, "community",
+                      x->community, "workers", x->cells, "nworkers", x->nworkers, "households",
+                      x->households, "incidents", x->incidents, "open", x->open, "overdue",
+                      x->overdue, "closing_rate", json_num(x->closing_rate), "on_time_rate",
+                      json_num(x->on_time_rate), "index", json_num(x->index), "flag",
+                      x->flag > 0   ? "over"
+                      : x->flag < 0 ? "under"
+                                    : ""));
     }
     json_t *body = json_pack("{s:s,s:{s:I,s:s},s:o,s:s,s:o}", "schema", "wangge-cells/1", "plan",
                              "id", (json_int_t)r.plan, "name", r.plan_name, "period",
@@ -255,4 +255,3 @@ enum MHD_Result api_move(struct MHD_Connection *c, worker *w, const char *data, 
     json_decref(in);
     return send_error(c, code, wg_ctx_errmsg(w->ctx));
 }
-

@@ -1,6 +1,5 @@
 /* server/query.c: the query parameters the endpoints share (see serve_int.h). */
 #include "serve_int.h"
-
 #include "wg/timeparse.h"
 
 #include <stdio.h>

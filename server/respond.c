@@ -1,6 +1,5 @@
 /* server/respond.c: JSON answers and errors (see serve_int.h). */
 #include "serve_int.h"
-
 #include "wg/timeparse.h"
 
 #include <math.h>
