@@ -13,6 +13,7 @@ TCase *tcase_density(void);
 TCase *tcase_raster(void);
 TCase *tcase_geom(void);
 TCase *tcase_geos_errors(void);
+TCase *tcase_proj(void);
 Suite *wg_test_suite(void);
 
 Suite *wg_test_suite(void)
@@ -30,5 +31,6 @@ Suite *wg_test_suite(void)
     suite_add_tcase(s, tcase_raster());
     suite_add_tcase(s, tcase_geom());
     suite_add_tcase(s, tcase_geos_errors());
+    suite_add_tcase(s, tcase_proj());
     return s;
 }
