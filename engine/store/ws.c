@@ -804,6 +804,21 @@ wg_status wg_store_version(wg_ws *ws, const char *name, wg_version *out)
     return st;
 }
 
+wg_status wg_store_counter(wg_ws *ws, int64_t *ver)
+{
+    *ver = 0;
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT value FROM ws_meta WHERE key = 'counter'");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *ver = sqlite3_column_int64(q, 0);
+    wg_status st =
+        rc == SQLITE_ROW || rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "reading the counter: ");
+    sqlite3_reset(q);
+    return st;
+}
+
 /* ---- Describing -------------------------------------------------------------------------- */
 
 static wg_status layer_info(wg_ws *ws, const wg_layer_def *L, wg_layer_info *out)

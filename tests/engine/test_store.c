@@ -246,10 +246,17 @@ START_TEST(each_writer_bumps_its_version_and_stales_what_reads_it)
     wg_assign_state s;
     T_OK(t_ctx, wg_assign_check(ws, 0, &s));
     ck_assert_msg(s.current, "%s: not current before: %s", wr->what, s.why);
-    int64_t before[NNAMES], after_[NNAMES];
+    int64_t before[NNAMES], after_[NNAMES], c0, c1;
     versions(ws, before);
+    T_OK(t_ctx, wg_store_counter(ws, &c0));
     run_writer(ws, w);
     versions(ws, after_);
+    T_OK(t_ctx, wg_store_counter(ws, &c1));
+    /* the counter moves with every write, and is the newest version of all */
+    ck_assert_msg(c1 > c0, "%s: the counter did not move (%lld)", wr->what, (long long)c0);
+    for (size_t i = 0; i < NNAMES; i++)
+        ck_assert_msg(after_[i] <= c1, "%s: %s is at %lld, past the counter %lld", wr->what,
+                      NAMES[i], (long long)after_[i], (long long)c1);
     for (size_t i = 0; i < NNAMES; i++) {
         bool mine = strcmp(NAMES[i], wr->bumps) == 0;
         /* a writer that takes workers first (postings, visits) bumps workers too */

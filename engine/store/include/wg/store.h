@@ -56,6 +56,9 @@ typedef struct wg_version {
 } wg_version;
 
 wg_status wg_store_version(wg_ws *ws, const char *name, wg_version *out);
+/* The workspace's counter: the version of the last committed write that changed anything (0:
+ * none yet). Whatever was read at counter v is current as long as the counter is still v. */
+wg_status wg_store_counter(wg_ws *ws, int64_t *ver);
 
 /* Derived data ("assignment", "coverage", "patrol") and the versions it was built from. */
 #define WG_DERIVED_INPUTS 6
