@@ -15,7 +15,8 @@ static const char render_help[] =
     "MAP: heatmap (kernel density of incidents, per km²), incidents (points by category),\n"
     "plan (cells by households against the target), workload (the workload index per cell),\n"
     "rate (incidents per 100 households), coverage (camera-seen share, blind spots), cameras\n"
-    "(view sectors), diff (two plans: --plan OLD [--plan-b NEW]). audit: the plan audit PDF.\n"
+    "(view sectors), diff (two plans: --plan OLD [--plan-b NEW]), base (the basemap alone).\n"
+    "audit: the plan audit PDF.\n"
     "atlas: an overview page and one page per community with its table of cells.\n"
     "options:\n"
     "  --size WxH            pixels (PNG, SVG; default 1600x1200); .tif: the raster's\n"
@@ -247,11 +248,11 @@ static int run(cli *c, int argc, char **argv, bool atlas)
     if (!what)
         return cli_usage(c, cmd,
                          "which map? heatmap, incidents, plan, workload, rate, coverage, cameras, "
-                         "diff or audit");
+                         "diff, base or audit");
     if (!atlas && !audit && !wg_map_kind_parse(what, &kind))
         return cli_usage(c, cmd,
                          "unknown map '%s' (heatmap, incidents, plan, workload, rate, coverage, "
-                         "cameras, diff, audit)",
+                         "cameras, diff, base, audit)",
                          what);
     if (optind < argc)
         return cli_usage(c, cmd, "unexpected argument '%s'", argv[optind]);

@@ -191,6 +191,100 @@ wg_status canvas_open(wg_ctx *ctx, canvas *c, const char *path, const wg_render_
     return WG_OK;
 }
 
+wg_status canvas_open_tile(wg_ctx *ctx, canvas *c, int px, double u)
+{
+    *c = (canvas){.ctx = ctx, .fmt = WG_FMT_PNG, .W = px, .H = px, .u = u, .tile = true};
+    if (!(c->path = strdup("tile")))
+        return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    c->surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, px, px);
+    c->cr = cairo_create(c->surf);
+    c->pages = 1;
+    c->font = pango_font_description_from_string("Noto Sans CJK SC");
+    return canvas_status(c, "making a tile");
+}
+
+typedef struct membuf {
+    unsigned char *p;
+    size_t n, cap;
+    bool failed;
+} membuf;
+
+static void mem_write(png_structp png, png_bytep data, png_size_t n)
+{
+    membuf *b = png_get_io_ptr(png);
+    if (b->failed)
+        return;
+    if (b->n + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 16384;
+        while (cap < b->n + n)
+            cap *= 2;
+        unsigned char *q = realloc(b->p, cap);
+        if (!q) {
+            b->failed = true;
+            return;
+        }
+        b->p = q, b->cap = cap;
+    }
+    memcpy(b->p + b->n, data, n);
+    b->n += n;
+}
+
+static void mem_flush(png_structp png)
+{
+    (void)png;
+}
+
+wg_status canvas_tile_png(canvas *c, unsigned char **png_out, size_t *len)
+{
+    *png_out = NULL, *len = 0;
+    cairo_surface_flush(c->surf);
+    const unsigned char *data = cairo_image_surface_get_data(c->surf);
+    int stride = cairo_image_surface_get_stride(c->surf), w = (int)c->W, h = (int)c->H;
+    unsigned char *row = malloc((size_t)w * 4);
+    membuf b = {0};
+    png_structp png = row ? png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL) : NULL;
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    bool ok = info != NULL;
+    if (ok && setjmp(png_jmpbuf(png)) == 0) {
+        png_set_write_fn(png, &b, mem_write, mem_flush);
+        png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGBA,
+                     PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+        png_set_compression_level(png, 1);
+        png_set_filter(png, 0, PNG_FILTER_NONE);
+        png_write_info(png, info);
+        /* cairo's ARGB32 is premultiplied, in native-endian words: straight RGBA bytes for PNG */
+        for (int y = 0; y < h; y++) {
+            const uint32_t *src =
+                (const uint32_t *)(const void *)(data + (size_t)stride * (size_t)y);
+            for (int x = 0; x < w; x++) {
+                uint32_t v = src[x];
+                unsigned a = v >> 24, r = (v >> 16) & 255, g = (v >> 8) & 255, bl = v & 255;
+                unsigned char *o = row + 4 * x;
+                if (a == 0) {
+                    o[0] = o[1] = o[2] = o[3] = 0;
+                } else {
+                    o[0] = (unsigned char)((r * 255 + a / 2) / a);
+                    o[1] = (unsigned char)((g * 255 + a / 2) / a);
+                    o[2] = (unsigned char)((bl * 255 + a / 2) / a);
+                    o[3] = (unsigned char)a;
+                }
+            }
+            png_write_row(png, row);
+        }
+        png_write_end(png, NULL);
+    } else {
+        ok = false;
+    }
+    png_destroy_write_struct(&png, &info);
+    free(row);
+    if (!ok || b.failed) {
+        free(b.p);
+        return wg_fail(c->ctx, WG_ENOMEM, "out of memory encoding a tile");
+    }
+    *png_out = b.p, *len = b.n;
+    return WG_OK;
+}
+
 wg_status canvas_status(canvas *c, const char *what)
 {
     cairo_status_t s = cairo_status(c->cr);
@@ -221,6 +315,14 @@ wg_status canvas_close(canvas *c, bool commit)
         return WG_OK;
     wg_status st = commit ? canvas_status(c, "drawing") : WG_OK;
     cairo_destroy(c->cr);
+    if (c->tile) {
+        cairo_surface_destroy(c->surf);
+        pango_font_description_free(c->font);
+        free(c->taken);
+        free(c->path);
+        *c = (canvas){0};
+        return st;
+    }
     if (st == WG_OK && commit && c->fmt == WG_FMT_PNG) {
         st = write_png(c);
     }

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const KIND_NAMES[WG_MAP_COUNT] = {"heatmap", "incidents", "plan",    "workload",
-                                                     "rate",    "coverage",  "cameras", "diff"};
+static const char *const KIND_NAMES[WG_MAP_COUNT] = {
+    "heatmap", "incidents", "plan", "workload", "rate", "coverage", "cameras", "diff", "base"};
 
 bool wg_map_kind_parse(const char *s, wg_map_kind *k)
 {
@@ -171,9 +171,8 @@ static void label_cells(canvas *c, const wg_map_feats *cells, double size)
 
 /* Classifies the finite values and fills each cell by its class; NaN cells get a hatched grey.
  * Writes the breaks to info and the legend entries to e (classes, then "no value" when any). */
-static wg_status choropleth(map_ctx *m, const wg_map_feats *cells, const double *val,
-                            const wg_ramp *ramp, const double *fixed, size_t nfixed,
-                            legend_entry *e, size_t *ne)
+wg_status choropleth(map_ctx *m, const wg_map_feats *cells, const double *val, const wg_ramp *ramp,
+                     const double *fixed, size_t nfixed, legend_entry *e, size_t *ne)
 {
     canvas *c = m->c;
     double breaks[10];
@@ -226,22 +225,33 @@ static wg_status choropleth(map_ctx *m, const wg_map_feats *cells, const double 
     return WG_OK;
 }
 
-static const wg_ramp *ramp_or(const wg_render_opts *o, const char *dflt)
+const wg_ramp *ramp_or(const wg_render_opts *o, const char *dflt)
 {
     const wg_ramp *r = o->ramp ? wg_ramp_find(o->ramp) : NULL;
     return r ? r : wg_ramp_find(dflt);
 }
 
-/* ---- the recipes ------------------------------------------------------------------------ */
+const double COVERAGE_PCT[6] = {0, 20, 40, 60, 80, 100};
 
-typedef struct theme {
-    legend_entry e[24];
-    size_t ne;
-    char heading[160];
-    char note[512];
-    char title[320];
-    char sub[400];
-} theme;
+const wg_ramp *cell_ramp(const wg_render_opts *o, wg_map_kind kind)
+{
+    return ramp_or(o, kind == WG_MAP_WORKLOAD ? "YlOrRd"
+                      : kind == WG_MAP_RATE   ? "PuRd"
+                                              : "viridis");
+}
+
+double cell_measure(wg_map_kind kind, const wg_report_row *row)
+{
+    if (!row)
+        return NAN;
+    if (kind == WG_MAP_WORKLOAD)
+        return row->index;
+    if (kind == WG_MAP_RATE)
+        return row->households > 0 ? 100 * row->incidents / row->households : NAN;
+    return 100 * row->seen_share;
+}
+
+/* ---- the recipes ------------------------------------------------------------------------ */
 
 static wg_status read_cells(map_ctx *m, int64_t plan, wg_map_feats *cells)
 {
@@ -262,7 +272,7 @@ static wg_status read_outlines(map_ctx *m, wg_map_feats *cells)
 }
 
 /* Plan: cells by households against the plan's target and range. */
-static wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
+wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
 {
     wg_plan_detail d;
     wg_status st = wg_plan_detail_get(m->ws, m->plan, &d);
@@ -385,7 +395,7 @@ static wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
 }
 
 /* Workload, rate, coverage: a per-cell measure of the report over the period. */
-static wg_status recipe_cells(map_ctx *m, wg_map_kind kind, theme *t, wg_map_feats *cells)
+wg_status recipe_cells(map_ctx *m, wg_map_kind kind, theme *t, wg_map_feats *cells)
 {
     char n1[32], n2[32];
     wg_report_opts ro = {.by = WG_BY_CELL,
@@ -414,28 +424,17 @@ static wg_status recipe_cells(map_ctx *m, wg_map_kind kind, theme *t, wg_map_fea
         wg_report_free(&r);
         return wg_fail(m->c->ctx, WG_ENOMEM, "out of memory");
     }
-    for (size_t i = 0; i < cells->n; i++) {
-        const wg_report_row *row = row_of(&r, cells->key[i]);
-        double x = NAN;
-        if (row && kind == WG_MAP_WORKLOAD)
-            x = row->index;
-        else if (row && kind == WG_MAP_RATE)
-            x = row->households > 0 ? 100 * row->incidents / row->households : NAN;
-        else if (row)
-            x = 100 * row->seen_share;
-        v[i] = x;
-    }
+    for (size_t i = 0; i < cells->n; i++)
+        v[i] = cell_measure(kind, row_of(&r, cells->key[i]));
     char period[96];
     period_text(m->o, r.from == INT64_MIN ? INT64_MAX : r.from, r.as_of, period, sizeof period);
     snprintf(m->period, sizeof m->period, "%s", period);
-    static const double pct[] = {0, 20, 40, 60, 80, 100};
-    const wg_ramp *ramp = ramp_or(m->o, kind == WG_MAP_WORKLOAD ? "YlOrRd"
-                                        : kind == WG_MAP_RATE   ? "PuRd"
-                                                                : "viridis");
-    st = choropleth(m, cells, v, ramp, kind == WG_MAP_COVERAGE ? pct : NULL, 5, t->e, &t->ne);
+    st = choropleth(m, cells, v, cell_ramp(m->o, kind),
+                    kind == WG_MAP_COVERAGE ? COVERAGE_PCT : NULL, 5, t->e, &t->ne);
     if (st == WG_OK && kind == WG_MAP_COVERAGE)
         for (size_t k = 0; k < 5; k++) /* the fixed classes; "no value" stays as it is */
-            snprintf(t->e[k].text, sizeof t->e[k].text, "%g – %g %%", pct[k], pct[k + 1]);
+            snprintf(t->e[k].text, sizeof t->e[k].text, "%g – %g %%", COVERAGE_PCT[k],
+                     COVERAGE_PCT[k + 1]);
     if (st == WG_OK && kind == WG_MAP_WORKLOAD) {
         style over = {.line = hex_rgb(0x7f0000), .line_alpha = 1, .width = 2.2};
         style under = {.line = hex_rgb(0x2166ac), .line_alpha = 1, .width = 2.2};
@@ -503,7 +502,7 @@ static size_t kind_of(const char (*kinds)[32], size_t nk, const char *name)
  * refuse naming the command, so that a map never shows the views of cameras since replaced. With
  * no plan there is nothing to assign to, and the map shows the cameras with what views there are.
  */
-static wg_status camera_views_current(map_ctx *m)
+wg_status camera_views_current(map_ctx *m)
 {
     wg_assign_state s;
     wg_status st = wg_assign_check(m->ws, 0, &s);
@@ -514,7 +513,7 @@ static wg_status camera_views_current(map_ctx *m)
 }
 
 /* Blind spots hatched, camera views and cameras (coverage and camera maps). */
-static wg_status draw_cameras(map_ctx *m, theme *t, bool blind, bool by_kind)
+wg_status draw_cameras(map_ctx *m, theme *t, bool blind, bool by_kind)
 {
     canvas *c = m->c;
     wg_map_query q = {.bbox = c->view};
@@ -561,7 +560,7 @@ static wg_status draw_cameras(map_ctx *m, theme *t, bool blind, bool by_kind)
     /* camera kinds, each its own colour */
     const wg_ramp *qual = wg_ramp_find("Dark2");
     char kinds[8][32];
-    size_t nk = 0, kcount[8] = {0};
+    size_t nk = m->tt ? tile_camera_kinds(m->tt, kinds) : 0, kcount[8] = {0};
     for (size_t i = 0; i < cams.n; i++) {
         size_t k = kind_of(kinds, nk, cams.group[i]);
         if (k == nk && nk < 8)
@@ -686,9 +685,14 @@ wg_status heat_compute(wg_ws *ws, heat *h)
                       g->xmin + (double)g->cols * g->px + radius, g->ymax + radius};
     wg_points_query pq = points_query(o, grow);
     wg_map_points pts;
-    if ((st = wg_map_incidents(ws, &pq, &pts)) != WG_OK)
+    st = h->tt ? tile_points(ctx, h->tt, grow, &pts) : wg_map_incidents(ws, &pq, &pts);
+    if (st != WG_OK)
         return st;
     h->n = pts.n, h->first = pts.first, h->last = pts.last;
+    if (pts.n == 0 && h->breaks_given) { /* a tile without incidents: clear */
+        wg_map_points_free(&pts);
+        return WG_OK;
+    }
     if (pts.n == 0) {
         wg_map_points_free(&pts);
         return wg_fail(ctx, WG_EINPUT,
@@ -713,6 +717,8 @@ wg_status heat_compute(wg_ws *ws, heat *h)
     }
     h->hot = hot;
     h->nonzero = nz;
+    if (h->breaks_given)
+        return st;
     double *sample = NULL;
     size_t ns = 0;
     if (st == WG_OK && nz == 0)
@@ -838,18 +844,52 @@ static wg_status heat_finish(map_ctx *m, theme *t, heat_thread *T)
     return st;
 }
 
-static wg_status recipe_heatmap(map_ctx *m, theme *t)
+wg_status recipe_heatmap(map_ctx *m, theme *t)
 {
-    heat h = {.o = m->o, .scale = m->c->s, .fmt = m->c->fmt};
+    heat h = {.o = m->o, .scale = m->c->s, .fmt = m->c->fmt, .tt = m->tt};
     memcpy(h.view, m->c->view, sizeof h.view);
+    if (m->tt) { /* a tile: the classes of the whole map */
+        h.breaks_given = true;
+        h.k = m->tt->k;
+        memcpy(h.breaks, m->tt->breaks, sizeof h.breaks);
+    }
     wg_status st = heat_compute(m->ws, &h);
-    if (st == WG_OK)
+    if (st == WG_OK && h.ras && h.nonzero > 0)
         st = heat_draw(m, t, &h);
     free(h.ras);
     return st;
 }
 
-static wg_status recipe_incidents(map_ctx *m, theme *t)
+void draw_points(canvas *c, const wg_map_points *p, size_t ncat, size_t size_n,
+                 const wg_render_opts *o)
+{
+    const wg_ramp *qual = ramp_or(o, "Tableau10");
+    size_t shown = ncat < 9 ? ncat : 9; /* the rest share one grey: "other" */
+    double r = size_n > 200000 ? 0.6 : size_n > 20000 ? 1.0 : 1.8;
+    double alpha = size_n > 200000 ? 0.5 : 0.85;
+    cairo_t *cr = c->cr;
+    cairo_save(cr);
+    cairo_rectangle(cr, c->frame.x, c->frame.y, c->frame.w, c->frame.h);
+    cairo_clip(cr);
+    /* the rarest categories last, so they are not buried under the common ones */
+    for (size_t cat = ncat; cat-- > 0;) {
+        wg_rgb col = cat < shown ? wg_ramp_color(qual, cat, shown) : hex_rgb(0x969696);
+        set_rgb(cr, col, alpha);
+        size_t in = 0;
+        for (size_t i = 0; i < p->n; i++) {
+            if (p->cat[i] != cat)
+                continue;
+            cairo_new_sub_path(cr);
+            cairo_arc(cr, cx(c, p->xy[2 * i]), cy(c, p->xy[2 * i + 1]), r * c->u, 0, 2 * M_PI);
+            if (++in % 4096 == 0)
+                cairo_fill(cr); /* short paths keep cairo's tessellation fast */
+        }
+        cairo_fill(cr);
+    }
+    cairo_restore(cr);
+}
+
+wg_status recipe_incidents(map_ctx *m, theme *t)
 {
     canvas *c = m->c;
     wg_points_query pq = points_query(m->o, c->view);
@@ -859,29 +899,8 @@ static wg_status recipe_incidents(map_ctx *m, theme *t)
         return st;
     period_text(m->o, p.first, p.last, m->period, sizeof m->period);
     const wg_ramp *qual = ramp_or(m->o, "Tableau10");
-    size_t shown = p.ncat < 9 ? p.ncat : 9; /* the rest share one grey: "other" */
-    double r = p.n > 200000 ? 0.6 : p.n > 20000 ? 1.0 : 1.8;
-    double alpha = p.n > 200000 ? 0.5 : 0.85;
-    cairo_t *cr = c->cr;
-    cairo_save(cr);
-    cairo_rectangle(cr, c->frame.x, c->frame.y, c->frame.w, c->frame.h);
-    cairo_clip(cr);
-    /* the rarest categories last, so they are not buried under the common ones */
-    for (size_t cat = p.ncat; cat-- > 0;) {
-        wg_rgb col = cat < shown ? wg_ramp_color(qual, cat, shown) : hex_rgb(0x969696);
-        set_rgb(cr, col, alpha);
-        size_t in = 0;
-        for (size_t i = 0; i < p.n; i++) {
-            if (p.cat[i] != cat)
-                continue;
-            cairo_new_sub_path(cr);
-            cairo_arc(cr, cx(c, p.xy[2 * i]), cy(c, p.xy[2 * i + 1]), r * c->u, 0, 2 * M_PI);
-            if (++in % 4096 == 0)
-                cairo_fill(cr); /* short paths keep cairo's tessellation fast */
-        }
-        cairo_fill(cr);
-    }
-    cairo_restore(cr);
+    size_t shown = p.ncat < 9 ? p.ncat : 9;
+    draw_points(c, &p, p.ncat, p.n, m->o);
     size_t other = 0;
     for (size_t k = 0; k < p.ncat; k++) {
         if (k >= shown) {
@@ -1012,7 +1031,7 @@ static wg_status recipe_diff(map_ctx *m, theme *t, wg_map_feats *keep)
 
 /* The outlines of the plan's cells, over what is drawn (read into *keep unless read there
  * already: keep->n > 0). */
-static wg_status cell_outlines(map_ctx *m, wg_map_feats *keep)
+wg_status cell_outlines(map_ctx *m, wg_map_feats *keep)
 {
     if (!m->plan)
         return WG_OK;
@@ -1167,6 +1186,10 @@ wg_status map_draw(map_ctx *m, wg_map_kind kind)
         break;
     case WG_MAP_DIFF:
         st = recipe_diff(m, t, &cells);
+        break;
+    case WG_MAP_BASE:
+        label = false;
+        snprintf(t->title, sizeof t->title, "底图 Basemap");
         break;
     default:
         st = wg_fail(c->ctx, WG_EINPUT, "unknown map kind");

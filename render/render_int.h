@@ -7,6 +7,7 @@
 
 #include "wg/mapdata.h"
 #include "wg/render.h"
+#include "wg/report.h"
 
 #include <cairo.h>
 #include <pango/pangocairo.h>
@@ -35,6 +36,7 @@ typedef struct canvas {
     size_t labels, dropped;
     rect furn[WG_FURN_N]; /* where the furniture went on this page (wg_render_info) */
     PangoFontDescription *font;
+    bool tile; /* an image in memory, transparent, without furniture (canvas_open_tile) */
 } canvas;
 
 /* ---- canvas.c ---------------------------------------------------------------------------- */
@@ -42,6 +44,11 @@ typedef struct canvas {
 /* Opens a page surface writing to a temporary file beside `path`. Errors: WG_EINPUT for a bad
  * size, paper or extension; WG_EIO when the folder is not writable. */
 wg_status canvas_open(wg_ctx *ctx, canvas *c, const char *path, const wg_render_opts *o);
+/* A square transparent image of px pixels in memory, u pixels to the point, for a tile: the
+ * caller sets the view and the device matrix. */
+wg_status canvas_open_tile(wg_ctx *ctx, canvas *c, int px, double u);
+/* The tile's image as a PNG (RGBA, fast compression) in *png (malloc'd) of *len bytes. */
+wg_status canvas_tile_png(canvas *c, unsigned char **png, size_t *len);
 /* Ends the page and starts another (PDF only; a PNG or SVG holds one page). */
 wg_status canvas_next_page(canvas *c);
 /* Finishes the file and renames it into place (commit), or removes it. Frees everything. */
@@ -188,6 +195,39 @@ void draw_histogram(canvas *c, rect r, const double *x, size_t n, double lo, dou
 
 /* ---- maps.c: the recipes ----------------------------------------------------------------- */
 
+/* The legend and texts a recipe makes for the furniture. */
+typedef struct theme {
+    legend_entry e[24];
+    size_t ne;
+    char heading[160];
+    char note[512];
+    char title[320];
+    char sub[400];
+} theme;
+
+/* What every tile of one map shares (tile.c; NULL for a printed map): the classes, the colour
+ * order of categories and camera kinds, the per-cell values of the report, and the incidents
+ * the options select, bucketed on a grid so that a tile finds its own at once. */
+struct wg_tile_theme {
+    wg_map_kind kind;
+    wg_render_opts o; /* as made (categories and files borrowed: see wg_tile_theme_make) */
+    double breaks[10];
+    size_t k; /* classes (0: none) */
+    /* incidents (heatmap, incidents) */
+    wg_map_points pts; /* sorted by bucket */
+    double ext[4];     /* the buckets' extent */
+    size_t G;          /* G x G buckets */
+    size_t *start;     /* G * G + 1 offsets into pts */
+    /* cells (workload, rate, coverage): codes sorted, their values and workload flags */
+    size_t ncells;
+    char **codes;
+    double *val;
+    signed char *flag;
+    double over, under;
+    char kinds[8][32]; /* camera kinds */
+    size_t nkinds;
+};
+
 /* What every map needs before it draws: the view, the page, the furniture texts. */
 typedef struct map_ctx {
     wg_ws *ws;
@@ -201,7 +241,8 @@ typedef struct map_ctx {
     char period[96];
     char source[256];
     wg_render_info *info;
-    double panel_y; /* after map_draw: where the panel's legend and notes end */
+    double panel_y;          /* after map_draw: where the panel's legend and notes end */
+    const wg_tile_theme *tt; /* a tile: the classes and colours all its map's tiles share */
 } map_ctx;
 
 /* Sets up a map of `kind` on the current page of c: the plan, the view, the layout. */
@@ -235,7 +276,9 @@ typedef struct heat {
     const wg_render_opts *o;
     double view[4], scale; /* the map's view and scale (device units per metre) */
     wg_render_format fmt;
-    bool grid_given; /* g is set: use it (the view is then its extent) */
+    bool grid_given;         /* g is set: use it (the view is then its extent) */
+    const wg_tile_theme *tt; /* take the incidents from a tile theme's, not the workspace */
+    bool breaks_given;       /* breaks and k are set: classify nothing; no incident is fine */
     /* results */
     size_t n;            /* incidents */
     int64_t first, last; /* their reported times */
@@ -255,6 +298,40 @@ wg_status heat_grid_aligned(wg_ctx *ctx, const double view[4], double pixel, wg_
  * last break the raster's maximum). Errors: WG_EINPUT when no incident (or no density) is in
  * the view. */
 wg_status heat_compute(wg_ws *ws, heat *h);
+
+/* The ramp the options name, else dflt. */
+const wg_ramp *ramp_or(const wg_render_opts *o, const char *dflt);
+/* The cell maps' measure of a report row (NaN without one): workload index, incidents per 100
+ * households, seen share of open ground in %; their ramp; coverage's fixed classes (%). */
+double cell_measure(wg_map_kind kind, const wg_report_row *row);
+const wg_ramp *cell_ramp(const wg_render_opts *o, wg_map_kind kind);
+extern const double COVERAGE_PCT[6];
+/* The recipes (maps.c) that tiles draw too. */
+wg_status recipe_heatmap(map_ctx *m, theme *t);
+wg_status recipe_incidents(map_ctx *m, theme *t);
+wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep);
+wg_status recipe_cells(map_ctx *m, wg_map_kind kind, theme *t, wg_map_feats *cells);
+wg_status camera_views_current(map_ctx *m);
+wg_status draw_cameras(map_ctx *m, theme *t, bool blind, bool by_kind);
+wg_status cell_outlines(map_ctx *m, wg_map_feats *keep);
+/* Fills the cells by the class of val[i] (fixed breaks, or classified), outlines them. */
+wg_status choropleth(map_ctx *m, const wg_map_feats *cells, const double *val, const wg_ramp *ramp,
+                     const double *fixed, size_t nfixed, legend_entry *e, size_t *ne);
+/* The incidents p drawn as discs coloured by category (p->cat; ncat categories in colour order,
+ * the first nine their own colour, the rest grey), the rarest last; the discs smaller the more
+ * incidents (size_n) the view holds. */
+void draw_points(canvas *c, const wg_map_points *p, size_t ncat, size_t size_n,
+                 const wg_render_opts *o);
+
+/* ---- tile.c: what the tiles of one map share --------------------------------------------- */
+
+/* The theme's incidents within bbox (the filter of the options it was made with), as points
+ * whose cat indexes the theme's categories. The arrays are the caller's (wg_map_points_free);
+ * category names stay the theme's (out->category is NULL). */
+wg_status tile_points(wg_ctx *ctx, const wg_tile_theme *tt, const double bbox[4],
+                      wg_map_points *out);
+/* The camera kinds in colour order, as the whole layer has them. */
+size_t tile_camera_kinds(const wg_tile_theme *tt, char kinds[8][32]);
 
 /* ---- geotiff.c: the heatmap's raster for other tools --------------------------------------- */
 

@@ -5,6 +5,7 @@ TCase *tcase_style(void);
 TCase *tcase_render(void);
 TCase *tcase_golden(void);
 TCase *tcase_geotiff(void);
+TCase *tcase_tile(void);
 Suite *wg_test_suite(void);
 
 Suite *wg_test_suite(void)
@@ -14,5 +15,6 @@ Suite *wg_test_suite(void)
     suite_add_tcase(s, tcase_render());
     suite_add_tcase(s, tcase_golden());
     suite_add_tcase(s, tcase_geotiff());
+    suite_add_tcase(s, tcase_tile());
     return s;
 }

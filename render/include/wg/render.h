@@ -19,6 +19,7 @@ typedef enum wg_map_kind {
     WG_MAP_COVERAGE,  /* cells by camera-seen share of open ground, blind spots, camera views */
     WG_MAP_CAMERAS,   /* cameras with their view sectors over the cells */
     WG_MAP_DIFF,      /* two plans: cells added, changed and kept, and the old boundaries */
+    WG_MAP_BASE,      /* the basemap alone: communities, buildings, streets, barriers */
     WG_MAP_COUNT
 } wg_map_kind;
 
@@ -132,5 +133,44 @@ wg_status wg_render_audit(wg_ws *ws, const wg_render_opts *o, const char *path,
  * and a table of its cells (and their workers and workload when the report can be made). */
 wg_status wg_render_atlas(wg_ws *ws, const wg_render_opts *o, const char *path,
                           wg_render_info *info);
+
+/* ---- Tiles: the maps in Web Mercator, for the command center's page -------------------------
+ * XYZ tiles (z/x/y as OpenStreetMap numbers them), 256 pixels a side (x scale for HiDPI),
+ * transparent where the map has nothing, drawn by the same recipes and styles as the printed
+ * maps, without furniture or labels. Tiles side by side must agree, so whatever the printed map
+ * derives from its view (classes, the colour order of categories and camera kinds, the report's
+ * per-cell values) a tile takes from a theme made once for the whole map. */
+typedef struct wg_tile_theme wg_tile_theme;
+
+/* The theme of map `kind` (any but diff) under the options' period, categories, radius,
+ * kernel, ramp and classes: reads what the map derives from the whole workspace (for the
+ * heatmap and incidents map, the selected incidents themselves, bucketed for tiles). Made from
+ * one snapshot; immutable after, so any number of threads may draw tiles from it. Errors:
+ * WG_EINPUT (a period or categories file that is wrong, no active plan for a cell map), and
+ * those of the readers. */
+wg_status wg_tile_theme_make(wg_ws *ws, wg_map_kind kind, const wg_render_opts *o,
+                             wg_tile_theme **out);
+void wg_tile_theme_free(wg_tile_theme *t);
+/* The theme's classes, for the page's legend: k classes with breaks[0..k]; 0 when the map has
+ * none (plan's are fixed by the plan's range; incidents and cameras have none). */
+size_t wg_tile_theme_breaks(const wg_tile_theme *t, double breaks[10]);
+/* The incidents the theme holds (heatmap and incidents maps; 0 otherwise). */
+size_t wg_tile_theme_points(const wg_tile_theme *t);
+/* Whether tiles of a and b (of one map) colour alike: the same classes, category and camera
+ * kind colours. (The heatmap's breaks are kept to three significant figures, as its legend
+ * shows them, so that a few more incidents seldom change them.) */
+bool wg_tile_theme_same_classes(const wg_tile_theme *a, const wg_tile_theme *b);
+/* How far from an incident its mark reaches on the map, in metres (the heatmap: the kernel
+ * radius; the incidents map: 0, its disc being a few pixels at any zoom). */
+double wg_tile_theme_reach(const wg_tile_theme *t);
+
+/* Tile z/x/y of the theme's map at `scale` (1 to 4: 256 x scale pixels), as PNG bytes in *png
+ * (the caller frees) of *len bytes; box (unless NULL) gets the world box the tile shows in the
+ * workspace CRS, grown by 8 pixels for marks drawn across its edge. Reads the cells, camera views
+ * and basemap features of the tile from ws (the same snapshot the theme was made from, or a later
+ * one). Errors: WG_EINPUT for a tile that does not exist, a workspace without a CRS, no active plan
+ * for a cell map. */
+wg_status wg_render_tile(wg_ws *ws, const wg_tile_theme *t, int z, int x, int y, int scale,
+                         unsigned char **png, size_t *len, double box[4]);
 
 #endif
