@@ -9,9 +9,10 @@
 
 static const char serve_help[] =
     "usage: wangge serve -w WS [--listen HOST:PORT] [--threads N] [--token-file F]\n"
+    "                          [--tile-cache MIB]\n"
     "Serves the workspace over HTTP for the command center, until Ctrl-C or SIGTERM (the\n"
     "requests under way finish first). Loopback only unless --listen names another address;\n"
-    "port 0 takes any free port (the URL is printed). Read-only JSON so far:\n"
+    "port 0 takes any free port (the URL is printed). It answers:\n"
     "  GET /api/health                   the workspace and its data version\n"
     "  GET /api/summary?from=&to=&tz=&category=a,b\n"
     "                                    closed-loop KPIs of the period and the one before\n"
@@ -19,10 +20,17 @@ static const char serve_help[] =
     "                                    the report's rows by cell\n"
     "  POST /api/incidents?tz=&gcj02=1   cases (text/csv or application/geo+json), imported\n"
     "                                    and located at once; needs the token\n"
+    "  POST /api/plans/{plan}/moves      a planner's move {\"units\": [...], \"to\": CELL};\n"
+    "                                    needs the token\n"
+    "  GET /tiles/{map}/{z}/{x}/{y}.png  map tiles (Web Mercator; @2x for HiDPI): heatmap,\n"
+    "                                    incidents, plan, workload, rate, coverage, cameras,\n"
+    "                                    base; ?from=&to=&tz=&category= as for the summary\n"
+    "  GET /api/tiles                    the maps and the tile cache's counts\n"
     "  --listen HOST:PORT  the address (default 127.0.0.1:8080)\n"
     "  --threads N         worker threads, each with its own workspace handle (default 2)\n"
     "  --token-file F      the write token, F's first line (F readable by its owner only);\n"
-    "                      without it the server is read-only\n";
+    "                      without it the server is read-only\n"
+    "  --tile-cache MIB    encoded tiles kept in memory (default 256)\n";
 
 static void ready(void *user, const char *url)
 {
@@ -37,6 +45,7 @@ int cmd_serve(cli *c, int argc, char **argv)
                                          {"listen", required_argument, NULL, 'l'},
                                          {"threads", required_argument, NULL, 't'},
                                          {"token-file", required_argument, NULL, 'k'},
+                                         {"tile-cache", required_argument, NULL, 'c'},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
     wg_serve_opts so = {0};
@@ -62,6 +71,15 @@ int cmd_serve(cli *c, int argc, char **argv)
         case 'k':
             so.token_file = optarg;
             break;
+        case 'c': {
+            int64_t v = 0;
+            if (!cli_whole(c, "serve", "--tile-cache", optarg, &v))
+                return 1;
+            if (v < 1 || v > 65536)
+                rc = cli_usage(c, "serve", "--tile-cache wants 1 to 65536 MiB, got '%s'", optarg);
+            so.tile_cache_mb = (size_t)(v < 1 ? 1 : v > 65536 ? 65536 : v);
+            break;
+        }
         case 'h':
             fputs(serve_help, stdout);
             return 0;

@@ -29,6 +29,47 @@ static void none(route *r, unsigned status, const char *why)
     r->id = R_NONE, r->status = status, r->why = why;
 }
 
+/* A whole number of at most 9 digits from *p, which moves past it; false when none. */
+static bool whole(const char **p, long *v)
+{
+    const char *s = *p;
+    long n = 0;
+    int d = 0;
+    while (*s >= '0' && *s <= '9' && d < 9)
+        n = n * 10 + (*s++ - '0'), d++;
+    if (d == 0 || (*s >= '0' && *s <= '9'))
+        return false;
+    *p = s, *v = n;
+    return true;
+}
+
+/* "/tiles/{map}/{z}/{x}/{y}.png" or "...{y}@Nx.png" (N 1 to 4) into r; false otherwise. */
+static bool tile_path(const char *url, route *r)
+{
+    const char *p = "/tiles/";
+    if (strncmp(url, p, strlen(p)) != 0)
+        return false;
+    const char *s = url + strlen(p), *slash = strchr(s, '/');
+    if (!slash || slash == s || (size_t)(slash - s) >= sizeof r->map)
+        return false;
+    for (const char *c = s; c < slash; c++)
+        if (*c < 'a' || *c > 'z')
+            return false;
+    memcpy(r->map, s, (size_t)(slash - s));
+    r->map[slash - s] = '\0';
+    s = slash + 1;
+    long z;
+    if (!whole(&s, &z) || *s++ != '/' || !whole(&s, &r->x) || *s++ != '/' || !whole(&s, &r->y))
+        return false;
+    r->scale = 1;
+    if (s[0] == '@' && s[1] >= '1' && s[1] <= '4' && s[2] == 'x')
+        r->scale = s[1] - '0', s += 3;
+    if (!is(s, ".png") || z > 30)
+        return false;
+    r->z = (int)z;
+    return true;
+}
+
 void route_match(const char *method, const char *url, route *r)
 {
     memset(r, 0, sizeof *r);
@@ -36,6 +77,7 @@ void route_match(const char *method, const char *url, route *r)
     route_id read = is(url, "/api/health")    ? R_HEALTH
                     : is(url, "/api/summary") ? R_SUMMARY
                     : is(url, "/api/cells")   ? R_CELLS
+                    : is(url, "/api/tiles")   ? R_TILES
                                               : R_NONE;
     if (read != R_NONE) {
         if (get)
@@ -56,6 +98,13 @@ void route_match(const char *method, const char *url, route *r)
             r->id = R_MOVE, r->write = true;
         else
             none(r, 405, "POST a move to /api/plans/{plan}/moves");
+        return;
+    }
+    if (tile_path(url, r)) {
+        if (get)
+            r->id = R_TILE;
+        else
+            none(r, 405, "tiles answer GET and HEAD only");
         return;
     }
     none(r, 404, "no such path (see GET /api/health)");

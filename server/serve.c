@@ -151,6 +151,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return api_ingest(c, w, rq->data, rq->len);
     case R_MOVE:
         return api_move(c, w, rq->data, rq->len, rq->rt.plan);
+    case R_TILE:
+        return api_tile(c, w, S->tiles, &rq->rt);
+    case R_TILES:
+        return api_tiles(c, S->tiles);
     case R_NONE:
         break;
     }
@@ -234,8 +238,13 @@ wg_status wg_serve(wg_ctx *ctx, const wg_serve_opts *o)
     server S = {.ctx = ctx, .ws_path = o->ws_path};
     if (o->token_file && (st = read_token(ctx, o->token_file, &S)) != WG_OK)
         return st;
-    if (pthread_key_create(&S.key, worker_free) != 0)
+    size_t cache_mb = o->tile_cache_mb ? o->tile_cache_mb : 256;
+    if (!(S.tiles = tiles_new(cache_mb << 20)))
         return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    if (pthread_key_create(&S.key, worker_free) != 0) {
+        tiles_free(S.tiles);
+        return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    }
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL, on_request, &S,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
@@ -244,6 +253,7 @@ wg_status wg_serve(wg_ctx *ctx, const wg_serve_opts *o)
         (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
     if (!d) {
         pthread_key_delete(S.key);
+        tiles_free(S.tiles);
         return wg_fail(ctx, WG_EIO,
                        "cannot listen on %s: the address is in use or not this machine's", listen);
     }
@@ -260,5 +270,6 @@ wg_status wg_serve(wg_ctx *ctx, const wg_serve_opts *o)
     }
     MHD_stop_daemon(d); /* the requests under way finish first */
     pthread_key_delete(S.key);
+    tiles_free(S.tiles);
     return WG_OK;
 }

@@ -16,8 +16,11 @@
 #define MAX_BODY ((size_t)16 << 20) /* a batch of cases: 16 MiB */
 #define MAX_CATS 64
 
+typedef struct tiles tiles;
+
 typedef struct server {
     wg_ctx *ctx; /* the caller's: its cancellation stops the service */
+    tiles *tiles;
     const char *ws_path;
     pthread_key_t key; /* per worker thread: its worker */
     char token[256];   /* the write token; "" when read-only */
@@ -39,6 +42,8 @@ typedef enum route_id {
     R_CELLS,
     R_INGEST, /* POST /api/incidents */
     R_MOVE,   /* POST /api/plans/{plan}/moves */
+    R_TILE,   /* GET /tiles/{map}/{z}/{x}/{y}[@Nx].png */
+    R_TILES,  /* GET /api/tiles: the maps and the cache's counts */
 } route_id;
 
 typedef struct route {
@@ -47,6 +52,9 @@ typedef struct route {
     unsigned status; /* R_NONE: 404 or 405 */
     const char *why; /* R_NONE: the message */
     char plan[128];  /* R_MOVE: the plan as named in the path */
+    char map[16];    /* R_TILE: the map, its tile and scale (1 to 4) */
+    int z, scale;
+    long x, y;
 } route;
 
 /* The route of METHOD URL (the path, without the query). Never fails: an unknown path or method
@@ -80,6 +88,19 @@ json_t *json_num(double v);
 json_t *json_time(int64_t t, bool open);
 /* The value of a query parameter, or NULL. */
 const char *query_arg(struct MHD_Connection *c, const char *name);
+
+/* ---- Tiles (tiles.c) ------------------------------------------------------------------------ */
+
+typedef struct tiles_counts {
+    size_t tiles, bytes, max_bytes;
+    uint64_t hits, misses, revalidated, drawn;
+} tiles_counts;
+/* The tile cache, holding at most max_bytes of encoded tiles. NULL when out of memory. */
+tiles *tiles_new(size_t max_bytes);
+void tiles_free(tiles *T);
+void tiles_stats(tiles *T, tiles_counts *out);
+enum MHD_Result api_tile(struct MHD_Connection *c, worker *w, tiles *T, const route *rt);
+enum MHD_Result api_tiles(struct MHD_Connection *c, tiles *T);
 
 /* ---- Endpoints (api.c) ----------------------------------------------------------------------- */
 

@@ -9,46 +9,14 @@ set -u
 wg_begin "$@"
 command -v curl >/dev/null || { echo "curl is needed" >&2; exit 2; }
 
-mkdir ws
-WS=ws/city.wangge
+. "$(dirname "$0")/serve_lib.sh"
 wg_case "start"
-wg_ok demo-data --scale small --seed 2 -o city
-wg_ok init -w "$WS" --crs EPSG:4549
-for f in city/communities.gpkg city/units.gpkg city/incidents.fgb city/cameras.gpkg; do
-    l=$(basename "${f%.*}")
-    wg_ok import -w "$WS" "$l" "$f"
-done
-wg_ok --quiet partition -w "$WS" --name p1
-wg_ok --quiet assign -w "$WS"
+serve_city
 [ "$NFAIL" -eq 0 ] || wg_end
 
-# start_server NAME ARGS...: `wangge serve -w WS --listen 127.0.0.1:0 ARGS` in the background,
-# its output in NAME.out and NAME.err; sets PID, and URL once it says where it listens (up to
-# 10 s; empty when it does not)
-start_server() {
-    local name=$1
-    shift
-    "$WG" serve -w "$WS" --listen 127.0.0.1:0 "$@" >"$name.out" 2>"$name.err" &
-    PID=$!
-    URL=""
-    for _ in $(seq 1 100); do
-        URL=$(sed -n 's/^serving .* on \(http:\/\/127\.0\.0\.1:[0-9]*\) (Ctrl-C stops)$/\1/p' "$name.out")
-        [ -n "$URL" ] && break
-        sleep 0.1
-    done
-}
 start_server serve --threads 2
 check "the server did not say where it listens: $(show serve.out) $(show serve.err)" [ -n "$URL" ]
 [ -n "$URL" ] || wg_end
-
-# get PATH FILE: the body into FILE, the status into $CODE
-get() {
-    CODE=$(curl -s -o "$2" -w '%{http_code}' --max-time 30 "$URL$1")
-}
-# jq-less: a JSON value of FILE by path, through SQLite
-js() {
-    sqlite3 -batch :memory: "SELECT json_extract(readfile('$1'), '$2')"
-}
 
 wg_case "health"
 get /api/health h.json

@@ -16,10 +16,19 @@
  *   POST /api/plans/{plan}/moves {"units": [...], "to": "CELL"}   (the token)
  *                                    the planner's move (wangge plan move), answered with the
  *                                    touched cells' totals, range and contiguity (wangge-move/1)
+ *   GET /tiles/{map}/{z}/{x}/{y}.png and {y}@2x.png  (?from=&to=&tz=&category=)
+ *                                    XYZ tiles in Web Mercator of heatmap, incidents, plan,
+ *                                    workload, rate, coverage, cameras and base (the basemap),
+ *                                    drawn as the printed maps are; transparent overlays but
+ *                                    base; ETag + Cache-Control: no-cache (304 while the same)
+ *   GET /api/tiles                   the maps and the tile cache's counts (wangge-tiles/1)
+ * Tiles are kept encoded in a bounded cache (--tile-cache MiB) and drawn again only when the
+ * data behind them changed: a new case redraws the tiles it falls in (its kernel's reach for the
+ * heatmap), a move the tiles of the cells it touched; whatever changes the classes, everything.
  * Errors are JSON {"error": {"status", "message"}}: 400 for a bad parameter or case (named),
  * 401 without the token, 403 on a read-only server, 404 for an unknown path, 405 for another
  * method, 413 for a GET with a body or a batch over 16 MiB, 415 for another body type, 503 when
- * the workspace cannot be read. Tiles, live events and the page are not built yet. */
+ * the workspace cannot be read. */
 #ifndef WG_SERVE_H
 #define WG_SERVE_H
 
@@ -30,6 +39,7 @@ typedef struct wg_serve_opts {
     const char *listen;     /* "HOST:PORT" (an IPv4 address); NULL: 127.0.0.1:8080; port 0: any */
     int threads;            /* worker threads, 1..64; 0: 2 */
     const char *token_file; /* the write token (first line, file mode 600); NULL: read-only */
+    size_t tile_cache_mb;   /* encoded tiles kept in memory; 0: 256 MiB */
     /* Called once the socket listens, with its URL ("http://127.0.0.1:8080"). */
     void (*on_ready)(void *user, const char *url);
     void *user;
