@@ -68,6 +68,8 @@ void wg_ctx_free(wg_ctx *ctx)
     wg_ctx_clear(ctx);
     if (ctx->geos)
         GEOS_finish_r(ctx->geos);
+    for (int i = 0; i < WG_XFORM_KEEP; i++)
+        proj_destroy(ctx->xforms[i].pj);
     if (ctx->proj)
         proj_context_destroy(ctx->proj);
     free(ctx);

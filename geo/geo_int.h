@@ -19,9 +19,18 @@ typedef struct wg_cancel {
     atomic_long checks;
 } wg_cancel;
 
+/* A transformation kept for the context's next request of the same pair (wg/proj.h): PROJ
+ * takes milliseconds to find one in its database, a tile needs it at once. */
+#define WG_XFORM_KEEP 4
+typedef struct wg_xform_kept {
+    char from[64], to[64];
+    PJ *pj;
+} wg_xform_kept;
+
 struct wg_ctx {
     GEOSContextHandle_t geos;
     PJ_CONTEXT *proj;
+    wg_xform_kept xforms[WG_XFORM_KEEP];
     wg_status status; /* first error since wg_ctx_clear() */
     char msg[2048];
     size_t nwarn;

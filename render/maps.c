@@ -258,7 +258,7 @@ static wg_status read_cells(map_ctx *m, int64_t plan, wg_map_feats *cells)
     /* anchors only where three digits of 6.5 points could fit */
     wg_map_query q = {.plan = plan,
                       .bbox = m->c->view,
-                      .anchors = true,
+                      .anchors = !m->tt, /* tiles have no labels */
                       .anchor_min_m = 3 * 0.55 * 6.5 * m->c->u / m->c->s};
     return wg_map_read(m->ws, WG_ML_CELLS, &q, cells);
 }
@@ -274,15 +274,17 @@ static wg_status read_outlines(map_ctx *m, wg_map_feats *cells)
 /* Plan: cells by households against the plan's target and range. */
 wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
 {
-    wg_plan_detail d;
-    wg_status st = wg_plan_detail_get(m->ws, m->plan, &d);
+    /* a tile takes the plan from its theme: read once for all the map's tiles */
+    wg_plan_detail own = {0};
+    wg_status st = m->tt ? WG_OK : wg_plan_detail_get(m->ws, m->plan, &own);
     if (st != WG_OK)
         return st;
+    const wg_plan_detail *d = m->tt ? &m->tt->plan : &own;
     double target, lo, hi;
-    plan_range(&d.values, &target, &lo, &hi);
+    plan_range(&d->values, &target, &lo, &hi);
     wg_map_feats cells;
     if ((st = read_cells(m, m->plan, &cells)) != WG_OK) {
-        wg_plan_detail_free(&d);
+        wg_plan_detail_free(&own);
         return st;
     }
     double vmin = INFINITY, vmax = -INFINITY;
@@ -302,7 +304,7 @@ wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
     double *vr = malloc((cells.n + 1) * sizeof *vr);
     if (!vr) {
         wg_map_feats_free(&cells);
-        wg_plan_detail_free(&d);
+        wg_plan_detail_free(&own);
         return wg_fail(m->c->ctx, WG_ENOMEM, "out of memory");
     }
     for (size_t i = 0; i < cells.n; i++)
@@ -353,10 +355,11 @@ wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
         style s = {
             .line = hex_rgb(0xc51b7d), .line_alpha = 1, .width = 1.6, .dash = dash, .ndash = 2};
         draw_begin(m->c);
-        for (size_t i = 0; i < d.nissues; i++) {
-            if (strcmp(d.issues[i].kind, "pieces") != 0 && strcmp(d.issues[i].kind, "barrier") != 0)
+        for (size_t i = 0; i < d->nissues; i++) {
+            if (strcmp(d->issues[i].kind, "pieces") != 0 &&
+                strcmp(d->issues[i].kind, "barrier") != 0)
                 continue;
-            const char *key = d.issues[i].cell;
+            const char *key = d->issues[i].cell;
             char **hit =
                 cells.n ? bsearch(&key, cells.key, cells.n, sizeof *cells.key, cmp_str) : NULL;
             if (hit) {
@@ -379,18 +382,18 @@ wg_status recipe_plan(map_ctx *m, theme *t, wg_map_feats *keep)
         snprintf(t->note, sizeof t->note,
                  "%s cells, %s issues recorded (wangge plan show). Labels: cell code, or its "
                  "last 3 digits where the code does not fit.",
-                 fmt_int((long long)d.ncells, n1, sizeof n1),
-                 fmt_int((long long)d.nissues, n2, sizeof n2));
-        snprintf(t->title, sizeof t->title, "网格划分 Grid plan %s", d.info.name);
+                 fmt_int((long long)d->ncells, n1, sizeof n1),
+                 fmt_int((long long)d->nissues, n2, sizeof n2));
+        snprintf(t->title, sizeof t->title, "网格划分 Grid plan %s", d->info.name);
         snprintf(t->sub, sizeof t->sub, "%s cells, %s %s, range %g–%g", n1,
-                 fmt_int((long long)d.info.households, n2, sizeof n2), m->weight.name, lo, hi);
+                 fmt_int((long long)d->info.households, n2, sizeof n2), m->weight.name, lo, hi);
     }
     free(vr);
     if (st == WG_OK)
         *keep = cells;
     else
         wg_map_feats_free(&cells);
-    wg_plan_detail_free(&d);
+    wg_plan_detail_free(&own);
     return st;
 }
 

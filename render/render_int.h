@@ -6,6 +6,7 @@
 #define WG_RENDER_INT_H
 
 #include "wg/mapdata.h"
+#include "wg/plan.h"
 #include "wg/render.h"
 #include "wg/report.h"
 
@@ -205,6 +206,15 @@ typedef struct theme {
     char sub[400];
 } theme;
 
+/* Incidents bucketed on a G x G grid over their extent, for tiles to find theirs at once. */
+typedef struct tile_base {
+    wg_map_points pts; /* sorted by bucket */
+    double ext[4];     /* the buckets' extent */
+    size_t G;
+    size_t *start; /* G * G + 1 offsets into pts */
+    int refs;      /* themes sharing it (atomic) */
+} tile_base;
+
 /* What every tile of one map shares (tile.c; NULL for a printed map): the classes, the colour
  * order of categories and camera kinds, the per-cell values of the report, and the incidents
  * the options select, bucketed on a grid so that a tile finds its own at once. */
@@ -213,11 +223,12 @@ struct wg_tile_theme {
     wg_render_opts o; /* as made (categories and files borrowed: see wg_tile_theme_make) */
     double breaks[10];
     size_t k; /* classes (0: none) */
-    /* incidents (heatmap, incidents) */
-    wg_map_points pts; /* sorted by bucket */
-    double ext[4];     /* the buckets' extent */
-    size_t G;          /* G x G buckets */
-    size_t *start;     /* G * G + 1 offsets into pts */
+    /* incidents (heatmap, incidents): those read when the map's theme was first made, shared
+     * by the themes extended from it, and the ones each extension added */
+    struct tile_base *base;
+    double *xy_more; /* 2 per incident added */
+    uint16_t *cat_more;
+    size_t nmore;
     /* cells (workload, rate, coverage): codes sorted, their values and workload flags */
     size_t ncells;
     char **codes;
@@ -226,6 +237,7 @@ struct wg_tile_theme {
     double over, under;
     char kinds[8][32]; /* camera kinds */
     size_t nkinds;
+    wg_plan_detail plan; /* the plan map: the active plan, its range and issues */
 };
 
 /* What every map needs before it draws: the view, the page, the furniture texts. */

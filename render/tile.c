@@ -19,15 +19,26 @@ static int cmp_code(const void *a, const void *b)
 
 /* ---- The theme ---------------------------------------------------------------------------- */
 
+static void base_free(tile_base *b)
+{
+    if (!b || __atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) > 0)
+        return;
+    wg_map_points_free(&b->pts);
+    free(b->start);
+    free(b);
+}
+
 static void theme_free_parts(wg_tile_theme *t)
 {
-    wg_map_points_free(&t->pts);
-    free(t->start);
+    base_free(t->base);
+    free(t->xy_more);
+    free(t->cat_more);
     for (size_t i = 0; i < t->ncells; i++)
         free(t->codes[i]);
     free(t->codes);
     free(t->val);
     free(t->flag);
+    wg_plan_detail_free(&t->plan);
     for (size_t i = 0; i < t->o.ncategories; i++)
         free((char *)t->o.categories[i]);
     free((void *)t->o.categories);
@@ -42,13 +53,14 @@ void wg_tile_theme_free(wg_tile_theme *t)
 }
 
 /* Sorts the points into BUCKETS x BUCKETS buckets over their extent (a counting sort). */
-static wg_status bucket_points(wg_ctx *ctx, wg_tile_theme *t)
+static wg_status bucket_points(wg_ctx *ctx, tile_base *t)
 {
     wg_map_points *p = &t->pts;
     double e[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
     for (size_t i = 0; i < p->n; i++) {
-        e[0] = fmin(e[0], p->xy[2 * i]), e[1] = fmin(e[1], p->xy[2 * i + 1]);
-        e[2] = fmax(e[2], p->xy[2 * i]), e[3] = fmax(e[3], p->xy[2 * i + 1]);
+        double x = p->xy[2 * i], y = p->xy[2 * i + 1];
+        e[0] = x < e[0] ? x : e[0], e[1] = y < e[1] ? y : e[1];
+        e[2] = x > e[2] ? x : e[2], e[3] = y > e[3] ? y : e[3];
     }
     if (p->n == 0)
         e[0] = e[1] = 0, e[2] = e[3] = 1;
@@ -66,8 +78,9 @@ static wg_status bucket_points(wg_ctx *ctx, wg_tile_theme *t)
     }
     double sx = (double)G / (e[2] - e[0]), sy = (double)G / (e[3] - e[1]);
     for (size_t i = 0; i < n; i++) {
-        size_t gx = (size_t)fmin((double)(G - 1), (p->xy[2 * i] - e[0]) * sx);
-        size_t gy = (size_t)fmin((double)(G - 1), (p->xy[2 * i + 1] - e[1]) * sy);
+        size_t gx = (size_t)((p->xy[2 * i] - e[0]) * sx),
+               gy = (size_t)((p->xy[2 * i + 1] - e[1]) * sy);
+        gx = gx < G ? gx : G - 1, gy = gy < G ? gy : G - 1;
         b[i] = (uint32_t)(gy * G + gx);
         start[b[i] + 1]++;
     }
@@ -95,20 +108,20 @@ static wg_status bucket_points(wg_ctx *ctx, wg_tile_theme *t)
 wg_status tile_points(wg_ctx *ctx, const wg_tile_theme *tt, const double bbox[4],
                       wg_map_points *out)
 {
-    const wg_map_points *p = &tt->pts;
+    const tile_base *tb = tt->base;
+    const wg_map_points *p = &tb->pts;
     *out = (wg_map_points){.ncat = p->ncat, .first = p->first, .last = p->last};
-    size_t G = tt->G;
-    const double *e = tt->ext;
-    if (!tt->start || bbox[2] < e[0] || bbox[0] > e[2] || bbox[3] < e[1] || bbox[1] > e[3])
-        return WG_OK;
+    size_t G = tb->G;
+    const double *e = tb->ext;
+    bool meets = bbox[2] >= e[0] && bbox[0] <= e[2] && bbox[3] >= e[1] && bbox[1] <= e[3];
     double sx = (double)G / (e[2] - e[0]), sy = (double)G / (e[3] - e[1]);
     size_t x0 = (size_t)fmax(0, fmin((double)(G - 1), (bbox[0] - e[0]) * sx));
     size_t x1 = (size_t)fmax(0, fmin((double)(G - 1), (bbox[2] - e[0]) * sx));
     size_t y0 = (size_t)fmax(0, fmin((double)(G - 1), (bbox[1] - e[1]) * sy));
     size_t y1 = (size_t)fmax(0, fmin((double)(G - 1), (bbox[3] - e[1]) * sy));
-    size_t cap = 0;
-    for (size_t gy = y0; gy <= y1; gy++)
-        cap += tt->start[gy * G + x1 + 1] - tt->start[gy * G + x0];
+    size_t cap = tt->nmore;
+    for (size_t gy = y0; meets && gy <= y1; gy++)
+        cap += tb->start[gy * G + x1 + 1] - tb->start[gy * G + x0];
     out->xy = malloc((2 * cap + 1) * sizeof *out->xy);
     out->cat = malloc((cap + 1) * sizeof *out->cat);
     out->hours = p->hours ? malloc((cap + 1) * sizeof *out->hours) : NULL;
@@ -117,8 +130,8 @@ wg_status tile_points(wg_ctx *ctx, const wg_tile_theme *tt, const double bbox[4]
         return wg_fail(ctx, WG_ENOMEM, "out of memory for %zu incidents of a tile", cap);
     }
     size_t n = 0;
-    for (size_t gy = y0; gy <= y1; gy++)
-        for (size_t i = tt->start[gy * G + x0]; i < tt->start[gy * G + x1 + 1]; i++) {
+    for (size_t gy = y0; meets && gy <= y1; gy++)
+        for (size_t i = tb->start[gy * G + x0]; i < tb->start[gy * G + x1 + 1]; i++) {
             double x = p->xy[2 * i], y = p->xy[2 * i + 1];
             if (x < bbox[0] || x > bbox[2] || y < bbox[1] || y > bbox[3])
                 continue;
@@ -128,6 +141,15 @@ wg_status tile_points(wg_ctx *ctx, const wg_tile_theme *tt, const double bbox[4]
                 out->hours[n] = p->hours[i];
             n++;
         }
+    /* the incidents added since (no hours: the extended themes are those without) */
+    for (size_t i = 0; i < tt->nmore && !out->hours; i++) {
+        double x = tt->xy_more[2 * i], y = tt->xy_more[2 * i + 1];
+        if (x < bbox[0] || x > bbox[2] || y < bbox[1] || y > bbox[3])
+            continue;
+        out->xy[2 * n] = x, out->xy[2 * n + 1] = y;
+        out->cat[n] = tt->cat_more[i];
+        n++;
+    }
     out->n = n;
     return WG_OK;
 }
@@ -151,14 +173,17 @@ static wg_status theme_points(wg_ws *ws, wg_tile_theme *t)
                          .ncategories = o->ncategories,
                          .categories_file = o->categories_file,
                          .hours = o->weight_hours};
-    wg_status st = wg_map_incidents(ws, &q, &t->pts);
+    if (!(t->base = calloc(1, sizeof *t->base)))
+        return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    t->base->refs = 1;
+    wg_status st = wg_map_incidents(ws, &q, &t->base->pts);
     if (st == WG_OK)
-        st = bucket_points(ctx, t);
-    if (st != WG_OK || t->kind != WG_MAP_HEATMAP || t->pts.n == 0)
+        st = bucket_points(ctx, t->base);
+    if (st != WG_OK || t->kind != WG_MAP_HEATMAP || t->base->pts.n == 0)
         return st;
     double radius = o->radius_m > 0 ? o->radius_m : 150;
     heat h = {.o = o, .scale = 3 / radius, .fmt = WG_FMT_PNG, .tt = t};
-    memcpy(h.view, t->ext, sizeof h.view);
+    memcpy(h.view, t->base->ext, sizeof h.view);
     st = heat_compute(ws, &h);
     if (st == WG_OK) {
         /* to three significant figures, as the legend shows them: one more incident then
@@ -253,6 +278,22 @@ static wg_status kind_seen(void *user, const wg_map_rec *r)
     return WG_OK;
 }
 
+/* Copies the theme's own options (the category filter) into nt, which shares everything else. */
+static wg_status copy_categories(wg_ctx *ctx, const wg_render_opts *from, wg_tile_theme *nt)
+{
+    nt->o.categories = NULL, nt->o.ncategories = 0;
+    if (!from->ncategories)
+        return WG_OK;
+    char **c = calloc(from->ncategories, sizeof *c);
+    nt->o.categories = (const char *const *)c;
+    for (size_t i = 0; c && i < from->ncategories; i++)
+        if ((c[i] = strdup(from->categories[i])))
+            nt->o.ncategories++;
+    if (!c || nt->o.ncategories != from->ncategories)
+        return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    return WG_OK;
+}
+
 wg_status wg_tile_theme_make(wg_ws *ws, wg_map_kind kind, const wg_render_opts *o,
                              wg_tile_theme **out)
 {
@@ -268,20 +309,20 @@ wg_status wg_tile_theme_make(wg_ws *ws, wg_map_kind kind, const wg_render_opts *
     t->o.categories = NULL, t->o.ncategories = 0;
     t->o.bbox = NULL, t->o.community = NULL, t->o.title = NULL, t->o.period_text = NULL;
     t->o.plan = t->o.plan_b = NULL, t->o.source = NULL, t->o.paper = NULL;
-    wg_status st = WG_OK;
-    if (o->ncategories) { /* the theme keeps its own copy of the filter */
-        char **c = calloc(o->ncategories, sizeof *c);
-        t->o.categories = (const char *const *)c;
-        for (size_t i = 0; c && i < o->ncategories; i++)
-            if ((c[i] = strdup(o->categories[i])))
-                t->o.ncategories++;
-        if (!c || t->o.ncategories != o->ncategories)
-            st = wg_fail(ctx, WG_ENOMEM, "out of memory");
-    }
+    wg_status st = copy_categories(ctx, o, t); /* the theme keeps its own copy of the filter */
     if (st == WG_OK && (kind == WG_MAP_HEATMAP || kind == WG_MAP_INCIDENTS))
         st = theme_points(ws, t);
     if (st == WG_OK && (kind == WG_MAP_WORKLOAD || kind == WG_MAP_RATE || kind == WG_MAP_COVERAGE))
         st = theme_cells(ws, t);
+    if (st == WG_OK && kind == WG_MAP_PLAN) {
+        int64_t plan = 0;
+        char name[128];
+        st = wg_map_plan(ws, 0, &plan, name);
+        if (st == WG_OK && !plan)
+            st = wg_fail(ctx, WG_EINPUT, "the workspace has no active plan (run wangge partition)");
+        if (st == WG_OK)
+            st = wg_plan_detail_get(ws, plan, &t->plan);
+    }
     if (st == WG_OK && (kind == WG_MAP_CAMERAS || kind == WG_MAP_COVERAGE)) {
         wg_map_query q = {0};
         st = wg_store_map_each(ws, WG_ML_CAMERAS, &q, 0, kind_seen, t);
@@ -294,6 +335,85 @@ wg_status wg_tile_theme_make(wg_ws *ws, wg_map_kind kind, const wg_render_opts *
     return WG_OK;
 }
 
+wg_status wg_tile_theme_extend(wg_ws *ws, const wg_tile_theme *t, int64_t since, size_t known,
+                               wg_tile_theme **out, double **xy, size_t *n)
+{
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    *out = NULL, *xy = NULL, *n = 0;
+    if (!t->base || t->o.weight_hours || t->o.categories_file)
+        return WG_OK;
+    wg_incidents inc = {0};
+    wg_inc_filter f = {.since = since, .from = t->o.from, .to = t->o.to};
+    wg_status st = wg_store_incidents_read(
+        ws, WG_IC_POS | WG_IC_XY | WG_IC_CATEGORY | WG_IC_REPORTED, &f, &inc);
+    if (st != WG_OK)
+        return st;
+    const wg_map_points *bp = &t->base->pts;
+    size_t limit = bp->n / 20 > 50000 ? bp->n / 20 : 50000;
+    bool can = t->nmore + inc.n <= limit;
+    uint16_t *cat = can ? malloc((inc.n + 1) * sizeof *cat) : NULL;
+    double *pxy = can ? malloc((2 * inc.n + 1) * sizeof *pxy) : NULL;
+    size_t m = 0;
+    if (can && (!cat || !pxy))
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory");
+    for (size_t i = 0; st == WG_OK && can && i < inc.n; i++) {
+        if (inc.pos[i] < known) { /* one already drawn changed: it may have moved */
+            can = false;
+            break;
+        }
+        if (isnan(inc.xy[2 * i]))
+            continue;
+        const char *name = inc.category[i] == WG_NO_CODE ? "" : inc.cat_code[inc.category[i]];
+        bool wanted = t->o.ncategories == 0;
+        for (size_t k = 0; !wanted && k < t->o.ncategories; k++)
+            wanted = strcmp(t->o.categories[k], name) == 0;
+        if (!wanted)
+            continue;
+        size_t k = 0;
+        while (k < bp->ncat && strcmp(bp->category[k], name) != 0)
+            k++;
+        if (k == bp->ncat) { /* a category the colours do not know */
+            can = false;
+            break;
+        }
+        cat[m] = (uint16_t)k;
+        pxy[2 * m] = inc.xy[2 * i], pxy[2 * m + 1] = inc.xy[2 * i + 1];
+        m++;
+    }
+    wg_incidents_free(&inc);
+    wg_tile_theme *nt = NULL;
+    if (st == WG_OK && can && !(nt = malloc(sizeof *nt)))
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory");
+    if (st == WG_OK && can) {
+        *nt = *t;
+        nt->codes = NULL, nt->val = NULL, nt->flag = NULL, nt->ncells = 0;
+        memset(&nt->plan, 0, sizeof nt->plan);
+        nt->xy_more = malloc((2 * (t->nmore + m) + 1) * sizeof *nt->xy_more);
+        nt->cat_more = malloc((t->nmore + m + 1) * sizeof *nt->cat_more);
+        __atomic_add_fetch(&t->base->refs, 1, __ATOMIC_ACQ_REL);
+        st = copy_categories(ctx, &t->o, nt);
+        if (st == WG_OK && (!nt->xy_more || !nt->cat_more))
+            st = wg_fail(ctx, WG_ENOMEM, "out of memory");
+        if (st == WG_OK) {
+            memcpy(nt->xy_more, t->xy_more, 2 * t->nmore * sizeof *nt->xy_more);
+            memcpy(nt->xy_more + 2 * t->nmore, pxy, 2 * m * sizeof *pxy);
+            memcpy(nt->cat_more, t->cat_more, t->nmore * sizeof *nt->cat_more);
+            memcpy(nt->cat_more + t->nmore, cat, m * sizeof *cat);
+            nt->nmore = t->nmore + m;
+        } else {
+            wg_tile_theme_free(nt);
+            nt = NULL;
+        }
+    }
+    free(cat);
+    if (st != WG_OK || !can) {
+        free(pxy);
+        return st;
+    }
+    *out = nt, *xy = pxy, *n = m;
+    return WG_OK;
+}
+
 size_t wg_tile_theme_breaks(const wg_tile_theme *t, double breaks[10])
 {
     memcpy(breaks, t->breaks, sizeof t->breaks);
@@ -302,18 +422,23 @@ size_t wg_tile_theme_breaks(const wg_tile_theme *t, double breaks[10])
 
 size_t wg_tile_theme_points(const wg_tile_theme *t)
 {
-    return t->pts.n;
+    return t->base ? t->base->pts.n + t->nmore : 0;
 }
 
 bool wg_tile_theme_same_classes(const wg_tile_theme *a, const wg_tile_theme *b)
 {
     if (a->kind != b->kind || a->k != b->k ||
         memcmp(a->breaks, b->breaks, (a->k ? a->k + 1 : 0) * sizeof *a->breaks) != 0 ||
-        a->pts.ncat != b->pts.ncat || a->nkinds != b->nkinds ||
+        !a->base != !b->base || a->nkinds != b->nkinds ||
         memcmp(a->kinds, b->kinds, sizeof a->kinds) != 0)
         return false;
-    for (size_t i = 0; i < a->pts.ncat; i++)
-        if (strcmp(a->pts.category[i], b->pts.category[i]) != 0)
+    if (!a->base || a->base == b->base)
+        return true;
+    const wg_map_points *pa = &a->base->pts, *pb = &b->base->pts;
+    if (pa->ncat != pb->ncat)
+        return false;
+    for (size_t i = 0; i < pa->ncat; i++)
+        if (strcmp(pa->category[i], pb->category[i]) != 0)
             return false;
     return true;
 }
@@ -457,11 +582,12 @@ wg_status wg_render_tile(wg_ws *ws, const wg_tile_theme *tt, int z, int x, int y
             st = tile_points(ctx, tt, cv.view, &p);
             /* disc size by the incidents a tile of this zoom holds on average: alike on
              * neighbouring tiles */
-            double ext = (tt->ext[2] - tt->ext[0]) * (tt->ext[3] - tt->ext[1]);
-            double area = (bx1 - bx0) * (by1 - by0);
-            size_t size_n = (size_t)((double)tt->pts.n * fmin(1, area / fmax(ext, 1)));
+            const double *e = tt->base->ext;
+            double ext = (e[2] - e[0]) * (e[3] - e[1]), area = (bx1 - bx0) * (by1 - by0);
+            size_t all = wg_tile_theme_points(tt);
+            size_t size_n = (size_t)((double)all * fmin(1, area / fmax(ext, 1)));
             if (st == WG_OK)
-                draw_points(&cv, &p, tt->pts.ncat, size_n, &tt->o);
+                draw_points(&cv, &p, tt->base->pts.ncat, size_n, &tt->o);
             wg_map_points_free(&p);
             break;
         }

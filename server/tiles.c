@@ -48,7 +48,8 @@ typedef struct theme_ent {
     held *cur;       /* NULL until made */
     int64_t stamp;   /* what it was made from (see map_stamp) */
     int64_t plan;    /* the active plan it was made under */
-    int64_t inc_ver; /* the incidents' version, and their count, at that time */
+    int64_t inc_ver; /* the incidents' and categories' versions, and the incidents' count, */
+    int64_t cat_ver; /* when it was made */
     size_t inc_count;
     int64_t gen;
     transition hist[HISTORY];
@@ -412,23 +413,43 @@ static held *theme_get(tiles *T, worker *w, wg_map_kind kind, const char *key,
     e->building = true;
     pthread_mutex_unlock(&T->mu);
 
-    /* made outside the lock, from one snapshot: other maps' tiles go on meanwhile */
+    /* made outside the lock: other maps' tiles go on meanwhile */
     held *h = calloc(1, sizeof *h);
     transition tr = {0};
     wg_version iv = {0};
     size_t count = 0;
-    wg_status st = h ? wg_store_read_begin(w->ws) : wg_fail(w->ctx, WG_ENOMEM, "out of memory");
-    if (st == WG_OK) {
-        st = map_stamp(w->ws, kind, &stamp, &plan);
-        if (st == WG_OK)
-            st = wg_tile_theme_make(w->ws, kind, o, &h->tt);
-        if (st == WG_OK)
-            st = wg_store_version(w->ws, "incidents", &iv);
-        if (st == WG_OK)
-            st = wg_store_incidents_count(w->ws, &count, NULL);
+    /* what it is made from is read first: a write while it is made is then taken for a change
+     * the next request makes it again for, and its cases count as touched (never missed) */
+    wg_version cv = {0};
+    wg_status st =
+        h ? map_stamp(w->ws, kind, &stamp, &plan) : wg_fail(w->ctx, WG_ENOMEM, "out of memory");
+    if (st == WG_OK)
+        st = wg_store_version(w->ws, "incidents", &iv);
+    if (st == WG_OK)
+        st = wg_store_version(w->ws, "categories", &cv);
+    if (st == WG_OK)
+        st = wg_store_incidents_count(w->ws, &count, NULL);
+    /* new cases alone: the theme grows by them, and they touch where they lie */
+    if (st == WG_OK && e->cur && cv.ver == e->cat_ver) {
+        double *xy = NULL;
+        size_t n = 0;
+        st = wg_tile_theme_extend(w->ws, e->cur->tt, e->inc_ver, e->inc_count, &h->tt, &xy, &n);
+        if (st == WG_OK && h->tt) {
+            double r = wg_tile_theme_reach(h->tt);
+            if (n <= MAX_DIRTY && (tr.boxes = malloc((4 * n + 1) * sizeof *tr.boxes)))
+                for (size_t i = 0; i < n; i++) {
+                    double *b = tr.boxes + 4 * tr.n++;
+                    b[0] = xy[2 * i] - r, b[1] = xy[2 * i + 1] - r;
+                    b[2] = xy[2 * i] + r, b[3] = xy[2 * i + 1] + r;
+                }
+            tr.all = !tr.boxes;
+        }
+        free(xy);
+    }
+    if (st == WG_OK && !h->tt) {
+        st = wg_tile_theme_make(w->ws, kind, o, &h->tt);
         if (st == WG_OK)
             st = what_changed(w->ws, e, h->tt, plan, &tr);
-        wg_store_read_end(w->ws);
     }
 
     pthread_mutex_lock(&T->mu);
@@ -450,6 +471,7 @@ static held *theme_get(tiles *T, worker *w, wg_map_kind kind, const char *key,
     h->refs = 1;
     e->cur = h;
     e->stamp = stamp, e->plan = plan, e->inc_ver = iv.ver, e->inc_count = count;
+    e->cat_ver = cv.ver;
     e->gen++;
     tr.gen = e->gen;
     if (e->nhist == HISTORY) {

@@ -2,6 +2,7 @@
  * Mercator formulas give for its longitude and latitude (the workspace CRS is a Gauss-Kruger
  * zone, turned against Web Mercator away from its central meridian), tiles of one map share
  * their classes, tiles with nothing are clear, and tiles that do not exist are refused. */
+#include "render_int.h" /* the theme's incidents in a box */
 #include "support_engine.h"
 #include "wg/proj.h"
 #include "wg/render.h"
@@ -184,6 +185,53 @@ START_TEST(heatmap_tiles_share_the_classes_of_the_whole_map)
 }
 END_TEST
 
+START_TEST(a_theme_grows_by_new_incidents_and_not_by_changed_ones)
+{
+    wg_ws *ws = two_points();
+    wg_render_opts o;
+    wg_render_opts_init(&o);
+    wg_tile_theme *tt = NULL, *grown = NULL, *again = NULL;
+    T_OK(t_ctx, wg_tile_theme_make(ws, WG_MAP_INCIDENTS, &o, &tt));
+    wg_version v;
+    T_OK(t_ctx, wg_store_version(ws, "incidents", &v));
+    /* a new incident of a known category: the theme grows by it, and says where it lies */
+    t_import(ws, "incidents", "c.csv",
+             "id,category,reported,x,y\nC,noise,2025-03-03T10:00:00Z,501000.5,3451000.25\n");
+    double *xy = NULL;
+    size_t n = 0;
+    T_OK(t_ctx, wg_tile_theme_extend(ws, tt, v.ver, 2, &grown, &xy, &n));
+    ck_assert_ptr_nonnull(grown);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_double_eq(xy[0], 501000.5);
+    ck_assert_double_eq(xy[1], 3451000.25);
+    ck_assert_uint_eq(wg_tile_theme_points(grown), 3);
+    ck_assert(wg_tile_theme_same_classes(tt, grown));
+    free(xy);
+    /* the grown theme's tile holds the new incident */
+    double here[4] = {500990, 3450990, 501010, 3451010};
+    wg_map_points p;
+    T_OK(t_ctx, tile_points(t_ctx, grown, here, &p));
+    ck_assert_uint_eq(p.n, 1);
+    wg_map_points_free(&p);
+    /* the first incident imported again, moved: a change, not new - no growing */
+    T_OK(t_ctx, wg_store_version(ws, "incidents", &v));
+    t_import(ws, "incidents", "a.csv",
+             "id,category,reported,x,y\nA,noise,2025-03-01T10:00:00Z,501100,3451100\n");
+    T_OK(t_ctx, wg_tile_theme_extend(ws, grown, v.ver, 3, &again, &xy, &n));
+    ck_assert_ptr_null(again);
+    /* nor by a category the colours do not know */
+    T_OK(t_ctx, wg_store_version(ws, "incidents", &v));
+    t_import(ws, "incidents", "d.csv",
+             "id,category,reported,x,y\nD,graffiti,2025-03-04T10:00:00Z,501000,3451000\n");
+    T_OK(t_ctx, wg_tile_theme_extend(ws, grown, v.ver, 3, &again, &xy, &n));
+    ck_assert_ptr_null(again);
+    wg_tile_theme_free(tt); /* the grown one keeps the incidents they share */
+    ck_assert_uint_eq(wg_tile_theme_points(grown), 3);
+    wg_tile_theme_free(grown);
+    wg_ws_close(ws);
+}
+END_TEST
+
 START_TEST(tiles_that_do_not_exist_are_refused)
 {
     wg_ws *ws = two_points();
@@ -213,6 +261,7 @@ TCase *tcase_tile(void)
     tcase_add_checked_fixture(tc, t_setup, t_teardown);
     tcase_add_test(tc, an_incident_lands_where_web_mercator_puts_it);
     tcase_add_test(tc, heatmap_tiles_share_the_classes_of_the_whole_map);
+    tcase_add_test(tc, a_theme_grows_by_new_incidents_and_not_by_changed_ones);
     tcase_add_test(tc, tiles_that_do_not_exist_are_refused);
     return tc;
 }

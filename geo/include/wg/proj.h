@@ -10,7 +10,8 @@
 typedef struct wg_xform wg_xform;
 
 /* A transformation from CRS `from` to CRS `to` ("EPSG:N", WKT or PROJ text), bound to ctx (use
- * it on ctx's thread only). Errors: WG_EPROJ naming the CRS PROJ does not know. */
+ * it on ctx's thread only). The context keeps the last few it made, so asking again for the
+ * same pair costs nothing. Errors: WG_EPROJ naming the CRS PROJ does not know. */
 wg_status wg_xform_new(wg_ctx *ctx, const char *from, const char *to, wg_xform **out);
 /* Transforms the n points xy[0..2n) in place; a point PROJ cannot transform becomes NaN, NaN.
  * Returns how many did not transform. */

@@ -151,6 +151,14 @@ typedef struct wg_tile_theme wg_tile_theme;
 wg_status wg_tile_theme_make(wg_ws *ws, wg_map_kind kind, const wg_render_opts *o,
                              wg_tile_theme **out);
 void wg_tile_theme_free(wg_tile_theme *t);
+/* The theme of a heatmap or incidents map brought up to date with the incidents written after
+ * version `since` (when there were `known` incidents), sharing t's: when every one of them is
+ * new (none that t has changed, which may have moved) and of a category t colours, and they
+ * are not too many (a twentieth of t's, or 50,000); its classes stay t's. *out is NULL
+ * otherwise: make the theme anew. *xy (2 per incident, the caller frees) and *n say where the
+ * added incidents lie. */
+wg_status wg_tile_theme_extend(wg_ws *ws, const wg_tile_theme *t, int64_t since, size_t known,
+                               wg_tile_theme **out, double **xy, size_t *n);
 /* The theme's classes, for the page's legend: k classes with breaks[0..k]; 0 when the map has
  * none (plan's are fixed by the plan's range; incidents and cameras have none). */
 size_t wg_tile_theme_breaks(const wg_tile_theme *t, double breaks[10]);
