@@ -17,7 +17,7 @@ set -u
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build/fuzz
-all="time tzif categories weights wkb csv geojson postings visits"
+all="time tzif categories weights wkb csv geojson postings visits route query"
 
 secs=60
 if [ $# -gt 0 ]; then

@@ -1,0 +1,44 @@
+/* tests/fuzz/fuzz_route.c: the service's routing, route_match(). The input's first line is the
+ * method, the rest the path. Whatever comes in, the route is one the dispatcher knows, an
+ * error is 404 or 405 with a message, and a route's parameters are what its path allows: a
+ * plan named by one path segment, a tile's map in lower-case letters, its zoom 0 to 30, x and
+ * y below 10^9, its scale 1 to 4. */
+#include "fuzz.h"
+#include "serve_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *text = fuzz_text(data, size);
+    char *nl = strchr(text, '\n');
+    const char *method = text, *url = nl ? nl + 1 : "";
+    if (nl)
+        *nl = '\0';
+    route r;
+    route_match(method, url, &r);
+    bool ok = r.id >= R_NONE && r.id <= R_TILES;
+    if (r.id == R_NONE)
+        ok = ok && (r.status == 404 || r.status == 405) && r.why && *r.why;
+    if (r.id == R_MOVE)
+        ok = ok && r.plan[0] && !strchr(r.plan, '/') && strlen(r.plan) < sizeof r.plan && r.write;
+    if (r.id == R_TILE) {
+        ok = ok && r.z >= 0 && r.z <= 30 && r.x >= 0 && r.x < 1000000000 && r.y >= 0 &&
+             r.y < 1000000000 && r.scale >= 1 && r.scale <= 4 && r.map[0] && !r.write;
+        for (const char *c = r.map; ok && *c; c++)
+            ok = *c >= 'a' && *c <= 'z';
+    }
+    /* only POST writes, and reads are GET or HEAD */
+    if (r.id != R_NONE)
+        ok = ok && (r.write ? strcmp(method, "POST") == 0
+                            : strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
+    if (!ok) {
+        fprintf(stderr, "fuzz_route: '%s' '%s' gave route %d (status %u)\n", method, url, r.id,
+                r.status);
+        abort();
+    }
+    free(text);
+    return 0;
+}
