@@ -50,6 +50,7 @@ typedef struct theme_ent {
     int64_t plan;    /* the active plan it was made under */
     int64_t inc_ver; /* the incidents' and categories' versions, and the incidents' count, */
     int64_t cat_ver; /* when it was made */
+    int64_t counter; /* the workspace's counter when it was last found current */
     size_t inc_count;
     int64_t gen;
     transition hist[HISTORY];
@@ -389,26 +390,40 @@ static theme_ent *theme_slot(tiles *T, const char *key)
 static held *theme_get(tiles *T, worker *w, wg_map_kind kind, const char *key,
                        const wg_render_opts *o, theme_ent **ent, int64_t *gen)
 {
-    int64_t stamp, plan;
-    if (map_stamp(w->ws, kind, &stamp, &plan) != WG_OK)
+    /* nothing written since the theme was last found current (one cheap read): it still is */
+    int64_t counter, stamp = 0, plan = 0;
+    if (wg_store_counter(w->ws, &counter) != WG_OK)
         return NULL;
     pthread_mutex_lock(&T->mu);
-    theme_ent *e = theme_slot(T, key);
-    if (!e) {
+    theme_ent *e = NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        e = theme_slot(T, key);
+        if (!e) {
+            pthread_mutex_unlock(&T->mu);
+            wg_fail(w->ctx, WG_EINPUT, "too many maps and filters drawn at once: try again");
+            return NULL;
+        }
+        e->kind = kind;
+        e->used = ++T->tick;
+        while (e->building)
+            pthread_cond_wait(&T->built, &T->mu);
+        bool same = pass == 0 ? e->counter == counter : e->stamp == stamp && e->plan == plan;
+        if (e->cur && same) {
+            if (e->counter < counter)
+                e->counter = counter;
+            held *h = e->cur;
+            h->refs++;
+            *ent = e, *gen = e->gen;
+            pthread_mutex_unlock(&T->mu);
+            return h;
+        }
+        if (pass == 1)
+            break;
+        /* something was written: whether it is what the map is drawn from */
         pthread_mutex_unlock(&T->mu);
-        wg_fail(w->ctx, WG_EINPUT, "too many maps and filters drawn at once: try again");
-        return NULL;
-    }
-    e->kind = kind;
-    e->used = ++T->tick;
-    while (e->building)
-        pthread_cond_wait(&T->built, &T->mu);
-    if (e->cur && e->stamp == stamp && e->plan == plan) {
-        held *h = e->cur;
-        h->refs++;
-        *ent = e, *gen = e->gen;
-        pthread_mutex_unlock(&T->mu);
-        return h;
+        if (map_stamp(w->ws, kind, &stamp, &plan) != WG_OK)
+            return NULL;
+        pthread_mutex_lock(&T->mu);
     }
     e->building = true;
     pthread_mutex_unlock(&T->mu);
@@ -472,6 +487,7 @@ static held *theme_get(tiles *T, worker *w, wg_map_kind kind, const char *key,
     e->cur = h;
     e->stamp = stamp, e->plan = plan, e->inc_ver = iv.ver, e->inc_count = count;
     e->cat_ver = cv.ver;
+    e->counter = counter;
     e->gen++;
     tr.gen = e->gen;
     if (e->nhist == HISTORY) {
