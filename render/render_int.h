@@ -342,6 +342,19 @@ void draw_points(canvas *c, const wg_map_points *p, size_t ncat, size_t size_n,
  * category names stay the theme's (out->category is NULL). */
 wg_status tile_points(wg_ctx *ctx, const wg_tile_theme *tt, const double bbox[4],
                       wg_map_points *out);
+#define TILE_SIDE 256 /* pixels a side of a tile at scale 1 */
+
+/* Where tile z/x/y of W pixels a side lies in the workspace CRS: its corners (0,0), (W,0),
+ * (0,W) at P, world -> pixel as px = a (X - P0x) + b (Y - P0y), py = c (X - P0x) + d (Y - P0y),
+ * the world box of its four corners, and about how many pixels make a metre. Errors: WG_EINPUT
+ * for a tile that does not exist or a workspace without a CRS. */
+typedef struct tile_geo {
+    double P[6];
+    double a, b, c, d;
+    double box[4];
+    double s;
+} tile_geo;
+wg_status tile_geo_of(wg_ws *ws, int z, int x, int y, double W, tile_geo *g);
 /* The camera kinds in colour order, as the whole layer has them. */
 size_t tile_camera_kinds(const wg_tile_theme *tt, char kinds[8][32]);
 

@@ -9,8 +9,7 @@
 #include <string.h>
 
 #define MERC_HALF 20037508.342789244 /* half the Web Mercator world, metres */
-#define TILE_PX 256
-#define BUCKETS 512 /* per side of the incidents' bucket grid */
+#define BUCKETS 512                  /* per side of the incidents' bucket grid */
 
 static int cmp_code(const void *a, const void *b)
 {
@@ -491,9 +490,10 @@ static wg_status tile_cells(map_ctx *m, theme *th, wg_map_kind kind)
 static wg_status tile_corners(wg_ws *ws, int z, int x, int y, double P[6])
 {
     wg_ctx *ctx = wg_ws_ctx(ws);
-    double res = 2 * MERC_HALF / ((double)TILE_PX * ldexp(1, z)); /* metres per pixel */
-    double mx = -MERC_HALF + (double)x * TILE_PX * res, my = MERC_HALF - (double)y * TILE_PX * res;
-    double side = TILE_PX * res;
+    double res = 2 * MERC_HALF / ((double)TILE_SIDE * ldexp(1, z)); /* metres per pixel */
+    double mx = -MERC_HALF + (double)x * TILE_SIDE * res,
+           my = MERC_HALF - (double)y * TILE_SIDE * res;
+    double side = TILE_SIDE * res;
     P[0] = mx, P[1] = my, P[2] = mx + side, P[3] = my, P[4] = mx, P[5] = my - side;
     const char *crs = wg_ws_crs(ws);
     if (!crs || !*crs)
@@ -510,21 +510,16 @@ static wg_status tile_corners(wg_ws *ws, int z, int x, int y, double P[6])
     return WG_OK;
 }
 
-wg_status wg_render_tile(wg_ws *ws, const wg_tile_theme *tt, int z, int x, int y, int scale,
-                         unsigned char **png, size_t *len, double box[4])
+wg_status tile_geo_of(wg_ws *ws, int z, int x, int y, double W, tile_geo *g)
 {
     wg_ctx *ctx = wg_ws_ctx(ws);
-    *png = NULL, *len = 0;
     if (z < 0 || z > 22 || x < 0 || y < 0 || x >= (1 << z) || y >= (1 << z))
         return wg_fail(ctx, WG_EINPUT, "no tile %d/%d/%d: zoom is 0 to 22, x and y 0 to 2^zoom - 1",
                        z, x, y);
-    if (scale < 1 || scale > 4)
-        return wg_fail(ctx, WG_EINPUT, "tile scale @%dx: 1 to 4", scale);
-    double P[6];
+    double *P = g->P;
     wg_status st = tile_corners(ws, z, x, y, P);
     if (st != WG_OK)
         return st;
-    int W = TILE_PX * scale;
     /* world -> pixel, exact at three corners: pixel = A (world - P0); the tile is small enough
      * that Web Mercator and the workspace's projected CRS are affine to each other across it */
     double ux = P[2] - P[0], uy = P[3] - P[1], vx = P[4] - P[0], vy = P[5] - P[1];
@@ -532,19 +527,36 @@ wg_status wg_render_tile(wg_ws *ws, const wg_tile_theme *tt, int z, int x, int y
     if (!(fabs(det) > 0))
         return wg_fail(ctx, WG_EINPUT, "tile %d/%d/%d does not map onto the workspace", z, x, y);
     /* inverse of [[ux vx] [uy vy]] times W */
-    double a = W * vy / det, b = -W * vx / det, c = -W * uy / det, d = W * ux / det;
+    g->a = W * vy / det, g->b = -W * vx / det, g->c = -W * uy / det, g->d = W * ux / det;
+    double x3 = P[2] + vx, y3 = P[3] + vy;
+    g->box[0] = fmin(fmin(P[0], P[2]), fmin(P[4], x3));
+    g->box[2] = fmax(fmax(P[0], P[2]), fmax(P[4], x3));
+    g->box[1] = fmin(fmin(P[1], P[3]), fmin(P[5], y3));
+    g->box[3] = fmax(fmax(P[1], P[3]), fmax(P[5], y3));
+    g->s = W / sqrt(ux * ux + uy * uy);
+    return WG_OK;
+}
+
+wg_status wg_render_tile(wg_ws *ws, const wg_tile_theme *tt, int z, int x, int y, int scale,
+                         unsigned char **png, size_t *len, double box[4])
+{
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    *png = NULL, *len = 0;
+    if (scale < 1 || scale > 4)
+        return wg_fail(ctx, WG_EINPUT, "tile scale @%dx: 1 to 4", scale);
+    int W = TILE_SIDE * scale;
+    tile_geo tg;
+    wg_status st = tile_geo_of(ws, z, x, y, W, &tg);
+    if (st != WG_OK)
+        return st;
+    double a = tg.a, b = tg.b, c = tg.c, d = tg.d, *P = tg.P, s = tg.s;
+    double bx0 = tg.box[0], by0 = tg.box[1], bx1 = tg.box[2], by1 = tg.box[3];
     canvas cv;
     if ((st = canvas_open_tile(ctx, &cv, W, scale)) != WG_OK) {
         canvas_close(&cv, false);
         return st;
     }
     /* the view: the world box of the tile's four corners; one device unit about one pixel */
-    double x3 = P[2] + vx, y3 = P[3] + vy;
-    double bx0 = fmin(fmin(P[0], P[2]), fmin(P[4], x3)),
-           bx1 = fmax(fmax(P[0], P[2]), fmax(P[4], x3));
-    double by0 = fmin(fmin(P[1], P[3]), fmin(P[5], y3)),
-           by1 = fmax(fmax(P[1], P[3]), fmax(P[5], y3));
-    double s = W / sqrt(ux * ux + uy * uy);
     if (box) { /* with room for markers and lines reaching in from beside the tile */
         double margin = 8.0 * scale / s;
         box[0] = bx0 - margin, box[1] = by0 - margin, box[2] = bx1 + margin, box[3] = by1 + margin;

@@ -43,7 +43,8 @@ static bool whole(const char **p, long *v)
     return true;
 }
 
-/* "/tiles/{map}/{z}/{x}/{y}.png" or "...{y}@Nx.png" (N 1 to 4) into r; false otherwise. */
+/* "/tiles/{map}/{z}/{x}/{y}.png", "...{y}@Nx.png" (N 1 to 4) or "...{y}.mvt" into r; false
+ * otherwise. */
 static bool tile_path(const char *url, route *r)
 {
     const char *p = "/tiles/";
@@ -64,7 +65,8 @@ static bool tile_path(const char *url, route *r)
     r->scale = 1;
     if (s[0] == '@' && s[1] >= '1' && s[1] <= '4' && s[2] == 'x')
         r->scale = s[1] - '0', s += 3;
-    if (!is(s, ".png") || z > 30)
+    r->mvt = is(s, ".mvt") && r->scale == 1 && s[-1] != 'x';
+    if ((!is(s, ".png") && !r->mvt) || z > 30)
         return false;
     r->z = (int)z;
     return true;

@@ -42,7 +42,7 @@ typedef enum route_id {
     R_CELLS,
     R_INGEST, /* POST /api/incidents */
     R_MOVE,   /* POST /api/plans/{plan}/moves */
-    R_TILE,   /* GET /tiles/{map}/{z}/{x}/{y}[@Nx].png */
+    R_TILE,   /* GET /tiles/{map}/{z}/{x}/{y}[@Nx].png or .mvt */
     R_TILES,  /* GET /api/tiles: the maps and the cache's counts */
 } route_id;
 
@@ -55,6 +55,7 @@ typedef struct route {
     char map[16];    /* R_TILE: the map, its tile and scale (1 to 4) */
     int z, scale;
     long x, y;
+    bool mvt; /* a vector tile (.mvt) */
 } route;
 
 /* The route of METHOD URL (the path, without the query). Never fails: an unknown path or method

@@ -514,7 +514,7 @@ static void theme_release(tiles *T, theme_ent *e, held *h)
 /* ---- The endpoint -------------------------------------------------------------------------- */
 
 static enum MHD_Result send_png(struct MHD_Connection *c, const unsigned char *png, size_t len,
-                                const char *etag)
+                                const char *etag, bool mvt)
 {
     const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
     bool same = inm && strstr(inm, etag);
@@ -524,7 +524,8 @@ static enum MHD_Result send_png(struct MHD_Connection *c, const unsigned char *p
     if (!r)
         return MHD_NO;
     if (!same)
-        MHD_add_response_header(r, "Content-Type", "image/png");
+        MHD_add_response_header(r, "Content-Type",
+                                mvt ? "application/vnd.mapbox-vector-tile" : "image/png");
     MHD_add_response_header(r, "ETag", etag);
     /* always asked again, answered 304 while the tile is the same */
     MHD_add_response_header(r, "Cache-Control", "no-cache");
@@ -537,10 +538,15 @@ static enum MHD_Result send_png(struct MHD_Connection *c, const unsigned char *p
 enum MHD_Result api_tile(struct MHD_Connection *c, worker *w, tiles *T, const route *rt)
 {
     wg_map_kind kind;
-    if (!wg_map_kind_parse(rt->map, &kind) || kind == WG_MAP_DIFF)
+    if (rt->mvt) { /* the cells of the plan's theme, the incidents of theirs */
+        kind = strcmp(rt->map, "cells") == 0 ? WG_MAP_PLAN : WG_MAP_INCIDENTS;
+        if (strcmp(rt->map, "cells") != 0 && strcmp(rt->map, "incidents") != 0)
+            return send_error(c, MHD_HTTP_NOT_FOUND, "vector tiles: cells or incidents");
+    } else if (!wg_map_kind_parse(rt->map, &kind) || kind == WG_MAP_DIFF) {
         return send_error(c, MHD_HTTP_NOT_FOUND,
                           "no such map: heatmap, incidents, plan, workload, rate, coverage, "
                           "cameras or base");
+    }
     period_q q;
     char why[512];
     if (!query_period(w->ctx, query_arg(c, "from"), query_arg(c, "to"), query_arg(c, "tz"),
@@ -551,12 +557,14 @@ enum MHD_Result api_tile(struct MHD_Connection *c, worker *w, tiles *T, const ro
                           "no such tile: zoom 0 to 22, x and y below 2^zoom");
     /* the theme's key: the map and its filter, as read (not as written) */
     char key[600], tkey[700];
-    int n = snprintf(key, sizeof key, "%s|%" PRId64 "|%" PRId64 "|", rt->map, q.from, q.to);
+    int n = snprintf(key, sizeof key, "%s|%" PRId64 "|%" PRId64 "|", wg_map_kind_name(kind), q.from,
+                     q.to);
     for (size_t i = 0; i < q.ncats && n > 0 && (size_t)n < sizeof key; i++)
         n += snprintf(key + n, sizeof key - (size_t)n, "%s,", q.cats[i]);
     if (n < 0 || (size_t)n >= sizeof key)
         return send_error(c, MHD_HTTP_BAD_REQUEST, "category: the list is too long");
-    snprintf(tkey, sizeof tkey, "%s|%d/%ld/%ld@%d", key, rt->z, rt->x, rt->y, rt->scale);
+    snprintf(tkey, sizeof tkey, "%s|%d/%ld/%ld@%d%s", key, rt->z, rt->x, rt->y, rt->scale,
+             rt->mvt ? ".mvt" : ".png");
     wg_render_opts o;
     wg_render_opts_init(&o);
     o.from = q.from, o.to = q.to;
@@ -590,7 +598,7 @@ enum MHD_Result api_tile(struct MHD_Connection *c, worker *w, tiles *T, const ro
         theme_release(T, e, h);
         if (!png)
             return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
-        enum MHD_Result ok = send_png(c, png, len, etag);
+        enum MHD_Result ok = send_png(c, png, len, etag, rt->mvt);
         free(png);
         return ok;
     }
@@ -601,7 +609,9 @@ enum MHD_Result api_tile(struct MHD_Connection *c, worker *w, tiles *T, const ro
     size_t len = 0;
     double box[4];
     wg_status st =
-        wg_render_tile(w->ws, h->tt, rt->z, (int)rt->x, (int)rt->y, rt->scale, &png, &len, box);
+        rt->mvt ? wg_render_tile_mvt(w->ws, h->tt, rt->z, (int)rt->x, (int)rt->y, &png, &len, box)
+                : wg_render_tile(w->ws, h->tt, rt->z, (int)rt->x, (int)rt->y, rt->scale, &png, &len,
+                                 box);
     theme_release(T, e, h);
     if (st != WG_OK) {
         free(png);
@@ -610,7 +620,7 @@ enum MHD_Result api_tile(struct MHD_Connection *c, worker *w, tiles *T, const ro
     }
     char etag[24];
     snprintf(etag, sizeof etag, "\"%016" PRIx64 "\"", fnv(png, len));
-    enum MHD_Result ok = send_png(c, png, len, etag);
+    enum MHD_Result ok = send_png(c, png, len, etag, rt->mvt);
     pthread_mutex_lock(&T->mu);
     T->drawn++;
     cache_put(T, tkey, png, len, etag, box, e, gen);

@@ -74,6 +74,39 @@ tile "/tiles/heatmap/17/$TX/$TY.png?from=2025-03-01&to=2025-04-01&tz=Asia/Shangh
 check "a month's heatmap answered $CODE" [ "$CODE" = 200 ]
 check "a month's heatmap is the whole data's" differ march.png heatmap.png
 
+wg_case "vector tiles: the cells and the incidents, as GDAL reads them"
+tile "/tiles/cells/17/$TX/$TY.mvt" cells.mvt
+check "cells.mvt answered $CODE" [ "$CODE" = 200 ]
+check "cells.mvt came as '$TYPE'" [ "$TYPE" = application/vnd.mapbox-vector-tile ]
+ogr2ogr -f GPKG cells.gpkg -oo CLIP=NO -oo X="$TX" -oo Y="$TY" -oo Z=17 cells.mvt cells -t_srs EPSG:4549 -nln cells 2>mvt.err
+check "GDAL cannot read the cells' vector tile: $(show mvt.err)" [ -s cells.gpkg ]
+ncells=$(sqlite3 cells.gpkg "SELECT count(*) FROM cells" 2>/dev/null)
+check "the vector tile holds no cell" [ "${ncells:-0}" -gt 0 ]
+# each cell as stored (whole: the tile does not clip, GDAL is told not to): its households, and
+# its area within 1 % (Web Mercator to the tile's 4096 units and back)
+bad=0
+while IFS='|' read -r code hh area; do
+    want=$(sql "$WS" "SELECT households || '|' || ST_Area(geom) FROM cells WHERE plan = 1 AND code = '$code'")
+    awk -v hh="$hh" -v a="$area" -v w="$want" 'BEGIN { split(w, f, "|"); exit !(hh == f[1] && a > 0.99 * f[2] && a < 1.01 * f[2]) }' || bad=$((bad + 1))
+done < <(sqlite3 -batch -cmd ".load mod_spatialite" cells.gpkg "SELECT code, households, ST_Area(GeomFromGPB(geom)) FROM cells")
+check "$bad of $ncells cells in the vector tile differ from the stored ones in households or area" [ "$bad" = 0 ]
+tile "/tiles/incidents/17/$TX/$TY.mvt" inc.mvt
+check "incidents.mvt answered $CODE" [ "$CODE" = 200 ]
+nmvt=$(ogrinfo -ro -so -oo X="$TX" -oo Y="$TY" -oo Z=17 inc.mvt incidents 2>/dev/null | sed -n 's/^Feature Count: //p')
+# the incidents inside the tile (Web Mercator bounds), and inside it grown by the buffer
+read -r n_in n_grown < <(sql "$WS" "SELECT X(geom), Y(geom) FROM incidents WHERE geom IS NOT NULL" | tr '|' ' ' |
+    gdaltransform -s_srs EPSG:4549 -t_srs EPSG:3857 -output_xy |
+    awk -v x="$TX" -v y="$TY" 'BEGIN { h = 20037508.342789244; s = 2 * h / 2 ^ 17; x0 = -h + x * s; y1 = h - y * s; g = s * 64 / 4096 }
+        { if ($1 >= x0 && $1 <= x0 + s && $2 <= y1 && $2 >= y1 - s) n++
+          if ($1 >= x0 - g && $1 <= x0 + s + g && $2 <= y1 + g && $2 >= y1 - s - g) m++ }
+        END { print n + 0, m + 0 }')
+check "the incidents' vector tile holds $nmvt, the tile $n_in (with its buffer $n_grown)" \
+    [ "${nmvt:-0}" -ge "$n_in" ] && [ "${nmvt:-0}" -le "$n_grown" ] && [ "$n_in" -gt 0 ]
+tile "/tiles/plan/17/$TX/$TY@2x.mvt" bad.json
+check "a vector tile @2x answered $CODE, expected 404" [ "$CODE" = 404 ]
+tile "/tiles/heatmap/17/$TX/$TY.mvt" bad.json
+check "a heatmap vector tile answered $CODE, expected 404" [ "$CODE" = 404 ]
+
 wg_case "asked again: 304 while the same"
 tile "/tiles/plan/17/$TX/$TY.png" again.png
 e1=$ETAG

@@ -181,4 +181,12 @@ double wg_tile_theme_reach(const wg_tile_theme *t);
 wg_status wg_render_tile(wg_ws *ws, const wg_tile_theme *t, int z, int x, int y, int scale,
                          unsigned char **png, size_t *len, double box[4]);
 
+/* Tile z/x/y as a Mapbox Vector Tile (2.1, extent 4096, 64 units of buffer) in *out (the caller
+ * frees) of *len bytes, for clients that style the features themselves: of a plan theme, layer
+ * "cells" (polygons; code, community, households, units, in_range 1/0 against the plan's
+ * range); of an incidents theme, layer "incidents" (points; category). box as for
+ * wg_render_tile. Errors: WG_EINPUT for another theme or a tile that does not exist. */
+wg_status wg_render_tile_mvt(wg_ws *ws, const wg_tile_theme *t, int z, int x, int y,
+                             unsigned char **out, size_t *len, double box[4]);
+
 #endif

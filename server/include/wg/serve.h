@@ -21,6 +21,10 @@
  *                                    workload, rate, coverage, cameras and base (the basemap),
  *                                    drawn as the printed maps are; transparent overlays but
  *                                    base; ETag + Cache-Control: no-cache (304 while the same)
+ *   GET /tiles/cells/{z}/{x}/{y}.mvt, /tiles/incidents/{z}/{x}/{y}.mvt
+ *                                    Mapbox Vector Tiles of the active plan's cells (code,
+ *                                    community, households, units, in_range) and of the cases
+ *                                    (category), for clients that style them themselves
  *   GET /api/tiles                   the maps and the tile cache's counts (wangge-tiles/1)
  * Tiles are kept encoded in a bounded cache (--tile-cache MiB) and drawn again only when the
  * data behind them changed: a new case redraws the tiles it falls in (its kernel's reach for the
