@@ -13,11 +13,20 @@
  *                                  id: each request is one committed transaction + locating)
  *             printing requests/s, p50 and p99 latency and errors of each; for ingestion also
  *             cases/s. The server's own figures (its peak memory) come after it stops.
- * Needs wrk (Debian package wrk) and curl. Not built yet for the issue's other figures (tiles,
- * event streams, the bare-server reference). */
+ *   tiles     a bare libmicrohttpd server answering 16 KiB from memory (bare_server: the
+ *             ceiling of a cache hit here), then `wangge serve`: the time to make the heatmap's
+ *             and the plan map's themes (their first tile), a cached heatmap tile under the same
+ *             load as the bare server, and uncached heatmap and plan tiles - every tile of the
+ *             city at zooms 16 to 19 asked once, by two connections (a tile's own time, not
+ *             time queued behind others). Targets: a cached tile at 80 % of the bare server's
+ *             rate with p99 <= 5 ms; on the large city an uncached heatmap tile's p99 <= 50 ms.
+ * Needs wrk (Debian package wrk) and curl. */
 #include "bench_child.h"
 #include "bench_city.h"
+#include "wg/mapdata.h"
+#include "wg/proj.h"
 
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,14 +35,28 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Runs wrk on URL (with the Lua script when given) and prints its figures as one line. */
-static int run_wrk(const char *scale, const char *dir, const char *what, const char *url,
-                   const char *script, double per_request)
+/* The last run's requests/s and p99 in milliseconds. */
+static double last_rps, last_p99_ms;
+
+/* wrk's "1.23ms" / "850.00us" / "1.20s" in milliseconds; NaN when unreadable. */
+static double wrk_ms(const char *t)
+{
+    char *end = NULL;
+    double v = strtod(t, &end);
+    if (!end || end == t)
+        return 0.0 / 0.0;
+    return strcmp(end, "us") == 0 ? v / 1000 : strcmp(end, "s") == 0 ? v * 1000 : v;
+}
+
+/* Runs wrk on URL (with the Lua script when given) with threads x conns connections, and
+ * prints its figures as one line. */
+static int run_wrk_c(const char *scale, const char *dir, const char *what, const char *url,
+                     const char *script, double per_request, int threads, int conns)
 {
     char out[4200];
     snprintf(out, sizeof out, "%s/wrk-%s.txt", dir, what);
-    int rc = sh("wrk -t2 -c16 -d5s --timeout 30s --latency %s%s%s '%s' > '%s' 2>&1",
-                script ? "-s '" : "", script ? script : "", script ? "'" : "", url, out);
+    int rc = sh("wrk -t%d -c%d -d5s --timeout 30s --latency %s%s%s '%s' > '%s' 2>&1", threads,
+                conns, script ? "-s '" : "", script ? script : "", script ? "'" : "", url, out);
     FILE *f = fopen(out, "r");
     if (rc != 0 || !f) {
         fprintf(stderr, "bench_serve: wrk failed on %s (see %s)\n", url, out);
@@ -43,9 +66,11 @@ static int run_wrk(const char *scale, const char *dir, const char *what, const c
     }
     char line[512], p50[32] = "?", p99[32] = "?";
     double rps = 0;
-    long non2xx = 0, errs = 0;
+    long non2xx = 0, errs = 0, asked = -1;
     while (fgets(line, sizeof line, f)) {
         long a, b, cc, d;
+        if (sscanf(line, "distinct %ld", &asked) == 1)
+            continue;
         if (sscanf(line, " 50%% %31s", p50) == 1 || sscanf(line, " 99%% %31s", p99) == 1)
             continue;
         if (sscanf(line, "Requests/sec: %lf", &rps) == 1)
@@ -57,48 +82,101 @@ static int run_wrk(const char *scale, const char *dir, const char *what, const c
             errs = a + b + cc + d;
     }
     fclose(f);
-    printf("serve scale=%s request=%s requests_per_s=%.0f p50=%s p99=%s non_2xx=%ld "
-           "socket_errors=%ld",
-           scale, what, rps, p50, p99, non2xx, errs);
+    printf("serve scale=%s request=%s connections=%d requests_per_s=%.0f p50=%s p99=%s "
+           "non_2xx=%ld socket_errors=%ld",
+           scale, what, conns, rps, p50, p99, non2xx, errs);
     if (per_request > 1)
         printf(" cases_per_s=%.0f", rps * per_request);
+    if (asked >= 0) /* a list of tiles walked: each asked once unless the run outlasted it */
+        printf(" tiles_listed=%ld all_uncached=%s", asked, rps * 5 <= (double)asked ? "yes" : "no");
     printf("\n");
+    last_rps = rps;
+    last_p99_ms = wrk_ms(p99);
     return 0; /* errors are figures too: printed, not fatal */
 }
 
-static int serve_step(const char *scale, const char *dir)
+static int run_wrk(const char *scale, const char *dir, const char *what, const char *url,
+                   const char *script, double per_request)
 {
-    char ws[4096], token[4200], log[4200], url[128] = "";
-    ws_path(dir, ws, sizeof ws);
-    snprintf(token, sizeof token, "%s/token", dir);
-    if (write_file(dir, "token", "bench-token-0123456789abcdef\n", 29) != 0 || chmod(token, 0600))
-        return 1;
-    snprintf(log, sizeof log, "%s/serve.out", dir);
+    return run_wrk_c(scale, dir, what, url, script, per_request, 2, 16);
+}
+
+/* Starts argv (its output to log) and waits up to 30 s for the line saying where it listens
+ * ("serving WS on URL" from wangge, "listening on PORT" from bare_server) into url. Returns
+ * the pid, or -1 (url empty). */
+static pid_t start_child(char *const argv[], const char *log, char *url, size_t n)
+{
+    url[0] = '\0';
+    fflush(stdout); /* else the child prints what is buffered a second time */
     pid_t pid = fork();
     if (pid < 0)
-        return 1;
+        return -1;
     if (pid == 0) {
         if (!freopen(log, "w", stdout))
             _exit(127);
-        execl(WANGGE_BIN, WANGGE_BIN, "serve", "-w", ws, "--listen", "127.0.0.1:0", "--threads",
-              "2", "--token-file", token, (char *)NULL);
+        execv(argv[0], argv);
         _exit(127);
     }
     for (int i = 0; i < 300 && !url[0]; i++) {
         usleep(100 * 1000);
         FILE *f = fopen(log, "r");
-        char line[512];
-        while (f && fgets(line, sizeof line, f))
-            if (sscanf(line, "serving %*s on %127s", url) == 1)
+        char line[512], got[128];
+        unsigned port;
+        while (f && fgets(line, sizeof line, f)) {
+            if (sscanf(line, "listening on %u", &port) == 1) {
+                snprintf(url, n, "http://127.0.0.1:%u", port);
                 break;
+            }
+            if (sscanf(line, "serving %*s on %127s", got) == 1) {
+                snprintf(url, n, "%s", got);
+                break;
+            }
+        }
         if (f)
             fclose(f);
     }
-    int rc = 0;
     if (!url[0]) {
-        fprintf(stderr, "bench_serve: the server did not start (see %s)\n", log);
-        rc = 1;
+        fprintf(stderr, "bench_serve: %s did not start (see %s)\n", argv[0], log);
+        kill(pid, SIGTERM);
+        waitpid(pid, NULL, 0);
+        return -1;
     }
+    return pid;
+}
+
+/* SIGTERM to pid, and whether it then exited 0. */
+static int stop_child(pid_t pid)
+{
+    kill(pid, SIGTERM);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "bench_serve: the server did not stop cleanly (status %d)\n", status);
+        return 1;
+    }
+    return 0;
+}
+
+/* `wangge serve` on dir's workspace (2 threads, the write token in dir/token). */
+static pid_t start_serve(const char *dir, char *url, size_t n)
+{
+    char ws[4096], token[4200], log[4200];
+    ws_path(dir, ws, sizeof ws);
+    snprintf(token, sizeof token, "%s/token", dir);
+    snprintf(log, sizeof log, "%s/serve.out", dir);
+    if (write_file(dir, "token", "bench-token-0123456789abcdef\n", 29) != 0 || chmod(token, 0600))
+        return -1;
+    char *argv[] = {WANGGE_BIN,  "serve", "-w",           ws,    "--listen", "127.0.0.1:0",
+                    "--threads", "2",     "--token-file", token, NULL};
+    return start_child(argv, log, url, n);
+}
+
+static int serve_step(const char *scale, const char *dir)
+{
+    char ws[4096], url[128] = "";
+    ws_path(dir, ws, sizeof ws);
+    pid_t pid = start_serve(dir, url, sizeof url);
+    int rc = pid > 0 ? 0 : 1;
     /* a batch of 100 cases inside the city, in the workspace CRS */
     char batch[4200], lua[4200];
     snprintf(batch, sizeof batch, "%s/batch.csv", dir);
@@ -129,15 +207,127 @@ static int serve_step(const char *scale, const char *dir)
     snprintf(u, sizeof u, "%s/api/incidents?src_crs=%s", url, "EPSG:4549");
     if (rc == 0)
         rc = run_wrk(scale, dir, "ingest-100", u, lua, 100);
-    if (pid > 0) {
-        kill(pid, SIGTERM);
-        int status = 0;
-        waitpid(pid, &status, 0);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            fprintf(stderr, "bench_serve: the server did not stop cleanly (status %d)\n", status);
+    if (pid > 0 && stop_child(pid) != 0)
+        rc = 1;
+    return rc;
+}
+
+/* The tiles of zoom z over the lon/lat box ll, as "/tiles/MAP/z/x/y.png" lines of a Lua list. */
+static size_t tile_list(FILE *f, const char *map, int z, const double ll[4])
+{
+    double n = ldexp(1, z);
+    long x0 = (long)((ll[0] + 180) / 360 * n), x1 = (long)((ll[2] + 180) / 360 * n);
+    double p1 = ll[3] * M_PI / 180, p0 = ll[1] * M_PI / 180;
+    long y0 = (long)((1 - log(tan(p1) + 1 / cos(p1)) / M_PI) / 2 * n);
+    long y1 = (long)((1 - log(tan(p0) + 1 / cos(p0)) / M_PI) / 2 * n);
+    size_t k = 0;
+    for (long y = y0; y <= y1; y++)
+        for (long x = x0; x <= x1; x++, k++)
+            fprintf(f, "  \"/tiles/%s/%d/%ld/%ld.png\",\n", map, z, x, y);
+    return k;
+}
+
+/* The lon/lat box of the active plan's cells. */
+static int city_lonlat(const char *dir, double ll[4])
+{
+    char ws_file[4096];
+    ws_path(dir, ws_file, sizeof ws_file);
+    wg_ctx *ctx = wg_ctx_new();
+    wg_ws *ws = NULL;
+    wg_xform *t = NULL;
+    bool any = false;
+    double b[4];
+    wg_map_query q = {0};
+    wg_status st = wg_ws_open(ctx, ws_file, &ws);
+    if (st == WG_OK)
+        st = wg_map_extent(ws, WG_ML_CELLS, &q, b, &any);
+    if (st == WG_OK)
+        st = wg_xform_new(ctx, wg_ws_crs(ws), "EPSG:4326", &t);
+    double c[8] = {b[0], b[1], b[2], b[1], b[0], b[3], b[2], b[3]};
+    if (st == WG_OK && wg_xform_points(t, c, 4) != 0)
+        st = WG_EPROJ;
+    if (st == WG_OK) {
+        ll[0] = fmin(c[0], c[4]), ll[2] = fmax(c[2], c[6]);
+        ll[1] = fmin(c[1], c[3]), ll[3] = fmax(c[5], c[7]);
+    } else {
+        fprintf(stderr, "bench_serve: the city's extent: %s\n", wg_ctx_errmsg(ctx));
+    }
+    wg_xform_free(t);
+    wg_ws_close(ws);
+    wg_ctx_free(ctx);
+    return st == WG_OK && any ? 0 : 1;
+}
+
+/* Tiles: a cached one against the bare libmicrohttpd server serving 16 KiB from memory (the
+ * most a cache hit can reach here), then uncached heatmap and plan tiles (each asked once,
+ * two connections: a tile's own time, not time queued behind others). */
+static int tiles_step(const char *scale, const char *dir)
+{
+    double ll[4];
+    if (city_lonlat(dir, ll) != 0)
+        return 1;
+    char url[128], out[4200], u[512];
+    snprintf(out, sizeof out, "%s/bare.out", dir);
+    char *bare_argv[] = {BARE_BIN, NULL};
+    pid_t pid = start_child(bare_argv, out, url, sizeof url);
+    if (pid < 0)
+        return 1;
+    snprintf(u, sizeof u, "%s/bare", url);
+    int rc = run_wrk_c(scale, dir, "bare-16KiB", u, NULL, 1, 2, 16);
+    double bare_rps = last_rps;
+    if (stop_child(pid) != 0 || rc != 0)
+        return 1;
+    if ((pid = start_serve(dir, url, sizeof url)) < 0)
+        return 1;
+    /* the middle tile of the city at zoom 15, its map's theme made first (timed) */
+    double n = ldexp(1, 15), lon = (ll[0] + ll[2]) / 2, lat = (ll[1] + ll[3]) / 2;
+    long tx = (long)((lon + 180) / 360 * n);
+    long ty = (long)((1 - log(tan(lat * M_PI / 180) + 1 / cos(lat * M_PI / 180)) / M_PI) / 2 * n);
+    const char *maps[] = {"heatmap", "plan"};
+    for (int m = 0; rc == 0 && m < 2; m++) {
+        double t0 = wg_now();
+        rc = sh("curl -sf -o /dev/null '%s/tiles/%s/15/%ld/%ld.png'", url, maps[m], tx, ty);
+        printf("serve scale=%s theme=%s seconds=%.2f (the first tile of the map)\n", scale, maps[m],
+               wg_now() - t0);
+    }
+    snprintf(u, sizeof u, "%s/tiles/heatmap/15/%ld/%ld.png", url, tx, ty);
+    if (rc == 0)
+        rc = run_wrk_c(scale, dir, "tile-cached", u, NULL, 1, 2, 16);
+    double cached_rps = last_rps, cached_p99 = last_p99_ms;
+    bool large = strcmp(scale, "large") == 0;
+    if (rc == 0 && bare_rps > 0) {
+        char fig[160];
+        snprintf(fig, sizeof fig, "%.0f req/s = %.0f %% of the bare server's %.0f, p99 %.2f ms",
+                 cached_rps, 100 * cached_rps / bare_rps, bare_rps, cached_p99);
+        bench_target(scale, "cached tile >= 80 % of bare, p99 <= 5 ms", fig,
+                     cached_rps >= 0.8 * bare_rps && cached_p99 <= 5);
+    }
+    for (int m = 0; rc == 0 && m < 2; m++) {
+        char lua[4200], what[64];
+        snprintf(lua, sizeof lua, "%s/tiles-%s.lua", dir, maps[m]);
+        FILE *f = fopen(lua, "w");
+        size_t k = 0;
+        if (f) {
+            fprintf(f, "local paths = {\n");
+            for (int z = 16; z <= 19; z++) /* more than a run can ask for */
+                k += tile_list(f, maps[m], z, ll);
+            fprintf(f, "}\nlocal i = 0\nrequest = function()\n  i = i + 1\n  return "
+                       "wrk.format('GET', paths[(i - 1) %% #paths + 1])\nend\ndone = "
+                       "function()\n  io.write(string.format('distinct %%d\\n', #paths))\nend\n");
+        }
+        if (!f || fclose(f) != 0)
             rc = 1;
+        snprintf(what, sizeof what, "tile-uncached-%s", maps[m]);
+        if (rc == 0)
+            rc = run_wrk_c(scale, dir, what, url, lua, 1, 1, 2);
+        if (rc == 0 && large && m == 0) {
+            char fig[96];
+            snprintf(fig, sizeof fig, "p99 %.1f ms over %zu distinct tiles", last_p99_ms, k);
+            bench_target(scale, "uncached heatmap tile p99 <= 50 ms", fig, last_p99_ms <= 50);
         }
     }
+    if (stop_child(pid) != 0)
+        rc = 1;
     return rc;
 }
 
@@ -148,6 +338,7 @@ int main(int argc, char **argv)
         return 1;
     }
     char *defaults[] = {argv[0], "medium"};
-    const bench_step steps[] = {{bench_city_prepare, "prepare"}, {serve_step, "serve"}};
-    return bench_main(argc, argv, defaults, 2, "bench_serve", steps, 2);
+    const bench_step steps[] = {
+        {bench_city_prepare, "prepare"}, {serve_step, "serve"}, {tiles_step, "tiles"}};
+    return bench_main(argc, argv, defaults, 2, "bench_serve", steps, 3);
 }
