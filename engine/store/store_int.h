@@ -39,6 +39,10 @@ struct wg_ws {
     size_t nstmts;
     pack_tx *pack;
     bool finishing; /* a commit or rollback under way: not interrupted by a cancellation */
+    /* the community values of units that name no community with a geometry (a JSON array), as
+     * of these versions of the units and communities (tables.c) */
+    char *orphans;
+    int64_t orphans_units, orphans_comms;
 };
 
 /* A cached statement for `sql`, reset and with its bindings cleared; prepared on first use and

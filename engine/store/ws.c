@@ -557,6 +557,7 @@ void wg_ws_close(wg_ws *ws)
     if (ws->splite)
         spatialite_cleanup_ex(ws->splite);
     free(ws->writer_path);
+    free(ws->orphans);
     free(ws->path);
     free(ws);
 }
