@@ -20,6 +20,8 @@
  *             city at zooms 16 to 19 asked once, by two connections (a tile's own time, not
  *             time queued behind others). Targets: a cached tile at 80 % of the bare server's
  *             rate with p99 <= 5 ms; on the large city an uncached heatmap tile's p99 <= 50 ms.
+ *   desk      a planner's move through the API, one unit back and forth 20 times, each answer
+ *             timed at the client (target on the large city: the median under 200 ms).
  * Needs wrk (Debian package wrk) and curl. */
 #include "bench_child.h"
 #include "bench_city.h"
@@ -331,6 +333,64 @@ static int tiles_step(const char *scale, const char *dir)
     return rc;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The planner's desk: one unit moved back and forth between its cell and a neighbour, 20 times
+ * through POST /api/plans/{plan}/moves, each answer timed at the client. */
+static int desk_step(const char *scale, const char *dir)
+{
+    char ws[4096], url[128], pair[4200];
+    ws_path(dir, ws, sizeof ws);
+    snprintf(pair, sizeof pair, "%s/pair.txt", dir);
+    if (sh("sqlite3 -batch -cmd '.load mod_spatialite' '%s' \"SELECT cu.unit, c1.code, c2.code "
+           "FROM cell_units cu JOIN plans p ON p.id = cu.plan AND p.active = 1 JOIN cells c1 ON "
+           "c1.code = cu.cell AND c1.plan = cu.plan JOIN cells c2 ON c2.plan = cu.plan AND "
+           "c2.community = c1.community AND c2.code <> c1.code AND ST_Touches(c1.geom, c2.geom) "
+           "ORDER BY cu.unit LIMIT 1\" > '%s'",
+           ws, pair) != 0)
+        return 1;
+    char unit[128] = "", from[64] = "", to[64] = "";
+    FILE *f = fopen(pair, "r");
+    bool got = f && fscanf(f, "%127[^|]|%63[^|]|%63s", unit, from, to) == 3;
+    if (f)
+        fclose(f);
+    if (!got) {
+        fprintf(stderr, "bench_serve: no unit with a neighbouring cell to move\n");
+        return 1;
+    }
+    pid_t pid = start_serve(dir, url, sizeof url);
+    if (pid < 0)
+        return 1;
+    enum { MOVES = 20 };
+    double t[MOVES];
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < MOVES; i++) {
+        double t0 = wg_now();
+        rc = sh("curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' -H "
+                "'Authorization: Bearer bench-token-0123456789abcdef' --data-binary "
+                "'{\"units\": [\"%s\"], \"to\": \"%s\"}' '%s/api/plans/bench/moves'",
+                unit, i % 2 ? from : to, url);
+        t[i] = (wg_now() - t0) * 1000;
+    }
+    if (rc == 0) {
+        qsort(t, MOVES, sizeof *t, cmp_double);
+        printf("serve scale=%s request=move moves=%d p50=%.0fms max=%.0fms (first %.0fms)\n", scale,
+               MOVES, t[MOVES / 2], t[MOVES - 1], t[0]);
+        if (strcmp(scale, "large") == 0) {
+            char fig[64];
+            snprintf(fig, sizeof fig, "p50 %.0f ms, max %.0f ms", t[MOVES / 2], t[MOVES - 1]);
+            bench_target(scale, "planner move answered in <= 200 ms", fig, t[MOVES / 2] <= 200);
+        }
+    }
+    if (stop_child(pid) != 0)
+        rc = 1;
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (sh("command -v wrk >/dev/null && command -v sqlite3 >/dev/null") != 0) {
@@ -338,7 +398,9 @@ int main(int argc, char **argv)
         return 1;
     }
     char *defaults[] = {argv[0], "medium"};
-    const bench_step steps[] = {
-        {bench_city_prepare, "prepare"}, {serve_step, "serve"}, {tiles_step, "tiles"}};
-    return bench_main(argc, argv, defaults, 2, "bench_serve", steps, 3);
+    const bench_step steps[] = {{bench_city_prepare, "prepare"},
+                                {serve_step, "serve"},
+                                {tiles_step, "tiles"},
+                                {desk_step, "desk"}};
+    return bench_main(argc, argv, defaults, 2, "bench_serve", steps, 4);
 }
