@@ -19,7 +19,7 @@ typedef struct pb {
 
 static void pb_bytes(pb *b, const void *data, size_t n)
 {
-    if (b->failed)
+    if (b->failed || n == 0)
         return;
     if (b->n + n > b->cap) {
         size_t cap = b->cap ? b->cap : 1024;

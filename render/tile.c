@@ -394,10 +394,14 @@ wg_status wg_tile_theme_extend(wg_ws *ws, const wg_tile_theme *t, int64_t since,
         if (st == WG_OK && (!nt->xy_more || !nt->cat_more))
             st = wg_fail(ctx, WG_ENOMEM, "out of memory");
         if (st == WG_OK) {
-            memcpy(nt->xy_more, t->xy_more, 2 * t->nmore * sizeof *nt->xy_more);
-            memcpy(nt->xy_more + 2 * t->nmore, pxy, 2 * m * sizeof *pxy);
-            memcpy(nt->cat_more, t->cat_more, t->nmore * sizeof *nt->cat_more);
-            memcpy(nt->cat_more + t->nmore, cat, m * sizeof *cat);
+            if (t->nmore) { /* the first extension has none before it (and NULL arrays) */
+                memcpy(nt->xy_more, t->xy_more, 2 * t->nmore * sizeof *nt->xy_more);
+                memcpy(nt->cat_more, t->cat_more, t->nmore * sizeof *nt->cat_more);
+            }
+            if (m) {
+                memcpy(nt->xy_more + 2 * t->nmore, pxy, 2 * m * sizeof *pxy);
+                memcpy(nt->cat_more + t->nmore, cat, m * sizeof *cat);
+            }
             nt->nmore = t->nmore + m;
         } else {
             wg_tile_theme_free(nt);
