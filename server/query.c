@@ -5,13 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
-bool query_period(wg_ctx *ctx, const char *from, const char *to, const char *tzname,
+bool query_period(wg_ctx *ctx, const char *from, const char *to, const char *zone,
                   const char *cat, period_q *q, char *why, size_t n)
 {
     q->from = INT64_MIN, q->to = INT64_MAX, q->ncats = 0;
     wg_tz *tz = NULL;
     bool ok = true;
-    if (tzname && *tzname && wg_tz_load(ctx, tzname, &tz) != WG_OK) {
+    if (zone && *zone && wg_tz_load(ctx, zone, &tz) != WG_OK) {
         snprintf(why, n, "tz: %s", wg_ctx_errmsg(ctx));
         return false;
     }
