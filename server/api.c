@@ -3,9 +3,11 @@
 #include "wg/assign.h"
 #include "wg/import.h"
 #include "wg/plan.h"
+#include "wg/render.h"
 #include "wg/report.h"
 #include "wg/store.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,18 +122,77 @@ enum MHD_Result api_cells(struct MHD_Connection *c, worker *w)
     return send_json(c, MHD_HTTP_OK, body);
 }
 
+/* The extent in lon/lat of the communities, units and cells ({minlon, minlat, maxlon, maxlat});
+ * *any false when the workspace has none of them. */
+static wg_status extent_lonlat(worker *w, double ll[4], bool *any)
+{
+    static const char *const layers[] = {"communities", "units", "plans"};
+    double box[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    /* the boxes of every unit and cell cost tens of milliseconds on a city: health is polled,
+     * so the answer is kept until a write bumps one of the versions it comes from */
+    int64_t ver[3];
+    wg_status st = WG_OK;
+    for (size_t k = 0; st == WG_OK && k < 3; k++) {
+        wg_version v;
+        st = wg_store_version(w->ws, layers[k], &v);
+        ver[k] = v.ver;
+    }
+    if (st == WG_OK && w->extent_known && memcmp(ver, w->extent_ver, sizeof ver) == 0) {
+        memcpy(ll, w->extent, sizeof w->extent);
+        *any = w->extent_any;
+        return WG_OK;
+    }
+    *any = false;
+    for (size_t k = 0; st == WG_OK && k < sizeof layers / sizeof *layers; k++) {
+        wg_layer_info l;
+        st = wg_ws_layer_info_of(w->ws, k < 2 ? layers[k] : "cells", &l);
+        if (st != WG_OK || !l.has_extent)
+            continue;
+        *any = true;
+        box[0] = fmin(box[0], l.minx), box[1] = fmin(box[1], l.miny);
+        box[2] = fmax(box[2], l.maxx), box[3] = fmax(box[3], l.maxy);
+    }
+    wg_xform *t = NULL;
+    double inner[4];
+    if (st == WG_OK && *any && (st = worker_lonlat(w, &t)) == WG_OK)
+        st = wg_xform_box(w->ctx, t, false, box, ll, inner);
+    if (st == WG_OK) {
+        w->extent_known = true;
+        w->extent_any = *any;
+        memcpy(w->extent_ver, ver, sizeof ver);
+        memcpy(w->extent, ll, sizeof w->extent);
+    }
+    return st;
+}
+
 enum MHD_Result api_health(struct MHD_Connection *c, worker *w)
 {
     size_t n = 0;
     int64_t ver = 0;
-    if (wg_store_incidents_count(w->ws, &n, &ver) != WG_OK)
+    double ll[4];
+    bool any = false, found = false;
+    wg_plan_rec p;
+    wg_status st = wg_store_incidents_count(w->ws, &n, &ver);
+    if (st == WG_OK)
+        st = extent_lonlat(w, ll, &any);
+    if (st == WG_OK)
+        st = wg_store_plan_get(w->ws, 0, &p, &found);
+    if (st != WG_OK)
         return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, wg_ctx_errmsg(w->ctx));
-    return send_json(c, MHD_HTTP_OK,
-                     json_pack("{s:s,s:s,s:i,s:s,s:{s:I,s:I}}", "schema", "wangge-health/1",
-                               "workspace", wg_ws_path(w->ws), "schema_version",
-                               wg_ws_schema_version(w->ws), "crs",
-                               wg_ws_crs(w->ws) ? wg_ws_crs(w->ws) : "", "incidents", "count",
-                               (json_int_t)n, "version", (json_int_t)ver));
+    json_t *maps = json_array(); /* what GET /tiles/{map}/... draws, as /api/tiles lists them */
+    for (int m = 0; m < WG_MAP_COUNT; m++)
+        if (m != WG_MAP_DIFF)
+            json_array_append_new(maps, json_string(wg_map_kind_name((wg_map_kind)m)));
+    return send_json(
+        c, MHD_HTTP_OK,
+        json_pack("{s:s,s:s,s:i,s:s,s:{s:I,s:I},s:o,s:o,s:o}", "schema", "wangge-health/1",
+                  "workspace", wg_ws_path(w->ws), "schema_version", wg_ws_schema_version(w->ws),
+                  "crs", wg_ws_crs(w->ws) ? wg_ws_crs(w->ws) : "", "incidents", "count",
+                  (json_int_t)n, "version", (json_int_t)ver, "extent",
+                  any ? json_pack("[f,f,f,f]", ll[0], ll[1], ll[2], ll[3]) : json_null(), "maps",
+                  maps, "plan",
+                  found ? json_pack("{s:I,s:s}", "id", (json_int_t)p.id, "name", p.name)
+                        : json_null()));
 }
 
 /* POST /api/incidents: one or a batch of cases, as CSV (text/csv: x,y or lon,lat columns and

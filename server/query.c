@@ -2,7 +2,9 @@
 #include "serve_int.h"
 #include "wg/timeparse.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 bool query_period(wg_ctx *ctx, const char *from, const char *to, const char *zone,
@@ -44,4 +46,30 @@ bool query_period(wg_ctx *ctx, const char *from, const char *to, const char *zon
         }
     }
     return ok;
+}
+
+bool query_bbox(const char *text, double box[4], char *why, size_t n)
+{
+    const char *p = text;
+    for (int k = 0; k < 4; k++) {
+        char *end = NULL;
+        box[k] = strtod(p, &end);
+        if (end == p || !isfinite(box[k]) || *end != (k < 3 ? ',' : '\0')) {
+            snprintf(why, n,
+                     "bbox: '%s' is not minlon,minlat,maxlon,maxlat (four numbers, WGS 84 "
+                     "degrees)",
+                     text);
+            return false;
+        }
+        p = end + 1;
+    }
+    if (box[0] < -180 || box[2] > 180 || box[1] < -90 || box[3] > 90) {
+        snprintf(why, n, "bbox: '%s' is out of range (lon -180..180, lat -90..90)", text);
+        return false;
+    }
+    if (!(box[0] < box[2] && box[1] < box[3])) {
+        snprintf(why, n, "bbox: '%s': min must be below max (minlon,minlat,maxlon,maxlat)", text);
+        return false;
+    }
+    return true;
 }

@@ -3,6 +3,8 @@
 #include "wg/timeparse.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +45,32 @@ enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char
 {
     return send_json(c, status,
                      json_pack("{s:{s:i,s:s}}", "error", "status", (int)status, "message", msg));
+}
+
+enum MHD_Result send_errorf(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return send_error(c, status, msg);
+}
+
+enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, char *text, size_t len,
+                          const char *type)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", type);
+    MHD_add_response_header(r, "Cache-Control", "no-cache");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    enum MHD_Result ok = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ok;
 }
 
 json_t *json_num(double v)

@@ -72,6 +72,15 @@ static bool tile_path(const char *url, route *r)
     return true;
 }
 
+/* A GET route: r gets id, or 405 with `why` for another method. */
+static void get_only(route *r, bool get, route_id id, const char *why)
+{
+    if (get)
+        r->id = id;
+    else
+        none(r, 405, why);
+}
+
 void route_match(const char *method, const char *url, route *r)
 {
     memset(r, 0, sizeof *r);
@@ -80,19 +89,23 @@ void route_match(const char *method, const char *url, route *r)
                     : is(url, "/api/summary") ? R_SUMMARY
                     : is(url, "/api/cells")   ? R_CELLS
                     : is(url, "/api/tiles")   ? R_TILES
+                    : is(url, "/api/plans")   ? R_PLANS
                                               : R_NONE;
     if (read != R_NONE) {
-        if (get)
-            r->id = read;
-        else
-            none(r, 405, "this path answers GET and HEAD only");
+        get_only(r, get, read, "this path answers GET and HEAD only");
         return;
     }
     if (is(url, "/api/incidents")) {
         if (post)
             r->id = R_INGEST, r->write = true;
+        else if (get)
+            r->id = R_INCIDENTS;
         else
-            none(r, 405, "POST cases to /api/incidents");
+            none(r, 405, "GET cases from /api/incidents, or POST them to it");
+        return;
+    }
+    if (segment(url, "/api/cells/", "", r->cell, sizeof r->cell)) {
+        get_only(r, get, R_CELL, "GET a cell from /api/cells/{code}");
         return;
     }
     if (segment(url, "/api/plans/", "/moves", r->plan, sizeof r->plan)) {
@@ -102,11 +115,25 @@ void route_match(const char *method, const char *url, route *r)
             none(r, 405, "POST a move to /api/plans/{plan}/moves");
         return;
     }
-    if (tile_path(url, r)) {
-        if (get)
-            r->id = R_TILE;
+    if (segment(url, "/api/plans/", "/copy", r->plan, sizeof r->plan)) {
+        if (post)
+            r->id = R_PLAN_COPY, r->write = true;
         else
-            none(r, 405, "tiles answer GET and HEAD only");
+            none(r, 405, "POST {\"name\": ...} to /api/plans/{plan}/copy");
+        return;
+    }
+    static const struct {
+        const char *suffix;
+        route_id id;
+    } plan_reads[] = {
+        {"/cells.geojson", R_PLAN_CELLS}, {"/units.geojson", R_PLAN_UNITS}, {"/diff", R_PLAN_DIFF}};
+    for (size_t k = 0; k < sizeof plan_reads / sizeof *plan_reads; k++)
+        if (segment(url, "/api/plans/", plan_reads[k].suffix, r->plan, sizeof r->plan)) {
+            get_only(r, get, plan_reads[k].id, "this path answers GET and HEAD only");
+            return;
+        }
+    if (tile_path(url, r)) {
+        get_only(r, get, R_TILE, "tiles answer GET and HEAD only");
         return;
     }
     none(r, 404, "no such path (see GET /api/health)");

@@ -19,6 +19,7 @@
 static void worker_free(void *p)
 {
     worker *w = p;
+    wg_xform_free(w->lonlat); /* before its context */
     wg_ws_close(w->ws);
     wg_ctx_free(w->ctx);
     free(w);
@@ -49,6 +50,23 @@ static worker *worker_get(server *S, char *why, size_t n)
         return NULL;
     }
     return w;
+}
+
+wg_status worker_lonlat(worker *w, wg_xform **out)
+{
+    const char *crs = wg_ws_crs(w->ws);
+    if (!crs)
+        return wg_fail(w->ctx, WG_EINPUT, "the workspace has no CRS yet: import a layer first");
+    if (!w->lonlat || strcmp(w->lonlat_crs, crs) != 0) {
+        wg_xform_free(w->lonlat);
+        w->lonlat = NULL;
+        wg_status st = wg_xform_new(w->ctx, crs, "EPSG:4326", &w->lonlat);
+        if (st != WG_OK)
+            return st;
+        snprintf(w->lonlat_crs, sizeof w->lonlat_crs, "%s", crs);
+    }
+    *out = w->lonlat;
+    return WG_OK;
 }
 
 /* ---- Requests ---------------------------------------------------------------------------- */
@@ -155,6 +173,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return api_tile(c, w, S->tiles, &rq->rt);
     case R_TILES:
         return api_tiles(c, S->tiles);
+
+    case R_INCIDENTS:
+        return api_incidents(c, w);
+    case R_CELL:
+        return api_cell(c, w, rq->rt.cell);
+    case R_PLANS:
+        return api_plans(c, w);
+    case R_PLAN_CELLS:
+        return api_plan_cells(c, w, rq->rt.plan);
+    case R_PLAN_UNITS:
+        return api_plan_units(c, w, rq->rt.plan);
+    case R_PLAN_DIFF:
+        return api_plan_diff(c, w, rq->rt.plan);
+    case R_PLAN_COPY:
+        return api_plan_copy(c, w, rq->data, rq->len, rq->rt.plan);
     case R_NONE:
         break;
     }

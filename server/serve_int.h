@@ -4,6 +4,7 @@
 #define WG_SERVE_INT_H
 
 #include "wg/core.h"
+#include "wg/crs.h"
 #include "wg/ws.h"
 
 #include <jansson.h>
@@ -27,11 +28,23 @@ typedef struct server {
     size_t token_len;
 } server;
 
-/* A worker thread's own context and workspace handle, opened at its first request. */
+/* A worker thread's own context and workspace handle, opened at its first request, and its
+ * transformation from the workspace CRS to WGS 84 lon/lat (made at the first request that
+ * needs one: it belongs to the thread's context). */
 typedef struct worker {
     wg_ctx *ctx;
     wg_ws *ws;
+    wg_xform *lonlat;
+    char lonlat_crs[64]; /* the workspace CRS lonlat was made for */
+    /* health's extent in lon/lat, kept while the layers it comes from keep their versions */
+    bool extent_known, extent_any;
+    int64_t extent_ver[3];
+    double extent[4];
 } worker;
+
+/* The worker's transformation from the workspace CRS to lon/lat (x = lon, y = lat), borrowed.
+ * Errors: WG_EINPUT when the workspace has no CRS yet (nothing imported); WG_EPROJ. */
+wg_status worker_lonlat(worker *w, wg_xform **out);
 
 /* ---- Routes (route.c): the method and path of a request, checked before anything is read ---- */
 
@@ -40,10 +53,17 @@ typedef enum route_id {
     R_HEALTH,
     R_SUMMARY,
     R_CELLS,
-    R_INGEST, /* POST /api/incidents */
-    R_MOVE,   /* POST /api/plans/{plan}/moves */
-    R_TILE,   /* GET /tiles/{map}/{z}/{x}/{y}[@Nx].png or .mvt */
-    R_TILES,  /* GET /api/tiles: the maps and the cache's counts */
+    R_INGEST,     /* POST /api/incidents */
+    R_MOVE,       /* POST /api/plans/{plan}/moves */
+    R_INCIDENTS,  /* GET /api/incidents */
+    R_CELL,       /* GET /api/cells/{code} */
+    R_PLANS,      /* GET /api/plans */
+    R_PLAN_CELLS, /* GET /api/plans/{plan}/cells.geojson */
+    R_PLAN_UNITS, /* GET /api/plans/{plan}/units.geojson */
+    R_PLAN_DIFF,  /* GET /api/plans/{plan}/diff */
+    R_PLAN_COPY,  /* POST /api/plans/{plan}/copy */
+    R_TILE,       /* GET /tiles/{map}/{z}/{x}/{y}[@Nx].png or .mvt */
+    R_TILES,      /* GET /api/tiles: the maps and the cache's counts */
 } route_id;
 
 typedef struct route {
@@ -51,7 +71,8 @@ typedef struct route {
     bool write;      /* takes a body and needs the token */
     unsigned status; /* R_NONE: 404 or 405 */
     const char *why; /* R_NONE: the message */
-    char plan[128];  /* R_MOVE: the plan as named in the path */
+    char plan[128];  /* R_MOVE, R_PLAN_*: the plan as named in the path */
+    char cell[64];   /* R_CELL: the cell code in the path */
     char map[16];    /* R_TILE: the map, its tile and scale (1 to 4) */
     int z, scale;
     long x, y;
@@ -83,6 +104,12 @@ enum MHD_Result send_json_h(struct MHD_Connection *c, unsigned status, json_t *b
                             const char *hname, const char *hvalue);
 enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_t *body);
 enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *msg);
+/* send_error with a formatted message. */
+enum MHD_Result send_errorf(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
+    WG_PRINTF(3, 4);
+/* Sends text (taken, freed with free()) of len bytes as `type`. */
+enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, char *text, size_t len,
+                          const char *type);
 /* A number, or null for NaN and infinities (a rate without cases). */
 json_t *json_num(double v);
 /* A UTC time as ISO 8601 text, or null when open. */
@@ -103,6 +130,10 @@ void tiles_stats(tiles *T, tiles_counts *out);
 enum MHD_Result api_tile(struct MHD_Connection *c, worker *w, tiles *T, const route *rt);
 enum MHD_Result api_tiles(struct MHD_Connection *c, tiles *T);
 
+/* A lon/lat box "minlon,minlat,maxlon,maxlat" into box; false with the message in why (naming
+ * bbox) when it is not four numbers in range with min < max. */
+bool query_bbox(const char *text, double box[4], char *why, size_t n);
+
 /* ---- Endpoints (api.c) ----------------------------------------------------------------------- */
 
 enum MHD_Result api_health(struct MHD_Connection *c, worker *w);
@@ -111,5 +142,17 @@ enum MHD_Result api_cells(struct MHD_Connection *c, worker *w);
 enum MHD_Result api_ingest(struct MHD_Connection *c, worker *w, const char *body, size_t len);
 enum MHD_Result api_move(struct MHD_Connection *c, worker *w, const char *body, size_t len,
                          const char *plan);
+
+/* api_cases.c */
+enum MHD_Result api_incidents(struct MHD_Connection *c, worker *w);
+enum MHD_Result api_cell(struct MHD_Connection *c, worker *w, const char *code);
+
+/* api_plans.c */
+enum MHD_Result api_plans(struct MHD_Connection *c, worker *w);
+enum MHD_Result api_plan_cells(struct MHD_Connection *c, worker *w, const char *plan);
+enum MHD_Result api_plan_units(struct MHD_Connection *c, worker *w, const char *plan);
+enum MHD_Result api_plan_diff(struct MHD_Connection *c, worker *w, const char *plan);
+enum MHD_Result api_plan_copy(struct MHD_Connection *c, worker *w, const char *body, size_t len,
+                              const char *plan);
 
 #endif

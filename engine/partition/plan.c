@@ -147,24 +147,34 @@ static void members_free(members *M)
     wg_buf_fini(&M->text);
 }
 
-/* Member indexes of M ordered by cell, then unit. */
-static const members *sort_ctx;
+/* Member indexes of M ordered by cell, then unit. The comparison reads the strings through
+ * the keys themselves, not through a global: diffs run at once on the server's threads. */
+typedef struct cell_key {
+    const char *cell, *unit;
+    size_t i;
+} cell_key;
+
 static int cmp_by_cell(const void *a, const void *b)
 {
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    int c = strcmp(cell_of(sort_ctx, x), cell_of(sort_ctx, y));
-    return c ? c : strcmp(unit_of(sort_ctx, x), unit_of(sort_ctx, y));
+    const cell_key *x = a, *y = b;
+    int c = strcmp(x->cell, y->cell);
+    return c ? c : strcmp(x->unit, y->unit);
 }
 
 static size_t *by_cell(const members *M)
 {
     size_t *v = malloc((M->n + 1) * sizeof *v);
-    if (!v)
+    cell_key *k = malloc((M->n + 1) * sizeof *k);
+    if (!v || !k) {
+        free(v), free(k);
         return NULL;
+    }
     for (size_t i = 0; i < M->n; i++)
-        v[i] = i;
-    sort_ctx = M;
-    qsort(v, M->n, sizeof *v, cmp_by_cell);
+        k[i] = (cell_key){cell_of(M, i), unit_of(M, i), i};
+    qsort(k, M->n, sizeof *k, cmp_by_cell);
+    for (size_t i = 0; i < M->n; i++)
+        v[i] = k[i].i;
+    free(k);
     return v;
 }
 
@@ -249,6 +259,56 @@ static wg_status flow(wg_ctx *ctx, const members *A, const size_t *va, size_t a0
     return WG_OK;
 }
 
+/* The moved units' strings while the diff is made: one block that may move as it grows, so
+ * offsets until the end, when they become the entries' pointers. */
+typedef struct moved_text {
+    wg_buf text;
+    size_t (*off)[3];
+    size_t cap, capoff;
+} moved_text;
+
+/* Keeps unit A[i] (B[j] in b) as moved. */
+static wg_status add_moved(wg_ctx *ctx, wg_plan_diff *d, moved_text *T, const members *A, size_t i,
+                           const members *B, size_t j)
+{
+    size_t n = (size_t)d->moved_units; /* kept so far */
+    wg_status st = wg_grow(ctx, (void **)&d->moved, &T->cap, n + 1, sizeof *d->moved);
+    if (st == WG_OK)
+        st = wg_grow(ctx, (void **)&T->off, &T->capoff, n + 1, sizeof *T->off);
+    const char *s[3] = {unit_of(A, i), cell_of(A, i), cell_of(B, j)};
+    for (int k = 0; k < 3 && st == WG_OK; k++) {
+        T->off[n][k] = T->text.len;
+        st = wg_buf_add(ctx, &T->text, s[k], strlen(s[k]) + 1);
+    }
+    if (st != WG_OK)
+        return st;
+    d->moved[n] = (wg_plan_moved){NULL, NULL, NULL, A->hh[i]};
+    d->moved_units++;
+    d->moved_households += A->hh[i];
+    return WG_OK;
+}
+
+/* Keeps cell `code` as added, removed or changed, with its units' totals in a (run a0..a1 of
+ * A's members by cell) and in b (b0..b1). */
+static wg_status add_celldiff(wg_ctx *ctx, wg_plan_diff *d, size_t *cap, wg_cell_change change,
+                              const char *code, const members *A, const size_t *va, size_t a0,
+                              size_t a1, const members *B, const size_t *vb, size_t b0, size_t b1)
+{
+    wg_status st = wg_grow(ctx, (void **)&d->cells, cap, d->ncells + 1, sizeof *d->cells);
+    if (st != WG_OK)
+        return st;
+    wg_plan_celldiff *c = &d->cells[d->ncells++];
+    memset(c, 0, sizeof *c);
+    snprintf(c->code, sizeof c->code, "%s", code);
+    c->change = change;
+    c->units_a = a1 - a0, c->units_b = b1 - b0;
+    for (size_t k = a0; k < a1; k++)
+        c->households_a += A->hh[va[k]];
+    for (size_t k = b0; k < b1; k++)
+        c->households_b += B->hh[vb[k]];
+    return WG_OK;
+}
+
 wg_status wg_plan_diff_get(wg_ws *ws, int64_t a, int64_t b, wg_plan_diff *d)
 {
     wg_ctx *ctx = wg_ws_ctx(ws);
@@ -256,6 +316,9 @@ wg_status wg_plan_diff_get(wg_ws *ws, int64_t a, int64_t b, wg_plan_diff *d)
     members A = {.ctx = ctx}, B = {.ctx = ctx};
     wg_buf_init(&A.text, SIZE_MAX / 2);
     wg_buf_init(&B.text, SIZE_MAX / 2);
+    size_t ccap = 0;
+    moved_text T = {0};
+    wg_buf_init(&T.text, SIZE_MAX / 2);
     wg_status st = wg_store_read_begin(ws);
     if (st == WG_OK)
         st = wg_store_members_each(ws, a, NULL, add_member, &A);
@@ -271,8 +334,7 @@ wg_status wg_plan_diff_get(wg_ws *ws, int64_t a, int64_t b, wg_plan_diff *d)
             d->only_b_units++, j++;
         else {
             if (strcmp(cell_of(&A, i), cell_of(&B, j)) != 0) {
-                d->moved_units++;
-                d->moved_households += A.hh[i];
+                st = add_moved(ctx, d, &T, &A, i, &B, j);
             }
             i++, j++;
         }
@@ -288,19 +350,25 @@ wg_status wg_plan_diff_get(wg_ws *ws, int64_t a, int64_t b, wg_plan_diff *d)
         bool moved = false;
         if (c > 0) {
             d->added++;
+            st = add_celldiff(ctx, d, &ccap, WG_CELL_ADDED, cell_of(&B, vb[j]), &A, va, i, i, &B,
+                              vb, j, je);
             j = je;
             continue;
         }
         if (c < 0) {
             d->removed++;
             moved = true;
+            st = add_celldiff(ctx, d, &ccap, WG_CELL_REMOVED, cell_of(&A, va[i]), &A, va, i, ie, &B,
+                              vb, j, j);
         } else if (same_run(&A, va, i, ie, &B, vb, j, je)) {
             d->same++;
         } else {
             d->changed++;
             moved = true;
+            st = add_celldiff(ctx, d, &ccap, WG_CELL_CHANGED, cell_of(&A, va[i]), &A, va, i, ie, &B,
+                              vb, j, je);
         }
-        if (moved) {
+        if (moved && st == WG_OK) {
             st = wg_grow(ctx, (void **)&d->map, &cap, d->nmap + 1, sizeof *d->map);
             if (st == WG_OK) {
                 wg_plan_map *m = &d->map[d->nmap++];
@@ -315,6 +383,14 @@ wg_status wg_plan_diff_get(wg_ws *ws, int64_t a, int64_t b, wg_plan_diff *d)
     free(va), free(vb);
     members_free(&A);
     members_free(&B);
+    /* the moved units' strings: offsets into the block until now, pointers from now on */
+    d->strings = T.text.s; /* taken */
+    for (size_t k = 0; k < (size_t)d->moved_units; k++) {
+        d->moved[k].unit = d->strings + T.off[k][0];
+        d->moved[k].from = d->strings + T.off[k][1];
+        d->moved[k].to = d->strings + T.off[k][2];
+    }
+    free(T.off);
     if (st != WG_OK)
         wg_plan_diff_free(d);
     return st;
@@ -323,7 +399,39 @@ wg_status wg_plan_diff_get(wg_ws *ws, int64_t a, int64_t b, wg_plan_diff *d)
 void wg_plan_diff_free(wg_plan_diff *d)
 {
     free(d->map);
+    free(d->moved);
+    free(d->cells);
+    free(d->strings);
     memset(d, 0, sizeof *d);
+}
+
+/* ---- Saving a plan under another name ------------------------------------------------------ */
+
+wg_status wg_plan_copy(wg_ws *ws, int64_t src, const char *name, int64_t *id)
+{
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    size_t len = name ? strlen(name) : 0;
+    if (len == 0 || len >= sizeof((wg_plan_info *)0)->name)
+        return wg_fail(ctx, WG_EINPUT, "the new plan's name must be 1 to %zu bytes",
+                       sizeof((wg_plan_info *)0)->name - 1);
+    wg_status st = wg_store_begin(ws, "plan copy");
+    if (st != WG_OK)
+        return st;
+    int64_t other = 0, to = 0;
+    bool taken = false;
+    st = wg_store_plan_named(ws, name, &other, &taken);
+    if (st == WG_OK && taken)
+        st = wg_fail(ctx, WG_EINPUT, "a plan named '%s' exists already (id %lld)", name,
+                     (long long)other);
+    if (st == WG_OK)
+        st = wg_store_plan_copy(ws, src, name, &to);
+    if (st == WG_OK)
+        st = wg_store_commit(ws);
+    else
+        wg_store_rollback(ws);
+    if (st == WG_OK)
+        *id = to;
+    return st;
 }
 
 /* ---- Moving units by hand ----------------------------------------------------------------- */

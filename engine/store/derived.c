@@ -203,6 +203,24 @@ wg_status wg_store_camera_cell_add(wg_ws *ws, const char *camera, const char *ce
     return wg__done(ws, q, "storing camera cells: ");
 }
 
+wg_status wg_store_cell_cameras(wg_ws *ws, const char *cell, wg_cell_camera_fn fn, void *user)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT l.camera, c.kind, l.area_m2 FROM camera_cells l LEFT "
+                                   "JOIN cameras c ON c.id = l.camera WHERE l.cell = ? ORDER BY "
+                                   "l.camera");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    sqlite3_bind_text(q, 1, cell, -1, SQLITE_TRANSIENT);
+    wg_status st = WG_OK;
+    int rc;
+    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
+        st = fn(user, wg__text(q, 0), wg__text(q, 1), sqlite3_column_double(q, 2));
+    if (st == WG_OK && rc != SQLITE_DONE)
+        st = wg__sql_fail(ws, "reading the cameras of a cell: ");
+    sqlite3_reset(q);
+    return st;
+}
+
 wg_status wg_store_cell_coverage_add(wg_ws *ws, const wg_cover_rec *c)
 {
     sqlite3_stmt *q = wg__stmt(ws, "INSERT INTO cell_coverage (cell, cameras, area_m2, open_m2, "

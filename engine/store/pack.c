@@ -1010,6 +1010,27 @@ wg_status wg_store_incidents_count(wg_ws *ws, size_t *n, int64_t *ver)
     return st;
 }
 
+wg_status wg_store_incident_ids(wg_ws *ws, const int64_t *fid, size_t n, wg_incident_id_fn fn,
+                                void *user)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT id FROM incidents WHERE fid = ?");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    wg_status st = WG_OK;
+    for (size_t i = 0; st == WG_OK && i < n; i++) {
+        sqlite3_bind_int64(q, 1, fid[i]);
+        int rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW)
+            st = fn(user, i, wg__text(q, 0));
+        else if (rc == SQLITE_DONE)
+            st = fn(user, i, NULL);
+        else
+            st = wg__sql_fail(ws, "reading incident ids: ");
+        sqlite3_reset(q);
+    }
+    return st;
+}
+
 /* ---- The assignment -------------------------------------------------------------------------- */
 
 /* Writes the assignment of chunk `no` (n incidents). */

@@ -176,6 +176,55 @@ wg_status wg_store_plan_add(wg_ws *ws, const char *name, const wg_plan_params *p
     return st;
 }
 
+wg_status wg_store_plan_copy(wg_ws *ws, int64_t src, const char *name, int64_t *id)
+{
+    wg_status st = wg__need_tx(ws, "copying a plan");
+    /* the plan row: parameters as stored, `src` the parent, never active */
+    sqlite3_stmt *q = st == WG_OK
+                          ? wg__stmt(ws, "INSERT INTO plans (name, created, params, parent, "
+                                         "active, ver) SELECT ?1, ?2, params, id, 0, ?3 "
+                                         "FROM plans WHERE id = ?4 RETURNING id")
+                          : NULL;
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 2, wg__now_utc());
+    sqlite3_bind_int64(q, 3, ws->tx_ver);
+    sqlite3_bind_int64(q, 4, src);
+    int rc = sqlite3_step(q);
+    int64_t to = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+    if (rc == SQLITE_ROW)
+        rc = sqlite3_step(q);
+    st = rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "copying the plan: ");
+    sqlite3_reset(q);
+    if (st == WG_OK && to == 0)
+        return wg_fail(ws->ctx, WG_EINPUT, "no plan numbered %lld", (long long)src);
+    /* cells (with their geometry and index), units and issues: the same rows under the new id */
+    static const char *const copy[] = {
+        "INSERT INTO cells (plan, code, community, households, units, area_m2, compactness, ver, "
+        "idx, geom) SELECT ?1, code, community, households, units, area_m2, compactness, ?3, idx, "
+        "geom FROM cells WHERE plan = ?2 ORDER BY code",
+        "INSERT INTO cell_units (plan, unit, cell, households) SELECT ?1, unit, cell, households "
+        "FROM cell_units WHERE plan = ?2",
+        "INSERT INTO plan_issues (plan, cell, community, kind, cause) SELECT ?1, cell, community, "
+        "kind, cause FROM plan_issues WHERE plan = ?2 ORDER BY rowid",
+    };
+    for (size_t k = 0; st == WG_OK && k < sizeof copy / sizeof *copy; k++) {
+        if (!(q = wg__stmt(ws, copy[k])))
+            return wg_ctx_status(ws->ctx);
+        sqlite3_bind_int64(q, 1, to);
+        sqlite3_bind_int64(q, 2, src);
+        if (sqlite3_bind_parameter_count(q) >= 3)
+            sqlite3_bind_int64(q, 3, ws->tx_ver);
+        st = wg__done(ws, q, "copying the plan: ");
+    }
+    if (st == WG_OK)
+        st = wg__bump(ws, "plans");
+    if (st == WG_OK)
+        *id = to;
+    return st;
+}
+
 wg_status wg_store_plan_touch(wg_ws *ws, int64_t plan, const char *const *codes, size_t n)
 {
     wg_status st = wg__need_tx(ws, "changing a plan");

@@ -870,6 +870,14 @@ wg_status wg_ws_layer_info(wg_ws *ws, wg_layer_info *out)
     return st;
 }
 
+wg_status wg_ws_layer_info_of(wg_ws *ws, const char *name, wg_layer_info *out)
+{
+    const wg_layer_def *L = wg_layer_find(name);
+    if (!L)
+        return wg_fail(ws->ctx, WG_EINPUT, "no layer named '%s'", name);
+    return layer_info(ws, L, out);
+}
+
 wg_status wg_ws_plans(wg_ws *ws, wg_plan_info **plans, size_t *n)
 {
     sqlite3_stmt *q = wg__stmt(ws, "SELECT p.id, p.name, p.created, coalesce(p.parent, 0), "

@@ -664,6 +664,113 @@ START_TEST(lock_move_and_diff)
 }
 END_TEST
 
+/* Saving a plan under a new name (the planner's desk): the copy holds the same cells,
+ * geometry, units and issues, is not active, names its parent; a move in the copy leaves the
+ * original alone, and the diff lists exactly the unit moved and the two cells it touched. */
+START_TEST(copy_move_and_diff)
+{
+    make_city(12, (city_opts){.fine = true}, "c.wangge");
+    wg_part_summary s1;
+    int64_t p1 = partition("c.wangge", "base", NULL, 1, &s1);
+    ck_assert_int_eq(p1, 1); /* the SQL below says 1 */
+    wg_ws *ws = NULL;
+    T_OK(t_ctx, wg_ws_open(t_ctx, t_path(t_dir, "c.wangge"), &ws));
+    int64_t c = 0;
+    T_OK(t_ctx, wg_plan_copy(ws, p1, "saved", &c));
+    ck_assert_int_ne(c, p1);
+    static const char *const same[] = {
+        "SELECT count(*) FROM cells WHERE plan = ?1",
+        "SELECT count(*) FROM cells WHERE plan = ?1 AND geom IS NOT NULL",
+        "SELECT sum(households) FROM cells WHERE plan = ?1",
+        "SELECT count(*) FROM cell_units WHERE plan = ?1",
+        "SELECT count(*) FROM plan_issues WHERE plan = ?1",
+        "SELECT sum(idx) FROM cells WHERE plan = ?1",
+        "SELECT round(sum(ST_Area(geom)), 3) FROM cells WHERE plan = ?1",
+    };
+    for (size_t k = 0; k < sizeof same / sizeof *same; k++)
+        ck_assert_msg(qp("c.wangge", p1, same[k]) == qp("c.wangge", c, same[k]), "differs: %s",
+                      same[k]);
+    ck_assert_int_eq((int)qp("c.wangge", p1, "SELECT count(*) FROM cells WHERE plan = ?1"),
+                     (int)s1.cells);
+    ck_assert_int_eq((int)qp("c.wangge", c, "SELECT parent FROM plans WHERE id = ?1"), (int)p1);
+    ck_assert_int_eq((int)qp("c.wangge", c, "SELECT active FROM plans WHERE id = ?1"), 0);
+    ck_assert_int_eq((int)qp("c.wangge", p1, "SELECT active FROM plans WHERE id = ?1"), 1);
+    ck_assert_int_eq((int)qp("c.wangge", c,
+                             "SELECT (SELECT params FROM plans WHERE id = ?1) = params FROM "
+                             "plans WHERE id = (SELECT parent FROM plans WHERE id = ?1)"),
+                     1);
+    /* versions: the copy and its cells carry the transaction's, newer than the original's */
+    ck_assert_int_eq((int)qp("c.wangge", c,
+                             "SELECT count(*) FROM cells WHERE plan = ?1 AND ver <> (SELECT ver "
+                             "FROM plans WHERE id = ?1)"),
+                     0);
+    ck_assert_double_gt(qp("c.wangge", c, "SELECT ver FROM plans WHERE id = ?1"),
+                        qp("c.wangge", p1, "SELECT ver FROM plans WHERE id = ?1"));
+    wg_plan_diff df;
+    T_OK(t_ctx, wg_plan_diff_get(ws, p1, c, &df));
+    ck_assert_int_eq(df.moved_units, 0);
+    ck_assert_uint_eq(df.ncells, 0);
+    ck_assert_uint_eq(df.same, s1.cells);
+    wg_plan_diff_free(&df);
+
+    /* A name taken is refused naming the plan; an unknown source too; nothing is added. */
+    double nplans = qp("c.wangge", 0, "SELECT count(*) FROM plans");
+    int64_t x = -1;
+    ck_assert_int_eq(wg_plan_copy(ws, c, "base", &x), WG_EINPUT);
+    ck_assert_msg(strstr(wg_ctx_errmsg(t_ctx), "'base' exists already (id 1)"), "got: %s",
+                  wg_ctx_errmsg(t_ctx));
+    wg_ctx_clear(t_ctx);
+    ck_assert_int_eq(wg_plan_copy(ws, 999, "new", &x), WG_EINPUT);
+    ck_assert_ptr_nonnull(strstr(wg_ctx_errmsg(t_ctx), "999"));
+    wg_ctx_clear(t_ctx);
+    ck_assert_int_eq(wg_plan_copy(ws, p1, "", &x), WG_EINPUT);
+    wg_ctx_clear(t_ctx);
+    ck_assert_int_eq((int)x, -1);
+    ck_assert_double_eq(qp("c.wangge", 0, "SELECT count(*) FROM plans"), nplans);
+
+    /* One unit of a cell's neighbour moved into it, in the copy. */
+    char *row = t_sql(t_path(t_dir, "c.wangge"),
+                      "SELECT cu.unit, cu.cell, c.code, cu.households FROM cell_units cu, cells "
+                      "c, cells n WHERE cu.plan = 1 AND c.plan = 1 AND n.plan = 1 AND n.code = "
+                      "cu.cell AND n.code <> c.code AND n.community = c.community AND "
+                      "ST_Touches(n.geom, c.geom) ORDER BY c.code, cu.unit LIMIT 1");
+    char unit[32], from[32], to[32];
+    long long hh = 0;
+    ck_assert_msg(sscanf(row, "%31[^|]|%31[^|]|%31[^|]|%lld", unit, from, to, &hh) == 4,
+                  "no unit to move: '%s'", row);
+    free(row);
+    const char *mv[] = {unit};
+    wg_move_result res;
+    T_OK(t_ctx, wg_plan_move(ws, c, mv, 1, to, &res));
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM cell_units WHERE plan = ?1 AND unit = '%s' "
+             "AND cell = '%s'",
+             unit, from);
+    ck_assert_int_eq((int)qp("c.wangge", p1, sql), 1); /* the original is as it was */
+    T_OK(t_ctx, wg_plan_diff_get(ws, p1, c, &df));
+    ck_assert_int_eq(df.moved_units, 1);
+    ck_assert_int_eq(df.moved_households, hh);
+    ck_assert_str_eq(df.moved[0].unit, unit);
+    ck_assert_str_eq(df.moved[0].from, from);
+    ck_assert_str_eq(df.moved[0].to, to);
+    ck_assert_int_eq(df.moved[0].households, hh);
+    ck_assert_uint_eq(df.ncells, 2);
+    ck_assert_uint_eq(df.changed, 2);
+    for (size_t k = 0; k < df.ncells; k++) {
+        const wg_plan_celldiff *cd = &df.cells[k];
+        ck_assert_int_eq(cd->change, WG_CELL_CHANGED);
+        bool is_from = strcmp(cd->code, from) == 0;
+        ck_assert(is_from || strcmp(cd->code, to) == 0);
+        ck_assert_int_eq(cd->households_b - cd->households_a, is_from ? -hh : hh);
+        ck_assert_int_eq((long long)cd->units_b - (long long)cd->units_a, is_from ? -1 : 1);
+    }
+    ck_assert_int_lt(strcmp(df.cells[0].code, df.cells[1].code), 0); /* by code */
+    wg_plan_diff_free(&df);
+    wg_ws_close(ws);
+}
+END_TEST
+
 /* Cincinnati's Walnut Hills census blocks as units (they tile their tracts), tracts dissolved
  * from the blocks as communities: cells are unions of whole blocks. */
 /* Units alone, with no communities layer. */
@@ -924,6 +1031,7 @@ TCase *tcase_partition(void)
     tcase_add_test(tc, redraw_after_changes);
     tcase_add_test(tc, redraw_new_range);
     tcase_add_test(tc, lock_move_and_diff);
+    tcase_add_test(tc, copy_move_and_diff);
     tcase_add_test(tc, one_community_without_communities);
     tcase_add_test(tc, communities_dissolved_from_units);
     tcase_add_test(tc, barrier_through_tiling_blocks);

@@ -1,8 +1,8 @@
 /* tests/fuzz/fuzz_route.c: the service's routing, route_match(). The input's first line is the
  * method, the rest the path. Whatever comes in, the route is one the dispatcher knows, an
  * error is 404 or 405 with a message, and a route's parameters are what its path allows: a
- * plan named by one path segment, a tile's map in lower-case letters, its zoom 0 to 30, x and
- * y below 10^9, its scale 1 to 4. */
+ * plan or a cell named by one path segment, a tile's map in lower-case letters, its zoom 0 to 30, x
+ * and y below 10^9, its scale 1 to 4. */
 #include "fuzz.h"
 #include "serve_int.h"
 
@@ -22,8 +22,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool ok = r.id >= R_NONE && r.id <= R_TILES;
     if (r.id == R_NONE)
         ok = ok && (r.status == 404 || r.status == 405) && r.why && *r.why;
-    if (r.id == R_MOVE)
+    if (r.id == R_MOVE || r.id == R_PLAN_COPY)
         ok = ok && r.plan[0] && !strchr(r.plan, '/') && strlen(r.plan) < sizeof r.plan && r.write;
+    if (r.id == R_PLAN_CELLS || r.id == R_PLAN_UNITS || r.id == R_PLAN_DIFF)
+        ok = ok && r.plan[0] && !strchr(r.plan, '/') && strlen(r.plan) < sizeof r.plan;
+    if (r.id == R_CELL)
+        ok = ok && r.cell[0] && !strchr(r.cell, '/') && strlen(r.cell) < sizeof r.cell;
     if (r.id == R_TILE) {
         ok = ok && r.z >= 0 && r.z <= 30 && r.x >= 0 && r.x < 1000000000 && r.y >= 0 &&
              r.y < 1000000000 && r.scale >= 1 && r.scale <= 4 && r.map[0] && !r.write;

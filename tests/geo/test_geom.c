@@ -3,6 +3,7 @@
  * lengths, placing, nearest sites, dissolving, and the coverage of an area by views. */
 #include "support.h"
 #include "wg/cover.h"
+#include "wg/crs.h"
 #include "wg/geom.h"
 
 #include <math.h>
@@ -241,6 +242,71 @@ START_TEST(cover_an_area)
 }
 END_TEST
 
+/* A lon/lat box bounded from both sides in metres (wg/proj.h's transformation from a
+ * Gauss-Kruger CRS to WGS 84); GeoJSON text with RFC 7946 ring orientation; simplify. */
+START_TEST(crs_transform_and_geojson)
+{
+    wg_xform *t = NULL;
+    T_OK(t_ctx, wg_xform_new(t_ctx, "EPSG:4549", "EPSG:4326", &t));
+    double xy[] = {500000, 3500000, 510000, 3510000, NAN, NAN};
+    ck_assert_uint_eq(wg_xform_points(t, xy, 3), 1); /* the NaN one */
+    ck_assert_double_eq_tol(xy[0], 120.0, 1e-9);     /* on the central meridian */
+    ck_assert(xy[1] > 31.6 && xy[1] < 31.65);
+    ck_assert(isnan(xy[4]) && isnan(xy[5]));
+    ck_assert_uint_eq(wg_xform_points_inv(t, xy, 2), 0);
+    ck_assert_double_eq_tol(xy[2], 510000, 1e-5);
+    ck_assert_double_eq_tol(xy[3], 3510000, 1e-5);
+
+    const double box[4] = {119.9, 31.5, 120.2, 31.7};
+    double outer[4], inner[4];
+    T_OK(t_ctx, wg_xform_box(t_ctx, t, true, box, outer, inner));
+    ck_assert(inner[0] > outer[0] && inner[2] < outer[2] && inner[0] < inner[2]);
+    for (int i = 0; i <= 20; i++)
+        for (int j = 0; j <= 20; j++) {
+            double p[2] = {box[0] + (box[2] - box[0]) * i / 20,
+                           box[1] + (box[3] - box[1]) * j / 20};
+            ck_assert_uint_eq(wg_xform_points_inv(t, p, 1), 0); /* lon/lat -> metres */
+            ck_assert(p[0] >= outer[0] && p[0] <= outer[2] && p[1] >= outer[1] && p[1] <= outer[3]);
+            double q[2] = {inner[0] + (inner[2] - inner[0]) * i / 20,
+                           inner[1] + (inner[3] - inner[1]) * j / 20};
+            ck_assert_uint_eq(wg_xform_points(t, q, 1), 0); /* metres -> lon/lat */
+            ck_assert(q[0] >= box[0] && q[0] <= box[2] && q[1] >= box[1] && q[1] <= box[3]);
+        }
+    const double bad[4] = {1, 1, 0, 2};
+    ck_assert_int_eq(wg_xform_box(t_ctx, t, true, bad, outer, inner), WG_EINPUT);
+    wg_ctx_clear(t_ctx);
+
+    /* GeoJSON: a clockwise shell comes out counterclockwise, its hole clockwise */
+    wg_geom *g = t_wkt("POLYGON((0 0,0 10,10 10,10 0,0 0),(2 2,4 2,4 4,2 4,2 2))");
+    wg_geom *pt = t_wkt("POINT(1.5 2)");
+    wg_geom *mp = t_wkt("MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((5 5,6 5,6 6,5 5)))");
+    wg_buf b;
+    wg_buf_init(&b, 0);
+    T_OK(t_ctx, wg_geom_geojson(t_ctx, g, NULL, 1, &b));
+    ck_assert_str_eq(wg_buf_str(&b),
+                     "{\"type\":\"Polygon\",\"coordinates\":[[[0.0,0.0],[10.0,0.0],[10.0,10.0],"
+                     "[0.0,10.0],[0.0,0.0]],[[2.0,2.0],[2.0,4.0],[4.0,4.0],[4.0,2.0],[2.0,2.0]]]}");
+    wg_buf_reset(&b);
+    T_OK(t_ctx, wg_geom_geojson(t_ctx, pt, NULL, 2, &b));
+    ck_assert_str_eq(wg_buf_str(&b), "{\"type\":\"Point\",\"coordinates\":[1.50,2.00]}");
+    wg_buf_reset(&b);
+    T_OK(t_ctx, wg_geom_geojson(t_ctx, mp, t, 7, &b));
+    ck_assert_msg(strncmp(wg_buf_str(&b), "{\"type\":\"MultiPolygon\",\"coordinates\":[[[[", 40) ==
+                      0,
+                  "got %s", wg_buf_str(&b));
+    wg_buf_fini(&b);
+    wg_geom *s = NULL;
+    T_OK(t_ctx, wg_geom_simplify(t_ctx, g, 1.0, &s));
+    ck_assert_int_eq(wg_geom_simplify(t_ctx, g, -1, &s), WG_EINPUT);
+    wg_ctx_clear(t_ctx);
+    wg_geom_free(t_ctx, s);
+    wg_geom_free(t_ctx, g);
+    wg_geom_free(t_ctx, pt);
+    wg_geom_free(t_ctx, mp);
+    wg_xform_free(t);
+}
+END_TEST
+
 TCase *tcase_geom(void)
 {
     TCase *tc = tcase_create("geom");
@@ -252,5 +318,6 @@ TCase *tcase_geom(void)
     tcase_add_test(tc, boundaries_that_share_a_stretch);
     tcase_add_test(tc, nearest_sites);
     tcase_add_test(tc, cover_an_area);
+    tcase_add_test(tc, crs_transform_and_geojson);
     return tc;
 }

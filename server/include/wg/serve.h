@@ -1,14 +1,58 @@
 /* wg/serve.h: `wangge serve` - the command center's HTTP service over one workspace.
  *
- * This first part answers read-only JSON on loopback (unless told otherwise), from a pool of
- * worker threads, each with its own handle on the workspace (so the CLI and other readers keep
- * working on it meanwhile, and every request sees the latest committed data):
- *   GET /api/health                  the workspace, its schema and data versions
+ * JSON on loopback (unless told otherwise), from a pool of worker threads, each with its own
+ * handle on the workspace (so the CLI and other readers keep working on it meanwhile, and every
+ * request sees the latest committed data). Coordinates to and from the browser are WGS 84
+ * lon/lat (x = lon); times are ISO 8601 UTC, null when absent. Plans are named by name or id.
+ *   GET /api/health                  wangge-health/1: the workspace, schema, CRS, incident count
+ *                                    and version, extent [minlon,minlat,maxlon,maxlat] of the
+ *                                    communities, units and cells, maps (the tile maps), plan
+ *                                    {id,name} (the active one, or null)
  *   GET /api/summary?from=&to=&tz=&category=a,b
  *                                    the closed-loop KPIs of the period (wangge-summary/1),
  *                                    with the same figures for the period before it
  *   GET /api/cells?from=&to=&tz=&category=
  *                                    the report's rows by cell (wangge-cells/1)
+ *   GET /api/cells/{code}?from=&to=&tz=&category=
+ *                                    wangge-cell/1, a cell of the active plan: plan, code,
+ *                                    community {id,name}, households, weight_name, units,
+ *                                    area_m2, compactness, extent (lon/lat), workers [{id,name}]
+ *                                    (the postings), cameras [{id,kind,seen_m2}], report (its
+ *                                    row of wangge report over the period, or null with
+ *                                    report_error), recent (its 20 latest cases, as below)
+ *   GET /api/incidents?bbox=minlon,minlat,maxlon,maxlat&from=&to=&tz=&category=a,b&limit=&cursor=
+ *                                    wangge-incidents/1: filter {bbox,from,to,category,total},
+ *                                    as_of, plan, limit (1..1000, default 100), count, next (the
+ *                                    cursor of the next page, null on the last), incidents
+ *                                    [{id, category, source, status, reported, dispatched,
+ *                                    closed, due (its own, else reported + the category's
+ *                                    deadline), overdue (open and past due as of the period's
+ *                                    end, as the report counts it), cell (active plan) or null
+ *                                    with unassigned (outside, gap, no_location, pending,
+ *                                    not_assigned), lon, lat}], newest first by reported time,
+ *                                    then by row; seconds (the server's time). A cursor names
+ *                                    the last case shown, so cases posted meanwhile never
+ *                                    shift a page
+ *   GET /api/plans                   wangge-plans/1: weight_name, plans [{id, name, active,
+ *                                    cells, households, created, parent, params (as stored)}]
+ *   GET /api/plans/{plan}/cells.geojson?simplify=M
+ *                                    a GeoJSON FeatureCollection (schema wangge-plan-cells/1,
+ *                                    plan, range) of the cells, id the code, properties code,
+ *                                    community, households, nunits, area_m2, in_range (null
+ *                                    without a recorded range), issues [kind]; simplify: a
+ *                                    topology-preserving tolerance in metres (0..1000)
+ *   GET /api/plans/{plan}/units.geojson?bbox=
+ *                                    the same of the units whose box meets bbox (required past
+ *                                    20,000 units, and at most 20,000 in one answer):
+ *                                    properties id, cell (in this plan), households, community,
+ *                                    kind (schema wangge-plan-units/1)
+ *   GET /api/plans/{plan}/diff?against=B
+ *                                    wangge-diff/1 from B (default: the active plan) to plan:
+ *                                    plan, against, moved_households, moved_units,
+ *                                    units_only_before/after, cells {added, removed, changed,
+ *                                    same}, moved [{unit, from, to, households}],
+ *                                    changed_cells [{code, change, households_before/after,
+ *                                    units_before/after}], map [{from, to, households}]
  *   POST /api/incidents?tz=&gcj02=1|bd09=1&src_crs=   (Authorization: Bearer TOKEN)
  *                                    cases as CSV or GeoJSON, imported as `wangge import` does
  *                                    (validated, all or nothing, idempotent by id), committed
@@ -16,6 +60,10 @@
  *   POST /api/plans/{plan}/moves {"units": [...], "to": "CELL"}   (the token)
  *                                    the planner's move (wangge plan move), answered with the
  *                                    touched cells' totals, range and contiguity (wangge-move/1)
+ *   POST /api/plans/{plan}/copy {"name": "..."}   (the token)
+ *                                    saves the plan under a new name (cells, units, issues,
+ *                                    parameters; parent: the source; not active): 201 with
+ *                                    wangge-plan/1 {id, name, parent, active, version}
  *   GET /tiles/{map}/{z}/{x}/{y}.png and {y}@2x.png  (?from=&to=&tz=&category=)
  *                                    XYZ tiles in Web Mercator of heatmap, incidents, plan,
  *                                    workload, rate, coverage, cameras and base (the basemap),
@@ -29,10 +77,11 @@
  * Tiles are kept encoded in a bounded cache (--tile-cache MiB) and drawn again only when the
  * data behind them changed: a new case redraws the tiles it falls in (its kernel's reach for the
  * heatmap), a move the tiles of the cells it touched; whatever changes the classes, everything.
- * Errors are JSON {"error": {"status", "message"}}: 400 for a bad parameter or case (named),
- * 401 without the token, 403 on a read-only server, 404 for an unknown path, 405 for another
- * method, 413 for a GET with a body or a batch over 16 MiB, 415 for another body type, 503 when
- * the workspace cannot be read. */
+ * Errors are JSON {"error": {"status", "message"}}, the message naming the bad parameter: 400
+ * for a bad parameter or case, 401 without the token, 403 on a read-only server, 404 for an
+ * unknown path, plan or cell, 405 for another method, 409 for a plan name taken (naming that
+ * plan and its id), 413 for a GET with a body or a batch over 16 MiB, 415 for another body
+ * type, 503 when the workspace cannot be read. */
 #ifndef WG_SERVE_H
 #define WG_SERVE_H
 

@@ -100,15 +100,36 @@ typedef struct wg_plan_map { /* old cell -> the new cell holding most of its hou
     int64_t households; /* of `from`'s units that are in `to` */
 } wg_plan_map;
 
+typedef struct wg_plan_moved {    /* a unit in both plans whose cell code differs */
+    const char *unit, *from, *to; /* from: its cell in a, to: in b (into the diff's strings) */
+    int64_t households;           /* as a holds it */
+} wg_plan_moved;
+
+typedef enum wg_cell_change { WG_CELL_ADDED, WG_CELL_REMOVED, WG_CELL_CHANGED } wg_cell_change;
+
+typedef struct wg_plan_celldiff { /* a cell code whose units differ between the plans */
+    char code[32];
+    wg_cell_change change; /* added: only in b; removed: only in a; changed: other units */
+    int64_t households_a, households_b; /* over its units in each plan (0 where absent) */
+    size_t units_a, units_b;
+} wg_plan_celldiff;
+
 typedef struct wg_plan_diff {
     int64_t moved_households, moved_units; /* units in both plans whose cell code differs */
     size_t only_a_units, only_b_units;     /* units in one plan only */
     size_t added, removed, changed, same;  /* cells by code: only in B, only in A, both */
     wg_plan_map *map;                      /* per cell of A that changed or went */
     size_t nmap;
+    wg_plan_moved *moved;    /* moved_units entries, by unit id */
+    wg_plan_celldiff *cells; /* added + removed + changed entries, by code */
+    size_t ncells;
+    char *strings; /* what moved's pointers point into */
 } wg_plan_diff;
 
-/* Compares plans a and b. Caller frees with wg_plan_diff_free(). */
+/* Compares plans a and b: the units that change cell going from a to b, and the cells whose
+ * units differ. Households are the units' as each plan recorded them. Safe to call from
+ * several threads at once, each with its own workspace handle. Caller frees with
+ * wg_plan_diff_free(). */
 wg_status wg_plan_diff_get(wg_ws *ws, int64_t a, int64_t b, wg_plan_diff *out);
 void wg_plan_diff_free(wg_plan_diff *d);
 
@@ -120,6 +141,13 @@ typedef struct wg_move_result {
     bool same_community;                    /* the units lie in the target cell's community */
     char verdict[512];                      /* a sentence for the planner */
 } wg_move_result;
+
+/* Copies plan `src` as a new plan named `name` (one transaction, versions bumped): the same
+ * parameters, cells with their geometry and codes, units and issues; the copy has src as its
+ * parent and is not active (activate it with wg_plan_activate). Errors: WG_EINPUT for an
+ * unknown src, an empty name or one longer than 127 bytes, or a name another plan has (the
+ * message names it and its id); WG_ESQL/WG_EIO. */
+wg_status wg_plan_copy(wg_ws *ws, int64_t src, const char *name, int64_t *id);
 
 /* Moves units into cell `to` of plan `id` (geometry, totals and issues of the touched cells
  * are recomputed, in one transaction) and says whether the result breaks range or

@@ -237,6 +237,12 @@ wg_status wg_store_plan_activate(wg_ws *ws, int64_t id);
 /* Adds a plan (parameters stored as JSON); it becomes active when none is. */
 wg_status wg_store_plan_add(wg_ws *ws, const char *name, const wg_plan_params *p, int64_t parent,
                             int64_t *id, bool *active);
+/* Copies plan `src` as a new plan named `name` (inside the caller's write transaction): its
+ * parameters as stored, its cells with their geometry, figures and index, the units of each
+ * cell and the issues, all stamped with the transaction's version; the new plan has `src` as
+ * its parent and is not active. Bumps "plans". Errors: WG_EINPUT for an unknown src; WG_ESQL
+ * when the name is taken (check with wg_store_plan_named first). */
+wg_status wg_store_plan_copy(wg_ws *ws, int64_t src, const char *name, int64_t *id);
 /* Marks cells codes[0..n) of plan as changed (their version and the plan's). */
 wg_status wg_store_plan_touch(wg_ws *ws, int64_t plan, const char *const *codes, size_t n);
 
@@ -380,6 +386,12 @@ wg_status wg_store_incidents_each(wg_ws *ws, unsigned cols, const wg_inc_filter 
 /* The number of incidents and the highest version of any of them. */
 wg_status wg_store_incidents_count(wg_ws *ws, size_t *n, int64_t *ver);
 
+/* The id (text) of each incident fid[0..n): fn gets i and the id, or NULL for a fid that is
+ * not (or no longer) in the layer. */
+typedef wg_status (*wg_incident_id_fn)(void *user, size_t i, const char *id);
+wg_status wg_store_incident_ids(wg_ws *ws, const int64_t *fid, size_t n, wg_incident_id_fn fn,
+                                void *user);
+
 /* ---- The assignment ---------------------------------------------------------------------- */
 
 /* Replaces the assignment with cell[i], flags[i], blind[i] for every incident i (n must be
@@ -417,6 +429,12 @@ typedef wg_status (*wg_view_fn)(void *user, const wg_view_rec *v);
 /* The stored camera views (whose box meets bbox, when given), by camera. */
 wg_status wg_store_camera_views_each(wg_ws *ws, const double *bbox, wg_view_fn fn, void *user);
 wg_status wg_store_camera_cell_add(wg_ws *ws, const char *camera, const char *cell, double area_m2);
+
+/* The cameras that see cell `cell` of the assigned plan, by camera id: fn gets the camera,
+ * its kind (NULL when none) and the open ground of the cell it sees in m². */
+typedef wg_status (*wg_cell_camera_fn)(void *user, const char *camera, const char *kind,
+                                       double area_m2);
+wg_status wg_store_cell_cameras(wg_ws *ws, const char *cell, wg_cell_camera_fn fn, void *user);
 
 typedef struct wg_cover_rec {
     const char *cell;

@@ -50,6 +50,10 @@ typedef struct wg_layer_info {
 
 /* One entry per layer of wg_layers(), in that order; `out` must hold WG_NLAYERS entries. */
 wg_status wg_ws_layer_info(wg_ws *ws, wg_layer_info *out);
+/* The same for one layer, by name (a single cheap query: what a frequent caller such as the
+ * service's health uses instead of counting every layer). Errors: WG_EINPUT for an unknown
+ * name. */
+wg_status wg_ws_layer_info_of(wg_ws *ws, const char *name, wg_layer_info *out);
 
 typedef struct wg_plan_info {
     int64_t id;
