@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool query_period(wg_ctx *ctx, const char *from, const char *to, const char *zone,
-                  const char *cat, period_q *q, char *why, size_t n)
+bool query_period(wg_ctx *ctx, const char *from, const char *to, const char *zone, const char *cat,
+                  period_q *q, char *why, size_t n)
 {
     q->from = INT64_MIN, q->to = INT64_MAX, q->ncats = 0;
     wg_tz *tz = NULL;
