@@ -203,19 +203,12 @@ wg_status canvas_open_tile(wg_ctx *ctx, canvas *c, int px, double u)
     return canvas_status(c, "making a tile");
 }
 
-typedef struct membuf {
-    unsigned char *p;
-    size_t n, cap;
-    bool failed;
-} membuf;
-
-static void mem_write(png_structp png, png_bytep data, png_size_t n)
+void bytes_add(bytes *b, const void *data, size_t n)
 {
-    membuf *b = png_get_io_ptr(png);
-    if (b->failed)
+    if (b->failed || n == 0)
         return;
     if (b->n + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 16384;
+        size_t cap = b->cap ? b->cap : 4096;
         while (cap < b->n + n)
             cap *= 2;
         unsigned char *q = realloc(b->p, cap);
@@ -227,6 +220,11 @@ static void mem_write(png_structp png, png_bytep data, png_size_t n)
     }
     memcpy(b->p + b->n, data, n);
     b->n += n;
+}
+
+static void mem_write(png_structp png, png_bytep data, png_size_t n)
+{
+    bytes_add(png_get_io_ptr(png), data, n);
 }
 
 static void mem_flush(png_structp png)
@@ -241,7 +239,7 @@ wg_status canvas_tile_png(canvas *c, unsigned char **png_out, size_t *len)
     const unsigned char *data = cairo_image_surface_get_data(c->surf);
     int stride = cairo_image_surface_get_stride(c->surf), w = (int)c->W, h = (int)c->H;
     unsigned char *row = malloc((size_t)w * 4);
-    membuf b = {0};
+    bytes b = {0};
     png_structp png = row ? png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL) : NULL;
     png_infop info = png ? png_create_info_struct(png) : NULL;
     bool ok = info != NULL;

@@ -10,30 +10,12 @@
 #define EXTENT 4096
 #define BUFFER 64 /* tile units kept beyond the edge, so that clients clip, not the tile */
 
-/* A growing byte buffer; `failed` once out of memory (later writes do nothing). */
-typedef struct pb {
-    unsigned char *p;
-    size_t n, cap;
-    bool failed;
-} pb;
+/* A message being written. */
+typedef bytes pb;
 
 static void pb_bytes(pb *b, const void *data, size_t n)
 {
-    if (b->failed || n == 0)
-        return;
-    if (b->n + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->n + n)
-            cap *= 2;
-        unsigned char *q = realloc(b->p, cap);
-        if (!q) {
-            b->failed = true;
-            return;
-        }
-        b->p = q, b->cap = cap;
-    }
-    memcpy(b->p + b->n, data, n);
-    b->n += n;
+    bytes_add(b, data, n);
 }
 
 static void pb_varint(pb *b, uint64_t v)

@@ -40,6 +40,15 @@ typedef struct canvas {
     bool tile; /* an image in memory, transparent, without furniture (canvas_open_tile) */
 } canvas;
 
+/* Bytes in memory, growing: what a tile is encoded into (PNG, MVT). After a failed append
+ * (out of memory) `failed` stays set and later appends do nothing. */
+typedef struct bytes {
+    unsigned char *p;
+    size_t n, cap;
+    bool failed;
+} bytes;
+void bytes_add(bytes *b, const void *data, size_t n);
+
 /* ---- canvas.c ---------------------------------------------------------------------------- */
 
 /* Opens a page surface writing to a temporary file beside `path`. Errors: WG_EINPUT for a bad
