@@ -1123,6 +1123,8 @@ static wg_status run(importer *im)
     wg_store_rows_close(im->ins);
     im->ins = NULL;
     if (st == WG_OK)
+        im->r->ver = wg_store_tx_version(im->ws);
+    if (st == WG_OK)
         st = wg_store_commit(im->ws);
     else /* (the CRS this import chose goes with the rollback) */
         wg_store_rollback(im->ws);

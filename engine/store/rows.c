@@ -1,5 +1,6 @@
 /* engine/store/rows.c: the rows of a layer as import writes them (upserts by id, one batch per
- * run, the incidents' packed copy kept beside) and as export reads them. */
+ * run, the incidents' packed copy kept beside), as export reads them, and one incident's
+ * handling fields as the service changes them. */
 #include "store_int.h"
 
 #include <math.h>
@@ -413,4 +414,130 @@ void wg_store_rows_read_close(wg_row_reader *r)
     free(r->code);
     wg_store_read_end(r->ws);
     free(r);
+}
+
+/* ---- One incident ---------------------------------------------------------------------------- */
+
+wg_status wg_store_incident_id(wg_ws *ws, int64_t fid, char *id, size_t n, bool *found)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT id FROM incidents WHERE fid = ?");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    sqlite3_bind_int64(q, 1, fid);
+    int rc = sqlite3_step(q);
+    *found = rc == SQLITE_ROW;
+    if (n)
+        snprintf(id, n, "%s", *found && wg__text(q, 0) ? wg__text(q, 0) : "");
+    wg_status st = rc == SQLITE_ROW || rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "");
+    sqlite3_reset(q);
+    return st;
+}
+
+/* Whether two optional texts differ. */
+static bool text_differs(const wg_value *v, const char *s)
+{
+    return v->null ? s != NULL : !s || strcmp(v->s, s) != 0;
+}
+
+static bool time_differs(const wg_value *v, int64_t t)
+{
+    return v->null ? t != WG_NO_TIME : t == WG_NO_TIME || v->i != t;
+}
+
+/* The incident's values as the packed copy takes them (id, category, source, status, reported,
+ * dispatched, closed, due), from the row in q (columns 1..8 after fid), with p applied. The
+ * strings are borrowed from q and p. */
+static bool patched_values(sqlite3_stmt *q, const wg_incident_patch *p, wg_value vals[8])
+{
+    for (int i = 0; i < 8; i++) {
+        int c = i + 1;
+        memset(&vals[i], 0, sizeof vals[i]);
+        vals[i].null = sqlite3_column_type(q, c) == SQLITE_NULL;
+        if (vals[i].null)
+            continue;
+        if (i < 4)
+            vals[i].s = wg__text(q, c);
+        else
+            vals[i].i = sqlite3_column_int64(q, c);
+    }
+    bool changed = false;
+    if (p->set_status && text_differs(&vals[3], p->status)) {
+        changed = true;
+        vals[3] = (wg_value){.null = !p->status, .s = p->status};
+    }
+    if (p->set_dispatched && time_differs(&vals[5], p->dispatched)) {
+        changed = true;
+        vals[5] = (wg_value){.null = p->dispatched == WG_NO_TIME, .i = p->dispatched};
+    }
+    if (p->set_closed && time_differs(&vals[6], p->closed)) {
+        changed = true;
+        vals[6] = (wg_value){.null = p->closed == WG_NO_TIME, .i = p->closed};
+    }
+    return changed;
+}
+
+static void bind_time(sqlite3_stmt *q, int i, const wg_value *v)
+{
+    if (v->null)
+        sqlite3_bind_null(q, i);
+    else
+        sqlite3_bind_int64(q, i, v->i);
+}
+
+wg_status wg_store_incident_patch(wg_ws *ws, const char *id, const wg_incident_patch *p,
+                                  int64_t *fid, bool *found, bool *changed)
+{
+    wg_status st = wg__need_tx(ws, "changing an incident");
+    if (st != WG_OK)
+        return st;
+    *found = *changed = false;
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT fid, id, category, source, status, reported, "
+                                   "dispatched, closed, due, X(geom), Y(geom) FROM incidents "
+                                   "WHERE id = ?");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    if (rc != SQLITE_ROW) {
+        st = rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "reading an incident: ");
+        sqlite3_reset(q);
+        return st;
+    }
+    *found = true;
+    int64_t row = sqlite3_column_int64(q, 0);
+    double x = sqlite3_column_type(q, 9) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 9);
+    double y = sqlite3_column_type(q, 10) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 10);
+    wg_value vals[8];
+    *changed = patched_values(q, p, vals);
+    /* the strings of vals live in q's row: copied before q is used again */
+    char *keep[4] = {0};
+    for (int i = 0; *changed && st == WG_OK && i < 4; i++)
+        if (!vals[i].null && vals[i].s != p->status && !(keep[i] = strdup(vals[i].s)))
+            st = wg_fail(ws->ctx, WG_ENOMEM, "out of memory");
+    for (int i = 0; i < 4; i++)
+        if (keep[i])
+            vals[i].s = keep[i];
+    sqlite3_reset(q);
+    sqlite3_stmt *u = NULL;
+    if (st == WG_OK && *changed &&
+        !(u = wg__stmt(ws, "UPDATE incidents SET status = ?, dispatched = ?, closed = ?, ver = ? "
+                           "WHERE fid = ?")))
+        st = wg_ctx_status(ws->ctx);
+    if (u) {
+        wg__bind_text(u, 1, vals[3].null ? NULL : vals[3].s);
+        bind_time(u, 2, &vals[5]);
+        bind_time(u, 3, &vals[6]);
+        sqlite3_bind_int64(u, 4, ws->tx_ver);
+        sqlite3_bind_int64(u, 5, row);
+        st = wg__done(ws, u, "changing an incident: ");
+        if (st == WG_OK)
+            st = wg__bump(ws, "incidents");
+        if (st == WG_OK)
+            st = wg__pack_put(ws, row, vals, x, y);
+    }
+    for (int i = 0; i < 4; i++)
+        free(keep[i]);
+    if (st == WG_OK)
+        *fid = row;
+    return st;
 }

@@ -680,6 +680,11 @@ wg_status wg_store_begin(wg_ws *ws, const char *what)
     return WG_OK;
 }
 
+int64_t wg_store_tx_version(const wg_ws *ws)
+{
+    return ws->in_tx ? ws->tx_ver : 0;
+}
+
 static void end_tx(wg_ws *ws)
 {
     reset_all(ws);

@@ -464,6 +464,90 @@ START_TEST(filtered_reads_keep_what_the_filter_says)
 }
 END_TEST
 
+/* One incident's handling fields changed as the service does it (PATCH): the row, the packed
+ * copy and the versions move together in one transaction; the same patch again writes nothing;
+ * an unknown id writes nothing; the assignment picks the changed incident up as new. */
+START_TEST(incident_patch_writes_row_pack_and_versions)
+{
+    wg_ws *ws = city("patch.wangge");
+    t_import(ws, "incidents", "p.csv",
+             "id,category,status,x,y,reported\nP1,noise,open,501000,3451000,2025-03-01 10:00\n");
+    wg_assign_result ar;
+    T_OK(t_ctx, wg_assign(ws, NULL, &ar));
+    int64_t v0 = ver(ws, "incidents");
+    wg_incident_patch p = {.set_closed = true,
+                           .closed = 1740830400, /* 2025-03-01T12:00:00Z */
+                           .set_status = true,
+                           .status = "closed"};
+    int64_t fid = 0, tx = 0;
+    bool found = false, changed = false;
+    T_OK(t_ctx, wg_store_begin(ws, "patch"));
+    tx = wg_store_tx_version(ws);
+    ck_assert_int_gt(tx, v0);
+    T_OK(t_ctx, wg_store_incident_patch(ws, "P1", &p, &fid, &found, &changed));
+    T_OK(t_ctx, wg_store_commit(ws));
+    ck_assert(found && changed);
+    ck_assert_int_eq(wg_store_tx_version(ws), 0);
+    ck_assert_int_eq(ver(ws, "incidents"), tx);
+    char id[64];
+    T_OK(t_ctx, wg_store_incident_id(ws, fid, id, sizeof id, &found));
+    ck_assert(found);
+    ck_assert_str_eq(id, "P1");
+    /* the packed copy says what the row says, with the new version */
+    wg_inc_filter f = {.since = v0, .from = WG_NO_TIME, .to = INT64_MAX};
+    wg_incidents a;
+    T_OK(t_ctx,
+         wg_store_incidents_read(
+             ws, WG_IC_FID | WG_IC_CLOSED | WG_IC_STATUS | WG_IC_VER | WG_IC_REPORTED, &f, &a));
+    ck_assert_uint_eq(a.n, 1);
+    ck_assert_int_eq(a.fid[0], fid);
+    ck_assert_int_eq(a.closed[0], 1740830400);
+    ck_assert_int_eq(a.reported[0], 1740823200); /* untouched */
+    ck_assert_int_eq(a.ver[0], tx);
+    ck_assert_str_eq(a.status_code[a.status[0]], "closed");
+    wg_incidents_free(&a);
+    /* the assignment sees the changed incident as new, and locates it where it was */
+    wg_assign_state s;
+    T_OK(t_ctx, wg_assign_check(ws, 0, &s));
+    ck_assert(!s.current && s.incremental);
+    ck_assert_int_eq(s.new_incidents, 1);
+    T_OK(t_ctx, wg_assign(ws, NULL, &ar));
+    ck_assert_int_eq(ar.located, 1);
+    /* the same patch again: nothing written, no version moves */
+    T_OK(t_ctx, wg_store_begin(ws, "patch"));
+    T_OK(t_ctx, wg_store_incident_patch(ws, "P1", &p, &fid, &found, &changed));
+    T_OK(t_ctx, wg_store_commit(ws));
+    ck_assert(found && !changed);
+    ck_assert_int_eq(ver(ws, "incidents"), tx);
+    /* clearing: closed back to none */
+    wg_incident_patch clear = {.set_closed = true, .closed = WG_NO_TIME};
+    T_OK(t_ctx, wg_store_begin(ws, "patch"));
+    T_OK(t_ctx, wg_store_incident_patch(ws, "P1", &clear, &fid, &found, &changed));
+    T_OK(t_ctx, wg_store_commit(ws));
+    ck_assert(changed);
+    f.since = tx;
+    T_OK(t_ctx, wg_store_incidents_read(ws, WG_IC_CLOSED | WG_IC_STATUS, &f, &a));
+    ck_assert_uint_eq(a.n, 1);
+    ck_assert_int_eq(a.closed[0], WG_NO_TIME);
+    ck_assert_str_eq(a.status_code[a.status[0]], "closed"); /* not asked to change */
+    wg_incidents_free(&a);
+    /* an unknown id: nothing found, nothing written */
+    int64_t v1 = ver(ws, "incidents");
+    T_OK(t_ctx, wg_store_begin(ws, "patch"));
+    T_OK(t_ctx, wg_store_incident_patch(ws, "NO-SUCH", &p, &fid, &found, &changed));
+    T_OK(t_ctx, wg_store_commit(ws));
+    ck_assert(!found && !changed);
+    ck_assert_int_eq(ver(ws, "incidents"), v1);
+    /* outside a transaction it refuses */
+    ck_assert_int_eq(wg_store_incident_patch(ws, "P1", &p, &fid, &found, &changed), WG_EINTERNAL);
+    wg_ws_close(ws);
+    /* the workspace opens without repacking: the rows and the packed copy agree */
+    T_OK(t_ctx, wg_ws_open(t_ctx, t_path(t_dir, "patch.wangge"), &ws));
+    ck_assert_uint_eq(wg_ctx_warning_count(t_ctx), 0);
+    wg_ws_close(ws);
+}
+END_TEST
+
 /* What the units count: the names accepted, and the labels maps and reports take from them. */
 START_TEST(weight_names_and_their_labels)
 {
@@ -511,5 +595,6 @@ TCase *tcase_store(void)
     tcase_add_test(tc, reader_keeps_its_snapshot);
     tcase_add_test(tc, filtered_reads_keep_what_the_filter_says);
     tcase_add_test(tc, weight_names_and_their_labels);
+    tcase_add_test(tc, incident_patch_writes_row_pack_and_versions);
     return tc;
 }

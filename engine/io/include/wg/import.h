@@ -47,6 +47,8 @@ typedef struct wg_import_result {
      * or "kind = building: ..."; "" when the source gave the kind */
     char kind_note[512];
     wg_tiling tiling; /* those figures (n = 0 when nothing was inferred) */
+    int64_t ver;      /* the version its transaction stamped on the rows it wrote (the
+                         incidents it inserted or updated carry it), 0 for the tables */
     double seconds;
 } wg_import_result;
 

@@ -40,6 +40,10 @@ wg_status wg_store_begin(wg_ws *ws, const char *what);
 wg_status wg_store_commit(wg_ws *ws);
 /* Rolls back the open transaction (none: nothing happens); keeps the first error on ctx. */
 void wg_store_rollback(wg_ws *ws);
+/* The version the open write transaction stamps on what it changes (what
+ * wg_store_version and the incidents' versions will say once it commits); 0 when none is
+ * open. */
+int64_t wg_store_tx_version(const wg_ws *ws);
 /* Reads between these see one snapshot of the workspace. Nests; inside a write transaction
  * they do nothing. */
 wg_status wg_store_read_begin(wg_ws *ws);
@@ -385,6 +389,24 @@ wg_status wg_store_incidents_each(wg_ws *ws, unsigned cols, const wg_inc_filter 
                                   void *user);
 /* The number of incidents and the highest version of any of them. */
 wg_status wg_store_incidents_count(wg_ws *ws, size_t *n, int64_t *ver);
+/* The id (the layer's key) of the incident in row `fid` into id[0..n) (cut to fit); *found
+ * false, and id "", when there is no such row. */
+wg_status wg_store_incident_id(wg_ws *ws, int64_t fid, char *id, size_t n, bool *found);
+
+/* A change of one incident's handling fields, as a case system sends it: each field is set
+ * only when its `set_` flag is. */
+typedef struct wg_incident_patch {
+    bool set_dispatched, set_closed, set_status;
+    int64_t dispatched, closed; /* UTC seconds; WG_NO_TIME clears the field */
+    const char *status;         /* NULL clears it */
+} wg_incident_patch;
+/* Inside a write transaction: sets the fields of incident `id` that p sets, in its row and in
+ * the packed copy, stamping the row and the incidents layer with the transaction's version.
+ * *fid gets its row. *found is false (and nothing is written) when there is no incident with
+ * that id; *changed is false (and nothing is written, no version moves) when its fields are
+ * already so, which makes the same patch twice leave the same state. */
+wg_status wg_store_incident_patch(wg_ws *ws, const char *id, const wg_incident_patch *p,
+                                  int64_t *fid, bool *found, bool *changed);
 
 /* The id (text) of each incident fid[0..n): fn gets i and the id, or NULL for a fid that is
  * not (or no longer) in the layer. */
