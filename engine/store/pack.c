@@ -12,6 +12,7 @@
 #include "wg/strmap.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1028,6 +1029,134 @@ wg_status wg_store_incident_ids(wg_ws *ws, const int64_t *fid, size_t n, wg_inci
             st = wg__sql_fail(ws, "reading incident ids: ");
         sqlite3_reset(q);
     }
+    return st;
+}
+
+/* ---- One incident ---------------------------------------------------------------------------- */
+
+/* Position of fid within chunk `no`, from its fid column; -1 when it is not there. */
+static wg_status pos_in_chunk(wg_ws *ws, int64_t no, int64_t fid, long *at)
+{
+    *at = -1;
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT data FROM incident_cols WHERE id = ?");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    sqlite3_bind_int64(q, 1, no * 16 + C_FID);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *b = sqlite3_column_blob(q, 0);
+        size_t n = (size_t)sqlite3_column_bytes(q, 0) / 8, lo = 0, hi = n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            int64_t v;
+            memcpy(&v, b + 8 * mid, 8);
+            swap_elems(&v, 1, 8);
+            if (v == fid) {
+                *at = (long)mid;
+                break;
+            }
+            if (v < fid)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+    }
+    wg_status st = rc == SQLITE_ROW || rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "");
+    sqlite3_reset(q);
+    return st;
+}
+
+/* Element `at` (of `size` bytes) of assignment column `a` of chunk `no` into dst; *got false
+ * when the assignment does not reach it (the incident is pending). */
+static wg_status assign_elem(wg_ws *ws, int64_t no, int a, long at, size_t size, void *dst,
+                             bool *got)
+{
+    *got = false;
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT substr(data, ?, ?) FROM assign_cols WHERE id = ?");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    sqlite3_bind_int64(q, 1, (int64_t)at * (int64_t)size + 1);
+    sqlite3_bind_int64(q, 2, (int64_t)size);
+    sqlite3_bind_int64(q, 3, no * 16 + a);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW && (size_t)sqlite3_column_bytes(q, 0) == size) {
+        memcpy(dst, sqlite3_column_blob(q, 0), size);
+        swap_elems(dst, 1, size);
+        *got = true;
+    }
+    wg_status st = rc == SQLITE_ROW || rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "");
+    sqlite3_reset(q);
+    return st;
+}
+
+static void copy_text(sqlite3_stmt *q, int c, char *dst, size_t n, bool *has)
+{
+    const char *t = wg__text(q, c);
+    snprintf(dst, n, "%s", t ? t : "");
+    if (has)
+        *has = t != NULL;
+}
+
+static int64_t col_time(sqlite3_stmt *q, int c)
+{
+    return sqlite3_column_type(q, c) == SQLITE_NULL ? WG_NO_TIME : sqlite3_column_int64(q, c);
+}
+
+static wg_status incident_row(wg_ws *ws, int64_t fid, wg_incident_rec *out, bool *found)
+{
+    sqlite3_stmt *q = wg__stmt(ws, "SELECT id, category, source, status, reported, dispatched, "
+                                   "closed, due, X(geom), Y(geom), ver FROM incidents WHERE "
+                                   "fid = ?");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    sqlite3_bind_int64(q, 1, fid);
+    int rc = sqlite3_step(q);
+    wg_status st = WG_OK;
+    if (rc == SQLITE_ROW) {
+        *found = true;
+        out->fid = fid;
+        copy_text(q, 0, out->id, sizeof out->id, NULL);
+        copy_text(q, 1, out->category, sizeof out->category, &out->has_category);
+        copy_text(q, 2, out->source, sizeof out->source, NULL);
+        copy_text(q, 3, out->status, sizeof out->status, &out->has_status);
+        out->reported = col_time(q, 4);
+        out->dispatched = col_time(q, 5);
+        out->closed = col_time(q, 6);
+        out->due = col_time(q, 7);
+        out->x = sqlite3_column_type(q, 8) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 8);
+        out->y = sqlite3_column_type(q, 9) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 9);
+        out->ver = sqlite3_column_int64(q, 10);
+    } else if (rc != SQLITE_DONE) {
+        st = wg__sql_fail(ws, "reading an incident: ");
+    }
+    sqlite3_reset(q);
+    return st;
+}
+
+wg_status wg_store_incident_get(wg_ws *ws, int64_t fid, wg_incident_rec *out, bool *found)
+{
+    memset(out, 0, sizeof *out);
+    *found = false;
+    out->cell = -1;
+    out->flags = WG_AF_PENDING;
+    wg_status st = wg_store_read_begin(ws);
+    if (st != WG_OK)
+        return st;
+    st = incident_row(ws, fid, out, found);
+    int64_t no = 0;
+    long at = -1;
+    bool got = false;
+    if (st == WG_OK && *found)
+        st = chunk_of_fid(ws, fid, &no);
+    if (st == WG_OK && *found)
+        st = pos_in_chunk(ws, no, fid, &at);
+    if (st == WG_OK && at >= 0)
+        st = assign_elem(ws, no, A_FLAGS, at, 1, &out->flags, &got);
+    if (st == WG_OK && got)
+        st = assign_elem(ws, no, A_CELL, at, 4, &out->cell, &got);
+    if (st == WG_OK && !got)
+        out->cell = -1, out->flags = WG_AF_PENDING;
+    wg_store_read_end(ws);
     return st;
 }
 

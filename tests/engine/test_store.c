@@ -513,6 +513,30 @@ START_TEST(incident_patch_writes_row_pack_and_versions)
     ck_assert_int_eq(s.new_incidents, 1);
     T_OK(t_ctx, wg_assign(ws, NULL, &ar));
     ck_assert_int_eq(ar.located, 1);
+    /* one incident read back by its row: the row's fields and the packed assignment's cell */
+    wg_incident_rec rec;
+    T_OK(t_ctx, wg_store_incident_get(ws, fid, &rec, &found));
+    ck_assert(found);
+    ck_assert_str_eq(rec.id, "P1");
+    ck_assert_str_eq(rec.status, "closed");
+    ck_assert_int_eq(rec.closed, 1740830400);
+    ck_assert_int_eq(rec.dispatched, WG_NO_TIME);
+    ck_assert_int_eq(rec.ver, tx);
+    T_OK(t_ctx, wg_store_incidents_read(ws, WG_IC_FID | WG_IC_CELL | WG_IC_FLAGS, NULL, &a));
+    size_t at = 0;
+    while (at < a.n && a.fid[at] != fid)
+        at++;
+    ck_assert_uint_lt(at, a.n);
+    ck_assert_int_eq(rec.cell, a.cell[at]);
+    ck_assert_int_eq(rec.flags, a.flags[at]);
+    ck_assert_int_ge(rec.cell, 0); /* inside the city */
+    ck_assert_int_eq(a.fid[0] == fid, 0);
+    T_OK(t_ctx, wg_store_incident_get(ws, a.fid[0], &rec, &found)); /* another chunk's first */
+    ck_assert(found);
+    ck_assert_int_eq(rec.cell, a.cell[0]);
+    wg_incidents_free(&a);
+    T_OK(t_ctx, wg_store_incident_get(ws, 1 << 30, &rec, &found));
+    ck_assert(!found);
     /* the same patch again: nothing written, no version moves */
     T_OK(t_ctx, wg_store_begin(ws, "patch"));
     T_OK(t_ctx, wg_store_incident_patch(ws, "P1", &p, &fid, &found, &changed));

@@ -393,6 +393,20 @@ wg_status wg_store_incidents_count(wg_ws *ws, size_t *n, int64_t *ver);
  * false, and id "", when there is no such row. */
 wg_status wg_store_incident_id(wg_ws *ws, int64_t fid, char *id, size_t n, bool *found);
 
+/* One incident as the rows and the stored assignment hold it. Texts are cut to fit. */
+typedef struct wg_incident_rec {
+    int64_t fid, ver;
+    char id[256], category[128], source[64], status[64]; /* "" when none */
+    bool has_category, has_status;
+    int64_t reported, dispatched, closed, due; /* WG_NO_TIME when none */
+    double x, y;                               /* NaN when it has no location */
+    int32_t cell;  /* cell index under the stored assignment (wg_store_derived_get's plan),
+                      -1 when none */
+    uint8_t flags; /* WG_AF_*: why it has none, or WG_AF_PENDING when not assigned yet */
+} wg_incident_rec;
+/* The incident in row fid; *found false (no error) when there is none. */
+wg_status wg_store_incident_get(wg_ws *ws, int64_t fid, wg_incident_rec *out, bool *found);
+
 /* A change of one incident's handling fields, as a case system sends it: each field is set
  * only when its `set_` flag is. */
 typedef struct wg_incident_patch {
