@@ -9,10 +9,11 @@
 
 static const char serve_help[] =
     "usage: wangge serve -w WS [--listen HOST:PORT] [--threads N] [--token-file F]\n"
-    "                          [--tile-cache MIB]\n"
+    "                          [--tile-cache MIB] [--max-streams N]\n"
     "Serves the workspace over HTTP for the command center, until Ctrl-C or SIGTERM (the\n"
-    "requests under way finish first). Loopback only unless --listen names another address;\n"
-    "port 0 takes any free port (the URL is printed). JSON, coordinates in WGS 84 lon/lat:\n"
+    "event streams are ended, the requests under way finish first). Loopback only unless\n"
+    "--listen names another address; port 0 takes any free port (the URL is printed). JSON,\n"
+    "coordinates in WGS 84 lon/lat:\n"
     "  GET /api/health                   the workspace, its extent, maps and active plan\n"
     "  GET /api/summary?from=&to=&tz=&category=a,b\n"
     "                                    closed-loop KPIs of the period and the one before\n"
@@ -25,8 +26,12 @@ static const char serve_help[] =
     "  GET /api/plans/{plan}/cells.geojson[?simplify=M]   the plan's cells (GeoJSON)\n"
     "  GET /api/plans/{plan}/units.geojson[?bbox=]       its units (bbox past 20,000)\n"
     "  GET /api/plans/{plan}/diff[?against=B]            units and cells changed from B\n"
+    "  GET /api/events                   live server-sent events (wangge-event/1): case, kpi,\n"
+    "                                    plan, tiles, reset; resumes after Last-Event-ID\n"
     "  POST /api/incidents?tz=&gcj02=1   cases (text/csv or application/geo+json), imported\n"
     "                                    and located at once; needs the token\n"
+    "  PATCH /api/incidents/{id}?tz=     {\"dispatched\", \"closed\", \"status\"} of one case;\n"
+    "                                    needs the token\n"
     "  POST /api/plans/{plan}/moves      {\"units\": [...], \"to\": CELL}; needs the token\n"
     "  POST /api/plans/{plan}/copy       {\"name\": N}: saved as a new plan; needs the token\n"
     "  GET /tiles/{map}/{z}/{x}/{y}.png  map tiles (Web Mercator; @2x for HiDPI): heatmap,\n"
@@ -38,7 +43,10 @@ static const char serve_help[] =
     "  --threads N         worker threads, each with its own workspace handle (default 2)\n"
     "  --token-file F      the write token, F's first line (F readable by its owner only);\n"
     "                      without it the server is read-only\n"
-    "  --tile-cache MIB    encoded tiles kept in memory (default 256)\n";
+    "  --tile-cache MIB    encoded tiles kept in memory (default 256)\n"
+    "  --max-streams N     event streams open at once (default 1024; more get 503)\n"
+    "Environment: WANGGE_SSE_PING=SECONDS the streams' heartbeat (default 15);\n"
+    "WANGGE_WATCH_POLL=SECONDS how often other processes' writes are looked for (0.5).\n";
 
 static void ready(void *user, const char *url)
 {
@@ -54,6 +62,7 @@ int cmd_serve(cli *c, int argc, char **argv)
                                          {"threads", required_argument, NULL, 't'},
                                          {"token-file", required_argument, NULL, 'k'},
                                          {"tile-cache", required_argument, NULL, 'c'},
+                                         {"max-streams", required_argument, NULL, 'm'},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
     wg_serve_opts so = {0};
@@ -86,6 +95,15 @@ int cmd_serve(cli *c, int argc, char **argv)
             if (v < 1 || v > 65536)
                 rc = cli_usage(c, "serve", "--tile-cache wants 1 to 65536 MiB, got '%s'", optarg);
             so.tile_cache_mb = (size_t)(v < 1 ? 1 : v > 65536 ? 65536 : v);
+            break;
+        }
+        case 'm': {
+            int64_t v = 0;
+            if (!cli_whole(c, "serve", "--max-streams", optarg, &v))
+                return 1;
+            if (v < 1 || v > 100000)
+                rc = cli_usage(c, "serve", "--max-streams wants 1 to 100000, got '%s'", optarg);
+            so.max_streams = (int)(v < 1 || v > 100000 ? 1 : v);
             break;
         }
         case 'h':

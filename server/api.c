@@ -6,6 +6,7 @@
 #include "wg/render.h"
 #include "wg/report.h"
 #include "wg/store.h"
+#include "wg/timeparse.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -238,22 +239,34 @@ enum MHD_Result api_ingest(struct MHD_Connection *c, worker *w, const char *data
         written = false;
     wg_import_result r;
     wg_assign_result ar;
-    wg_status st = written ? wg_import(w->ws, "incidents", path, &io, &r) : WG_EIO;
+    size_t before = 0;
+    feed_write_begin(w->S->fd);
+    wg_status st = !written ? WG_EIO : wg_store_incidents_count(w->ws, &before, NULL);
+    if (st == WG_OK)
+        st = wg_import(w->ws, "incidents", path, &io, &r);
     unlink(path);
     rmdir(dir);
-    if (!written)
-        return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot keep the posted cases");
-    if (st != WG_OK)
+    if (!written || st != WG_OK) {
+        feed_write_end(w->S->fd, w, 0);
+        if (!written)
+            return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot keep the posted cases");
         return send_error(c, st == WG_EINPUT ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_SERVICE_UNAVAILABLE,
                           wg_ctx_errmsg(w->ctx));
+    }
     /* stored; now into their cells (the new ones only) */
     st = wg_assign(w->ws, NULL, &ar);
+    char locate_error[1024] = "";
+    if (st != WG_OK)
+        snprintf(locate_error, sizeof locate_error, "%s", wg_ctx_errmsg(w->ctx));
+    /* committed: the live feed says so (the cases, then the KPIs and maps) */
+    feed_cases_written(w->S->fd, w, r.ver, before);
+    feed_write_end(w->S->fd, w, FEED_INCIDENTS);
     json_t *body = json_pack("{s:s,s:I,s:I,s:I,s:b,s:I}", "schema", "wangge-ingest/1", "cases",
                              (json_int_t)r.features, "inserted", (json_int_t)r.inserted, "updated",
                              (json_int_t)r.updated, "located", st == WG_OK, "incidents",
                              (json_int_t)(st == WG_OK ? ar.incidents : 0));
     if (body && st != WG_OK)
-        json_object_set_new(body, "locate_error", json_string(wg_ctx_errmsg(w->ctx)));
+        json_object_set_new(body, "locate_error", json_string(locate_error));
     return send_json(c, MHD_HTTP_OK, body);
 }
 
@@ -297,8 +310,16 @@ enum MHD_Result api_move(struct MHD_Connection *c, worker *w, const char *data, 
     unsigned code = MHD_HTTP_NOT_FOUND;
     if (st == WG_OK) {
         double t0 = wg_now();
-        st = wg_plan_move(w->ws, id, ids, n, json_string_value(to), &r);
+        wg_plan_rec before;
+        bool found = false;
+        feed_write_begin(w->S->fd);
+        st = wg_store_plan_get(w->ws, id, &before, &found);
+        if (st == WG_OK)
+            st = wg_plan_move(w->ws, id, ids, n, json_string_value(to), &r);
         code = st == WG_EINPUT ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_SERVICE_UNAVAILABLE;
+        if (st == WG_OK)
+            feed_plan_moved(w->S->fd, w, id, found ? before.ver : 0);
+        feed_write_end(w->S->fd, w, st == WG_OK ? FEED_PLAN : 0);
         if (st == WG_OK) {
             json_t *body = json_pack(
                 "{s:s,s:I,s:s,s:I,s:I,s:I,s:I,s:b,s:b,s:b,s:s,s:f}", "schema", "wangge-move/1",
@@ -315,4 +336,142 @@ enum MHD_Result api_move(struct MHD_Connection *c, worker *w, const char *data, 
     free(ids);
     json_decref(in);
     return send_error(c, code, wg_ctx_errmsg(w->ctx));
+}
+
+/* One field of a PATCH body: a time (ISO 8601 or the import's forms, in the query's tz when
+ * it has no offset) or null. False with the message in why, naming the field. */
+static bool patch_time(worker *w, const json_t *v, const char *name, const wg_tz *tz, int64_t *t,
+                       char *why, size_t n)
+{
+    if (json_is_null(v)) {
+        *t = WG_NO_TIME;
+        return true;
+    }
+    if (!json_is_string(v)) {
+        snprintf(why, n, "%s: expected a time (ISO 8601) or null", name);
+        return false;
+    }
+    if (wg_time_parse(w->ctx, json_string_value(v), NULL, tz, t) != WG_OK) {
+        snprintf(why, n, "%s: %s", name, wg_ctx_errmsg(w->ctx));
+        wg_ctx_clear(w->ctx);
+        return false;
+    }
+    return true;
+}
+
+/* The patch a body asks for: a JSON object with any of dispatched, closed (times or null) and
+ * status (text or null), nothing else. False with the message in why. */
+static bool patch_of(worker *w, const json_t *in, const wg_tz *tz, wg_incident_patch *p, char *why,
+                     size_t n)
+{
+    memset(p, 0, sizeof *p);
+    if (!json_is_object(in)) {
+        snprintf(why, n, "the body must be a JSON object with dispatched, closed or status");
+        return false;
+    }
+    const char *key;
+    const json_t *v;
+    json_object_foreach((json_t *)in, key, v)
+    {
+        if (strcmp(key, "dispatched") == 0) {
+            p->set_dispatched = true;
+            if (!patch_time(w, v, key, tz, &p->dispatched, why, n))
+                return false;
+        } else if (strcmp(key, "closed") == 0) {
+            p->set_closed = true;
+            if (!patch_time(w, v, key, tz, &p->closed, why, n))
+                return false;
+        } else if (strcmp(key, "status") == 0) {
+            p->set_status = true;
+            if (!json_is_null(v) && !json_is_string(v)) {
+                snprintf(why, n, "status: expected text or null");
+                return false;
+            }
+            p->status = json_string_value(v);
+            if (p->status && (!*p->status || strlen(p->status) > 63)) {
+                snprintf(why, n, "status: expected 1 to 63 characters, or null");
+                return false;
+            }
+        } else {
+            snprintf(why, n,
+                     "%.64s: not a field of a case that can change (dispatched, closed, "
+                     "status)",
+                     key);
+            return false;
+        }
+    }
+    if (!p->set_dispatched && !p->set_closed && !p->set_status) {
+        snprintf(why, n, "nothing to change: give dispatched, closed or status");
+        return false;
+    }
+    return true;
+}
+
+/* PATCH /api/incidents/{id} {"closed": "2025-03-01T12:00:00+08:00", "status": "closed"}: a
+ * case's handling as the case system reports it, committed before the answer (wangge-patch/1
+ * with the case as it now is); the same patch twice leaves the same state. Query: tz. */
+enum MHD_Result api_patch(struct MHD_Connection *c, worker *w, const char *data, size_t len,
+                          const char *id)
+{
+    const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    if (!type || strncmp(type, "application/json", 16) != 0)
+        return send_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                          "Content-Type: send application/json");
+    json_error_t je;
+    json_t *in = json_loadb(data ? data : "", len, JSON_REJECT_DUPLICATES, &je);
+    char why[600];
+    if (!in) {
+        snprintf(why, sizeof why, "the body is not JSON: line %d: %s", je.line, je.text);
+        return send_error(c, MHD_HTTP_BAD_REQUEST, why);
+    }
+    const char *tzname = query_arg(c, "tz");
+    wg_tz *tz = NULL;
+    if (tzname && *tzname && wg_tz_load(w->ctx, tzname, &tz) != WG_OK) {
+        snprintf(why, sizeof why, "tz: %s", wg_ctx_errmsg(w->ctx));
+        json_decref(in);
+        return send_error(c, MHD_HTTP_BAD_REQUEST, why);
+    }
+    wg_incident_patch p;
+    bool ok = patch_of(w, in, tz, &p, why, sizeof why);
+    wg_tz_free(tz);
+    if (!ok) {
+        json_decref(in);
+        return send_error(c, MHD_HTTP_BAD_REQUEST, why);
+    }
+    int64_t fid = 0, ver = 0;
+    bool found = false, changed = false;
+    feed_write_begin(w->S->fd);
+    wg_status st = wg_store_begin(w->ws, "serve: PATCH a case");
+    if (st == WG_OK) {
+        ver = wg_store_tx_version(w->ws);
+        st = wg_store_incident_patch(w->ws, id, &p, &fid, &found, &changed);
+        if (st == WG_OK)
+            st = wg_store_commit(w->ws);
+        else
+            wg_store_rollback(w->ws);
+    }
+    json_decref(in); /* (p's status text lived in it) */
+    if (st != WG_OK || !found) {
+        feed_write_end(w->S->fd, w, 0);
+        if (st != WG_OK)
+            return send_error(c,
+                              st == WG_EINPUT ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_SERVICE_UNAVAILABLE,
+                              wg_ctx_errmsg(w->ctx));
+        snprintf(why, sizeof why, "no case with id '%.200s'", id);
+        return send_error(c, MHD_HTTP_NOT_FOUND, why);
+    }
+    /* the changed case is located again (its place is the same; the assignment stays current
+     * for the summary), then the feed says what changed */
+    if (changed) {
+        wg_assign_result ar;
+        if (wg_assign(w->ws, NULL, &ar) != WG_OK)
+            wg_ctx_clear(w->ctx);
+    }
+    json_t *now = NULL;
+    feed_case_patched(w->S->fd, w, changed ? ver : 0, fid, &now);
+    feed_write_end(w->S->fd, w, changed ? FEED_INCIDENTS : 0);
+    return send_json(c, MHD_HTTP_OK,
+                     json_pack("{s:s,s:b,s:I,s:o}", "schema", "wangge-patch/1", "changed", changed,
+                               "version", (json_int_t)(changed ? ver : 0), "case",
+                               now ? now : json_null()));
 }

@@ -85,6 +85,13 @@ void route_match(const char *method, const char *url, route *r)
 {
     memset(r, 0, sizeof *r);
     bool get = is(method, "GET") || is(method, "HEAD"), post = is(method, "POST");
+    if (is(url, "/api/events")) {
+        if (is(method, "GET"))
+            r->id = R_EVENTS;
+        else
+            none(r, 405, "this path answers GET only (a stream of server-sent events)");
+        return;
+    }
     route_id read = is(url, "/api/health")    ? R_HEALTH
                     : is(url, "/api/summary") ? R_SUMMARY
                     : is(url, "/api/cells")   ? R_CELLS
@@ -106,6 +113,13 @@ void route_match(const char *method, const char *url, route *r)
     }
     if (segment(url, "/api/cells/", "", r->cell, sizeof r->cell)) {
         get_only(r, get, R_CELL, "GET a cell from /api/cells/{code}");
+        return;
+    }
+    if (segment(url, "/api/incidents/", "", r->case_id, sizeof r->case_id)) {
+        if (is(method, "PATCH"))
+            r->id = R_PATCH, r->write = true;
+        else
+            none(r, 405, "PATCH a case at /api/incidents/{id}");
         return;
     }
     if (segment(url, "/api/plans/", "/moves", r->plan, sizeof r->plan)) {

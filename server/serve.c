@@ -1,9 +1,10 @@
 /* server/serve.c: the HTTP service (see wg/serve.h): libmicrohttpd's thread pool, a workspace
  * handle per worker thread, the request's route, token and body, and the daemon's life. The
- * endpoints are in api.c, routing in route.c. */
+ * endpoints are in api.c, routing in route.c, the live feed in events.c and feed.c. */
 #include "wg/serve.h"
 
 #include "serve_int.h"
+#include "wg/proj.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,10 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #define MAX_THREADS 64
+#define MAX_CONNECTIONS 256u /* ordinary requests at once, */
+#define MAX_PER_IP 64u       /* from one address; event streams come on top of both */
+#define EVENT_RING 4096
 
 static void worker_free(void *p)
 {
@@ -44,6 +49,7 @@ static worker *worker_get(server *S, char *why, size_t n)
         return NULL;
     }
     wg_ws_set_command(w->ws, "serve");
+    w->S = S;
     if (pthread_setspecific(S->key, w) != 0) {
         worker_free(w);
         snprintf(why, n, "out of memory");
@@ -154,11 +160,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "a GET request takes no body");
     if (rq->too_big)
         return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "a batch of cases is at most 16 MiB");
+    if (rq->rt.id == R_EVENTS) /* read from the ring: no workspace handle needed */
+        return events_stream(S->ev, c);
     char why[512];
     worker *w = worker_get(S, why, sizeof why);
     if (!w)
         return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, why);
     switch (rq->rt.id) {
+    case R_PATCH:
+        return api_patch(c, w, rq->data, rq->len, rq->rt.case_id);
     case R_HEALTH:
         return api_health(c, w);
     case R_SUMMARY:
@@ -188,6 +198,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return api_plan_diff(c, w, rq->rt.plan);
     case R_PLAN_COPY:
         return api_plan_copy(c, w, rq->data, rq->len, rq->rt.plan);
+    case R_EVENTS: /* (answered above) */
     case R_NONE:
         break;
     }
@@ -253,12 +264,40 @@ static wg_status parse_listen(wg_ctx *ctx, const char *listen, struct sockaddr_i
     return WG_OK;
 }
 
+/* A number from the environment (tests shorten the feed's timings), or `def`. */
+static double env_seconds(const char *name, double def, double lo, double hi)
+{
+    const char *v = getenv(name);
+    char *end = NULL;
+    double x = v && *v ? strtod(v, &end) : def;
+    return v && *v && (!end || *end || !(x >= lo && x <= hi)) ? def : x;
+}
+
+/* Makes room for `need` open files: the soft limit is raised towards the hard one. Returns
+ * the files this process may have open. */
+static rlim_t files_allowed(rlim_t need)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return need;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        rlim_t to = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
+        struct rlimit up = {to, rl.rlim_max};
+        if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+            rl.rlim_cur = to;
+    }
+    return rl.rlim_cur;
+}
+
 wg_status wg_serve(wg_ctx *ctx, const wg_serve_opts *o)
 {
     const char *listen = o->listen ? o->listen : "127.0.0.1:8080";
     int threads = o->threads ? o->threads : 2;
     if (threads < 1 || threads > MAX_THREADS)
         return wg_fail(ctx, WG_EINPUT, "--threads %d: expected 1 to %d", threads, MAX_THREADS);
+    unsigned streams = o->max_streams ? (unsigned)o->max_streams : 1024u;
+    if (o->max_streams < 0 || o->max_streams > 100000)
+        return wg_fail(ctx, WG_EINPUT, "--max-streams %d: expected 1 to 100000", o->max_streams);
     struct sockaddr_in sa;
     wg_status st = parse_listen(ctx, listen, &sa);
     if (st != WG_OK)
@@ -274,17 +313,44 @@ wg_status wg_serve(wg_ctx *ctx, const wg_serve_opts *o)
     size_t cache_mb = o->tile_cache_mb ? o->tile_cache_mb : 256;
     if (!(S.tiles = tiles_new(cache_mb << 20)))
         return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    /* every connection is a socket: the streams, the ordinary requests, and some spare for
+     * the workspace's files and the threads' handles */
+    rlim_t need = (rlim_t)streams + MAX_CONNECTIONS + 64u + 8u * (rlim_t)threads;
+    rlim_t have = files_allowed(need);
+    if (have < need) {
+        rlim_t spare = MAX_CONNECTIONS + 64u + 8u * (rlim_t)threads;
+        unsigned fit = have > spare + 16 ? (unsigned)(have - spare) : 16u;
+        wg_warn(ctx, "only %llu open files allowed (ulimit -n): at most %u event streams, not %u",
+                (unsigned long long)have, fit, streams);
+        streams = fit;
+    }
+    double ping_s = env_seconds("WANGGE_SSE_PING", 15.0, 0.05, 3600.0);
+    double poll_s = env_seconds("WANGGE_WATCH_POLL", 0.5, 0.05, 60.0);
     if (pthread_key_create(&S.key, worker_free) != 0) {
         tiles_free(S.tiles);
         return wg_fail(ctx, WG_ENOMEM, "out of memory");
     }
+    if (!(S.ev = events_new(EVENT_RING, streams, ping_s))) {
+        pthread_key_delete(S.key);
+        tiles_free(S.tiles);
+        return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    }
+    if (!(S.fd = feed_new(&S, poll_s))) {
+        events_free(S.ev);
+        pthread_key_delete(S.key);
+        tiles_free(S.tiles);
+        return wg_ctx_status(ctx);
+    }
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL, on_request, &S,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)threads, MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        64u, MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
+        on_request, &S, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)threads, MHD_OPTION_CONNECTION_LIMIT, MAX_CONNECTIONS + streams,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, MAX_PER_IP + streams, MHD_OPTION_CONNECTION_TIMEOUT,
+        10u, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, NULL, MHD_OPTION_END);
     if (!d) {
+        feed_free(S.fd);
+        events_free(S.ev);
         pthread_key_delete(S.key);
         tiles_free(S.tiles);
         return wg_fail(ctx, WG_EIO,
@@ -301,7 +367,12 @@ wg_status wg_serve(wg_ctx *ctx, const wg_serve_opts *o)
         struct timespec ts = {0, 100 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
-    MHD_stop_daemon(d); /* the requests under way finish first */
+    /* MHD must not stop with a connection suspended: the streams end first (each is resumed
+     * and told the stream is over), then the daemon lets the requests under way finish */
+    events_stop(S.ev, 2.0);
+    MHD_stop_daemon(d);
+    feed_free(S.fd);
+    events_free(S.ev);
     pthread_key_delete(S.key);
     tiles_free(S.tiles);
     return WG_OK;

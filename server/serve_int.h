@@ -18,6 +18,8 @@
 #define MAX_CATS 64
 
 typedef struct tiles tiles;
+typedef struct events events; /* events.c */
+typedef struct feed feed;     /* feed.c */
 
 typedef struct server {
     wg_ctx *ctx; /* the caller's: its cancellation stops the service */
@@ -26,6 +28,8 @@ typedef struct server {
     pthread_key_t key; /* per worker thread: its worker */
     char token[256];   /* the write token; "" when read-only */
     size_t token_len;
+    events *ev; /* the live feed's ring and streams */
+    feed *fd;   /* what the feed says, and the watcher of other processes' writes */
 } server;
 
 /* A worker thread's own context and workspace handle, opened at its first request, and its
@@ -34,6 +38,7 @@ typedef struct server {
 typedef struct worker {
     wg_ctx *ctx;
     wg_ws *ws;
+    server *S;
     wg_xform *lonlat;
     char lonlat_crs[64]; /* the workspace CRS lonlat was made for */
     /* health's extent in lon/lat, kept while the layers it comes from keep their versions */
@@ -64,6 +69,8 @@ typedef enum route_id {
     R_PLAN_COPY,  /* POST /api/plans/{plan}/copy */
     R_TILE,       /* GET /tiles/{map}/{z}/{x}/{y}[@Nx].png or .mvt */
     R_TILES,      /* GET /api/tiles: the maps and the cache's counts */
+    R_EVENTS,     /* GET /api/events */
+    R_PATCH,      /* PATCH /api/incidents/{id} */
 } route_id;
 
 typedef struct route {
@@ -76,7 +83,8 @@ typedef struct route {
     char map[16];    /* R_TILE: the map, its tile and scale (1 to 4) */
     int z, scale;
     long x, y;
-    bool mvt; /* a vector tile (.mvt) */
+    bool mvt;          /* a vector tile (.mvt) */
+    char case_id[256]; /* R_PATCH: the case's id as named in the path */
 } route;
 
 /* The route of METHOD URL (the path, without the query). Never fails: an unknown path or method
@@ -142,6 +150,58 @@ enum MHD_Result api_cells(struct MHD_Connection *c, worker *w);
 enum MHD_Result api_ingest(struct MHD_Connection *c, worker *w, const char *body, size_t len);
 enum MHD_Result api_move(struct MHD_Connection *c, worker *w, const char *body, size_t len,
                          const char *plan);
+enum MHD_Result api_patch(struct MHD_Connection *c, worker *w, const char *body, size_t len,
+                          const char *id);
+
+/* ---- The live feed's machinery (events.c) ---------------------------------------------------- */
+
+/* A ring of the last `ring` events and at most max_streams streams, each sent a heartbeat
+ * after ping_s seconds without anything else. NULL when out of memory. */
+events *events_new(size_t ring, size_t max_streams, double ping_s);
+/* Stops first when events_stop() was not called. NULL does nothing. */
+void events_free(events *E);
+/* Adds event `type` with data (taken; sent as one line of JSON) to the ring and wakes the
+ * streams. Returns its id, 0 when it could not be made (out of memory). Any thread. */
+int64_t events_publish(events *E, const char *type, json_t *data);
+/* Answers GET /api/events: a stream from the client's Last-Event-ID header (or the
+ * last_event_id parameter) on, or from now; `reset` first when the ring no longer holds what
+ * follows that id. 503 past the cap of streams or once stopping. */
+enum MHD_Result events_stream(events *E, struct MHD_Connection *c);
+/* Ends every stream (none is left suspended) and refuses new ones, then waits up to wait_s
+ * seconds for the streams to finish; MHD_stop_daemon may be called after it. */
+void events_stop(events *E, double wait_s);
+/* The number of open streams. */
+size_t events_streams(events *E);
+
+/* ---- What the live feed says (feed.c) -------------------------------------------------------- */
+
+/* The feed, and its watcher thread polling the workspace every poll_s seconds (with a handle
+ * of its own) for what other processes wrote. NULL when it cannot start (the reason on ctx). */
+feed *feed_new(server *S, double poll_s);
+/* Stops the watcher. NULL does nothing. */
+void feed_free(feed *F);
+/* Around a write of the server's own: between them the watcher publishes nothing, so that
+ * what the handler publishes is not said twice. */
+enum {
+    FEED_INCIDENTS = 1, /* the incidents and their assignment */
+    FEED_PLAN = 2
+}; /* the active plan */
+void feed_write_begin(feed *F);
+/* `wrote`: what the write changed (FEED_*), read back through w's handle as seen. */
+void feed_write_end(feed *F, worker *w, unsigned wrote);
+/* After an import of incidents (version ver; n_before incidents before it) that was located:
+ * `case` events for its cases (when there are at most FEED_MAX_CASES), then `kpi` and
+ * `tiles`. */
+#define FEED_MAX_CASES 500
+void feed_cases_written(feed *F, worker *w, int64_t ver, size_t n_before);
+/* After a patch of one case (version ver): its `case` event ("changed"), `kpi`, `tiles`. The
+ * case as it now is goes into *json when json is not NULL (a new reference, or NULL). */
+void feed_case_patched(feed *F, worker *w, int64_t ver, int64_t fid, json_t **json);
+/* The case in row fid as the feed describes it (wangge-event/1 `case` data without action);
+ * NULL when there is no such case or it cannot be read. */
+json_t *feed_case_json(worker *w, int64_t fid);
+/* After a move in plan `plan` (its version before: ver0): `plan`, `tiles`, `kpi`. */
+void feed_plan_moved(feed *F, worker *w, int64_t plan, int64_t ver0);
 
 /* api_cases.c */
 enum MHD_Result api_incidents(struct MHD_Connection *c, worker *w);

@@ -93,6 +93,7 @@ typedef struct wg_serve_opts {
     int threads;            /* worker threads, 1..64; 0: 2 */
     const char *token_file; /* the write token (first line, file mode 600); NULL: read-only */
     size_t tile_cache_mb;   /* encoded tiles kept in memory; 0: 256 MiB */
+    int max_streams;        /* live event streams at once, 1..100000; 0: 1024 */
     /* Called once the socket listens, with its URL ("http://127.0.0.1:8080"). */
     void (*on_ready)(void *user, const char *url);
     void *user;
