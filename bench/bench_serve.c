@@ -22,6 +22,11 @@
  *             rate with p99 <= 5 ms; on the large city an uncached heatmap tile's p99 <= 50 ms.
  *   desk      a planner's move through the API, one unit back and forth 20 times, each answer
  *             timed at the client (target on the large city: the median under 200 ms).
+ *   events    (in the serve step, on its server) sse_fanout (bench/sse_fanout.c) holds 1,000
+ *             event streams (BENCH_SSE_STREAMS) for 20 s (BENCH_SSE_SECONDS) while posting one
+ *             case every 100 ms: the time from each POST to its `case` event at every stream
+ *             (p50, p99, max), and how many streams stayed open; the target is p99 <= 250 ms
+ *             with 1,000 streams open.
  * Needs wrk (Debian package wrk) and curl. */
 #include "bench_child.h"
 #include "bench_city.h"
@@ -173,6 +178,49 @@ static pid_t start_serve(const char *dir, char *url, size_t n)
     return start_child(argv, log, url, n);
 }
 
+/* The live feed under fan-out: sse_fanout holds STREAMS event streams (default 1000) for
+ * SECONDS (20) while it posts one case every 100 ms, and times each from its POST to its
+ * `case` event at every stream. Prints its figures as one line, against the target (p99 of
+ * 250 ms with 1,000 streams open). */
+static int run_fanout(const char *scale, const char *dir, const char *url, const char *batch)
+{
+    const char *port = strrchr(url, ':');
+    char x[64] = "", y[64] = "", line[512], out[4200];
+    FILE *f = fopen(batch, "r");
+    bool got = f && fgets(line, sizeof line, f) && fgets(line, sizeof line, f) &&
+               sscanf(line, "%*[^,],%63[^,],%63[^,],", x, y) == 2;
+    if (f)
+        fclose(f);
+    if (!port || !got) {
+        fprintf(stderr, "bench_serve: no point for the fan-out (%s)\n", batch);
+        return 1;
+    }
+    const char *n = getenv("BENCH_SSE_STREAMS"), *secs = getenv("BENCH_SSE_SECONDS");
+    snprintf(out, sizeof out, "%s/fanout.txt", dir);
+    int rc =
+        sh("'%s' %s %s %s 100 bench-token-0123456789abcdef %s %s EPSG:4549 > '%s'", SSE_FANOUT_BIN,
+           port + 1, n && *n ? n : "1000", secs && *secs ? secs : "20", x, y, out);
+    f = fopen(out, "r");
+    got = rc == 0 && f && fgets(line, sizeof line, f);
+    if (f)
+        fclose(f);
+    if (!got) {
+        fprintf(stderr, "bench_serve: the fan-out client failed (see %s)\n", out);
+        return 1;
+    }
+    line[strcspn(line, "\n")] = '\0';
+    double p99 = NAN;
+    int alive = 0;
+    const char *a = strstr(line, "alive="), *p = strstr(line, " p99_ms=");
+    if (a)
+        alive = (int)strtol(a + 6, NULL, 10);
+    if (p)
+        p99 = strtod(p + 8, NULL);
+    printf("serve scale=%s request=events %s target=%s\n", scale, line,
+           alive >= 1000 && p99 <= 250 ? "met" : "missed(p99<=250ms with 1000 streams alive)");
+    return 0;
+}
+
 static int serve_step(const char *scale, const char *dir)
 {
     char ws[4096], url[128] = "";
@@ -209,6 +257,8 @@ static int serve_step(const char *scale, const char *dir)
     snprintf(u, sizeof u, "%s/api/incidents?src_crs=%s", url, "EPSG:4549");
     if (rc == 0)
         rc = run_wrk(scale, dir, "ingest-100", u, lua, 100);
+    if (rc == 0)
+        rc = run_fanout(scale, dir, url, batch);
     if (pid > 0 && stop_child(pid) != 0)
         rc = 1;
     return rc;

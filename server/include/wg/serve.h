@@ -53,10 +53,19 @@
  *                                    same}, moved [{unit, from, to, households}],
  *                                    changed_cells [{code, change, households_before/after,
  *                                    units_before/after}], map [{from, to, households}]
+ *   GET /api/events                  the live feed: server-sent events (text/event-stream),
+ *                                    read-only, one multiplexed stream per page (below)
  *   POST /api/incidents?tz=&gcj02=1|bd09=1&src_crs=   (Authorization: Bearer TOKEN)
  *                                    cases as CSV or GeoJSON, imported as `wangge import` does
  *                                    (validated, all or nothing, idempotent by id), committed
  *                                    before the answer and located at once (wangge-ingest/1)
+ *   PATCH /api/incidents/{id}?tz=    (the token) {"dispatched", "closed": ISO time or null,
+ *                                    "status": text or null}, any of them: one case's handling,
+ *                                    times read as import reads them, committed before the
+ *                                    answer, wangge-patch/1 {changed, version, case} with the
+ *                                    case as it now is (its fields as in the `case` event); the
+ *                                    same patch twice leaves the same state (changed: false,
+ *                                    nothing written); 404 for an unknown id
  *   POST /api/plans/{plan}/moves {"units": [...], "to": "CELL"}   (the token)
  *                                    the planner's move (wangge plan move), answered with the
  *                                    touched cells' totals, range and contiguity (wangge-move/1)
@@ -78,10 +87,36 @@
  * data behind them changed: a new case redraws the tiles it falls in (its kernel's reach for the
  * heatmap), a move the tiles of the cells it touched; whatever changes the classes, everything.
  * Errors are JSON {"error": {"status", "message"}}, the message naming the bad parameter: 400
- * for a bad parameter or case, 401 without the token, 403 on a read-only server, 404 for an
- * unknown path, plan or cell, 405 for another method, 409 for a plan name taken (naming that
- * plan and its id), 413 for a GET with a body or a batch over 16 MiB, 415 for another body
- * type, 503 when the workspace cannot be read. */
+ * for a bad parameter, case or field, 401 without the token, 403 on a read-only server, 404
+ * for an unknown path, plan, cell or case, 405 for another method, 409 for a plan name taken
+ * (naming that plan and its id), 413 for a GET with a body or a batch over 16 MiB, 415 for
+ * another body type, 503 when the workspace cannot be read or past the cap of event streams.
+ *
+ * The live feed, schema wangge-event/1. Each event has an integer id (increasing; a restarted
+ * server starts above the ids of the one before), a type and one line of JSON data:
+ *   case   a case new or changed: {"action": "new"|"changed", "id", "category", "reported",
+ *          "dispatched", "closed", "due", "status", "cell", "lon", "lat", "overdue"}; times
+ *          ISO 8601 UTC or null; due is the stored one or reported + the category's deadline
+ *          (as the KPIs count it); overdue: not closed and past due; cell: the code of its cell
+ *          under the assignment, or null; lon/lat WGS 84 (null without a location). Sent for
+ *          each case a POST (at most 500 cases; a bigger batch sends kpi and tiles only) or a
+ *          PATCH wrote, after the commit. Cases imported by another process send none.
+ *   kpi    the KPIs may have changed: {"incidents": count, "version": n} (the incidents'
+ *          version, as /api/health gives it); refetch /api/summary.
+ *   plan   a plan changed: {"plan": id, "action": "move"|"changed"|"activated", "cells":
+ *          [codes touched; empty when activated], "version": the plan's version}.
+ *   tiles  maps changed: {"maps": [names], "version": n}, the names among heatmap, incidents,
+ *          plan, workload, rate, coverage, cameras. Incidents -> heatmap, incidents, workload,
+ *          rate; a plan change -> plan, workload, rate, coverage, incidents; a new assignment
+ *          -> incidents, workload, rate, coverage; cameras -> cameras, coverage.
+ *   reset  events were missed (the client's Last-Event-ID is older than the ring of the last
+ *          4096, or unknown): reload everything; its id is where the stream goes on from.
+ * A POST sends its cases, then kpi, then tiles; a PATCH its case, kpi, tiles; a move plan,
+ * tiles, kpi. What other processes (the CLI) write is found by polling the store's versions
+ * (every 0.5 s, WANGGE_WATCH_POLL) and sent as plan, tiles and kpi. A client reconnecting with
+ * Last-Event-ID (header, or ?last_event_id=) gets every event after it, none twice. A comment
+ * ": ping" comes after 15 s without an event (WANGGE_SSE_PING seconds), so that dead clients
+ * are found and freed. At most max_streams streams (then 503); on stop every stream ends. */
 #ifndef WG_SERVE_H
 #define WG_SERVE_H
 
@@ -99,10 +134,12 @@ typedef struct wg_serve_opts {
     void *user;
 } wg_serve_opts;
 
-/* Serves until wg_ctx_cancel(ctx) (the CLI's SIGINT/SIGTERM): stops taking connections, lets
- * the requests under way finish, and returns WG_OK. Errors (before serving): WG_EINPUT for a
- * bad --listen or thread count, or a workspace that cannot be opened (naming it); WG_EIO when
- * the address cannot be bound (naming it and why). */
+/* Serves until wg_ctx_cancel(ctx) (the CLI's SIGINT/SIGTERM): ends the event streams, stops
+ * taking connections, lets the requests under way finish, and returns WG_OK. Raises the soft
+ * limit of open files to fit the streams (a warning on ctx when the hard limit is lower: the
+ * streams are capped to fit). Errors (before serving): WG_EINPUT for a
+ * bad --listen, thread count or max_streams, or a workspace that cannot be opened (naming it);
+ * WG_EIO when the address cannot be bound (naming it and why). */
 wg_status wg_serve(wg_ctx *ctx, const wg_serve_opts *o);
 
 #endif
