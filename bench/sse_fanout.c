@@ -292,11 +292,12 @@ int main(int argc, char **argv)
             firsts[nf++] = B.first[k];
     qsort(firsts, nf, sizeof *firsts, cmp_d);
     printf("streams=%d opened=%d ok=%d alive=%d posted=%d acked=%d deliveries=%zu expected=%ld "
-           "p50_ms=%.1f p99_ms=%.1f max_ms=%.1f first_p50_ms=%.1f first_p99_ms=%.1f\n",
+           "p50_ms=%.1f p99_ms=%.1f max_ms=%.1f first_p50_ms=%.1f first_p99_ms=%.1f "
+           "first_max_ms=%.1f\n",
            B.nstreams, opened, ok, alive, posted, acked, B.nlat, (long)posted * ok,
            pct(B.lat, B.nlat, 0.5) * 1e3, pct(B.lat, B.nlat, 0.99) * 1e3,
            B.nlat ? B.lat[B.nlat - 1] * 1e3 : NAN, pct(firsts, nf, 0.5) * 1e3,
-           pct(firsts, nf, 0.99) * 1e3);
+           pct(firsts, nf, 0.99) * 1e3, nf ? firsts[nf - 1] * 1e3 : NAN);
     free(B.lat);
     free(cs);
     close(ep);

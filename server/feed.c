@@ -352,7 +352,8 @@ void feed_write_end(feed *F, worker *w, unsigned wrote)
 {
     watch_state now;
     bool ok = wrote && snapshot(w->ws, &now) == WG_OK;
-    wg_ctx_clear(w->ctx);
+    if (wrote) /* (after a failed write its error stays on ctx for the answer) */
+        wg_ctx_clear(w->ctx);
     pthread_mutex_lock(&F->mu);
     if (ok && (wrote & FEED_INCIDENTS))
         F->seen.incidents = now.incidents, F->seen.assignment = now.assignment;
