@@ -1,8 +1,8 @@
 /* tests/fuzz/fuzz_route.c: the service's routing, route_match(). The input's first line is the
  * method, the rest the path. Whatever comes in, the route is one the dispatcher knows, an
  * error is 404 or 405 with a message, and a route's parameters are what its path allows: a
- * plan or a cell named by one path segment, a tile's map in lower-case letters, its zoom 0 to 30, x
- * and y below 10^9, its scale 1 to 4. */
+ * plan, a cell or a case named by one path segment, a tile's map in lower-case letters, its
+ * zoom 0 to 30, x and y below 10^9, its scale 1 to 4; the event stream is GET only. */
 #include "fuzz.h"
 #include "serve_int.h"
 
@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         *nl = '\0';
     route r;
     route_match(method, url, &r);
-    bool ok = r.id >= R_NONE && r.id <= R_TILES;
+    bool ok = r.id >= R_NONE && r.id <= R_PATCH;
     if (r.id == R_NONE)
         ok = ok && (r.status == 404 || r.status == 405) && r.why && *r.why;
     if (r.id == R_MOVE || r.id == R_PLAN_COPY)
@@ -28,15 +28,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ok = ok && r.plan[0] && !strchr(r.plan, '/') && strlen(r.plan) < sizeof r.plan;
     if (r.id == R_CELL)
         ok = ok && r.cell[0] && !strchr(r.cell, '/') && strlen(r.cell) < sizeof r.cell;
+    if (r.id == R_PATCH)
+        ok = ok && r.case_id[0] && !strchr(r.case_id, '/') &&
+             strlen(r.case_id) < sizeof r.case_id && r.write && strcmp(method, "PATCH") == 0;
+    if (r.id == R_EVENTS)
+        ok = ok && !r.write && strcmp(method, "GET") == 0;
     if (r.id == R_TILE) {
         ok = ok && r.z >= 0 && r.z <= 30 && r.x >= 0 && r.x < 1000000000 && r.y >= 0 &&
              r.y < 1000000000 && r.scale >= 1 && r.scale <= 4 && r.map[0] && !r.write;
         for (const char *c = r.map; ok && *c; c++)
             ok = *c >= 'a' && *c <= 'z';
     }
-    /* only POST writes, and reads are GET or HEAD */
+    /* only POST and PATCH write, and reads are GET or HEAD */
     if (r.id != R_NONE)
-        ok = ok && (r.write ? strcmp(method, "POST") == 0
+        ok = ok && (r.write ? strcmp(method, "POST") == 0 || strcmp(method, "PATCH") == 0
                             : strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
     if (!ok) {
         fprintf(stderr, "fuzz_route: '%s' '%s' gave route %d (status %u)\n", method, url, r.id,
