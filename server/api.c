@@ -180,20 +180,25 @@ enum MHD_Result api_health(struct MHD_Connection *c, worker *w)
         st = wg_store_plan_get(w->ws, 0, &p, &found);
     if (st != WG_OK)
         return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, wg_ctx_errmsg(w->ctx));
+    size_t streams = 0, max_streams = 0;
+    int64_t last = 0;
+    events_counts(w->S->ev, &streams, &max_streams, &last);
     json_t *maps = json_array(); /* what GET /tiles/{map}/... draws, as /api/tiles lists them */
     for (int m = 0; m < WG_MAP_COUNT; m++)
         if (m != WG_MAP_DIFF)
             json_array_append_new(maps, json_string(wg_map_kind_name((wg_map_kind)m)));
     return send_json(
         c, MHD_HTTP_OK,
-        json_pack("{s:s,s:s,s:i,s:s,s:{s:I,s:I},s:o,s:o,s:o}", "schema", "wangge-health/1",
-                  "workspace", wg_ws_path(w->ws), "schema_version", wg_ws_schema_version(w->ws),
-                  "crs", wg_ws_crs(w->ws) ? wg_ws_crs(w->ws) : "", "incidents", "count",
-                  (json_int_t)n, "version", (json_int_t)ver, "extent",
+        json_pack("{s:s,s:s,s:i,s:s,s:{s:I,s:I},s:o,s:o,s:o,s:{s:I,s:I,s:I}}", "schema",
+                  "wangge-health/1", "workspace", wg_ws_path(w->ws), "schema_version",
+                  wg_ws_schema_version(w->ws), "crs", wg_ws_crs(w->ws) ? wg_ws_crs(w->ws) : "",
+                  "incidents", "count", (json_int_t)n, "version", (json_int_t)ver, "extent",
                   any ? json_pack("[f,f,f,f]", ll[0], ll[1], ll[2], ll[3]) : json_null(), "maps",
                   maps, "plan",
                   found ? json_pack("{s:I,s:s}", "id", (json_int_t)p.id, "name", p.name)
-                        : json_null()));
+                        : json_null(),
+                  "events", "streams", (json_int_t)streams, "max_streams", (json_int_t)max_streams,
+                  "last_id", (json_int_t)last));
 }
 
 /* POST /api/incidents: one or a batch of cases, as CSV (text/csv: x,y or lon,lat columns and

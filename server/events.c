@@ -385,10 +385,11 @@ void events_stop(events *E, double wait_s)
     }
 }
 
-size_t events_streams(events *E)
+void events_counts(events *E, size_t *streams, size_t *max_streams, int64_t *last)
 {
     pthread_mutex_lock(&E->mu);
-    size_t n = E->nstreams;
+    *streams = E->nstreams;
+    *max_streams = E->max_streams;
+    *last = E->next - 1;
     pthread_mutex_unlock(&E->mu);
-    return n;
 }

@@ -170,8 +170,8 @@ enum MHD_Result events_stream(events *E, struct MHD_Connection *c);
 /* Ends every stream (none is left suspended) and refuses new ones, then waits up to wait_s
  * seconds for the streams to finish; MHD_stop_daemon may be called after it. */
 void events_stop(events *E, double wait_s);
-/* The number of open streams. */
-size_t events_streams(events *E);
+/* The streams open now, their cap, and the id of the last event. */
+void events_counts(events *E, size_t *streams, size_t *max_streams, int64_t *last);
 
 /* ---- What the live feed says (feed.c) -------------------------------------------------------- */
 

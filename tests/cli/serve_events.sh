@@ -150,6 +150,29 @@ check "the CLI's import was said more than once: $(events a.sse | tail -n +$((n_
 wg_case "heartbeats"
 check "no heartbeat in a stream open for seconds" grep -q '^: ping$' a.sse
 
+wg_case "dead clients are found by the heartbeat and freed"
+get /api/health h0.json
+s0=$(js h0.json '$.events.streams')
+check "health does not count the open streams: $(show h0.json)" [ "${s0:-0}" -ge 2 ]
+DEAD=""
+for k in 1 2 3; do
+    curl -sN --max-time 60 "$URL/api/events" >/dev/null &
+    DEAD="$DEAD $!"
+done
+sleep 0.5
+get /api/health h1.json
+check "three more streams are not counted: $s0 -> $(js h1.json '$.events.streams')" \
+    [ "$(js h1.json '$.events.streams')" = $((s0 + 3)) ]
+kill -9 $DEAD
+wait $DEAD 2>/dev/null
+freed=0
+for _ in $(seq 1 80); do # the heartbeat comes every second: a few of them find the dead
+    get /api/health h2.json
+    [ "$(js h2.json '$.events.streams')" = "$s0" ] && freed=1 && break
+    sleep 0.1
+done
+check "the three killed clients' streams were not freed within 8 s: $(show h2.json)" [ "$freed" = 1 ]
+
 wg_case "PATCH closes a case"
 get_summary() {
     curl -s --max-time 60 -o "$1" "$URL/api/summary"
@@ -241,6 +264,40 @@ for k in 1 2 3; do
     check "stream $k was not ended (curl exit $(cat t$k.rc 2>/dev/null))" [ "$(cat t$k.rc 2>/dev/null)" = 0 ]
 done
 wait # the streams of A and B end with the server too
+
+wg_case "open files: the soft limit is raised to fit the streams, or the streams to fit it"
+# start_limited NAME ULIMIT-ARGS...: the server under `ulimit ARGS`; sets PID and URL
+start_limited() {
+    local name=$1
+    shift
+    (ulimit "$@" && exec "$WG" serve -w "$WS" --listen 127.0.0.1:0 >"$name.out" 2>"$name.err") &
+    PID=$!
+    URL=""
+    for _ in $(seq 1 100); do
+        URL=$(sed -n 's/^serving .* on \(http:\/\/127\.0\.0\.1:[0-9]*\) (Ctrl-C stops)$/\1/p' "$name.out")
+        [ -n "$URL" ] && break
+        sleep 0.1
+    done
+}
+start_limited lim1 -S -n 256
+check "the server under ulimit -n 256 did not start: $(show lim1.err)" [ -n "$URL" ]
+soft=$(awk '/^Max open files/ {print $4}' /proc/"$PID"/limits)
+check "the soft limit of open files stayed $soft, below 1024 streams + 256 requests" [ "$soft" -ge 1280 ]
+get /api/health hl.json
+check "the streams were capped though the raised limit fits 1024: $(show hl.json)" \
+    [ "$(js hl.json '$.events.max_streams')" = 1024 ]
+kill -TERM "$PID"
+wait "$PID"
+start_limited lim2 -n 600
+check "the server under a hard limit of 600 files did not start: $(show lim2.err)" [ -n "$URL" ]
+get /api/health hl.json
+cap=$(js hl.json '$.events.max_streams')
+check "under a hard limit of 600 files the streams were not capped to fit: $cap" \
+    [ "${cap:-0}" -gt 0 ] && [ "${cap:-0}" -lt 600 ]
+kill -TERM "$PID"
+wait "$PID"
+RCS=$?
+check "the limited server exited $RCS, expected 0" [ "$RCS" = 0 ]
 
 wg_case "the cap on streams"
 start_server serve2 --max-streams 2

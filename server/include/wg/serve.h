@@ -7,7 +7,8 @@
  *   GET /api/health                  wangge-health/1: the workspace, schema, CRS, incident count
  *                                    and version, extent [minlon,minlat,maxlon,maxlat] of the
  *                                    communities, units and cells, maps (the tile maps), plan
- *                                    {id,name} (the active one, or null)
+ *                                    {id,name} (the active one, or null), events {streams,
+ *                                    max_streams, last_id} (the live feed's)
  *   GET /api/summary?from=&to=&tz=&category=a,b
  *                                    the closed-loop KPIs of the period (wangge-summary/1),
  *                                    with the same figures for the period before it
