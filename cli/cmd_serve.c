@@ -48,11 +48,19 @@ static const char serve_help[] =
     "Environment: WANGGE_SSE_PING=SECONDS the streams' heartbeat (default 15);\n"
     "WANGGE_WATCH_POLL=SECONDS how often other processes' writes are looked for (0.5).\n";
 
+typedef struct serving {
+    cli *c;
+    const char *ws;
+} serving;
+
+/* The URL once it listens, and what the start had to give up (a cap on the event streams
+ * that the open-file limit forced) at once rather than at the end. */
 static void ready(void *user, const char *url)
 {
-    const char *ws = user;
-    printf("serving %s on %s (Ctrl-C stops)\n", ws, url);
+    const serving *s = user;
+    printf("serving %s on %s (Ctrl-C stops)\n", s->ws, url);
     fflush(stdout);
+    cli_warnings(s->c);
 }
 
 int cmd_serve(cli *c, int argc, char **argv)
@@ -119,8 +127,9 @@ int cmd_serve(cli *c, int argc, char **argv)
         rc = cli_usage(c, "serve", "unexpected argument '%s'", argv[optind]);
     if (rc != 0)
         return rc;
+    serving sv = {c, so.ws_path};
     so.on_ready = ready;
-    so.user = (void *)so.ws_path;
+    so.user = &sv;
     wg_status st = wg_serve(c->ctx, &so);
     if (st != WG_OK)
         return cli_fail(c, st);

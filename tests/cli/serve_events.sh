@@ -163,8 +163,7 @@ sleep 0.5
 get /api/health h1.json
 check "three more streams are not counted: $s0 -> $(js h1.json '$.events.streams')" \
     [ "$(js h1.json '$.events.streams')" = $((s0 + 3)) ]
-kill -9 $DEAD
-wait $DEAD 2>/dev/null
+{ kill -9 $DEAD && wait $DEAD; } 2>/dev/null
 freed=0
 for _ in $(seq 1 80); do # the heartbeat comes every second: a few of them find the dead
     get /api/health h2.json
@@ -294,6 +293,8 @@ get /api/health hl.json
 cap=$(js hl.json '$.events.max_streams')
 check "under a hard limit of 600 files the streams were not capped to fit: $cap" \
     [ "${cap:-0}" -gt 0 ] && [ "${cap:-0}" -lt 600 ]
+check "the cap was not said at the start: $(show lim2.err)" \
+    grep -q "warning: only 600 open files allowed (ulimit -n): at most $cap event streams" lim2.err
 kill -TERM "$PID"
 wait "$PID"
 RCS=$?
