@@ -232,6 +232,36 @@ CODE=$(curl -s -o q.json -w '%{http_code}' -X GET "$URL/api/incidents/EV1")
 check "GET of a case answered $CODE, expected 405" [ "$CODE" = 405 ]
 check "a bad PATCH changed EV1" [ "$(sql "$WS" "SELECT coalesce(status, '') || '|' || (closed IS NULL) FROM incidents WHERE id = 'EV1'")" = "|1" ]
 
+wg_case "a planner's move through the API, and one by the CLI"
+# a unit and a cell beside its own, in the same community
+pick_move() {
+    sql "$WS" "SELECT cu.unit, c1.code, c2.code FROM cell_units cu JOIN cells c1 ON c1.code = cu.cell AND c1.plan = cu.plan JOIN cells c2 ON c2.plan = cu.plan AND c2.community = c1.community AND c2.code <> c1.code AND ST_Touches(c1.geom, c2.geom) WHERE cu.plan = 1 ORDER BY cu.unit LIMIT 1 OFFSET $1" | tr '|' ' '
+}
+read -r unit from to < <(pick_move 0)
+n_before=$(events a.sse | wc -l)
+CODE=$(curl -s -o m.json -w '%{http_code}' --max-time 60 -X POST -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $TOKEN" --data-binary "{\"units\": [\"$unit\"], \"to\": \"$to\"}" \
+    "$URL/api/plans/p1/moves")
+check "the move answered $CODE: $(show m.json)" [ "$CODE" = 200 ]
+check "no plan event for the move" wait_for a.sse ' plan .*"action":"move"'
+sleep 0.3
+events a.sse | tail -n +$((n_before + 1)) >mv.ev
+line=$(grep ' plan ' mv.ev | head -1)
+cells=$(jv "${line#* plan }" '$.cells')
+check "the move's plan event does not name both cells ($from -> $to): $line" \
+    eval '[[ "$cells" == *"$from"* && "$cells" == *"$to"* ]]'
+check "the move's events are not plan, tiles, kpi: $(tr '\n' '|' <mv.ev)" \
+    [ "$(awk '{print $2}' mv.ev | head -3 | tr '\n' ' ')" = "plan tiles kpi " ]
+check "the move's tiles do not name the plan's maps: $(grep ' tiles ' mv.ev)" \
+    grep -q ' tiles {"maps":\["incidents","plan","workload","rate","coverage"\]' mv.ev
+read -r unit2 from2 to2 < <(pick_move 5)
+n_before=$(events a.sse | wc -l)
+wg_ok plan -w "$WS" move p1 "$unit2" --to "$to2"
+check "no plan event for the CLI's move" wait_for a.sse ' plan .*"action":"changed"'
+events a.sse | tail -n +$((n_before + 1)) >mv2.ev
+line=$(grep ' plan ' mv2.ev | head -1)
+check "the CLI's move does not name its target $to2: $line" grep -q "\"$to2\"" <<<"$line"
+
 wg_case "SIGTERM with streams open"
 for k in 1 2 3; do
     (
