@@ -223,6 +223,38 @@ static json_t *with_action(json_t *data, const char *action)
     return data;
 }
 
+/* The cases of one write, as feed_cases_written() publishes them: a[i] has the id `id`. */
+typedef struct case_batch {
+    feed *F;
+    worker *w;
+    const wg_incidents *a;
+    const cell_names *cn;
+    const wg_categories *cats;
+    size_t n_before;
+} case_batch;
+
+static wg_status publish_case(void *user, size_t i, const char *id)
+{
+    const case_batch *b = user;
+    const wg_incidents *a = b->a;
+    if (!id) /* (gone meanwhile) */
+        return WG_OK;
+    case_view v = {.id = id,
+                   .category = a->category[i] == WG_NO_CODE ? NULL : a->cat_code[a->category[i]],
+                   .status = a->status[i] == WG_NO_CODE ? NULL : a->status_code[a->status[i]],
+                   .reported = a->reported[i],
+                   .dispatched = a->dispatched[i],
+                   .closed = a->closed[i],
+                   .due = a->due[i],
+                   .x = a->xy[2 * i],
+                   .y = a->xy[2 * i + 1],
+                   .cell = a->cell[i]};
+    json_t *j = case_json(b->w, &v, cell_name(b->cn, v.cell), b->cats);
+    events_publish(b->F->S->ev, "case",
+                   with_action(j, a->pos[i] >= b->n_before ? "new" : "changed"));
+    return WG_OK;
+}
+
 void feed_cases_written(feed *F, worker *w, int64_t ver, size_t n_before)
 {
     wg_ws *ws = w->ws;
@@ -248,28 +280,11 @@ void feed_cases_written(feed *F, worker *w, int64_t ver, size_t n_before)
         cell_names cn = {0};
         if (m <= FEED_MAX_CASES)
             cell_names_load(ws, a.xy, m, &cn);
-        for (size_t i = 0; m <= FEED_MAX_CASES && i < m; i++) {
-            char id[256];
-            bool found = false;
-            if (wg_store_incident_id(ws, a.fid[i], id, sizeof id, &found) != WG_OK || !found) {
-                wg_ctx_clear(w->ctx);
-                continue;
-            }
-            case_view v = {.id = id,
-                           .category =
-                               a.category[i] == WG_NO_CODE ? NULL : a.cat_code[a.category[i]],
-                           .status = a.status[i] == WG_NO_CODE ? NULL : a.status_code[a.status[i]],
-                           .reported = a.reported[i],
-                           .dispatched = a.dispatched[i],
-                           .closed = a.closed[i],
-                           .due = a.due[i],
-                           .x = a.xy[2 * i],
-                           .y = a.xy[2 * i + 1],
-                           .cell = a.cell[i]};
-            json_t *j = case_json(w, &v, cell_name(&cn, v.cell), have_cats ? &cats : NULL);
-            events_publish(F->S->ev, "case",
-                           with_action(j, a.pos[i] >= n_before ? "new" : "changed"));
-        }
+        case_batch b = {F, w, &a, &cn, have_cats ? &cats : NULL, n_before};
+        a.n = m;
+        if (m && m <= FEED_MAX_CASES &&
+            wg_store_incident_ids(ws, a.fid, m, publish_case, &b) != WG_OK)
+            wg_ctx_clear(w->ctx);
         cell_names_free(&cn);
         wg_incidents_free(&a);
     }

@@ -418,21 +418,6 @@ void wg_store_rows_read_close(wg_row_reader *r)
 
 /* ---- One incident ---------------------------------------------------------------------------- */
 
-wg_status wg_store_incident_id(wg_ws *ws, int64_t fid, char *id, size_t n, bool *found)
-{
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT id FROM incidents WHERE fid = ?");
-    if (!q)
-        return wg_ctx_status(ws->ctx);
-    sqlite3_bind_int64(q, 1, fid);
-    int rc = sqlite3_step(q);
-    *found = rc == SQLITE_ROW;
-    if (n)
-        snprintf(id, n, "%s", *found && wg__text(q, 0) ? wg__text(q, 0) : "");
-    wg_status st = rc == SQLITE_ROW || rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "");
-    sqlite3_reset(q);
-    return st;
-}
-
 /* Whether two optional texts differ. */
 static bool text_differs(const wg_value *v, const char *s)
 {

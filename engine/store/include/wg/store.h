@@ -389,9 +389,6 @@ wg_status wg_store_incidents_each(wg_ws *ws, unsigned cols, const wg_inc_filter 
                                   void *user);
 /* The number of incidents and the highest version of any of them. */
 wg_status wg_store_incidents_count(wg_ws *ws, size_t *n, int64_t *ver);
-/* The id (the layer's key) of the incident in row `fid` into id[0..n) (cut to fit); *found
- * false, and id "", when there is no such row. */
-wg_status wg_store_incident_id(wg_ws *ws, int64_t fid, char *id, size_t n, bool *found);
 
 /* One incident as the rows and the stored assignment hold it. Texts are cut to fit. */
 typedef struct wg_incident_rec {
