@@ -123,11 +123,23 @@ static void publish_plan(feed *F, wg_ws *ws, int64_t plan, int64_t since, int64_
 
 /* One case as the feed describes it, whichever reader it came from. */
 typedef struct case_view {
-    const char *id, *category, *status; /* NULL when none */
+    const char *id, *category, *source, *status; /* NULL when none */
     int64_t reported, dispatched, closed, due;
     double x, y;
     int32_t cell;
+    uint8_t flags; /* WG_AF_*: why it is in no cell */
 } case_view;
+
+/* Why a case is in no cell, as GET /api/incidents says it; NULL for one in a cell. */
+static const char *unassigned(const case_view *v, const char *cell)
+{
+    static const char *const why[4] = {"pending", "outside", "gap", "no_location"};
+    if (cell)
+        return NULL;
+    if (v->flags & WG_AF_PENDING)
+        return "pending";
+    return why[v->flags & WG_AF_REASON];
+}
 
 /* The codes of the cells with indexes idx[0..n) of the assigned plan, found among the cells
  * whose box holds the points xy[0..2n) (the cell holding a point is one of them). */
@@ -206,14 +218,17 @@ static json_t *case_json(worker *w, const case_view *v, const char *cell, const 
     /* lon/lat to 1e-7 degree (about a centimetre): no more digits than the data has */
     json_t *jlon = isnan(lon) ? json_null() : json_real(round(lon * 1e7) / 1e7);
     json_t *jlat = isnan(lat) ? json_null() : json_real(round(lat * 1e7) / 1e7);
-    return json_pack(
-        "{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "id", v->id, "category",
-        v->category ? json_string(v->category) : json_null(), "reported",
-        json_time(v->reported, v->reported == WG_NO_TIME), "dispatched",
-        json_time(v->dispatched, v->dispatched == WG_NO_TIME), "closed",
-        json_time(v->closed, v->closed == WG_NO_TIME), "due", json_time(due, due == WG_NO_TIME),
-        "status", v->status ? json_string(v->status) : json_null(), "cell",
-        cell ? json_string(cell) : json_null(), "lon", jlon, "lat", jlat, "overdue", overdue);
+    return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "id", v->id,
+                     "category", v->category ? json_string(v->category) : json_null(), "source",
+                     v->source ? json_string(v->source) : json_null(), "reported",
+                     json_time(v->reported, v->reported == WG_NO_TIME), "dispatched",
+                     json_time(v->dispatched, v->dispatched == WG_NO_TIME), "closed",
+                     json_time(v->closed, v->closed == WG_NO_TIME), "due",
+                     json_time(due, due == WG_NO_TIME), "status",
+                     v->status ? json_string(v->status) : json_null(), "cell",
+                     cell ? json_string(cell) : json_null(), "unassigned",
+                     unassigned(v, cell) ? json_string(unassigned(v, cell)) : json_null(), "lon",
+                     jlon, "lat", jlat, "overdue", overdue);
 }
 
 static json_t *with_action(json_t *data, const char *action)
@@ -241,6 +256,7 @@ static wg_status publish_case(void *user, size_t i, const char *id)
         return WG_OK;
     case_view v = {.id = id,
                    .category = a->category[i] == WG_NO_CODE ? NULL : a->cat_code[a->category[i]],
+                   .source = a->source[i] == WG_NO_CODE ? NULL : a->src_code[a->source[i]],
                    .status = a->status[i] == WG_NO_CODE ? NULL : a->status_code[a->status[i]],
                    .reported = a->reported[i],
                    .dispatched = a->dispatched[i],
@@ -248,7 +264,8 @@ static wg_status publish_case(void *user, size_t i, const char *id)
                    .due = a->due[i],
                    .x = a->xy[2 * i],
                    .y = a->xy[2 * i + 1],
-                   .cell = a->cell[i]};
+                   .cell = a->cell[i],
+                   .flags = a->flags[i]};
     json_t *j = case_json(b->w, &v, cell_name(b->cn, v.cell), b->cats);
     events_publish(b->F->S->ev, "case",
                    with_action(j, a->pos[i] >= b->n_before ? "new" : "changed"));
@@ -262,7 +279,7 @@ void feed_cases_written(feed *F, worker *w, int64_t ver, size_t n_before)
     wg_incidents a;
     const unsigned cols = WG_IC_FID | WG_IC_XY | WG_IC_REPORTED | WG_IC_DISPATCHED | WG_IC_CLOSED |
                           WG_IC_DUE | WG_IC_CATEGORY | WG_IC_STATUS | WG_IC_VER | WG_IC_POS |
-                          WG_IC_CELL;
+                          WG_IC_CELL | WG_IC_SOURCE | WG_IC_FLAGS;
     wg_categories cats = {0};
     bool have_cats = wg_store_categories(ws, &cats) == WG_OK;
     if (ver > 0 && wg_store_incidents_read(ws, cols, &f, &a) == WG_OK) {
@@ -275,6 +292,7 @@ void feed_cases_written(feed *F, worker *w, int64_t ver, size_t n_before)
                 a.reported[m] = a.reported[i], a.dispatched[m] = a.dispatched[i];
                 a.closed[m] = a.closed[i], a.due[m] = a.due[i];
                 a.category[m] = a.category[i], a.status[m] = a.status[i];
+                a.source[m] = a.source[i], a.flags[m] = a.flags[i];
                 m++;
             }
         cell_names cn = {0};
@@ -304,6 +322,7 @@ json_t *feed_case_json(worker *w, int64_t fid)
         return NULL;
     case_view v = {.id = r.id,
                    .category = r.has_category ? r.category : NULL,
+                   .source = r.source[0] ? r.source : NULL,
                    .status = r.has_status ? r.status : NULL,
                    .reported = r.reported,
                    .dispatched = r.dispatched,
@@ -311,7 +330,8 @@ json_t *feed_case_json(worker *w, int64_t fid)
                    .due = r.due,
                    .x = r.x,
                    .y = r.y,
-                   .cell = r.cell};
+                   .cell = r.cell,
+                   .flags = r.flags};
     const double xy[2] = {r.x, r.y};
     cell_names cn;
     cell_names_load(w->ws, xy, 1, &cn);

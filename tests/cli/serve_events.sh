@@ -91,6 +91,8 @@ lat=$(jv "$d" '$.lat')
 check "EV1 is not in WGS 84 near Shanghai: $lon $lat" \
     [ "$(sqlite3 -batch :memory: "SELECT $lon > 119 AND $lon < 123 AND $lat > 29 AND $lat < 33")" = 1 ]
 check "EV1's closed is not null: $d" [ "$(jv "$d" '$.closed')" = "" ]
+check "EV1, in a cell, says why it is in none: $d" [ "$(jv "$d" '$.unassigned')" = "" ]
+check "EV1 has no source field (null): $d" grep -q '"source":null' <<<"$d"
 check "EV1 has no overdue flag: $d" [ -n "$(jv "$d" '$.overdue')" ]
 # order: the cases, then kpi, then tiles; ids increase
 check "kpi does not follow the cases" [ "$(awk '{print $2}' a1.ev | tr '\n' ' ')" = "case case case kpi tiles " ]

@@ -95,11 +95,13 @@
  *
  * The live feed, schema wangge-event/1. Each event has an integer id (increasing; a restarted
  * server starts above the ids of the one before), a type and one line of JSON data:
- *   case   a case new or changed: {"action": "new"|"changed", "id", "category", "reported",
- *          "dispatched", "closed", "due", "status", "cell", "lon", "lat", "overdue"}; times
+ *   case   a case new or changed: {"action": "new"|"changed", "id", "category", "source",
+ *          "reported", "dispatched", "closed", "due", "status", "cell", "unassigned", "lon",
+ *          "lat", "overdue"} (the fields of a GET /api/incidents row, and the action); times
  *          ISO 8601 UTC or null; due is the stored one or reported + the category's deadline
  *          (as the KPIs count it); overdue: not closed and past due; cell: the code of its cell
- *          under the assignment, or null; lon/lat WGS 84 (null without a location). Sent for
+ *          under the assignment, or null with unassigned (outside, gap, no_location, pending);
+ *          lon/lat WGS 84 (null without a location). Sent for
  *          each case a POST (at most 500 cases; a bigger batch sends kpi and tiles only) or a
  *          PATCH wrote, after the commit. Cases imported by another process send none.
  *   kpi    the KPIs may have changed: {"incidents": count, "version": n} (the incidents'
