@@ -10,7 +10,15 @@ libsqlite3-dev sqlite3 libspatialite-dev libsqlite3-mod-spatialite
 libmicrohttpd-dev libjansson-dev curl wrk
 libcairo2-dev libpango1.0-dev libpng-dev fonts-noto-cjk fonts-noto-core
 check poppler-utils tzdata metis mapserver-bin libfftw3-dev
-clang libclang-rt-14-dev clang-format"
+clang libclang-rt-14-dev clang-format
+chromium"
+
+# The page (web/) is built with node and npm, and its browser test drives chromium. A machine
+# whose node comes from elsewhere (a newer Node.js package that carries its own npm) keeps it:
+# Debian's npm package would replace that node with Debian's older one.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    PKGS="$PKGS nodejs npm"
+fi
 
 missing=""
 for p in $PKGS; do

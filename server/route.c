@@ -81,6 +81,18 @@ static void get_only(route *r, bool get, route_id id, const char *why)
         none(r, 405, why);
 }
 
+/* A file name the page may have: [A-Za-z0-9._-], not starting with '.', so never "..". */
+static bool file_name(const char *s)
+{
+    if (!*s || *s == '.')
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '.' || *s == '-' || *s == '_'))
+            return false;
+    return true;
+}
+
 void route_match(const char *method, const char *url, route *r)
 {
     memset(r, 0, sizeof *r);
@@ -148,6 +160,22 @@ void route_match(const char *method, const char *url, route *r)
         }
     if (tile_path(url, r)) {
         get_only(r, get, R_TILE, "tiles answer GET and HEAD only");
+        return;
+    }
+    bool page = is(url, "/") || is(url, "/index.html");
+    if (page || strncmp(url, "/assets/", 8) == 0) {
+        if (!page &&
+            (!segment(url, "/assets/", "", r->asset, sizeof r->asset) || !file_name(r->asset))) {
+            none(r, 404, "no such file of the page");
+            return;
+        }
+        if (!get) {
+            none(r, 405, "the page answers GET and HEAD only");
+            return;
+        }
+        r->id = page ? R_PAGE : R_ASSET;
+        if (page)
+            snprintf(r->asset, sizeof r->asset, "index.html");
         return;
     }
     none(r, 404, "no such path (see GET /api/health)");

@@ -160,6 +160,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "a GET request takes no body");
     if (rq->too_big)
         return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "a batch of cases is at most 16 MiB");
+    if (rq->rt.id == R_PAGE || rq->rt.id == R_ASSET) /* from memory: no workspace needed */
+        return static_file(c, rq->rt.asset);
     if (rq->rt.id == R_EVENTS) /* read from the ring: no workspace handle needed */
         return events_stream(S->ev, c);
     char why[512];
@@ -183,7 +185,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return api_tile(c, w, S->tiles, &rq->rt);
     case R_TILES:
         return api_tiles(c, S->tiles);
-
     case R_INCIDENTS:
         return api_incidents(c, w);
     case R_CELL:
@@ -199,6 +200,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     case R_PLAN_COPY:
         return api_plan_copy(c, w, rq->data, rq->len, rq->rt.plan);
     case R_EVENTS: /* (answered above) */
+    case R_PAGE:
+    case R_ASSET:
     case R_NONE:
         break;
     }

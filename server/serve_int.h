@@ -71,6 +71,8 @@ typedef enum route_id {
     R_TILES,      /* GET /api/tiles: the maps and the cache's counts */
     R_EVENTS,     /* GET /api/events */
     R_PATCH,      /* PATCH /api/incidents/{id} */
+    R_PAGE,       /* GET / (the page's index.html) */
+    R_ASSET,      /* GET /assets/{file} */
 } route_id;
 
 typedef struct route {
@@ -85,6 +87,7 @@ typedef struct route {
     long x, y;
     bool mvt;          /* a vector tile (.mvt) */
     char case_id[256]; /* R_PATCH: the case's id as named in the path */
+    char asset[64];    /* R_ASSET: the file name ([A-Za-z0-9._-], not starting with a dot) */
 } route;
 
 /* The route of METHOD URL (the path, without the query). Never fails: an unknown path or method
@@ -214,5 +217,12 @@ enum MHD_Result api_plan_units(struct MHD_Connection *c, worker *w, const char *
 enum MHD_Result api_plan_diff(struct MHD_Connection *c, worker *w, const char *plan);
 enum MHD_Result api_plan_copy(struct MHD_Connection *c, worker *w, const char *body, size_t len,
                               const char *plan);
+
+/* ---- The page (static.c): web/'s files, embedded at build time ---------------------------- */
+
+/* Answers the embedded file NAME ("index.html" for the page) with its MIME type, an ETag (304
+ * when If-None-Match has it), gzip when the client takes it, nosniff and the page's
+ * Content-Security-Policy; 404 for a name not embedded. */
+enum MHD_Result static_file(struct MHD_Connection *c, const char *name);
 
 #endif
