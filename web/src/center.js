@@ -153,6 +153,7 @@ function timeText(iso) {
 function caseItem(k, fresh) {
     const li = document.createElement('li');
     li.dataset.id = k.id;
+    li.dataset.reported = k.reported || '';
     if (k.overdue)
         li.classList.add('overdue');
     if (fresh)
@@ -222,7 +223,7 @@ function layerSwitcher() {
         input.addEventListener('change', () => {
             current = name;
             overlay.setSource(tileLayer(name).getSource());
-            overlay.setVisible(name !== 'plan');
+            overlay.setVisible(fitted && name !== 'plan');
         });
         box.append(label);
     }
@@ -230,8 +231,8 @@ function layerSwitcher() {
 
 function makeCenterMap() {
     map = makeMap('center-map');
-    base = tileLayer('plan', { opacity: 0.9 });
-    overlay = tileLayer(current);
+    base = tileLayer('plan', { opacity: 0.9, visible: false }); // shown once the extent is known
+    overlay = tileLayer(current, { visible: false });
     caseSource = new VectorSource();
     const red = new Style({ image: new Circle({ radius: 5, fill: new Fill({ color: '#e2463f' }), stroke: new Stroke({ color: '#fff', width: 1.5 }) }) });
     const blue = new Style({ image: new Circle({ radius: 4, fill: new Fill({ color: '#3aa0ff' }), stroke: new Stroke({ color: '#fff', width: 1 }) }) });
@@ -267,6 +268,9 @@ export async function start() {
     } catch (e) {
         note(`服务不可用 Service unavailable: ${e.message}`);
     }
+    // no tiles of the whole world while the district's extent is unknown
+    base.setVisible(fitted);
+    overlay.setVisible(fitted && current !== 'plan');
     if (!fitted)
         note('等待工作区范围 Waiting for the workspace extent (GET /api/health)');
     layerSwitcher();
