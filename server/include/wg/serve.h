@@ -87,6 +87,7 @@
  * Tiles are kept encoded in a bounded cache (--tile-cache MiB) and drawn again only when the
  * data behind them changed: a new case redraws the tiles it falls in (its kernel's reach for the
  * heatmap), a move the tiles of the cells it touched; whatever changes the classes, everything.
+ *   GET /  and  GET /assets/{file}   the command-center page (web/), embedded at build time
  * Errors are JSON {"error": {"status", "message"}}, the message naming the bad parameter: 400
  * for a bad parameter, case or field, 401 without the token, 403 on a read-only server, 404
  * for an unknown path, plan, cell or case, 405 for another method, 409 for a plan name taken
