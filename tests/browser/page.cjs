@@ -204,10 +204,10 @@ async function tilesSettled(page, pending, quiet = 600, limit = 20000) {
         const w = window.wangge;
         if (!w || !w.plannerMap)
             return null;
-        const layers = w.plannerMap.getLayers().getArray();
-        if (layers.length < 2)
+        const src = w.plannerSources();
+        if (!src.cells || !src.units)
             return null;
-        const cellsF = layers[1].getSource().getFeatures(), units = layers[0].getSource().getFeatures();
+        const cellsF = src.cells.getFeatures(), units = src.units.getFeatures();
         if (!cellsF.length || !units.length)
             return null;
         // a unit well inside the view, and a cell of its community that its own cell touches
@@ -249,7 +249,7 @@ async function tilesSettled(page, pending, quiet = 600, limit = 20000) {
             check(verdict.trim() === m.verdict, `the verdict shows '${verdict}', the answer '${m.verdict}'`);
             // the target's total on the map follows
             const mapTotal = await page.waitForFunction((a) => {
-                const cellsF = window.wangge.plannerMap.getLayers().getArray()[1].getSource().getFeatures();
+                const cellsF = window.wangge.plannerSources().cells.getFeatures();
                 const f = cellsF.find((x) => String(x.get('code') ?? x.getId()) === a.to);
                 return f && Number(f.get('households')) === a.to_households ? a.to_households : null;
             }, m, { timeout: 15000 }).then((h) => h.jsonValue()).catch(() => null);

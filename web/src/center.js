@@ -223,7 +223,6 @@ function layerSwitcher() {
         input.addEventListener('change', () => {
             current = name;
             overlay.setSource(tileLayer(name).getSource());
-            overlay.setVisible(fitted && name !== 'plan');
         });
         box.append(label);
     }
@@ -231,7 +230,7 @@ function layerSwitcher() {
 
 function makeCenterMap() {
     map = makeMap('center-map');
-    base = tileLayer('plan', { opacity: 0.9, visible: false }); // shown once the extent is known
+    base = tileLayer('base', { visible: false }); // the basemap, shown once the extent is known
     overlay = tileLayer(current, { visible: false });
     caseSource = new VectorSource();
     const red = new Style({ image: new Circle({ radius: 5, fill: new Fill({ color: '#e2463f' }), stroke: new Stroke({ color: '#fff', width: 1.5 }) }) });
@@ -254,7 +253,7 @@ async function refreshAll() {
     const all = await getJSON('/api/summary' + query({ tz: state.tz }));
     setAnchor(all.period && all.period.as_of);
     fillCategories(all);
-    refreshTiles(base, 'plan');
+    refreshTiles(base, 'base');
     refreshTiles(overlay, current);
     $('period-label').textContent = periodLabel();
     await Promise.all([loadSummary(), loadCells(), loadCases()]);
@@ -270,7 +269,7 @@ export async function start() {
     }
     // no tiles of the whole world while the district's extent is unknown
     base.setVisible(fitted);
-    overlay.setVisible(fitted && current !== 'plan');
+    overlay.setVisible(fitted);
     if (!fitted)
         note('等待工作区范围 Waiting for the workspace extent (GET /api/health)');
     layerSwitcher();
@@ -281,8 +280,8 @@ export async function start() {
     onEvent('tiles', (t) => {
         for (const name of t.maps || [])
             state.tileVersion[name] = t.version;
-        if ((t.maps || []).includes('plan'))
-            refreshTiles(base, 'plan');
+        if ((t.maps || []).includes('base'))
+            refreshTiles(base, 'base');
         if ((t.maps || []).includes(current))
             refreshTiles(overlay, current);
     });

@@ -13,7 +13,7 @@ import { Fill, Stroke, Style, Text } from 'ol/style.js';
 import { getJSON, postJSON, query } from './api.js';
 import { onEvent } from './events.js';
 import { state, loadHealth } from './state.js';
-import { makeMap, fitExtent } from './map.js';
+import { makeMap, fitExtent, tileLayer } from './map.js';
 
 const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = 'wangge-token';
@@ -68,6 +68,7 @@ function sources() {
     cellSource.on('featuresloaderror', () => msg('网格不可用 Cells unavailable (GET …/cells.geojson)', true));
     unitSource.on('featuresloaderror', () => msg('单元不可用 Units unavailable (GET …/units.geojson)', true));
     map.getLayers().clear();
+    map.addLayer(tileLayer('base'));
     map.addLayer(new VectorLayer({ source: unitSource, style: (f) => (selected.has(unitId(f)) ? unitSelected : unitPlain), minZoom: 13 }));
     map.addLayer(new VectorLayer({ source: cellSource, style: cellStyle, declutter: true }));
 }
@@ -207,10 +208,18 @@ async function diff() {
         return msg('没有当前方案 No active plan', true);
     try {
         const d = await getJSON(`${planPath()}/diff` + query({ against: active.name ?? active.id }));
-        const keep = Object.entries(d).filter(([k, v]) => k !== 'schema' && (typeof v !== 'object' || v === null));
-        out.replaceChildren(...keep.map(([k, v]) => {
+        const c = d.cells || {};
+        const lines = [
+            `移动单元 Units moved: ${d.moved_units ?? '—'}`,
+            `移动户数 Households moved: ${d.moved_households ?? '—'}`,
+            `网格 Cells: +${c.added ?? 0} −${c.removed ?? 0} ~${c.changed ?? 0} =${c.same ?? 0}`,
+        ];
+        const changedCells = (d.changed_cells || []).slice(0, 12).map((x) => (typeof x === 'object' ? x.code ?? JSON.stringify(x) : x));
+        if (changedCells.length)
+            lines.push(`变化的网格 Changed: ${changedCells.join(', ')}${d.changed_cells.length > 12 ? ' …' : ''}`);
+        out.replaceChildren(...lines.map((t) => {
             const p = document.createElement('div');
-            p.textContent = `${k}: ${v}`;
+            p.textContent = t;
             return p;
         }));
         msg(`与当前方案 ${active.name ?? active.id} 对比 Compared with the active plan`);
@@ -255,7 +264,8 @@ async function loadPlans(choose) {
 
 export async function start() {
     map = makeMap('planner-map');
-    window.wangge = Object.assign(window.wangge || {}, { plannerMap: map, selectUnits: (ids) => { ids.forEach((i) => selected.add(String(i))); totals(); } });
+    // for the browser test: the map and its sources
+    window.wangge = Object.assign(window.wangge || {}, { plannerMap: map, plannerSources: () => ({ cells: cellSource, units: unitSource }) });
     const t = $('token');
     t.value = sessionStorage.getItem(TOKEN_KEY) || '';
     t.addEventListener('input', () => sessionStorage.setItem(TOKEN_KEY, t.value));
