@@ -200,6 +200,17 @@ async function tilesSettled(page, pending, quiet = 600, limit = 20000) {
     section = 'planner';
     await page.goto(`${url}/#planner`);
     await page.fill('#token', token);
+    // the planner's way: save the active plan as a draft, edit the draft, compare
+    const draft = '草稿-browser';
+    await page.waitForFunction(() => document.querySelectorAll('#plan-select option').length > 0, null, { timeout: 15000 })
+        .catch(() => fail('the plan list never filled'));
+    await page.fill('#copy-name', draft);
+    const copied = page.waitForResponse((r) => r.url().endsWith('/copy'), { timeout: 30000 });
+    await page.click('#copy');
+    const cr = await copied.catch(() => null);
+    check(cr && cr.ok(), `saving as ${draft} answered ${cr && cr.status()}: ${cr && (await cr.text())}`);
+    await page.waitForFunction((d) => document.getElementById('plan-select').value === d, draft, { timeout: 15000 })
+        .catch(() => fail(`the planner did not switch to the saved plan ${draft}`));
     const unit = await page.waitForFunction(() => {
         const w = window.wangge;
         if (!w || !w.plannerMap)
@@ -254,6 +265,12 @@ async function tilesSettled(page, pending, quiet = 600, limit = 20000) {
                 return f && Number(f.get('households')) === a.to_households ? a.to_households : null;
             }, m, { timeout: 15000 }).then((h) => h.jsonValue()).catch(() => null);
             check(mapTotal === m.to_households, `the map's cell ${m.to} never showed ${m.to_households} households`);
+            const active = (await api('/api/plans')).body.plans.find((p) => p.active);
+            check(active && active.name !== draft, `the move went to the active plan, not the draft: ${JSON.stringify(active)}`);
+            await page.click('#diff');
+            await page.waitForSelector('#diff-result [data-line="units"]', { timeout: 15000 }).catch(() => null);
+            const moved = await page.textContent('#diff-result [data-line="units"]').catch(() => '');
+            check(/: 1$/.test(moved.trim()), `the diff against the active plan shows '${moved}', expected 1 unit moved`);
         }
     }
     await page.waitForTimeout(500);

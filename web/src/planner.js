@@ -32,8 +32,12 @@ const planPath = () => `/api/plans/${enc(plan)}`;
 
 // ---- Layers ----------------------------------------------------------------------------------
 
+// out of range in red; the chosen target cell in yellow
 const cellStyle = (f) => new Style({
-    stroke: new Stroke({ color: f.get('households') !== undefined && f.get('in_range') === false ? '#e2463f' : '#3aa0ff', width: 2 }),
+    stroke: new Stroke({
+        color: cellCode(f) === targetCode() ? '#ffd24a' : f.get('in_range') === false ? '#e2463f' : '#3aa0ff',
+        width: cellCode(f) === targetCode() ? 4 : 2,
+    }),
     fill: new Fill({ color: 'rgba(58, 160, 255, 0.04)' }),
     text: new Text({
         text: `${f.get('code') ?? f.getId() ?? ''}\n${f.get('households') ?? ''}`,
@@ -45,6 +49,7 @@ const cellStyle = (f) => new Style({
 });
 const unitPlain = new Style({ stroke: new Stroke({ color: 'rgba(200, 215, 230, 0.55)', width: 0.8 }), fill: new Fill({ color: 'rgba(200, 215, 230, 0.08)' }) });
 const unitSelected = new Style({ stroke: new Stroke({ color: '#ffd24a', width: 2 }), fill: new Fill({ color: 'rgba(255, 210, 74, 0.45)' }) });
+const targetCode = () => document.getElementById('target').value.trim();
 const unitId = (f) => String(f.get('id') ?? f.getId());
 const cellCode = (f) => String(f.get('code') ?? f.getId());
 
@@ -97,6 +102,7 @@ function totals() {
     const target = cellSource && cellSource.getFeatures().find((f) => cellCode(f) === $('target').value);
     $('target-info').textContent = target ? `现有 now ${target.get('households') ?? '?'} 户 households` : '';
     unitSource && unitSource.changed();
+    cellSource && cellSource.changed();
 }
 
 function toggle(f, add) {
@@ -214,11 +220,13 @@ async function diff() {
             `移动户数 Households moved: ${d.moved_households ?? '—'}`,
             `网格 Cells: +${c.added ?? 0} −${c.removed ?? 0} ~${c.changed ?? 0} =${c.same ?? 0}`,
         ];
-        const changedCells = (d.changed_cells || []).slice(0, 12).map((x) => (typeof x === 'object' ? x.code ?? JSON.stringify(x) : x));
+        const changedCells = (d.changed_cells || []).slice(0, 12).map((x) =>
+            (typeof x === 'object' ? `${x.code} ${x.households_before ?? '∅'}→${x.households_after ?? '∅'}` : x));
         if (changedCells.length)
-            lines.push(`变化的网格 Changed: ${changedCells.join(', ')}${d.changed_cells.length > 12 ? ' …' : ''}`);
-        out.replaceChildren(...lines.map((t) => {
+            lines.push(`变化的网格 Changed cells (户 households): ${changedCells.join(', ')}${d.changed_cells.length > 12 ? ' …' : ''}`);
+        out.replaceChildren(...lines.map((t, i) => {
             const p = document.createElement('div');
+            p.dataset.line = ['units', 'households', 'cells', 'changed'][i];
             p.textContent = t;
             return p;
         }));
