@@ -6,9 +6,9 @@
 #include <stddef.h>
 
 typedef struct web_asset {
-    const char *name;        /* "index.html", "app.js", ... */
-    const char *type;        /* its Content-Type */
-    const char *etag;        /* hex digest of data (without quotes) */
+    const char *name; /* "index.html", "app.js", ... */
+    const char *type; /* its Content-Type */
+    const char *etag; /* hex digest of data (without quotes) */
     const unsigned char *data;
     size_t size;
     const unsigned char *gz; /* the gzip form, or NULL when it saves little */
