@@ -101,6 +101,7 @@ function renderCells(c) {
         const sq = document.createElement('span');
         sq.className = `st-${cellClass(r)}`;
         sq.title = `${r.id} ${r.community}: 案件 ${r.incidents} · 未结 ${r.open} · 超期 ${r.overdue}`;
+        sq.addEventListener('click', () => showCell(r.id));
         return sq;
     }));
     const table = $('cell-table');
@@ -113,6 +114,7 @@ function renderCells(c) {
     const sorted = [...rows].sort((a, b) => (b.index ?? -1) - (a.index ?? -1));
     const body = sorted.map((r) => {
         const tr = document.createElement('tr');
+        tr.addEventListener('click', () => showCell(r.id));
         for (const [key] of COLS) {
             const td = document.createElement('td');
             const v = r[key];
@@ -137,6 +139,35 @@ function renderCells(c) {
 
 async function loadCells() {
     renderCells(await getJSON('/api/cells' + query(periodQuery())));
+}
+
+// A cell's card (GET /api/cells/{code}) over the map, which zooms to the cell.
+async function showCell(code) {
+    const card = $('cell-card');
+    try {
+        const c = await getJSON(`/api/cells/${encodeURIComponent(code)}` + query(periodQuery()));
+        fitExtent(map, c.extent, 16);
+        const r = c.report || {};
+        const workers = (c.workers || []).map((w) => w.name || w.id).join('、') || '—';
+        card.innerHTML = '<button aria-label="关闭 Close">×</button><h3></h3><div class="body"></div>';
+        card.querySelector('h3').textContent = `${c.code} · ${(c.community && (c.community.name || c.community.id)) || ''}`;
+        const lines = [
+            `户数 Households ${fmt(c.households, 'int')} · 单元 Units ${c.units ?? '—'}`,
+            `网格员 Workers ${workers}`,
+            `案件 Cases ${fmt(r.incidents, 'int')} · 未结 Open ${fmt(r.open, 'int')} · 超期 Overdue ${fmt(r.overdue, 'int')}`,
+            `结案率 ${fmt(r.closing_rate, 'pct')} · 按期 ${fmt(r.on_time_rate, 'pct')} · 工作量 Workload ${r.index == null ? '—' : r.index.toFixed(2)}`,
+            `摄像头 Cameras ${(c.cameras || []).length}`,
+        ];
+        card.querySelector('.body').replaceChildren(...lines.map((t) => {
+            const d = document.createElement('div');
+            d.textContent = t;
+            return d;
+        }));
+        card.querySelector('button').addEventListener('click', () => { card.hidden = true; });
+        card.hidden = false;
+    } catch (e) {
+        note(`网格 ${code}: ${e.message}`);
+    }
 }
 
 // ---- Latest cases ------------------------------------------------------------------------------
@@ -168,6 +199,8 @@ function caseItem(k, fresh) {
     s.className = 's';
     s.textContent = k.overdue ? '超期 Overdue' : STATUS[k.status] || (k.closed ? STATUS.closed : STATUS.open);
     li.append(t, what, s);
+    if (Number.isFinite(k.lon) && Number.isFinite(k.lat))
+        li.addEventListener('click', () => map.getView().animate({ center: fromLonLat([k.lon, k.lat]), zoom: 17, duration: 400 }));
     return li;
 }
 
