@@ -146,7 +146,7 @@ async function showCell(code) {
     const card = $('cell-card');
     try {
         const c = await getJSON(`/api/cells/${encodeURIComponent(code)}` + query(periodQuery()));
-        fitExtent(map, c.extent, 16);
+        fitExtent(map, c.extent, 16, 300);
         const r = c.report || {};
         const workers = (c.workers || []).map((w) => w.name || w.id).join('、') || '—';
         card.innerHTML = '<button aria-label="关闭 Close">×</button><h3></h3><div class="body"></div>';

@@ -20,10 +20,10 @@ export function makeMap(target) {
 
 // Fits the view to the workspace's extent [minlon, minlat, maxlon, maxlat] (GET /api/health),
 // when the service gives one; true when it did.
-export function fitExtent(map, extent, maxZoom = 18) {
+export function fitExtent(map, extent, maxZoom = 18, duration = 0) {
     if (!Array.isArray(extent) || extent.length !== 4 || !extent.every(Number.isFinite))
         return false;
-    map.getView().fit(transformExtent(extent, 'EPSG:4326', 'EPSG:3857'), { padding: [40, 40, 40, 40], maxZoom, duration: 300 });
+    map.getView().fit(transformExtent(extent, 'EPSG:4326', 'EPSG:3857'), { padding: [40, 40, 40, 40], maxZoom, duration });
     return true;
 }
 
