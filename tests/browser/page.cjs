@@ -67,7 +67,7 @@ function differing(a, b) {
 }
 
 // Waits until no tile request has been pending for quiet ms (at most limit ms).
-async function tilesSettled(page, pending, quiet = 600, limit = 20000) {
+async function tilesSettled(page, pending, quiet = 600, limit = 60000) {
     const t0 = Date.now();
     let calm = 0;
     while (Date.now() - t0 < limit) {
@@ -247,6 +247,21 @@ async function tilesSettled(page, pending, quiet = 600, limit = 20000) {
         await page.waitForTimeout(300);
         check((await page.textContent('#sel-units')).trim() === '1', `a click on unit ${unit.id} did not select it alone: ${await page.textContent('#sel-units')}`);
         check((await page.textContent('#sel-hh')).trim() === String(unit.hh), `the selection's households show ${await page.textContent('#sel-hh')}, the unit has ${unit.hh}`);
+        // shift-drag a box beside it adds the units in the box; a plain click selects one again
+        const [bx, by] = [box.x + unit.px[0], box.y + unit.px[1]];
+        await page.keyboard.down('Shift');
+        await page.mouse.move(bx - 60, by - 60);
+        await page.mouse.down();
+        await page.mouse.move(bx, by, { steps: 5 });
+        await page.mouse.move(bx + 60, by + 60, { steps: 5 });
+        await page.mouse.up();
+        await page.keyboard.up('Shift');
+        await page.waitForTimeout(300);
+        const boxed = Number(await page.textContent('#sel-units'));
+        check(boxed > 1, `a shift-drag box around unit ${unit.id} selected ${boxed} units`);
+        await page.mouse.click(bx, by);
+        await page.waitForTimeout(300);
+        check((await page.textContent('#sel-units')).trim() === '1', `a plain click did not select one unit again: ${await page.textContent('#sel-units')}`);
         await page.fill('#target', unit.to);
         const answer = page.waitForResponse((r) => r.url().includes('/moves'), { timeout: 30000 });
         await page.click('#move');
