@@ -266,8 +266,10 @@ function makeCenterMap() {
     base = tileLayer('base', { visible: false }); // the basemap, shown once the extent is known
     overlay = tileLayer(current, { visible: false });
     caseSource = new VectorSource();
-    const red = new Style({ image: new Circle({ radius: 5, fill: new Fill({ color: '#e2463f' }), stroke: new Stroke({ color: '#fff', width: 1.5 }) }) });
-    const blue = new Style({ image: new Circle({ radius: 4, fill: new Fill({ color: '#3aa0ff' }), stroke: new Stroke({ color: '#fff', width: 1 }) }) });
+    // markers as large as the text around them: the page scales with the screen's width
+    const k = Math.max(1, parseFloat(getComputedStyle(document.documentElement).fontSize) / 16);
+    const red = new Style({ image: new Circle({ radius: 5 * k, fill: new Fill({ color: '#e2463f' }), stroke: new Stroke({ color: '#fff', width: 1.5 * k }) }) });
+    const blue = new Style({ image: new Circle({ radius: 4 * k, fill: new Fill({ color: '#3aa0ff' }), stroke: new Stroke({ color: '#fff', width: k }) }) });
     map.addLayer(base);
     map.addLayer(overlay);
     map.addLayer(new VectorLayer({ source: caseSource, style: (f) => (f.get('overdue') ? red : blue) }));
