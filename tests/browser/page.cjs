@@ -177,6 +177,7 @@ async function tilesSettled(page, pending, quiet = 600, limit = 60000) {
     const when = all && all.period && all.period.as_of;
     const id = `BROWSER-${Date.now()}`;
     let posted = { status: 0 };
+    const t0 = tiles.length; // tiles asked before the post
     if (check(x && y && when, `no place or time for a case: CASE_XY=${process.env.CASE_XY} as_of=${when}`)) {
         posted = await api(`/api/incidents?src_crs=${encodeURIComponent(process.env.CASE_CRS || '')}`, {
             method: 'POST',
@@ -192,6 +193,12 @@ async function tilesSettled(page, pending, quiet = 600, limit = 60000) {
         await page.waitForFunction((w) => document.querySelector('.kpi[data-kpi="cases"] .value').textContent.trim() === w,
             want, { timeout: 15000 })
             .catch(() => fail(`the case count stayed at ${casesBefore} after a case was posted, expected ${want}`));
+        // the `tiles` event that follows a case points the map at the tiles' new version
+        const deadline = Date.now() + 15000;
+        while (Date.now() < deadline && !tiles.slice(t0).some((t) => /[?&]v=\d+/.test(t.url)))
+            await page.waitForTimeout(200);
+        check(tiles.slice(t0).some((t) => /[?&]v=\d+/.test(t.url)),
+            'no tile was fetched again with a version (v=) after the case\'s tiles event');
         const times = await page.$$eval('#case-list li', (l) => l.map((i) => i.dataset.reported || ''));
         check(times.every((t, i) => i === 0 || t <= times[i - 1]), 'the case list is not newest first');
     }
@@ -298,6 +305,6 @@ async function tilesSettled(page, pending, quiet = 600, limit = 60000) {
     console.log(`page.cjs: ${checks} checks, ${failures} failures; screenshots in ${out}`);
     process.exit(failures ? 1 : 0);
 })().catch((e) => {
-    console.error(`page.cjs: could not run: ${e.stack || e}`);
+    console.error(`page.cjs: could not run [${section}]: ${e.stack || e}`);
     process.exit(2);
 });
