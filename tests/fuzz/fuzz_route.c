@@ -2,7 +2,8 @@
  * method, the rest the path. Whatever comes in, the route is one the dispatcher knows, an
  * error is 404 or 405 with a message, and a route's parameters are what its path allows: a
  * plan, a cell or a case named by one path segment, a tile's map in lower-case letters, its
- * zoom 0 to 30, x and y below 10^9, its scale 1 to 4; the event stream is GET only. */
+ * zoom 0 to 30, x and y below 10^9, its scale 1 to 4, a page's file one segment of
+ * [A-Za-z0-9._-] that does not start with a dot; the event stream is GET only. */
 #include "fuzz.h"
 #include "serve_int.h"
 
@@ -19,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         *nl = '\0';
     route r;
     route_match(method, url, &r);
-    bool ok = r.id >= R_NONE && r.id <= R_PATCH;
+    bool ok = r.id >= R_NONE && r.id <= R_ASSET; /* R_ASSET: the last of route_id */
     if (r.id == R_NONE)
         ok = ok && (r.status == 404 || r.status == 405) && r.why && *r.why;
     if (r.id == R_MOVE || r.id == R_PLAN_COPY)
@@ -38,6 +39,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
              r.y < 1000000000 && r.scale >= 1 && r.scale <= 4 && r.map[0] && !r.write;
         for (const char *c = r.map; ok && *c; c++)
             ok = *c >= 'a' && *c <= 'z';
+    }
+    if (r.id == R_PAGE || r.id == R_ASSET) {
+        ok = ok && r.asset[0] && r.asset[0] != '.' && !r.write;
+        for (const char *c = r.asset; ok && *c; c++)
+            ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                 *c == '.' || *c == '-' || *c == '_';
     }
     /* only POST and PATCH write, and reads are GET or HEAD */
     if (r.id != R_NONE)
