@@ -282,17 +282,10 @@ enum MHD_Result api_ingest(struct MHD_Connection *c, worker *w, const char *data
 enum MHD_Result api_move(struct MHD_Connection *c, worker *w, const char *data, size_t len,
                          const char *ref)
 {
-    const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-    if (!type || strncmp(type, "application/json", 16) != 0)
-        return send_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
-                          "Content-Type: send application/json");
-    json_error_t je;
-    json_t *in = json_loadb(data ? data : "", len, JSON_REJECT_DUPLICATES, &je);
-    if (!in) {
-        char msg[400];
-        snprintf(msg, sizeof msg, "the body is not JSON: line %d: %s", je.line, je.text);
-        return send_error(c, MHD_HTTP_BAD_REQUEST, msg);
-    }
+    enum MHD_Result sent;
+    json_t *in = json_body(c, data, len, &sent);
+    if (!in)
+        return sent;
     json_t *units = json_object_get(in, "units"), *to = json_object_get(in, "to");
     size_t n = json_is_array(units) ? json_array_size(units) : 0;
     const char **ids = n ? calloc(n, sizeof *ids) : NULL;
@@ -418,17 +411,11 @@ static bool patch_of(worker *w, const json_t *in, const wg_tz *tz, wg_incident_p
 enum MHD_Result api_patch(struct MHD_Connection *c, worker *w, const char *data, size_t len,
                           const char *id)
 {
-    const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-    if (!type || strncmp(type, "application/json", 16) != 0)
-        return send_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
-                          "Content-Type: send application/json");
-    json_error_t je;
-    json_t *in = json_loadb(data ? data : "", len, JSON_REJECT_DUPLICATES, &je);
+    enum MHD_Result sent;
+    json_t *in = json_body(c, data, len, &sent);
+    if (!in)
+        return sent;
     char why[600];
-    if (!in) {
-        snprintf(why, sizeof why, "the body is not JSON: line %d: %s", je.line, je.text);
-        return send_error(c, MHD_HTTP_BAD_REQUEST, why);
-    }
     const char *tzname = query_arg(c, "tz");
     wg_tz *tz = NULL;
     if (tzname && *tzname && wg_tz_load(w->ctx, tzname, &tz) != WG_OK) {

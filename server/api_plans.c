@@ -373,17 +373,11 @@ enum MHD_Result api_plan_diff(struct MHD_Connection *c, worker *w, const char *r
 enum MHD_Result api_plan_copy(struct MHD_Connection *c, worker *w, const char *data, size_t len,
                               const char *ref)
 {
-    const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-    if (!type || strncmp(type, "application/json", 16) != 0)
-        return send_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
-                          "Content-Type: send application/json");
-    json_error_t je;
-    json_t *in = json_loadb(data ? data : "", len, JSON_REJECT_DUPLICATES, &je);
-    if (!in)
-        return send_errorf(c, MHD_HTTP_BAD_REQUEST, "the body is not JSON: line %d: %s", je.line,
-                           je.text);
-    const char *name = json_string_value(json_object_get(in, "name"));
     enum MHD_Result sent = MHD_NO;
+    json_t *in = json_body(c, data, len, &sent);
+    if (!in)
+        return sent;
+    const char *name = json_string_value(json_object_get(in, "name"));
     int64_t src = 0, id = 0, other = 0;
     bool taken = false;
     if (!name || !*name) {

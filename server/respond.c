@@ -91,3 +91,19 @@ const char *query_arg(struct MHD_Connection *c, const char *name)
 {
     return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
 }
+
+json_t *json_body(struct MHD_Connection *c, const char *data, size_t len, enum MHD_Result *sent)
+{
+    const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    if (!type || strncmp(type, "application/json", 16) != 0) {
+        *sent =
+            send_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Content-Type: send application/json");
+        return NULL;
+    }
+    json_error_t je;
+    json_t *in = json_loadb(data ? data : "", len, JSON_REJECT_DUPLICATES, &je);
+    if (!in)
+        *sent = send_errorf(c, MHD_HTTP_BAD_REQUEST, "the body is not JSON: line %d: %s", je.line,
+                            je.text);
+    return in;
+}

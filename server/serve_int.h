@@ -121,6 +121,9 @@ enum MHD_Result send_errorf(struct MHD_Connection *c, unsigned status, const cha
 /* Sends text (taken, freed with free()) of len bytes as `type`. */
 enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, char *text, size_t len,
                           const char *type);
+/* The body of a write as JSON (Content-Type application/json, no key twice); NULL when it is
+ * not, the refusal (415, or 400 saying where the JSON breaks) then sent and its result in *sent. */
+json_t *json_body(struct MHD_Connection *c, const char *data, size_t len, enum MHD_Result *sent);
 /* A number, or null for NaN and infinities (a rate without cases). */
 json_t *json_num(double v);
 /* A UTC time as ISO 8601 text, or null when open. */

@@ -22,30 +22,16 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 wg_begin "$1" "$2"
 command -v curl >/dev/null || { echo "curl is needed" >&2; exit 2; }
 
-WS=city.wangge
+. "$HERE/../cli/serve_lib.sh"
 wg_case "workspace"
-wg_ok demo-data --scale small --seed 2 -o city
-wg_ok init -w "$WS" --crs EPSG:4549
-for f in city/communities.gpkg city/units.gpkg city/incidents.fgb city/cameras.gpkg; do
-    l=$(basename "${f%.*}")
-    wg_ok import -w "$WS" "$l" "$f"
-done
-wg_ok --quiet partition -w "$WS" --name p1
-wg_ok --quiet assign -w "$WS"
+serve_city
 [ "$NFAIL" -eq 0 ] || wg_end
 
 wg_case "server"
 TOKEN=browser-test-token-0123456789
 printf '%s\n' "$TOKEN" >token
 chmod 600 token
-"$WG" serve -w "$WS" --listen 127.0.0.1:0 --token-file token --threads 4 >serve.out 2>serve.err &
-PID=$!
-URL=""
-for _ in $(seq 1 100); do
-    URL=$(sed -n 's/^serving .* on \(http:\/\/127\.0\.0\.1:[0-9]*\) (Ctrl-C stops)$/\1/p' serve.out)
-    [ -n "$URL" ] && break
-    sleep 0.1
-done
+start_server serve --token-file token --threads 4
 check "the server did not say where it listens: $(show serve.err)" [ -n "$URL" ]
 [ -n "$URL" ] || wg_end
 

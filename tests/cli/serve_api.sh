@@ -9,9 +9,9 @@ set -u
 . "$(dirname "$0")/lib.sh"
 wg_begin "$@"
 command -v curl >/dev/null || { echo "curl is needed" >&2; exit 2; }
+. "$(dirname "$0")/serve_lib.sh"
 
 mkdir ws
-WS=ws/city.wangge
 wg_case "start"
 wg_ok demo-data --scale small --seed 3 -o city
 wg_ok init -w "$WS" --crs EPSG:4549
@@ -30,29 +30,14 @@ wg_ok --quiet assign -w "$WS"
 TOKEN=0123456789abcdef0123456789abcdef
 printf '%s\n' "$TOKEN" >token
 chmod 600 token
-"$WG" serve -w "$WS" --listen 127.0.0.1:0 --token-file token --threads 2 >serve.out 2>serve.err &
-PID=$!
-URL=""
-for _ in $(seq 1 100); do
-    URL=$(sed -n 's/^serving .* on \(http:\/\/127\.0\.0\.1:[0-9]*\) (Ctrl-C stops)$/\1/p' serve.out)
-    [ -n "$URL" ] && break
-    sleep 0.1
-done
+start_server serve --token-file token --threads 2
 check "the server did not say where it listens: $(show serve.out) $(show serve.err)" [ -n "$URL" ]
 [ -n "$URL" ] || wg_end
 
-# get PATH FILE: the body into FILE, the status into $CODE
-get() {
-    CODE=$(curl -s -o "$2" -w '%{http_code}' --max-time 60 "$URL$1")
-}
 # post PATH JSON FILE [TOKEN]: JSON posted, the body into FILE, the status into $CODE
 post() {
     CODE=$(curl -s -o "$3" -w '%{http_code}' --max-time 60 -X POST -H 'Content-Type: application/json' \
         ${4:+-H "Authorization: Bearer $4"} --data-binary "$2" "$URL$1")
-}
-# js FILE PATH: a JSON value by path, through SQLite
-js() {
-    sqlite3 -batch :memory: "SELECT json_extract(readfile('$1'), '$2')"
 }
 # jq-less SQL over JSON files
 jsql() {

@@ -303,12 +303,7 @@ start_limited() {
     shift
     (ulimit "$@" && exec "$WG" serve -w "$WS" --listen 127.0.0.1:0 >"$name.out" 2>"$name.err") &
     PID=$!
-    URL=""
-    for _ in $(seq 1 100); do
-        URL=$(sed -n 's/^serving .* on \(http:\/\/127\.0\.0\.1:[0-9]*\) (Ctrl-C stops)$/\1/p' "$name.out")
-        [ -n "$URL" ] && break
-        sleep 0.1
-    done
+    wait_url "$name"
 }
 start_limited lim1 -S -n 256
 check "the server under ulimit -n 256 did not start: $(show lim1.err)" [ -n "$URL" ]

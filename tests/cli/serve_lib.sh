@@ -24,9 +24,14 @@ start_server() {
     shift
     "$WG" serve -w "$WS" --listen 127.0.0.1:0 "$@" >"$name.out" 2>"$name.err" &
     PID=$!
+    wait_url "$name"
+}
+
+# wait_url NAME: URL once the server writing NAME.out says where it listens (up to 10 s)
+wait_url() {
     URL=""
     for _ in $(seq 1 100); do
-        URL=$(sed -n 's/^serving .* on \(http:\/\/127\.0\.0\.1:[0-9]*\) (Ctrl-C stops)$/\1/p' "$name.out")
+        URL=$(sed -n 's/^serving .* on \(http:\/\/127\.0\.0\.1:[0-9]*\) (Ctrl-C stops)$/\1/p' "$1.out")
         [ -n "$URL" ] && break
         sleep 0.1
     done
@@ -34,7 +39,7 @@ start_server() {
 
 # get PATH FILE: the body into FILE, the status into $CODE
 get() {
-    CODE=$(curl -s -o "$2" -w '%{http_code}' --max-time 30 "$URL$1")
+    CODE=$(curl -s -o "$2" -w '%{http_code}' --max-time 60 "$URL$1")
 }
 
 # jq-less: a JSON value of FILE by path, through SQLite

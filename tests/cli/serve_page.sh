@@ -9,16 +9,11 @@ set -u
 wg_begin "$@"
 command -v curl >/dev/null || { echo "curl is needed" >&2; exit 2; }
 
+. "$(dirname "$0")/serve_lib.sh"
 wg_case "start"
 wg_ok init -w ws.wangge --crs EPSG:4549
-"$WG" serve -w ws.wangge --listen 127.0.0.1:0 >serve.out 2>serve.err &
-PID=$!
-URL=""
-for _ in $(seq 1 100); do
-    URL=$(sed -n 's/^serving .* on \(http:\/\/127\.0\.0\.1:[0-9]*\) (Ctrl-C stops)$/\1/p' serve.out)
-    [ -n "$URL" ] && break
-    sleep 0.1
-done
+WS=ws.wangge
+start_server serve
 check "the server did not say where it listens: $(show serve.err)" [ -n "$URL" ]
 [ -n "$URL" ] || wg_end
 
