@@ -40,6 +40,7 @@ static const char serve_help[] =
     "                                    incidents, plan, workload, rate, coverage, cameras,\n"
     "                                    base; ?from=&to=&tz=&category= as for the summary\n"
     "  GET /tiles/cells/{z}/{x}/{y}.mvt  vector tiles of the cells (and of incidents)\n"
+    "  GET /api/legend/{map}             the legend of a map's tiles\n"
     "  GET /api/tiles                    the maps and the tile cache's counts\n"
     "  --listen HOST:PORT  the address (default 127.0.0.1:8080)\n"
     "  --threads N         worker threads, each with its own workspace handle (default 2)\n"

@@ -633,6 +633,20 @@ static wg_rgb heat_class(const heat_colour *h, size_t cl, double *alpha)
     return wg_ramp_at(h->ramp, h->reverse ? 1 - at : at);
 }
 
+size_t heat_legend(const wg_render_opts *o, const double *breaks, size_t k, legend_entry *e)
+{
+    heat_colour hc = {ramp_or(o, "magma"), !o->ramp, breaks, k, o->opacity > 0 ? o->opacity : 0.85};
+    for (size_t j = 0; j < k; j++) {
+        char a[32], b[32];
+        fmt_num(breaks[j], a, sizeof a);
+        fmt_num(breaks[j + 1], b, sizeof b);
+        e[j] = (legend_entry){0};
+        e[j].colour = heat_class(&hc, j, &e[j].alpha);
+        snprintf(e[j].text, sizeof e[j].text, j == 0 ? "over %s – %s" : "%s – %s", a, b);
+    }
+    return k;
+}
+
 static uint32_t heat_rgba(double v, void *user)
 {
     const heat_colour *h = user;
@@ -759,15 +773,7 @@ static wg_status heat_draw(map_ctx *m, theme *t, const heat *h)
     wg_status st = draw_raster(c, g, h->ras, heat_rgba, &hc);
     if (st != WG_OK)
         return st;
-    for (size_t j = 0; j < k; j++) {
-        char a[32], b[32];
-        fmt_num(h->breaks[j], a, sizeof a);
-        fmt_num(h->breaks[j + 1], b, sizeof b);
-        t->e[j] = (legend_entry){0};
-        t->e[j].colour = heat_class(&hc, j, &t->e[j].alpha);
-        snprintf(t->e[j].text, sizeof t->e[j].text, j == 0 ? "over %s – %s" : "%s – %s", a, b);
-    }
-    t->ne = k;
+    t->ne = heat_legend(o, h->breaks, k, t->e);
     m->info->nbreaks = k + 1;
     memcpy(m->info->breaks, h->breaks, (k + 1) * sizeof *h->breaks);
     m->info->value_max = h->ras[h->hot];

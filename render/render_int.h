@@ -247,6 +247,7 @@ struct wg_tile_theme {
     char kinds[8][32]; /* camera kinds */
     size_t nkinds;
     wg_plan_detail plan; /* the plan map: the active plan, its range and issues */
+    wg_weight_name weight;
 };
 
 /* What every map needs before it draws: the view, the page, the furniture texts. */
@@ -327,6 +328,8 @@ const wg_ramp *ramp_or(const wg_render_opts *o, const char *dflt);
 double cell_measure(wg_map_kind kind, const wg_report_row *row);
 const wg_ramp *cell_ramp(const wg_render_opts *o, wg_map_kind kind);
 extern const double COVERAGE_PCT[6];
+/* The heatmap's legend entries for k classes with breaks[0..k] (k entries). */
+size_t heat_legend(const wg_render_opts *o, const double *breaks, size_t k, legend_entry *e);
 /* The recipes (maps.c) that tiles draw too. */
 wg_status recipe_heatmap(map_ctx *m, theme *t);
 wg_status recipe_incidents(map_ctx *m, theme *t);

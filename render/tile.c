@@ -313,6 +313,8 @@ wg_status wg_tile_theme_make(wg_ws *ws, wg_map_kind kind, const wg_render_opts *
         st = theme_points(ws, t);
     if (st == WG_OK && (kind == WG_MAP_WORKLOAD || kind == WG_MAP_RATE || kind == WG_MAP_COVERAGE))
         st = theme_cells(ws, t);
+    if (st == WG_OK)
+        st = wg_store_weight_name(ws, &t->weight);
     if (st == WG_OK && kind == WG_MAP_PLAN) {
         int64_t plan = 0;
         char name[128];
@@ -415,6 +417,98 @@ wg_status wg_tile_theme_extend(wg_ws *ws, const wg_tile_theme *t, int64_t since,
     }
     *out = nt, *xy = pxy, *n = m;
     return WG_OK;
+}
+
+static void item_of(const legend_entry *e, wg_legend_item *it)
+{
+    *it = (wg_legend_item){.r = e->colour.r, .g = e->colour.g, .b = e->colour.b, .alpha = e->alpha};
+    snprintf(it->text, sizeof it->text, "%s", e->text);
+}
+
+size_t wg_tile_theme_legend(const wg_tile_theme *t, char heading[160], wg_legend_item *items,
+                            size_t max)
+{
+    legend_entry e[24];
+    size_t n = 0;
+    const wg_weight_name *w = &t->weight;
+    heading[0] = '\0';
+    switch (t->kind) {
+    case WG_MAP_HEATMAP:
+        snprintf(heading, 160, "事件密度 Incidents per km²");
+        n = heat_legend(&t->o, t->breaks, t->k, e);
+        break;
+    case WG_MAP_WORKLOAD:
+    case WG_MAP_RATE:
+    case WG_MAP_COVERAGE: {
+        double alpha = t->o.opacity > 0 ? t->o.opacity : 0.8;
+        n = t->k ? class_entries(cell_ramp(&t->o, t->kind), t->breaks, t->k, alpha, e) : 0;
+        if (t->kind == WG_MAP_WORKLOAD)
+            snprintf(heading, 160, "工作量指数 Workload index (mean cell = 1.00)");
+        else if (t->kind == WG_MAP_RATE)
+            snprintf(heading, 160, "%s%s%sIncidents per 100 %s", w->per, w->per[0] ? "事件" : "",
+                     w->per[0] ? " " : "", w->name);
+        else {
+            snprintf(heading, 160, "视频覆盖率 Open ground seen by cameras");
+            for (size_t k = 0; k < n; k++)
+                snprintf(e[k].text, sizeof e[k].text, "%g – %g %%", COVERAGE_PCT[k],
+                         COVERAGE_PCT[k + 1]);
+        }
+        break;
+    }
+    case WG_MAP_PLAN: { /* as the plan map's legend: from few households to many */
+        double target, lo, hi;
+        plan_range(&t->plan.values, &target, &lo, &hi);
+        const wg_ramp *r = ramp_or(&t->o, "RdBu");
+        static const char *names[5] = {"below the range", "low", "near target", "high",
+                                       "above the range"};
+        double alpha = t->o.opacity > 0 ? t->o.opacity : 0.8;
+        for (size_t k = 0; k < 5; k++) {
+            e[k] = (legend_entry){.colour = wg_ramp_at(r, (double)(4 - k) / 4), .alpha = alpha};
+            if (k == 0)
+                snprintf(e[k].text, sizeof e[k].text, "%s: under %g", names[k], lo);
+            else if (k == 4)
+                snprintf(e[k].text, sizeof e[k].text, "%s: over %g", names[k], hi);
+            else
+                snprintf(e[k].text, sizeof e[k].text, "%s", names[k]);
+        }
+        n = 5;
+        snprintf(heading, 160, "%s%s%s per cell (target %g)", w->zh, w->zh[0] ? " " : "", w->label,
+                 target);
+        break;
+    }
+    case WG_MAP_INCIDENTS: {
+        const wg_map_points *p = &t->base->pts;
+        const wg_ramp *q = ramp_or(&t->o, "Tableau10");
+        size_t shown = p->ncat < 9 ? p->ncat : 9;
+        for (size_t k = 0; k < shown; k++) {
+            e[n] = (legend_entry){.colour = wg_ramp_color(q, k, shown), .alpha = 1, .shape = 1};
+            snprintf(e[n++].text, sizeof e[0].text, "%s",
+                     p->category[k][0] ? p->category[k] : "no category");
+        }
+        if (p->ncat > shown) {
+            e[n] = (legend_entry){.colour = hex_rgb(0x969696), .alpha = 1, .shape = 1};
+            snprintf(e[n++].text, sizeof e[0].text, "other");
+        }
+        snprintf(heading, 160, "事件类别 Incidents by category");
+        break;
+    }
+    case WG_MAP_CAMERAS: {
+        const wg_ramp *q = wg_ramp_find("Dark2");
+        for (size_t k = 0; k < t->nkinds; k++) {
+            e[n] = (legend_entry){.colour = wg_ramp_color(q, k, t->nkinds), .alpha = 1, .shape = 1};
+            snprintf(e[n++].text, sizeof e[0].text, "camera: %s",
+                     t->kinds[k][0] ? t->kinds[k] : "no kind");
+        }
+        snprintf(heading, 160, "摄像头 Cameras and what they see");
+        break;
+    }
+    default:
+        break;
+    }
+    size_t m = n < max ? n : max;
+    for (size_t k = 0; k < m; k++)
+        item_of(&e[k], &items[k]);
+    return m;
 }
 
 size_t wg_tile_theme_breaks(const wg_tile_theme *t, double breaks[10])

@@ -114,6 +114,20 @@ void route_match(const char *method, const char *url, route *r)
         get_only(r, get, read, "this path answers GET and HEAD only");
         return;
     }
+    if (strncmp(url, "/api/legend/", 12) == 0) {
+        const char *m = url + 12;
+        size_t n = strlen(m);
+        bool ok = n > 0 && n < sizeof r->map;
+        for (size_t i = 0; ok && i < n; i++)
+            ok = m[i] >= 'a' && m[i] <= 'z';
+        if (!ok) {
+            none(r, 404, "no such map's legend (see GET /api/tiles)");
+            return;
+        }
+        memcpy(r->map, m, n + 1);
+        get_only(r, get, R_LEGEND, "a legend answers GET and HEAD only");
+        return;
+    }
     if (is(url, "/api/incidents")) {
         if (post)
             r->id = R_INGEST, r->write = true;

@@ -183,6 +183,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return api_move(c, w, rq->data, rq->len, rq->rt.plan);
     case R_TILE:
         return api_tile(c, w, S->tiles, &rq->rt);
+    case R_LEGEND:
+        return api_legend(c, w, S->tiles, &rq->rt);
     case R_TILES:
         return api_tiles(c, S->tiles);
     case R_INCIDENTS:

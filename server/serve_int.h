@@ -73,6 +73,7 @@ typedef enum route_id {
     R_PATCH,      /* PATCH /api/incidents/{id} */
     R_PAGE,       /* GET / (the page's index.html) */
     R_ASSET,      /* GET /assets/{file} */
+    R_LEGEND,     /* GET /api/legend/{map} */
 } route_id;
 
 typedef struct route {
@@ -82,7 +83,7 @@ typedef struct route {
     const char *why; /* R_NONE: the message */
     char plan[128];  /* R_MOVE, R_PLAN_*: the plan as named in the path */
     char cell[64];   /* R_CELL: the cell code in the path */
-    char map[16];    /* R_TILE: the map, its tile and scale (1 to 4) */
+    char map[16];    /* R_TILE, R_LEGEND: the map; R_TILE: its tile and scale (1 to 4) */
     int z, scale;
     long x, y;
     bool mvt;          /* a vector tile (.mvt) */
@@ -143,6 +144,7 @@ void tiles_free(tiles *T);
 void tiles_stats(tiles *T, tiles_counts *out);
 enum MHD_Result api_tile(struct MHD_Connection *c, worker *w, tiles *T, const route *rt);
 enum MHD_Result api_tiles(struct MHD_Connection *c, tiles *T);
+enum MHD_Result api_legend(struct MHD_Connection *c, worker *w, tiles *T, const route *rt);
 
 /* A lon/lat box "minlon,minlat,maxlon,maxlat" into box; false with the message in why (naming
  * bbox) when it is not four numbers in range with min < max. */

@@ -535,6 +535,40 @@ static enum MHD_Result send_png(struct MHD_Connection *c, const unsigned char *p
     return ok;
 }
 
+/* The theme of map `kind` under the request's from, to, tz and category (its key into key[600]),
+ * held for the caller; NULL when the query is bad or the theme cannot be made, the refusal sent
+ * (its result in *sent). */
+static held *theme_of_query(struct MHD_Connection *c, worker *w, tiles *T, wg_map_kind kind,
+                            char *key, theme_ent **e, int64_t *gen, enum MHD_Result *sent)
+{
+    period_q q;
+    char why[512];
+    if (!query_period(w->ctx, query_arg(c, "from"), query_arg(c, "to"), query_arg(c, "tz"),
+                      query_arg(c, "category"), &q, why, sizeof why)) {
+        *sent = send_error(c, MHD_HTTP_BAD_REQUEST, why);
+        return NULL;
+    }
+    /* the theme's key: the map and its filter, as read (not as written) */
+    int n = snprintf(key, 600, "%s|%" PRId64 "|%" PRId64 "|", wg_map_kind_name(kind), q.from, q.to);
+    for (size_t i = 0; i < q.ncats && n > 0 && n < 600; i++)
+        n += snprintf(key + n, 600 - (size_t)n, "%s,", q.cats[i]);
+    if (n < 0 || n >= 600) {
+        *sent = send_error(c, MHD_HTTP_BAD_REQUEST, "category: the list is too long");
+        return NULL;
+    }
+    wg_render_opts o;
+    wg_render_opts_init(&o);
+    o.from = q.from, o.to = q.to;
+    o.categories = q.ncats ? q.cats : NULL, o.ncategories = q.ncats;
+    held *h = theme_get(T, w, kind, key, &o, e, gen);
+    if (!h)
+        *sent = send_error(c,
+                           wg_ctx_status(w->ctx) == WG_EINPUT ? MHD_HTTP_BAD_REQUEST
+                                                              : MHD_HTTP_SERVICE_UNAVAILABLE,
+                           wg_ctx_errmsg(w->ctx));
+    return h;
+}
+
 enum MHD_Result api_tile(struct MHD_Connection *c, worker *w, tiles *T, const route *rt)
 {
     wg_map_kind kind;
@@ -547,37 +581,18 @@ enum MHD_Result api_tile(struct MHD_Connection *c, worker *w, tiles *T, const ro
                           "no such map: heatmap, incidents, plan, workload, rate, coverage, "
                           "cameras or base");
     }
-    period_q q;
-    char why[512];
-    if (!query_period(w->ctx, query_arg(c, "from"), query_arg(c, "to"), query_arg(c, "tz"),
-                      query_arg(c, "category"), &q, why, sizeof why))
-        return send_error(c, MHD_HTTP_BAD_REQUEST, why);
     if (rt->z > 22 || rt->x >= (1L << rt->z) || rt->y >= (1L << rt->z))
         return send_error(c, MHD_HTTP_NOT_FOUND,
                           "no such tile: zoom 0 to 22, x and y below 2^zoom");
-    /* the theme's key: the map and its filter, as read (not as written) */
     char key[600], tkey[700];
-    int n = snprintf(key, sizeof key, "%s|%" PRId64 "|%" PRId64 "|", wg_map_kind_name(kind), q.from,
-                     q.to);
-    for (size_t i = 0; i < q.ncats && n > 0 && (size_t)n < sizeof key; i++)
-        n += snprintf(key + n, sizeof key - (size_t)n, "%s,", q.cats[i]);
-    if (n < 0 || (size_t)n >= sizeof key)
-        return send_error(c, MHD_HTTP_BAD_REQUEST, "category: the list is too long");
-    snprintf(tkey, sizeof tkey, "%s|%d/%ld/%ld@%d%s", key, rt->z, rt->x, rt->y, rt->scale,
-             rt->mvt ? ".mvt" : ".png");
-    wg_render_opts o;
-    wg_render_opts_init(&o);
-    o.from = q.from, o.to = q.to;
-    o.categories = q.ncats ? q.cats : NULL, o.ncategories = q.ncats;
-
     theme_ent *e = NULL;
     int64_t gen = 0;
-    held *h = theme_get(T, w, kind, key, &o, &e, &gen);
+    enum MHD_Result sent;
+    held *h = theme_of_query(c, w, T, kind, key, &e, &gen, &sent);
     if (!h)
-        return send_error(c,
-                          wg_ctx_status(w->ctx) == WG_EINPUT ? MHD_HTTP_BAD_REQUEST
-                                                             : MHD_HTTP_SERVICE_UNAVAILABLE,
-                          wg_ctx_errmsg(w->ctx));
+        return sent;
+    snprintf(tkey, sizeof tkey, "%s|%d/%ld/%ld@%d%s", key, rt->z, rt->x, rt->y, rt->scale,
+             rt->mvt ? ".mvt" : ".png");
     pthread_mutex_lock(&T->mu);
     tile_ent *t = cache_find(T, tkey);
     if (t && t->theme == e && untouched(e, t->gen, t->box)) {
@@ -644,4 +659,38 @@ enum MHD_Result api_tiles(struct MHD_Connection *c, tiles *T)
                                (json_int_t)k.max_bytes, "hits", (json_int_t)k.hits, "misses",
                                (json_int_t)k.misses, "revalidated", (json_int_t)k.revalidated,
                                "drawn", (json_int_t)k.drawn));
+}
+
+/* GET /api/legend/{map}?from=&to=&tz=&category=: the legend of the map's tiles under that
+ * filter (wangge-legend/1): its heading and entries (colour, opacity, text), from the theme the
+ * tiles are drawn with, and the theme's generation, which moves when the tiles' classes may. */
+enum MHD_Result api_legend(struct MHD_Connection *c, worker *w, tiles *T, const route *rt)
+{
+    wg_map_kind kind;
+    if (!wg_map_kind_parse(rt->map, &kind) || kind == WG_MAP_DIFF)
+        return send_error(c, MHD_HTTP_NOT_FOUND,
+                          "no such map: heatmap, incidents, plan, workload, rate, coverage, "
+                          "cameras or base");
+    char key[600], heading[160];
+    theme_ent *e = NULL;
+    int64_t gen = 0;
+    enum MHD_Result sent;
+    held *h = theme_of_query(c, w, T, kind, key, &e, &gen, &sent);
+    if (!h)
+        return sent;
+    wg_legend_item items[24];
+    size_t n = wg_tile_theme_legend(h->tt, heading, items, 24);
+    theme_release(T, e, h);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char hex[8];
+        snprintf(hex, sizeof hex, "#%02x%02x%02x", (unsigned)lround(items[i].r * 255),
+                 (unsigned)lround(items[i].g * 255), (unsigned)lround(items[i].b * 255));
+        json_array_append_new(arr, json_pack("{s:s,s:f,s:s}", "color", hex, "alpha", items[i].alpha,
+                                             "text", items[i].text));
+    }
+    return send_json(c, MHD_HTTP_OK,
+                     json_pack("{s:s,s:s,s:s,s:o,s:I}", "schema", "wangge-legend/1", "map",
+                               wg_map_kind_name(kind), "heading", heading, "items", arr,
+                               "generation", (json_int_t)gen));
 }

@@ -85,6 +85,7 @@ async function tilesSettled(page, pending, quiet = 600, limit = 60000) {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, timezoneId: 'Asia/Shanghai', locale: 'zh-CN' });
     const outside = [], errors = [], tiles = [], pending = new Set();
     const summaries = [];
+    const legends = [];
     page.on('request', (r) => {
         const u = new URL(r.url());
         if (!['data:', 'blob:'].includes(u.protocol) && u.hostname !== '127.0.0.1')
@@ -100,6 +101,8 @@ async function tilesSettled(page, pending, quiet = 600, limit = 60000) {
             tiles.push({ url: r.url(), status: r.status() });
         if (u.pathname === '/api/summary' && u.searchParams.has('from'))
             summaries.push(u.pathname + u.search);
+        if (u.pathname.startsWith('/api/legend/'))
+            legends.push(u.pathname + u.search);
     });
     page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
     page.on('console', (m) => {
@@ -152,6 +155,21 @@ async function tilesSettled(page, pending, quiet = 600, limit = 60000) {
     const before = await pixels(page, await mapBox.screenshot());
     check(before.variance > 0, 'the map shows nothing but one colour');
 
+    // the map's legend: the heatmap's classes as the service gives them
+    section = 'legend';
+    const legendOf = async (map) => {
+        await page.waitForFunction((m) => document.querySelector('#map-legend').dataset.map === m, map, { timeout: 15000 })
+            .catch(() => fail(`the legend did not show the ${map} map`));
+        return page.$$eval('#map-legend li', (l) => l.map((li) => li.textContent));
+    };
+    const heatLegend = await legendOf('heatmap');
+    const asked = legends.filter((l) => l.startsWith('/api/legend/heatmap')).pop();
+    const heatApi = asked ? (await api(asked)).body : { items: [] };
+    check(heatLegend.length >= 2 && heatLegend.length === heatApi.items.length,
+        `the heatmap's legend shows ${heatLegend.length} classes, the service ${heatApi.items.length}`);
+    check(heatLegend.join('|') === heatApi.items.map((i) => i.text).join('|'),
+        `the legend reads ${heatLegend.join(', ')}, the service ${heatApi.items.map((i) => i.text).join(', ')}`);
+
     // switching layers changes the map
     section = 'layers';
     const layers = await page.$$eval('#layers input', (l) => l.map((i) => i.value));
@@ -162,6 +180,9 @@ async function tilesSettled(page, pending, quiet = 600, limit = 60000) {
     const after = await pixels(page, await mapBox.screenshot());
     const diff = differing(before, after);
     check(diff > 0.005, `switching heatmap -> incidents changed ${(diff * 100).toFixed(2)} % of the map's pixels`);
+    const incLegend = await legendOf('incidents');
+    check(incLegend.length >= 2 && incLegend.join('|') !== heatLegend.join('|'),
+        `the incidents map's legend (${incLegend.join(', ')}) is not its own`);
     await page.click('#layers input[value="heatmap"]');
     await tilesSettled(page, pending);
     await page.screenshot({ path: path.join(out, 'center.png') });

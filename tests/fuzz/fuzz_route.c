@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         *nl = '\0';
     route r;
     route_match(method, url, &r);
-    bool ok = r.id >= R_NONE && r.id <= R_ASSET; /* R_ASSET: the last of route_id */
+    bool ok = r.id >= R_NONE && r.id <= R_LEGEND; /* R_LEGEND: the last of route_id */
     if (r.id == R_NONE)
         ok = ok && (r.status == 404 || r.status == 405) && r.why && *r.why;
     if (r.id == R_MOVE || r.id == R_PLAN_COPY)
@@ -34,6 +34,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
              strlen(r.case_id) < sizeof r.case_id && r.write && strcmp(method, "PATCH") == 0;
     if (r.id == R_EVENTS)
         ok = ok && !r.write && strcmp(method, "GET") == 0;
+    if (r.id == R_LEGEND)
+        for (const char *c = r.map; ok && *c; c++)
+            ok = *c >= 'a' && *c <= 'z';
     if (r.id == R_TILE) {
         ok = ok && r.z >= 0 && r.z <= 30 && r.x >= 0 && r.x < 1000000000 && r.y >= 0 &&
              r.y < 1000000000 && r.scale >= 1 && r.scale <= 4 && r.map[0] && !r.write;

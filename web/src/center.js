@@ -245,6 +245,48 @@ function note(text) {
     $('center-map-note').textContent = text;
 }
 
+// The legend of the shown map, from the theme its tiles are drawn with (GET /api/legend/{map}):
+// the classes as the printed map has them, so what the screen shows can be read.
+let legendAsked = 0;
+// A colour at its opacity over the basemap's land (#faf8f4), as the tiles show it there.
+function overLand(hex, alpha) {
+    const land = [0xfa, 0xf8, 0xf4];
+    const c = [1, 3, 5].map((i, k) => Math.round(parseInt(hex.slice(i, i + 2), 16) * alpha + land[k] * (1 - alpha)));
+    return `rgb(${c.join(',')})`;
+}
+async function loadLegend() {
+    const asked = ++legendAsked;
+    const box = $('map-legend');
+    let l;
+    try {
+        l = await getJSON(`/api/legend/${current}` + query(periodQuery()));
+    } catch (e) {
+        if (asked === legendAsked)
+            box.textContent = '';
+        return;
+    }
+    if (asked !== legendAsked) // another map was chosen meanwhile
+        return;
+    box.textContent = '';
+    if (!l.items || !l.items.length)
+        return;
+    const h = document.createElement('h3');
+    h.textContent = l.heading;
+    const ul = document.createElement('ul');
+    for (const it of l.items) {
+        const li = document.createElement('li');
+        const sw = document.createElement('span');
+        sw.className = 'swatch';
+        sw.style.background = overLand(it.color, it.alpha);
+        const t = document.createElement('span');
+        t.textContent = it.text;
+        li.append(sw, t);
+        ul.append(li);
+    }
+    box.append(h, ul);
+    box.dataset.map = l.map;
+}
+
 function layerSwitcher() {
     const box = $('layers');
     const names = state.health && Array.isArray(state.health.maps) ? state.health.maps : MAPS.map((m) => m[0]);
@@ -256,6 +298,7 @@ function layerSwitcher() {
         input.addEventListener('change', () => {
             current = name;
             overlay.setSource(tileLayer(name).getSource());
+            loadLegend();
         });
         box.append(label);
     }
@@ -290,6 +333,7 @@ async function refreshAll() {
     fillCategories(all);
     refreshTiles(base, 'base');
     refreshTiles(overlay, current);
+    loadLegend();
     $('period-label').textContent = periodLabel();
     await Promise.all([loadSummary(), loadCells(), loadCases()]);
 }
@@ -317,8 +361,10 @@ export async function start() {
             state.tileVersion[name] = t.version;
         if ((t.maps || []).includes('base'))
             refreshTiles(base, 'base');
-        if ((t.maps || []).includes(current))
+        if ((t.maps || []).includes(current)) {
             refreshTiles(overlay, current);
+            loadLegend();
+        }
     });
     onEvent('plan', () => soon(() => loadCells().catch((e) => note(e.message))));
     onEvent('reset', () => refreshAll().catch((e) => note(e.message)));

@@ -162,6 +162,16 @@ wg_status wg_tile_theme_extend(wg_ws *ws, const wg_tile_theme *t, int64_t since,
 /* The theme's classes, for the page's legend: k classes with breaks[0..k]; 0 when the map has
  * none (plan's are fixed by the plan's range; incidents and cameras have none). */
 size_t wg_tile_theme_breaks(const wg_tile_theme *t, double breaks[10]);
+/* One entry of a map's legend: its colour (0 to 1) and opacity, and its text. */
+typedef struct wg_legend_item {
+    double r, g, b, alpha;
+    char text[160];
+} wg_legend_item;
+/* The legend of the theme's map, as the printed map has it: its heading into heading[160] and
+ * at most max entries into items (the classes from low to high, or the categories and camera
+ * kinds in their colours); returns how many (0 for the basemap). */
+size_t wg_tile_theme_legend(const wg_tile_theme *t, char heading[160], wg_legend_item *items,
+                            size_t max);
 /* The incidents the theme holds (heatmap and incidents maps; 0 otherwise). */
 size_t wg_tile_theme_points(const wg_tile_theme *t);
 /* Whether tiles of a and b (of one map) colour alike: the same classes, category and camera

@@ -83,6 +83,9 @@
  *                                    Mapbox Vector Tiles of the active plan's cells (code,
  *                                    community, households, units, in_range) and of the cases
  *                                    (category), for clients that style them themselves
+ *   GET /api/legend/{map}?from=&to=&tz=&category=
+ *                                    the legend of the map's tiles (wangge-legend/1): heading,
+ *                                    entries (colour, opacity, text) from the tiles' own theme
  *   GET /api/tiles                   the maps and the tile cache's counts (wangge-tiles/1)
  * Tiles are kept encoded in a bounded cache (--tile-cache MiB) and drawn again only when the
  * data behind them changed: a new case redraws the tiles it falls in (its kernel's reach for the
