@@ -403,9 +403,9 @@ static int desk_step(const char *scale, const char *dir)
     ws_path(dir, ws, sizeof ws);
     snprintf(pair, sizeof pair, "%s/pair.txt", dir);
     if (sh("sqlite3 -batch -cmd '.load mod_spatialite' '%s' \"SELECT cu.unit, c1.code, c2.code "
-           "FROM cell_units cu JOIN plans p ON p.id = cu.plan AND p.active = 1 JOIN cells c1 ON "
-           "c1.code = cu.cell AND c1.plan = cu.plan JOIN cells c2 ON c2.plan = cu.plan AND "
-           "c2.community = c1.community AND c2.code <> c1.code AND ST_Touches(c1.geom, c2.geom) "
+           "FROM cell_units cu JOIN cells c1 ON c1.code = cu.cell AND c1.plan = cu.plan JOIN cells "
+           "c2 ON c2.plan = cu.plan AND c2.community = c1.community AND c2.code <> c1.code AND "
+           "ST_Touches(c1.geom, c2.geom) WHERE cu.plan = (SELECT id FROM plans WHERE active = 1) "
            "ORDER BY cu.unit LIMIT 1\" > '%s'",
            ws, pair) != 0)
         return 1;
