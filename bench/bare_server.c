@@ -23,7 +23,17 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
                               const char *method, const char *version, const char *data,
                               size_t *size, void **state)
 {
-    (void)cls, (void)url, (void)method, (void)version, (void)data, (void)size, (void)state;
+    (void)cls, (void)url, (void)method, (void)version, (void)data;
+    static int seen;
+    if (!*state) { /* the headers: answered at the next call, as a server reading a body does
+                    * (an answer queued at once makes libmicrohttpd close the connection) */
+        *state = &seen;
+        return MHD_YES;
+    }
+    if (*size) {
+        *size = 0;
+        return MHD_YES;
+    }
     struct MHD_Response *r =
         MHD_create_response_from_buffer(sizeof body, body, MHD_RESPMEM_PERSISTENT);
     if (!r)
