@@ -125,6 +125,8 @@ static bool take_body(request *rq, const char *data, size_t n)
     return true;
 }
 
+static enum MHD_Result answer(server *S, struct MHD_Connection *c, worker *w, const request *rq);
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **state)
@@ -168,6 +170,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     worker *w = worker_get(S, why, sizeof why);
     if (!w)
         return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, why);
+    enum MHD_Result ok = answer(S, c, w, rq);
+    if (rq->rt.write) /* the tiles look at the workspace's counter again */
+        tiles_written(S->tiles);
+    return ok;
+}
+
+/* The answer of an endpoint that needs the workspace. */
+static enum MHD_Result answer(server *S, struct MHD_Connection *c, worker *w, const request *rq)
+{
     switch (rq->rt.id) {
     case R_PATCH:
         return api_patch(c, w, rq->data, rq->len, rq->rt.case_id);

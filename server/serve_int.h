@@ -142,6 +142,8 @@ typedef struct tiles_counts {
 tiles *tiles_new(size_t max_bytes);
 void tiles_free(tiles *T);
 void tiles_stats(tiles *T, tiles_counts *out);
+/* This server wrote to the workspace: the next tile reads its counter again. */
+void tiles_written(tiles *T);
 enum MHD_Result api_tile(struct MHD_Connection *c, worker *w, tiles *T, const route *rt);
 enum MHD_Result api_tiles(struct MHD_Connection *c, tiles *T);
 enum MHD_Result api_legend(struct MHD_Connection *c, worker *w, tiles *T, const route *rt);

@@ -82,7 +82,13 @@ struct tiles {
     size_t bytes, max_bytes;
     /* counters for /api/health and the benchmark */
     uint64_t hits, misses, revalidated, drawn;
+    /* the workspace's counter as last read, and when (wg_now): read again after COUNTER_AGE
+     * seconds, or at once after this server wrote (tiles_written) */
+    int64_t counter;
+    double counter_at;
 };
+
+#define COUNTER_AGE 0.1
 
 static uint64_t fnv(const void *p, size_t n)
 {
@@ -136,6 +142,13 @@ void tiles_free(tiles *T)
     pthread_cond_destroy(&T->built);
     free(T->table);
     free(T);
+}
+
+void tiles_written(tiles *T)
+{
+    pthread_mutex_lock(&T->mu);
+    T->counter_at = 0;
+    pthread_mutex_unlock(&T->mu);
 }
 
 void tiles_stats(tiles *T, tiles_counts *out)
@@ -390,10 +403,23 @@ static theme_ent *theme_slot(tiles *T, const char *key)
 static held *theme_get(tiles *T, worker *w, wg_map_kind kind, const char *key,
                        const wg_render_opts *o, theme_ent **ent, int64_t *gen)
 {
-    /* nothing written since the theme was last found current (one cheap read): it still is */
+    /* nothing written since the theme was last found current: it still is. The counter is read
+     * at most every COUNTER_AGE seconds (a read takes the database's locks; a cached tile is
+     * otherwise served from memory alone), and at once after this server's own writes */
     int64_t counter, stamp = 0, plan = 0;
-    if (wg_store_counter(w->ws, &counter) != WG_OK)
-        return NULL;
+    double now = wg_now();
+    pthread_mutex_lock(&T->mu);
+    bool fresh = T->counter_at > 0 && now - T->counter_at < COUNTER_AGE;
+    counter = T->counter;
+    pthread_mutex_unlock(&T->mu);
+    if (!fresh) {
+        if (wg_store_counter(w->ws, &counter) != WG_OK)
+            return NULL;
+        pthread_mutex_lock(&T->mu);
+        if (counter >= T->counter)
+            T->counter = counter, T->counter_at = now;
+        pthread_mutex_unlock(&T->mu);
+    }
     pthread_mutex_lock(&T->mu);
     theme_ent *e = NULL;
     for (int pass = 0; pass < 2; pass++) {
