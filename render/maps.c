@@ -688,12 +688,20 @@ wg_status heat_compute(wg_ws *ws, heat *h)
                                           : 72.0 / 150 / h->scale;
     double fw = h->view[2] - h->view[0], fh = h->view[3] - h->view[1];
     pixel = fmax(pixel, fmax(fw, fh) / 4096);
+    /* a tile: never finer than a 32nd of the radius - the density is smooth at that scale, and
+     * the raster is drawn resampled smoothly - so a tile zoomed in close costs what one of the
+     * district does; tiles draw on every worker at once, each with one thread */
+    double v[4] = {h->view[0], h->view[1], h->view[2], h->view[3]};
+    if (h->tt) { /* and two pixels beyond the tile, so that its edge is not where the smooth
+                  * resampling fades out */
+        pixel = fmax(pixel, radius / 32);
+        v[0] -= 2 * pixel, v[1] -= 2 * pixel, v[2] += 2 * pixel, v[3] += 2 * pixel;
+    }
     wg_raster_grid *g = &h->g;
     wg_status st = WG_OK;
     if (!h->grid_given)
-        st = o->pixel_m > 0 ? heat_grid_aligned(ctx, h->view, pixel, g)
-                            : wg_raster_grid_by_pixel(ctx, h->view[0], h->view[1], h->view[2],
-                                                      h->view[3], pixel, g);
+        st = o->pixel_m > 0 ? heat_grid_aligned(ctx, v, pixel, g)
+                            : wg_raster_grid_by_pixel(ctx, v[0], v[1], v[2], v[3], pixel, g);
     if (st != WG_OK)
         return st;
     /* the incidents within the radius of the raster (which may reach a little east and south
@@ -721,7 +729,7 @@ wg_status heat_compute(wg_ws *ws, heat *h)
         wg_map_points_free(&pts);
         return wg_fail(ctx, WG_ENOMEM, "no memory for a %zux%zu raster", g->cols, g->rows);
     }
-    wg_density_opts dopt = {.kernel = o->kernel, .radius_m = radius, .threads = 2};
+    wg_density_opts dopt = {.kernel = o->kernel, .radius_m = radius, .threads = h->tt ? 1 : 2};
     st = wg_density(ctx, g, &dopt, pts.xy, o->weight_hours ? pts.hours : NULL, pts.n, ras, NULL);
     wg_map_points_free(&pts);
     /* the classes of the pixels with any density: a sample of at most 200,000 of them (the
