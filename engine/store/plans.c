@@ -370,7 +370,8 @@ wg_status wg_store_cells_at(wg_ws *ws, int64_t plan, const double *xy, size_t n,
     for (size_t i = 0; i < nf; i++)
         if (m == 0 || fids[m - 1] != fids[i])
             fids[m++] = fids[i];
-    /* then each once, in code order, through a JSON list of their fids */
+    /* then each once, in code order, through a JSON list of their fids (looked up by fid: with
+     * the plan as an index term SQLite walks the whole plan in code order instead) */
     wg_buf list;
     wg_buf_init(&list, SIZE_MAX / 2);
     for (size_t i = 0; st == WG_OK && i < m; i++)
@@ -380,7 +381,7 @@ wg_status wg_store_cells_at(wg_ws *ws, int64_t plan, const double *xy, size_t n,
     free(fids);
     char sql[1024];
     snprintf(sql, sizeof sql,
-             "SELECT " CELL_COLS "%s%s FROM cells c%s WHERE c.plan = ?1 AND c.fid IN (SELECT "
+             "SELECT " CELL_COLS "%s%s FROM cells c%s WHERE +c.plan = ?1 AND c.fid IN (SELECT "
              "value FROM json_each(?2)) ORDER BY c.code",
              what & WG_CELLS_GEOM ? CELL_GEOM : "", what & WG_CELLS_COVERAGE ? CELL_COVERAGE : "",
              what & WG_CELLS_COVERAGE ? CELL_JOINS : "");
