@@ -539,14 +539,19 @@ static void theme_release(tiles *T, theme_ent *e, held *h)
 
 /* ---- The endpoint -------------------------------------------------------------------------- */
 
-static enum MHD_Result send_png(struct MHD_Connection *c, const unsigned char *png, size_t len,
-                                const char *etag, bool mvt)
+/* Sends the tile (or 304 when the client has it); with `take`, png is the response's (freed
+ * with it, no copy), else copied. */
+static enum MHD_Result send_png(struct MHD_Connection *c, unsigned char *png, size_t len,
+                                const char *etag, bool mvt, bool take)
 {
     const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
     bool same = inm && strstr(inm, etag);
     struct MHD_Response *r =
         same ? MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT)
-             : MHD_create_response_from_buffer(len, (void *)png, MHD_RESPMEM_MUST_COPY);
+             : MHD_create_response_from_buffer(
+                   len, png, take ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_MUST_COPY);
+    if (take && (same || !r))
+        free(png);
     if (!r)
         return MHD_NO;
     if (!same)
@@ -639,9 +644,7 @@ enum MHD_Result api_tile(struct MHD_Connection *c, worker *w, tiles *T, const ro
         theme_release(T, e, h);
         if (!png)
             return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
-        enum MHD_Result ok = send_png(c, png, len, etag, rt->mvt);
-        free(png);
-        return ok;
+        return send_png(c, png, len, etag, rt->mvt, true);
     }
     T->misses++;
     pthread_mutex_unlock(&T->mu);
@@ -661,7 +664,7 @@ enum MHD_Result api_tile(struct MHD_Connection *c, worker *w, tiles *T, const ro
     }
     char etag[24];
     snprintf(etag, sizeof etag, "\"%016" PRIx64 "\"", fnv(png, len));
-    enum MHD_Result ok = send_png(c, png, len, etag, rt->mvt);
+    enum MHD_Result ok = send_png(c, png, len, etag, rt->mvt, false);
     pthread_mutex_lock(&T->mu);
     T->drawn++;
     cache_put(T, tkey, png, len, etag, box, e, gen);
