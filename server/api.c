@@ -3,7 +3,6 @@
 #include "wg/assign.h"
 #include "wg/import.h"
 #include "wg/plan.h"
-#include "wg/render.h"
 #include "wg/report.h"
 #include "wg/store.h"
 #include "wg/timeparse.h"
@@ -55,8 +54,7 @@ enum MHD_Result api_summary(struct MHD_Connection *c, worker *w)
 {
     period_q q;
     char why[512];
-    if (!query_period(w->ctx, query_arg(c, "from"), query_arg(c, "to"), query_arg(c, "tz"),
-                      query_arg(c, "category"), &q, why, sizeof why))
+    if (!query_period_of(c, w->ctx, &q, why, sizeof why))
         return send_error(c, MHD_HTTP_BAD_REQUEST, why);
     wg_report r, p;
     if (make_report(w, &q, q.from, q.to, &r) != WG_OK)
@@ -96,8 +94,7 @@ enum MHD_Result api_cells(struct MHD_Connection *c, worker *w)
 {
     period_q q;
     char why[512];
-    if (!query_period(w->ctx, query_arg(c, "from"), query_arg(c, "to"), query_arg(c, "tz"),
-                      query_arg(c, "category"), &q, why, sizeof why))
+    if (!query_period_of(c, w->ctx, &q, why, sizeof why))
         return send_error(c, MHD_HTTP_BAD_REQUEST, why);
     wg_report r;
     if (make_report(w, &q, q.from, q.to, &r) != WG_OK)
@@ -183,10 +180,7 @@ enum MHD_Result api_health(struct MHD_Connection *c, worker *w)
     size_t streams = 0, max_streams = 0;
     int64_t last = 0;
     events_counts(w->S->ev, &streams, &max_streams, &last);
-    json_t *maps = json_array(); /* what GET /tiles/{map}/... draws, as /api/tiles lists them */
-    for (int m = 0; m < WG_MAP_COUNT; m++)
-        if (m != WG_MAP_DIFF)
-            json_array_append_new(maps, json_string(wg_map_kind_name((wg_map_kind)m)));
+    json_t *maps = tile_maps_json(); /* what GET /tiles/{map}/... draws, as /api/tiles has it */
     return send_json(
         c, MHD_HTTP_OK,
         json_pack("{s:s,s:s,s:i,s:s,s:{s:I,s:I},s:o,s:o,s:o,s:{s:I,s:I,s:I}}", "schema",

@@ -312,8 +312,7 @@ typedef struct inc_query {
 /* The query's parameters; false with the message (naming the parameter) in why. */
 static bool inc_params(struct MHD_Connection *c, worker *w, inc_query *iq, char *why, size_t n)
 {
-    if (!query_period(w->ctx, query_arg(c, "from"), query_arg(c, "to"), query_arg(c, "tz"),
-                      query_arg(c, "category"), &iq->q, why, n))
+    if (!query_period_of(c, w->ctx, &iq->q, why, n))
         return false;
     const char *bb = query_arg(c, "bbox"), *lim = query_arg(c, "limit"),
                *cur = query_arg(c, "cursor");
@@ -565,8 +564,7 @@ enum MHD_Result api_cell(struct MHD_Connection *c, worker *w, const char *code)
 {
     period_q q;
     char why[512];
-    if (!query_period(w->ctx, query_arg(c, "from"), query_arg(c, "to"), query_arg(c, "tz"),
-                      query_arg(c, "category"), &q, why, sizeof why))
+    if (!query_period_of(c, w->ctx, &q, why, sizeof why))
         return send_error(c, MHD_HTTP_BAD_REQUEST, why);
     wg_plan_rec p;
     wg_cell_rec cell;

@@ -107,3 +107,9 @@ json_t *json_body(struct MHD_Connection *c, const char *data, size_t len, enum M
                             je.text);
     return in;
 }
+
+bool query_period_of(struct MHD_Connection *c, wg_ctx *ctx, period_q *q, char *why, size_t n)
+{
+    return query_period(ctx, query_arg(c, "from"), query_arg(c, "to"), query_arg(c, "tz"),
+                        query_arg(c, "category"), q, why, n);
+}

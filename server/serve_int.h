@@ -131,6 +131,8 @@ json_t *json_num(double v);
 json_t *json_time(int64_t t, bool open);
 /* The value of a query parameter, or NULL. */
 const char *query_arg(struct MHD_Connection *c, const char *name);
+/* query_period() of the request's from, to, tz and category parameters. */
+bool query_period_of(struct MHD_Connection *c, wg_ctx *ctx, period_q *q, char *why, size_t n);
 
 /* ---- Tiles (tiles.c) ------------------------------------------------------------------------ */
 
@@ -146,6 +148,8 @@ void tiles_stats(tiles *T, tiles_counts *out);
 void tiles_written(tiles *T);
 enum MHD_Result api_tile(struct MHD_Connection *c, worker *w, tiles *T, const route *rt);
 enum MHD_Result api_tiles(struct MHD_Connection *c, tiles *T);
+/* The names of the maps that have tiles, as a JSON array (every map kind but diff). */
+json_t *tile_maps_json(void);
 enum MHD_Result api_legend(struct MHD_Connection *c, worker *w, tiles *T, const route *rt);
 
 /* A lon/lat box "minlon,minlat,maxlon,maxlat" into box; false with the message in why (naming

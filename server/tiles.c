@@ -566,6 +566,24 @@ static enum MHD_Result send_png(struct MHD_Connection *c, unsigned char *png, si
     return ok;
 }
 
+#define NO_SUCH_MAP                                                                                \
+    "no such map: heatmap, incidents, plan, workload, rate, coverage, cameras or base"
+
+/* Whether `name` is a map with tiles (every kind but diff), and which. */
+static bool tile_map(const char *name, wg_map_kind *kind)
+{
+    return wg_map_kind_parse(name, kind) && *kind != WG_MAP_DIFF;
+}
+
+json_t *tile_maps_json(void)
+{
+    json_t *maps = json_array();
+    for (int m = 0; m < WG_MAP_COUNT; m++)
+        if (m != WG_MAP_DIFF)
+            json_array_append_new(maps, json_string(wg_map_kind_name((wg_map_kind)m)));
+    return maps;
+}
+
 /* The theme of map `kind` under the request's from, to, tz and category (its key into key[600]),
  * held for the caller; NULL when the query is bad or the theme cannot be made, the refusal sent
  * (its result in *sent). */
@@ -574,8 +592,7 @@ static held *theme_of_query(struct MHD_Connection *c, worker *w, tiles *T, wg_ma
 {
     period_q q;
     char why[512];
-    if (!query_period(w->ctx, query_arg(c, "from"), query_arg(c, "to"), query_arg(c, "tz"),
-                      query_arg(c, "category"), &q, why, sizeof why)) {
+    if (!query_period_of(c, w->ctx, &q, why, sizeof why)) {
         *sent = send_error(c, MHD_HTTP_BAD_REQUEST, why);
         return NULL;
     }
@@ -607,10 +624,8 @@ enum MHD_Result api_tile(struct MHD_Connection *c, worker *w, tiles *T, const ro
         kind = strcmp(rt->map, "cells") == 0 ? WG_MAP_PLAN : WG_MAP_INCIDENTS;
         if (strcmp(rt->map, "cells") != 0 && strcmp(rt->map, "incidents") != 0)
             return send_error(c, MHD_HTTP_NOT_FOUND, "vector tiles: cells or incidents");
-    } else if (!wg_map_kind_parse(rt->map, &kind) || kind == WG_MAP_DIFF) {
-        return send_error(c, MHD_HTTP_NOT_FOUND,
-                          "no such map: heatmap, incidents, plan, workload, rate, coverage, "
-                          "cameras or base");
+    } else if (!tile_map(rt->map, &kind)) {
+        return send_error(c, MHD_HTTP_NOT_FOUND, NO_SUCH_MAP);
     }
     if (rt->z > 22 || rt->x >= (1L << rt->z) || rt->y >= (1L << rt->z))
         return send_error(c, MHD_HTTP_NOT_FOUND,
@@ -676,10 +691,7 @@ enum MHD_Result api_tiles(struct MHD_Connection *c, tiles *T)
 {
     tiles_counts k;
     tiles_stats(T, &k);
-    json_t *maps = json_array();
-    for (int m = 0; m < WG_MAP_COUNT; m++)
-        if (m != WG_MAP_DIFF)
-            json_array_append_new(maps, json_string(wg_map_kind_name((wg_map_kind)m)));
+    json_t *maps = tile_maps_json();
     return send_json(c, MHD_HTTP_OK,
                      json_pack("{s:s,s:o,s:s,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I}}", "schema",
                                "wangge-tiles/1", "maps", maps, "url",
@@ -696,10 +708,8 @@ enum MHD_Result api_tiles(struct MHD_Connection *c, tiles *T)
 enum MHD_Result api_legend(struct MHD_Connection *c, worker *w, tiles *T, const route *rt)
 {
     wg_map_kind kind;
-    if (!wg_map_kind_parse(rt->map, &kind) || kind == WG_MAP_DIFF)
-        return send_error(c, MHD_HTTP_NOT_FOUND,
-                          "no such map: heatmap, incidents, plan, workload, rate, coverage, "
-                          "cameras or base");
+    if (!tile_map(rt->map, &kind))
+        return send_error(c, MHD_HTTP_NOT_FOUND, NO_SUCH_MAP);
     char key[600], heading[160];
     theme_ent *e = NULL;
     int64_t gen = 0;
