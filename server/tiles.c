@@ -322,6 +322,23 @@ static wg_status cell_changed(void *user, const wg_cell_rec *c)
     return WG_OK;
 }
 
+/* The transition touched the boxes of radius r around the points xy[0..2n) (those without a
+ * location skipped); everything when they are too many or out of memory. */
+static void touched_around(transition *tr, const double *xy, size_t n, double r)
+{
+    tr->all = true;
+    if (n > MAX_DIRTY || !(tr->boxes = malloc((4 * n + 1) * sizeof *tr->boxes)))
+        return;
+    for (size_t i = 0; i < n; i++) {
+        double x = xy[2 * i], y = xy[2 * i + 1];
+        if (isnan(x))
+            continue;
+        double *b = tr->boxes + 4 * tr->n++;
+        b[0] = x - r, b[1] = y - r, b[2] = x + r, b[3] = y + r;
+    }
+    tr->all = false;
+}
+
 /* What changed between the theme as it was (e, still the old one) and nt, made now from the
  * same snapshot as plan and stamp: the transition's boxes, or all. */
 static wg_status what_changed(wg_ws *ws, const theme_ent *e, const wg_tile_theme *nt, int64_t plan,
@@ -343,18 +360,8 @@ static wg_status what_changed(wg_ws *ws, const theme_ent *e, const wg_tile_theme
         bool update = false;
         for (size_t i = 0; i < inc.n; i++)
             update |= inc.pos[i] < e->inc_count;
-        if (!update && inc.n <= MAX_DIRTY &&
-            (tr->boxes = malloc((4 * inc.n + 1) * sizeof *tr->boxes))) {
-            double r = wg_tile_theme_reach(nt);
-            for (size_t i = 0; i < inc.n; i++) {
-                double x = inc.xy[2 * i], y = inc.xy[2 * i + 1];
-                if (isnan(x))
-                    continue;
-                double *bx = tr->boxes + 4 * tr->n++;
-                bx[0] = x - r, bx[1] = y - r, bx[2] = x + r, bx[3] = y + r;
-            }
-            tr->all = false;
-        }
+        if (!update)
+            touched_around(tr, inc.xy, inc.n, wg_tile_theme_reach(nt));
         wg_incidents_free(&inc);
         return WG_OK;
     }
@@ -475,16 +482,8 @@ static held *theme_get(tiles *T, worker *w, wg_map_kind kind, const char *key,
         double *xy = NULL;
         size_t n = 0;
         st = wg_tile_theme_extend(w->ws, e->cur->tt, e->inc_ver, e->inc_count, &h->tt, &xy, &n);
-        if (st == WG_OK && h->tt) {
-            double r = wg_tile_theme_reach(h->tt);
-            if (n <= MAX_DIRTY && (tr.boxes = malloc((4 * n + 1) * sizeof *tr.boxes)))
-                for (size_t i = 0; i < n; i++) {
-                    double *b = tr.boxes + 4 * tr.n++;
-                    b[0] = xy[2 * i] - r, b[1] = xy[2 * i + 1] - r;
-                    b[2] = xy[2 * i] + r, b[3] = xy[2 * i + 1] + r;
-                }
-            tr.all = !tr.boxes;
-        }
+        if (st == WG_OK && h->tt)
+            touched_around(&tr, xy, n, wg_tile_theme_reach(h->tt));
         free(xy);
     }
     if (st == WG_OK && !h->tt) {
