@@ -61,7 +61,9 @@ typedef struct theme_ent {
 
 typedef struct tile_ent {
     char *key; /* theme key | z/x/y@s */
-    unsigned char *png;
+    /* the 200 answer, made once with its headers and queued to every client that asks (a
+     * libmicrohttpd response counts its uses: dropped here, it goes with the last send) */
+    struct MHD_Response *resp;
     size_t len;
     char etag[24];
     double box[4]; /* the tile's box in the workspace CRS, grown by a margin */
@@ -129,7 +131,8 @@ void tiles_free(tiles *T)
         return;
     for (tile_ent *t = T->head, *n; t; t = n) {
         n = t->next;
-        free(t->key), free(t->png), free(t);
+        MHD_destroy_response(t->resp);
+        free(t->key), free(t);
     }
     for (size_t i = 0; i < MAX_THEMES; i++) {
         held *h = T->themes[i].cur;
@@ -207,28 +210,31 @@ static void cache_drop(tiles *T, tile_ent *t)
     lru_unlink(T, t);
     T->bytes -= t->len + strlen(t->key) + sizeof *t;
     T->ntiles--;
-    free(t->key), free(t->png), free(t);
+    MHD_destroy_response(t->resp);
+    free(t->key), free(t);
 }
 
-/* Keeps png (taken) under key; the oldest tiles go to make room. */
-static void cache_put(tiles *T, const char *key, unsigned char *png, size_t len, const char *etag,
-                      const double box[4], theme_ent *th, int64_t gen)
+/* Keeps the tile's answer (taken: the caller's reference passes to the cache) under key; the
+ * oldest tiles go to make room. */
+static void cache_put(tiles *T, const char *key, struct MHD_Response *resp, size_t len,
+                      const char *etag, const double box[4], theme_ent *th, int64_t gen)
 {
     tile_ent *t = cache_find(T, key);
     if (t)
         cache_drop(T, t);
     size_t need = len + strlen(key) + sizeof *t;
     if (need > T->max_bytes) {
-        free(png);
+        MHD_destroy_response(resp);
         return;
     }
     while (T->bytes + need > T->max_bytes && T->tail)
         cache_drop(T, T->tail);
     if (!(t = calloc(1, sizeof *t)) || !(t->key = strdup(key))) {
-        free(t), free(png);
+        free(t);
+        MHD_destroy_response(resp);
         return;
     }
-    t->png = png, t->len = len, t->theme = th, t->gen = gen;
+    t->resp = resp, t->len = len, t->theme = th, t->gen = gen;
     snprintf(t->etag, sizeof t->etag, "%s", etag);
     memcpy(t->box, box, sizeof t->box);
     size_t b = fnv(key, strlen(key)) % T->nbuckets;
@@ -538,29 +544,41 @@ static void theme_release(tiles *T, theme_ent *e, held *h)
 
 /* ---- The endpoint -------------------------------------------------------------------------- */
 
-/* Sends the tile (or 304 when the client has it); with `take`, png is the response's (freed
- * with it, no copy), else copied. */
-static enum MHD_Result send_png(struct MHD_Connection *c, unsigned char *png, size_t len,
-                                const char *etag, bool mvt, bool take)
+/* The 200 answer of a tile: png (taken) with its type, ETag and caching headers; NULL when out
+ * of memory (png freed). */
+static struct MHD_Response *tile_response(unsigned char *png, size_t len, const char *etag,
+                                          bool mvt)
 {
-    const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
-    bool same = inm && strstr(inm, etag);
-    struct MHD_Response *r =
-        same ? MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT)
-             : MHD_create_response_from_buffer(
-                   len, png, take ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_MUST_COPY);
-    if (take && (same || !r))
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, png, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
         free(png);
-    if (!r)
-        return MHD_NO;
-    if (!same)
-        MHD_add_response_header(r, "Content-Type",
-                                mvt ? "application/vnd.mapbox-vector-tile" : "image/png");
+        return NULL;
+    }
+    MHD_add_response_header(r, "Content-Type",
+                            mvt ? "application/vnd.mapbox-vector-tile" : "image/png");
     MHD_add_response_header(r, "ETag", etag);
     /* always asked again, answered 304 while the tile is the same */
     MHD_add_response_header(r, "Cache-Control", "no-cache");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    enum MHD_Result ok = MHD_queue_response(c, same ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK, r);
+    return r;
+}
+
+/* Whether the client already has the tile of this ETag. */
+static bool client_has(struct MHD_Connection *c, const char *etag)
+{
+    const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+    return inm && strstr(inm, etag);
+}
+
+static enum MHD_Result send_not_modified(struct MHD_Connection *c, const char *etag)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, "ETag", etag);
+    MHD_add_response_header(r, "Cache-Control", "no-cache");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    enum MHD_Result ok = MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED, r);
     MHD_destroy_response(r);
     return ok;
 }
@@ -647,18 +665,15 @@ enum MHD_Result api_tile(struct MHD_Connection *c, worker *w, tiles *T, const ro
         T->hits++;
         lru_unlink(T, t);
         lru_front(T, t);
-        /* copied out under the lock: the entry may go once it is released */
-        size_t len = t->len;
-        unsigned char *png = malloc(len ? len : 1);
         char etag[24];
         snprintf(etag, sizeof etag, "%s", t->etag);
-        if (png)
-            memcpy(png, t->png, len);
+        enum MHD_Result ok = MHD_YES;
+        bool has = client_has(c, etag);
+        if (!has) /* queued under the lock: the entry (and its use of the answer) may go after */
+            ok = MHD_queue_response(c, MHD_HTTP_OK, t->resp);
         pthread_mutex_unlock(&T->mu);
         theme_release(T, e, h);
-        if (!png)
-            return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
-        return send_png(c, png, len, etag, rt->mvt, true);
+        return has ? send_not_modified(c, etag) : ok;
     }
     T->misses++;
     pthread_mutex_unlock(&T->mu);
@@ -678,10 +693,14 @@ enum MHD_Result api_tile(struct MHD_Connection *c, worker *w, tiles *T, const ro
     }
     char etag[24];
     snprintf(etag, sizeof etag, "\"%016" PRIx64 "\"", fnv(png, len));
-    enum MHD_Result ok = send_png(c, png, len, etag, rt->mvt, false);
+    struct MHD_Response *r = tile_response(png, len, etag, rt->mvt);
+    if (!r)
+        return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
+    enum MHD_Result ok =
+        client_has(c, etag) ? send_not_modified(c, etag) : MHD_queue_response(c, MHD_HTTP_OK, r);
     pthread_mutex_lock(&T->mu);
     T->drawn++;
-    cache_put(T, tkey, png, len, etag, box, e, gen);
+    cache_put(T, tkey, r, len, etag, box, e, gen);
     pthread_mutex_unlock(&T->mu);
     return ok;
 }
