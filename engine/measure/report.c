@@ -250,15 +250,13 @@ static wg_status groups_index(wg_ctx *ctx, groups *g, size_t nrows)
     return WG_OK;
 }
 
-/* The times to close of rows: medians and 90th percentiles, on every core. Item 0 is the
- * total over a copy of every cell's times (the rows reorder theirs in place meanwhile), the
- * others QBLOCK rows each. */
+/* The times to close of rows: medians and 90th percentiles, on every core, QBLOCK rows an
+ * item (a row of several cells selects over a copy of their times; a row of one, in place). */
 #define QBLOCK 1024
 typedef struct quant_job {
     wg_report *r;
     cell_measures *m;
     const groups *g;
-    double *all; /* every cell's times, for the total */
 } quant_job;
 
 static wg_status quant_block(wg_ctx *ctx, void *user, size_t b, int thread)
@@ -267,15 +265,10 @@ static wg_status quant_block(wg_ctx *ctx, void *user, size_t b, int thread)
     quant_job *J = user;
     const cell_measures *m = J->m;
     const groups *g = J->g;
-    if (b == 0) {
-        quantiles2(J->all, m->coff[m->n], 0.5, 0.9, &J->r->total.close_median_h,
-                   &J->r->total.close_p90_h);
-        return WG_OK;
-    }
     double *buf = NULL;
     size_t cap = 0;
     wg_status st = WG_OK;
-    for (size_t i = (b - 1) * QBLOCK; i < J->r->nrows && i < b * QBLOCK && st == WG_OK; i++) {
+    for (size_t i = b * QBLOCK; i < J->r->nrows && i < (b + 1) * QBLOCK && st == WG_OK; i++) {
         double *x = NULL;
         size_t n = 0;
         if (g->roff[i + 1] - g->roff[i] == 1) { /* one cell (always, by cell): its own times */
@@ -303,7 +296,8 @@ static wg_status quant_block(wg_ctx *ctx, void *user, size_t b, int thread)
 }
 
 /* Sums the members into their rows, and the total; the times to close of a row are its cells'
- * together (reordered in place: quantiles select, they do not sort). */
+ * together (reordered in place: quantiles select, they do not sort; the total's last, over all
+ * of them, leaves the cells' times mixed). */
 static wg_status gather(wg_ctx *ctx, wg_report *r, cell_measures *m, const groups *g)
 {
     for (size_t k = 0; k < g->n; k++)
@@ -316,14 +310,13 @@ static wg_status gather(wg_ctx *ctx, wg_report *r, cell_measures *m, const group
         return wg_fail(ctx, WG_ENOMEM, "out of memory");
     for (size_t c = 0; c < m->n; c++)
         row_add(t, &m->rows[c], 1, r->ncategories);
-    quant_job J = {r, m, g, wg_alloc_array(m->coff[m->n] * sizeof *J.all)};
-    if (!J.all)
-        return wg_fail(ctx, WG_ENOMEM, "out of memory");
-    memcpy(J.all, m->close_h, m->coff[m->n] * sizeof *J.all);
-    wg_status st = wg_parallel(ctx, 1 + (r->nrows + QBLOCK - 1) / QBLOCK, 2, NULL, quant_block, &J);
-    free(J.all);
+    quant_job J = {r, m, g};
+    wg_status st = wg_parallel(ctx, (r->nrows + QBLOCK - 1) / QBLOCK, 2, NULL, quant_block, &J);
     if (st != WG_OK)
         return st;
+    /* the total over every cell's times, selected in place: the rows are done with them (their
+     * selections reordered each cell's times among themselves, which leaves the whole the same) */
+    quantiles2(m->close_h, m->coff[m->n], 0.5, 0.9, &t->close_median_h, &t->close_p90_h);
     for (size_t i = 0; i < r->nrows; i++)
         row_rates(&r->rows[i], r->visits);
     t->ncells = (int)m->n;
