@@ -10,8 +10,11 @@
  *               POST /api/incidents  a batch of 100 cases posted again and again (updated by
  *                                  id: each request is one committed transaction + locating)
  *               (the events, below)
- *               GET /api/summary   the period's KPIs (a report of the whole city per request)
- *               GET /api/cells     the rows by cell
+ *               GET /api/summary   the period's KPIs: made anew (a period of its own per
+ *                                  request, 2 connections: a report of the whole city each),
+ *                                  then kept (the same period again and again: the answer is
+ *                                  kept until a write)
+ *               GET /api/cells     the rows by cell, the same two ways
  *             printing requests/s, p50 and p99 latency and errors of each; for ingestion also
  *             cases/s. The server's own figures (its peak memory) come after it stops.
  *   tiles     a bare libmicrohttpd server answering 16 KiB from memory (bare_server: the
@@ -260,11 +263,29 @@ static int serve_step(const char *scale, const char *dir)
     if (rc == 0)
         rc = run_fanout(scale, dir, url, batch);
     /* the whole reports last: on a large city the server is still answering the ones queued
-     * when wrk stops, which would weigh on whatever ran next */
+     * when wrk stops, which would weigh on whatever ran next. Each first made anew for every
+     * request (a period of its own starting on each day of 2025, two connections: a report's
+     * own time), then asked again and again for the same one (the answer kept until a write) */
     const char *gets[] = {"/api/summary", "/api/cells"};
     for (int k = 0; rc == 0 && k < 2; k++) {
+        char made[4200], what[64];
+        snprintf(made, sizeof made, "%s/made-%s.lua", dir, gets[k] + 5);
+        FILE *f = fopen(made, "w");
+        if (f)
+            fprintf(f,
+                    "local i = 0\nrequest = function()\n  i = i + 1\n  local t = os.time({year = "
+                    "2025, month = 1, day = 1, hour = 12}) + (i %% 365) * 86400\n  return "
+                    "wrk.format('GET', '%s?from=' .. os.date('!%%Y-%%m-%%d', t))\nend\n",
+                    gets[k]);
+        if (!f || fclose(f) != 0)
+            rc = 1;
+        snprintf(what, sizeof what, "%s-made", gets[k] + 5);
+        if (rc == 0)
+            rc = run_wrk_c(scale, dir, what, url, made, 1, 1, 2);
         snprintf(u, sizeof u, "%s%s", url, gets[k]);
-        rc = run_wrk(scale, dir, gets[k] + 5, u, NULL, 1);
+        snprintf(what, sizeof what, "%s-kept", gets[k] + 5);
+        if (rc == 0)
+            rc = run_wrk(scale, dir, what, u, NULL, 1);
     }
     if (pid > 0 && stop_child(pid) != 0)
         rc = 1;

@@ -50,26 +50,24 @@ static json_t *period_json(const wg_report *r)
                      json_time(r->to, r->to == INT64_MAX), "as_of", json_time(r->as_of, false));
 }
 
-enum MHD_Result api_summary(struct MHD_Connection *c, worker *w)
+/* GET /api/summary's answer over q (a period_q); NULL with the error on w's context. */
+static json_t *summary_json(worker *w, void *user)
 {
-    period_q q;
-    char why[512];
-    if (!query_period_of(c, w->ctx, &q, why, sizeof why))
-        return send_error(c, MHD_HTTP_BAD_REQUEST, why);
+    const period_q *q = user;
     wg_report r, p;
-    if (make_report(w, &q, q.from, q.to, &r) != WG_OK)
-        return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, wg_ctx_errmsg(w->ctx));
+    if (make_report(w, q, q->from, q->to, &r) != WG_OK)
+        return NULL;
     json_t *body = json_pack("{s:s,s:{s:I,s:s},s:o,s:s,s:o}", "schema", "wangge-summary/1", "plan",
                              "id", (json_int_t)r.plan, "name", r.plan_name, "period",
                              period_json(&r), "weight_name", r.weight.name, "now", kpis(&r));
     /* the period before, as long, to compare with */
     json_t *prev = json_null(), *change = json_null();
-    if (body && q.from != INT64_MIN && q.to != INT64_MAX) {
-        int64_t len = q.to - q.from;
-        if (make_report(w, &q, q.from - len, q.from, &p) != WG_OK) {
+    if (body && q->from != INT64_MIN && q->to != INT64_MAX) {
+        int64_t len = q->to - q->from;
+        if (make_report(w, q, q->from - len, q->from, &p) != WG_OK) {
             wg_report_free(&r);
             json_decref(body);
-            return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, wg_ctx_errmsg(w->ctx));
+            return NULL;
         }
         prev = json_pack("{s:o,s:o}", "period", period_json(&p), "kpis", kpis(&p));
         const wg_report_row *a = &r.total, *b = &p.total;
@@ -83,22 +81,21 @@ enum MHD_Result api_summary(struct MHD_Connection *c, worker *w)
     wg_report_free(&r);
     if (!body) {
         json_decref(prev), json_decref(change);
-        return send_json(c, MHD_HTTP_OK, NULL);
+        wg_fail(w->ctx, WG_ENOMEM, "out of memory");
+        return NULL;
     }
     json_object_set_new(body, "previous", prev);
     json_object_set_new(body, "change", change);
-    return send_json(c, MHD_HTTP_OK, body);
+    return body;
 }
 
-enum MHD_Result api_cells(struct MHD_Connection *c, worker *w)
+/* GET /api/cells' answer over q (a period_q); NULL with the error on w's context. */
+static json_t *cells_json(worker *w, void *user)
 {
-    period_q q;
-    char why[512];
-    if (!query_period_of(c, w->ctx, &q, why, sizeof why))
-        return send_error(c, MHD_HTTP_BAD_REQUEST, why);
+    const period_q *q = user;
     wg_report r;
-    if (make_report(w, &q, q.from, q.to, &r) != WG_OK)
-        return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, wg_ctx_errmsg(w->ctx));
+    if (make_report(w, q, q->from, q->to, &r) != WG_OK)
+        return NULL;
     json_t *rows = json_array();
     for (size_t i = 0; rows && i < r.nrows; i++) {
         const wg_report_row *x = &r.rows[i];
@@ -117,7 +114,32 @@ enum MHD_Result api_cells(struct MHD_Connection *c, worker *w)
                              "id", (json_int_t)r.plan, "name", r.plan_name, "period",
                              period_json(&r), "weight_name", r.weight.name, "rows", rows);
     wg_report_free(&r);
-    return send_json(c, MHD_HTTP_OK, body);
+    if (!body)
+        wg_fail(w->ctx, WG_ENOMEM, "out of memory");
+    return body;
+}
+
+/* A whole-report answer: made from the request's period, or as kept while nothing was written. */
+static enum MHD_Result report_answer(struct MHD_Connection *c, worker *w, const char *what,
+                                     answer_fn make)
+{
+    period_q q;
+    char why[512], key[700];
+    if (!query_period_of(c, w->ctx, &q, why, sizeof why))
+        return send_error(c, MHD_HTTP_BAD_REQUEST, why);
+    if (!period_key(what, &q, key, sizeof key))
+        return send_error(c, MHD_HTTP_BAD_REQUEST, "category: the list is too long");
+    return answer_kept(c, w, key, make, &q);
+}
+
+enum MHD_Result api_summary(struct MHD_Connection *c, worker *w)
+{
+    return report_answer(c, w, "summary", summary_json);
+}
+
+enum MHD_Result api_cells(struct MHD_Connection *c, worker *w)
+{
+    return report_answer(c, w, "cells", cells_json);
 }
 
 /* The extent in lon/lat of the communities, units and cells ({minlon, minlat, maxlon, maxlat});
@@ -180,10 +202,12 @@ enum MHD_Result api_health(struct MHD_Connection *c, worker *w)
     size_t streams = 0, max_streams = 0;
     int64_t last = 0;
     events_counts(w->S->ev, &streams, &max_streams, &last);
+    uint64_t kept = 0, made = 0;
+    current_counts(w->S, &kept, &made);
     json_t *maps = tile_maps_json(); /* what GET /tiles/{map}/... draws, as /api/tiles has it */
     return send_json(
         c, MHD_HTTP_OK,
-        json_pack("{s:s,s:s,s:i,s:s,s:{s:I,s:I},s:o,s:o,s:o,s:{s:I,s:I,s:I}}", "schema",
+        json_pack("{s:s,s:s,s:i,s:s,s:{s:I,s:I},s:o,s:o,s:o,s:{s:I,s:I,s:I},s:{s:I,s:I}}", "schema",
                   "wangge-health/1", "workspace", wg_ws_path(w->ws), "schema_version",
                   wg_ws_schema_version(w->ws), "crs", wg_ws_crs(w->ws) ? wg_ws_crs(w->ws) : "",
                   "incidents", "count", (json_int_t)n, "version", (json_int_t)ver, "extent",
@@ -192,7 +216,8 @@ enum MHD_Result api_health(struct MHD_Connection *c, worker *w)
                   found ? json_pack("{s:I,s:s}", "id", (json_int_t)p.id, "name", p.name)
                         : json_null(),
                   "events", "streams", (json_int_t)streams, "max_streams", (json_int_t)max_streams,
-                  "last_id", (json_int_t)last));
+                  "last_id", (json_int_t)last, "reports", "kept", (json_int_t)kept, "made",
+                  (json_int_t)made));
 }
 
 /* POST /api/incidents: one or a batch of cases, as CSV (text/csv: x,y or lon,lat columns and

@@ -2,6 +2,7 @@
 #include "serve_int.h"
 #include "wg/timeparse.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,4 +73,12 @@ bool query_bbox(const char *text, double box[4], char *why, size_t n)
         return false;
     }
     return true;
+}
+
+bool period_key(const char *what, const period_q *q, char *key, size_t n)
+{
+    int k = snprintf(key, n, "%s|%" PRId64 "|%" PRId64 "|", what, q->from, q->to);
+    for (size_t i = 0; i < q->ncats && k > 0 && (size_t)k < n; i++)
+        k += snprintf(key + k, n - (size_t)k, "%s,", q->cats[i]);
+    return k > 0 && (size_t)k < n;
 }

@@ -8,6 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct MHD_Response *json_response(char *text, size_t len)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(text);
+        return NULL;
+    }
+    MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+    MHD_add_response_header(r, "Cache-Control", "no-cache");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    return r;
+}
+
 enum MHD_Result send_json_h(struct MHD_Connection *c, unsigned status, json_t *body,
                             const char *hname, const char *hvalue)
 {
@@ -20,15 +33,9 @@ enum MHD_Result send_json_h(struct MHD_Connection *c, unsigned status, json_t *b
                            NULL, NULL);
     if (!text)
         return MHD_NO; /* the connection is closed */
-    size_t len = strlen(text);
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(text);
+    struct MHD_Response *r = json_response(text, strlen(text));
+    if (!r)
         return MHD_NO;
-    }
-    MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
-    MHD_add_response_header(r, "Cache-Control", "no-cache");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     if (hname)
         MHD_add_response_header(r, hname, hvalue);
     enum MHD_Result ok = MHD_queue_response(c, status, r);

@@ -171,8 +171,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!w)
         return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, why);
     enum MHD_Result ok = answer(S, c, w, rq);
-    if (rq->rt.write) /* the tiles look at the workspace's counter again */
-        tiles_written(S->tiles);
+    if (rq->rt.write) /* the tiles and kept answers look at the workspace's counter again */
+        current_written(S);
     return ok;
 }
 
@@ -329,6 +329,7 @@ wg_status wg_serve(wg_ctx *ctx, const wg_serve_opts *o)
     size_t cache_mb = o->tile_cache_mb ? o->tile_cache_mb : 256;
     if (!(S.tiles = tiles_new(cache_mb << 20)))
         return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    current_init(&S.cur);
     /* every connection is a socket: the streams, the ordinary requests, and some spare for
      * the workspace's files and the threads' handles */
     rlim_t need = (rlim_t)streams + MAX_CONNECTIONS + 64u + 8u * (rlim_t)threads;
@@ -344,17 +345,20 @@ wg_status wg_serve(wg_ctx *ctx, const wg_serve_opts *o)
     double poll_s = env_seconds("WANGGE_WATCH_POLL", 0.5, 0.05, 60.0);
     if (pthread_key_create(&S.key, worker_free) != 0) {
         tiles_free(S.tiles);
+        current_fini(&S.cur);
         return wg_fail(ctx, WG_ENOMEM, "out of memory");
     }
     if (!(S.ev = events_new(EVENT_RING, streams, ping_s))) {
         pthread_key_delete(S.key);
         tiles_free(S.tiles);
+        current_fini(&S.cur);
         return wg_fail(ctx, WG_ENOMEM, "out of memory");
     }
     if (!(S.fd = feed_new(&S, poll_s))) {
         events_free(S.ev);
         pthread_key_delete(S.key);
         tiles_free(S.tiles);
+        current_fini(&S.cur);
         return wg_ctx_status(ctx);
     }
     struct MHD_Daemon *d = MHD_start_daemon(
@@ -369,6 +373,7 @@ wg_status wg_serve(wg_ctx *ctx, const wg_serve_opts *o)
         events_free(S.ev);
         pthread_key_delete(S.key);
         tiles_free(S.tiles);
+        current_fini(&S.cur);
         return wg_fail(ctx, WG_EIO,
                        "cannot listen on %s: the address is in use or not this machine's", listen);
     }
@@ -391,5 +396,6 @@ wg_status wg_serve(wg_ctx *ctx, const wg_serve_opts *o)
     events_free(S.ev);
     pthread_key_delete(S.key);
     tiles_free(S.tiles);
+    current_fini(&S.cur);
     return WG_OK;
 }

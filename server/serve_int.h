@@ -21,8 +21,28 @@ typedef struct tiles tiles;
 typedef struct events events; /* events.c */
 typedef struct feed feed;     /* feed.c */
 
+/* The workspace's counter as this server knows it, and the answers kept while it stands
+ * (current.c). */
+#define KEPT_ANSWERS 8
+typedef struct kept_answer {
+    char key[700];              /* endpoint|from|to|categories; "" when the place is free */
+    int64_t counter;            /* the counter it was made at */
+    struct MHD_Response *resp;  /* its 200 answer; NULL until made */
+    bool building;              /* a thread is making it */
+    uint64_t used;              /* LRU tick */
+} kept_answer;
+typedef struct current {
+    pthread_mutex_t mu;
+    pthread_cond_t made;
+    int64_t counter;   /* as last read, */
+    double counter_at; /* when (wg_now); 0: read it again */
+    kept_answer kept[KEPT_ANSWERS];
+    uint64_t tick, hits, nmade;
+} current;
+
 typedef struct server {
     wg_ctx *ctx; /* the caller's: its cancellation stops the service */
+    current cur;
     tiles *tiles;
     const char *ws_path;
     pthread_key_t key; /* per worker thread: its worker */
@@ -109,8 +129,15 @@ typedef struct period_q {
 bool query_period(wg_ctx *ctx, const char *from, const char *to, const char *tz, const char *cat,
                   period_q *q, char *why, size_t n);
 
+/* The key of what an answer of `what` over q depends on ("what|from|to|a,b,"), into key[n]:
+ * false when it does not fit. */
+bool period_key(const char *what, const period_q *q, char *key, size_t n);
+
 /* ---- Answers (respond.c) ------------------------------------------------------------------- */
 
+/* A JSON answer of text (taken, freed with free()) with the headers every JSON answer has; NULL
+ * when out of memory (text freed). */
+struct MHD_Response *json_response(char *text, size_t len);
 /* Sends body (taken) with status, and one more header when hname is given. */
 enum MHD_Result send_json_h(struct MHD_Connection *c, unsigned status, json_t *body,
                             const char *hname, const char *hvalue);
@@ -134,6 +161,24 @@ const char *query_arg(struct MHD_Connection *c, const char *name);
 /* query_period() of the request's from, to, tz and category parameters. */
 bool query_period_of(struct MHD_Connection *c, wg_ctx *ctx, period_q *q, char *why, size_t n);
 
+/* ---- What is current (current.c) ----------------------------------------------------------- */
+
+void current_init(current *C);
+void current_fini(current *C);
+/* The workspace's counter: as read less than 0.1 s ago, else read now (false: the error on w's
+ * context). */
+bool current_counter(server *S, worker *w, int64_t *counter);
+/* This server wrote: the counter is read again at the next request. */
+void current_written(server *S);
+/* Answers served as kept, and answers made. */
+void current_counts(server *S, uint64_t *hits, uint64_t *made);
+/* Makes the JSON answer of a request (NULL: the error on w's context). */
+typedef json_t *(*answer_fn)(worker *w, void *user);
+/* The answer of key, made by make (with user) unless one made since the counter last moved is
+ * kept; one thread makes it while the others asking for it wait. A failure answers 503. */
+enum MHD_Result answer_kept(struct MHD_Connection *c, worker *w, const char *key, answer_fn make,
+                            void *user);
+
 /* ---- Tiles (tiles.c) ------------------------------------------------------------------------ */
 
 typedef struct tiles_counts {
@@ -144,8 +189,6 @@ typedef struct tiles_counts {
 tiles *tiles_new(size_t max_bytes);
 void tiles_free(tiles *T);
 void tiles_stats(tiles *T, tiles_counts *out);
-/* This server wrote to the workspace: the next tile reads its counter again. */
-void tiles_written(tiles *T);
 enum MHD_Result api_tile(struct MHD_Connection *c, worker *w, tiles *T, const route *rt);
 enum MHD_Result api_tiles(struct MHD_Connection *c, tiles *T);
 /* The names of the maps that have tiles, as a JSON array (every map kind but diff). */

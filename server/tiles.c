@@ -84,13 +84,7 @@ struct tiles {
     size_t bytes, max_bytes;
     /* counters for /api/health and the benchmark */
     uint64_t hits, misses, revalidated, drawn;
-    /* the workspace's counter as last read, and when (wg_now): read again after COUNTER_AGE
-     * seconds, or at once after this server wrote (tiles_written) */
-    int64_t counter;
-    double counter_at;
 };
-
-#define COUNTER_AGE 0.1
 
 static uint64_t fnv(const void *p, size_t n)
 {
@@ -145,13 +139,6 @@ void tiles_free(tiles *T)
     pthread_cond_destroy(&T->built);
     free(T->table);
     free(T);
-}
-
-void tiles_written(tiles *T)
-{
-    pthread_mutex_lock(&T->mu);
-    T->counter_at = 0;
-    pthread_mutex_unlock(&T->mu);
 }
 
 void tiles_stats(tiles *T, tiles_counts *out)
@@ -416,23 +403,11 @@ static theme_ent *theme_slot(tiles *T, const char *key)
 static held *theme_get(tiles *T, worker *w, wg_map_kind kind, const char *key,
                        const wg_render_opts *o, theme_ent **ent, int64_t *gen)
 {
-    /* nothing written since the theme was last found current: it still is. The counter is read
-     * at most every COUNTER_AGE seconds (a read takes the database's locks; a cached tile is
-     * otherwise served from memory alone), and at once after this server's own writes */
+    /* nothing written since the theme was last found current: it still is (the counter as
+     * current.c knows it: a cached tile is served from memory alone) */
     int64_t counter, stamp = 0, plan = 0;
-    double now = wg_now();
-    pthread_mutex_lock(&T->mu);
-    bool fresh = T->counter_at > 0 && now - T->counter_at < COUNTER_AGE;
-    counter = T->counter;
-    pthread_mutex_unlock(&T->mu);
-    if (!fresh) {
-        if (wg_store_counter(w->ws, &counter) != WG_OK)
-            return NULL;
-        pthread_mutex_lock(&T->mu);
-        if (counter >= T->counter)
-            T->counter = counter, T->counter_at = now;
-        pthread_mutex_unlock(&T->mu);
-    }
+    if (!current_counter(w->S, w, &counter))
+        return NULL;
     pthread_mutex_lock(&T->mu);
     theme_ent *e = NULL;
     for (int pass = 0; pass < 2; pass++) {
@@ -614,10 +589,7 @@ static held *theme_of_query(struct MHD_Connection *c, worker *w, tiles *T, wg_ma
         return NULL;
     }
     /* the theme's key: the map and its filter, as read (not as written) */
-    int n = snprintf(key, 600, "%s|%" PRId64 "|%" PRId64 "|", wg_map_kind_name(kind), q.from, q.to);
-    for (size_t i = 0; i < q.ncats && n > 0 && n < 600; i++)
-        n += snprintf(key + n, 600 - (size_t)n, "%s,", q.cats[i]);
-    if (n < 0 || n >= 600) {
+    if (!period_key(wg_map_kind_name(kind), &q, key, 600)) {
         *sent = send_error(c, MHD_HTTP_BAD_REQUEST, "category: the list is too long");
         return NULL;
     }

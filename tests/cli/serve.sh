@@ -154,6 +154,25 @@ check "a body of another type answered $CODE, expected 415" [ "$CODE" = 415 ]
 head -c 17000000 /dev/zero | tr '\0' 'a' >big.csv
 post big.csv "$TOKEN"
 check "a 17 MB batch answered $CODE, expected 413" [ "$CODE" = 413 ]
+wg_case "a summary asked again is kept until a write, by this server or another process"
+get /api/summary k1.json
+get /api/health ka.json
+get /api/summary k2.json
+get /api/health kb.json
+check "the summary asked again changed with nothing written" cmp -s k1.json k2.json
+check "asked again with nothing written, the summary was made again: $(show kb.json)" \
+    [ "$(js kb.json '$.reports.made')" = "$(js ka.json '$.reports.made')" ]
+check "asked again, the summary was not the kept one: $(show kb.json)" \
+    [ "$(js kb.json '$.reports.kept')" = $(($(js ka.json '$.reports.kept') + 1)) ]
+printf 'id,x,y,category,reported\nXCLI1,%s,%s,dogs,2025-12-30 10:00\n' "$x0" "$y0" >cli.csv
+wg_ok --quiet import -w "$WS" incidents cli.csv --src-crs EPSG:4549
+wg_ok --quiet assign -w "$WS"
+sleep 0.3 # the server reads the workspace's counter at most every 0.1 s
+get /api/summary k3.json
+check "another process's case is not in the summary: $(show k3.json)" \
+    [ "$(js k3.json '$.now.cases')" = $(($(js k1.json '$.now.cases') + 1)) ]
+check "the summary made again is not counted: $(show kb.json)" \
+    [ "$(js kb.json '$.reports.made')" -ge 1 ]
 wg_case "the planner's desk: a move through the API"
 read -r unit to < <(sql "$WS" "SELECT cu.unit, c2.code FROM cell_units cu JOIN cells c1 ON c1.code = cu.cell AND c1.plan = cu.plan JOIN cells c2 ON c2.plan = cu.plan AND c2.community = c1.community AND c2.code <> c1.code AND ST_Touches(c1.geom, c2.geom) WHERE cu.plan = 1 ORDER BY cu.unit LIMIT 1" | tr '|' ' ')
 hh_to=$(sql "$WS" "SELECT households FROM cells WHERE plan = 1 AND code = '$to'")
