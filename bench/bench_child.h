@@ -161,9 +161,27 @@ typedef struct bench_step {
     const char *what;
 } bench_step;
 
-/* For each scale named on the command line (default: medium large), runs the steps in order,
- * each in a child, in a fresh temporary folder (under $TMPDIR) removed afterwards; stops at
- * the first failing step. Returns 0 or the failing step's status. */
+/* Whether step `what` is among those BENCH_STEPS names (a comma-separated list; unset: all). */
+static inline bool bench_step_wanted(const char *what)
+{
+    const char *list = getenv("BENCH_STEPS");
+    if (!list || !*list)
+        return true;
+    size_t n = strlen(what);
+    for (const char *p = list; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncmp(p, what, n) == 0)
+            return true;
+        p += len + (e != NULL);
+    }
+    return false;
+}
+
+/* For each scale named on the command line (default: medium large), runs the steps in order
+ * (those BENCH_STEPS names, when set: BENCH_STEPS=prepare,tiles), each in a child, in a fresh
+ * temporary folder (under $TMPDIR) removed afterwards; stops at the first failing step.
+ * Returns 0 or the failing step's status. */
 static inline int bench_scales(int argc, char **argv, const char *name, const bench_step *steps,
                                int nsteps)
 {
@@ -180,7 +198,8 @@ static inline int bench_scales(int argc, char **argv, const char *name, const be
             return 1;
         }
         for (int s = 0; s < nsteps && rc == 0; s++)
-            rc = bench_in_child(steps[s].fn, steps[s].what, scales[i], dir);
+            if (bench_step_wanted(steps[s].what))
+                rc = bench_in_child(steps[s].fn, steps[s].what, scales[i], dir);
         char cmd[1100];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
         if (system(cmd) != 0)

@@ -22,6 +22,8 @@
 void current_init(current *C)
 {
     memset(C, 0, sizeof *C);
+    atomic_init(&C->counter, 0);
+    atomic_init(&C->counter_at, 0.0);
     pthread_mutex_init(&C->mu, NULL);
     pthread_cond_init(&C->made, NULL);
 }
@@ -38,27 +40,23 @@ void current_fini(current *C)
 bool current_counter(server *S, worker *w, int64_t *counter)
 {
     current *C = &S->cur;
-    double now = wg_now();
-    pthread_mutex_lock(&C->mu);
-    bool fresh = C->counter_at > 0 && now - C->counter_at < COUNTER_AGE;
-    *counter = C->counter;
-    pthread_mutex_unlock(&C->mu);
-    if (fresh)
+    double now = wg_now(), at = atomic_load(&C->counter_at);
+    if (at > 0 && now - at < COUNTER_AGE) {
+        *counter = atomic_load(&C->counter);
         return true;
+    }
     if (wg_store_counter(w->ws, counter) != WG_OK)
         return false;
-    pthread_mutex_lock(&C->mu);
-    if (*counter >= C->counter)
-        C->counter = *counter, C->counter_at = now;
-    pthread_mutex_unlock(&C->mu);
+    int64_t known = atomic_load(&C->counter); /* it only moves forward */
+    while (*counter > known && !atomic_compare_exchange_weak(&C->counter, &known, *counter))
+        ;
+    atomic_store(&C->counter_at, now);
     return true;
 }
 
 void current_written(server *S)
 {
-    pthread_mutex_lock(&S->cur.mu);
-    S->cur.counter_at = 0;
-    pthread_mutex_unlock(&S->cur.mu);
+    atomic_store(&S->cur.counter_at, 0.0);
 }
 
 void current_counts(server *S, uint64_t *hits, uint64_t *made)

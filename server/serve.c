@@ -19,6 +19,10 @@
 #define MAX_THREADS 64
 #define MAX_CONNECTIONS 256u /* ordinary requests at once, */
 #define MAX_PER_IP 64u       /* from one address; event streams come on top of both */
+/* A connection's memory: its request's headers and the buffers of its answer (a body is read
+ * in pieces, whatever its size). libmicrohttpd zeroes it at every request on a kept-alive
+ * connection, so it costs each request as it grows: its default, 32 KiB */
+#define CONNECTION_MEMORY ((size_t)32 * 1024)
 #define EVENT_RING 4096
 
 static void worker_free(void *p)
@@ -366,7 +370,7 @@ wg_status wg_serve(wg_ctx *ctx, const wg_serve_opts *o)
         on_request, &S, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)threads, MHD_OPTION_CONNECTION_LIMIT, MAX_CONNECTIONS + streams,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, MAX_PER_IP + streams, MHD_OPTION_CONNECTION_TIMEOUT,
-        10u, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
+        10u, MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, NULL, MHD_OPTION_END);
     if (!d) {
         feed_free(S.fd);

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,10 +33,10 @@ typedef struct kept_answer {
     uint64_t used;              /* LRU tick */
 } kept_answer;
 typedef struct current {
-    pthread_mutex_t mu;
+    _Atomic int64_t counter;   /* as last read (read without a lock: every request asks), */
+    _Atomic double counter_at; /* when (wg_now); 0: read it again */
+    pthread_mutex_t mu;        /* the kept answers: */
     pthread_cond_t made;
-    int64_t counter;   /* as last read, */
-    double counter_at; /* when (wg_now); 0: read it again */
     kept_answer kept[KEPT_ANSWERS];
     uint64_t tick, hits, nmade;
 } current;

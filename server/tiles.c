@@ -366,6 +366,15 @@ static wg_status what_changed(wg_ws *ws, const theme_ent *e, const wg_tile_theme
     return WG_OK;
 }
 
+/* The theme of key, or NULL (under T->mu). */
+static theme_ent *theme_find(tiles *T, const char *key)
+{
+    for (size_t i = 0; i < MAX_THEMES; i++)
+        if (T->themes[i].key[0] && strcmp(T->themes[i].key, key) == 0)
+            return &T->themes[i];
+    return NULL;
+}
+
 static theme_ent *theme_slot(tiles *T, const char *key)
 {
     theme_ent *free_slot = NULL, *lru = NULL;
@@ -576,27 +585,34 @@ json_t *tile_maps_json(void)
     return maps;
 }
 
-/* The theme of map `kind` under the request's from, to, tz and category (its key into key[600]),
- * held for the caller; NULL when the query is bad or the theme cannot be made, the refusal sent
- * (its result in *sent). */
-static held *theme_of_query(struct MHD_Connection *c, worker *w, tiles *T, wg_map_kind kind,
-                            char *key, theme_ent **e, int64_t *gen, enum MHD_Result *sent)
+/* The request's from, to, tz and category into q, and the key of the theme of map `kind` under
+ * them into key[600] (the map and its filter, as read, not as written); false when the query is
+ * bad, the refusal sent (its result in *sent). */
+static bool theme_query(struct MHD_Connection *c, worker *w, wg_map_kind kind, period_q *q,
+                        char *key, enum MHD_Result *sent)
 {
-    period_q q;
     char why[512];
-    if (!query_period_of(c, w->ctx, &q, why, sizeof why)) {
+    if (!query_period_of(c, w->ctx, q, why, sizeof why)) {
         *sent = send_error(c, MHD_HTTP_BAD_REQUEST, why);
-        return NULL;
+        return false;
     }
-    /* the theme's key: the map and its filter, as read (not as written) */
-    if (!period_key(wg_map_kind_name(kind), &q, key, 600)) {
+    if (!period_key(wg_map_kind_name(kind), q, key, 600)) {
         *sent = send_error(c, MHD_HTTP_BAD_REQUEST, "category: the list is too long");
-        return NULL;
+        return false;
     }
+    return true;
+}
+
+/* The theme of key for map `kind` over q, held for the caller; NULL when it cannot be made, the
+ * refusal sent (its result in *sent). */
+static held *theme_of_query(struct MHD_Connection *c, worker *w, tiles *T, wg_map_kind kind,
+                            const period_q *q, const char *key, theme_ent **e, int64_t *gen,
+                            enum MHD_Result *sent)
+{
     wg_render_opts o;
     wg_render_opts_init(&o);
-    o.from = q.from, o.to = q.to;
-    o.categories = q.ncats ? q.cats : NULL, o.ncategories = q.ncats;
+    o.from = q->from, o.to = q->to;
+    o.categories = q->ncats ? q->cats : NULL, o.ncategories = q->ncats;
     held *h = theme_get(T, w, kind, key, &o, e, gen);
     if (!h)
         *sent = send_error(c,
@@ -604,6 +620,29 @@ static held *theme_of_query(struct MHD_Connection *c, worker *w, tiles *T, wg_ma
                                                               : MHD_HTTP_SERVICE_UNAVAILABLE,
                            wg_ctx_errmsg(w->ctx));
     return h;
+}
+
+/* Answers from the cached tile t of theme e at generation gen (under T->mu, released here; the
+ * theme's hold h, when one was taken, let go after). */
+static enum MHD_Result cache_hit(struct MHD_Connection *c, tiles *T, tile_ent *t, theme_ent *e,
+                                 int64_t gen, held *h)
+{
+    if (t->gen != gen)
+        T->revalidated++;
+    t->gen = gen;
+    T->hits++;
+    lru_unlink(T, t);
+    lru_front(T, t);
+    char etag[24];
+    snprintf(etag, sizeof etag, "%s", t->etag);
+    enum MHD_Result ok = MHD_YES;
+    bool has = client_has(c, etag);
+    if (!has) /* queued under the lock: the entry (and its use of the answer) may go after */
+        ok = MHD_queue_response(c, MHD_HTTP_OK, t->resp);
+    pthread_mutex_unlock(&T->mu);
+    if (h)
+        theme_release(T, e, h);
+    return has ? send_not_modified(c, etag) : ok;
 }
 
 enum MHD_Result api_tile(struct MHD_Connection *c, worker *w, tiles *T, const route *rt)
@@ -620,33 +659,35 @@ enum MHD_Result api_tile(struct MHD_Connection *c, worker *w, tiles *T, const ro
         return send_error(c, MHD_HTTP_NOT_FOUND,
                           "no such tile: zoom 0 to 22, x and y below 2^zoom");
     char key[600], tkey[700];
-    theme_ent *e = NULL;
-    int64_t gen = 0;
+    period_q q;
     enum MHD_Result sent;
-    held *h = theme_of_query(c, w, T, kind, key, &e, &gen, &sent);
-    if (!h)
+    if (!theme_query(c, w, kind, &q, key, &sent))
         return sent;
     snprintf(tkey, sizeof tkey, "%s|%d/%ld/%ld@%d%s", key, rt->z, rt->x, rt->y, rt->scale,
              rt->mvt ? ".mvt" : ".png");
+    /* a cached tile of a theme found current since the last write: one lock, nothing held */
+    int64_t counter;
+    if (current_counter(w->S, w, &counter)) {
+        pthread_mutex_lock(&T->mu);
+        theme_ent *e = theme_find(T, key);
+        tile_ent *t = e && e->cur && !e->building && e->counter >= counter ? cache_find(T, tkey)
+                                                                           : NULL;
+        if (t && t->theme == e && untouched(e, t->gen, t->box)) {
+            e->used = ++T->tick;
+            return cache_hit(c, T, t, e, e->gen, NULL);
+        }
+        pthread_mutex_unlock(&T->mu);
+    }
+    wg_ctx_clear(w->ctx); /* (a failed read of the counter fails again below, and says so) */
+    theme_ent *e = NULL;
+    int64_t gen = 0;
+    held *h = theme_of_query(c, w, T, kind, &q, key, &e, &gen, &sent);
+    if (!h)
+        return sent;
     pthread_mutex_lock(&T->mu);
     tile_ent *t = cache_find(T, tkey);
-    if (t && t->theme == e && untouched(e, t->gen, t->box)) {
-        if (t->gen != gen)
-            T->revalidated++;
-        t->gen = gen;
-        T->hits++;
-        lru_unlink(T, t);
-        lru_front(T, t);
-        char etag[24];
-        snprintf(etag, sizeof etag, "%s", t->etag);
-        enum MHD_Result ok = MHD_YES;
-        bool has = client_has(c, etag);
-        if (!has) /* queued under the lock: the entry (and its use of the answer) may go after */
-            ok = MHD_queue_response(c, MHD_HTTP_OK, t->resp);
-        pthread_mutex_unlock(&T->mu);
-        theme_release(T, e, h);
-        return has ? send_not_modified(c, etag) : ok;
-    }
+    if (t && t->theme == e && untouched(e, t->gen, t->box))
+        return cache_hit(c, T, t, e, gen, h);
     T->misses++;
     pthread_mutex_unlock(&T->mu);
 
@@ -701,10 +742,13 @@ enum MHD_Result api_legend(struct MHD_Connection *c, worker *w, tiles *T, const 
     if (!tile_map(rt->map, &kind))
         return send_error(c, MHD_HTTP_NOT_FOUND, NO_SUCH_MAP);
     char key[600], heading[160];
+    period_q q;
     theme_ent *e = NULL;
     int64_t gen = 0;
     enum MHD_Result sent;
-    held *h = theme_of_query(c, w, T, kind, key, &e, &gen, &sent);
+    if (!theme_query(c, w, kind, &q, key, &sent))
+        return sent;
+    held *h = theme_of_query(c, w, T, kind, &q, key, &e, &gen, &sent);
     if (!h)
         return sent;
     wg_legend_item items[24];
