@@ -26,11 +26,11 @@ typedef struct feed feed;     /* feed.c */
  * (current.c). */
 #define KEPT_ANSWERS 8
 typedef struct kept_answer {
-    char key[700];              /* endpoint|from|to|categories; "" when the place is free */
-    int64_t counter;            /* the counter it was made at */
-    struct MHD_Response *resp;  /* its 200 answer; NULL until made */
-    bool building;              /* a thread is making it */
-    uint64_t used;              /* LRU tick */
+    char key[700];             /* endpoint|from|to|categories; "" when the place is free */
+    int64_t counter;           /* the counter it was made at */
+    struct MHD_Response *resp; /* its 200 answer; NULL until made */
+    bool building;             /* a thread is making it */
+    uint64_t used;             /* LRU tick */
 } kept_answer;
 typedef struct current {
     _Atomic int64_t counter;   /* as last read (read without a lock: every request asks), */

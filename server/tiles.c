@@ -670,8 +670,8 @@ enum MHD_Result api_tile(struct MHD_Connection *c, worker *w, tiles *T, const ro
     if (current_counter(w->S, w, &counter)) {
         pthread_mutex_lock(&T->mu);
         theme_ent *e = theme_find(T, key);
-        tile_ent *t = e && e->cur && !e->building && e->counter >= counter ? cache_find(T, tkey)
-                                                                           : NULL;
+        tile_ent *t =
+            e && e->cur && !e->building && e->counter >= counter ? cache_find(T, tkey) : NULL;
         if (t && t->theme == e && untouched(e, t->gen, t->box)) {
             e->used = ++T->tick;
             return cache_hit(c, T, t, e, e->gen, NULL);
