@@ -345,10 +345,8 @@ enum MHD_Result events_stream(events *E, struct MHD_Connection *c)
         stream_free(s);
         return MHD_NO;
     }
-    MHD_add_response_header(r, "Content-Type", "text/event-stream; charset=utf-8");
-    MHD_add_response_header(r, "Cache-Control", "no-cache");
+    answer_headers(r, "text/event-stream; charset=utf-8");
     MHD_add_response_header(r, "X-Accel-Buffering", "no");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     /* a stream is idle between events by nature: no idle timeout (the heartbeat finds dead
      * peers instead) */
     MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, 0u);

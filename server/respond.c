@@ -8,6 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+void answer_headers(struct MHD_Response *r, const char *type)
+{
+    if (type)
+        MHD_add_response_header(r, "Content-Type", type);
+    MHD_add_response_header(r, "Cache-Control", "no-cache");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+}
+
 struct MHD_Response *json_response(char *text, size_t len)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
@@ -15,9 +23,7 @@ struct MHD_Response *json_response(char *text, size_t len)
         free(text);
         return NULL;
     }
-    MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
-    MHD_add_response_header(r, "Cache-Control", "no-cache");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    answer_headers(r, "application/json; charset=utf-8");
     return r;
 }
 
@@ -72,9 +78,7 @@ enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, char *text,
         free(text);
         return MHD_NO;
     }
-    MHD_add_response_header(r, "Content-Type", type);
-    MHD_add_response_header(r, "Cache-Control", "no-cache");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    answer_headers(r, type);
     enum MHD_Result ok = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ok;

@@ -136,6 +136,9 @@ bool period_key(const char *what, const period_q *q, char *key, size_t n);
 
 /* ---- Answers (respond.c) ------------------------------------------------------------------- */
 
+/* The headers every answer has: its Content-Type (when type is given), Cache-Control: no-cache
+ * (asked again every time, revalidated where an ETag says so) and nosniff. */
+void answer_headers(struct MHD_Response *r, const char *type);
 /* A JSON answer of text (taken, freed with free()) with the headers every JSON answer has; NULL
  * when out of memory (text freed). */
 struct MHD_Response *json_response(char *text, size_t len);

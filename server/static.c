@@ -63,10 +63,9 @@ static bool takes_gzip(struct MHD_Connection *c)
 
 static void common_headers(struct MHD_Response *r, const char *etag)
 {
+    answer_headers(r, NULL); /* no-cache: revalidated, 304 when unchanged */
     MHD_add_response_header(r, "ETag", etag);
-    MHD_add_response_header(r, "Cache-Control", "no-cache"); /* revalidated: 304 when unchanged */
     MHD_add_response_header(r, "Vary", "Accept-Encoding");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Content-Security-Policy", CSP);
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 }

@@ -538,12 +538,9 @@ static struct MHD_Response *tile_response(unsigned char *png, size_t len, const 
         free(png);
         return NULL;
     }
-    MHD_add_response_header(r, "Content-Type",
-                            mvt ? "application/vnd.mapbox-vector-tile" : "image/png");
+    /* always asked again (no-cache), answered 304 while the tile is the same */
+    answer_headers(r, mvt ? "application/vnd.mapbox-vector-tile" : "image/png");
     MHD_add_response_header(r, "ETag", etag);
-    /* always asked again, answered 304 while the tile is the same */
-    MHD_add_response_header(r, "Cache-Control", "no-cache");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     return r;
 }
 
@@ -559,9 +556,8 @@ static enum MHD_Result send_not_modified(struct MHD_Connection *c, const char *e
     struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     if (!r)
         return MHD_NO;
+    answer_headers(r, NULL);
     MHD_add_response_header(r, "ETag", etag);
-    MHD_add_response_header(r, "Cache-Control", "no-cache");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     enum MHD_Result ok = MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED, r);
     MHD_destroy_response(r);
     return ok;
