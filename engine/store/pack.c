@@ -9,9 +9,12 @@
  * through the chunks. Rows are only ever added at the end (a new fid is above every packed
  * one) or changed in place; should a lower fid ever come, the pack is rebuilt from the rows. */
 #include "store_int.h"
+#include "wg/parallel.h"
 #include "wg/strmap.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -579,6 +582,8 @@ static wg_status chunk_list(wg_ws *ws, chunk_info **out, size_t *n)
  * unless `shorter` allows fewer: *got then tells how many). */
 typedef struct blob_reader {
     wg_ws *ws;
+    sqlite3 *db; /* the workspace's connection, or one more opened to read in parallel */
+    wg_ctx *ctx; /* where its failures go: the workspace's, or a reading thread's own */
     const char *table;
     sqlite3_blob *b;
 } blob_reader;
@@ -588,22 +593,22 @@ static wg_status blob_read(blob_reader *r, int64_t rowid, void *dst, size_t byte
 {
     wg_ws *ws = r->ws;
     int rc = r->b ? sqlite3_blob_reopen(r->b, rowid)
-                  : sqlite3_blob_open(ws->db, "main", r->table, "data", rowid, 0, &r->b);
+                  : sqlite3_blob_open(r->db, "main", r->table, "data", rowid, 0, &r->b);
     if (rc != SQLITE_OK) {
         if (shorter) {
             *got = 0;
             return WG_OK;
         }
-        return wg_fail(ws->ctx, WG_EINTERNAL, "workspace %s: %s %lld: %s", ws->path, r->table,
-                       (long long)rowid, sqlite3_errmsg(ws->db));
+        return wg_fail(r->ctx, WG_EINTERNAL, "workspace %s: %s %lld: %s", ws->path, r->table,
+                       (long long)rowid, sqlite3_errmsg(r->db));
     }
     size_t have = (size_t)sqlite3_blob_bytes(r->b);
     if (have < bytes && !shorter)
-        return wg_fail(ws->ctx, WG_EINTERNAL, "workspace %s: %s %lld is short", ws->path, r->table,
+        return wg_fail(r->ctx, WG_EINTERNAL, "workspace %s: %s %lld is short", ws->path, r->table,
                        (long long)rowid);
     size_t n = have < bytes ? have : bytes;
     if (n && sqlite3_blob_read(r->b, dst, (int)n, 0) != SQLITE_OK)
-        return wg__sql_fail(ws, "reading incidents: ");
+        return wg__sql_fail_on(ws, r->db, r->ctx, "reading incidents: ");
     if (got)
         *got = n;
     return WG_OK;
@@ -656,6 +661,15 @@ static wg_status read_codes(wg_ws *ws, wg_incidents *out)
     if (st == WG_OK && rc != SQLITE_DONE)
         st = wg__sql_fail(ws, "reading incident codes: ");
     sqlite3_reset(q);
+    return st;
+}
+
+wg_status wg_store_incident_codes(wg_ws *ws, wg_incidents *out)
+{
+    memset(out, 0, sizeof *out);
+    wg_status st = read_codes(ws, out);
+    if (st != WG_OK)
+        wg_incidents_free(out);
     return st;
 }
 
@@ -872,6 +886,39 @@ static size_t select_rows(const reader *R, const wg_inc_filter *f, uint32_t *kee
     return nk;
 }
 
+/* The rows of the chunk in R that the filter f (NULL: none) keeps, into keep; their number. */
+static size_t take_rows(const reader *R, const wg_inc_filter *f, uint32_t *keep)
+{
+    if (filtering(f))
+        return select_rows(R, f, keep);
+    for (size_t k = 0; k < R->c->n; k++)
+        keep[k] = (uint32_t)k;
+    return R->c->n;
+}
+
+/* A reader's buffers for one chunk, reading through db, its failures going to ctx. */
+static wg_status reader_open(wg_ws *ws, sqlite3 *db, wg_ctx *ctx, reader *R)
+{
+    *R = (reader){.ws = ws,
+                  .cols = {ws, db, ctx, "incident_cols", NULL},
+                  .acols = {ws, db, ctx, "assign_cols", NULL}};
+    if (!(R->c = malloc(sizeof *R->c)) || !(R->cell = malloc(CHUNK * sizeof *R->cell)) ||
+        !(R->flags = malloc(CHUNK * sizeof *R->flags)) ||
+        !(R->blind = malloc(CHUNK * sizeof *R->blind)))
+        return wg_fail(ctx, WG_ENOMEM, "out of memory");
+    return WG_OK;
+}
+
+static void reader_close(reader *R)
+{
+    if (R->cols.b)
+        sqlite3_blob_close(R->cols.b);
+    if (R->acols.b)
+        sqlite3_blob_close(R->acols.b);
+    free(R->c), free(R->cell), free(R->flags), free(R->blind);
+    memset(R, 0, sizeof *R);
+}
+
 /* A read of the packed incidents: its chunks, the buffers of one, and the columns it needs. */
 typedef struct inc_read {
     reader R;
@@ -889,8 +936,6 @@ static bool chunk_skipped(const wg_inc_filter *f, const chunk_info *ci)
 static wg_status inc_read_open(wg_ws *ws, unsigned cols, const wg_inc_filter *f, inc_read *I)
 {
     memset(I, 0, sizeof *I);
-    I->R =
-        (reader){.ws = ws, .cols = {ws, "incident_cols", NULL}, .acols = {ws, "assign_cols", NULL}};
     wg_status st = wg_store_read_begin(ws);
     if (st != WG_OK)
         return st;
@@ -905,24 +950,17 @@ static wg_status inc_read_open(wg_ws *ws, unsigned cols, const wg_inc_filter *f,
         I->need |= WG_IC_REPORTED;
     if (f && f->bbox)
         I->need |= WG_IC_XY;
-    reader *R = &I->R;
-    if (st == WG_OK &&
-        (!(R->c = malloc(sizeof *R->c)) || !(R->cell = malloc(CHUNK * sizeof *R->cell)) ||
-         !(R->flags = malloc(CHUNK * sizeof *R->flags)) ||
-         !(R->blind = malloc(CHUNK * sizeof *R->blind)) ||
-         !(I->keep = malloc(CHUNK * sizeof *I->keep))))
+    if (st == WG_OK)
+        st = reader_open(ws, ws->db, ws->ctx, &I->R);
+    if (st == WG_OK && !(I->keep = malloc(CHUNK * sizeof *I->keep)))
         st = wg_fail(ws->ctx, WG_ENOMEM, "out of memory");
     return st;
 }
 
 static void inc_read_close(wg_ws *ws, inc_read *I)
 {
-    if (I->R.cols.b)
-        sqlite3_blob_close(I->R.cols.b);
-    if (I->R.acols.b)
-        sqlite3_blob_close(I->R.acols.b);
+    reader_close(&I->R);
     wg_store_read_end(ws);
-    free(I->R.c), free(I->R.cell), free(I->R.flags), free(I->R.blind);
     free(I->ci), free(I->keep);
 }
 
@@ -974,12 +1012,7 @@ wg_status wg_store_incidents_each(wg_ws *ws, unsigned cols, const wg_inc_filter 
             continue;
         if ((st = read_chunk(&I.R, &I.ci[i], I.need)) != WG_OK)
             break;
-        size_t nk = I.R.c->n;
-        if (filtering(f))
-            nk = select_rows(&I.R, f, I.keep);
-        else
-            for (size_t k = 0; k < nk; k++)
-                I.keep[k] = (uint32_t)k;
+        size_t nk = take_rows(&I.R, f, I.keep);
         gather(&I.R, &I.ci[i], I.keep, nk, cols, &part, 0);
         part.n = nk;
         if (nk)
@@ -990,6 +1023,141 @@ wg_status wg_store_incidents_each(wg_ws *ws, unsigned cols, const wg_inc_filter 
     }
     inc_read_close(ws, &I);
     wg_incidents_free(&part);
+    return st;
+}
+
+/* ---- Reading in shares, on several threads --------------------------------------------------- */
+
+/* One share's reader, the part it hands out, and the connection it reads through: one of its
+ * own on the same snapshot as the workspace's, or the workspace's shared under a lock. */
+typedef struct share {
+    reader R;
+    uint32_t *keep;
+    wg_incidents part;
+    sqlite3 *own;
+} share;
+
+typedef struct shares_job {
+    inc_read *I;
+    const wg_inc_filter *f;
+    unsigned cols;
+    size_t nshares;
+    share *sh;
+    wg_inc_share_fn fn;
+    void *user;
+    pthread_mutex_t lock; /* the workspace's connection serves one thread at a time */
+    atomic_size_t done;
+} shares_job;
+
+static int64_t counter_of(sqlite3 *db)
+{
+    sqlite3_stmt *q = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM ws_meta WHERE key = 'counter'", -1, &q, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* One more read-only connection to the workspace in a read transaction that sees what the
+ * workspace's own does: its counter (which every write moves) the same. NULL when that cannot
+ * be had (a write transaction open here, whose changes only this connection sees; a file that
+ * will not open; a write committed in between): the share reads through the workspace's. */
+static sqlite3 *own_connection(wg_ws *ws, int64_t counter)
+{
+    sqlite3 *db = NULL;
+    if (ws->in_tx || counter < 0 ||
+        sqlite3_open_v2(ws->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+            SQLITE_OK ||
+        sqlite3_exec(db, "PRAGMA mmap_size = 4294967296; BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+        counter_of(db) != counter) {
+        sqlite3_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+static wg_status share_run(wg_ctx *ctx, void *user, size_t s, int thread)
+{
+    shares_job *J = user;
+    inc_read *I = J->I;
+    share *S = &J->sh[s];
+    S->R.cols.ctx = S->R.acols.ctx = ctx;
+    size_t from = I->nci * s / J->nshares, to = I->nci * (s + 1) / J->nshares;
+    wg_status st = WG_OK;
+    for (size_t i = from; st == WG_OK && i < to; i++) {
+        if (chunk_skipped(J->f, &I->ci[i]))
+            continue;
+        if (wg_ctx_cancelled(ctx))
+            return wg_fail(ctx, WG_EINTR, "interrupted");
+        size_t nk = (size_t)I->ci[i].n;
+        if (!S->own)
+            pthread_mutex_lock(&J->lock);
+        if (!filtering(J->f)) /* every incident: no copy through the chunk */
+            st = read_chunk_into(&S->R, &I->ci[i], J->cols, &S->part, 0);
+        else
+            st = read_chunk(&S->R, &I->ci[i], I->need);
+        if (!S->own)
+            pthread_mutex_unlock(&J->lock);
+        if (st != WG_OK)
+            break;
+        if (filtering(J->f)) {
+            nk = select_rows(&S->R, J->f, S->keep);
+            gather(&S->R, &I->ci[i], S->keep, nk, J->cols, &S->part, 0);
+        }
+        S->part.n = nk;
+        if (nk)
+            st = J->fn(ctx, J->user, &S->part, s);
+        size_t n = (size_t)I->ci[i].n, done = atomic_fetch_add(&J->done, n) + n;
+        if (thread == 0 && I->total > 1000000 && (i - from) % 64 == 63)
+            wg_progress(ctx, "reading incidents", done, I->total);
+    }
+    return st;
+}
+
+wg_status wg_store_incidents_shares(wg_ws *ws, unsigned cols, const wg_inc_filter *f,
+                                    size_t nshares, wg_inc_share_fn fn, void *user)
+{
+    if (nshares < 1)
+        nshares = 1;
+    inc_read I;
+    shares_job J = {.I = &I, .f = f, .cols = cols, .nshares = nshares, .fn = fn, .user = user};
+    wg_status st = inc_read_open(ws, cols, f, &I);
+    int64_t counter = -1;
+    if (st == WG_OK && nshares > 1 && I.total > 0)
+        st = wg_store_counter(ws, &counter);
+    if (st == WG_OK && !(J.sh = calloc(nshares, sizeof *J.sh)))
+        st = wg_fail(ws->ctx, WG_ENOMEM, "out of memory");
+    for (size_t s = 0; st == WG_OK && s < nshares; s++) {
+        share *S = &J.sh[s];
+        S->own = s > 0 ? own_connection(ws, counter) : NULL;
+        st = reader_open(ws, S->own ? S->own : ws->db, ws->ctx, &S->R);
+        if (st == WG_OK && !(S->keep = malloc(CHUNK * sizeof *S->keep)))
+            st = wg_fail(ws->ctx, WG_ENOMEM, "out of memory");
+        if (st == WG_OK)
+            st = alloc_out(ws->ctx, cols, CHUNK, &S->part);
+        if (st == WG_OK)
+            st = read_codes(ws, &S->part);
+    }
+    if (st == WG_OK) {
+        pthread_mutex_init(&J.lock, NULL);
+        atomic_init(&J.done, 0);
+        st = wg_parallel(ws->ctx, nshares, (int)nshares, NULL, share_run, &J);
+        pthread_mutex_destroy(&J.lock);
+    }
+    for (size_t s = 0; J.sh && s < nshares; s++) {
+        reader_close(&J.sh[s].R);
+        free(J.sh[s].keep);
+        wg_incidents_free(&J.sh[s].part);
+        if (J.sh[s].own) {
+            sqlite3_exec(J.sh[s].own, "COMMIT", NULL, NULL, NULL);
+            sqlite3_close(J.sh[s].own);
+        }
+    }
+    free(J.sh);
+    inc_read_close(ws, &I);
     return st;
 }
 
@@ -1213,7 +1381,7 @@ wg_status wg_store_assignment_patch(wg_ws *ws, size_t n, const size_t *pos, cons
     uint8_t *fl = malloc(CHUNK);
     if (st == WG_OK && (!c || !b || !fl))
         st = wg_fail(ws->ctx, WG_ENOMEM, "out of memory");
-    blob_reader br = {ws, "assign_cols", NULL};
+    blob_reader br = {ws, ws->db, ws->ctx, "assign_cols", NULL};
     for (size_t i = 0; st == WG_OK && i < n;) {
         int64_t no = (int64_t)(pos[i] / CHUNK);
         size_t m = have - (size_t)no * CHUNK < CHUNK ? have - (size_t)no * CHUNK : CHUNK;

@@ -54,6 +54,9 @@ wg_status wg__sql(wg_ws *ws, const char *sql);
  * WG_EIO for disk-full and I/O errors, WG_EINTR when a cancellation stopped the statement:
  * every statement checks the context's cancellation every 1000 steps of SQLite's machine). */
 wg_status wg__sql_fail(wg_ws *ws, const char *lead);
+/* The same for connection db of the workspace (its own, or one more opened to read in
+ * parallel), failing on ctx (the workspace's, or a reading thread's own). */
+wg_status wg__sql_fail_on(wg_ws *ws, sqlite3 *db, wg_ctx *ctx, const char *lead);
 /* Steps q to its end; a row or an error fails with the lead. Resets q either way. */
 wg_status wg__done(wg_ws *ws, sqlite3_stmt *q, const char *lead);
 /* Text of column c, or NULL. */

@@ -51,15 +51,20 @@ int64_t wg__now_utc(void)
 
 wg_status wg__sql_fail(wg_ws *ws, const char *lead)
 {
-    int code = sqlite3_errcode(ws->db) & 0xff;
+    return wg__sql_fail_on(ws, ws->db, ws->ctx, lead);
+}
+
+wg_status wg__sql_fail_on(wg_ws *ws, sqlite3 *db, wg_ctx *ctx, const char *lead)
+{
+    int code = sqlite3_errcode(db) & 0xff;
     if (code == SQLITE_INTERRUPT)
-        return wg_fail(ws->ctx, WG_EINTR, "interrupted");
+        return wg_fail(ctx, WG_EINTR, "interrupted");
     wg_status st = (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_CANTOPEN ||
                     code == SQLITE_READONLY)
                        ? WG_EIO
                    : code == SQLITE_NOMEM ? WG_ENOMEM
                                           : WG_ESQL;
-    return wg_fail(ws->ctx, st, "workspace %s: %s%s", ws->path, lead, sqlite3_errmsg(ws->db));
+    return wg_fail(ctx, st, "workspace %s: %s%s", ws->path, lead, sqlite3_errmsg(db));
 }
 
 wg_status wg__sql(wg_ws *ws, const char *sql)

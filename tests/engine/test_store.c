@@ -343,33 +343,7 @@ START_TEST(second_writer_fails_naming_the_first)
 }
 END_TEST
 
-/* A reader's snapshot holds while a writer commits; the next read sees the commit. */
-START_TEST(reader_keeps_its_snapshot)
-{
-    wg_ws *w = city("snap.wangge");
-    wg_ws *r = NULL;
-    T_OK(t_ctx, wg_ws_open(t_ctx, t_path(t_dir, "snap.wangge"), &r));
-    size_t n0 = 0, n = 0;
-    T_OK(t_ctx, wg_store_read_begin(r));
-    T_OK(t_ctx, wg_store_incidents_count(r, &n0, NULL));
-    t_import(w, "incidents", "new.csv",
-             "id,category,x,y\nS1,noise,501000,3451000\nS2,noise,501010,3451010\n");
-    T_OK(t_ctx, wg_store_incidents_count(r, &n, NULL));
-    ck_assert_uint_eq(n, n0); /* the snapshot */
-    wg_incidents inc;
-    T_OK(t_ctx, wg_store_incidents_read(r, WG_IC_FID, NULL, &inc));
-    ck_assert_uint_eq(inc.n, n0);
-    wg_incidents_free(&inc);
-    wg_store_read_end(r);
-    T_OK(t_ctx, wg_store_incidents_count(r, &n, NULL));
-    ck_assert_uint_eq(n, n0 + 2);
-    wg_ws_close(w);
-    wg_ws_close(r);
-}
-END_TEST
-
-/* The incidents a filter selects, read whole and a part at a time, equal those a plain loop
- * over every incident keeps: a box, a period, rows newer than a version, and no filter. */
+/* The incidents of a read, collected a part at a time. */
 typedef struct parts {
     wg_incidents all; /* the concatenation of the parts: fid, xy, reported, cell */
     size_t cap, nparts;
@@ -398,6 +372,77 @@ static wg_status add_part(void *user, const wg_incidents *p)
     return WG_OK;
 }
 
+/* Share s of a read in shares, collected apart (each share on its own thread). */
+static wg_status add_share(wg_ctx *ctx, void *user, const wg_incidents *p, size_t s)
+{
+    (void)ctx;
+    return add_part(&((parts *)user)[s], p);
+}
+
+#define NSHARES 3
+
+/* The shares one after the other equal the read whole, fid by fid. */
+static void shares_equal(wg_ws *ws, unsigned cols, const wg_inc_filter *f, const wg_incidents *r)
+{
+    parts S[NSHARES] = {0};
+    T_OK(t_ctx, wg_store_incidents_shares(ws, cols, f, NSHARES, add_share, S));
+    size_t at = 0;
+    for (int s = 0; s < NSHARES; s++) {
+        for (size_t i = 0; i < S[s].all.n; i++, at++) {
+            ck_assert_uint_lt(at, r->n);
+            ck_assert_int_eq(S[s].all.fid[i], r->fid[at]);
+            ck_assert_int_eq(S[s].all.cell[i], r->cell[at]);
+            ck_assert_int_eq(S[s].all.reported[i], r->reported[at]);
+            ck_assert(memcmp(&S[s].all.xy[2 * i], &r->xy[2 * at], 2 * sizeof *r->xy) == 0);
+        }
+        wg_incidents_free(&S[s].all);
+    }
+    ck_assert_uint_eq(at, r->n);
+}
+
+/* A reader's snapshot holds while a writer commits, for a read in shares too; the next read
+ * sees the commit. */
+START_TEST(reader_keeps_its_snapshot)
+{
+    wg_ws *w = city("snap.wangge");
+    wg_ws *r = NULL;
+    T_OK(t_ctx, wg_ws_open(t_ctx, t_path(t_dir, "snap.wangge"), &r));
+    size_t n0 = 0, n = 0;
+    T_OK(t_ctx, wg_store_read_begin(r));
+    T_OK(t_ctx, wg_store_incidents_count(r, &n0, NULL));
+    /* the writer adds two and moves the last one (in place: its row and packed values) */
+    wg_incidents ids;
+    T_OK(t_ctx, wg_store_incidents_read(r, WG_IC_FID, NULL, &ids));
+    wg_incident_rec last;
+    bool found = false;
+    T_OK(t_ctx, wg_store_incident_get(r, ids.fid[ids.n - 1], &last, &found));
+    ck_assert(found);
+    wg_incidents_free(&ids);
+    char csv[512];
+    snprintf(csv, sizeof csv,
+             "id,category,x,y,reported\nS1,noise,501000,3451000,\nS2,noise,501010,3451010,\n"
+             "%s,noise,%.1f,%.1f,2020-01-01 00:00\n",
+             last.id, last.x + 7, last.y + 7);
+    t_import(w, "incidents", "new.csv", csv);
+    T_OK(t_ctx, wg_store_incidents_count(r, &n, NULL));
+    ck_assert_uint_eq(n, n0); /* the snapshot */
+    wg_incidents inc;
+    const unsigned cols = WG_IC_FID | WG_IC_XY | WG_IC_REPORTED | WG_IC_CELL;
+    T_OK(t_ctx, wg_store_incidents_read(r, cols, NULL, &inc));
+    ck_assert_uint_eq(inc.n, n0);
+    /* read in shares on several connections: each on the reader's snapshot, not the commit */
+    shares_equal(r, cols, NULL, &inc);
+    wg_incidents_free(&inc);
+    wg_store_read_end(r);
+    T_OK(t_ctx, wg_store_incidents_count(r, &n, NULL));
+    ck_assert_uint_eq(n, n0 + 2);
+    wg_ws_close(w);
+    wg_ws_close(r);
+}
+END_TEST
+
+/* The incidents a filter selects, read whole and a part at a time, equal those a plain loop
+ * over every incident keeps: a box, a period, rows newer than a version, and no filter. */
 START_TEST(filtered_reads_keep_what_the_filter_says)
 {
     wg_ws *ws = city("f.wangge");
@@ -430,6 +475,7 @@ START_TEST(filtered_reads_keep_what_the_filter_says)
         T_OK(t_ctx, wg_store_incidents_read(ws, cols, f, &r));
         T_OK(t_ctx, wg_store_incidents_each(ws, cols, f, add_part, &P));
         ck_assert_uint_eq(r.n, P.all.n);
+        shares_equal(ws, cols, f, &r);
         for (size_t i = 0; i < a.n; i++) {
             const double *xy = &a.xy[2 * i];
             bool keep =

@@ -381,12 +381,22 @@ typedef struct wg_inc_filter {
 wg_status wg_store_incidents_read(wg_ws *ws, unsigned cols, const wg_inc_filter *f,
                                   wg_incidents *out);
 void wg_incidents_free(wg_incidents *inc);
+/* The codes met in the layer alone (no incidents: n is 0). */
+wg_status wg_store_incident_codes(wg_ws *ws, wg_incidents *out);
 /* The same incidents a chunk at a time, for readers that need not hold them all: fn gets each
  * part (at most a few ten thousand incidents, with the codes) in fid order; its arrays live
  * until fn returns. A status other than WG_OK from fn stops the read and is returned. */
 typedef wg_status (*wg_inc_fn)(void *user, const wg_incidents *part);
 wg_status wg_store_incidents_each(wg_ws *ws, unsigned cols, const wg_inc_filter *f, wg_inc_fn fn,
                                   void *user);
+/* The same in `nshares` shares read at once, each on a thread of its own: share s is the s-th
+ * of nshares runs of the incidents in fid order (the same runs whatever the machine), handed
+ * to fn a part at a time in fid order with s. Parts of different shares come at the same time;
+ * ctx is the calling thread's, for fn's failures. The first failure stops every share. */
+typedef wg_status (*wg_inc_share_fn)(wg_ctx *ctx, void *user, const wg_incidents *part,
+                                     size_t share);
+wg_status wg_store_incidents_shares(wg_ws *ws, unsigned cols, const wg_inc_filter *f,
+                                    size_t nshares, wg_inc_share_fn fn, void *user);
 /* The number of incidents and the highest version of any of them. */
 wg_status wg_store_incidents_count(wg_ws *ws, size_t *n, int64_t *ver);
 
