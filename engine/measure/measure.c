@@ -1,5 +1,6 @@
 /* engine/measure/measure.c: the measures of every cell over a period (see wg/report.h for their
- * definitions): one pass over the incidents (the store's arrays, with their assignment), the
+ * definitions): two passes over the incidents (the store's arrays, with their assignment, read
+ * a chunk at a time in two shares at once: ten million incidents are never held whole), the
  * visits, the stored coverage and patrol lengths. */
 #include "report_int.h"
 #include "wg/parallel.h"
@@ -143,25 +144,34 @@ void quantiles2(double *x, size_t n, double p, double q, double *vp, double *vq)
 
 #define NO_TIME WG_NO_TIME
 #define MAX_CATS 4096
+#define SHARES 2 /* the incidents are summed in two shares at once, the same on any machine */
 
-/* The incidents as the store gives them (arrays in fid order), with what the report makes of
- * their codes: the report's category of each category code, the source kind of each source
- * code. */
+/* The report's categories, and what it makes of the store's codes: per category code (and one
+ * more, ncodes, for none) whether it is asked for, its handling hours and deadline, and the
+ * report's category; per source code its source kind. */
 typedef struct scan {
     wg_ctx *ctx;
     char (*cat)[64]; /* categories met: the table's (without "*") first */
     size_t ncat, capcat;
-    wg_incidents a;
-    int32_t *cat_of; /* per category code (and one more for none): the report's category */
-    uint8_t *src_of; /* per source code: WG_SRC_* */
-    int64_t max_time;
+    wg_incidents codes; /* the store's codes alone */
+    size_t ncodes;
+    bool *want;
+    double *hours, *dl; /* handling hours, deadline (s; NaN: none) */
+    int32_t *cat_of;
+    uint8_t *src_of;
 } scan;
+
+/* Category text as the report compares it: its first 63 bytes ("" for none). */
+static void cat_key(const char *text, char key[64])
+{
+    snprintf(key, 64, "%s", text ? text : "");
+}
 
 /* The report's index of category `text`, added when new. */
 static int32_t cat_index(scan *S, const char *text, wg_status *st)
 {
     char key[64];
-    snprintf(key, sizeof key, "%s", text ? text : ""); /* compared on their first 63 bytes */
+    cat_key(text, key);
     for (size_t i = 0; i < S->ncat; i++)
         if (strcmp(S->cat[i], key) == 0)
             return (int32_t)i;
@@ -183,53 +193,43 @@ static uint8_t source_kind(const char *src)
     return WG_SRC_OTHER;
 }
 
-/* The category code of incident i, as an index into cat_of (the last: none). */
-static size_t code_of(const scan *S, size_t i)
+/* The store's codes and what each means for this report. */
+static wg_status scan_open(wg_ws *ws, const wg_report_opts *o, const wg_categories *cats, scan *S)
 {
-    return S->a.category[i] == WG_NO_CODE ? S->a.ncat : S->a.category[i];
-}
-
-/* Every incident with its stored cell. WG_EINPUT when one has not been assigned since it was
- * imported. Categories are numbered as they are first met in fid order. */
-static wg_status read_incidents(wg_ws *ws, scan *S)
-{
-    wg_incidents *a = &S->a;
-    wg_status st =
-        wg_store_incidents_read(ws,
-                                WG_IC_REPORTED | WG_IC_CLOSED | WG_IC_DUE | WG_IC_CATEGORY |
-                                    WG_IC_SOURCE | WG_IC_CELL | WG_IC_FLAGS,
-                                NULL, a);
+    wg_status st = wg_store_incident_codes(ws, &S->codes);
     if (st != WG_OK)
         return st;
-    S->max_time = NO_TIME;
-    if (!(S->cat_of = malloc((a->ncat + 1) * sizeof *S->cat_of)) ||
-        !(S->src_of = malloc(a->nsrc + 1)))
+    size_t nq = S->ncodes = S->codes.ncat;
+    if (!(S->want = calloc(nq + 1, sizeof *S->want)) ||
+        !(S->hours = calloc(nq + 1, sizeof *S->hours)) ||
+        !(S->dl = calloc(nq + 1, sizeof *S->dl)) ||
+        !(S->cat_of = calloc(nq + 1, sizeof *S->cat_of)) ||
+        !(S->src_of = malloc(S->codes.nsrc + 1)))
         return wg_fail(S->ctx, WG_ENOMEM, "out of memory");
-    for (size_t k = 0; k <= a->ncat; k++)
-        S->cat_of[k] = -1;
-    for (size_t k = 0; k < a->nsrc; k++)
-        S->src_of[k] = source_kind(a->src_code[k]);
-    for (size_t i = 0; st == WG_OK && i < a->n; i++) {
-        if (a->flags[i] & WG_AF_PENDING)
-            return wg_fail(S->ctx, WG_EINPUT,
-                           "incidents were imported after the last assignment: run 'wangge "
-                           "assign -w %s' first",
-                           wg_ws_path(ws));
-        size_t k = code_of(S, i);
-        if (S->cat_of[k] < 0)
-            S->cat_of[k] = cat_index(S, k < a->ncat ? a->cat_code[k] : NULL, &st);
-        if (a->reported[i] != NO_TIME && a->reported[i] > S->max_time)
-            S->max_time = a->reported[i];
-        if (a->closed[i] != NO_TIME && a->closed[i] > S->max_time)
-            S->max_time = a->closed[i];
+    for (size_t q = 0; q <= nq; q++) {
+        char key[64];
+        cat_key(q < nq ? S->codes.cat_code[q] : NULL, key);
+        long t = wg_categories_find(cats, key);
+        S->hours[q] = t >= 0 ? cats->hours[t] : 0;
+        S->dl[q] = t >= 0 ? cats->deadline_s[t] : NAN;
+        S->want[q] = category_wanted(o->categories, o->ncategories, key);
+        S->cat_of[q] = -1;
     }
-    return st;
+    for (size_t k = 0; k < S->codes.nsrc; k++)
+        S->src_of[k] = source_kind(S->codes.src_code[k]);
+    return WG_OK;
 }
 
 static void scan_free(scan *S)
 {
-    wg_incidents_free(&S->a);
-    free(S->cat_of), free(S->src_of);
+    wg_incidents_free(&S->codes);
+    free(S->want), free(S->hours), free(S->dl), free(S->cat_of), free(S->src_of);
+}
+
+/* The category code of incident i of a part (ncodes: none). */
+static size_t code_of(const scan *S, const wg_incidents *a, size_t i)
+{
+    return a->category[i] == WG_NO_CODE || a->category[i] >= S->ncodes ? S->ncodes : a->category[i];
 }
 
 /* ---- the cells
@@ -333,183 +333,285 @@ static bool in_period(const wg_report_opts *o, int64_t reported)
 
 /* One cell's sums, compact and in one place: ten million incidents fall into thirty thousand
  * of these at random, so each should touch as few cache lines as it can. The counts are 32-bit,
- * the category counts follow them (a cell's record is `stride` bytes); the handling hours are
- * summed in the incidents' order, as the rows' were. */
+ * the counts per category code follow them (a cell's record is `stride` bytes); the handling
+ * hours are summed in the incidents' order within a share. */
 enum {
     A_INC,
     A_SRC,
     A_OPEN = A_SRC + WG_NSRC,
-    A_OVERDUE,
-    A_DUE,
-    A_CLOSED_DUE,
-    A_ON_TIME,
     A_NCLOSE, /* closed, with a reported time: its time to close is kept */
-    A_CAT     /* then one count per report category */
+    A_CAT     /* then one count per category code, and one for none */
 };
 typedef struct acc {
     double hours;
     uint32_t n[];
 } acc;
 
+/* What the second pass counts of a cell, apart from the first's sums: 30,000 cells' of these
+ * fit a core's own cache. */
+typedef struct cell_due {
+    size_t next; /* the next slot of the cell's times to close in close_h */
+    uint32_t overdue, due, closed_due, on_time;
+} cell_due;
+
 /* The reconciliation's counts of the incidents in the period. */
 typedef struct period_counts {
     int64_t all, assigned, unassigned, outside, gap, no_location;
 } period_counts;
 
-/* The tally runs on every core, each thread over its own stretch of the incidents with sums of
- * its own; then each writes its cells' times to close into its own places of close_h (cell by
- * cell, thread 0's first), so the order is that of a single pass. */
-#define TPARTS 2
+/* What one share of the incidents adds up to. */
+typedef struct share_sums {
+    unsigned char *sum; /* per cell, an acc */
+    cell_due *due;      /* second pass: per cell */
+    size_t *first;      /* per category code, the position it was first met at (SIZE_MAX: not) */
+    int64_t max_time;
+    period_counts pc;
+} share_sums;
+
+/* Two passes over the incidents, each in SHARES shares at once with sums of their own. The
+ * first counts what does not depend on the period's end (with no --to, the latest time of any
+ * incident), the closed incidents of each cell among them, and finds that time and the order
+ * the categories are met in. The second, with the end known and each cell's places in close_h
+ * laid out (cell by cell, share 0's first: the order of a single pass), writes the times to
+ * close and counts what falls due. */
 typedef struct tally_job {
+    wg_ws *ws;
     const wg_report_opts *o;
     const scan *S;
-    cell_measures *m;
-    int64_t end;
-    size_t nc;                  /* report categories */
-    const double *hours, *dl;   /* per report category: handling hours, deadline (s) */
-    const bool *want;           /* per report category: asked for */
-    size_t stride;              /* bytes of a cell's acc */
-    unsigned char *sum[TPARTS]; /* per part: per cell, an acc */
-    size_t *ncl[TPARTS];        /* per part: each cell's next slot in close_h */
-    period_counts pc[TPARTS];
-    int phase; /* 0: sums and counts; 1: times to close */
+    size_t ncells;
+    int64_t end;   /* the period's end: o->to, or the latest time + 1 */
+    size_t stride; /* bytes of a cell's acc */
+    double *close_h;
+    share_sums sh[SHARES];
 } tally_job;
 
-static wg_status tally_part(wg_ctx *ctx, void *user, size_t part, int thread)
+static int32_t cell_of(const tally_job *J, const wg_incidents *a, size_t i)
 {
-    (void)thread;
+    return a->cell[i] >= 0 && (size_t)a->cell[i] < J->ncells ? a->cell[i] : -1;
+}
+
+/* Closed by the period's end (with no --to, every closed incident is: its time is counted in
+ * the latest). */
+static bool closed_by(const wg_report_opts *o, int64_t closed)
+{
+    return closed != NO_TIME && (o->to == INT64_MAX || closed < o->to);
+}
+
+static wg_status tally_sums(wg_ctx *ctx, void *user, const wg_incidents *a, size_t s)
+{
     tally_job *J = user;
     const scan *S = J->S;
-    const wg_incidents *a = &S->a;
     const wg_report_opts *o = J->o;
-    size_t ncells = J->m->n;
-    size_t from = a->n * part / TPARTS, to = a->n * (part + 1) / TPARTS;
-    int64_t end = J->end;
-    unsigned char *sum = J->sum[part];
-    size_t stride = J->stride;
-    double *close_h = J->m->close_h;
-    size_t *ncl = J->ncl[part];
-    period_counts *pc = &J->pc[part];
-    for (size_t i = from; i < to; i++) {
-        if ((i & 0xffff) == 0 && wg_ctx_cancelled(ctx))
-            return wg_fail(ctx, WG_EINTR, "interrupted");
-        int32_t k = S->cat_of[code_of(S, i)];
-        if (!J->want[k])
-            continue;
+    share_sums *P = &J->sh[s];
+    /* the counts in locals while the loop runs: the shares' sit side by side */
+    period_counts pc = P->pc;
+    int64_t max_time = P->max_time;
+    size_t *first = P->first;
+    unsigned char *sum = P->sum;
+    for (size_t i = 0, n = a->n; i < n; i++) {
+        if (a->flags[i] & WG_AF_PENDING)
+            return wg_fail(ctx, WG_EINPUT,
+                           "incidents were imported after the last assignment: run 'wangge "
+                           "assign -w %s' first",
+                           wg_ws_path(J->ws));
+        size_t q = code_of(S, a, i);
+        if (first[q] == SIZE_MAX)
+            first[q] = a->pos[i];
         int64_t rep = a->reported[i], clo = a->closed[i];
-        bool in = in_period(o, rep);
-        bool closed = clo != NO_TIME && clo < end;
-        int32_t c = a->cell[i] >= 0 && (size_t)a->cell[i] < ncells ? a->cell[i] : -1;
-        if (J->phase == 1) { /* where the sums found them: the times to close */
-            if (c >= 0 && in && closed && rep != NO_TIME)
-                close_h[ncl[c]++] = (double)(clo - rep) / 3600.0;
+        if (rep != NO_TIME && rep > max_time)
+            max_time = rep;
+        if (clo != NO_TIME && clo > max_time)
+            max_time = clo;
+        if (!S->want[q])
             continue;
-        }
-        int64_t due = a->due[i] != NO_TIME                 ? a->due[i]
-                      : rep != NO_TIME && !isnan(J->dl[k]) ? rep + (int64_t)J->dl[k]
-                                                           : NO_TIME;
+        bool in = in_period(o, rep), closed = closed_by(o, clo);
+        int32_t c = cell_of(J, a, i);
         if (in) {
-            pc->all++;
+            pc.all++;
             if (c < 0) {
                 uint8_t why = a->flags[i] & WG_AF_REASON;
-                pc->unassigned++;
-                pc->outside += why == WG_AF_OUTSIDE;
-                pc->gap += why == WG_AF_GAP;
-                pc->no_location += why == WG_AF_NO_LOCATION;
+                pc.unassigned++;
+                pc.outside += why == WG_AF_OUTSIDE;
+                pc.gap += why == WG_AF_GAP;
+                pc.no_location += why == WG_AF_NO_LOCATION;
             } else {
-                pc->assigned++;
+                pc.assigned++;
             }
         }
-        if (c < 0)
+        if (c < 0 || !in)
             continue;
-        acc *e = (acc *)(sum + (size_t)c * stride);
-        if (in) {
-            e->n[A_INC]++;
-            e->n[A_SRC + (a->source[i] == WG_NO_CODE ? WG_SRC_OTHER : S->src_of[a->source[i]])]++;
-            e->n[A_CAT + k]++;
-            e->hours += J->hours[k];
-            e->n[A_OPEN] += !closed;
-            e->n[A_OVERDUE] += !closed && due != NO_TIME && due < end;
-            e->n[A_NCLOSE] += closed && rep != NO_TIME;
-        }
-        if (due != NO_TIME && due >= o->from && due < end) {
-            e->n[A_DUE]++;
-            e->n[A_CLOSED_DUE] += closed;
-            e->n[A_ON_TIME] += closed && clo <= due;
+        acc *e = (acc *)(sum + (size_t)c * J->stride);
+        e->n[A_INC]++;
+        e->n[A_SRC + (a->source[i] == WG_NO_CODE || a->source[i] >= S->codes.nsrc
+                          ? WG_SRC_OTHER
+                          : S->src_of[a->source[i]])]++;
+        e->n[A_CAT + q]++;
+        e->hours += S->hours[q];
+        e->n[A_OPEN] += !closed;
+        e->n[A_NCLOSE] += closed && rep != NO_TIME;
+    }
+    P->pc = pc;
+    P->max_time = max_time;
+    return WG_OK;
+}
+
+static wg_status tally_due(wg_ctx *ctx, void *user, const wg_incidents *a, size_t s)
+{
+    (void)ctx;
+    tally_job *J = user;
+    const scan *S = J->S;
+    const wg_report_opts *o = J->o;
+    share_sums *P = &J->sh[s];
+    int64_t end = J->end;
+    cell_due *cd = P->due;
+    double *close_h = J->close_h;
+    for (size_t i = 0, n = a->n; i < n; i++) {
+        size_t q = code_of(S, a, i);
+        int32_t c = cell_of(J, a, i);
+        if (!S->want[q] || c < 0)
+            continue;
+        int64_t rep = a->reported[i], clo = a->closed[i];
+        bool in = in_period(o, rep), closed = closed_by(o, clo);
+        if (in && closed && rep != NO_TIME)
+            close_h[cd[c].next++] = (double)(clo - rep) / 3600.0;
+        int64_t due = a->due[i] != NO_TIME                 ? a->due[i]
+                      : rep != NO_TIME && !isnan(S->dl[q]) ? rep + (int64_t)S->dl[q]
+                                                           : NO_TIME;
+        if (due == NO_TIME)
+            continue;
+        if (in)
+            cd[c].overdue += !closed && due < end;
+        if (due >= o->from && due < end) {
+            cd[c].due++;
+            cd[c].closed_due += closed;
+            cd[c].on_time += closed && clo <= due;
         }
     }
     return WG_OK;
 }
 
-static wg_status tally(wg_ctx *ctx, const wg_report_opts *o, const wg_categories *cats, scan *S,
+typedef struct met {
+    size_t first, q;
+} met;
+
+static int cmp_met(const void *a, const void *b)
+{
+    const met *x = a, *y = b;
+    return (x->first > y->first) - (x->first < y->first);
+}
+
+/* The report's categories numbered as they are first met in fid order (after the table's),
+ * and each cell's count per category made room for. */
+static wg_status number_categories(tally_job *J, scan *S, cell_measures *m)
+{
+    size_t nq = S->ncodes + 1, n = 0;
+    met *v = malloc(nq * sizeof *v);
+    if (!v)
+        return wg_fail(S->ctx, WG_ENOMEM, "out of memory");
+    for (size_t q = 0; q < nq; q++) {
+        size_t first = SIZE_MAX;
+        for (int s = 0; s < SHARES; s++)
+            if (J->sh[s].first[q] < first)
+                first = J->sh[s].first[q];
+        if (first != SIZE_MAX)
+            v[n++] = (met){first, q};
+    }
+    qsort(v, n, sizeof *v, cmp_met);
+    wg_status st = WG_OK;
+    for (size_t i = 0; st == WG_OK && i < n; i++)
+        S->cat_of[v[i].q] =
+            cat_index(S, v[i].q < S->ncodes ? S->codes.cat_code[v[i].q] : NULL, &st);
+    free(v);
+    for (size_t c = 0; st == WG_OK && c < m->n; c++)
+        if (!(m->rows[c].by_category = calloc(S->ncat ? S->ncat : 1, sizeof(double))))
+            st = wg_fail(S->ctx, WG_ENOMEM, "out of memory");
+    return st;
+}
+
+static wg_status tally(wg_ws *ws, const wg_report_opts *o, const wg_categories *cats, scan *S,
                        wg_report *r, cell_measures *m)
 {
-    bool bounded = o->to != INT64_MAX;
-    size_t nc = S->ncat, n = m->n;
-    tally_job J = {.o = o, .S = S, .m = m, .nc = nc};
-    J.end = bounded ? o->to : (S->max_time == NO_TIME ? 0 : S->max_time + 1);
-    r->as_of = bounded ? o->to : J.end - 1;
-    /* per category: handling hours and deadline, from the table or its "*" row */
-    double *hours = r->category_hours = calloc(nc + 1, sizeof *hours);
-    double *dl = calloc(nc + 1, sizeof *dl);
-    bool *want = calloc(nc + 1, sizeof *want);
-    J.hours = hours, J.dl = dl, J.want = want;
-    bool ok = hours && dl && want && (m->coff = calloc(n + 1, sizeof *m->coff));
-    J.stride = (sizeof(acc) + (A_CAT + nc) * sizeof(uint32_t) + 7) / 8 * 8;
-    for (int p = 0; p < TPARTS && ok; p++)
-        ok = (J.sum[p] = calloc(n + 1, J.stride)) && (J.ncl[p] = calloc(n + 1, sizeof *J.ncl[p]));
-    wg_status st = ok ? WG_OK : wg_fail(ctx, WG_ENOMEM, "out of memory");
-    for (size_t c = 0; st == WG_OK && c < nc; c++) {
-        long t = wg_categories_find(cats, S->cat[c]);
-        hours[c] = t >= 0 ? cats->hours[t] : 0;
-        dl[c] = t >= 0 ? cats->deadline_s[t] : NAN;
-        want[c] = category_wanted(o->categories, o->ncategories, S->cat[c]);
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    size_t n = m->n, nq = S->ncodes + 1;
+    tally_job J = {.ws = ws, .o = o, .S = S, .ncells = n};
+    J.stride = (sizeof(acc) + (A_CAT + nq) * sizeof(uint32_t) + 7) / 8 * 8;
+    bool ok = (m->coff = calloc(n + 1, sizeof *m->coff)) != NULL;
+    for (int p = 0; p < SHARES && ok; p++) {
+        share_sums *P = &J.sh[p];
+        P->max_time = NO_TIME;
+        ok = (P->sum = calloc(n + 1, J.stride)) && (P->due = calloc(n + 1, sizeof *P->due)) &&
+             (P->first = malloc(nq * sizeof *P->first));
+        for (size_t q = 0; ok && q < nq; q++)
+            P->first[q] = SIZE_MAX;
     }
+    wg_status st = ok ? WG_OK : wg_fail(ctx, WG_ENOMEM, "out of memory");
     if (st == WG_OK)
-        st = wg_parallel(ctx, TPARTS, TPARTS, NULL, tally_part, &J);
-    /* each cell's times to close: thread 0's, then thread 1's, ... */
+        st = wg_store_incidents_shares(ws,
+                                       WG_IC_POS | WG_IC_REPORTED | WG_IC_CLOSED | WG_IC_CATEGORY |
+                                           WG_IC_SOURCE | WG_IC_CELL | WG_IC_FLAGS,
+                                       NULL, SHARES, tally_sums, &J);
+    int64_t max_time = NO_TIME;
+    for (int p = 0; p < SHARES; p++)
+        if (J.sh[p].max_time > max_time)
+            max_time = J.sh[p].max_time;
+    bool bounded = o->to != INT64_MAX;
+    J.end = bounded ? o->to : max_time == NO_TIME ? 0 : max_time + 1;
+    r->as_of = bounded ? o->to : J.end - 1;
+    if (st == WG_OK)
+        st = number_categories(&J, S, m);
+    /* each cell's times to close: share 0's, then share 1's, ... */
     size_t total = 0;
     for (size_t c = 0; st == WG_OK && c < n; c++) {
         m->coff[c] = total;
-        for (int p = 0; p < TPARTS; p++) {
-            J.ncl[p][c] = total; /* the part's first slot for the cell */
-            total += ((const acc *)(J.sum[p] + c * J.stride))->n[A_NCLOSE];
+        for (int p = 0; p < SHARES; p++) {
+            J.sh[p].due[c].next = total; /* the share's first slot for the cell */
+            total += ((const acc *)(J.sh[p].sum + c * J.stride))->n[A_NCLOSE];
         }
     }
     if (st == WG_OK) {
         m->coff[n] = total;
-        if (!(m->close_h = wg_alloc_array(total * sizeof *m->close_h)))
+        if (!(J.close_h = m->close_h = wg_alloc_array(total * sizeof *m->close_h)))
             st = wg_fail(ctx, WG_ENOMEM, "out of memory");
     }
-    J.phase = 1;
     if (st == WG_OK)
-        st = wg_parallel(ctx, TPARTS, TPARTS, NULL, tally_part, &J);
-    for (int p = 0; p < TPARTS && st == WG_OK; p++) {
-        r->period_incidents += J.pc[p].all;
-        r->assigned += J.pc[p].assigned;
-        r->unassigned += J.pc[p].unassigned;
-        r->outside += J.pc[p].outside;
-        r->gap += J.pc[p].gap;
-        r->no_location += J.pc[p].no_location;
+        st = wg_store_incidents_shares(
+            ws, WG_IC_REPORTED | WG_IC_CLOSED | WG_IC_DUE | WG_IC_CATEGORY | WG_IC_CELL, NULL,
+            SHARES, tally_due, &J);
+    /* per report category: its handling hours, from the table or its "*" row */
+    if (st == WG_OK && !(r->category_hours = calloc(S->ncat + 1, sizeof *r->category_hours)))
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory");
+    for (size_t k = 0; st == WG_OK && k < S->ncat; k++) {
+        long t = wg_categories_find(cats, S->cat[k]);
+        r->category_hours[k] = t >= 0 ? cats->hours[t] : 0;
+    }
+    for (int p = 0; p < SHARES && st == WG_OK; p++) {
+        const period_counts *pc = &J.sh[p].pc;
+        r->period_incidents += pc->all;
+        r->assigned += pc->assigned;
+        r->unassigned += pc->unassigned;
+        r->outside += pc->outside;
+        r->gap += pc->gap;
+        r->no_location += pc->no_location;
         for (size_t c = 0; c < n; c++) {
             wg_report_row *row = &m->rows[c];
-            const acc *e = (const acc *)(J.sum[p] + c * J.stride);
+            const acc *e = (const acc *)(J.sh[p].sum + c * J.stride);
             row->incidents += e->n[A_INC];
             for (int s = 0; s < WG_NSRC; s++)
                 row->by_source[s] += e->n[A_SRC + s];
-            for (size_t k = 0; k < nc; k++)
-                row->by_category[k] += e->n[A_CAT + k];
+            for (size_t q = 0; q < nq; q++)
+                if (S->cat_of[q] >= 0)
+                    row->by_category[S->cat_of[q]] += e->n[A_CAT + q];
             row->hours += e->hours;
             row->open += e->n[A_OPEN];
-            row->overdue += e->n[A_OVERDUE];
-            row->due += e->n[A_DUE];
-            row->closed_due += e->n[A_CLOSED_DUE];
-            row->on_time += e->n[A_ON_TIME];
+            const cell_due *d = &J.sh[p].due[c];
+            row->overdue += d->overdue;
+            row->due += d->due;
+            row->closed_due += d->closed_due;
+            row->on_time += d->on_time;
         }
     }
-    for (int p = 0; p < TPARTS; p++)
-        free(J.sum[p]), free(J.ncl[p]);
-    free(dl), free(want);
+    for (int p = 0; p < SHARES; p++)
+        free(J.sh[p].sum), free(J.sh[p].due), free(J.sh[p].first);
     return st;
 }
 
@@ -528,12 +630,9 @@ wg_status measure_cells(wg_ws *ws, const wg_report_opts *o, const wg_categories 
     for (size_t c = 0; st == WG_OK && c < m->n; c++)
         st = wg_strmap_set(ctx, &cell_of, m->rows[c].id, (int32_t)c);
     if (st == WG_OK)
-        st = read_incidents(ws, &S);
-    for (size_t c = 0; st == WG_OK && c < m->n; c++)
-        if (!(m->rows[c].by_category = calloc(S.ncat ? S.ncat : 1, sizeof(double))))
-            st = wg_fail(ctx, WG_ENOMEM, "out of memory");
+        st = scan_open(ws, o, cats, &S);
     if (st == WG_OK)
-        st = tally(ctx, o, cats, &S, r, m);
+        st = tally(ws, o, cats, &S, r, m);
     if (st == WG_OK)
         st = read_visits(ws, r->plan, o, m, &cell_of);
     for (size_t c = 0; st == WG_OK && c < m->n; c++)
