@@ -20,6 +20,7 @@ typedef struct cli {
  * status: 0 success, 1 bad input or usage, 2 internal failure. */
 int cmd_init(cli *c, int argc, char **argv);
 int cmd_info(cli *c, int argc, char **argv);
+int cmd_copy(cli *c, int argc, char **argv);
 int cmd_import(cli *c, int argc, char **argv);
 int cmd_export(cli *c, int argc, char **argv);
 int cmd_lattice(cli *c, int argc, char **argv);

@@ -1,4 +1,5 @@
-/* cli/cmd_ws.c: `wangge init` and `wangge info` — create and describe a workspace. */
+/* cli/cmd_ws.c: `wangge init`, `wangge info` and `wangge copy` — create, describe and copy a
+ * workspace. */
 #include "cli.h"
 #include "wg/assign.h"
 #include "wg/ws.h"
@@ -155,4 +156,49 @@ int cmd_info(cli *c, int argc, char **argv)
     cli_warnings(c);
     wg_ws_close(ws);
     return rc;
+}
+
+static const char copy_help[] =
+    "usage: wangge copy -w SRC DEST\n"
+    "Copies a whole workspace between a workspace file and a PostgreSQL database with PostGIS,\n"
+    "either way: every table and row, the geometries as PostGIS geometries with the\n"
+    "workspace's SRID and a GiST index. A database is named as libpq names it, with the\n"
+    "schema to use (wangge when none is given):\n"
+    "  wangge copy -w city.wangge 'PG:host=gis.example dbname=city user=planner schema=xuhui'\n"
+    "  wangge copy -w 'postgresql://planner@gis.example/city?schema=xuhui' back.wangge\n"
+    "One transaction on each side: a copy that fails leaves nothing behind. It never writes\n"
+    "over a schema that has tables or a file that exists.\n";
+
+int cmd_copy(cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {{"workspace", required_argument, NULL, 'w'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *src = NULL;
+    int o;
+    optind = 0;
+    while ((o = getopt_long(argc, argv, "w:h", opts, NULL)) != -1) {
+        switch (o) {
+        case 'w':
+            src = optarg;
+            break;
+        case 'h':
+            fputs(copy_help, stdout);
+            return 0;
+        default:
+            return cli_usage(c, "copy", "bad option");
+        }
+    }
+    if (!src)
+        return cli_usage(c, "copy", "-w SRC is required");
+    if (optind + 1 != argc)
+        return cli_usage(c, "copy", "give one DEST");
+    const char *dest = argv[optind];
+    wg_status st = wg_ws_copy(c->ctx, src, dest);
+    if (st != WG_OK)
+        return cli_fail(c, st);
+    if (!c->quiet)
+        fprintf(stderr, "copied %s to %s\n", wg_ws_is_database(src) ? "the database" : src,
+                wg_ws_is_database(dest) ? "the database" : dest);
+    return 0;
 }

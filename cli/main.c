@@ -16,6 +16,7 @@ static const struct {
     {"info", cmd_info, "info -w WS                         layers, counts, extents, CRS, plans"},
     {"import", cmd_import, "import -w WS LAYER SOURCE [...]   bring a data set into a layer"},
     {"export", cmd_export, "export -w WS LAYER DEST            write a layer to any OGR format"},
+    {"copy", cmd_copy, "copy -w SRC DEST                   a whole workspace, file <-> PostGIS"},
     {"lattice", cmd_lattice,
      "lattice -w WS -o FILE [--cell M]    square units over the incidents, for a district "
      "without units"},

@@ -10,6 +10,7 @@ libsqlite3-dev sqlite3 libspatialite-dev libsqlite3-mod-spatialite
 libmicrohttpd-dev libjansson-dev curl wrk
 libcairo2-dev libpango1.0-dev libpng-dev fonts-noto-cjk fonts-noto-core
 check poppler-utils tzdata metis mapserver-bin libfftw3-dev
+libpq-dev postgresql-15-postgis-3
 clang libclang-rt-14-dev clang-format
 chromium"
 

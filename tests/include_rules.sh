@@ -24,7 +24,7 @@ check() { # paths(space-separated, relative to root) pattern why [exclude-dir]
     fi
 }
 all="geo engine samples render cli tests bench"
-check "$all" '#include [<"](sqlite3|spatialite)' "only engine/store/ talks to the database" \
+check "$all" '#include [<"](sqlite3|spatialite|libpq-fe)' "only engine/store/ talks to the database" \
     engine/store
 check geo '#include [<"](cairo|pango)' "geo has no cairo"
 check geo '#include "wg/(ws|store|import|layers|plan|assign|report|mapdata|democity|render)\.h"' \

@@ -24,6 +24,18 @@ wg_status wg_ws_create(wg_ctx *ctx, const char *path, const char *crs, wg_ws **o
 wg_status wg_ws_open(wg_ctx *ctx, const char *path, wg_ws **out);
 void wg_ws_close(wg_ws *ws);
 
+/* Whether `spec` names a PostgreSQL database ("PG:" + a libpq connection string, or a
+ * postgresql:// URL) rather than a workspace file. Either may carry schema=NAME (a lower-case
+ * name; "wangge" when none). */
+bool wg_ws_is_database(const char *spec);
+
+/* Copies a whole workspace between a file and a PostgreSQL schema with PostGIS, either way:
+ * every table with every row, geometries as PostGIS geometries (GiST-indexed) with the
+ * workspace's SRID; the way back gives the same rows byte for byte. One transaction on each
+ * side: a copy that fails leaves nothing. It never writes over a schema that has tables or a
+ * file that exists. */
+wg_status wg_ws_copy(wg_ctx *ctx, const char *src, const char *dest);
+
 /* What the application is doing ("wangge import -w ws.wangge incidents new.csv"): recorded
  * with the versions a write bumps, and named to another writer that has to wait. */
 void wg_ws_set_command(wg_ws *ws, const char *command);
