@@ -8,6 +8,7 @@
  * is not created, the file is not written). Geometries go as WKB with the workspace's SRID, so the
  * way back gives the same bytes. */
 #include "store_int.h"
+#include "wg/atomic.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -580,7 +581,8 @@ static bool unhex(char *s, size_t n, size_t *len)
     return true;
 }
 
-/* The PostgreSQL table's columns are those of the workspace's, in order. */
+/* The PostgreSQL table has the workspace's columns, by name: no more, no fewer (their order
+ * may differ: a workspace migrated from an older schema has its added columns last). */
 static wg_status same_columns(wg_ws *ws, PGconn *pg, const char *src, const char *schema,
                               const table *t)
 {
@@ -598,17 +600,19 @@ static wg_status same_columns(wg_ws *ws, PGconn *pg, const char *src, const char
         st = wg_fail(ws->ctx, WG_EINPUT, "%s: schema %s has no table %s", src, schema, t->name);
     for (size_t i = 0; st == WG_OK && i < want; i++) {
         const char *name = i == 0 && t->rowid ? "wg_rowid" : t->col[i - (t->rowid ? 1 : 0)].name;
-        if (i >= have || strcmp(PQgetvalue(r, (int)i, 0), name) != 0)
+        bool found = false;
+        for (size_t j = 0; j < have && !found; j++)
+            found = strcmp(PQgetvalue(r, (int)j, 0), name) == 0;
+        if (!found)
             st = wg_fail(ws->ctx, WG_EINPUT,
-                         "%s: table %s.%s does not have this wangge's columns: column %zu is %s, "
-                         "not %s",
-                         src, schema, t->name, i + 1,
-                         i < have ? PQgetvalue(r, (int)i, 0) : "missing", name);
+                         "%s: table %s.%s has no column %s, which this wangge's %s has", src,
+                         schema, t->name, name, t->name);
     }
     if (st == WG_OK && have > want)
-        st =
-            wg_fail(ws->ctx, WG_EINPUT, "%s: table %s.%s has a column %s this wangge does not know",
-                    src, schema, t->name, PQgetvalue(r, (int)want, 0));
+        st = wg_fail(ws->ctx, WG_EINPUT,
+                     "%s: table %s.%s has %zu columns, this wangge's %s %zu: it is not a copy of "
+                     "a workspace of this schema version",
+                     src, schema, t->name, have, t->name, want);
     PQclear(r);
     return st;
 }
@@ -912,16 +916,6 @@ static wg_status to_pg(wg_ctx *ctx, const char *src, const char *dest)
     return st;
 }
 
-static void remove_file(const char *path)
-{
-    char p[4216];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
-}
-
 static wg_status from_pg(wg_ctx *ctx, const char *src, const char *dest)
 {
     if (access(dest, F_OK) == 0)
@@ -933,8 +927,8 @@ static wg_status from_pg(wg_ctx *ctx, const char *src, const char *dest)
     wg_ws *ws = NULL;
     table *tabs = NULL;
     size_t nt = 0;
-    char v[16] = "", crs[64] = "", sql[512], tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.copying-%ld", dest, (long)getpid());
+    wg_atomic *out = NULL;
+    char v[16] = "", crs[64] = "", sql[512];
     wg_status st = pg_target_parse(ctx, src, &t);
     if (st == WG_OK)
         st = pg_connect(ctx, src, &t, &pg);
@@ -961,9 +955,11 @@ static wg_status from_pg(wg_ctx *ctx, const char *src, const char *dest)
                      "%s: schema %s holds a workspace of schema version %s; this wangge makes "
                      "version %d",
                      src, t.schema, v, WG_SCHEMA_VERSION);
-    remove_file(tmp);
+    /* made in a hidden folder beside dest and moved in whole (wg/atomic.h) */
     if (st == WG_OK)
-        st = wg_ws_create(ctx, tmp, crs[0] ? crs : NULL, &ws);
+        st = wg_atomic_begin(ctx, dest, true, &out);
+    if (st == WG_OK)
+        st = wg_ws_create(ctx, wg_atomic_tmp_main(out), crs[0] ? crs : NULL, &ws);
     if (st == WG_OK)
         st = sqlite_tables(ws, &tabs, &nt);
     if (st == WG_OK)
@@ -1000,10 +996,9 @@ static wg_status from_pg(wg_ctx *ctx, const char *src, const char *dest)
     wg_ws_close(ws);
     if (pg)
         PQfinish(pg);
-    if (st == WG_OK && rename(tmp, dest) != 0)
-        st = wg_fail(ctx, WG_EIO, "%s: cannot write: %s", dest, strerror(errno));
-    if (st != WG_OK)
-        remove_file(tmp);
+    wg_status end = wg_atomic_end(ctx, out, st == WG_OK);
+    if (st == WG_OK)
+        st = end;
     free(tabs);
     free(t.conninfo);
     return st;

@@ -7,6 +7,7 @@
 # (blobs and geometries byte for byte), its report the same bytes and its derived data current.
 # Refused, leaving everything as it was: a schema that has tables, a file that exists, two
 # files, a database that cannot be reached, a schema without a workspace.
+# Killed (kill -9) at several moments, either way, a copy leaves all of it or nothing.
 #   usage: bash tests/cli/copy.sh /path/to/wangge /path/to/tests/fixtures
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -106,7 +107,7 @@ check "unreachable: $(show err)" grep -q "cannot connect" err
 wg copy -w "PG:$PG_CONN schema=empty" empty.wangge
 check "a schema without a workspace exited $RC" [ "$RC" -ne 0 ]
 check "no workspace: $(show err)" grep -q "holds no wangge workspace" err
-check "a file was left behind: $(ls)" [ ! -e empty.wangge ] && ! ls ./*.copying-* >/dev/null 2>&1
+check "a file was left behind: $(ls -A)" [ "$(ls -A | grep -c empty)" = 0 ]
 wg copy -w "PG:$PG_CONN schema=Bad-Name" x.wangge
 check "a bad schema name: $(show err)" grep -q "not a plain lower-case name" err
 
@@ -137,5 +138,32 @@ wg copy -w "$URL" back.wangge
 check "copy over an existing file exited $RC" [ "$RC" -ne 0 ]
 check "over a file: $(show err)" grep -q "exists" err
 check "the file was touched" cmp -s back.wangge before.wangge
+
+# Killed at any moment, a copy leaves all of it or nothing: the schema is whole or absent (one
+# transaction), the file whole or absent (made in a hidden folder and moved in).
+wg_case "killed"
+for d in 0.2 0.5 1; do
+    "$WG" --quiet copy -w "$WS" "PG:$PG_CONN schema=killed" >/dev/null 2>&1 &
+    sleep "$d"
+    kill -9 $! 2>/dev/null
+    wait $! 2>/dev/null
+    n=$(pg_psql "SELECT count(*) FROM pg_tables WHERE schemaname = 'killed'")
+    check "killed after $d s: $n tables in the schema" test "$n" = 0 -o "$n" = $((NT + 3))
+    if [ "$n" != 0 ]; then
+        check "the complete schema differs" [ "$(pg_psql "SELECT count(*) FROM killed.incidents")" = \
+            "$(sql "$WS" "SELECT count(*) FROM incidents")" ]
+    fi
+    pg_psql "DROP SCHEMA IF EXISTS killed CASCADE" >/dev/null 2>&1
+    "$WG" --quiet copy -w "$URL" killed.wangge >/dev/null 2>&1 &
+    sleep "$d"
+    kill -9 $! 2>/dev/null
+    wait $! 2>/dev/null
+    if [ -e killed.wangge ]; then
+        check "killed after $d s: the file is not whole" cmp -s <(sql killed.wangge "SELECT
+            count(*) FROM incidents") <(sql "$WS" "SELECT count(*) FROM incidents")
+        rm -f killed.wangge killed.wangge-wal killed.wangge-shm # (the check's reader made these)
+    fi
+    check "killed after $d s: a visible file left: $(ls | grep killed)" [ -z "$(ls | grep killed)" ]
+done
 
 wg_end
