@@ -49,13 +49,8 @@ mkdir ws start old
 # b0: the small city partitioned (plan p1) and assigned. s1: b0 and 40 incidents since, so the
 # assignment is stale (assign brings it up to date incrementally; so does export of incidents).
 wg_case "start"
-wg_ok demo-data --scale small --seed 3 -o city
-wg_ok init -w "$WS" --crs EPSG:4549
-for f in city/communities.gpkg city/units.gpkg city/barriers.gpkg city/streets.gpkg \
-    city/incidents.fgb city/cameras.gpkg; do
-    l=$(basename "${f%.*}")
-    wg_ok --quiet import -w "$WS" "$l" "$f"
-done
+wg_small_city "$WS" 3 city/communities.gpkg city/units.gpkg city/barriers.gpkg \
+    city/streets.gpkg city/incidents.fgb city/cameras.gpkg
 wg_ok --quiet partition -w "$WS" --name p1
 wg_ok --quiet assign -w "$WS"
 [ "$NFAIL" -eq 0 ] || wg_end

@@ -127,6 +127,23 @@ show()
     tr '\n' '|' <"$1" | head -c 400
 }
 
+# wg_small_city WS SEED [FILE...]: the small sample city of SEED written to ./city and its
+# FILEs (city/communities.gpkg, units, streets, incidents, cameras and workers when none are
+# named) imported into a new workspace WS in EPSG:4549.
+wg_small_city()
+{
+    local ws=$1 seed=$2 f l
+    shift 2
+    [ $# -gt 0 ] || set -- city/communities.gpkg city/units.gpkg city/streets.gpkg \
+        city/incidents.fgb city/cameras.gpkg city/workers.csv
+    wg_ok demo-data --scale small --seed "$seed" -o city
+    wg_ok init -w "$ws" --crs EPSG:4549
+    for f in "$@"; do
+        l=$(basename "${f%.*}")
+        wg_ok --quiet import -w "$ws" "$l" "$f"
+    done
+}
+
 # The starting workspace both bad_input.sh and kill_import.sh need: EPSG:4549 with the good
 # units, incidents and cameras fixtures; `info` of it is left in the file `out`. Ends the
 # script (wg_end) when it cannot be made, since nothing else can then be tested.

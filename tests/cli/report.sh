@@ -12,13 +12,7 @@ mkdir ws src
 WS=ws/city.wangge
 
 wg_case "start"
-wg_ok demo-data --scale small --seed 2 -o city
-wg_ok init -w "$WS" --crs EPSG:4549
-for f in city/communities.gpkg city/units.gpkg city/streets.gpkg city/incidents.fgb \
-    city/cameras.gpkg city/workers.csv; do
-    l=$(basename "${f%.*}")
-    wg_ok import -w "$WS" "$l" "$f"
-done
+wg_small_city "$WS" 2
 wg_ok --quiet partition -w "$WS" --name p1 --division 310104
 [ "$NFAIL" -eq 0 ] || wg_end
 

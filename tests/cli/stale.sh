@@ -15,13 +15,7 @@ mkdir ws
 WS=ws/city.wangge
 
 wg_case "start"
-wg_ok demo-data --scale small --seed 3 -o city
-wg_ok init -w "$WS" --crs EPSG:4549
-for f in city/communities.gpkg city/units.gpkg city/streets.gpkg city/incidents.fgb \
-    city/cameras.gpkg city/workers.csv; do
-    l=$(basename "${f%.*}")
-    wg_ok --quiet import -w "$WS" "$l" "$f"
-done
+wg_small_city "$WS" 3
 wg_ok --quiet partition -w "$WS" --name p1
 wg_ok --quiet assign -w "$WS"
 # each community's grid workers take its cells in turn
