@@ -194,7 +194,9 @@ int cmd_copy(cli *c, int argc, char **argv)
     if (optind + 1 != argc)
         return cli_usage(c, "copy", "give one DEST");
     const char *dest = argv[optind];
+    cli_progress_on(c);
     wg_status st = wg_ws_copy(c->ctx, src, dest);
+    cli_progress_done(c);
     if (st != WG_OK)
         return cli_fail(c, st);
     if (!c->quiet)

@@ -504,16 +504,26 @@ static wg_status copy_table_out(wg_ws *ws, PGconn *pg, const char *schema, const
                      pq_err(pg));
     PQclear(r);
     buf b = {0};
-    int64_t rows = 0;
+    int64_t rows = 0, total = 0;
+    char stage[96], count[128];
+    snprintf(stage, sizeof stage, "copying %s", t->name);
+    snprintf(count, sizeof count, "SELECT count(*) FROM \"%s\"", t->name);
+    sqlite3_stmt *cq = NULL;
+    if (sqlite3_prepare_v2(ws->db, count, -1, &cq, NULL) == SQLITE_OK &&
+        sqlite3_step(cq) == SQLITE_ROW)
+        total = sqlite3_column_int64(cq, 0);
+    sqlite3_finalize(cq);
     int rc = SQLITE_DONE;
     while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (++rows % 4096 == 0)
+            wg_progress(ws->ctx, stage, (uint64_t)rows, (uint64_t)total);
         st = row_line(ws, t, q, &b);
         if (st == WG_OK && b.len >= COPY_FLUSH) {
             if (PQputCopyData(pg, b.s, (int)b.len) != 1)
                 st = wg_fail(ws->ctx, WG_EIO, "PostgreSQL, copying %s: %s", t->name, pq_err(pg));
             b.len = 0;
         }
-        if (++rows % 100000 == 0 && wg_ctx_cancelled(ws->ctx))
+        if (rows % 100000 == 0 && wg_ctx_cancelled(ws->ctx))
             st = wg_fail(ws->ctx, WG_EINTR, "interrupted");
     }
     if (st == WG_OK && rc != SQLITE_DONE)
@@ -716,9 +726,13 @@ static wg_status copy_table_in(wg_ws *ws, PGconn *pg, const char *src, const cha
     int64_t rows = 0;
     char *line = NULL;
     int len;
+    char stage[96];
+    snprintf(stage, sizeof stage, "copying %s", t->name);
     while (in_copy && (len = PQgetCopyData(pg, &line, 0)) > 0) {
         if (st == WG_OK)
             st = bind_line(ws, src, t, line, (size_t)len, q, ++rows);
+        if (rows % 4096 == 0)
+            wg_progress(ws->ctx, stage, (uint64_t)rows, 0);
         if (st == WG_OK && rows % 100000 == 0 && wg_ctx_cancelled(ws->ctx))
             st = wg_fail(ws->ctx, WG_EINTR, "interrupted");
         PQfreemem(line);
@@ -868,7 +882,6 @@ static wg_status to_pg(wg_ctx *ctx, const char *src, const char *dest)
         st = create_table(ws, pg, t.schema, &tabs[i]);
         if (st == WG_OK)
             st = copy_table_out(ws, pg, t.schema, &tabs[i]);
-        wg_progress(ctx, "copying tables", i + 1, nt);
     }
     /* what SQLite's AUTOINCREMENT has handed out, and the file's schema */
     snprintf(sql, sizeof sql,
@@ -965,12 +978,10 @@ static wg_status from_pg(wg_ctx *ctx, const char *src, const char *dest)
     if (st == WG_OK)
         st = wg__sql(ws, "BEGIN IMMEDIATE");
     /* ws_meta last: the incidents' triggers note their packed copy as stale there */
-    for (int meta = 0, k = 0; st == WG_OK && meta < 2; meta++)
+    for (int meta = 0; st == WG_OK && meta < 2; meta++)
         for (size_t i = 0; st == WG_OK && i < nt; i++)
-            if ((strcmp(tabs[i].name, "ws_meta") == 0) == meta) {
+            if ((strcmp(tabs[i].name, "ws_meta") == 0) == meta)
                 st = copy_table_in(ws, pg, src, t.schema, &tabs[i]);
-                wg_progress(ctx, "copying tables", (size_t)++k, nt);
-            }
     if (st == WG_OK)
         st = wg__sql(ws, "DELETE FROM sqlite_sequence");
     snprintf(sql, sizeof sql, "SELECT name, seq FROM \"%s\".wangge_sequence", t.schema);
