@@ -13,6 +13,7 @@
 static const char partition_help[] =
     "usage: wangge partition -w WS [--target 250 --min 200 --max 300] [--name NAME]\n"
     "                        [--keep PLAN [--lock CODE,...]] [--seed N] [--division 310104]\n"
+    "       wangge partition -w WS --communities ID,...\n"
     "Cuts the units into a new plan of grid cells: each cell a connected union of whole units\n"
     "inside one community, with --min..--max households wherever the units allow, compounds\n"
     "kept whole while they fit, barriers (roads, rivers, railways) not crossed, and compact.\n"
@@ -22,6 +23,10 @@ static const char partition_help[] =
     "  --seed N         the same seed and data give the same plan (default 1)\n"
     "  --division CODE  6-digit division code that starts new cell codes (default 000000)\n"
     "  --threads N      communities partitioned at once (default 2)\n"
+    "  --communities IDS  recut only these communities of the active plan, with its target,\n"
+    "                   range, seed and weight; the others keep their cells. The same units\n"
+    "                   give the cells the whole plan had, so planners can recut their own\n"
+    "                   communities one after another or at once. Then run wangge assign.\n"
     "  --weight workload  balance the workload instead of households: each unit weighs its\n"
     "                   households and the handling hours of the incidents nearest to it\n"
     "                   (weights of --weights, hours of --categories, as in wangge report);\n"
@@ -36,10 +41,17 @@ int cli_print_partition(cli *c, const char *ws_path, const wg_part_opts *o,
     const char *wn = s->weight[0] ? s->weight : "households";
     char per_cell[64];
     snprintf(per_cell, sizeof per_cell, "%s per cell", wn);
-    printf("plan %s (id %lld)%s: %s cells in %zu communities, %s units, %s %s\n", s->name,
-           (long long)s->plan, s->active ? ", active" : "",
-           cli_num((long long)s->cells, a, sizeof a), s->communities,
-           cli_num((long long)s->units, b, sizeof b), cli_num(s->households, h, sizeof h), wn);
+    if (o->ncommunities)
+        printf("plan %s (id %lld): %zu communities recut into %s cells (%zu before), %s units, "
+               "%s %s\n",
+               s->name, (long long)s->plan, s->communities,
+               cli_num((long long)s->cells, a, sizeof a), s->recut_before,
+               cli_num((long long)s->units, b, sizeof b), cli_num(s->households, h, sizeof h), wn);
+    else
+        printf("plan %s (id %lld)%s: %s cells in %zu communities, %s units, %s %s\n", s->name,
+               (long long)s->plan, s->active ? ", active" : "",
+               cli_num((long long)s->cells, a, sizeof a), s->communities,
+               cli_num((long long)s->units, b, sizeof b), cli_num(s->households, h, sizeof h), wn);
     if (s->one_community)
         printf("  %-28s none imported, and no unit names one: the whole district is one "
                "community, 'district'\n",
@@ -55,8 +67,8 @@ int cli_print_partition(cli *c, const char *ws_path, const wg_part_opts *o,
                s->units_unnamed);
     printf("  %-28s %lld / %lld / %lld\n", o->workload ? "workload per cell (hh-equiv.)" : per_cell,
            (long long)s->hh_min, (long long)s->hh_median, (long long)s->hh_max);
-    printf("  %-28s (min / median / max; range %lld-%lld, target %lld)\n", "", (long long)o->min,
-           (long long)o->max, (long long)o->target);
+    printf("  %-28s (min / median / max; range %lld-%lld, target %lld)\n", "", (long long)s->min,
+           (long long)s->max, (long long)s->target);
     printf("  %-28s %zu of %zu (%.1f %%)\n", "cells in range", s->in_range, s->cells,
            s->cells ? 100.0 * (double)s->in_range / (double)s->cells : 0.0);
     printf("  %-28s %.1f %% of target\n", "max deviation (in range)", 100 * s->max_dev);
@@ -71,7 +83,11 @@ int cli_print_partition(cli *c, const char *ws_path, const wg_part_opts *o,
     if (s->issues)
         printf("%zu issues recorded with their causes: wangge plan -w %s show %s\n", s->issues,
                ws_path, s->name);
-    if (!s->active)
+    if (o->ncommunities)
+        printf("its assignment, coverage and patrol lengths are to be made again: wangge assign "
+               "-w %s\n",
+               ws_path);
+    else if (!s->active)
         printf("not active; make it so with: wangge plan -w %s activate %s\n", ws_path, s->name);
     return 0;
 }
@@ -106,13 +122,15 @@ int cmd_partition(cli *c, int argc, char **argv)
                                          {"weight", required_argument, NULL, 'W'},
                                          {"weights", required_argument, NULL, 'X'},
                                          {"categories", required_argument, NULL, 'C'},
+                                         {"communities", required_argument, NULL, 'c'},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
     const char *ws_path = NULL;
     wg_part_opts o = {.target = 250, .min = 200, .max = 300, .seed = 1};
     int64_t v;
-    char *lock_text = NULL;
-    static const char *locks[4096];
+    char *lock_text = NULL, *comm_text = NULL;
+    bool sized = false; /* --target, --min, --max or --seed given */
+    static const char *locks[4096], *comms[4096];
     int opt;
     optind = 0;
     while ((opt = getopt_long(argc, argv, "w:h", opts, NULL)) != -1) {
@@ -133,6 +151,7 @@ int cmd_partition(cli *c, int argc, char **argv)
                                         : "--threads",
                            optarg, &v))
                 return 1;
+            sized |= opt != 'j';
             if (opt == 't')
                 o.target = v;
             else if (opt == 'm')
@@ -152,6 +171,9 @@ int cmd_partition(cli *c, int argc, char **argv)
             break;
         case 'l':
             lock_text = optarg;
+            break;
+        case 'c':
+            comm_text = optarg;
             break;
         case 'd':
             o.division = optarg;
@@ -182,6 +204,16 @@ int cmd_partition(cli *c, int argc, char **argv)
     if (lock_text) {
         o.nlock = split_list(lock_text, locks, sizeof locks / sizeof locks[0]);
         o.lock = locks;
+    }
+    if (comm_text) {
+        o.ncommunities = split_list(comm_text, comms, sizeof comms / sizeof comms[0]);
+        o.communities = comms;
+        if (!o.ncommunities)
+            return cli_usage(c, "partition", "--communities wants community ids");
+        if (sized)
+            return cli_usage(c, "partition",
+                             "a recut (--communities) keeps the active plan's target, range and "
+                             "seed: --target, --min, --max and --seed do not go with it");
     }
     wg_ws *ws = NULL;
     wg_status st = cli_open(c, ws_path, &ws);

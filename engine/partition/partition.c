@@ -51,6 +51,7 @@ typedef struct job {
     const wg_part_opts *o;
     const keep_info *keep;
     comm_out *out;
+    const size_t *sel; /* a recut: the communities to cut (else all) */
 } job;
 
 /* ---- One community ------------------------------------------------------------------------ */
@@ -463,10 +464,11 @@ static wg_status do_community(wg_ctx *ctx, job *J, size_t c)
 
 /* One community, as an item of the parallel loop (communities without units have nothing to
  * do). */
-static wg_status community_item(wg_ctx *ctx, void *user, size_t c, int thread)
+static wg_status community_item(wg_ctx *ctx, void *user, size_t i, int thread)
 {
     (void)thread;
     job *J = user;
+    size_t c = J->sel ? J->sel[i] : i;
     return J->w->c[c].count ? do_community(ctx, J, c) : WG_OK;
 }
 
@@ -715,7 +717,7 @@ static wg_status compound_issues(wg_ws *ws, int64_t plan, const ws_units *w, con
         return wg_fail(wg_ws_ctx(ws), WG_ENOMEM, "out of memory");
     size_t n = 0;
     for (size_t c = 0; c < w->nc; c++)
-        for (size_t k = 0; k < w->c[c].count; k++) {
+        for (size_t k = 0; out[c].ncells && k < w->c[c].count; k++) {
             const unit_rec *u = &w->u[w->order[w->c[c].first + k]];
             const char *cp = wu_str(w, u->compound);
             if (cp)
@@ -750,6 +752,81 @@ static wg_status compound_issues(wg_ws *ws, int64_t plan, const ws_units *w, con
     return st;
 }
 
+/* Community c's cells, their issues and members, into plan. */
+static wg_status store_community(wg_ws *ws, int64_t plan, int64_t parent, const ws_units *w,
+                                 size_t c, const comm_out *co, const wg_part_opts *o,
+                                 wg_part_summary *sum)
+{
+    const char *comm = wu_str(w, w->c[c].id);
+    wg_status st = WG_OK;
+    for (size_t i = 0; st == WG_OK && i < co->ncells; i++) {
+        const out_cell *cell = &co->cells[i];
+        wg_cell_rec r = {.plan = plan,
+                         .households = cell->households,
+                         .units = (int64_t)cell->nunits,
+                         .area_m2 = cell->area,
+                         .compactness = cell->pp,
+                         .wkb = cell->wkb,
+                         .wkb_len = cell->wkblen};
+        snprintf(r.code, sizeof r.code, "%s", cell->code);
+        snprintf(r.community, sizeof r.community, "%s", comm ? comm : "");
+        st = wg_store_cell_add(ws, &r);
+        if (st == WG_OK)
+            st = cell_issues(ws, plan, parent, w, c, cell, o, &sum->issues);
+    }
+    for (size_t k = 0; st == WG_OK && k < w->c[c].count; k++) {
+        const unit_rec *u = &w->u[w->order[w->c[c].first + k]];
+        st = wg_store_member_add(ws, plan, wu_str(w, u->id), co->cells[co->cell_of[k]].code,
+                                 u->households);
+    }
+    return st;
+}
+
+/* A recut: the selected communities' cells in the active plan replaced by out's, the new
+ * cells marked as edited, and the plan's derived data dropped (its cells are numbered anew, so
+ * the stored assignment's cell indexes no longer hold). */
+static wg_status recut_plan(wg_ws *ws, const ws_units *w, comm_out *out, const wg_part_opts *o,
+                            const wg_plan_rec *p, const size_t *sel, size_t nsel,
+                            wg_part_summary *sum)
+{
+    wg_status st = WG_OK;
+    size_t ncodes = 0;
+    for (size_t i = 0; i < nsel; i++)
+        ncodes += out[sel[i]].ncells;
+    const char **codes = malloc((ncodes + 1) * sizeof *codes);
+    if (!codes)
+        return wg_fail(wg_ws_ctx(ws), WG_ENOMEM, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; st == WG_OK && i < nsel; i++) {
+        size_t before = 0;
+        st = wg_store_plan_drop_community(ws, p->id, wu_str(w, w->c[sel[i]].id), &before);
+        sum->recut_before += before;
+    }
+    for (size_t i = 0; st == WG_OK && i < nsel; i++) {
+        st = store_community(ws, p->id, 0, w, sel[i], &out[sel[i]], o, sum);
+        for (size_t k = 0; k < out[sel[i]].ncells; k++)
+            codes[n++] = out[sel[i]].cells[k].code;
+    }
+    if (st == WG_OK)
+        st = wg_store_cells_number(ws, p->id);
+    if (st == WG_OK)
+        st = compound_issues(ws, p->id, w, out, o, &sum->issues);
+    if (st == WG_OK)
+        st = wg_store_plan_touch(ws, p->id, codes, n);
+    static const char *const kinds[] = {"assignment", "coverage", "patrol"};
+    for (size_t k = 0; st == WG_OK && k < 3; k++) {
+        wg_derived d;
+        st = wg_store_derived_get(ws, kinds[k], &d);
+        if (st == WG_OK && d.any && d.plan == p->id)
+            st = k == 0 ? wg_store_assignment_drop(ws) /* with its cell indexes */
+                        : wg_store_derived_drop(ws, kinds[k]);
+    }
+    sum->plan = p->id;
+    snprintf(sum->name, sizeof sum->name, "%s", p->name);
+    free(codes);
+    return st;
+}
+
 static wg_status store_plan(wg_ws *ws, const ws_units *w, comm_out *out, const wg_part_opts *o,
                             int64_t parent, const char *name, wg_part_summary *sum)
 {
@@ -764,30 +841,8 @@ static wg_status store_plan(wg_ws *ws, const ws_units *w, comm_out *out, const w
     wg_status st = wg_store_plan_add(ws, name, &pp, parent, &plan, &sum->active);
     sum->plan = plan;
     snprintf(sum->name, sizeof sum->name, "%s", name);
-    for (size_t c = 0; st == WG_OK && c < w->nc; c++) {
-        const comm_out *co = &out[c];
-        const char *comm = wu_str(w, w->c[c].id);
-        for (size_t i = 0; st == WG_OK && i < co->ncells; i++) {
-            const out_cell *cell = &co->cells[i];
-            wg_cell_rec r = {.plan = plan,
-                             .households = cell->households,
-                             .units = (int64_t)cell->nunits,
-                             .area_m2 = cell->area,
-                             .compactness = cell->pp,
-                             .wkb = cell->wkb,
-                             .wkb_len = cell->wkblen};
-            snprintf(r.code, sizeof r.code, "%s", cell->code);
-            snprintf(r.community, sizeof r.community, "%s", comm ? comm : "");
-            st = wg_store_cell_add(ws, &r);
-            if (st == WG_OK)
-                st = cell_issues(ws, plan, parent, w, c, cell, o, &sum->issues);
-        }
-        for (size_t k = 0; st == WG_OK && k < w->c[c].count; k++) {
-            const unit_rec *u = &w->u[w->order[w->c[c].first + k]];
-            st = wg_store_member_add(ws, plan, wu_str(w, u->id), co->cells[co->cell_of[k]].code,
-                                     u->households);
-        }
-    }
+    for (size_t c = 0; st == WG_OK && c < w->nc; c++)
+        st = store_community(ws, plan, parent, w, c, &out[c], o, sum);
     if (st == WG_OK)
         st = wg_store_cells_number(ws, plan);
     if (st == WG_OK)
@@ -1022,7 +1077,7 @@ static wg_status plan_name(wg_ws *ws, const wg_part_opts *o, char name[128])
 
 /* Partitions what w holds and stores the plan (inside the transaction). */
 static wg_status partition_in_tx(wg_ws *ws, const wg_part_opts *o, int64_t parent, const char *name,
-                                 ws_units *w, wg_part_summary *sum)
+                                 ws_units *w, const wg_plan_rec *recut, wg_part_summary *sum)
 {
     wg_ctx *ctx = wg_ws_ctx(ws);
     wg_status st = WG_OK;
@@ -1033,8 +1088,27 @@ static wg_status partition_in_tx(wg_ws *ws, const wg_part_opts *o, int64_t paren
     J.out = calloc(w->nc, sizeof *J.out);
     if (st == WG_OK && !J.out)
         st = wg_fail(ctx, WG_ENOMEM, "out of memory for %zu communities", w->nc);
+    /* a recut: the communities named, each once, in their order in w */
+    size_t *sel = recut ? calloc(o->ncommunities + 1, sizeof *sel) : NULL, nsel = 0;
+    if (st == WG_OK && recut && !sel)
+        st = wg_fail(ctx, WG_ENOMEM, "out of memory");
+    for (size_t c = 0; st == WG_OK && recut && c < w->nc; c++)
+        for (size_t i = 0; i < o->ncommunities; i++)
+            if (strcmp(o->communities[i], wu_str(w, w->c[c].id)) == 0) {
+                sel[nsel++] = c;
+                break;
+            }
+    for (size_t i = 0; st == WG_OK && recut && i < o->ncommunities; i++) {
+        bool known = false;
+        for (size_t k = 0; k < nsel && !known; k++)
+            known = strcmp(o->communities[i], wu_str(w, w->c[sel[k]].id)) == 0;
+        if (!known)
+            st = wg_fail(ctx, WG_EINPUT, "%s: no community '%s' to recut", wg_ws_path(ws),
+                         o->communities[i]);
+    }
+    J.sel = sel;
     if (st == WG_OK) {
-        st = wg_parallel(ctx, w->nc, o->threads > 0 ? o->threads : 2, "partitioning",
+        st = wg_parallel(ctx, recut ? nsel : w->nc, o->threads > 0 ? o->threads : 2, "partitioning",
                          community_item, &J);
         if (st == WG_EINTR) {
             wg_ctx_clear_error(ctx);
@@ -1053,9 +1127,12 @@ static wg_status partition_in_tx(wg_ws *ws, const wg_part_opts *o, int64_t paren
             cell_codes(&w->c[c], &J.out[c], prefix[c], o->keep ? &keep : NULL);
     if (st == WG_OK)
         summarise(w, J.out, o, o->keep ? &keep : NULL, sum);
-    if (st == WG_OK)
+    if (st == WG_OK && recut)
+        st = recut_plan(ws, w, J.out, o, recut, sel, nsel, sum);
+    else if (st == WG_OK)
         st = store_plan(ws, w, J.out, o, parent, name, sum);
     free(prefix);
+    free(sel);
     for (size_t c = 0; J.out && c < w->nc; c++) {
         for (size_t i = 0; i < J.out[c].ncells; i++)
             free(J.out[c].cells[i].wkb);
@@ -1085,9 +1162,34 @@ wg_status wg_partition(wg_ws *ws, const wg_part_opts *o, wg_part_summary *sum)
         snprintf(sum->weight, sizeof sum->weight, "%s", wn.name);
     int64_t parent = 0;
     char name[128];
+    /* a recut: the active plan's own parameters */
+    wg_plan_rec recut;
+    bool recutting = o->ncommunities > 0, found = false;
+    wg_part_opts ro;
+    if (st == WG_OK && recutting && (o->name || o->keep || o->nlock || o->workload))
+        st = wg_fail(ctx, WG_EINPUT,
+                     "a recut of communities keeps the active plan, its name and its weight: "
+                     "--name, --keep, --lock and --weight do not go with it");
+    if (st == WG_OK && recutting) {
+        st = wg_store_plan_get(ws, 0, &recut, &found);
+        if (st == WG_OK && !found)
+            st = wg_fail(ctx, WG_EINPUT,
+                         "%s: no active plan to recut communities of (partition the whole "
+                         "district first)",
+                         wg_ws_path(ws));
+        if (st == WG_OK && !recut.params.has_range)
+            st = wg_fail(ctx, WG_EINPUT,
+                         "plan %s records no household range: recut it whole instead", recut.name);
+        ro = *o;
+        ro.target = recut.params.target, ro.min = recut.params.min, ro.max = recut.params.max;
+        ro.seed = recut.params.seed;
+        ro.workload = strcmp(recut.params.weight, "workload") == 0;
+        o = &ro;
+    }
+    sum->target = o->target, sum->min = o->min, sum->max = o->max;
     if (st == WG_OK && o->keep)
         st = wg_plan_find(ws, o->keep, &parent);
-    if (st == WG_OK)
+    if (st == WG_OK && !recutting)
         st = plan_name(ws, o, name);
     ws_units w = {0};
     if (st == WG_OK)
@@ -1104,7 +1206,7 @@ wg_status wg_partition(wg_ws *ws, const wg_part_opts *o, wg_part_summary *sum)
                      "%s: no communities: cells nest in communities (import communities first)",
                      wg_ws_path(ws));
     if (st == WG_OK)
-        st = partition_in_tx(ws, o, parent, name, &w, sum);
+        st = partition_in_tx(ws, o, parent, name, &w, recutting ? &recut : NULL, sum);
     if (st == WG_OK)
         st = wg_store_commit(ws);
     else

@@ -450,6 +450,33 @@ static void bind_wkb(sqlite3_stmt *q, int i, const unsigned char *wkb, size_t le
         sqlite3_bind_null(q, i);
 }
 
+wg_status wg_store_plan_drop_community(wg_ws *ws, int64_t plan, const char *community,
+                                       size_t *ncells)
+{
+    static const char *const sql[] = {
+        "SELECT count(*) FROM cells WHERE plan = ?1 AND community = ?2",
+        "DELETE FROM cell_units WHERE plan = ?1 AND cell IN (SELECT code FROM cells WHERE plan = "
+        "?1 AND community = ?2)",
+        "DELETE FROM plan_issues WHERE plan = ?1 AND (community = ?2 OR cell IN (SELECT code FROM "
+        "cells WHERE plan = ?1 AND community = ?2))",
+        "DELETE FROM cells WHERE plan = ?1 AND community = ?2"};
+    wg_status st = wg__need_tx(ws, "changing a plan");
+    for (size_t i = 0; st == WG_OK && i < sizeof sql / sizeof sql[0]; i++) {
+        sqlite3_stmt *q = wg__stmt(ws, sql[i]);
+        if (!q)
+            return wg_ctx_status(ws->ctx);
+        sqlite3_bind_int64(q, 1, plan);
+        sqlite3_bind_text(q, 2, community, -1, SQLITE_TRANSIENT);
+        if (i == 0) {
+            *ncells = sqlite3_step(q) == SQLITE_ROW ? (size_t)sqlite3_column_int64(q, 0) : 0;
+            sqlite3_reset(q);
+        } else {
+            st = wg__done(ws, q, "recutting a community: ");
+        }
+    }
+    return st;
+}
+
 wg_status wg_store_cell_add(wg_ws *ws, const wg_cell_rec *c)
 {
     char sql[256];

@@ -22,6 +22,13 @@ typedef struct wg_part_opts {
     bool workload;
     const char *weights_file;    /* NULL: data/workload.csv */
     const char *categories_file; /* NULL: data/categories.csv */
+    /* Recut only these communities (ids) of the active plan, with its target, range, seed and
+     * weight: their cells, members and issues are replaced, the rest stays as it is, and the
+     * plan's derived data (assignment, coverage, patrol) is to be made again. The same units
+     * give the same cells as the whole plan had, so recuts of different communities in any
+     * order come to the same plan. name, keep, lock and workload must not be set. */
+    const char *const *communities;
+    size_t ncommunities;
 } wg_part_opts;
 
 typedef struct wg_part_summary {
@@ -51,6 +58,8 @@ typedef struct wg_part_summary {
     int64_t moved_households; /* households of units now in another cell than before */
     size_t moved_units, new_units, gone_units;
     double seconds;
+    size_t recut_before;      /* a recut: the communities' cells before (then `cells` after) */
+    int64_t target, min, max; /* what the cells were cut to (a recut: the plan's) */
 } wg_part_summary;
 
 /* Partitions the units into a new plan (one transaction: on any error the workspace is as it

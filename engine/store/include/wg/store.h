@@ -280,6 +280,10 @@ wg_status wg_store_cell_get(wg_ws *ws, int64_t plan, const char *code, wg_cell_r
  * none or there is no such cell). */
 wg_status wg_store_cell_geom(wg_ws *ws, int64_t plan, const char *code, unsigned char **wkb,
                              size_t *len);
+/* Inside a write transaction: removes community's cells from plan, with their members and
+ * issues (a recut puts new ones in their place); *ncells gets how many there were. */
+wg_status wg_store_plan_drop_community(wg_ws *ws, int64_t plan, const char *community,
+                                       size_t *ncells);
 /* Adds a cell (c->idx is set by wg_store_cells_number). */
 wg_status wg_store_cell_add(wg_ws *ws, const wg_cell_rec *c);
 /* Replaces a cell's figures and geometry (households, units, area, compactness, WKB). */
