@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 wg_status wg_plan_find(wg_ws *ws, const char *ref, int64_t *id)
 {
@@ -603,13 +604,53 @@ static wg_status check_move(wg_ws *ws, int64_t plan, const char *const *units, s
     return st;
 }
 
+/* The move was worked out on what was read before the transaction: another planner's change
+ * committed in between (a unit moved elsewhere, the target cell gone) fails it, naming that
+ * change, rather than overwrite it. */
+static wg_status conflicts(wg_ws *ws, int64_t plan, const char *const *units, size_t nunits,
+                           const char (*from)[32], const char *to)
+{
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    char now[32] = "", what[400] = "";
+    bool found = false;
+    wg_cell_rec cell;
+    wg_status st = wg_store_cell_get(ws, plan, to, &cell, &found);
+    bool gone = st == WG_OK && !found;
+    size_t i = 0;
+    for (; st == WG_OK && !gone && i < nunits; i++) {
+        st = wg_store_member_cell(ws, plan, units[i], now, &found);
+        if (st == WG_OK && (!found || strcmp(now, from[i]) != 0))
+            break;
+    }
+    if (st != WG_OK || (!gone && i == nunits))
+        return st;
+    wg_version v;
+    if (wg_store_version(ws, "plans", &v) == WG_OK && v.ver > 0) {
+        char at[32];
+        time_t t = (time_t)v.at;
+        struct tm tm;
+        strftime(at, sizeof at, "%Y-%m-%d %H:%M:%S", gmtime_r(&t, &tm));
+        snprintf(what, sizeof what, " by '%s' at %s UTC", v.command, at);
+    }
+    if (gone)
+        return wg_fail(ctx, WG_EINPUT,
+                       "cell %s is no longer in the plan: it was changed%s while this move was "
+                       "being worked out; nothing was moved",
+                       to, what);
+    return wg_fail(ctx, WG_EINPUT,
+                   "unit %s is now in cell %s, not %s: the plan was changed%s while this move "
+                   "was being worked out; nothing was moved (look again, and move it from "
+                   "there)",
+                   units[i], found ? now : "(none)", from[i], what);
+}
+
 /* Moves the units and rebuilds the target and every cell they left (in the transaction). */
 static wg_status move_in_tx(wg_ws *ws, const ws_units *w, const comm_tess *t, size_t c,
                             int64_t plan, const char *const *units, size_t nunits,
                             const char (*from)[32], const char *to, int64_t min, int64_t max,
                             wg_move_result *res)
 {
-    wg_status st = WG_OK;
+    wg_status st = conflicts(ws, plan, units, nunits, from, to);
     for (size_t i = 0; st == WG_OK && i < nunits; i++)
         st = wg_store_member_move(ws, plan, units[i], to);
     res->in_range = res->contiguous = true;

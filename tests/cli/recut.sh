@@ -5,7 +5,8 @@
 # recut changes that community's cells alone. The plan's assignment is then to be made again
 # (report refuses and names assign; assign makes it, and report equals a report after assign
 # --full). Two recuts of different communities run at once, with a report reading meanwhile,
-# end in the same plan as the two run one after the other. Refused, changing nothing: an
+# end in the same plan as the two run one after the other; two planners moving one unit at
+# once: the second fails naming the first's change. Refused, changing nothing: an
 # unknown community, no active plan, --communities with --name/--keep/--weight.
 #   usage: bash tests/cli/recut.sh /path/to/wangge /path/to/tests/fixtures
 set -u
@@ -118,6 +119,38 @@ check "at once differs from one after the other: $(diff seq.cells par.cells | he
 members seq.wangge >seq.members
 members par.wangge >par.members
 check "members: at once differs from one after the other" cmp -s seq.members par.members
+
+# Two planners move one unit at once, each from what they read: the second to write finds the
+# unit gone from where it read it and fails naming the first's change; nothing is overwritten,
+# and every cell's households still add up its members'.
+wg_case "two planners, one unit"
+cp base.wangge "$WS"
+read -r U X <<<"$(sql "$WS" "SELECT unit, cell FROM cell_units WHERE plan = 1 AND cell IN
+    (SELECT code FROM cells WHERE plan = 1 AND community = '$A') ORDER BY unit LIMIT 1" | tr '|' ' ')"
+read -r Y Z <<<"$(sql "$WS" "SELECT code FROM cells WHERE plan = 1 AND community = '$A' AND
+    code <> '$X' ORDER BY code LIMIT 2" | tr '\n' ' ')"
+# a writer holds the workspace while both read and then wait for it
+sqlite3 "$WS" "BEGIN IMMEDIATE" ".shell sleep 2" "COMMIT" &
+hold=$!
+sleep 0.5
+"$WG" plan -w "$WS" move p1 "$U" --to "$Y" >m1.out 2>&1 &
+m1=$!
+"$WG" plan -w "$WS" move p1 "$U" --to "$Z" >m2.out 2>&1 &
+m2=$!
+wait $m1
+r1=$?
+wait $m2
+r2=$?
+wait $hold
+check "both moves exited $r1 and $r2: one should fail" test $((r1 + r2)) -ne 0 -a "$r1" = 0 -o "$r2" = 0
+if [ "$r1" = 0 ]; then won=$Y lost=m2.out; else won=$Z lost=m1.out; fi
+check "the refused move does not name the other change: $(show $lost)" \
+    grep -q "is now in cell $won, not $X: the plan was changed by 'wangge plan" "$lost"
+check "unit $U is not in $won" [ "$(sql "$WS" "SELECT cell FROM cell_units WHERE plan = 1 AND
+    unit = '$U'")" = "$won" ]
+bad=$(sql "$WS" "SELECT count(*) FROM cells c WHERE plan = 1 AND households IS NOT (SELECT
+    sum(households) FROM cell_units m WHERE m.plan = 1 AND m.cell = c.code)")
+check "$bad cells whose households are not their members'" [ "$bad" = 0 ]
 
 wg_case "refusals"
 cp base.wangge "$WS"
