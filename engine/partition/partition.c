@@ -1076,8 +1076,71 @@ static wg_status plan_name(wg_ws *ws, const wg_part_opts *o, char name[128])
 }
 
 /* Partitions what w holds and stores the plan (inside the transaction). */
+/* What a recut read, by version: a change to any of it before the recut's write fails the
+ * recut (its cells were worked out from the old). */
+#define NREAD 6
+typedef struct read_set {
+    const char *name[NREAD];
+    int64_t ver[NREAD];
+    size_t n;
+} read_set;
+
+static wg_status read_versions(wg_ws *ws, bool workload, read_set *r)
+{
+    static const char *const inputs[] = {"units",     "communities", "barriers",
+                                         "incidents", "categories",  "weights"};
+    r->n = workload ? 6 : 3;
+    wg_status st = WG_OK;
+    for (size_t i = 0; st == WG_OK && i < r->n; i++) {
+        wg_version v;
+        r->name[i] = inputs[i];
+        st = wg_store_version(ws, inputs[i], &v);
+        r->ver[i] = v.ver;
+    }
+    return st;
+}
+
+/* A recut is worked out on a read snapshot, so that planners recutting other communities work
+ * at once: its write starts here, and only if what it read still stands and its plan is still
+ * the active one. */
+static wg_status recut_begin(wg_ws *ws, const wg_plan_rec *recut, const read_set *seen)
+{
+    wg_ctx *ctx = wg_ws_ctx(ws);
+    wg_store_read_end(ws);
+    wg_status st = wg_store_begin(ws, "partition");
+    read_set now;
+    if (st == WG_OK)
+        st = read_versions(ws, seen->n > 3, &now);
+    for (size_t i = 0; st == WG_OK && i < seen->n; i++)
+        if (now.ver[i] != seen->ver[i]) {
+            wg_version v;
+            st = wg_store_version(ws, seen->name[i], &v);
+            char at[32] = "?";
+            time_t t = (time_t)v.at;
+            struct tm tm;
+            if (st == WG_OK && gmtime_r(&t, &tm))
+                strftime(at, sizeof at, "%Y-%m-%d %H:%M:%S", &tm);
+            if (st == WG_OK)
+                st = wg_fail(ctx, WG_EINPUT,
+                             "the %s changed (by '%s' at %s UTC) while this recut was being "
+                             "worked out; nothing was written: run it again",
+                             seen->name[i], v.command, at);
+        }
+    wg_plan_rec p;
+    bool found = false;
+    if (st == WG_OK)
+        st = wg_store_plan_get(ws, 0, &p, &found);
+    if (st == WG_OK && (!found || p.id != recut->id))
+        st = wg_fail(ctx, WG_EINPUT,
+                     "plan %s is no longer the active one (another was made active while this "
+                     "recut was being worked out); nothing was written",
+                     recut->name);
+    return st;
+}
+
 static wg_status partition_in_tx(wg_ws *ws, const wg_part_opts *o, int64_t parent, const char *name,
-                                 ws_units *w, const wg_plan_rec *recut, wg_part_summary *sum)
+                                 ws_units *w, const wg_plan_rec *recut, const read_set *seen,
+                                 wg_part_summary *sum)
 {
     wg_ctx *ctx = wg_ws_ctx(ws);
     wg_status st = WG_OK;
@@ -1116,6 +1179,8 @@ static wg_status partition_in_tx(wg_ws *ws, const wg_part_opts *o, int64_t paren
         }
         wg_progress(ctx, "partitioning", w->nc, w->nc);
     }
+    if (st == WG_OK && recut)
+        st = recut_begin(ws, recut, seen);
     /* Codes, then everything stored. */
     char(*prefix)[32] = st == WG_OK ? calloc(w->nc, sizeof *prefix) : NULL;
     if (st == WG_OK && !prefix)
@@ -1154,8 +1219,10 @@ wg_status wg_partition(wg_ws *ws, const wg_part_opts *o, wg_part_summary *sum)
         return st;
     if (!wg_ws_crs(ws))
         return wg_fail(ctx, WG_EINPUT, "%s: no units yet (import units first)", wg_ws_path(ws));
-    /* the plan is made from the units as one transaction sees them, and stored in it */
-    if ((st = wg_store_begin(ws, "partition")) != WG_OK)
+    /* the plan is made from the units as one transaction sees them, and stored in it; a recut
+     * is worked out on a read snapshot and written if what it read still stands */
+    bool recutting = o->ncommunities > 0, found = false;
+    if ((st = recutting ? wg_store_read_begin(ws) : wg_store_begin(ws, "partition")) != WG_OK)
         return st;
     wg_weight_name wn;
     if ((st = wg_store_weight_name(ws, &wn)) == WG_OK)
@@ -1164,8 +1231,8 @@ wg_status wg_partition(wg_ws *ws, const wg_part_opts *o, wg_part_summary *sum)
     char name[128];
     /* a recut: the active plan's own parameters */
     wg_plan_rec recut;
-    bool recutting = o->ncommunities > 0, found = false;
     wg_part_opts ro;
+    read_set seen = {0};
     if (st == WG_OK && recutting && (o->name || o->keep || o->nlock || o->workload))
         st = wg_fail(ctx, WG_EINPUT,
                      "a recut of communities keeps the active plan, its name and its weight: "
@@ -1185,6 +1252,8 @@ wg_status wg_partition(wg_ws *ws, const wg_part_opts *o, wg_part_summary *sum)
         ro.seed = recut.params.seed;
         ro.workload = strcmp(recut.params.weight, "workload") == 0;
         o = &ro;
+        if (st == WG_OK)
+            st = read_versions(ws, o->workload, &seen);
     }
     sum->target = o->target, sum->min = o->min, sum->max = o->max;
     if (st == WG_OK && o->keep)
@@ -1192,7 +1261,7 @@ wg_status wg_partition(wg_ws *ws, const wg_part_opts *o, wg_part_summary *sum)
     if (st == WG_OK && !recutting)
         st = plan_name(ws, o, name);
     ws_units w = {0};
-    if (st == WG_OK)
+    if (st == WG_OK && !recutting) /* a recut's plan was made from communities already there */
         st = wg__communities_from_units(ws, sum);
     if (st == WG_OK)
         st = wu_load(ws, &w, NULL);
@@ -1206,11 +1275,13 @@ wg_status wg_partition(wg_ws *ws, const wg_part_opts *o, wg_part_summary *sum)
                      "%s: no communities: cells nest in communities (import communities first)",
                      wg_ws_path(ws));
     if (st == WG_OK)
-        st = partition_in_tx(ws, o, parent, name, &w, recutting ? &recut : NULL, sum);
+        st = partition_in_tx(ws, o, parent, name, &w, recutting ? &recut : NULL, &seen, sum);
     if (st == WG_OK)
         st = wg_store_commit(ws);
     else
         wg_store_rollback(ws);
+    if (recutting) /* its read, unless recut_begin ended it already (then a no-op) */
+        wg_store_read_end(ws);
     wu_free(&w);
     sum->seconds = wg_now() - t0;
     return st;

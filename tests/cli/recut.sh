@@ -6,7 +6,8 @@
 # (report refuses and names assign; assign makes it, and report equals a report after assign
 # --full). Two recuts of different communities run at once, with a report reading meanwhile,
 # end in the same plan as the two run one after the other; two planners moving one unit at
-# once: the second fails naming the first's change. Refused, changing nothing: an
+# once: the second fails naming the first's change; a recut whose units change before it writes
+# fails naming the change. Refused, changing nothing: an
 # unknown community, no active plan, --communities with --name/--keep/--weight.
 #   usage: bash tests/cli/recut.sh /path/to/wangge /path/to/tests/fixtures
 set -u
@@ -151,6 +152,25 @@ check "unit $U is not in $won" [ "$(sql "$WS" "SELECT cell FROM cell_units WHERE
 bad=$(sql "$WS" "SELECT count(*) FROM cells c WHERE plan = 1 AND households IS NOT (SELECT
     sum(households) FROM cell_units m WHERE m.plan = 1 AND m.cell = c.code)")
 check "$bad cells whose households are not their members'" [ "$bad" = 0 ]
+
+# A recut is worked out on what it read and written after: units changed in between (here by
+# a writer holding the workspace, as an import would: its households and the units' version)
+# fail it, naming that change, and nothing of it is written.
+wg_case "units changed under a recut"
+cp base.wangge "$WS"
+cmd="wangge import -w ws units fresh.gpkg"
+sqlite3 "$WS" "BEGIN IMMEDIATE" ".shell sleep 2" "UPDATE units SET households = households + 5
+    WHERE community = '$A'" "UPDATE versions SET ver = ver + 1000, command = '$cmd' WHERE
+    name = 'units'" "COMMIT" &
+hold=$!
+sleep 0.5
+wg partition -w "$WS" --communities "$A"
+wait $hold
+check "a recut on changed units exited $RC" [ "$RC" -ne 0 ]
+check "the refusal does not name the change: $(show err)" \
+    grep -q "the units changed (by '$cmd' at" err
+cells "$WS" >cells.u
+check "the refused recut wrote cells" cmp -s cells.0 cells.u
 
 wg_case "refusals"
 cp base.wangge "$WS"
