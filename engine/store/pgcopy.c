@@ -35,7 +35,41 @@ bool wg_ws_is_database(const char *spec)
 typedef struct pg_target {
     char *conninfo;
     char schema[64];
+    char shown[512]; /* the name as given, its password hidden: for messages */
 } pg_target;
+
+/* spec with any password in it (password=..., or user:PASSWORD@ in a URL) as "***". */
+static void hide_password(const char *spec, char *out, size_t n)
+{
+    size_t o = 0;
+    const char *p = spec, *at = strchr(spec, '@'), *scheme = strstr(spec, "://");
+    const char *colon = scheme && at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+    while (*p && o + 4 < n) {
+        if (p == colon) { /* user:PASSWORD@host */
+            memcpy(out + o, ":***", 4), o += 4;
+            p = at;
+            continue;
+        }
+        if (strncmp(p, "password=", 9) == 0 &&
+            (p == spec || p[-1] == ' ' || p[-1] == '&' || p[-1] == '?' || p[-1] == ':')) {
+            const char *v = p + 9, *e = v;
+            if (*v == '\'') {
+                for (e = v + 1; *e && *e != '\''; e++)
+                    e += *e == '\\' && e[1];
+                e += *e == '\'';
+            } else {
+                e = v + strcspn(v, " &\t\n");
+            }
+            if (o + 12 >= n)
+                break;
+            memcpy(out + o, "password=***", 12), o += 12;
+            p = e;
+            continue;
+        }
+        out[o++] = *p++;
+    }
+    out[o] = '\0';
+}
 
 static bool schema_name_ok(const char *s)
 {
@@ -99,9 +133,10 @@ static const char *pq_err(PGconn *c)
 static wg_status pg_target_parse(wg_ctx *ctx, const char *spec, pg_target *t)
 {
     bool url = strncmp(spec, "PG:", 3) != 0;
+    hide_password(spec, t->shown, sizeof t->shown);
     if (!(t->conninfo = strdup(url ? spec : spec + 3)))
         return wg_fail(ctx, WG_ENOMEM, "out of memory");
-    return take_schema(ctx, spec, t->conninfo, url, t->schema);
+    return take_schema(ctx, t->shown, t->conninfo, url, t->schema);
 }
 
 static wg_status pg_connect(wg_ctx *ctx, const char *spec, const pg_target *t, PGconn **out)
@@ -860,7 +895,7 @@ static wg_status to_pg(wg_ctx *ctx, const char *src, const char *dest)
     if (st == WG_OK)
         st = sqlite_tables(ws, &tabs, &nt);
     if (st == WG_OK)
-        st = pg_connect(ctx, dest, &t, &pg);
+        st = pg_connect(ctx, t.shown, &t, &pg);
     if (st == WG_OK)
         st = pg_run(ctx, pg, "starting", "BEGIN; SET LOCAL client_min_messages = warning");
     if (st == WG_OK)
@@ -874,7 +909,7 @@ static wg_status to_pg(wg_ctx *ctx, const char *src, const char *dest)
         st = wg_fail(ctx, WG_EINPUT,
                      "%s: schema %s already holds %s tables, and a copy never writes over any "
                      "(DROP SCHEMA %s CASCADE first, or give another schema with schema=NAME)",
-                     dest, t.schema, n, t.schema);
+                     t.shown, t.schema, n, t.schema);
     snprintf(sql, sizeof sql, "CREATE SCHEMA IF NOT EXISTS \"%s\"", t.schema);
     if (st == WG_OK)
         st = pg_run(ctx, pg, "creating the schema", sql);
@@ -901,7 +936,7 @@ static wg_status to_pg(wg_ctx *ctx, const char *src, const char *dest)
         snprintf(sql, sizeof sql, "INSERT INTO \"%s\".wangge_sequence VALUES ($1, $2)", t.schema);
         PGresult *r = PQexecParams(pg, sql, 2, NULL, p, NULL, NULL, 0);
         if (PQresultStatus(r) != PGRES_COMMAND_OK)
-            st = wg_fail(ctx, WG_EIO, "%s: %s", dest, pq_err(pg));
+            st = wg_fail(ctx, WG_EIO, "%s: %s", t.shown, pq_err(pg));
         PQclear(r);
     }
     sqlite3_finalize(q);
@@ -912,7 +947,7 @@ static wg_status to_pg(wg_ctx *ctx, const char *src, const char *dest)
         snprintf(sql, sizeof sql, "INSERT INTO \"%s\".wangge_schema VALUES ($1, $2)", t.schema);
         PGresult *r = PQexecParams(pg, sql, 2, NULL, p, NULL, NULL, 0);
         if (PQresultStatus(r) != PGRES_COMMAND_OK)
-            st = wg_fail(ctx, WG_EIO, "%s: %s", dest, pq_err(pg));
+            st = wg_fail(ctx, WG_EIO, "%s: %s", t.shown, pq_err(pg));
         PQclear(r);
     }
     if (st == WG_OK)
@@ -944,7 +979,7 @@ static wg_status from_pg(wg_ctx *ctx, const char *src, const char *dest)
     char v[16] = "", crs[64] = "", sql[512];
     wg_status st = pg_target_parse(ctx, src, &t);
     if (st == WG_OK)
-        st = pg_connect(ctx, src, &t, &pg);
+        st = pg_connect(ctx, t.shown, &t, &pg);
     /* one snapshot of every table */
     if (st == WG_OK)
         st = pg_run(ctx, pg, "starting",
@@ -955,7 +990,7 @@ static wg_status from_pg(wg_ctx *ctx, const char *src, const char *dest)
         st = pg_value(ctx, pg, "looking for the workspace", sql, NULL, v, sizeof v);
     if (st == WG_OK && strcmp(v, "t") != 0)
         st = wg_fail(ctx, WG_EINPUT,
-                     "%s: schema %s holds no wangge workspace (no table %s.wangge_schema)", src,
+                     "%s: schema %s holds no wangge workspace (no table %s.wangge_schema)", t.shown,
                      t.schema, t.schema);
     snprintf(sql, sizeof sql, "SELECT version FROM \"%s\".wangge_schema", t.schema);
     if (st == WG_OK)
@@ -967,7 +1002,7 @@ static wg_status from_pg(wg_ctx *ctx, const char *src, const char *dest)
         st = wg_fail(ctx, WG_EINPUT,
                      "%s: schema %s holds a workspace of schema version %s; this wangge makes "
                      "version %d",
-                     src, t.schema, v, WG_SCHEMA_VERSION);
+                     t.shown, t.schema, v, WG_SCHEMA_VERSION);
     /* made in a hidden folder beside dest and moved in whole (wg/atomic.h) */
     if (st == WG_OK)
         st = wg_atomic_begin(ctx, dest, true, &out);
@@ -981,13 +1016,13 @@ static wg_status from_pg(wg_ctx *ctx, const char *src, const char *dest)
     for (int meta = 0; st == WG_OK && meta < 2; meta++)
         for (size_t i = 0; st == WG_OK && i < nt; i++)
             if ((strcmp(tabs[i].name, "ws_meta") == 0) == meta)
-                st = copy_table_in(ws, pg, src, t.schema, &tabs[i]);
+                st = copy_table_in(ws, pg, t.shown, t.schema, &tabs[i]);
     if (st == WG_OK)
         st = wg__sql(ws, "DELETE FROM sqlite_sequence");
     snprintf(sql, sizeof sql, "SELECT name, seq FROM \"%s\".wangge_sequence", t.schema);
     PGresult *r = st == WG_OK ? PQexec(pg, sql) : NULL;
     if (st == WG_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
-        st = wg_fail(ctx, WG_EIO, "%s: reading wangge_sequence: %s", src, pq_err(pg));
+        st = wg_fail(ctx, WG_EIO, "%s: reading wangge_sequence: %s", t.shown, pq_err(pg));
     sqlite3_stmt *q = NULL;
     if (st == WG_OK &&
         sqlite3_prepare_v2(ws->db, "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", -1, &q,
@@ -1018,10 +1053,14 @@ static wg_status from_pg(wg_ctx *ctx, const char *src, const char *dest)
 wg_status wg_ws_copy(wg_ctx *ctx, const char *src, const char *dest)
 {
     bool from = wg_ws_is_database(src), to = wg_ws_is_database(dest);
-    if (from == to)
+    if (from == to) {
+        char a[512], b[512];
+        hide_password(src, a, sizeof a);
+        hide_password(dest, b, sizeof b);
         return wg_fail(ctx, WG_EINPUT,
                        "copy goes between a workspace file and a PostgreSQL database (PG:... or "
                        "postgresql://...), one of each: %s and %s are both %s",
-                       src, dest, from ? "databases" : "files");
+                       a, b, from ? "databases" : "files");
+    }
     return from ? from_pg(ctx, src, dest) : to_pg(ctx, src, dest);
 }

@@ -95,9 +95,13 @@ check "the schema changed" [ "$(pg_psql "SELECT count(*) FROM pg_tables WHERE sc
 wg copy -w "$WS" other.wangge
 check "file to file exited $RC" [ "$RC" -ne 0 ]
 check "file to file: $(show err)" grep -q "one of each" err
-wg copy -w "$WS" "PG:host=$TMP/nowhere dbname=wangge user=postgres"
+wg copy -w "$WS" "PG:host=$TMP/nowhere dbname=wangge user=postgres password=hunter2"
 check "an unreachable database exited $RC" [ "$RC" -ne 0 ]
 check "unreachable: $(show err)" grep -q "cannot connect" err
+check "the password is not hidden: $(show err)" grep -q "password=\*\*\*:" err
+check "the password is shown: $(show err)" test -z "$(grep hunter2 err)"
+wg copy -w "postgresql://postgres:hunter2@/wangge?host=$TMP/nowhere" x.wangge
+check "the password in a URL is not hidden: $(show err)" grep -q "postgres:\*\*\*@" err
 wg copy -w "PG:$PG_CONN schema=empty" empty.wangge
 check "a schema without a workspace exited $RC" [ "$RC" -ne 0 ]
 check "no workspace: $(show err)" grep -q "holds no wangge workspace" err
