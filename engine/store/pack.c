@@ -886,16 +886,6 @@ static size_t select_rows(const reader *R, const wg_inc_filter *f, uint32_t *kee
     return nk;
 }
 
-/* The rows of the chunk in R that the filter f (NULL: none) keeps, into keep; their number. */
-static size_t take_rows(const reader *R, const wg_inc_filter *f, uint32_t *keep)
-{
-    if (filtering(f))
-        return select_rows(R, f, keep);
-    for (size_t k = 0; k < R->c->n; k++)
-        keep[k] = (uint32_t)k;
-    return R->c->n;
-}
-
 /* A reader's buffers for one chunk, reading through db, its failures going to ctx. */
 static wg_status reader_open(wg_ws *ws, sqlite3 *db, wg_ctx *ctx, reader *R)
 {
@@ -933,7 +923,10 @@ static bool chunk_skipped(const wg_inc_filter *f, const chunk_info *ci)
     return f && f->since > 0 && ci->ver <= f->since;
 }
 
-static wg_status inc_read_open(wg_ws *ws, unsigned cols, const wg_inc_filter *f, inc_read *I)
+/* Starts a read (the chunks and the columns it needs); with own_reader, with buffers for one
+ * chunk on the workspace's connection (a read in shares has a reader per share instead). */
+static wg_status inc_read_open(wg_ws *ws, unsigned cols, const wg_inc_filter *f, bool own_reader,
+                               inc_read *I)
 {
     memset(I, 0, sizeof *I);
     wg_status st = wg_store_read_begin(ws);
@@ -950,9 +943,9 @@ static wg_status inc_read_open(wg_ws *ws, unsigned cols, const wg_inc_filter *f,
         I->need |= WG_IC_REPORTED;
     if (f && f->bbox)
         I->need |= WG_IC_XY;
-    if (st == WG_OK)
+    if (st == WG_OK && own_reader)
         st = reader_open(ws, ws->db, ws->ctx, &I->R);
-    if (st == WG_OK && !(I->keep = malloc(CHUNK * sizeof *I->keep)))
+    if (st == WG_OK && own_reader && !(I->keep = malloc(CHUNK * sizeof *I->keep)))
         st = wg_fail(ws->ctx, WG_ENOMEM, "out of memory");
     return st;
 }
@@ -969,7 +962,7 @@ wg_status wg_store_incidents_read(wg_ws *ws, unsigned cols, const wg_inc_filter 
 {
     memset(out, 0, sizeof *out);
     inc_read I;
-    wg_status st = inc_read_open(ws, cols, f, &I);
+    wg_status st = inc_read_open(ws, cols, f, true, &I);
     if (st == WG_OK)
         st = alloc_out(ws->ctx, cols, I.total, out);
     if (st == WG_OK)
@@ -993,36 +986,6 @@ wg_status wg_store_incidents_read(wg_ws *ws, unsigned cols, const wg_inc_filter 
     inc_read_close(ws, &I);
     if (st != WG_OK)
         wg_incidents_free(out);
-    return st;
-}
-
-wg_status wg_store_incidents_each(wg_ws *ws, unsigned cols, const wg_inc_filter *f, wg_inc_fn fn,
-                                  void *user)
-{
-    wg_incidents part = {0};
-    inc_read I;
-    wg_status st = inc_read_open(ws, cols, f, &I);
-    if (st == WG_OK)
-        st = alloc_out(ws->ctx, cols, CHUNK, &part);
-    if (st == WG_OK)
-        st = read_codes(ws, &part);
-    size_t done = 0;
-    for (size_t i = 0; st == WG_OK && i < I.nci; i++) {
-        if (chunk_skipped(f, &I.ci[i]))
-            continue;
-        if ((st = read_chunk(&I.R, &I.ci[i], I.need)) != WG_OK)
-            break;
-        size_t nk = take_rows(&I.R, f, I.keep);
-        gather(&I.R, &I.ci[i], I.keep, nk, cols, &part, 0);
-        part.n = nk;
-        if (nk)
-            st = fn(user, &part);
-        done += (size_t)I.ci[i].n;
-        if (I.total > 1000000 && i % 64 == 63)
-            wg_progress(ws->ctx, "reading incidents", done, I.total);
-    }
-    inc_read_close(ws, &I);
-    wg_incidents_free(&part);
     return st;
 }
 
@@ -1124,7 +1087,7 @@ wg_status wg_store_incidents_shares(wg_ws *ws, unsigned cols, const wg_inc_filte
         nshares = 1;
     inc_read I;
     shares_job J = {.I = &I, .f = f, .cols = cols, .nshares = nshares, .fn = fn, .user = user};
-    wg_status st = inc_read_open(ws, cols, f, &I);
+    wg_status st = inc_read_open(ws, cols, f, false, &I);
     int64_t counter = -1;
     if (st == WG_OK && nshares > 1 && I.total > 0)
         st = wg_store_counter(ws, &counter);
@@ -1159,6 +1122,26 @@ wg_status wg_store_incidents_shares(wg_ws *ws, unsigned cols, const wg_inc_filte
     free(J.sh);
     inc_read_close(ws, &I);
     return st;
+}
+
+/* A read a part at a time is a read in one share, on the calling thread. */
+typedef struct each_job {
+    wg_inc_fn fn;
+    void *user;
+} each_job;
+
+static wg_status each_part(wg_ctx *ctx, void *user, const wg_incidents *part, size_t s)
+{
+    (void)ctx, (void)s;
+    const each_job *E = user;
+    return E->fn(E->user, part);
+}
+
+wg_status wg_store_incidents_each(wg_ws *ws, unsigned cols, const wg_inc_filter *f, wg_inc_fn fn,
+                                  void *user)
+{
+    each_job E = {fn, user};
+    return wg_store_incidents_shares(ws, cols, f, 1, each_part, &E);
 }
 
 wg_status wg_store_incidents_count(wg_ws *ws, size_t *n, int64_t *ver)
