@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 typedef struct out_cell {
     int64_t hh;         /* balanced quantity (see unit_rec) */
@@ -1113,18 +1112,12 @@ static wg_status recut_begin(wg_ws *ws, const wg_plan_rec *recut, const read_set
         st = read_versions(ws, seen->n > 3, &now);
     for (size_t i = 0; st == WG_OK && i < seen->n; i++)
         if (now.ver[i] != seen->ver[i]) {
-            wg_version v;
-            st = wg_store_version(ws, seen->name[i], &v);
-            char at[32] = "?";
-            time_t t = (time_t)v.at;
-            struct tm tm;
-            if (st == WG_OK && gmtime_r(&t, &tm))
-                strftime(at, sizeof at, "%Y-%m-%d %H:%M:%S", &tm);
-            if (st == WG_OK)
-                st = wg_fail(ctx, WG_EINPUT,
-                             "the %s changed (by '%s' at %s UTC) while this recut was being "
-                             "worked out; nothing was written: run it again",
-                             seen->name[i], v.command, at);
+            char what[400];
+            wg__changed_by(ws, seen->name[i], what, sizeof what);
+            st = wg_fail(ctx, WG_EINPUT,
+                         "the %s changed (%s) while this recut was being worked out; nothing "
+                         "was written: run it again",
+                         seen->name[i], what);
         }
     wg_plan_rec p;
     bool found = false;

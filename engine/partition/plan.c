@@ -1,11 +1,11 @@
 /* engine/partition/plan.c: plans after they are made — find, activate, show, diff, and moving units
  * by hand with an immediate answer on range and contiguity. */
 #include "plan_int.h"
+#include "wg/timeparse.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 wg_status wg_plan_find(wg_ws *ws, const char *ref, int64_t *id)
 {
@@ -604,6 +604,21 @@ static wg_status check_move(wg_ws *ws, int64_t plan, const char *const *units, s
     return st;
 }
 
+void wg__changed_by(wg_ws *ws, const char *name, char *out, size_t n)
+{
+    wg_version v;
+    char at[32];
+    out[0] = '\0';
+    if (wg_store_version(ws, name, &v) != WG_OK) {
+        wg_ctx_clear_error(wg_ws_ctx(ws)); /* only the message's detail is lost */
+        return;
+    }
+    if (v.ver <= 0)
+        return;
+    wg_time_format_utc(v.at, at, sizeof at);
+    snprintf(out, n, "by '%s' at %s", v.command, at);
+}
+
 /* The move was worked out on what was read before the transaction: another planner's change
  * committed in between (a unit moved elsewhere, the target cell gone) fails it, naming that
  * change, rather than overwrite it. */
@@ -624,21 +639,14 @@ static wg_status conflicts(wg_ws *ws, int64_t plan, const char *const *units, si
     }
     if (st != WG_OK || (!gone && i == nunits))
         return st;
-    wg_version v;
-    if (wg_store_version(ws, "plans", &v) == WG_OK && v.ver > 0) {
-        char at[32];
-        time_t t = (time_t)v.at;
-        struct tm tm;
-        strftime(at, sizeof at, "%Y-%m-%d %H:%M:%S", gmtime_r(&t, &tm));
-        snprintf(what, sizeof what, " by '%s' at %s UTC", v.command, at);
-    }
+    wg__changed_by(ws, "plans", what, sizeof what);
     if (gone)
         return wg_fail(ctx, WG_EINPUT,
-                       "cell %s is no longer in the plan: it was changed%s while this move was "
+                       "cell %s is no longer in the plan: it was changed %s while this move was "
                        "being worked out; nothing was moved",
                        to, what);
     return wg_fail(ctx, WG_EINPUT,
-                   "unit %s is now in cell %s, not %s: the plan was changed%s while this move "
+                   "unit %s is now in cell %s, not %s: the plan was changed %s while this move "
                    "was being worked out; nothing was moved (look again, and move it from "
                    "there)",
                    units[i], found ? now : "(none)", from[i], what);

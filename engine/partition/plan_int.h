@@ -91,6 +91,9 @@ wg_status plan_issue_add(wg_ws *ws, int64_t plan, const char *cell, const char *
  * INT64_MAX) when the plan records none. Errors: reading the plan; WG_EINPUT for no such
  * plan. */
 wg_status wg__plan_range(wg_ws *ws, int64_t plan, int64_t *min, int64_t *max, bool *found);
+/* Who changed `name` (a layer, or "plans") last, for a message about a change made meanwhile:
+ * "by 'COMMAND' at YYYY-MM-DDTHH:MM:SSZ", or "" when that is not recorded. */
+void wg__changed_by(wg_ws *ws, const char *name, char *out, size_t n);
 
 /* The area, Polsby-Popper compactness and number of parts of a cell polygon. Errors: WG_EGEOS
  * (nothing written). */
