@@ -419,6 +419,49 @@ static bool buf_ewkb(buf *b, const unsigned char *w, size_t n, int srid)
     return buf_hex(b, head, 9) && buf_hex(b, w + 5, n - 5);
 }
 
+/* ---- COPY ... FROM STDIN, for a table `what` ------------------------------------------------- */
+
+static wg_status pg_copy_fail(wg_ctx *ctx, PGconn *pg, const char *what)
+{
+    return wg_fail(ctx, WG_EIO, "PostgreSQL database %s, copying %s: %s", PQdb(pg), what,
+                   pq_err(pg));
+}
+
+/* Starts the COPY of sql; *in_copy tells whether it started (and must be ended). */
+static wg_status copy_in_start(wg_ctx *ctx, PGconn *pg, const char *sql, const char *what,
+                               bool *in_copy)
+{
+    PGresult *r = PQexec(pg, sql);
+    *in_copy = PQresultStatus(r) == PGRES_COPY_IN;
+    PQclear(r);
+    return *in_copy ? WG_OK : pg_copy_fail(ctx, pg, what);
+}
+
+/* Sends b's lines once they fill COPY_FLUSH bytes, or whatever they are with `all`. */
+static wg_status copy_send(wg_ctx *ctx, PGconn *pg, buf *b, bool all, const char *what)
+{
+    if (!b->len || (!all && b->len < COPY_FLUSH))
+        return WG_OK;
+    bool ok = PQputCopyData(pg, b->s, (int)b->len) == 1;
+    b->len = 0;
+    return ok ? WG_OK : pg_copy_fail(ctx, pg, what);
+}
+
+/* Ends a COPY that started; after a failure (st), with an error, so that none of it stays. */
+static wg_status copy_in_end(wg_ctx *ctx, PGconn *pg, bool in_copy, wg_status st, const char *what)
+{
+    if (!in_copy)
+        return st;
+    PQputCopyEnd(pg, st == WG_OK ? NULL : "the copy failed");
+    PGresult *r;
+    while ((r = PQgetResult(pg)) != NULL) {
+        if (st == WG_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+            st = pg_copy_fail(ctx, pg, what);
+        PQclear(r);
+    }
+    return st;
+}
+
 /* ---- SpatiaLite -> PostgreSQL --------------------------------------------------------------- */
 
 static wg_status copy_fail(wg_ws *ws, const table *t, int64_t rowid, const column *k,
@@ -532,12 +575,9 @@ static wg_status copy_table_out(wg_ws *ws, PGconn *pg, const char *schema, const
         st = wg__sql_fail(ws, "reading a table to copy: ");
     char sql[4096];
     snprintf(sql, sizeof sql, "COPY \"%s\".\"%s\" (%s) FROM STDIN", schema, t->name, cols.s);
-    PGresult *r = st == WG_OK ? PQexec(pg, sql) : NULL;
-    bool in_copy = r && PQresultStatus(r) == PGRES_COPY_IN;
-    if (st == WG_OK && !in_copy)
-        st = wg_fail(ws->ctx, WG_EIO, "PostgreSQL database %s, copying %s: %s", PQdb(pg), t->name,
-                     pq_err(pg));
-    PQclear(r);
+    bool in_copy = false;
+    if (st == WG_OK)
+        st = copy_in_start(ws->ctx, pg, sql, t->name, &in_copy);
     buf b = {0};
     int64_t rows = 0, total = 0;
     char stage[96], count[128];
@@ -553,27 +593,16 @@ static wg_status copy_table_out(wg_ws *ws, PGconn *pg, const char *schema, const
         if (++rows % 4096 == 0)
             wg_progress(ws->ctx, stage, (uint64_t)rows, (uint64_t)total);
         st = row_line(ws, t, q, &b);
-        if (st == WG_OK && b.len >= COPY_FLUSH) {
-            if (PQputCopyData(pg, b.s, (int)b.len) != 1)
-                st = wg_fail(ws->ctx, WG_EIO, "PostgreSQL, copying %s: %s", t->name, pq_err(pg));
-            b.len = 0;
-        }
+        if (st == WG_OK)
+            st = copy_send(ws->ctx, pg, &b, false, t->name);
         if (rows % 100000 == 0 && wg_ctx_cancelled(ws->ctx))
             st = wg_fail(ws->ctx, WG_EINTR, "interrupted");
     }
     if (st == WG_OK && rc != SQLITE_DONE)
         st = wg__sql_fail(ws, "reading a table to copy: ");
-    if (st == WG_OK && b.len && PQputCopyData(pg, b.s, (int)b.len) != 1)
-        st = wg_fail(ws->ctx, WG_EIO, "PostgreSQL, copying %s: %s", t->name, pq_err(pg));
-    if (in_copy) { /* ended; on a failure here, ended with an error so nothing of it stays */
-        PQputCopyEnd(pg, st == WG_OK ? NULL : "the copy failed");
-        while ((r = PQgetResult(pg)) != NULL) {
-            if (st == WG_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
-                st = wg_fail(ws->ctx, WG_EIO, "PostgreSQL database %s, copying %s: %s", PQdb(pg),
-                             t->name, pq_err(pg));
-            PQclear(r);
-        }
-    }
+    if (st == WG_OK)
+        st = copy_send(ws->ctx, pg, &b, true, t->name);
+    st = copy_in_end(ws->ctx, pg, in_copy, st, t->name);
     sqlite3_finalize(q);
     free(sel.s), free(cols.s), free(b.s);
     return st;
@@ -811,13 +840,7 @@ static wg_status cells_part(void *user, const wg_incidents *part)
         if (!ok)
             return wg_fail(J->ws->ctx, WG_ENOMEM, "out of memory");
     }
-    if (J->b.len >= COPY_FLUSH) {
-        if (PQputCopyData(J->pg, J->b.s, (int)J->b.len) != 1)
-            return wg_fail(J->ws->ctx, WG_EIO, "PostgreSQL, copying incident_cells: %s",
-                           pq_err(J->pg));
-        J->b.len = 0;
-    }
-    return WG_OK;
+    return copy_send(J->ws->ctx, J->pg, &J->b, false, "incident_cells");
 }
 
 static wg_status incident_cells_table(wg_ws *ws, PGconn *pg, const char *s)
@@ -845,23 +868,15 @@ static wg_status incident_cells_table(wg_ws *ws, PGconn *pg, const char *s)
     if (st == WG_OK)
         st = pg_run(ws->ctx, pg, "making incident_cells",
                     "CREATE TEMP TABLE wg_incident_cells (fid bigint, cell text) ON COMMIT DROP");
-    PGresult *r = st == WG_OK ? PQexec(pg, "COPY wg_incident_cells FROM STDIN") : NULL;
-    bool in_copy = r && PQresultStatus(r) == PGRES_COPY_IN;
-    if (st == WG_OK && !in_copy)
-        st = wg_fail(ws->ctx, WG_EIO, "PostgreSQL, copying incident_cells: %s", pq_err(pg));
-    PQclear(r);
+    bool in_copy = false;
+    if (st == WG_OK)
+        st = copy_in_start(ws->ctx, pg, "COPY wg_incident_cells FROM STDIN", "incident_cells",
+                           &in_copy);
     if (st == WG_OK)
         st = wg_store_incidents_each(ws, WG_IC_FID | WG_IC_CELL, NULL, cells_part, &J);
-    if (st == WG_OK && J.b.len && PQputCopyData(pg, J.b.s, (int)J.b.len) != 1)
-        st = wg_fail(ws->ctx, WG_EIO, "PostgreSQL, copying incident_cells: %s", pq_err(pg));
-    if (in_copy) {
-        PQputCopyEnd(pg, st == WG_OK ? NULL : "the copy failed");
-        while ((r = PQgetResult(pg)) != NULL) {
-            if (st == WG_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
-                st = wg_fail(ws->ctx, WG_EIO, "PostgreSQL, copying incident_cells: %s", pq_err(pg));
-            PQclear(r);
-        }
-    }
+    if (st == WG_OK)
+        st = copy_send(ws->ctx, pg, &J.b, true, "incident_cells");
+    st = copy_in_end(ws->ctx, pg, in_copy, st, "incident_cells");
     char sql[1024];
     snprintf(sql, sizeof sql,
              "CREATE TABLE \"%s\".incident_cells AS SELECT i.id AS incident, w.cell, i.fid "
