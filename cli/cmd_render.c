@@ -29,6 +29,7 @@ static const char render_help[] =
     "  --from T --to T --tz Z  incidents reported in [from, to) (ISO 8601; zone, default UTC)\n"
     "  --category C,...      only these incident categories\n"
     "  --title TEXT          the map's title\n"
+    "  --source TEXT         the footer's source line (default: the workspace's name)\n"
     "  --kernel K --radius M --pixel M --weight hours   heatmap: quartic (default),\n"
     "                        triweight, epanechnikov, triangular, uniform, gaussian; radius\n"
     "                        (150 m); raster pixel (about one screen pixel); weight by hours\n"
@@ -78,6 +79,7 @@ static int run(cli *c, int argc, char **argv, bool atlas)
         O_TZ,
         O_CAT,
         O_TITLE,
+        O_SOURCE,
         O_KERNEL,
         O_RADIUS,
         O_PIXEL,
@@ -103,6 +105,7 @@ static int run(cli *c, int argc, char **argv, bool atlas)
                                          {"tz", required_argument, NULL, O_TZ},
                                          {"category", required_argument, NULL, O_CAT},
                                          {"title", required_argument, NULL, O_TITLE},
+                                         {"source", required_argument, NULL, O_SOURCE},
                                          {"kernel", required_argument, NULL, O_KERNEL},
                                          {"radius", required_argument, NULL, O_RADIUS},
                                          {"pixel", required_argument, NULL, O_PIXEL},
@@ -178,6 +181,9 @@ static int run(cli *c, int argc, char **argv, bool atlas)
             break;
         case O_TITLE:
             o.title = optarg;
+            break;
+        case O_SOURCE:
+            o.source = optarg;
             break;
         case O_KERNEL:
             if (!wg_kernel_from_name(optarg, &o.kernel))

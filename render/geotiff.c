@@ -150,13 +150,13 @@ wg_status heat_geotiff(wg_ws *ws, const wg_render_opts *o, const char *path, wg_
     h.view[3] = g->ymax;
     h.scale = 1 / g->px;
     st = heat_compute(ws, &h);
-    const char *p = wg_ws_path(ws), *slash = strrchr(p, '/');
+
     const char *unit = o->weight_hours ? "handling hours per km²" : "incidents per km²";
     tif_meta *t = st == WG_OK ? malloc(sizeof *t) : NULL;
     if (st == WG_OK && !t)
         st = wg_fail(ctx, WG_ENOMEM, "out of memory");
     if (st == WG_OK) {
-        make_meta(t, o, &h, wg_ws_crs(ws), slash ? slash + 1 : p);
+        make_meta(t, o, &h, wg_ws_crs(ws), wg_ws_label(ws));
         wg_raster_meta m = {.crs = wg_ws_crs(ws),
                             .has_nodata = true,
                             .nodata = 0,

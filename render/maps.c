@@ -836,8 +836,8 @@ static bool heat_start(map_ctx *m, heat_thread *T)
     memset(T, 0, sizeof *T);
     T->h = (heat){.o = m->o, .scale = m->c->s, .fmt = m->c->fmt};
     memcpy(T->h.view, m->c->view, sizeof T->h.view);
-    snprintf(T->path, sizeof T->path, "%s", wg_ws_path(m->ws));
-    if (strlen(wg_ws_path(m->ws)) >= sizeof T->path || !(T->ctx = wg_ctx_new_for_thread(m->c->ctx)))
+    snprintf(T->path, sizeof T->path, "%s", wg_ws_spec(m->ws));
+    if (strlen(wg_ws_spec(m->ws)) >= sizeof T->path || !(T->ctx = wg_ctx_new_for_thread(m->c->ctx)))
         return false;
     if (pthread_create(&T->tid, NULL, heat_run, T) != 0) {
         wg_ctx_free(T->ctx);
@@ -1267,11 +1267,7 @@ wg_status map_begin(wg_ws *ws, const wg_render_opts *o, wg_map_kind kind, canvas
         st = wg_fail(wg_ws_ctx(ws), WG_EINPUT, "the diff map needs --plan OLD (and --plan-b NEW)");
     if (st != WG_OK)
         return st;
-    const char *p = wg_ws_path(ws), *slash = strrchr(p, '/');
-    snprintf(m->source, sizeof m->source, "Source: %s",
-             o->source ? o->source
-             : slash   ? slash + 1
-                       : p);
+    snprintf(m->source, sizeof m->source, "Source: %s", o->source ? o->source : wg_ws_label(ws));
     m->L = page_layout(c);
     st = map_view(ws, o, m->plan, m->view);
     if (st == WG_OK)

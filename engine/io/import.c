@@ -774,7 +774,9 @@ static wg_status open_rejects(importer *im)
     if (o->rejects_path) {
         n = snprintf(path, cap, "%s", o->rejects_path);
     } else {
-        const char *ws = wg_ws_path(im->ws), *slash = strrchr(ws, '/');
+        /* beside the workspace file; a database's: beside the source */
+        const char *ws = wg_ws_is_database(wg_ws_path(im->ws)) ? im->source : wg_ws_path(im->ws);
+        const char *slash = strrchr(ws, '/');
         const char *base = strrchr(im->source, '/');
         base = base ? base + 1 : im->source;
         size_t blen = strcspn(base, ".");

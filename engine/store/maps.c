@@ -40,7 +40,14 @@ static wg_status where_clause(wg_ws *ws, wg_map_layer layer, const wg_map_query 
         k += snprintf(sql + k, cap - (size_t)k, " AND plan = ?7");
     if (q && q->community && L->community)
         k += snprintf(sql + k, cap - (size_t)k, " AND %s = ?1", L->community);
-    if (q && (q->bbox || q->min_size_m > 0)) {
+    if (q && (q->bbox || q->min_size_m > 0) && ws->pg) { /* the GiST index */
+        if (q->bbox)
+            k += snprintf(sql + k, cap - (size_t)k, " AND geom && ST_MakeEnvelope(?2, ?3, ?4, ?5)");
+        if (q->min_size_m > 0)
+            k += snprintf(sql + k, cap - (size_t)k,
+                          " AND (ST_XMax(geom) - ST_XMin(geom) >= ?6 OR ST_YMax(geom) - "
+                          "ST_YMin(geom) >= ?6)");
+    } else if (q && (q->bbox || q->min_size_m > 0)) {
         k += snprintf(sql + k, cap - (size_t)k, " AND fid IN (SELECT pkid FROM idx_%s_geom WHERE 1",
                       L->table);
         if (q->bbox)
@@ -57,8 +64,8 @@ static wg_status where_clause(wg_ws *ws, wg_map_layer layer, const wg_map_query 
 }
 
 /* Prepares "SELECT <what> FROM <layer> WHERE <the query's filters> <tail>", values bound. */
-static sqlite3_stmt *query_open(wg_ws *ws, wg_map_layer layer, const wg_map_query *q, int64_t plan,
-                                const char *what, const char *tail)
+static wg_q *query_open(wg_ws *ws, wg_map_layer layer, const wg_map_query *q, int64_t plan,
+                        const char *what, const char *tail)
 {
     if (layer < 0 || layer >= WG_ML_COUNT) {
         wg_fail(ws->ctx, WG_EINTERNAL, "no map layer %d", (int)layer);
@@ -68,39 +75,39 @@ static sqlite3_stmt *query_open(wg_ws *ws, wg_map_layer layer, const wg_map_quer
     if (where_clause(ws, layer, q, where, sizeof where) != WG_OK)
         return NULL;
     snprintf(sql, sizeof sql, "SELECT %s FROM %s %s %s", what, LAYERS[layer].table, where, tail);
-    sqlite3_stmt *s = wg__stmt(ws, sql);
+    wg_q *s = wg__stmt(ws, sql);
     if (!s)
         return NULL;
     if (q && q->community)
-        sqlite3_bind_text(s, 1, q->community, -1, SQLITE_TRANSIENT);
+        wgq_bind_text(s, 1, q->community, -1, SQLITE_TRANSIENT);
     if (q && q->bbox)
         for (int i = 0; i < 4; i++)
-            sqlite3_bind_double(s, 2 + i, q->bbox[i]);
+            wgq_bind_double(s, 2 + i, q->bbox[i]);
     if (q && q->min_size_m > 0)
-        sqlite3_bind_double(s, 6, q->min_size_m);
+        wgq_bind_double(s, 6, q->min_size_m);
     if (layer == WG_ML_CELLS)
-        sqlite3_bind_int64(s, 7, plan);
+        wgq_bind_int64(s, 7, plan);
     return s;
 }
 
 wg_status wg_store_map_extent(wg_ws *ws, wg_map_layer layer, const wg_map_query *q, int64_t plan,
                               double box[4], bool *any)
 {
-    sqlite3_stmt *s = query_open(ws, layer, q, plan,
-                                 "min(MbrMinX(geom)), min(MbrMinY(geom)), max(MbrMaxX(geom)), "
-                                 "max(MbrMaxY(geom)), count(*)",
-                                 "");
+    wg_q *s = query_open(ws, layer, q, plan,
+                         "min(MbrMinX(geom)), min(MbrMinY(geom)), max(MbrMaxX(geom)), "
+                         "max(MbrMaxY(geom)), count(*)",
+                         "");
     if (!s)
         return wg_ctx_status(ws->ctx);
     wg_status st = WG_OK;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        *any = sqlite3_column_int64(s, 4) > 0;
+    if (wgq_step(s) == SQLITE_ROW) {
+        *any = wgq_column_int64(s, 4) > 0;
         for (int i = 0; i < 4; i++)
-            box[i] = sqlite3_column_double(s, i);
+            box[i] = wgq_column_double(s, i);
     } else {
         st = wg__sql_fail(ws, "reading a layer's extent: ");
     }
-    sqlite3_reset(s);
+    wgq_reset(s);
     return st;
 }
 
@@ -110,24 +117,23 @@ wg_status wg_store_map_each(wg_ws *ws, wg_map_layer layer, const wg_map_query *q
     char what[256], order[64];
     snprintf(what, sizeof what, "%s, AsBinary(geom)", LAYERS[layer < WG_ML_COUNT ? layer : 0].cols);
     snprintf(order, sizeof order, "ORDER BY %s", LAYERS[layer < WG_ML_COUNT ? layer : 0].order);
-    sqlite3_stmt *s = query_open(ws, layer, q, plan, what, order);
+    wg_q *s = query_open(ws, layer, q, plan, what, order);
     if (!s)
         return wg_ctx_status(ws->ctx);
     wg_status st = WG_OK;
     int rc;
-    while (st == WG_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while (st == WG_OK && (rc = wgq_step(s)) == SQLITE_ROW) {
         wg_map_rec r = {wg__text(s, 0), wg__text(s, 1), wg__text(s, 2), {0}, NULL, 0};
         for (int c = 0; c < WG_MAP_NV; c++)
-            r.v[c] = sqlite3_column_type(s, 3 + c) == SQLITE_NULL ? NAN
-                                                                  : sqlite3_column_double(s, 3 + c);
-        r.wkb = sqlite3_column_blob(s, 7);
-        r.wkb_len = (size_t)sqlite3_column_bytes(s, 7);
+            r.v[c] = wgq_column_type(s, 3 + c) == SQLITE_NULL ? NAN : wgq_column_double(s, 3 + c);
+        r.wkb = wgq_column_blob(s, 7);
+        r.wkb_len = (size_t)wgq_column_bytes(s, 7);
         st = fn(user, &r);
         if (st != WG_OK)
             wg_ctx_where(ws->ctx, "%s %s: ", LAYERS[layer].table, r.key ? r.key : "?");
     }
     if (st == WG_OK && rc != SQLITE_DONE)
         st = wg__sql_fail(ws, "reading a layer: ");
-    sqlite3_reset(s);
+    wgq_reset(s);
     return st;
 }

@@ -134,19 +134,19 @@ static const char *const DICT_COL_NAME[NDICT] = {"category", "source", "status"}
 
 static wg_status load_dicts(wg_ws *ws, pack_tx *P)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT col, idx, code FROM incident_codes");
+    wg_q *q = wg__stmt(ws, "SELECT col, idx, code FROM incident_codes");
     if (!q)
         return wg_ctx_status(ws->ctx);
     wg_status st = WG_OK;
     int rc;
-    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        int col = sqlite3_column_int(q, 0);
+    while (st == WG_OK && (rc = wgq_step(q)) == SQLITE_ROW) {
+        int col = wgq_column_int(q, 0);
         if (col >= 0 && col < NDICT)
-            st = wg_strmap_set(ws->ctx, &P->d[col], wg__text(q, 2), sqlite3_column_int(q, 1));
+            st = wg_strmap_set(ws->ctx, &P->d[col], wg__text(q, 2), wgq_column_int(q, 1));
     }
     if (st == WG_OK && rc != SQLITE_DONE)
         st = wg__sql_fail(ws, "reading incident codes: ");
-    sqlite3_reset(q);
+    wgq_reset(q);
     return st;
 }
 
@@ -167,12 +167,12 @@ static wg_status code_of(wg_ws *ws, pack_tx *P, int k, const char *text, uint16_
         return wg_fail(ws->ctx, WG_EINPUT, "more than %d different incident %ss", WG_NO_CODE,
                        DICT_COL_NAME[k]);
     uint16_t v = (uint16_t)d->n;
-    sqlite3_stmt *q = wg__stmt(ws, "INSERT INTO incident_codes (col, idx, code) VALUES (?, ?, ?)");
+    wg_q *q = wg__stmt(ws, "INSERT INTO incident_codes (col, idx, code) VALUES (?, ?, ?)");
     if (!q)
         return wg_ctx_status(ws->ctx);
-    sqlite3_bind_int(q, 1, k);
-    sqlite3_bind_int(q, 2, v);
-    sqlite3_bind_text(q, 3, text, -1, SQLITE_TRANSIENT);
+    wgq_bind_int(q, 1, k);
+    wgq_bind_int(q, 2, v);
+    wgq_bind_text(q, 3, text, -1, SQLITE_TRANSIENT);
     wg_status st = wg__done(ws, q, "storing an incident code: ");
     if (st == WG_OK)
         st = wg_strmap_set(ws->ctx, d, text, v);
@@ -186,12 +186,12 @@ static wg_status code_of(wg_ws *ws, pack_tx *P, int k, const char *text, uint16_
 /* Reads chunk `no` (all columns) into c. */
 static wg_status chunk_read(wg_ws *ws, int64_t no, chunk *c)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT n FROM incident_chunks WHERE chunk = ?");
+    wg_q *q = wg__stmt(ws, "SELECT n FROM incident_chunks WHERE chunk = ?");
     if (!q)
         return wg_ctx_status(ws->ctx);
-    sqlite3_bind_int64(q, 1, no);
-    int64_t n = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
-    sqlite3_reset(q);
+    wgq_bind_int64(q, 1, no);
+    int64_t n = wgq_step(q) == SQLITE_ROW ? wgq_column_int64(q, 0) : -1;
+    wgq_reset(q);
     if (n < 0 || n > CHUNK)
         return wg_fail(ws->ctx, WG_EINTERNAL, "workspace %s: incident chunk %lld is missing",
                        ws->path, (long long)no);
@@ -200,14 +200,14 @@ static wg_status chunk_read(wg_ws *ws, int64_t no, chunk *c)
     if (!q)
         return wg_ctx_status(ws->ctx);
     for (int col = 0; col < NCOL; col++) {
-        sqlite3_bind_int64(q, 1, no * 16 + col);
-        bool ok = sqlite3_step(q) == SQLITE_ROW &&
-                  (size_t)sqlite3_column_bytes(q, 0) == c->n * COL_SIZE[col];
+        wgq_bind_int64(q, 1, no * 16 + col);
+        bool ok =
+            wgq_step(q) == SQLITE_ROW && (size_t)wgq_column_bytes(q, 0) == c->n * COL_SIZE[col];
         if (ok && c->n) {
-            memcpy(col_ptr(c, col), sqlite3_column_blob(q, 0), c->n * COL_SIZE[col]);
+            memcpy(col_ptr(c, col), wgq_column_blob(q, 0), c->n * COL_SIZE[col]);
             swap_elems(col_ptr(c, col), c->n, COL_SIZE[col]);
         }
-        sqlite3_reset(q);
+        wgq_reset(q);
         if (!ok)
             return wg_fail(ws->ctx, WG_EINTERNAL,
                            "workspace %s: incident chunk %lld: column %d is missing or short",
@@ -228,29 +228,32 @@ static wg_status chunk_write(wg_ws *ws, int64_t no, chunk *c)
             box[2] = fmax(box[2], c->x[i]), box[3] = fmax(box[3], c->y[i]);
         }
     }
-    sqlite3_stmt *q =
-        wg__stmt(ws, "INSERT OR REPLACE INTO incident_chunks (chunk, n, fid_lo, "
-                     "fid_hi, ver, x0, y0, x1, y1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    wg_q *q =
+        wg__stmt(ws, "INSERT INTO incident_chunks (chunk, n, fid_lo, fid_hi, ver, x0, y0, x1, y1) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chunk) DO UPDATE SET n = "
+                     "excluded.n, fid_lo = excluded.fid_lo, fid_hi = excluded.fid_hi, ver = "
+                     "excluded.ver, x0 = excluded.x0, y0 = excluded.y0, x1 = excluded.x1, y1 = "
+                     "excluded.y1");
     if (!q)
         return wg_ctx_status(ws->ctx);
-    sqlite3_bind_int64(q, 1, no);
-    sqlite3_bind_int64(q, 2, (int64_t)c->n);
-    sqlite3_bind_int64(q, 3, c->n ? c->fid[0] : 0);
-    sqlite3_bind_int64(q, 4, c->n ? c->fid[c->n - 1] : 0);
-    sqlite3_bind_int64(q, 5, ver);
+    wgq_bind_int64(q, 1, no);
+    wgq_bind_int64(q, 2, (int64_t)c->n);
+    wgq_bind_int64(q, 3, c->n ? c->fid[0] : 0);
+    wgq_bind_int64(q, 4, c->n ? c->fid[c->n - 1] : 0);
+    wgq_bind_int64(q, 5, ver);
     for (int k = 0; k < 4 && box[0] <= box[2]; k++)
-        sqlite3_bind_double(q, 6 + k, box[k]);
+        wgq_bind_double(q, 6 + k, box[k]);
     wg_status st = wg__done(ws, q, "storing incidents: ");
-    q = st == WG_OK ? wg__stmt(ws, "INSERT OR REPLACE INTO incident_cols (id, data) VALUES (?, ?)")
+    q = st == WG_OK ? wg__stmt(ws, "INSERT INTO incident_cols (id, data) VALUES (?, ?) ON "
+                                   "CONFLICT (id) DO UPDATE SET data = excluded.data")
                     : NULL;
     if (st == WG_OK && !q)
         st = wg_ctx_status(ws->ctx);
     for (int col = 0; st == WG_OK && col < NCOL; col++) {
         void *p = col_ptr(c, col);
         swap_elems(p, c->n, COL_SIZE[col]);
-        sqlite3_bind_int64(q, 1, no * 16 + col);
-        sqlite3_bind_blob64(q, 2, c->n ? p : "", (sqlite3_uint64)(c->n * COL_SIZE[col]),
-                            SQLITE_STATIC);
+        wgq_bind_int64(q, 1, no * 16 + col);
+        wgq_bind_blob64(q, 2, c->n ? p : "", (sqlite3_uint64)(c->n * COL_SIZE[col]), SQLITE_STATIC);
         st = wg__done(ws, q, "storing incidents: ");
         swap_elems(p, c->n, COL_SIZE[col]);
     }
@@ -260,20 +263,20 @@ static wg_status chunk_write(wg_ws *ws, int64_t no, chunk *c)
 /* The number of chunks and the fid of the last packed incident. */
 static wg_status pack_extent(wg_ws *ws, int64_t *nchunks, int64_t *last_n, int64_t *max_fid)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT count(*), coalesce(max(fid_hi), 0), (SELECT n FROM "
-                                   "incident_chunks ORDER BY chunk DESC LIMIT 1) FROM "
-                                   "incident_chunks");
+    wg_q *q = wg__stmt(ws, "SELECT count(*), coalesce(max(fid_hi), 0), (SELECT n FROM "
+                           "incident_chunks ORDER BY chunk DESC LIMIT 1) FROM "
+                           "incident_chunks");
     if (!q)
         return wg_ctx_status(ws->ctx);
     wg_status st = WG_OK;
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        *nchunks = sqlite3_column_int64(q, 0);
-        *max_fid = sqlite3_column_int64(q, 1);
-        *last_n = sqlite3_column_int64(q, 2);
+    if (wgq_step(q) == SQLITE_ROW) {
+        *nchunks = wgq_column_int64(q, 0);
+        *max_fid = wgq_column_int64(q, 1);
+        *last_n = wgq_column_int64(q, 2);
     } else {
         st = wg__sql_fail(ws, "reading incident chunks: ");
     }
-    sqlite3_reset(q);
+    wgq_reset(q);
     return st;
 }
 
@@ -340,18 +343,18 @@ static int cmp_rec(const void *a, const void *b)
 /* The chunk holding fid, from the chunks' fid ranges (fids ascend through the chunks). */
 static wg_status chunk_of_fid(wg_ws *ws, int64_t fid, int64_t *no)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT chunk FROM incident_chunks WHERE fid_lo <= ? ORDER BY "
-                                   "fid_lo DESC LIMIT 1");
+    wg_q *q = wg__stmt(ws, "SELECT chunk FROM incident_chunks WHERE fid_lo <= ? ORDER BY "
+                           "fid_lo DESC LIMIT 1");
     if (!q)
         return wg_ctx_status(ws->ctx);
-    sqlite3_bind_int64(q, 1, fid);
+    wgq_bind_int64(q, 1, fid);
     wg_status st = WG_OK;
-    if (sqlite3_step(q) == SQLITE_ROW)
-        *no = sqlite3_column_int64(q, 0);
+    if (wgq_step(q) == SQLITE_ROW)
+        *no = wgq_column_int64(q, 0);
     else
         st = wg_fail(ws->ctx, WG_EINTERNAL, "workspace %s: incident %lld is not packed", ws->path,
                      (long long)fid);
-    sqlite3_reset(q);
+    wgq_reset(q);
     return st;
 }
 
@@ -504,37 +507,37 @@ wg_status wg__pack_rebuild(wg_ws *ws)
     wg__pack_drop(ws);
     if (st == WG_OK)
         st = tx_load(ws);
-    sqlite3_stmt *q = st == WG_OK ? wg__stmt(ws, "SELECT fid, category, source, status, reported, "
-                                                 "dispatched, closed, due, geom, ver FROM "
-                                                 "incidents ORDER BY fid")
-                                  : NULL;
+    wg_q *q = st == WG_OK ? wg__stmt(ws, "SELECT fid, category, source, status, reported, "
+                                         "dispatched, closed, due, geom, ver FROM "
+                                         "incidents ORDER BY fid")
+                          : NULL;
     if (st == WG_OK && !q)
         st = wg_ctx_status(ws->ctx);
     int rc = SQLITE_DONE;
-    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while (st == WG_OK && (rc = wgq_step(q)) == SQLITE_ROW) {
         wg_value v[8] = {{0}};
         for (int k = 1; k < 8; k++) {
-            v[k].null = sqlite3_column_type(q, k) == SQLITE_NULL;
+            v[k].null = wgq_column_type(q, k) == SQLITE_NULL;
             if (k < 4)
                 v[k].s = wg__text(q, k);
             else
-                v[k].i = sqlite3_column_int64(q, k);
+                v[k].i = wgq_column_int64(q, k);
         }
         double x = NAN, y = NAN;
-        if (!blob_point(sqlite3_column_blob(q, 8), (size_t)sqlite3_column_bytes(q, 8), &x, &y) ||
+        if (!blob_point(wgq_column_blob(q, 8), (size_t)wgq_column_bytes(q, 8), &x, &y) ||
             !isfinite(x) || !isfinite(y))
             x = y = NAN;
         rec r;
-        st = make_rec(ws, sqlite3_column_int64(q, 0), v, x, y, &r);
+        st = make_rec(ws, wgq_column_int64(q, 0), v, x, y, &r);
         if (st == WG_OK)
-            st = append(ws, &r, sqlite3_column_int64(q, 9));
+            st = append(ws, &r, wgq_column_int64(q, 9));
         if (ws->pack->buf->n == 0)
             wg_progress(ws->ctx, "packing incidents", (uint64_t)(ws->pack->tail * CHUNK), 0);
     }
     if (st == WG_OK && rc != SQLITE_DONE)
         st = wg__sql_fail(ws, "reading incidents: ");
     if (q)
-        sqlite3_reset(q);
+        wgq_reset(q);
     if (st == WG_OK && ws->pack->dirty)
         st = chunk_write(ws, ws->pack->tail, ws->pack->buf);
     wg__pack_drop(ws);
@@ -549,22 +552,22 @@ typedef struct chunk_info {
 
 static wg_status chunk_list(wg_ws *ws, chunk_info **out, size_t *n)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT chunk, n, ver FROM incident_chunks ORDER BY chunk");
+    wg_q *q = wg__stmt(ws, "SELECT chunk, n, ver FROM incident_chunks ORDER BY chunk");
     if (!q)
         return wg_ctx_status(ws->ctx);
     chunk_info *v = NULL;
     size_t len = 0, cap = 0;
     wg_status st = WG_OK;
     int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while ((rc = wgq_step(q)) == SQLITE_ROW) {
         if ((st = wg_grow(ws->ctx, (void **)&v, &cap, len + 1, sizeof *v)) != WG_OK)
             break;
-        v[len++] = (chunk_info){sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1),
-                                sqlite3_column_int64(q, 2)};
+        v[len++] =
+            (chunk_info){wgq_column_int64(q, 0), wgq_column_int64(q, 1), wgq_column_int64(q, 2)};
     }
     if (st == WG_OK && rc != SQLITE_DONE)
         st = wg__sql_fail(ws, "reading incident chunks: ");
-    sqlite3_reset(q);
+    wgq_reset(q);
     for (size_t i = 0; st == WG_OK && i < len; i++)
         if (v[i].no != (int64_t)i || (i + 1 < len && v[i].n != CHUNK))
             st = wg_fail(ws->ctx, WG_EINTERNAL, "workspace %s: incident chunk %zu is misnumbered",
@@ -588,10 +591,43 @@ typedef struct blob_reader {
     sqlite3_blob *b;
 } blob_reader;
 
+/* The same on PostgreSQL: the blob selected whole. */
+static wg_status blob_read_pg(blob_reader *r, int64_t rowid, void *dst, size_t bytes, bool shorter,
+                              size_t *got)
+{
+    wg_ws *ws = r->ws;
+    wg_q *q = wg__stmt(ws, strcmp(r->table, "incident_cols") == 0
+                               ? "SELECT data FROM incident_cols WHERE id = ?"
+                               : "SELECT data FROM assign_cols WHERE id = ?");
+    if (!q)
+        return wg_ctx_status(ws->ctx);
+    wgq_bind_int64(q, 1, rowid);
+    int rc = wgq_step(q);
+    wg_status st = WG_OK;
+    size_t have = rc == SQLITE_ROW ? (size_t)wgq_column_bytes(q, 0) : 0;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        st = wg__sql_fail(ws, "reading incidents: ");
+    else if (rc == SQLITE_DONE && !shorter)
+        st = wg_fail(r->ctx, WG_EINTERNAL, "workspace %s: no %s %lld", ws->path, r->table,
+                     (long long)rowid);
+    else if (have < bytes && !shorter)
+        st = wg_fail(r->ctx, WG_EINTERNAL, "workspace %s: %s %lld is short", ws->path, r->table,
+                     (long long)rowid);
+    size_t n = have < bytes ? have : bytes;
+    if (st == WG_OK && n)
+        memcpy(dst, wgq_column_blob(q, 0), n);
+    if (st == WG_OK && got)
+        *got = n;
+    wgq_reset(q);
+    return st;
+}
+
 static wg_status blob_read(blob_reader *r, int64_t rowid, void *dst, size_t bytes, bool shorter,
                            size_t *got)
 {
     wg_ws *ws = r->ws;
+    if (ws->pg)
+        return blob_read_pg(r, rowid, dst, bytes, shorter, got);
     int rc = r->b ? sqlite3_blob_reopen(r->b, rowid)
                   : sqlite3_blob_open(r->db, "main", r->table, "data", rowid, 0, &r->b);
     if (rc != SQLITE_OK) {
@@ -634,7 +670,7 @@ void wg_incidents_free(wg_incidents *inc)
 
 static wg_status read_codes(wg_ws *ws, wg_incidents *out)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT col, idx, code FROM incident_codes ORDER BY col, idx");
+    wg_q *q = wg__stmt(ws, "SELECT col, idx, code FROM incident_codes ORDER BY col, idx");
     if (!q)
         return wg_ctx_status(ws->ctx);
     char ***lists[3] = {&out->cat_code, &out->src_code, &out->status_code};
@@ -642,9 +678,9 @@ static wg_status read_codes(wg_ws *ws, wg_incidents *out)
     size_t caps[3] = {0};
     wg_status st = WG_OK;
     int rc;
-    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        int col = sqlite3_column_int(q, 0);
-        size_t idx = (size_t)sqlite3_column_int(q, 1);
+    while (st == WG_OK && (rc = wgq_step(q)) == SQLITE_ROW) {
+        int col = wgq_column_int(q, 0);
+        size_t idx = (size_t)wgq_column_int(q, 1);
         if (col < 0 || col > 2 || idx != *counts[col]) {
             st = wg_fail(ws->ctx, WG_EINTERNAL, "workspace %s: incident codes out of order",
                          ws->path);
@@ -660,7 +696,7 @@ static wg_status read_codes(wg_ws *ws, wg_incidents *out)
     }
     if (st == WG_OK && rc != SQLITE_DONE)
         st = wg__sql_fail(ws, "reading incident codes: ");
-    sqlite3_reset(q);
+    wgq_reset(q);
     return st;
 }
 
@@ -1030,6 +1066,8 @@ static int64_t counter_of(sqlite3 *db)
  * will not open; a write committed in between): the share reads through the workspace's. */
 static sqlite3 *own_connection(wg_ws *ws, int64_t counter)
 {
+    if (ws->pg) /* one connection: the shares take turns on it */
+        return NULL;
     sqlite3 *db = NULL;
     if (ws->in_tx || counter < 0 ||
         sqlite3_open_v2(ws->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
@@ -1146,39 +1184,39 @@ wg_status wg_store_incidents_each(wg_ws *ws, unsigned cols, const wg_inc_filter 
 
 wg_status wg_store_incidents_count(wg_ws *ws, size_t *n, int64_t *ver)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT coalesce(sum(n), 0), coalesce(max(ver), 0) FROM "
-                                   "incident_chunks");
+    wg_q *q = wg__stmt(ws, "SELECT coalesce(sum(n), 0), coalesce(max(ver), 0) FROM "
+                           "incident_chunks");
     if (!q)
         return wg_ctx_status(ws->ctx);
     wg_status st = WG_OK;
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        *n = (size_t)sqlite3_column_int64(q, 0);
+    if (wgq_step(q) == SQLITE_ROW) {
+        *n = (size_t)wgq_column_int64(q, 0);
         if (ver)
-            *ver = sqlite3_column_int64(q, 1);
+            *ver = wgq_column_int64(q, 1);
     } else {
         st = wg__sql_fail(ws, "counting incidents: ");
     }
-    sqlite3_reset(q);
+    wgq_reset(q);
     return st;
 }
 
 wg_status wg_store_incident_ids(wg_ws *ws, const int64_t *fid, size_t n, wg_incident_id_fn fn,
                                 void *user)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT id FROM incidents WHERE fid = ?");
+    wg_q *q = wg__stmt(ws, "SELECT id FROM incidents WHERE fid = ?");
     if (!q)
         return wg_ctx_status(ws->ctx);
     wg_status st = WG_OK;
     for (size_t i = 0; st == WG_OK && i < n; i++) {
-        sqlite3_bind_int64(q, 1, fid[i]);
-        int rc = sqlite3_step(q);
+        wgq_bind_int64(q, 1, fid[i]);
+        int rc = wgq_step(q);
         if (rc == SQLITE_ROW)
             st = fn(user, i, wg__text(q, 0));
         else if (rc == SQLITE_DONE)
             st = fn(user, i, NULL);
         else
             st = wg__sql_fail(ws, "reading incident ids: ");
-        sqlite3_reset(q);
+        wgq_reset(q);
     }
     return st;
 }
@@ -1189,14 +1227,14 @@ wg_status wg_store_incident_ids(wg_ws *ws, const int64_t *fid, size_t n, wg_inci
 static wg_status pos_in_chunk(wg_ws *ws, int64_t no, int64_t fid, long *at)
 {
     *at = -1;
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT data FROM incident_cols WHERE id = ?");
+    wg_q *q = wg__stmt(ws, "SELECT data FROM incident_cols WHERE id = ?");
     if (!q)
         return wg_ctx_status(ws->ctx);
-    sqlite3_bind_int64(q, 1, no * 16 + C_FID);
-    int rc = sqlite3_step(q);
+    wgq_bind_int64(q, 1, no * 16 + C_FID);
+    int rc = wgq_step(q);
     if (rc == SQLITE_ROW) {
-        const unsigned char *b = sqlite3_column_blob(q, 0);
-        size_t n = (size_t)sqlite3_column_bytes(q, 0) / 8, lo = 0, hi = n;
+        const unsigned char *b = wgq_column_blob(q, 0);
+        size_t n = (size_t)wgq_column_bytes(q, 0) / 8, lo = 0, hi = n;
         while (lo < hi) {
             size_t mid = (lo + hi) / 2;
             int64_t v;
@@ -1213,7 +1251,7 @@ static wg_status pos_in_chunk(wg_ws *ws, int64_t no, int64_t fid, long *at)
         }
     }
     wg_status st = rc == SQLITE_ROW || rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "");
-    sqlite3_reset(q);
+    wgq_reset(q);
     return st;
 }
 
@@ -1223,24 +1261,24 @@ static wg_status assign_elem(wg_ws *ws, int64_t no, int a, long at, size_t size,
                              bool *got)
 {
     *got = false;
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT substr(data, ?, ?) FROM assign_cols WHERE id = ?");
+    wg_q *q = wg__stmt(ws, "SELECT substr(data, ?, ?) FROM assign_cols WHERE id = ?");
     if (!q)
         return wg_ctx_status(ws->ctx);
-    sqlite3_bind_int64(q, 1, (int64_t)at * (int64_t)size + 1);
-    sqlite3_bind_int64(q, 2, (int64_t)size);
-    sqlite3_bind_int64(q, 3, no * 16 + a);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW && (size_t)sqlite3_column_bytes(q, 0) == size) {
-        memcpy(dst, sqlite3_column_blob(q, 0), size);
+    wgq_bind_int64(q, 1, (int64_t)at * (int64_t)size + 1);
+    wgq_bind_int64(q, 2, (int64_t)size);
+    wgq_bind_int64(q, 3, no * 16 + a);
+    int rc = wgq_step(q);
+    if (rc == SQLITE_ROW && (size_t)wgq_column_bytes(q, 0) == size) {
+        memcpy(dst, wgq_column_blob(q, 0), size);
         swap_elems(dst, 1, size);
         *got = true;
     }
     wg_status st = rc == SQLITE_ROW || rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "");
-    sqlite3_reset(q);
+    wgq_reset(q);
     return st;
 }
 
-static void copy_text(sqlite3_stmt *q, int c, char *dst, size_t n, bool *has)
+static void copy_text(wg_q *q, int c, char *dst, size_t n, bool *has)
 {
     const char *t = wg__text(q, c);
     snprintf(dst, n, "%s", t ? t : "");
@@ -1248,20 +1286,20 @@ static void copy_text(sqlite3_stmt *q, int c, char *dst, size_t n, bool *has)
         *has = t != NULL;
 }
 
-static int64_t col_time(sqlite3_stmt *q, int c)
+static int64_t col_time(wg_q *q, int c)
 {
-    return sqlite3_column_type(q, c) == SQLITE_NULL ? WG_NO_TIME : sqlite3_column_int64(q, c);
+    return wgq_column_type(q, c) == SQLITE_NULL ? WG_NO_TIME : wgq_column_int64(q, c);
 }
 
 static wg_status incident_row(wg_ws *ws, int64_t fid, wg_incident_rec *out, bool *found)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT id, category, source, status, reported, dispatched, "
-                                   "closed, due, X(geom), Y(geom), ver FROM incidents WHERE "
-                                   "fid = ?");
+    wg_q *q = wg__stmt(ws, "SELECT id, category, source, status, reported, dispatched, "
+                           "closed, due, X(geom), Y(geom), ver FROM incidents WHERE "
+                           "fid = ?");
     if (!q)
         return wg_ctx_status(ws->ctx);
-    sqlite3_bind_int64(q, 1, fid);
-    int rc = sqlite3_step(q);
+    wgq_bind_int64(q, 1, fid);
+    int rc = wgq_step(q);
     wg_status st = WG_OK;
     if (rc == SQLITE_ROW) {
         *found = true;
@@ -1274,13 +1312,13 @@ static wg_status incident_row(wg_ws *ws, int64_t fid, wg_incident_rec *out, bool
         out->dispatched = col_time(q, 5);
         out->closed = col_time(q, 6);
         out->due = col_time(q, 7);
-        out->x = sqlite3_column_type(q, 8) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 8);
-        out->y = sqlite3_column_type(q, 9) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 9);
-        out->ver = sqlite3_column_int64(q, 10);
+        out->x = wgq_column_type(q, 8) == SQLITE_NULL ? NAN : wgq_column_double(q, 8);
+        out->y = wgq_column_type(q, 9) == SQLITE_NULL ? NAN : wgq_column_double(q, 9);
+        out->ver = wgq_column_int64(q, 10);
     } else if (rc != SQLITE_DONE) {
         st = wg__sql_fail(ws, "reading an incident: ");
     }
-    sqlite3_reset(q);
+    wgq_reset(q);
     return st;
 }
 
@@ -1317,16 +1355,16 @@ wg_status wg_store_incident_get(wg_ws *ws, int64_t fid, wg_incident_rec *out, bo
 static wg_status assign_chunk_write(wg_ws *ws, int64_t no, size_t n, int32_t *cell, uint8_t *flags,
                                     int32_t *blind)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "INSERT OR REPLACE INTO assign_cols (id, data) VALUES (?, ?)");
+    wg_q *q = wg__stmt(ws, "INSERT INTO assign_cols (id, data) VALUES (?, ?) ON CONFLICT "
+                           "(id) DO UPDATE SET data = excluded.data");
     if (!q)
         return wg_ctx_status(ws->ctx);
     void *src[NACOL] = {cell, flags, blind};
     wg_status st = WG_OK;
     for (int a = 0; st == WG_OK && a < NACOL; a++) {
         swap_elems(src[a], n, ACOL_SIZE[a]);
-        sqlite3_bind_int64(q, 1, no * 16 + a);
-        sqlite3_bind_blob64(q, 2, n ? src[a] : "", (sqlite3_uint64)(n * ACOL_SIZE[a]),
-                            SQLITE_STATIC);
+        wgq_bind_int64(q, 1, no * 16 + a);
+        wgq_bind_blob64(q, 2, n ? src[a] : "", (sqlite3_uint64)(n * ACOL_SIZE[a]), SQLITE_STATIC);
         st = wg__done(ws, q, "storing the assignment: ");
         swap_elems(src[a], n, ACOL_SIZE[a]);
     }

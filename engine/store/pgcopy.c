@@ -21,136 +21,16 @@
 #include <strings.h>
 #include <unistd.h>
 
-#define SCHEMA_DEFAULT "wangge"
+static const char *sq_text(sqlite3_stmt *q, int c)
+{
+    return (const char *)sqlite3_column_text(q, c);
+}
 #define COPY_FLUSH (1 << 20) /* bytes of COPY text sent at once */
 
 bool wg_ws_is_database(const char *spec)
 {
     return spec && (strncmp(spec, "PG:", 3) == 0 || strncmp(spec, "postgresql://", 13) == 0 ||
                     strncmp(spec, "postgres://", 11) == 0);
-}
-
-/* ---- the database's name: libpq's connection string, and schema=NAME taken out of it -------- */
-
-typedef struct pg_target {
-    char *conninfo;
-    char schema[64];
-    char shown[512]; /* the name as given, its password hidden: for messages */
-} pg_target;
-
-/* spec with any password in it (password=..., or user:PASSWORD@ in a URL) as "***". */
-static void hide_password(const char *spec, char *out, size_t n)
-{
-    size_t o = 0;
-    const char *p = spec, *at = strchr(spec, '@'), *scheme = strstr(spec, "://");
-    const char *colon = scheme && at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
-    while (*p && o + 4 < n) {
-        if (p == colon) { /* user:PASSWORD@host */
-            memcpy(out + o, ":***", 4), o += 4;
-            p = at;
-            continue;
-        }
-        if (strncmp(p, "password=", 9) == 0 &&
-            (p == spec || p[-1] == ' ' || p[-1] == '&' || p[-1] == '?' || p[-1] == ':')) {
-            const char *v = p + 9, *e = v;
-            if (*v == '\'') {
-                for (e = v + 1; *e && *e != '\''; e++)
-                    e += *e == '\\' && e[1];
-                e += *e == '\'';
-            } else {
-                e = v + strcspn(v, " &\t\n");
-            }
-            if (o + 12 >= n)
-                break;
-            memcpy(out + o, "password=***", 12), o += 12;
-            p = e;
-            continue;
-        }
-        out[o++] = *p++;
-    }
-    out[o] = '\0';
-}
-
-static bool schema_name_ok(const char *s)
-{
-    if (!*s || strlen(s) > 63 || !(islower((unsigned char)*s) || *s == '_'))
-        return false;
-    for (; *s; s++)
-        if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '_'))
-            return false;
-    return true;
-}
-
-/* Removes "schema=VALUE" from s (a PG: key=value list, or a URL's query) into schema. */
-static wg_status take_schema(wg_ctx *ctx, const char *spec, char *s, bool url, char schema[64])
-{
-    snprintf(schema, 64, "%s", SCHEMA_DEFAULT);
-    char *q = url ? strchr(s, '?') : s;
-    for (char *p = q; p && (p = strstr(p, "schema=")) != NULL; p++) {
-        bool start =
-            p == s || (url ? (p[-1] == '?' || p[-1] == '&') : isspace((unsigned char)p[-1]));
-        if (!start)
-            continue;
-        char *v = p + 7, *end = v + strcspn(v, url ? "&" : " \t\n");
-        char name[64];
-        snprintf(name, sizeof name, "%.*s", (int)(end - v < 63 ? end - v : 63), v);
-        if (!schema_name_ok(name) || end - v > 63)
-            return wg_fail(ctx, WG_EINPUT,
-                           "%s: schema '%.*s' is not a plain lower-case name (a-z, 0-9, _)", spec,
-                           (int)(end - v), v);
-        snprintf(schema, 64, "%s", name);
-        if (url && *end == '&')
-            end++;
-        else if (url && p[-1] == '&')
-            p--; /* the '&' before it goes */
-        memmove(p, end, strlen(end) + 1);
-        if (url && (p[-1] == '?' && !*p))
-            p[-1] = '\0';
-        return WG_OK;
-    }
-    return WG_OK;
-}
-
-/* libpq's last message on one line: its lines joined, no newline at the end. */
-static const char *pq_err(PGconn *c)
-{
-    static _Thread_local char m[1024];
-    size_t o = 0;
-    for (const char *p = PQerrorMessage(c); *p && o < sizeof m - 1; p++) {
-        if (*p == '\n' || *p == '\t') {
-            if (o && m[o - 1] != ' ')
-                m[o++] = ' ';
-        } else {
-            m[o++] = *p;
-        }
-    }
-    while (o && m[o - 1] == ' ')
-        o--;
-    m[o] = '\0';
-    return m;
-}
-
-static wg_status pg_target_parse(wg_ctx *ctx, const char *spec, pg_target *t)
-{
-    bool url = strncmp(spec, "PG:", 3) != 0;
-    hide_password(spec, t->shown, sizeof t->shown);
-    if (!(t->conninfo = strdup(url ? spec : spec + 3)))
-        return wg_fail(ctx, WG_ENOMEM, "out of memory");
-    return take_schema(ctx, t->shown, t->conninfo, url, t->schema);
-}
-
-static wg_status pg_connect(wg_ctx *ctx, const char *spec, const pg_target *t, PGconn **out)
-{
-    PGconn *c = PQconnectdb(t->conninfo);
-    if (!c)
-        return wg_fail(ctx, WG_ENOMEM, "out of memory connecting to PostgreSQL");
-    if (PQstatus(c) != CONNECTION_OK) {
-        wg_status st = wg_fail(ctx, WG_EIO, "%s: cannot connect: %s", spec, pq_err(c));
-        PQfinish(c);
-        return st;
-    }
-    *out = c;
-    return WG_OK;
 }
 
 /* Runs sql; a failure says what it was doing. */
@@ -161,7 +41,7 @@ static wg_status pg_run(wg_ctx *ctx, PGconn *c, const char *what, const char *sq
     wg_status st =
         s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK
             ? WG_OK
-            : wg_fail(ctx, WG_EIO, "PostgreSQL database %s, %s: %s", PQdb(c), what, pq_err(c));
+            : wg_fail(ctx, WG_EIO, "PostgreSQL database %s, %s: %s", PQdb(c), what, wg__pq_err(c));
     PQclear(r);
     return st;
 }
@@ -173,7 +53,7 @@ static wg_status pg_value(wg_ctx *ctx, PGconn *c, const char *what, const char *
     PGresult *r = PQexecParams(c, sql, param ? 1 : 0, NULL, param ? &param : NULL, NULL, NULL, 0);
     wg_status st = WG_OK;
     if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        st = wg_fail(ctx, WG_EIO, "PostgreSQL database %s, %s: %s", PQdb(c), what, pq_err(c));
+        st = wg_fail(ctx, WG_EIO, "PostgreSQL database %s, %s: %s", PQdb(c), what, wg__pq_err(c));
     else
         snprintf(out, n, "%s", PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "");
     PQclear(r);
@@ -190,7 +70,14 @@ typedef struct column {
     bool notnull;
     int pk; /* position in the primary key, 0: not in it */
     char geom_type[32];
+    char dflt[64]; /* its DEFAULT, as SQLite has it ("" when none) */
 } column;
+
+typedef struct index_def {
+    char name[64];
+    bool unique;
+    char cols[160]; /* "a", "b" */
+} index_def;
 
 typedef struct table {
     char name[64];
@@ -198,6 +85,9 @@ typedef struct table {
     size_t ncol;
     bool rowid;         /* a rowid that no column names: copied as wg_rowid */
     bool without_rowid; /* WITHOUT ROWID: rows in key order */
+    char key[64];       /* the column SQLite numbers (INTEGER PRIMARY KEY, or wg_rowid) */
+    index_def idx[8];   /* its UNIQUE constraints and indexes */
+    size_t nidx;
 } table;
 
 /* SpatiaLite's own tables (its metadata, the R*Tree of each spatial index) and SQLite's are
@@ -237,6 +127,49 @@ static const char *const GEOM_TYPES[] = {
     "Geometry",   "Point",           "LineString",   "Polygon",
     "MultiPoint", "MultiLineString", "MultiPolygon", "GeometryCollection"};
 
+/* t's UNIQUE constraints and indexes (not its primary key), from SQLite's lists. */
+static wg_status sqlite_indexes(wg_ws *ws, table *t)
+{
+    char sql[200];
+    sqlite3_stmt *l = NULL, *c = NULL;
+    snprintf(sql, sizeof sql, "PRAGMA index_list(\"%s\")", t->name);
+    wg_status st = sqlite3_prepare_v2(ws->db, sql, -1, &l, NULL) == SQLITE_OK
+                       ? WG_OK
+                       : wg__sql_fail(ws, "reading a table's indexes: ");
+    while (st == WG_OK && sqlite3_step(l) == SQLITE_ROW) {
+        const char *name = sq_text(l, 1), *origin = sq_text(l, 3);
+        if (!name || (origin && strcmp(origin, "pk") == 0))
+            continue;
+        if (t->nidx == sizeof t->idx / sizeof t->idx[0]) {
+            st = wg_fail(ws->ctx, WG_EINTERNAL, "table %s has too many indexes", t->name);
+            break;
+        }
+        index_def *x = &t->idx[t->nidx++];
+        memset(x, 0, sizeof *x);
+        /* SQLite's names for UNIQUE constraints are its own: one of ours instead */
+        char tname[41];
+        snprintf(tname, sizeof tname, "%.40s", t->name);
+        if (strncmp(name, "sqlite_", 7) == 0)
+            snprintf(x->name, sizeof x->name, "%s_unique%zu", tname, t->nidx);
+        else
+            snprintf(x->name, sizeof x->name, "%s", name);
+        x->unique = sqlite3_column_int(l, 2) != 0;
+        snprintf(sql, sizeof sql, "PRAGMA index_info(\"%s\")", name);
+        if (sqlite3_prepare_v2(ws->db, sql, -1, &c, NULL) != SQLITE_OK) {
+            st = wg__sql_fail(ws, "reading an index: ");
+            break;
+        }
+        size_t o = 0;
+        while (sqlite3_step(c) == SQLITE_ROW && o < sizeof x->cols - 70)
+            o += (size_t)snprintf(x->cols + o, sizeof x->cols - o, "%s\"%.60s\"", o ? ", " : "",
+                                  sq_text(c, 2) ? sq_text(c, 2) : "");
+        sqlite3_finalize(c);
+        c = NULL;
+    }
+    sqlite3_finalize(l);
+    return st;
+}
+
 /* The workspace's tables with their columns, in creation order. */
 static wg_status sqlite_tables(wg_ws *ws, table **out, size_t *n)
 {
@@ -256,7 +189,7 @@ static wg_status sqlite_tables(wg_ws *ws, table **out, size_t *n)
                            -1, &g, NULL) != SQLITE_OK)
         st = wg__sql_fail(ws, "listing the tables: ");
     while (st == WG_OK && sqlite3_step(q) == SQLITE_ROW) {
-        const char *name = wg__text(q, 0);
+        const char *name = sq_text(q, 0);
         if (!name || !own_table(name))
             continue;
         if ((st = wg_grow(ws->ctx, (void **)out, &cap, *n + 1, sizeof **out)) != WG_OK)
@@ -278,10 +211,11 @@ static wg_status sqlite_tables(wg_ws *ws, table **out, size_t *n)
                 break;
             }
             column *k = &t->col[t->ncol++];
-            snprintf(k->name, sizeof k->name, "%s", wg__text(c, 1));
-            const char *decl = wg__text(c, 2) ? wg__text(c, 2) : "";
+            snprintf(k->name, sizeof k->name, "%s", sq_text(c, 1));
+            const char *decl = sq_text(c, 2) ? sq_text(c, 2) : "";
             k->notnull = sqlite3_column_int(c, 3);
             k->pk = sqlite3_column_int(c, 5);
+            snprintf(k->dflt, sizeof k->dflt, "%s", sq_text(c, 4) ? sq_text(c, 4) : "");
             npk += k->pk > 0;
             sqlite3_reset(g);
             sqlite3_bind_text(g, 1, name, -1, SQLITE_STATIC);
@@ -304,13 +238,21 @@ static wg_status sqlite_tables(wg_ws *ws, table **out, size_t *n)
                              "table %s, column %s: type '%s' has no PostgreSQL counterpart here",
                              name, k->name, decl);
             }
-            if (k->pk == 1 && strcasecmp(decl, "INTEGER") == 0)
+            if (k->pk == 1 && strcasecmp(decl, "INTEGER") == 0) {
                 alias = true;
+                snprintf(t->key, sizeof t->key, "%s", k->name);
+            }
         }
         sqlite3_finalize(c);
         c = NULL;
         t->rowid = !without_rowid && !(alias && npk == 1);
         t->without_rowid = without_rowid;
+        if (t->rowid)
+            snprintf(t->key, sizeof t->key, "wg_rowid");
+        else if (!(alias && npk == 1))
+            t->key[0] = '\0';
+        if (st == WG_OK)
+            st = sqlite_indexes(ws, t);
     }
     sqlite3_finalize(q);
     sqlite3_finalize(g);
@@ -424,7 +366,7 @@ static bool buf_ewkb(buf *b, const unsigned char *w, size_t n, int srid)
 static wg_status pg_copy_fail(wg_ctx *ctx, PGconn *pg, const char *what)
 {
     return wg_fail(ctx, WG_EIO, "PostgreSQL database %s, copying %s: %s", PQdb(pg), what,
-                   pq_err(pg));
+                   wg__pq_err(pg));
 }
 
 /* Starts the COPY of sql; *in_copy tells whether it started (and must be ended). */
@@ -530,9 +472,10 @@ static wg_status create_table(wg_ws *ws, PGconn *pg, const char *schema, const t
         ok = ok && buf_printf(&b, "wg_rowid bigint %s, ", npk ? "NOT NULL UNIQUE" : "PRIMARY KEY");
     for (size_t i = 0; ok && i < t->ncol; i++) {
         char ty[96];
-        ok = buf_printf(&b, "%s\"%s\" %s%s", i ? ", " : "", t->col[i].name,
+        ok = buf_printf(&b, "%s\"%s\" %s%s%s%s", i ? ", " : "", t->col[i].name,
                         pg_type(&t->col[i], ws->srid, ty, sizeof ty),
-                        t->col[i].notnull ? " NOT NULL" : "");
+                        t->col[i].notnull ? " NOT NULL" : "", t->col[i].dflt[0] ? " DEFAULT " : "",
+                        t->col[i].dflt);
     }
     for (int p = 1; ok && p <= npk; p++)
         for (size_t i = 0; ok && i < t->ncol; i++)
@@ -548,6 +491,61 @@ static wg_status create_table(wg_ws *ws, PGconn *pg, const char *schema, const t
         ok ? pg_run(ws->ctx, pg, t->name, b.s) : wg_fail(ws->ctx, WG_ENOMEM, "out of memory");
     free(b.s);
     return st;
+}
+
+/* After its rows: t's UNIQUE constraints and indexes, and the numbering SQLite gives a row
+ * inserted without its key (the highest + 1), so that wangge can write to the schema as to
+ * the file and number rows the same way. */
+static wg_status finish_table(wg_ws *ws, PGconn *pg, const char *schema, const table *t)
+{
+    buf b = {0};
+    bool ok = buf_put(&b, "", 0);
+    for (size_t i = 0; ok && i < t->nidx; i++)
+        ok = buf_printf(&b, "CREATE %sINDEX \"%s\" ON \"%s\".\"%s\" (%s); ",
+                        t->idx[i].unique ? "UNIQUE " : "", t->idx[i].name, schema, t->name,
+                        t->idx[i].cols);
+    if (ok && t->key[0])
+        ok = buf_printf(&b,
+                        "CREATE FUNCTION \"%s\".\"%s_key\"() RETURNS trigger LANGUAGE plpgsql AS "
+                        "$f$ BEGIN IF NEW.\"%s\" IS NULL THEN SELECT coalesce(max(\"%s\"), 0) + 1 "
+                        "INTO NEW.\"%s\" FROM \"%s\".\"%s\"; END IF; RETURN NEW; END $f$; "
+                        "CREATE TRIGGER \"%s_key\" BEFORE INSERT ON \"%s\".\"%s\" FOR EACH ROW "
+                        "EXECUTE FUNCTION \"%s\".\"%s_key\"()",
+                        schema, t->name, t->key, t->key, t->key, schema, t->name, t->name, schema,
+                        t->name, schema, t->name);
+    wg_status st = !ok         ? wg_fail(ws->ctx, WG_ENOMEM, "out of memory")
+                   : b.len > 0 ? pg_run(ws->ctx, pg, t->name, b.s)
+                               : WG_OK;
+    free(b.s);
+    return st;
+}
+
+/* What SQLite and SpatiaLite have that PostgreSQL names otherwise, for the statements the store
+ * runs on both: json_each and json_extract of a text, total() (a sum that is 0.0 over no rows,
+ * of numbers or of truths), json_group_array() (a text, '[]' over no rows). */
+static wg_status sql_helpers(wg_ctx *ctx, PGconn *pg, const char *s)
+{
+    char sql[2400];
+    snprintf(
+        sql, sizeof sql,
+        "CREATE FUNCTION \"%s\".wangge_json_each(j text) RETURNS TABLE (value text) LANGUAGE sql "
+        "IMMUTABLE AS $$ SELECT json_array_elements_text(j::json) $$; "
+        "CREATE FUNCTION \"%s\".wangge_json_extract(j text, path text) RETURNS text LANGUAGE sql "
+        "IMMUTABLE AS $$ SELECT j::json #>> string_to_array(substr(path, 3), '.') $$; "
+        "CREATE FUNCTION \"%s\".wangge_total_add(a double precision, v double precision) RETURNS "
+        "double precision LANGUAGE sql IMMUTABLE AS $$ SELECT a + coalesce(v, 0) $$; "
+        "CREATE AGGREGATE \"%s\".wangge_total(double precision) (sfunc = "
+        "\"%s\".wangge_total_add, stype = double precision, initcond = '0'); "
+        "CREATE FUNCTION \"%s\".wangge_total_add(a double precision, v boolean) RETURNS double "
+        "precision LANGUAGE sql IMMUTABLE AS $$ SELECT a + CASE WHEN v THEN 1 ELSE 0 END $$; "
+        "CREATE AGGREGATE \"%s\".wangge_total(boolean) (sfunc = \"%s\".wangge_total_add, stype "
+        "= double precision, initcond = '0'); "
+        "CREATE FUNCTION \"%s\".wangge_json_array(a text[]) RETURNS text LANGUAGE sql IMMUTABLE "
+        "AS $$ SELECT array_to_json(a)::text $$; "
+        "CREATE AGGREGATE \"%s\".wangge_json_group_array(text) (sfunc = array_append, stype = "
+        "text[], initcond = '{}', finalfunc = \"%s\".wangge_json_array)",
+        s, s, s, s, s, s, s, s, s, s, s);
+    return pg_run(ctx, pg, "creating wangge's SQL functions", sql);
 }
 
 static wg_status copy_table_out(wg_ws *ws, PGconn *pg, const char *schema, const table *t)
@@ -667,8 +665,8 @@ static wg_status same_columns(wg_ws *ws, PGconn *pg, const char *src, const char
                                2, NULL, params, NULL, NULL, 0);
     wg_status st = WG_OK;
     if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        st =
-            wg_fail(ws->ctx, WG_EIO, "%s: reading the columns of %s: %s", src, t->name, pq_err(pg));
+        st = wg_fail(ws->ctx, WG_EIO, "%s: reading the columns of %s: %s", src, t->name,
+                     wg__pq_err(pg));
     size_t want = t->ncol + (t->rowid ? 1 : 0), have = st == WG_OK ? (size_t)PQntuples(r) : 0;
     if (st == WG_OK && have == 0)
         st = wg_fail(ws->ctx, WG_EINPUT, "%s: schema %s has no table %s", src, schema, t->name);
@@ -785,7 +783,7 @@ static wg_status copy_table_in(wg_ws *ws, PGconn *pg, const char *src, const cha
     PGresult *r = st == WG_OK ? PQexec(pg, sel.s) : NULL;
     bool in_copy = r && PQresultStatus(r) == PGRES_COPY_OUT;
     if (st == WG_OK && !in_copy)
-        st = wg_fail(ws->ctx, WG_EIO, "%s: reading %s: %s", src, t->name, pq_err(pg));
+        st = wg_fail(ws->ctx, WG_EIO, "%s: reading %s: %s", src, t->name, wg__pq_err(pg));
     PQclear(r);
     int64_t rows = 0;
     char *line = NULL;
@@ -802,10 +800,10 @@ static wg_status copy_table_in(wg_ws *ws, PGconn *pg, const char *src, const cha
         PQfreemem(line);
     }
     if (in_copy && len == -2 && st == WG_OK)
-        st = wg_fail(ws->ctx, WG_EIO, "%s: reading %s: %s", src, t->name, pq_err(pg));
+        st = wg_fail(ws->ctx, WG_EIO, "%s: reading %s: %s", src, t->name, wg__pq_err(pg));
     while ((r = PQgetResult(pg)) != NULL) {
         if (st == WG_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
-            st = wg_fail(ws->ctx, WG_EIO, "%s: reading %s: %s", src, t->name, pq_err(pg));
+            st = wg_fail(ws->ctx, WG_EIO, "%s: reading %s: %s", src, t->name, wg__pq_err(pg));
         PQclear(r);
     }
     sqlite3_finalize(q);
@@ -855,7 +853,7 @@ static wg_status incident_cells_table(wg_ws *ws, PGconn *pg, const char *s)
                            -1, &q, NULL) != SQLITE_OK)
         st = wg__sql_fail(ws, "reading the assigned cells: ");
     while (st == WG_OK && sqlite3_step(q) == SQLITE_ROW) {
-        char *code = strdup(wg__text(q, 0) ? wg__text(q, 0) : "");
+        char *code = strdup(sq_text(q, 0) ? sq_text(q, 0) : "");
         if (!code ||
             (st = wg_grow(ws->ctx, (void **)&J.code, &cap, J.ncode + 1, sizeof *J.code)) != WG_OK) {
             free(code);
@@ -897,20 +895,20 @@ static wg_status incident_cells_table(wg_ws *ws, PGconn *pg, const char *s)
 
 static wg_status to_pg(wg_ctx *ctx, const char *src, const char *dest)
 {
-    pg_target t = {0};
+    wg_pg_target t = {0};
     wg_ws *ws = NULL;
     PGconn *pg = NULL;
     table *tabs = NULL;
     size_t nt = 0;
     char n[64], sql[512];
-    wg_status st = pg_target_parse(ctx, dest, &t);
+    wg_status st = wg__pg_target_parse(ctx, dest, &t);
     if (st == WG_OK)
         st = wg_ws_open(ctx, src, &ws);
     bool reading = st == WG_OK && (st = wg_store_read_begin(ws)) == WG_OK;
     if (st == WG_OK)
         st = sqlite_tables(ws, &tabs, &nt);
     if (st == WG_OK)
-        st = pg_connect(ctx, t.shown, &t, &pg);
+        st = wg__pg_connect(ctx, t.shown, &t, &pg);
     if (st == WG_OK)
         st = pg_run(ctx, pg, "starting", "BEGIN; SET LOCAL client_min_messages = warning");
     if (st == WG_OK)
@@ -928,10 +926,14 @@ static wg_status to_pg(wg_ctx *ctx, const char *src, const char *dest)
     snprintf(sql, sizeof sql, "CREATE SCHEMA IF NOT EXISTS \"%s\"", t.schema);
     if (st == WG_OK)
         st = pg_run(ctx, pg, "creating the schema", sql);
+    if (st == WG_OK)
+        st = sql_helpers(ctx, pg, t.schema);
     for (size_t i = 0; st == WG_OK && i < nt; i++) {
         st = create_table(ws, pg, t.schema, &tabs[i]);
         if (st == WG_OK)
             st = copy_table_out(ws, pg, t.schema, &tabs[i]);
+        if (st == WG_OK)
+            st = finish_table(ws, pg, t.schema, &tabs[i]);
     }
     /* what SQLite's AUTOINCREMENT has handed out, and the file's schema */
     snprintf(sql, sizeof sql,
@@ -947,11 +949,11 @@ static wg_status to_pg(wg_ctx *ctx, const char *src, const char *dest)
     while (st == WG_OK && q && sqlite3_step(q) == SQLITE_ROW) {
         char seq[32];
         snprintf(seq, sizeof seq, "%lld", (long long)sqlite3_column_int64(q, 1));
-        const char *p[2] = {wg__text(q, 0), seq};
+        const char *p[2] = {sq_text(q, 0), seq};
         snprintf(sql, sizeof sql, "INSERT INTO \"%s\".wangge_sequence VALUES ($1, $2)", t.schema);
         PGresult *r = PQexecParams(pg, sql, 2, NULL, p, NULL, NULL, 0);
         if (PQresultStatus(r) != PGRES_COMMAND_OK)
-            st = wg_fail(ctx, WG_EIO, "%s: %s", t.shown, pq_err(pg));
+            st = wg_fail(ctx, WG_EIO, "%s: %s", t.shown, wg__pq_err(pg));
         PQclear(r);
     }
     sqlite3_finalize(q);
@@ -962,7 +964,7 @@ static wg_status to_pg(wg_ctx *ctx, const char *src, const char *dest)
         snprintf(sql, sizeof sql, "INSERT INTO \"%s\".wangge_schema VALUES ($1, $2)", t.schema);
         PGresult *r = PQexecParams(pg, sql, 2, NULL, p, NULL, NULL, 0);
         if (PQresultStatus(r) != PGRES_COMMAND_OK)
-            st = wg_fail(ctx, WG_EIO, "%s: %s", t.shown, pq_err(pg));
+            st = wg_fail(ctx, WG_EIO, "%s: %s", t.shown, wg__pq_err(pg));
         PQclear(r);
     }
     if (st == WG_OK)
@@ -985,16 +987,16 @@ static wg_status from_pg(wg_ctx *ctx, const char *src, const char *dest)
         return wg_fail(ctx, WG_EINPUT,
                        "%s exists, and a copy never writes over a file: remove it or name another",
                        dest);
-    pg_target t = {0};
+    wg_pg_target t = {0};
     PGconn *pg = NULL;
     wg_ws *ws = NULL;
     table *tabs = NULL;
     size_t nt = 0;
     wg_atomic *out = NULL;
     char v[16] = "", crs[64] = "", sql[512];
-    wg_status st = pg_target_parse(ctx, src, &t);
+    wg_status st = wg__pg_target_parse(ctx, src, &t);
     if (st == WG_OK)
-        st = pg_connect(ctx, t.shown, &t, &pg);
+        st = wg__pg_connect(ctx, t.shown, &t, &pg);
     /* one snapshot of every table */
     if (st == WG_OK)
         st = pg_run(ctx, pg, "starting",
@@ -1037,7 +1039,7 @@ static wg_status from_pg(wg_ctx *ctx, const char *src, const char *dest)
     snprintf(sql, sizeof sql, "SELECT name, seq FROM \"%s\".wangge_sequence", t.schema);
     PGresult *r = st == WG_OK ? PQexec(pg, sql) : NULL;
     if (st == WG_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
-        st = wg_fail(ctx, WG_EIO, "%s: reading wangge_sequence: %s", t.shown, pq_err(pg));
+        st = wg_fail(ctx, WG_EIO, "%s: reading wangge_sequence: %s", t.shown, wg__pq_err(pg));
     sqlite3_stmt *q = NULL;
     if (st == WG_OK &&
         sqlite3_prepare_v2(ws->db, "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", -1, &q,
@@ -1046,7 +1048,9 @@ static wg_status from_pg(wg_ctx *ctx, const char *src, const char *dest)
     for (int i = 0; st == WG_OK && i < PQntuples(r); i++) {
         sqlite3_bind_text(q, 1, PQgetvalue(r, i, 0), -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(q, 2, strtoll(PQgetvalue(r, i, 1), NULL, 10));
-        st = wg__done(ws, q, "copying sqlite_sequence: ");
+        if (sqlite3_step(q) != SQLITE_DONE)
+            st = wg__sql_fail(ws, "copying sqlite_sequence: ");
+        sqlite3_reset(q);
     }
     sqlite3_finalize(q);
     PQclear(r);
@@ -1070,8 +1074,8 @@ wg_status wg_ws_copy(wg_ctx *ctx, const char *src, const char *dest)
     bool from = wg_ws_is_database(src), to = wg_ws_is_database(dest);
     if (from == to) {
         char a[512], b[512];
-        hide_password(src, a, sizeof a);
-        hide_password(dest, b, sizeof b);
+        wg__pg_hide_password(src, a, sizeof a);
+        wg__pg_hide_password(dest, b, sizeof b);
         return wg_fail(ctx, WG_EINPUT,
                        "copy goes between a workspace file and a PostgreSQL database (PG:... or "
                        "postgresql://...), one of each: %s and %s are both %s",

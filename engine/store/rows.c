@@ -20,15 +20,15 @@ struct wg_row_writer {
 
 wg_status wg_store_next_batch(wg_ws *ws, int64_t *batch)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT coalesce(max(id), 0) + 1 FROM imports");
+    wg_q *q = wg__stmt(ws, "SELECT coalesce(max(id), 0) + 1 FROM imports");
     if (!q)
         return wg_ctx_status(ws->ctx);
     wg_status st = WG_OK;
-    if (sqlite3_step(q) == SQLITE_ROW)
-        *batch = sqlite3_column_int64(q, 0);
+    if (wgq_step(q) == SQLITE_ROW)
+        *batch = wgq_column_int64(q, 0);
     else
         st = wg__sql_fail(ws, "numbering the import: ");
-    sqlite3_reset(q);
+    wgq_reset(q);
     return st;
 }
 
@@ -164,15 +164,15 @@ wg_status wg_store_rows_put(wg_row_writer *w, const wg_value *vals, const unsign
 {
     wg_ws *ws = w->ws;
     /* a row with this id already: written by this run (a duplicate), or updated now */
-    sqlite3_stmt *q = wg__stmt(ws, w->find);
+    wg_q *q = wg__stmt(ws, w->find);
     if (!q)
         return wg_ctx_status(ws->ctx);
     if (!vals[0].null)
-        sqlite3_bind_text(q, 1, vals[0].s, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(q);
+        wgq_bind_text(q, 1, vals[0].s, -1, SQLITE_TRANSIENT);
+    int rc = wgq_step(q);
     bool exists = rc == SQLITE_ROW;
-    bool again = exists && sqlite3_column_int64(q, 0) == w->batch;
-    sqlite3_reset(q);
+    bool again = exists && wgq_column_int64(q, 0) == w->batch;
+    wgq_reset(q);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return wg__sql_fail(ws, "");
     if (again) {
@@ -185,37 +185,37 @@ wg_status wg_store_rows_put(wg_row_writer *w, const wg_value *vals, const unsign
     for (size_t i = 0; i < w->L->ncols; i++, k++) {
         const wg_value *v = &vals[i];
         if (v->null) {
-            sqlite3_bind_null(q, k);
+            wgq_bind_null(q, k);
             continue;
         }
         switch (w->L->cols[i].type) {
         case WG_COL_INT:
         case WG_COL_TIME:
-            sqlite3_bind_int64(q, k, v->i);
+            wgq_bind_int64(q, k, v->i);
             break;
         case WG_COL_REAL:
-            sqlite3_bind_double(q, k, v->r);
+            wgq_bind_double(q, k, v->r);
             break;
         default:
-            sqlite3_bind_text(q, k, v->s, -1, SQLITE_TRANSIENT);
+            wgq_bind_text(q, k, v->s, -1, SQLITE_TRANSIENT);
         }
     }
     if (w->L->sql_geom) {
         if (wkb)
-            sqlite3_bind_blob64(q, k, wkb, (sqlite3_uint64)wkb_len, SQLITE_STATIC);
+            wgq_bind_blob64(q, k, wkb, (sqlite3_uint64)wkb_len, SQLITE_STATIC);
         k++;
     }
     if (w->cameras)
         wg__bind_text(q, k, cam_defaulted);
-    rc = sqlite3_step(q);
+    rc = wgq_step(q);
     if (rc != SQLITE_ROW) { /* (the upsert's WHERE keeps a row this run wrote: checked above) */
         wg_status st = wg__sql_fail(ws, "");
-        sqlite3_reset(q);
+        wgq_reset(q);
         return st;
     }
-    int64_t fid = sqlite3_column_int64(q, 0);
-    rc = sqlite3_step(q);
-    sqlite3_reset(q);
+    int64_t fid = wgq_column_int64(q, 0);
+    rc = wgq_step(q);
+    wgq_reset(q);
     if (rc != SQLITE_DONE)
         return wg__sql_fail(ws, "");
     *out = exists ? WG_ROW_UPDATED : WG_ROW_INSERTED;
@@ -228,20 +228,20 @@ wg_status wg_store_rows_put(wg_row_writer *w, const wg_value *vals, const unsign
 
 wg_status wg_store_import_logged(wg_ws *ws, const wg_import_log *l)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "INSERT INTO imports (id, layer, source, at, features, "
-                                   "inserted, updated, repaired, rejected) VALUES (?, ?, ?, ?, ?, "
-                                   "?, ?, ?, ?)");
+    wg_q *q = wg__stmt(ws, "INSERT INTO imports (id, layer, source, at, features, "
+                           "inserted, updated, repaired, rejected) VALUES (?, ?, ?, ?, ?, "
+                           "?, ?, ?, ?)");
     if (!q)
         return wg_ctx_status(ws->ctx);
-    sqlite3_bind_int64(q, 1, l->batch);
-    sqlite3_bind_text(q, 2, l->layer, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 3, l->source, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(q, 4, wg__now_utc());
-    sqlite3_bind_int64(q, 5, l->features);
-    sqlite3_bind_int64(q, 6, l->inserted);
-    sqlite3_bind_int64(q, 7, l->updated);
-    sqlite3_bind_int64(q, 8, l->repaired);
-    sqlite3_bind_int64(q, 9, l->rejected);
+    wgq_bind_int64(q, 1, l->batch);
+    wgq_bind_text(q, 2, l->layer, -1, SQLITE_TRANSIENT);
+    wgq_bind_text(q, 3, l->source, -1, SQLITE_TRANSIENT);
+    wgq_bind_int64(q, 4, wg__now_utc());
+    wgq_bind_int64(q, 5, l->features);
+    wgq_bind_int64(q, 6, l->inserted);
+    wgq_bind_int64(q, 7, l->updated);
+    wgq_bind_int64(q, 8, l->repaired);
+    wgq_bind_int64(q, 9, l->rejected);
     return wg__done(ws, q, "logging the import: ");
 }
 
@@ -253,20 +253,20 @@ wg_status wg_store_rows_count(wg_ws *ws, const wg_layer_def *L, int64_t plan, in
     snprintf(sql, sizeof sql, "SELECT count(*), %s FROM %s%s",
              L->sql_geom ? "total(GeometryType(geom) IN ('POINT', 'MULTIPOINT'))" : "0", L->name,
              cells ? " WHERE plan = ?" : "");
-    sqlite3_stmt *q = wg__stmt(ws, sql);
+    wg_q *q = wg__stmt(ws, sql);
     if (!q)
         return wg_ctx_status(ws->ctx);
     if (cells)
-        sqlite3_bind_int64(q, 1, plan);
+        wgq_bind_int64(q, 1, plan);
     wg_status st = WG_OK;
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        *n = sqlite3_column_int64(q, 0);
+    if (wgq_step(q) == SQLITE_ROW) {
+        *n = wgq_column_int64(q, 0);
         if (points)
-            *points = sqlite3_column_int64(q, 1);
+            *points = wgq_column_int64(q, 1);
     } else {
         st = wg__sql_fail(ws, "counting rows: ");
     }
-    sqlite3_reset(q);
+    wgq_reset(q);
     return st;
 }
 
@@ -275,7 +275,7 @@ wg_status wg_store_rows_count(wg_ws *ws, const wg_layer_def *L, int64_t plan, in
 struct wg_row_reader {
     wg_ws *ws;
     const wg_layer_def *L;
-    sqlite3_stmt *q;
+    wg_q *q;
     wg_incidents a;   /* with the assignment: each incident's cell and flags */
     char (*code)[32]; /* the assigned plan's cell codes, by index */
     size_t ncode, capcode;
@@ -315,11 +315,13 @@ wg_status wg_store_rows_read(wg_ws *ws, const wg_layer_def *L, int64_t plan, boo
         st = wg_buf_addf(ws->ctx, &sql, "%s FROM %s%s ORDER BY fid",
                          L->sql_geom ? ", AsBinary(geom)" : "", L->name,
                          cells ? " WHERE plan = ?" : "");
-    if (st == WG_OK && sqlite3_prepare_v2(ws->db, wg_buf_str(&sql), -1, &r->q, NULL) != SQLITE_OK)
-        st = wg__sql_fail(ws, "reading a layer: ");
+    if (st == WG_OK && !(r->q = wg__stmt_once(ws, wg_buf_str(&sql)))) {
+        wg_ctx_where(ws->ctx, "reading a layer: ");
+        st = wg_ctx_status(ws->ctx);
+    }
     wg_buf_fini(&sql);
     if (st == WG_OK && cells)
-        sqlite3_bind_int64(r->q, 1, plan);
+        wgq_bind_int64(r->q, 1, plan);
     bool incidents = strcmp(L->name, "incidents") == 0;
     if (st == WG_OK && assignment && incidents) {
         wg_derived d;
@@ -349,7 +351,7 @@ wg_status wg_store_rows_next(wg_row_reader *r, wg_value *vals, const unsigned ch
                              size_t *wkb_len, wg_row_extra *extra, bool *eof)
 {
     wg_ws *ws = r->ws;
-    int rc = sqlite3_step(r->q);
+    int rc = wgq_step(r->q);
     if (rc == SQLITE_DONE) {
         *eof = true;
         if (r->a.flags && r->pos != r->a.n)
@@ -364,16 +366,16 @@ wg_status wg_store_rows_next(wg_row_reader *r, wg_value *vals, const unsigned ch
         int c = (int)i;
         wg_value *v = &vals[i];
         memset(v, 0, sizeof *v);
-        v->null = sqlite3_column_type(r->q, c) == SQLITE_NULL;
+        v->null = wgq_column_type(r->q, c) == SQLITE_NULL;
         if (v->null)
             continue;
         switch (r->L->cols[i].type) {
         case WG_COL_INT:
         case WG_COL_TIME:
-            v->i = sqlite3_column_int64(r->q, c);
+            v->i = wgq_column_int64(r->q, c);
             break;
         case WG_COL_REAL:
-            v->r = sqlite3_column_double(r->q, c);
+            v->r = wgq_column_double(r->q, c);
             break;
         default:
             v->s = wg__text(r->q, c);
@@ -382,9 +384,9 @@ wg_status wg_store_rows_next(wg_row_reader *r, wg_value *vals, const unsigned ch
     int gc = (int)r->L->ncols;
     *wkb = NULL;
     *wkb_len = 0;
-    if (r->L->sql_geom && sqlite3_column_type(r->q, gc) != SQLITE_NULL) {
-        *wkb = sqlite3_column_blob(r->q, gc);
-        *wkb_len = (size_t)sqlite3_column_bytes(r->q, gc);
+    if (r->L->sql_geom && wgq_column_type(r->q, gc) != SQLITE_NULL) {
+        *wkb = wgq_column_blob(r->q, gc);
+        *wkb_len = (size_t)wgq_column_bytes(r->q, gc);
     }
     if (extra) {
         extra->cell = extra->reason = NULL;
@@ -409,7 +411,7 @@ void wg_store_rows_read_close(wg_row_reader *r)
 {
     if (!r)
         return;
-    sqlite3_finalize(r->q);
+    wg__stmt_free(r->q);
     wg_incidents_free(&r->a);
     free(r->code);
     wg_store_read_end(r->ws);
@@ -432,18 +434,18 @@ static bool time_differs(const wg_value *v, int64_t t)
 /* The incident's values as the packed copy takes them (id, category, source, status, reported,
  * dispatched, closed, due), from the row in q (columns 1..8 after fid), with p applied. The
  * strings are borrowed from q and p. */
-static bool patched_values(sqlite3_stmt *q, const wg_incident_patch *p, wg_value vals[8])
+static bool patched_values(wg_q *q, const wg_incident_patch *p, wg_value vals[8])
 {
     for (int i = 0; i < 8; i++) {
         int c = i + 1;
         memset(&vals[i], 0, sizeof vals[i]);
-        vals[i].null = sqlite3_column_type(q, c) == SQLITE_NULL;
+        vals[i].null = wgq_column_type(q, c) == SQLITE_NULL;
         if (vals[i].null)
             continue;
         if (i < 4)
             vals[i].s = wg__text(q, c);
         else
-            vals[i].i = sqlite3_column_int64(q, c);
+            vals[i].i = wgq_column_int64(q, c);
     }
     bool changed = false;
     if (p->set_status && text_differs(&vals[3], p->status)) {
@@ -461,12 +463,12 @@ static bool patched_values(sqlite3_stmt *q, const wg_incident_patch *p, wg_value
     return changed;
 }
 
-static void bind_time(sqlite3_stmt *q, int i, const wg_value *v)
+static void bind_time(wg_q *q, int i, const wg_value *v)
 {
     if (v->null)
-        sqlite3_bind_null(q, i);
+        wgq_bind_null(q, i);
     else
-        sqlite3_bind_int64(q, i, v->i);
+        wgq_bind_int64(q, i, v->i);
 }
 
 wg_status wg_store_incident_patch(wg_ws *ws, const char *id, const wg_incident_patch *p,
@@ -476,22 +478,22 @@ wg_status wg_store_incident_patch(wg_ws *ws, const char *id, const wg_incident_p
     if (st != WG_OK)
         return st;
     *found = *changed = false;
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT fid, id, category, source, status, reported, "
-                                   "dispatched, closed, due, X(geom), Y(geom) FROM incidents "
-                                   "WHERE id = ?");
+    wg_q *q = wg__stmt(ws, "SELECT fid, id, category, source, status, reported, "
+                           "dispatched, closed, due, X(geom), Y(geom) FROM incidents "
+                           "WHERE id = ?");
     if (!q)
         return wg_ctx_status(ws->ctx);
-    sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(q);
+    wgq_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+    int rc = wgq_step(q);
     if (rc != SQLITE_ROW) {
         st = rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "reading an incident: ");
-        sqlite3_reset(q);
+        wgq_reset(q);
         return st;
     }
     *found = true;
-    int64_t row = sqlite3_column_int64(q, 0);
-    double x = sqlite3_column_type(q, 9) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 9);
-    double y = sqlite3_column_type(q, 10) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 10);
+    int64_t row = wgq_column_int64(q, 0);
+    double x = wgq_column_type(q, 9) == SQLITE_NULL ? NAN : wgq_column_double(q, 9);
+    double y = wgq_column_type(q, 10) == SQLITE_NULL ? NAN : wgq_column_double(q, 10);
     wg_value vals[8];
     *changed = patched_values(q, p, vals);
     /* the strings of vals live in q's row: copied before q is used again */
@@ -502,8 +504,8 @@ wg_status wg_store_incident_patch(wg_ws *ws, const char *id, const wg_incident_p
     for (int i = 0; i < 4; i++)
         if (keep[i])
             vals[i].s = keep[i];
-    sqlite3_reset(q);
-    sqlite3_stmt *u = NULL;
+    wgq_reset(q);
+    wg_q *u = NULL;
     if (st == WG_OK && *changed &&
         !(u = wg__stmt(ws, "UPDATE incidents SET status = ?, dispatched = ?, closed = ?, ver = ? "
                            "WHERE fid = ?")))
@@ -512,8 +514,8 @@ wg_status wg_store_incident_patch(wg_ws *ws, const char *id, const wg_incident_p
         wg__bind_text(u, 1, vals[3].null ? NULL : vals[3].s);
         bind_time(u, 2, &vals[5]);
         bind_time(u, 3, &vals[6]);
-        sqlite3_bind_int64(u, 4, ws->tx_ver);
-        sqlite3_bind_int64(u, 5, row);
+        wgq_bind_int64(u, 4, ws->tx_ver);
+        wgq_bind_int64(u, 5, row);
         st = wg__done(ws, u, "changing an incident: ");
         if (st == WG_OK)
             st = wg__bump(ws, "incidents");

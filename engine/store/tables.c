@@ -258,21 +258,21 @@ wg_status wg_weights_load(wg_ctx *ctx, const char *path, double w[WG_NTERMS])
 
 wg_status wg_store_categories(wg_ws *ws, wg_categories *out)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT code, name, handling_hours, deadline_days FROM "
-                                   "categories ORDER BY pos");
+    wg_q *q = wg__stmt(ws, "SELECT code, name, handling_hours, deadline_days FROM "
+                           "categories ORDER BY pos");
     if (!q)
         return wg_ctx_status(ws->ctx);
     wg_categories t = {.star = -1};
     size_t cap[4] = {0};
     wg_status st = WG_OK;
     int rc;
-    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
-        st = cat_add(
-            ws->ctx, &t, cap, wg__text(q, 0), wg__text(q, 1), sqlite3_column_double(q, 2),
-            sqlite3_column_type(q, 3) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 3) * 86400.0);
+    while (st == WG_OK && (rc = wgq_step(q)) == SQLITE_ROW)
+        st =
+            cat_add(ws->ctx, &t, cap, wg__text(q, 0), wg__text(q, 1), wgq_column_double(q, 2),
+                    wgq_column_type(q, 3) == SQLITE_NULL ? NAN : wgq_column_double(q, 3) * 86400.0);
     if (st == WG_OK && rc != SQLITE_DONE)
         st = wg__sql_fail(ws, "reading the categories: ");
-    sqlite3_reset(q);
+    wgq_reset(q);
     if (st != WG_OK) {
         wg_categories_free(&t);
         return st;
@@ -286,19 +286,19 @@ wg_status wg_store_categories_put(wg_ws *ws, const wg_categories *t)
     wg_status st = wg__need_tx(ws, "storing the categories");
     if (st == WG_OK)
         st = wg__sql(ws, "DELETE FROM categories");
-    sqlite3_stmt *q = st == WG_OK ? wg__stmt(ws, "INSERT INTO categories (code, name, "
-                                                 "handling_hours, deadline_days, pos) VALUES (?, "
-                                                 "?, ?, ?, ?)")
-                                  : NULL;
+    wg_q *q = st == WG_OK ? wg__stmt(ws, "INSERT INTO categories (code, name, "
+                                         "handling_hours, deadline_days, pos) VALUES (?, "
+                                         "?, ?, ?, ?)")
+                          : NULL;
     if (st == WG_OK && !q)
         st = wg_ctx_status(ws->ctx);
     for (size_t i = 0; st == WG_OK && i < t->n; i++) {
-        sqlite3_bind_text(q, 1, t->code[i], -1, SQLITE_TRANSIENT);
+        wgq_bind_text(q, 1, t->code[i], -1, SQLITE_TRANSIENT);
         wg__bind_text(q, 2, t->name[i][0] ? t->name[i] : NULL);
-        sqlite3_bind_double(q, 3, t->hours[i]);
+        wgq_bind_double(q, 3, t->hours[i]);
         if (!isnan(t->deadline_s[i]))
-            sqlite3_bind_double(q, 4, t->deadline_s[i] / 86400.0);
-        sqlite3_bind_int64(q, 5, (int64_t)i);
+            wgq_bind_double(q, 4, t->deadline_s[i] / 86400.0);
+        wgq_bind_int64(q, 5, (int64_t)i);
         st = wg__done(ws, q, "storing the categories: ");
     }
     if (st == WG_OK)
@@ -310,16 +310,16 @@ wg_status wg_store_weights(wg_ws *ws, double w[WG_NTERMS])
 {
     for (int k = 0; k < WG_NTERMS; k++)
         w[k] = 0;
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT term, weight FROM weights");
+    wg_q *q = wg__stmt(ws, "SELECT term, weight FROM weights");
     if (!q)
         return wg_ctx_status(ws->ctx);
     int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+    while ((rc = wgq_step(q)) == SQLITE_ROW)
         for (int k = 0; k < WG_NTERMS; k++)
             if (strcmp(wg__text(q, 0), wg_term_name(k)) == 0)
-                w[k] = sqlite3_column_double(q, 1);
+                w[k] = wgq_column_double(q, 1);
     wg_status st = rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "reading the weights: ");
-    sqlite3_reset(q);
+    wgq_reset(q);
     return st;
 }
 
@@ -328,13 +328,12 @@ wg_status wg_store_weights_put(wg_ws *ws, const double w[WG_NTERMS])
     wg_status st = wg__need_tx(ws, "storing the weights");
     if (st == WG_OK)
         st = wg__sql(ws, "DELETE FROM weights");
-    sqlite3_stmt *q =
-        st == WG_OK ? wg__stmt(ws, "INSERT INTO weights (term, weight) VALUES (?, ?)") : NULL;
+    wg_q *q = st == WG_OK ? wg__stmt(ws, "INSERT INTO weights (term, weight) VALUES (?, ?)") : NULL;
     if (st == WG_OK && !q)
         st = wg_ctx_status(ws->ctx);
     for (int k = 0; st == WG_OK && k < WG_NTERMS; k++) {
-        sqlite3_bind_text(q, 1, wg_term_name(k), -1, SQLITE_STATIC);
-        sqlite3_bind_double(q, 2, w[k]);
+        wgq_bind_text(q, 1, wg_term_name(k), -1, SQLITE_STATIC);
+        wgq_bind_double(q, 2, w[k]);
         st = wg__done(ws, q, "storing the weights: ");
     }
     if (st == WG_OK)
@@ -363,43 +362,43 @@ wg_status wg__tables_seed(wg_ws *ws)
 
 wg_status wg_store_codes_count(wg_ws *ws, int64_t *n)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT count(*) FROM codes");
+    wg_q *q = wg__stmt(ws, "SELECT count(*) FROM codes");
     if (!q)
         return wg_ctx_status(ws->ctx);
-    int rc = sqlite3_step(q);
-    *n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-    sqlite3_reset(q);
+    int rc = wgq_step(q);
+    *n = rc == SQLITE_ROW ? wgq_column_int64(q, 0) : 0;
+    wgq_reset(q);
     return rc == SQLITE_ROW ? WG_OK : wg__sql_fail(ws, "reading the codes: ");
 }
 
 wg_status wg_store_code_parent(wg_ws *ws, const char *code, bool *found, char *parent, size_t n)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT coalesce(parent, '') FROM codes WHERE id = ?");
+    wg_q *q = wg__stmt(ws, "SELECT coalesce(parent, '') FROM codes WHERE id = ?");
     if (!q)
         return wg_ctx_status(ws->ctx);
-    sqlite3_bind_text(q, 1, code, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(q);
+    wgq_bind_text(q, 1, code, -1, SQLITE_TRANSIENT);
+    int rc = wgq_step(q);
     *found = rc == SQLITE_ROW;
     if (n > 0)
-        snprintf(parent, n, "%s", *found ? (const char *)sqlite3_column_text(q, 0) : "");
-    sqlite3_reset(q);
+        snprintf(parent, n, "%s", *found ? (const char *)wgq_column_text(q, 0) : "");
+    wgq_reset(q);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "reading the codes: ");
 }
 
 wg_status wg_ws_code_levels(wg_ws *ws, char (*levels)[32], int64_t *counts, size_t cap,
                             size_t *nlev)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT coalesce(level, '(none)'), count(*) FROM codes "
-                                   "GROUP BY level ORDER BY min(fid)");
+    wg_q *q = wg__stmt(ws, "SELECT coalesce(level, '(none)'), count(*) FROM codes "
+                           "GROUP BY level ORDER BY min(fid)");
     if (!q)
         return wg_ctx_status(ws->ctx);
     *nlev = 0;
     int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW && *nlev < cap) {
-        snprintf(levels[*nlev], sizeof levels[0], "%s", (const char *)sqlite3_column_text(q, 0));
-        counts[(*nlev)++] = sqlite3_column_int64(q, 1);
+    while ((rc = wgq_step(q)) == SQLITE_ROW && *nlev < cap) {
+        snprintf(levels[*nlev], sizeof levels[0], "%s", (const char *)wgq_column_text(q, 0));
+        counts[(*nlev)++] = wgq_column_int64(q, 1);
     }
-    sqlite3_reset(q);
+    wgq_reset(q);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "reading the codes: ");
 }
 
@@ -407,13 +406,13 @@ wg_status wg_ws_code_levels(wg_ws *ws, char (*levels)[32], int64_t *counts, size
 
 wg_status wg_store_worker_exists(wg_ws *ws, const char *id, bool *exists)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT 1 FROM workers WHERE id = ?");
+    wg_q *q = wg__stmt(ws, "SELECT 1 FROM workers WHERE id = ?");
     if (!q)
         return wg_ctx_status(ws->ctx);
-    sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(q);
+    wgq_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+    int rc = wgq_step(q);
     *exists = rc == SQLITE_ROW;
-    sqlite3_reset(q);
+    wgq_reset(q);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "reading workers: ");
 }
 
@@ -429,32 +428,33 @@ wg_status wg_store_postings_clear(wg_ws *ws)
 
 wg_status wg_store_posting_add(wg_ws *ws, const char *worker, const char *cell, bool *added)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "INSERT OR IGNORE INTO postings (worker, cell) VALUES (?, ?)");
+    wg_q *q = wg__stmt(ws, "INSERT INTO postings (worker, cell) VALUES (?, ?) ON CONFLICT "
+                           "DO NOTHING");
     if (!q)
         return wg_ctx_status(ws->ctx);
-    sqlite3_bind_text(q, 1, worker, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 2, cell, -1, SQLITE_TRANSIENT);
+    wgq_bind_text(q, 1, worker, -1, SQLITE_TRANSIENT);
+    wgq_bind_text(q, 2, cell, -1, SQLITE_TRANSIENT);
     wg_status st = wg__done(ws, q, "storing a posting: ");
-    *added = st == WG_OK && sqlite3_changes(ws->db) > 0;
+    *added = st == WG_OK && wg__changes(ws) > 0;
     return st;
 }
 
 wg_status wg_store_postings_each(wg_ws *ws, wg_posting_fn fn, void *user)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT p.worker, p.cell, w.name, w.community FROM postings p "
-                                   "LEFT JOIN workers w ON w.id = p.worker ORDER BY p.worker, "
-                                   "p.cell");
+    wg_q *q = wg__stmt(ws, "SELECT p.worker, p.cell, w.name, w.community FROM postings p "
+                           "LEFT JOIN workers w ON w.id = p.worker ORDER BY p.worker, "
+                           "p.cell");
     if (!q)
         return wg_ctx_status(ws->ctx);
     wg_status st = WG_OK;
     int rc;
-    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while (st == WG_OK && (rc = wgq_step(q)) == SQLITE_ROW) {
         wg_posting_rec p = {wg__text(q, 0), wg__text(q, 1), wg__text(q, 2), wg__text(q, 3)};
         st = fn(user, &p);
     }
     if (st == WG_OK && rc != SQLITE_DONE)
         st = wg__sql_fail(ws, "reading postings: ");
-    sqlite3_reset(q);
+    wgq_reset(q);
     return st;
 }
 
@@ -462,19 +462,19 @@ wg_status wg_store_visit_add(wg_ws *ws, const char *worker, const char *unit, in
                              int64_t batch, bool *added)
 {
     wg_status st = wg__need_tx(ws, "storing visits");
-    sqlite3_stmt *q = st == WG_OK ? wg__stmt(ws, "INSERT INTO visits (worker, unit, at, batch) "
-                                                 "SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 "
-                                                 "FROM visits WHERE unit = ?2 AND worker = ?1 AND "
-                                                 "at = ?3)")
-                                  : NULL;
+    wg_q *q = st == WG_OK ? wg__stmt(ws, "INSERT INTO visits (worker, unit, at, batch) "
+                                         "SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 "
+                                         "FROM visits WHERE unit = ?2 AND worker = ?1 AND "
+                                         "at = ?3)")
+                          : NULL;
     if (!q)
         return wg_ctx_status(ws->ctx);
-    sqlite3_bind_text(q, 1, worker, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 2, unit, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(q, 3, at);
-    sqlite3_bind_int64(q, 4, batch);
+    wgq_bind_text(q, 1, worker, -1, SQLITE_TRANSIENT);
+    wgq_bind_text(q, 2, unit, -1, SQLITE_TRANSIENT);
+    wgq_bind_int64(q, 3, at);
+    wgq_bind_int64(q, 4, batch);
     st = wg__done(ws, q, "storing a visit: ");
-    *added = st == WG_OK && sqlite3_changes(ws->db) > 0;
+    *added = st == WG_OK && wg__changes(ws) > 0;
     if (st == WG_OK && *added)
         st = wg__bump(ws, "visits");
     return st;
@@ -494,55 +494,55 @@ wg_status wg_store_visits_by_cell(wg_ws *ws, int64_t plan, int64_t from, int64_t
         "GROUP BY cu.cell"};
     wg_status st = WG_OK;
     for (int k = 0; k < 2 && st == WG_OK; k++) {
-        sqlite3_stmt *q = wg__stmt(ws, sql[k]);
+        wg_q *q = wg__stmt(ws, sql[k]);
         if (!q)
             return wg_ctx_status(ws->ctx);
-        sqlite3_bind_int64(q, 1, plan);
-        sqlite3_bind_int64(q, 2, from);
-        sqlite3_bind_int64(q, 3, to);
+        wgq_bind_int64(q, 1, plan);
+        wgq_bind_int64(q, 2, from);
+        wgq_bind_int64(q, 3, to);
         int rc;
-        while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
-            st = fn(user, wg__text(q, 0), k == 0 ? sqlite3_column_double(q, 1) : NAN,
-                    k == 1 ? sqlite3_column_double(q, 2) : NAN);
+        while (st == WG_OK && (rc = wgq_step(q)) == SQLITE_ROW)
+            st = fn(user, wg__text(q, 0), k == 0 ? wgq_column_double(q, 1) : NAN,
+                    k == 1 ? wgq_column_double(q, 2) : NAN);
         if (st == WG_OK && rc != SQLITE_DONE)
             st = wg__sql_fail(ws, "reading visits: ");
-        sqlite3_reset(q);
+        wgq_reset(q);
     }
     return st;
 }
 
 wg_status wg_store_has_visits(wg_ws *ws, bool *any)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT EXISTS (SELECT 1 FROM visits)");
+    wg_q *q = wg__stmt(ws, "SELECT EXISTS (SELECT 1 FROM visits)");
     if (!q)
         return wg_ctx_status(ws->ctx);
-    wg_status st = sqlite3_step(q) == SQLITE_ROW ? WG_OK : wg__sql_fail(ws, "reading visits: ");
-    *any = st == WG_OK && sqlite3_column_int(q, 0) != 0;
-    sqlite3_reset(q);
+    wg_status st = wgq_step(q) == SQLITE_ROW ? WG_OK : wg__sql_fail(ws, "reading visits: ");
+    *any = st == WG_OK && wgq_column_int(q, 0) != 0;
+    wgq_reset(q);
     return st;
 }
 
 wg_status wg_store_roster_logged(wg_ws *ws, const char *layer, const char *source, int64_t features,
                                  int64_t inserted)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "INSERT INTO imports (layer, source, at, features, inserted, "
-                                   "updated, repaired, rejected) VALUES (?, ?, ?, ?, ?, 0, 0, 0)");
+    wg_q *q = wg__stmt(ws, "INSERT INTO imports (layer, source, at, features, inserted, "
+                           "updated, repaired, rejected) VALUES (?, ?, ?, ?, ?, 0, 0, 0)");
     if (!q)
         return wg_ctx_status(ws->ctx);
-    sqlite3_bind_text(q, 1, layer, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 2, source, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(q, 3, wg__now_utc());
-    sqlite3_bind_int64(q, 4, features);
-    sqlite3_bind_int64(q, 5, inserted);
+    wgq_bind_text(q, 1, layer, -1, SQLITE_TRANSIENT);
+    wgq_bind_text(q, 2, source, -1, SQLITE_TRANSIENT);
+    wgq_bind_int64(q, 3, wg__now_utc());
+    wgq_bind_int64(q, 4, features);
+    wgq_bind_int64(q, 5, inserted);
     return wg__done(ws, q, "recording the import: ");
 }
 
 /* ---- Units, communities, lines, cameras ------------------------------------------------------ */
 
-static void row_wkb(sqlite3_stmt *q, int c, const unsigned char **wkb, size_t *len)
+static void row_wkb(wg_q *q, int c, const unsigned char **wkb, size_t *len)
 {
-    *wkb = sqlite3_column_type(q, c) == SQLITE_BLOB ? sqlite3_column_blob(q, c) : NULL;
-    *len = *wkb ? (size_t)sqlite3_column_bytes(q, c) : 0;
+    *wkb = wgq_column_type(q, c) == SQLITE_BLOB ? wgq_column_blob(q, c) : NULL;
+    *len = *wkb ? (size_t)wgq_column_bytes(q, c) : 0;
 }
 
 /* Whether the open write transaction changed `name` (unknown when it changed too many). */
@@ -575,16 +575,16 @@ static wg_status orphan_communities(wg_ws *ws, const char **json)
         *json = ws->orphans;
         return WG_OK;
     }
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT json_group_array(community) FROM (SELECT DISTINCT "
-                                   "community FROM units WHERE community IS NOT NULL EXCEPT "
-                                   "SELECT id FROM communities WHERE geom IS NOT NULL)");
+    wg_q *q = wg__stmt(ws, "SELECT json_group_array(community) FROM (SELECT DISTINCT "
+                           "community FROM units WHERE community IS NOT NULL EXCEPT "
+                           "SELECT id FROM communities WHERE geom IS NOT NULL) AS o");
     if (!q)
         return wg_ctx_status(ws->ctx);
-    int rc = sqlite3_step(q);
+    int rc = wgq_step(q);
     char *text = rc == SQLITE_ROW && wg__text(q, 0) ? strdup(wg__text(q, 0)) : NULL;
     st = rc == SQLITE_ROW ? (text ? WG_OK : wg_fail(ws->ctx, WG_ENOMEM, "out of memory"))
                           : wg__sql_fail(ws, "reading units' communities: ");
-    sqlite3_reset(q);
+    wgq_reset(q);
     if (st != WG_OK)
         return st;
     free(ws->orphans);
@@ -622,27 +622,31 @@ wg_status wg_store_units_each(wg_ws *ws, const wg_unit_query *uq, wg_unit_fn fn,
         char *order = strstr(sql, " ORDER BY");
         char tail[64];
         snprintf(tail, sizeof tail, "%s", order);
-        snprintf(order, sizeof sql - (size_t)(order - sql),
-                 " AND u.fid IN (SELECT pkid FROM idx_units_geom WHERE xmin <= ?5 AND xmax >= ?3 "
-                 "AND ymin <= ?6 AND ymax >= ?4)%s",
-                 tail);
+        if (ws->pg)
+            snprintf(order, sizeof sql - (size_t)(order - sql),
+                     " AND u.geom && ST_MakeEnvelope(?3, ?4, ?5, ?6)%s", tail);
+        else
+            snprintf(order, sizeof sql - (size_t)(order - sql),
+                     " AND u.fid IN (SELECT pkid FROM idx_units_geom WHERE xmin <= ?5 AND xmax "
+                     ">= ?3 AND ymin <= ?6 AND ymax >= ?4)%s",
+                     tail);
     }
-    sqlite3_stmt *q = wg__stmt(ws, sql);
+    wg_q *q = wg__stmt(ws, sql);
     if (!q)
         return wg_ctx_status(ws->ctx);
     if (uq->community) {
-        sqlite3_bind_text(q, 1, uq->community, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(q, 7, orphans, -1, SQLITE_TRANSIENT);
+        wgq_bind_text(q, 1, uq->community, -1, SQLITE_TRANSIENT);
+        wgq_bind_text(q, 7, orphans, -1, SQLITE_TRANSIENT);
     }
     if (uq->plan > 0)
-        sqlite3_bind_int64(q, 2, uq->plan);
+        wgq_bind_int64(q, 2, uq->plan);
     for (int k = 0; uq->bbox && k < 4; k++)
-        sqlite3_bind_double(q, 3 + k, uq->bbox[k]);
+        wgq_bind_double(q, 3 + k, uq->bbox[k]);
     wg_status st = WG_OK;
     int rc;
-    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while (st == WG_OK && (rc = wgq_step(q)) == SQLITE_ROW) {
         wg_unit_rec u = {.id = wg__text(q, 0),
-                         .households = sqlite3_column_int64(q, 1),
+                         .households = wgq_column_int64(q, 1),
                          .compound = wg__text(q, 2),
                          .community = wg__text(q, 3),
                          .kind = wg__text(q, 4),
@@ -653,22 +657,22 @@ wg_status wg_store_units_each(wg_ws *ws, const wg_unit_query *uq, wg_unit_fn fn,
     }
     if (st == WG_OK && rc != SQLITE_DONE)
         st = wg__sql_fail(ws, "reading units: ");
-    sqlite3_reset(q);
+    wgq_reset(q);
     return st;
 }
 
 wg_status wg_store_unit_get(wg_ws *ws, const char *id, bool *exists, char community[64])
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT community FROM units WHERE id = ?");
+    wg_q *q = wg__stmt(ws, "SELECT community FROM units WHERE id = ?");
     if (!q)
         return wg_ctx_status(ws->ctx);
-    sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(q);
+    wgq_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+    int rc = wgq_step(q);
     *exists = rc == SQLITE_ROW;
     community[0] = '\0';
     if (rc == SQLITE_ROW && wg__text(q, 0))
         snprintf(community, 64, "%s", wg__text(q, 0));
-    sqlite3_reset(q);
+    wgq_reset(q);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "reading units: ");
 }
 
@@ -676,19 +680,19 @@ wg_status wg_store_units_set_kind(wg_ws *ws, int64_t batch, const char *from, co
                                   int64_t *changed)
 {
     wg_status st = wg__need_tx(ws, "setting the kind of units");
-    sqlite3_stmt *q =
-        st == WG_OK ? wg__stmt(ws, "UPDATE units SET kind = ?3 WHERE batch = ?1 AND kind = ?2")
-                    : NULL;
+    wg_q *q = st == WG_OK
+                  ? wg__stmt(ws, "UPDATE units SET kind = ?3 WHERE batch = ?1 AND kind = ?2")
+                  : NULL;
     if (st == WG_OK && !q)
         st = wg_ctx_status(ws->ctx);
     if (st != WG_OK)
         return st;
-    sqlite3_bind_int64(q, 1, batch);
-    sqlite3_bind_text(q, 2, from, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 3, to, -1, SQLITE_TRANSIENT);
+    wgq_bind_int64(q, 1, batch);
+    wgq_bind_text(q, 2, from, -1, SQLITE_TRANSIENT);
+    wgq_bind_text(q, 3, to, -1, SQLITE_TRANSIENT);
     st = wg__done(ws, q, "setting the kind of units: ");
     if (st == WG_OK)
-        *changed = sqlite3_changes64(ws->db);
+        *changed = wg__changes(ws);
     if (st == WG_OK && *changed > 0)
         st = wg__bump(ws, "units");
     return st;
@@ -696,77 +700,78 @@ wg_status wg_store_units_set_kind(wg_ws *ws, int64_t batch, const char *from, co
 
 wg_status wg_store_buildings_each(wg_ws *ws, const double *bbox, wg_building_fn fn, void *user)
 {
-    sqlite3_stmt *q = wg__stmt(
-        ws, bbox ? "SELECT id, height_m, AsBinary(geom) FROM buildings WHERE geom IS NOT NULL AND "
-                   "fid IN (SELECT pkid FROM idx_buildings_geom WHERE xmin <= ?3 AND xmax >= ?1 "
-                   "AND ymin <= ?4 AND ymax >= ?2) ORDER BY fid"
-                 : "SELECT id, height_m, AsBinary(geom) FROM buildings WHERE geom IS NOT NULL "
-                   "ORDER BY fid");
+    wg_q *q = wg__stmt(
+        ws, !bbox    ? "SELECT id, height_m, AsBinary(geom) FROM buildings WHERE geom IS NOT NULL "
+                       "ORDER BY fid"
+            : ws->pg ? "SELECT id, height_m, AsBinary(geom) FROM buildings WHERE geom && "
+                       "ST_MakeEnvelope(?1, ?2, ?3, ?4) ORDER BY fid"
+                     : "SELECT id, height_m, AsBinary(geom) FROM buildings WHERE geom IS NOT NULL "
+                       "AND fid IN (SELECT pkid FROM idx_buildings_geom WHERE xmin <= ?3 AND xmax "
+                       ">= ?1 AND ymin <= ?4 AND ymax >= ?2) ORDER BY fid");
     if (!q)
         return wg_ctx_status(ws->ctx);
     for (int k = 0; bbox && k < 4; k++)
-        sqlite3_bind_double(q, k + 1, bbox[k]);
+        wgq_bind_double(q, k + 1, bbox[k]);
     wg_status st = WG_OK;
     int rc;
-    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        wg_building_rec b = {.id = wg__text(q, 0),
-                             .height_m = sqlite3_column_type(q, 1) == SQLITE_NULL
-                                             ? NAN
-                                             : sqlite3_column_double(q, 1)};
+    while (st == WG_OK && (rc = wgq_step(q)) == SQLITE_ROW) {
+        wg_building_rec b = {
+            .id = wg__text(q, 0),
+            .height_m = wgq_column_type(q, 1) == SQLITE_NULL ? NAN : wgq_column_double(q, 1)};
         row_wkb(q, 2, &b.wkb, &b.wkb_len);
         st = fn(user, &b);
     }
     if (st == WG_OK && rc != SQLITE_DONE)
         st = wg__sql_fail(ws, "reading buildings: ");
-    sqlite3_reset(q);
+    wgq_reset(q);
     return st;
 }
 
 wg_status wg_store_units_households(wg_ws *ws, int64_t *sum)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT total(households) FROM units");
+    wg_q *q = wg__stmt(ws, "SELECT total(households) FROM units");
     if (!q)
         return wg_ctx_status(ws->ctx);
-    wg_status st = sqlite3_step(q) == SQLITE_ROW ? WG_OK : wg__sql_fail(ws, "reading units: ");
+    wg_status st = wgq_step(q) == SQLITE_ROW ? WG_OK : wg__sql_fail(ws, "reading units: ");
     if (st == WG_OK)
-        *sum = sqlite3_column_int64(q, 0);
-    sqlite3_reset(q);
+        *sum = wgq_column_int64(q, 0);
+    wgq_reset(q);
     return st;
 }
 
 wg_status wg_store_communities_each(wg_ws *ws, const char *only, wg_area_fn fn, void *user)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT id, name, parent, coalesce(households, -1), "
-                                   "AsBinary(geom) FROM communities WHERE geom IS NOT NULL AND "
-                                   "(?1 IS NULL OR id = ?1) ORDER BY id");
+    wg_q *q = wg__stmt(ws, "SELECT id, name, parent, coalesce(households, -1), "
+                           "AsBinary(geom) FROM communities WHERE geom IS NOT NULL AND "
+                           "(?1 IS NULL OR id = ?1) ORDER BY id");
     if (!q)
         return wg_ctx_status(ws->ctx);
     wg__bind_text(q, 1, only);
     wg_status st = WG_OK;
     int rc;
-    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        wg_area_rec a = {
-            wg__text(q, 0), wg__text(q, 1), wg__text(q, 2), sqlite3_column_int64(q, 3), NULL, 0};
+    while (st == WG_OK && (rc = wgq_step(q)) == SQLITE_ROW) {
+        wg_area_rec a = {wg__text(q, 0),         wg__text(q, 1), wg__text(q, 2),
+                         wgq_column_int64(q, 3), NULL,           0};
         row_wkb(q, 4, &a.wkb, &a.wkb_len);
         st = fn(user, &a);
     }
     if (st == WG_OK && rc != SQLITE_DONE)
         st = wg__sql_fail(ws, "reading communities: ");
-    sqlite3_reset(q);
+    wgq_reset(q);
     return st;
 }
 
 wg_status wg_store_community_name(wg_ws *ws, const char *id, char name[128])
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT name FROM communities WHERE id = ?");
+    wg_q *q = wg__stmt(ws, "SELECT name FROM communities WHERE id = ?");
     if (!q)
         return wg_ctx_status(ws->ctx);
-    sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(q);
+    wgq_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+    int rc = wgq_step(q);
     name[0] = '\0';
     if (rc == SQLITE_ROW && wg__text(q, 0))
         snprintf(name, 128, "%s", wg__text(q, 0));
-    sqlite3_reset(q);
+    wgq_reset(q);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? WG_OK
                                                  : wg__sql_fail(ws, "reading communities: ");
 }
@@ -776,46 +781,46 @@ wg_status wg_store_lines_each(wg_ws *ws, const char *layer, wg_line_fn fn, void 
     bool streets = strcmp(layer, "streets") == 0;
     if (!streets && strcmp(layer, "barriers") != 0)
         return wg_fail(ws->ctx, WG_EINTERNAL, "no line layer '%s'", layer);
-    sqlite3_stmt *q = wg__stmt(ws, streets ? "SELECT id, name, kind, AsBinary(geom) FROM streets "
-                                             "WHERE geom IS NOT NULL ORDER BY id"
-                                           : "SELECT id, name, kind, AsBinary(geom) FROM barriers "
-                                             "WHERE geom IS NOT NULL ORDER BY id");
+    wg_q *q = wg__stmt(ws, streets ? "SELECT id, name, kind, AsBinary(geom) FROM streets "
+                                     "WHERE geom IS NOT NULL ORDER BY id"
+                                   : "SELECT id, name, kind, AsBinary(geom) FROM barriers "
+                                     "WHERE geom IS NOT NULL ORDER BY id");
     if (!q)
         return wg_ctx_status(ws->ctx);
     wg_status st = WG_OK;
     int rc;
-    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while (st == WG_OK && (rc = wgq_step(q)) == SQLITE_ROW) {
         wg_line_rec l = {wg__text(q, 0), wg__text(q, 1), wg__text(q, 2), NULL, 0};
         row_wkb(q, 3, &l.wkb, &l.wkb_len);
         st = fn(user, &l);
     }
     if (st == WG_OK && rc != SQLITE_DONE)
         st = wg__sql_fail(ws, "reading lines: ");
-    sqlite3_reset(q);
+    wgq_reset(q);
     return st;
 }
 
 wg_status wg_store_cameras_each(wg_ws *ws, wg_camera_fn fn, void *user)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT id, kind, heading_deg, fov_deg, range_m, X(geom), "
-                                   "Y(geom) FROM cameras WHERE geom IS NOT NULL ORDER BY id");
+    wg_q *q = wg__stmt(ws, "SELECT id, kind, heading_deg, fov_deg, range_m, X(geom), "
+                           "Y(geom) FROM cameras WHERE geom IS NOT NULL ORDER BY id");
     if (!q)
         return wg_ctx_status(ws->ctx);
     wg_status st = WG_OK;
     int rc;
-    while (st == WG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while (st == WG_OK && (rc = wgq_step(q)) == SQLITE_ROW) {
         wg_camera_rec c = {.id = wg__text(q, 0),
                            .kind = wg__text(q, 1),
-                           .heading_deg = sqlite3_column_double(q, 2),
-                           .fov_deg = sqlite3_column_double(q, 3),
-                           .range_m = sqlite3_column_double(q, 4),
-                           .x = sqlite3_column_double(q, 5),
-                           .y = sqlite3_column_double(q, 6)};
+                           .heading_deg = wgq_column_double(q, 2),
+                           .fov_deg = wgq_column_double(q, 3),
+                           .range_m = wgq_column_double(q, 4),
+                           .x = wgq_column_double(q, 5),
+                           .y = wgq_column_double(q, 6)};
         st = fn(user, &c);
     }
     if (st == WG_OK && rc != SQLITE_DONE)
         st = wg__sql_fail(ws, "reading cameras: ");
-    sqlite3_reset(q);
+    wgq_reset(q);
     return st;
 }
 
@@ -858,17 +863,17 @@ void wg_weight_name_of(const char *name, wg_weight_name *out)
 
 wg_status wg_store_weight_name(wg_ws *ws, wg_weight_name *out)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT value FROM ws_meta WHERE key = 'weight_name'");
+    wg_q *q = wg__stmt(ws, "SELECT value FROM ws_meta WHERE key = 'weight_name'");
     if (!q)
         return wg_ctx_status(ws->ctx);
     wg_status st = WG_OK;
-    int rc = sqlite3_step(q);
-    const char *v = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0) : NULL;
+    int rc = wgq_step(q);
+    const char *v = rc == SQLITE_ROW ? (const char *)wgq_column_text(q, 0) : NULL;
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         st = wg__sql_fail(ws, "reading the weight name: ");
     else
         wg_weight_name_of(v && wg_weight_name_valid(v) ? v : "households", out);
-    sqlite3_reset(q);
+    wgq_reset(q);
     return st;
 }
 
@@ -880,13 +885,14 @@ wg_status wg_store_weight_name_put(wg_ws *ws, const char *name)
                        "residents, persons...)",
                        name ? name : "");
     wg_status st = wg__need_tx(ws, "storing the weight name");
-    sqlite3_stmt *q = st == WG_OK ? wg__stmt(ws, "INSERT OR REPLACE INTO ws_meta (key, value) "
-                                                 "VALUES ('weight_name', ?)")
-                                  : NULL;
+    wg_q *q = st == WG_OK ? wg__stmt(ws, "INSERT INTO ws_meta (key, value) VALUES "
+                                         "('weight_name', ?)"
+                                         " ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                          : NULL;
     if (st == WG_OK && !q)
         st = wg_ctx_status(ws->ctx);
     if (st == WG_OK) {
-        sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+        wgq_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
         st = wg__done(ws, q, "storing the weight name: ");
     }
     if (st == WG_OK)

@@ -51,6 +51,8 @@ int64_t wg__now_utc(void)
 
 wg_status wg__sql_fail(wg_ws *ws, const char *lead)
 {
+    if (ws->pg)
+        return wg__pg_fail(ws, lead);
     return wg__sql_fail_on(ws, ws->db, ws->ctx, lead);
 }
 
@@ -67,8 +69,24 @@ wg_status wg__sql_fail_on(wg_ws *ws, sqlite3 *db, wg_ctx *ctx, const char *lead)
     return wg_fail(ctx, st, "workspace %s: %s%s", ws->path, lead, sqlite3_errmsg(db));
 }
 
+static void stmt_free(wg_q *q)
+{
+    if (q && q->st)
+        sqlite3_finalize(q->st);
+    else if (q)
+        wg__pg_finalize(q->pg);
+    free(q);
+}
+
+int64_t wg__changes(wg_ws *ws)
+{
+    return ws->pg ? wg__pg_changes(ws) : sqlite3_changes64(ws->db);
+}
+
 wg_status wg__sql(wg_ws *ws, const char *sql)
 {
+    if (ws->pg)
+        return wg__pg_exec(ws, sql, "");
     char *err = NULL;
     int rc = sqlite3_exec(ws->db, sql, NULL, NULL, &err);
     if (rc == SQLITE_OK)
@@ -83,33 +101,67 @@ wg_status wg__sql(wg_ws *ws, const char *sql)
     return st;
 }
 
-sqlite3_stmt *wg__stmt(wg_ws *ws, const char *sql)
+wg_q *wg__stmt_once(wg_ws *ws, const char *sql)
+{
+    wg_q *q = calloc(1, sizeof *q);
+    if (!q) {
+        wg_fail(ws->ctx, WG_ENOMEM, "out of memory");
+        return NULL;
+    }
+    if (ws->pg)
+        q->pg = wg__pg_prepare(ws, sql);
+    else if (sqlite3_prepare_v2(ws->db, sql, -1, &q->st, NULL) != SQLITE_OK) {
+        wg__sql_fail(ws, "");
+        sqlite3_finalize(q->st);
+        q->st = NULL;
+    }
+    if (!q->st && !q->pg) {
+        free(q);
+        return NULL;
+    }
+    return q;
+}
+
+void wg__stmt_free(wg_q *q)
+{
+    stmt_free(q);
+}
+
+wg_q *wg__stmt(wg_ws *ws, const char *sql)
 {
     /* most callers pass a literal: the same pointer finds its slot without a string compare */
     for (size_t i = 0; i < ws->nstmts; i++)
         if (ws->stmts[i].sql == sql || strcmp(ws->stmts[i].sql, sql) == 0) {
-            sqlite3_stmt *q = ws->stmts[i].st;
-            sqlite3_reset(q);
-            sqlite3_clear_bindings(q);
+            wg_q *q = ws->stmts[i].q;
+            wgq_reset(q);
+            wgq_clear_bindings(q);
             return q;
         }
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v3(ws->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &q, NULL) != SQLITE_OK) {
+    wg_q *q = calloc(1, sizeof *q);
+    char *key = q ? strdup(sql) : NULL;
+    if (!key) {
+        free(q);
+        wg_fail(ws->ctx, WG_ENOMEM, "out of memory");
+        return NULL;
+    }
+    if (ws->pg)
+        q->pg = wg__pg_prepare(ws, sql);
+    else if (sqlite3_prepare_v3(ws->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &q->st, NULL) !=
+             SQLITE_OK) {
         wg__sql_fail(ws, "");
-        sqlite3_finalize(q);
+        sqlite3_finalize(q->st);
+        q->st = NULL;
+    }
+    if (!q->st && !q->pg) {
+        free(key);
+        free(q);
         return NULL;
     }
     if (ws->nstmts == STMT_CACHE) { /* full: the oldest goes */
-        sqlite3_finalize(ws->stmts[0].st);
+        stmt_free(ws->stmts[0].q);
         free(ws->stmts[0].sql);
         memmove(ws->stmts, ws->stmts + 1, (STMT_CACHE - 1) * sizeof *ws->stmts);
         ws->nstmts--;
-    }
-    char *key = strdup(sql);
-    if (!key) {
-        sqlite3_finalize(q);
-        wg_fail(ws->ctx, WG_ENOMEM, "out of memory");
-        return NULL;
     }
     ws->stmts[ws->nstmts++] = (stmt_slot){key, q};
     return q;
@@ -119,28 +171,28 @@ sqlite3_stmt *wg__stmt(wg_ws *ws, const char *sql)
 static void reset_all(wg_ws *ws)
 {
     for (size_t i = 0; i < ws->nstmts; i++)
-        sqlite3_reset(ws->stmts[i].st);
+        wgq_reset(ws->stmts[i].q);
 }
 
-wg_status wg__done(wg_ws *ws, sqlite3_stmt *q, const char *lead)
+wg_status wg__done(wg_ws *ws, wg_q *q, const char *lead)
 {
-    int rc = sqlite3_step(q);
+    int rc = wgq_step(q);
     wg_status st = rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, lead);
-    sqlite3_reset(q);
+    wgq_reset(q);
     return st;
 }
 
-const char *wg__text(sqlite3_stmt *q, int c)
+const char *wg__text(wg_q *q, int c)
 {
-    return (const char *)sqlite3_column_text(q, c);
+    return (const char *)wgq_column_text(q, c);
 }
 
-void wg__bind_text(sqlite3_stmt *q, int i, const char *s)
+void wg__bind_text(wg_q *q, int i, const char *s)
 {
     if (s)
-        sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
+        wgq_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
     else
-        sqlite3_bind_null(q, i);
+        wgq_bind_null(q, i);
 }
 
 wg_status wg__need_tx(wg_ws *ws, const char *what)
@@ -166,12 +218,12 @@ static wg_status pragma_int(wg_ws *ws, const char *sql, int *out)
 
 static wg_status read_meta(wg_ws *ws)
 {
-    sqlite3_stmt *st = wg__stmt(ws, "SELECT value FROM ws_meta WHERE key = 'srid'");
+    wg_q *st = wg__stmt(ws, "SELECT value FROM ws_meta WHERE key = 'srid'");
     if (!st)
         return wg_ctx_status(ws->ctx);
-    if (sqlite3_step(st) == SQLITE_ROW)
+    if (wgq_step(st) == SQLITE_ROW)
         ws->srid = (int)strtol(wg__text(st, 0), NULL, 10);
-    sqlite3_reset(st);
+    wgq_reset(st);
     if (ws->srid > 0)
         snprintf(ws->crs, sizeof ws->crs, "EPSG:%d", ws->srid);
     return WG_OK;
@@ -195,19 +247,34 @@ static int on_progress(void *user)
     return !ws->finishing && wg_ctx_cancelled(ws->ctx);
 }
 
-static wg_status connect(wg_ctx *ctx, const char *path, int flags, wg_ws **out)
+/* A handle on nothing yet: the path (or database's name), the writer's wait. */
+static wg_ws *handle(wg_ctx *ctx, const char *path)
 {
     wg_ws *ws = calloc(1, sizeof *ws);
-    size_t len = strlen(path);
-    if (!ws || !(ws->path = strdup(path)) || !(ws->writer_path = malloc(len + 8))) {
-        if (ws)
-            free(ws->path);
+    if (!ws || !(ws->path = strdup(path))) {
         free(ws);
-        return wg_fail(ctx, WG_ENOMEM, "out of memory opening %s", path);
+        wg_fail(ctx, WG_ENOMEM, "out of memory opening %s", path);
+        return NULL;
     }
-    snprintf(ws->writer_path, len + 8, "%s-writer", path);
     ws->ctx = ctx;
     ws->wait_ms = wait_ms();
+    const char *slash = strrchr(path, '/');
+    snprintf(ws->label, sizeof ws->label, "%s", slash ? slash + 1 : path);
+    return ws;
+}
+
+static wg_status connect(wg_ctx *ctx, const char *path, int flags, wg_ws **out)
+{
+    wg_ws *ws = handle(ctx, path);
+    size_t len = strlen(path);
+    if (ws && !(ws->writer_path = malloc(len + 8))) {
+        wg_ws_close(ws);
+        ws = NULL;
+        wg_fail(ctx, WG_ENOMEM, "out of memory opening %s", path);
+    }
+    if (!ws)
+        return wg_ctx_status(ctx);
+    snprintf(ws->writer_path, len + 8, "%s-writer", path);
     /* a workspace handle is used by one thread at a time: no locks on every call */
     if (sqlite3_open_v2(path, &ws->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         wg_status st = wg_fail(ctx, WG_EINPUT, "%s: cannot open: %s", path,
@@ -351,11 +418,11 @@ static wg_status migrate(wg_ws *ws, int from)
  * say so): the arrays must never disagree with the rows. The assignment goes with them. */
 static wg_status repack_if_stale(wg_ws *ws)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT 1 FROM ws_meta WHERE key = 'pack' AND value = 'stale'");
+    wg_q *q = wg__stmt(ws, "SELECT 1 FROM ws_meta WHERE key = 'pack' AND value = 'stale'");
     if (!q)
         return wg_ctx_status(ws->ctx);
-    int rc = sqlite3_step(q);
-    sqlite3_reset(q);
+    int rc = wgq_step(q);
+    wgq_reset(q);
     if (rc == SQLITE_DONE)
         return WG_OK;
     if (rc != SQLITE_ROW)
@@ -378,8 +445,44 @@ static wg_status repack_if_stale(wg_ws *ws)
     return st;
 }
 
+/* A workspace in a PostgreSQL schema: the same tables, at the same schema version. */
+static wg_status open_database(wg_ctx *ctx, const char *spec, wg_ws **out)
+{
+    wg_ws *ws = handle(ctx, spec);
+    if (!ws)
+        return wg_ctx_status(ctx);
+    wg_status st = wg__pg_open(ws, spec);
+    int version = 0;
+    if (st == WG_OK)
+        st = wg__pg_schema_version(ws, &version);
+    if (st == WG_OK && version > WG_SCHEMA_VERSION)
+        st = wg_fail(ctx, WG_EINPUT,
+                     "%s: workspace schema version %d is newer than this wangge knows (%d); use a "
+                     "newer wangge",
+                     ws->path, version, WG_SCHEMA_VERSION);
+    else if (st == WG_OK && version < WG_SCHEMA_VERSION)
+        st = wg_fail(ctx, WG_EINPUT,
+                     "%s: workspace schema version %d is older than this wangge's (%d): copy it "
+                     "to a file with 'wangge copy', open that once (it is migrated), and copy it "
+                     "back",
+                     ws->path, version, WG_SCHEMA_VERSION);
+    ws->version = version;
+    if (st == WG_OK)
+        st = read_meta(ws);
+    if (st == WG_OK)
+        st = repack_if_stale(ws);
+    if (st != WG_OK) {
+        wg_ws_close(ws);
+        return st;
+    }
+    *out = ws;
+    return WG_OK;
+}
+
 wg_status wg_ws_open(wg_ctx *ctx, const char *path, wg_ws **out)
 {
+    if (wg_ws_is_database(path))
+        return open_database(ctx, path, out);
     struct stat sb;
     if (stat(path, &sb) != 0)
         return wg_fail(ctx, WG_EINPUT, "%s: no such workspace (create one with 'wangge init')",
@@ -425,6 +528,14 @@ static int parse_epsg(const char *crs)
 wg_status wg__add_geom_column(wg_ws *ws, const wg_layer_def *L, int epsg)
 {
     char sql[256];
+    if (ws->pg) {
+        snprintf(sql, sizeof sql, "ALTER TABLE \"%s\" ADD COLUMN geom geometry(%s, %d)", L->name,
+                 L->sql_geom, epsg);
+        wg_status st = wg__sql(ws, sql);
+        snprintf(sql, sizeof sql, "CREATE INDEX \"%s_geom_gist\" ON \"%s\" USING gist (geom)",
+                 L->name, L->name);
+        return st == WG_OK && L->spatial_index ? wg__sql(ws, sql) : st;
+    }
     snprintf(sql, sizeof sql, "SELECT AddGeometryColumn('%s', 'geom', %d, '%s', 'XY')", L->name,
              epsg, L->sql_geom);
     wg_status st = wg__sql(ws, sql);
@@ -449,43 +560,52 @@ static wg_status set_crs(wg_ws *ws, int epsg)
 {
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT InsertEpsgSrid(%d)", epsg);
-    wg_status st = wg__sql(ws, sql);
+    wg_status st = ws->pg ? WG_OK : wg__sql(ws, sql);
     /* Only a projected CRS in metres will do: areas, distances and kernels are in metres. */
-    sqlite3_stmt *q = st == WG_OK ? wg__stmt(ws, "SELECT SridIsProjected(?1), SridGetUnit(?1) "
-                                                 "FROM spatial_ref_sys WHERE srid = ?1")
-                                  : NULL;
+    wg_q *q = st != WG_OK ? NULL
+              : ws->pg ? wg__stmt(ws, "SELECT CASE WHEN srtext LIKE 'PROJCS%' THEN 1 ELSE 0 END, "
+                                      "CASE WHEN proj4text LIKE '%+units=m %' THEN 'metre' WHEN "
+                                      "proj4text LIKE '%longlat%' THEN 'degrees' ELSE "
+                                      "'another unit' END FROM spatial_ref_sys WHERE srid = ?1")
+                       : wg__stmt(ws, "SELECT SridIsProjected(?1), SridGetUnit(?1) "
+                                      "FROM spatial_ref_sys WHERE srid = ?1");
     if (st == WG_OK && !q)
         st = wg_ctx_status(ws->ctx);
     if (st == WG_OK) {
-        sqlite3_bind_int(q, 1, epsg);
-        if (sqlite3_step(q) != SQLITE_ROW)
+        wgq_bind_int(q, 1, epsg);
+        if (wgq_step(q) != SQLITE_ROW)
             st = wg_fail(ws->ctx, WG_EINPUT, "unknown CRS EPSG:%d", epsg);
         else {
             const char *unit = wg__text(q, 1);
-            if (sqlite3_column_int(q, 0) != 1 || !unit ||
+            if (wgq_column_int(q, 0) != 1 || !unit ||
                 (strcasecmp(unit, "metre") != 0 && strcasecmp(unit, "meter") != 0))
                 st = wg_fail(ws->ctx, WG_EINPUT,
                              "EPSG:%d is not a projected CRS in metres (unit: %s); a workspace "
                              "needs one, e.g. a UTM zone or a CGCS2000 Gauss-Kruger zone",
                              epsg, unit ? unit : "degrees");
         }
-        sqlite3_reset(q);
+        wgq_reset(q);
     }
     const wg_layer_def *L = wg_layers();
     for (size_t i = 0; st == WG_OK && i < WG_NLAYERS; i++)
         if (L[i].sql_geom)
             st = wg__add_geom_column(ws, &L[i], epsg);
-    q = st == WG_OK ? wg__stmt(ws, "INSERT OR REPLACE INTO ws_meta (key, value) VALUES ('srid', ?)")
+    q = st == WG_OK ? wg__stmt(ws, "INSERT INTO ws_meta (key, value) VALUES ('srid', ?)"
+                                   " ON CONFLICT (key) DO UPDATE SET value = excluded.value")
                     : NULL;
     if (st == WG_OK && !q)
         st = wg_ctx_status(ws->ctx);
     if (st == WG_OK) {
-        sqlite3_bind_int(q, 1, epsg);
+        wgq_bind_int(q, 1, epsg);
         st = wg__done(ws, q, "storing the CRS: ");
     }
     if (st == WG_OK) {
         ws->srid = epsg;
         snprintf(ws->crs, sizeof ws->crs, "EPSG:%d", epsg);
+    }
+    if (st == WG_OK && ws->pg) { /* what a GIS reads first */
+        snprintf(sql, sizeof sql, "UPDATE wangge_schema SET crs = '%s'", ws->crs);
+        st = wg__sql(ws, sql);
     }
     return st;
 }
@@ -503,8 +623,38 @@ wg_status wg_ws_set_crs(wg_ws *ws, const char *crs)
     return st == WG_OK ? set_crs(ws, epsg) : st;
 }
 
+/* A new workspace in a PostgreSQL schema: made as a file in a temporary folder, with every
+ * table and migration the file gets, and copied there whole (one transaction: a failure leaves
+ * no schema behind). */
+static wg_status create_database(wg_ctx *ctx, const char *spec, const char *crs, wg_ws **out)
+{
+    const char *tmp = getenv("TMPDIR");
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/wangge-init-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir))
+        return wg_fail(ctx, WG_EIO, "making a temporary folder in %s: %s",
+                       tmp && *tmp ? tmp : "/tmp", strerror(errno));
+    char file[4200];
+    snprintf(file, sizeof file, "%s/new.wangge", dir);
+    wg_ws *ws = NULL;
+    wg_status st = wg_ws_create(ctx, file, crs, &ws);
+    wg_ws_close(ws);
+    if (st == WG_OK)
+        st = wg_ws_copy(ctx, file, spec);
+    static const char *const side[] = {"", "-wal", "-shm", "-writer"};
+    for (size_t i = 0; i < sizeof side / sizeof side[0]; i++) {
+        char f[4300];
+        snprintf(f, sizeof f, "%s%s", file, side[i]);
+        remove(f);
+    }
+    rmdir(dir);
+    return st == WG_OK ? open_database(ctx, spec, out) : st;
+}
+
 wg_status wg_ws_create(wg_ctx *ctx, const char *path, const char *crs, wg_ws **out)
 {
+    if (wg_ws_is_database(path))
+        return create_database(ctx, path, crs, out);
     struct stat sb;
     if (stat(path, &sb) == 0)
         return wg_fail(ctx, WG_EINPUT, "%s: already exists (a workspace is created only once)",
@@ -554,9 +704,10 @@ void wg_ws_close(wg_ws *ws)
         wg_store_rollback(ws);
     wg__pack_drop(ws);
     for (size_t i = 0; i < ws->nstmts; i++) {
-        sqlite3_finalize(ws->stmts[i].st);
+        stmt_free(ws->stmts[i].q);
         free(ws->stmts[i].sql);
     }
+    wg__pg_close(ws);
     if (ws->db)
         sqlite3_close_v2(ws->db);
     if (ws->splite)
@@ -564,6 +715,7 @@ void wg_ws_close(wg_ws *ws)
     free(ws->writer_path);
     free(ws->orphans);
     free(ws->path);
+    free(ws->spec);
     free(ws);
 }
 
@@ -575,6 +727,16 @@ const char *wg_ws_crs(const wg_ws *ws)
 const char *wg_ws_path(const wg_ws *ws)
 {
     return ws->path;
+}
+
+const char *wg_ws_spec(const wg_ws *ws)
+{
+    return ws->spec ? ws->spec : ws->path;
+}
+
+const char *wg_ws_label(const wg_ws *ws)
+{
+    return ws->label;
 }
 
 wg_ctx *wg_ws_ctx(const wg_ws *ws)
@@ -598,6 +760,8 @@ void wg_ws_set_command(wg_ws *ws, const char *command)
  * message another writer gets). */
 static void mark_writer(wg_ws *ws, const char *what)
 {
+    if (!ws->writer_path)
+        return;
     int fd = open(ws->writer_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return;
@@ -645,11 +809,34 @@ static wg_status busy(wg_ws *ws, const char *what)
                    ws->path, what, s);
 }
 
+static wg_status begin_database(wg_ws *ws, const char *what)
+{
+    wg_status st = wg__pg_begin(ws, what);
+    if (st != WG_OK)
+        return st;
+    ws->in_tx = true;
+    ws->tx_bumped = false;
+    ws->nbumped = 0;
+    ws->tx_ver = 1;
+    wg_q *q = wg__stmt(ws, "SELECT value FROM ws_meta WHERE key = 'counter'");
+    if (!q) {
+        st = wg_ctx_status(ws->ctx);
+        wg_store_rollback(ws);
+        return st;
+    }
+    if (wgq_step(q) == SQLITE_ROW)
+        ws->tx_ver = wgq_column_int64(q, 0) + 1;
+    wgq_reset(q);
+    return WG_OK;
+}
+
 wg_status wg_store_begin(wg_ws *ws, const char *what)
 {
     if (ws->in_tx || ws->read_depth)
         return wg_fail(ws->ctx, WG_EINTERNAL, "%s: a transaction is open already", what);
     reset_all(ws);
+    if (ws->pg)
+        return begin_database(ws, what);
     /* SQLite's busy handler waits for the other writer's lock, but in WAL mode a writer that
      * commits as we wait can still make BEGIN return SQLITE_BUSY early (the log being reset or
      * checkpointed): so try again until the wait is over. */
@@ -696,7 +883,8 @@ static void end_tx(wg_ws *ws)
     ws->in_tx = false;
     ws->tx_bumped = false;
     ws->nbumped = 0;
-    unlink(ws->writer_path);
+    if (ws->writer_path)
+        unlink(ws->writer_path);
 }
 
 wg_status wg_store_commit(wg_ws *ws)
@@ -707,16 +895,18 @@ wg_status wg_store_commit(wg_ws *ws)
     ws->finishing = true; /* the work is done: a signal now does not undo it halfway */
     st = wg__pack_flush(ws);
     if (st == WG_OK && ws->tx_bumped) {
-        sqlite3_stmt *q = wg__stmt(ws, "UPDATE ws_meta SET value = ? WHERE key = 'counter'");
+        wg_q *q = wg__stmt(ws, "UPDATE ws_meta SET value = ? WHERE key = 'counter'");
         if (!q)
             st = wg_ctx_status(ws->ctx);
         else {
-            sqlite3_bind_int64(q, 1, ws->tx_ver);
+            wgq_bind_int64(q, 1, ws->tx_ver);
             st = wg__done(ws, q, "storing the version: ");
         }
     }
     reset_all(ws);
-    if (st == WG_OK && sqlite3_exec(ws->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    if (st == WG_OK && ws->pg)
+        st = wg__pg_commit(ws);
+    else if (st == WG_OK && sqlite3_exec(ws->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         st = wg__sql_fail(ws, "committing: ");
     ws->finishing = false;
     if (st != WG_OK) {
@@ -734,7 +924,9 @@ void wg_store_rollback(wg_ws *ws)
         return;
     ws->finishing = true;
     reset_all(ws);
-    if (!sqlite3_get_autocommit(ws->db))
+    if (ws->pg)
+        wg__pg_rollback(ws);
+    else if (!sqlite3_get_autocommit(ws->db))
         sqlite3_exec(ws->db, "ROLLBACK", NULL, NULL, NULL);
     /* a CRS this transaction chose went with it */
     ws->srid = 0;
@@ -749,6 +941,12 @@ wg_status wg_store_read_begin(wg_ws *ws)
     if (ws->in_tx || ws->read_depth++ > 0)
         return WG_OK;
     reset_all(ws);
+    if (ws->pg) {
+        wg_status st = wg__pg_read_begin(ws);
+        if (st != WG_OK)
+            ws->read_depth = 0;
+        return st;
+    }
     if (sqlite3_exec(ws->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
         ws->read_depth = 0;
         return wg__sql_fail(ws, "starting to read: ");
@@ -762,7 +960,9 @@ void wg_store_read_end(wg_ws *ws)
         return;
     reset_all(ws);
     ws->finishing = true;
-    if (!sqlite3_get_autocommit(ws->db))
+    if (ws->pg)
+        wg__pg_read_end(ws);
+    else if (!sqlite3_get_autocommit(ws->db))
         sqlite3_exec(ws->db, "COMMIT", NULL, NULL, NULL);
     ws->finishing = false;
 }
@@ -775,18 +975,17 @@ wg_status wg__bump(wg_ws *ws, const char *name)
     for (size_t i = 0; st == WG_OK && i < ws->nbumped; i++)
         if (strcmp(ws->bumped[i], name) == 0)
             return WG_OK;
-    sqlite3_stmt *q = st == WG_OK
-                          ? wg__stmt(ws, "INSERT INTO versions (name, ver, at, command) VALUES "
+    wg_q *q = st == WG_OK ? wg__stmt(ws, "INSERT INTO versions (name, ver, at, command) VALUES "
                                          "(?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET ver = "
                                          "excluded.ver, at = excluded.at, command = "
                                          "excluded.command")
                           : NULL;
     if (!q)
         return wg_ctx_status(ws->ctx);
-    sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(q, 2, ws->tx_ver);
-    sqlite3_bind_int64(q, 3, wg__now_utc());
-    sqlite3_bind_text(q, 4, ws->command, -1, SQLITE_TRANSIENT);
+    wgq_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+    wgq_bind_int64(q, 2, ws->tx_ver);
+    wgq_bind_int64(q, 3, wg__now_utc());
+    wgq_bind_text(q, 4, ws->command, -1, SQLITE_TRANSIENT);
     st = wg__done(ws, q, "storing a version: ");
     if (st == WG_OK)
         ws->tx_bumped = true;
@@ -799,34 +998,34 @@ wg_status wg__bump(wg_ws *ws, const char *name)
 wg_status wg_store_version(wg_ws *ws, const char *name, wg_version *out)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT ver, at, command FROM versions WHERE name = ?");
+    wg_q *q = wg__stmt(ws, "SELECT ver, at, command FROM versions WHERE name = ?");
     if (!q)
         return wg_ctx_status(ws->ctx);
-    sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(q);
+    wgq_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+    int rc = wgq_step(q);
     if (rc == SQLITE_ROW) {
-        out->ver = sqlite3_column_int64(q, 0);
-        out->at = sqlite3_column_int64(q, 1);
+        out->ver = wgq_column_int64(q, 0);
+        out->at = wgq_column_int64(q, 1);
         snprintf(out->command, sizeof out->command, "%s", wg__text(q, 2) ? wg__text(q, 2) : "");
     }
     wg_status st =
         rc == SQLITE_ROW || rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "reading versions: ");
-    sqlite3_reset(q);
+    wgq_reset(q);
     return st;
 }
 
 wg_status wg_store_counter(wg_ws *ws, int64_t *ver)
 {
     *ver = 0;
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT value FROM ws_meta WHERE key = 'counter'");
+    wg_q *q = wg__stmt(ws, "SELECT value FROM ws_meta WHERE key = 'counter'");
     if (!q)
         return wg_ctx_status(ws->ctx);
-    int rc = sqlite3_step(q);
+    int rc = wgq_step(q);
     if (rc == SQLITE_ROW)
-        *ver = sqlite3_column_int64(q, 0);
+        *ver = wgq_column_int64(q, 0);
     wg_status st =
         rc == SQLITE_ROW || rc == SQLITE_DONE ? WG_OK : wg__sql_fail(ws, "reading the counter: ");
-    sqlite3_reset(q);
+    wgq_reset(q);
     return st;
 }
 
@@ -838,7 +1037,12 @@ static wg_status layer_info(wg_ws *ws, const wg_layer_def *L, wg_layer_info *out
     memset(out, 0, sizeof *out);
     out->name = L->name;
     /* the extent from the spatial index: one pass over its boxes, not over the geometries */
-    if (L->sql_geom && L->spatial_index && ws->srid > 0)
+    if (L->sql_geom && ws->srid > 0 && ws->pg)
+        snprintf(sql, sizeof sql,
+                 "SELECT (SELECT count(*) FROM %s), ST_XMin(e), ST_YMin(e), ST_XMax(e), "
+                 "ST_YMax(e) FROM (SELECT ST_Extent(geom) AS e FROM %s) AS x",
+                 L->name, L->name);
+    else if (L->sql_geom && L->spatial_index && ws->srid > 0)
         snprintf(sql, sizeof sql,
                  "SELECT (SELECT count(*) FROM %s), min(xmin), min(ymin), max(xmax), max(ymax) "
                  "FROM idx_%s_geom",
@@ -850,23 +1054,23 @@ static wg_status layer_info(wg_ws *ws, const wg_layer_def *L, wg_layer_info *out
                  L->name);
     else
         snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", L->name);
-    sqlite3_stmt *q = wg__stmt(ws, sql);
+    wg_q *q = wg__stmt(ws, sql);
     if (!q)
         return wg_ctx_status(ws->ctx);
     wg_status st = WG_OK;
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        out->count = sqlite3_column_int64(q, 0);
-        if (sqlite3_column_count(q) > 1 && sqlite3_column_type(q, 1) != SQLITE_NULL) {
+    if (wgq_step(q) == SQLITE_ROW) {
+        out->count = wgq_column_int64(q, 0);
+        if (wgq_column_count(q) > 1 && wgq_column_type(q, 1) != SQLITE_NULL) {
             out->has_extent = true;
-            out->minx = sqlite3_column_double(q, 1);
-            out->miny = sqlite3_column_double(q, 2);
-            out->maxx = sqlite3_column_double(q, 3);
-            out->maxy = sqlite3_column_double(q, 4);
+            out->minx = wgq_column_double(q, 1);
+            out->miny = wgq_column_double(q, 2);
+            out->maxx = wgq_column_double(q, 3);
+            out->maxy = wgq_column_double(q, 4);
         }
     } else {
         st = wg__sql_fail(ws, "describing a layer: ");
     }
-    sqlite3_reset(q);
+    wgq_reset(q);
     return st;
 }
 
@@ -890,32 +1094,32 @@ wg_status wg_ws_layer_info_of(wg_ws *ws, const char *name, wg_layer_info *out)
 
 wg_status wg_ws_plans(wg_ws *ws, wg_plan_info **plans, size_t *n)
 {
-    sqlite3_stmt *q = wg__stmt(ws, "SELECT p.id, p.name, p.created, coalesce(p.parent, 0), "
-                                   "p.active, count(c.fid), coalesce(sum(c.households), 0) FROM "
-                                   "plans p LEFT JOIN cells c ON c.plan = p.id GROUP BY p.id "
-                                   "ORDER BY p.id");
+    wg_q *q = wg__stmt(ws, "SELECT p.id, p.name, p.created, coalesce(p.parent, 0), "
+                           "p.active, count(c.fid), coalesce(sum(c.households), 0) FROM "
+                           "plans p LEFT JOIN cells c ON c.plan = p.id GROUP BY p.id "
+                           "ORDER BY p.id");
     if (!q)
         return wg_ctx_status(ws->ctx);
     wg_plan_info *v = NULL;
     size_t len = 0, cap = 0;
     wg_status st = WG_OK;
     int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while ((rc = wgq_step(q)) == SQLITE_ROW) {
         st = wg_grow(ws->ctx, (void **)&v, &cap, len + 1, sizeof *v);
         if (st != WG_OK)
             break;
         wg_plan_info *p = &v[len++];
-        p->id = sqlite3_column_int64(q, 0);
+        p->id = wgq_column_int64(q, 0);
         snprintf(p->name, sizeof p->name, "%s", wg__text(q, 1));
-        p->created = sqlite3_column_int64(q, 2);
-        p->parent = sqlite3_column_int64(q, 3);
-        p->active = sqlite3_column_int(q, 4) != 0;
-        p->cells = sqlite3_column_int64(q, 5);
-        p->households = sqlite3_column_int64(q, 6);
+        p->created = wgq_column_int64(q, 2);
+        p->parent = wgq_column_int64(q, 3);
+        p->active = wgq_column_int(q, 4) != 0;
+        p->cells = wgq_column_int64(q, 5);
+        p->households = wgq_column_int64(q, 6);
     }
     if (st == WG_OK && rc != SQLITE_DONE)
         st = wg__sql_fail(ws, "reading plans: ");
-    sqlite3_reset(q);
+    wgq_reset(q);
     if (st != WG_OK) {
         free(v);
         return st;

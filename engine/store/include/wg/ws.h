@@ -46,7 +46,13 @@ wg_status wg_ws_set_crs(wg_ws *ws, const char *crs);
 
 /* The workspace CRS as "EPSG:N", or NULL while none is chosen. Borrowed. */
 const char *wg_ws_crs(const wg_ws *ws);
+/* The file's path, or the database's name with any password shown as ***: for messages. */
 const char *wg_ws_path(const wg_ws *ws);
+/* What opens this workspace again with wg_ws_open (another thread's handle): the path, or the
+ * database's name as given, password and all: never to be shown. */
+const char *wg_ws_spec(const wg_ws *ws);
+/* A short name for a map's footer: the file's base name, or "SCHEMA (PostgreSQL)". */
+const char *wg_ws_label(const wg_ws *ws);
 /* The context the workspace was opened with, where its errors are recorded. */
 wg_ctx *wg_ws_ctx(const wg_ws *ws);
 /* Schema version of the open file (== WG_SCHEMA_VERSION after open). */
