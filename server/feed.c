@@ -34,6 +34,7 @@ static const char *const MAP_NAME[] = {"heatmap", "incidents", "plan",   "worklo
 /* What the watcher compares: the versions of what the feed speaks about. */
 typedef struct watch_state {
     int64_t incidents, cameras, assignment;
+    size_t ncases; /* the incidents there are */
     int64_t plan, plan_ver; /* the active plan (0: none) and its version */
 } watch_state;
 
@@ -50,6 +51,7 @@ struct feed {
     bool running;
     wg_ctx *ctx; /* the watcher's */
     wg_ws *ws;
+    worker wk; /* the watcher as a worker, for the cases another process wrote */
 };
 
 static wg_status snapshot(wg_ws *ws, watch_state *w)
@@ -62,8 +64,11 @@ static wg_status snapshot(wg_ws *ws, watch_state *w)
     wg_status st = wg_store_read_begin(ws);
     if (st != WG_OK)
         return st;
+    int64_t top = 0;
     if ((st = wg_store_version(ws, "incidents", &v)) == WG_OK)
         w->incidents = v.ver;
+    if (st == WG_OK)
+        st = wg_store_incidents_count(ws, &w->ncases, &top);
     if (st == WG_OK && (st = wg_store_version(ws, "cameras", &v)) == WG_OK)
         w->cameras = v.ver;
     if (st == WG_OK && (st = wg_store_derived_get(ws, "assignment", &d)) == WG_OK)
@@ -272,21 +277,24 @@ static wg_status publish_case(void *user, size_t i, const char *id)
     return WG_OK;
 }
 
-void feed_cases_written(feed *F, worker *w, int64_t ver, size_t n_before)
+/* `case` events for the incidents written after version `since` (of version `ver` alone when
+ * ver > 0): "new" for those past the first n_before, else "changed"; none when there are more
+ * than FEED_MAX_CASES. */
+static void publish_cases(feed *F, worker *w, int64_t since, int64_t ver, size_t n_before)
 {
     wg_ws *ws = w->ws;
-    wg_inc_filter f = {.since = ver - 1, .from = WG_NO_TIME, .to = INT64_MAX};
+    wg_inc_filter f = {.since = since, .from = WG_NO_TIME, .to = INT64_MAX};
     wg_incidents a;
     const unsigned cols = WG_IC_FID | WG_IC_XY | WG_IC_REPORTED | WG_IC_DISPATCHED | WG_IC_CLOSED |
                           WG_IC_DUE | WG_IC_CATEGORY | WG_IC_STATUS | WG_IC_VER | WG_IC_POS |
                           WG_IC_CELL | WG_IC_SOURCE | WG_IC_FLAGS;
     wg_categories cats = {0};
     bool have_cats = wg_store_categories(ws, &cats) == WG_OK;
-    if (ver > 0 && wg_store_incidents_read(ws, cols, &f, &a) == WG_OK) {
+    if (wg_store_incidents_read(ws, cols, &f, &a) == WG_OK) {
         /* only this write's (a later one's rows have a higher version), compacted in place */
         size_t m = 0;
         for (size_t i = 0; i < a.n; i++)
-            if (a.ver[i] == ver) {
+            if (ver <= 0 || a.ver[i] == ver) {
                 a.fid[m] = a.fid[i], a.pos[m] = a.pos[i], a.cell[m] = a.cell[i];
                 a.xy[2 * m] = a.xy[2 * i], a.xy[2 * m + 1] = a.xy[2 * i + 1];
                 a.reported[m] = a.reported[i], a.dispatched[m] = a.dispatched[i];
@@ -309,7 +317,13 @@ void feed_cases_written(feed *F, worker *w, int64_t ver, size_t n_before)
     wg_ctx_clear(w->ctx); /* the feed is best effort: the write itself has succeeded */
     if (have_cats)
         wg_categories_free(&cats);
-    publish_kpi(F, ws);
+}
+
+void feed_cases_written(feed *F, worker *w, int64_t ver, size_t n_before)
+{
+    if (ver > 0)
+        publish_cases(F, w, ver - 1, ver, n_before);
+    publish_kpi(F, w->ws);
     publish_tiles(F, MAPS_OF_INCIDENTS, ver);
     wg_ctx_clear(w->ctx);
 }
@@ -391,7 +405,8 @@ void feed_write_end(feed *F, worker *w, unsigned wrote)
         wg_ctx_clear(w->ctx);
     pthread_mutex_lock(&F->mu);
     if (ok && (wrote & FEED_INCIDENTS))
-        F->seen.incidents = now.incidents, F->seen.assignment = now.assignment;
+        F->seen.incidents = now.incidents, F->seen.assignment = now.assignment,
+        F->seen.ncases = now.ncases;
     if (ok && (wrote & FEED_PLAN))
         F->seen.plan = now.plan, F->seen.plan_ver = now.plan_ver;
     F->busy--;
@@ -412,6 +427,8 @@ static void publish_changes(feed *F, const watch_state *was, const watch_state *
         ver = now->plan_ver > ver ? now->plan_ver : ver;
     }
     if (now->incidents != was->incidents) {
+        /* the cases another process (a server beside this one) wrote */
+        publish_cases(F, &F->wk, was->incidents, 0, was->ncases);
         maps |= MAPS_OF_INCIDENTS;
         ver = now->incidents > ver ? now->incidents : ver;
     }
@@ -478,6 +495,7 @@ feed *feed_new(server *S, double poll_s)
     if (st == WG_OK && wg_ws_open(F->ctx, S->ws_path, &F->ws) != WG_OK)
         st = wg_fail(S->ctx, wg_ctx_status(F->ctx), "%s", wg_ctx_errmsg(F->ctx));
     if (st == WG_OK) {
+        F->wk = (worker){.ctx = F->ctx, .ws = F->ws, .S = S};
         wg_ws_set_command(F->ws, "serve (watching for changes)");
         if (snapshot(F->ws, &F->seen) != WG_OK)
             st = wg_fail(S->ctx, wg_ctx_status(F->ctx), "%s", wg_ctx_errmsg(F->ctx));
@@ -503,6 +521,7 @@ void feed_free(feed *F)
         pthread_mutex_unlock(&F->mu);
         pthread_join(F->thread, NULL);
     }
+    wg_xform_free(F->wk.lonlat);
     wg_ws_close(F->ws);
     wg_ctx_free(F->ctx);
     pthread_cond_destroy(&F->wake);

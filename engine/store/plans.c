@@ -424,7 +424,7 @@ wg_status wg_store_cells_at(wg_ws *ws, int64_t plan, const double *xy, size_t n,
     char sql[1024];
     snprintf(sql, sizeof sql,
              "SELECT " CELL_COLS "%s%s FROM cells c%s WHERE +c.plan = ?1 AND c.fid IN (SELECT "
-             "value FROM json_each(?2)) ORDER BY c.code",
+             "CAST(value AS INTEGER) FROM json_each(?2)) ORDER BY c.code",
              what & WG_CELLS_GEOM ? CELL_GEOM : "", what & WG_CELLS_COVERAGE ? CELL_COVERAGE : "",
              what & WG_CELLS_COVERAGE ? CELL_JOINS : "");
     q = st == WG_OK ? wg__stmt(ws, sql) : NULL;
