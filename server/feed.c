@@ -34,7 +34,7 @@ static const char *const MAP_NAME[] = {"heatmap", "incidents", "plan",   "worklo
 /* What the watcher compares: the versions of what the feed speaks about. */
 typedef struct watch_state {
     int64_t incidents, cameras, assignment;
-    size_t ncases; /* the incidents there are */
+    size_t ncases;          /* the incidents there are */
     int64_t plan, plan_ver; /* the active plan (0: none) and its version */
 } watch_state;
 

@@ -1388,6 +1388,8 @@ wg_status wg_store_assignment_write(wg_ws *ws, size_t n, const int32_t *cell, co
         st = assign_chunk_write(ws, (int64_t)(at / CHUNK), m, (int32_t *)cell + at,
                                 (uint8_t *)flags + at, (int32_t *)blind + at);
     }
+    if (st == WG_OK && ws->pg)
+        ws->ic_all = true;
     return st;
 }
 
@@ -1443,6 +1445,13 @@ wg_status wg_store_assignment_patch(wg_ws *ws, size_t n, const size_t *pos, cons
     if (br.b)
         sqlite3_blob_close(br.b);
     free(c), free(b), free(fl);
+    if (st == WG_OK && ws->pg && !ws->ic_all)
+        st = wg_grow(ws->ctx, (void **)&ws->ic_pos, &ws->ic_cap, ws->ic_npos + n,
+                     sizeof *ws->ic_pos);
+    if (st == WG_OK && ws->pg && !ws->ic_all) {
+        memcpy(ws->ic_pos + ws->ic_npos, pos, n * sizeof *pos);
+        ws->ic_npos += n;
+    }
     return st;
 }
 
@@ -1453,5 +1462,88 @@ wg_status wg_store_assignment_drop(wg_ws *ws)
         st = wg__sql(ws, "DELETE FROM assign_cols; DELETE FROM assign_counts; DELETE FROM "
                          "derived WHERE kind = 'assignment'; DELETE FROM derived_inputs WHERE "
                          "kind = 'assignment'");
+    if (st == WG_OK && ws->pg)
+        ws->ic_all = true;
+    return st;
+}
+
+typedef struct code_list {
+    wg_ctx *ctx;
+    char (*code)[32];
+    size_t n, cap;
+} code_list;
+
+static wg_status code_of_idx(void *user, const wg_cell_rec *c)
+{
+    code_list *L = user;
+    size_t i = c->idx >= 0 ? (size_t)c->idx : 0;
+    wg_status st = wg_grow(L->ctx, (void **)&L->code, &L->cap, i + 1, sizeof *L->code);
+    if (st != WG_OK)
+        return st;
+    for (; L->n <= i; L->n++)
+        L->code[L->n][0] = '\0';
+    memcpy(L->code[i], c->code, sizeof *L->code);
+    return WG_OK;
+}
+
+wg_status wg__incident_cells_sync(wg_ws *ws)
+{
+    if (!ws->pg || (!ws->ic_all && !ws->ic_npos))
+        return WG_OK;
+    wg_derived d;
+    wg_incidents a = {0};
+    code_list L = {ws->ctx, NULL, 0, 0};
+    wg_buf fids, codes;
+    wg_buf_init(&fids, (size_t)1 << 31);
+    wg_buf_init(&codes, (size_t)1 << 31);
+    wg_status st = wg_store_derived_get(ws, "assignment", &d);
+    if (st == WG_OK && d.any)
+        st = wg_store_cells_each(ws, d.plan, 0, 0, code_of_idx, &L);
+    if (st == WG_OK && d.any)
+        st = wg_store_incidents_read(ws, WG_IC_FID | WG_IC_CELL, NULL, &a);
+    /* the incidents whose row changes, as two arrays: fids and cell codes (NULL: none) */
+    size_t n = !d.any ? 0 : ws->ic_all ? a.n : ws->ic_npos;
+    st = st == WG_OK ? wg_buf_addf(ws->ctx, &fids, "{") : st;
+    st = st == WG_OK ? wg_buf_addf(ws->ctx, &codes, "{") : st;
+    for (size_t k = 0; st == WG_OK && k < n; k++) {
+        size_t i = ws->ic_all ? k : ws->ic_pos[k];
+        if (i >= a.n)
+            continue;
+        int32_t c = a.cell[i];
+        st = wg_buf_addf(ws->ctx, &fids, "%s%lld", k ? "," : "", (long long)a.fid[i]);
+        if (st == WG_OK)
+            st = wg_buf_addf(ws->ctx, &codes, "%s%s", k ? "," : "",
+                             c >= 0 && (size_t)c < L.n && L.code[c][0] ? L.code[c] : "NULL");
+    }
+    st = st == WG_OK ? wg_buf_addf(ws->ctx, &fids, "}") : st;
+    st = st == WG_OK ? wg_buf_addf(ws->ctx, &codes, "}") : st;
+    if (st == WG_OK && (ws->ic_all || !d.any))
+        st = wg__sql(ws, "DELETE FROM incident_cells");
+    wg_q *q = NULL;
+    if (st == WG_OK && d.any && !ws->ic_all) {
+        if (!(q = wg__stmt(ws, "DELETE FROM incident_cells WHERE fid = ANY(CAST(?1 AS bigint[]))")))
+            st = wg_ctx_status(ws->ctx);
+        else {
+            wgq_bind_text(q, 1, wg_buf_str(&fids), -1, SQLITE_TRANSIENT);
+            st = wg__done(ws, q, "storing the incidents' cells: ");
+        }
+    }
+    if (st == WG_OK && d.any && n) {
+        if (!(q = wg__stmt(ws, "INSERT INTO incident_cells (incident, cell, fid) SELECT i.id, "
+                               "x.cell, x.fid FROM unnest(CAST(?1 AS bigint[]), CAST(?2 AS "
+                               "text[])) AS x (fid, cell) JOIN incidents i ON i.fid = x.fid")))
+            st = wg_ctx_status(ws->ctx);
+        else {
+            wgq_bind_text(q, 1, wg_buf_str(&fids), -1, SQLITE_TRANSIENT);
+            wgq_bind_text(q, 2, wg_buf_str(&codes), -1, SQLITE_TRANSIENT);
+            st = wg__done(ws, q, "storing the incidents' cells: ");
+        }
+    }
+    wg_buf_fini(&fids);
+    wg_buf_fini(&codes);
+    free(L.code);
+    wg_incidents_free(&a);
+    ws->ic_all = false;
+    ws->ic_npos = 0;
     return st;
 }

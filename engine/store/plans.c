@@ -28,8 +28,7 @@ static void plan_row(wg_q *q, wg_plan_rec *p)
     snprintf(p->params_json, sizeof p->params_json, "%s", wg__text(q, 6) ? wg__text(q, 6) : "");
     wg_plan_params *pp = &p->params;
     pp->target = wgq_column_int64(q, 7);
-    pp->has_range =
-        wgq_column_type(q, 8) != SQLITE_NULL && wgq_column_type(q, 9) != SQLITE_NULL;
+    pp->has_range = wgq_column_type(q, 8) != SQLITE_NULL && wgq_column_type(q, 9) != SQLITE_NULL;
     pp->min = wgq_column_int64(q, 8);
     pp->max = wgq_column_int64(q, 9);
     pp->seed = (uint64_t)wgq_column_int64(q, 10);
@@ -123,7 +122,9 @@ wg_status wg_store_plan_activate(wg_ws *ws, int64_t id)
     if (st == WG_OK && (!found || id <= 0))
         return wg_fail(ws->ctx, WG_EINPUT, "no plan numbered %lld (see: wangge plan list)",
                        (long long)id);
-    wg_q *q = st == WG_OK ? wg__stmt(ws, "UPDATE plans SET active = CASE WHEN id = ? THEN 1 ELSE 0 END") : NULL;
+    wg_q *q = st == WG_OK
+                  ? wg__stmt(ws, "UPDATE plans SET active = CASE WHEN id = ? THEN 1 ELSE 0 END")
+                  : NULL;
     if (st == WG_OK && !q)
         st = wg_ctx_status(ws->ctx);
     if (st == WG_OK) {

@@ -55,6 +55,10 @@ struct wg_ws {
     stmt_slot stmts[STMT_CACHE];
     size_t nstmts;
     pack_tx *pack;
+    /* PostgreSQL: the rows of incident_cells the transaction's assignment changed (all of
+     * them, or these positions), rewritten at commit (pack.c) */
+    bool ic_all;
+    size_t *ic_pos, ic_npos, ic_cap;
     bool finishing; /* a commit or rollback under way: not interrupted by a cancellation */
     /* the community values of units that name no community with a geometry (a JSON array), as
      * of these versions of the units and communities (tables.c) */
@@ -242,6 +246,9 @@ wg_status wg__pack_put(wg_ws *ws, int64_t fid, const wg_value *vals, double x, d
 wg_status wg__pack_flush(wg_ws *ws);
 /* Forgets what the transaction packed (rollback). */
 void wg__pack_drop(wg_ws *ws);
+/* PostgreSQL: rewrites the rows of incident_cells (each incident's id, cell code and fid, for
+ * a GIS to join) that the transaction's assignment changed; called by commit. */
+wg_status wg__incident_cells_sync(wg_ws *ws);
 /* Builds the packed copy from the incident rows (migration to schema 5). */
 wg_status wg__pack_rebuild(wg_ws *ws);
 

@@ -716,6 +716,7 @@ void wg_ws_close(wg_ws *ws)
     free(ws->orphans);
     free(ws->path);
     free(ws->spec);
+    free(ws->ic_pos);
     free(ws);
 }
 
@@ -880,6 +881,8 @@ int64_t wg_store_tx_version(const wg_ws *ws)
 static void end_tx(wg_ws *ws)
 {
     reset_all(ws);
+    ws->ic_all = false;
+    ws->ic_npos = 0;
     ws->in_tx = false;
     ws->tx_bumped = false;
     ws->nbumped = 0;
@@ -894,6 +897,8 @@ wg_status wg_store_commit(wg_ws *ws)
         return st;
     ws->finishing = true; /* the work is done: a signal now does not undo it halfway */
     st = wg__pack_flush(ws);
+    if (st == WG_OK)
+        st = wg__incident_cells_sync(ws);
     if (st == WG_OK && ws->tx_bumped) {
         wg_q *q = wg__stmt(ws, "UPDATE ws_meta SET value = ? WHERE key = 'counter'");
         if (!q)

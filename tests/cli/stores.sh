@@ -121,6 +121,11 @@ wg_case "assign"
 both assign --quiet assign -w {}
 export_both incidents assigned
 check "no incident has a cell" grep -q '0000000010' assigned.db.csv
+# the database's incident_cells, for a GIS to join, says what the export says
+awk -F, 'NR > 1 { gsub(/"/, ""); print $3 "," $11 }' assigned.db.csv >ic.export
+pg_psql "SELECT incident || ',' || coalesce(cell, '') FROM city.incident_cells ORDER BY fid" >ic.db
+same "incident_cells and the exported cells" ic.export ic.db
+check "incident_cells has $(nlines ic.db) rows" [ "$(nlines ic.db)" -gt 10000 ]
 sql "$FILE" "WITH c AS (SELECT code, community, row_number() OVER (PARTITION BY community ORDER BY
     code) AS k FROM cells WHERE plan = 2), w AS (SELECT id, community, row_number() OVER
     (PARTITION BY community ORDER BY id) AS k FROM workers WHERE role = 'grid_worker') SELECT
@@ -238,6 +243,23 @@ check "the servers did not start: $(head -c 300 a.err) $(head -c 300 b.err)" [ -
 URL=$URLA
 get /api/summary sa.json
 before=$(js sa.json '$.now.cases')
+# the first server's heatmap tiles over the city at zoom 12, and their ETags
+get /api/health ha.json
+TILES=$(awk -v x0="$(js ha.json '$.extent[0]')" -v y0="$(js ha.json '$.extent[1]')" \
+    -v x1="$(js ha.json '$.extent[2]')" -v y1="$(js ha.json '$.extent[3]')" 'BEGIN {
+    n = 4096; pi = atan2(0, -1)
+    tx0 = int((x0 + 180) / 360 * n); tx1 = int((x1 + 180) / 360 * n)
+    ty0 = int((1 - log(sin(y1 * pi / 180) / cos(y1 * pi / 180) + 1 / cos(y1 * pi / 180)) / pi) / 2 * n)
+    ty1 = int((1 - log(sin(y0 * pi / 180) / cos(y0 * pi / 180) + 1 / cos(y0 * pi / 180)) / pi) / 2 * n)
+    for (x = tx0; x <= tx1; x++) for (y = ty0; y <= ty1; y++) print "12/" x "/" y }')
+etags() {
+    local t
+    for t in $TILES; do
+        curl -s -o /dev/null -D - "$URLA/tiles/heatmap/$t.png" | tr -d '\r' | grep -i '^etag:'
+    done
+}
+check "no tiles over the city" [ -n "$TILES" ]
+etags >etags.before
 curl -s -N --max-time 6 "$URLA/api/events" >events-a.txt &
 EV=$!
 sleep 0.5
@@ -253,6 +275,11 @@ check "the first server counts $(js sa2.json '$.now.cases') cases, not $((before
 wait $EV
 check "the first server's events do not carry the second's case: $(grep -c . events-a.txt) lines" \
     grep -q '"id":"STORE1"' events-a.txt
+etags >etags.after
+check "the first server's heatmap tiles kept their ETags after a case posted to the second: $(tr '\n' ' ' <etags.after)" \
+    test "$(cat etags.before)" != "$(cat etags.after)"
+IC=$(pg_psql "SELECT cell FROM city.incident_cells WHERE incident = 'STORE1'")
+check "the posted case's cell in incident_cells: '$IC'" [ -n "$IC" ]
 kill "$PA" "$PB" 2>/dev/null
 wait "$PA" "$PB" 2>/dev/null
 
