@@ -681,23 +681,40 @@ int wg__pg_column_count(pg_q *q)
     return q->res ? PQnfields(q->res) : 0;
 }
 
+/* A whole number column's value (a truth, int2, int4, oid, int8); false for another type. */
+static bool whole(pg_q *q, int c, const unsigned char *p, int len, int64_t *v)
+{
+    switch ((int)PQftype(q->res, c)) {
+    case BOOLOID:
+        *v = len > 0 && p[0];
+        return true;
+    case INT2OID:
+        *v = (int16_t)be(p, 2);
+        return true;
+    case INT4OID:
+        *v = (int32_t)be(p, 4);
+        return true;
+    case OIDOID:
+        *v = (uint32_t)be(p, 4);
+        return true;
+    case INT8OID:
+        *v = (int64_t)be(p, 8);
+        return true;
+    default:
+        return false;
+    }
+}
+
 double wg__pg_column_double(pg_q *q, int c)
 {
     if (is_null(q, c))
         return 0;
     const unsigned char *p = (const unsigned char *)PQgetvalue(q->res, q->row, c);
     int len = PQgetlength(q->res, q->row, c);
+    int64_t v;
+    if (whole(q, c, p, len, &v))
+        return (double)v;
     switch ((int)PQftype(q->res, c)) {
-    case BOOLOID:
-        return len > 0 && p[0];
-    case INT2OID:
-        return (int16_t)be(p, 2);
-    case INT4OID:
-        return (int32_t)be(p, 4);
-    case OIDOID:
-        return (uint32_t)be(p, 4);
-    case INT8OID:
-        return (double)(int64_t)be(p, 8);
     case FLOAT4OID: {
         uint32_t u = (uint32_t)be(p, 4);
         float f;
@@ -723,17 +740,10 @@ int64_t wg__pg_column_int64(pg_q *q, int c)
         return 0;
     const unsigned char *p = (const unsigned char *)PQgetvalue(q->res, q->row, c);
     int len = PQgetlength(q->res, q->row, c);
+    int64_t v;
+    if (whole(q, c, p, len, &v))
+        return v;
     switch ((int)PQftype(q->res, c)) {
-    case BOOLOID:
-        return len > 0 && p[0];
-    case INT2OID:
-        return (int16_t)be(p, 2);
-    case INT4OID:
-        return (int32_t)be(p, 4);
-    case OIDOID:
-        return (uint32_t)be(p, 4);
-    case INT8OID:
-        return (int64_t)be(p, 8);
     case FLOAT4OID:
     case FLOAT8OID: {
         double d = wg__pg_column_double(q, c);

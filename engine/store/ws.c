@@ -445,6 +445,22 @@ static wg_status repack_if_stale(wg_ws *ws)
     return st;
 }
 
+/* The end of opening either kind: the CRS read, incidents packed again when another program
+ * changed them; the handle closed on a failure. */
+static wg_status opened(wg_ws *ws, wg_status st, wg_ws **out)
+{
+    if (st == WG_OK)
+        st = read_meta(ws);
+    if (st == WG_OK)
+        st = repack_if_stale(ws);
+    if (st != WG_OK) {
+        wg_ws_close(ws);
+        return st;
+    }
+    *out = ws;
+    return WG_OK;
+}
+
 /* A workspace in a PostgreSQL schema: the same tables, at the same schema version. */
 static wg_status open_database(wg_ctx *ctx, const char *spec, wg_ws **out)
 {
@@ -467,16 +483,7 @@ static wg_status open_database(wg_ctx *ctx, const char *spec, wg_ws **out)
                      "back",
                      ws->path, version, WG_SCHEMA_VERSION);
     ws->version = version;
-    if (st == WG_OK)
-        st = read_meta(ws);
-    if (st == WG_OK)
-        st = repack_if_stale(ws);
-    if (st != WG_OK) {
-        wg_ws_close(ws);
-        return st;
-    }
-    *out = ws;
-    return WG_OK;
+    return opened(ws, st, out);
 }
 
 wg_status wg_ws_open(wg_ctx *ctx, const char *path, wg_ws **out)
@@ -501,17 +508,8 @@ wg_status wg_ws_open(wg_ctx *ctx, const char *path, wg_ws **out)
         ws->version = version;
         if (version < WG_SCHEMA_VERSION)
             st = migrate(ws, version);
-        if (st == WG_OK)
-            st = read_meta(ws);
-        if (st == WG_OK)
-            st = repack_if_stale(ws);
     }
-    if (st != WG_OK) {
-        wg_ws_close(ws);
-        return st;
-    }
-    *out = ws;
-    return WG_OK;
+    return opened(ws, st, out);
 }
 
 static int parse_epsg(const char *crs)

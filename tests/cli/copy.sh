@@ -15,12 +15,7 @@ set -u
 wg_begin "$@"
 trap 'pg_cluster_stop; wg__cleanup' EXIT
 
-pg_cluster_start "$TMP"
-case $? in
-0) ;;
-77) exit 77 ;;
-*) echo "FAIL: the PostgreSQL cluster did not start"; exit 1 ;;
-esac
+pg_cluster_for_test "$TMP"
 
 mkdir ws
 WS=ws/city.wangge

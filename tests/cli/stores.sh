@@ -18,12 +18,7 @@ set -u
 wg_begin "$@"
 trap 'pg_cluster_stop; wg__cleanup' EXIT
 
-pg_cluster_start "$TMP"
-case $? in
-0) ;;
-77) exit 77 ;;
-*) echo "FAIL: the PostgreSQL cluster did not start"; exit 1 ;;
-esac
+pg_cluster_for_test "$TMP"
 
 FILE=ws/city.wangge
 DB="PG:$PG_CONN schema=city"

@@ -64,6 +64,18 @@ pg_cluster_start()
     return 0
 }
 
+# pg_cluster_for_test DIR: pg_cluster_start for a test script: it exits 77 (a skip) where there
+# is no PostgreSQL/PostGIS, and fails when the cluster does not start.
+pg_cluster_for_test()
+{
+    pg_cluster_start "$1"
+    case $? in
+    0) ;;
+    77) exit 77 ;;
+    *) echo "FAIL: the PostgreSQL cluster did not start"; exit 1 ;;
+    esac
+}
+
 pg_psql()
 {
     "$pg__bin/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$pg__dir" -U postgres -d wangge -c "$*"
