@@ -143,8 +143,8 @@ check "the report has too few rows: $(nlines rep-cell.db)" [ "$(nlines rep-cell.
 
 wg_case "maps"
 for m in heatmap incidents plan workload rate coverage cameras base; do
-    wg_ok --quiet render -w "$FILE" "$m" -o "$m.file.png" --size 900x700 --source city
-    wg_ok --quiet render -w "$DB" "$m" -o "$m.db.png" --size 900x700 --source city
+    wg_ok --quiet render -w "$FILE" "$m" -o "$m.file.png" --size 640x480 --source city
+    wg_ok --quiet render -w "$DB" "$m" -o "$m.db.png" --size 640x480 --source city
     same "the $m map" "$m.file.png" "$m.db.png"
 done
 wg_ok --quiet render -w "$DB" plan -o plan.db.pdf
