@@ -1048,18 +1048,6 @@ typedef struct shares_job {
     atomic_size_t done;
 } shares_job;
 
-static int64_t counter_of(sqlite3 *db)
-{
-    sqlite3_stmt *q = NULL;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(db, "SELECT value FROM ws_meta WHERE key = 'counter'", -1, &q, NULL) ==
-            SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW)
-        v = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return v;
-}
-
 /* One more read-only connection to the workspace in a read transaction that sees what the
  * workspace's own does: its counter (which every write moves) the same. NULL when that cannot
  * be had (a write transaction open here, whose changes only this connection sees; a file that
@@ -1073,7 +1061,7 @@ static sqlite3 *own_connection(wg_ws *ws, int64_t counter)
         sqlite3_open_v2(ws->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
             SQLITE_OK ||
         sqlite3_exec(db, "PRAGMA mmap_size = 4294967296; BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
-        counter_of(db) != counter) {
+        wg__counter_of(db) != counter) {
         sqlite3_close(db);
         return NULL;
     }
@@ -1467,56 +1455,32 @@ wg_status wg_store_assignment_drop(wg_ws *ws)
     return st;
 }
 
-typedef struct code_list {
-    wg_ctx *ctx;
-    char (*code)[32];
-    size_t n, cap;
-} code_list;
-
-static wg_status code_of_idx(void *user, const wg_cell_rec *c)
-{
-    code_list *L = user;
-    size_t i = c->idx >= 0 ? (size_t)c->idx : 0;
-    wg_status st = wg_grow(L->ctx, (void **)&L->code, &L->cap, i + 1, sizeof *L->code);
-    if (st != WG_OK)
-        return st;
-    for (; L->n <= i; L->n++)
-        L->code[L->n][0] = '\0';
-    memcpy(L->code[i], c->code, sizeof *L->code);
-    return WG_OK;
-}
-
 wg_status wg__incident_cells_sync(wg_ws *ws)
 {
     if (!ws->pg || (!ws->ic_all && !ws->ic_npos))
         return WG_OK;
     wg_derived d;
     wg_incidents a = {0};
-    code_list L = {ws->ctx, NULL, 0, 0};
-    wg_buf fids, codes;
+    wg_buf fids, idx;
     wg_buf_init(&fids, (size_t)1 << 31);
-    wg_buf_init(&codes, (size_t)1 << 31);
+    wg_buf_init(&idx, (size_t)1 << 31);
     wg_status st = wg_store_derived_get(ws, "assignment", &d);
     if (st == WG_OK && d.any)
-        st = wg_store_cells_each(ws, d.plan, 0, 0, code_of_idx, &L);
-    if (st == WG_OK && d.any)
         st = wg_store_incidents_read(ws, WG_IC_FID | WG_IC_CELL, NULL, &a);
-    /* the incidents whose row changes, as two arrays: fids and cell codes (NULL: none) */
+    /* the incidents whose row changes, as two arrays: fids and cell indexes (-1: none) */
     size_t n = !d.any ? 0 : ws->ic_all ? a.n : ws->ic_npos;
     st = st == WG_OK ? wg_buf_addf(ws->ctx, &fids, "{") : st;
-    st = st == WG_OK ? wg_buf_addf(ws->ctx, &codes, "{") : st;
+    st = st == WG_OK ? wg_buf_addf(ws->ctx, &idx, "{") : st;
     for (size_t k = 0; st == WG_OK && k < n; k++) {
         size_t i = ws->ic_all ? k : ws->ic_pos[k];
         if (i >= a.n)
             continue;
-        int32_t c = a.cell[i];
         st = wg_buf_addf(ws->ctx, &fids, "%s%lld", k ? "," : "", (long long)a.fid[i]);
         if (st == WG_OK)
-            st = wg_buf_addf(ws->ctx, &codes, "%s%s", k ? "," : "",
-                             c >= 0 && (size_t)c < L.n && L.code[c][0] ? L.code[c] : "NULL");
+            st = wg_buf_addf(ws->ctx, &idx, "%s%d", k ? "," : "", (int)a.cell[i]);
     }
     st = st == WG_OK ? wg_buf_addf(ws->ctx, &fids, "}") : st;
-    st = st == WG_OK ? wg_buf_addf(ws->ctx, &codes, "}") : st;
+    st = st == WG_OK ? wg_buf_addf(ws->ctx, &idx, "}") : st;
     if (st == WG_OK && (ws->ic_all || !d.any))
         st = wg__sql(ws, "DELETE FROM incident_cells");
     wg_q *q = NULL;
@@ -1528,20 +1492,22 @@ wg_status wg__incident_cells_sync(wg_ws *ws)
             st = wg__done(ws, q, "storing the incidents' cells: ");
         }
     }
+    /* each index named by its code in the assigned plan (cells_idx) */
     if (st == WG_OK && d.any && n) {
         if (!(q = wg__stmt(ws, "INSERT INTO incident_cells (incident, cell, fid) SELECT i.id, "
-                               "x.cell, x.fid FROM unnest(CAST(?1 AS bigint[]), CAST(?2 AS "
-                               "text[])) AS x (fid, cell) JOIN incidents i ON i.fid = x.fid")))
+                               "c.code, x.fid FROM unnest(CAST(?1 AS bigint[]), CAST(?2 AS "
+                               "bigint[])) AS x (fid, idx) JOIN incidents i ON i.fid = x.fid "
+                               "LEFT JOIN cells c ON c.plan = ?3 AND c.idx = x.idx")))
             st = wg_ctx_status(ws->ctx);
         else {
             wgq_bind_text(q, 1, wg_buf_str(&fids), -1, SQLITE_TRANSIENT);
-            wgq_bind_text(q, 2, wg_buf_str(&codes), -1, SQLITE_TRANSIENT);
+            wgq_bind_text(q, 2, wg_buf_str(&idx), -1, SQLITE_TRANSIENT);
+            wgq_bind_int64(q, 3, d.plan);
             st = wg__done(ws, q, "storing the incidents' cells: ");
         }
     }
     wg_buf_fini(&fids);
-    wg_buf_fini(&codes);
-    free(L.code);
+    wg_buf_fini(&idx);
     wg_incidents_free(&a);
     ws->ic_all = false;
     ws->ic_npos = 0;

@@ -253,6 +253,9 @@ wg_status wg__incident_cells_sync(wg_ws *ws);
 wg_status wg__pack_rebuild(wg_ws *ws);
 
 /* ---- ws.c ----------------------------------------------------------------------------- */
+/* The counter a file's connection db sees, read without the statement cache (a file being
+ * created has no ws_meta yet); -1 when there is none. */
+int64_t wg__counter_of(sqlite3 *db);
 /* Adds layer L's geometry column (and spatial index) in CRS epsg. */
 wg_status wg__add_geom_column(wg_ws *ws, const wg_layer_def *L, int epsg);
 

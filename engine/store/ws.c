@@ -808,34 +808,21 @@ static wg_status busy(wg_ws *ws, const char *what)
                    ws->path, what, s);
 }
 
-static wg_status begin_database(wg_ws *ws, const char *what)
+int64_t wg__counter_of(sqlite3 *db)
 {
-    wg_status st = wg__pg_begin(ws, what);
-    if (st != WG_OK)
-        return st;
-    ws->in_tx = true;
-    ws->tx_bumped = false;
-    ws->nbumped = 0;
-    ws->tx_ver = 1;
-    wg_q *q = wg__stmt(ws, "SELECT value FROM ws_meta WHERE key = 'counter'");
-    if (!q) {
-        st = wg_ctx_status(ws->ctx);
-        wg_store_rollback(ws);
-        return st;
-    }
-    if (wgq_step(q) == SQLITE_ROW)
-        ws->tx_ver = wgq_column_int64(q, 0) + 1;
-    wgq_reset(q);
-    return WG_OK;
+    sqlite3_stmt *q = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM ws_meta WHERE key = 'counter'", -1, &q, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return v;
 }
 
-wg_status wg_store_begin(wg_ws *ws, const char *what)
+/* SQLite's write lock on the file, waiting up to ws->wait_ms for another writer. */
+static wg_status lock_file(wg_ws *ws, const char *what)
 {
-    if (ws->in_tx || ws->read_depth)
-        return wg_fail(ws->ctx, WG_EINTERNAL, "%s: a transaction is open already", what);
-    reset_all(ws);
-    if (ws->pg)
-        return begin_database(ws, what);
     /* SQLite's busy handler waits for the other writer's lock, but in WAL mode a writer that
      * commits as we wait can still make BEGIN return SQLITE_BUSY early (the log being reset or
      * checkpointed): so try again until the wait is over. */
@@ -853,21 +840,33 @@ wg_status wg_store_begin(wg_ws *ws, const char *what)
     sqlite3_busy_timeout(ws->db, ws->wait_ms);
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
         return busy(ws, what);
-    if (rc != SQLITE_OK)
-        return wg__sql_fail(ws, "starting a transaction: ");
+    return rc == SQLITE_OK ? WG_OK : wg__sql_fail(ws, "starting a transaction: ");
+}
+
+wg_status wg_store_begin(wg_ws *ws, const char *what)
+{
+    if (ws->in_tx || ws->read_depth)
+        return wg_fail(ws->ctx, WG_EINTERNAL, "%s: a transaction is open already", what);
+    reset_all(ws);
+    wg_status st = ws->pg ? wg__pg_begin(ws, what) : lock_file(ws, what);
+    if (st != WG_OK)
+        return st;
     ws->in_tx = true;
     ws->tx_bumped = false;
     ws->nbumped = 0;
     mark_writer(ws, what);
     /* the counter's next number: every change of this transaction gets it */
     /* (a file being created or migrated has no counter yet: it counts from 1) */
-    ws->tx_ver = 1;
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(ws->db, "SELECT value FROM ws_meta WHERE key = 'counter'", -1, &q,
-                           NULL) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW)
-        ws->tx_ver = sqlite3_column_int64(q, 0) + 1;
-    sqlite3_finalize(q);
+    int64_t counter = 0;
+    if (ws->pg)
+        st = wg_store_counter(ws, &counter);
+    else
+        counter = wg__counter_of(ws->db);
+    if (st != WG_OK) {
+        wg_store_rollback(ws);
+        return st;
+    }
+    ws->tx_ver = (counter > 0 ? counter : 0) + 1;
     return WG_OK;
 }
 
